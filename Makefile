@@ -1,0 +1,44 @@
+# ktsnap top-level driver.  Two commands matter (see README):
+#   make demo   install missing packages, build, run the main job
+#   make check  install missing packages, build with ASan+UBSan (and the
+#               bridge stress test with TSan), run the whole test suite
+JOBS    ?= $(shell nproc)
+BUILD   ?= build
+CHECK   ?= build-check
+TSAN    ?= build-tsan
+CMAKE   ?= cmake
+
+.PHONY: all deps build demo check check-asan check-tsan bench clean
+
+all: build
+
+deps:
+	@sh scripts/install-deps.sh
+
+build: deps
+	@$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@$(CMAKE) --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@./$(BUILD)/cli/ktsnap demo
+
+check: check-asan check-tsan
+
+check-asan: deps
+	@CC=clang $(CMAKE) -S . -B $(CHECK) -DCMAKE_BUILD_TYPE=Debug \
+		-DKTSNAP_SANITIZE=address >/dev/null
+	@$(CMAKE) --build $(CHECK) -j $(JOBS)
+	@cd $(CHECK) && ctest --output-on-failure -LE tsan -j 1
+
+check-tsan: deps
+	@CC=clang $(CMAKE) -S . -B $(TSAN) -DCMAKE_BUILD_TYPE=Debug \
+		-DKTSNAP_SANITIZE=thread >/dev/null
+	@$(CMAKE) --build $(TSAN) -j $(JOBS) --target tsan_tests
+	@cd $(TSAN) && ctest --output-on-failure -L tsan
+
+bench: build
+	@$(CMAKE) --build $(BUILD) -j $(JOBS) --target benches
+	@sh bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(CHECK) $(TSAN)

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Live capture: copy the BPF state of the running kernel into a report
+ * (spec §3.2 and §12).  Needs root (CAP_SYS_ADMIN, or CAP_BPF with
+ * CAP_PERFMON for map enumeration by id).
+ */
+#ifndef KTSNAP_CAPTURE_H
+#define KTSNAP_CAPTURE_H
+
+#include <ktsnap/report.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A cap value meaning "no cap" (a zero cap means "the spec default"). */
+#define KTSNAP_CAP_NONE UINT32_MAX
+
+struct ktsnap_capture_opts {
+	size_t sz;	/* sizeof(struct ktsnap_capture_opts) */
+	/*
+	 * Keep only the maps of one BPF object: "<obj>.bss/.data/.rodata…",
+	 * maps named "<obj>_…", and every map used by a program whose
+	 * object's global sections are named "<obj>.*".  NULL: every map.
+	 */
+	const char *obj;
+	/* Keep only maps with these exact names (NULL/0: no name filter). */
+	const char *const *map_names;
+	size_t nr_map_names;
+	/* Keep only maps with these ids (NULL/0: no id filter). */
+	const uint32_t *map_ids;
+	size_t nr_map_ids;
+	/* Entry caps; 0 = the spec default, KTSNAP_CAP_NONE = unbounded. */
+	uint32_t max_hash_entries;	/* default 4096 */
+	uint32_t max_array_keys;	/* default 4096 */
+	uint32_t max_percpu_keys;	/* default 256 */
+	/* Skip the /proc and /sys walkers (per-CPU time, NUMA, tasks). */
+	bool maps_only;
+	/* cgroup2 paths (relative to the cgroup2 mount or absolute) whose
+	 * tasks are enriched and whose PSI files are read. */
+	const char *const *cgroups;
+	size_t nr_cgroups;
+	size_t :0;
+};
+#define ktsnap_capture_opts__last_field nr_cgroups
+
+/*
+ * Capture the live kernel.  On success *report is a new report the caller
+ * frees with ktsnap_report__free().  Failures of single maps land in that
+ * map's error and do not fail the capture.  Returns 0, -EPERM when the
+ * caller lacks the privilege to enumerate BPF maps (ktsnap_errmsg() names
+ * it), -EINVAL for bad options, -ENOMEM.
+ */
+KTSNAP_API int ktsnap_capture(const struct ktsnap_capture_opts *opts,
+			      struct ktsnap_report **report);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* KTSNAP_CAPTURE_H */

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ktsnap: shared definitions of the public API.
+ *
+ * Conventions (as in libbpf): every exported name starts with ktsnap_,
+ * object methods are ktsnap_<object>__<method>; int returns are 0 or a
+ * negative errno; pointer returns are NULL with errno set on failure.
+ * Each function that returns a pointer says in its comment who owns it.
+ * The library never prints: diagnostics go to the print callback and the
+ * detail of the last failure on this thread is kept for ktsnap_errmsg().
+ */
+#ifndef KTSNAP_COMMON_H
+#define KTSNAP_COMMON_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KTSNAP_API __attribute__((visibility("default")))
+
+/*
+ * Options structs begin with "size_t sz" so that fields can be added
+ * without breaking callers; fill them with KTSNAP_OPTS():
+ *	KTSNAP_OPTS(ktsnap_capture_opts, opts, .obj = "sched");
+ */
+#define KTSNAP_OPTS(TYPE, NAME, ...)                                      \
+	struct TYPE NAME = ({                                             \
+		memset(&NAME, 0, sizeof(struct TYPE));                    \
+		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ };  \
+	})
+
+enum ktsnap_print_level {
+	KTSNAP_WARN,
+	KTSNAP_INFO,
+	KTSNAP_DEBUG,
+};
+
+typedef int (*ktsnap_print_fn_t)(enum ktsnap_print_level level,
+				 const char *format, va_list args);
+
+/*
+ * Replace the diagnostic print callback (default: none, the library is
+ * silent).  Returns the previous callback.
+ */
+KTSNAP_API ktsnap_print_fn_t ktsnap_set_print(ktsnap_print_fn_t fn);
+
+/*
+ * Human-readable detail of the last failure of a ktsnap call on the
+ * calling thread (e.g. which privilege a capture lacked).  Borrowed: valid
+ * until the next ktsnap call on this thread.  Never NULL ("" if none).
+ */
+KTSNAP_API const char *ktsnap_errmsg(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* KTSNAP_COMMON_H */

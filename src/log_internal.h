@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef KTSNAP_LOG_INTERNAL_H
+#define KTSNAP_LOG_INTERNAL_H
+
+#include <ktsnap/common.h>
+
+void ktsnap_pr(enum ktsnap_print_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+#define pr_warn(fmt, ...) ktsnap_pr(KTSNAP_WARN, fmt, ##__VA_ARGS__)
+#define pr_info(fmt, ...) ktsnap_pr(KTSNAP_INFO, fmt, ##__VA_ARGS__)
+#define pr_debug(fmt, ...) ktsnap_pr(KTSNAP_DEBUG, fmt, ##__VA_ARGS__)
+
+/*
+ * Record the detail of a failure for ktsnap_errmsg() and return @err
+ * (a negative errno), so callers can write
+ *	return ktsnap_fail(-EPERM, "capture needs CAP_BPF …");
+ */
+int ktsnap_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Same, for pointer returns: sets errno = -err and returns NULL. */
+void *ktsnap_fail_ptr(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Clear the thread's error detail (at the start of public calls). */
+void ktsnap_errmsg_clear(void);
+
+#endif

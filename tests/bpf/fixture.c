@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdlib.h>
+#include <pthread.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "fixture.h"
+#include "ktsched.h"
+#include "ktsched.skel.h"
+#include "ktbig.skel.h"
+
+int kt_sched_open(struct ktsched **out, bool attach)
+{
+	struct ktsched *skel;
+	__u32 one = 1;
+	int err, fd;
+
+	skel = ktsched__open();
+	if (!skel)
+		return -errno;
+	skel->rodata->nr_cpus_onln = (__u32)libbpf_num_possible_cpus();
+	skel->rodata->debug_mode = true;
+	err = ktsched__load(skel);
+	if (err)
+		goto fail;
+	fd = bpf_program__fd(skel->progs.kt_tail);
+	err = bpf_map_update_elem(bpf_map__fd(skel->maps.jump_table), &one, &fd, BPF_ANY);
+	if (err) {
+		err = -errno;
+		goto fail;
+	}
+	if (attach) {
+		err = ktsched__attach(skel);
+		if (err)
+			goto fail;
+	}
+	*out = skel;
+	return 0;
+fail:
+	ktsched__destroy(skel);
+	return err;
+}
+
+void kt_sched_close(struct ktsched *skel)
+{
+	ktsched__destroy(skel);
+}
+
+static void *spin(void *arg)
+{
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		sched_yield();
+		if (i % 20 == 0)
+			usleep(100);
+	}
+	return arg;
+}
+
+void kt_sched_tick(void)
+{
+	pthread_t t[4];
+	int i, n = 0;
+
+	for (i = 0; i < 4; i++)
+		if (!pthread_create(&t[i], NULL, spin, NULL))
+			n++;
+	spin(NULL);
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+}
+
+uint32_t kt_map_id(int map_fd)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(map_fd, &info, &len))
+		return 0;
+	return info.id;
+}
+
+int kt_big_open(struct ktbig **out)
+{
+	struct ktbig *skel = ktbig__open_and_load();
+
+	if (!skel)
+		return -errno;
+	*out = skel;
+	return 0;
+}
+
+void kt_big_close(struct ktbig *skel)
+{
+	ktbig__destroy(skel);
+}
+
+int kt_big_fill(struct ktbig *skel, uint32_t n)
+{
+	int fd = bpf_map__fd(skel->maps.big_hash);
+	uint32_t chunk = 4096, i, j;
+	__u32 *keys;
+	struct kt_big_val *vals;
+	int err = 0;
+
+	keys = calloc(chunk, sizeof(*keys));
+	vals = calloc(chunk, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i += chunk) {
+		__u32 cnt = n - i < chunk ? n - i : chunk;
+
+		for (j = 0; j < cnt; j++) {
+			__u32 k = i + j;
+
+			keys[j] = k;
+			vals[j] = (struct kt_big_val){ .runtime_ns = k * 1000ULL, .vtime = k,
+						       .weight = 100, .pid = k, .cpu = k % 2,
+						       .nr_runs = k * 3ULL, .flags = 0 };
+		}
+		if (bpf_map_update_batch(fd, keys, vals, &cnt, NULL)) {
+			err = -errno;
+			goto out;
+		}
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ktbig: one large hash of 48-byte structs, for the capture benchmark and
+ * the concurrent-mutation test.  Userspace fills it. */
+#include <linux/bpf.h>
+#include <linux/types.h>
+#include <bpf/bpf_helpers.h>
+
+#include "ktsched.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 131072);
+	__type(key, __u32);
+	__type(value, struct kt_big_val);
+} big_hash SEC(".maps");
+
+__u64 big_marker = 0x6b7462696700ULL;

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Types shared by the ktsched BPF fixture and its tests. */
+#ifndef KTSCHED_H
+#define KTSCHED_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#define KT_NR_DSQS 8
+
+enum kt_sign {
+	KT_SIGN_NEG = -3,
+	KT_SIGN_ZERO = 0,
+	KT_SIGN_POS = 5,
+};
+
+enum kt_policy {
+	KT_POLICY_NORMAL = 0,
+	KT_POLICY_BATCH = 3,
+	KT_POLICY_BIG = 0x80000000u,
+};
+
+enum kt_wide {
+	KT_WIDE_SMALL = 1,
+	KT_WIDE_BIG = 0xfedcba9876543210ULL,
+};
+
+struct kt_sched_ctx {
+	__u64 weight;
+	enum kt_policy policy;
+	__s64 vtime;
+	__u64 runtime_ns;
+};
+
+/* 4 + 4 + 16 + 32 + 4 + 4 + 8 + 8 + 4(bitfields) + 1 + 4 + 8 + 8 + … */
+struct kt_task_ctx {
+	__s32 pid;
+	__s32 tgid;
+	char comm[16];
+	struct kt_sched_ctx ctx;
+	enum kt_sign sign;
+	__s32 neg;
+	enum kt_wide wide;
+	__u64 magic;
+	__u32 flag_a : 3, flag_b : 5, flag_c : 1, flag_pad : 23;
+	bool is_kthread;
+	__u8 tag[4];
+	union {
+		__u64 raw;
+		struct {
+			__u32 lo;
+			__u32 hi;
+		} halves;
+	} u;
+	__u64 nr_runs;
+	__u64 last_ran_ns;
+};
+
+struct kt_pcpu_stat {
+	__u64 nr_switches;
+	__u64 nr_preempt;
+};
+
+struct kt_lru_key {
+	__u32 pid;
+	__u32 cpu;
+};
+
+struct kt_dsq {
+	__u64 id;
+	__u64 nr_queued;
+	__u32 last_pid;
+	__u32 pad;
+};
+
+struct kt_event {
+	__u32 pid;
+	__u32 pad;
+	__u64 ts;
+};
+
+struct kt_stats {
+	__u64 nr_events;
+	__u32 last_cpu;
+	__u32 pad;
+};
+
+/* 48-byte value of the benchmark / stress hash (ktbig). */
+struct kt_big_val {
+	__u64 runtime_ns;
+	__u64 vtime;
+	__u64 weight;
+	__u32 pid;
+	__u32 cpu;
+	__u64 nr_runs;
+	__u64 flags;
+};
+
+#endif
