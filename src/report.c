@@ -146,6 +146,7 @@ struct ktsnap_report *ktsnap_report__new(void)
 		return ktsnap_fail_ptr(-ENOMEM, "out of memory");
 	ktsnap_arena_init(&r->arena);
 	pthread_mutex_init(&r->render_lock, NULL);
+	pthread_mutex_init(&r->index_lock, NULL);
 	r->schema = "single";
 	return r;
 }
@@ -177,6 +178,8 @@ void ktsnap_report__free(struct ktsnap_report *r)
 
 	if (!r)
 		return;
+	if (r->view_index && r->view_index_free)
+		r->view_index_free(r->view_index);
 	for (i = 0; i < r->nr_maps; i++)
 		free(r->maps[i].raw);
 	free(r->maps);
@@ -184,6 +187,7 @@ void ktsnap_report__free(struct ktsnap_report *r)
 		btf__free(r->btfs[i]);
 	free(r->btfs);
 	pthread_mutex_destroy(&r->render_lock);
+	pthread_mutex_destroy(&r->index_lock);
 	ktsnap_arena_release(&r->arena);
 	free(r);
 }

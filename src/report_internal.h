@@ -199,6 +199,12 @@ struct ktsnap_report {
 	/* BTF objects the maps render with; freed with the report. */
 	struct btf **btfs;
 	size_t nr_btfs;
+
+	/* Name index built by view.c on first lookup (NULL until then);
+	 * freed by ktsnap_report__free() through view_index_free. */
+	void *view_index;
+	void (*view_index_free)(void *index);
+	pthread_mutex_t index_lock;
 };
 
 /* ---- builders (report.c) --------------------------------------------------- */
