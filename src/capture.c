@@ -1,9 +1,937 @@
 // SPDX-License-Identifier: MIT
+/*
+ * capture: the live kernel's BPF maps → a report (spec §3.2, §12).
+ *
+ * Raw first, render later: this file only copies bytes out of the kernel
+ * (batch lookups where the kernel has them) and records which BTF types
+ * describe them; render.c builds value trees on first access.  A failure
+ * on one map lands in that map's error and the capture goes on.
+ *
+ * The kernel gives no atomic view of several maps: entries are read map
+ * after map, back to back, and a map being written concurrently is read
+ * with the kernel's own per-bucket consistency (batch) or entry by entry.
+ */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
 #include <ktsnap/capture.h>
+#include "capture_internal.h"
 #include "log_internal.h"
 
-int ktsnap_capture(const struct ktsnap_capture_opts *opts, struct ktsnap_report **report)
+/* Map types newer than the UAPI headers we build against. */
+#ifndef BPF_MAP_TYPE_USER_RINGBUF_NR
+#define KT_MAP_USER_RINGBUF	31
+#define KT_MAP_CGRP_STORAGE	32
+#define KT_MAP_ARENA		33
+#define KT_MAP_INSN_ARRAY	34
+#endif
+
+static const char *const harness_exact[] = {
+	"probe_bp", "fentry_p", "func_meta_map", "probe_data", "probe_scratch", "ktstr_events",
+};
+
+bool ktsnap_map_name_is_harness(const char *name)
 {
-	return ktsnap_fail(-ENOSYS, "capture: not implemented yet");
+	size_t i;
+
+	if (!strncmp(name, "probe_bp.", 9) || !strncmp(name, "fentry_p.", 9))
+		return true;
+	for (i = 0; i < sizeof(harness_exact) / sizeof(harness_exact[0]); i++)
+		if (!strcmp(name, harness_exact[i]))
+			return true;
+	return false;
+}
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static uint32_t cap_or_default(uint32_t v, uint32_t def)
+{
+	return v == 0 ? def : v;
+}
+
+/* ---- BTF cache (one load per BTF object per capture) ------------------------ */
+struct btf_cache {
+	struct ktsnap_report *r;
+	uint32_t ids[64];
+	struct btf *btfs[64];
+	int n;
+	struct btf *vmlinux;
+	bool vmlinux_tried;
+};
+
+static struct btf *btf_get(struct btf_cache *bc, uint32_t id)
+{
+	struct btf *btf;
+	int i;
+
+	if (!id)
+		return NULL;
+	for (i = 0; i < bc->n; i++)
+		if (bc->ids[i] == id)
+			return bc->btfs[i];
+	btf = btf__load_from_kernel_by_id(id);
+	if (!btf) {
+		pr_debug("btf %u: load failed: %s\n", id, strerror(errno));
+		return NULL;
+	}
+	if (ktsnap_report_own_btf(bc->r, btf)) {
+		btf__free(btf);
+		return NULL;
+	}
+	if (bc->n < (int)(sizeof(bc->ids) / sizeof(bc->ids[0]))) {
+		bc->ids[bc->n] = id;
+		bc->btfs[bc->n++] = btf;
+	}
+	return btf;
+}
+
+static struct btf *btf_vmlinux(struct btf_cache *bc)
+{
+	if (!bc->vmlinux_tried) {
+		bc->vmlinux_tried = true;
+		bc->vmlinux = btf__load_vmlinux_btf();
+		if (bc->vmlinux && ktsnap_report_own_btf(bc->r, bc->vmlinux)) {
+			btf__free(bc->vmlinux);
+			bc->vmlinux = NULL;
+		}
+	}
+	return bc->vmlinux;
+}
+
+/* ---- map kinds -------------------------------------------------------------------- */
+static const char *const map_type_names[] = {
+	[BPF_MAP_TYPE_UNSPEC] = "UNSPEC",
+	[BPF_MAP_TYPE_HASH] = "HASH",
+	[BPF_MAP_TYPE_ARRAY] = "ARRAY",
+	[BPF_MAP_TYPE_PROG_ARRAY] = "PROG_ARRAY",
+	[BPF_MAP_TYPE_PERF_EVENT_ARRAY] = "PERF_EVENT_ARRAY",
+	[BPF_MAP_TYPE_PERCPU_HASH] = "PERCPU_HASH",
+	[BPF_MAP_TYPE_PERCPU_ARRAY] = "PERCPU_ARRAY",
+	[BPF_MAP_TYPE_STACK_TRACE] = "STACK_TRACE",
+	[BPF_MAP_TYPE_CGROUP_ARRAY] = "CGROUP_ARRAY",
+	[BPF_MAP_TYPE_LRU_HASH] = "LRU_HASH",
+	[BPF_MAP_TYPE_LRU_PERCPU_HASH] = "LRU_PERCPU_HASH",
+	[BPF_MAP_TYPE_LPM_TRIE] = "LPM_TRIE",
+	[BPF_MAP_TYPE_ARRAY_OF_MAPS] = "ARRAY_OF_MAPS",
+	[BPF_MAP_TYPE_HASH_OF_MAPS] = "HASH_OF_MAPS",
+	[BPF_MAP_TYPE_DEVMAP] = "DEVMAP",
+	[BPF_MAP_TYPE_SOCKMAP] = "SOCKMAP",
+	[BPF_MAP_TYPE_CPUMAP] = "CPUMAP",
+	[BPF_MAP_TYPE_XSKMAP] = "XSKMAP",
+	[BPF_MAP_TYPE_SOCKHASH] = "SOCKHASH",
+	[BPF_MAP_TYPE_CGROUP_STORAGE] = "CGROUP_STORAGE",
+	[BPF_MAP_TYPE_REUSEPORT_SOCKARRAY] = "REUSEPORT_SOCKARRAY",
+	[BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE] = "PERCPU_CGROUP_STORAGE",
+	[BPF_MAP_TYPE_QUEUE] = "QUEUE",
+	[BPF_MAP_TYPE_STACK] = "STACK",
+	[BPF_MAP_TYPE_SK_STORAGE] = "SK_STORAGE",
+	[BPF_MAP_TYPE_DEVMAP_HASH] = "DEVMAP_HASH",
+	[BPF_MAP_TYPE_STRUCT_OPS] = "STRUCT_OPS",
+	[BPF_MAP_TYPE_RINGBUF] = "RINGBUF",
+	[BPF_MAP_TYPE_INODE_STORAGE] = "INODE_STORAGE",
+	[BPF_MAP_TYPE_TASK_STORAGE] = "TASK_STORAGE",
+	[BPF_MAP_TYPE_BLOOM_FILTER] = "BLOOM_FILTER",
+	[KT_MAP_USER_RINGBUF] = "USER_RINGBUF",
+	[KT_MAP_CGRP_STORAGE] = "CGRP_STORAGE",
+	[KT_MAP_ARENA] = "ARENA",
+	[KT_MAP_INSN_ARRAY] = "INSN_ARRAY",
+};
+
+const char *ktsnap_map_type_name(uint32_t type)
+{
+	if (type < sizeof(map_type_names) / sizeof(map_type_names[0]) && map_type_names[type])
+		return map_type_names[type];
+	return NULL;
+}
+
+static bool is_percpu(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+
+static bool is_fd_kind(uint32_t type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_PROG_ARRAY:
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+	case BPF_MAP_TYPE_CGROUP_ARRAY:
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+	case BPF_MAP_TYPE_HASH_OF_MAPS:
+	case BPF_MAP_TYPE_DEVMAP:
+	case BPF_MAP_TYPE_DEVMAP_HASH:
+	case BPF_MAP_TYPE_SOCKMAP:
+	case BPF_MAP_TYPE_SOCKHASH:
+	case BPF_MAP_TYPE_CPUMAP:
+	case BPF_MAP_TYPE_XSKMAP:
+	case BPF_MAP_TYPE_REUSEPORT_SOCKARRAY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool fd_kind_is_hash(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_HASH_OF_MAPS || type == BPF_MAP_TYPE_DEVMAP_HASH ||
+	       type == BPF_MAP_TYPE_SOCKHASH;
+}
+
+/* Why a map kind cannot be enumerated; NULL when it can. */
+static const char *static_explanation(uint32_t type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_QUEUE:
+	case BPF_MAP_TYPE_STACK:
+		return "QUEUE/STACK are destructive (peek shows only the head; pop consumes); no enumeration API";
+	case BPF_MAP_TYPE_BLOOM_FILTER:
+		return "BLOOM_FILTER is a probabilistic set; no key enumeration is possible";
+	case BPF_MAP_TYPE_CGROUP_STORAGE:
+	case BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE:
+		return "(PERCPU_)CGROUP_STORAGE is deprecated (superseded by CGRP_STORAGE); contents not captured";
+	case BPF_MAP_TYPE_SK_STORAGE:
+	case BPF_MAP_TYPE_INODE_STORAGE:
+	case BPF_MAP_TYPE_TASK_STORAGE:
+	case KT_MAP_CGRP_STORAGE:
+		return "local storage is keyed by its owner (socket/inode/task/cgroup fd); no enumeration API from user space";
+	case KT_MAP_ARENA:
+		return "ARENA pages are mapped at the owning process's fixed user address; a live-host capture cannot read them (arena BTF offsets unavailable)";
+	case KT_MAP_INSN_ARRAY:
+		return "INSN_ARRAY holds verifier-internal instruction offsets; no enumeration API";
+	default:
+		return NULL;
+	}
+}
+
+/* ---- key/value readers ----------------------------------------------------------- */
+struct reader {
+	int fd;
+	uint32_t key_size;
+	uint32_t vsz;		/* bytes per value slot as the kernel copies it */
+	uint32_t cap;		/* entries to keep */
+	uint32_t limit;		/* buffer capacity (cap + 1 to detect truncation) */
+	uint8_t *keys;
+	uint8_t *vals;
+	uint32_t n;
+};
+
+/* Does @key already appear in r->keys[0..n)?  Only used by the fallback
+ * walk, where a deleted cursor restarts get_next_key from the first key. */
+struct keyset {
+	uint32_t *slots;	/* index+1 into keys, 0 = empty */
+	uint32_t mask;
+};
+
+static uint64_t hash_bytes(const uint8_t *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (n--)
+		h = (h ^ *p++) * 1099511628211ULL;
+	return h;
+}
+
+static int keyset_init(struct keyset *s, uint32_t limit)
+{
+	uint32_t sz = 16;
+
+	while (sz < limit * 2)
+		sz <<= 1;
+	s->slots = calloc(sz, sizeof(*s->slots));
+	s->mask = sz - 1;
+	return s->slots ? 0 : -ENOMEM;
+}
+
+/* true if present; otherwise inserts index @idx */
+static bool keyset_check_insert(struct keyset *s, const struct reader *rd, uint32_t idx)
+{
+	const uint8_t *key = rd->keys + (size_t)idx * rd->key_size;
+	uint32_t h = (uint32_t)hash_bytes(key, rd->key_size) & s->mask;
+
+	while (s->slots[h]) {
+		uint32_t o = s->slots[h] - 1;
+
+		if (!memcmp(rd->keys + (size_t)o * rd->key_size, key, rd->key_size))
+			return true;
+		h = (h + 1) & s->mask;
+	}
+	s->slots[h] = idx + 1;
+	return false;
+}
+
+/* Keys then values in one buffer, which the map then owns (map->raw). */
+static int reader_alloc(struct reader *rd)
+{
+	size_t ksz = ((size_t)rd->limit * rd->key_size + 7) & ~(size_t)7;
+
+	rd->keys = malloc(ksz + (size_t)rd->limit * rd->vsz + 8);
+	rd->vals = rd->keys ? rd->keys + ksz : NULL;
+	return rd->keys ? 0 : -ENOMEM;
+}
+
+/* Walk with get_next_key + lookup (kernels or kinds without batch ops). */
+static int read_fallback(struct reader *rd)
+{
+	uint8_t *prev = NULL, *cur;
+	struct keyset seen;
+	uint64_t iters = 0, max_iters;
+	int err;
+
+	if (keyset_init(&seen, rd->limit))
+		return -ENOMEM;
+	/* Bounded: a map mutated faster than we walk it must not loop us. */
+	max_iters = (uint64_t)rd->limit * 4 + 1024;
+	rd->n = 0;
+	while (rd->n < rd->limit && iters++ < max_iters) {
+		cur = rd->keys + (size_t)rd->n * rd->key_size;
+		err = bpf_map_get_next_key(rd->fd, prev, cur);
+		if (err) {
+			err = -errno;
+			if (err == -ENOENT)
+				break;
+			free(seen.slots);
+			return err;
+		}
+		if (keyset_check_insert(&seen, rd, rd->n)) {
+			/* cursor restarted at a key we already hold */
+			prev = cur;
+			continue;
+		}
+		if (bpf_map_lookup_elem(rd->fd, cur, rd->vals + (size_t)rd->n * rd->vsz)) {
+			if (errno == ENOENT) {
+				/* raced away between next_key and lookup */
+				prev = cur;
+				continue;
+			}
+			err = -errno;
+			free(seen.slots);
+			return err;
+		}
+		prev = cur;
+		rd->n++;
+	}
+	free(seen.slots);
+	return 0;
+}
+
+/*
+ * BPF_MAP_LOOKUP_BATCH.  The kernel reports how many entries it copied in
+ * count even when it fails; the last batch comes back with ENOENT.
+ * ENOSPC means one hash bucket holds more entries than we offered room
+ * for: retry the same position with a bigger batch.  Returns -EOPNOTSUPP
+ * when the kind has no batch support so the caller can fall back.
+ */
+static int read_batch(struct reader *rd)
+{
+	uint8_t in[64], out[64];
+	void *in_batch = NULL;
+	uint32_t batch = 1024;
+	int err;
+
+	rd->n = 0;
+	while (rd->n < rd->limit) {
+		__u32 count = rd->limit - rd->n < batch ? rd->limit - rd->n : batch;
+
+		err = bpf_map_lookup_batch(rd->fd, in_batch, out,
+					   rd->keys + (size_t)rd->n * rd->key_size,
+					   rd->vals + (size_t)rd->n * rd->vsz, &count, NULL);
+		err = err ? -errno : 0;
+		if (count > rd->limit - rd->n)
+			count = rd->limit - rd->n;
+		rd->n += count;
+		if (err == -ENOENT)
+			return 0;
+		if (err == -ENOSPC) {
+			if (batch >= rd->limit - rd->n)
+				return 0; /* no room left: we are at the cap */
+			batch *= 2;
+			continue;
+		}
+		if (err == -EINVAL || err == -ENOTSUP || err == -EOPNOTSUPP || err == -524) {
+			if (rd->n == 0 && !in_batch)
+				return -EOPNOTSUPP;
+			return err;
+		}
+		if (err)
+			return err;
+		memcpy(in, out, sizeof(in));
+		in_batch = in;
+	}
+	return 0;
+}
+
+static int read_entries(struct reader *rd)
+{
+	int err = read_batch(rd);
+
+	if (err == -EOPNOTSUPP)
+		err = read_fallback(rd);
+	return err;
+}
+
+/* ---- per-kind capture --------------------------------------------------------------- */
+struct map_ctx {
+	struct ktsnap_report *r;
+	struct ktsnap_map *m;
+	int fd;
+	struct bpf_map_info *info;
+	struct btf_cache *bc;
+	const struct ktsnap_capture_opts *opts;
+	int ncpus;
+};
+
+#define MAP_ERR(mc, ...) ktsnap_map_set_error((mc)->r, (mc)->m, __VA_ARGS__)
+
+static void attach_btf(struct map_ctx *mc)
+{
+	struct ktsnap_map *m = mc->m;
+
+	if (!mc->info->btf_id)
+		return;
+	m->btf = btf_get(mc->bc, mc->info->btf_id);
+	if (!m->btf)
+		return;
+	m->btf_key_type_id = mc->info->btf_key_type_id;
+	m->btf_value_type_id = mc->info->btf_value_type_id;
+	atomic_store(&m->rendered, false);
+}
+
+static int capture_single_value(struct map_ctx *mc)
+{
+	struct ktsnap_map *m = mc->m;
+	uint32_t key = 0;
+	size_t len;
+	uint8_t *buf;
+
+	m->layout = KTSNAP_LAYOUT_VALUE;
+	buf = malloc(m->value_size ? m->value_size : 1);
+	if (!buf)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(mc->fd, &key, buf)) {
+		free(buf);
+		return MAP_ERR(mc, "ARRAY value region unreadable (lookup of key 0: %s)",
+			       strerror(errno));
+	}
+	m->raw = buf;
+	m->value_raw = buf;
+	len = strlen(m->name);
+	if (len >= 14 && !strcmp(m->name + len - 14, ".rodata.str1.1")) {
+		m->render_as_string_bytes = true;
+		atomic_store(&m->rendered, false);
+		return 0;
+	}
+	attach_btf(mc);
+	/* No BTF: still render (as Bytes) so nothing is lost. */
+	atomic_store(&m->rendered, false);
+	return 0;
+}
+
+static int capture_struct_ops(struct map_ctx *mc)
+{
+	struct ktsnap_map *m = mc->m;
+	struct btf *vmlinux = btf_vmlinux(mc->bc);
+	uint32_t key = 0;
+	uint8_t *buf;
+
+	m->layout = KTSNAP_LAYOUT_VALUE;
+	buf = calloc(1, m->value_size ? m->value_size : 1);
+	if (!buf)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(mc->fd, &key, buf)) {
+		free(buf);
+		return MAP_ERR(mc, "STRUCT_OPS value unreadable: %s", strerror(errno));
+	}
+	m->raw = buf;
+	m->value_raw = buf;
+	if (vmlinux && mc->info->btf_vmlinux_value_type_id) {
+		m->btf = vmlinux;
+		m->btf_value_type_id = mc->info->btf_vmlinux_value_type_id;
+	}
+	atomic_store(&m->rendered, false);
+	return 0;
+}
+
+static int capture_table(struct map_ctx *mc)
+{
+	struct ktsnap_map *m = mc->m;
+	uint32_t type = m->map_type, cap, i;
+	bool percpu = is_percpu(type);
+	bool array = type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY;
+	uint32_t stride = (m->value_size + 7) & ~7u;
+	struct reader rd = { .fd = mc->fd, .key_size = m->key_size };
+	struct ktsnap_map_entry *entries;
+	int err;
+
+	if (type == BPF_MAP_TYPE_PERCPU_ARRAY)
+		cap = cap_or_default(mc->opts->max_percpu_keys, KTSNAP_MAX_PERCPU_KEYS);
+	else if (array)
+		cap = cap_or_default(mc->opts->max_array_keys, KTSNAP_MAX_ARRAY_KEYS);
+	else
+		cap = cap_or_default(mc->opts->max_hash_entries, KTSNAP_MAX_HASH_ENTRIES);
+
+	rd.vsz = percpu ? stride * mc->ncpus : m->value_size;
+	rd.cap = cap;
+	if (array) {
+		rd.limit = m->max_entries < cap ? m->max_entries : cap;
+	} else {
+		/* one extra slot tells "exactly cap" from "more than cap" */
+		uint64_t lim = (uint64_t)cap + 1;
+
+		rd.limit = m->max_entries < lim ? m->max_entries : (uint32_t)lim;
+	}
+	if (m->key_size == 0 || rd.vsz == 0)
+		return MAP_ERR(mc, "zero-sized key or value");
+	if (rd.limit == 0) {
+		m->layout = percpu ? (array ? KTSNAP_LAYOUT_PERCPU_ARRAY : KTSNAP_LAYOUT_PERCPU_HASH)
+				   : (array ? KTSNAP_LAYOUT_ARRAY : KTSNAP_LAYOUT_HASH);
+		return 0;
+	}
+	err = reader_alloc(&rd);
+	if (!err)
+		err = read_entries(&rd);
+	if (err) {
+		free(rd.keys);
+		if (err == -ENOMEM)
+			return err;
+		return MAP_ERR(mc, "%s read failed: %s", ktsnap_map_type_name(type) ?: "map",
+			       strerror(-err));
+	}
+
+	if (!array && rd.n > cap) {
+		rd.n = cap;
+		if (percpu)
+			MAP_ERR(mc, "percpu hash map truncated at %u entries", cap);
+		else
+			MAP_ERR(mc, "hash map truncated at %u entries", cap);
+	}
+	if (array && m->max_entries > rd.limit) {
+		if (percpu)
+			MAP_ERR(mc, "PERCPU_ARRAY truncated at %u keys (max_entries=%u)", cap,
+				m->max_entries);
+		else
+			MAP_ERR(mc, "ARRAY truncated at %u keys (max_entries=%u)", cap,
+				m->max_entries);
+	}
+
+	entries = rd.n ? ktsnap_arena_alloc(&mc->r->arena, rd.n * sizeof(*entries)) : NULL;
+	if (rd.n && !entries) {
+		free(rd.keys);
+		return -ENOMEM;
+	}
+	for (i = 0; i < rd.n; i++) {
+		struct ktsnap_map_entry *e = &entries[i];
+		const uint8_t *k = rd.keys + (size_t)i * rd.key_size;
+		const uint8_t *v = rd.vals + (size_t)i * rd.vsz;
+
+		if (array) {
+			uint32_t idx;
+
+			memcpy(&idx, k, 4);
+			e->index = idx;
+		} else {
+			e->key = k;
+			e->key_len = rd.key_size;
+		}
+		if (percpu) {
+			e->percpu = v;
+			e->nr_cpus = mc->ncpus;
+		} else {
+			e->val = v;
+			e->val_len = m->value_size;
+		}
+	}
+	m->raw = rd.keys;
+	m->entries = entries;
+	m->nr_entries = rd.n;
+	m->nr_cpus = percpu ? mc->ncpus : 0;
+	m->percpu_stride = percpu ? stride : 0;
+	m->layout = percpu ? (array ? KTSNAP_LAYOUT_PERCPU_ARRAY : KTSNAP_LAYOUT_PERCPU_HASH)
+			   : (array ? KTSNAP_LAYOUT_ARRAY : KTSNAP_LAYOUT_HASH);
+	attach_btf(mc);
+	atomic_store(&m->rendered, false);
+	return 0;
+}
+
+static int capture_ringbuf(struct map_ctx *mc)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct ktsnap_ringbuf_info *rb;
+	void *cons, *prod;
+
+	int fd;
+
+	/*
+	 * The kernel refuses to mmap a ring buffer through a read-only map fd
+	 * (EINVAL), so this one map kind is opened read-write; the mappings
+	 * themselves are PROT_READ and nothing is ever written.
+	 */
+	fd = bpf_map_get_fd_by_id((uint32_t)mc->m->map_kva);
+	if (fd < 0)
+		return MAP_ERR(mc, "ring buffer could not be reopened for mmap: %s", strerror(errno));
+	cons = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	if (cons == MAP_FAILED) {
+		int e = errno;
+
+		close(fd);
+		return MAP_ERR(mc, "ring buffer consumer page not mappable: %s", strerror(e));
+	}
+	prod = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, page);
+	close(fd);
+	if (prod == MAP_FAILED) {
+		int e = errno;
+
+		munmap(cons, page);
+		return MAP_ERR(mc, "ring buffer producer page not mappable: %s", strerror(e));
+	}
+	rb = ktsnap_arena_alloc(&mc->r->arena, sizeof(*rb));
+	if (rb) {
+		rb->capacity = mc->m->max_entries;
+		rb->consumer_pos = __atomic_load_n((uint64_t *)cons, __ATOMIC_ACQUIRE);
+		rb->producer_pos = __atomic_load_n((uint64_t *)prod, __ATOMIC_ACQUIRE);
+		/* pending_pos sits right after producer_pos (kernel ≥ 6.8) */
+		rb->pending_pos = __atomic_load_n((uint64_t *)prod + 1, __ATOMIC_ACQUIRE);
+		rb->pending_bytes = rb->producer_pos - rb->consumer_pos;
+		mc->m->ringbuf = rb;
+	}
+	munmap(prod, page);
+	munmap(cons, page);
+	return rb ? 0 : -ENOMEM;
+}
+
+static int capture_stack_trace(struct map_ctx *mc)
+{
+	struct ktsnap_map *m = mc->m;
+	struct ktsnap_stack_trace_info *st;
+	uint32_t key, next, *prev = NULL;
+	uint32_t npcs = m->value_size / 8, cap = KTSNAP_MAX_STACK_TRACE_BUCKETS;
+	uint8_t *val;
+	size_t n = 0, alloc = 64;
+
+	st = ktsnap_arena_alloc(&mc->r->arena, sizeof(*st));
+	val = malloc(m->value_size ? m->value_size : 8);
+	if (!st || !val) {
+		free(val);
+		return -ENOMEM;
+	}
+	st->n_buckets = m->max_entries;
+	st->entries = ktsnap_arena_alloc(&mc->r->arena, alloc * sizeof(*st->entries));
+	while (st->entries && !bpf_map_get_next_key(mc->fd, prev, &next)) {
+		struct ktsnap_stack_trace_entry *e;
+		uint32_t i, nr = 0;
+
+		key = next;
+		prev = &key;
+		if (n == cap) {
+			st->truncated = true;
+			break;
+		}
+		if (bpf_map_lookup_elem(mc->fd, &key, val))
+			continue;
+		if (n == alloc) {
+			void *ne = ktsnap_arena_alloc(&mc->r->arena, alloc * 2 * sizeof(*st->entries));
+
+			if (!ne)
+				break;
+			memcpy(ne, st->entries, alloc * sizeof(*st->entries));
+			st->entries = ne;
+			alloc *= 2;
+		}
+		e = &st->entries[n++];
+		e->bucket_id = key;
+		for (i = 0; i < npcs && i < KTSNAP_MAX_STACK_TRACE_PCS; i++) {
+			uint64_t pc;
+
+			memcpy(&pc, val + i * 8, 8);
+			if (!pc)
+				break;
+			nr++;
+		}
+		e->nr = nr;
+		e->pcs = ktsnap_arena_memdup(&mc->r->arena, val, (size_t)nr * 8);
+		e->data_hex = ktsnap_hex_string(&mc->r->arena, val, m->value_size);
+	}
+	free(val);
+	st->nr_entries = n;
+	m->stack_trace = st;
+	return 0;
+}
+
+static int capture_fd_array(struct map_ctx *mc)
+{
+	struct ktsnap_map *m = mc->m;
+	struct ktsnap_fd_array_info *fa;
+	uint32_t slots = m->max_entries < KTSNAP_MAX_FD_ARRAY_SLOTS ? m->max_entries
+								    : KTSNAP_MAX_FD_ARRAY_SLOTS;
+	uint8_t key[64], next[64], *val;
+	bool hash = fd_kind_is_hash(m->map_type), have_prev = false;
+	uint32_t i;
+	int lookup_err = 0;
+
+	if (m->key_size > sizeof(key))
+		return MAP_ERR(mc, "key of %u bytes too large to scan", m->key_size);
+	fa = ktsnap_arena_alloc(&mc->r->arena, sizeof(*fa));
+	val = calloc(1, m->value_size > 8 ? m->value_size : 8);
+	if (!fa || !val) {
+		free(val);
+		return -ENOMEM;
+	}
+	fa->indices = ktsnap_arena_alloc(&mc->r->arena,
+					 KTSNAP_MAX_FD_ARRAY_INDICES * sizeof(*fa->indices));
+	for (i = 0; fa->indices && i < slots; i++) {
+		uint32_t idx = i;
+
+		if (hash) {
+			if (bpf_map_get_next_key(mc->fd, have_prev ? key : NULL, next))
+				break;
+			memcpy(key, next, m->key_size);
+			have_prev = true;
+			idx = 0;
+			memcpy(&idx, key, m->key_size < 4 ? m->key_size : 4);
+		} else {
+			memset(key, 0, sizeof(key));
+			memcpy(key, &idx, 4);
+		}
+		fa->scanned++;
+		if (bpf_map_lookup_elem(mc->fd, key, val)) {
+			if (errno != ENOENT && !lookup_err)
+				lookup_err = errno;
+			if (hash && errno != ENOENT) {
+				/* the key exists: it is populated even if unreadable */
+			} else {
+				continue;
+			}
+		}
+		fa->populated++;
+		if (fa->nr_indices < KTSNAP_MAX_FD_ARRAY_INDICES)
+			fa->indices[fa->nr_indices++] = idx;
+		else
+			fa->indices_truncated = true;
+	}
+	free(val);
+	if (!fa->indices)
+		return -ENOMEM;
+	if (hash) {
+		fa->truncated = fa->scanned == slots && slots < m->max_entries;
+	} else {
+		fa->truncated = m->max_entries > slots;
+	}
+	m->fd_array = fa;
+	if (lookup_err && !hash)
+		MAP_ERR(mc, "%s slots are not readable from user space (%s); populated count unknown",
+			ktsnap_map_type_name(m->map_type) ?: "fd array", strerror(lookup_err));
+	return 0;
+}
+
+static int capture_map_contents(struct map_ctx *mc)
+{
+	struct ktsnap_map *m = mc->m;
+	uint32_t type = m->map_type;
+	const char *why = static_explanation(type);
+
+	if (why)
+		return MAP_ERR(mc, "%s", why);
+	switch (type) {
+	case BPF_MAP_TYPE_ARRAY:
+		if (m->max_entries <= 1)
+			return capture_single_value(mc);
+		return capture_table(mc);
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_LPM_TRIE:
+		return capture_table(mc);
+	case BPF_MAP_TYPE_RINGBUF:
+	case KT_MAP_USER_RINGBUF:
+		return capture_ringbuf(mc);
+	case BPF_MAP_TYPE_STACK_TRACE:
+		return capture_stack_trace(mc);
+	case BPF_MAP_TYPE_STRUCT_OPS:
+		return capture_struct_ops(mc);
+	default:
+		if (is_fd_kind(type))
+			return capture_fd_array(mc);
+		return MAP_ERR(mc, "unknown map_type %u: contents not captured", type);
+	}
+}
+
+/* ---- enumeration and filters -------------------------------------------------------- */
+static bool name_in(const char *name, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (names[i] && !strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+static bool id_in(uint32_t id, const uint32_t *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* "<obj>." prefix of a global-section-style name; @obj non-empty. */
+static bool has_obj_prefix(const char *name, const char *obj)
+{
+	size_t n = strlen(obj);
+
+	return !strncmp(name, obj, n) && (name[n] == '.' || name[n] == '_');
+}
+
+int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report **out)
+{
+	struct ktsnap_capture_opts opts = {};
+	struct ktsnap_report *r = NULL;
+	struct btf_cache bc = {};
+	struct ktsnap_id_set obj_ids = {};
+	uint64_t t0;
+	__u32 id = 0;
+	int err, ncpus;
+
+	ktsnap_errmsg_clear();
+	if (!out)
+		return ktsnap_fail(-EINVAL, "capture: no report pointer");
+	*out = NULL;
+	if (uopts) {
+		if (uopts->sz < offsetof(struct ktsnap_capture_opts, obj) ||
+		    uopts->sz > 4096)
+			return ktsnap_fail(-EINVAL, "capture: opts.sz %zu is not a ktsnap_capture_opts size",
+					   uopts->sz);
+		memcpy(&opts, uopts, uopts->sz < sizeof(opts) ? uopts->sz : sizeof(opts));
+	}
+	if ((opts.nr_map_names && !opts.map_names) || (opts.nr_map_ids && !opts.map_ids) ||
+	    (opts.nr_cgroups && !opts.cgroups))
+		return ktsnap_fail(-EINVAL, "capture: a filter count is set but its list is NULL");
+
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0)
+		return ktsnap_fail(-EIO, "capture: cannot read the possible-CPU count (%s)",
+				   strerror(-ncpus));
+
+	/* Probe the privilege before allocating anything. */
+	if (bpf_map_get_next_id(0, &id) && errno != ENOENT) {
+		err = -errno;
+		if (err == -EPERM || err == -EACCES)
+			return ktsnap_fail(-EPERM,
+					   "capture needs root: enumerating BPF maps by id (BPF_MAP_GET_NEXT_ID) requires CAP_SYS_ADMIN (%s)",
+					   strerror(-err));
+		return ktsnap_fail(err, "capture: BPF_MAP_GET_NEXT_ID failed: %s", strerror(-err));
+	}
+
+	r = ktsnap_report__new();
+	if (!r)
+		return -ENOMEM;
+	bc.r = r;
+	r->timestamp_ns = now_ns(CLOCK_REALTIME);
+	t0 = now_ns(CLOCK_MONOTONIC);
+
+	if (opts.obj && *opts.obj) {
+		err = ktsnap_obj_map_ids(opts.obj, &obj_ids);
+		if (err)
+			goto fail;
+	}
+
+	id = 0;
+	for (;;) {
+		struct bpf_map_info info;
+		__u32 len = sizeof(info);
+		struct map_ctx mc = { .r = r, .info = &info, .bc = &bc, .opts = &opts,
+				      .ncpus = ncpus };
+		LIBBPF_OPTS(bpf_get_fd_by_id_opts, fo, .open_flags = BPF_F_RDONLY);
+		struct ktsnap_map *m;
+		int fd;
+
+		if (bpf_map_get_next_id(id, &id)) {
+			if (errno == ENOENT)
+				break;
+			err = ktsnap_fail(-errno, "capture: BPF_MAP_GET_NEXT_ID failed: %s",
+					  strerror(errno));
+			goto fail;
+		}
+		if (opts.nr_map_ids && !id_in(id, opts.map_ids, opts.nr_map_ids))
+			continue;
+		fd = bpf_map_get_fd_by_id_opts(id, &fo);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;	/* freed since we saw its id */
+			/* Can't even name it: record the id so nothing vanishes silently. */
+			if (opts.obj || opts.nr_map_names)
+				continue;
+			m = ktsnap_report_add_map(r, "");
+			if (!m) {
+				err = -ENOMEM;
+				goto fail;
+			}
+			m->map_kva = id;
+			ktsnap_map_set_error(r, m, "map id %u could not be opened read-only: %s", id,
+					     strerror(errno));
+			continue;
+		}
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			close(fd);
+			continue;
+		}
+		if (ktsnap_map_name_is_harness(info.name) ||
+		    (opts.nr_map_names && !name_in(info.name, opts.map_names, opts.nr_map_names)) ||
+		    (opts.obj && *opts.obj && !has_obj_prefix(info.name, opts.obj) &&
+		     !ktsnap_id_set_has(&obj_ids, id))) {
+			close(fd);
+			continue;
+		}
+		m = ktsnap_report_add_map(r, info.name);
+		if (!m) {
+			close(fd);
+			err = -ENOMEM;
+			goto fail;
+		}
+		m->map_kva = id;
+		m->map_type = info.type;
+		m->key_size = info.key_size;
+		m->value_size = info.value_size;
+		m->max_entries = info.max_entries;
+		mc.m = m;
+		mc.fd = fd;
+		err = capture_map_contents(&mc);
+		close(fd);
+		if (err == -ENOMEM)
+			goto fail;
+	}
+	r->capture_ns = now_ns(CLOCK_MONOTONIC) - t0;
+
+	err = ktsnap_capture_walkers(r, &opts);
+	if (err)
+		goto fail;
+	ktsnap_id_set_free(&obj_ids);
+	*out = r;
+	return 0;
+fail:
+	ktsnap_id_set_free(&obj_ids);
+	ktsnap_report__free(r);
+	if (err == -ENOMEM)
+		return ktsnap_fail(-ENOMEM, "capture: out of memory");
+	return err;
 }

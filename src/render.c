@@ -1,8 +1,614 @@
 // SPDX-License-Identifier: MIT
-/* BTF bytes -> value tree (spec §4.1).  Work in progress. */
-#include "report_internal.h"
+/*
+ * render: raw bytes + a BTF type id → the value tree of spec §4.1.
+ *
+ * Modifiers (typedef/const/volatile/restrict/type tag) are peeled up to
+ * KTSNAP_MAX_MODIFIER_DEPTH; aggregates nest up to KTSNAP_MAX_RENDER_DEPTH;
+ * arrays keep their declared length but store at most
+ * KTSNAP_MAX_ARRAY_ELEMS elements.  Bitfields become numbers.  Pointers
+ * keep their address; a live host has no kernel-memory reader, so a
+ * non-NULL pointer says why it was not followed.
+ *
+ * Captured maps are rendered lazily, once, under the report's render lock
+ * (ktsnap_map_ensure_rendered); everything lands in the report arena.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
-void ktsnap_map_ensure_rendered(const struct ktsnap_map *m)
+#include <bpf/btf.h>
+
+#include "render_internal.h"
+#include "log_internal.h"
+
+#define PTR_NOT_FOLLOWED "live host: no kernel-memory reader, pointer not followed"
+
+struct render_ctx {
+	struct ktsnap_report *r;
+	const struct btf *btf;
+	bool oom;
+};
+
+static void *ralloc(struct render_ctx *c, size_t n)
 {
-	(void)m;
+	void *p = ktsnap_arena_alloc(&c->r->arena, n);
+
+	if (!p)
+		c->oom = true;
+	return p;
+}
+
+static void set_unsupported(struct render_ctx *c, struct ktsnap_value *out, const char *fmt,
+			    const char *arg)
+{
+	out->kind = KTSNAP_VALUE_UNSUPPORTED;
+	out->reason = ktsnap_arena_printf(&c->r->arena, fmt, arg ? arg : "");
+	if (!out->reason) {
+		c->oom = true;
+		out->reason = "out of memory";
+	}
+}
+
+static void set_bytes(struct render_ctx *c, struct ktsnap_value *out, const uint8_t *data,
+		      size_t size)
+{
+	out->kind = KTSNAP_VALUE_BYTES;
+	out->hex = ktsnap_hex_string(&c->r->arena, data, size);
+	if (!out->hex) {
+		c->oom = true;
+		out->hex = "";
+	}
+}
+
+/* Little-endian load of 1..8 bytes (BPF maps are host-endian; the
+ * machines we target are little-endian). */
+static uint64_t load_uint(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, p, n > 8 ? 8 : n);
+	return v;
+}
+
+static int64_t sign_extend(uint64_t v, unsigned bits)
+{
+	if (bits == 0 || bits >= 64)
+		return (int64_t)v;
+	return (int64_t)(v << (64 - bits)) >> (64 - bits);
+}
+
+static const char *btf_name(const struct btf *btf, uint32_t off)
+{
+	const char *s = btf__name_by_offset(btf, off);
+
+	return s ? s : "";
+}
+
+/* Peel typedef/const/volatile/restrict/type_tag. NULL when the cap is hit. */
+static const struct btf_type *peel_modifiers(const struct btf *btf, uint32_t *id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, *id);
+	int depth = 0;
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t) || btf_kind(t) == BTF_KIND_TYPE_TAG)) {
+		if (++depth > KTSNAP_MAX_MODIFIER_DEPTH)
+			return NULL;
+		*id = t->type;
+		t = btf__type_by_id(btf, *id);
+	}
+	return t;
+}
+
+static void render_type(struct render_ctx *c, uint32_t id, const uint8_t *data, size_t size,
+			int depth, struct ktsnap_value *out);
+
+static void render_int_bits(struct ktsnap_value *out, const struct btf_type *t, uint64_t raw,
+			    unsigned bits, const char *name)
+{
+	uint8_t enc = btf_int_encoding(t);
+
+	if (enc & BTF_INT_BOOL) {
+		out->kind = KTSNAP_VALUE_BOOL;
+		out->b = raw != 0;
+	} else if ((enc & BTF_INT_CHAR) || (bits == 8 && !strcmp(name, "char"))) {
+		/* clang encodes plain `char` as a signed 8-bit INT named
+		 * "char"; treat it as the character type it is. */
+		out->kind = KTSNAP_VALUE_CHAR;
+		out->c = (uint8_t)raw;
+	} else if (enc & BTF_INT_SIGNED) {
+		out->kind = KTSNAP_VALUE_INT;
+		out->i.bits = bits;
+		out->i.v = sign_extend(raw, bits);
+	} else {
+		out->kind = KTSNAP_VALUE_UINT;
+		out->u.bits = bits;
+		out->u.v = bits < 64 ? raw & ((1ULL << bits) - 1) : raw;
+	}
+}
+
+static void render_int(struct render_ctx *c, const struct btf_type *t, const uint8_t *data,
+		       struct ktsnap_value *out)
+{
+	unsigned bits = btf_int_bits(t), off = btf_int_offset(t);
+	uint64_t raw;
+
+	if (bits + off > 64) {
+		/* __int128 and friends: no 64-bit value can hold them. */
+		set_bytes(c, out, data, t->size);
+		return;
+	}
+	raw = load_uint(data, t->size) >> off;
+	render_int_bits(out, t, raw, bits, btf_name(c->btf, t->name_off));
+}
+
+static const char *enum_variant(const struct btf *btf, const struct btf_type *t, int64_t v)
+{
+	int i, n = btf_vlen(t);
+
+	if (btf_is_enum(t)) {
+		const struct btf_enum *e = btf_enum(t);
+		bool is_signed = btf_kflag(t);
+
+		for (i = 0; i < n; i++) {
+			int64_t ev = is_signed ? (int64_t)e[i].val : (int64_t)(uint32_t)e[i].val;
+
+			if (ev == v)
+				return btf_name(btf, e[i].name_off);
+		}
+	} else {
+		const struct btf_enum64 *e = btf_enum64(t);
+
+		for (i = 0; i < n; i++)
+			if ((int64_t)btf_enum64_value(&e[i]) == v)
+				return btf_name(btf, e[i].name_off);
+	}
+	return NULL;
+}
+
+/* An enum value from @raw (already shifted); @bits is the width read. */
+static void render_enum_raw(struct render_ctx *c, const struct btf_type *t, uint64_t raw,
+			    unsigned bits, struct ktsnap_value *out)
+{
+	bool is_signed = btf_kflag(t);
+	int64_t v = is_signed ? sign_extend(raw, bits)
+			      : (int64_t)(bits < 64 ? raw & ((1ULL << bits) - 1) : raw);
+
+	out->kind = KTSNAP_VALUE_ENUM;
+	out->e.bits = t->size * 8;
+	out->e.is_signed = is_signed;
+	out->e.v = v;
+	out->e.variant = enum_variant(c->btf, t, v);
+}
+
+static bool is_cpumask_struct(const char *name)
+{
+	return !strcmp(name, "cpumask") || !strcmp(name, "bpf_cpumask") ||
+	       !strcmp(name, "scx_bitmap");
+}
+
+/* "0-2,5" from a little-endian bitmap of @size bytes. */
+static void render_cpulist(struct render_ctx *c, const uint8_t *data, size_t size,
+			   struct ktsnap_value *out)
+{
+	size_t nbits = size * 8, i, len = 0, cap = 64;
+	char *s = ralloc(c, cap);
+	bool first = true;
+
+	out->kind = KTSNAP_VALUE_CPU_LIST;
+	out->cpus = "";
+	if (!s)
+		return;
+	for (i = 0; i < nbits;) {
+		size_t j;
+		char buf[48];
+		int n;
+
+		if (!(data[i / 8] & (1u << (i % 8)))) {
+			i++;
+			continue;
+		}
+		for (j = i; j + 1 < nbits && (data[(j + 1) / 8] & (1u << ((j + 1) % 8))); j++)
+			;
+		if (j == i)
+			n = snprintf(buf, sizeof(buf), "%s%zu", first ? "" : ",", i);
+		else
+			n = snprintf(buf, sizeof(buf), "%s%zu-%zu", first ? "" : ",", i, j);
+		if (len + n + 1 > cap) {
+			char *ns = ralloc(c, cap * 2 + n);
+
+			if (!ns)
+				return;
+			memcpy(ns, s, len);
+			s = ns;
+			cap = cap * 2 + n;
+		}
+		memcpy(s + len, buf, n);
+		len += n;
+		s[len] = '\0';
+		first = false;
+		i = j + 1;
+	}
+	out->cpus = s;
+}
+
+static void render_member_bitfield(struct render_ctx *c, uint32_t mtype, const uint8_t *base,
+				   size_t size, uint32_t bit_off, uint32_t bit_sz,
+				   struct ktsnap_value *out)
+{
+	uint32_t id = mtype;
+	const struct btf_type *t = peel_modifiers(c->btf, &id);
+	uint32_t first = bit_off / 8, last = (bit_off + bit_sz - 1) / 8;
+	uint8_t buf[16] = {};
+	uint64_t raw;
+
+	if (!t) {
+		set_unsupported(c, out, "modifier chain deeper than 32%s", NULL);
+		return;
+	}
+	if (last >= size || last - first >= 8) {
+		set_unsupported(c, out, "bitfield outside the value%s", NULL);
+		return;
+	}
+	memcpy(buf, base + first, last - first + 1);
+	raw = load_uint(buf, 8);
+	raw >>= bit_off % 8;
+	if ((bit_off % 8) + bit_sz > 64)
+		raw |= (uint64_t)buf[8] << (64 - bit_off % 8);
+	if (bit_sz < 64)
+		raw &= (1ULL << bit_sz) - 1;
+	if (btf_is_enum(t) || btf_is_enum64(t)) {
+		render_enum_raw(c, t, raw, bit_sz, out);
+		return;
+	}
+	if (btf_is_int(t)) {
+		render_int_bits(out, t, raw, bit_sz, "");
+		if (out->kind == KTSNAP_VALUE_CHAR) {
+			out->kind = KTSNAP_VALUE_UINT;
+			out->u.bits = bit_sz;
+			out->u.v = raw;
+		}
+		return;
+	}
+	out->kind = KTSNAP_VALUE_UINT;
+	out->u.bits = bit_sz;
+	out->u.v = raw;
+}
+
+/* Struct/union (and DATASEC) whose bytes are all present. */
+static void render_struct(struct render_ctx *c, const struct btf_type *t, const uint8_t *data,
+			  size_t size, int depth, struct ktsnap_value *out)
+{
+	const char *name = btf_name(c->btf, t->name_off);
+	int i, n = btf_vlen(t);
+	const struct btf_member *m = btf_members(t);
+
+	out->kind = KTSNAP_VALUE_STRUCT;
+	out->s.type_name = *name ? name : NULL;
+	out->s.nr = 0;
+	out->s.m = n ? ralloc(c, n * sizeof(*out->s.m)) : NULL;
+	if (n && !out->s.m)
+		return;
+	for (i = 0; i < n; i++) {
+		uint32_t bit_off = btf_member_bit_offset(t, i);
+		uint32_t bit_sz = btf_member_bitfield_size(t, i);
+		struct ktsnap_member *dst = &out->s.m[out->s.nr];
+
+		dst->name = btf_name(c->btf, m[i].name_off);
+		if (bit_sz) {
+			render_member_bitfield(c, m[i].type, data, size, bit_off, bit_sz, &dst->v);
+		} else {
+			size_t off = bit_off / 8;
+
+			if (off > size) {
+				/* Only reachable on a truncated partial. */
+				break;
+			}
+			render_type(c, m[i].type, data + off, size - off, depth + 1, &dst->v);
+		}
+		out->s.nr++;
+	}
+}
+
+static void render_datasec(struct render_ctx *c, const struct btf_type *t, const uint8_t *data,
+			   size_t size, int depth, struct ktsnap_value *out)
+{
+	const char *name = btf_name(c->btf, t->name_off);
+	const struct btf_var_secinfo *vs = btf_var_secinfos(t);
+	int i, n = btf_vlen(t);
+
+	out->kind = KTSNAP_VALUE_STRUCT;
+	out->s.type_name = *name ? name : NULL;
+	out->s.nr = 0;
+	out->s.m = n ? ralloc(c, n * sizeof(*out->s.m)) : NULL;
+	if (n && !out->s.m)
+		return;
+	for (i = 0; i < n; i++) {
+		const struct btf_type *var = btf__type_by_id(c->btf, vs[i].type);
+		struct ktsnap_member *dst = &out->s.m[out->s.nr];
+
+		if (!var || vs[i].offset > size)
+			continue;
+		dst->name = btf_is_var(var) ? btf_name(c->btf, var->name_off) : "";
+		render_type(c, btf_is_var(var) ? var->type : vs[i].type, data + vs[i].offset,
+			    size - vs[i].offset < vs[i].size ? size - vs[i].offset : vs[i].size,
+			    depth + 1, &dst->v);
+		out->s.nr++;
+	}
+}
+
+static void render_array(struct render_ctx *c, const struct btf_type *t, const uint8_t *data,
+			 size_t size, int depth, struct ktsnap_value *out)
+{
+	const struct btf_array *a = btf_array(t);
+	__s64 esz = btf__resolve_size(c->btf, a->type);
+	uint32_t n = a->nelems, i, stored;
+
+	out->kind = KTSNAP_VALUE_ARRAY;
+	out->a.len = n;
+	out->a.nr = 0;
+	if (esz <= 0) {
+		/* zero-sized elements (flexible tails) carry no data */
+		return;
+	}
+	stored = n < KTSNAP_MAX_ARRAY_ELEMS ? n : KTSNAP_MAX_ARRAY_ELEMS;
+	if ((uint64_t)stored * esz > size)
+		stored = size / esz;
+	out->a.elems = stored ? ralloc(c, stored * sizeof(*out->a.elems)) : NULL;
+	if (stored && !out->a.elems)
+		return;
+	for (i = 0; i < stored; i++)
+		render_type(c, a->type, data + (size_t)i * esz, esz, depth + 1, &out->a.elems[i]);
+	out->a.nr = stored;
+}
+
+static void render_type(struct render_ctx *c, uint32_t id, const uint8_t *data, size_t size,
+			int depth, struct ktsnap_value *out)
+{
+	const struct btf_type *t;
+	__s64 need;
+
+	if (depth > KTSNAP_MAX_RENDER_DEPTH) {
+		set_unsupported(c, out, "render depth exceeds 32%s", NULL);
+		return;
+	}
+	if (id == 0) {
+		set_unsupported(c, out, "void%s", NULL);
+		return;
+	}
+	t = peel_modifiers(c->btf, &id);
+	if (!t) {
+		set_unsupported(c, out, "modifier chain deeper than 32%s", NULL);
+		return;
+	}
+	if (btf_is_var(t)) {
+		render_type(c, t->type, data, size, depth, out);
+		return;
+	}
+	switch (btf_kind(t)) {
+	case BTF_KIND_FUNC:
+		set_unsupported(c, out, "FUNC %s", btf_name(c->btf, t->name_off));
+		return;
+	case BTF_KIND_FUNC_PROTO:
+		set_unsupported(c, out, "FUNC_PROTO%s", NULL);
+		return;
+	case BTF_KIND_FWD:
+		set_unsupported(c, out, "unresolved forward declaration %s",
+				btf_name(c->btf, t->name_off));
+		return;
+	default:
+		break;
+	}
+
+	need = btf_is_datasec(t) ? (__s64)t->size : btf__resolve_size(c->btf, id);
+	if (need < 0) {
+		set_unsupported(c, out, "type size unresolvable%s", NULL);
+		return;
+	}
+	if ((size_t)need > size) {
+		struct ktsnap_value *partial = ralloc(c, sizeof(*partial));
+
+		out->kind = KTSNAP_VALUE_TRUNCATED;
+		out->t.needed = need;
+		out->t.had = size;
+		out->t.partial = partial;
+		if (!partial)
+			return;
+		/* What is there: whole members / elements, else the bytes. */
+		if (btf_is_composite(t))
+			render_struct(c, t, data, size, depth, partial);
+		else if (btf_is_datasec(t))
+			render_datasec(c, t, data, size, depth, partial);
+		else if (btf_is_array(t))
+			render_array(c, t, data, size, depth, partial);
+		else
+			set_bytes(c, partial, data, size);
+		return;
+	}
+
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT:
+		render_int(c, t, data, out);
+		break;
+	case BTF_KIND_FLOAT:
+		out->kind = KTSNAP_VALUE_FLOAT;
+		out->f.bits = t->size * 8;
+		if (t->size == 4) {
+			float f;
+
+			memcpy(&f, data, 4);
+			out->f.v = f;
+		} else if (t->size == 8) {
+			memcpy(&out->f.v, data, 8);
+		} else {
+			long double ld = 0;
+
+			memcpy(&ld, data, t->size < sizeof(ld) ? t->size : sizeof(ld));
+			out->f.v = (double)ld;
+		}
+		break;
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		render_enum_raw(c, t, load_uint(data, t->size), t->size * 8, out);
+		break;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		if (is_cpumask_struct(btf_name(c->btf, t->name_off))) {
+			size_t n = t->size;
+
+			/* bpf_cpumask wraps the mask in its first member */
+			if (!strcmp(btf_name(c->btf, t->name_off), "bpf_cpumask") &&
+			    btf_vlen(t) > 0) {
+				__s64 s = btf__resolve_size(c->btf, btf_members(t)[0].type);
+
+				if (s > 0 && (size_t)s <= n)
+					n = s;
+			}
+			render_cpulist(c, data, n, out);
+			break;
+		}
+		render_struct(c, t, data, need, depth, out);
+		break;
+	case BTF_KIND_DATASEC:
+		render_datasec(c, t, data, need, depth, out);
+		break;
+	case BTF_KIND_ARRAY:
+		render_array(c, t, data, need, depth, out);
+		break;
+	case BTF_KIND_PTR:
+		out->kind = KTSNAP_VALUE_PTR;
+		out->p.v = load_uint(data, need);
+		if (out->p.v)
+			out->p.skip_reason = PTR_NOT_FOLLOWED;
+		break;
+	default:
+		set_unsupported(c, out, "BTF kind %s", btf_kind(t) == BTF_KIND_DECL_TAG
+							  ? "DECL_TAG" : "unknown");
+		break;
+	}
+}
+
+int ktsnap_render_into(struct ktsnap_report *r, const struct btf *btf, uint32_t type_id,
+		       const uint8_t *data, size_t size, struct ktsnap_value *out)
+{
+	struct render_ctx c = { .r = r, .btf = btf };
+
+	memset(out, 0, sizeof(*out));
+	render_type(&c, type_id, data, size, 0, out);
+	return c.oom ? -ENOMEM : 0;
+}
+
+const struct ktsnap_value *ktsnap_render(struct ktsnap_report *r, const struct btf *btf,
+					 uint32_t type_id, const uint8_t *data, size_t size)
+{
+	struct ktsnap_value *v = ktsnap_arena_alloc(&r->arena, sizeof(*v));
+
+	if (!v || ktsnap_render_into(r, btf, type_id, data, size, v))
+		return NULL;
+	return v;
+}
+
+/* Value side without BTF: the bytes, so nothing captured is lost. */
+static const struct ktsnap_value *render_or_bytes(struct ktsnap_report *r,
+						  const struct ktsnap_map *m,
+						  const uint8_t *data, size_t size)
+{
+	struct ktsnap_value *v;
+
+	if (m->btf && m->btf_value_type_id)
+		return ktsnap_render(r, m->btf, m->btf_value_type_id, data, size);
+	v = ktsnap_value_new(r, KTSNAP_VALUE_BYTES);
+	if (v && !(v->hex = ktsnap_hex_string(&r->arena, data, size)))
+		return NULL;
+	return v;
+}
+
+/* String-merge sections (.rodata.str1.1): printable ASCII, rest escaped. */
+static const struct ktsnap_value *render_strings(struct ktsnap_report *r, const uint8_t *data,
+						 size_t size)
+{
+	struct ktsnap_value *v = ktsnap_value_new(r, KTSNAP_VALUE_BYTES);
+	char *s, *p;
+	size_t i;
+
+	if (!v || !(s = ktsnap_arena_alloc(&r->arena, size * 4 + 1)))
+		return NULL;
+	for (p = s, i = 0; i < size; i++) {
+		uint8_t b = data[i];
+
+		if (b == '\\') {
+			*p++ = '\\';
+			*p++ = '\\';
+		} else if (b >= 0x20 && b < 0x7f) {
+			*p++ = (char)b;
+		} else if (b == 0) {
+			*p++ = '\\';
+			*p++ = '0';
+		} else {
+			p += sprintf(p, "\\x%02x", b);
+		}
+	}
+	*p = '\0';
+	v->hex = s;
+	return v;
+}
+
+static int render_map(struct ktsnap_report *r, struct ktsnap_map *m)
+{
+	uint32_t i, cpu;
+
+	if (m->layout == KTSNAP_LAYOUT_VALUE && m->value_raw) {
+		m->value = m->render_as_string_bytes
+				   ? render_strings(r, m->value_raw, m->value_size)
+				   : render_or_bytes(r, m, m->value_raw, m->value_size);
+		return m->value ? 0 : -ENOMEM;
+	}
+	for (i = 0; i < m->nr_entries; i++) {
+		struct ktsnap_map_entry *e = &m->entries[i];
+
+		if (e->key && m->btf && m->btf_key_type_id &&
+		    !(e->key_rv = ktsnap_render(r, m->btf, m->btf_key_type_id, e->key,
+						e->key_len)))
+			return -ENOMEM;
+		if (e->percpu) {
+			const struct ktsnap_value **slots;
+
+			slots = ktsnap_arena_alloc(&r->arena, e->nr_cpus * sizeof(*slots));
+			if (!slots)
+				return -ENOMEM;
+			for (cpu = 0; cpu < e->nr_cpus; cpu++) {
+				slots[cpu] = render_or_bytes(r, m, e->percpu +
+								   (size_t)cpu * m->percpu_stride,
+							     m->value_size);
+				if (!slots[cpu])
+					return -ENOMEM;
+			}
+			e->per_cpu = slots;
+			continue;
+		}
+		if (!e->val || e->val_unreadable)
+			continue;
+		if (m->layout == KTSNAP_LAYOUT_HASH && !(m->btf && m->btf_value_type_id))
+			continue;	/* value_hex keeps the bytes; no rendering */
+		if (!(e->val_rv = render_or_bytes(r, m, e->val, e->val_len)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+void ktsnap_map_ensure_rendered(const struct ktsnap_map *cm)
+{
+	struct ktsnap_map *m = (struct ktsnap_map *)cm;
+	struct ktsnap_report *r = m->owner;
+
+	if (atomic_load_explicit(&m->rendered, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&r->render_lock);
+	if (!atomic_load_explicit(&m->rendered, memory_order_relaxed)) {
+		if (render_map(r, m)) {
+			pr_warn("map '%s': rendering ran out of memory\n", m->name);
+			ktsnap_map_set_error(r, m, "rendering ran out of memory");
+		}
+		atomic_store_explicit(&m->rendered, true, memory_order_release);
+	}
+	pthread_mutex_unlock(&r->render_lock);
 }

@@ -17,3 +17,11 @@ struct {
 } big_hash SEC(".maps");
 
 __u64 big_marker = 0x6b7462696700ULL;
+
+/* 300 keys: more than the 256-key PERCPU_ARRAY cap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 300);
+	__type(key, __u32);
+	__type(value, __u64);
+} pcpu_big SEC(".maps");

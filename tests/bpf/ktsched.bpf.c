@@ -182,6 +182,8 @@ int BPF_PROG(kt_switch, bool preempt, struct task_struct *prev, struct task_stru
 		ev->ts = now;
 		bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
 	}
+	/* uses jump_table, as a scheduler's dispatch table would */
+	bpf_tail_call(ctx, &jump_table, 1);
 	return 0;
 }
 

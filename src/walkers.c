@@ -1,0 +1,794 @@
+// SPDX-License-Identifier: MIT
+/*
+ * walkers: the live-host equivalents (spec §12) of the report fields the
+ * reference fills by walking guest kernel memory.
+ *
+ *   active_obj_name / active_map_kvas   the live sched_ext struct_ops
+ *                                       program's maps (map id = "kva")
+ *   prog_runtime_stats                  bpf_prog_info run_cnt/run_time_ns
+ *   per_cpu_time                        /proc/stat, /proc/softirqs,
+ *                                       /proc/interrupts
+ *   per_node_numa                       /sys/devices/system/node/node*
+ *   cgroup_psi, task_enrichments        the cgroups named in the options
+ *   scx state                           /sys/kernel/sched_ext (reason only)
+ *
+ * Every list that stays empty gets its reason string, never silence.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "capture_internal.h"
+#include "log_internal.h"
+
+/* ---- id sets ---------------------------------------------------------------------- */
+int ktsnap_id_set_add(struct ktsnap_id_set *s, uint32_t id)
+{
+	if (ktsnap_id_set_has(s, id))
+		return 0;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		uint32_t *n = realloc(s->ids, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		s->ids = n;
+		s->cap = cap;
+	}
+	s->ids[s->n++] = id;
+	return 0;
+}
+
+bool ktsnap_id_set_has(const struct ktsnap_id_set *s, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->ids[i] == id)
+			return true;
+	return false;
+}
+
+void ktsnap_id_set_free(struct ktsnap_id_set *s)
+{
+	free(s->ids);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- programs ------------------------------------------------------------------------ */
+struct prog {
+	struct bpf_prog_info info;
+	uint32_t *map_ids;
+	uint32_t nr_map_ids;
+};
+
+/* Info of program @id including its map ids; caller frees p->map_ids. */
+static int prog_load(uint32_t id, struct prog *p)
+{
+	__u32 len = sizeof(p->info), n;
+	int fd = bpf_prog_get_fd_by_id(id), err = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &p->info, &len)) {
+		err = -errno;
+		goto out;
+	}
+	n = p->info.nr_map_ids;
+	if (n) {
+		p->map_ids = calloc(n, sizeof(*p->map_ids));
+		if (!p->map_ids) {
+			err = -ENOMEM;
+			goto out;
+		}
+		memset(&p->info, 0, sizeof(p->info));
+		p->info.nr_map_ids = n;
+		p->info.map_ids = (uintptr_t)p->map_ids;
+		len = sizeof(p->info);
+		if (bpf_obj_get_info_by_fd(fd, &p->info, &len)) {
+			err = -errno;
+			free(p->map_ids);
+			p->map_ids = NULL;
+			goto out;
+		}
+		p->nr_map_ids = p->info.nr_map_ids < n ? p->info.nr_map_ids : n;
+	}
+out:
+	close(fd);
+	return err;
+}
+
+static int map_name_by_id(uint32_t id, char name[BPF_OBJ_NAME_LEN])
+{
+	LIBBPF_OPTS(bpf_get_fd_by_id_opts, fo, .open_flags = BPF_F_RDONLY);
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_map_get_fd_by_id_opts(id, &fo), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		err = -errno;
+	else
+		memcpy(name, info.name, BPF_OBJ_NAME_LEN);
+	close(fd);
+	return err;
+}
+
+static bool is_global_section(const char *name)
+{
+	const char *dot = strchr(name, '.');
+
+	if (!dot || dot == name)
+		return false;
+	return !strcmp(dot, ".bss") || !strcmp(dot, ".data") || !strcmp(dot, ".rodata") ||
+	       !strncmp(dot, ".data.", 6) || !strncmp(dot, ".rodata.", 8);
+}
+
+/* Object prefix of a program: the text before '.' of a global-section map
+ * it uses ("" when it uses none). */
+static void prog_obj(const struct prog *p, char obj[BPF_OBJ_NAME_LEN])
+{
+	char name[BPF_OBJ_NAME_LEN];
+	uint32_t i;
+
+	obj[0] = '\0';
+	for (i = 0; i < p->nr_map_ids; i++) {
+		if (map_name_by_id(p->map_ids[i], name))
+			continue;
+		name[BPF_OBJ_NAME_LEN - 1] = '\0';
+		if (is_global_section(name)) {
+			size_t n = strcspn(name, ".");
+
+			memcpy(obj, name, n);
+			obj[n] = '\0';
+			return;
+		}
+	}
+}
+
+typedef int (*prog_visit_fn)(const struct prog *p, void *ctx);
+
+static int for_each_prog(prog_visit_fn fn, void *ctx)
+{
+	__u32 id = 0;
+	int err;
+
+	while (!bpf_prog_get_next_id(id, &id)) {
+		struct prog p;
+
+		if (prog_load(id, &p))
+			continue;	/* raced away or not accessible */
+		err = fn(&p, ctx);
+		free(p.map_ids);
+		if (err)
+			return err;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+struct obj_ctx {
+	const char *obj;
+	struct ktsnap_id_set *ids;
+	struct ktsnap_id_set *progs;	/* optional: program ids of the obj */
+};
+
+static int collect_obj(const struct prog *p, void *vctx)
+{
+	struct obj_ctx *c = vctx;
+	char obj[BPF_OBJ_NAME_LEN];
+	uint32_t i;
+	int err;
+
+	prog_obj(p, obj);
+	if (strcmp(obj, c->obj))
+		return 0;
+	for (i = 0; i < p->nr_map_ids; i++)
+		if ((err = ktsnap_id_set_add(c->ids, p->map_ids[i])))
+			return err;
+	if (c->progs)
+		return ktsnap_id_set_add(c->progs, p->info.id);
+	return 0;
+}
+
+int ktsnap_obj_map_ids(const char *obj, struct ktsnap_id_set *out)
+{
+	struct obj_ctx c = { .obj = obj, .ids = out };
+
+	return for_each_prog(collect_obj, &c);
+}
+
+/* ---- the live scheduler: sched_ext struct_ops programs ------------------------------- */
+struct scx_ctx {
+	struct ktsnap_report *r;
+	struct btf *vmlinux;
+	const char *obj;		/* opts.obj: also report its programs */
+	struct ktsnap_prog_runtime_stat *stats;
+	size_t nr, cap;
+	struct ktsnap_id_set kvas;
+	char active_obj[BPF_OBJ_NAME_LEN];
+	int nr_scx_progs;
+};
+
+static bool prog_is_sched_ext(const struct prog *p, struct btf *vmlinux)
+{
+	const struct btf_type *t;
+
+	if (p->info.type != BPF_PROG_TYPE_STRUCT_OPS || !vmlinux || p->info.attach_btf_obj_id)
+		return false;
+	t = btf__type_by_id(vmlinux, p->info.attach_btf_id);
+	return t && !strcmp(btf__name_by_offset(vmlinux, t->name_off), "sched_ext_ops");
+}
+
+static int add_stat(struct scx_ctx *c, const struct prog *p)
+{
+	struct ktsnap_prog_runtime_stat *s;
+
+	if (c->nr == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		void *n = realloc(c->stats, cap * sizeof(*c->stats));
+
+		if (!n)
+			return -ENOMEM;
+		c->stats = n;
+		c->cap = cap;
+	}
+	s = &c->stats[c->nr++];
+	s->name = ktsnap_arena_strndup(&c->r->arena, p->info.name,
+				       strnlen(p->info.name, sizeof(p->info.name)));
+	s->cnt = p->info.run_cnt;
+	s->nsecs = p->info.run_time_ns;
+	s->misses = p->info.recursion_misses;
+	return s->name ? 0 : -ENOMEM;
+}
+
+static int visit_scx(const struct prog *p, void *vctx)
+{
+	struct scx_ctx *c = vctx;
+	char obj[BPF_OBJ_NAME_LEN];
+	uint32_t i;
+	int err;
+
+	if (prog_is_sched_ext(p, c->vmlinux)) {
+		c->nr_scx_progs++;
+		prog_obj(p, obj);
+		if (obj[0] && !c->active_obj[0])
+			memcpy(c->active_obj, obj, sizeof(obj));
+		for (i = 0; i < p->nr_map_ids; i++)
+			if ((err = ktsnap_id_set_add(&c->kvas, p->map_ids[i])))
+				return err;
+		return add_stat(c, p);
+	}
+	if (c->obj) {
+		prog_obj(p, obj);
+		if (!strcmp(obj, c->obj))
+			return add_stat(c, p);
+	}
+	return 0;
+}
+
+static char *read_small_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			char *nb;
+
+			cap = cap ? cap * 2 : 8192;
+			if (cap > 64 << 20)
+				break;	/* no proc file we read is this large */
+			nb = realloc(buf, cap);
+			if (!nb)
+				break;
+			buf = nb;
+		}
+		size_t got = fread(buf + n, 1, cap - n - 1, f);
+
+		n += got;
+		if (got == 0)
+			break;
+	}
+	fclose(f);
+	if (buf)
+		buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static int walk_scheduler(struct ktsnap_report *r, const struct ktsnap_capture_opts *opts)
+{
+	struct scx_ctx c = { .r = r, .obj = opts->obj && *opts->obj ? opts->obj : NULL };
+	char *state;
+	size_t i;
+	int err;
+
+	c.vmlinux = btf__load_vmlinux_btf();
+	err = for_each_prog(visit_scx, &c);
+	btf__free(c.vmlinux);
+	if (err && err != -EPERM)
+		goto out;
+	err = 0;
+
+	if (c.nr) {
+		r->prog_runtime_stats = ktsnap_arena_memdup(&r->arena, c.stats,
+							    c.nr * sizeof(*c.stats));
+		if (!r->prog_runtime_stats) {
+			err = -ENOMEM;
+			goto out;
+		}
+		r->nr_prog_runtime_stats = c.nr;
+	} else {
+		r->prog_runtime_stats_unavailable = "no struct_ops programs loaded";
+	}
+	if (c.nr_scx_progs && c.active_obj[0]) {
+		r->active_obj_name = ktsnap_arena_strdup(&r->arena, c.active_obj);
+		r->active_map_kvas = ktsnap_arena_alloc(&r->arena, c.kvas.n * sizeof(uint64_t));
+		if (!r->active_obj_name || (c.kvas.n && !r->active_map_kvas)) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < c.kvas.n; i++)
+			r->active_map_kvas[i] = c.kvas.ids[i];
+		r->nr_active_map_kvas = c.kvas.n;
+	}
+
+	/* rq / DSQ / scx_sched state need kernel memory; say why they are empty */
+	state = read_small_file("/sys/kernel/sched_ext/state", NULL);
+	if (!state)
+		r->scx_walker_unavailable =
+			"sched_ext is not enabled in this kernel (/sys/kernel/sched_ext/state missing)";
+	else if (!strncmp(state, "disabled", 8))
+		r->scx_walker_unavailable = "scx_root is NULL (no scheduler attached)";
+	else
+		r->scx_walker_unavailable =
+			"live host: rq/DSQ/scx_sched state needs kernel memory access (no /proc/kcore walker)";
+	free(state);
+out:
+	free(c.stats);
+	ktsnap_id_set_free(&c.kvas);
+	return err;
+}
+
+/* ---- /proc/stat, /proc/softirqs, /proc/interrupts ----------------------------------------- */
+static int grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	void *n;
+	size_t cap2;
+
+	if (need <= *cap)
+		return 0;
+	cap2 = *cap ? *cap * 2 : 8;
+	while (cap2 < need)
+		cap2 *= 2;
+	n = realloc(*arr, cap2 * elem);
+	if (!n)
+		return -ENOMEM;
+	memset((char *)n + *cap * elem, 0, (cap2 - *cap) * elem);
+	*arr = n;
+	*cap = cap2;
+	return 0;
+}
+
+/* Column of each "CPUn" header token in /proc/softirqs or /proc/interrupts. */
+static int parse_cpu_header(const char *line, int *cols, int max)
+{
+	int n = 0;
+	const char *p = line;
+
+	while (*p && n < max) {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, "CPU", 3))
+			break;
+		cols[n++] = atoi(p + 3);
+		while (*p && *p != ' ' && *p != '\n')
+			p++;
+	}
+	return n;
+}
+
+static int walk_cpu_time(struct ktsnap_report *r)
+{
+	char *stat = read_small_file("/proc/stat", NULL), *line, *save = NULL;
+	struct ktsnap_per_cpu_time *rows = NULL;
+	size_t nrows = 0, cap = 0, i;
+	long hz = sysconf(_SC_CLK_TCK);
+	uint64_t ns_per_tick = hz > 0 ? 1000000000ULL / hz : 10000000ULL;
+	int err = 0;
+
+	if (!stat)
+		return 0;	/* no /proc: the list stays empty */
+	for (line = strtok_r(stat, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long v[8] = {};
+		int cpu;
+
+		if (strncmp(line, "cpu", 3) || !isdigit((unsigned char)line[3]))
+			continue;
+		if (sscanf(line + 3, "%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &v[0],
+			   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) < 9)
+			continue;
+		if ((err = grow((void **)&rows, &cap, nrows + 1, sizeof(*rows))))
+			goto out;
+		rows[nrows] = (struct ktsnap_per_cpu_time){
+			.cpu = cpu,
+			.cpustat_user_ns = v[0] * ns_per_tick,
+			.cpustat_nice_ns = v[1] * ns_per_tick,
+			.cpustat_system_ns = v[2] * ns_per_tick,
+			.cpustat_idle_ns = v[3] * ns_per_tick,
+			.cpustat_iowait_ns = v[4] * ns_per_tick,
+			.cpustat_irq_ns = v[5] * ns_per_tick,
+			.cpustat_softirq_ns = v[6] * ns_per_tick,
+			.cpustat_steal_ns = v[7] * ns_per_tick,
+		};
+		nrows++;
+	}
+
+	/* softirqs: one row per softirq, one column per CPU */
+	free(stat);
+	stat = read_small_file("/proc/softirqs", NULL);
+	if (stat) {
+		int cols[1024], ncols = 0, row = 0;
+
+		save = NULL;
+		for (line = strtok_r(stat, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char *p;
+			int c;
+
+			if (!ncols) {
+				ncols = parse_cpu_header(line, cols, 1024);
+				continue;
+			}
+			p = strchr(line, ':');
+			if (!p || row >= KTSNAP_NR_SOFTIRQS)
+				continue;
+			p++;
+			for (c = 0; c < ncols; c++) {
+				unsigned long long x = strtoull(p, &p, 10);
+
+				for (i = 0; i < nrows; i++)
+					if ((int)rows[i].cpu == cols[c])
+						rows[i].softirqs[row] = x;
+			}
+			row++;
+		}
+	}
+
+	/* interrupts: sum the per-CPU columns of every numbered/named row */
+	free(stat);
+	stat = read_small_file("/proc/interrupts", NULL);
+	if (stat) {
+		int cols[1024], ncols = 0;
+
+		save = NULL;
+		for (line = strtok_r(stat, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char *p;
+			int c;
+
+			if (!ncols) {
+				ncols = parse_cpu_header(line, cols, 1024);
+				continue;
+			}
+			p = strchr(line, ':');
+			if (!p)
+				continue;
+			p++;
+			for (c = 0; c < ncols; c++) {
+				char *end;
+				unsigned long long x = strtoull(p, &end, 10);
+
+				if (end == p)
+					break;	/* ERR:/MIS: rows have one column */
+				p = end;
+				for (i = 0; i < nrows; i++)
+					if ((int)rows[i].cpu == cols[c])
+						rows[i].irqs_sum += x;
+			}
+		}
+	}
+	if (nrows) {
+		r->per_cpu_time = ktsnap_arena_memdup(&r->arena, rows, nrows * sizeof(*rows));
+		if (!r->per_cpu_time) {
+			err = -ENOMEM;
+			goto out;
+		}
+		r->nr_per_cpu_time = nrows;
+	}
+out:
+	free(stat);
+	free(rows);
+	return err;
+}
+
+/* ---- NUMA ------------------------------------------------------------------------------ */
+static int walk_numa(struct ktsnap_report *r)
+{
+	DIR *d = opendir("/sys/devices/system/node");
+	struct ktsnap_per_node_numa *rows = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	int err = 0;
+
+	if (!d) {
+		r->per_node_numa_unavailable = "no /sys/devices/system/node on this host";
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		char path[PATH_MAX], *buf, *line, *save = NULL;
+		struct ktsnap_per_node_numa row = {};
+
+		if (strncmp(de->d_name, "node", 4) || !isdigit((unsigned char)de->d_name[4]))
+			continue;
+		row.node = atoi(de->d_name + 4);
+		snprintf(path, sizeof(path), "/sys/devices/system/node/%s/numastat", de->d_name);
+		buf = read_small_file(path, NULL);
+		if (!buf)
+			continue;
+		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char key[64];
+			unsigned long long v;
+
+			if (sscanf(line, "%63s %llu", key, &v) != 2)
+				continue;
+			if (!strcmp(key, "numa_hit"))
+				row.numa_hit = v;
+			else if (!strcmp(key, "numa_miss"))
+				row.numa_miss = v;
+			else if (!strcmp(key, "numa_foreign"))
+				row.numa_foreign = v;
+			else if (!strcmp(key, "interleave_hit"))
+				row.numa_interleave_hit = v;
+			else if (!strcmp(key, "local_node"))
+				row.numa_local = v;
+			else if (!strcmp(key, "other_node"))
+				row.numa_other = v;
+		}
+		free(buf);
+		if ((err = grow((void **)&rows, &cap, n + 1, sizeof(*rows))))
+			break;
+		rows[n++] = row;
+	}
+	closedir(d);
+	if (!err && n) {
+		size_t i, j;
+
+		/* readdir order is arbitrary: sort by node id */
+		for (i = 1; i < n; i++)
+			for (j = i; j > 0 && rows[j - 1].node > rows[j].node; j--) {
+				struct ktsnap_per_node_numa t = rows[j];
+
+				rows[j] = rows[j - 1];
+				rows[j - 1] = t;
+			}
+		r->per_node_numa = ktsnap_arena_memdup(&r->arena, rows, n * sizeof(*rows));
+		if (!r->per_node_numa)
+			err = -ENOMEM;
+		else
+			r->nr_per_node_numa = n;
+	} else if (!err) {
+		r->per_node_numa_unavailable = "no NUMA node has a numastat file";
+	}
+	free(rows);
+	return err;
+}
+
+/* ---- cgroups: PSI and task enrichment ------------------------------------------------------ */
+static const char *cgroup2_root(void)
+{
+	static const char *const cands[] = { "/sys/fs/cgroup/unified", "/sys/fs/cgroup" };
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/cgroup.controllers", cands[i]);
+		if (!access(path, F_OK))
+			return cands[i];
+	}
+	return NULL;
+}
+
+static void cgroup_dir(const char *root, const char *cg, char *out, size_t size)
+{
+	if (cg[0] == '/' && root && !strncmp(cg, root, strlen(root)))
+		snprintf(out, size, "%s", cg);
+	else
+		snprintf(out, size, "%s/%s", root ? root : "", cg[0] == '/' ? cg + 1 : cg);
+}
+
+static int walk_psi(struct ktsnap_report *r, const char *root, const char *cg,
+		    struct ktsnap_cgroup_psi **rows, size_t *n, size_t *cap)
+{
+	static const char *const res[] = { "cpu", "memory", "io", "irq" };
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	size_t i;
+
+	cgroup_dir(root, cg, dir, sizeof(dir));
+	for (i = 0; i < 4; i++) {
+		struct ktsnap_cgroup_psi row = {};
+		char *buf, *line, *save = NULL;
+
+		snprintf(path, sizeof(path), "%s/%s.pressure", dir, res[i]);
+		buf = read_small_file(path, NULL);
+		if (!buf)
+			continue;
+		row.cgroup = ktsnap_arena_strdup(&r->arena, cg);
+		row.resource = res[i];
+		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			double a10, a60, a300;
+			unsigned long long tot;
+
+			if (sscanf(line + 5, "avg10=%lf avg60=%lf avg300=%lf total=%llu", &a10, &a60,
+				   &a300, &tot) != 4)
+				continue;
+			if (!strncmp(line, "some ", 5)) {
+				row.some_avg10 = a10;
+				row.some_avg60 = a60;
+				row.some_avg300 = a300;
+				row.some_total_us = tot;
+			} else if (!strncmp(line, "full ", 5)) {
+				row.has_full = true;
+				row.full_avg10 = a10;
+				row.full_avg60 = a60;
+				row.full_avg300 = a300;
+				row.full_total_us = tot;
+			}
+		}
+		free(buf);
+		if (!row.cgroup || grow((void **)rows, cap, *n + 1, sizeof(**rows)))
+			return -ENOMEM;
+		(*rows)[(*n)++] = row;
+	}
+	return 0;
+}
+
+/* Fields 3.. of /proc/<pid>/stat after the ")" of comm. */
+static int enrich_task(struct ktsnap_report *r, int pid, const char *cg,
+		       struct ktsnap_task_enrichment *t)
+{
+	char path[64], *buf, *p, *line, *save = NULL;
+	char state[2] = "?";
+	long long f[40] = {};
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	t->cgroup = cg;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	buf = read_small_file(path, NULL);
+	if (!buf)
+		return -ENOENT;
+	p = strrchr(buf, ')');
+	if (p) {
+		char *open = strchr(buf, '(');
+
+		if (open && open < p)
+			t->comm = ktsnap_arena_strndup(&r->arena, open + 1, p - open - 1);
+		p += 2;
+		state[0] = *p;
+		p += 1;
+		/* f[i] = field i+4 (1-based /proc/<pid>/stat numbering) */
+		for (i = 0; i < 40 && *p; i++)
+			f[i] = strtoll(p, &p, 10);
+		t->prio = (int32_t)f[14];	/* field 18 */
+		t->nice = (int32_t)f[15];	/* field 19 */
+		t->cpu = (int32_t)f[35];	/* field 39 */
+		t->policy = (uint32_t)f[37];	/* field 41 */
+	}
+	free(buf);
+	t->state = ktsnap_arena_strdup(&r->arena, state);
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	buf = read_small_file(path, NULL);
+	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long v;
+
+		if (sscanf(line, "Tgid: %llu", &v) == 1)
+			t->tgid = (int32_t)v;
+		else if (sscanf(line, "voluntary_ctxt_switches: %llu", &v) == 1)
+			t->nr_voluntary_switches = v;
+		else if (sscanf(line, "nonvoluntary_ctxt_switches: %llu", &v) == 1)
+			t->nr_involuntary_switches = v;
+	}
+	free(buf);
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
+	buf = read_small_file(path, NULL);
+	if (buf) {
+		t->sum_exec_runtime_ns = strtoull(buf, NULL, 10);
+		free(buf);
+	}
+	return t->comm && t->state ? 0 : -ENOMEM;
+}
+
+static int walk_cgroups(struct ktsnap_report *r, const struct ktsnap_capture_opts *opts)
+{
+	const char *root = cgroup2_root();
+	struct ktsnap_cgroup_psi *psi = NULL;
+	struct ktsnap_task_enrichment *tasks = NULL;
+	size_t npsi = 0, cpsi = 0, ntask = 0, ctask = 0, i;
+	int err = 0;
+
+	if (!opts->nr_cgroups) {
+		r->task_enrichments_unavailable =
+			"no task walker on a live host without cgroups to enrich (capture opts .cgroups)";
+		return 0;
+	}
+	for (i = 0; i < opts->nr_cgroups && !err; i++) {
+		char dir[PATH_MAX], path[PATH_MAX + 16], *buf, *line, *save = NULL;
+		const char *cg = ktsnap_arena_strdup(&r->arena, opts->cgroups[i]);
+
+		if (!cg)
+			return -ENOMEM;
+		if ((err = walk_psi(r, root, cg, &psi, &npsi, &cpsi)))
+			break;
+		cgroup_dir(root, cg, dir, sizeof(dir));
+		snprintf(path, sizeof(path), "%s/cgroup.threads", dir);
+		buf = read_small_file(path, NULL);
+		for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			struct ktsnap_task_enrichment t;
+			int e;
+
+			if ((e = enrich_task(r, atoi(line), cg, &t))) {
+				if (e == -ENOMEM)
+					err = e;
+				continue;	/* exited meanwhile */
+			}
+			if ((err = grow((void **)&tasks, &ctask, ntask + 1, sizeof(*tasks))))
+				break;
+			tasks[ntask++] = t;
+		}
+		free(buf);
+	}
+	if (!err && npsi) {
+		r->cgroup_psi = ktsnap_arena_memdup(&r->arena, psi, npsi * sizeof(*psi));
+		r->nr_cgroup_psi = r->cgroup_psi ? npsi : 0;
+		if (!r->cgroup_psi)
+			err = -ENOMEM;
+	}
+	if (!err && ntask) {
+		r->task_enrichments = ktsnap_arena_memdup(&r->arena, tasks, ntask * sizeof(*tasks));
+		r->nr_task_enrichments = r->task_enrichments ? ntask : 0;
+		if (!r->task_enrichments)
+			err = -ENOMEM;
+	} else if (!err) {
+		r->task_enrichments_unavailable = "task walker yielded zero tasks";
+	}
+	free(psi);
+	free(tasks);
+	return err;
+}
+
+int ktsnap_capture_walkers(struct ktsnap_report *r, const struct ktsnap_capture_opts *opts)
+{
+	int err;
+
+	r->sdt_alloc_unavailable = "live host: sdt_alloc allocators are not walked";
+	if ((err = walk_scheduler(r, opts)))
+		return err;
+	if (opts->maps_only) {
+		r->per_node_numa_unavailable = "not walked (capture opts .maps_only)";
+		r->task_enrichments_unavailable = "not walked (capture opts .maps_only)";
+		return 0;
+	}
+	if ((err = walk_cpu_time(r)) || (err = walk_numa(r)))
+		return err;
+	return walk_cgroups(r, opts);
+}

@@ -1,0 +1,620 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Live capture of the ktsched fixture: every planted value comes back with
+ * the right type and sign; renderings agree with libbpf's btf_dump and with
+ * bpftool; caps, skipped harness maps and per-map failure isolation.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <json-c/json.h>
+
+#include <ktsnap/capture.h>
+#include "report_internal.h"
+#include "fixture.h"
+#include "ktsched.h"
+#include "ktsched.skel.h"
+#include "ktbig.skel.h"
+
+static const struct ktsnap_map *find_map(const struct ktsnap_report *r, const char *name)
+{
+	const struct ktsnap_map *m = ktsnap_report__map_by_name(r, name);
+
+	if (!m)
+		fail_msg("map '%s' not captured", name);
+	return m;
+}
+
+static const struct ktsnap_value *must_get(const struct ktsnap_value *v, const char *path)
+{
+	const struct ktsnap_value *f = ktsnap_value__get(v, path);
+
+	if (!f)
+		fail_msg("path '%s' not found", path);
+	return f;
+}
+
+static uint64_t get_u64(const struct ktsnap_value *v, const char *path)
+{
+	uint64_t u = 0;
+
+	if (ktsnap_value__as_u64(must_get(v, path), &u))
+		fail_msg("path '%s' is not a u64 (%s)", path,
+			 ktsnap_value_kind__name(ktsnap_value__kind(must_get(v, path))));
+	return u;
+}
+
+static int64_t get_i64(const struct ktsnap_value *v, const char *path)
+{
+	int64_t i = 0;
+
+	if (ktsnap_value__as_i64(must_get(v, path), &i))
+		fail_msg("path '%s' is not an i64", path);
+	return i;
+}
+
+static struct ktsnap_report *capture_obj(const char *obj)
+{
+	KTSNAP_OPTS(ktsnap_capture_opts, opts, .obj = obj);
+	struct ktsnap_report *r = NULL;
+	int err = ktsnap_capture(&opts, &r);
+
+	if (err)
+		fail_msg("capture failed: %d %s", err, ktsnap_errmsg());
+	return r;
+}
+
+/* The entry of task_ctx whose key (pid) has the planted struct. */
+static const struct ktsnap_value *some_task(const struct ktsnap_map *m)
+{
+	size_t i;
+
+	for (i = 0; i < ktsnap_map__entry_count(m); i++) {
+		const struct ktsnap_value *v = ktsnap_map_entry__value(ktsnap_map__entry(m, i));
+
+		if (v && ktsnap_value__get(v, "magic"))
+			return v;
+	}
+	fail_msg("task_ctx has no entries");
+	return NULL;
+}
+
+static void planted_values(void **state)
+{
+	struct ktsched *skel;
+	struct ktsnap_report *r;
+	const struct ktsnap_map *m;
+	const struct ktsnap_value *v, *f;
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t sum = 0;
+	size_t i, n;
+
+	assert_int_equal(kt_sched_open(&skel, true), 0);
+	kt_sched_tick();
+	/* captured while the program keeps running */
+	r = capture_obj("ktsched");
+	kt_sched_tick();
+
+	assert_string_equal(ktsnap_report__schema(r), "single");
+	assert_false(ktsnap_report__is_placeholder(r));
+
+	/* per-task hash: types and signs */
+	m = find_map(r, "task_ctx");
+	assert_int_equal(ktsnap_map__type(m), BPF_MAP_TYPE_HASH);
+	assert_int_equal(ktsnap_map__layout(m), KTSNAP_LAYOUT_HASH);
+	assert_true(ktsnap_map__entry_count(m) > 0);
+	assert_null(ktsnap_map__error(m));
+	v = some_task(m);
+	assert_string_equal(ktsnap_value__type_name(v), "kt_task_ctx");
+	f = must_get(v, "magic");
+	assert_int_equal(ktsnap_value__kind(f), KTSNAP_VALUE_UINT);
+	assert_int_equal(ktsnap_value__bits(f), 64);
+	assert_true(ktsnap_value__uint(f) == UINT64_MAX);
+	f = must_get(v, "neg");
+	assert_int_equal(ktsnap_value__kind(f), KTSNAP_VALUE_INT);
+	assert_int_equal(ktsnap_value__int(f), -42);
+	f = must_get(v, "sign");
+	assert_int_equal(ktsnap_value__kind(f), KTSNAP_VALUE_ENUM);
+	assert_true(ktsnap_value__enum_is_signed(f));
+	assert_int_equal(ktsnap_value__int(f), -3);
+	assert_string_equal(ktsnap_value__enum_variant(f), "KT_SIGN_NEG");
+	f = must_get(v, "ctx.policy");
+	assert_false(ktsnap_value__enum_is_signed(f));
+	assert_int_equal(get_u64(v, "ctx.policy"), 0x80000000u);
+	assert_string_equal(ktsnap_value__enum_variant(f), "KT_POLICY_BIG");
+	f = must_get(v, "wide");
+	assert_int_equal(ktsnap_value__bits(f), 64);
+	assert_true(get_u64(v, "wide") == 0xfedcba9876543210ULL);
+	assert_string_equal(ktsnap_value__enum_variant(f), "KT_WIDE_BIG");
+	assert_int_equal(get_u64(v, "ctx.weight"), 100);
+	assert_int_equal(get_i64(v, "ctx.vtime"), -1000);
+	assert_int_equal(get_u64(v, "flag_a"), 5);
+	assert_int_equal(get_u64(v, "flag_b"), 17);
+	assert_int_equal(get_u64(v, "flag_c"), 1);
+	assert_int_equal(ktsnap_value__bits(must_get(v, "flag_b")), 5);
+	assert_int_equal(ktsnap_value__kind(must_get(v, "is_kthread")), KTSNAP_VALUE_BOOL);
+	f = must_get(v, "tag");
+	assert_int_equal(ktsnap_value__kind(f), KTSNAP_VALUE_ARRAY);
+	assert_int_equal(ktsnap_value__array_len(f), 4);
+	for (i = 0; i < 4; i++) {
+		uint64_t u;
+
+		assert_int_equal(ktsnap_value__as_u64(ktsnap_value__index(f, i), &u), 0);
+		assert_int_equal(u, i + 1);
+	}
+	f = must_get(v, "comm");
+	assert_int_equal(ktsnap_value__array_len(f), 16);
+	assert_int_equal(ktsnap_value__kind(ktsnap_value__index(f, 0)), KTSNAP_VALUE_CHAR);
+	assert_int_equal(get_u64(v, "u.halves.lo"), 0x11223344);
+	assert_int_equal(get_u64(v, "u.halves.hi"), 0x55667788);
+	assert_true(get_u64(v, "u.raw") == 0x5566778811223344ULL);
+
+	/* per-CPU array: one slot per possible CPU, counters moved */
+	m = find_map(r, "pcpu_stats");
+	assert_int_equal(ktsnap_map__layout(m), KTSNAP_LAYOUT_PERCPU_ARRAY);
+	assert_int_equal(ktsnap_map__entry_count(m), 4);
+	assert_int_equal(ktsnap_map__cpu_count(m), ncpu);
+	for (i = 0; i < (size_t)ncpu; i++) {
+		const struct ktsnap_value *slot =
+			ktsnap_map_entry__cpu_value(ktsnap_map__entry(m, 0), i);
+
+		assert_non_null(slot);
+		sum += get_u64(slot, "nr_switches");
+	}
+	assert_true(sum > 0);
+	assert_null(ktsnap_map_entry__cpu_value(ktsnap_map__entry(m, 0), ncpu));
+
+	m = find_map(r, "pcpu_hash");
+	assert_int_equal(ktsnap_map__layout(m), KTSNAP_LAYOUT_PERCPU_HASH);
+	assert_int_equal(ktsnap_map__entry_count(m), 1);
+	assert_non_null(ktsnap_map_entry__key(ktsnap_map__entry(m, 0)));
+
+	m = find_map(r, "lru_tasks");
+	assert_int_equal(ktsnap_map__layout(m), KTSNAP_LAYOUT_HASH);
+	assert_true(ktsnap_map__entry_count(m) > 0);
+	assert_non_null(ktsnap_value__get(ktsnap_map_entry__key(ktsnap_map__entry(m, 0)), "cpu"));
+
+	m = find_map(r, "dsq_array");
+	assert_int_equal(ktsnap_map__layout(m), KTSNAP_LAYOUT_ARRAY);
+	assert_int_equal(ktsnap_map__entry_count(m), KT_NR_DSQS);
+	for (i = 0; i < KT_NR_DSQS; i++)
+		assert_int_equal(ktsnap_map_entry__index(ktsnap_map__entry(m, i)), i);
+
+	/* globals, by name */
+	m = find_map(r, "ktsched.bss");
+	assert_int_equal(ktsnap_map__layout(m), KTSNAP_LAYOUT_VALUE);
+	v = ktsnap_map__value(m);
+	assert_int_equal(ktsnap_value__kind(v), KTSNAP_VALUE_STRUCT);
+	assert_true(get_u64(v, "nr_switches") > 0);
+	assert_int_equal(get_i64(v, "bss_neg"), -7);
+	assert_true(get_u64(v, "bss_u64_max") == UINT64_MAX);
+	assert_true(get_u64(v, "stats.nr_events") > 0);
+	v = ktsnap_map__value(find_map(r, "ktsched.data"));
+	assert_int_equal(get_u64(v, "slice_ns"), 20000000);
+	assert_int_equal(get_i64(v, "data_neg"), -5);
+	assert_true(get_u64(v, "data_u64_max") == UINT64_MAX);
+	assert_int_equal(get_i64(v, "data_sign"), -3);
+	v = ktsnap_map__value(find_map(r, "ktsched.rodata"));
+	assert_int_equal(get_u64(v, "nr_cpus_onln"), ncpu);
+	assert_int_equal(ktsnap_value__kind(must_get(v, "debug_mode")), KTSNAP_VALUE_BOOL);
+	assert_true(ktsnap_value__bool(must_get(v, "debug_mode")));
+	f = must_get(v, "sched_name");
+	assert_int_equal(ktsnap_value__char(ktsnap_value__index(f, 0)), 'k');
+
+	/* ring buffer positions and the program array slot */
+	m = find_map(r, "events");
+	assert_non_null(ktsnap_map__ringbuf(m));
+	assert_int_equal(ktsnap_map__ringbuf(m)->capacity, 4096);
+	assert_true(ktsnap_map__ringbuf(m)->producer_pos > 0);
+	m = find_map(r, "jump_table");
+	assert_non_null(ktsnap_map__fd_array(m));
+	assert_int_equal(ktsnap_map__fd_array(m)->populated, 1);
+	assert_int_equal(ktsnap_map__fd_array(m)->nr_indices, 1);
+	assert_int_equal(ktsnap_map__fd_array(m)->indices[0], 1);
+
+	/* walkers: per-CPU time is real, the scx walker says why it is empty */
+	assert_non_null(ktsnap_report__per_cpu_time(r, &n));
+	assert_true(n >= 1);
+	assert_non_null(ktsnap_report__scx_walker_unavailable(r));
+	/* --obj also reports the object's program runtime stats */
+	assert_non_null(ktsnap_report__prog_runtime_stats(r, &n));
+	assert_true(n >= 1);
+	assert_true(ktsnap_report__capture_ns(r) > 0);
+
+	ktsnap_report__free(r);
+	kt_sched_close(skel);
+}
+
+/* ---- btf_dump agreement ---------------------------------------------------------- */
+struct sbuf {
+	char buf[16384];
+	size_t len;
+};
+
+static void sbuf_printf(void *ctx, const char *fmt, va_list ap)
+{
+	struct sbuf *s = ctx;
+	int n = vsnprintf(s->buf + s->len, sizeof(s->buf) - s->len, fmt, ap);
+
+	if (n > 0)
+		s->len += (size_t)n < sizeof(s->buf) - s->len ? (size_t)n : sizeof(s->buf) - s->len - 1;
+}
+
+/*
+ * btf_dump writes ".name = (type)value": find the member and compare the
+ * value text against what our scalar says (decimal, hex for bitfields,
+ * the variant name or the number for enums).
+ */
+static bool dump_has(const char *dump, const char *name, const char *const *texts, int n)
+{
+	char key[128];
+	const char *p;
+	size_t klen;
+	int i, form;
+
+	/* ".name = " in structs, " name = " for DATASEC variables */
+	for (form = 0; form < 2; form++) {
+	snprintf(key, sizeof(key), form ? " %s = " : ".%s = ", name);
+	klen = strlen(key);
+	p = dump;
+	while ((p = strstr(p, key))) {
+		const char *v = p + klen;
+
+		if (*v == '(') {
+			int depth = 0;
+
+			for (; *v; v++) {
+				if (*v == '(')
+					depth++;
+				else if (*v == ')' && --depth == 0)
+					break;
+			}
+			if (*v)
+				v++;
+		}
+		for (i = 0; i < n; i++) {
+			size_t tl = strlen(texts[i]);
+
+			if (!strncmp(v, texts[i], tl) &&
+			    (v[tl] == ',' || v[tl] == '}' || v[tl] == ';'))
+				return true;
+		}
+		p = v;
+	}
+	}
+	return false;
+}
+
+static void check_leaves(const struct ktsnap_value *v, const char *name, const char *dump,
+			 int *checked)
+{
+	char a[64], b[64];
+	const char *texts[2] = { a, b };
+	size_t i;
+
+	switch (ktsnap_value__kind(v)) {
+	case KTSNAP_VALUE_STRUCT:
+		for (i = 0; i < ktsnap_value__member_count(v); i++) {
+			const char *mn;
+			const struct ktsnap_value *mv = ktsnap_value__member_at(v, i, &mn);
+
+			check_leaves(mv, mn, dump, checked);
+		}
+		return;
+	case KTSNAP_VALUE_UINT:
+		if (ktsnap_value__uint(v) == 0)
+			return;	/* btf_dump omits zero members */
+		snprintf(a, sizeof(a), "%llu", (unsigned long long)ktsnap_value__uint(v));
+		snprintf(b, sizeof(b), "0x%llx", (unsigned long long)ktsnap_value__uint(v));
+		break;
+	case KTSNAP_VALUE_INT:
+		if (ktsnap_value__int(v) == 0)
+			return;
+		snprintf(a, sizeof(a), "%lld", (long long)ktsnap_value__int(v));
+		snprintf(b, sizeof(b), "%lld", (long long)ktsnap_value__int(v));
+		break;
+	case KTSNAP_VALUE_ENUM:
+		if (ktsnap_value__int(v) == 0)
+			return;
+		snprintf(a, sizeof(a), "%s", ktsnap_value__enum_variant(v) ?: "?");
+		if (ktsnap_value__enum_is_signed(v))
+			snprintf(b, sizeof(b), "%lld", (long long)ktsnap_value__int(v));
+		else
+			snprintf(b, sizeof(b), "%llu", (unsigned long long)ktsnap_value__int(v));
+		break;
+	case KTSNAP_VALUE_BOOL:
+		if (!ktsnap_value__bool(v))
+			return;
+		snprintf(a, sizeof(a), "true");
+		snprintf(b, sizeof(b), "1");
+		break;
+	default:
+		return;
+	}
+	if (!dump_has(dump, name, texts, 2))
+		fail_msg("btf_dump disagrees on '%s': want '%s' or '%s' in\n%s", name, a, b, dump);
+	(*checked)++;
+}
+
+static void agrees_with_btf_dump(void **state)
+{
+	struct ktsched *skel;
+	struct ktsnap_report *r;
+	const struct ktsnap_map *m;
+	const struct ktsnap_map_entry *e;
+	struct btf *btf;
+	struct btf_dump *d;
+	struct sbuf out = {};
+	const uint8_t *bytes;
+	size_t len;
+	int checked = 0;
+	LIBBPF_OPTS(btf_dump_type_data_opts, o, .compact = true, .skip_names = false);
+
+	assert_int_equal(kt_sched_open(&skel, true), 0);
+	kt_sched_tick();
+	bpf_link__destroy(skel->links.kt_switch);
+	skel->links.kt_switch = NULL;
+	r = capture_obj("ktsched");
+	m = find_map(r, "task_ctx");
+	e = ktsnap_map__entry(m, 0);
+	assert_non_null(e);
+	bytes = ktsnap_map_entry__value_bytes(e, &len);
+	btf = m->btf ? (struct btf *)m->btf : NULL;
+	assert_non_null(btf);
+	d = btf_dump__new(btf, sbuf_printf, &out, NULL);
+	assert_non_null(d);
+	assert_true(btf_dump__dump_type_data(d, m->btf_value_type_id, bytes, len, &o) > 0);
+	check_leaves(ktsnap_map_entry__value(e), "", out.buf, &checked);
+	assert_true(checked >= 12);
+	btf_dump__free(d);
+
+	/* the .bss DATASEC too */
+	m = find_map(r, "ktsched.bss");
+	out.len = 0;
+	d = btf_dump__new((struct btf *)m->btf, sbuf_printf, &out, NULL);
+	assert_true(btf_dump__dump_type_data(d, m->btf_value_type_id, m->value_raw, m->value_size,
+					     &o) > 0);
+	checked = 0;
+	check_leaves(ktsnap_map__value(m), "", out.buf, &checked);
+	assert_true(checked >= 4);
+	btf_dump__free(d);
+	ktsnap_report__free(r);
+	kt_sched_close(skel);
+}
+
+/* ---- bpftool agreement ------------------------------------------------------------- */
+static json_object *bpftool_dump(uint64_t id)
+{
+	char cmd[128];
+	FILE *p;
+	json_object *j;
+	json_tokener *tok = json_tokener_new_ex(64);
+	char buf[65536];
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "bpftool -j map dump id %llu 2>/dev/null",
+		 (unsigned long long)id);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	j = NULL;
+	while ((n = fread(buf, 1, sizeof(buf), p)) > 0) {
+		j = json_tokener_parse_ex(tok, buf, (int)n);
+		if (json_tokener_get_error(tok) != json_tokener_continue)
+			break;
+	}
+	pclose(p);
+	json_tokener_free(tok);
+	return j;
+}
+
+static bool json_u64(json_object *o, const char *field, uint64_t *out)
+{
+	json_object *f;
+
+	if (!json_object_object_get_ex(o, field, &f))
+		return false;
+	*out = json_object_get_uint64(f);
+	return true;
+}
+
+static bool is_skel_map(struct bpf_object *obj, uint64_t id)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj)
+		if (kt_map_id(bpf_map__fd(map)) == id)
+			return true;
+	return false;
+}
+
+static void agrees_with_bpftool(void **state)
+{
+	struct ktsched *skel;
+	struct ktsnap_report *r;
+	size_t i, j, compared = 0;
+
+	assert_int_equal(kt_sched_open(&skel, true), 0);
+	kt_sched_tick();
+	bpf_link__destroy(skel->links.kt_switch);
+	skel->links.kt_switch = NULL;
+	r = capture_obj("ktsched");
+
+	for (i = 0; i < ktsnap_report__map_count(r); i++) {
+		const struct ktsnap_map *m = ktsnap_report__map_by_index(r, i);
+		enum ktsnap_map_layout l = ktsnap_map__layout(m);
+		json_object *dump;
+
+		if (!is_skel_map(skel->obj, ktsnap_map__kva(m)))
+			continue;	/* another loaded copy */
+		if (l != KTSNAP_LAYOUT_HASH && l != KTSNAP_LAYOUT_ARRAY &&
+		    l != KTSNAP_LAYOUT_PERCPU_ARRAY && l != KTSNAP_LAYOUT_PERCPU_HASH &&
+		    l != KTSNAP_LAYOUT_VALUE)
+			continue;
+		dump = bpftool_dump(ktsnap_map__kva(m));
+		if (!dump)
+			fail_msg("bpftool could not dump map %s", ktsnap_map__name(m));
+		assert_true(json_object_is_type(dump, json_type_array));
+		if (l == KTSNAP_LAYOUT_VALUE) {
+			assert_int_equal(json_object_array_length(dump), 1);
+		} else {
+			if ((size_t)json_object_array_length(dump) != ktsnap_map__entry_count(m))
+				fail_msg("map %s: bpftool has %zu entries, ktsnap %zu",
+					 ktsnap_map__name(m), json_object_array_length(dump),
+					 ktsnap_map__entry_count(m));
+		}
+		/* task_ctx: each bpftool entry's key and fields match ours */
+		if (!strcmp(ktsnap_map__name(m), "task_ctx")) {
+			for (j = 0; j < json_object_array_length(dump); j++) {
+				json_object *ent = json_object_array_get_idx(dump, j), *fm, *val;
+				uint64_t key, magic, nr_runs;
+				size_t k;
+				bool found = false;
+
+				assert_true(json_object_object_get_ex(ent, "formatted", &fm));
+				assert_true(json_u64(fm, "key", &key));
+				assert_true(json_object_object_get_ex(fm, "value", &val));
+				assert_true(json_u64(val, "magic", &magic));
+				assert_true(magic == UINT64_MAX);
+				assert_true(json_u64(val, "nr_runs", &nr_runs));
+				for (k = 0; k < ktsnap_map__entry_count(m); k++) {
+					const struct ktsnap_map_entry *e = ktsnap_map__entry(m, k);
+					uint64_t ok;
+
+					assert_int_equal(ktsnap_value__as_u64(ktsnap_map_entry__key(e),
+									      &ok), 0);
+					if (ok != key)
+						continue;
+					found = true;
+					assert_int_equal(get_u64(ktsnap_map_entry__value(e), "nr_runs"),
+							 nr_runs);
+				}
+				assert_true(found);
+				compared++;
+			}
+		}
+		json_object_put(dump);
+	}
+	assert_true(compared > 0);
+	ktsnap_report__free(r);
+	kt_sched_close(skel);
+}
+
+/* ---- caps, skipped maps, failure isolation ------------------------------------------ */
+static void caps_and_isolation(void **state)
+{
+	struct ktbig *big;
+	struct ktsnap_report *r;
+	const struct ktsnap_map *m;
+	int qfd, hfd, ufd;
+	LIBBPF_OPTS(bpf_map_create_opts, mo);
+	KTSNAP_OPTS(ktsnap_capture_opts, opts, .maps_only = true);
+	uint32_t ids[4];
+
+	assert_int_equal(kt_big_open(&big), 0);
+	assert_int_equal(kt_big_fill(big, 5000), 0);
+	qfd = bpf_map_create(BPF_MAP_TYPE_QUEUE, "kt_queue", 0, 8, 16, &mo);
+	hfd = bpf_map_create(BPF_MAP_TYPE_HASH, "func_meta_map", 4, 4, 4, &mo);
+	ufd = bpf_map_create(BPF_MAP_TYPE_HASH, "events", 4, 4, 4, &mo);
+	assert_true(qfd >= 0 && hfd >= 0 && ufd >= 0);
+
+	ids[0] = kt_map_id(bpf_map__fd(big->maps.big_hash));
+	ids[1] = kt_map_id(bpf_map__fd(big->maps.pcpu_big));
+	ids[2] = kt_map_id(qfd);
+	ids[3] = kt_map_id(hfd);
+	opts.map_ids = ids;
+	opts.nr_map_ids = 4;
+	assert_int_equal(ktsnap_capture(&opts, &r), 0);
+
+	m = find_map(r, "big_hash");
+	assert_int_equal(ktsnap_map__entry_count(m), 4096);
+	assert_string_equal(ktsnap_map__error(m), "hash map truncated at 4096 entries");
+	m = find_map(r, "pcpu_big");
+	assert_int_equal(ktsnap_map__entry_count(m), 256);
+	assert_string_equal(ktsnap_map__error(m), "PERCPU_ARRAY truncated at 256 keys (max_entries=300)");
+	m = find_map(r, "kt_queue");
+	assert_int_equal(ktsnap_map__layout(m), KTSNAP_LAYOUT_NONE);
+	assert_string_equal(ktsnap_map__error(m),
+			    "QUEUE/STACK are destructive (peek shows only the head; pop consumes); no enumeration API");
+	assert_null(ktsnap_report__map_by_name(r, "func_meta_map"));
+	ktsnap_report__free(r);
+
+	/* no cap: every entry; a user map named "events" is captured */
+	opts.max_hash_entries = KTSNAP_CAP_NONE;
+	ids[3] = kt_map_id(ufd);
+	assert_int_equal(ktsnap_capture(&opts, &r), 0);
+	m = find_map(r, "big_hash");
+	assert_int_equal(ktsnap_map__entry_count(m), 5000);
+	assert_null(ktsnap_map__error(m));
+	find_map(r, "events");
+	ktsnap_report__free(r);
+
+	close(qfd);
+	close(hfd);
+	close(ufd);
+	kt_big_close(big);
+}
+
+/* A non-root caller gets -EPERM and a message naming the privilege. */
+static void non_root_is_eperm(void **state)
+{
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct ktsnap_report *r = NULL;
+		int err;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		err = ktsnap_capture(NULL, &r);
+		if (err != -EPERM || r || !strstr(ktsnap_errmsg(), "CAP_SYS_ADMIN"))
+			_exit(3);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void bad_options(void **state)
+{
+	struct ktsnap_capture_opts opts = { .sz = 3 };
+	struct ktsnap_report *r = (void *)1;
+
+	assert_int_equal(ktsnap_capture(&opts, &r), -EINVAL);
+	assert_null(r);
+	assert_non_null(strstr(ktsnap_errmsg(), "opts.sz"));
+	assert_int_equal(ktsnap_capture(NULL, NULL), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(planted_values),
+		cmocka_unit_test(agrees_with_btf_dump),
+		cmocka_unit_test(agrees_with_bpftool),
+		cmocka_unit_test(caps_and_isolation),
+		cmocka_unit_test(non_root_is_eperm),
+		cmocka_unit_test(bad_options),
+	};
+
+	if (geteuid() != 0) {
+		/* The brief says every machine runs these as root; say so loudly. */
+		fprintf(stderr, "test_capture: needs root to load BPF programs\n");
+		return 1;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
