@@ -341,7 +341,8 @@ static int read_batch(struct reader *rd)
 {
 	uint8_t in[64], out[64];
 	void *in_batch = NULL;
-	uint32_t batch = 1024;
+	/* Few big batches: each call costs a syscall and a kernel buffer. */
+	uint32_t batch = rd->limit < 65536 ? rd->limit : 65536;
 	int err;
 
 	rd->n = 0;

@@ -213,6 +213,7 @@ int ktsnap_obj_map_ids(const char *obj, struct ktsnap_id_set *out)
 struct scx_ctx {
 	struct ktsnap_report *r;
 	struct btf *vmlinux;
+	bool vmlinux_tried;
 	const char *obj;		/* opts.obj: also report its programs */
 	struct ktsnap_prog_runtime_stat *stats;
 	size_t nr, cap;
@@ -221,14 +222,22 @@ struct scx_ctx {
 	int nr_scx_progs;
 };
 
-static bool prog_is_sched_ext(const struct prog *p, struct btf *vmlinux)
+static bool prog_is_sched_ext(const struct prog *p, struct scx_ctx *c)
 {
 	const struct btf_type *t;
 
-	if (p->info.type != BPF_PROG_TYPE_STRUCT_OPS || !vmlinux || p->info.attach_btf_obj_id)
+	if (p->info.type != BPF_PROG_TYPE_STRUCT_OPS || p->info.attach_btf_obj_id)
 		return false;
-	t = btf__type_by_id(vmlinux, p->info.attach_btf_id);
-	return t && !strcmp(btf__name_by_offset(vmlinux, t->name_off), "sched_ext_ops");
+	/* Parsing vmlinux BTF costs milliseconds: only when a struct_ops
+	 * program is actually loaded. */
+	if (!c->vmlinux_tried) {
+		c->vmlinux_tried = true;
+		c->vmlinux = btf__load_vmlinux_btf();
+	}
+	if (!c->vmlinux)
+		return false;
+	t = btf__type_by_id(c->vmlinux, p->info.attach_btf_id);
+	return t && !strcmp(btf__name_by_offset(c->vmlinux, t->name_off), "sched_ext_ops");
 }
 
 static int add_stat(struct scx_ctx *c, const struct prog *p)
@@ -260,7 +269,7 @@ static int visit_scx(const struct prog *p, void *vctx)
 	uint32_t i;
 	int err;
 
-	if (prog_is_sched_ext(p, c->vmlinux)) {
+	if (prog_is_sched_ext(p, c)) {
 		c->nr_scx_progs++;
 		prog_obj(p, obj);
 		if (obj[0] && !c->active_obj[0])
@@ -319,7 +328,6 @@ static int walk_scheduler(struct ktsnap_report *r, const struct ktsnap_capture_o
 	size_t i;
 	int err;
 
-	c.vmlinux = btf__load_vmlinux_btf();
 	err = for_each_prog(visit_scx, &c);
 	btf__free(c.vmlinux);
 	if (err && err != -EPERM)
