@@ -1,0 +1,22 @@
+# SnapshotBridge: unit tests with fake callbacks, the concurrency stress
+# (registered twice: under the "tsan" label for `make check-tsan`, and
+# without it so the ASan run covers it too), the runaway-capture bound and
+# the live capture through the bridge.
+ktsnap_test(test_bridge SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_bridge.c
+	    LIBS PkgConfig::CMOCKA)
+
+ktsnap_test(test_bridge_stress SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_bridge_stress.c
+	    LIBS PkgConfig::CMOCKA LABELS tsan)
+add_dependencies(tsan_tests test_bridge_stress)
+add_test(NAME test_bridge_stress_asan COMMAND test_bridge_stress)
+set_tests_properties(test_bridge_stress_asan PROPERTIES TIMEOUT 300)
+
+ktsnap_test(test_bridge_runaway SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_bridge_runaway.c
+	    LIBS PkgConfig::CMOCKA)
+
+
+# The unit tests race threads too (F26, F33, the accessor waits): run them
+# under TSan as well.
+add_dependencies(tsan_tests test_bridge)
+add_test(NAME test_bridge_tsan COMMAND test_bridge)
+set_tests_properties(test_bridge_tsan PROPERTIES LABELS tsan TIMEOUT 300)
