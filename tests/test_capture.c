@@ -206,6 +206,11 @@ static void planted_values(void **state)
 	assert_int_equal(get_i64(v, "data_neg"), -5);
 	assert_true(get_u64(v, "data_u64_max") == UINT64_MAX);
 	assert_int_equal(get_i64(v, "data_sign"), -3);
+	f = must_get(v, "load_avg");
+	assert_int_equal(ktsnap_value__kind(f), KTSNAP_VALUE_FLOAT);
+	assert_int_equal(ktsnap_value__bits(f), 64);
+	assert_true(ktsnap_value__float(f) == 0.25);
+	assert_true(ktsnap_value__float(must_get(v, "load_ratio")) == 1.5);
 	v = ktsnap_map__value(find_map(r, "ktsched.rodata"));
 	assert_int_equal(get_u64(v, "nr_cpus_onln"), ncpu);
 	assert_int_equal(ktsnap_value__kind(must_get(v, "debug_mode")), KTSNAP_VALUE_BOOL);
@@ -223,6 +228,12 @@ static void planted_values(void **state)
 	assert_int_equal(ktsnap_map__fd_array(m)->populated, 1);
 	assert_int_equal(ktsnap_map__fd_array(m)->nr_indices, 1);
 	assert_int_equal(ktsnap_map__fd_array(m)->indices[0], 1);
+
+	m = find_map(r, "stacks");
+	assert_non_null(ktsnap_map__stack_trace(m));
+	assert_int_equal(ktsnap_map__stack_trace(m)->n_buckets, 256);
+	assert_true(ktsnap_map__stack_trace(m)->nr_entries > 0);
+	assert_true(ktsnap_map__stack_trace(m)->entries[0].nr > 0);
 
 	/* walkers: per-CPU time is real, the scx walker says why it is empty */
 	assert_non_null(ktsnap_report__per_cpu_time(r, &n));
@@ -395,38 +406,153 @@ static void agrees_with_btf_dump(void **state)
 }
 
 /* ---- bpftool agreement ------------------------------------------------------------- */
+/*
+ * bpftool -j map dump, parsed.  bpftool cannot render BTF FLOAT and writes
+ * "(unsupported-kind" into its JSON, which is then not JSON; the test
+ * turns that into null (= "bpftool has no rendering here") so the rest of
+ * the map can still be compared.
+ */
 static json_object *bpftool_dump(uint64_t id)
 {
-	char cmd[128];
-	FILE *p;
+	char cmd[128], *text = NULL, *p;
+	size_t len = 0, cap = 0, n;
+	FILE *pipe;
 	json_object *j;
-	json_tokener *tok = json_tokener_new_ex(64);
-	char buf[65536];
-	size_t n;
 
 	snprintf(cmd, sizeof(cmd), "bpftool -j map dump id %llu 2>/dev/null",
 		 (unsigned long long)id);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	j = NULL;
-	while ((n = fread(buf, 1, sizeof(buf), p)) > 0) {
-		j = json_tokener_parse_ex(tok, buf, (int)n);
-		if (json_tokener_get_error(tok) != json_tokener_continue)
-			break;
-	}
-	pclose(p);
-	json_tokener_free(tok);
+	pipe = popen(cmd, "r");
+	assert_non_null(pipe);
+	do {
+		if (len + 65536 + 1 > cap) {
+			cap = cap ? cap * 2 : 1 << 20;
+			text = realloc(text, cap);
+			assert_non_null(text);
+		}
+		n = fread(text + len, 1, cap - len - 1, pipe);
+		len += n;
+	} while (n > 0);
+	pclose(pipe);
+	text[len] = '\0';
+	while ((p = strstr(text, "(unsupported-kind")))
+		memcpy(p, "null             ", 17);
+	j = json_tokener_parse(text);
+	free(text);
 	return j;
 }
 
-static bool json_u64(json_object *o, const char *field, uint64_t *out)
+/* bpftool's raw form: ["0x01","0x00",…] */
+static bool hex_array_equals(json_object *arr, const uint8_t *bytes, size_t len)
 {
-	json_object *f;
+	size_t i;
 
-	if (!json_object_object_get_ex(o, field, &f))
+	if (!arr || !json_object_is_type(arr, json_type_array) ||
+	    json_object_array_length(arr) != len)
 		return false;
-	*out = json_object_get_uint64(f);
+	for (i = 0; i < len; i++) {
+		const char *s = json_object_get_string(json_object_array_get_idx(arr, i));
+
+		if (!s || strtoul(s, NULL, 16) != bytes[i])
+			return false;
+	}
 	return true;
+}
+
+/* Our value tree against bpftool's "formatted" JSON, leaf by leaf. */
+static void compare_value(const struct ktsnap_value *v, json_object *j, const char *where,
+			  int *leaves)
+{
+	size_t i;
+
+	if (!j)
+		return;	/* bpftool had no rendering (FLOAT) */
+	switch (ktsnap_value__kind(v)) {
+	case KTSNAP_VALUE_STRUCT: {
+		const char *tn = ktsnap_value__type_name(v);
+
+		if (tn && tn[0] == '.') {
+			/* DATASEC: {".data": [{"var": value}, …]} */
+			json_object *vars;
+
+			assert_true(json_object_object_get_ex(j, tn, &vars));
+			for (i = 0; i < json_object_array_length(vars); i++) {
+				json_object_object_foreach(json_object_array_get_idx(vars, i), k, jv)
+					compare_value(ktsnap_value__member(v, k), jv, k, leaves);
+			}
+			return;
+		}
+		for (i = 0; i < ktsnap_value__member_count(v); i++) {
+			const char *mn;
+			const struct ktsnap_value *mv = ktsnap_value__member_at(v, i, &mn);
+			json_object *jm;
+
+			if (*mn && json_object_object_get_ex(j, mn, &jm))
+				compare_value(mv, jm, mn, leaves);
+		}
+		return;
+	}
+	case KTSNAP_VALUE_UINT:
+		if (json_object_is_type(j, json_type_string))	/* bitfields: "0x5" */
+			assert_true(strtoull(json_object_get_string(j), NULL, 0) ==
+				    ktsnap_value__uint(v));
+		else if (json_object_get_uint64(j) != ktsnap_value__uint(v))
+			fail_msg("%s: bpftool %s, ktsnap %llu", where, json_object_get_string(j),
+				 (unsigned long long)ktsnap_value__uint(v));
+		break;
+	case KTSNAP_VALUE_INT:
+		if (json_object_get_int64(j) != ktsnap_value__int(v))
+			fail_msg("%s: bpftool %s, ktsnap %lld", where, json_object_get_string(j),
+				 (long long)ktsnap_value__int(v));
+		break;
+	case KTSNAP_VALUE_ENUM:
+		/* bpftool prints the variant, or the number when its 32-bit
+		 * lookup misses (it does for unsigned values ≥ 2^31) */
+		if (json_object_is_type(j, json_type_string))
+			assert_string_equal(json_object_get_string(j),
+					    ktsnap_value__enum_variant(v));
+		else
+			assert_true(json_object_get_uint64(j) == (uint64_t)ktsnap_value__int(v));
+		break;
+	case KTSNAP_VALUE_BOOL:
+		assert_int_equal(json_object_get_boolean(j), ktsnap_value__bool(v));
+		break;
+	case KTSNAP_VALUE_ARRAY:
+		if (json_object_is_type(j, json_type_string)) {	/* char arrays */
+			const char *s = json_object_get_string(j);
+
+			for (i = 0; i < ktsnap_value__element_count(v) && s[i]; i++)
+				assert_int_equal((uint8_t)s[i],
+						 ktsnap_value__char(ktsnap_value__index(v, i)));
+			break;
+		}
+		for (i = 0; i < ktsnap_value__element_count(v) &&
+			    i < json_object_array_length(j); i++)
+			compare_value(ktsnap_value__index(v, i), json_object_array_get_idx(j, i),
+				      where, leaves);
+		return;
+	default:
+		return;
+	}
+	(*leaves)++;
+}
+
+static const struct ktsnap_map_entry *entry_by_key(const struct ktsnap_map *m, json_object *key)
+{
+	size_t i, len;
+
+	for (i = 0; i < ktsnap_map__entry_count(m); i++) {
+		const struct ktsnap_map_entry *e = ktsnap_map__entry(m, i);
+		const uint8_t *kb = ktsnap_map_entry__key_bytes(e, &len);
+		uint32_t idx = ktsnap_map_entry__index(e);
+
+		if (!kb) {	/* arrays keep the index, not key bytes */
+			kb = (const uint8_t *)&idx;
+			len = 4;
+		}
+		if (hex_array_equals(key, kb, len))
+			return e;
+	}
+	return NULL;
 }
 
 static bool is_skel_map(struct bpf_object *obj, uint64_t id)
@@ -443,7 +569,8 @@ static void agrees_with_bpftool(void **state)
 {
 	struct ktsched *skel;
 	struct ktsnap_report *r;
-	size_t i, j, compared = 0;
+	size_t i, j, maps = 0;
+	int leaves = 0;
 
 	assert_int_equal(kt_sched_open(&skel, true), 0);
 	kt_sched_tick();
@@ -455,58 +582,70 @@ static void agrees_with_bpftool(void **state)
 		const struct ktsnap_map *m = ktsnap_report__map_by_index(r, i);
 		enum ktsnap_map_layout l = ktsnap_map__layout(m);
 		json_object *dump;
+		size_t n;
 
 		if (!is_skel_map(skel->obj, ktsnap_map__kva(m)))
 			continue;	/* another loaded copy */
-		if (l != KTSNAP_LAYOUT_HASH && l != KTSNAP_LAYOUT_ARRAY &&
-		    l != KTSNAP_LAYOUT_PERCPU_ARRAY && l != KTSNAP_LAYOUT_PERCPU_HASH &&
-		    l != KTSNAP_LAYOUT_VALUE)
-			continue;
+		if (l == KTSNAP_LAYOUT_NONE)
+			continue;	/* ring buffer, prog array, stacks: no bpftool dump */
 		dump = bpftool_dump(ktsnap_map__kva(m));
-		if (!dump)
-			fail_msg("bpftool could not dump map %s", ktsnap_map__name(m));
-		assert_true(json_object_is_type(dump, json_type_array));
+		if (!dump || !json_object_is_type(dump, json_type_array))
+			fail_msg("bpftool output for map %s is not a JSON array", ktsnap_map__name(m));
+		n = json_object_array_length(dump);
 		if (l == KTSNAP_LAYOUT_VALUE) {
-			assert_int_equal(json_object_array_length(dump), 1);
-		} else {
-			if ((size_t)json_object_array_length(dump) != ktsnap_map__entry_count(m))
-				fail_msg("map %s: bpftool has %zu entries, ktsnap %zu",
-					 ktsnap_map__name(m), json_object_array_length(dump),
-					 ktsnap_map__entry_count(m));
+			json_object *fm, *val;
+
+			assert_int_equal(n, 1);
+			assert_true(json_object_object_get_ex(json_object_array_get_idx(dump, 0),
+							      "formatted", &fm));
+			assert_true(json_object_object_get_ex(fm, "value", &val));
+			compare_value(ktsnap_map__value(m), val, ktsnap_map__name(m), &leaves);
+			json_object_put(dump);
+			maps++;
+			continue;
 		}
-		/* task_ctx: each bpftool entry's key and fields match ours */
-		if (!strcmp(ktsnap_map__name(m), "task_ctx")) {
-			for (j = 0; j < json_object_array_length(dump); j++) {
-				json_object *ent = json_object_array_get_idx(dump, j), *fm, *val;
-				uint64_t key, magic, nr_runs;
-				size_t k;
-				bool found = false;
+		if (n != ktsnap_map__entry_count(m))
+			fail_msg("map %s: bpftool has %zu entries, ktsnap %zu", ktsnap_map__name(m), n,
+				 ktsnap_map__entry_count(m));
+		for (j = 0; j < n; j++) {
+			json_object *ent = json_object_array_get_idx(dump, j), *key, *fm, *fv;
+			const struct ktsnap_map_entry *e;
+			size_t len, cpu;
 
-				assert_true(json_object_object_get_ex(ent, "formatted", &fm));
-				assert_true(json_u64(fm, "key", &key));
-				assert_true(json_object_object_get_ex(fm, "value", &val));
-				assert_true(json_u64(val, "magic", &magic));
-				assert_true(magic == UINT64_MAX);
-				assert_true(json_u64(val, "nr_runs", &nr_runs));
-				for (k = 0; k < ktsnap_map__entry_count(m); k++) {
-					const struct ktsnap_map_entry *e = ktsnap_map__entry(m, k);
-					uint64_t ok;
+			assert_true(json_object_object_get_ex(ent, "key", &key));
+			e = entry_by_key(m, key);
+			if (!e)
+				fail_msg("map %s: bpftool key %s not captured", ktsnap_map__name(m),
+					 json_object_get_string(key));
+			assert_true(json_object_object_get_ex(ent, "formatted", &fm));
+			if (l == KTSNAP_LAYOUT_PERCPU_ARRAY || l == KTSNAP_LAYOUT_PERCPU_HASH) {
+				assert_true(json_object_object_get_ex(fm, "values", &fv));
+				assert_int_equal(json_object_array_length(fv), ktsnap_map__cpu_count(m));
+				for (cpu = 0; cpu < ktsnap_map__cpu_count(m); cpu++) {
+					json_object *slot = json_object_array_get_idx(fv, cpu), *sv;
 
-					assert_int_equal(ktsnap_value__as_u64(ktsnap_map_entry__key(e),
-									      &ok), 0);
-					if (ok != key)
-						continue;
-					found = true;
-					assert_int_equal(get_u64(ktsnap_map_entry__value(e), "nr_runs"),
-							 nr_runs);
+					assert_true(json_object_object_get_ex(slot, "value", &sv));
+					compare_value(ktsnap_map_entry__cpu_value(e, cpu), sv,
+						      ktsnap_map__name(m), &leaves);
 				}
-				assert_true(found);
-				compared++;
+				continue;
 			}
+			/* raw bytes first: nothing lost */
+			assert_true(json_object_object_get_ex(ent, "value", &fv));
+			ktsnap_map_entry__value_bytes(e, &len);
+			assert_true(hex_array_equals(fv, ktsnap_map_entry__value_bytes(e, &len), len));
+			assert_true(json_object_object_get_ex(fm, "value", &fv));
+			compare_value(ktsnap_map_entry__value(e), fv, ktsnap_map__name(m), &leaves);
+			if (json_object_object_get_ex(fm, "key", &fv) && ktsnap_map_entry__key(e))
+				compare_value(ktsnap_map_entry__key(e), fv, ktsnap_map__name(m),
+					      &leaves);
 		}
 		json_object_put(dump);
+		maps++;
 	}
-	assert_true(compared > 0);
+	/* task_ctx, pcpu_stats, pcpu_hash, lru_tasks, dsq_array, .bss/.data/.rodata */
+	assert_int_equal(maps, 8);
+	assert_true(leaves > 100);
 	ktsnap_report__free(r);
 	kt_sched_close(skel);
 }

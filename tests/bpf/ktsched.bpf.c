@@ -74,6 +74,13 @@ struct {
 	__type(value, __u32);
 } jump_table SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__uint(value_size, 16 * sizeof(__u64));
+} stacks SEC(".maps");
+
 /* .rodata: set by the loader before load */
 const volatile __u32 nr_cpus_onln = 0;
 const volatile char sched_name[16] = "ktsched";
@@ -84,6 +91,8 @@ __u64 slice_ns = 20000000;
 __s32 data_neg = -5;
 __u64 data_u64_max = ~0ULL;
 enum kt_sign data_sign = KT_SIGN_NEG;
+double load_avg = 0.25;		/* BTF FLOAT; never used in arithmetic */
+float load_ratio = 1.5f;
 
 /* .bss */
 __u64 nr_switches;
@@ -182,6 +191,7 @@ int BPF_PROG(kt_switch, bool preempt, struct task_struct *prev, struct task_stru
 		ev->ts = now;
 		bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
 	}
+	bpf_get_stackid(ctx, &stacks, 0);
 	/* uses jump_table, as a scheduler's dispatch table would */
 	bpf_tail_call(ctx, &jump_table, 1);
 	return 0;
