@@ -274,19 +274,29 @@ static void render_member_bitfield(struct render_ctx *c, uint32_t mtype, const u
 	out->u.v = raw;
 }
 
-/* Struct/union (and DATASEC) whose bytes are all present. */
-static void render_struct(struct render_ctx *c, const struct btf_type *t, const uint8_t *data,
-			  size_t size, int depth, struct ktsnap_value *out)
+/* A Struct named after @t with room for its vlen members (filled by the
+ * caller, which bumps s.nr); false on ENOMEM. */
+static bool begin_struct(struct render_ctx *c, const struct btf_type *t,
+			 struct ktsnap_value *out)
 {
 	const char *name = btf_name(c->btf, t->name_off);
-	int i, n = btf_vlen(t);
-	const struct btf_member *m = btf_members(t);
+	int n = btf_vlen(t);
 
 	out->kind = KTSNAP_VALUE_STRUCT;
 	out->s.type_name = *name ? name : NULL;
 	out->s.nr = 0;
 	out->s.m = n ? ralloc(c, n * sizeof(*out->s.m)) : NULL;
-	if (n && !out->s.m)
+	return !n || out->s.m;
+}
+
+/* Struct/union whose bytes are all present (or a truncated partial). */
+static void render_struct(struct render_ctx *c, const struct btf_type *t, const uint8_t *data,
+			  size_t size, int depth, struct ktsnap_value *out)
+{
+	const struct btf_member *m = btf_members(t);
+	int i, n = btf_vlen(t);
+
+	if (!begin_struct(c, t, out))
 		return;
 	for (i = 0; i < n; i++) {
 		uint32_t bit_off = btf_member_bit_offset(t, i);
@@ -312,15 +322,10 @@ static void render_struct(struct render_ctx *c, const struct btf_type *t, const 
 static void render_datasec(struct render_ctx *c, const struct btf_type *t, const uint8_t *data,
 			   size_t size, int depth, struct ktsnap_value *out)
 {
-	const char *name = btf_name(c->btf, t->name_off);
 	const struct btf_var_secinfo *vs = btf_var_secinfos(t);
 	int i, n = btf_vlen(t);
 
-	out->kind = KTSNAP_VALUE_STRUCT;
-	out->s.type_name = *name ? name : NULL;
-	out->s.nr = 0;
-	out->s.m = n ? ralloc(c, n * sizeof(*out->s.m)) : NULL;
-	if (n && !out->s.m)
+	if (!begin_struct(c, t, out))
 		return;
 	for (i = 0; i < n; i++) {
 		const struct btf_type *var = btf__type_by_id(c->btf, vs[i].type);

@@ -412,11 +412,66 @@ static int parse_cpu_header(const char *line, int *cols, int max)
 	return n;
 }
 
+typedef void (*cpu_cell_fn)(struct ktsnap_per_cpu_time *row, int table_row,
+			    unsigned long long value);
+
+static void add_softirq(struct ktsnap_per_cpu_time *row, int table_row, unsigned long long v)
+{
+	if (table_row < KTSNAP_NR_SOFTIRQS)
+		row->softirqs[table_row] = v;
+}
+
+static void add_irq(struct ktsnap_per_cpu_time *row, int table_row, unsigned long long v)
+{
+	row->irqs_sum += v;
+}
+
+/*
+ * /proc/softirqs and /proc/interrupts: a "CPU0 CPU1 …" header, then rows
+ * "NAME: v0 v1 …".  Calls @fn for each cell whose CPU has a row in @rows.
+ * Rows with fewer cells (ERR:, MIS:) stop at their last number.
+ */
+static void cpu_table_walk(const char *path, cpu_cell_fn fn, struct ktsnap_per_cpu_time *rows,
+			   size_t nrows)
+{
+	char *text = read_small_file(path, NULL), *line, *save = NULL;
+	int cols[1024], ncols = 0, table_row = 0;
+
+	if (!text)
+		return;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *p = strchr(line, ':');
+		int c;
+
+		if (!ncols) {
+			ncols = parse_cpu_header(line, cols, 1024);
+			continue;
+		}
+		if (!p)
+			continue;
+		p++;
+		for (c = 0; c < ncols; c++) {
+			char *end;
+			unsigned long long x = strtoull(p, &end, 10);
+			size_t i;
+
+			if (end == p)
+				break;
+			p = end;
+			for (i = 0; i < nrows; i++)
+				if ((int)rows[i].cpu == cols[c])
+					fn(&rows[i], table_row, x);
+		}
+		table_row++;
+	}
+	free(text);
+}
+
 static int walk_cpu_time(struct ktsnap_report *r)
 {
 	char *stat = read_small_file("/proc/stat", NULL), *line, *save = NULL;
 	struct ktsnap_per_cpu_time *rows = NULL;
-	size_t nrows = 0, cap = 0, i;
+	size_t nrows = 0, cap = 0;
 	long hz = sysconf(_SC_CLK_TCK);
 	uint64_t ns_per_tick = hz > 0 ? 1000000000ULL / hz : 10000000ULL;
 	int err = 0;
@@ -448,68 +503,9 @@ static int walk_cpu_time(struct ktsnap_report *r)
 		nrows++;
 	}
 
-	/* softirqs: one row per softirq, one column per CPU */
-	free(stat);
-	stat = read_small_file("/proc/softirqs", NULL);
-	if (stat) {
-		int cols[1024], ncols = 0, row = 0;
-
-		save = NULL;
-		for (line = strtok_r(stat, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			char *p;
-			int c;
-
-			if (!ncols) {
-				ncols = parse_cpu_header(line, cols, 1024);
-				continue;
-			}
-			p = strchr(line, ':');
-			if (!p || row >= KTSNAP_NR_SOFTIRQS)
-				continue;
-			p++;
-			for (c = 0; c < ncols; c++) {
-				unsigned long long x = strtoull(p, &p, 10);
-
-				for (i = 0; i < nrows; i++)
-					if ((int)rows[i].cpu == cols[c])
-						rows[i].softirqs[row] = x;
-			}
-			row++;
-		}
-	}
-
-	/* interrupts: sum the per-CPU columns of every numbered/named row */
-	free(stat);
-	stat = read_small_file("/proc/interrupts", NULL);
-	if (stat) {
-		int cols[1024], ncols = 0;
-
-		save = NULL;
-		for (line = strtok_r(stat, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			char *p;
-			int c;
-
-			if (!ncols) {
-				ncols = parse_cpu_header(line, cols, 1024);
-				continue;
-			}
-			p = strchr(line, ':');
-			if (!p)
-				continue;
-			p++;
-			for (c = 0; c < ncols; c++) {
-				char *end;
-				unsigned long long x = strtoull(p, &end, 10);
-
-				if (end == p)
-					break;	/* ERR:/MIS: rows have one column */
-				p = end;
-				for (i = 0; i < nrows; i++)
-					if ((int)rows[i].cpu == cols[c])
-						rows[i].irqs_sum += x;
-			}
-		}
-	}
+	/* softirqs: one row per softirq; interrupts: summed over rows */
+	cpu_table_walk("/proc/softirqs", add_softirq, rows, nrows);
+	cpu_table_walk("/proc/interrupts", add_irq, rows, nrows);
 	if (nrows) {
 		r->per_cpu_time = ktsnap_arena_memdup(&r->arena, rows, nrows * sizeof(*rows));
 		if (!r->per_cpu_time) {

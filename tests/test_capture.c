@@ -237,7 +237,18 @@ static void planted_values(void **state)
 
 	/* walkers: per-CPU time is real, the scx walker says why it is empty */
 	assert_non_null(ktsnap_report__per_cpu_time(r, &n));
-	assert_true(n >= 1);
+	assert_int_equal(n, ncpu);
+	{
+		const struct ktsnap_per_cpu_time *t = ktsnap_report__per_cpu_time(r, &n);
+		uint64_t irqs = 0, timer_softirqs = 0;
+
+		for (i = 0; i < n; i++) {
+			assert_int_equal(t[i].cpu, i);
+			irqs += t[i].irqs_sum;
+			timer_softirqs += t[i].softirqs[1];	/* TIMER */
+		}
+		assert_true(irqs > 0 && timer_softirqs > 0);
+	}
 	assert_non_null(ktsnap_report__scx_walker_unavailable(r));
 	/* --obj also reports the object's program runtime stats */
 	assert_non_null(ktsnap_report__prog_runtime_stats(r, &n));
