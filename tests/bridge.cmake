@@ -14,6 +14,8 @@ set_tests_properties(test_bridge_stress_asan PROPERTIES TIMEOUT 300)
 ktsnap_test(test_bridge_runaway SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_bridge_runaway.c
 	    LIBS PkgConfig::CMOCKA)
 
+ktsnap_test(test_bridge_live BPF SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_bridge_live.c
+	    LIBS ktfixture PkgConfig::CMOCKA)
 
 # The unit tests race threads too (F26, F33, the accessor waits): run them
 # under TSan as well.

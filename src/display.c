@@ -1,0 +1,851 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Human-readable rendering of value trees (spec §4.3): the compact
+ * one-line form used for sampled keys and error texts, and the multi-line
+ * form of `ktsnap show`.
+ *
+ * Everything writes through a small sink that either fills a caller
+ * buffer (snprintf semantics) or streams to a FILE.  A sink may carry a
+ * width limit: "does this fit on one line?" questions render into a
+ * limited sink that gives up as soon as the budget is exceeded, so the
+ * pretty printer never builds strings it then throws away.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ktsnap/display.h>
+#include "report_internal.h"
+
+#define WIDTH		120	/* inline / wrap budget */
+#define MAX_DEPTH	64	/* hostile (file-read) trees */
+
+struct sink {
+	char *buf;
+	size_t size;
+	FILE *f;
+	size_t len;	/* bytes the full rendering has so far */
+	size_t limit;	/* 0: none; else stop once len > limit */
+	size_t col;	/* current column (pretty printer) */
+	bool stop;
+	int err;
+};
+
+static void put(struct sink *s, const char *p, size_t n)
+{
+	size_t i;
+
+	if (s->stop || !n)
+		return;
+	if (s->f) {
+		if (fwrite(p, 1, n, s->f) != n)
+			s->err = -EIO;
+	} else if (s->buf && s->len + 1 < s->size) {
+		size_t room = s->size - 1 - s->len;
+
+		memcpy(s->buf + s->len, p, n < room ? n : room);
+	}
+	s->len += n;
+	for (i = n; i > 0; i--)
+		if (p[i - 1] == '\n')
+			break;
+	s->col = i ? n - i : s->col + n;
+	if (s->limit && s->len > s->limit)
+		s->stop = true;
+}
+
+static void puts_(struct sink *s, const char *p)
+{
+	put(s, p, strlen(p));
+}
+
+__attribute__((format(printf, 2, 3))) static void putf(struct sink *s, const char *fmt, ...)
+{
+	char tmp[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		put(s, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+static void finish(struct sink *s)
+{
+	if (s->buf && s->size)
+		s->buf[s->len < s->size ? s->len : s->size - 1] = '\0';
+}
+
+static void indent_(struct sink *s, int level)
+{
+	int i;
+
+	for (i = 0; i < level; i++)
+		put(s, "  ", 2);
+}
+
+/* ---- floats -------------------------------------------------------------- */
+
+/* Shortest %.*e that round-trips, then spelled out without the exponent. */
+int ktsnap_f64__format(double v, char *buf, size_t size)
+{
+	char e[40], digits[24], out[400];
+	int prec, exp10, nd = 0, pos = 0, i;
+	const char *p;
+	bool neg;
+
+	if (isnan(v))
+		return snprintf(buf, size, "NaN");
+	if (isinf(v))
+		return snprintf(buf, size, v < 0 ? "-inf" : "inf");
+	if (v == 0)
+		return snprintf(buf, size, signbit(v) ? "-0" : "0");
+	for (prec = 0; prec < 17; prec++) {
+		snprintf(e, sizeof(e), "%.*e", prec, v);
+		if (strtod(e, NULL) == v)
+			break;
+	}
+	neg = e[0] == '-';
+	for (p = e + neg; *p && *p != 'e'; p++)
+		if (*p >= '0' && *p <= '9')
+			digits[nd++] = *p;
+	exp10 = atoi(p + 1);
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	if (neg)
+		out[pos++] = '-';
+	if (exp10 < 0) {
+		out[pos++] = '0';
+		out[pos++] = '.';
+		for (i = 0; i < -exp10 - 1; i++)
+			out[pos++] = '0';
+		for (i = 0; i < nd; i++)
+			out[pos++] = digits[i];
+	} else {
+		for (i = 0; i <= exp10 || i < nd; i++) {
+			if (i == exp10 + 1)
+				out[pos++] = '.';
+			out[pos++] = i < nd ? digits[i] : '0';
+		}
+	}
+	out[pos] = '\0';
+	return snprintf(buf, size, "%s", out);
+}
+
+/* ---- classification --------------------------------------------------------- */
+static bool is_scalar(const struct ktsnap_value *v)
+{
+	switch (v->kind) {
+	case KTSNAP_VALUE_INT:
+	case KTSNAP_VALUE_UINT:
+	case KTSNAP_VALUE_BOOL:
+	case KTSNAP_VALUE_CHAR:
+	case KTSNAP_VALUE_FLOAT:
+	case KTSNAP_VALUE_ENUM:
+		return true;
+	case KTSNAP_VALUE_PTR:
+		return !v->p.deref;
+	default:
+		return false;
+	}
+}
+
+static bool scalar_zero(const struct ktsnap_value *v)
+{
+	switch (v->kind) {
+	case KTSNAP_VALUE_INT:
+		return v->i.v == 0;
+	case KTSNAP_VALUE_UINT:
+		return v->u.v == 0;
+	case KTSNAP_VALUE_BOOL:
+		return !v->b;
+	case KTSNAP_VALUE_CHAR:
+		return v->c == 0;
+	case KTSNAP_VALUE_FLOAT:
+		return v->f.v == 0;
+	case KTSNAP_VALUE_ENUM:
+		return v->e.v == 0;
+	case KTSNAP_VALUE_PTR:
+		return v->p.v == 0 && !v->p.deref && !v->p.skip_reason;
+	default:
+		return false;
+	}
+}
+
+/* Scalar zero, or an aggregate made only of such (recursively). */
+static bool deep_zero(const struct ktsnap_value *v, int depth)
+{
+	uint32_t i;
+
+	if (depth > MAX_DEPTH)
+		return false;
+	switch (v->kind) {
+	case KTSNAP_VALUE_STRUCT:
+		for (i = 0; i < v->s.nr; i++)
+			if (!deep_zero(&v->s.m[i].v, depth + 1))
+				return false;
+		return true;
+	case KTSNAP_VALUE_ARRAY:
+		for (i = 0; i < v->a.nr; i++)
+			if (!deep_zero(&v->a.elems[i], depth + 1))
+				return false;
+		return true;
+	case KTSNAP_VALUE_CPU_LIST:
+		return !v->cpus || !*v->cpus;
+	default:
+		return scalar_zero(v);
+	}
+}
+
+static bool byte_elem(const struct ktsnap_value *v, uint8_t *b)
+{
+	if (v->kind == KTSNAP_VALUE_CHAR) {
+		*b = v->c;
+		return true;
+	}
+	if (v->kind == KTSNAP_VALUE_INT && v->i.bits == 8) {
+		*b = (uint8_t)v->i.v;
+		return true;
+	}
+	if (v->kind == KTSNAP_VALUE_UINT && v->u.bits == 8) {
+		*b = (uint8_t)v->u.v;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * An 8-bit array holding text: first byte non-NUL, at least two bytes,
+ * and everything before the first NUL printable (tabs and newlines
+ * allowed).  *n receives the text length.
+ */
+static bool is_text(const struct ktsnap_value *v, uint32_t *n)
+{
+	uint32_t i;
+	uint8_t b = 0;
+
+	if (v->kind != KTSNAP_VALUE_ARRAY || v->a.nr < 2)
+		return false;
+	for (i = 0; i < v->a.nr; i++)
+		if (!byte_elem(&v->a.elems[i], &b))
+			return false;
+	byte_elem(&v->a.elems[0], &b);
+	if (!b)
+		return false;
+	for (i = 0; i < v->a.nr; i++) {
+		byte_elem(&v->a.elems[i], &b);
+		if (!b)
+			break;
+		if ((b < 0x20 || b > 0x7e) && b != '\n' && b != '\t')
+			return false;
+	}
+	*n = i;
+	return true;
+}
+
+static bool hidden_member(const struct ktsnap_member *m)
+{
+	uint32_t n;
+
+	if (deep_zero(&m->v, 0))
+		return true;
+	/* bpf_printk-style format strings kept in structs are noise */
+	return strstr(m->name, "___fmt") && is_text(&m->v, &n);
+}
+
+static bool value_eq(const struct ktsnap_value *a, const struct ktsnap_value *b, int depth)
+{
+	uint32_t i;
+
+	if (a == b)
+		return true;
+	if (!a || !b || a->kind != b->kind || depth > MAX_DEPTH)
+		return false;
+	switch (a->kind) {
+	case KTSNAP_VALUE_INT:
+		return a->i.v == b->i.v;
+	case KTSNAP_VALUE_UINT:
+		return a->u.v == b->u.v;
+	case KTSNAP_VALUE_BOOL:
+		return a->b == b->b;
+	case KTSNAP_VALUE_CHAR:
+		return a->c == b->c;
+	case KTSNAP_VALUE_FLOAT:
+		return a->f.v == b->f.v;
+	case KTSNAP_VALUE_ENUM:
+		return a->e.v == b->e.v;
+	case KTSNAP_VALUE_STRUCT:
+		if (a->s.nr != b->s.nr)
+			return false;
+		for (i = 0; i < a->s.nr; i++)
+			if (!value_eq(&a->s.m[i].v, &b->s.m[i].v, depth + 1))
+				return false;
+		return true;
+	case KTSNAP_VALUE_ARRAY:
+		if (a->a.nr != b->a.nr)
+			return false;
+		for (i = 0; i < a->a.nr; i++)
+			if (!value_eq(&a->a.elems[i], &b->a.elems[i], depth + 1))
+				return false;
+		return true;
+	case KTSNAP_VALUE_CPU_LIST:
+		return !strcmp(a->cpus ? a->cpus : "", b->cpus ? b->cpus : "");
+	case KTSNAP_VALUE_PTR:
+		return a->p.v == b->p.v && value_eq(a->p.deref, b->p.deref, depth + 1);
+	case KTSNAP_VALUE_BYTES:
+		return !strcmp(a->hex ? a->hex : "", b->hex ? b->hex : "");
+	default:
+		return false;
+	}
+}
+
+/* ---- one-line rendering ------------------------------------------------------- */
+static void inl(struct sink *s, const struct ktsnap_value *v, int depth);
+
+static void put_hex(struct sink *s, uint64_t x)
+{
+	putf(s, "0x%" PRIx64, x);
+}
+
+static void scalar(struct sink *s, const struct ktsnap_value *v, bool hex_wide)
+{
+	char f[400];
+
+	switch (v->kind) {
+	case KTSNAP_VALUE_INT:
+		putf(s, "%" PRId64, v->i.v);
+		break;
+	case KTSNAP_VALUE_UINT:
+		if (hex_wide && v->u.bits >= 32)
+			put_hex(s, v->u.v);
+		else
+			putf(s, "%" PRIu64, v->u.v);
+		break;
+	case KTSNAP_VALUE_BOOL:
+		puts_(s, v->b ? "true" : "false");
+		break;
+	case KTSNAP_VALUE_CHAR:
+		if (v->c >= 0x20 && v->c <= 0x7e)
+			putf(s, "'%c'", v->c);
+		else
+			putf(s, "0x%02x", v->c);
+		break;
+	case KTSNAP_VALUE_FLOAT:
+		ktsnap_f64__format(v->f.v, f, sizeof(f));
+		puts_(s, f);
+		break;
+	case KTSNAP_VALUE_ENUM:
+		if (v->e.variant)
+			putf(s, "%s (", v->e.variant);
+		if (v->e.is_signed)
+			putf(s, "%" PRId64, v->e.v);
+		else
+			putf(s, "%" PRIu64, (uint64_t)v->e.v);
+		if (v->e.variant)
+			puts_(s, ")");
+		break;
+	default:
+		break;
+	}
+}
+
+static void quoted(struct sink *s, const struct ktsnap_value *v, uint32_t n, bool escape_nl)
+{
+	uint32_t i;
+	uint8_t b = 0;
+	char c;
+
+	put(s, "\"", 1);
+	for (i = 0; i < n && !s->stop; i++) {
+		byte_elem(&v->a.elems[i], &b);
+		c = (char)b;
+		if (c == '"' || c == '\\') {
+			put(s, "\\", 1);
+			put(s, &c, 1);
+		} else if (c == '\n' && escape_nl) {
+			put(s, "\\n", 2);
+		} else if (c == '\t') {
+			put(s, "\\t", 2);
+		} else {
+			put(s, &c, 1);
+		}
+	}
+	put(s, "\"", 1);
+}
+
+static void shown_note(struct sink *s, const struct ktsnap_value *v)
+{
+	if (v->a.nr < v->a.len)
+		putf(s, " /* %" PRIu32 " of %" PRIu64 " shown */", v->a.nr, v->a.len);
+}
+
+static bool all_scalar(const struct ktsnap_value *v)
+{
+	uint32_t i;
+
+	for (i = 0; i < v->a.nr; i++)
+		if (!is_scalar(&v->a.elems[i]))
+			return false;
+	return true;
+}
+
+static uint32_t nonzero_count(const struct ktsnap_value *v)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < v->a.nr; i++)
+		n += !deep_zero(&v->a.elems[i], 0);
+	return n;
+}
+
+/* Index runs of the non-zero elements: "[i]=v  [a..b]={v, v}". */
+static void sparse_runs(struct sink *s, const struct ktsnap_value *v, int wrap_indent)
+{
+	uint32_t i = 0, j, k;
+	bool first = true;
+
+	while (i < v->a.nr && !s->stop) {
+		if (scalar_zero(&v->a.elems[i])) {
+			i++;
+			continue;
+		}
+		for (j = i; j + 1 < v->a.nr && !scalar_zero(&v->a.elems[j + 1]); j++)
+			;
+		if (!first) {
+			if (wrap_indent >= 0 && s->col > WIDTH - 24) {
+				put(s, "\n", 1);
+				indent_(s, wrap_indent);
+			} else {
+				put(s, "  ", 2);
+			}
+		}
+		first = false;
+		if (i == j) {
+			putf(s, "[%" PRIu32 "]=", i);
+			scalar(s, &v->a.elems[i], true);
+		} else {
+			putf(s, "[%" PRIu32 "..%" PRIu32 "]={", i, j);
+			for (k = i; k <= j; k++) {
+				if (k > i)
+					put(s, ", ", 2);
+				scalar(s, &v->a.elems[k], true);
+			}
+			put(s, "}", 1);
+		}
+		i = j + 1;
+	}
+}
+
+static void dense(struct sink *s, const struct ktsnap_value *v, int wrap_indent)
+{
+	uint32_t i;
+
+	put(s, "[", 1);
+	for (i = 0; i < v->a.nr && !s->stop; i++) {
+		if (i) {
+			put(s, ",", 1);
+			if (wrap_indent >= 0 && s->col > WIDTH - 24) {
+				put(s, "\n", 1);
+				indent_(s, wrap_indent);
+			} else {
+				put(s, " ", 1);
+			}
+		}
+		scalar(s, &v->a.elems[i], true);
+	}
+	put(s, "]", 1);
+}
+
+/* End of the group of elements equal to elems[i]. */
+static uint32_t group_end(const struct ktsnap_value *v, uint32_t i)
+{
+	uint32_t j = i;
+
+	while (j + 1 < v->a.nr && value_eq(&v->a.elems[i], &v->a.elems[j + 1], 0))
+		j++;
+	return j;
+}
+
+static void group_label(struct sink *s, uint32_t i, uint32_t j)
+{
+	if (i == j)
+		putf(s, "[%" PRIu32 "]", i);
+	else
+		putf(s, "[%" PRIu32 "-%" PRIu32 "]", i, j);
+}
+
+static void inl_array(struct sink *s, const struct ktsnap_value *v, int depth)
+{
+	uint32_t i, j, n;
+	bool first = true;
+
+	if (!v->a.nr) {
+		put(s, "[]", 2);
+	} else if (is_text(v, &n)) {
+		quoted(s, v, n, true);
+	} else if (!nonzero_count(v)) {
+		putf(s, "[all %" PRIu32 " zero]", v->a.nr);
+	} else if (all_scalar(v)) {
+		if (nonzero_count(v) * 2 >= v->a.nr)
+			dense(s, v, -1);
+		else
+			sparse_runs(s, v, -1);
+	} else {
+		put(s, "[", 1);
+		for (i = 0; i < v->a.nr && !s->stop; i = j + 1) {
+			j = group_end(v, i);
+			if (deep_zero(&v->a.elems[i], 0))
+				continue;
+			if (!first)
+				put(s, ", ", 2);
+			first = false;
+			group_label(s, i, j);
+			put(s, " ", 1);
+			inl(s, &v->a.elems[i], depth + 1);
+		}
+		put(s, "]", 1);
+	}
+	shown_note(s, v);
+}
+
+static void inl_struct(struct sink *s, const struct ktsnap_value *v, int depth)
+{
+	bool first = true;
+	uint32_t i;
+
+	if (v->s.type_name)
+		puts_(s, v->s.type_name);
+	put(s, "{", 1);
+	for (i = 0; i < v->s.nr && !s->stop; i++) {
+		const struct ktsnap_member *m = &v->s.m[i];
+
+		if (hidden_member(m))
+			continue;
+		if (!first)
+			put(s, ", ", 2);
+		first = false;
+		if (m->name[0]) {
+			puts_(s, m->name);
+			put(s, "=", 1);
+		}
+		inl(s, &m->v, depth + 1);
+	}
+	put(s, "}", 1);
+}
+
+static void ptr_head(struct sink *s, const struct ktsnap_value *v)
+{
+	put_hex(s, v->p.v);
+	if (v->p.cast)
+		putf(s, " (%s)", v->p.cast);
+}
+
+static void ptr_tail(struct sink *s, const struct ktsnap_value *v)
+{
+	if (v->p.deref)
+		return;
+	if (v->p.skip_reason && !strncmp(v->p.skip_reason, "cycle ", 6))
+		puts_(s, " [cycle]");
+	else if (v->p.skip_reason) {
+		puts_(s, " [chase: ");
+		puts_(s, v->p.skip_reason);
+		put(s, "]", 1);
+	}
+}
+
+static void inl(struct sink *s, const struct ktsnap_value *v, int depth)
+{
+	if (depth > MAX_DEPTH) {
+		puts_(s, "…");
+		return;
+	}
+	switch (v->kind) {
+	case KTSNAP_VALUE_STRUCT:
+		inl_struct(s, v, depth);
+		break;
+	case KTSNAP_VALUE_ARRAY:
+		inl_array(s, v, depth);
+		break;
+	case KTSNAP_VALUE_CPU_LIST:
+		putf(s, "cpus={%s}", v->cpus ? v->cpus : "");
+		break;
+	case KTSNAP_VALUE_BYTES:
+		puts_(s, v->hex ? v->hex : "");
+		break;
+	case KTSNAP_VALUE_UNSUPPORTED:
+		putf(s, "<unsupported: %s>", v->reason ? v->reason : "");
+		break;
+	case KTSNAP_VALUE_PTR:
+		ptr_head(s, v);
+		if (v->p.deref) {
+			puts_(s, " → ");
+			inl(s, v->p.deref, depth + 1);
+		}
+		ptr_tail(s, v);
+		break;
+	case KTSNAP_VALUE_TRUNCATED:
+		if (!v->t.had)
+			break;
+		putf(s, "<truncated needed=%" PRIu64 " had=%" PRIu64 "> ", v->t.needed, v->t.had);
+		if (v->t.partial)
+			inl(s, v->t.partial, depth + 1);
+		break;
+	default:
+		scalar(s, v, false);
+		break;
+	}
+}
+
+/* Length of the one-line form if it fits @budget columns, else -1. */
+static long fits(const struct ktsnap_value *v, long budget)
+{
+	struct sink s = { .limit = budget > 0 ? (size_t)budget : 1 };
+
+	if (budget <= 0)
+		return -1;
+	inl(&s, v, 0);
+	return s.stop ? -1 : (long)s.len;
+}
+
+/* ---- multi-line rendering -------------------------------------------------------- */
+static void pretty(struct sink *s, const char *label, const char *sep,
+		   const struct ktsnap_value *v, int level, int depth);
+
+static void pretty_struct_body(struct sink *s, const struct ktsnap_value *v, int level, int depth)
+{
+	int on_row = 0;
+	uint32_t i;
+
+	for (i = 0; i < v->s.nr && !s->stop; i++) {
+		const struct ktsnap_member *m = &v->s.m[i];
+		long w = -1;
+
+		if (hidden_member(m))
+			continue;
+		if (is_scalar(&m->v)) {
+			struct sink t = { .limit = WIDTH };
+
+			inl(&t, &m->v, depth);
+			w = (long)(strlen(m->name) + 1 + t.len);
+		}
+		if (w >= 0 && on_row && on_row < 3 && s->col + 2 + (size_t)w <= WIDTH) {
+			put(s, "  ", 2);
+		} else {
+			if (on_row)
+				put(s, "\n", 1);
+			on_row = 0;
+			if (w < 0) {
+				pretty(s, m->name, "=", &m->v, level, depth + 1);
+				continue;
+			}
+			indent_(s, level);
+		}
+		if (m->name[0]) {
+			puts_(s, m->name);
+			put(s, "=", 1);
+		}
+		inl(s, &m->v, depth + 1);
+		on_row++;
+	}
+	if (on_row)
+		put(s, "\n", 1);
+}
+
+static void pretty_array(struct sink *s, const char *label, const char *sep,
+			 const struct ktsnap_value *v, int level, int depth)
+{
+	uint32_t i, j, n, start;
+	uint8_t b = 0;
+
+	indent_(s, level);
+	puts_(s, label);
+	if (is_text(v, &n)) {
+		/* multi-line text as an indented block */
+		put(s, label[0] ? ": |" : "|", label[0] ? 3 : 1);
+		shown_note(s, v);
+		for (start = 0, i = 0; i <= n && !s->stop; i++) {
+			if (i < n) {
+				byte_elem(&v->a.elems[i], &b);
+				if (b != '\n')
+					continue;
+			}
+			put(s, "\n", 1);
+			indent_(s, level + 1);
+			for (j = start; j < i; j++) {
+				byte_elem(&v->a.elems[j], &b);
+				put(s, (const char *)&b, 1);
+			}
+			start = i + 1;
+		}
+		put(s, "\n", 1);
+		return;
+	}
+	if (all_scalar(v)) {
+		puts_(s, sep);
+		if (nonzero_count(v) * 2 >= v->a.nr) {
+			dense(s, v, level + 1);
+		} else {
+			put(s, "\n", 1);
+			indent_(s, level + 1);
+			sparse_runs(s, v, level + 1);
+		}
+		shown_note(s, v);
+		put(s, "\n", 1);
+		return;
+	}
+	if (label[0])
+		put(s, ":", 1);
+	shown_note(s, v);
+	put(s, "\n", 1);
+	for (i = 0; i < v->a.nr && !s->stop; i = j + 1) {
+		char lab[32];
+
+		j = group_end(v, i);
+		if (deep_zero(&v->a.elems[i], 0))
+			continue;
+		if (i == j)
+			snprintf(lab, sizeof(lab), "[%" PRIu32 "]", i);
+		else
+			snprintf(lab, sizeof(lab), "[%" PRIu32 "-%" PRIu32 "]", i, j);
+		pretty(s, lab, " ", &v->a.elems[i], level + 1, depth + 1);
+	}
+}
+
+static bool has_newline(const struct ktsnap_value *v, uint32_t n)
+{
+	uint32_t i;
+	uint8_t b = 0;
+
+	for (i = 0; i < n; i++)
+		if (byte_elem(&v->a.elems[i], &b) && b == '\n')
+			return true;
+	return false;
+}
+
+/* A struct with a visible multi-line text member prints as a block. */
+static bool holds_text_block(const struct ktsnap_value *v)
+{
+	uint32_t i, n;
+
+	if (v->kind != KTSNAP_VALUE_STRUCT)
+		return false;
+	for (i = 0; i < v->s.nr; i++) {
+		const struct ktsnap_value *m = &v->s.m[i].v;
+
+		if (!hidden_member(&v->s.m[i]) && is_text(m, &n) && has_newline(m, n))
+			return true;
+	}
+	return false;
+}
+
+static void pretty(struct sink *s, const char *label, const char *sep,
+		   const struct ktsnap_value *v, int level, int depth)
+{
+	long budget = WIDTH - 2L * level - (long)strlen(label) - (label[0] ? (long)strlen(sep) : 0);
+
+	if (depth > MAX_DEPTH || (!holds_text_block(v) && fits(v, budget) >= 0) ||
+	    (v->kind != KTSNAP_VALUE_STRUCT && v->kind != KTSNAP_VALUE_ARRAY &&
+	     v->kind != KTSNAP_VALUE_PTR && v->kind != KTSNAP_VALUE_TRUNCATED)) {
+		uint32_t n;
+
+		/* text with newlines reads better as a block */
+		if (v->kind == KTSNAP_VALUE_ARRAY && is_text(v, &n) && has_newline(v, n)) {
+			pretty_array(s, label, sep, v, level, depth);
+			return;
+		}
+		indent_(s, level);
+		if (label[0]) {
+			puts_(s, label);
+			puts_(s, sep);
+		}
+		inl(s, v, depth);
+		put(s, "\n", 1);
+		return;
+	}
+	switch (v->kind) {
+	case KTSNAP_VALUE_STRUCT:
+		indent_(s, level);
+		if (label[0]) {
+			puts_(s, label);
+			if (v->s.type_name)
+				putf(s, " (%s)", v->s.type_name);
+			puts_(s, ":\n");
+		} else if (v->s.type_name) {
+			puts_(s, v->s.type_name);
+			puts_(s, ":\n");
+		}
+		pretty_struct_body(s, v, level + 1, depth);
+		break;
+	case KTSNAP_VALUE_ARRAY:
+		pretty_array(s, label, sep, v, level, depth);
+		break;
+	case KTSNAP_VALUE_PTR:
+		indent_(s, level);
+		if (label[0]) {
+			puts_(s, label);
+			puts_(s, sep);
+		}
+		ptr_head(s, v);
+		puts_(s, " →\n");
+		pretty(s, "", "", v->p.deref, level + 1, depth + 1);
+		break;
+	case KTSNAP_VALUE_TRUNCATED:
+		indent_(s, level);
+		if (label[0]) {
+			puts_(s, label);
+			puts_(s, sep);
+		}
+		putf(s, "<truncated needed=%" PRIu64 " had=%" PRIu64 ">\n", v->t.needed, v->t.had);
+		if (v->t.partial)
+			pretty(s, "", "", v->t.partial, level + 1, depth + 1);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- public entry points ----------------------------------------------------------- */
+int ktsnap_value__format(const struct ktsnap_value *v, char *buf, size_t size)
+{
+	struct sink s = { .buf = buf, .size = size };
+
+	if (!v) {
+		if (buf && size)
+			buf[0] = '\0';
+		return -EINVAL;
+	}
+	inl(&s, v, 0);
+	finish(&s);
+	return s.len > INT32_MAX ? INT32_MAX : (int)s.len;
+}
+
+int ktsnap_value__format_pretty(const struct ktsnap_value *v, int indent, char *buf, size_t size)
+{
+	struct sink s = { .buf = buf, .size = size };
+
+	if (!v) {
+		if (buf && size)
+			buf[0] = '\0';
+		return -EINVAL;
+	}
+	pretty(&s, "", "", v, indent < 0 ? 0 : indent, 0);
+	finish(&s);
+	return s.len > INT32_MAX ? INT32_MAX : (int)s.len;
+}
+
+int ktsnap_value__fprint(const struct ktsnap_value *v, FILE *f, int indent)
+{
+	struct sink s = { .f = f };
+
+	if (!v || !f)
+		return -EINVAL;
+	pretty(&s, "", "", v, indent < 0 ? 0 : indent, 0);
+	if (s.err)
+		return s.err;
+	return s.len > INT32_MAX ? INT32_MAX : (int)s.len;
+}

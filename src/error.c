@@ -1,0 +1,1009 @@
+// SPDX-License-Identifier: MIT
+/*
+ * SnapshotError records (spec §7): constructors, accessors and the
+ * Display texts.  Lists of alternatives are not stored in the record;
+ * they are enumerated from the report (or JSON tree) when formatting, so
+ * an error costs nothing until somebody reads it.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <ktsnap/display.h>
+#include <ktsnap/error.h>
+#include "view_internal.h"
+
+#define KEY_SAMPLE	3
+#define KEY_CHAR_CAP	80
+
+/* ---- text buffer -------------------------------------------------------------- */
+
+/* Bytes of @s that fit in @room without splitting a UTF-8 sequence. */
+static size_t utf8_cut(const char *s, size_t room)
+{
+	size_t n = strlen(s);
+
+	if (n <= room)
+		return n;
+	n = room;
+	while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+void ktsnap_err_set_text(struct ktsnap_error *e, const char *s)
+{
+	size_t n;
+
+	s = s ? s : "";
+	n = utf8_cut(s, KTSNAP_ERROR_TEXT_MAX - 1);
+	memcpy(e->text, s, n);
+	e->text[n] = '\0';
+}
+
+void ktsnap_err_set_text2(struct ktsnap_error *e, const char *a, const char *b)
+{
+	size_t la, lb, room = KTSNAP_ERROR_TEXT_MAX - 2;
+
+	a = a ? a : "";
+	b = b ? b : "";
+	la = strlen(a);
+	lb = strlen(b);
+	if (la + lb > room) {
+		if (lb < room / 2)
+			la = room - lb;
+		else if (la < room / 2)
+			lb = room - la;
+		else
+			la = lb = room / 2;
+	}
+	la = utf8_cut(a, la);
+	lb = utf8_cut(b, lb);
+	memcpy(e->text, a, la);
+	e->text[la] = '\0';
+	memcpy(e->text + la + 1, b, lb);
+	e->text[la + 1 + lb] = '\0';
+}
+
+const char *ktsnap_err_text2(const struct ktsnap_error *e)
+{
+	return e->text + strlen(e->text) + 1;
+}
+
+/* ---- output -------------------------------------------------------------------- */
+struct out {
+	char *buf;
+	size_t size;
+	size_t len;
+};
+
+static void put(struct out *o, const char *p, size_t n)
+{
+	if (o->buf && o->len + 1 < o->size) {
+		size_t room = o->size - 1 - o->len;
+
+		memcpy(o->buf + o->len, p, n < room ? n : room);
+	}
+	o->len += n;
+}
+
+static void puts_(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+__attribute__((format(printf, 2, 3))) static void putf(struct out *o, const char *fmt, ...)
+{
+	char tmp[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		put(o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+/* A string in Rust's Debug form: quoted, with escapes. */
+static void put_debug_str(struct out *o, const char *s, size_t n)
+{
+	size_t i;
+
+	put(o, "\"", 1);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		switch (c) {
+		case '"':
+			puts_(o, "\\\"");
+			break;
+		case '\\':
+			puts_(o, "\\\\");
+			break;
+		case '\n':
+			puts_(o, "\\n");
+			break;
+		case '\r':
+			puts_(o, "\\r");
+			break;
+		case '\t':
+			puts_(o, "\\t");
+			break;
+		case '\0':
+			puts_(o, "\\0");
+			break;
+		default:
+			if (c < 0x20 || c == 0x7f)
+				putf(o, "\\u{%x}", c);
+			else
+				put(o, (const char *)&c, 1);
+		}
+	}
+	put(o, "\"", 1);
+}
+
+/* List punctuation: call with the item index before each item. */
+static void list_sep(struct out *o, size_t i)
+{
+	if (i)
+		puts_(o, ", ");
+}
+
+/* {list:#x?} */
+static void put_hex_list(struct out *o, const uint64_t *v, size_t n)
+{
+	size_t i;
+
+	if (!n) {
+		puts_(o, "[]");
+		return;
+	}
+	puts_(o, "[\n");
+	for (i = 0; i < n; i++)
+		putf(o, "    0x%" PRIx64 ",\n", v[i]);
+	puts_(o, "]");
+}
+
+/* ---- lazily enumerated lists ------------------------------------------------------ */
+static const struct ktsnap_map *rmap(const struct ktsnap_report *r, uint32_t i)
+{
+	return &r->maps[i];
+}
+
+/* Admitted map names, in order. */
+static void list_admitted_maps(struct out *o, const struct ktsnap_snapshot *s)
+{
+	const struct ktsnap_report *r = s->report;
+	size_t n = 0;
+	uint32_t i;
+
+	puts_(o, "[");
+	for (i = 0; r && i < r->nr_maps; i++) {
+		if (!ktsnap_snapshot_admits(s, rmap(r, i)))
+			continue;
+		list_sep(o, n++);
+		put_debug_str(o, rmap(r, i)->name, strlen(rmap(r, i)->name));
+	}
+	puts_(o, "]");
+}
+
+/* Names of every global-section map of the report (not filtered). */
+static void list_global_maps(struct out *o, const struct ktsnap_report *r)
+{
+	size_t n = 0;
+	uint32_t i;
+
+	puts_(o, "[");
+	for (i = 0; r && i < r->nr_maps; i++) {
+		if (!ktsnap_map_is_global(rmap(r, i)))
+			continue;
+		list_sep(o, n++);
+		put_debug_str(o, rmap(r, i)->name, strlen(rmap(r, i)->name));
+	}
+	puts_(o, "]");
+}
+
+static const struct ktsnap_value *global_struct(const struct ktsnap_snapshot *s,
+						const struct ktsnap_map *m)
+{
+	const struct ktsnap_value *v;
+
+	if (!ktsnap_map_is_global(m) || !ktsnap_snapshot_admits(s, m))
+		return NULL;
+	v = ktsnap_peel_ptrs(ktsnap_map__value(m));
+	return v && v->kind == KTSNAP_VALUE_STRUCT ? v : NULL;
+}
+
+/*
+ * Sorted, de-duplicated union of the top-level member names of the
+ * admitted global sections.  Emitted by repeatedly picking the smallest
+ * name above the last one: quadratic, but allocation-free and only run
+ * when an error is printed.
+ */
+static void list_globals_sorted(struct out *o, const struct ktsnap_snapshot *s)
+{
+	const struct ktsnap_report *r = s->report;
+	const char *last = NULL, *best;
+	size_t n = 0;
+	uint32_t i, j;
+
+	puts_(o, "[");
+	for (;;) {
+		best = NULL;
+		for (i = 0; r && i < r->nr_maps; i++) {
+			const struct ktsnap_value *v = global_struct(s, rmap(r, i));
+
+			for (j = 0; v && j < v->s.nr; j++) {
+				const char *name = v->s.m[j].name;
+
+				if (last && strcmp(name, last) <= 0)
+					continue;
+				if (!best || strcmp(name, best) < 0)
+					best = name;
+			}
+		}
+		if (!best)
+			break;
+		list_sep(o, n++);
+		put_debug_str(o, best, strlen(best));
+		last = best;
+	}
+	puts_(o, "]");
+}
+
+/* Admitted global sections holding a top-level @name, in order. */
+static void list_var_hits(struct out *o, const struct ktsnap_snapshot *s, const char *name)
+{
+	const struct ktsnap_report *r = s->report;
+	size_t n = 0;
+	uint32_t i;
+
+	puts_(o, "[");
+	for (i = 0; r && i < r->nr_maps; i++) {
+		const struct ktsnap_map *m = rmap(r, i);
+
+		if (!ktsnap_map_is_global(m) || !ktsnap_snapshot_admits(s, m) ||
+		    !ktsnap_top_member(ktsnap_map__value(m), name))
+			continue;
+		list_sep(o, n++);
+		put_debug_str(o, m->name, strlen(m->name));
+	}
+	puts_(o, "]");
+}
+
+static void list_members(struct out *o, const struct ktsnap_value *v)
+{
+	uint32_t i;
+
+	puts_(o, "[");
+	for (i = 0; v && i < v->s.nr; i++) {
+		list_sep(o, i);
+		put_debug_str(o, v->s.m[i].name, strlen(v->s.m[i].name));
+	}
+	puts_(o, "]");
+}
+
+/* Object keys, sorted (same selection trick as list_globals_sorted). */
+static void list_json_keys(struct out *o, const struct json_object *obj)
+{
+	const char *last = NULL, *best;
+	size_t n = 0;
+
+	puts_(o, "[");
+	for (;;) {
+		best = NULL;
+		json_object_object_foreach((struct json_object *)obj, key, val) {
+			(void)val;
+			if (last && strcmp(key, last) <= 0)
+				continue;
+			if (!best || strcmp(key, best) < 0)
+				best = key;
+		}
+		if (!best)
+			break;
+		list_sep(o, n++);
+		put_debug_str(o, best, strlen(best));
+		last = best;
+	}
+	puts_(o, "]");
+}
+
+/* ---- NoMatch key sampling (§6.6) ------------------------------------------------------ */
+
+/* Bytes of the first @chars UTF-8 characters of @s (and whether more follow). */
+static size_t utf8_prefix(const char *s, size_t chars, bool *more)
+{
+	size_t i = 0, c = 0;
+
+	while (s[i] && c < chars) {
+		i++;
+		while (((unsigned char)s[i] & 0xc0) == 0x80)
+			i++;
+		c++;
+	}
+	*more = s[i] != '\0';
+	return i;
+}
+
+static void sample_key(const struct ktsnap_map *m, uint32_t i, char *buf, size_t size)
+{
+	const struct ktsnap_map_entry *e = &m->entries[i];
+	enum ktsnap_entry_source src = ktsnap_entry_source(m);
+
+	if (src == SRC_PERCPU || src == SRC_ARRAY) {
+		snprintf(buf, size, "%" PRIu32, e->index);
+	} else if (e->key_rv) {
+		ktsnap_value__format(e->key_rv, buf, size);
+	} else {
+		size_t k, pos = 4;
+
+		memcpy(buf, "hex:", 5);
+		/* only the first 80 characters can survive the cap */
+		for (k = 0; k < e->key_len && pos + 4 < size && k < 30; k++)
+			pos += (size_t)snprintf(buf + pos, size - pos, k ? " %02x" : "%02x",
+						e->key[k]);
+	}
+}
+
+static void put_no_match(struct out *o, const struct ktsnap_error *e)
+{
+	const struct ktsnap_map *m = e->ctx;
+	char key[KEY_SAMPLE][KEY_CHAR_CAP * 4 + 8];
+	uint32_t nk = (uint32_t)e->n2, i;
+	bool all_hex = true, more;
+
+	if (!e->n1) {
+		putf(o, "map '%s': %s matched no entries (map is empty)", e->s1, e->s2);
+		return;
+	}
+	if (!m || !nk) {
+		putf(o, "map '%s': %s matched none of %" PRIu64 " entries (sample keys unavailable)",
+		     e->s1, e->s2, e->n1);
+		return;
+	}
+	putf(o, "map '%s': %s matched none of %" PRIu64 " entries (first %" PRIu32 ": [",
+	     e->s1, e->s2, e->n1, nk);
+	for (i = 0; i < nk && i < KEY_SAMPLE; i++) {
+		char full[KEY_CHAR_CAP * 4 + 8];
+		size_t n;
+
+		sample_key(m, i, full, sizeof(full));
+		n = utf8_prefix(full, KEY_CHAR_CAP, &more);
+		if (more)
+			n = utf8_prefix(full, KEY_CHAR_CAP - 1, &more);
+		memcpy(key[i], full, n);
+		if (more)
+			memcpy(key[i] + n, "…", sizeof("…"));
+		else
+			key[i][n] = '\0';
+		if (strncmp(key[i], "hex:", 4))
+			all_hex = false;
+		list_sep(o, i);
+		put_debug_str(o, key[i], strlen(key[i]));
+	}
+	puts_(o, "])");
+	if (all_hex)
+		puts_(o, " (BTF missing at capture — keys shown as hex bytes; rebuild guest kernel "
+			 "with CONFIG_DEBUG_INFO_BTF=y for typed keys)");
+}
+
+/* ---- active-scheduler texts ---------------------------------------------------------- */
+static bool same_obj(const char *name, const char *obj, size_t len)
+{
+	return ktsnap_obj_prefix_len(name) == len && !strncmp(name, obj, len);
+}
+
+static void put_multi_copy(struct out *o, const struct ktsnap_report *r, const char *obj,
+			   size_t len)
+{
+	static const char *const sect[] = { ".bss", ".data", ".rodata" };
+	size_t i, c, parts = 0;
+
+	putf(o, "snapshot has multiple same-name copies of %.*s's global-section maps (", (int)len,
+	     obj);
+	for (i = 0; i < 3; i++) {
+		c = ktsnap_obj_section_count(r, obj, len, sect[i]);
+		if (c <= 1)
+			continue;
+		list_sep(o, parts++);
+		putf(o, "%.*s%s × %zu", (int)len, obj, sect[i], c);
+	}
+	puts_(o, ") and the principled *scx_root walker did not publish an active_map_kvas "
+		 "whitelist to disambiguate (transient swap window where the accessor-init worker "
+		 "has not yet republished, or the walker is unavailable on this kernel build) — "
+		 "use `series.live_bpf_vars_via([\"name\"], pickers::max_by_sum_u64)` for "
+		 "multi-variable counter co-pick, or `Snapshot::live_var_via(name, "
+		 "pickers::max_by_counter_value)` for a single-counter pick, to pick by counter "
+		 "activity");
+}
+
+/* Distinct objs of the global-section maps, first-seen order. */
+static void put_many_objs(struct out *o, const struct ktsnap_report *r)
+{
+	size_t n = 0, len, i, j;
+
+	for (i = 0; i < r->nr_maps; i++) {
+		const char *name = r->maps[i].name;
+
+		len = ktsnap_obj_prefix_len(name);
+		if (!ktsnap_map_is_global(&r->maps[i]) || !len)
+			continue;
+		for (j = 0; j < i; j++)
+			if (ktsnap_map_is_global(&r->maps[j]) && same_obj(r->maps[j].name, name, len))
+				break;
+		n += j == i;
+	}
+	putf(o, "snapshot has %zu BPF objects with global-section maps ([", n);
+	n = 0;
+	for (i = 0; i < r->nr_maps; i++) {
+		const char *name = r->maps[i].name;
+
+		len = ktsnap_obj_prefix_len(name);
+		if (!ktsnap_map_is_global(&r->maps[i]) || !len)
+			continue;
+		for (j = 0; j < i; j++)
+			if (ktsnap_map_is_global(&r->maps[j]) && same_obj(r->maps[j].name, name, len))
+				break;
+		if (j < i)
+			continue;
+		list_sep(o, n++);
+		put_debug_str(o, name, len);
+	}
+	puts_(o, "]) and the principled *scx_root walker could not identify the active obj at "
+		 "capture time (scx_root unresolved, no matching struct_ops map, or the matched "
+		 "obj has no global-section maps in this capture) — use Snapshot::vars(name) to "
+		 "enumerate every copy or Snapshot::map(\"<obj>.<section>\") to address a "
+		 "specific scheduler's bss directly");
+}
+
+static bool kva_listed(const struct ktsnap_snapshot *s, uint64_t kva)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr_kvas; i++)
+		if (s->kvas[i] == kva)
+			return true;
+	return false;
+}
+
+static void put_excluded(struct out *o, const struct ktsnap_error *e)
+{
+	const struct ktsnap_snapshot *s = &e->snap;
+	const struct ktsnap_report *r = s->report;
+	bool zero = false, mismatch = false;
+	size_t n = 0;
+	uint32_t i;
+
+	for (i = 0; r && i < r->nr_maps; i++) {
+		const struct ktsnap_map *m = rmap(r, i);
+
+		if (!same_obj(m->name, s->obj, s->obj_len) || ktsnap_snapshot_admits(s, m))
+			continue;
+		n++;
+		if (!m->map_kva)
+			zero = true;
+		else if (!kva_listed(s, m->map_kva))
+			mismatch = true;
+	}
+	putf(o, "snapshot lookup '%s' returned no hits under the active filter (obj='%.*s'): the "
+		"walker's KVA whitelist ",
+	     e->text, (int)s->obj_len, s->obj);
+	put_hex_list(o, s->kvas, s->nr_kvas);
+	putf(o, " excluded %zu captured map(s) sharing the obj prefix: ", n);
+	n = 0;
+	for (i = 0; r && i < r->nr_maps; i++) {
+		const struct ktsnap_map *m = rmap(r, i);
+
+		if (!same_obj(m->name, s->obj, s->obj_len) || ktsnap_snapshot_admits(s, m))
+			continue;
+		list_sep(o, n++);
+		putf(o, "%s@0x%" PRIx64, m->name, m->map_kva);
+	}
+	puts_(o, " — ");
+	if (!zero && mismatch)
+		puts_(o, "this snapshot pre-dates your most recent Op::ReplaceScheduler / "
+			 "Op::AttachScheduler — wait for the next periodic boundary (or re-run the "
+			 "test) so the walker re-publishes the live scheduler's KVAs");
+	else if (zero && !mismatch)
+		puts_(o, "the captured maps have no recorded KVAs — the snapshot pre-dates the "
+			 "walker plumbing, or the capture path failed to record per-map KVAs");
+	else if (zero && mismatch)
+		puts_(o, "some captured maps lack KVAs and some disagree with the walker's "
+			 "whitelist — both pre-walker-capture state and a post-swap window can "
+			 "produce this; re-run the test to regenerate the snapshot");
+	else
+		puts_(o, "captured KVAs were neither absent nor in disagreement");
+	putf(o, ". Reach for Snapshot::vars('%s') to enumerate every copy across all obj "
+		"prefixes, or Snapshot::map(\"<name>\") to address one of the excluded maps "
+		"directly.",
+	     e->text);
+}
+
+/* ---- format ------------------------------------------------------------------------------ */
+static void put_path_head(struct out *o, const struct ktsnap_error *e)
+{
+	putf(o, "path '%s': component '%.*s' (after walking '%.*s') ", e->text, (int)e->off[2],
+	     e->text + e->off[1], (int)e->off[0], e->text);
+}
+
+static void put_actual(struct out *o, const struct ktsnap_error *e)
+{
+	if (e->sub == 1)
+		putf(o, "Array[%" PRIu64 "]=%s", e->n1, e->s2);
+	else if (e->sub == 2)
+		putf(o, "Truncated(partial=%s)", e->s2);
+	else
+		puts_(o, e->s2 ? e->s2 : "");
+}
+
+static void put_projection(struct out *o, const struct ktsnap_error *e)
+{
+	puts_(o, "projection failed: ");
+	switch (e->sub) {
+	case PF_VAR_RANGE:
+		putf(o, "live_var_via picker returned index %" PRIu64
+			" out of range (candidate count = %" PRIu64 ")",
+		     e->n1, e->n2);
+		break;
+	case PF_VAR_NONE:
+		putf(o, "live_var_via picker for '%s' returned None (no candidate matched the "
+			"supplied disambiguator)",
+		     e->text);
+		break;
+	case PF_VARS_RANGE:
+		putf(o, "live_vars_via picker returned index %" PRIu64
+			" out of range (candidate count = %" PRIu64 ")",
+		     e->n1, e->n2);
+		break;
+	case PF_VARS_NONE:
+		putf(o, "live_vars_via picker for %s returned None (no candidate matched the "
+			"supplied disambiguator)",
+		     e->text);
+		break;
+	case PF_VARS_EMPTY:
+		puts_(o, "live_vars_via called with an empty names slice — co-pick requires at "
+			 "least one name");
+		break;
+	default:
+		puts_(o, e->text);
+		break;
+	}
+}
+
+static void put_no_active(struct out *o, const struct ktsnap_error *e)
+{
+	puts_(o, "snapshot has no currently-active scheduler (");
+	switch (e->sub) {
+	case NAS_NO_GLOBALS:
+		puts_(o, "snapshot has no global-section BPF maps (no scheduler attached, or "
+			 "capture did not include bss/data/rodata)");
+		break;
+	case NAS_MULTI_COPY:
+		put_multi_copy(o, e->snap.report, e->s1, (size_t)e->n1);
+		break;
+	case NAS_MANY_OBJS:
+		put_many_objs(o, e->snap.report);
+		break;
+	default:
+		puts_(o, e->text);
+		break;
+	}
+	puts_(o, "); use Snapshot::vars(name) to enumerate every observed copy explicitly, "
+		 "Snapshot::live_var(name) to keep the typed error path while opting into the "
+		 "active filter, or Snapshot::map(\"<obj>.<section>\") to address a specific "
+		 "scheduler's bss directly");
+}
+
+static int format(const struct ktsnap_error *e, struct out *o)
+{
+	switch (e->kind) {
+	case KTSNAP_ERR_MAP_NOT_FOUND:
+		putf(o, "snapshot has no map '%s' (captured maps: ", e->text);
+		list_admitted_maps(o, &e->snap);
+		puts_(o, ")");
+		break;
+	case KTSNAP_ERR_VAR_NOT_FOUND:
+		putf(o, "snapshot has no global variable '%s' in any *.bss/*.data/*.rodata map "
+			"(available globals: ",
+		     e->text);
+		if (e->sub)
+			list_global_maps(o, e->snap.report);
+		else
+			list_globals_sorted(o, &e->snap);
+		puts_(o, ")");
+		break;
+	case KTSNAP_ERR_AMBIGUOUS_VAR:
+		putf(o, "snapshot global '%s' is ambiguous (found in ", e->text);
+		list_var_hits(o, &e->snap, e->text);
+		puts_(o, "); use Snapshot::active().var(name) (or the shorthand "
+			 "Snapshot::live_var(name)) to pick the active scheduler's copy "
+			 "automatically, or Snapshot::map(name) to address a specific scheduler's "
+			 "bss explicitly");
+		break;
+	case KTSNAP_ERR_FIELD_NOT_FOUND:
+		put_path_head(o, e);
+		puts_(o, "not found (members at this depth: ");
+		if (e->sub)
+			list_json_keys(o, e->ctx);
+		else
+			list_members(o, e->ctx);
+		puts_(o, ")");
+		break;
+	case KTSNAP_ERR_NOT_A_STRUCT:
+		put_path_head(o, e);
+		putf(o, "expected a Struct, got %s", e->s1);
+		break;
+	case KTSNAP_ERR_TYPE_MISMATCH:
+		putf(o, "path '%s': cannot read as %s — actual rendered variant is ", e->text,
+		     e->s1);
+		put_actual(o, e);
+		break;
+	case KTSNAP_ERR_INDEX_OUT_OF_RANGE:
+		putf(o, "map '%s': index %" PRIu64 " out of range (length %" PRIu64 ")", e->s1,
+		     e->n1, e->n2);
+		break;
+	case KTSNAP_ERR_PER_CPU_SLOT:
+		if (e->sub)
+			putf(o, "map '%s': cpu %" PRIu64 " per-CPU slot is unmapped (None)", e->s1,
+			     e->n1);
+		else
+			putf(o, "map '%s': cpu %" PRIu64 " out of range (have %" PRIu64
+				" per-CPU slots)",
+			     e->s1, e->n1, e->n2);
+		break;
+	case KTSNAP_ERR_NO_MATCH:
+		put_no_match(o, e);
+		break;
+	case KTSNAP_ERR_EMPTY_PATH_COMPONENT:
+		putf(o, "path '%s' has an empty component (consecutive '.')", e->text);
+		break;
+	case KTSNAP_ERR_PER_CPU_NOT_NARROWED:
+		putf(o, "map '%s': per-CPU entry without a CPU narrow — call .cpu(N) first", e->s1);
+		break;
+	case KTSNAP_ERR_NO_RENDERED:
+		putf(o, "map '%s': %s has no rendered structure (no BTF type at capture time)",
+		     e->s1, e->s2);
+		break;
+	case KTSNAP_ERR_PLACEHOLDER_SAMPLE:
+		putf(o, "sample '%s' is a placeholder report (capture pipeline did not land): ",
+		     e->text);
+		puts_(o, ktsnap_err_text2(e));
+		break;
+	case KTSNAP_ERR_MISSING_STATS:
+		putf(o, "sample '%s': stats absent (", e->text);
+		puts_(o, ktsnap_err_text2(e));
+		puts_(o, ")");
+		break;
+	case KTSNAP_ERR_HOST_FIELD_UNAVAILABLE:
+		putf(o, "sample '%s': per_cpu_time has no entry for cpu %" PRIu64
+			" (placeholder report or kernel-walker resolution failure)",
+		     e->text, e->n1);
+		break;
+	case KTSNAP_ERR_PLACEHOLDER_SNAPSHOT:
+		if (e->sub)
+			putf(o, "snapshot '%s' is a placeholder", e->text);
+		else
+			puts_(o, "snapshot is a placeholder");
+		puts_(o, " — the freeze-rendezvous path could not capture real data; no maps to "
+			 "walk");
+		break;
+	case KTSNAP_ERR_NO_ACTIVE_SCHEDULER:
+		put_no_active(o, e);
+		break;
+	case KTSNAP_ERR_ACTIVE_FILTER_EXCLUDED_MAPS:
+		put_excluded(o, e);
+		break;
+	case KTSNAP_ERR_WALKER_DRIFTED_WITHIN_PHASE:
+		putf(o, "walker drift within %s: lookup '", e->text);
+		puts_(o, ktsnap_err_text2(e));
+		puts_(o, "' resolved against KVA set ");
+		put_hex_list(o, e->ctx2, (size_t)e->n2);
+		puts_(o, ", but an earlier same-phase snapshot pinned ");
+		put_hex_list(o, e->ctx, (size_t)e->n1);
+		puts_(o, ". The walker re-published mid-phase (typical cause: a "
+			 "post-Op::ReplaceScheduler swap window). The drifted sample is surfaced as "
+			 "Err so per-phase reducers (counter_delta_per_phase, ratio_across_phases) "
+			 "see monotonic Ok-sequences from one walker decision; address by stepping "
+			 "the phase past the swap settle window or by reading via the explicit "
+			 "picker form.");
+		break;
+	case KTSNAP_ERR_PROJECTION_FAILED:
+		put_projection(o, e);
+		break;
+	case KTSNAP_ERR_MAP_RENDER_INCOMPLETE:
+		putf(o, "map '%s' contents unavailable (render failed at capture): ", e->s1);
+		puts_(o, e->s2 ? e->s2 : "");
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ktsnap_error__format(const struct ktsnap_error *err, char *buf, size_t size)
+{
+	struct out o = { .buf = buf, .size = size };
+	int ret;
+
+	if (buf && size)
+		buf[0] = '\0';
+	if (!err)
+		return -EINVAL;
+	ret = format(err, &o);
+	if (ret)
+		return ret;
+	if (buf && size)
+		buf[o.len < size ? o.len : size - 1] = '\0';
+	return o.len > INT32_MAX ? INT32_MAX : (int)o.len;
+}
+
+bool ktsnap_error__equal(const struct ktsnap_error *a, const struct ktsnap_error *b)
+{
+	char *sa, *sb;
+	int na, nb;
+	bool eq;
+
+	if (!a || !b)
+		return a == b;
+	if (a->kind != b->kind)
+		return false;
+	na = ktsnap_error__format(a, NULL, 0);
+	nb = ktsnap_error__format(b, NULL, 0);
+	if (na != nb)
+		return false;
+	if (na < 0)
+		return true;
+	sa = malloc((size_t)na + 1);
+	sb = malloc((size_t)nb + 1);
+	if (!sa || !sb) {
+		free(sa);
+		free(sb);
+		return false;
+	}
+	ktsnap_error__format(a, sa, (size_t)na + 1);
+	ktsnap_error__format(b, sb, (size_t)nb + 1);
+	eq = !strcmp(sa, sb);
+	free(sa);
+	free(sb);
+	return eq;
+}
+
+/* ---- accessors ------------------------------------------------------------------------------- */
+enum ktsnap_error_kind ktsnap_error__kind(const struct ktsnap_error *err)
+{
+	return err ? err->kind : KTSNAP_ERR_NONE;
+}
+
+static const char *const kind_names[] = {
+	[KTSNAP_ERR_NONE] = "None",
+	[KTSNAP_ERR_MAP_NOT_FOUND] = "MapNotFound",
+	[KTSNAP_ERR_VAR_NOT_FOUND] = "VarNotFound",
+	[KTSNAP_ERR_AMBIGUOUS_VAR] = "AmbiguousVar",
+	[KTSNAP_ERR_FIELD_NOT_FOUND] = "FieldNotFound",
+	[KTSNAP_ERR_NOT_A_STRUCT] = "NotAStruct",
+	[KTSNAP_ERR_TYPE_MISMATCH] = "TypeMismatch",
+	[KTSNAP_ERR_INDEX_OUT_OF_RANGE] = "IndexOutOfRange",
+	[KTSNAP_ERR_PER_CPU_SLOT] = "PerCpuSlot",
+	[KTSNAP_ERR_NO_MATCH] = "NoMatch",
+	[KTSNAP_ERR_EMPTY_PATH_COMPONENT] = "EmptyPathComponent",
+	[KTSNAP_ERR_PER_CPU_NOT_NARROWED] = "PerCpuNotNarrowed",
+	[KTSNAP_ERR_NO_RENDERED] = "NoRendered",
+	[KTSNAP_ERR_PLACEHOLDER_SAMPLE] = "PlaceholderSample",
+	[KTSNAP_ERR_MISSING_STATS] = "MissingStats",
+	[KTSNAP_ERR_HOST_FIELD_UNAVAILABLE] = "HostFieldUnavailable",
+	[KTSNAP_ERR_PLACEHOLDER_SNAPSHOT] = "PlaceholderSnapshot",
+	[KTSNAP_ERR_NO_ACTIVE_SCHEDULER] = "NoActiveScheduler",
+	[KTSNAP_ERR_ACTIVE_FILTER_EXCLUDED_MAPS] = "ActiveFilterExcludedMaps",
+	[KTSNAP_ERR_WALKER_DRIFTED_WITHIN_PHASE] = "WalkerDriftedWithinPhase",
+	[KTSNAP_ERR_PROJECTION_FAILED] = "ProjectionFailed",
+	[KTSNAP_ERR_MAP_RENDER_INCOMPLETE] = "MapRenderIncomplete",
+};
+
+const char *ktsnap_error_kind__name(enum ktsnap_error_kind kind)
+{
+	if ((unsigned)kind >= sizeof(kind_names) / sizeof(kind_names[0]))
+		return "Unknown";
+	return kind_names[kind];
+}
+
+static int copy_out(const char *p, size_t n, char *buf, size_t size)
+{
+	if (buf && size) {
+		size_t k = n < size - 1 ? n : size - 1;
+
+		memcpy(buf, p, k);
+		buf[k] = '\0';
+	}
+	return (int)n;
+}
+
+int ktsnap_error__requested(const struct ktsnap_error *e, char *buf, size_t size)
+{
+	if (!e)
+		return -EINVAL;
+	switch (e->kind) {
+	case KTSNAP_ERR_MAP_NOT_FOUND:
+	case KTSNAP_ERR_VAR_NOT_FOUND:
+	case KTSNAP_ERR_AMBIGUOUS_VAR:
+	case KTSNAP_ERR_FIELD_NOT_FOUND:
+	case KTSNAP_ERR_NOT_A_STRUCT:
+	case KTSNAP_ERR_TYPE_MISMATCH:
+	case KTSNAP_ERR_EMPTY_PATH_COMPONENT:
+	case KTSNAP_ERR_ACTIVE_FILTER_EXCLUDED_MAPS:
+		return copy_out(e->text, strlen(e->text), buf, size);
+	case KTSNAP_ERR_WALKER_DRIFTED_WITHIN_PHASE:
+		return copy_out(ktsnap_err_text2(e), strlen(ktsnap_err_text2(e)), buf, size);
+	default:
+		return -ENOENT;
+	}
+}
+
+int ktsnap_error__walked(const struct ktsnap_error *e, char *buf, size_t size)
+{
+	if (!e || (e->kind != KTSNAP_ERR_FIELD_NOT_FOUND && e->kind != KTSNAP_ERR_NOT_A_STRUCT))
+		return -ENOENT;
+	return copy_out(e->text, e->off[0], buf, size);
+}
+
+int ktsnap_error__component(const struct ktsnap_error *e, char *buf, size_t size)
+{
+	if (!e || (e->kind != KTSNAP_ERR_FIELD_NOT_FOUND && e->kind != KTSNAP_ERR_NOT_A_STRUCT))
+		return -ENOENT;
+	return copy_out(e->text + e->off[1], e->off[2], buf, size);
+}
+
+const char *ktsnap_error__map(const struct ktsnap_error *e)
+{
+	if (!e)
+		return NULL;
+	switch (e->kind) {
+	case KTSNAP_ERR_INDEX_OUT_OF_RANGE:
+	case KTSNAP_ERR_PER_CPU_SLOT:
+	case KTSNAP_ERR_NO_MATCH:
+	case KTSNAP_ERR_PER_CPU_NOT_NARROWED:
+	case KTSNAP_ERR_NO_RENDERED:
+	case KTSNAP_ERR_MAP_RENDER_INCOMPLETE:
+		return e->s1;
+	default:
+		return NULL;
+	}
+}
+
+const char *ktsnap_error__expected(const struct ktsnap_error *e)
+{
+	if (!e)
+		return NULL;
+	switch (e->kind) {
+	case KTSNAP_ERR_TYPE_MISMATCH:
+	case KTSNAP_ERR_NOT_A_STRUCT:
+		return e->s1;
+	case KTSNAP_ERR_NO_MATCH:
+	case KTSNAP_ERR_NO_RENDERED:
+		return e->s2;
+	default:
+		return NULL;
+	}
+}
+
+int ktsnap_error__actual(const struct ktsnap_error *e, char *buf, size_t size)
+{
+	struct out o = { .buf = buf, .size = size };
+
+	if (!e || e->kind != KTSNAP_ERR_TYPE_MISMATCH)
+		return -ENOENT;
+	put_actual(&o, e);
+	if (buf && size)
+		buf[o.len < size ? o.len : size - 1] = '\0';
+	return (int)o.len;
+}
+
+uint64_t ktsnap_error__index(const struct ktsnap_error *e)
+{
+	if (e && (e->kind == KTSNAP_ERR_INDEX_OUT_OF_RANGE || e->kind == KTSNAP_ERR_PER_CPU_SLOT ||
+		  e->kind == KTSNAP_ERR_HOST_FIELD_UNAVAILABLE))
+		return e->n1;
+	return 0;
+}
+
+uint64_t ktsnap_error__len(const struct ktsnap_error *e)
+{
+	if (!e)
+		return 0;
+	if (e->kind == KTSNAP_ERR_INDEX_OUT_OF_RANGE || e->kind == KTSNAP_ERR_PER_CPU_SLOT)
+		return e->n2;
+	if (e->kind == KTSNAP_ERR_NO_MATCH)
+		return e->n1;
+	return 0;
+}
+
+bool ktsnap_error__unmapped(const struct ktsnap_error *e)
+{
+	return e && e->kind == KTSNAP_ERR_PER_CPU_SLOT && e->sub;
+}
+
+/* ---- constructors ------------------------------------------------------------------------------ */
+struct ktsnap_error ktsnap_error__placeholder_snapshot(const char *tag)
+{
+	struct ktsnap_error e;
+
+	ktsnap_err_init(&e, KTSNAP_ERR_PLACEHOLDER_SNAPSHOT);
+	if (tag) {
+		e.sub = 1;
+		ktsnap_err_set_text(&e, tag);
+	}
+	return e;
+}
+
+struct ktsnap_error ktsnap_error__placeholder_sample(const char *tag, const char *reason)
+{
+	struct ktsnap_error e;
+
+	ktsnap_err_init(&e, KTSNAP_ERR_PLACEHOLDER_SAMPLE);
+	ktsnap_err_set_text2(&e, tag, reason);
+	return e;
+}
+
+struct ktsnap_error ktsnap_error__missing_stats(const char *tag,
+						const struct ktsnap_missing_stats *reason)
+{
+	struct ktsnap_error e;
+	char text[KTSNAP_ERROR_TEXT_MAX];
+
+	ktsnap_err_init(&e, KTSNAP_ERR_MISSING_STATS);
+	if (!reason || ktsnap_missing_stats__format(reason, text, sizeof(text)) < 0)
+		text[0] = '\0';
+	ktsnap_err_set_text2(&e, tag, text);
+	return e;
+}
+
+struct ktsnap_error ktsnap_error__host_field_unavailable(const char *tag, uint32_t cpu)
+{
+	struct ktsnap_error e;
+
+	ktsnap_err_init(&e, KTSNAP_ERR_HOST_FIELD_UNAVAILABLE);
+	ktsnap_err_set_text(&e, tag);
+	e.n1 = cpu;
+	return e;
+}
+
+struct ktsnap_error ktsnap_error__projection_failed(const char *reason)
+{
+	struct ktsnap_error e;
+
+	ktsnap_err_init(&e, KTSNAP_ERR_PROJECTION_FAILED);
+	e.sub = PF_TEXT;
+	ktsnap_err_set_text(&e, reason);
+	return e;
+}
+
+struct ktsnap_error ktsnap_error__no_active_scheduler(const char *reason)
+{
+	struct ktsnap_error e;
+
+	ktsnap_err_init(&e, KTSNAP_ERR_NO_ACTIVE_SCHEDULER);
+	e.sub = NAS_TEXT;
+	ktsnap_err_set_text(&e, reason);
+	return e;
+}
+
+struct ktsnap_error ktsnap_error__walker_drifted_within_phase(const char *phase,
+							      const char *requested,
+							      const uint64_t *pinned,
+							      size_t nr_pinned,
+							      const uint64_t *sample,
+							      size_t nr_sample)
+{
+	struct ktsnap_error e;
+
+	ktsnap_err_init(&e, KTSNAP_ERR_WALKER_DRIFTED_WITHIN_PHASE);
+	ktsnap_err_set_text2(&e, phase, requested);
+	e.ctx = pinned;
+	e.n1 = pinned ? nr_pinned : 0;
+	e.ctx2 = sample;
+	e.n2 = sample ? nr_sample : 0;
+	return e;
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer target for the dotted-path walkers: the input is a path (or,
+ * after a selector byte, a global / map name) applied to a fixed value
+ * tree with pointers, arrays, anonymous members and a 20-deep pointer
+ * chain, and to a fixed JSON document; every error is formatted.  Nothing
+ * may crash, leak or read out of bounds, and formatting must agree with
+ * its snprintf-style length.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <ktsnap/display.h>
+#include <ktsnap/view.h>
+#include "report_internal.h"
+
+static struct ktsnap_report *R;
+static struct ktsnap_value *ROOT;
+static struct json_object *J;
+
+static struct ktsnap_value *s1(const char *type, const char *name, struct ktsnap_value v)
+{
+	struct ktsnap_value *s = ktsnap_value_new_struct(R, type, 1);
+
+	s->s.m[0].name = name;
+	s->s.m[0].v = v;
+	return s;
+}
+
+static void build(void)
+{
+	struct ktsnap_value *inner, *arr, *p, *chain;
+	struct ktsnap_map *m;
+	int i;
+
+	R = ktsnap_report__new();
+	inner = ktsnap_value_new_struct(R, "inner", 3);
+	inner->s.m[0].name = "weight";
+	inner->s.m[0].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { 64, 100 } };
+	inner->s.m[1].name = "";
+	inner->s.m[1].v = *s1(NULL, "lo", (struct ktsnap_value){ .kind = KTSNAP_VALUE_INT,
+								 .i = { 32, -1 } });
+	inner->s.m[2].name = "a.b";
+	inner->s.m[2].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_BOOL, .b = true };
+
+	arr = ktsnap_value_new_array(R, 3, 2);
+	arr->a.elems[0] = *inner;
+	arr->a.elems[1] = (struct ktsnap_value){ .kind = KTSNAP_VALUE_CHAR, .c = 'x' };
+
+	chain = s1("end", "x", (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { 8, 9 } });
+	for (i = 0; i < 20; i++) {
+		p = ktsnap_value_new(R, KTSNAP_VALUE_PTR);
+		p->p.v = 0x1000 + (uint64_t)i;
+		p->p.deref = chain;
+		chain = p;
+	}
+
+	ROOT = ktsnap_value_new_struct(R, "root", 5);
+	ROOT->s.m[0].name = "ctx";
+	ROOT->s.m[0].v = *inner;
+	ROOT->s.m[1].name = "arr";
+	ROOT->s.m[1].v = *arr;
+	ROOT->s.m[2].name = "chain";
+	ROOT->s.m[2].v = *chain;
+	ROOT->s.m[3].name = "t";
+	ROOT->s.m[3].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_TRUNCATED,
+						.t = { .needed = 8, .had = 4, .partial = inner } };
+	ROOT->s.m[4].name = "ctx";	/* duplicate name: the first wins */
+	ROOT->s.m[4].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { 32, 1 } };
+
+	m = ktsnap_report_add_map(R, "o.bss");
+	m->layout = KTSNAP_LAYOUT_VALUE;
+	m->value = ROOT;
+	m = ktsnap_report_add_map(R, "p.bss");
+	m->layout = KTSNAP_LAYOUT_VALUE;
+	m->value = inner;
+
+	J = json_tokener_parse("{\"a\":{\"b\":[1,2,{\"c\":null}],\"d\":\"x\"},\"\":1,"
+			       "\"e.f\":2}");
+}
+
+static void check_error(const struct ktsnap_error *e)
+{
+	char small[7], *big;
+	int n;
+
+	if (!e)
+		return;
+	n = ktsnap_error__format(e, small, sizeof(small));
+	if (n < 0)
+		return;
+	big = malloc((size_t)n + 1);
+	if (ktsnap_error__format(e, big, (size_t)n + 1) != n || strlen(big) != (size_t)n ||
+	    strncmp(big, small, strlen(small)))
+		abort();
+	free(big);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ktsnap_snapshot snap;
+	struct ktsnap_field f;
+	struct ktsnap_json_field jf;
+	char *path, buf[256];
+	uint64_t u;
+
+	if (!R)
+		build();
+	if (!size)
+		return 0;
+	path = malloc(size);
+	memcpy(path, data + 1, size - 1);
+	path[size - 1] = '\0';
+	snap = ktsnap_snapshot__new(R);
+
+	switch (data[0] % 4) {
+	case 0:
+		f = ktsnap_field__get(ktsnap_field__of(ROOT), path);
+		if (ktsnap_field__is_present(f))
+			ktsnap_value__format(ktsnap_field__raw(f), buf, sizeof(buf));
+		ktsnap_field__as_u64(f, &u, NULL);
+		check_error(ktsnap_field__error(&f));
+		break;
+	case 1:
+		f = ktsnap_snapshot__var(snap, path);
+		check_error(ktsnap_field__error(&f));
+		f = ktsnap_field__get(f, path);
+		check_error(ktsnap_field__error(&f));
+		break;
+	case 2: {
+		struct ktsnap_map_view m = ktsnap_snapshot__map(snap, path);
+
+		check_error(ktsnap_map_view__error(&m));
+		f = ktsnap_entry__get(ktsnap_map_view__at(m, 0), path);
+		check_error(ktsnap_field__error(&f));
+		break;
+	}
+	default:
+		jf = ktsnap_stats_path(J, path);
+		ktsnap_json_field__as_u64(jf, &u, NULL);
+		check_error(ktsnap_json_field__error(&jf));
+		break;
+	}
+	free(path);
+	return 0;
+}

@@ -1,0 +1,28 @@
+# Typed views, errors, pickers, JSON fields and the value display.
+ktsnap_test(test_display SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_display.c
+	    LIBS PkgConfig::CMOCKA m LABELS view)
+ktsnap_test(test_view SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_view.c
+	    LIBS PkgConfig::CMOCKA m LABELS view)
+ktsnap_test(test_error SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_error.c
+	    LIBS PkgConfig::CMOCKA PkgConfig::JSONC m LABELS view)
+ktsnap_test(test_view_assert SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_view_assert.c
+	    LABELS view)
+ktsnap_test(test_view_live BPF SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_view_live.c
+	    LIBS ktfixture PkgConfig::CMOCKA LABELS view)
+
+# Fuzz the dotted-path walkers for a bounded time (clang's libFuzzer only).
+# New inputs go to the build tree; the seeds in fuzz/corpus stay read-only.
+if(CMAKE_C_COMPILER_ID STREQUAL "Clang")
+	add_executable(fuzz_path ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_path.c)
+	target_include_directories(fuzz_path PRIVATE ${PROJECT_SOURCE_DIR}/src)
+	target_compile_options(fuzz_path PRIVATE -fsanitize=fuzzer)
+	target_link_options(fuzz_path PRIVATE -fsanitize=fuzzer)
+	target_link_libraries(fuzz_path PRIVATE ktsnap_static PkgConfig::JSONC)
+	file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/fuzz_path_corpus)
+	add_test(NAME fuzz_path
+		 COMMAND fuzz_path -max_total_time=20 -timeout=10 -max_len=256
+			 -print_final_stats=1
+			 ${CMAKE_CURRENT_BINARY_DIR}/fuzz_path_corpus
+			 ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus)
+	set_tests_properties(fuzz_path PROPERTIES LABELS "view;fuzz" TIMEOUT 120)
+endif()
