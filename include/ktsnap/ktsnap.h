@@ -1,19 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* ktsnap: the whole public API. */
+/* ktsnap: the whole public API (assertion macros: include <ktsnap/assert.h>). */
 #ifndef KTSNAP_KTSNAP_H
 #define KTSNAP_KTSNAP_H
 
 #include <ktsnap/common.h>
 #include <ktsnap/report.h>
 #include <ktsnap/capture.h>
-#if __has_include(<ktsnap/json.h>)
 #include <ktsnap/json.h>
-#endif
-#if __has_include(<ktsnap/view.h>)
+#include <ktsnap/diff.h>
+#include <ktsnap/display.h>
+#include <ktsnap/error.h>
 #include <ktsnap/view.h>
-#endif
-#if __has_include(<ktsnap/bridge.h>)
+#include <ktsnap/stats.h>
+#include <ktsnap/kernel_op.h>
 #include <ktsnap/bridge.h>
-#endif
 
 #endif

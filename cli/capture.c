@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+/* ktsnap capture: the live kernel's BPF state to a report file. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "obj", required_argument, NULL, 'O' },
+		{ "map", required_argument, NULL, 'm' },
+		{ "max-entries", required_argument, NULL, 'n' },
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ "maps-only", no_argument, NULL, 'M' },
+		{ "map-id", required_argument, NULL, 'i' },
+		{ 0 },
+	};
+	KTSNAP_OPTS(ktsnap_capture_opts, copts);
+	const char **names = NULL, **cgroups = NULL;
+	uint32_t *ids = NULL;
+	const char *out = NULL;
+	struct ktsnap_report *r = NULL;
+	unsigned long long n;
+	FILE *f = stdout;
+	int c, err, rc = EXIT_FAIL;
+	struct stat st;
+
+	names = calloc((size_t)argc, sizeof(*names));
+	cgroups = calloc((size_t)argc, sizeof(*cgroups));
+	ids = calloc((size_t)argc, sizeof(*ids));
+	if (!names || !cgroups || !ids) {
+		rc = cli_fail("out of memory");
+		goto out;
+	}
+	while ((c = cli_getopt(argc, argv, "o:", opts)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'O':
+			copts.obj = optarg;
+			break;
+		case 'm':
+			names[copts.nr_map_names++] = optarg;
+			break;
+		case 'c':
+			cgroups[copts.nr_cgroups++] = optarg;
+			break;
+		case 'M':
+			copts.maps_only = true;
+			break;
+		case 'i':
+			if (!cli_parse_u64(optarg, UINT32_MAX, &n) || !n) {
+				rc = cli_usage("--map-id wants a map id, not '%s'", optarg);
+				goto out;
+			}
+			ids[copts.nr_map_ids++] = (uint32_t)n;
+			break;
+		case 'n':
+			if (!strcmp(optarg, "all") || !strcmp(optarg, "none")) {
+				n = KTSNAP_CAP_NONE;
+			} else if (!cli_parse_u64(optarg, KTSNAP_CAP_NONE - 1, &n) || !n) {
+				rc = cli_usage("--max-entries wants a positive number or 'all', "
+					       "not '%s'", optarg);
+				goto out;
+			}
+			copts.max_hash_entries = (uint32_t)n;
+			copts.max_array_keys = (uint32_t)n;
+			copts.max_percpu_keys = (uint32_t)n;
+			break;
+		case 'h':
+			rc = cli_help();
+			goto out;
+		default:
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		rc = cli_usage("unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	copts.map_names = names;
+	copts.map_ids = ids;
+	copts.cgroups = cgroups;
+
+	err = ktsnap_capture(&copts, &r);
+	if (err) {
+		rc = cli_fail("%s", *ktsnap_errmsg() ? ktsnap_errmsg() : strerror(-err));
+		goto out;
+	}
+	if (out && strcmp(out, "-")) {
+		f = fopen(out, "w");
+		if (!f) {
+			rc = cli_fail("%s: %s", out, strerror(errno));
+			goto out;
+		}
+	}
+	err = ktsnap_report__write_json(r, f, cli_pretty ? KTSNAP_JSON_PRETTY : 0);
+	if (f != stdout && fclose(f) && !err)
+		err = -EIO;
+	if (err) {
+		rc = cli_fail("writing %s: %s", f == stdout ? "the report" : out,
+			      ktsnap_errmsg());
+		goto out;
+	}
+	if (f != stdout) {
+		long long size = stat(out, &st) ? -1 : (long long)st.st_size;
+
+		if (cli_json) {
+			printf("{\"file\":");
+			cli_json_str(stdout, out);
+			printf(",\"maps\":%zu,\"capture_ns\":%llu,\"bytes\":%lld}\n",
+			       ktsnap_report__map_count(r),
+			       (unsigned long long)ktsnap_report__capture_ns(r), size);
+		} else {
+			printf("captured %zu maps in %.1f ms → %s (%lld bytes)\n",
+			       ktsnap_report__map_count(r), ktsnap_report__capture_ns(r) / 1e6,
+			       out, size);
+		}
+	}
+	rc = EXIT_OK;
+out:
+	ktsnap_report__free(r);
+	free(names);
+	free(cgroups);
+	free(ids);
+	return rc;
+}
+
+const struct cli_cmd cmd_capture = {
+	.name = "capture",
+	.run = run,
+	.synopsis = "  ktsnap capture [-o FILE] [--obj PREFIX] [--map NAME]... [--map-id ID]...\n"
+		    "                 [--max-entries N|all] [--cgroup PATH]... [--maps-only] [--pretty]\n",
+	.help = "Capture the BPF maps of the running kernel (and the /proc walkers) to a\n"
+		"report file; stdout by default.  Needs root.\n\n"
+		"  -o, --output FILE     write the report to FILE (prints a summary line)\n"
+		"      --obj PREFIX      only the maps of BPF object PREFIX (PREFIX.bss, …)\n"
+		"      --map NAME        only maps named NAME (repeatable)\n"
+		"      --map-id ID       only the map with kernel id ID (repeatable)\n"
+		"      --max-entries N   entries kept per map (default: the spec caps,\n"
+		"                        4096 hash / 4096 array / 256 per-CPU); 'all' = no cap\n"
+		"      --cgroup PATH     enrich the tasks of a cgroup2 cgroup, read its PSI\n"
+		"      --maps-only       skip the /proc and /sys walkers\n"
+		"  -p, --pretty          indent the JSON\n",
+};

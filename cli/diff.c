@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+/* ktsnap diff: what changed between two report files. */
+#include <getopt.h>
+
+#include "cli.h"
+
+static int run(int argc, char **argv)
+{
+	struct ktsnap_report *a = NULL, *b = NULL;
+	struct ktsnap_diff *d = NULL;
+	int c, rc;
+
+	while ((c = cli_getopt(argc, argv, "", NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			return cli_help();
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2)
+		return cli_usage(argc - optind < 2 ? "two report files are needed"
+						   : "unexpected argument '%s'",
+				 argv[optind + 2]);
+	rc = cli_read_report(argv[optind], &a);
+	if (!rc)
+		rc = cli_read_report(argv[optind + 1], &b);
+	if (rc)
+		goto out;
+	d = ktsnap_diff__new(a, b);
+	if (!d) {
+		rc = cli_fail("%s", ktsnap_errmsg());
+		goto out;
+	}
+	if (cli_json) {
+		rc = ktsnap_diff__write_json(d, stdout, cli_pretty ? KTSNAP_JSON_PRETTY : 0);
+	} else {
+		printf("--- %s\n+++ %s\n", argv[optind], argv[optind + 1]);
+		rc = ktsnap_diff__write_text(d, stdout);
+	}
+	rc = rc ? cli_fail("write error") : EXIT_OK;
+out:
+	ktsnap_diff__free(d);
+	ktsnap_report__free(a);
+	ktsnap_report__free(b);
+	return rc;
+}
+
+const struct cli_cmd cmd_diff = {
+	.name = "diff",
+	.run = run,
+	.synopsis = "  ktsnap diff A B\n",
+	.help = "What changed from report A to report B: maps added (+) and removed (-),\n"
+		"entries added and removed (by key), and every changed scalar as\n"
+		"\"path: old → new\" with the delta of numbers.  -j gives\n"
+		"{\"summary\": {…}, \"changes\": [{\"op\", \"map\", \"key\", \"path\", \"old\",\n"
+		"\"new\", \"delta\"}, …]}.  Exit 0 whether or not anything changed.\n",
+};

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: MIT
+/* The streaming JSON writer (see json_writer.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_writer.h"
+
+void jw_init(struct json_writer *w, FILE *f, bool pretty)
+{
+	w->f = f;
+	w->pretty = pretty;
+	w->after_key = false;
+	w->err = 0;
+	w->depth = 0;
+	w->len = 0;
+	w->has_elems[0] = false;
+}
+
+void jw_flush(struct json_writer *w)
+{
+	if (w->len && !w->err && fwrite(w->buf, 1, w->len, w->f) != w->len)
+		w->err = -EIO;
+	w->len = 0;
+}
+
+void jw__put_slow(struct json_writer *w, const char *s, size_t n)
+{
+	jw_flush(w);
+	if (n > sizeof(w->buf)) {
+		if (!w->err && fwrite(s, 1, n, w->f) != n)
+			w->err = -EIO;
+		return;
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+#define put jw__put
+#define putch jw__putch
+#define pre_item jw__pre_item
+
+void jw__newline_indent(struct json_writer *w, int depth)
+{
+	static const char spaces[] = "                                ";
+	size_t n = (size_t)depth * 2;
+
+	putch(w, '\n');
+	while (n) {
+		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+
+		put(w, spaces, k);
+		n -= k;
+	}
+}
+
+void jw__second_top_level(struct json_writer *w)
+{
+	if (w->has_elems[0] && !w->err)
+		w->err = -EINVAL;	/* two top-level values */
+	w->has_elems[0] = true;
+}
+
+static void open_container(struct json_writer *w, char c)
+{
+	pre_item(w);
+	if (w->depth >= JW_MAX_DEPTH) {
+		if (!w->err)
+			w->err = -EINVAL;
+		w->depth++;	/* keep begin/end balanced; output is void */
+		return;
+	}
+	putch(w, c);
+	w->depth++;
+	w->has_elems[w->depth] = false;
+}
+
+static void close_container(struct json_writer *w, char c)
+{
+	if (w->depth == 0) {
+		if (!w->err)
+			w->err = -EINVAL;
+		return;
+	}
+	if (w->depth > JW_MAX_DEPTH) {
+		w->depth--;
+		return;
+	}
+	if (w->pretty && w->has_elems[w->depth])
+		jw__newline_indent(w, w->depth - 1);
+	putch(w, c);
+	w->depth--;
+}
+
+void jw_obj_begin(struct json_writer *w)
+{
+	open_container(w, '{');
+}
+
+void jw_obj_end(struct json_writer *w)
+{
+	close_container(w, '}');
+}
+
+void jw_arr_begin(struct json_writer *w)
+{
+	open_container(w, '[');
+}
+
+void jw_arr_end(struct json_writer *w)
+{
+	close_container(w, ']');
+}
+
+int jw_finish(struct json_writer *w)
+{
+	if (w->depth && !w->err)
+		w->err = -EINVAL;
+	putch(w, '\n');
+	jw_flush(w);
+	if (!w->err && fflush(w->f))
+		w->err = -EIO;
+	return w->err;
+}
+
+/* ---- strings ---------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at p (0 if invalid). */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0];
+	size_t len, i;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* 1: the byte needs a look (control, quote, backslash, non-ASCII) */
+static const unsigned char special[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
+
+static void put_escaped(struct json_writer *w, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0;
+
+	putch(w, '"');
+	while (i < n) {
+		unsigned char c = p[i];
+		size_t len;
+
+		if (!special[c]) {
+			run++;
+			i++;
+			continue;
+		}
+		if (c >= 0x80 && (len = utf8_seq(p + i, n - i))) {
+			run += len;
+			i += len;
+			continue;
+		}
+		put(w, (const char *)p + i - run, run);
+		run = 0;
+		switch (c) {
+		case '"':
+			put(w, "\\\"", 2);
+			break;
+		case '\\':
+			put(w, "\\\\", 2);
+			break;
+		case '\n':
+			put(w, "\\n", 2);
+			break;
+		case '\t':
+			put(w, "\\t", 2);
+			break;
+		case '\r':
+			put(w, "\\r", 2);
+			break;
+		case '\b':
+			put(w, "\\b", 2);
+			break;
+		case '\f':
+			put(w, "\\f", 2);
+			break;
+		default:
+			if (c < 0x20) {
+				char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+				put(w, e, 6);
+			} else {
+				put(w, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			}
+		}
+		i++;
+	}
+	put(w, (const char *)p + i - run, run);
+	putch(w, '"');
+}
+
+void jw_strn(struct json_writer *w, const char *s, size_t n)
+{
+	pre_item(w);
+	put_escaped(w, s, n);
+}
+
+void jw_str(struct json_writer *w, const char *s)
+{
+	if (!s) {
+		jw_null(w);
+		return;
+	}
+	jw_strn(w, s, strlen(s));
+}
+
+void jw_hex(struct json_writer *w, const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[3 * 256];
+	size_t i, k = 0;
+
+	pre_item(w);
+	putch(w, '"');
+	for (i = 0; i < n; i++) {
+		if (i)
+			tmp[k++] = ' ';
+		tmp[k++] = digits[p[i] >> 4];
+		tmp[k++] = digits[p[i] & 15];
+		if (k > sizeof(tmp) - 3) {
+			put(w, tmp, k);
+			k = 0;
+		}
+	}
+	put(w, tmp, k);
+	putch(w, '"');
+}
+
+/* ---- scalars ---------------------------------------------------------- */
+void jw_null(struct json_writer *w)
+{
+	pre_item(w);
+	put(w, "null", 4);
+}
+
+void jw_bool(struct json_writer *w, bool v)
+{
+	pre_item(w);
+	if (v)
+		put(w, "true", 4);
+	else
+		put(w, "false", 5);
+}
+
+void jw_signmag(struct json_writer *w, bool neg, uint64_t mag)
+{
+	pre_item(w);
+	jw__put_u64(w, neg && mag, mag);
+}
+
+int jw_format_double(char *buf, size_t size, double v)
+{
+	int prec, n = 0;
+
+	if (isnan(v))
+		return snprintf(buf, size, "NaN");
+	if (isinf(v))
+		return snprintf(buf, size, v < 0 ? "-inf" : "inf");
+	for (prec = 1; prec <= 17; prec++) {
+		n = snprintf(buf, size, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	if (!strpbrk(buf, ".e") && (size_t)n + 2 < size) {
+		buf[n++] = '.';
+		buf[n++] = '0';
+		buf[n] = '\0';
+	}
+	return n;
+}
+
+void jw_f64(struct json_writer *w, double v)
+{
+	char tmp[40];
+	int n;
+
+	if (!isfinite(v)) {
+		jw_str(w, isnan(v) ? "NaN" : v < 0 ? "-inf" : "inf");
+		return;
+	}
+	n = jw_format_double(tmp, sizeof(tmp), v);
+	pre_item(w);
+	put(w, tmp, (size_t)n);
+}
+
+void jw_raw(struct json_writer *w, const char *json)
+{
+	pre_item(w);
+	put(w, json, strlen(json));
+}

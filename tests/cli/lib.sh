@@ -1,0 +1,61 @@
+# Helpers for the CLI test scripts (POSIX sh).  Each check prints one
+# "ok"/"FAIL" line; the script ends with `finish`, exiting 1 on failures.
+fails=0
+checks=0
+
+# run CMD...: stdout+stderr in $out, exit status in $rc
+run() {
+	out=$("$@" 2>&1)
+	rc=$?
+}
+
+# run_stdout CMD...: stdout only in $out
+run_stdout() {
+	out=$("$@" 2>/dev/null)
+	rc=$?
+}
+
+bad() {
+	echo "FAIL $1"
+	printf '%s\n' "$out" | head -n 20 | sed 's/^/     | /'
+	fails=$((fails + 1))
+}
+
+# expect DESC RC SUBSTRING: last run exited RC and printed SUBSTRING
+expect() {
+	checks=$((checks + 1))
+	if [ "$rc" != "$2" ]; then
+		bad "$1: exit $rc, want $2"
+		return
+	fi
+	case "$out" in
+	*"$3"*) echo "ok   $1" ;;
+	*) bad "$1: output lacks: $3" ;;
+	esac
+}
+
+# expect_eq DESC RC TEXT: last run exited RC and printed exactly TEXT
+expect_eq() {
+	checks=$((checks + 1))
+	if [ "$rc" != "$2" ] || [ "$out" != "$3" ]; then
+		bad "$1: exit $rc, want $2 and exactly: $3"
+		return
+	fi
+	echo "ok   $1"
+}
+
+# expect_same DESC FILE1 FILE2: byte-identical files
+expect_same() {
+	checks=$((checks + 1))
+	if cmp -s "$2" "$3"; then
+		echo "ok   $1"
+	else
+		out=$(cmp "$2" "$3" 2>&1)
+		bad "$1: $2 and $3 differ"
+	fi
+}
+
+finish() {
+	echo "$checks checks, $fails failed"
+	[ "$fails" -eq 0 ]
+}

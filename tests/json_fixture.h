@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A hand-made report that exercises every RenderedValue variant, every map
+ * layout and every walker record.  Shared by the JSON tests, the diff
+ * tests and the corpus generator of the fuzz target.
+ */
+#ifndef KTSNAP_TEST_JSON_FIXTURE_H
+#define KTSNAP_TEST_JSON_FIXTURE_H
+
+#include <math.h>
+#include <string.h>
+
+#include "report_internal.h"
+
+static inline struct ktsnap_value jf_uint(uint32_t bits, uint64_t v)
+{
+	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { bits, v } };
+}
+
+static inline struct ktsnap_value jf_int(uint32_t bits, int64_t v)
+{
+	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_INT, .i = { bits, v } };
+}
+
+static inline struct ktsnap_value jf_float(double v)
+{
+	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT, .f = { 64, v } };
+}
+
+static inline struct ktsnap_value jf_enum(uint32_t bits, bool sign, int64_t v, const char *var)
+{
+	struct ktsnap_value e = { .kind = KTSNAP_VALUE_ENUM };
+
+	e.e.bits = bits;
+	e.e.is_signed = sign;
+	e.e.v = v;
+	e.e.variant = var;
+	return e;
+}
+
+/* struct kt_task_ctx-like value: nested struct, enums, bitfields,
+ * char array, bool, union, u64 max; @runs varies between reports. */
+static inline struct ktsnap_value *jf_task_ctx(struct ktsnap_report *r, int32_t pid,
+					       uint64_t runs)
+{
+	struct ktsnap_value *s = ktsnap_value_new_struct(r, "kt_task_ctx", 12);
+	struct ktsnap_value *ctx = ktsnap_value_new_struct(r, "kt_sched_ctx", 2);
+	struct ktsnap_value *comm = ktsnap_value_new_array(r, 16, 16);
+	struct ktsnap_value *un = ktsnap_value_new_struct(r, NULL, 2);
+	const char *name = "worker";
+	int i;
+
+	for (i = 0; i < 16; i++)
+		comm->a.elems[i] = (struct ktsnap_value){ .kind = KTSNAP_VALUE_CHAR,
+							  .c = (uint8_t)(i < 6 ? name[i] : 0) };
+	ctx->s.m[0] = (struct ktsnap_member){ "weight", jf_uint(64, 100) };
+	ctx->s.m[1] = (struct ktsnap_member){ "policy",
+					      jf_enum(32, false, 0x80000000LL, "KT_POLICY_BIG") };
+	un->s.m[0] = (struct ktsnap_member){ "raw", jf_uint(64, 0x5566778811223344ULL) };
+	un->s.m[1] = (struct ktsnap_member){ "", jf_uint(32, 0x11223344) };
+	s->s.m[0] = (struct ktsnap_member){ "pid", jf_int(32, pid) };
+	s->s.m[1] = (struct ktsnap_member){ "comm", *comm };
+	s->s.m[2] = (struct ktsnap_member){ "ctx", *ctx };
+	s->s.m[3] = (struct ktsnap_member){ "sign", jf_enum(32, true, -3, "KT_SIGN_NEG") };
+	s->s.m[4] = (struct ktsnap_member){ "wide", jf_enum(64, false,
+							    (int64_t)0xfedcba9876543210ULL,
+							    "KT_WIDE_BIG") };
+	s->s.m[5] = (struct ktsnap_member){ "magic", jf_uint(64, UINT64_MAX) };
+	s->s.m[6] = (struct ktsnap_member){ "flag_a", jf_uint(3, 5) };
+	s->s.m[7] = (struct ktsnap_member){ "flag_b", jf_uint(5, 17) };
+	s->s.m[8] = (struct ktsnap_member){ "is_kthread",
+					    { .kind = KTSNAP_VALUE_BOOL, .b = false } };
+	s->s.m[9] = (struct ktsnap_member){ "u", *un };
+	s->s.m[10] = (struct ktsnap_member){ "nr_runs", jf_uint(64, runs) };
+	s->s.m[11] = (struct ktsnap_member){ "neg", jf_int(32, -42) };
+	return s;
+}
+
+/*
+ * The report.  @tick shifts the counters so two reports differ the way a
+ * "before" and an "after" capture do: nr_switches, task 100's nr_runs,
+ * per-CPU slot 1, a float; task 300 exists only when tick > 0 and task 200
+ * only when tick == 0.
+ */
+static inline struct ktsnap_report *jf_report(uint64_t tick)
+{
+	static const uint8_t key100[] = { 100, 0, 0, 0 }, key200[] = { 200, 0, 0, 0 },
+			     key300[] = { 0x2c, 1, 0, 0 };
+	static const uint8_t val100[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	static uint64_t pcs[] = { 0xffffffff81000000ULL, 0xffffffff81000010ULL };
+	static uint32_t fd_idx[] = { 1, 3 };
+	static uint64_t kvas[] = { 0xffff888000001000ULL, 42 };
+	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_arena *a = &r->arena;
+	struct ktsnap_value *bss, *v, *ptr, *tr, *arr, *inner;
+	struct ktsnap_map *m;
+	int i;
+
+	r->timestamp_ns = 1700000000000000000ULL + tick;
+	r->capture_ns = 12345;
+	r->active_obj_name = "ktsched";
+	r->active_map_kvas = kvas;
+	r->nr_active_map_kvas = 2;
+
+	/* .bss: every scalar variant and the aggregates */
+	m = ktsnap_report_add_map(r, "ktsched.bss");
+	m->map_kva = 7;
+	m->map_type = 2;
+	m->key_size = 4;
+	m->value_size = 64;
+	m->max_entries = 1;
+	m->layout = KTSNAP_LAYOUT_VALUE;
+	bss = ktsnap_value_new_struct(r, NULL, 14);
+	bss->s.m[0] = (struct ktsnap_member){ "nr_switches", jf_uint(64, 1000 + tick * 37) };
+	bss->s.m[1] = (struct ktsnap_member){ "bss_neg", jf_int(32, -7) };
+	bss->s.m[2] = (struct ktsnap_member){ "bss_u64_max", jf_uint(64, UINT64_MAX) };
+	bss->s.m[3] = (struct ktsnap_member){ "attached_seen",
+					      { .kind = KTSNAP_VALUE_BOOL, .b = true } };
+	bss->s.m[4] = (struct ktsnap_member){ "letter", { .kind = KTSNAP_VALUE_CHAR, .c = 'A' } };
+	bss->s.m[5] = (struct ktsnap_member){ "load", jf_float(tick ? 0.75 : 0.1) };
+	bss->s.m[6] = (struct ktsnap_member){ "sign", jf_enum(32, true, -3, "KT_SIGN_NEG") };
+	bss->s.m[7] = (struct ktsnap_member){ "mystery", jf_enum(32, false, 9, NULL) };
+	bss->s.m[8] = (struct ktsnap_member){ "online", { .kind = KTSNAP_VALUE_CPU_LIST,
+							  .cpus = "0-2,5" } };
+	ptr = ktsnap_value_new(r, KTSNAP_VALUE_PTR);
+	ptr->p.v = 0x1f;
+	ptr->p.cast = "cast→arena";
+	ptr->p.deref = ktsnap_value_new_uint(r, 64, 3);
+	bss->s.m[9] = (struct ktsnap_member){ "head", *ptr };
+	ptr = ktsnap_value_new(r, KTSNAP_VALUE_PTR);
+	ptr->p.v = 0xffff888000002000ULL;
+	ptr->p.skip_reason = "cycle at 0xffff888000002000";
+	bss->s.m[10] = (struct ktsnap_member){ "self", *ptr };
+	bss->s.m[11] = (struct ktsnap_member){ "blob", { .kind = KTSNAP_VALUE_BYTES,
+							 .hex = "de ad be ef" } };
+	arr = ktsnap_value_new_array(r, 2, 2);
+	arr->a.elems[0] = jf_uint(8, 1);
+	arr->a.elems[1] = jf_uint(8, 2);
+	tr = ktsnap_value_new(r, KTSNAP_VALUE_TRUNCATED);
+	tr->t.needed = 8;
+	tr->t.had = 2;
+	tr->t.partial = arr;
+	bss->s.m[12] = (struct ktsnap_member){ "cut", *tr };
+	bss->s.m[13] = (struct ktsnap_member){ "fn", { .kind = KTSNAP_VALUE_UNSUPPORTED,
+						       .reason = "FUNC_PROTO \"x\"\n\t\\" } };
+	m->value = bss;
+
+	/* .data: float specials */
+	m = ktsnap_report_add_map(r, "ktsched.data");
+	m->map_kva = 8;
+	m->map_type = 2;
+	m->value_size = 40;
+	m->max_entries = 1;
+	m->layout = KTSNAP_LAYOUT_VALUE;
+	v = ktsnap_value_new_struct(r, NULL, 6);
+	v->s.m[0] = (struct ktsnap_member){ "nan", jf_float(NAN) };
+	v->s.m[1] = (struct ktsnap_member){ "pinf", jf_float(INFINITY) };
+	v->s.m[2] = (struct ktsnap_member){ "ninf", jf_float(-INFINITY) };
+	v->s.m[3] = (struct ktsnap_member){ "negzero", jf_float(-0.0) };
+	v->s.m[4] = (struct ktsnap_member){ "third", jf_float(1.0 / 3.0) };
+	v->s.m[5] = (struct ktsnap_member){ "big", jf_float(1e300) };
+	m->value = v;
+
+	/* hash with raw bytes and renderings */
+	m = ktsnap_report_add_map(r, "task_ctx");
+	m->map_kva = 9;
+	m->map_type = 1;
+	m->key_size = 4;
+	m->value_size = 8;
+	m->max_entries = 4096;
+	m->layout = KTSNAP_LAYOUT_HASH;
+	m->nr_entries = 2;
+	m->entries = ktsnap_arena_alloc(a, 2 * sizeof(*m->entries));
+	m->entries[0].key = key100;
+	m->entries[0].key_len = 4;
+	m->entries[0].val = val100;
+	m->entries[0].val_len = 8;
+	m->entries[0].key_rv = ktsnap_value_new_uint(r, 32, 100);
+	m->entries[0].val_rv = jf_task_ctx(r, 100, 3 + tick * 4);
+	m->entries[1].key = tick ? key300 : key200;
+	m->entries[1].key_len = 4;
+	m->entries[1].val = val100;
+	m->entries[1].val_len = 8;
+	m->entries[1].key_rv = ktsnap_value_new_uint(r, 32, tick ? 300 : 200);
+	m->entries[1].val_rv = jf_task_ctx(r, tick ? 300 : 200, 1);
+	inner = ktsnap_value_new_struct(r, "payload_t", 1);
+	inner->s.m[0] = (struct ktsnap_member){ "x", jf_uint(64, 1) };
+	m->entries[1].payload = inner;
+
+	/* hash without BTF (hex only), and an empty hash */
+	m = ktsnap_report_add_map(r, "raw_hash");
+	m->map_type = 1;
+	m->key_size = 4;
+	m->value_size = 8;
+	m->max_entries = 16;
+	m->layout = KTSNAP_LAYOUT_HASH;
+	m->nr_entries = 1;
+	m->entries = ktsnap_arena_alloc(a, sizeof(*m->entries));
+	m->entries[0].key = key100;
+	m->entries[0].key_len = 4;
+	m->entries[0].val = val100;
+	m->entries[0].val_len = 8;
+	m = ktsnap_report_add_map(r, "empty_hash");
+	m->map_type = 1;
+	m->layout = KTSNAP_LAYOUT_HASH;
+	m->error = "hash map truncated at 4096 entries";
+
+	/* multi-entry ARRAY, one unreadable key */
+	m = ktsnap_report_add_map(r, "dsq_array");
+	m->map_type = 2;
+	m->key_size = 4;
+	m->value_size = 24;
+	m->max_entries = 3;
+	m->layout = KTSNAP_LAYOUT_ARRAY;
+	m->nr_entries = 3;
+	m->entries = ktsnap_arena_alloc(a, 3 * sizeof(*m->entries));
+	for (i = 0; i < 3; i++) {
+		m->entries[i].index = (uint32_t)i;
+		if (i != 1)
+			m->entries[i].val_rv = ktsnap_value_new_uint(r, 64, (uint64_t)i * 10);
+	}
+	m->error = "1 keys unreadable";
+
+	/* PERCPU_ARRAY with an unmapped slot */
+	m = ktsnap_report_add_map(r, "pcpu_stats");
+	m->map_type = 6;
+	m->key_size = 4;
+	m->value_size = 16;
+	m->max_entries = 1;
+	m->layout = KTSNAP_LAYOUT_PERCPU_ARRAY;
+	m->nr_entries = 1;
+	m->nr_cpus = 3;
+	m->percpu_stride = 16;
+	m->entries = ktsnap_arena_alloc(a, sizeof(*m->entries));
+	m->entries[0].nr_cpus = 3;
+	m->entries[0].per_cpu = ktsnap_arena_alloc(a, 3 * sizeof(void *));
+	for (i = 0; i < 3; i += 2) {
+		v = ktsnap_value_new_struct(r, "kt_pcpu_stat", 2);
+		v->s.m[0] = (struct ktsnap_member){ "nr_switches",
+						    jf_uint(64, 10 + (uint64_t)i + tick * i) };
+		v->s.m[1] = (struct ktsnap_member){ "nr_preempt", jf_uint(64, 0) };
+		m->entries[0].per_cpu[i] = v;
+	}
+
+	/* PERCPU_HASH */
+	m = ktsnap_report_add_map(r, "pcpu_hash");
+	m->map_type = 5;
+	m->key_size = 4;
+	m->value_size = 8;
+	m->max_entries = 64;
+	m->layout = KTSNAP_LAYOUT_PERCPU_HASH;
+	m->nr_entries = 1;
+	m->nr_cpus = 2;
+	m->percpu_stride = 8;
+	m->entries = ktsnap_arena_alloc(a, sizeof(*m->entries));
+	m->entries[0].key = key100;
+	m->entries[0].key_len = 4;
+	m->entries[0].key_rv = ktsnap_value_new_uint(r, 32, 100);
+	m->entries[0].nr_cpus = 2;
+	m->entries[0].per_cpu = ktsnap_arena_alloc(a, 2 * sizeof(void *));
+	m->entries[0].per_cpu[0] = ktsnap_value_new_uint(r, 64, 5);
+	m->entries[0].per_cpu[1] = ktsnap_value_new_uint(r, 64, 6 + tick);
+
+	/* ring buffer, stack trace, fd array, an error-only map */
+	m = ktsnap_report_add_map(r, "events");
+	m->map_type = 27;
+	m->max_entries = 4096;
+	m->ringbuf = ktsnap_arena_alloc(a, sizeof(*m->ringbuf));
+	*m->ringbuf = (struct ktsnap_ringbuf_info){ 4096, 64, 128 + tick * 16, 128, 64 };
+	m = ktsnap_report_add_map(r, "stacks");
+	m->map_type = 7;
+	m->stack_trace = ktsnap_arena_alloc(a, sizeof(*m->stack_trace));
+	m->stack_trace->n_buckets = 1024;
+	m->stack_trace->nr_entries = 1;
+	m->stack_trace->entries = ktsnap_arena_alloc(a, sizeof(*m->stack_trace->entries));
+	m->stack_trace->entries[0] = (struct ktsnap_stack_trace_entry){ 3, 2, pcs, "00 10" };
+	m->stack_trace->truncated = true;
+	m = ktsnap_report_add_map(r, "jump_table");
+	m->map_type = 3;
+	m->fd_array = ktsnap_arena_alloc(a, sizeof(*m->fd_array));
+	*m->fd_array = (struct ktsnap_fd_array_info){ 2, 4, 2, fd_idx, false, false };
+	m = ktsnap_report_add_map(r, "queue");
+	m->map_type = 22;
+	m->error = "QUEUE/STACK are destructive (peek shows only the head; pop consumes); "
+		   "no enumeration API";
+
+	/* walker records */
+	r->nr_prog_runtime_stats = 1;
+	r->prog_runtime_stats = ktsnap_arena_alloc(a, sizeof(*r->prog_runtime_stats));
+	r->prog_runtime_stats[0] = (struct ktsnap_prog_runtime_stat){ "kt_switch", 5, 600, 0 };
+	r->nr_per_cpu_time = 1;
+	r->per_cpu_time = ktsnap_arena_alloc(a, sizeof(*r->per_cpu_time));
+	r->per_cpu_time[0].cpu = 1;
+	r->per_cpu_time[0].cpustat_user_ns = 1000;
+	r->per_cpu_time[0].softirqs[3] = 9;
+	r->per_cpu_time[0].has_iowait_sleeptime_ns = true;
+	r->per_cpu_time[0].iowait_sleeptime_ns = 77;
+	r->nr_per_node_numa = 1;
+	r->per_node_numa = ktsnap_arena_alloc(a, sizeof(*r->per_node_numa));
+	r->per_node_numa[0] = (struct ktsnap_per_node_numa){ 0, 1, 2, 3, 4, 5, 6 };
+	r->nr_cgroup_psi = 2;
+	r->cgroup_psi = ktsnap_arena_alloc(a, 2 * sizeof(*r->cgroup_psi));
+	r->cgroup_psi[0] = (struct ktsnap_cgroup_psi){ "/demo", "cpu", 1.5, 0.25, 0, 1234 };
+	r->cgroup_psi[1] = (struct ktsnap_cgroup_psi){ "/demo", "memory", 0, 0, 0, 0,
+						       true, 0.5, 0, 0, 99 };
+	r->nr_task_enrichments = 1;
+	r->task_enrichments = ktsnap_arena_alloc(a, sizeof(*r->task_enrichments));
+	r->task_enrichments[0] = (struct ktsnap_task_enrichment){
+		.pid = 100, .tgid = 100, .comm = "worker", .cgroup = "/demo", .prio = 120,
+		.nice = -5, .policy = 0, .state = "R", .cpu = 1,
+		.sum_exec_runtime_ns = 5000, .nr_voluntary_switches = 3,
+	};
+	r->nr_event_counter_timeline = 1;
+	r->event_counter_timeline = ktsnap_arena_alloc(a, sizeof(*r->event_counter_timeline));
+	r->event_counter_timeline[0].elapsed_ms = 10;
+	r->event_counter_timeline[0].bypass_duration = -1;
+	r->nr_rq_scx_states = 1;
+	r->rq_scx_states = ktsnap_arena_alloc(a, sizeof(*r->rq_scx_states));
+	r->rq_scx_states[0] = (struct ktsnap_rq_scx_state){
+		.cpu = 0, .nr_running = 2, .has_curr_pid = true, .curr_pid = -1,
+		.nr_runnable_task_kvas = 2, .runnable_task_kvas = kvas,
+	};
+	r->nr_dsq_states = 1;
+	r->dsq_states = ktsnap_arena_alloc(a, sizeof(*r->dsq_states));
+	r->dsq_states[0] = (struct ktsnap_dsq_state){ "global", 1, 2, 1, kvas, true };
+	r->scx_sched_state = ktsnap_arena_alloc(a, sizeof(*r->scx_sched_state));
+	*r->scx_sched_state = (struct ktsnap_scx_sched_state){ .bypass_depth = -1,
+							       .exit_kind = 1024,
+							       .source = "walker" };
+	r->probe_counters = ktsnap_arena_alloc(a, sizeof(*r->probe_counters));
+	r->probe_counters->probe_count = 11;
+	r->probe_counters->trigger_count = UINT64_MAX;
+	r->has_dump_truncated_at_us = true;
+	r->dump_truncated_at_us = 0;
+	r->vcpu_regs_json = "[{\"instruction_pointer\":18446744071562067968},null]";
+	r->scx_static_ranges_json = "{\"ranges\":[]}";
+	r->prog_runtime_stats_unavailable = NULL;
+	r->scx_walker_unavailable = "no scx walker capture";
+	return r;
+}
+
+#endif

@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Report files: the writer's exact output for the cases the issue names,
+ * write → read → write byte identity (compact and pretty) on a report with
+ * every variant, and the reader's rejections with their messages.
+ *
+ * `test_json --corpus DIR` writes the fuzz target's seed corpus instead.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <ktsnap/json.h>
+
+#include "json_fixture.h"
+
+/* Write @r to a malloc'd string (caller frees). */
+static char *to_json(const struct ktsnap_report *r, unsigned flags)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(ktsnap_report__write_json(r, f, flags), 0);
+	fclose(f);
+	return buf;
+}
+
+static struct ktsnap_report *from_json(const char *s)
+{
+	struct ktsnap_report *r = NULL;
+	int err = ktsnap_report__read_json_buf(s, strlen(s), &r);
+
+	if (err)
+		fail_msg("read failed (%d): %s", err, ktsnap_errmsg());
+	return r;
+}
+
+/* Expect a rejection whose message contains @needle. */
+static void expect_reject(const char *json, int err, const char *needle)
+{
+	struct ktsnap_report *r = NULL;
+	int got = ktsnap_report__read_json_buf(json, strlen(json), &r);
+
+	if (got != err || !strstr(ktsnap_errmsg(), needle))
+		fail_msg("input %.80s: got %d \"%s\", want %d containing \"%s\"", json, got,
+			 ktsnap_errmsg(), err, needle);
+	assert_null(r);
+}
+
+static void default_report_is_schema_and_maps(void **state)
+{
+	struct ktsnap_report *r = ktsnap_report__new();
+	char *s = to_json(r, 0);
+
+	assert_string_equal(s, "{\"schema\":\"single\",\"maps\":[]}\n");
+	free(s);
+	s = to_json(r, KTSNAP_JSON_PRETTY);
+	assert_string_equal(s, "{\n  \"schema\": \"single\",\n  \"maps\": []\n}\n");
+	free(s);
+	ktsnap_report__free(r);
+
+	r = from_json("{\"schema\":\"single\"}");
+	assert_string_equal(ktsnap_report__schema(r), "single");
+	assert_int_equal(ktsnap_report__map_count(r), 0);
+	assert_false(ktsnap_report__is_placeholder(r));
+	ktsnap_report__free(r);
+}
+
+static void placeholder_fields(void **state)
+{
+	struct ktsnap_report *r = ktsnap_report__placeholder("rendezvous timed out");
+	char *s = to_json(r, 0);
+
+	assert_non_null(strstr(s, "\"is_placeholder\":true"));
+	assert_non_null(strstr(s, "\"scx_walker_unavailable\":\"rendezvous timed out\""));
+	ktsnap_report__free(r);
+	r = from_json(s);
+	assert_true(ktsnap_report__is_placeholder(r));
+	assert_string_equal(ktsnap_report__sdt_alloc_unavailable(r), "rendezvous timed out");
+	ktsnap_report__free(r);
+	free(s);
+}
+
+static void exact_values(void **state)
+{
+	struct ktsnap_report *r = jf_report(0);
+	char *s = to_json(r, 0);
+
+	/* u64 above INT64_MAX exact */
+	assert_non_null(strstr(s, "{\"name\":\"bss_u64_max\",\"value\":{\"kind\":\"uint\","
+				  "\"bits\":64,\"value\":18446744073709551615}}"));
+	/* signed negative enum: value and variant */
+	assert_non_null(strstr(s, "{\"kind\":\"enum\",\"bits\":32,\"value\":-3,"
+				  "\"variant\":\"KT_SIGN_NEG\",\"is_signed\":true}"));
+	/* unsigned 64-bit enum written unsigned, is_signed omitted */
+	assert_non_null(strstr(s, "{\"kind\":\"enum\",\"bits\":64,\"value\":18364758544493064720,"
+				  "\"variant\":\"KT_WIDE_BIG\"}"));
+	/* unknown variant omitted */
+	assert_non_null(strstr(s, "{\"kind\":\"enum\",\"bits\":32,\"value\":9}"));
+	/* bitfield as a number */
+	assert_non_null(strstr(s, "\"flag_a\",\"value\":{\"kind\":\"uint\",\"bits\":3,\"value\":5}"));
+	/* per-CPU slots: array with null for the unmapped one */
+	assert_non_null(strstr(s, "\"per_cpu\":[{\"kind\":\"struct\",\"type_name\":\"kt_pcpu_stat\""));
+	assert_non_null(strstr(s, "}}]},null,{\"kind\":\"struct\""));
+	/* raw bytes */
+	assert_non_null(strstr(s, "\"key_hex\":\"64 00 00 00\""));
+	assert_non_null(strstr(s, "\"value_hex\":\"01 02 03 04 05 06 07 08\""));
+	/* floats: specials as strings, shortest round trip, -0.0 kept */
+	assert_non_null(strstr(s, "{\"kind\":\"float\",\"bits\":64,\"value\":\"NaN\"}"));
+	assert_non_null(strstr(s, "\"value\":\"inf\""));
+	assert_non_null(strstr(s, "\"value\":\"-inf\""));
+	assert_non_null(strstr(s, "\"value\":-0.0}"));
+	assert_non_null(strstr(s, "\"value\":0.3333333333333333}"));
+	assert_non_null(strstr(s, "\"value\":1e+300}"));
+	assert_non_null(strstr(s, "\"value\":0.1}"));
+	/* Ptr omits absent optionals */
+	assert_non_null(strstr(s, "{\"kind\":\"ptr\",\"value\":31,\"deref\":{\"kind\":\"uint\","
+				  "\"bits\":64,\"value\":3},\"cast_annotation\":\"cast→arena\"}"));
+	assert_non_null(strstr(s, "{\"kind\":\"ptr\",\"value\":18446612682070040576,"
+				  "\"deref_skipped_reason\":\"cycle at 0xffff888000002000\"}"));
+	/* string escapes */
+	assert_non_null(strstr(s, "\"reason\":\"FUNC_PROTO \\\"x\\\"\\n\\t\\\\\""));
+	/* layouts and the empty hash keeps its list */
+	assert_non_null(strstr(s, "\"name\":\"empty_hash\",\"map_kva\":0,\"map_type\":1,"
+				  "\"key_size\":0,\"value_size\":0,\"max_entries\":0,\"entries\":[],"
+				  "\"error\":\"hash map truncated at 4096 entries\"}"));
+	assert_non_null(strstr(s, "\"array_entries\":[{\"key\":0,\"value\":"));
+	assert_non_null(strstr(s, "{\"key\":1},{\"key\":2,"));
+	/* verbatim fields */
+	assert_non_null(strstr(s, "\"vcpu_regs\":[{\"instruction_pointer\":18446744071562067968},null]"));
+	/* extensions */
+	assert_non_null(strstr(s, "\"capture_ns\":12345,\"timestamp_ns\":1700000000000000000}"));
+	free(s);
+	ktsnap_report__free(r);
+}
+
+static void round_trip_identity(void **state)
+{
+	unsigned flags[] = { 0, KTSNAP_JSON_PRETTY };
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		struct ktsnap_report *r = jf_report(k), *back, *again;
+		char *a = to_json(r, flags[k]), *b, *c;
+
+		back = from_json(a);
+		b = to_json(back, flags[k]);
+		assert_string_equal(a, b);
+		again = from_json(b);
+		c = to_json(again, flags[!k]);
+		/* the other format of the read-back equals the other format
+		 * of the original */
+		free(b);
+		b = to_json(r, flags[!k]);
+		assert_string_equal(b, c);
+		free(a);
+		free(b);
+		free(c);
+		ktsnap_report__free(again);
+		ktsnap_report__free(back);
+		ktsnap_report__free(r);
+	}
+}
+
+static void read_back_model(void **state)
+{
+	struct ktsnap_report *r = jf_report(1), *back;
+	const struct ktsnap_map *m;
+	const struct ktsnap_map_entry *e;
+	const struct ktsnap_value *v;
+	const uint8_t *bytes;
+	size_t len, n;
+	uint64_t u;
+	char *s = to_json(r, 0);
+
+	back = from_json(s);
+	assert_int_equal(ktsnap_report__map_count(back), ktsnap_report__map_count(r));
+
+	m = ktsnap_report__map_by_name(back, "task_ctx");
+	assert_non_null(m);
+	assert_int_equal(ktsnap_map__layout(m), KTSNAP_LAYOUT_HASH);
+	assert_int_equal(ktsnap_map__key_size(m), 4);
+	assert_int_equal(ktsnap_map__entry_count(m), 2);
+	e = ktsnap_map__entry(m, 1);
+	bytes = ktsnap_map_entry__key_bytes(e, &len);
+	assert_int_equal(len, 4);
+	assert_int_equal(bytes[0], 0x2c);
+	assert_int_equal(bytes[1], 1);
+	v = ktsnap_value__get(ktsnap_map_entry__value(e), "ctx.policy");
+	assert_int_equal(ktsnap_value__kind(v), KTSNAP_VALUE_ENUM);
+	assert_int_equal(ktsnap_value__as_u64(v, &u), 0);
+	assert_int_equal(u, 0x80000000ULL);
+	assert_non_null(ktsnap_map_entry__payload(e));
+
+	m = ktsnap_report__map_by_name(back, "pcpu_stats");
+	assert_int_equal(ktsnap_map__layout(m), KTSNAP_LAYOUT_PERCPU_ARRAY);
+	assert_int_equal(ktsnap_map__cpu_count(m), 3);
+	e = ktsnap_map__entry(m, 0);
+	assert_non_null(ktsnap_map_entry__cpu_value(e, 0));
+	assert_null(ktsnap_map_entry__cpu_value(e, 1));
+	assert_non_null(ktsnap_map_entry__cpu_value(e, 2));
+
+	m = ktsnap_report__map_by_name(back, "raw_hash");
+	e = ktsnap_map__entry(m, 0);
+	assert_null(ktsnap_map_entry__key(e));
+	bytes = ktsnap_map_entry__value_bytes(e, &len);
+	assert_int_equal(len, 8);
+	assert_int_equal(bytes[7], 8);
+
+	m = ktsnap_report__map_by_name(back, "ktsched.bss");
+	v = ktsnap_value__member(ktsnap_map__value(m), "sign");
+	assert_int_equal(ktsnap_value__int(v), -3);
+	assert_true(ktsnap_value__enum_is_signed(v));
+	v = ktsnap_value__member(ktsnap_map__value(ktsnap_report__map_by_name(back, "ktsched.data")),
+				 "negzero");
+	assert_true(signbit(ktsnap_value__float(v)));
+
+	m = ktsnap_report__map_by_name(back, "stacks");
+	assert_int_equal(ktsnap_map__stack_trace(m)->entries[0].pcs[1], 0xffffffff81000010ULL);
+	m = ktsnap_report__map_by_name(back, "jump_table");
+	assert_int_equal(ktsnap_map__fd_array(m)->indices[1], 3);
+	assert_int_equal(ktsnap_map__ringbuf(ktsnap_report__map_by_name(back, "events"))->producer_pos,
+			 144);
+
+	assert_int_equal(ktsnap_report__probe_counters(back)->trigger_count, UINT64_MAX);
+	assert_int_equal(ktsnap_report__cgroup_psi(back, &n)[1].has_full, true);
+	assert_int_equal(ktsnap_report__cgroup_psi(back, &n)[0].has_full, false);
+	assert_int_equal(ktsnap_report__rq_scx_states(back, &n)[0].curr_pid, -1);
+	assert_int_equal(ktsnap_report__timestamp_ns(back), 1700000000000000001ULL);
+
+	free(s);
+	ktsnap_report__free(back);
+	ktsnap_report__free(r);
+}
+
+static void read_from_file(void **state)
+{
+	struct ktsnap_report *r = jf_report(0), *back = NULL;
+	FILE *f = tmpfile();
+
+	assert_int_equal(ktsnap_report__write_json(r, f, KTSNAP_JSON_PRETTY), 0);
+	rewind(f);
+	assert_int_equal(ktsnap_report__read_json(f, &back), 0);
+	assert_int_equal(ktsnap_report__map_count(back), ktsnap_report__map_count(r));
+	fclose(f);
+	ktsnap_report__free(back);
+	ktsnap_report__free(r);
+}
+
+static void value_and_map_writers(void **state)
+{
+	struct ktsnap_report *r = jf_report(0);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_int_equal(ktsnap_value__write_json(NULL, f, 0), 0);
+	assert_int_equal(ktsnap_map__write_json(ktsnap_report__map_by_name(r, "events"), f, 0), 0);
+	fclose(f);
+	assert_string_equal(buf, "null\n{\"name\":\"events\",\"map_kva\":0,\"map_type\":27,"
+				 "\"key_size\":0,\"value_size\":0,\"max_entries\":4096,"
+				 "\"ringbuf\":{\"capacity\":4096,\"consumer_pos\":64,"
+				 "\"producer_pos\":128,\"pending_pos\":128,\"pending_bytes\":64}}\n");
+	free(buf);
+	ktsnap_report__free(r);
+}
+
+static void writer_depth_limit(void **state)
+{
+	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_value *v = ktsnap_value_new_uint(r, 8, 1), *p;
+	FILE *f = fopen("/dev/null", "w");
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		p = ktsnap_value_new(r, KTSNAP_VALUE_PTR);
+		p->p.deref = v;
+		v = p;
+	}
+	assert_int_equal(ktsnap_value__write_json(v, f, 0), -EINVAL);
+	assert_non_null(strstr(ktsnap_errmsg(), "nested deeper"));
+	fclose(f);
+	ktsnap_report__free(r);
+}
+
+static void invalid_utf8_is_replaced(void **state)
+{
+	struct ktsnap_report *r = ktsnap_report__new(), *back;
+	char *s;
+
+	r->active_obj_name = "a\xff" "b\xc3\xa9";
+	s = to_json(r, 0);
+	assert_non_null(strstr(s, "\"active_obj_name\":\"a\xef\xbf\xbd" "b\xc3\xa9\""));
+	back = from_json(s);
+	assert_string_equal(ktsnap_report__active_obj_name(back), "a\xef\xbf\xbd" "b\xc3\xa9");
+	ktsnap_report__free(back);
+	ktsnap_report__free(r);
+	free(s);
+}
+
+static void rejects(void **state)
+{
+	char *deep;
+	int i;
+
+	expect_reject("", -EINVAL, "empty input");
+	expect_reject("{\"maps\":[]}", -EINVAL, "missing \"schema\"");
+	expect_reject("{\"schema\":\"triple\",\"maps\":[]}", -EINVAL,
+		      "schema: unknown schema \"triple\"");
+	expect_reject("{\"schema\":\"dual\",\"late\":{}}", -EINVAL, "\"dual\" is not supported");
+	expect_reject("{\"schema\":7}", -EINVAL, "schema: expected a string, got an integer");
+	expect_reject("[1]", -EINVAL, "top level is an array");
+	expect_reject("{\"schema\":\"single\",\"maps\":{}}", -EINVAL,
+		      "maps: expected an array, got an object");
+	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"entries\":[{\"value\":"
+		      "{\"kind\":\"uint\",\"bits\":\"64\",\"value\":1}}]}]}",
+		      -EINVAL, "maps[0].entries[0].value.bits: expected an unsigned integer, got a string");
+	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"value\":"
+		      "{\"kind\":\"struct\",\"members\":[{\"name\":\"a\",\"value\":{\"kind\":\"uint\","
+		      "\"bits\":64,\"value\":-1}}]}}]}",
+		      -EINVAL, "maps[0].value.members[0].value.value: expected an unsigned integer, got -1");
+	expect_reject("{\"schema\":\"single\",\"maps\":[],\"bogus\":1}", -EINVAL,
+		      "unknown field \"bogus\"");
+	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"value\":{\"kind\":\"quux\"}}]}",
+		      -EINVAL, "maps[0].value.kind: unknown kind \"quux\"");
+	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"value\":{\"bits\":1}}]}",
+		      -EINVAL, "maps[0].value: missing field \"kind\"");
+	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"map_type\":4294967296}]}",
+		      -EINVAL, "maps[0].map_type: 4294967296 is out of range");
+	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":null}]}", -EINVAL,
+		      "maps[0].name: expected a value, got null");
+	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"value\":{\"kind\":\"int\","
+		      "\"value\":9223372036854775808}}]}",
+		      -EINVAL, "value.value: 9223372036854775808 is out of range");
+	expect_reject("{\"schema\":\"single\",\"capture_ns\":18446744073709551616}", -EINVAL,
+		      "at byte 32: integer 18446744073709551616 does not fit in 64 bits");
+	expect_reject("{\"schema\":\"single\",\"x\":NaN}", -EINVAL, "unexpected token 'NaN'");
+	expect_reject("{\"schema\":\"single\",\"maps\":[]", -EINVAL,
+		      "truncated (input ends at byte 28 inside a value)");
+	expect_reject("{\"schema\":\"single\"} x", -EINVAL, "at byte 20");
+	expect_reject("{\"schema\":\"single\",}", -EINVAL, "invalid report JSON at byte 19");
+	expect_reject("{\"schema\":\"single\",\"active_obj_name\":\"a\\u0000b\"}", -EINVAL,
+		      "active_obj_name: string contains a NUL character");
+	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"entries\":[{\"key_hex\":\"0G\"}]}]}",
+		      -EINVAL, "maps[0].entries[0].key_hex: malformed hex bytes");
+	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"entries\":[{\"key_hex\":\"01  02\"}]}]}",
+		      -EINVAL, "malformed hex bytes");
+	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"entries\":[],\"value\":"
+		      "{\"kind\":\"bool\"}}]}",
+		      -EINVAL, "more than one of");
+	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"stack_trace\":{\"entries\":"
+		      "[{\"nr\":3,\"pcs\":[1]}]}}]}",
+		      -EINVAL, "maps[0].stack_trace.entries[0]: nr is 3 but pcs has 1 elements");
+	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"percpu_entries\":"
+		      "[{\"key\":0,\"per_cpu\":[null,{\"kind\":\"float\",\"value\":1e999}]}]}]}",
+		      -EINVAL, "percpu_entries[0].per_cpu[1].value: number out of range");
+	expect_reject("{\"schema\":\"single\",\"per_cpu_time\":[{\"softirqs\":[1,2,3,4,5,6,7,8,9,10,11]}]}",
+		      -EINVAL, "per_cpu_time[0].softirqs: at most 10 elements");
+	expect_reject("{'schema':'single'}", -EINVAL, "unexpected character");
+	expect_reject("{\"schema\":\"single\",\"active_obj_name\":\"\xff\"}", -EINVAL,
+		      "invalid report JSON at byte");
+
+	/* nesting beyond the limit is a parse error, not a deep recursion */
+	deep = malloc(64 + 100000);
+	strcpy(deep, "{\"schema\":\"single\",\"vcpu_regs\":");
+	i = (int)strlen(deep);
+	memset(deep + i, '[', 100000);
+	deep[i + 100000] = '\0';
+	expect_reject(deep, -EINVAL, "nesting too deep");
+	free(deep);
+}
+
+static void accepts_absent_fields(void **state)
+{
+	struct ktsnap_report *r = from_json(
+		"{\"schema\":\"single\",\"maps\":[{\"name\":\"x.bss\",\"value\":{\"kind\":\"enum\","
+		"\"value\":-1}},{\"name\":\"p\",\"percpu_entries\":[{\"key\":1}]}]}");
+	const struct ktsnap_value *v = ktsnap_map__value(ktsnap_report__map_by_index(r, 0));
+	uint64_t u;
+
+	/* missing is_signed reads as false: the i64 pattern -1 is u64 max */
+	assert_false(ktsnap_value__enum_is_signed(v));
+	assert_int_equal(ktsnap_value__as_u64(v, &u), 0);
+	assert_int_equal(u, UINT64_MAX);
+	assert_int_equal(ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 1)), 1);
+	ktsnap_report__free(r);
+}
+
+/* The deepest file the reader accepts can be written back (the writer's
+ * recursion must fit the stack even in sanitizer builds). */
+static void deepest_readable_report(void **state)
+{
+	size_t n = 250, i, len = 0;
+	char *s = malloc(64 + n * 64), *out;
+	struct ktsnap_report *r;
+
+	strcpy(s, "{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"value\":");
+	for (i = 0; i < n; i++)
+		strcat(s, "{\"kind\":\"ptr\",\"value\":1,\"deref\":");
+	strcat(s, "{\"kind\":\"bool\",\"value\":true}");
+	len = strlen(s);
+	for (i = 0; i < n; i++)
+		s[len++] = '}';
+	strcpy(s + len, "}]}");
+	r = from_json(s);
+	out = to_json(r, 0);
+	assert_int_equal(strlen(out), 1 + strlen(s) + strlen(",\"map_kva\":0,\"map_type\":0,"
+							 "\"key_size\":0,\"value_size\":0,"
+							 "\"max_entries\":0"));
+	free(out);
+	ktsnap_report__free(r);
+	free(s);
+}
+
+static int write_corpus(const char *dir)
+{
+	struct {
+		const char *name;
+		struct ktsnap_report *r;
+		unsigned flags;
+	} seeds[] = {
+		{ "default.json", ktsnap_report__new(), 0 },
+		{ "placeholder.json", ktsnap_report__placeholder("rendezvous timed out"), 0 },
+		{ "all_variants.json", jf_report(0), 0 },
+		{ "all_variants_pretty.json", jf_report(1), KTSNAP_JSON_PRETTY },
+	};
+	size_t i;
+	char path[4096];
+
+	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, seeds[i].name);
+		f = fopen(path, "w");
+		if (!f || ktsnap_report__write_json(seeds[i].r, f, seeds[i].flags)) {
+			perror(path);
+			return 1;
+		}
+		fclose(f);
+		ktsnap_report__free(seeds[i].r);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(default_report_is_schema_and_maps),
+		cmocka_unit_test(placeholder_fields),
+		cmocka_unit_test(exact_values),
+		cmocka_unit_test(round_trip_identity),
+		cmocka_unit_test(read_back_model),
+		cmocka_unit_test(read_from_file),
+		cmocka_unit_test(value_and_map_writers),
+		cmocka_unit_test(writer_depth_limit),
+		cmocka_unit_test(invalid_utf8_is_replaced),
+		cmocka_unit_test(rejects),
+		cmocka_unit_test(accepts_absent_fields),
+		cmocka_unit_test(deepest_readable_report),
+	};
+
+	if (argc == 3 && !strcmp(argv[1], "--corpus"))
+		return write_corpus(argv[2]);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
