@@ -24,14 +24,14 @@
 #define PTR_NOT_FOLLOWED "live host: no kernel-memory reader, pointer not followed"
 
 struct render_ctx {
-	struct ktsnap_report *r;
+	struct ktsnap_arena *a;		/* where the tree goes */
 	const struct btf *btf;
 	bool oom;
 };
 
 static void *ralloc(struct render_ctx *c, size_t n)
 {
-	void *p = ktsnap_arena_alloc(&c->r->arena, n);
+	void *p = ktsnap_arena_alloc(c->a, n);
 
 	if (!p)
 		c->oom = true;
@@ -42,7 +42,7 @@ static void set_unsupported(struct render_ctx *c, struct ktsnap_value *out, cons
 			    const char *arg)
 {
 	out->kind = KTSNAP_VALUE_UNSUPPORTED;
-	out->reason = ktsnap_arena_printf(&c->r->arena, fmt, arg ? arg : "");
+	out->reason = ktsnap_arena_printf(c->a, fmt, arg ? arg : "");
 	if (!out->reason) {
 		c->oom = true;
 		out->reason = "out of memory";
@@ -53,7 +53,7 @@ static void set_bytes(struct render_ctx *c, struct ktsnap_value *out, const uint
 		      size_t size)
 {
 	out->kind = KTSNAP_VALUE_BYTES;
-	out->hex = ktsnap_hex_string(&c->r->arena, data, size);
+	out->hex = ktsnap_hex_string(c->a, data, size);
 	if (!out->hex) {
 		c->oom = true;
 		out->hex = "";
@@ -492,10 +492,23 @@ static void render_type(struct render_ctx *c, uint32_t id, const uint8_t *data, 
 	}
 }
 
+static const struct ktsnap_value *render_value(struct ktsnap_arena *a, const struct btf *btf,
+					       uint32_t type_id, const uint8_t *data,
+					       size_t size)
+{
+	struct render_ctx c = { .a = a, .btf = btf };
+	struct ktsnap_value *v = ktsnap_arena_alloc(a, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	render_type(&c, type_id, data, size, 0, v);
+	return c.oom ? NULL : v;
+}
+
 int ktsnap_render_into(struct ktsnap_report *r, const struct btf *btf, uint32_t type_id,
 		       const uint8_t *data, size_t size, struct ktsnap_value *out)
 {
-	struct render_ctx c = { .r = r, .btf = btf };
+	struct render_ctx c = { .a = &r->arena, .btf = btf };
 
 	memset(out, 0, sizeof(*out));
 	render_type(&c, type_id, data, size, 0, out);
@@ -505,37 +518,35 @@ int ktsnap_render_into(struct ktsnap_report *r, const struct btf *btf, uint32_t 
 const struct ktsnap_value *ktsnap_render(struct ktsnap_report *r, const struct btf *btf,
 					 uint32_t type_id, const uint8_t *data, size_t size)
 {
-	struct ktsnap_value *v = ktsnap_arena_alloc(&r->arena, sizeof(*v));
-
-	if (!v || ktsnap_render_into(r, btf, type_id, data, size, v))
-		return NULL;
-	return v;
+	return render_value(&r->arena, btf, type_id, data, size);
 }
 
 /* Value side without BTF: the bytes, so nothing captured is lost. */
-static const struct ktsnap_value *render_or_bytes(struct ktsnap_report *r,
+static const struct ktsnap_value *render_or_bytes(struct ktsnap_arena *a,
 						  const struct ktsnap_map *m,
 						  const uint8_t *data, size_t size)
 {
 	struct ktsnap_value *v;
 
 	if (m->btf && m->btf_value_type_id)
-		return ktsnap_render(r, m->btf, m->btf_value_type_id, data, size);
-	v = ktsnap_value_new(r, KTSNAP_VALUE_BYTES);
-	if (v && !(v->hex = ktsnap_hex_string(&r->arena, data, size)))
+		return render_value(a, m->btf, m->btf_value_type_id, data, size);
+	v = ktsnap_arena_alloc(a, sizeof(*v));
+	if (!v)
 		return NULL;
-	return v;
+	v->kind = KTSNAP_VALUE_BYTES;
+	v->hex = ktsnap_hex_string(a, data, size);
+	return v->hex ? v : NULL;
 }
 
 /* String-merge sections (.rodata.str1.1): printable ASCII, rest escaped. */
-static const struct ktsnap_value *render_strings(struct ktsnap_report *r, const uint8_t *data,
+static const struct ktsnap_value *render_strings(struct ktsnap_arena *a, const uint8_t *data,
 						 size_t size)
 {
-	struct ktsnap_value *v = ktsnap_value_new(r, KTSNAP_VALUE_BYTES);
+	struct ktsnap_value *v = ktsnap_arena_alloc(a, sizeof(*v));
 	char *s, *p;
 	size_t i;
 
-	if (!v || !(s = ktsnap_arena_alloc(&r->arena, size * 4 + 1)))
+	if (!v || !(s = ktsnap_arena_alloc(a, size * 4 + 1)))
 		return NULL;
 	for (p = s, i = 0; i < size; i++) {
 		uint8_t b = data[i];
@@ -553,35 +564,31 @@ static const struct ktsnap_value *render_strings(struct ktsnap_report *r, const 
 		}
 	}
 	*p = '\0';
+	v->kind = KTSNAP_VALUE_BYTES;
 	v->hex = s;
 	return v;
 }
 
-static int render_map(struct ktsnap_report *r, struct ktsnap_map *m)
+/* Entries [from, to) of @m into arena @a; 0 or -ENOMEM. */
+static int render_entries(struct ktsnap_map *m, struct ktsnap_arena *a, uint32_t from,
+			  uint32_t to)
 {
 	uint32_t i, cpu;
 
-	if (m->layout == KTSNAP_LAYOUT_VALUE && m->value_raw) {
-		m->value = m->render_as_string_bytes
-				   ? render_strings(r, m->value_raw, m->value_size)
-				   : render_or_bytes(r, m, m->value_raw, m->value_size);
-		return m->value ? 0 : -ENOMEM;
-	}
-	for (i = 0; i < m->nr_entries; i++) {
+	for (i = from; i < to; i++) {
 		struct ktsnap_map_entry *e = &m->entries[i];
 
 		if (e->key && m->btf && m->btf_key_type_id &&
-		    !(e->key_rv = ktsnap_render(r, m->btf, m->btf_key_type_id, e->key,
-						e->key_len)))
+		    !(e->key_rv = render_value(a, m->btf, m->btf_key_type_id, e->key, e->key_len)))
 			return -ENOMEM;
 		if (e->percpu) {
 			const struct ktsnap_value **slots;
 
-			slots = ktsnap_arena_alloc(&r->arena, e->nr_cpus * sizeof(*slots));
+			slots = ktsnap_arena_alloc(a, e->nr_cpus * sizeof(*slots));
 			if (!slots)
 				return -ENOMEM;
 			for (cpu = 0; cpu < e->nr_cpus; cpu++) {
-				slots[cpu] = render_or_bytes(r, m, e->percpu +
+				slots[cpu] = render_or_bytes(a, m, e->percpu +
 								   (size_t)cpu * m->percpu_stride,
 							     m->value_size);
 				if (!slots[cpu])
@@ -594,10 +601,57 @@ static int render_map(struct ktsnap_report *r, struct ktsnap_map *m)
 			continue;
 		if (m->layout == KTSNAP_LAYOUT_HASH && !(m->btf && m->btf_value_type_id))
 			continue;	/* value_hex keeps the bytes; no rendering */
-		if (!(e->val_rv = render_or_bytes(r, m, e->val, e->val_len)))
+		if (!(e->val_rv = render_or_bytes(a, m, e->val, e->val_len)))
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/*
+ * Big maps render in two halves at once: the second half on a helper
+ * thread into its own arena, spliced into the report's afterwards.  The
+ * halves touch disjoint entries and only read the (immutable) BTF.
+ */
+#define PARALLEL_RENDER_MIN 8192
+
+struct half {
+	struct ktsnap_map *m;
+	struct ktsnap_arena arena;
+	uint32_t from, to;
+	int err;
+};
+
+static void *render_half(void *arg)
+{
+	struct half *h = arg;
+
+	h->err = render_entries(h->m, &h->arena, h->from, h->to);
+	return NULL;
+}
+
+static int render_map(struct ktsnap_report *r, struct ktsnap_map *m)
+{
+	struct half h;
+	pthread_t t;
+	int err;
+
+	if (m->layout == KTSNAP_LAYOUT_VALUE && m->value_raw) {
+		m->value = m->render_as_string_bytes
+				   ? render_strings(&r->arena, m->value_raw, m->value_size)
+				   : render_or_bytes(&r->arena, m, m->value_raw, m->value_size);
+		return m->value ? 0 : -ENOMEM;
+	}
+	if (m->nr_entries < PARALLEL_RENDER_MIN)
+		return render_entries(m, &r->arena, 0, m->nr_entries);
+
+	h = (struct half){ .m = m, .from = m->nr_entries / 2, .to = m->nr_entries };
+	ktsnap_arena_init(&h.arena);
+	if (pthread_create(&t, NULL, render_half, &h))
+		return render_entries(m, &r->arena, 0, m->nr_entries);
+	err = render_entries(m, &r->arena, 0, h.from);
+	pthread_join(t, NULL);
+	ktsnap_arena_splice(&r->arena, &h.arena);
+	return err ? err : h.err;
 }
 
 void ktsnap_map_ensure_rendered(const struct ktsnap_map *cm)

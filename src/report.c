@@ -73,6 +73,26 @@ void *ktsnap_arena_alloc(struct ktsnap_arena *a, size_t size)
 	return p;
 }
 
+void ktsnap_arena_splice(struct ktsnap_arena *dst, struct ktsnap_arena *src)
+{
+	struct ktsnap_arena_chunk *tail = src->head;
+
+	if (!tail)
+		return;
+	while (tail->next)
+		tail = tail->next;
+	if (dst->head) {
+		tail->next = dst->head->next;
+		dst->head->next = src->head;
+	} else {
+		dst->head = src->head;
+		dst->cap = src->cap;
+		dst->used = src->used;
+	}
+	dst->total += src->total;
+	memset(src, 0, sizeof(*src));
+}
+
 void *ktsnap_arena_memdup(struct ktsnap_arena *a, const void *src, size_t n)
 {
 	void *p = ktsnap_arena_alloc(a, n ? n : 1);

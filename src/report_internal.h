@@ -42,6 +42,9 @@ char *ktsnap_arena_strndup(struct ktsnap_arena *a, const char *s, size_t n);
 char *ktsnap_arena_printf(struct ktsnap_arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void *ktsnap_arena_memdup(struct ktsnap_arena *a, const void *p, size_t n);
+/* Move every chunk of @src into @dst (which keeps allocating from its
+ * current chunk); @src is left empty. */
+void ktsnap_arena_splice(struct ktsnap_arena *dst, struct ktsnap_arena *src);
 
 /* ---- values ------------------------------------------------------------ */
 struct ktsnap_member;
