@@ -122,8 +122,12 @@ int main(int argc, char **argv)
 		for (i = 0; i < REPS; i++) {
 			/* ktsnap's summary line is not part of the measurement */
 			dup2(devnull, 1);
+			/* start each run with no dirty pages of the previous one
+			 * being written back under it (fair to both tools) */
+			sync();
 			tk[i] = timed_run(kargv, NULL);
 			dup2(saved, 1);
+			sync();
 			tb[i] = timed_run(bargv, bfile);
 			if (tk[i] < 0 || tb[i] < 0) {
 				fprintf(stderr, "bench_cli_capture: %s failed\n",

@@ -27,6 +27,7 @@ static int run(int argc, char **argv)
 	struct ktsnap_report *r = NULL;
 	unsigned long long n;
 	FILE *f = stdout;
+	struct cli_out o = { 0 };
 	int c, err, rc = EXIT_FAIL;
 	struct stat st;
 
@@ -95,14 +96,15 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	if (out && strcmp(out, "-")) {
-		f = fopen(out, "w");
-		if (!f) {
-			rc = cli_fail("%s: %s", out, strerror(errno));
+		err = cli_out_open(&o, out);
+		if (err) {
+			rc = cli_fail("%s: %s", out, strerror(-err));
 			goto out;
 		}
+		f = o.f;
 	}
 	err = ktsnap_report__write_json(r, f, cli_pretty ? KTSNAP_JSON_PRETTY : 0);
-	if (f != stdout && fclose(f) && !err)
+	if (f != stdout && cli_out_close(&o, !err) && !err)
 		err = -EIO;
 	if (err) {
 		rc = cli_fail("writing %s: %s", f == stdout ? "the report" : out,

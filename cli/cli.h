@@ -59,6 +59,22 @@ bool cli_parse_u64(const char *s, unsigned long long max, unsigned long long *ou
 /* Write @s as a JSON string literal. */
 void cli_json_str(FILE *f, const char *s);
 
+/*
+ * Output files are replaced atomically: written to a temporary file next
+ * to @path and renamed over it on success, so an interrupted or failed
+ * write never leaves a half report behind.  Paths that are not regular
+ * files (/dev/null, a FIFO) are written in place.
+ */
+struct cli_out {
+	FILE *f;
+	char *path;
+	char *tmp;	/* NULL: writing in place */
+};
+int cli_out_open(struct cli_out *o, const char *path);
+/* Close; rename into place when @ok, else remove the temporary.
+ * Returns 0 or -errno (and keeps errno). */
+int cli_out_close(struct cli_out *o, bool ok);
+
 /* "HASH", "PERCPU_ARRAY", … for a bpf_map_type. */
 const char *cli_map_type_name(unsigned int type);
 

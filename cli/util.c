@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* Helpers shared by the commands: errors, options, report files. */
+#include <sys/stat.h>
 #include <errno.h>
+#include <unistd.h>
+#include <stdio.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -180,4 +183,66 @@ const char *cli_map_type_name(unsigned int type)
 		buf[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
 	buf[i] = '\0';
 	return buf;
+}
+
+static mode_t cli_umask(void)
+{
+	mode_t m = umask(0);
+
+	umask(m);
+	return m;
+}
+
+int cli_out_open(struct cli_out *o, const char *path)
+{
+	struct stat st;
+	int fd;
+
+	memset(o, 0, sizeof(*o));
+	o->path = strdup(path);
+	if (!o->path)
+		return -ENOMEM;
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		o->f = fopen(path, "w");
+		return o->f ? 0 : -errno;
+	}
+	o->tmp = malloc(strlen(path) + sizeof(".tmp.XXXXXX"));
+	if (!o->tmp)
+		return -ENOMEM;
+	strcpy(o->tmp, path);
+	strcat(o->tmp, ".tmp.XXXXXX");
+	fd = mkstemp(o->tmp);
+	if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
+		int err = -errno;
+
+		if (fd >= 0) {
+			close(fd);
+			unlink(o->tmp);
+		}
+		return err;
+	}
+	/* mkstemp makes 0600; a report is as readable as any file we create */
+	fchmod(fd, 0644 & ~cli_umask());
+	return 0;
+}
+
+int cli_out_close(struct cli_out *o, bool ok)
+{
+	int err = 0;
+
+	if (o->f && fclose(o->f))
+		err = -errno;
+	o->f = NULL;
+	if (o->tmp) {
+		if (ok && !err && rename(o->tmp, o->path))
+			err = -errno;
+		if (!ok || err)
+			unlink(o->tmp);
+	}
+	free(o->tmp);
+	free(o->path);
+	o->tmp = o->path = NULL;
+	if (err)
+		errno = -err;
+	return err;
 }

@@ -4,8 +4,13 @@
  * order is fixed (the spec tables' order) so that write → read → write is
  * byte-identical; json_read.c accepts exactly this shape.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
 
 #include <ktsnap/json.h>
 
@@ -13,6 +18,7 @@
 #include "json_writer.h"
 #include "log_internal.h"
 #include "report_internal.h"
+#include "render_internal.h"
 
 static void write_value(struct json_writer *w, const struct ktsnap_value *v);
 
@@ -126,6 +132,27 @@ static __attribute__((noinline)) void write_ptr_tail(struct json_writer *w,
 }
 
 /* Recursive: nothing but calls, so that its frame stays small. */
+/* {"kind":"uint","bits":N,"value":V} as the general path writes it. */
+static void write_int_compact(struct json_writer *w, const struct ktsnap_value *v)
+{
+	static const char uint_head[] = "{\"kind\":\"uint\",\"bits\":";
+	static const char int_head[] = "{\"kind\":\"int\",\"bits\":";
+	bool is_uint = v->kind == KTSNAP_VALUE_UINT;
+
+	jw__pre_item(w);
+	if (is_uint)
+		jw__put(w, uint_head, sizeof(uint_head) - 1);
+	else
+		jw__put(w, int_head, sizeof(int_head) - 1);
+	jw__put_u64(w, false, is_uint ? v->u.bits : v->i.bits);
+	jw__put(w, ",\"value\":", 9);
+	if (is_uint)
+		jw__put_u64(w, false, v->u.v);
+	else
+		jw__put_u64(w, v->i.v < 0, v->i.v < 0 ? -(uint64_t)v->i.v : (uint64_t)v->i.v);
+	jw__putch(w, '}');
+}
+
 static void write_value(struct json_writer *w, const struct ktsnap_value *v)
 {
 	uint32_t i;
@@ -139,6 +166,12 @@ static void write_value(struct json_writer *w, const struct ktsnap_value *v)
 	if (w->depth >= JW_MAX_DEPTH) {
 		if (!w->err)
 			w->err = -EINVAL;
+		return;
+	}
+	/* Integers are most of a big report: in compact mode write the
+	 * object in one go (the same bytes the general path writes). */
+	if (!w->pretty && (v->kind == KTSNAP_VALUE_UINT || v->kind == KTSNAP_VALUE_INT)) {
+		write_int_compact(w, v);
 		return;
 	}
 	write_head(w, v);
@@ -187,6 +220,168 @@ static void write_per_cpu(struct json_writer *w, const struct ktsnap_map_entry *
 	jw_arr_end(w);
 }
 
+static void write_entry(struct json_writer *w, const struct ktsnap_map *m,
+			const struct ktsnap_map_entry *e)
+{
+	jw_obj_begin(w);
+	switch (m->layout) {
+	case KTSNAP_LAYOUT_HASH:
+		write_opt_value(w, "key", e->key_rv);
+		write_hex_field(w, "key_hex", e->key, e->key_len);
+		write_opt_value(w, "value", e->val_rv);
+		write_hex_field(w, "value_hex", e->val, e->val_len);
+		write_opt_value(w, "payload", e->payload);
+		break;
+	case KTSNAP_LAYOUT_ARRAY:
+		jw_kv_u64(w, "key", e->index);
+		write_opt_value(w, "value", e->val_rv);
+		break;
+	case KTSNAP_LAYOUT_PERCPU_ARRAY:
+		jw_kv_u64(w, "key", e->index);
+		write_per_cpu(w, e);
+		break;
+	case KTSNAP_LAYOUT_PERCPU_HASH:
+		write_opt_value(w, "key", e->key_rv);
+		write_hex_field(w, "key_hex", e->key, e->key_len);
+		write_per_cpu(w, e);
+		break;
+	default:
+		break;
+	}
+	jw_obj_end(w);
+}
+
+/*
+ * A captured map nobody has looked at yet still holds raw bytes.  Rather
+ * than build its whole value tree only to print it, render each entry into
+ * a small scratch arena, write it and forget it: the same renderer and the
+ * same writer, so the bytes are those of the tree, with a working set that
+ * stays in cache and no memory that grows with the map.
+ */
+static void stream_range(struct json_writer *w, const struct ktsnap_map *m, uint32_t from,
+			 uint32_t to)
+{
+	struct ktsnap_arena scratch;
+	uint32_t i;
+
+	ktsnap_arena_init(&scratch);
+	for (i = from; i < to && !w->err; i++) {
+		struct ktsnap_map_entry e = m->entries[i];
+
+		if (ktsnap_render_entry(m, &e, &scratch)) {
+			w->err = -ENOMEM;
+			break;
+		}
+		write_entry(w, m, &e);
+		ktsnap_arena_reset(&scratch);
+	}
+	ktsnap_arena_release(&scratch);
+}
+
+/*
+ * Big maps stream in two halves at once: the second half on a helper
+ * thread into a list of memory chunks, appended after the first half.  The
+ * helper's writer starts in the state the main one has after the first
+ * half (inside the array, one element written), so the bytes are those of
+ * a sequential write.
+ */
+#define PARALLEL_STREAM_MIN 8192
+#define SPILL_CHUNK (4u << 20)
+
+struct spill_chunk {
+	struct spill_chunk *next;
+	size_t len;
+	char data[];
+};
+
+struct stream_half {
+	const struct ktsnap_map *m;
+	uint32_t from, to;
+	bool pretty;
+	int depth;
+	struct spill_chunk *head, *tail;
+	int err;
+};
+
+static ssize_t spill_write(void *cookie, const char *buf, size_t n)
+{
+	struct stream_half *h = cookie;
+	size_t done = 0;
+
+	while (done < n) {
+		size_t room;
+
+		if (!h->tail || h->tail->len == SPILL_CHUNK) {
+			struct spill_chunk *c = malloc(sizeof(*c) + SPILL_CHUNK);
+
+			if (!c)
+				return done ? (ssize_t)done : -1;
+			c->next = NULL;
+			c->len = 0;
+			if (h->tail)
+				h->tail->next = c;
+			else
+				h->head = c;
+			h->tail = c;
+		}
+		room = SPILL_CHUNK - h->tail->len;
+		if (room > n - done)
+			room = n - done;
+		memcpy(h->tail->data + h->tail->len, buf + done, room);
+		h->tail->len += room;
+		done += room;
+	}
+	return (ssize_t)n;
+}
+
+static void *stream_half(void *arg)
+{
+	struct stream_half *h = arg;
+	cookie_io_functions_t io = { .write = spill_write };
+	struct json_writer *w2 = malloc(sizeof(*w2));
+	FILE *f = w2 ? fopencookie(h, "w", io) : NULL;
+
+	if (!f) {
+		free(w2);
+		h->err = -ENOMEM;
+		return NULL;
+	}
+	setvbuf(f, NULL, _IONBF, 0);	/* the writer buffers already */
+	jw_init(w2, f, h->pretty);
+	w2->depth = h->depth;
+	w2->has_elems[h->depth] = true;
+	stream_range(w2, h->m, h->from, h->to);
+	jw_flush(w2);
+	h->err = w2->err;
+	free(w2);
+	if (fclose(f) && !h->err)
+		h->err = -ENOMEM;
+	return NULL;
+}
+
+static void write_entries_streaming(struct json_writer *w, const struct ktsnap_map *m)
+{
+	struct stream_half h = { .m = m, .from = m->nr_entries / 2, .to = m->nr_entries,
+				 .pretty = w->pretty, .depth = w->depth };
+	struct spill_chunk *c, *next;
+	pthread_t t;
+
+	if (m->nr_entries < PARALLEL_STREAM_MIN || pthread_create(&t, NULL, stream_half, &h)) {
+		stream_range(w, m, 0, m->nr_entries);
+		return;
+	}
+	stream_range(w, m, 0, h.from);
+	pthread_join(t, NULL);
+	if (h.err && !w->err)
+		w->err = h.err;
+	for (c = h.head; c; c = next) {
+		next = c->next;
+		if (!w->err)
+			jw__put_slow(w, c->data, c->len);
+		free(c);
+	}
+}
+
 static void write_entries(struct json_writer *w, const struct ktsnap_map *m)
 {
 	static const char *const list_name[] = {
@@ -201,36 +396,11 @@ static void write_entries(struct json_writer *w, const struct ktsnap_map *m)
 	 * is not the same as a map whose contents were not captured. */
 	jw_key(w, list_name[m->layout]);
 	jw_arr_begin(w);
-	for (i = 0; i < m->nr_entries; i++) {
-		const struct ktsnap_map_entry *e = &m->entries[i];
-
-		jw_obj_begin(w);
-		switch (m->layout) {
-		case KTSNAP_LAYOUT_HASH:
-			write_opt_value(w, "key", e->key_rv);
-			write_hex_field(w, "key_hex", e->key, e->key_len);
-			write_opt_value(w, "value", e->val_rv);
-			write_hex_field(w, "value_hex", e->val, e->val_len);
-			write_opt_value(w, "payload", e->payload);
-			break;
-		case KTSNAP_LAYOUT_ARRAY:
-			jw_kv_u64(w, "key", e->index);
-			write_opt_value(w, "value", e->val_rv);
-			break;
-		case KTSNAP_LAYOUT_PERCPU_ARRAY:
-			jw_kv_u64(w, "key", e->index);
-			write_per_cpu(w, e);
-			break;
-		case KTSNAP_LAYOUT_PERCPU_HASH:
-			write_opt_value(w, "key", e->key_rv);
-			write_hex_field(w, "key_hex", e->key, e->key_len);
-			write_per_cpu(w, e);
-			break;
-		default:
-			break;
-		}
-		jw_obj_end(w);
-	}
+	if (!ktsnap_map_is_rendered(m))
+		write_entries_streaming(w, m);
+	else
+		for (i = 0; i < m->nr_entries; i++)
+			write_entry(w, m, &m->entries[i]);
 	jw_arr_end(w);
 }
 
@@ -238,7 +408,8 @@ static void write_map(struct json_writer *w, const struct ktsnap_map *m)
 {
 	size_t i;
 
-	ktsnap_map_ensure_rendered(m);
+	if (m->layout == KTSNAP_LAYOUT_VALUE)
+		ktsnap_map_ensure_rendered(m);
 	jw_obj_begin(w);
 	jw_kv_str(w, "name", m->name ? m->name : "");
 	jw_kv_u64(w, "map_kva", m->map_kva);

@@ -249,16 +249,18 @@ void jw_hex(struct json_writer *w, const uint8_t *p, size_t n)
 	pre_item(w);
 	putch(w, '"');
 	for (i = 0; i < n; i++) {
-		if (i)
-			tmp[k++] = ' ';
-		tmp[k++] = digits[p[i] >> 4];
-		tmp[k++] = digits[p[i] & 15];
-		if (k > sizeof(tmp) - 3) {
-			put(w, tmp, k);
+		/* "xx " per byte; the last space is dropped below */
+		tmp[k] = digits[p[i] >> 4];
+		tmp[k + 1] = digits[p[i] & 15];
+		tmp[k + 2] = ' ';
+		k += 3;
+		if (k == sizeof(tmp)) {
+			put(w, tmp, i + 1 == n ? k - 1 : k);
 			k = 0;
 		}
 	}
-	put(w, tmp, k);
+	if (k)
+		put(w, tmp, k - 1);
 	putch(w, '"');
 }
 

@@ -569,41 +569,51 @@ static const struct ktsnap_value *render_strings(struct ktsnap_arena *a, const u
 	return v;
 }
 
+/*
+ * Render one entry's key, value and per-CPU slots into arena @a, setting
+ * the rendering pointers of @e (which may be a copy of a map's entry).
+ */
+int ktsnap_render_entry(const struct ktsnap_map *m, struct ktsnap_map_entry *e,
+			struct ktsnap_arena *a)
+{
+	uint32_t cpu;
+
+	if (e->key && m->btf && m->btf_key_type_id &&
+	    !(e->key_rv = render_value(a, m->btf, m->btf_key_type_id, e->key, e->key_len)))
+		return -ENOMEM;
+	if (e->percpu) {
+		const struct ktsnap_value **slots;
+
+		slots = ktsnap_arena_alloc(a, e->nr_cpus * sizeof(*slots));
+		if (!slots)
+			return -ENOMEM;
+		for (cpu = 0; cpu < e->nr_cpus; cpu++) {
+			slots[cpu] = render_or_bytes(a, m, e->percpu + (size_t)cpu * m->percpu_stride,
+						     m->value_size);
+			if (!slots[cpu])
+				return -ENOMEM;
+		}
+		e->per_cpu = slots;
+		return 0;
+	}
+	if (!e->val || e->val_unreadable)
+		return 0;
+	if (m->layout == KTSNAP_LAYOUT_HASH && !(m->btf && m->btf_value_type_id))
+		return 0;	/* value_hex keeps the bytes; no rendering */
+	e->val_rv = render_or_bytes(a, m, e->val, e->val_len);
+	return e->val_rv ? 0 : -ENOMEM;
+}
+
 /* Entries [from, to) of @m into arena @a; 0 or -ENOMEM. */
 static int render_entries(struct ktsnap_map *m, struct ktsnap_arena *a, uint32_t from,
 			  uint32_t to)
 {
-	uint32_t i, cpu;
+	uint32_t i;
+	int err;
 
-	for (i = from; i < to; i++) {
-		struct ktsnap_map_entry *e = &m->entries[i];
-
-		if (e->key && m->btf && m->btf_key_type_id &&
-		    !(e->key_rv = render_value(a, m->btf, m->btf_key_type_id, e->key, e->key_len)))
-			return -ENOMEM;
-		if (e->percpu) {
-			const struct ktsnap_value **slots;
-
-			slots = ktsnap_arena_alloc(a, e->nr_cpus * sizeof(*slots));
-			if (!slots)
-				return -ENOMEM;
-			for (cpu = 0; cpu < e->nr_cpus; cpu++) {
-				slots[cpu] = render_or_bytes(a, m, e->percpu +
-								   (size_t)cpu * m->percpu_stride,
-							     m->value_size);
-				if (!slots[cpu])
-					return -ENOMEM;
-			}
-			e->per_cpu = slots;
-			continue;
-		}
-		if (!e->val || e->val_unreadable)
-			continue;
-		if (m->layout == KTSNAP_LAYOUT_HASH && !(m->btf && m->btf_value_type_id))
-			continue;	/* value_hex keeps the bytes; no rendering */
-		if (!(e->val_rv = render_or_bytes(a, m, e->val, e->val_len)))
-			return -ENOMEM;
-	}
+	for (i = from; i < to; i++)
+		if ((err = ktsnap_render_entry(m, &m->entries[i], a)))
+			return err;
 	return 0;
 }
 

@@ -15,4 +15,18 @@ int ktsnap_render_into(struct ktsnap_report *r, const struct btf *btf, uint32_t 
 const struct ktsnap_value *ktsnap_render(struct ktsnap_report *r, const struct btf *btf,
 					 uint32_t type_id, const uint8_t *data, size_t size);
 
+/*
+ * Render one entry of @m into arena @a, setting e->key_rv, val_rv and
+ * per_cpu.  @e may be a caller's copy of a map entry: the JSON writer
+ * renders unrendered maps entry by entry into a scratch arena instead of
+ * building the whole tree.  0 or -ENOMEM.
+ */
+int ktsnap_render_entry(const struct ktsnap_map *m, struct ktsnap_map_entry *e,
+			struct ktsnap_arena *a);
+/* Whether @m still holds raw bytes waiting to be rendered. */
+static inline bool ktsnap_map_is_rendered(const struct ktsnap_map *m)
+{
+	return atomic_load_explicit(&((struct ktsnap_map *)m)->rendered, memory_order_acquire);
+}
+
 #endif

@@ -73,6 +73,21 @@ void *ktsnap_arena_alloc(struct ktsnap_arena *a, size_t size)
 	return p;
 }
 
+void ktsnap_arena_reset(struct ktsnap_arena *a)
+{
+	struct ktsnap_arena_chunk *c, *next;
+
+	if (!a->head)
+		return;
+	for (c = a->head->next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->head->next = NULL;
+	a->used = 0;
+	a->total = 0;
+}
+
 void ktsnap_arena_splice(struct ktsnap_arena *dst, struct ktsnap_arena *src)
 {
 	struct ktsnap_arena_chunk *tail = src->head;

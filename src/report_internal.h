@@ -45,6 +45,8 @@ void *ktsnap_arena_memdup(struct ktsnap_arena *a, const void *p, size_t n);
 /* Move every chunk of @src into @dst (which keeps allocating from its
  * current chunk); @src is left empty. */
 void ktsnap_arena_splice(struct ktsnap_arena *dst, struct ktsnap_arena *src);
+/* Forget every allocation but keep the newest chunk for reuse. */
+void ktsnap_arena_reset(struct ktsnap_arena *a);
 
 /* ---- values ------------------------------------------------------------ */
 struct ktsnap_member;

@@ -22,6 +22,7 @@
 #include <json-c/json.h>
 
 #include <ktsnap/capture.h>
+#include <ktsnap/json.h>
 #include "report_internal.h"
 #include "fixture.h"
 #include "ktsched.h"
@@ -747,6 +748,56 @@ static void non_root_is_eperm(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* Writing a never-rendered capture streams entry by entry; the bytes must
+ * be those of the rendered tree. */
+static char *json_of(const struct ktsnap_report *r, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	assert_non_null(f);
+	assert_int_equal(ktsnap_report__write_json(r, f, 0), 0);
+	fclose(f);
+	return buf;
+}
+
+static void streaming_write_matches_tree(void **state)
+{
+	struct ktsched *skel;
+	struct ktbig *big;
+	struct ktsnap_report *r;
+	char *a, *b;
+	size_t la, lb, i;
+	uint32_t ids[2];
+
+	assert_int_equal(kt_sched_open(&skel, true), 0);
+	assert_int_equal(kt_big_open(&big), 0);
+	assert_int_equal(kt_big_fill(big, 10000), 0);
+	kt_sched_tick();
+	bpf_link__destroy(skel->links.kt_switch);
+	skel->links.kt_switch = NULL;
+	ids[0] = kt_map_id(bpf_map__fd(big->maps.big_hash));
+	ids[1] = kt_map_id(bpf_map__fd(skel->maps.pcpu_stats));
+	{
+		KTSNAP_OPTS(ktsnap_capture_opts, opts, .map_ids = ids, .nr_map_ids = 2,
+			    .max_hash_entries = KTSNAP_CAP_NONE);
+
+		assert_int_equal(ktsnap_capture(&opts, &r), 0);
+	}
+	a = json_of(r, &la);		/* nothing rendered yet: streaming */
+	for (i = 0; i < ktsnap_report__map_count(r); i++)
+		ktsnap_map__entry(ktsnap_report__map_by_index(r, i), 0);	/* render */
+	b = json_of(r, &lb);		/* from the trees */
+	assert_int_equal(la, lb);
+	assert_memory_equal(a, b, la);
+	assert_non_null(strstr(a, "\"type_name\":\"kt_big_val\""));
+	free(a);
+	free(b);
+	ktsnap_report__free(r);
+	kt_big_close(big);
+	kt_sched_close(skel);
+}
+
 static void bad_options(void **state)
 {
 	struct ktsnap_capture_opts opts = { .sz = 3 };
@@ -765,6 +816,7 @@ int main(void)
 		cmocka_unit_test(agrees_with_btf_dump),
 		cmocka_unit_test(agrees_with_bpftool),
 		cmocka_unit_test(caps_and_isolation),
+		cmocka_unit_test(streaming_write_matches_tree),
 		cmocka_unit_test(non_root_is_eperm),
 		cmocka_unit_test(bad_options),
 	};
