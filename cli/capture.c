@@ -63,12 +63,15 @@ static int run(int argc, char **argv)
 			ids[copts.nr_map_ids++] = (uint32_t)n;
 			break;
 		case 'n':
+			/* 0 and 'all' both mean "no cap", as the CLI asks */
 			if (!strcmp(optarg, "all") || !strcmp(optarg, "none")) {
 				n = KTSNAP_CAP_NONE;
-			} else if (!cli_parse_u64(optarg, KTSNAP_CAP_NONE - 1, &n) || !n) {
-				rc = cli_usage("--max-entries wants a positive number or 'all', "
+			} else if (!cli_parse_u64(optarg, KTSNAP_CAP_NONE - 1, &n)) {
+				rc = cli_usage("--max-entries wants a number or 'all', "
 					       "not '%s'", optarg);
 				goto out;
+			} else if (!n) {
+				n = KTSNAP_CAP_NONE;
 			}
 			copts.max_hash_entries = (uint32_t)n;
 			copts.max_array_keys = (uint32_t)n;
@@ -147,7 +150,7 @@ const struct cli_cmd cmd_capture = {
 		"      --map NAME        only maps named NAME (repeatable)\n"
 		"      --map-id ID       only the map with kernel id ID (repeatable)\n"
 		"      --max-entries N   entries kept per map (default: the spec caps,\n"
-		"                        4096 hash / 4096 array / 256 per-CPU); 'all' = no cap\n"
+		"                        4096 hash / 4096 array / 256 per-CPU); 0 or 'all' = no cap\n"
 		"      --cgroup PATH     enrich the tasks of a cgroup2 cgroup, read its PSI\n"
 		"      --maps-only       skip the /proc and /sys walkers\n"
 		"  -p, --pretty          indent the JSON\n",

@@ -275,14 +275,34 @@ static bool keyset_check_insert(struct keyset *s, const struct reader *rd, uint3
 	return false;
 }
 
+static size_t keys_bytes(const struct reader *rd, uint32_t limit)
+{
+	return ((size_t)limit * rd->key_size + 7) & ~(size_t)7;
+}
+
 /* Keys then values in one buffer, which the map then owns (map->raw). */
 static int reader_alloc(struct reader *rd)
 {
-	size_t ksz = ((size_t)rd->limit * rd->key_size + 7) & ~(size_t)7;
+	size_t ksz = keys_bytes(rd, rd->limit);
 
 	rd->keys = malloc(ksz + (size_t)rd->limit * rd->vsz + 8);
 	rd->vals = rd->keys ? rd->keys + ksz : NULL;
 	return rd->keys ? 0 : -ENOMEM;
+}
+
+/* Room for @limit entries, keeping the rd->n read so far. */
+static int reader_grow(struct reader *rd, uint32_t limit)
+{
+	size_t oksz = keys_bytes(rd, rd->limit), nksz = keys_bytes(rd, limit);
+	uint8_t *buf = realloc(rd->keys, nksz + (size_t)limit * rd->vsz + 8);
+
+	if (!buf)
+		return -ENOMEM;
+	memmove(buf + nksz, buf + oksz, (size_t)rd->n * rd->vsz);
+	rd->keys = buf;
+	rd->vals = buf + nksz;
+	rd->limit = limit;
+	return 0;
 }
 
 /* Walk with get_next_key + lookup (kernels or kinds without batch ops). */
@@ -359,8 +379,21 @@ static int read_batch(struct reader *rd)
 		if (err == -ENOENT)
 			return 0;
 		if (err == -ENOSPC) {
-			if (batch >= rd->limit - rd->n)
-				return 0; /* no room left: we are at the cap */
+			/*
+			 * The next hash bucket holds more entries than we
+			 * offered room for.  Stopping here would quietly lose
+			 * entries (and hide that the map exceeds the cap), so
+			 * make room for the bucket and read on; the caller
+			 * trims to the cap.
+			 */
+			if (batch >= rd->limit - rd->n) {
+				uint32_t more = batch < 64 ? 64 : batch;
+
+				if (rd->limit > UINT32_MAX / 2 - more)
+					return -E2BIG;
+				if ((err = reader_grow(rd, rd->limit + more)))
+					return err;
+			}
 			batch *= 2;
 			continue;
 		}
@@ -521,7 +554,7 @@ static int capture_table(struct map_ctx *mc)
 		else
 			MAP_ERR(mc, "hash map truncated at %u entries", cap);
 	}
-	if (array && m->max_entries > rd.limit) {
+	if (array && m->max_entries > cap) {
 		if (percpu)
 			MAP_ERR(mc, "PERCPU_ARRAY truncated at %u keys (max_entries=%u)", cap,
 				m->max_entries);

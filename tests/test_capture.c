@@ -701,6 +701,25 @@ static void caps_and_isolation(void **state)
 	assert_null(ktsnap_report__map_by_name(r, "func_meta_map"));
 	ktsnap_report__free(r);
 
+	/*
+	 * Small caps: batch reads return whole hash buckets, so the read
+	 * often hits a bucket that does not fit the room left.  The map still
+	 * exceeds the cap and must say so, with exactly cap entries.
+	 */
+	for (uint32_t cap = 1; cap <= 48; cap++) {
+		KTSNAP_OPTS(ktsnap_capture_opts, small, .map_ids = ids, .nr_map_ids = 1,
+			    .max_hash_entries = cap, .maps_only = true);
+		char want[64];
+
+		assert_int_equal(ktsnap_capture(&small, &r), 0);
+		m = find_map(r, "big_hash");
+		snprintf(want, sizeof(want), "hash map truncated at %u entries", cap);
+		assert_int_equal(ktsnap_map__entry_count(m), cap);
+		assert_non_null(ktsnap_map__error(m));
+		assert_string_equal(ktsnap_map__error(m), want);
+		ktsnap_report__free(r);
+	}
+
 	/* no cap: every entry; a user map named "events" is captured */
 	opts.max_hash_entries = KTSNAP_CAP_NONE;
 	ids[3] = kt_map_id(ufd);

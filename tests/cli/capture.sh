@@ -88,6 +88,8 @@ expect "diff -j: nr_switches with a delta" 0 '"map":"ktsched.bss","path":"nr_swi
 
 run_stdout "$K" -j capture --map-id 4294967295 --max-entries all --maps-only
 expect "capture of nothing" 0 '{"schema":"single","maps":[],'
-run "$K" capture --max-entries 0
-expect "bad --max-entries" 2 "--max-entries wants a positive number or 'all', not '0'"
+run "$K" capture --max-entries lots
+expect "bad --max-entries" 2 "--max-entries wants a number or 'all', not 'lots'"
+run_stdout "$K" -j capture --map-id 4294967295 --max-entries 0 --maps-only
+expect "--max-entries 0 (no cap) is accepted" 0 '{"schema":"single","maps":[],'
 finish
