@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The streaming JSON writer (see json_writer.h). */
 #include <errno.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 void jw_init(struct json_writer *w, FILE *f, bool pretty)
 {
 	w->f = f;
+	w->fd = -2;		/* decided at the first flush */
 	w->pretty = pretty;
 	w->after_key = false;
 	w->err = 0;
@@ -18,10 +20,44 @@ void jw_init(struct json_writer *w, FILE *f, bool pretty)
 	w->has_elems[0] = false;
 }
 
+/*
+ * Our buffer is already big: going through stdio's own (4 KiB) buffer
+ * would split every flush in two syscalls and copy it once more.  Streams
+ * with a file descriptor get the bytes straight after an fflush() (which
+ * keeps whatever the caller wrote before us in order); memory and cookie
+ * streams go through fwrite().
+ */
+static void emit(struct json_writer *w, const char *s, size_t n)
+{
+	int fd;
+
+	if (w->err || !n)
+		return;
+	if (w->fd == -2)
+		w->fd = fflush(w->f) ? -1 : fileno(w->f);
+	fd = w->fd;
+	if (fd < 0) {
+		if (fwrite(s, 1, n, w->f) != n)
+			w->err = -EIO;
+		return;
+	}
+	while (n) {
+		ssize_t k = write(fd, s, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			w->err = -EIO;
+			return;
+		}
+		s += k;
+		n -= (size_t)k;
+	}
+}
+
 void jw_flush(struct json_writer *w)
 {
-	if (w->len && !w->err && fwrite(w->buf, 1, w->len, w->f) != w->len)
-		w->err = -EIO;
+	emit(w, w->buf, w->len);
 	w->len = 0;
 }
 
@@ -29,8 +65,7 @@ void jw__put_slow(struct json_writer *w, const char *s, size_t n)
 {
 	jw_flush(w);
 	if (n > sizeof(w->buf)) {
-		if (!w->err && fwrite(s, 1, n, w->f) != n)
-			w->err = -EIO;
+		emit(w, s, n);
 		return;
 	}
 	memcpy(w->buf + w->len, s, n);
@@ -121,6 +156,15 @@ int jw_finish(struct json_writer *w)
 	jw_flush(w);
 	if (!w->err && fflush(w->f))
 		w->err = -EIO;
+	if (w->fd >= 0) {
+		/* we wrote behind stdio's back: let it re-read the file
+		 * position (fails harmlessly on pipes) */
+		int saved = errno;
+
+		if (fseek(w->f, 0, SEEK_CUR))
+			clearerr(w->f);
+		errno = saved;
+	}
 	return w->err;
 }
 

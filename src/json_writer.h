@@ -20,6 +20,7 @@
 
 struct json_writer {
 	FILE *f;
+	int fd;			/* f's descriptor, -1 for memory streams */
 	bool pretty;
 	bool after_key;		/* next value completes a "key": pair */
 	int err;		/* first error (negative errno), sticky */
