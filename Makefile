@@ -15,9 +15,12 @@ all: build
 deps:
 	@sh scripts/install-deps.sh
 
+# Quiet unless it fails: `make demo` should show the demo, not the compiler.
 build: deps
 	@$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@$(CMAKE) --build $(BUILD) -j $(JOBS)
+	@echo "building in $(BUILD)/ (log: $(BUILD)/build.log)"
+	@$(CMAKE) --build $(BUILD) -j $(JOBS) >$(BUILD)/build.log 2>&1 || \
+		{ tail -n 40 $(BUILD)/build.log; echo "build failed; see $(BUILD)/build.log"; exit 1; }
 
 demo: build
 	@./$(BUILD)/cli/ktsnap demo
