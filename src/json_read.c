@@ -262,71 +262,31 @@ DEFINE_GETTER(get_f64, double, conv_f64)
 DEFINE_GETTER(get_bool, bool, conv_bool)
 DEFINE_GETTER(get_str, const char *, conv_str)
 
-static bool get_u64(struct rd *rd, struct json_object *o, const char *key, uint64_t *out)
+/* Narrowing conversions: the range check is conv_*'s, the store ours. */
+static bool conv_u32(struct rd *rd, struct json_object *v, uint32_t *out)
 {
-	struct json_object *v;
-	size_t p;
-	bool ok;
-	int f = field(rd, o, key, &v);
-
-	if (f <= 0)
-		return f == 0;
-	p = path_key(rd, key);
-	ok = conv_u64(rd, v, UINT64_MAX, out);
-	path_pop(rd, p);
-	return ok;
-}
-
-static bool get_u32(struct rd *rd, struct json_object *o, const char *key, uint32_t *out)
-{
-	struct json_object *v;
 	uint64_t u;
-	size_t p;
-	bool ok;
-	int f = field(rd, o, key, &v);
 
-	if (f <= 0)
-		return f == 0;
-	p = path_key(rd, key);
-	ok = conv_u64(rd, v, UINT32_MAX, &u);
-	path_pop(rd, p);
-	if (ok)
-		*out = (uint32_t)u;
-	return ok;
+	if (!conv_u64(rd, v, UINT32_MAX, &u))
+		return false;
+	*out = (uint32_t)u;
+	return true;
 }
 
-static bool get_i64(struct rd *rd, struct json_object *o, const char *key, int64_t *out)
+static bool conv_i32(struct rd *rd, struct json_object *v, int32_t *out)
 {
-	struct json_object *v;
-	size_t p;
-	bool ok;
-	int f = field(rd, o, key, &v);
-
-	if (f <= 0)
-		return f == 0;
-	p = path_key(rd, key);
-	ok = conv_i64(rd, v, INT64_MIN, INT64_MAX, out);
-	path_pop(rd, p);
-	return ok;
-}
-
-static bool get_i32(struct rd *rd, struct json_object *o, const char *key, int32_t *out)
-{
-	struct json_object *v;
 	int64_t i;
-	size_t p;
-	bool ok;
-	int f = field(rd, o, key, &v);
 
-	if (f <= 0)
-		return f == 0;
-	p = path_key(rd, key);
-	ok = conv_i64(rd, v, INT32_MIN, INT32_MAX, &i);
-	path_pop(rd, p);
-	if (ok)
-		*out = (int32_t)i;
-	return ok;
+	if (!conv_i64(rd, v, INT32_MIN, INT32_MAX, &i))
+		return false;
+	*out = (int32_t)i;
+	return true;
 }
+
+DEFINE_GETTER(get_u64, uint64_t, conv_u64, UINT64_MAX)
+DEFINE_GETTER(get_i64, int64_t, conv_i64, INT64_MIN, INT64_MAX)
+DEFINE_GETTER(get_u32, uint32_t, conv_u32)
+DEFINE_GETTER(get_i32, int32_t, conv_i32)
 
 /* A present array field: its length in *n (bounded by the input). */
 static int get_array(struct rd *rd, struct json_object *o, const char *key,
