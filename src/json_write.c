@@ -4,13 +4,10 @@
  * order is fixed (the spec tables' order) so that write → read → write is
  * byte-identical; json_read.c accepts exactly this shape.
  */
-#define _GNU_SOURCE
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 
 #include <ktsnap/json.h>
 
@@ -19,6 +16,7 @@
 #include "log_internal.h"
 #include "report_internal.h"
 #include "render_internal.h"
+#include "json_plan.h"
 
 static void write_value(struct json_writer *w, const struct ktsnap_value *v);
 
@@ -253,19 +251,71 @@ static void write_entry(struct json_writer *w, const struct ktsnap_map *m,
 
 /*
  * A captured map nobody has looked at yet still holds raw bytes.  Rather
- * than build its whole value tree only to print it, render each entry into
- * a small scratch arena, write it and forget it: the same renderer and the
- * same writer, so the bytes are those of the tree, with a working set that
- * stays in cache and no memory that grows with the map.
+ * than build its whole value tree only to print it:
+ *  - hash maps whose key and value types compile to JSON plans (structs of
+ *    integers: most big maps) are written straight from the bytes (see
+ *    json_plan.c);
+ *  - every other map renders each entry into a small scratch arena, writes
+ *    it and forgets it: the same renderer and writer, so the same bytes.
+ * Either way the working set stays in cache and no memory grows with the
+ * map.
  */
-static void stream_range(struct json_writer *w, const struct ktsnap_map *m, uint32_t from,
-			 uint32_t to)
+struct entry_plans {
+	struct json_plan *key, *val;
+	bool ok;
+};
+
+static void plans_init(struct entry_plans *pl, const struct ktsnap_map *m)
+{
+	memset(pl, 0, sizeof(*pl));
+	if (m->layout != KTSNAP_LAYOUT_HASH || !m->btf)
+		return;
+	if (m->btf_key_type_id &&
+	    !(pl->key = json_plan_compile(m->btf, m->btf_key_type_id, m->key_size)))
+		return;
+	if (m->btf_value_type_id &&
+	    !(pl->val = json_plan_compile(m->btf, m->btf_value_type_id, m->value_size)))
+		return;
+	pl->ok = true;
+}
+
+static void plans_release(struct entry_plans *pl)
+{
+	json_plan_free(pl->key);
+	json_plan_free(pl->val);
+}
+
+/* write_entry()'s HASH case, for a fresh capture (no payload) */
+static void write_planned_entry(struct json_writer *w, const struct entry_plans *pl,
+				const struct ktsnap_map_entry *e)
+{
+	jw_obj_begin(w);
+	if (pl->key) {
+		jw_key(w, "key");
+		json_plan_write(pl->key, w, e->key);
+	}
+	write_hex_field(w, "key_hex", e->key, e->key_len);
+	if (pl->val) {
+		jw_key(w, "value");
+		json_plan_write(pl->val, w, e->val);
+	}
+	write_hex_field(w, "value_hex", e->val, e->val_len);
+	jw_obj_end(w);
+}
+
+static void stream_entries(struct json_writer *w, const struct ktsnap_map *m,
+			   const struct entry_plans *pl)
 {
 	struct ktsnap_arena scratch;
 	uint32_t i;
 
+	if (pl->ok) {
+		for (i = 0; i < m->nr_entries && !w->err; i++)
+			write_planned_entry(w, pl, &m->entries[i]);
+		return;
+	}
 	ktsnap_arena_init(&scratch);
-	for (i = from; i < to && !w->err; i++) {
+	for (i = 0; i < m->nr_entries && !w->err; i++) {
 		struct ktsnap_map_entry e = m->entries[i];
 
 		if (ktsnap_render_entry(m, &e, &scratch)) {
@@ -276,110 +326,6 @@ static void stream_range(struct json_writer *w, const struct ktsnap_map *m, uint
 		ktsnap_arena_reset(&scratch);
 	}
 	ktsnap_arena_release(&scratch);
-}
-
-/*
- * Big maps stream in two halves at once: the second half on a helper
- * thread into a list of memory chunks, appended after the first half.  The
- * helper's writer starts in the state the main one has after the first
- * half (inside the array, one element written), so the bytes are those of
- * a sequential write.
- */
-#define PARALLEL_STREAM_MIN 8192
-#define SPILL_CHUNK (4u << 20)
-
-struct spill_chunk {
-	struct spill_chunk *next;
-	size_t len;
-	char data[];
-};
-
-struct stream_half {
-	const struct ktsnap_map *m;
-	uint32_t from, to;
-	bool pretty;
-	int depth;
-	struct spill_chunk *head, *tail;
-	int err;
-};
-
-static ssize_t spill_write(void *cookie, const char *buf, size_t n)
-{
-	struct stream_half *h = cookie;
-	size_t done = 0;
-
-	while (done < n) {
-		size_t room;
-
-		if (!h->tail || h->tail->len == SPILL_CHUNK) {
-			struct spill_chunk *c = malloc(sizeof(*c) + SPILL_CHUNK);
-
-			if (!c)
-				return done ? (ssize_t)done : -1;
-			c->next = NULL;
-			c->len = 0;
-			if (h->tail)
-				h->tail->next = c;
-			else
-				h->head = c;
-			h->tail = c;
-		}
-		room = SPILL_CHUNK - h->tail->len;
-		if (room > n - done)
-			room = n - done;
-		memcpy(h->tail->data + h->tail->len, buf + done, room);
-		h->tail->len += room;
-		done += room;
-	}
-	return (ssize_t)n;
-}
-
-static void *stream_half(void *arg)
-{
-	struct stream_half *h = arg;
-	cookie_io_functions_t io = { .write = spill_write };
-	struct json_writer *w2 = malloc(sizeof(*w2));
-	FILE *f = w2 ? fopencookie(h, "w", io) : NULL;
-
-	if (!f) {
-		free(w2);
-		h->err = -ENOMEM;
-		return NULL;
-	}
-	setvbuf(f, NULL, _IONBF, 0);	/* the writer buffers already */
-	jw_init(w2, f, h->pretty);
-	w2->depth = h->depth;
-	w2->has_elems[h->depth] = true;
-	stream_range(w2, h->m, h->from, h->to);
-	jw_flush(w2);
-	h->err = w2->err;
-	free(w2);
-	if (fclose(f) && !h->err)
-		h->err = -ENOMEM;
-	return NULL;
-}
-
-static void write_entries_streaming(struct json_writer *w, const struct ktsnap_map *m)
-{
-	struct stream_half h = { .m = m, .from = m->nr_entries / 2, .to = m->nr_entries,
-				 .pretty = w->pretty, .depth = w->depth };
-	struct spill_chunk *c, *next;
-	pthread_t t;
-
-	if (m->nr_entries < PARALLEL_STREAM_MIN || pthread_create(&t, NULL, stream_half, &h)) {
-		stream_range(w, m, 0, m->nr_entries);
-		return;
-	}
-	stream_range(w, m, 0, h.from);
-	pthread_join(t, NULL);
-	if (h.err && !w->err)
-		w->err = h.err;
-	for (c = h.head; c; c = next) {
-		next = c->next;
-		if (!w->err)
-			jw__put_slow(w, c->data, c->len);
-		free(c);
-	}
 }
 
 static void write_entries(struct json_writer *w, const struct ktsnap_map *m)
@@ -396,9 +342,13 @@ static void write_entries(struct json_writer *w, const struct ktsnap_map *m)
 	 * is not the same as a map whose contents were not captured. */
 	jw_key(w, list_name[m->layout]);
 	jw_arr_begin(w);
-	if (!ktsnap_map_is_rendered(m))
-		write_entries_streaming(w, m);
-	else
+	if (!ktsnap_map_is_rendered(m)) {
+		struct entry_plans pl;
+
+		plans_init(&pl, m);
+		stream_entries(w, m, &pl);
+		plans_release(&pl);
+	} else
 		for (i = 0; i < m->nr_entries; i++)
 			write_entry(w, m, &m->entries[i]);
 	jw_arr_end(w);

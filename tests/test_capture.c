@@ -24,6 +24,7 @@
 #include <ktsnap/capture.h>
 #include <ktsnap/json.h>
 #include "report_internal.h"
+#include "json_plan.h"
 #include "fixture.h"
 #include "ktsched.h"
 #include "ktsched.skel.h"
@@ -786,8 +787,9 @@ static void streaming_write_matches_tree(void **state)
 	struct ktbig *big;
 	struct ktsnap_report *r;
 	char *a, *b;
-	size_t la, lb, i;
-	uint32_t ids[2];
+	size_t la, lb, i, nr;
+	uint32_t ids[32];
+	struct bpf_map *map;
 
 	assert_int_equal(kt_sched_open(&skel, true), 0);
 	assert_int_equal(kt_big_open(&big), 0);
@@ -795,13 +797,42 @@ static void streaming_write_matches_tree(void **state)
 	kt_sched_tick();
 	bpf_link__destroy(skel->links.kt_switch);
 	skel->links.kt_switch = NULL;
-	ids[0] = kt_map_id(bpf_map__fd(big->maps.big_hash));
-	ids[1] = kt_map_id(bpf_map__fd(skel->maps.pcpu_stats));
+	/* every width and sign the JSON plans handle, negative values too */
+	for (i = 0; i < 20; i++) {
+		struct kt_plain_key k = { .id = (uint32_t)i, .shard = (int16_t)(-(int)i), .kind = 7,
+					  .tag = 'a' + (char)i };
+		struct kt_plain v = { .neg = -(int32_t)i * 1000, .flag = i & 1, .letter = 'Z',
+				      .port = 65535, .inner = { i, ~0ULL }, .big_neg = INT64_MIN + (int64_t)i,
+				      .small = 255, .tiny_neg = -128 };
+
+		assert_int_equal(bpf_map_update_elem(bpf_map__fd(big->maps.plain_hash), &k, &v,
+						     BPF_ANY), 0);
+	}
+	nr = 0;
+	ids[nr++] = kt_map_id(bpf_map__fd(big->maps.big_hash));
+	ids[nr++] = kt_map_id(bpf_map__fd(big->maps.plain_hash));
+	bpf_object__for_each_map(map, skel->obj)
+		ids[nr++] = kt_map_id(bpf_map__fd(map));
 	{
-		KTSNAP_OPTS(ktsnap_capture_opts, opts, .map_ids = ids, .nr_map_ids = 2,
+		KTSNAP_OPTS(ktsnap_capture_opts, opts, .map_ids = ids, .nr_map_ids = nr,
 			    .max_hash_entries = KTSNAP_CAP_NONE);
 
 		assert_int_equal(ktsnap_capture(&opts, &r), 0);
+	}
+	/* the planned path really runs for integer structs, not for enums */
+	for (i = 0; i < ktsnap_report__map_count(r); i++) {
+		const struct ktsnap_map *m = ktsnap_report__map_by_index(r, i);
+		struct json_plan *plan;
+
+		if (strcmp(m->name, "plain_hash") && strcmp(m->name, "big_hash") &&
+		    strcmp(m->name, "task_ctx"))
+			continue;
+		plan = json_plan_compile(m->btf, m->btf_value_type_id, m->value_size);
+		if (!strcmp(m->name, "task_ctx"))
+			assert_null(plan);
+		else
+			assert_non_null(plan);
+		json_plan_free(plan);
 	}
 	a = json_of(r, &la);		/* nothing rendered yet: streaming */
 	for (i = 0; i < ktsnap_report__map_count(r); i++)
@@ -810,6 +841,9 @@ static void streaming_write_matches_tree(void **state)
 	assert_int_equal(la, lb);
 	assert_memory_equal(a, b, la);
 	assert_non_null(strstr(a, "\"type_name\":\"kt_big_val\""));
+	assert_non_null(strstr(a, "\"name\":\"big_neg\",\"value\":{\"kind\":\"int\",\"bits\":64,\"value\":-9223372036854775808}"));
+	assert_non_null(strstr(a, "{\"name\":\"tiny_neg\",\"value\":{\"kind\":\"int\",\"bits\":8,\"value\":-128}}"));
+	assert_non_null(strstr(a, "{\"name\":\"letter\",\"value\":{\"kind\":\"char\",\"value\":90}}"));
 	free(a);
 	free(b);
 	ktsnap_report__free(r);

@@ -25,3 +25,11 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } pcpu_big SEC(".maps");
+
+/* Filled by tests: a struct-keyed hash of plain integer structs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct kt_plain_key);
+	__type(value, struct kt_plain);
+} plain_hash SEC(".maps");

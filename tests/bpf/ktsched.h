@@ -85,6 +85,26 @@ struct kt_stats {
 	__u32 pad;
 };
 
+/* Integers only, of every width and sign, nested: the shape the JSON
+ * writer compiles into a plan (see src/json_plan.c). */
+struct kt_plain_key {
+	__u32 id;
+	__s16 shard;
+	__u8 kind;
+	char tag;
+};
+
+struct kt_plain {
+	__s32 neg;
+	bool flag;
+	char letter;
+	__u16 port;
+	struct kt_pcpu_stat inner;
+	__s64 big_neg;
+	__u8 small;
+	__s8 tiny_neg;
+};
+
 /* 48-byte value of the benchmark / stress hash (ktbig). */
 struct kt_big_val {
 	__u64 runtime_ns;
