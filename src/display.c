@@ -19,74 +19,17 @@
 
 #include <ktsnap/display.h>
 #include "report_internal.h"
+#include "sink_internal.h"
 
 #define WIDTH		120	/* inline / wrap budget */
 #define MAX_DEPTH	64	/* hostile (file-read) trees */
 
-struct sink {
-	char *buf;
-	size_t size;
-	FILE *f;
-	size_t len;	/* bytes the full rendering has so far */
-	size_t limit;	/* 0: none; else stop once len > limit */
-	size_t col;	/* current column (pretty printer) */
-	bool stop;
-	int err;
-};
-
-static void put(struct sink *s, const char *p, size_t n)
-{
-	size_t i;
-
-	if (s->stop || !n)
-		return;
-	if (s->f) {
-		if (fwrite(p, 1, n, s->f) != n)
-			s->err = -EIO;
-	} else if (s->buf && s->len + 1 < s->size) {
-		size_t room = s->size - 1 - s->len;
-
-		memcpy(s->buf + s->len, p, n < room ? n : room);
-	}
-	s->len += n;
-	for (i = n; i > 0; i--)
-		if (p[i - 1] == '\n')
-			break;
-	s->col = i ? n - i : s->col + n;
-	if (s->limit && s->len > s->limit)
-		s->stop = true;
-}
-
-static void puts_(struct sink *s, const char *p)
-{
-	put(s, p, strlen(p));
-}
-
-__attribute__((format(printf, 2, 3))) static void putf(struct sink *s, const char *fmt, ...)
-{
-	char tmp[128];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		put(s, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
-
-static void finish(struct sink *s)
-{
-	if (s->buf && s->size)
-		s->buf[s->len < s->size ? s->len : s->size - 1] = '\0';
-}
-
-static void indent_(struct sink *s, int level)
+static void indent_(struct ktsnap_sink *s, int level)
 {
 	int i;
 
 	for (i = 0; i < level; i++)
-		put(s, "  ", 2);
+		sink_put(s, "  ", 2);
 }
 
 /* ---- floats -------------------------------------------------------------- */
@@ -305,83 +248,83 @@ static bool value_eq(const struct ktsnap_value *a, const struct ktsnap_value *b,
 }
 
 /* ---- one-line rendering ------------------------------------------------------- */
-static void inl(struct sink *s, const struct ktsnap_value *v, int depth);
+static void inl(struct ktsnap_sink *s, const struct ktsnap_value *v, int depth);
 
-static void put_hex(struct sink *s, uint64_t x)
+static void put_hex(struct ktsnap_sink *s, uint64_t x)
 {
-	putf(s, "0x%" PRIx64, x);
+	sink_putf(s, "0x%" PRIx64, x);
 }
 
-static void scalar(struct sink *s, const struct ktsnap_value *v, bool hex_wide)
+static void scalar(struct ktsnap_sink *s, const struct ktsnap_value *v, bool hex_wide)
 {
 	char f[400];
 
 	switch (v->kind) {
 	case KTSNAP_VALUE_INT:
-		putf(s, "%" PRId64, v->i.v);
+		sink_putf(s, "%" PRId64, v->i.v);
 		break;
 	case KTSNAP_VALUE_UINT:
 		if (hex_wide && v->u.bits >= 32)
 			put_hex(s, v->u.v);
 		else
-			putf(s, "%" PRIu64, v->u.v);
+			sink_putf(s, "%" PRIu64, v->u.v);
 		break;
 	case KTSNAP_VALUE_BOOL:
-		puts_(s, v->b ? "true" : "false");
+		sink_puts(s, v->b ? "true" : "false");
 		break;
 	case KTSNAP_VALUE_CHAR:
 		if (v->c >= 0x20 && v->c <= 0x7e)
-			putf(s, "'%c'", v->c);
+			sink_putf(s, "'%c'", v->c);
 		else
-			putf(s, "0x%02x", v->c);
+			sink_putf(s, "0x%02x", v->c);
 		break;
 	case KTSNAP_VALUE_FLOAT:
 		ktsnap_f64__format(v->f.v, f, sizeof(f));
-		puts_(s, f);
+		sink_puts(s, f);
 		break;
 	case KTSNAP_VALUE_ENUM:
 		if (v->e.variant)
-			putf(s, "%s (", v->e.variant);
+			sink_putf(s, "%s (", v->e.variant);
 		if (v->e.is_signed)
-			putf(s, "%" PRId64, v->e.v);
+			sink_putf(s, "%" PRId64, v->e.v);
 		else
-			putf(s, "%" PRIu64, (uint64_t)v->e.v);
+			sink_putf(s, "%" PRIu64, (uint64_t)v->e.v);
 		if (v->e.variant)
-			puts_(s, ")");
+			sink_puts(s, ")");
 		break;
 	default:
 		break;
 	}
 }
 
-static void quoted(struct sink *s, const struct ktsnap_value *v, uint32_t n, bool escape_nl)
+static void quoted(struct ktsnap_sink *s, const struct ktsnap_value *v, uint32_t n, bool escape_nl)
 {
 	uint32_t i;
 	uint8_t b = 0;
 	char c;
 
-	put(s, "\"", 1);
+	sink_put(s, "\"", 1);
 	for (i = 0; i < n && !s->stop; i++) {
 		byte_elem(&v->a.elems[i], &b);
 		c = (char)b;
 		if (c == '"' || c == '\\') {
-			put(s, "\\", 1);
-			put(s, &c, 1);
+			sink_put(s, "\\", 1);
+			sink_put(s, &c, 1);
 		} else if (c == '\n' && escape_nl) {
-			put(s, "\\n", 2);
+			sink_put(s, "\\n", 2);
 		} else if (c == '\t') {
-			put(s, "\\t", 2);
+			sink_put(s, "\\t", 2);
 		} else {
-			put(s, &c, 1);
+			sink_put(s, &c, 1);
 		}
 	}
-	put(s, "\"", 1);
+	sink_put(s, "\"", 1);
 }
 
-static void shown_note(struct sink *s, const struct ktsnap_value *v)
+static void shown_note(struct ktsnap_sink *s, const struct ktsnap_value *v)
 {
 	if (v->a.nr < v->a.len)
-		putf(s, " /* %" PRIu32 " of %" PRIu64 " shown */", v->a.nr, v->a.len);
+		sink_putf(s, " /* %" PRIu32 " of %" PRIu64 " shown */", v->a.nr, v->a.len);
 }
 
 static bool all_scalar(const struct ktsnap_value *v)
@@ -404,7 +347,7 @@ static uint32_t nonzero_count(const struct ktsnap_value *v)
 }
 
 /* Index runs of the non-zero elements: "[i]=v  [a..b]={v, v}". */
-static void sparse_runs(struct sink *s, const struct ktsnap_value *v, int wrap_indent)
+static void sparse_runs(struct ktsnap_sink *s, const struct ktsnap_value *v, int wrap_indent)
 {
 	uint32_t i = 0, j, k;
 	bool first = true;
@@ -418,47 +361,47 @@ static void sparse_runs(struct sink *s, const struct ktsnap_value *v, int wrap_i
 			;
 		if (!first) {
 			if (wrap_indent >= 0 && s->col > WIDTH - 24) {
-				put(s, "\n", 1);
+				sink_put(s, "\n", 1);
 				indent_(s, wrap_indent);
 			} else {
-				put(s, "  ", 2);
+				sink_put(s, "  ", 2);
 			}
 		}
 		first = false;
 		if (i == j) {
-			putf(s, "[%" PRIu32 "]=", i);
+			sink_putf(s, "[%" PRIu32 "]=", i);
 			scalar(s, &v->a.elems[i], true);
 		} else {
-			putf(s, "[%" PRIu32 "..%" PRIu32 "]={", i, j);
+			sink_putf(s, "[%" PRIu32 "..%" PRIu32 "]={", i, j);
 			for (k = i; k <= j; k++) {
 				if (k > i)
-					put(s, ", ", 2);
+					sink_put(s, ", ", 2);
 				scalar(s, &v->a.elems[k], true);
 			}
-			put(s, "}", 1);
+			sink_put(s, "}", 1);
 		}
 		i = j + 1;
 	}
 }
 
-static void dense(struct sink *s, const struct ktsnap_value *v, int wrap_indent)
+static void dense(struct ktsnap_sink *s, const struct ktsnap_value *v, int wrap_indent)
 {
 	uint32_t i;
 
-	put(s, "[", 1);
+	sink_put(s, "[", 1);
 	for (i = 0; i < v->a.nr && !s->stop; i++) {
 		if (i) {
-			put(s, ",", 1);
+			sink_put(s, ",", 1);
 			if (wrap_indent >= 0 && s->col > WIDTH - 24) {
-				put(s, "\n", 1);
+				sink_put(s, "\n", 1);
 				indent_(s, wrap_indent);
 			} else {
-				put(s, " ", 1);
+				sink_put(s, " ", 1);
 			}
 		}
 		scalar(s, &v->a.elems[i], true);
 	}
-	put(s, "]", 1);
+	sink_put(s, "]", 1);
 }
 
 /* End of the group of elements equal to elems[i]. */
@@ -471,97 +414,97 @@ static uint32_t group_end(const struct ktsnap_value *v, uint32_t i)
 	return j;
 }
 
-static void group_label(struct sink *s, uint32_t i, uint32_t j)
+static void group_label(struct ktsnap_sink *s, uint32_t i, uint32_t j)
 {
 	if (i == j)
-		putf(s, "[%" PRIu32 "]", i);
+		sink_putf(s, "[%" PRIu32 "]", i);
 	else
-		putf(s, "[%" PRIu32 "-%" PRIu32 "]", i, j);
+		sink_putf(s, "[%" PRIu32 "-%" PRIu32 "]", i, j);
 }
 
-static void inl_array(struct sink *s, const struct ktsnap_value *v, int depth)
+static void inl_array(struct ktsnap_sink *s, const struct ktsnap_value *v, int depth)
 {
 	uint32_t i, j, n;
 	bool first = true;
 
 	if (!v->a.nr) {
-		put(s, "[]", 2);
+		sink_put(s, "[]", 2);
 	} else if (is_text(v, &n)) {
 		quoted(s, v, n, true);
 	} else if (!nonzero_count(v)) {
-		putf(s, "[all %" PRIu32 " zero]", v->a.nr);
+		sink_putf(s, "[all %" PRIu32 " zero]", v->a.nr);
 	} else if (all_scalar(v)) {
 		if (nonzero_count(v) * 2 >= v->a.nr)
 			dense(s, v, -1);
 		else
 			sparse_runs(s, v, -1);
 	} else {
-		put(s, "[", 1);
+		sink_put(s, "[", 1);
 		for (i = 0; i < v->a.nr && !s->stop; i = j + 1) {
 			j = group_end(v, i);
 			if (deep_zero(&v->a.elems[i], 0))
 				continue;
 			if (!first)
-				put(s, ", ", 2);
+				sink_put(s, ", ", 2);
 			first = false;
 			group_label(s, i, j);
-			put(s, " ", 1);
+			sink_put(s, " ", 1);
 			inl(s, &v->a.elems[i], depth + 1);
 		}
-		put(s, "]", 1);
+		sink_put(s, "]", 1);
 	}
 	shown_note(s, v);
 }
 
-static void inl_struct(struct sink *s, const struct ktsnap_value *v, int depth)
+static void inl_struct(struct ktsnap_sink *s, const struct ktsnap_value *v, int depth)
 {
 	bool first = true;
 	uint32_t i;
 
 	if (v->s.type_name)
-		puts_(s, v->s.type_name);
-	put(s, "{", 1);
+		sink_puts(s, v->s.type_name);
+	sink_put(s, "{", 1);
 	for (i = 0; i < v->s.nr && !s->stop; i++) {
 		const struct ktsnap_member *m = &v->s.m[i];
 
 		if (hidden_member(m))
 			continue;
 		if (!first)
-			put(s, ", ", 2);
+			sink_put(s, ", ", 2);
 		first = false;
 		if (m->name[0]) {
-			puts_(s, m->name);
-			put(s, "=", 1);
+			sink_puts(s, m->name);
+			sink_put(s, "=", 1);
 		}
 		inl(s, &m->v, depth + 1);
 	}
-	put(s, "}", 1);
+	sink_put(s, "}", 1);
 }
 
-static void ptr_head(struct sink *s, const struct ktsnap_value *v)
+static void ptr_head(struct ktsnap_sink *s, const struct ktsnap_value *v)
 {
 	put_hex(s, v->p.v);
 	if (v->p.cast)
-		putf(s, " (%s)", v->p.cast);
+		sink_putf(s, " (%s)", v->p.cast);
 }
 
-static void ptr_tail(struct sink *s, const struct ktsnap_value *v)
+static void ptr_tail(struct ktsnap_sink *s, const struct ktsnap_value *v)
 {
 	if (v->p.deref)
 		return;
 	if (v->p.skip_reason && !strncmp(v->p.skip_reason, "cycle ", 6))
-		puts_(s, " [cycle]");
+		sink_puts(s, " [cycle]");
 	else if (v->p.skip_reason) {
-		puts_(s, " [chase: ");
-		puts_(s, v->p.skip_reason);
-		put(s, "]", 1);
+		sink_puts(s, " [chase: ");
+		sink_puts(s, v->p.skip_reason);
+		sink_put(s, "]", 1);
 	}
 }
 
-static void inl(struct sink *s, const struct ktsnap_value *v, int depth)
+static void inl(struct ktsnap_sink *s, const struct ktsnap_value *v, int depth)
 {
 	if (depth > MAX_DEPTH) {
-		puts_(s, "…");
+		sink_puts(s, "…");
 		return;
 	}
 	switch (v->kind) {
@@ -572,18 +515,18 @@ static void inl(struct sink *s, const struct ktsnap_value *v, int depth)
 		inl_array(s, v, depth);
 		break;
 	case KTSNAP_VALUE_CPU_LIST:
-		putf(s, "cpus={%s}", v->cpus ? v->cpus : "");
+		sink_putf(s, "cpus={%s}", v->cpus ? v->cpus : "");
 		break;
 	case KTSNAP_VALUE_BYTES:
-		puts_(s, v->hex ? v->hex : "");
+		sink_puts(s, v->hex ? v->hex : "");
 		break;
 	case KTSNAP_VALUE_UNSUPPORTED:
-		putf(s, "<unsupported: %s>", v->reason ? v->reason : "");
+		sink_putf(s, "<unsupported: %s>", v->reason ? v->reason : "");
 		break;
 	case KTSNAP_VALUE_PTR:
 		ptr_head(s, v);
 		if (v->p.deref) {
-			puts_(s, " → ");
+			sink_puts(s, " → ");
 			inl(s, v->p.deref, depth + 1);
 		}
 		ptr_tail(s, v);
@@ -591,7 +534,7 @@ static void inl(struct sink *s, const struct ktsnap_value *v, int depth)
 	case KTSNAP_VALUE_TRUNCATED:
 		if (!v->t.had)
 			break;
-		putf(s, "<truncated needed=%" PRIu64 " had=%" PRIu64 "> ", v->t.needed, v->t.had);
+		sink_putf(s, "<truncated needed=%" PRIu64 " had=%" PRIu64 "> ", v->t.needed, v->t.had);
 		if (v->t.partial)
 			inl(s, v->t.partial, depth + 1);
 		break;
@@ -604,7 +547,7 @@ static void inl(struct sink *s, const struct ktsnap_value *v, int depth)
 /* Length of the one-line form if it fits @budget columns, else -1. */
 static long fits(const struct ktsnap_value *v, long budget)
 {
-	struct sink s = { .limit = budget > 0 ? (size_t)budget : 1 };
+	struct ktsnap_sink s = { .limit = budget > 0 ? (size_t)budget : 1 };
 
 	if (budget <= 0)
 		return -1;
@@ -613,10 +556,10 @@ static long fits(const struct ktsnap_value *v, long budget)
 }
 
 /* ---- multi-line rendering -------------------------------------------------------- */
-static void pretty(struct sink *s, const char *label, const char *sep,
+static void pretty(struct ktsnap_sink *s, const char *label, const char *sep,
 		   const struct ktsnap_value *v, int level, int depth);
 
-static void pretty_struct_body(struct sink *s, const struct ktsnap_value *v, int level, int depth)
+static void pretty_struct_body(struct ktsnap_sink *s, const struct ktsnap_value *v, int level, int depth)
 {
 	int on_row = 0;
 	uint32_t i;
@@ -628,16 +571,16 @@ static void pretty_struct_body(struct sink *s, const struct ktsnap_value *v, int
 		if (hidden_member(m))
 			continue;
 		if (is_scalar(&m->v)) {
-			struct sink t = { .limit = WIDTH };
+			struct ktsnap_sink t = { .limit = WIDTH };
 
 			inl(&t, &m->v, depth);
 			w = (long)(strlen(m->name) + 1 + t.len);
 		}
 		if (w >= 0 && on_row && on_row < 3 && s->col + 2 + (size_t)w <= WIDTH) {
-			put(s, "  ", 2);
+			sink_put(s, "  ", 2);
 		} else {
 			if (on_row)
-				put(s, "\n", 1);
+				sink_put(s, "\n", 1);
 			on_row = 0;
 			if (w < 0) {
 				pretty(s, m->name, "=", &m->v, level, depth + 1);
@@ -646,27 +589,27 @@ static void pretty_struct_body(struct sink *s, const struct ktsnap_value *v, int
 			indent_(s, level);
 		}
 		if (m->name[0]) {
-			puts_(s, m->name);
-			put(s, "=", 1);
+			sink_puts(s, m->name);
+			sink_put(s, "=", 1);
 		}
 		inl(s, &m->v, depth + 1);
 		on_row++;
 	}
 	if (on_row)
-		put(s, "\n", 1);
+		sink_put(s, "\n", 1);
 }
 
-static void pretty_array(struct sink *s, const char *label, const char *sep,
+static void pretty_array(struct ktsnap_sink *s, const char *label, const char *sep,
 			 const struct ktsnap_value *v, int level, int depth)
 {
 	uint32_t i, j, n, start;
 	uint8_t b = 0;
 
 	indent_(s, level);
-	puts_(s, label);
+	sink_puts(s, label);
 	if (is_text(v, &n)) {
 		/* multi-line text as an indented block */
-		put(s, label[0] ? ": |" : "|", label[0] ? 3 : 1);
+		sink_put(s, label[0] ? ": |" : "|", label[0] ? 3 : 1);
 		shown_note(s, v);
 		for (start = 0, i = 0; i <= n && !s->stop; i++) {
 			if (i < n) {
@@ -674,34 +617,34 @@ static void pretty_array(struct sink *s, const char *label, const char *sep,
 				if (b != '\n')
 					continue;
 			}
-			put(s, "\n", 1);
+			sink_put(s, "\n", 1);
 			indent_(s, level + 1);
 			for (j = start; j < i; j++) {
 				byte_elem(&v->a.elems[j], &b);
-				put(s, (const char *)&b, 1);
+				sink_put(s, (const char *)&b, 1);
 			}
 			start = i + 1;
 		}
-		put(s, "\n", 1);
+		sink_put(s, "\n", 1);
 		return;
 	}
 	if (all_scalar(v)) {
-		puts_(s, sep);
+		sink_puts(s, sep);
 		if (nonzero_count(v) * 2 >= v->a.nr) {
 			dense(s, v, level + 1);
 		} else {
-			put(s, "\n", 1);
+			sink_put(s, "\n", 1);
 			indent_(s, level + 1);
 			sparse_runs(s, v, level + 1);
 		}
 		shown_note(s, v);
-		put(s, "\n", 1);
+		sink_put(s, "\n", 1);
 		return;
 	}
 	if (label[0])
-		put(s, ":", 1);
+		sink_put(s, ":", 1);
 	shown_note(s, v);
-	put(s, "\n", 1);
+	sink_put(s, "\n", 1);
 	for (i = 0; i < v->a.nr && !s->stop; i = j + 1) {
 		char lab[32];
 
@@ -743,7 +686,7 @@ static bool holds_text_block(const struct ktsnap_value *v)
 	return false;
 }
 
-static void pretty(struct sink *s, const char *label, const char *sep,
+static void pretty(struct ktsnap_sink *s, const char *label, const char *sep,
 		   const struct ktsnap_value *v, int level, int depth)
 {
 	long budget = WIDTH - 2L * level - (long)strlen(label) - (label[0] ? (long)strlen(sep) : 0);
@@ -760,24 +703,24 @@ static void pretty(struct sink *s, const char *label, const char *sep,
 		}
 		indent_(s, level);
 		if (label[0]) {
-			puts_(s, label);
-			puts_(s, sep);
+			sink_puts(s, label);
+			sink_puts(s, sep);
 		}
 		inl(s, v, depth);
-		put(s, "\n", 1);
+		sink_put(s, "\n", 1);
 		return;
 	}
 	switch (v->kind) {
 	case KTSNAP_VALUE_STRUCT:
 		indent_(s, level);
 		if (label[0]) {
-			puts_(s, label);
+			sink_puts(s, label);
 			if (v->s.type_name)
-				putf(s, " (%s)", v->s.type_name);
-			puts_(s, ":\n");
+				sink_putf(s, " (%s)", v->s.type_name);
+			sink_puts(s, ":\n");
 		} else if (v->s.type_name) {
-			puts_(s, v->s.type_name);
-			puts_(s, ":\n");
+			sink_puts(s, v->s.type_name);
+			sink_puts(s, ":\n");
 		}
 		pretty_struct_body(s, v, level + 1, depth);
 		break;
@@ -787,20 +730,20 @@ static void pretty(struct sink *s, const char *label, const char *sep,
 	case KTSNAP_VALUE_PTR:
 		indent_(s, level);
 		if (label[0]) {
-			puts_(s, label);
-			puts_(s, sep);
+			sink_puts(s, label);
+			sink_puts(s, sep);
 		}
 		ptr_head(s, v);
-		puts_(s, " →\n");
+		sink_puts(s, " →\n");
 		pretty(s, "", "", v->p.deref, level + 1, depth + 1);
 		break;
 	case KTSNAP_VALUE_TRUNCATED:
 		indent_(s, level);
 		if (label[0]) {
-			puts_(s, label);
-			puts_(s, sep);
+			sink_puts(s, label);
+			sink_puts(s, sep);
 		}
-		putf(s, "<truncated needed=%" PRIu64 " had=%" PRIu64 ">\n", v->t.needed, v->t.had);
+		sink_putf(s, "<truncated needed=%" PRIu64 " had=%" PRIu64 ">\n", v->t.needed, v->t.had);
 		if (v->t.partial)
 			pretty(s, "", "", v->t.partial, level + 1, depth + 1);
 		break;
@@ -812,7 +755,7 @@ static void pretty(struct sink *s, const char *label, const char *sep,
 /* ---- public entry points ----------------------------------------------------------- */
 int ktsnap_value__format(const struct ktsnap_value *v, char *buf, size_t size)
 {
-	struct sink s = { .buf = buf, .size = size };
+	struct ktsnap_sink s = { .buf = buf, .size = size };
 
 	if (!v) {
 		if (buf && size)
@@ -820,13 +763,13 @@ int ktsnap_value__format(const struct ktsnap_value *v, char *buf, size_t size)
 		return -EINVAL;
 	}
 	inl(&s, v, 0);
-	finish(&s);
+	sink_finish(&s);
 	return s.len > INT32_MAX ? INT32_MAX : (int)s.len;
 }
 
 int ktsnap_value__format_pretty(const struct ktsnap_value *v, int indent, char *buf, size_t size)
 {
-	struct sink s = { .buf = buf, .size = size };
+	struct ktsnap_sink s = { .buf = buf, .size = size };
 
 	if (!v) {
 		if (buf && size)
@@ -834,13 +777,13 @@ int ktsnap_value__format_pretty(const struct ktsnap_value *v, int indent, char *
 		return -EINVAL;
 	}
 	pretty(&s, "", "", v, indent < 0 ? 0 : indent, 0);
-	finish(&s);
+	sink_finish(&s);
 	return s.len > INT32_MAX ? INT32_MAX : (int)s.len;
 }
 
 int ktsnap_value__fprint(const struct ktsnap_value *v, FILE *f, int indent)
 {
-	struct sink s = { .f = f };
+	struct ktsnap_sink s = { .f = f };
 
 	if (!v || !f)
 		return -EINVAL;

@@ -15,6 +15,7 @@
 #include <ktsnap/display.h>
 #include <ktsnap/error.h>
 #include "view_internal.h"
+#include "sink_internal.h"
 
 #define KEY_SAMPLE	3
 #define KEY_CHAR_CAP	80
@@ -74,98 +75,64 @@ const char *ktsnap_err_text2(const struct ktsnap_error *e)
 }
 
 /* ---- output -------------------------------------------------------------------- */
-struct out {
-	char *buf;
-	size_t size;
-	size_t len;
-};
-
-static void put(struct out *o, const char *p, size_t n)
-{
-	if (o->buf && o->len + 1 < o->size) {
-		size_t room = o->size - 1 - o->len;
-
-		memcpy(o->buf + o->len, p, n < room ? n : room);
-	}
-	o->len += n;
-}
-
-static void puts_(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
-
-__attribute__((format(printf, 2, 3))) static void putf(struct out *o, const char *fmt, ...)
-{
-	char tmp[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		put(o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
-
 /* A string in Rust's Debug form: quoted, with escapes. */
-static void put_debug_str(struct out *o, const char *s, size_t n)
+static void put_debug_str(struct ktsnap_sink *o, const char *s, size_t n)
 {
 	size_t i;
 
-	put(o, "\"", 1);
+	sink_put(o, "\"", 1);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		switch (c) {
 		case '"':
-			puts_(o, "\\\"");
+			sink_puts(o, "\\\"");
 			break;
 		case '\\':
-			puts_(o, "\\\\");
+			sink_puts(o, "\\\\");
 			break;
 		case '\n':
-			puts_(o, "\\n");
+			sink_puts(o, "\\n");
 			break;
 		case '\r':
-			puts_(o, "\\r");
+			sink_puts(o, "\\r");
 			break;
 		case '\t':
-			puts_(o, "\\t");
+			sink_puts(o, "\\t");
 			break;
 		case '\0':
-			puts_(o, "\\0");
+			sink_puts(o, "\\0");
 			break;
 		default:
 			if (c < 0x20 || c == 0x7f)
-				putf(o, "\\u{%x}", c);
+				sink_putf(o, "\\u{%x}", c);
 			else
-				put(o, (const char *)&c, 1);
+				sink_put(o, (const char *)&c, 1);
 		}
 	}
-	put(o, "\"", 1);
+	sink_put(o, "\"", 1);
 }
 
 /* List punctuation: call with the item index before each item. */
-static void list_sep(struct out *o, size_t i)
+static void list_sep(struct ktsnap_sink *o, size_t i)
 {
 	if (i)
-		puts_(o, ", ");
+		sink_puts(o, ", ");
 }
 
 /* {list:#x?} */
-static void put_hex_list(struct out *o, const uint64_t *v, size_t n)
+static void put_hex_list(struct ktsnap_sink *o, const uint64_t *v, size_t n)
 {
 	size_t i;
 
 	if (!n) {
-		puts_(o, "[]");
+		sink_puts(o, "[]");
 		return;
 	}
-	puts_(o, "[\n");
+	sink_puts(o, "[\n");
 	for (i = 0; i < n; i++)
-		putf(o, "    0x%" PRIx64 ",\n", v[i]);
-	puts_(o, "]");
+		sink_putf(o, "    0x%" PRIx64 ",\n", v[i]);
+	sink_puts(o, "]");
 }
 
 /* ---- lazily enumerated lists ------------------------------------------------------ */
@@ -175,36 +142,36 @@ static const struct ktsnap_map *rmap(const struct ktsnap_report *r, uint32_t i)
 }
 
 /* Admitted map names, in order. */
-static void list_admitted_maps(struct out *o, const struct ktsnap_snapshot *s)
+static void list_admitted_maps(struct ktsnap_sink *o, const struct ktsnap_snapshot *s)
 {
 	const struct ktsnap_report *r = s->report;
 	size_t n = 0;
 	uint32_t i;
 
-	puts_(o, "[");
+	sink_puts(o, "[");
 	for (i = 0; r && i < r->nr_maps; i++) {
 		if (!ktsnap_snapshot_admits(s, rmap(r, i)))
 			continue;
 		list_sep(o, n++);
 		put_debug_str(o, rmap(r, i)->name, strlen(rmap(r, i)->name));
 	}
-	puts_(o, "]");
+	sink_puts(o, "]");
 }
 
 /* Names of every global-section map of the report (not filtered). */
-static void list_global_maps(struct out *o, const struct ktsnap_report *r)
+static void list_global_maps(struct ktsnap_sink *o, const struct ktsnap_report *r)
 {
 	size_t n = 0;
 	uint32_t i;
 
-	puts_(o, "[");
+	sink_puts(o, "[");
 	for (i = 0; r && i < r->nr_maps; i++) {
 		if (!ktsnap_map_is_global(rmap(r, i)))
 			continue;
 		list_sep(o, n++);
 		put_debug_str(o, rmap(r, i)->name, strlen(rmap(r, i)->name));
 	}
-	puts_(o, "]");
+	sink_puts(o, "]");
 }
 
 static const struct ktsnap_value *global_struct(const struct ktsnap_snapshot *s,
@@ -224,14 +191,14 @@ static const struct ktsnap_value *global_struct(const struct ktsnap_snapshot *s,
  * name above the last one: quadratic, but allocation-free and only run
  * when an error is printed.
  */
-static void list_globals_sorted(struct out *o, const struct ktsnap_snapshot *s)
+static void list_globals_sorted(struct ktsnap_sink *o, const struct ktsnap_snapshot *s)
 {
 	const struct ktsnap_report *r = s->report;
 	const char *last = NULL, *best;
 	size_t n = 0;
 	uint32_t i, j;
 
-	puts_(o, "[");
+	sink_puts(o, "[");
 	for (;;) {
 		best = NULL;
 		for (i = 0; r && i < r->nr_maps; i++) {
@@ -252,17 +219,17 @@ static void list_globals_sorted(struct out *o, const struct ktsnap_snapshot *s)
 		put_debug_str(o, best, strlen(best));
 		last = best;
 	}
-	puts_(o, "]");
+	sink_puts(o, "]");
 }
 
 /* Admitted global sections holding a top-level @name, in order. */
-static void list_var_hits(struct out *o, const struct ktsnap_snapshot *s, const char *name)
+static void list_var_hits(struct ktsnap_sink *o, const struct ktsnap_snapshot *s, const char *name)
 {
 	const struct ktsnap_report *r = s->report;
 	size_t n = 0;
 	uint32_t i;
 
-	puts_(o, "[");
+	sink_puts(o, "[");
 	for (i = 0; r && i < r->nr_maps; i++) {
 		const struct ktsnap_map *m = rmap(r, i);
 
@@ -272,28 +239,28 @@ static void list_var_hits(struct out *o, const struct ktsnap_snapshot *s, const 
 		list_sep(o, n++);
 		put_debug_str(o, m->name, strlen(m->name));
 	}
-	puts_(o, "]");
+	sink_puts(o, "]");
 }
 
-static void list_members(struct out *o, const struct ktsnap_value *v)
+static void list_members(struct ktsnap_sink *o, const struct ktsnap_value *v)
 {
 	uint32_t i;
 
-	puts_(o, "[");
+	sink_puts(o, "[");
 	for (i = 0; v && i < v->s.nr; i++) {
 		list_sep(o, i);
 		put_debug_str(o, v->s.m[i].name, strlen(v->s.m[i].name));
 	}
-	puts_(o, "]");
+	sink_puts(o, "]");
 }
 
 /* Object keys, sorted (same selection trick as list_globals_sorted). */
-static void list_json_keys(struct out *o, const struct json_object *obj)
+static void list_json_keys(struct ktsnap_sink *o, const struct json_object *obj)
 {
 	const char *last = NULL, *best;
 	size_t n = 0;
 
-	puts_(o, "[");
+	sink_puts(o, "[");
 	for (;;) {
 		best = NULL;
 		json_object_object_foreach((struct json_object *)obj, key, val) {
@@ -309,7 +276,7 @@ static void list_json_keys(struct out *o, const struct json_object *obj)
 		put_debug_str(o, best, strlen(best));
 		last = best;
 	}
-	puts_(o, "]");
+	sink_puts(o, "]");
 }
 
 /* ---- NoMatch key sampling (§6.6) ------------------------------------------------------ */
@@ -349,7 +316,7 @@ static void sample_key(const struct ktsnap_map *m, uint32_t i, char *buf, size_t
 	}
 }
 
-static void put_no_match(struct out *o, const struct ktsnap_error *e)
+static void put_no_match(struct ktsnap_sink *o, const struct ktsnap_error *e)
 {
 	const struct ktsnap_map *m = e->ctx;
 	char key[KEY_SAMPLE][KEY_CHAR_CAP * 4 + 8];
@@ -357,15 +324,15 @@ static void put_no_match(struct out *o, const struct ktsnap_error *e)
 	bool all_hex = true, more;
 
 	if (!e->n1) {
-		putf(o, "map '%s': %s matched no entries (map is empty)", e->s1, e->s2);
+		sink_putf(o, "map '%s': %s matched no entries (map is empty)", e->s1, e->s2);
 		return;
 	}
 	if (!m || !nk) {
-		putf(o, "map '%s': %s matched none of %" PRIu64 " entries (sample keys unavailable)",
+		sink_putf(o, "map '%s': %s matched none of %" PRIu64 " entries (sample keys unavailable)",
 		     e->s1, e->s2, e->n1);
 		return;
 	}
-	putf(o, "map '%s': %s matched none of %" PRIu64 " entries (first %" PRIu32 ": [",
+	sink_putf(o, "map '%s': %s matched none of %" PRIu64 " entries (first %" PRIu32 ": [",
 	     e->s1, e->s2, e->n1, nk);
 	for (i = 0; i < nk && i < KEY_SAMPLE; i++) {
 		char full[KEY_CHAR_CAP * 4 + 8];
@@ -385,9 +352,9 @@ static void put_no_match(struct out *o, const struct ktsnap_error *e)
 		list_sep(o, i);
 		put_debug_str(o, key[i], strlen(key[i]));
 	}
-	puts_(o, "])");
+	sink_puts(o, "])");
 	if (all_hex)
-		puts_(o, " (BTF missing at capture — keys shown as hex bytes; rebuild guest kernel "
+		sink_puts(o, " (BTF missing at capture — keys shown as hex bytes; rebuild guest kernel "
 			 "with CONFIG_DEBUG_INFO_BTF=y for typed keys)");
 }
 
@@ -397,22 +364,22 @@ static bool same_obj(const char *name, const char *obj, size_t len)
 	return ktsnap_obj_prefix_len(name) == len && !strncmp(name, obj, len);
 }
 
-static void put_multi_copy(struct out *o, const struct ktsnap_report *r, const char *obj,
+static void put_multi_copy(struct ktsnap_sink *o, const struct ktsnap_report *r, const char *obj,
 			   size_t len)
 {
 	static const char *const sect[] = { ".bss", ".data", ".rodata" };
 	size_t i, c, parts = 0;
 
-	putf(o, "snapshot has multiple same-name copies of %.*s's global-section maps (", (int)len,
+	sink_putf(o, "snapshot has multiple same-name copies of %.*s's global-section maps (", (int)len,
 	     obj);
 	for (i = 0; i < 3; i++) {
 		c = ktsnap_obj_section_count(r, obj, len, sect[i]);
 		if (c <= 1)
 			continue;
 		list_sep(o, parts++);
-		putf(o, "%.*s%s × %zu", (int)len, obj, sect[i], c);
+		sink_putf(o, "%.*s%s × %zu", (int)len, obj, sect[i], c);
 	}
-	puts_(o, ") and the principled *scx_root walker did not publish an active_map_kvas "
+	sink_puts(o, ") and the principled *scx_root walker did not publish an active_map_kvas "
 		 "whitelist to disambiguate (transient swap window where the accessor-init worker "
 		 "has not yet republished, or the walker is unavailable on this kernel build) — "
 		 "use `series.live_bpf_vars_via([\"name\"], pickers::max_by_sum_u64)` for "
@@ -422,7 +389,7 @@ static void put_multi_copy(struct out *o, const struct ktsnap_report *r, const c
 }
 
 /* Distinct objs of the global-section maps, first-seen order. */
-static void put_many_objs(struct out *o, const struct ktsnap_report *r)
+static void put_many_objs(struct ktsnap_sink *o, const struct ktsnap_report *r)
 {
 	size_t n = 0, len, i, j;
 
@@ -437,7 +404,7 @@ static void put_many_objs(struct out *o, const struct ktsnap_report *r)
 				break;
 		n += j == i;
 	}
-	putf(o, "snapshot has %zu BPF objects with global-section maps ([", n);
+	sink_putf(o, "snapshot has %zu BPF objects with global-section maps ([", n);
 	n = 0;
 	for (i = 0; i < r->nr_maps; i++) {
 		const char *name = r->maps[i].name;
@@ -453,7 +420,7 @@ static void put_many_objs(struct out *o, const struct ktsnap_report *r)
 		list_sep(o, n++);
 		put_debug_str(o, name, len);
 	}
-	puts_(o, "]) and the principled *scx_root walker could not identify the active obj at "
+	sink_puts(o, "]) and the principled *scx_root walker could not identify the active obj at "
 		 "capture time (scx_root unresolved, no matching struct_ops map, or the matched "
 		 "obj has no global-section maps in this capture) — use Snapshot::vars(name) to "
 		 "enumerate every copy or Snapshot::map(\"<obj>.<section>\") to address a "
@@ -470,7 +437,7 @@ static bool kva_listed(const struct ktsnap_snapshot *s, uint64_t kva)
 	return false;
 }
 
-static void put_excluded(struct out *o, const struct ktsnap_error *e)
+static void put_excluded(struct ktsnap_sink *o, const struct ktsnap_error *e)
 {
 	const struct ktsnap_snapshot *s = &e->snap;
 	const struct ktsnap_report *r = s->report;
@@ -489,11 +456,11 @@ static void put_excluded(struct out *o, const struct ktsnap_error *e)
 		else if (!kva_listed(s, m->map_kva))
 			mismatch = true;
 	}
-	putf(o, "snapshot lookup '%s' returned no hits under the active filter (obj='%.*s'): the "
+	sink_putf(o, "snapshot lookup '%s' returned no hits under the active filter (obj='%.*s'): the "
 		"walker's KVA whitelist ",
 	     e->text, (int)s->obj_len, s->obj);
 	put_hex_list(o, s->kvas, s->nr_kvas);
-	putf(o, " excluded %zu captured map(s) sharing the obj prefix: ", n);
+	sink_putf(o, " excluded %zu captured map(s) sharing the obj prefix: ", n);
 	n = 0;
 	for (i = 0; r && i < r->nr_maps; i++) {
 		const struct ktsnap_map *m = rmap(r, i);
@@ -501,85 +468,85 @@ static void put_excluded(struct out *o, const struct ktsnap_error *e)
 		if (!same_obj(m->name, s->obj, s->obj_len) || ktsnap_snapshot_admits(s, m))
 			continue;
 		list_sep(o, n++);
-		putf(o, "%s@0x%" PRIx64, m->name, m->map_kva);
+		sink_putf(o, "%s@0x%" PRIx64, m->name, m->map_kva);
 	}
-	puts_(o, " — ");
+	sink_puts(o, " — ");
 	if (!zero && mismatch)
-		puts_(o, "this snapshot pre-dates your most recent Op::ReplaceScheduler / "
+		sink_puts(o, "this snapshot pre-dates your most recent Op::ReplaceScheduler / "
 			 "Op::AttachScheduler — wait for the next periodic boundary (or re-run the "
 			 "test) so the walker re-publishes the live scheduler's KVAs");
 	else if (zero && !mismatch)
-		puts_(o, "the captured maps have no recorded KVAs — the snapshot pre-dates the "
+		sink_puts(o, "the captured maps have no recorded KVAs — the snapshot pre-dates the "
 			 "walker plumbing, or the capture path failed to record per-map KVAs");
 	else if (zero && mismatch)
-		puts_(o, "some captured maps lack KVAs and some disagree with the walker's "
+		sink_puts(o, "some captured maps lack KVAs and some disagree with the walker's "
 			 "whitelist — both pre-walker-capture state and a post-swap window can "
 			 "produce this; re-run the test to regenerate the snapshot");
 	else
-		puts_(o, "captured KVAs were neither absent nor in disagreement");
-	putf(o, ". Reach for Snapshot::vars('%s') to enumerate every copy across all obj "
+		sink_puts(o, "captured KVAs were neither absent nor in disagreement");
+	sink_putf(o, ". Reach for Snapshot::vars('%s') to enumerate every copy across all obj "
 		"prefixes, or Snapshot::map(\"<name>\") to address one of the excluded maps "
 		"directly.",
 	     e->text);
 }
 
 /* ---- format ------------------------------------------------------------------------------ */
-static void put_path_head(struct out *o, const struct ktsnap_error *e)
+static void put_path_head(struct ktsnap_sink *o, const struct ktsnap_error *e)
 {
-	putf(o, "path '%s': component '%.*s' (after walking '%.*s') ", e->text, (int)e->off[2],
+	sink_putf(o, "path '%s': component '%.*s' (after walking '%.*s') ", e->text, (int)e->off[2],
 	     e->text + e->off[1], (int)e->off[0], e->text);
 }
 
-static void put_actual(struct out *o, const struct ktsnap_error *e)
+static void put_actual(struct ktsnap_sink *o, const struct ktsnap_error *e)
 {
 	if (e->sub == 1)
-		putf(o, "Array[%" PRIu64 "]=%s", e->n1, e->s2);
+		sink_putf(o, "Array[%" PRIu64 "]=%s", e->n1, e->s2);
 	else if (e->sub == 2)
-		putf(o, "Truncated(partial=%s)", e->s2);
+		sink_putf(o, "Truncated(partial=%s)", e->s2);
 	else
-		puts_(o, e->s2 ? e->s2 : "");
+		sink_puts(o, e->s2 ? e->s2 : "");
 }
 
-static void put_projection(struct out *o, const struct ktsnap_error *e)
+static void put_projection(struct ktsnap_sink *o, const struct ktsnap_error *e)
 {
-	puts_(o, "projection failed: ");
+	sink_puts(o, "projection failed: ");
 	switch (e->sub) {
 	case PF_VAR_RANGE:
-		putf(o, "live_var_via picker returned index %" PRIu64
+		sink_putf(o, "live_var_via picker returned index %" PRIu64
 			" out of range (candidate count = %" PRIu64 ")",
 		     e->n1, e->n2);
 		break;
 	case PF_VAR_NONE:
-		putf(o, "live_var_via picker for '%s' returned None (no candidate matched the "
+		sink_putf(o, "live_var_via picker for '%s' returned None (no candidate matched the "
 			"supplied disambiguator)",
 		     e->text);
 		break;
 	case PF_VARS_RANGE:
-		putf(o, "live_vars_via picker returned index %" PRIu64
+		sink_putf(o, "live_vars_via picker returned index %" PRIu64
 			" out of range (candidate count = %" PRIu64 ")",
 		     e->n1, e->n2);
 		break;
 	case PF_VARS_NONE:
-		putf(o, "live_vars_via picker for %s returned None (no candidate matched the "
+		sink_putf(o, "live_vars_via picker for %s returned None (no candidate matched the "
 			"supplied disambiguator)",
 		     e->text);
 		break;
 	case PF_VARS_EMPTY:
-		puts_(o, "live_vars_via called with an empty names slice — co-pick requires at "
+		sink_puts(o, "live_vars_via called with an empty names slice — co-pick requires at "
 			 "least one name");
 		break;
 	default:
-		puts_(o, e->text);
+		sink_puts(o, e->text);
 		break;
 	}
 }
 
-static void put_no_active(struct out *o, const struct ktsnap_error *e)
+static void put_no_active(struct ktsnap_sink *o, const struct ktsnap_error *e)
 {
-	puts_(o, "snapshot has no currently-active scheduler (");
+	sink_puts(o, "snapshot has no currently-active scheduler (");
 	switch (e->sub) {
 	case NAS_NO_GLOBALS:
-		puts_(o, "snapshot has no global-section BPF maps (no scheduler attached, or "
+		sink_puts(o, "snapshot has no global-section BPF maps (no scheduler attached, or "
 			 "capture did not include bss/data/rodata)");
 		break;
 	case NAS_MULTI_COPY:
@@ -589,69 +556,69 @@ static void put_no_active(struct out *o, const struct ktsnap_error *e)
 		put_many_objs(o, e->snap.report);
 		break;
 	default:
-		puts_(o, e->text);
+		sink_puts(o, e->text);
 		break;
 	}
-	puts_(o, "); use Snapshot::vars(name) to enumerate every observed copy explicitly, "
+	sink_puts(o, "); use Snapshot::vars(name) to enumerate every observed copy explicitly, "
 		 "Snapshot::live_var(name) to keep the typed error path while opting into the "
 		 "active filter, or Snapshot::map(\"<obj>.<section>\") to address a specific "
 		 "scheduler's bss directly");
 }
 
-static int format(const struct ktsnap_error *e, struct out *o)
+static int format(const struct ktsnap_error *e, struct ktsnap_sink *o)
 {
 	switch (e->kind) {
 	case KTSNAP_ERR_MAP_NOT_FOUND:
-		putf(o, "snapshot has no map '%s' (captured maps: ", e->text);
+		sink_putf(o, "snapshot has no map '%s' (captured maps: ", e->text);
 		list_admitted_maps(o, &e->snap);
-		puts_(o, ")");
+		sink_puts(o, ")");
 		break;
 	case KTSNAP_ERR_VAR_NOT_FOUND:
-		putf(o, "snapshot has no global variable '%s' in any *.bss/*.data/*.rodata map "
+		sink_putf(o, "snapshot has no global variable '%s' in any *.bss/*.data/*.rodata map "
 			"(available globals: ",
 		     e->text);
 		if (e->sub)
 			list_global_maps(o, e->snap.report);
 		else
 			list_globals_sorted(o, &e->snap);
-		puts_(o, ")");
+		sink_puts(o, ")");
 		break;
 	case KTSNAP_ERR_AMBIGUOUS_VAR:
-		putf(o, "snapshot global '%s' is ambiguous (found in ", e->text);
+		sink_putf(o, "snapshot global '%s' is ambiguous (found in ", e->text);
 		list_var_hits(o, &e->snap, e->text);
-		puts_(o, "); use Snapshot::active().var(name) (or the shorthand "
+		sink_puts(o, "); use Snapshot::active().var(name) (or the shorthand "
 			 "Snapshot::live_var(name)) to pick the active scheduler's copy "
 			 "automatically, or Snapshot::map(name) to address a specific scheduler's "
 			 "bss explicitly");
 		break;
 	case KTSNAP_ERR_FIELD_NOT_FOUND:
 		put_path_head(o, e);
-		puts_(o, "not found (members at this depth: ");
+		sink_puts(o, "not found (members at this depth: ");
 		if (e->sub)
 			list_json_keys(o, e->ctx);
 		else
 			list_members(o, e->ctx);
-		puts_(o, ")");
+		sink_puts(o, ")");
 		break;
 	case KTSNAP_ERR_NOT_A_STRUCT:
 		put_path_head(o, e);
-		putf(o, "expected a Struct, got %s", e->s1);
+		sink_putf(o, "expected a Struct, got %s", e->s1);
 		break;
 	case KTSNAP_ERR_TYPE_MISMATCH:
-		putf(o, "path '%s': cannot read as %s — actual rendered variant is ", e->text,
+		sink_putf(o, "path '%s': cannot read as %s — actual rendered variant is ", e->text,
 		     e->s1);
 		put_actual(o, e);
 		break;
 	case KTSNAP_ERR_INDEX_OUT_OF_RANGE:
-		putf(o, "map '%s': index %" PRIu64 " out of range (length %" PRIu64 ")", e->s1,
+		sink_putf(o, "map '%s': index %" PRIu64 " out of range (length %" PRIu64 ")", e->s1,
 		     e->n1, e->n2);
 		break;
 	case KTSNAP_ERR_PER_CPU_SLOT:
 		if (e->sub)
-			putf(o, "map '%s': cpu %" PRIu64 " per-CPU slot is unmapped (None)", e->s1,
+			sink_putf(o, "map '%s': cpu %" PRIu64 " per-CPU slot is unmapped (None)", e->s1,
 			     e->n1);
 		else
-			putf(o, "map '%s': cpu %" PRIu64 " out of range (have %" PRIu64
+			sink_putf(o, "map '%s': cpu %" PRIu64 " out of range (have %" PRIu64
 				" per-CPU slots)",
 			     e->s1, e->n1, e->n2);
 		break;
@@ -659,36 +626,36 @@ static int format(const struct ktsnap_error *e, struct out *o)
 		put_no_match(o, e);
 		break;
 	case KTSNAP_ERR_EMPTY_PATH_COMPONENT:
-		putf(o, "path '%s' has an empty component (consecutive '.')", e->text);
+		sink_putf(o, "path '%s' has an empty component (consecutive '.')", e->text);
 		break;
 	case KTSNAP_ERR_PER_CPU_NOT_NARROWED:
-		putf(o, "map '%s': per-CPU entry without a CPU narrow — call .cpu(N) first", e->s1);
+		sink_putf(o, "map '%s': per-CPU entry without a CPU narrow — call .cpu(N) first", e->s1);
 		break;
 	case KTSNAP_ERR_NO_RENDERED:
-		putf(o, "map '%s': %s has no rendered structure (no BTF type at capture time)",
+		sink_putf(o, "map '%s': %s has no rendered structure (no BTF type at capture time)",
 		     e->s1, e->s2);
 		break;
 	case KTSNAP_ERR_PLACEHOLDER_SAMPLE:
-		putf(o, "sample '%s' is a placeholder report (capture pipeline did not land): ",
+		sink_putf(o, "sample '%s' is a placeholder report (capture pipeline did not land): ",
 		     e->text);
-		puts_(o, ktsnap_err_text2(e));
+		sink_puts(o, ktsnap_err_text2(e));
 		break;
 	case KTSNAP_ERR_MISSING_STATS:
-		putf(o, "sample '%s': stats absent (", e->text);
-		puts_(o, ktsnap_err_text2(e));
-		puts_(o, ")");
+		sink_putf(o, "sample '%s': stats absent (", e->text);
+		sink_puts(o, ktsnap_err_text2(e));
+		sink_puts(o, ")");
 		break;
 	case KTSNAP_ERR_HOST_FIELD_UNAVAILABLE:
-		putf(o, "sample '%s': per_cpu_time has no entry for cpu %" PRIu64
+		sink_putf(o, "sample '%s': per_cpu_time has no entry for cpu %" PRIu64
 			" (placeholder report or kernel-walker resolution failure)",
 		     e->text, e->n1);
 		break;
 	case KTSNAP_ERR_PLACEHOLDER_SNAPSHOT:
 		if (e->sub)
-			putf(o, "snapshot '%s' is a placeholder", e->text);
+			sink_putf(o, "snapshot '%s' is a placeholder", e->text);
 		else
-			puts_(o, "snapshot is a placeholder");
-		puts_(o, " — the freeze-rendezvous path could not capture real data; no maps to "
+			sink_puts(o, "snapshot is a placeholder");
+		sink_puts(o, " — the freeze-rendezvous path could not capture real data; no maps to "
 			 "walk");
 		break;
 	case KTSNAP_ERR_NO_ACTIVE_SCHEDULER:
@@ -698,13 +665,13 @@ static int format(const struct ktsnap_error *e, struct out *o)
 		put_excluded(o, e);
 		break;
 	case KTSNAP_ERR_WALKER_DRIFTED_WITHIN_PHASE:
-		putf(o, "walker drift within %s: lookup '", e->text);
-		puts_(o, ktsnap_err_text2(e));
-		puts_(o, "' resolved against KVA set ");
+		sink_putf(o, "walker drift within %s: lookup '", e->text);
+		sink_puts(o, ktsnap_err_text2(e));
+		sink_puts(o, "' resolved against KVA set ");
 		put_hex_list(o, e->ctx2, (size_t)e->n2);
-		puts_(o, ", but an earlier same-phase snapshot pinned ");
+		sink_puts(o, ", but an earlier same-phase snapshot pinned ");
 		put_hex_list(o, e->ctx, (size_t)e->n1);
-		puts_(o, ". The walker re-published mid-phase (typical cause: a "
+		sink_puts(o, ". The walker re-published mid-phase (typical cause: a "
 			 "post-Op::ReplaceScheduler swap window). The drifted sample is surfaced as "
 			 "Err so per-phase reducers (counter_delta_per_phase, ratio_across_phases) "
 			 "see monotonic Ok-sequences from one walker decision; address by stepping "
@@ -715,8 +682,8 @@ static int format(const struct ktsnap_error *e, struct out *o)
 		put_projection(o, e);
 		break;
 	case KTSNAP_ERR_MAP_RENDER_INCOMPLETE:
-		putf(o, "map '%s' contents unavailable (render failed at capture): ", e->s1);
-		puts_(o, e->s2 ? e->s2 : "");
+		sink_putf(o, "map '%s' contents unavailable (render failed at capture): ", e->s1);
+		sink_puts(o, e->s2 ? e->s2 : "");
 		break;
 	default:
 		return -EINVAL;
@@ -726,7 +693,7 @@ static int format(const struct ktsnap_error *e, struct out *o)
 
 int ktsnap_error__format(const struct ktsnap_error *err, char *buf, size_t size)
 {
-	struct out o = { .buf = buf, .size = size };
+	struct ktsnap_sink o = { .buf = buf, .size = size };
 	int ret;
 
 	if (buf && size)
@@ -736,8 +703,7 @@ int ktsnap_error__format(const struct ktsnap_error *err, char *buf, size_t size)
 	ret = format(err, &o);
 	if (ret)
 		return ret;
-	if (buf && size)
-		buf[o.len < size ? o.len : size - 1] = '\0';
+	sink_finish(&o);
 	return o.len > INT32_MAX ? INT32_MAX : (int)o.len;
 }
 
@@ -891,13 +857,12 @@ const char *ktsnap_error__expected(const struct ktsnap_error *e)
 
 int ktsnap_error__actual(const struct ktsnap_error *e, char *buf, size_t size)
 {
-	struct out o = { .buf = buf, .size = size };
+	struct ktsnap_sink o = { .buf = buf, .size = size };
 
 	if (!e || e->kind != KTSNAP_ERR_TYPE_MISMATCH)
 		return -ENOENT;
 	put_actual(&o, e);
-	if (buf && size)
-		buf[o.len < size ? o.len : size - 1] = '\0';
+	sink_finish(&o);
 	return (int)o.len;
 }
 

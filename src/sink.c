@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+/* The text sink shared by the human rendering and the error formatter. */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "sink_internal.h"
+
+void sink_put(struct ktsnap_sink *s, const char *p, size_t n)
+{
+	size_t i;
+
+	if (s->stop || !n)
+		return;
+	if (s->f) {
+		if (fwrite(p, 1, n, s->f) != n)
+			s->err = -EIO;
+	} else if (s->buf && s->len + 1 < s->size) {
+		size_t room = s->size - 1 - s->len;
+
+		memcpy(s->buf + s->len, p, n < room ? n : room);
+	}
+	s->len += n;
+	for (i = n; i > 0; i--)
+		if (p[i - 1] == '\n')
+			break;
+	s->col = i ? n - i : s->col + n;
+	if (s->limit && s->len > s->limit)
+		s->stop = true;
+}
+
+void sink_puts(struct ktsnap_sink *s, const char *p)
+{
+	sink_put(s, p, strlen(p));
+}
+
+void sink_putf(struct ktsnap_sink *s, const char *fmt, ...)
+{
+	char tmp[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		sink_put(s, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+void sink_finish(struct ktsnap_sink *s)
+{
+	if (s->buf && s->size)
+		s->buf[s->len < s->size ? s->len : s->size - 1] = '\0';
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A text sink with snprintf semantics: bytes go to a FILE, or into a
+ * caller's buffer (always NUL-terminated by sink_finish(), truncated when
+ * full) while len counts the whole rendering.  An optional limit stops
+ * output early (used to measure whether something fits on a line); col is
+ * the current column for the pretty printer.
+ */
+#ifndef KTSNAP_SINK_INTERNAL_H
+#define KTSNAP_SINK_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct ktsnap_sink {
+	char *buf;
+	size_t size;
+	FILE *f;
+	size_t len;	/* bytes the full rendering has so far */
+	size_t limit;	/* 0: none; else stop once len > limit */
+	size_t col;	/* current column */
+	bool stop;
+	int err;	/* -EIO once a FILE write failed */
+};
+
+void sink_put(struct ktsnap_sink *s, const char *p, size_t n);
+void sink_puts(struct ktsnap_sink *s, const char *p);
+void sink_putf(struct ktsnap_sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* NUL-terminate the buffer (if any). */
+void sink_finish(struct ktsnap_sink *s);
+
+#endif
