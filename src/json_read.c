@@ -3,7 +3,9 @@
  * JSON sidecar → report (the inverse of json_write.c).
  *
  * json-c parses (depth-limited, strict, UTF-8 validated) into a DOM that
- * is bounded by the input, itself capped at KTSNAP_JSON_MAX_INPUT.  A
+ * is bounded by the input, itself capped at KTSNAP_JSON_MAX_INPUT; map
+ * entry lists are parsed one element at a time so the DOM of a big map
+ * never exists whole (see "entry lists, one at a time").  A
  * lexical pre-scan first rejects what json-c would accept but the writer
  * never emits and json-c would silently alter: integers beyond 64 bits
  * (json-c clamps them), NaN/Infinity literals, single-quoted strings.
@@ -25,11 +27,19 @@
 #include "log_internal.h"
 #include "report_internal.h"
 
+struct split;
+
 struct rd {
 	struct ktsnap_report *r;
 	int err;
 	size_t plen;
 	char path[256];
+	/* entry lists cut out of the text (see "entry lists, one at a time") */
+	const char *src;
+	struct split *splits;
+	size_t nr_splits;
+	size_t map_ordinal;
+	struct json_tokener *etok;
 };
 
 /* ---- errors and the field path -------------------------------------- */
@@ -801,15 +811,277 @@ static bool read_entry(struct rd *rd, struct json_object *o, enum ktsnap_map_lay
 	}
 }
 
+/* ---- entry lists, one at a time --------------------------------------------------
+ *
+ * json-c builds a DOM with a hash table per object: a 75 MB report of a
+ * 100k-entry map took 1.9 GB and 5 s to read.  So before parsing, a
+ * structural scan finds each map's entry list (root."maps"[i].entries and
+ * its siblings) and the byte range of every element.  json-c then parses a
+ * copy of the text with those lists blanked to "[   ]" (byte offsets are
+ * unchanged) and read_entries() parses the elements one by one from the
+ * original text, dropping each DOM as soon as it is converted.  Anything
+ * the scan does not understand (odd nesting, escaped key names, duplicate
+ * keys) turns splitting off and the whole text is parsed as before.
+ */
+static const char *const split_lists[] = { "entries", "array_entries", "percpu_entries",
+					   "percpu_hash_entries" };
+
+struct split {
+	size_t map;		/* ordinal in "maps" */
+	int list;		/* index into split_lists */
+	size_t open, close;	/* offsets of '[' and ']' */
+	size_t (*elems)[2];	/* [start, end) of each element */
+	size_t nr, cap;
+};
+
+enum role { R_OTHER, R_ROOT, R_MAPS, R_MAP, R_LIST };
+
+struct frame {
+	char type;		/* '{' or '[' */
+	enum role role;
+	size_t index;		/* arrays: elements so far */
+	unsigned seen;		/* R_ROOT: "maps" seen; R_MAP: lists seen (bits) */
+	struct split *split;	/* R_LIST */
+};
+
+struct scan {
+	const char *b;
+	size_t len, pos;
+	struct split *splits;
+	size_t nr, cap;
+	bool ok;
+};
+
+static void ws(struct scan *sc)
+{
+	while (sc->pos < sc->len && strchr(" \t\r\n", sc->b[sc->pos]) && sc->b[sc->pos])
+		sc->pos++;
+}
+
+/* Skip a string at pos; *escaped tells whether it had a backslash. */
+static bool skip_string(struct scan *sc, bool *escaped)
+{
+	*escaped = false;
+	for (sc->pos++; sc->pos < sc->len; sc->pos++) {
+		if (sc->b[sc->pos] == '\\') {
+			*escaped = true;
+			sc->pos++;
+		} else if (sc->b[sc->pos] == '"') {
+			sc->pos++;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool elem_add(struct split *sp, size_t start, size_t end)
+{
+	if (sp->nr == sp->cap) {
+		size_t cap = sp->cap ? sp->cap * 2 : 64;
+		void *n = realloc(sp->elems, cap * sizeof(*sp->elems));
+
+		if (!n)
+			return false;
+		sp->elems = n;
+		sp->cap = cap;
+	}
+	sp->elems[sp->nr][0] = start;
+	sp->elems[sp->nr][1] = end;
+	sp->nr++;
+	return true;
+}
+
+static void splits_free(struct split *sp, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(sp[i].elems);
+	free(sp);
+}
+
+/*
+ * One pass over the text.  Returns false (no splitting) on anything
+ * unexpected; json-c then reports the real error, if any, on the full text.
+ */
+static bool scan_splits(struct scan *sc)
+{
+	struct frame st[KTSNAP_JSON_MAX_DEPTH + 1];
+	int depth = -1;
+	const char *key = NULL;
+	size_t keylen = 0, elem_start = 0;
+	bool escaped, need_value = false;
+
+	ws(sc);
+	if (sc->pos >= sc->len || sc->b[sc->pos] != '{')
+		return false;
+	for (;;) {
+		struct frame *f = depth >= 0 ? &st[depth] : NULL;
+		char c;
+
+		ws(sc);
+		if (sc->pos >= sc->len)
+			return false;
+		c = sc->b[sc->pos];
+		/* in an object, a key (or the end) comes first */
+		if (f && f->type == '{' && c != '}') {
+			size_t k = sc->pos + 1;
+
+			if (c != '"' || !skip_string(sc, &escaped))
+				return false;
+			if (escaped && (f->role == R_ROOT || f->role == R_MAP))
+				return false;
+			key = sc->b + k;
+			keylen = sc->pos - 1 - k;
+			ws(sc);
+			if (sc->pos >= sc->len || sc->b[sc->pos] != ':')
+				return false;
+			sc->pos++;
+			ws(sc);
+			if (sc->pos >= sc->len)
+				return false;
+			c = sc->b[sc->pos];
+			need_value = true;
+		}
+		if (f && ((f->type == '{' && c == '}') || (f->type == '[' && c == ']'))) {
+			if (need_value)
+				return false;	/* "[1,]", "{"a":}" */
+			if (f->role == R_LIST)
+				f->split->close = sc->pos;
+			sc->pos++;
+			depth--;
+			goto after_value;
+		}
+		if (f && f->type == '[' && f->role == R_LIST)
+			elem_start = sc->pos;
+		need_value = false;
+		if (c == '{' || c == '[') {
+			struct frame nf = { .type = c };
+			int i;
+
+			if (depth + 1 >= KTSNAP_JSON_MAX_DEPTH)
+				return false;
+			if (f && f->role == R_ROOT && c == '[' && keylen == 4 &&
+			    !memcmp(key, "maps", 4)) {
+				if (f->seen++)
+					return false;	/* json-c would keep the last */
+				nf.role = R_MAPS;
+			} else if (f && f->role == R_MAPS && c == '{') {
+				nf.role = R_MAP;
+				nf.index = f->index;	/* the map's ordinal */
+			} else if (!f) {
+				nf.role = R_ROOT;
+			}
+			for (i = 0; f && f->role == R_MAP && c == '[' && i < 4; i++) {
+				struct split *sp;
+
+				if (strlen(split_lists[i]) != keylen ||
+				    memcmp(key, split_lists[i], keylen))
+					continue;
+				if (f->seen & (1u << i))
+					return false;
+				f->seen |= 1u << i;
+				if (sc->nr == sc->cap) {
+					size_t cap = sc->cap ? sc->cap * 2 : 8;
+					void *n = realloc(sc->splits, cap * sizeof(*sc->splits));
+
+					if (!n)
+						return false;
+					sc->splits = n;
+					sc->cap = cap;
+				}
+				sp = &sc->splits[sc->nr++];
+				*sp = (struct split){ .map = f->index, .list = i, .open = sc->pos };
+				nf.role = R_LIST;
+				nf.split = sp;
+			}
+			/* a list's split pointer must stay valid: no realloc while
+			 * one is open (lists do not nest, so at most one is) */
+			st[++depth] = nf;
+			sc->pos++;
+			continue;
+		}
+		if (c == '"') {
+			if (!skip_string(sc, &escaped))
+				return false;
+		} else {
+			size_t start = sc->pos;
+
+			while (sc->pos < sc->len && !strchr(",]} \t\r\n", sc->b[sc->pos]))
+				sc->pos++;
+			if (sc->pos == start)
+				return false;
+		}
+after_value:
+		if (depth < 0) {
+			ws(sc);
+			return sc->pos == sc->len;
+		}
+		f = &st[depth];
+		if (f->role == R_LIST && !elem_add(f->split, elem_start, sc->pos))
+			return false;
+		if (f->type == '[')
+			f->index++;
+		ws(sc);
+		if (sc->pos >= sc->len)
+			return false;
+		c = sc->b[sc->pos];
+		if (c == ',') {
+			sc->pos++;
+			need_value = true;
+			continue;
+		}
+		if (c != (f->type == '{' ? '}' : ']'))
+			return false;
+		/* the closing bracket is handled at the top of the loop */
+	}
+}
+
+static const struct split *find_split(const struct rd *rd, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < rd->nr_splits; i++)
+		if (rd->splits[i].map == rd->map_ordinal &&
+		    !strcmp(split_lists[rd->splits[i].list], key))
+			return &rd->splits[i];
+	return NULL;
+}
+
+/* Element @i of a split list, parsed on its own. NULL after fail(). */
+static struct json_object *split_elem(struct rd *rd, const struct split *sp, size_t i)
+{
+	size_t start = sp->elems[i][0], len = sp->elems[i][1] - start;
+	struct json_object *o;
+	enum json_tokener_error jerr;
+
+	json_tokener_reset(rd->etok);
+	o = json_tokener_parse_ex(rd->etok, rd->src + start, (int)len);
+	jerr = json_tokener_get_error(rd->etok);
+	if (jerr == json_tokener_success && json_tokener_get_parse_end(rd->etok) == len)
+		return o;
+	json_object_put(o);
+	if (jerr == json_tokener_success || jerr == json_tokener_continue)
+		fail(rd, "invalid JSON at byte %zu", start + json_tokener_get_parse_end(rd->etok));
+	else
+		fail(rd, "invalid JSON at byte %zu: %s",
+		     start + json_tokener_get_parse_end(rd->etok), json_tokener_error_desc(jerr));
+	return NULL;
+}
+
 static bool read_entries(struct rd *rd, struct json_object *o, const char *key,
 			 enum ktsnap_map_layout layout, struct ktsnap_map *m)
 {
+	const struct split *sp;
 	struct json_object *arr;
 	size_t n = 0, i, p;
 	int f = get_array(rd, o, key, &arr, &n);
 
 	if (f <= 0)
 		return f == 0;
+	sp = find_split(rd, key);
+	if (sp)
+		n = sp->nr;	/* the DOM holds a blanked "[ ]" */
 	if (n > UINT32_MAX)
 		return fail(rd, "too many entries");
 	m->layout = layout;
@@ -820,8 +1092,12 @@ static bool read_entries(struct rd *rd, struct json_object *o, const char *key,
 	p = path_key(rd, key);
 	for (i = 0; i < n; i++) {
 		size_t q = path_idx(rd, i);
+		struct json_object *e = sp ? split_elem(rd, sp, i) : json_object_array_get_idx(arr, i);
+		bool ok = e && read_entry(rd, e, layout, &m->entries[i]);
 
-		if (!read_entry(rd, json_object_array_get_idx(arr, i), layout, &m->entries[i]))
+		if (sp)
+			json_object_put(e);
+		if (!ok)
 			return false;
 		if (m->entries[i].nr_cpus > m->nr_cpus)
 			m->nr_cpus = m->entries[i].nr_cpus;
@@ -1236,6 +1512,7 @@ static bool read_report(struct rd *rd, struct json_object *o)
 	for (i = 0; i < n; i++) {
 		size_t q = path_idx(rd, i);
 
+		rd->map_ordinal = i;
 		if (!read_map(rd, json_object_array_get_idx(maps, i), NULL))
 			return false;
 		path_pop(rd, q);
@@ -1369,6 +1646,7 @@ int ktsnap_report__read_json_buf(const char *buf, size_t len, struct ktsnap_repo
 	struct json_tokener *tok = NULL;
 	struct json_object *root = NULL;
 	enum json_tokener_error jerr;
+	char *blanked = NULL;
 	int err;
 
 	ktsnap_errmsg_clear();
@@ -1381,7 +1659,33 @@ int ktsnap_report__read_json_buf(const char *buf, size_t len, struct ktsnap_repo
 	if (!tok)
 		return ktsnap_fail(-ENOMEM, "out of memory");
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	root = json_tokener_parse_ex(tok, buf, (int)len);
+
+	/* cut the entry lists out (see "entry lists, one at a time") */
+	{
+		struct scan sc = { .b = buf, .len = len };
+		size_t i;
+
+		if (scan_splits(&sc) && sc.nr && (blanked = malloc(len ? len : 1))) {
+			memcpy(blanked, buf, len);
+			for (i = 0; i < sc.nr; i++)
+				memset(blanked + sc.splits[i].open + 1, ' ',
+				       sc.splits[i].close - sc.splits[i].open - 1);
+			rd.splits = sc.splits;
+			rd.nr_splits = sc.nr;
+			rd.src = buf;
+			/* elements sit 4 levels deep: the same overall depth cap */
+			rd.etok = json_tokener_new_ex(KTSNAP_JSON_MAX_DEPTH - 4);
+			if (!rd.etok) {
+				err = ktsnap_fail(-ENOMEM, "out of memory");
+				goto out;
+			}
+			json_tokener_set_flags(rd.etok,
+					       JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+		} else {
+			splits_free(sc.splits, sc.nr);
+		}
+	}
+	root = json_tokener_parse_ex(tok, blanked ? blanked : buf, (int)len);
 	jerr = json_tokener_get_error(tok);
 	if (jerr == json_tokener_continue) {
 		size_t k;
@@ -1424,6 +1728,10 @@ int ktsnap_report__read_json_buf(const char *buf, size_t len, struct ktsnap_repo
 out:
 	json_object_put(root);
 	json_tokener_free(tok);
+	if (rd.etok)
+		json_tokener_free(rd.etok);
+	splits_free(rd.splits, rd.nr_splits);
+	free(blanked);
 	return err;
 }
 

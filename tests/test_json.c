@@ -420,6 +420,45 @@ static void deepest_readable_report(void **state)
 	free(s);
 }
 
+/*
+ * Entry lists are parsed one element at a time (json_read.c); the result
+ * and the errors must be those of a whole-document parse.
+ */
+#define ENTRY(k) "{\"key_hex\":\"0" #k "\",\"value_hex\":\"00\"}"
+#define HDR "{\"schema\":\"single\",\"maps\":["
+static void entry_lists_one_at_a_time(void **state)
+{
+	struct ktsnap_report *r;
+	size_t len;
+
+	/* each map's list goes to its own map */
+	r = from_json(HDR "{\"name\":\"a\",\"entries\":[" ENTRY(1) "," ENTRY(2) "]},"
+		      "{\"name\":\"b\",\"entries\":[]},"
+		      "{\"name\":\"c\",\"entries\":[ " ENTRY(3) " ]}]}");
+	assert_int_equal(ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 0)), 2);
+	assert_int_equal(ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 1)), 0);
+	assert_int_equal(ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 2)), 1);
+	assert_int_equal(*ktsnap_map_entry__key_bytes(
+				 ktsnap_map__entry(ktsnap_report__map_by_index(r, 2), 0), &len), 3);
+	ktsnap_report__free(r);
+
+	/* an escaped key name is the same key (no splitting, same result) */
+	r = from_json(HDR "{\"name\":\"a\",\"entr\\u0069es\":[" ENTRY(1) "]}]}");
+	assert_int_equal(ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 0)), 1);
+	ktsnap_report__free(r);
+
+	/* json-c-only errors inside an element name the element and the byte */
+	expect_reject(HDR "{\"name\":\"a\",\"entries\":[" ENTRY(1) ","
+		      "{\"key_hex\":\"01\",\"value\":{\"kind\":\"uint\",\"bits\":064,\"value\":1}}]}]}",
+		      -EINVAL, "maps[0].entries[1]: invalid JSON at byte ");
+	/* structural errors around the elements are the whole parse's */
+	expect_reject(HDR "{\"name\":\"a\",\"entries\":[" ENTRY(1) ",]}]}", -EINVAL,
+		      "invalid report JSON at byte");
+	expect_reject(HDR "{\"name\":\"a\",\"entries\":[" ENTRY(1) " " ENTRY(2) "]}]}", -EINVAL,
+		      "invalid report JSON at byte");
+	expect_reject(HDR "{\"name\":\"a\",\"entries\":[" ENTRY(1), -EINVAL, "truncated");
+}
+
 static int write_corpus(const char *dir)
 {
 	struct {
@@ -465,6 +504,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(rejects),
 		cmocka_unit_test(accepts_absent_fields),
 		cmocka_unit_test(deepest_readable_report),
+		cmocka_unit_test(entry_lists_one_at_a_time),
 	};
 
 	if (argc == 3 && !strcmp(argv[1], "--corpus"))
