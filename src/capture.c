@@ -28,13 +28,12 @@
 #include "capture_internal.h"
 #include "log_internal.h"
 
-/* Map types newer than the UAPI headers we build against. */
-#ifndef BPF_MAP_TYPE_USER_RINGBUF_NR
+/* Map types newer than the UAPI headers we build against (Debian 12's
+ * are from 6.1); the numbers are the kernel's enum bpf_map_type. */
 #define KT_MAP_USER_RINGBUF	31
 #define KT_MAP_CGRP_STORAGE	32
 #define KT_MAP_ARENA		33
 #define KT_MAP_INSN_ARRAY	34
-#endif
 
 static const char *const harness_exact[] = {
 	"probe_bp", "fentry_p", "func_meta_map", "probe_data", "probe_scratch", "ktstr_events",
