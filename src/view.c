@@ -1497,6 +1497,11 @@ static const char *kind_of(const struct ktsnap_value *v)
 	return ktsnap_value_kind__name(v->kind);
 }
 
+/*
+ * The raw layer (ktsnap_value__as_*, report.c) decides what coerces, as
+ * spec §4.2 says the two share one table; a field adds the per-CPU key and
+ * names what it found when the coercion fails.
+ */
 int ktsnap_field__as_u64(struct ktsnap_field f, uint64_t *out, struct ktsnap_error *err)
 {
 	const struct ktsnap_value *v = f.value;
@@ -1504,31 +1509,13 @@ int ktsnap_field__as_u64(struct ktsnap_field f, uint64_t *out, struct ktsnap_err
 
 	if (missing(&f, err))
 		return -ENOENT;
-	if (f.kind == KTSNAP_FIELD_PERCPU_KEY) {
+	if (f.kind == KTSNAP_FIELD_PERCPU_KEY)
 		x = f.key;
-		goto ok;
-	}
-	switch (v->kind) {
-	case KTSNAP_VALUE_INT:
-		if (v->i.v < 0)
-			return mismatch(err, "u64", "Int(negative)");
-		x = (uint64_t)v->i.v;
-		break;
-	case KTSNAP_VALUE_ENUM:
-		if (v->e.is_signed && v->e.v < 0)
-			return mismatch(err, "u64", "Enum(signed-negative)");
-		x = (uint64_t)v->e.v;
-		break;
-	case KTSNAP_VALUE_UINT:
-	case KTSNAP_VALUE_BOOL:
-	case KTSNAP_VALUE_CHAR:
-	case KTSNAP_VALUE_PTR:
-		ktsnap_value__as_u64(v, &x);
-		break;
-	default:
-		return mismatch(err, "u64", kind_of(v));
-	}
-ok:
+	else if (ktsnap_value__as_u64(v, &x))
+		return mismatch(err, "u64",
+				v->kind == KTSNAP_VALUE_INT    ? "Int(negative)"
+				: v->kind == KTSNAP_VALUE_ENUM ? "Enum(signed-negative)"
+							       : kind_of(v));
 	if (out)
 		*out = x;
 	return 0;
@@ -1541,26 +1528,11 @@ int ktsnap_field__as_i64(struct ktsnap_field f, int64_t *out, struct ktsnap_erro
 
 	if (missing(&f, err))
 		return -ENOENT;
-	if (f.kind == KTSNAP_FIELD_PERCPU_KEY) {
+	if (f.kind == KTSNAP_FIELD_PERCPU_KEY)
 		x = f.key;
-		goto ok;
-	}
-	switch (v->kind) {
-	case KTSNAP_VALUE_UINT:
-		if (v->u.v > INT64_MAX)
-			return mismatch(err, "i64", "Uint(>i64::MAX)");
-		x = (int64_t)v->u.v;
-		break;
-	case KTSNAP_VALUE_INT:
-	case KTSNAP_VALUE_BOOL:
-	case KTSNAP_VALUE_CHAR:
-	case KTSNAP_VALUE_ENUM:
-		ktsnap_value__as_i64(v, &x);
-		break;
-	default:
-		return mismatch(err, "i64", kind_of(v));
-	}
-ok:
+	else if (ktsnap_value__as_i64(v, &x))
+		return mismatch(err, "i64",
+				v->kind == KTSNAP_VALUE_UINT ? "Uint(>i64::MAX)" : kind_of(v));
 	if (out)
 		*out = x;
 	return 0;
@@ -1573,21 +1545,10 @@ int ktsnap_field__as_f64(struct ktsnap_field f, double *out, struct ktsnap_error
 
 	if (missing(&f, err))
 		return -ENOENT;
-	if (f.kind == KTSNAP_FIELD_PERCPU_KEY) {
+	if (f.kind == KTSNAP_FIELD_PERCPU_KEY)
 		x = f.key;
-		goto ok;
-	}
-	switch (v->kind) {
-	case KTSNAP_VALUE_FLOAT:
-	case KTSNAP_VALUE_INT:
-	case KTSNAP_VALUE_UINT:
-	case KTSNAP_VALUE_ENUM:
-		ktsnap_value__as_f64(v, &x);
-		break;
-	default:
+	else if (ktsnap_value__as_f64(v, &x))
 		return mismatch(err, "f64", kind_of(v));
-	}
-ok:
 	if (out)
 		*out = x;
 	return 0;
@@ -1600,23 +1561,10 @@ int ktsnap_field__as_bool(struct ktsnap_field f, bool *out, struct ktsnap_error 
 
 	if (missing(&f, err))
 		return -ENOENT;
-	if (f.kind == KTSNAP_FIELD_PERCPU_KEY) {
+	if (f.kind == KTSNAP_FIELD_PERCPU_KEY)
 		x = f.key != 0;
-		goto ok;
-	}
-	switch (v->kind) {
-	case KTSNAP_VALUE_BOOL:
-	case KTSNAP_VALUE_INT:
-	case KTSNAP_VALUE_UINT:
-	case KTSNAP_VALUE_CHAR:
-	case KTSNAP_VALUE_ENUM:
-	case KTSNAP_VALUE_PTR:
-		ktsnap_value__as_bool(v, &x);
-		break;
-	default:
+	else if (ktsnap_value__as_bool(v, &x))
 		return mismatch(err, "bool", kind_of(v));
-	}
-ok:
 	if (out)
 		*out = x;
 	return 0;
