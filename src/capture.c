@@ -223,7 +223,6 @@ struct reader {
 	int fd;
 	uint32_t key_size;
 	uint32_t vsz;		/* bytes per value slot as the kernel copies it */
-	uint32_t cap;		/* entries to keep */
 	uint32_t limit;		/* buffer capacity (cap + 1 to detect truncation) */
 	uint8_t *keys;
 	uint8_t *vals;
@@ -519,7 +518,6 @@ static int capture_table(struct map_ctx *mc)
 		cap = cap_or_default(mc->opts->max_hash_entries, KTSNAP_MAX_HASH_ENTRIES);
 
 	rd.vsz = percpu ? stride * mc->ncpus : m->value_size;
-	rd.cap = cap;
 	if (array) {
 		rd.limit = m->max_entries < cap ? m->max_entries : cap;
 	} else {

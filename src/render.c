@@ -505,16 +505,6 @@ static const struct ktsnap_value *render_value(struct ktsnap_arena *a, const str
 	return c.oom ? NULL : v;
 }
 
-int ktsnap_render_into(struct ktsnap_report *r, const struct btf *btf, uint32_t type_id,
-		       const uint8_t *data, size_t size, struct ktsnap_value *out)
-{
-	struct render_ctx c = { .a = &r->arena, .btf = btf };
-
-	memset(out, 0, sizeof(*out));
-	render_type(&c, type_id, data, size, 0, out);
-	return c.oom ? -ENOMEM : 0;
-}
-
 const struct ktsnap_value *ktsnap_render(struct ktsnap_report *r, const struct btf *btf,
 					 uint32_t type_id, const uint8_t *data, size_t size)
 {
@@ -596,7 +586,7 @@ int ktsnap_render_entry(const struct ktsnap_map *m, struct ktsnap_map_entry *e,
 		e->per_cpu = slots;
 		return 0;
 	}
-	if (!e->val || e->val_unreadable)
+	if (!e->val)
 		return 0;
 	if (m->layout == KTSNAP_LAYOUT_HASH && !(m->btf && m->btf_value_type_id))
 		return 0;	/* value_hex keeps the bytes; no rendering */

@@ -302,17 +302,6 @@ struct ktsnap_value *ktsnap_value_new_uint(struct ktsnap_report *r, uint32_t bit
 	return v;
 }
 
-struct ktsnap_value *ktsnap_value_new_int(struct ktsnap_report *r, uint32_t bits, int64_t x)
-{
-	struct ktsnap_value *v = ktsnap_value_new(r, KTSNAP_VALUE_INT);
-
-	if (v) {
-		v->i.bits = bits;
-		v->i.v = x;
-	}
-	return v;
-}
-
 struct ktsnap_value *ktsnap_value_new_struct(struct ktsnap_report *r, const char *type_name,
 					     uint32_t nr)
 {
@@ -339,11 +328,6 @@ struct ktsnap_value *ktsnap_value_new_array(struct ktsnap_report *r, uint64_t le
 	v->a.len = len;
 	v->a.nr = nr;
 	return v;
-}
-
-struct ktsnap_report *ktsnap_map_report(const struct ktsnap_map *m)
-{
-	return m->owner;
 }
 
 /* ---- value accessors (raw layer, spec §4.2) --------------------------------------- */

@@ -104,7 +104,6 @@ struct ktsnap_map_entry {
 	uint32_t key_len;
 	uint32_t val_len;
 	uint32_t index;		/* ARRAY / PERCPU_ARRAY key */
-	bool val_unreadable;	/* ARRAY key whose value could not be read */
 	const uint8_t *percpu;	/* per-CPU raw values: nr_cpus × stride */
 	const struct ktsnap_value *key_rv;	/* NULL: no BTF for the key */
 	const struct ktsnap_value *val_rv;	/* NULL: no BTF / unreadable */
@@ -227,7 +226,6 @@ int ktsnap_report_own_btf(struct ktsnap_report *r, struct btf *btf);
 /* Value constructors (arena-allocated; NULL on ENOMEM). */
 struct ktsnap_value *ktsnap_value_new(struct ktsnap_report *r, enum ktsnap_value_kind kind);
 struct ktsnap_value *ktsnap_value_new_uint(struct ktsnap_report *r, uint32_t bits, uint64_t v);
-struct ktsnap_value *ktsnap_value_new_int(struct ktsnap_report *r, uint32_t bits, int64_t v);
 /* Struct with @nr members whose names are copied; fill m[i].v. */
 struct ktsnap_value *ktsnap_value_new_struct(struct ktsnap_report *r, const char *type_name,
 					     uint32_t nr);
@@ -239,8 +237,5 @@ char *ktsnap_hex_string(struct ktsnap_arena *a, const uint8_t *p, size_t n);
 /* Render a captured map's raw bytes into value trees once (render.c does
  * the work; thread-safe).  No-op for maps that carry no raw bytes. */
 void ktsnap_map_ensure_rendered(const struct ktsnap_map *m);
-
-/* The report a map belongs to is needed by the lazy renderer. */
-struct ktsnap_report *ktsnap_map_report(const struct ktsnap_map *m);
 
 #endif /* KTSNAP_REPORT_INTERNAL_H */

@@ -181,7 +181,6 @@ static int for_each_prog(prog_visit_fn fn, void *ctx)
 struct obj_ctx {
 	const char *obj;
 	struct ktsnap_id_set *ids;
-	struct ktsnap_id_set *progs;	/* optional: program ids of the obj */
 };
 
 static int collect_obj(const struct prog *p, void *vctx)
@@ -197,8 +196,6 @@ static int collect_obj(const struct prog *p, void *vctx)
 	for (i = 0; i < p->nr_map_ids; i++)
 		if ((err = ktsnap_id_set_add(c->ids, p->map_ids[i])))
 			return err;
-	if (c->progs)
-		return ktsnap_id_set_add(c->progs, p->info.id);
 	return 0;
 }
 
