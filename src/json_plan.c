@@ -21,6 +21,7 @@
 #include <bpf/btf.h>
 
 #include "json_plan.h"
+#include "render_internal.h"
 
 enum op_kind { OP_TEXT, OP_UINT, OP_INT, OP_BOOL };
 
@@ -103,20 +104,6 @@ static bool plain_name(const char *s)
 	return true;
 }
 
-static const struct btf_type *peel(const struct btf *btf, uint32_t *id)
-{
-	const struct btf_type *t = btf__type_by_id(btf, *id);
-	int depth = 0;
-
-	while (t && (btf_is_mod(t) || btf_is_typedef(t) || btf_kind(t) == BTF_KIND_TYPE_TAG)) {
-		if (++depth > 32)
-			return NULL;
-		*id = t->type;
-		t = btf__type_by_id(btf, *id);
-	}
-	return t;
-}
-
 static bool compile(struct json_plan *p, const struct btf *btf, uint32_t id, uint32_t off,
 		    int depth)
 {
@@ -125,7 +112,7 @@ static bool compile(struct json_plan *p, const struct btf *btf, uint32_t id, uin
 	char num[16];
 	int i;
 
-	if (!id || depth > PLAN_MAX_DEPTH || !(t = peel(btf, &id)))
+	if (!id || depth > PLAN_MAX_DEPTH || !(t = ktsnap_btf_peel(btf, &id)))
 		return false;
 	name = btf__name_by_offset(btf, t->name_off);
 	if (!name)
@@ -133,30 +120,32 @@ static bool compile(struct json_plan *p, const struct btf *btf, uint32_t id, uin
 
 	if (btf_is_int(t)) {
 		unsigned bits = btf_int_bits(t);
-		uint8_t enc = btf_int_encoding(t);
+		enum ktsnap_int_shape shape;
 
 		if (btf_int_offset(t) || bits > 64 || t->size > 8 || !bits)
 			return false;
-		if (enc & BTF_INT_BOOL) {
+		shape = ktsnap_btf_int_shape(t, bits, name);
+		if (shape == KTSNAP_INT_BOOL) {
 			add_str(p, "{\"kind\":\"bool\",\"value\":");
 			add_op(p, (struct op){ .kind = OP_BOOL, .off = off, .size = t->size });
-		} else if ((enc & BTF_INT_CHAR) || (bits == 8 && !strcmp(name, "char"))) {
+		} else if (shape == KTSNAP_INT_CHAR) {
 			add_str(p, "{\"kind\":\"char\",\"value\":");
 			add_op(p, (struct op){ .kind = OP_UINT, .off = off, .size = 1, .bits = 8 });
 		} else {
+			bool is_signed = shape == KTSNAP_INT_SIGNED;
+
 			snprintf(num, sizeof(num), "%u", bits);
-			add_str(p, enc & BTF_INT_SIGNED ? "{\"kind\":\"int\",\"bits\":"
-							: "{\"kind\":\"uint\",\"bits\":");
+			add_str(p, is_signed ? "{\"kind\":\"int\",\"bits\":"
+					     : "{\"kind\":\"uint\",\"bits\":");
 			add_str(p, num);
 			add_str(p, ",\"value\":");
-			add_op(p, (struct op){ .kind = enc & BTF_INT_SIGNED ? OP_INT : OP_UINT,
-					       .off = off, .size = t->size, .bits = bits });
+			add_op(p, (struct op){ .kind = is_signed ? OP_INT : OP_UINT, .off = off,
+					       .size = t->size, .bits = bits });
 		}
 		add_str(p, "}");
 		return true;
 	}
-	if (btf_kind(t) != BTF_KIND_STRUCT || !plain_name(name) || !strcmp(name, "cpumask") ||
-	    !strcmp(name, "bpf_cpumask") || !strcmp(name, "scx_bitmap"))
+	if (btf_kind(t) != BTF_KIND_STRUCT || !plain_name(name) || ktsnap_btf_is_cpumask(name))
 		return false;
 
 	add_str(p, "{\"kind\":\"struct\",");
@@ -195,7 +184,7 @@ struct json_plan *json_plan_compile(const struct btf *btf, uint32_t type_id, siz
 	if (!p)
 		return NULL;
 	/* only whole values: a short byte slice renders as Truncated */
-	t = btf ? peel(btf, &id) : NULL;
+	t = btf ? ktsnap_btf_peel(btf, &id) : NULL;
 	if (!t || btf__resolve_size(btf, id) != (__s64)size ||
 	    !compile(p, btf, type_id, 0, 0) || p->failed) {
 		json_plan_free(p);

@@ -84,8 +84,7 @@ static const char *btf_name(const struct btf *btf, uint32_t off)
 	return s ? s : "";
 }
 
-/* Peel typedef/const/volatile/restrict/type_tag. NULL when the cap is hit. */
-static const struct btf_type *peel_modifiers(const struct btf *btf, uint32_t *id)
+const struct btf_type *ktsnap_btf_peel(const struct btf *btf, uint32_t *id)
 {
 	const struct btf_type *t = btf__type_by_id(btf, *id);
 	int depth = 0;
@@ -99,23 +98,41 @@ static const struct btf_type *peel_modifiers(const struct btf *btf, uint32_t *id
 	return t;
 }
 
+enum ktsnap_int_shape ktsnap_btf_int_shape(const struct btf_type *t, unsigned bits,
+					   const char *name)
+{
+	uint8_t enc = btf_int_encoding(t);
+
+	if (enc & BTF_INT_BOOL)
+		return KTSNAP_INT_BOOL;
+	/* clang encodes plain `char` as a signed 8-bit INT named "char";
+	 * treat it as the character type it is. */
+	if ((enc & BTF_INT_CHAR) || (bits == 8 && !strcmp(name, "char")))
+		return KTSNAP_INT_CHAR;
+	return enc & BTF_INT_SIGNED ? KTSNAP_INT_SIGNED : KTSNAP_INT_UNSIGNED;
+}
+
+bool ktsnap_btf_is_cpumask(const char *name)
+{
+	return !strcmp(name, "cpumask") || !strcmp(name, "bpf_cpumask") ||
+	       !strcmp(name, "scx_bitmap");
+}
+
 static void render_type(struct render_ctx *c, uint32_t id, const uint8_t *data, size_t size,
 			int depth, struct ktsnap_value *out);
 
 static void render_int_bits(struct ktsnap_value *out, const struct btf_type *t, uint64_t raw,
 			    unsigned bits, const char *name)
 {
-	uint8_t enc = btf_int_encoding(t);
+	enum ktsnap_int_shape shape = ktsnap_btf_int_shape(t, bits, name);
 
-	if (enc & BTF_INT_BOOL) {
+	if (shape == KTSNAP_INT_BOOL) {
 		out->kind = KTSNAP_VALUE_BOOL;
 		out->b = raw != 0;
-	} else if ((enc & BTF_INT_CHAR) || (bits == 8 && !strcmp(name, "char"))) {
-		/* clang encodes plain `char` as a signed 8-bit INT named
-		 * "char"; treat it as the character type it is. */
+	} else if (shape == KTSNAP_INT_CHAR) {
 		out->kind = KTSNAP_VALUE_CHAR;
 		out->c = (uint8_t)raw;
-	} else if (enc & BTF_INT_SIGNED) {
+	} else if (shape == KTSNAP_INT_SIGNED) {
 		out->kind = KTSNAP_VALUE_INT;
 		out->i.bits = bits;
 		out->i.v = sign_extend(raw, bits);
@@ -180,12 +197,6 @@ static void render_enum_raw(struct render_ctx *c, const struct btf_type *t, uint
 	out->e.variant = enum_variant(c->btf, t, v);
 }
 
-static bool is_cpumask_struct(const char *name)
-{
-	return !strcmp(name, "cpumask") || !strcmp(name, "bpf_cpumask") ||
-	       !strcmp(name, "scx_bitmap");
-}
-
 /* "0-2,5" from a little-endian bitmap of @size bytes. */
 static void render_cpulist(struct render_ctx *c, const uint8_t *data, size_t size,
 			   struct ktsnap_value *out)
@@ -236,7 +247,7 @@ static void render_member_bitfield(struct render_ctx *c, uint32_t mtype, const u
 				   struct ktsnap_value *out)
 {
 	uint32_t id = mtype;
-	const struct btf_type *t = peel_modifiers(c->btf, &id);
+	const struct btf_type *t = ktsnap_btf_peel(c->btf, &id);
 	uint32_t first = bit_off / 8, last = (bit_off + bit_sz - 1) / 8;
 	uint8_t buf[16] = {};
 	uint64_t raw;
@@ -380,7 +391,7 @@ static void render_type(struct render_ctx *c, uint32_t id, const uint8_t *data, 
 		set_unsupported(c, out, "void%s", NULL);
 		return;
 	}
-	t = peel_modifiers(c->btf, &id);
+	t = ktsnap_btf_peel(c->btf, &id);
 	if (!t) {
 		set_unsupported(c, out, "modifier chain deeper than 32%s", NULL);
 		return;
@@ -457,7 +468,7 @@ static void render_type(struct render_ctx *c, uint32_t id, const uint8_t *data, 
 		break;
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
-		if (is_cpumask_struct(btf_name(c->btf, t->name_off))) {
+		if (ktsnap_btf_is_cpumask(btf_name(c->btf, t->name_off))) {
 			size_t n = t->size;
 
 			/* bpf_cpumask wraps the mask in its first member */

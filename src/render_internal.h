@@ -26,4 +26,22 @@ static inline bool ktsnap_map_is_rendered(const struct ktsnap_map *m)
 	return atomic_load_explicit(&((struct ktsnap_map *)m)->rendered, memory_order_acquire);
 }
 
+/*
+ * BTF rules the renderer and the JSON plans must apply identically:
+ * peeling typedef/const/volatile/restrict/type_tag (NULL past the
+ * KTSNAP_MAX_MODIFIER_DEPTH cap), what an INT renders as, and which
+ * struct names are CPU masks.
+ */
+const struct btf_type *ktsnap_btf_peel(const struct btf *btf, uint32_t *id);
+
+enum ktsnap_int_shape {
+	KTSNAP_INT_BOOL,
+	KTSNAP_INT_CHAR,
+	KTSNAP_INT_SIGNED,
+	KTSNAP_INT_UNSIGNED,
+};
+enum ktsnap_int_shape ktsnap_btf_int_shape(const struct btf_type *t, unsigned bits,
+					   const char *name);
+bool ktsnap_btf_is_cpumask(const char *name);
+
 #endif
