@@ -444,40 +444,11 @@ static void attach_btf(struct map_ctx *mc)
 	atomic_store(&m->rendered, false);
 }
 
-static int capture_single_value(struct map_ctx *mc)
+/* A single-value map's key 0 into a buffer the map owns (LAYOUT_VALUE).
+ * 0, -ENOMEM, or the lookup's -errno (the caller words the error). */
+static int read_key0(struct map_ctx *mc)
 {
 	struct ktsnap_map *m = mc->m;
-	uint32_t key = 0;
-	size_t len;
-	uint8_t *buf;
-
-	m->layout = KTSNAP_LAYOUT_VALUE;
-	buf = malloc(m->value_size ? m->value_size : 1);
-	if (!buf)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(mc->fd, &key, buf)) {
-		free(buf);
-		return MAP_ERR(mc, "ARRAY value region unreadable (lookup of key 0: %s)",
-			       strerror(errno));
-	}
-	m->raw = buf;
-	m->value_raw = buf;
-	len = strlen(m->name);
-	if (len >= 14 && !strcmp(m->name + len - 14, ".rodata.str1.1")) {
-		m->render_as_string_bytes = true;
-		atomic_store(&m->rendered, false);
-		return 0;
-	}
-	attach_btf(mc);
-	/* No BTF: still render (as Bytes) so nothing is lost. */
-	atomic_store(&m->rendered, false);
-	return 0;
-}
-
-static int capture_struct_ops(struct map_ctx *mc)
-{
-	struct ktsnap_map *m = mc->m;
-	struct btf *vmlinux = btf_vmlinux(mc->bc);
 	uint32_t key = 0;
 	uint8_t *buf;
 
@@ -486,16 +457,51 @@ static int capture_struct_ops(struct map_ctx *mc)
 	if (!buf)
 		return -ENOMEM;
 	if (bpf_map_lookup_elem(mc->fd, &key, buf)) {
+		int err = -errno;
+
 		free(buf);
-		return MAP_ERR(mc, "STRUCT_OPS value unreadable: %s", strerror(errno));
+		return err;
 	}
 	m->raw = buf;
 	m->value_raw = buf;
+	/* rendered on first use, as Bytes when there is no BTF */
+	atomic_store(&m->rendered, false);
+	return 0;
+}
+
+static int capture_single_value(struct map_ctx *mc)
+{
+	struct ktsnap_map *m = mc->m;
+	size_t len = strlen(m->name);
+	int err = read_key0(mc);
+
+	if (err == -ENOMEM)
+		return err;
+	if (err)
+		return MAP_ERR(mc, "ARRAY value region unreadable (lookup of key 0: %s)",
+			       strerror(-err));
+	if (len >= 14 && !strcmp(m->name + len - 14, ".rodata.str1.1"))
+		m->render_as_string_bytes = true;
+	else
+		attach_btf(mc);
+	return 0;
+}
+
+static int capture_struct_ops(struct map_ctx *mc)
+{
+	struct ktsnap_map *m = mc->m;
+	struct btf *vmlinux;
+	int err = read_key0(mc);
+
+	if (err == -ENOMEM)
+		return err;
+	if (err)
+		return MAP_ERR(mc, "STRUCT_OPS value unreadable: %s", strerror(-err));
+	vmlinux = btf_vmlinux(mc->bc);
 	if (vmlinux && mc->info->btf_vmlinux_value_type_id) {
 		m->btf = vmlinux;
 		m->btf_value_type_id = mc->info->btf_vmlinux_value_type_id;
 	}
-	atomic_store(&m->rendered, false);
 	return 0;
 }
 
