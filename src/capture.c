@@ -66,10 +66,12 @@ static uint32_t cap_or_default(uint32_t v, uint32_t def)
 
 /* ---- BTF cache (one load per BTF object per capture) ------------------------ */
 struct btf_cache {
-	struct ktsnap_report *r;
-	uint32_t ids[64];
-	struct btf *btfs[64];
-	int n;
+	struct ktsnap_report *r;	/* owns the BTF objects */
+	struct {
+		uint32_t id;
+		struct btf *btf;
+	} *slot;
+	size_t n, cap;
 	struct btf *vmlinux;
 	bool vmlinux_tried;
 };
@@ -77,13 +79,22 @@ struct btf_cache {
 static struct btf *btf_get(struct btf_cache *bc, uint32_t id)
 {
 	struct btf *btf;
-	int i;
+	size_t i;
 
 	if (!id)
 		return NULL;
 	for (i = 0; i < bc->n; i++)
-		if (bc->ids[i] == id)
-			return bc->btfs[i];
+		if (bc->slot[i].id == id)
+			return bc->slot[i].btf;
+	if (bc->n == bc->cap) {
+		size_t cap = bc->cap ? bc->cap * 2 : 16;
+		void *n = realloc(bc->slot, cap * sizeof(*bc->slot));
+
+		if (!n)
+			return NULL;
+		bc->slot = n;
+		bc->cap = cap;
+	}
 	btf = btf__load_from_kernel_by_id(id);
 	if (!btf) {
 		pr_debug("btf %u: load failed: %s\n", id, strerror(errno));
@@ -93,10 +104,8 @@ static struct btf *btf_get(struct btf_cache *bc, uint32_t id)
 		btf__free(btf);
 		return NULL;
 	}
-	if (bc->n < (int)(sizeof(bc->ids) / sizeof(bc->ids[0]))) {
-		bc->ids[bc->n] = id;
-		bc->btfs[bc->n++] = btf;
-	}
+	bc->slot[bc->n].id = id;
+	bc->slot[bc->n++].btf = btf;
 	return btf;
 }
 
@@ -963,10 +972,12 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 	if (err)
 		goto fail;
 	ktsnap_id_set_free(&obj_ids);
+	free(bc.slot);
 	*out = r;
 	return 0;
 fail:
 	ktsnap_id_set_free(&obj_ids);
+	free(bc.slot);
 	ktsnap_report__free(r);
 	if (err == -ENOMEM)
 		return ktsnap_fail(-ENOMEM, "capture: out of memory");

@@ -237,19 +237,31 @@ static bool prog_is_sched_ext(const struct prog *p, struct scx_ctx *c)
 	return t && !strcmp(btf__name_by_offset(c->vmlinux, t->name_off), "sched_ext_ops");
 }
 
+static int grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	void *n;
+	size_t cap2;
+
+	if (need <= *cap)
+		return 0;
+	cap2 = *cap ? *cap * 2 : 8;
+	while (cap2 < need)
+		cap2 *= 2;
+	n = realloc(*arr, cap2 * elem);
+	if (!n)
+		return -ENOMEM;
+	memset((char *)n + *cap * elem, 0, (cap2 - *cap) * elem);
+	*arr = n;
+	*cap = cap2;
+	return 0;
+}
+
 static int add_stat(struct scx_ctx *c, const struct prog *p)
 {
 	struct ktsnap_prog_runtime_stat *s;
 
-	if (c->nr == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		void *n = realloc(c->stats, cap * sizeof(*c->stats));
-
-		if (!n)
-			return -ENOMEM;
-		c->stats = n;
-		c->cap = cap;
-	}
+	if (grow((void **)&c->stats, &c->cap, c->nr + 1, sizeof(*c->stats)))
+		return -ENOMEM;
 	s = &c->stats[c->nr++];
 	s->name = ktsnap_arena_strndup(&c->r->arena, p->info.name,
 				       strnlen(p->info.name, sizeof(p->info.name)));
@@ -372,24 +384,6 @@ out:
 }
 
 /* ---- /proc/stat, /proc/softirqs, /proc/interrupts ----------------------------------------- */
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	void *n;
-	size_t cap2;
-
-	if (need <= *cap)
-		return 0;
-	cap2 = *cap ? *cap * 2 : 8;
-	while (cap2 < need)
-		cap2 *= 2;
-	n = realloc(*arr, cap2 * elem);
-	if (!n)
-		return -ENOMEM;
-	memset((char *)n + *cap * elem, 0, (cap2 - *cap) * elem);
-	*arr = n;
-	*cap = cap2;
-	return 0;
-}
 
 /* Column of each "CPUn" header token in /proc/softirqs or /proc/interrupts. */
 static int parse_cpu_header(const char *line, int *cols, int max)
