@@ -852,7 +852,7 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 	struct ktsnap_capture_opts opts = {};
 	struct ktsnap_report *r = NULL;
 	struct btf_cache bc = {};
-	struct ktsnap_id_set obj_ids = {};
+	struct ktsnap_id_set obj_ids = {}, obj_progs = {};
 	uint64_t t0;
 	__u32 id = 0;
 	int err, ncpus;
@@ -895,7 +895,7 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 	t0 = now_ns(CLOCK_MONOTONIC);
 
 	if (opts.obj && *opts.obj) {
-		err = ktsnap_obj_map_ids(opts.obj, &obj_ids);
+		err = ktsnap_obj_ids(opts.obj, &obj_ids, &obj_progs);
 		if (err)
 			goto fail;
 	}
@@ -968,15 +968,17 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 	}
 	r->capture_ns = now_ns(CLOCK_MONOTONIC) - t0;
 
-	err = ktsnap_capture_walkers(r, &opts);
+	err = ktsnap_capture_walkers(r, &opts, opts.obj && *opts.obj ? &obj_progs : NULL);
 	if (err)
 		goto fail;
 	ktsnap_id_set_free(&obj_ids);
+	ktsnap_id_set_free(&obj_progs);
 	free(bc.slot);
 	*out = r;
 	return 0;
 fail:
 	ktsnap_id_set_free(&obj_ids);
+	ktsnap_id_set_free(&obj_progs);
 	free(bc.slot);
 	ktsnap_report__free(r);
 	if (err == -ENOMEM)

@@ -180,7 +180,8 @@ static int for_each_prog(prog_visit_fn fn, void *ctx)
 
 struct obj_ctx {
 	const char *obj;
-	struct ktsnap_id_set *ids;
+	struct ktsnap_id_set *maps;
+	struct ktsnap_id_set *progs;
 };
 
 static int collect_obj(const struct prog *p, void *vctx)
@@ -194,14 +195,14 @@ static int collect_obj(const struct prog *p, void *vctx)
 	if (strcmp(obj, c->obj))
 		return 0;
 	for (i = 0; i < p->nr_map_ids; i++)
-		if ((err = ktsnap_id_set_add(c->ids, p->map_ids[i])))
+		if ((err = ktsnap_id_set_add(c->maps, p->map_ids[i])))
 			return err;
-	return 0;
+	return ktsnap_id_set_add(c->progs, p->info.id);
 }
 
-int ktsnap_obj_map_ids(const char *obj, struct ktsnap_id_set *out)
+int ktsnap_obj_ids(const char *obj, struct ktsnap_id_set *maps, struct ktsnap_id_set *progs)
 {
-	struct obj_ctx c = { .obj = obj, .ids = out };
+	struct obj_ctx c = { .obj = obj, .maps = maps, .progs = progs };
 
 	return for_each_prog(collect_obj, &c);
 }
@@ -211,7 +212,7 @@ struct scx_ctx {
 	struct ktsnap_report *r;
 	struct btf *vmlinux;
 	bool vmlinux_tried;
-	const char *obj;		/* opts.obj: also report its programs */
+	const struct ktsnap_id_set *obj_progs;	/* also report these programs */
 	struct ktsnap_prog_runtime_stat *stats;
 	size_t nr, cap;
 	struct ktsnap_id_set kvas;
@@ -288,11 +289,8 @@ static int visit_scx(const struct prog *p, void *vctx)
 				return err;
 		return add_stat(c, p);
 	}
-	if (c->obj) {
-		prog_obj(p, obj);
-		if (!strcmp(obj, c->obj))
-			return add_stat(c, p);
-	}
+	if (c->obj_progs && ktsnap_id_set_has(c->obj_progs, p->info.id))
+		return add_stat(c, p);
 	return 0;
 }
 
@@ -330,9 +328,9 @@ static char *read_small_file(const char *path, size_t *len)
 	return buf;
 }
 
-static int walk_scheduler(struct ktsnap_report *r, const struct ktsnap_capture_opts *opts)
+static int walk_scheduler(struct ktsnap_report *r, const struct ktsnap_id_set *obj_progs)
 {
-	struct scx_ctx c = { .r = r, .obj = opts->obj && *opts->obj ? opts->obj : NULL };
+	struct scx_ctx c = { .r = r, .obj_progs = obj_progs };
 	char *state;
 	size_t i;
 	int err;
@@ -771,12 +769,13 @@ static int walk_cgroups(struct ktsnap_report *r, const struct ktsnap_capture_opt
 	return err;
 }
 
-int ktsnap_capture_walkers(struct ktsnap_report *r, const struct ktsnap_capture_opts *opts)
+int ktsnap_capture_walkers(struct ktsnap_report *r, const struct ktsnap_capture_opts *opts,
+			   const struct ktsnap_id_set *obj_progs)
 {
 	int err;
 
 	r->sdt_alloc_unavailable = "live host: sdt_alloc allocators are not walked";
-	if ((err = walk_scheduler(r, opts)))
+	if ((err = walk_scheduler(r, obj_progs)))
 		return err;
 	if (opts->maps_only) {
 		r->per_node_numa_unavailable = "not walked (capture opts .maps_only)";
