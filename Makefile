@@ -29,13 +29,13 @@ check: check-asan check-tsan
 
 check-asan: deps
 	@CC=clang $(CMAKE) -S . -B $(CHECK) -DCMAKE_BUILD_TYPE=Debug \
-		-DKTSNAP_SANITIZE=address >/dev/null
+		-DKTSNAP_SANITIZE=address -DKTSNAP_WERROR=ON >/dev/null
 	@$(CMAKE) --build $(CHECK) -j $(JOBS)
 	@cd $(CHECK) && ctest --output-on-failure -LE tsan -j 1
 
 check-tsan: deps
 	@CC=clang $(CMAKE) -S . -B $(TSAN) -DCMAKE_BUILD_TYPE=Debug \
-		-DKTSNAP_SANITIZE=thread >/dev/null
+		-DKTSNAP_SANITIZE=thread -DKTSNAP_WERROR=ON >/dev/null
 	@$(CMAKE) --build $(TSAN) -j $(JOBS) --target tsan_tests
 	@cd $(TSAN) && ctest --output-on-failure -L tsan
 

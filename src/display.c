@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <ktsnap/display.h>
+#include "util_internal.h"
 #include "report_internal.h"
 #include "sink_internal.h"
 
@@ -38,7 +39,7 @@ static void indent_(struct ktsnap_sink *s, int level)
 int ktsnap_f64__format(double v, char *buf, size_t size)
 {
 	char e[40], digits[24], out[400];
-	int prec, exp10, nd = 0, pos = 0, i;
+	int exp10, nd = 0, pos = 0, i;
 	const char *p;
 	bool neg;
 
@@ -48,11 +49,7 @@ int ktsnap_f64__format(double v, char *buf, size_t size)
 		return snprintf(buf, size, v < 0 ? "-inf" : "inf");
 	if (v == 0)
 		return snprintf(buf, size, signbit(v) ? "-0" : "0");
-	for (prec = 0; prec < 17; prec++) {
-		snprintf(e, sizeof(e), "%.*e", prec, v);
-		if (strtod(e, NULL) == v)
-			break;
-	}
+	snprintf(e, sizeof(e), "%.*e", ktsnap_shortest_digits(v) - 1, v);
 	neg = e[0] == '-';
 	for (p = e + neg; *p && *p != 'e'; p++)
 		if (*p >= '0' && *p <= '9')

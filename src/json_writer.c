@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "json_writer.h"
+#include "util_internal.h"
 
 void jw_init(struct json_writer *w, FILE *f, bool pretty)
 {
@@ -332,17 +333,13 @@ void jw_signmag(struct json_writer *w, bool neg, uint64_t mag)
 
 int jw_format_double(char *buf, size_t size, double v)
 {
-	int prec, n = 0;
+	int n;
 
 	if (isnan(v))
 		return snprintf(buf, size, "NaN");
 	if (isinf(v))
 		return snprintf(buf, size, v < 0 ? "-inf" : "inf");
-	for (prec = 1; prec <= 17; prec++) {
-		n = snprintf(buf, size, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
+	n = snprintf(buf, size, "%.*g", ktsnap_shortest_digits(v), v);
 	if (!strpbrk(buf, ".e") && (size_t)n + 2 < size) {
 		buf[n++] = '.';
 		buf[n++] = '0';

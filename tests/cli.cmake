@@ -9,11 +9,11 @@ add_test(NAME cli_basic
 		 ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_json/corpus)
 set_tests_properties(cli_basic PROPERTIES LABELS cli TIMEOUT 60)
 
-add_test(NAME cli_capture
-	 COMMAND ktsched_hold sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/capture.sh
-		 $<TARGET_FILE:ktsnap_cli>)
-add_test(NAME cli_demo
-	 COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/demo.sh $<TARGET_FILE:ktsnap_cli>)
+ktsnap_bpf_command(cmd $<TARGET_FILE:ktsched_hold> sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/capture.sh
+		   $<TARGET_FILE:ktsnap_cli>)
+add_test(NAME cli_capture COMMAND ${cmd})
+ktsnap_bpf_command(cmd sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/demo.sh $<TARGET_FILE:ktsnap_cli>)
+add_test(NAME cli_demo COMMAND ${cmd})
 set_tests_properties(cli_capture cli_demo PROPERTIES LABELS "cli;bpf" RUN_SERIAL TRUE
 		     TIMEOUT 120)
 

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * util: the small helpers every part of the library shares, so that each
+ * rule is written once: growing an array (with the overflow check), string
+ * equality that accepts NULL, one FNV-1a hash, a bounded dotted-path
+ * buffer, the "01 ab" hex form of bytes, and the shortest decimal that
+ * reads back as the same double.
+ */
+#ifndef KTSNAP_UTIL_INTERNAL_H
+#define KTSNAP_UTIL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/*
+ * Make room for @need elements of @elem_sz bytes in *@data, which holds
+ * *@cap of them now.  Grows geometrically (at least 16), zeroes the new
+ * tail, and refuses sizes that overflow size_t.  0 or -ENOMEM; on failure
+ * *@data and *@cap are unchanged.
+ */
+int ktsnap_ensure_mem(void **data, size_t *cap, size_t elem_sz, size_t need);
+
+/* Typed form: the element size comes from the array itself. */
+#define KTSNAP_ENSURE(arr, cap, need)                                                              \
+	ktsnap_ensure_mem((void **)&(arr), &(cap), sizeof(*(arr)), (need))
+
+/* a * b, or false when it overflows size_t. */
+static inline bool ktsnap_mul_ok(size_t a, size_t b, size_t *out)
+{
+	return !__builtin_mul_overflow(a, b, out);
+}
+
+/* Equal strings; two NULLs are equal, NULL and a string are not. */
+static inline bool ktsnap_str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* 64-bit FNV-1a of @n bytes. */
+uint64_t ktsnap_fnv1a(const void *p, size_t n);
+
+/*
+ * A dotted path built while walking a tree ("maps[0].entries[3].key"):
+ * push returns the length to restore with pop.  A path longer than the
+ * buffer is cut (never overflows); KTSNAP_PATH_MAX is enough for every
+ * path a report file or a value tree of sane depth produces.
+ */
+#define KTSNAP_PATH_MAX 512
+
+struct ktsnap_pathbuf {
+	char s[KTSNAP_PATH_MAX];
+	size_t len;
+};
+
+size_t ktsnap_pathbuf_push(struct ktsnap_pathbuf *pb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void ktsnap_pathbuf_pop(struct ktsnap_pathbuf *pb, size_t old);
+
+/*
+ * Write @n bytes as lowercase hex pairs separated by single spaces
+ * ("01 00 00 00") into @buf, NUL-terminated and cut to @size.  Returns the
+ * length the whole text needs (3n - 1, 0 for no bytes), like snprintf.
+ */
+size_t ktsnap_hex_format(char *buf, size_t size, const uint8_t *p, size_t n);
+
+/*
+ * The fewest significant digits (1..17) with which @v, printed with %e
+ * or %g, reads back as exactly @v.  @v must be finite.
+ */
+int ktsnap_shortest_digits(double v);
+
+#endif /* KTSNAP_UTIL_INTERNAL_H */
