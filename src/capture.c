@@ -27,6 +27,7 @@
 #include <ktsnap/capture.h>
 #include "capture_internal.h"
 #include "log_internal.h"
+#include "util_internal.h"
 
 /* Map types newer than the UAPI headers we build against (Debian 12's
  * are from 6.1); the numbers are the kernel's enum bpf_map_type. */
@@ -174,6 +175,13 @@ static bool is_percpu(uint32_t type)
 	       type == BPF_MAP_TYPE_PERCPU_ARRAY;
 }
 
+/* Kinds whose batch lookup walks buckets (kernel htab_map_lookup_batch). */
+static bool is_htab(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_HASH || type == BPF_MAP_TYPE_LRU_HASH ||
+	       type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
 static bool is_fd_kind(uint32_t type)
 {
 	switch (type) {
@@ -228,163 +236,279 @@ static const char *static_explanation(uint32_t type)
 }
 
 /* ---- key/value readers ----------------------------------------------------------- */
+/*
+ * The buffer starts at what READER_FIRST_BYTES holds (at least 16
+ * entries) and grows while entries keep coming: memory follows the
+ * entries present, not max_entries × value_size.
+ */
+#define READER_FIRST_BYTES (16u << 20)
+#define READER_MAX_BATCH 65536u
+
 struct reader {
 	int fd;
 	uint32_t key_size;
 	uint32_t vsz;		/* bytes per value slot as the kernel copies it */
-	uint32_t limit;		/* buffer capacity (cap + 1 to detect truncation) */
+	uint32_t limit;		/* entries wanted (cap + 1 to detect truncation) */
+	uint32_t room;		/* entries the buffer holds now */
+	/*
+	 * The kind's walk follows get_next_key from the last key read, and
+	 * the kernel restarts it at the first key when that key has been
+	 * deleted meanwhile (LPM_TRIE's batch, every fallback walk): keys
+	 * already held are dropped and the walk goes on to the end.
+	 */
+	bool dedupe;
 	uint8_t *keys;
 	uint8_t *vals;
 	uint32_t n;
+	uint32_t restarts;	/* repeated keys dropped */
 };
 
-/* Does @key already appear in r->keys[0..n)?  Only used by the fallback
- * walk, where a deleted cursor restarts get_next_key from the first key. */
+/* Which of r->keys[0..n) are held, by key bytes. */
 struct keyset {
 	uint32_t *slots;	/* index+1 into keys, 0 = empty */
-	uint32_t mask;
+	size_t size, used;
 };
 
-static uint64_t hash_bytes(const uint8_t *p, size_t n)
+static uint32_t keyset_hash(const struct reader *rd, const uint8_t *key)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	while (n--)
-		h = (h ^ *p++) * 1099511628211ULL;
-	return h;
+	return (uint32_t)ktsnap_fnv1a(key, rd->key_size);
 }
 
-static int keyset_init(struct keyset *s, uint32_t limit)
+static void keyset_put(struct keyset *s, const struct reader *rd, uint32_t idx)
 {
-	uint32_t sz = 16;
+	size_t h = keyset_hash(rd, rd->keys + (size_t)idx * rd->key_size) & (s->size - 1);
 
-	while (sz < limit * 2)
-		sz <<= 1;
-	s->slots = calloc(sz, sizeof(*s->slots));
-	s->mask = sz - 1;
-	return s->slots ? 0 : -ENOMEM;
+	while (s->slots[h])
+		h = (h + 1) & (s->size - 1);
+	s->slots[h] = idx + 1;
+	s->used++;
 }
 
-/* true if present; otherwise inserts index @idx */
-static bool keyset_check_insert(struct keyset *s, const struct reader *rd, uint32_t idx)
+/* Room for one more key at a load of at most one half. */
+static int keyset_reserve(struct keyset *s, const struct reader *rd)
 {
-	const uint8_t *key = rd->keys + (size_t)idx * rd->key_size;
-	uint32_t h = (uint32_t)hash_bytes(key, rd->key_size) & s->mask;
+	struct keyset ns = {};
+	size_t i;
 
+	if ((s->used + 1) * 2 <= s->size)
+		return 0;
+	ns.size = s->size ? s->size * 2 : 1024;
+	ns.slots = calloc(ns.size, sizeof(*ns.slots));
+	if (!ns.slots)
+		return -ENOMEM;
+	for (i = 0; i < s->size; i++)
+		if (s->slots[i])
+			keyset_put(&ns, rd, s->slots[i] - 1);
+	free(s->slots);
+	*s = ns;
+	return 0;
+}
+
+static bool keyset_has(const struct keyset *s, const struct reader *rd, const uint8_t *key)
+{
+	size_t h;
+
+	if (!s->size)
+		return false;
+	h = keyset_hash(rd, key) & (s->size - 1);
 	while (s->slots[h]) {
 		uint32_t o = s->slots[h] - 1;
 
 		if (!memcmp(rd->keys + (size_t)o * rd->key_size, key, rd->key_size))
 			return true;
-		h = (h + 1) & s->mask;
+		h = (h + 1) & (s->size - 1);
 	}
-	s->slots[h] = idx + 1;
 	return false;
 }
 
-static size_t keys_bytes(const struct reader *rd, uint32_t limit)
+/*
+ * The @count entries just read at rd->n: drop those whose key is already
+ * held (a restarted walk), keep the others in place.  Returns how many
+ * are kept, or -ENOMEM.
+ */
+static int64_t keep_new(struct reader *rd, struct keyset *seen, uint32_t count)
 {
-	return ((size_t)limit * rd->key_size + 7) & ~(size_t)7;
+	uint32_t i, w = rd->n;
+
+	for (i = 0; i < count; i++) {
+		uint32_t src = rd->n + i;
+		const uint8_t *key = rd->keys + (size_t)src * rd->key_size;
+
+		if (keyset_has(seen, rd, key)) {
+			rd->restarts++;
+			continue;
+		}
+		if (w != src) {
+			memmove(rd->keys + (size_t)w * rd->key_size, key, rd->key_size);
+			memmove(rd->vals + (size_t)w * rd->vsz, rd->vals + (size_t)src * rd->vsz,
+				rd->vsz);
+		}
+		if (keyset_reserve(seen, rd))
+			return -ENOMEM;
+		keyset_put(seen, rd, w);
+		w++;
+	}
+	return w - rd->n;
 }
 
 /* Keys then values in one buffer, which the map then owns (map->raw). */
-static int reader_alloc(struct reader *rd)
+static size_t keys_bytes(const struct reader *rd, uint32_t room)
 {
-	size_t ksz = keys_bytes(rd, rd->limit);
-
-	rd->keys = malloc(ksz + (size_t)rd->limit * rd->vsz + 8);
-	rd->vals = rd->keys ? rd->keys + ksz : NULL;
-	return rd->keys ? 0 : -ENOMEM;
+	return ((size_t)room * rd->key_size + 7) & ~(size_t)7;
 }
 
-/* Room for @limit entries, keeping the rd->n read so far. */
-static int reader_grow(struct reader *rd, uint32_t limit)
+/* Room for @room entries, keeping the rd->n read so far. */
+static int reader_grow(struct reader *rd, uint32_t room)
 {
-	size_t oksz = keys_bytes(rd, rd->limit), nksz = keys_bytes(rd, limit);
-	uint8_t *buf = realloc(rd->keys, nksz + (size_t)limit * rd->vsz + 8);
+	size_t oksz = keys_bytes(rd, rd->room), nksz = keys_bytes(rd, room), vbytes, total;
+	uint8_t *buf;
 
+	if (!ktsnap_mul_ok(room, rd->vsz, &vbytes) || vbytes > SIZE_MAX - nksz - 8)
+		return -ENOMEM;
+	total = nksz + vbytes + 8;
+	buf = realloc(rd->keys, total);
 	if (!buf)
 		return -ENOMEM;
 	memmove(buf + nksz, buf + oksz, (size_t)rd->n * rd->vsz);
 	rd->keys = buf;
 	rd->vals = buf + nksz;
-	rd->limit = limit;
+	rd->room = room;
 	return 0;
+}
+
+/* Room for at least @need entries: doubling, but not past rd->limit
+ * unless @need itself is (a hash bucket bigger than the cap). */
+static int reader_reserve(struct reader *rd, uint32_t need)
+{
+	uint64_t room;
+
+	if (need <= rd->room)
+		return 0;
+	room = rd->room ? (uint64_t)rd->room * 2 : need;
+	if (room > rd->limit)
+		room = rd->limit;
+	if (room < need)
+		room = need;
+	return reader_grow(rd, (uint32_t)room);
+}
+
+static int reader_alloc(struct reader *rd)
+{
+	uint64_t entry = (uint64_t)rd->key_size + rd->vsz;
+	uint64_t first = READER_FIRST_BYTES / entry;
+
+	if (first < 16)
+		first = 16;
+	rd->room = 0;
+	rd->keys = NULL;
+	return reader_grow(rd, first < rd->limit ? (uint32_t)first : rd->limit);
 }
 
 /* Walk with get_next_key + lookup (kernels or kinds without batch ops). */
 static int read_fallback(struct reader *rd)
 {
-	uint8_t *prev = NULL, *cur;
-	struct keyset seen;
+	struct keyset seen = {};
+	uint8_t *prev = calloc(1, rd->key_size);
+	bool have_prev = false;
 	uint64_t iters = 0, max_iters;
-	int err;
+	int err = 0;
 
-	if (keyset_init(&seen, rd->limit))
+	if (!prev)
 		return -ENOMEM;
 	/* Bounded: a map mutated faster than we walk it must not loop us. */
 	max_iters = (uint64_t)rd->limit * 4 + 1024;
 	rd->n = 0;
-	while (rd->n < rd->limit && iters++ < max_iters) {
-		cur = rd->keys + (size_t)rd->n * rd->key_size;
-		err = bpf_map_get_next_key(rd->fd, prev, cur);
-		if (err) {
-			err = -errno;
-			if (err == -ENOENT)
-				break;
-			free(seen.slots);
-			return err;
+	while (rd->n < rd->limit) {
+		uint8_t *cur;
+
+		if (iters++ == max_iters) {
+			err = -EAGAIN;	/* restarted too often: no consistent read */
+			break;
 		}
-		if (keyset_check_insert(&seen, rd, rd->n)) {
-			/* cursor restarted at a key we already hold */
-			prev = cur;
+		if ((err = reader_reserve(rd, rd->n + 1)) || (err = keyset_reserve(&seen, rd)))
+			break;
+		cur = rd->keys + (size_t)rd->n * rd->key_size;
+		if (bpf_map_get_next_key(rd->fd, have_prev ? prev : NULL, cur)) {
+			err = errno == ENOENT ? 0 : -errno;
+			break;
+		}
+		memcpy(prev, cur, rd->key_size);
+		have_prev = true;
+		if (keyset_has(&seen, rd, cur)) {
+			/* the cursor was deleted and the walk restarted */
+			rd->restarts++;
 			continue;
 		}
 		if (bpf_map_lookup_elem(rd->fd, cur, rd->vals + (size_t)rd->n * rd->vsz)) {
-			if (errno == ENOENT) {
-				/* raced away between next_key and lookup */
-				prev = cur;
-				continue;
-			}
+			if (errno == ENOENT)
+				continue;	/* raced away between next_key and lookup */
 			err = -errno;
-			free(seen.slots);
-			return err;
+			break;
 		}
-		prev = cur;
+		keyset_put(&seen, rd, rd->n);
 		rd->n++;
 	}
 	free(seen.slots);
-	return 0;
+	free(prev);
+	return err;
 }
 
 /*
  * BPF_MAP_LOOKUP_BATCH.  The kernel reports how many entries it copied in
  * count even when it fails; the last batch comes back with ENOENT.
  * ENOSPC means one hash bucket holds more entries than we offered room
- * for: retry the same position with a bigger batch.  Returns -EOPNOTSUPP
- * when the kind has no batch support so the caller can fall back.
+ * for: retry the same position with a bigger batch.  EINTR means the
+ * generic walk saw keys vanish between next_key and lookup: go on from
+ * where it stopped.  Returns -EOPNOTSUPP when the kind has no batch
+ * support so the caller can fall back, -EAGAIN when a restarting walk
+ * never reached its end.
  */
 static int read_batch(struct reader *rd)
 {
-	uint8_t in[64], out[64];
+	/* hash kinds use a u32 bucket cursor, the generic walk a whole key */
+	size_t tok = rd->key_size > 8 ? rd->key_size : 8;
+	uint8_t *in = calloc(2, tok), *out = in ? in + tok : NULL;
 	void *in_batch = NULL;
 	/* Few big batches: each call costs a syscall and a kernel buffer. */
-	uint32_t batch = rd->limit < 65536 ? rd->limit : 65536;
-	int err;
+	uint32_t batch = rd->room < READER_MAX_BATCH ? rd->room : READER_MAX_BATCH;
+	uint64_t returned = 0, max_returned = (uint64_t)rd->limit * 4 + 1024;
+	unsigned int interrupted = 0;
+	struct keyset seen = {};
+	int err = 0;
 
+	if (!in)
+		return -ENOMEM;
+	if (!batch)
+		batch = 1;
 	rd->n = 0;
 	while (rd->n < rd->limit) {
-		__u32 count = rd->limit - rd->n < batch ? rd->limit - rd->n : batch;
+		uint32_t want = rd->limit - rd->n < batch ? rd->limit - rd->n : batch;
+		__u32 count = want;
+		int64_t kept;
 
+		if ((err = reader_reserve(rd, rd->n + want)))
+			break;
 		err = bpf_map_lookup_batch(rd->fd, in_batch, out,
 					   rd->keys + (size_t)rd->n * rd->key_size,
 					   rd->vals + (size_t)rd->n * rd->vsz, &count, NULL);
 		err = err ? -errno : 0;
-		if (count > rd->limit - rd->n)
-			count = rd->limit - rd->n;
-		rd->n += count;
-		if (err == -ENOENT)
-			return 0;
+		if (count > want)
+			count = want;
+		returned += count;
+		kept = count;
+		if (rd->dedupe && (kept = keep_new(rd, &seen, count)) < 0) {
+			err = -ENOMEM;
+			break;
+		}
+		rd->n += (uint32_t)kept;
+		if (err == -ENOENT) {
+			err = 0;
+			break;
+		}
+		if (rd->dedupe && returned > max_returned) {
+			err = -EAGAIN;	/* restarted too often: no consistent read */
+			break;
+		}
 		if (err == -ENOSPC) {
 			/*
 			 * The next hash bucket holds more entries than we
@@ -396,25 +520,37 @@ static int read_batch(struct reader *rd)
 			if (batch >= rd->limit - rd->n) {
 				uint32_t more = batch < 64 ? 64 : batch;
 
-				if (rd->limit > UINT32_MAX / 2 - more)
-					return -E2BIG;
-				if ((err = reader_grow(rd, rd->limit + more)))
-					return err;
+				if (rd->limit > UINT32_MAX / 2 - more) {
+					err = -E2BIG;
+					break;
+				}
+				rd->limit += more;
 			}
 			batch *= 2;
 			continue;
 		}
+		if (err == -EINTR && interrupted++ < 64) {
+			if (count) {
+				memcpy(in, out, tok);
+				in_batch = in;
+			}
+			continue;
+		}
 		if (err == -EINVAL || err == -ENOTSUP || err == -EOPNOTSUPP || err == -524) {
 			if (rd->n == 0 && !in_batch)
-				return -EOPNOTSUPP;
-			return err;
+				err = -EOPNOTSUPP;
+			break;
 		}
 		if (err)
-			return err;
-		memcpy(in, out, sizeof(in));
+			break;
+		memcpy(in, out, tok);
 		in_batch = in;
+		if (batch < READER_MAX_BATCH)
+			batch = batch < READER_MAX_BATCH / 2 ? batch * 2 : READER_MAX_BATCH;
 	}
-	return 0;
+	free(seen.slots);
+	free(in);
+	return err;
 }
 
 static int read_entries(struct reader *rd)
@@ -548,16 +684,27 @@ static int capture_table(struct map_ctx *mc)
 				   : (array ? KTSNAP_LAYOUT_ARRAY : KTSNAP_LAYOUT_HASH);
 		return 0;
 	}
+	/*
+	 * Hash kinds read by bucket (a deleted entry never moves the cursor)
+	 * and arrays never lose keys; every other kind walks from the last
+	 * key read, which the kernel restarts when that key is deleted.
+	 */
+	rd.dedupe = !array && !is_htab(type);
 	err = reader_alloc(&rd);
 	if (!err)
 		err = read_entries(&rd);
 	if (err) {
 		free(rd.keys);
-		if (err == -ENOMEM)
-			return err;
+		/* This map only: the next one may well fit. */
+		if (err == -EAGAIN)
+			return MAP_ERR(mc, "%s changed faster than it could be read (the walk restarted %u times before reaching its end); entries not kept",
+				       ktsnap_map_type_name(type) ?: "map", rd.restarts);
 		return MAP_ERR(mc, "%s read failed: %s", ktsnap_map_type_name(type) ?: "map",
 			       strerror(-err));
 	}
+	if (rd.restarts)
+		pr_debug("map %s: walk restarted, %u repeated keys dropped\n", m->name,
+			 rd.restarts);
 
 	if (!array && rd.n > cap) {
 		rd.n = cap;

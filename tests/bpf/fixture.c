@@ -13,6 +13,7 @@
 #include "ktsched.h"
 #include "ktsched.skel.h"
 #include "ktbig.skel.h"
+#include "ktlongsched.skel.h"
 
 int kt_sched_open(struct ktsched **out, bool attach)
 {
@@ -136,4 +137,19 @@ out:
 	free(keys);
 	free(vals);
 	return err;
+}
+
+int kt_long_open(struct ktlongsched **out)
+{
+	struct ktlongsched *skel = ktlongsched__open_and_load();
+
+	if (!skel)
+		return -errno;
+	*out = skel;
+	return 0;
+}
+
+void kt_long_close(struct ktlongsched *skel)
+{
+	ktlongsched__destroy(skel);
 }

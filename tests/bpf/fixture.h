@@ -13,6 +13,7 @@
 
 struct ktsched;
 struct ktbig;
+struct ktlongsched;
 
 /* Open and load ktsched (nr_cpus_onln set, jump_table slot 1 filled);
  * attach its sched_switch program when @attach.  0 or -errno. */
@@ -28,5 +29,9 @@ int kt_big_open(struct ktbig **out);
 void kt_big_close(struct ktbig *skel);
 /* Insert keys [0, n) with values derived from the key. 0 or -errno. */
 int kt_big_fill(struct ktbig *skel, uint32_t n);
+
+/* Open and load ktlongsched (no attach).  0 or -errno. */
+int kt_long_open(struct ktlongsched **out);
+void kt_long_close(struct ktlongsched *skel);
 
 #endif

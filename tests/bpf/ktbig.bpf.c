@@ -33,3 +33,14 @@ struct {
 	__type(key, struct kt_plain_key);
 	__type(value, struct kt_plain);
 } plain_hash SEC(".maps");
+
+/* Churned by tests: an LPM trie whose batch lookup is the kernel's generic
+ * one (get_next_key from the last key read, restarting at the first key
+ * when that key has been deleted meanwhile). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 40000);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct kt_lpm_key);
+	__type(value, __u32);
+} big_lpm SEC(".maps");

@@ -106,6 +106,12 @@ struct kt_plain {
 };
 
 /* 48-byte value of the benchmark / stress hash (ktbig). */
+/* LPM_TRIE key: the prefix length, then the data it applies to. */
+struct kt_lpm_key {
+	__u32 prefixlen;
+	__u32 data;
+};
+
 struct kt_big_val {
 	__u64 runtime_ns;
 	__u64 vtime;
