@@ -87,15 +87,8 @@ static struct btf *btf_get(struct btf_cache *bc, uint32_t id)
 	for (i = 0; i < bc->n; i++)
 		if (bc->slot[i].id == id)
 			return bc->slot[i].btf;
-	if (bc->n == bc->cap) {
-		size_t cap = bc->cap ? bc->cap * 2 : 16;
-		void *n = realloc(bc->slot, cap * sizeof(*bc->slot));
-
-		if (!n)
-			return NULL;
-		bc->slot = n;
-		bc->cap = cap;
-	}
+	if (KTSNAP_ENSURE(bc->slot, bc->cap, bc->n + 1))
+		return NULL;
 	btf = btf__load_from_kernel_by_id(id);
 	if (!btf) {
 		pr_debug("btf %u: load failed: %s\n", id, strerror(errno));
@@ -986,12 +979,71 @@ static bool id_in(uint32_t id, const uint32_t *ids, size_t n)
 	return false;
 }
 
-/* "<obj>." prefix of a global-section-style name; @obj non-empty. */
-static bool has_obj_prefix(const char *name, const char *obj)
+/* Which of @n requested names/ids matched a loaded map (for the error). */
+static void mark_name(const char *name, const char *const *names, size_t n, bool *hit)
 {
-	size_t n = strlen(obj);
+	size_t i;
 
-	return !strncmp(name, obj, n) && (name[n] == '.' || name[n] == '_');
+	for (i = 0; i < n; i++)
+		if (names[i] && !strcmp(name, names[i]))
+			hit[i] = true;
+}
+
+static void mark_id(uint32_t id, const uint32_t *ids, size_t n, bool *hit)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			hit[i] = true;
+}
+
+/* "name (id N)" of every loaded map but the harness's, for error texts. */
+static void list_loaded_maps(struct ktsnap_namelist *l)
+{
+	LIBBPF_OPTS(bpf_get_fd_by_id_opts, fo, .open_flags = BPF_F_RDONLY);
+	__u32 id = 0;
+
+	while (!bpf_map_get_next_id(id, &id)) {
+		struct bpf_map_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_map_get_fd_by_id_opts(id, &fo);
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    !ktsnap_map_name_is_harness(info.name))
+			ktsnap_namelist_add(l, "%.*s (id %u)", (int)sizeof(info.name), info.name, id);
+		close(fd);
+	}
+	if (!l->n && !l->more)
+		ktsnap_namelist_add(l, "none");
+}
+
+/*
+ * A name or id filter that matched no loaded map is an error naming it
+ * and what is loaded: an empty capture would look like an empty kernel.
+ */
+static int check_filters_matched(const struct ktsnap_capture_opts *o, const bool *name_hit,
+				 const bool *id_hit)
+{
+	struct ktsnap_namelist l = {};
+	size_t i;
+
+	for (i = 0; i < o->nr_map_names; i++)
+		if (!name_hit[i]) {
+			list_loaded_maps(&l);
+			return ktsnap_fail(-ENOENT, "capture: no map named '%s' is loaded (loaded maps: %s)",
+					   o->map_names[i], ktsnap_namelist_str(&l));
+		}
+	for (i = 0; i < o->nr_map_ids; i++)
+		if (!id_hit[i]) {
+			list_loaded_maps(&l);
+			return ktsnap_fail(-ENOENT, "capture: no map with id %u is loaded (loaded maps: %s)",
+					   o->map_ids[i], ktsnap_namelist_str(&l));
+		}
+	return 0;
 }
 
 int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report **out)
@@ -1000,8 +1052,11 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 	struct ktsnap_report *r = NULL;
 	struct btf_cache bc = {};
 	struct ktsnap_id_set obj_ids = {}, obj_progs = {};
+	bool *name_hit = NULL, *id_hit = NULL;
+	unsigned int vanished = 0;
 	uint64_t t0;
 	__u32 id = 0;
+	size_t i;
 	int err, ncpus;
 
 	ktsnap_errmsg_clear();
@@ -1018,6 +1073,20 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 	if ((opts.nr_map_names && !opts.map_names) || (opts.nr_map_ids && !opts.map_ids) ||
 	    (opts.nr_cgroups && !opts.cgroups))
 		return ktsnap_fail(-EINVAL, "capture: a filter count is set but its list is NULL");
+	for (i = 0; i < opts.nr_cgroups; i++)
+		if (!opts.cgroups[i])
+			return ktsnap_fail(-EINVAL, "capture: cgroups[%zu] is NULL", i);
+	for (i = 0; i < opts.nr_map_names; i++)
+		if (!opts.map_names[i])
+			return ktsnap_fail(-EINVAL, "capture: map_names[%zu] is NULL", i);
+	for (i = 0; i < opts.nr_cgroups; i++) {
+		char dir[512];
+
+		err = ktsnap_cgroup_check(opts.cgroups[i], dir, sizeof(dir));
+		if (err)
+			return ktsnap_fail(err, "capture: cgroup '%s' does not exist (%s: %s)",
+					   opts.cgroups[i], dir, strerror(-err));
+	}
 
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus <= 0)
@@ -1035,14 +1104,23 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 	}
 
 	r = ktsnap_report__new();
-	if (!r)
-		return -ENOMEM;
+	name_hit = calloc(opts.nr_map_names + 1, sizeof(*name_hit));
+	id_hit = calloc(opts.nr_map_ids + 1, sizeof(*id_hit));
+	if (!r || !name_hit || !id_hit) {
+		err = -ENOMEM;
+		goto fail;
+	}
 	bc.r = r;
 	r->timestamp_ns = now_ns(CLOCK_REALTIME);
 	t0 = now_ns(CLOCK_MONOTONIC);
 
 	if (opts.obj && *opts.obj) {
-		err = ktsnap_obj_ids(opts.obj, &obj_ids, &obj_progs);
+		struct ktsnap_namelist known = {};
+
+		err = ktsnap_obj_ids(opts.obj, &obj_ids, &obj_progs, &known);
+		if (err == -ENOENT)
+			err = ktsnap_fail(-ENOENT, "capture: no BPF object '%s' is loaded (objects with global-section maps: %s)",
+					  opts.obj, known.n ? ktsnap_namelist_str(&known) : "none");
 		if (err)
 			goto fail;
 	}
@@ -1066,10 +1144,16 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 		}
 		if (opts.nr_map_ids && !id_in(id, opts.map_ids, opts.nr_map_ids))
 			continue;
+		mark_id(id, opts.map_ids, opts.nr_map_ids, id_hit);
 		fd = bpf_map_get_fd_by_id_opts(id, &fo);
 		if (fd < 0) {
-			if (errno == ENOENT)
-				continue;	/* freed since we saw its id */
+			if (errno == ENOENT) {
+				/* Freed since we saw its id: nothing left to name
+				 * or read, so only the debug log records it. */
+				pr_debug("capture: map id %u was freed before it could be opened\n", id);
+				vanished++;
+				continue;
+			}
 			/* Can't even name it: record the id so nothing vanishes silently. */
 			if (opts.obj || opts.nr_map_names)
 				continue;
@@ -1088,10 +1172,11 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 			close(fd);
 			continue;
 		}
+		if (!ktsnap_map_name_is_harness(info.name))
+			mark_name(info.name, opts.map_names, opts.nr_map_names, name_hit);
 		if (ktsnap_map_name_is_harness(info.name) ||
 		    (opts.nr_map_names && !name_in(info.name, opts.map_names, opts.nr_map_names)) ||
-		    (opts.obj && *opts.obj && !has_obj_prefix(info.name, opts.obj) &&
-		     !ktsnap_id_set_has(&obj_ids, id))) {
+		    (opts.obj && *opts.obj && !ktsnap_id_set_has(&obj_ids, id))) {
 			close(fd);
 			continue;
 		}
@@ -1114,6 +1199,10 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 			goto fail;
 	}
 	r->capture_ns = now_ns(CLOCK_MONOTONIC) - t0;
+	if (vanished)
+		pr_debug("capture: %u maps were freed between enumeration and open\n", vanished);
+	if ((err = check_filters_matched(&opts, name_hit, id_hit)))
+		goto fail;
 
 	err = ktsnap_capture_walkers(r, &opts, opts.obj && *opts.obj ? &obj_progs : NULL);
 	if (err)
@@ -1121,12 +1210,16 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 	ktsnap_id_set_free(&obj_ids);
 	ktsnap_id_set_free(&obj_progs);
 	free(bc.slot);
+	free(name_hit);
+	free(id_hit);
 	*out = r;
 	return 0;
 fail:
 	ktsnap_id_set_free(&obj_ids);
 	ktsnap_id_set_free(&obj_progs);
 	free(bc.slot);
+	free(name_hit);
+	free(id_hit);
 	ktsnap_report__free(r);
 	if (err == -ENOMEM)
 		return ktsnap_fail(-ENOMEM, "capture: out of memory");

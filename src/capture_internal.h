@@ -15,9 +15,29 @@ int ktsnap_id_set_add(struct ktsnap_id_set *s, uint32_t id);
 bool ktsnap_id_set_has(const struct ktsnap_id_set *s, uint32_t id);
 void ktsnap_id_set_free(struct ktsnap_id_set *s);
 
-/* The programs of BPF object @obj (those using a map named
- * "<obj>.<section>") and every map they use, in one walk of the programs. */
-int ktsnap_obj_ids(const char *obj, struct ktsnap_id_set *maps, struct ktsnap_id_set *progs);
+/* A bounded ", "-separated list for error texts ("…, and 12 more"). */
+struct ktsnap_namelist {
+	char s[360];
+	size_t len, n, more;
+};
+
+void ktsnap_namelist_add(struct ktsnap_namelist *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+const char *ktsnap_namelist_str(struct ktsnap_namelist *l);
+
+/*
+ * The maps and programs of BPF object @obj, by identity: its global-section
+ * maps by name ("<obj>.bss", or libbpf's cut "<obj:8>.bss"), then every
+ * map and program sharing their BTF object, and the maps those programs
+ * use.  Two loaded copies of @obj are both included.  -ENOENT when no
+ * global-section map matches, with the loaded objects' names in @known.
+ */
+int ktsnap_obj_ids(const char *obj, struct ktsnap_id_set *maps, struct ktsnap_id_set *progs,
+		   struct ktsnap_namelist *known);
+
+/* 0 when cgroup2 path @cg (absolute or relative to the cgroup2 mount) is a
+ * directory; else -errno with the path looked at (or why none) in @dir. */
+int ktsnap_cgroup_check(const char *cg, char *dir, size_t size);
 
 /* The harness's own maps (spec §3.2), never captured. */
 bool ktsnap_map_name_is_harness(const char *name);

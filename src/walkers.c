@@ -17,11 +17,13 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -29,21 +31,15 @@
 
 #include "capture_internal.h"
 #include "log_internal.h"
+#include "util_internal.h"
 
 /* ---- id sets ---------------------------------------------------------------------- */
 int ktsnap_id_set_add(struct ktsnap_id_set *s, uint32_t id)
 {
 	if (ktsnap_id_set_has(s, id))
 		return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		uint32_t *n = realloc(s->ids, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		s->ids = n;
-		s->cap = cap;
-	}
+	if (KTSNAP_ENSURE(s->ids, s->cap, s->n + 1))
+		return -ENOMEM;
 	s->ids[s->n++] = id;
 	return 0;
 }
@@ -62,6 +58,36 @@ void ktsnap_id_set_free(struct ktsnap_id_set *s)
 {
 	free(s->ids);
 	memset(s, 0, sizeof(*s));
+}
+
+void ktsnap_namelist_add(struct ktsnap_namelist *l, const char *fmt, ...)
+{
+	char item[64];
+	va_list ap;
+	size_t need;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(item, sizeof(item), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	need = strlen(item) + (l->len ? 2 : 0);
+	/* keep room for ", and 4294967295 more" */
+	if (l->more || l->len + need + 24 > sizeof(l->s)) {
+		l->more++;
+		return;
+	}
+	l->len += snprintf(l->s + l->len, sizeof(l->s) - l->len, "%s%s", l->len ? ", " : "",
+			   item);
+	l->n++;
+}
+
+const char *ktsnap_namelist_str(struct ktsnap_namelist *l)
+{
+	if (l->more && l->len + 24 <= sizeof(l->s))
+		snprintf(l->s + l->len, sizeof(l->s) - l->len, ", and %zu more", l->more);
+	return l->s;
 }
 
 /* ---- programs ------------------------------------------------------------------------ */
@@ -178,8 +204,80 @@ static int for_each_prog(prog_visit_fn fn, void *ctx)
 	return errno == ENOENT ? 0 : -errno;
 }
 
+/*
+ * Does global-section map @name belong to an object called @obj?  libbpf
+ * names them "<obj><suffix>" with the object name cut so the whole fits
+ * BPF_OBJ_NAME_LEN: it keeps 15 - max(7, strlen(suffix)) characters
+ * ("ticker_bpf" → "ticker_b.bss").  Both the full name and the cut one
+ * match.
+ */
+static bool obj_name_matches(const char *name, const char *obj)
+{
+	const char *dot = strchr(name, '.');
+	size_t plen, olen = strlen(obj), slen, keep;
+
+	if (!dot)
+		return false;
+	plen = (size_t)(dot - name);
+	slen = strlen(dot);
+	if (plen > olen || strncmp(name, obj, plen))
+		return false;
+	if (plen == olen)
+		return true;
+	keep = BPF_OBJ_NAME_LEN - 1 - (slen > 7 ? slen : 7);
+	return plen == keep;
+}
+
+struct map_brief {
+	uint32_t id;
+	uint32_t btf_id;
+	char name[BPF_OBJ_NAME_LEN];
+};
+
+/* Every loaded map's id, BTF id and name (maps that vanish are skipped). */
+static int list_maps(struct map_brief **out, size_t *nr)
+{
+	LIBBPF_OPTS(bpf_get_fd_by_id_opts, fo, .open_flags = BPF_F_RDONLY);
+	struct map_brief *v = NULL;
+	size_t n = 0, cap = 0;
+	__u32 id = 0;
+
+	while (!bpf_map_get_next_id(id, &id)) {
+		struct bpf_map_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_map_get_fd_by_id_opts(id, &fo);
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			close(fd);
+			continue;
+		}
+		close(fd);
+		if (KTSNAP_ENSURE(v, cap, n + 1)) {
+			free(v);
+			return -ENOMEM;
+		}
+		v[n].id = info.id;
+		v[n].btf_id = info.btf_id;
+		memcpy(v[n].name, info.name, BPF_OBJ_NAME_LEN);
+		v[n].name[BPF_OBJ_NAME_LEN - 1] = '\0';
+		n++;
+	}
+	if (errno != ENOENT) {
+		int err = -errno;
+
+		free(v);
+		return err;
+	}
+	*out = v;
+	*nr = n;
+	return 0;
+}
+
 struct obj_ctx {
-	const char *obj;
+	const struct ktsnap_id_set *btfs;
 	struct ktsnap_id_set *maps;
 	struct ktsnap_id_set *progs;
 };
@@ -187,12 +285,10 @@ struct obj_ctx {
 static int collect_obj(const struct prog *p, void *vctx)
 {
 	struct obj_ctx *c = vctx;
-	char obj[BPF_OBJ_NAME_LEN];
 	uint32_t i;
 	int err;
 
-	prog_obj(p, obj);
-	if (strcmp(obj, c->obj))
+	if (!p->info.btf_id || !ktsnap_id_set_has(c->btfs, p->info.btf_id))
 		return 0;
 	for (i = 0; i < p->nr_map_ids; i++)
 		if ((err = ktsnap_id_set_add(c->maps, p->map_ids[i])))
@@ -200,11 +296,55 @@ static int collect_obj(const struct prog *p, void *vctx)
 	return ktsnap_id_set_add(c->progs, p->info.id);
 }
 
-int ktsnap_obj_ids(const char *obj, struct ktsnap_id_set *maps, struct ktsnap_id_set *progs)
+int ktsnap_obj_ids(const char *obj, struct ktsnap_id_set *maps, struct ktsnap_id_set *progs,
+		   struct ktsnap_namelist *known)
 {
-	struct obj_ctx c = { .obj = obj, .maps = maps, .progs = progs };
+	struct ktsnap_id_set btfs = {};
+	struct obj_ctx c = { .btfs = &btfs, .maps = maps, .progs = progs };
+	struct map_brief *v = NULL;
+	size_t n = 0, i, j;
+	int err;
 
-	return for_each_prog(collect_obj, &c);
+	if ((err = list_maps(&v, &n)))
+		return err;
+	/* 1. the object's global sections, by name; each loaded copy has its own BTF */
+	for (i = 0; i < n; i++) {
+		if (!is_global_section(v[i].name) || ktsnap_map_name_is_harness(v[i].name) ||
+		    !obj_name_matches(v[i].name, obj))
+			continue;
+		if ((err = ktsnap_id_set_add(maps, v[i].id)) ||
+		    (v[i].btf_id && (err = ktsnap_id_set_add(&btfs, v[i].btf_id))))
+			goto out;
+	}
+	if (!maps->n) {
+		/* what is loaded, named as the user would ask for it */
+		for (i = 0; i < n; i++) {
+			size_t plen = strcspn(v[i].name, ".");
+
+			if (!is_global_section(v[i].name) || ktsnap_map_name_is_harness(v[i].name))
+				continue;
+			for (j = 0; j < i; j++)
+				if (is_global_section(v[j].name) &&
+				    strcspn(v[j].name, ".") == plen &&
+				    !strncmp(v[j].name, v[i].name, plen))
+					break;
+			if (j == i)
+				ktsnap_namelist_add(known, "%.*s", (int)plen, v[i].name);
+		}
+		err = -ENOENT;
+		goto out;
+	}
+	/* 2. everything created with the same BTF object, whatever its name */
+	for (i = 0; i < n; i++)
+		if (v[i].btf_id && ktsnap_id_set_has(&btfs, v[i].btf_id) &&
+		    (err = ktsnap_id_set_add(maps, v[i].id)))
+			goto out;
+	/* 3. its programs, and the maps they use (maps without BTF included) */
+	err = for_each_prog(collect_obj, &c);
+out:
+	free(v);
+	ktsnap_id_set_free(&btfs);
+	return err;
 }
 
 /* ---- the live scheduler: sched_ext struct_ops programs ------------------------------- */
@@ -238,30 +378,11 @@ static bool prog_is_sched_ext(const struct prog *p, struct scx_ctx *c)
 	return t && !strcmp(btf__name_by_offset(c->vmlinux, t->name_off), "sched_ext_ops");
 }
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	void *n;
-	size_t cap2;
-
-	if (need <= *cap)
-		return 0;
-	cap2 = *cap ? *cap * 2 : 8;
-	while (cap2 < need)
-		cap2 *= 2;
-	n = realloc(*arr, cap2 * elem);
-	if (!n)
-		return -ENOMEM;
-	memset((char *)n + *cap * elem, 0, (cap2 - *cap) * elem);
-	*arr = n;
-	*cap = cap2;
-	return 0;
-}
-
 static int add_stat(struct scx_ctx *c, const struct prog *p)
 {
 	struct ktsnap_prog_runtime_stat *s;
 
-	if (grow((void **)&c->stats, &c->cap, c->nr + 1, sizeof(*c->stats)))
+	if (KTSNAP_ENSURE(c->stats, c->cap, c->nr + 1))
 		return -ENOMEM;
 	s = &c->stats[c->nr++];
 	s->name = ktsnap_arena_strndup(&c->r->arena, p->info.name,
@@ -303,18 +424,12 @@ static char *read_small_file(const char *path, size_t *len)
 	if (!f)
 		return NULL;
 	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			char *nb;
+		size_t got;
 
-			cap = cap ? cap * 2 : 8192;
-			if (cap > 64 << 20)
-				break;	/* no proc file we read is this large */
-			nb = realloc(buf, cap);
-			if (!nb)
-				break;
-			buf = nb;
-		}
-		size_t got = fread(buf + n, 1, cap - n - 1, f);
+		/* no proc file we read is 64 MiB large */
+		if (n + 4096 + 1 > 64 << 20 || KTSNAP_ENSURE(buf, cap, n + 4096 + 1))
+			break;
+		got = fread(buf + n, 1, cap - n - 1, f);
 
 		n += got;
 		if (got == 0)
@@ -476,7 +591,7 @@ static int walk_cpu_time(struct ktsnap_report *r)
 		if (sscanf(line + 3, "%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &v[0],
 			   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) < 9)
 			continue;
-		if ((err = grow((void **)&rows, &cap, nrows + 1, sizeof(*rows))))
+		if ((err = KTSNAP_ENSURE(rows, cap, nrows + 1)))
 			goto out;
 		rows[nrows] = (struct ktsnap_per_cpu_time){
 			.cpu = cpu,
@@ -553,7 +668,7 @@ static int walk_numa(struct ktsnap_report *r)
 				row.numa_other = v;
 		}
 		free(buf);
-		if ((err = grow((void **)&rows, &cap, n + 1, sizeof(*rows))))
+		if ((err = KTSNAP_ENSURE(rows, cap, n + 1)))
 			break;
 		rows[n++] = row;
 	}
@@ -604,6 +719,21 @@ static void cgroup_dir(const char *root, const char *cg, char *out, size_t size)
 		snprintf(out, size, "%s/%s", root ? root : "", cg[0] == '/' ? cg + 1 : cg);
 }
 
+int ktsnap_cgroup_check(const char *cg, char *dir, size_t size)
+{
+	const char *root = cgroup2_root();
+	struct stat st;
+
+	if (!root) {
+		snprintf(dir, size, "no cgroup2 file system is mounted");
+		return -ENOENT;
+	}
+	cgroup_dir(root, cg, dir, size);
+	if (stat(dir, &st))
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
 static int walk_psi(struct ktsnap_report *r, const char *root, const char *cg,
 		    struct ktsnap_cgroup_psi **rows, size_t *n, size_t *cap)
 {
@@ -643,7 +773,7 @@ static int walk_psi(struct ktsnap_report *r, const char *root, const char *cg,
 			}
 		}
 		free(buf);
-		if (!row.cgroup || grow((void **)rows, cap, *n + 1, sizeof(**rows)))
+		if (!row.cgroup || KTSNAP_ENSURE(*rows, *cap, *n + 1))
 			return -ENOMEM;
 		(*rows)[(*n)++] = row;
 	}
@@ -744,7 +874,7 @@ static int walk_cgroups(struct ktsnap_report *r, const struct ktsnap_capture_opt
 					err = e;
 				continue;	/* exited meanwhile */
 			}
-			if ((err = grow((void **)&tasks, &ctask, ntask + 1, sizeof(*tasks))))
+			if ((err = KTSNAP_ENSURE(tasks, ctask, ntask + 1)))
 				break;
 			tasks[ntask++] = t;
 		}

@@ -855,11 +855,193 @@ static void bad_options(void **state)
 {
 	struct ktsnap_capture_opts opts = { .sz = 3 };
 	struct ktsnap_report *r = (void *)1;
+	const char *null_list[1] = { NULL };
 
 	assert_int_equal(ktsnap_capture(&opts, &r), -EINVAL);
 	assert_null(r);
 	assert_non_null(strstr(ktsnap_errmsg(), "opts.sz"));
 	assert_int_equal(ktsnap_capture(NULL, NULL), -EINVAL);
+
+	/* a list holding NULL is as bad as a NULL list */
+	{
+		KTSNAP_OPTS(ktsnap_capture_opts, o, .cgroups = null_list, .nr_cgroups = 1,
+			    .maps_only = true);
+
+		r = (void *)1;
+		assert_int_equal(ktsnap_capture(&o, &r), -EINVAL);
+		assert_null(r);
+		assert_string_equal(ktsnap_errmsg(), "capture: cgroups[0] is NULL");
+	}
+	{
+		KTSNAP_OPTS(ktsnap_capture_opts, o, .map_names = null_list, .nr_map_names = 1,
+			    .maps_only = true);
+
+		assert_int_equal(ktsnap_capture(&o, &r), -EINVAL);
+		assert_string_equal(ktsnap_errmsg(), "capture: map_names[0] is NULL");
+	}
+}
+
+/*
+ * A filter that matches nothing fails with what is loaded, instead of an
+ * empty capture that looks like an empty kernel.
+ */
+static void filters_that_match_nothing(void **state)
+{
+	struct ktsched *skel;
+	struct ktsnap_report *r = NULL;
+	const char *missing_name[] = { "task_ctx", "kt_no_such_map" };
+	uint32_t ids[2];
+
+	assert_int_equal(kt_sched_open(&skel, false), 0);
+	{
+		KTSNAP_OPTS(ktsnap_capture_opts, o, .map_names = missing_name, .nr_map_names = 2,
+			    .maps_only = true);
+
+		assert_int_equal(ktsnap_capture(&o, &r), -ENOENT);
+		assert_null(r);
+		assert_non_null(strstr(ktsnap_errmsg(),
+				       "capture: no map named 'kt_no_such_map' is loaded (loaded maps: "));
+		assert_non_null(strstr(ktsnap_errmsg(), "ktsched.bss (id "));
+	}
+	ids[0] = kt_map_id(bpf_map__fd(skel->maps.task_ctx));
+	ids[1] = 4000000000u;
+	{
+		KTSNAP_OPTS(ktsnap_capture_opts, o, .map_ids = ids, .nr_map_ids = 2,
+			    .maps_only = true);
+
+		assert_int_equal(ktsnap_capture(&o, &r), -ENOENT);
+		assert_null(r);
+		assert_non_null(strstr(ktsnap_errmsg(),
+				       "capture: no map with id 4000000000 is loaded (loaded maps: "));
+		/* every id found: fine */
+		o.nr_map_ids = 1;
+		assert_int_equal(ktsnap_capture(&o, &r), 0);
+		assert_int_equal(ktsnap_report__map_count(r), 1);
+		ktsnap_report__free(r);
+		r = NULL;
+	}
+	{
+		KTSNAP_OPTS(ktsnap_capture_opts, o, .obj = "kt_no_such_obj", .maps_only = true);
+
+		assert_int_equal(ktsnap_capture(&o, &r), -ENOENT);
+		assert_null(r);
+		assert_non_null(strstr(ktsnap_errmsg(),
+				       "capture: no BPF object 'kt_no_such_obj' is loaded (objects with global-section maps: "));
+		assert_non_null(strstr(ktsnap_errmsg(), "ktsched"));
+	}
+	{
+		const char *cg[] = { "/kt/no/such/cgroup" };
+		KTSNAP_OPTS(ktsnap_capture_opts, o, .cgroups = cg, .nr_cgroups = 1);
+
+		assert_int_equal(ktsnap_capture(&o, &r), -ENOENT);
+		assert_null(r);
+		assert_non_null(strstr(ktsnap_errmsg(),
+				       "capture: cgroup '/kt/no/such/cgroup' does not exist ("));
+	}
+	kt_sched_close(skel);
+}
+
+/*
+ * Memory follows the entries present: an empty no-prealloc hash of
+ * 100000 x 1 MiB values is read without reserving 100 GB, with and
+ * without caps, and the maps after it are captured too.
+ */
+static void huge_values_allocate_what_is_present(void **state)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_NO_PREALLOC);
+	uint32_t vsz = 1u << 20, ids[2], k;
+	struct ktsnap_report *r;
+	const struct ktsnap_map *m;
+	uint8_t *val = calloc(1, vsz);
+	int hfd, sfd, round;
+
+	assert_non_null(val);
+	hfd = bpf_map_create(BPF_MAP_TYPE_HASH, "kt_huge", 4, vsz, 100000, &mo);
+	sfd = bpf_map_create(BPF_MAP_TYPE_HASH, "kt_after_huge", 4, 4, 16, &mo);
+	assert_true(hfd >= 0 && sfd >= 0);
+	k = 3;
+	assert_int_equal(bpf_map_update_elem(sfd, &k, &k, BPF_ANY), 0);
+	ids[0] = kt_map_id(hfd);
+	ids[1] = kt_map_id(sfd);
+	for (round = 0; round < 4; round++) {
+		/* rounds 2, 3: 40 entries, more than the first buffer holds */
+		KTSNAP_OPTS(ktsnap_capture_opts, o, .map_ids = ids, .nr_map_ids = 2,
+			    .maps_only = true,
+			    .max_hash_entries = round & 1 ? KTSNAP_CAP_NONE : 0);
+
+		if (round == 2)
+			for (k = 0; k < 40; k++) {
+				memset(val, (int)k, vsz);
+				assert_int_equal(bpf_map_update_elem(hfd, &k, val, BPF_ANY), 0);
+			}
+		if (ktsnap_capture(&o, &r))
+			fail_msg("round %d: capture failed: %s", round, ktsnap_errmsg());
+		m = find_map(r, "kt_huge");
+		assert_null(ktsnap_map__error(m));
+		assert_int_equal(ktsnap_map__entry_count(m), round < 2 ? 0 : 40);
+		for (size_t i = 0; i < ktsnap_map__entry_count(m); i++) {
+			const struct ktsnap_map_entry *e = ktsnap_map__entry(m, i);
+			const uint8_t *kb, *vb;
+			size_t klen, vlen;
+
+			kb = ktsnap_map_entry__key_bytes(e, &klen);
+			vb = ktsnap_map_entry__value_bytes(e, &vlen);
+			assert_int_equal(vlen, vsz);
+			assert_int_equal(vb[0], kb[0]);
+			assert_int_equal(vb[vsz - 1], kb[0]);
+		}
+		m = find_map(r, "kt_after_huge");
+		assert_int_equal(ktsnap_map__entry_count(m), 1);
+		ktsnap_report__free(r);
+	}
+	close(hfd);
+	close(sfd);
+	free(val);
+}
+
+/*
+ * Per-CPU hashes take the hash cap (4096, spec §3.2), not the 256-key
+ * per-CPU array cap: max_percpu_keys does not touch them.
+ */
+static void percpu_hash_takes_the_hash_cap(void **state)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mo);
+	int ncpu = libbpf_num_possible_cpus(), fd;
+	uint64_t *vals = calloc(ncpu, 8);
+	struct ktsnap_report *r;
+	const struct ktsnap_map *m;
+	uint32_t id, k;
+
+	assert_non_null(vals);
+	fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "kt_pcpu_5k", 4, 8, 5000, &mo);
+	assert_true(fd >= 0);
+	for (k = 0; k < 1000; k++)
+		assert_int_equal(bpf_map_update_elem(fd, &k, vals, BPF_ANY), 0);
+	id = kt_map_id(fd);
+	{
+		KTSNAP_OPTS(ktsnap_capture_opts, o, .map_ids = &id, .nr_map_ids = 1,
+			    .maps_only = true, .max_percpu_keys = 10);
+
+		assert_int_equal(ktsnap_capture(&o, &r), 0);
+		m = find_map(r, "kt_pcpu_5k");
+		assert_int_equal(ktsnap_map__entry_count(m), 1000);
+		assert_null(ktsnap_map__error(m));
+		ktsnap_report__free(r);
+	}
+	for (; k < 5000; k++)
+		assert_int_equal(bpf_map_update_elem(fd, &k, vals, BPF_ANY), 0);
+	{
+		KTSNAP_OPTS(ktsnap_capture_opts, o, .map_ids = &id, .nr_map_ids = 1,
+			    .maps_only = true);
+
+		assert_int_equal(ktsnap_capture(&o, &r), 0);
+		m = find_map(r, "kt_pcpu_5k");
+		assert_int_equal(ktsnap_map__entry_count(m), 4096);
+		assert_string_equal(ktsnap_map__error(m), "percpu hash map truncated at 4096 entries");
+		ktsnap_report__free(r);
+	}
+	close(fd);
+	free(vals);
 }
 
 int main(void)
@@ -872,6 +1054,9 @@ int main(void)
 		cmocka_unit_test(streaming_write_matches_tree),
 		cmocka_unit_test(non_root_is_eperm),
 		cmocka_unit_test(bad_options),
+		cmocka_unit_test(filters_that_match_nothing),
+		cmocka_unit_test(huge_values_allocate_what_is_present),
+		cmocka_unit_test(percpu_hash_takes_the_hash_cap),
 	};
 
 	if (geteuid() != 0) {

@@ -87,9 +87,15 @@ run_stdout "$K" -j diff "$R" "$T/after.json"
 expect "diff -j: nr_switches with a delta" 0 '"map":"ktsched.bss","path":"nr_switches","old":{"kind":"uint","bits":64,"value":'
 
 run_stdout "$K" -j capture --map-id 4294967295 --max-entries all --maps-only
-expect "capture of nothing" 0 '{"schema":"single","maps":[],'
+expect "a --map-id that matches nothing fails" 1 'no map with id 4294967295 is loaded (loaded maps: '
+run "$K" capture --map no_such_map --maps-only
+expect "a --map that matches nothing lists the maps" 1 "no map named 'no_such_map' is loaded (loaded maps: "
+run "$K" capture --obj no_such_obj --maps-only
+expect "an --obj that matches nothing lists the objects" 1 "no BPF object 'no_such_obj' is loaded (objects with global-section maps: "
+run "$K" capture --cgroup /no/such/cgroup
+expect "a missing --cgroup fails" 1 "cgroup '/no/such/cgroup' does not exist"
 run "$K" capture --max-entries lots
 expect "bad --max-entries" 2 "--max-entries wants a number or 'all', not 'lots'"
-run_stdout "$K" -j capture --map-id 4294967295 --max-entries 0 --maps-only
-expect "--max-entries 0 (no cap) is accepted" 0 '{"schema":"single","maps":[],'
+run_stdout "$K" -j capture --obj ktsched --max-entries 0 --maps-only
+expect "--max-entries 0 (no cap) is accepted" 0 '{"schema":"single","maps":[{'
 finish
