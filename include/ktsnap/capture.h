@@ -19,9 +19,12 @@ extern "C" {
 struct ktsnap_capture_opts {
 	size_t sz;	/* sizeof(struct ktsnap_capture_opts) */
 	/*
-	 * Keep only the maps of one BPF object: "<obj>.bss/.data/.rodata…",
-	 * maps named "<obj>_…", and every map used by a program whose
-	 * object's global sections are named "<obj>.*".  NULL: every map.
+	 * Keep only the maps of one BPF object, named as its author names it
+	 * (the skeleton name, "ticker_bpf") or as libbpf cuts it in the
+	 * global-section map names ("ticker_b.bss"): its global sections,
+	 * every map created with the same BTF object whatever its name, and
+	 * every map its programs use.  Loaded copies of one object are all
+	 * kept.  NULL: every map.
 	 */
 	const char *obj;
 	/* Keep only maps with these exact names (NULL/0: no name filter). */
@@ -31,9 +34,9 @@ struct ktsnap_capture_opts {
 	const uint32_t *map_ids;
 	size_t nr_map_ids;
 	/* Entry caps; 0 = the spec default, KTSNAP_CAP_NONE = unbounded. */
-	uint32_t max_hash_entries;	/* default 4096 */
-	uint32_t max_array_keys;	/* default 4096 */
-	uint32_t max_percpu_keys;	/* default 256 */
+	uint32_t max_hash_entries;	/* default 4096: (LRU_)HASH, per-CPU hashes, LPM_TRIE */
+	uint32_t max_array_keys;	/* default 4096: ARRAY */
+	uint32_t max_percpu_keys;	/* default 256: PERCPU_ARRAY only */
 	/* Skip the /proc and /sys walkers (per-CPU time, NUMA, tasks). */
 	bool maps_only;
 	/* cgroup2 paths (relative to the cgroup2 mount or absolute) whose
@@ -46,10 +49,13 @@ struct ktsnap_capture_opts {
 
 /*
  * Capture the live kernel.  On success *report is a new report the caller
- * frees with ktsnap_report__free().  Failures of single maps land in that
- * map's error and do not fail the capture.  Returns 0, -EPERM when the
- * caller lacks the privilege to enumerate BPF maps (ktsnap_errmsg() names
- * it), -EINVAL for bad options, -ENOMEM.
+ * frees with ktsnap_report__free().  Failures of single maps (one that
+ * cannot be read, or whose buffer cannot be allocated) land in that map's
+ * error and do not fail the capture.  Returns 0, -EPERM when the caller
+ * lacks the privilege to enumerate BPF maps (ktsnap_errmsg() names it),
+ * -EINVAL for bad options (a NULL list or a NULL element in one), -ENOENT
+ * when the object, a map name, a map id or a cgroup asked for is not
+ * there (ktsnap_errmsg() lists what is loaded), -ENOMEM.
  */
 KTSNAP_API int ktsnap_capture(const struct ktsnap_capture_opts *opts,
 			      struct ktsnap_report **report);
