@@ -901,7 +901,8 @@ static void filters_that_match_nothing(void **state)
 		assert_null(r);
 		assert_non_null(strstr(ktsnap_errmsg(),
 				       "capture: no map named 'kt_no_such_map' is loaded (loaded maps: "));
-		assert_non_null(strstr(ktsnap_errmsg(), "ktsched.bss (id "));
+		/* the list is cut when many maps are loaded: just not empty */
+		assert_non_null(strstr(ktsnap_errmsg(), " (id "));
 	}
 	ids[0] = kt_map_id(bpf_map__fd(skel->maps.task_ctx));
 	ids[1] = 4000000000u;
