@@ -3,6 +3,8 @@
 # and the fuzz target of the frame / payload decoders (clang only).
 ktsnap_test(test_wire SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_wire.c
 	    LIBS PkgConfig::CMOCKA PkgConfig::ZLIB LABELS wire TIMEOUT 120)
+ktsnap_test(test_serve SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_serve.c
+	    LIBS PkgConfig::CMOCKA LABELS wire TIMEOUT 120)
 
 # Bounded run on the checked-in seeds (frames and postcard payloads); new
 # inputs go to a scratch corpus in the build tree.
@@ -22,3 +24,9 @@ if(CMAKE_C_COMPILER_ID STREQUAL "Clang")
 			 ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_wire/corpus)
 	set_tests_properties(fuzz_wire PROPERTIES LABELS "wire;fuzz" TIMEOUT 120)
 endif()
+
+# The service and client race threads (one per connection): under TSan too.
+add_dependencies(tsan_tests test_serve test_wire)
+add_test(NAME test_serve_tsan COMMAND test_serve)
+add_test(NAME test_wire_tsan COMMAND test_wire)
+set_tests_properties(test_serve_tsan test_wire_tsan PROPERTIES LABELS tsan TIMEOUT 300)
