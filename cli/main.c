@@ -17,8 +17,11 @@
 #define KTSNAP_VERSION "0"
 #endif
 
+extern const struct cli_cmd cmd_serve, cmd_request;
+
 static const struct cli_cmd *const cmds[] = {
 	&cmd_capture, &cmd_show, &cmd_get, &cmd_diff, &cmd_demo,
+	&cmd_serve, &cmd_request,
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -30,3 +30,9 @@ add_dependencies(tsan_tests test_serve test_wire)
 add_test(NAME test_serve_tsan COMMAND test_serve)
 add_test(NAME test_wire_tsan COMMAND test_wire)
 set_tests_properties(test_serve_tsan test_wire_tsan PROPERTIES LABELS tsan TIMEOUT 300)
+
+# ktsnap serve + ktsnap request end to end, with unprivileged clients.
+ktsnap_bpf_command(cmd $<TARGET_FILE:ktsched_hold> sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/serve.sh
+		   $<TARGET_FILE:ktsnap_cli>)
+add_test(NAME cli_serve COMMAND ${cmd})
+set_tests_properties(cli_serve PROPERTIES LABELS "cli;bpf;wire" RUN_SERIAL TRUE TIMEOUT 120)
