@@ -605,6 +605,51 @@ static void t_listen_errors(void **state)
 	ktsnap_server__free(s);
 }
 
+/* ---- one trusted stream (device mode) ---------------------------------------------------------- */
+struct fd_server {
+	struct ktsnap_server *srv;
+	int fd, rc;
+};
+
+static void *serve_fd_thread(void *arg)
+{
+	struct fd_server *fs = arg;
+
+	fs->rc = ktsnap_server__serve_fd(fs->srv, fs->fd);
+	return NULL;
+}
+
+static void t_serve_fd(void **state)
+{
+	struct fixture *f = *state;
+	KTSNAP_OPTS(ktsnap_server_opts, opts, .bridge = f->bridge, .capture_fn = stub_capture,
+		    .capture_ctx = f);
+	struct fd_server fs = { .rc = -1 };
+	struct ktsnap_wire_client *c;
+	struct ktsnap_wire_result res;
+	pthread_t th;
+	char *json;
+	size_t len;
+	int sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	fs.srv = ktsnap_server__new(&opts);
+	fs.fd = sv[1];
+	assert_int_equal(pthread_create(&th, NULL, serve_fd_thread, &fs), 0);
+	c = ktsnap_wire_client__from_fd(sv[0]);
+	assert_int_equal(ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_CAPTURE,
+							      "dev", 5000, &res), 0);
+	assert_int_equal(ktsnap_wire_client__fetch_report(c, "dev", 5000, &json, &len, &res), 0);
+	free(json);
+	/* the end of the stream ends the service */
+	ktsnap_wire_client__free(c);
+	pthread_join(th, NULL);
+	assert_int_equal(fs.rc, 0);
+	close(sv[1]);
+	ktsnap_server__free(fs.srv);
+	assert_int_equal(captures(f), 1);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_bridge, teardown)
 
 int main(void)
@@ -622,6 +667,7 @@ int main(void)
 		T(t_peer_refused),
 		T(t_peer_allowed),
 		T(t_listen_errors),
+		T(t_serve_fd),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
