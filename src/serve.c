@@ -317,7 +317,7 @@ static int write_sidecar(struct ktsnap_server *s, const char *tag, const struct 
 	if (!f || fwrite(json->data, 1, json->len, f) != json->len || fclose(f)) {
 		int e = errno ? errno : EIO;
 
-		snprintf(err, size, "sidecar %s: %s", path, strerror(e));
+		snprintf(err, size, "sidecar %.300s: %s", path, strerror(e));
 		if (f)
 			unlink(tmp);
 		return -e;
@@ -326,7 +326,7 @@ static int write_sidecar(struct ktsnap_server *s, const char *tag, const struct 
 		int e = errno;
 
 		unlink(tmp);
-		snprintf(err, size, "sidecar %s: %s", path, strerror(e));
+		snprintf(err, size, "sidecar %.300s: %s", path, strerror(e));
 		return -e;
 	}
 	return 0;
