@@ -56,6 +56,16 @@ struct report_slot {
 	struct blob *json;
 };
 
+/* One connection (or the one stream of serve_fd). */
+struct conn {
+	struct ktsnap_server *s;
+	struct conn *next;	/* the server's list of live connections */
+	int fd;
+	bool allowed;
+	uint32_t uid, gid;
+	uint64_t expires;	/* refused peers: gone by then (0: never) */
+};
+
 struct ktsnap_server {
 	struct ktsnap_bridge *bridge;
 	const struct ktsnap_capture_opts *capture;
@@ -72,9 +82,10 @@ struct ktsnap_server {
 	char *sock_path;
 	int stop_pipe[2];
 
-	pthread_mutex_t lock;		/* nr_threads */
+	pthread_mutex_t lock;		/* nr_threads, conns */
 	pthread_cond_t idle;
 	unsigned int nr_threads;
+	struct conn *conns;
 
 	pthread_mutex_t capture_lock;	/* one capture at a time */
 
@@ -194,12 +205,16 @@ uint64_t ktsnap_server__dropped(struct ktsnap_server *s)
 
 void ktsnap_server__free(struct ktsnap_server *s)
 {
+	struct conn *c;
 	size_t i;
 
 	if (!s)
 		return;
 	ktsnap_server__stop(s);
 	pthread_mutex_lock(&s->lock);
+	/* wake connections blocked writing to peers that do not read */
+	for (c = s->conns; c; c = c->next)
+		shutdown(c->fd, SHUT_RDWR);
 	while (s->nr_threads)
 		pthread_cond_wait(&s->idle, &s->lock);
 	pthread_mutex_unlock(&s->lock);
@@ -333,16 +348,16 @@ static int write_sidecar(struct ktsnap_server *s, const char *tag, const struct 
 }
 
 /* ---- request handlers ------------------------------------------------------------------ */
-struct conn {
-	struct ktsnap_server *s;
-	int fd;
-	bool allowed;
-	uint32_t uid, gid;
-};
-
 static uint64_t frame_deadline(struct ktsnap_server *s)
 {
 	return ktsnap_monotonic_ns() + (uint64_t)s->frame_timeout_ms * 1000000ull;
+}
+
+static uint64_t conn_deadline(struct conn *c)
+{
+	uint64_t d = frame_deadline(c->s);
+
+	return c->expires && c->expires < d ? c->expires : d;
 }
 
 static int send_snapshot_reply(struct conn *c, uint32_t id, uint32_t status, const char *reason)
@@ -352,7 +367,7 @@ static int send_snapshot_reply(struct conn *c, uint32_t id, uint32_t status, con
 
 	ktsnap_snapshot_reply__encode(id, status, reason, p);
 	return ktsnap_wire_write_frame(c->fd, KTSNAP_MSG_SNAPSHOT_REPLY, p, sizeof(p),
-				       frame_deadline(c->s), e, sizeof(e));
+				       conn_deadline(c), e, sizeof(e));
 }
 
 static void capture(struct ktsnap_server *s, const char *tag, uint32_t *status, char *reason,
@@ -494,7 +509,7 @@ static int handle_kernel_op(struct conn *c, const uint8_t *payload, uint32_t len
 	}
 	if (!rc)
 		rc = ktsnap_wire_write_frame(c->fd, KTSNAP_MSG_KERNEL_OP_REPLY, buf, (uint32_t)n,
-					     frame_deadline(c->s), e, sizeof(e));
+					     conn_deadline(c), e, sizeof(e));
 	free(buf);
 	ktsnap_kernel_op_reply__clear(&reply);
 	ktsnap_kernel_op_request__clear(&req);
@@ -528,7 +543,7 @@ static int send_report_chunk(struct conn *c, uint8_t *frame, uint32_t id, uint32
 		memcpy(frame + KTSNAP_REPORT_REPLY_HEAD_SIZE, data, n);
 	return ktsnap_wire_write_frame(c->fd, KTSNAP_MSG_REPORT_REPLY, frame,
 				       (uint32_t)(KTSNAP_REPORT_REPLY_HEAD_SIZE + n),
-				       frame_deadline(c->s), e, sizeof(e));
+				       conn_deadline(c), e, sizeof(e));
 }
 
 static int handle_report(struct conn *c, const uint8_t *payload, uint32_t len)
@@ -602,12 +617,20 @@ static int serve_conn(struct conn *c)
 		};
 		uint8_t hdr[KTSNAP_WIRE_HEADER_SIZE], *payload;
 		struct ktsnap_wire_header h;
-		uint64_t deadline;
+		uint64_t deadline, now;
 		size_t got;
 		char e[256], name[5];
-		int rc;
+		int rc, timeout = -1;
 
-		if (poll(pfd, 2, -1) < 0) {
+		/* a refused peer gets one frame's time to ask, then the door closes */
+		if (c->expires) {
+			now = ktsnap_monotonic_ns();
+			if (now >= c->expires)
+				return -ETIMEDOUT;
+			timeout = (int)((c->expires - now + 999999) / 1000000);
+		}
+		rc = poll(pfd, 2, timeout);
+		if (rc < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
@@ -616,7 +639,7 @@ static int serve_conn(struct conn *c)
 			return 0;
 		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
-		deadline = frame_deadline(s);
+		deadline = conn_deadline(c);
 		rc = ktsnap_wire_read_exact(c->fd, hdr, sizeof(hdr), deadline, s->stop_pipe[0],
 					    &got, e, sizeof(e));
 		if (rc == -EPIPE && !got)
@@ -686,18 +709,31 @@ int ktsnap_server__serve_fd(struct ktsnap_server *s, int fd)
 	return serve_conn(&c);
 }
 
-static void *conn_thread(void *arg)
+static void conn_unlink(struct ktsnap_server *s, struct conn *c)
 {
-	struct conn *c = arg;
-	struct ktsnap_server *s = c->s;
+	struct conn **pp;
 
-	serve_conn(c);
-	close(c->fd);
-	free(c);
 	pthread_mutex_lock(&s->lock);
+	for (pp = &s->conns; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	/* closed under the lock: free() never shuts down a reused fd */
+	close(c->fd);
 	if (!--s->nr_threads)
 		pthread_cond_broadcast(&s->idle);
 	pthread_mutex_unlock(&s->lock);
+	free(c);
+}
+
+static void *conn_thread(void *arg)
+{
+	struct conn *c = arg;
+
+	serve_conn(c);
+	conn_unlink(c->s, c);
 	return NULL;
 }
 
@@ -824,6 +860,8 @@ int ktsnap_server__run(struct ktsnap_server *s)
 		c->s = s;
 		c->fd = fd;
 		c->allowed = peer_allowed(s, fd, &c->uid, &c->gid);
+		if (!c->allowed)
+			c->expires = frame_deadline(s);
 		pthread_mutex_lock(&s->lock);
 		if (s->nr_threads >= s->max_clients) {
 			pthread_mutex_unlock(&s->lock);
@@ -834,18 +872,14 @@ int ktsnap_server__run(struct ktsnap_server *s)
 			continue;
 		}
 		s->nr_threads++;
+		c->next = s->conns;
+		s->conns = c;
 		pthread_mutex_unlock(&s->lock);
 		pthread_attr_init(&attr);
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 		rc = pthread_create(&th, &attr, conn_thread, c);
 		pthread_attr_destroy(&attr);
-		if (rc) {
-			close(fd);
-			free(c);
-			pthread_mutex_lock(&s->lock);
-			if (!--s->nr_threads)
-				pthread_cond_broadcast(&s->idle);
-			pthread_mutex_unlock(&s->lock);
-		}
+		if (rc)
+			conn_unlink(s, c);
 	}
 }

@@ -574,6 +574,75 @@ static void t_peer_refused(void **state)
 	assert_int_equal(captures(f), 0);
 }
 
+/* A refused peer that never asks is shown the door at its frame deadline. */
+static void t_refused_silent_peer(void **state)
+{
+	struct fixture *f = *state;
+	pid_t pid;
+	int status;
+
+	if (geteuid()) {
+		skip();
+		return;
+	}
+	f->frame_timeout_ms = 300;
+	start(f);
+	pid = fork();
+	if (pid == 0) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		struct pollfd pfd;
+		char b;
+		int fd;
+
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(3);
+		strcpy(sa.sun_path, f->sock);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			_exit(4);
+		pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+		if (poll(&pfd, 1, 60000) != 1)
+			_exit(5);
+		_exit(read(fd, &b, 1) == 0 ? 0 : 6);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* Freeing the service does not wait for a peer that stopped reading. */
+static void t_free_with_stuck_writer(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t frame[88];
+	size_t sent = 0;
+	int fd, i;
+
+	f->frame_timeout_ms = 10 * 60 * 1000;	/* far past the test's timeout */
+	start(f);
+	fd = raw_connect(f);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	ktsnap_snapshot_request__encode(1, KTSNAP_SNAPSHOT_KIND_WATCH, "s", frame + 16);
+	ktsnap_wire_header__make(KTSNAP_MSG_SNAPSHOT_REQUEST, frame + 16, 72, frame);
+	/* requests whose replies are never read, until both directions are full */
+	for (i = 0; i < 200; i++) {
+		ssize_t w = write(fd, frame + sent % sizeof(frame),
+				  sizeof(frame) - sent % sizeof(frame));
+
+		if (w > 0) {
+			sent += (size_t)w;
+			i = 0;
+			continue;
+		}
+		usleep(5000);
+	}
+	print_message("%zu request bytes sent before the server stopped reading\n", sent);
+	assert_true(sent > 100 * sizeof(frame));
+	stop(f);	/* returns: the connection was shut down, not waited out */
+	close(fd);
+}
+
 static void t_peer_allowed(void **state)
 {
 	struct fixture *f = *state;
@@ -666,6 +735,8 @@ int main(void)
 		T(t_many_clients),
 		T(t_peer_refused),
 		T(t_peer_allowed),
+		T(t_refused_silent_peer),
+		T(t_free_with_stuck_writer),
 		T(t_listen_errors),
 		T(t_serve_fd),
 	};
