@@ -119,6 +119,28 @@ struct ktsnap_wire_client *ktsnap_wire_client__from_fd(int fd)
 	return c;
 }
 
+static pthread_mutex_t default_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ktsnap_wire_client *default_client;
+
+struct ktsnap_wire_client *ktsnap_wire_default_client(void)
+{
+	struct ktsnap_wire_client *c;
+	const char *addr;
+
+	pthread_mutex_lock(&default_lock);
+	c = default_client;
+	if (!c) {
+		addr = getenv("KTSNAP_SERVER");
+		if (!addr || !*addr) {
+			pthread_mutex_unlock(&default_lock);
+			return ktsnap_fail_ptr(-ENOENT, "KTSNAP_SERVER is not set");
+		}
+		c = default_client = ktsnap_wire_client__new(addr);
+	}
+	pthread_mutex_unlock(&default_lock);
+	return c;
+}
+
 static void drop_handle(struct ktsnap_wire_client *c)
 {
 	if (c->fd >= 0)

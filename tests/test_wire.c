@@ -846,6 +846,25 @@ static void t_client_new(void **state)
 	assert_false(ktsnap_wire_transport_latched_dead());
 }
 
+static void t_default_client(void **state)
+{
+	struct ktsnap_wire_client *c;
+	struct ktsnap_wire_result res;
+
+	unsetenv("KTSNAP_SERVER");
+	assert_null(ktsnap_wire_default_client());
+	assert_int_equal(errno, ENOENT);
+	setenv("KTSNAP_SERVER", "unix:/nonexistent/serve.sock", 1);
+	c = ktsnap_wire_default_client();
+	assert_non_null(c);
+	assert_ptr_equal(ktsnap_wire_default_client(), c);
+	assert_int_equal(ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_NONE, "t",
+							      100, &res), -ENOENT);
+	assert_string_equal(res.reason, "cannot connect to /nonexistent/serve.sock: No such file "
+					"or directory (os error 2)");
+	unsetenv("KTSNAP_SERVER");
+}
+
 #define PT(f) cmocka_unit_test_setup_teardown(f, pair_setup, pair_teardown)
 
 int main(int argc, char **argv)
@@ -879,6 +898,7 @@ int main(int argc, char **argv)
 		PT(t_fetch_report),
 		PT(t_fetch_report_gap),
 		cmocka_unit_test(t_client_new),
+		cmocka_unit_test(t_default_client),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

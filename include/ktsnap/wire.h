@@ -217,6 +217,16 @@ KTSNAP_API struct ktsnap_wire_client *ktsnap_wire_client__new(const char *addr);
 KTSNAP_API struct ktsnap_wire_client *ktsnap_wire_client__from_fd(int fd);
 /* Close and free.  Accepts NULL. */
 KTSNAP_API void ktsnap_wire_client__free(struct ktsnap_wire_client *c);
+/*
+ * The process's client of the service named by the environment variable
+ * KTSNAP_SERVER ("unix:PATH", "dev:PATH" or a path), made on first use and
+ * shared by every thread (requests are serialised).  Borrowed: it lives
+ * until the process exits.  NULL + ENOENT when KTSNAP_SERVER is unset or
+ * empty (asked again on the next call), NULL + errno on a bad address.
+ * The scenario ops take their wire path through this when no bridge is
+ * installed.
+ */
+KTSNAP_API struct ktsnap_wire_client *ktsnap_wire_default_client(void);
 
 /*
  * request_snapshot(kind, tag, timeout) of §10.4 (@timeout_ms 0 = 30 s).
