@@ -27,6 +27,7 @@ static int run(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "device", required_argument, NULL, 'D' },
+		{ "fifos", required_argument, NULL, 'F' },
 		{ "dump-dir", required_argument, NULL, 'd' },
 		{ "allow-uid", required_argument, NULL, 'u' },
 		{ "allow-gid", required_argument, NULL, 'g' },
@@ -38,14 +39,15 @@ static int run(int argc, char **argv)
 	};
 	KTSNAP_OPTS(ktsnap_capture_opts, copts);
 	KTSNAP_OPTS(ktsnap_server_opts, sopts);
-	const char *sock = NULL, *dev = NULL;
+	const char *sock = NULL, *dev = NULL, *fifos = NULL;
+	char *req = NULL, *reply = NULL;
 	uint32_t *uids = NULL, *gids = NULL, *ids = NULL;
 	size_t nr_uids = 0, nr_gids = 0;
 	long long group = -1;
 	struct ktsnap_server *s = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	unsigned long long n;
-	int c, err, fd = -1, rc = EXIT_FAIL;
+	int c, err, fd = -1, wfd = -1, rc = EXIT_FAIL;
 
 	uids = calloc((size_t)argc, sizeof(*uids));
 	gids = calloc((size_t)argc, sizeof(*gids));
@@ -61,6 +63,9 @@ static int run(int argc, char **argv)
 			break;
 		case 'D':
 			dev = optarg;
+			break;
+		case 'F':
+			fifos = optarg;
 			break;
 		case 'd':
 			sopts.dump_dir = optarg;
@@ -101,11 +106,27 @@ static int run(int argc, char **argv)
 		rc = cli_usage("unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
-	if (!sock == !dev) {
-		rc = cli_usage("give exactly one of --socket PATH and --device PATH");
+	if (!!sock + !!dev + !!fifos != 1) {
+		rc = cli_usage("give exactly one of --socket PATH, --device PATH and "
+			       "--fifos REQ,REPLY");
 		goto out;
 	}
-	if (dev && (nr_uids || nr_gids || group >= 0)) {
+	if (fifos) {
+		const char *comma = strchr(fifos, ',');
+
+		if (!comma || comma == fifos || !comma[1]) {
+			rc = cli_usage("--fifos wants REQ,REPLY, not '%s'", fifos);
+			goto out;
+		}
+		req = strndup(fifos, (size_t)(comma - fifos));
+		reply = strdup(comma + 1);
+		if (!req || !reply) {
+			rc = cli_fail("out of memory");
+			goto out;
+		}
+		dev = req;
+	}
+	if (!sock && (nr_uids || nr_gids || group >= 0)) {
 		rc = cli_usage("--allow-uid, --allow-gid and --socket-group apply to --socket");
 		goto out;
 	}
@@ -136,13 +157,23 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "ktsnap serve: listening on %s\n", sock);
 		err = ktsnap_server__run(s);
 	} else {
+		/* read+write even for the request FIFO: opening never waits for a
+		 * client, and clients coming and going is not an end of stream */
 		fd = open(dev, O_RDWR | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0) {
 			rc = cli_fail("%s: %s", dev, strerror(errno));
 			goto out;
 		}
-		fprintf(stderr, "ktsnap serve: serving %s\n", dev);
-		err = ktsnap_server__serve_fd(s, fd);
+		if (reply) {
+			wfd = open(reply, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+			if (wfd < 0) {
+				rc = cli_fail("%s: %s", reply, strerror(errno));
+				goto out;
+			}
+		}
+		fprintf(stderr, "ktsnap serve: serving %s%s%s\n", dev, reply ? " → " : "",
+			reply ? reply : "");
+		err = ktsnap_server__serve_fds(s, fd, wfd >= 0 ? wfd : fd);
 	}
 	if (err) {
 		rc = cli_fail("%s", ktsnap_errmsg());
@@ -157,6 +188,10 @@ out:
 	ktsnap_server__free(s);
 	if (fd >= 0)
 		close(fd);
+	if (wfd >= 0)
+		close(wfd);
+	free(req);
+	free(reply);
 	free(uids);
 	free(gids);
 	free(ids);
@@ -166,7 +201,8 @@ out:
 const struct cli_cmd cmd_serve = {
 	.name = "serve",
 	.run = run,
-	.synopsis = "  ktsnap serve (--socket PATH | --device PATH) [--dump-dir DIR]\n"
+	.synopsis = "  ktsnap serve (--socket PATH | --device PATH | --fifos REQ,REPLY)\n"
+		    "               [--dump-dir DIR]\n"
 		    "               [--allow-uid UID]... [--allow-gid GID]... [--socket-group GID]\n"
 		    "               [--obj PREFIX] [--map-id ID]... [--maps-only]\n",
 	.help = "Answer the wire's requests (capture, watch, kernel op, report retrieval)\n"
@@ -175,6 +211,8 @@ const struct cli_cmd cmd_serve = {
 		"  --socket PATH       a Unix stream socket, mode 0660; peers are checked\n"
 		"                      with SO_PEERCRED (root is always allowed)\n"
 		"  --device PATH       one stream opened read+write (a virtio-console port)\n"
+		"  --fifos REQ,REPLY   requests from FIFO REQ, replies to FIFO REPLY (one\n"
+		"                      client at a time: KTSNAP_SERVER=fifo:REQ,REPLY)\n"
 		"  --dump-dir DIR      also write each capture to\n"
 		"                      DIR/ktsnap.snapshot.<tag>.json\n"
 		"  --allow-uid UID     let this uid in (repeatable)\n"

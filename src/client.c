@@ -30,13 +30,15 @@
 #include "log_internal.h"
 #include "wire_internal.h"
 
-enum addr_kind { ADDR_FD, ADDR_UNIX, ADDR_DEV, ADDR_AUTO };
+enum addr_kind { ADDR_FD, ADDR_UNIX, ADDR_DEV, ADDR_FIFO, ADDR_AUTO };
 
 struct ktsnap_wire_client {
 	pthread_mutex_t lock;	/* the RPC lock: one request in flight */
 	enum addr_kind kind;
 	char *path;
-	int fd;
+	char *reply_path;	/* ADDR_FIFO: the FIFO replies come from */
+	int fd;			/* read from */
+	int wfd;		/* written to (== fd but for a FIFO pair) */
 	uint32_t next_snapshot_id;
 	uint32_t next_kernel_op_id;
 	uint32_t next_report_id;
@@ -70,7 +72,7 @@ static struct ktsnap_wire_client *client_alloc(enum addr_kind kind, const char *
 	}
 	pthread_mutex_init(&c->lock, NULL);
 	c->kind = kind;
-	c->fd = fd;
+	c->fd = c->wfd = fd;
 	c->next_snapshot_id = 1;
 	c->next_kernel_op_id = 1;
 	c->next_report_id = 1;
@@ -91,9 +93,29 @@ struct ktsnap_wire_client *ktsnap_wire_client__new(const char *addr)
 	} else if (!strncmp(addr, "dev:", 4)) {
 		kind = ADDR_DEV;
 		addr += 4;
+	} else if (!strncmp(addr, "fifo:", 5)) {
+		kind = ADDR_FIFO;
+		addr += 5;
 	}
 	if (!*addr)
 		return ktsnap_fail_ptr(-EINVAL, "wire client: empty path");
+	if (kind == ADDR_FIFO) {
+		const char *comma = strchr(addr, ',');
+		char *req;
+
+		if (!comma || comma == addr || !comma[1])
+			return ktsnap_fail_ptr(-EINVAL, "wire client: want fifo:REQ,REPLY");
+		req = strndup(addr, (size_t)(comma - addr));
+		c = req ? client_alloc(kind, req, -1) : NULL;
+		free(req);
+		if (c && !(c->reply_path = strdup(comma + 1))) {
+			ktsnap_wire_client__free(c);
+			c = NULL;
+		}
+		if (!c)
+			return ktsnap_fail_ptr(-ENOMEM, "wire client: out of memory");
+		return c;
+	}
 	if (kind == ADDR_UNIX && strlen(addr) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return ktsnap_fail_ptr(-EINVAL, "wire client: socket path too long: %s", addr);
 	c = client_alloc(kind, addr, -1);
@@ -102,21 +124,32 @@ struct ktsnap_wire_client *ktsnap_wire_client__new(const char *addr)
 	return c;
 }
 
-struct ktsnap_wire_client *ktsnap_wire_client__from_fd(int fd)
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? -errno : 0;
+}
+
+struct ktsnap_wire_client *ktsnap_wire_client__from_fds(int rfd, int wfd)
 {
 	struct ktsnap_wire_client *c;
-	int fl;
 
 	ktsnap_errmsg_clear();
-	if (fd < 0)
-		return ktsnap_fail_ptr(-EBADF, "wire client: bad fd %d", fd);
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
-		return ktsnap_fail_ptr(-errno, "wire client: fd %d: %s", fd, strerror(errno));
-	c = client_alloc(ADDR_FD, NULL, fd);
+	if (rfd < 0 || wfd < 0)
+		return ktsnap_fail_ptr(-EBADF, "wire client: bad fd %d", rfd < 0 ? rfd : wfd);
+	if (set_nonblock(rfd) || set_nonblock(wfd))
+		return ktsnap_fail_ptr(-errno, "wire client: fd: %s", strerror(errno));
+	c = client_alloc(ADDR_FD, NULL, rfd);
 	if (!c)
 		return ktsnap_fail_ptr(-ENOMEM, "wire client: out of memory");
+	c->wfd = wfd;
 	return c;
+}
+
+struct ktsnap_wire_client *ktsnap_wire_client__from_fd(int fd)
+{
+	return ktsnap_wire_client__from_fds(fd, fd);
 }
 
 static pthread_mutex_t default_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -143,9 +176,11 @@ struct ktsnap_wire_client *ktsnap_wire_default_client(void)
 
 static void drop_handle(struct ktsnap_wire_client *c)
 {
+	if (c->wfd >= 0 && c->wfd != c->fd)
+		close(c->wfd);
 	if (c->fd >= 0)
 		close(c->fd);
-	c->fd = -1;
+	c->fd = c->wfd = -1;
 }
 
 void ktsnap_wire_client__free(struct ktsnap_wire_client *c)
@@ -155,6 +190,7 @@ void ktsnap_wire_client__free(struct ktsnap_wire_client *c)
 	drop_handle(c);
 	pthread_mutex_destroy(&c->lock);
 	free(c->path);
+	free(c->reply_path);
 	free(c);
 }
 
@@ -211,6 +247,27 @@ static int ensure_open(struct ktsnap_wire_client *c, char *err, size_t size)
 	}
 	if (kind == ADDR_AUTO)
 		kind = !stat(c->path, &st) && S_ISSOCK(st.st_mode) ? ADDR_UNIX : ADDR_DEV;
+	if (kind == ADDR_FIFO) {
+		/* replies first: opening a FIFO to write fails (ENXIO) while
+		 * nobody reads it, i.e. while the service is not there */
+		int rfd = open(c->reply_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		int wfd = rfd < 0 ? -1 : open(c->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+		if (wfd < 0) {
+			char os[256];
+
+			e = errno;
+			if (rfd >= 0)
+				close(rfd);
+			ktsnap_wire_os_error(os, sizeof(os), e);
+			snprintf(err, size, "cannot open %s: %s", rfd < 0 ? c->reply_path : c->path,
+				 os);
+			return -e;
+		}
+		c->fd = rfd;
+		c->wfd = wfd;
+		return 0;
+	}
 	if (kind == ADDR_UNIX) {
 		struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
@@ -240,7 +297,7 @@ static int ensure_open(struct ktsnap_wire_client *c, char *err, size_t size)
 			return -errno;
 		}
 	}
-	c->fd = fd;
+	c->fd = c->wfd = fd;
 	return 0;
 }
 
@@ -317,7 +374,7 @@ static int request_snapshot_locked(struct ktsnap_wire_client *c, uint32_t kind, 
 	if (rc)
 		return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id, "%s", e);
 	deadline = deadline_of(timeout_ms, &timeout_ns);
-	rc = ktsnap_wire_write_frame(c->fd, KTSNAP_MSG_SNAPSHOT_REQUEST, req, sizeof(req),
+	rc = ktsnap_wire_write_frame(c->wfd, KTSNAP_MSG_SNAPSHOT_REQUEST, req, sizeof(req),
 				     deadline, e, sizeof(e));
 	if (rc) {
 		drop_handle(c);
@@ -434,7 +491,7 @@ static int request_kernel_op_locked(struct ktsnap_wire_client *c,
 		return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id, "%s", e);
 	}
 	deadline = deadline_of(timeout_ms, &timeout_ns);
-	rc = ktsnap_wire_write_frame(c->fd, KTSNAP_MSG_KERNEL_OP_REQUEST, buf, (uint32_t)len,
+	rc = ktsnap_wire_write_frame(c->wfd, KTSNAP_MSG_KERNEL_OP_REQUEST, buf, (uint32_t)len,
 				     deadline, e, sizeof(e));
 	free(buf);
 	if (rc) {
@@ -545,7 +602,7 @@ static int fetch_report_locked(struct ktsnap_wire_client *c, const char *tag,
 	if (rc)
 		return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id, "%s", e);
 	deadline = deadline_of(timeout_ms, &timeout_ns);
-	rc = ktsnap_wire_write_frame(c->fd, KTSNAP_MSG_REPORT_REQUEST, req, sizeof(req), deadline,
+	rc = ktsnap_wire_write_frame(c->wfd, KTSNAP_MSG_REPORT_REQUEST, req, sizeof(req), deadline,
 				     e, sizeof(e));
 	if (rc) {
 		drop_handle(c);

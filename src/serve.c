@@ -60,7 +60,8 @@ struct report_slot {
 struct conn {
 	struct ktsnap_server *s;
 	struct conn *next;	/* the server's list of live connections */
-	int fd;
+	int fd;			/* read from */
+	int wfd;		/* written to (== fd but for a FIFO pair) */
 	bool allowed;
 	uint32_t uid, gid;
 	uint64_t expires;	/* refused peers: gone by then (0: never) */
@@ -366,7 +367,7 @@ static int send_snapshot_reply(struct conn *c, uint32_t id, uint32_t status, con
 	char e[256];
 
 	ktsnap_snapshot_reply__encode(id, status, reason, p);
-	return ktsnap_wire_write_frame(c->fd, KTSNAP_MSG_SNAPSHOT_REPLY, p, sizeof(p),
+	return ktsnap_wire_write_frame(c->wfd, KTSNAP_MSG_SNAPSHOT_REPLY, p, sizeof(p),
 				       conn_deadline(c), e, sizeof(e));
 }
 
@@ -508,7 +509,7 @@ static int handle_kernel_op(struct conn *c, const uint8_t *payload, uint32_t len
 		rc = ktsnap_kernel_op_reply__encode(&reply, &buf, &n);
 	}
 	if (!rc)
-		rc = ktsnap_wire_write_frame(c->fd, KTSNAP_MSG_KERNEL_OP_REPLY, buf, (uint32_t)n,
+		rc = ktsnap_wire_write_frame(c->wfd, KTSNAP_MSG_KERNEL_OP_REPLY, buf, (uint32_t)n,
 					     conn_deadline(c), e, sizeof(e));
 	free(buf);
 	ktsnap_kernel_op_reply__clear(&reply);
@@ -541,7 +542,7 @@ static int send_report_chunk(struct conn *c, uint8_t *frame, uint32_t id, uint32
 	put_le64(frame + 16, off);
 	if (n)
 		memcpy(frame + KTSNAP_REPORT_REPLY_HEAD_SIZE, data, n);
-	return ktsnap_wire_write_frame(c->fd, KTSNAP_MSG_REPORT_REPLY, frame,
+	return ktsnap_wire_write_frame(c->wfd, KTSNAP_MSG_REPORT_REPLY, frame,
 				       (uint32_t)(KTSNAP_REPORT_REPLY_HEAD_SIZE + n),
 				       conn_deadline(c), e, sizeof(e));
 }
@@ -699,14 +700,19 @@ static int serve_conn(struct conn *c)
 	}
 }
 
-int ktsnap_server__serve_fd(struct ktsnap_server *s, int fd)
+int ktsnap_server__serve_fds(struct ktsnap_server *s, int rfd, int wfd)
 {
-	struct conn c = { .s = s, .fd = fd, .allowed = true };
+	struct conn c = { .s = s, .fd = rfd, .wfd = wfd, .allowed = true };
 
 	ktsnap_errmsg_clear();
-	if (!s || fd < 0)
+	if (!s || rfd < 0 || wfd < 0)
 		return ktsnap_fail(-EINVAL, "serve_fd: bad arguments");
 	return serve_conn(&c);
+}
+
+int ktsnap_server__serve_fd(struct ktsnap_server *s, int fd)
+{
+	return ktsnap_server__serve_fds(s, fd, fd);
 }
 
 static void conn_unlink(struct ktsnap_server *s, struct conn *c)
@@ -858,7 +864,7 @@ int ktsnap_server__run(struct ktsnap_server *s)
 			continue;
 		}
 		c->s = s;
-		c->fd = fd;
+		c->fd = c->wfd = fd;
 		c->allowed = peer_allowed(s, fd, &c->uid, &c->gid);
 		if (!c->allowed)
 			c->expires = frame_deadline(s);

@@ -719,6 +719,61 @@ static void t_serve_fd(void **state)
 	assert_int_equal(captures(f), 1);
 }
 
+struct fifo_server {
+	struct ktsnap_server *srv;
+	int rfd, wfd, rc;
+};
+
+static void *serve_fifos_thread(void *arg)
+{
+	struct fifo_server *fs = arg;
+
+	fs->rc = ktsnap_server__serve_fds(fs->srv, fs->rfd, fs->wfd);
+	return NULL;
+}
+
+/* A FIFO pair: requests one way, replies the other. */
+static void t_serve_fifos(void **state)
+{
+	struct fixture *f = *state;
+	KTSNAP_OPTS(ktsnap_server_opts, opts, .bridge = f->bridge, .capture_fn = stub_capture,
+		    .capture_ctx = f);
+	struct fifo_server fs = { .rc = -1 };
+	struct ktsnap_wire_client *c;
+	struct ktsnap_wire_result res;
+	char req[128], rep[128], addr[300], *json;
+	pthread_t th;
+	size_t len;
+
+	snprintf(req, sizeof(req), "%s/req", f->dir);
+	snprintf(rep, sizeof(rep), "%s/rep", f->dir);
+	snprintf(addr, sizeof(addr), "fifo:%s,%s", req, rep);
+	/* nobody reads the request FIFO yet: the client says so */
+	assert_int_equal(mkfifo(req, 0600), 0);
+	assert_int_equal(mkfifo(rep, 0600), 0);
+	c = ktsnap_wire_client__new(addr);
+	assert_non_null(c);
+	assert_int_equal(ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_NONE, "t",
+							      100, &res), -ENXIO);
+
+	fs.srv = ktsnap_server__new(&opts);
+	fs.rfd = open(req, O_RDWR | O_CLOEXEC);
+	fs.wfd = open(rep, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	assert_true(fs.rfd >= 0 && fs.wfd >= 0);
+	assert_int_equal(pthread_create(&th, NULL, serve_fifos_thread, &fs), 0);
+	assert_int_equal(ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_CAPTURE,
+							      "fifo", 5000, &res), 0);
+	assert_int_equal(ktsnap_wire_client__fetch_report(c, "fifo", 5000, &json, &len, &res), 0);
+	free(json);
+	ktsnap_wire_client__free(c);
+	ktsnap_server__stop(fs.srv);
+	pthread_join(th, NULL);
+	assert_int_equal(fs.rc, 0);
+	close(fs.rfd);
+	close(fs.wfd);
+	ktsnap_server__free(fs.srv);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_bridge, teardown)
 
 int main(void)
@@ -739,6 +794,7 @@ int main(void)
 		T(t_free_with_stuck_writer),
 		T(t_listen_errors),
 		T(t_serve_fd),
+		T(t_serve_fifos),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

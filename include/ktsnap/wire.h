@@ -202,8 +202,9 @@ struct ktsnap_wire_client;
 /*
  * A client of the service at @addr: "unix:PATH" (a Unix stream socket),
  * "dev:PATH" (a character device or anything open(2) gives read+write,
- * e.g. a virtio-console port), or a bare PATH (a socket if it is one,
- * else a device).  Connecting is lazy: a peer that is not there yet fails
+ * e.g. a virtio-console port), "fifo:REQ,REPLY" (requests written to the
+ * FIFO REQ, replies read from REPLY: one client at a time), or a bare PATH
+ * (a socket if it is one, else a device).  Connecting is lazy: a peer that is not there yet fails
  * the first request, not this call, and every request after a transport
  * failure reconnects.  Caller frees with ktsnap_wire_client__free().
  * NULL + errno (EINVAL, ENOMEM).
@@ -215,6 +216,9 @@ KTSNAP_API struct ktsnap_wire_client *ktsnap_wire_client__new(const char *addr);
  * "stream closed").  The fd is made non-blocking.  NULL + errno.
  */
 KTSNAP_API struct ktsnap_wire_client *ktsnap_wire_client__from_fd(int fd);
+/* Same over two fds: replies read from @rfd, requests written to @wfd
+ * (both taken over). */
+KTSNAP_API struct ktsnap_wire_client *ktsnap_wire_client__from_fds(int rfd, int wfd);
 /* Close and free.  Accepts NULL. */
 KTSNAP_API void ktsnap_wire_client__free(struct ktsnap_wire_client *c);
 /*
@@ -341,6 +345,9 @@ KTSNAP_API int ktsnap_server__run(struct ktsnap_server *s);
  * the caller's.
  */
 KTSNAP_API int ktsnap_server__serve_fd(struct ktsnap_server *s, int fd);
+/* Same, reading requests from @rfd and writing replies to @wfd (a FIFO
+ * pair; a non-blocking @wfd is waited on up to the frame deadline). */
+KTSNAP_API int ktsnap_server__serve_fds(struct ktsnap_server *s, int rfd, int wfd);
 /* Ask run / serve_fd to return (async-signal-safe). */
 KTSNAP_API void ktsnap_server__stop(struct ktsnap_server *s);
 /* Step index stamped on later captures (spec §11.6; default 0). */

@@ -99,7 +99,7 @@ expect "no daemon: transport failure" 1 \
 run env -u KTSNAP_SERVER "$K" request capture x
 expect "no server named" 2 "no server: give --socket PATH (or set KTSNAP_SERVER)"
 run "$K" serve --socket "$S.2" --device /dev/null
-expect "serve wants one endpoint" 2 "give exactly one of --socket PATH and --device PATH"
+expect "serve wants one endpoint" 2 "give exactly one of --socket PATH, --device PATH and --fifos REQ,REPLY"
 
 kill -TERM "$pid"
 wait "$pid"
@@ -111,4 +111,25 @@ rc=0
 [ -e "$S" ] && rc=1
 out=""
 expect "the socket file is removed" 0 ""
+
+# a FIFO pair, as a VM's port would be
+mkfifo "$T/req" "$T/rep"
+# shellcheck disable=SC2086
+"$K" serve --fifos "$T/req,$T/rep" $ids --maps-only 2>"$T/fifo.log" &
+pid=$!
+i=0
+until grep -q serving "$T/fifo.log" || [ $i -ge 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+run env KTSNAP_SERVER="fifo:$T/req,$T/rep" "$K" request capture f -o "$T/out/f.json"
+expect "capture over a FIFO pair" 0 "fetched 'f' → $T/out/f.json"
+run "$K" get "$T/out/f.json" var bss_u64_max
+expect_eq "… holds the fixture" 0 "18446744073709551615"
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+pid=
+out=$(cat "$T/fifo.log")
+expect "the FIFO daemon stops cleanly" 0 "requests served"
 finish
