@@ -358,7 +358,7 @@ static uint64_t deadline_of(uint32_t timeout_ms, uint64_t *timeout_ns)
 	return ktsnap_monotonic_ns() + *timeout_ns;
 }
 
-/* ---- request_snapshot (§10.4) ------------------------------------------------------------- */
+/* ---- request_snapshot (§10.4) -------------------------------------------------------- */
 static int request_snapshot_locked(struct ktsnap_wire_client *c, uint32_t kind, const char *tag,
 				   uint32_t timeout_ms, struct ktsnap_wire_result *res)
 {
@@ -427,7 +427,8 @@ static int request_snapshot_locked(struct ktsnap_wire_client *c, uint32_t kind, 
 		if (rep.status == KTSNAP_SNAPSHOT_STATUS_OK)
 			return result(res, 0, KTSNAP_WIRE_OK, id, "%s", "");
 		if (rep.status == KTSNAP_SNAPSHOT_STATUS_ERR)
-			return result(res, -EREMOTEIO, KTSNAP_WIRE_HOST_ERROR, id, "%s", rep.reason);
+			return result(res, -EREMOTEIO, KTSNAP_WIRE_HOST_ERROR, id, "%s",
+				      rep.reason);
 		return result(res, -EPROTO, KTSNAP_WIRE_TRANSPORT_ERROR, id,
 			      "host reply with unknown status %u (expected OK=%u or ERR=%u)",
 			      rep.status, KTSNAP_SNAPSHOT_STATUS_OK, KTSNAP_SNAPSHOT_STATUS_ERR);
@@ -459,7 +460,7 @@ int ktsnap_wire_client__request_snapshot(struct ktsnap_wire_client *c, uint32_t 
 	return rc;
 }
 
-/* ---- request_kernel_op (§10.5) --------------------------------------------------------------- */
+/* ---- request_kernel_op (§10.5) ------------------------------------------------------- */
 static int request_kernel_op_locked(struct ktsnap_wire_client *c,
 				    const struct ktsnap_kernel_op_request *req,
 				    uint32_t timeout_ms, struct ktsnap_kernel_op_reply *reply,
@@ -574,7 +575,7 @@ int ktsnap_wire_client__request_kernel_op(struct ktsnap_wire_client *c,
 	return rc;
 }
 
-/* ---- report retrieval (extension) ------------------------------------------------------------ */
+/* ---- report retrieval (extension) ---------------------------------------------------- */
 static uint64_t get_le64(const uint8_t *p)
 {
 	uint64_t v = 0;
@@ -748,7 +749,7 @@ int ktsnap_wire_client__fetch_report(struct ktsnap_wire_client *c, const char *t
 	return rc;
 }
 
-/* ---- scenario ops on the wire path (§11.1 step 4, §11.2, §10.7) ------------------------------- */
+/* ---- scenario ops on the wire path (§11.1 step 4, §11.2, §10.7) ---------------------- */
 #define LATCH_TAIL                                                                      \
 	"snapshot transport latched dead; a prior request observed TransportError and the " \
 	"latch only flips on transport failure (host-side coordinator unreachable until "   \
@@ -774,7 +775,8 @@ int ktsnap_wire_capture_snapshot_op(struct ktsnap_wire_client *c, const char *na
 		return result(res, 0, KTSNAP_WIRE_OK, r.request_id, "%s", "");
 	if (r.status == KTSNAP_WIRE_HOST_ERROR)
 		return result(res, rc, r.status, r.request_id,
-			      "Op::CaptureSnapshot('%s'): host rejected capture: %s", name, r.reason);
+			      "Op::CaptureSnapshot('%s'): host rejected capture: %s", name,
+			      r.reason);
 	return result(res, rc, r.status, r.request_id,
 		      "Op::CaptureSnapshot('%s'): port-1 transport failure: %s", name, r.reason);
 }

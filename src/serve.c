@@ -348,7 +348,7 @@ static int write_sidecar(struct ktsnap_server *s, const char *tag, const struct 
 	return 0;
 }
 
-/* ---- request handlers ------------------------------------------------------------------ */
+/* ---- request handlers ---------------------------------------------------------------- */
 static uint64_t frame_deadline(struct ktsnap_server *s)
 {
 	return ktsnap_monotonic_ns() + (uint64_t)s->frame_timeout_ms * 1000000ull;
@@ -380,7 +380,8 @@ static void capture(struct ktsnap_server *s, const char *tag, uint32_t *status, 
 	int rc;
 
 	pthread_mutex_lock(&s->capture_lock);
-	rc = s->capture_fn ? s->capture_fn(tag, &r, s->capture_ctx) : ktsnap_capture(s->capture, &r);
+	rc = s->capture_fn ? s->capture_fn(tag, &r, s->capture_ctx)
+			   : ktsnap_capture(s->capture, &r);
 	*status = KTSNAP_SNAPSHOT_STATUS_OK;
 	reason[0] = '\0';
 	if (rc || !r) {
@@ -587,7 +588,7 @@ static int handle_report(struct conn *c, const uint8_t *payload, uint32_t len)
 	return rc;
 }
 
-/* ---- one connection ------------------------------------------------------------------------ */
+/* ---- one connection ------------------------------------------------------------------ */
 /* Read and throw away @n bytes (a frame too large to hold). */
 static int discard(struct conn *c, uint64_t n, uint64_t deadline)
 {
@@ -743,7 +744,7 @@ static void *conn_thread(void *arg)
 	return NULL;
 }
 
-/* ---- listening ------------------------------------------------------------------------------ */
+/* ---- listening ----------------------------------------------------------------------- */
 static bool id_in(const uint32_t *ids, size_t n, uint32_t id)
 {
 	size_t i;

@@ -296,7 +296,8 @@ int ktsnap_snapshot_request__decode_frame(const void *frame, size_t len,
 	if (!p || len < KTSNAP_WIRE_HEADER_SIZE)
 		return -EBADMSG;
 	ktsnap_wire_header__decode(p, &h);
-	if (h.msg_type != KTSNAP_MSG_SNAPSHOT_REQUEST || h.length != len - KTSNAP_WIRE_HEADER_SIZE ||
+	if (h.msg_type != KTSNAP_MSG_SNAPSHOT_REQUEST ||
+	    h.length != len - KTSNAP_WIRE_HEADER_SIZE ||
 	    !ktsnap_wire_header__crc_ok(&h, p + KTSNAP_WIRE_HEADER_SIZE, h.length))
 		return -EBADMSG;
 	return ktsnap_snapshot_request__decode(p + KTSNAP_WIRE_HEADER_SIZE, h.length, out);
@@ -760,7 +761,7 @@ int ktsnap_wire_sidecar_path(const char *base, const char *tag, char *buf, size_
 	return total > INT32_MAX ? -EOVERFLOW : (int)total;
 }
 
-/* ---- shared stream I/O ---------------------------------------------------------------- */
+/* ---- shared stream I/O --------------------------------------------------------------- */
 void (*ktsnap_wire_poll_hook)(uint64_t timeout_ns);
 
 void ktsnap_wire_fmt_duration(char *buf, size_t size, uint64_t ns)
@@ -857,8 +858,8 @@ int ktsnap_wire_read_exact(int fd, void *buf, size_t n, uint64_t deadline_ns, in
 			break;
 		}
 		if (r == 0) {
-			snprintf(err, err_size, "snapshot reply read returned 0 after %zu of %zu bytes",
-				 filled, n);
+			snprintf(err, err_size,
+				 "snapshot reply read returned 0 after %zu of %zu bytes", filled, n);
 			rc = -EPIPE;
 			break;
 		}
@@ -912,8 +913,8 @@ int ktsnap_wire_write_frame(int fd, uint32_t msg_type, const void *payload, uint
 			uint64_t now = ktsnap_monotonic_ns();
 
 			if (now >= deadline_ns) {
-				snprintf(err, err_size, "write deadline elapsed after %zu of %zu bytes",
-					 done, total);
+				snprintf(err, err_size,
+					 "write deadline elapsed after %zu of %zu bytes", done, total);
 				return -ETIMEDOUT;
 			}
 			/* ms granularity is fine here: this only waits on a full buffer */
@@ -929,7 +930,8 @@ int ktsnap_wire_write_frame(int fd, uint32_t msg_type, const void *payload, uint
 			return -e;
 		}
 		if (w == 0) {
-			snprintf(err, err_size, "write returned 0 after %zu of %zu bytes", done, total);
+			snprintf(err, err_size, "write returned 0 after %zu of %zu bytes", done,
+				 total);
 			return -EPIPE;
 		}
 		done += (size_t)w;

@@ -145,7 +145,7 @@ static int setup_bridge(void **state)
 	return 0;
 }
 
-/* ---- CAPTURE, retrieval, sidecar ------------------------------------------------------ */
+/* ---- CAPTURE, retrieval, sidecar ----------------------------------------------------- */
 static void t_capture_fetch(void **state)
 {
 	struct fixture *f = *state;
@@ -223,7 +223,7 @@ static void t_capture_failure(void **state)
 	ktsnap_wire_client__free(c);
 }
 
-/* ---- WATCH ------------------------------------------------------------------------------ */
+/* ---- WATCH --------------------------------------------------------------------------- */
 static int watch_ok(const char *symbol, char **err, void *ctx)
 {
 	return strcmp(symbol, "jiffies_64") ? -ENOENT : 0;
@@ -260,7 +260,7 @@ static void t_watch_callback(void **state)
 	ktsnap_wire_client__free(c);
 }
 
-/* ---- KORQ --------------------------------------------------------------------------------- */
+/* ---- KORQ ---------------------------------------------------------------------------- */
 static void t_kernel_op_live(void **state)
 {
 	struct fixture *f = *state;
@@ -337,7 +337,7 @@ static void t_kernel_op_callback(void **state)
 	ktsnap_wire_client__free(c);
 }
 
-/* ---- drop rules, end to end ------------------------------------------------------------------ */
+/* ---- drop rules, end to end ---------------------------------------------------------- */
 static int raw_connect(struct fixture *f)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -406,7 +406,7 @@ static void t_drop_rules(void **state)
 	close(fd);
 }
 
-/* ---- hostile peers ------------------------------------------------------------------------------ */
+/* ---- hostile peers ------------------------------------------------------------------- */
 static bool closed_by_server(int fd)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -465,7 +465,7 @@ static void t_hostile_peers(void **state)
 	ktsnap_wire_client__free(c);
 }
 
-/* ---- many clients ------------------------------------------------------------------------------- */
+/* ---- many clients -------------------------------------------------------------------- */
 struct worker {
 	struct fixture *f;
 	int idx, ok;
@@ -526,7 +526,7 @@ static void t_many_clients(void **state)
 	ktsnap_wire_client__free(c);
 }
 
-/* ---- SO_PEERCRED ------------------------------------------------------------------------------ */
+/* ---- SO_PEERCRED --------------------------------------------------------------------- */
 /* In a child running as uid/gid 65534: one capture; exit 0 OK, 1 HostError
  * whose reason is @want, 2 anything else. */
 static int as_nobody(struct fixture *f, const char *want)
@@ -674,7 +674,7 @@ static void t_listen_errors(void **state)
 	ktsnap_server__free(s);
 }
 
-/* ---- one trusted stream (device mode) ---------------------------------------------------------- */
+/* ---- one trusted stream (device mode) ------------------------------------------------ */
 struct fd_server {
 	struct ktsnap_server *srv;
 	int fd, rc;

@@ -89,7 +89,7 @@ static void t_frame(void **state)
 	assert_int_equal(hdr[12], 0);
 }
 
-/* ---- F129: payload layout ---------------------------------------------------------------- */
+/* ---- F129: payload layout ------------------------------------------------------------ */
 static void t_request_layout(void **state)
 {
 	uint8_t p[72];
@@ -124,7 +124,7 @@ static void t_request_layout(void **state)
 	assert_int_equal(ktsnap_snapshot_reply__decode(p, 71, &rep), -EBADMSG);
 }
 
-/* ---- F130: host drop rules ------------------------------------------------------------------ */
+/* ---- F130: host drop rules ----------------------------------------------------------- */
 static size_t frame_of(uint8_t *out, uint32_t type, const uint8_t *payload, uint32_t len)
 {
 	ktsnap_wire_header__make(type, payload, len, out);
@@ -185,7 +185,7 @@ static void t_host_drop_rules(void **state)
 	assert_int_equal(strlen(req.tag), 63 + 3);
 }
 
-/* ---- F134: postcard ------------------------------------------------------------------------ */
+/* ---- F134: postcard ------------------------------------------------------------------ */
 static void t_postcard_worked_example(void **state)
 {
 	static const uint8_t want[] = { 0x01, 0x01, 0x01, 0x01, 0x74, 0x01, 0x00, 0x0a, 0x6a, 0x69,
@@ -306,7 +306,7 @@ static void t_postcard_malformed(void **state)
 	ktsnap_kernel_op_reply__clear(&rep);
 }
 
-/* ---- F136: sidecar names ------------------------------------------------------------------------ */
+/* ---- F136: sidecar names ------------------------------------------------------------- */
 static void t_sidecar(void **state)
 {
 	char b[256];
@@ -362,7 +362,7 @@ static void t_duration(void **state)
 	assert_string_equal(b, "0ns");
 }
 
-/* ---- the client against a socketpair -------------------------------------------------------------- */
+/* ---- the client against a socketpair ------------------------------------------------- */
 struct pair {
 	struct ktsnap_wire_client *c;
 	int peer;
@@ -642,7 +642,7 @@ static void t_host_context(void **state)
 	ktsnap_wire_latch_reset_for_tests();
 }
 
-/* ---- F135: latched-dead ------------------------------------------------------------------------------ */
+/* ---- F135: latched-dead -------------------------------------------------------------- */
 static void t_latch(void **state)
 {
 	struct pair *p = *state;
@@ -678,7 +678,7 @@ static void t_latch(void **state)
 					"unreachable until process restart)");
 }
 
-/* ---- kernel ops over the socketpair -------------------------------------------------------------------- */
+/* ---- kernel ops over the socketpair -------------------------------------------------- */
 static void put_korp(int fd, const struct ktsnap_kernel_op_reply *r)
 {
 	uint8_t *buf;
@@ -757,7 +757,7 @@ static void t_kernel_op_timeout(void **state)
 					"reading 4 of 16 header/payload bytes");
 }
 
-/* ---- report retrieval (extension) ------------------------------------------------------------------------ */
+/* ---- report retrieval (extension) ---------------------------------------------------- */
 static void put_chunk(int fd, uint32_t id, uint32_t status, uint64_t total, uint64_t off,
 		      const char *data, size_t n)
 {

@@ -52,7 +52,7 @@ extern "C" {
 #define KTSNAP_MSG_KERNEL_OP_REQUEST	0x4B4F5251u	/* "KORQ" */
 #define KTSNAP_MSG_KERNEL_OP_REPLY	0x4B4F5250u	/* "KORP" */
 #define KTSNAP_KERNEL_OP_REPLY_MAX	1048576u	/* largest KORP payload a client reads */
-#define KTSNAP_KERNEL_OP_TAG_MAX	256		/* host cuts longer tags (UTF-8 boundary) */
+#define KTSNAP_KERNEL_OP_TAG_MAX	256		/* host cuts longer tags at UTF-8 */
 #define KTSNAP_KERNEL_OP_REASON_MAX	256
 
 /* Extension: report retrieval (see the top of this file). */
@@ -283,7 +283,7 @@ KTSNAP_API int ktsnap_wire_capture_snapshot_op(struct ktsnap_wire_client *c, con
 KTSNAP_API int ktsnap_wire_watch_snapshot_op(struct ktsnap_wire_client *c, const char *symbol,
 					     uint32_t timeout_ms, struct ktsnap_wire_result *res);
 
-/* ---- service (§10.6 on a live host) ------------------------------------------------------ */
+/* ---- service (§10.6 on a live host) -------------------------------------------------- */
 struct ktsnap_bridge;
 struct ktsnap_capture_opts;
 struct ktsnap_report;
