@@ -21,6 +21,8 @@ run "$K" frob
 expect "unknown command" 2 "unknown command 'frob'"
 run_stdout "$K" -j frob
 expect_eq "unknown command, JSON" 2 '{"error":"unknown command '"'"'frob'"'"'"}'
+run "$K" capture --help
+expect "capture --help names the privilege the kernel checks" 0 "Needs root (CAP_SYS_ADMIN"
 run "$K" get "$A" var
 expect "get without NAME" 2 "usage:"
 run "$K" get "$A" map task_ctx x

@@ -144,6 +144,13 @@ for sig in INT:2 TERM:15 HUP:1; do
 	expect_eq "SIG$sig during capture -o: the old file stays" 0 "old"
 done
 
+# ---- the privilege the man page names: CAP_BPF + CAP_PERFMON is not enough -------------------
+if command -v setpriv >/dev/null 2>&1; then
+	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps +bpf,+perfmon \
+		--ambient-caps +bpf,+perfmon "$K" capture --maps-only --map-id "$first_id"
+	expect "capture with CAP_BPF and CAP_PERFMON only" 1 "CAP_SYS_ADMIN"
+fi
+
 # ---- capture filters that match nothing ----------------------------------------------------------
 run "$K" capture --maps-only --map nonexistent_map -o "$T/f.json"
 expect "--map that matches nothing" 1 "--map nonexistent_map matched no map (maps in the kernel: "
