@@ -197,6 +197,14 @@ static int run(int argc, char **argv)
 		}
 	}
 
+	/* a bad -o fails before the capture's work (the temporary is removed
+	 * on every failure below, and by a fatal signal) */
+	if (out && strcmp(out, "-")) {
+		rc = cli_out_open(&o, out);
+		if (rc)
+			goto out;
+		f = o.f;
+	}
 	err = ktsnap_capture(&copts, &r);
 	if (err) {
 		rc = cli_fail("%s", *ktsnap_errmsg() ? ktsnap_errmsg() : strerror(-err));
@@ -205,12 +213,6 @@ static int run(int argc, char **argv)
 	rc = check_filters(&copts, r);
 	if (rc)
 		goto out;
-	if (out && strcmp(out, "-")) {
-		rc = cli_out_open(&o, out);
-		if (rc)
-			goto out;
-		f = o.f;
-	}
 	err = ktsnap_report__write_json(r, f, cli_pretty ? KTSNAP_JSON_PRETTY : 0);
 	if (f != stdout) {
 		int cerr = cli_out_close(&o, !err);
@@ -232,6 +234,8 @@ static int run(int argc, char **argv)
 		summary(out, r);
 	rc = EXIT_OK;
 out:
+	if (o.tmp)
+		cli_out_close(&o, false);
 	ktsnap_report__free(r);
 	free(names);
 	free(cgroups);
