@@ -213,7 +213,11 @@ static int run(int argc, char **argv)
 	rc = check_filters(&copts, r);
 	if (rc)
 		goto out;
+	if (f == stdout)
+		cli_stdout_verbatim(true);
 	err = ktsnap_report__write_json(r, f, cli_pretty ? KTSNAP_JSON_PRETTY : 0);
+	if (f == stdout)
+		cli_stdout_verbatim(false);
 	if (f != stdout) {
 		int cerr = cli_out_close(&o, !err);
 

@@ -74,6 +74,10 @@ const char *cli_esc(const char *s);
  */
 void cli_stdout_init(void);
 int cli_finish(int rc);
+/* Pass bytes unchanged while @on (a report written to stdout without -j
+ * is JSON already escaped by the writer; escaping it again would change
+ * its strings). */
+void cli_stdout_verbatim(bool on);
 /* A library writer returned @err (< 0) on stdout: EXIT_FAIL, with the
  * message left to cli_finish() when stdout itself failed. */
 int cli_write_failed(int err);

@@ -150,6 +150,7 @@ const char *cli_esc(const char *s)
 /* ---- standard output --------------------------------------------------------- */
 
 static int out_errno;		/* first write error on standard output */
+static bool out_verbatim;	/* a report file on stdout: not for escaping */
 static char out_pending[4];	/* an incomplete UTF-8 sequence (human mode) */
 static size_t out_npending;
 
@@ -179,7 +180,7 @@ static ssize_t out_write(void *cookie, const char *s, size_t n)
 		errno = out_errno;
 		return 0;
 	}
-	if (cli_json)
+	if (cli_json || out_verbatim)
 		return write_all(s, n) ? (ssize_t)n : 0;
 	b.len = 0;
 	b.oom = false;
@@ -225,6 +226,12 @@ void cli_stdout_init(void)
 		setvbuf(f, NULL, _IOFBF, 64 * 1024);
 		stdout = f;
 	}
+}
+
+void cli_stdout_verbatim(bool on)
+{
+	fflush(stdout);	/* what came before is escaped (or not) as it was */
+	out_verbatim = on;
 }
 
 int cli_finish(int rc)

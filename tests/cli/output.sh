@@ -53,6 +53,29 @@ out=$("$K" --help 2>&1 >/dev/full)
 rc=$?
 expect "ktsnap --help > /dev/full" 1 "write error: No space left on device"
 
+# ---- a report on stdout is written verbatim (human mode escapes only text) --------------------
+cg=$(awk '$3 == "cgroup2" { print $2 }' /proc/mounts | sort | tail -n 1)
+if [ -n "$cg" ] && mkdir "$cg/ktsnap-test-$$" 2>/dev/null; then
+	# a task that names itself with a C1 control character (CSI, U+009B,
+	# valid UTF-8) and waits for a line on a FIFO
+	mkfifo "$T/hold"
+	exec 9<>"$T/hold"
+	sh -c 'printf "c1\302\233name" >/proc/self/comm; read x' <"$T/hold" &
+	spid=$!
+	echo $spid >"$cg/ktsnap-test-$$/cgroup.procs"
+	i=0
+	while [ $i -lt 100 ] && [ "$(cat /proc/$spid/comm)" = sh ]; do
+		sleep 0.01
+		i=$((i + 1))
+	done
+	run_stdout "$K" capture --map-id "$first_id" --cgroup "$cg/ktsnap-test-$$"
+	echo >&9
+	wait $spid
+	exec 9>&-
+	rmdir "$cg/ktsnap-test-$$"
+	expect "capture to stdout keeps the report's strings" 0 "$(printf '"comm":"c1\302\233name"')"
+fi
+
 # ---- -o: a full file system keeps the errno and the old file --------------------------------
 mkdir "$T/small"
 if mount -t tmpfs -o size=64k tmpfs "$T/small" 2>/dev/null; then
