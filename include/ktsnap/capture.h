@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Live capture: copy the BPF state of the running kernel into a report
- * (spec §3.2 and §12).  Needs root (CAP_SYS_ADMIN, or CAP_BPF with
- * CAP_PERFMON for map enumeration by id).
+ * (spec §3.2 and §12).  Needs CAP_SYS_ADMIN: the kernel enumerates BPF
+ * map and program ids (BPF_*_GET_NEXT_ID) only for it; CAP_BPF with
+ * CAP_PERFMON is not enough.
  */
 #ifndef KTSNAP_CAPTURE_H
 #define KTSNAP_CAPTURE_H
