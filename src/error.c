@@ -17,16 +17,17 @@
 #include "view_internal.h"
 #include "sink_internal.h"
 
+_Static_assert(sizeof(((struct ktsnap_error *)0)->u) == KTSNAP_ERROR_PRIVATE_SIZE,
+	       "a per-kind record outgrew the reserved size (ABI)");
+
 #define KEY_SAMPLE	3
 #define KEY_CHAR_CAP	80
 
 /* ---- text buffer -------------------------------------------------------------- */
 
 /* Bytes of @s that fit in @room without splitting a UTF-8 sequence. */
-static size_t utf8_cut(const char *s, size_t room)
+static size_t utf8_cut(const char *s, size_t n, size_t room)
 {
-	size_t n = strlen(s);
-
 	if (n <= room)
 		return n;
 	n = room;
@@ -35,43 +36,77 @@ static size_t utf8_cut(const char *s, size_t room)
 	return n;
 }
 
+#define CUT_MARK "…"
+#define CUT_MARK_LEN (sizeof(CUT_MARK) - 1)
+
+/*
+ * Copy @s (@n bytes) into @dst, at most @room bytes plus a NUL; a string
+ * that does not fit is cut on a UTF-8 boundary and ends in CUT_MARK.
+ * Returns the bytes of @s kept (without the mark).
+ */
+static size_t copy_marked(char *dst, const char *s, size_t n, size_t room)
+{
+	size_t k;
+
+	if (n <= room) {
+		memcpy(dst, s, n);
+		dst[n] = '\0';
+		return n;
+	}
+	k = utf8_cut(s, n, room > CUT_MARK_LEN ? room - CUT_MARK_LEN : 0);
+	memcpy(dst, s, k);
+	memcpy(dst + k, CUT_MARK, CUT_MARK_LEN + 1);
+	return k;
+}
+
+/* Split @room bytes between strings of @la and @lb bytes. */
+static void share_room(size_t *la, size_t *lb, size_t room)
+{
+	if (*la + *lb <= room)
+		return;
+	if (*lb < room / 2)
+		*la = room - *lb;
+	else if (*la < room / 2)
+		*lb = room - *la;
+	else
+		*la = *lb = room / 2;
+}
+
 void ktsnap_err_set_text(struct ktsnap_error *e, const char *s)
 {
-	size_t n;
-
 	s = s ? s : "";
-	n = utf8_cut(s, KTSNAP_ERROR_TEXT_MAX - 1);
-	memcpy(e->text, s, n);
-	e->text[n] = '\0';
+	copy_marked(e->text, s, strlen(s), KTSNAP_ERROR_TEXT_MAX - 1);
+}
+
+/* Store @a (@na bytes) and @b (@nb) back to back; returns the bytes of @a kept. */
+static size_t set_text2n(struct ktsnap_error *e, const char *a, size_t na, const char *b,
+			 size_t nb)
+{
+	size_t ra = na, rb = nb, ka;
+
+	share_room(&ra, &rb, KTSNAP_ERROR_TEXT_MAX - 2);
+	ka = copy_marked(e->text, a, na, ra);
+	copy_marked(e->text + strlen(e->text) + 1, b, nb, rb);
+	return ka;
 }
 
 void ktsnap_err_set_text2(struct ktsnap_error *e, const char *a, const char *b)
 {
-	size_t la, lb, room = KTSNAP_ERROR_TEXT_MAX - 2;
-
 	a = a ? a : "";
 	b = b ? b : "";
-	la = strlen(a);
-	lb = strlen(b);
-	if (la + lb > room) {
-		if (lb < room / 2)
-			la = room - lb;
-		else if (la < room / 2)
-			lb = room - la;
-		else
-			la = lb = room / 2;
-	}
-	la = utf8_cut(a, la);
-	lb = utf8_cut(b, lb);
-	memcpy(e->text, a, la);
-	e->text[la] = '\0';
-	memcpy(e->text + la + 1, b, lb);
-	e->text[la + 1 + lb] = '\0';
+	set_text2n(e, a, strlen(a), b, strlen(b));
 }
 
 const char *ktsnap_err_text2(const struct ktsnap_error *e)
 {
 	return e->text + strlen(e->text) + 1;
+}
+
+void ktsnap_err_set_path(struct ktsnap_error *e, const char *path, size_t walked_len,
+			 const char *comp, size_t comp_len)
+{
+	e->u.path.walked_len = walked_len;
+	e->u.path.kept_len = set_text2n(e, path, strlen(path), comp, comp_len);
 }
 
 /* ---- output -------------------------------------------------------------------- */
@@ -318,22 +353,24 @@ static void sample_key(const struct ktsnap_map *m, uint32_t i, char *buf, size_t
 
 static void put_no_match(struct ktsnap_sink *o, const struct ktsnap_error *e)
 {
-	const struct ktsnap_map *m = e->ctx;
+	const struct ktsnap_map *m = e->u.no_match.keys_of;
+	const char *map = e->u.no_match.map, *op = e->u.no_match.op;
+	uint64_t len = e->u.no_match.len;
 	char key[KEY_SAMPLE][KEY_CHAR_CAP * 4 + 8];
-	uint32_t nk = (uint32_t)e->n2, i;
+	uint32_t nk = e->u.no_match.nr_keys, i;
 	bool all_hex = true, more;
 
-	if (!e->n1) {
-		sink_putf(o, "map '%s': %s matched no entries (map is empty)", e->s1, e->s2);
+	if (!len) {
+		sink_putf(o, "map '%s': %s matched no entries (map is empty)", map, op);
 		return;
 	}
 	if (!m || !nk) {
 		sink_putf(o, "map '%s': %s matched none of %" PRIu64 " entries (sample keys unavailable)",
-		     e->s1, e->s2, e->n1);
+		     map, op, len);
 		return;
 	}
 	sink_putf(o, "map '%s': %s matched none of %" PRIu64 " entries (first %" PRIu32 ": [",
-	     e->s1, e->s2, e->n1, nk);
+	     map, op, len, nk);
 	for (i = 0; i < nk && i < KEY_SAMPLE; i++) {
 		char full[KEY_CHAR_CAP * 4 + 8];
 		size_t n;
@@ -439,7 +476,7 @@ static bool kva_listed(const struct ktsnap_snapshot *s, uint64_t kva)
 
 static void put_excluded(struct ktsnap_sink *o, const struct ktsnap_error *e)
 {
-	const struct ktsnap_snapshot *s = &e->snap;
+	const struct ktsnap_snapshot *s = &e->u.lookup.snap;
 	const struct ktsnap_report *r = s->report;
 	bool zero = false, mismatch = false;
 	size_t n = 0;
@@ -491,30 +528,51 @@ static void put_excluded(struct ktsnap_sink *o, const struct ktsnap_error *e)
 }
 
 /* ---- format ------------------------------------------------------------------------------ */
+/* The walked prefix of a path error: a prefix of the kept path, marked
+ * when it reaches past what was kept. */
+static void put_walked(struct ktsnap_sink *o, const struct ktsnap_error *e)
+{
+	size_t w = e->u.path.walked_len, kept = e->u.path.kept_len;
+
+	sink_put(o, e->text, w <= kept ? w : kept);
+	if (w > kept)
+		sink_puts(o, CUT_MARK);
+}
+
 static void put_path_head(struct ktsnap_sink *o, const struct ktsnap_error *e)
 {
-	sink_putf(o, "path '%s': component '%.*s' (after walking '%.*s') ", e->text, (int)e->off[2],
-	     e->text + e->off[1], (int)e->off[0], e->text);
+	sink_putf(o, "path '%s': component '%s' (after walking '", e->text, ktsnap_err_text2(e));
+	put_walked(o, e);
+	sink_puts(o, "') ");
 }
 
 static void put_actual(struct ktsnap_sink *o, const struct ktsnap_error *e)
 {
-	if (e->sub == 1)
-		sink_putf(o, "Array[%" PRIu64 "]=%s", e->n1, e->s2);
-	else if (e->sub == 2)
-		sink_putf(o, "Truncated(partial=%s)", e->s2);
-	else
-		sink_puts(o, e->s2 ? e->s2 : "");
+	const char *actual = e->u.type_mismatch.actual ? e->u.type_mismatch.actual : "";
+
+	switch (e->u.type_mismatch.form) {
+	case KTSNAP_ERR_ACTUAL_ARRAY_ELEM:
+		sink_putf(o, "Array[%" PRIu64 "]=%s", e->u.type_mismatch.index, actual);
+		break;
+	case KTSNAP_ERR_ACTUAL_TRUNCATED:
+		sink_putf(o, "Truncated(partial=%s)", actual);
+		break;
+	default:
+		sink_puts(o, actual);
+		break;
+	}
 }
 
 static void put_projection(struct ktsnap_sink *o, const struct ktsnap_error *e)
 {
+	uint64_t idx = e->u.projection_failed.index, count = e->u.projection_failed.count;
+
 	sink_puts(o, "projection failed: ");
-	switch (e->sub) {
+	switch (e->u.projection_failed.tmpl) {
 	case PF_VAR_RANGE:
 		sink_putf(o, "live_var_via picker returned index %" PRIu64
 			" out of range (candidate count = %" PRIu64 ")",
-		     e->n1, e->n2);
+		     idx, count);
 		break;
 	case PF_VAR_NONE:
 		sink_putf(o, "live_var_via picker for '%s' returned None (no candidate matched the "
@@ -524,7 +582,7 @@ static void put_projection(struct ktsnap_sink *o, const struct ktsnap_error *e)
 	case PF_VARS_RANGE:
 		sink_putf(o, "live_vars_via picker returned index %" PRIu64
 			" out of range (candidate count = %" PRIu64 ")",
-		     e->n1, e->n2);
+		     idx, count);
 		break;
 	case PF_VARS_NONE:
 		sink_putf(o, "live_vars_via picker for %s returned None (no candidate matched the "
@@ -544,16 +602,18 @@ static void put_projection(struct ktsnap_sink *o, const struct ktsnap_error *e)
 static void put_no_active(struct ktsnap_sink *o, const struct ktsnap_error *e)
 {
 	sink_puts(o, "snapshot has no currently-active scheduler (");
-	switch (e->sub) {
+	const struct ktsnap_report *r = e->u.no_active_scheduler.snap.report;
+
+	switch (e->u.no_active_scheduler.reason) {
 	case NAS_NO_GLOBALS:
 		sink_puts(o, "snapshot has no global-section BPF maps (no scheduler attached, or "
 			 "capture did not include bss/data/rodata)");
 		break;
 	case NAS_MULTI_COPY:
-		put_multi_copy(o, e->snap.report, e->s1, (size_t)e->n1);
+		put_multi_copy(o, r, e->u.no_active_scheduler.obj, e->u.no_active_scheduler.obj_len);
 		break;
 	case NAS_MANY_OBJS:
-		put_many_objs(o, e->snap.report);
+		put_many_objs(o, r);
 		break;
 	default:
 		sink_puts(o, e->text);
@@ -570,22 +630,22 @@ static int format(const struct ktsnap_error *e, struct ktsnap_sink *o)
 	switch (e->kind) {
 	case KTSNAP_ERR_MAP_NOT_FOUND:
 		sink_putf(o, "snapshot has no map '%s' (captured maps: ", e->text);
-		list_admitted_maps(o, &e->snap);
+		list_admitted_maps(o, &e->u.lookup.snap);
 		sink_puts(o, ")");
 		break;
 	case KTSNAP_ERR_VAR_NOT_FOUND:
 		sink_putf(o, "snapshot has no global variable '%s' in any *.bss/*.data/*.rodata map "
 			"(available globals: ",
 		     e->text);
-		if (e->sub)
-			list_global_maps(o, e->snap.report);
+		if (e->u.var_not_found.list == KTSNAP_ERR_VAR_LIST_MAPS)
+			list_global_maps(o, e->u.var_not_found.snap.report);
 		else
-			list_globals_sorted(o, &e->snap);
+			list_globals_sorted(o, &e->u.var_not_found.snap);
 		sink_puts(o, ")");
 		break;
 	case KTSNAP_ERR_AMBIGUOUS_VAR:
 		sink_putf(o, "snapshot global '%s' is ambiguous (found in ", e->text);
-		list_var_hits(o, &e->snap, e->text);
+		list_var_hits(o, &e->u.lookup.snap, e->text);
 		sink_puts(o, "); use Snapshot::active().var(name) (or the shorthand "
 			 "Snapshot::live_var(name)) to pick the active scheduler's copy "
 			 "automatically, or Snapshot::map(name) to address a specific scheduler's "
@@ -594,33 +654,34 @@ static int format(const struct ktsnap_error *e, struct ktsnap_sink *o)
 	case KTSNAP_ERR_FIELD_NOT_FOUND:
 		put_path_head(o, e);
 		sink_puts(o, "not found (members at this depth: ");
-		if (e->sub)
-			list_json_keys(o, e->ctx);
+		if (e->u.path.members_of == KTSNAP_ERR_MEMBERS_OF_JSON)
+			list_json_keys(o, e->u.path.members);
 		else
-			list_members(o, e->ctx);
+			list_members(o, e->u.path.members);
 		sink_puts(o, ")");
 		break;
 	case KTSNAP_ERR_NOT_A_STRUCT:
 		put_path_head(o, e);
-		sink_putf(o, "expected a Struct, got %s", e->s1);
+		sink_putf(o, "expected a Struct, got %s", e->u.path.got);
 		break;
 	case KTSNAP_ERR_TYPE_MISMATCH:
 		sink_putf(o, "path '%s': cannot read as %s — actual rendered variant is ", e->text,
-		     e->s1);
+		     e->u.type_mismatch.expected);
 		put_actual(o, e);
 		break;
 	case KTSNAP_ERR_INDEX_OUT_OF_RANGE:
-		sink_putf(o, "map '%s': index %" PRIu64 " out of range (length %" PRIu64 ")", e->s1,
-		     e->n1, e->n2);
+		sink_putf(o, "map '%s': index %" PRIu64 " out of range (length %" PRIu64 ")",
+			  e->u.index_out_of_range.map, e->u.index_out_of_range.index,
+			  e->u.index_out_of_range.len);
 		break;
 	case KTSNAP_ERR_PER_CPU_SLOT:
-		if (e->sub)
-			sink_putf(o, "map '%s': cpu %" PRIu64 " per-CPU slot is unmapped (None)", e->s1,
-			     e->n1);
+		if (e->u.per_cpu_slot.unmapped)
+			sink_putf(o, "map '%s': cpu %" PRIu64 " per-CPU slot is unmapped (None)",
+				  e->u.per_cpu_slot.map, e->u.per_cpu_slot.cpu);
 		else
 			sink_putf(o, "map '%s': cpu %" PRIu64 " out of range (have %" PRIu64
-				" per-CPU slots)",
-			     e->s1, e->n1, e->n2);
+				  " per-CPU slots)",
+				  e->u.per_cpu_slot.map, e->u.per_cpu_slot.cpu, e->u.per_cpu_slot.len);
 		break;
 	case KTSNAP_ERR_NO_MATCH:
 		put_no_match(o, e);
@@ -629,11 +690,12 @@ static int format(const struct ktsnap_error *e, struct ktsnap_sink *o)
 		sink_putf(o, "path '%s' has an empty component (consecutive '.')", e->text);
 		break;
 	case KTSNAP_ERR_PER_CPU_NOT_NARROWED:
-		sink_putf(o, "map '%s': per-CPU entry without a CPU narrow — call .cpu(N) first", e->s1);
+		sink_putf(o, "map '%s': per-CPU entry without a CPU narrow — call .cpu(N) first",
+			  e->u.per_cpu_not_narrowed.map);
 		break;
 	case KTSNAP_ERR_NO_RENDERED:
 		sink_putf(o, "map '%s': %s has no rendered structure (no BTF type at capture time)",
-		     e->s1, e->s2);
+			  e->u.no_rendered.map, e->u.no_rendered.side);
 		break;
 	case KTSNAP_ERR_PLACEHOLDER_SAMPLE:
 		sink_putf(o, "sample '%s' is a placeholder report (capture pipeline did not land): ",
@@ -648,10 +710,10 @@ static int format(const struct ktsnap_error *e, struct ktsnap_sink *o)
 	case KTSNAP_ERR_HOST_FIELD_UNAVAILABLE:
 		sink_putf(o, "sample '%s': per_cpu_time has no entry for cpu %" PRIu64
 			" (placeholder report or kernel-walker resolution failure)",
-		     e->text, e->n1);
+		     e->text, e->u.host_field_unavailable.cpu);
 		break;
 	case KTSNAP_ERR_PLACEHOLDER_SNAPSHOT:
-		if (e->sub)
+		if (e->u.placeholder_snapshot.has_tag)
 			sink_putf(o, "snapshot '%s' is a placeholder", e->text);
 		else
 			sink_puts(o, "snapshot is a placeholder");
@@ -668,9 +730,9 @@ static int format(const struct ktsnap_error *e, struct ktsnap_sink *o)
 		sink_putf(o, "walker drift within %s: lookup '", e->text);
 		sink_puts(o, ktsnap_err_text2(e));
 		sink_puts(o, "' resolved against KVA set ");
-		put_hex_list(o, e->ctx2, (size_t)e->n2);
+		put_hex_list(o, e->u.walker_drifted.sample, e->u.walker_drifted.nr_sample);
 		sink_puts(o, ", but an earlier same-phase snapshot pinned ");
-		put_hex_list(o, e->ctx, (size_t)e->n1);
+		put_hex_list(o, e->u.walker_drifted.pinned, e->u.walker_drifted.nr_pinned);
 		sink_puts(o, ". The walker re-published mid-phase (typical cause: a "
 			 "post-Op::ReplaceScheduler swap window). The drifted sample is surfaced as "
 			 "Err so per-phase reducers (counter_delta_per_phase, ratio_across_phases) "
@@ -682,8 +744,9 @@ static int format(const struct ktsnap_error *e, struct ktsnap_sink *o)
 		put_projection(o, e);
 		break;
 	case KTSNAP_ERR_MAP_RENDER_INCOMPLETE:
-		sink_putf(o, "map '%s' contents unavailable (render failed at capture): ", e->s1);
-		sink_puts(o, e->s2 ? e->s2 : "");
+		sink_putf(o, "map '%s' contents unavailable (render failed at capture): ",
+			  e->u.map_render_incomplete.map);
+		sink_puts(o, e->u.map_render_incomplete.error ? e->u.map_render_incomplete.error : "");
 		break;
 	default:
 		return -EINVAL;
@@ -810,16 +873,20 @@ int ktsnap_error__requested(const struct ktsnap_error *e, char *buf, size_t size
 
 int ktsnap_error__walked(const struct ktsnap_error *e, char *buf, size_t size)
 {
+	struct ktsnap_sink o = { .buf = buf, .size = size };
+
 	if (!e || (e->kind != KTSNAP_ERR_FIELD_NOT_FOUND && e->kind != KTSNAP_ERR_NOT_A_STRUCT))
 		return -ENOENT;
-	return copy_out(e->text, e->off[0], buf, size);
+	put_walked(&o, e);
+	sink_finish(&o);
+	return (int)o.len;
 }
 
 int ktsnap_error__component(const struct ktsnap_error *e, char *buf, size_t size)
 {
 	if (!e || (e->kind != KTSNAP_ERR_FIELD_NOT_FOUND && e->kind != KTSNAP_ERR_NOT_A_STRUCT))
 		return -ENOENT;
-	return copy_out(e->text + e->off[1], e->off[2], buf, size);
+	return copy_out(ktsnap_err_text2(e), strlen(ktsnap_err_text2(e)), buf, size);
 }
 
 const char *ktsnap_error__map(const struct ktsnap_error *e)
@@ -828,12 +895,17 @@ const char *ktsnap_error__map(const struct ktsnap_error *e)
 		return NULL;
 	switch (e->kind) {
 	case KTSNAP_ERR_INDEX_OUT_OF_RANGE:
+		return e->u.index_out_of_range.map;
 	case KTSNAP_ERR_PER_CPU_SLOT:
+		return e->u.per_cpu_slot.map;
 	case KTSNAP_ERR_NO_MATCH:
+		return e->u.no_match.map;
 	case KTSNAP_ERR_PER_CPU_NOT_NARROWED:
+		return e->u.per_cpu_not_narrowed.map;
 	case KTSNAP_ERR_NO_RENDERED:
+		return e->u.no_rendered.map;
 	case KTSNAP_ERR_MAP_RENDER_INCOMPLETE:
-		return e->s1;
+		return e->u.map_render_incomplete.map;
 	default:
 		return NULL;
 	}
@@ -845,11 +917,13 @@ const char *ktsnap_error__expected(const struct ktsnap_error *e)
 		return NULL;
 	switch (e->kind) {
 	case KTSNAP_ERR_TYPE_MISMATCH:
+		return e->u.type_mismatch.expected;
 	case KTSNAP_ERR_NOT_A_STRUCT:
-		return e->s1;
+		return e->u.path.got;
 	case KTSNAP_ERR_NO_MATCH:
+		return e->u.no_match.op;
 	case KTSNAP_ERR_NO_RENDERED:
-		return e->s2;
+		return e->u.no_rendered.side;
 	default:
 		return NULL;
 	}
@@ -868,26 +942,39 @@ int ktsnap_error__actual(const struct ktsnap_error *e, char *buf, size_t size)
 
 uint64_t ktsnap_error__index(const struct ktsnap_error *e)
 {
-	if (e && (e->kind == KTSNAP_ERR_INDEX_OUT_OF_RANGE || e->kind == KTSNAP_ERR_PER_CPU_SLOT ||
-		  e->kind == KTSNAP_ERR_HOST_FIELD_UNAVAILABLE))
-		return e->n1;
-	return 0;
+	if (!e)
+		return 0;
+	switch (e->kind) {
+	case KTSNAP_ERR_INDEX_OUT_OF_RANGE:
+		return e->u.index_out_of_range.index;
+	case KTSNAP_ERR_PER_CPU_SLOT:
+		return e->u.per_cpu_slot.cpu;
+	case KTSNAP_ERR_HOST_FIELD_UNAVAILABLE:
+		return e->u.host_field_unavailable.cpu;
+	default:
+		return 0;
+	}
 }
 
 uint64_t ktsnap_error__len(const struct ktsnap_error *e)
 {
 	if (!e)
 		return 0;
-	if (e->kind == KTSNAP_ERR_INDEX_OUT_OF_RANGE || e->kind == KTSNAP_ERR_PER_CPU_SLOT)
-		return e->n2;
-	if (e->kind == KTSNAP_ERR_NO_MATCH)
-		return e->n1;
-	return 0;
+	switch (e->kind) {
+	case KTSNAP_ERR_INDEX_OUT_OF_RANGE:
+		return e->u.index_out_of_range.len;
+	case KTSNAP_ERR_PER_CPU_SLOT:
+		return e->u.per_cpu_slot.len;
+	case KTSNAP_ERR_NO_MATCH:
+		return e->u.no_match.len;
+	default:
+		return 0;
+	}
 }
 
 bool ktsnap_error__unmapped(const struct ktsnap_error *e)
 {
-	return e && e->kind == KTSNAP_ERR_PER_CPU_SLOT && e->sub;
+	return e && e->kind == KTSNAP_ERR_PER_CPU_SLOT && e->u.per_cpu_slot.unmapped;
 }
 
 /* ---- constructors ------------------------------------------------------------------------------ */
@@ -897,7 +984,7 @@ struct ktsnap_error ktsnap_error__placeholder_snapshot(const char *tag)
 
 	ktsnap_err_init(&e, KTSNAP_ERR_PLACEHOLDER_SNAPSHOT);
 	if (tag) {
-		e.sub = 1;
+		e.u.placeholder_snapshot.has_tag = true;
 		ktsnap_err_set_text(&e, tag);
 	}
 	return e;
@@ -916,7 +1003,8 @@ struct ktsnap_error ktsnap_error__missing_stats(const char *tag,
 						const struct ktsnap_missing_stats *reason)
 {
 	struct ktsnap_error e;
-	char text[KTSNAP_ERROR_TEXT_MAX];
+	/* longer than the record can keep, so a cut is marked there */
+	char text[KTSNAP_ERROR_TEXT_MAX * 2];
 
 	ktsnap_err_init(&e, KTSNAP_ERR_MISSING_STATS);
 	if (!reason || ktsnap_missing_stats__format(reason, text, sizeof(text)) < 0)
@@ -931,7 +1019,7 @@ struct ktsnap_error ktsnap_error__host_field_unavailable(const char *tag, uint32
 
 	ktsnap_err_init(&e, KTSNAP_ERR_HOST_FIELD_UNAVAILABLE);
 	ktsnap_err_set_text(&e, tag);
-	e.n1 = cpu;
+	e.u.host_field_unavailable.cpu = cpu;
 	return e;
 }
 
@@ -940,7 +1028,7 @@ struct ktsnap_error ktsnap_error__projection_failed(const char *reason)
 	struct ktsnap_error e;
 
 	ktsnap_err_init(&e, KTSNAP_ERR_PROJECTION_FAILED);
-	e.sub = PF_TEXT;
+	e.u.projection_failed.tmpl = PF_TEXT;
 	ktsnap_err_set_text(&e, reason);
 	return e;
 }
@@ -950,7 +1038,7 @@ struct ktsnap_error ktsnap_error__no_active_scheduler(const char *reason)
 	struct ktsnap_error e;
 
 	ktsnap_err_init(&e, KTSNAP_ERR_NO_ACTIVE_SCHEDULER);
-	e.sub = NAS_TEXT;
+	e.u.no_active_scheduler.reason = NAS_TEXT;
 	ktsnap_err_set_text(&e, reason);
 	return e;
 }
@@ -966,9 +1054,9 @@ struct ktsnap_error ktsnap_error__walker_drifted_within_phase(const char *phase,
 
 	ktsnap_err_init(&e, KTSNAP_ERR_WALKER_DRIFTED_WITHIN_PHASE);
 	ktsnap_err_set_text2(&e, phase, requested);
-	e.ctx = pinned;
-	e.n1 = pinned ? nr_pinned : 0;
-	e.ctx2 = sample;
-	e.n2 = sample ? nr_sample : 0;
+	e.u.walker_drifted.pinned = pinned;
+	e.u.walker_drifted.nr_pinned = pinned ? nr_pinned : 0;
+	e.u.walker_drifted.sample = sample;
+	e.u.walker_drifted.nr_sample = sample ? nr_sample : 0;
 	return e;
 }

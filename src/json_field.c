@@ -58,8 +58,8 @@ static struct ktsnap_json_field walk(const struct json_object *root, const char 
 		}
 		if (!json_object_is_type((struct json_object *)cur, json_type_object)) {
 			ktsnap_err_init(&f.err, KTSNAP_ERR_NOT_A_STRUCT);
-			f.err.s1 = json_kind(cur);
-			ktsnap_err_set_path(&f.err, path, walked, (size_t)(p - path), len);
+			f.err.u.path.got = json_kind(cur);
+			ktsnap_err_set_path(&f.err, path, walked, p, len);
 			return f;
 		}
 		found = false;
@@ -70,9 +70,9 @@ static struct ktsnap_json_field walk(const struct json_object *root, const char 
 		}
 		if (!found) {
 			ktsnap_err_init(&f.err, KTSNAP_ERR_FIELD_NOT_FOUND);
-			f.err.sub = 1;
-			f.err.ctx = cur;
-			ktsnap_err_set_path(&f.err, path, walked, (size_t)(p - path), len);
+			f.err.u.path.members_of = KTSNAP_ERR_MEMBERS_OF_JSON;
+			f.err.u.path.members = cur;
+			ktsnap_err_set_path(&f.err, path, walked, p, len);
 			return f;
 		}
 		cur = next;
@@ -128,9 +128,9 @@ struct ktsnap_json_field ktsnap_json_field__member(struct ktsnap_json_field f, s
 	if (!f.present)
 		return f;
 	ktsnap_err_init(&m.err, KTSNAP_ERR_INDEX_OUT_OF_RANGE);
-	m.err.s1 = "<array>";
-	m.err.n1 = i;
-	m.err.n2 = n;
+	m.err.u.index_out_of_range.map = "<array>";
+	m.err.u.index_out_of_range.index = i;
+	m.err.u.index_out_of_range.len = n;
 	return m;
 }
 
@@ -148,8 +148,8 @@ static int mismatch(struct ktsnap_error *err, const char *expected, const char *
 {
 	if (err) {
 		ktsnap_err_init(err, KTSNAP_ERR_TYPE_MISMATCH);
-		err->s1 = expected;
-		err->s2 = actual;
+		err->u.type_mismatch.expected = expected;
+		err->u.type_mismatch.actual = actual;
 	}
 	return -EINVAL;
 }

@@ -61,19 +61,6 @@ const struct ktsnap_value *ktsnap_top_member(const struct ktsnap_value *v, const
 	return member_n(v, name, strlen(name));
 }
 
-void ktsnap_err_set_path(struct ktsnap_error *e, const char *path, size_t walked_len,
-			 size_t comp_off, size_t comp_len)
-{
-	size_t max;
-
-	ktsnap_err_set_text(e, path);
-	/* a cut path keeps offsets inside what was kept */
-	max = strlen(e->text);
-	e->off[0] = (uint16_t)(walked_len < max ? walked_len : max);
-	e->off[1] = (uint16_t)(comp_off < max ? comp_off : max);
-	e->off[2] = (uint16_t)(comp_off + comp_len <= max ? comp_len : max - e->off[1]);
-}
-
 int ktsnap_walk(const struct ktsnap_value *root, const char *path,
 		const struct ktsnap_value **out, struct ktsnap_error *err)
 {
@@ -96,15 +83,15 @@ int ktsnap_walk(const struct ktsnap_value *root, const char *path,
 		cur = ktsnap_peel_ptrs(cur);
 		if (cur->kind != KTSNAP_VALUE_STRUCT) {
 			ktsnap_err_init(err, KTSNAP_ERR_NOT_A_STRUCT);
-			err->s1 = ktsnap_value_kind__name(cur->kind);
-			ktsnap_err_set_path(err, path, walked, (size_t)(p - path), len);
+			err->u.path.got = ktsnap_value_kind__name(cur->kind);
+			ktsnap_err_set_path(err, path, walked, p, len);
 			return -ENOENT;
 		}
 		next = member_n(cur, p, len);
 		if (!next) {
 			ktsnap_err_init(err, KTSNAP_ERR_FIELD_NOT_FOUND);
-			err->ctx = cur;
-			ktsnap_err_set_path(err, path, walked, (size_t)(p - path), len);
+			err->u.path.members = cur;
+			ktsnap_err_set_path(err, path, walked, p, len);
 			return -ENOENT;
 		}
 		cur = next;

@@ -358,8 +358,8 @@ static void err_type_mismatch(struct ktsnap_error *e, const char *expected, cons
 			      const char *requested)
 {
 	ktsnap_err_init(e, KTSNAP_ERR_TYPE_MISMATCH);
-	e->s1 = expected;
-	e->s2 = actual;
+	e->u.type_mismatch.expected = expected;
+	e->u.type_mismatch.actual = actual;
 	ktsnap_err_set_text(e, requested);
 }
 
@@ -371,8 +371,8 @@ static void err_placeholder(struct ktsnap_error *e)
 static void err_render_incomplete(struct ktsnap_error *e, const struct ktsnap_map *m)
 {
 	ktsnap_err_init(e, KTSNAP_ERR_MAP_RENDER_INCOMPLETE);
-	e->s1 = m->name;
-	e->s2 = m->error;
+	e->u.map_render_incomplete.map = m->name;
+	e->u.map_render_incomplete.error = m->error;
 }
 
 /*
@@ -398,7 +398,7 @@ static bool excluded_filter_error(const struct ktsnap_snapshot *s, const char *r
 	if (!excluded)
 		return false;
 	ktsnap_err_init(e, KTSNAP_ERR_ACTIVE_FILTER_EXCLUDED_MAPS);
-	e->snap = *s;
+	e->u.lookup.snap = *s;
 	ktsnap_err_set_text(e, requested);
 	return true;
 }
@@ -468,7 +468,7 @@ struct ktsnap_map_view ktsnap_snapshot__map(struct ktsnap_snapshot s, const char
 	if (excluded_filter_error(&s, name, &v.err))
 		return v;
 	ktsnap_err_init(&v.err, KTSNAP_ERR_MAP_NOT_FOUND);
-	v.err.snap = s;
+	v.err.u.lookup.snap = s;
 	ktsnap_err_set_text(&v.err, name);
 	return v;
 }
@@ -514,12 +514,12 @@ int ktsnap_snapshot__active(struct ktsnap_snapshot s, struct ktsnap_snapshot *ou
 			goto ok;
 	} else if (!first) {
 		ktsnap_err_init(err, KTSNAP_ERR_NO_ACTIVE_SCHEDULER);
-		err->sub = NAS_NO_GLOBALS;
+		err->u.no_active_scheduler.reason = NAS_NO_GLOBALS;
 		return -ENOENT;
 	} else if (many) {
 		ktsnap_err_init(err, KTSNAP_ERR_NO_ACTIVE_SCHEDULER);
-		err->sub = NAS_MANY_OBJS;
-		err->snap = ktsnap_snapshot__new(r);
+		err->u.no_active_scheduler.reason = NAS_MANY_OBJS;
+		err->u.no_active_scheduler.snap = ktsnap_snapshot__new(r);
 		return -ENOENT;
 	} else {
 		obj = first;
@@ -529,10 +529,10 @@ int ktsnap_snapshot__active(struct ktsnap_snapshot s, struct ktsnap_snapshot *ou
 	    ktsnap_obj_section_count(r, obj, len, ".data") > 1 ||
 	    ktsnap_obj_section_count(r, obj, len, ".rodata") > 1) {
 		ktsnap_err_init(err, KTSNAP_ERR_NO_ACTIVE_SCHEDULER);
-		err->sub = NAS_MULTI_COPY;
-		err->snap = ktsnap_snapshot__new(r);
-		err->s1 = obj;
-		err->n1 = len;
+		err->u.no_active_scheduler.reason = NAS_MULTI_COPY;
+		err->u.no_active_scheduler.snap = ktsnap_snapshot__new(r);
+		err->u.no_active_scheduler.obj = obj;
+		err->u.no_active_scheduler.obj_len = len;
 		return -ENOENT;
 	}
 	matched = NULL;
@@ -594,7 +594,7 @@ struct ktsnap_field ktsnap_snapshot__var(struct ktsnap_snapshot s, const char *n
 		if (!s.obj && !ktsnap_snapshot__active(s, &active, NULL))
 			return ktsnap_snapshot__var(active, name);
 		ktsnap_err_init(&f.err, KTSNAP_ERR_AMBIGUOUS_VAR);
-		f.err.snap = s;
+		f.err.u.lookup.snap = s;
 		ktsnap_err_set_text(&f.err, name);
 		return f;
 	}
@@ -610,7 +610,7 @@ struct ktsnap_field ktsnap_snapshot__var(struct ktsnap_snapshot s, const char *n
 		}
 	}
 	ktsnap_err_init(&f.err, KTSNAP_ERR_VAR_NOT_FOUND);
-	f.err.snap = s;
+	f.err.u.var_not_found.snap = s;
 	ktsnap_err_set_text(&f.err, name);
 	return f;
 }
@@ -659,8 +659,8 @@ static void err_var_not_found_maps(struct ktsnap_error *e, const struct ktsnap_s
 				   const char *requested)
 {
 	ktsnap_err_init(e, KTSNAP_ERR_VAR_NOT_FOUND);
-	e->sub = 1;	/* available = every global-section map name */
-	e->snap = *s;
+	e->u.var_not_found.list = KTSNAP_ERR_VAR_LIST_MAPS;
+	e->u.var_not_found.snap = *s;
 	ktsnap_err_set_text(e, requested);
 }
 
@@ -707,13 +707,13 @@ struct ktsnap_field ktsnap_snapshot__live_var_via(struct ktsnap_snapshot s, cons
 	}
 	if (!pick || !pick(c, n, &idx, ctx)) {
 		ktsnap_err_init(&f.err, KTSNAP_ERR_PROJECTION_FAILED);
-		f.err.sub = PF_VAR_NONE;
+		f.err.u.projection_failed.tmpl = PF_VAR_NONE;
 		ktsnap_err_set_text(&f.err, name);
 	} else if (idx >= n) {
 		ktsnap_err_init(&f.err, KTSNAP_ERR_PROJECTION_FAILED);
-		f.err.sub = PF_VAR_RANGE;
-		f.err.n1 = idx;
-		f.err.n2 = n;
+		f.err.u.projection_failed.tmpl = PF_VAR_RANGE;
+		f.err.u.projection_failed.index = idx;
+		f.err.u.projection_failed.count = n;
 	} else {
 		f = c[idx].field;
 	}
@@ -743,7 +743,7 @@ int ktsnap_snapshot__live_vars_via(struct ktsnap_snapshot s, const char *const *
 	const struct ktsnap_report *r = rep(&s);
 	struct ktsnap_var_row *rows = NULL;
 	struct ktsnap_field *fields = NULL;
-	char requested[KTSNAP_ERROR_TEXT_MAX];
+	char requested[KTSNAP_ERROR_TEXT_MAX * 2];	/* longer: the copy marks the cut */
 	struct ktsnap_error tmp;
 	size_t nrows = 0, k, idx = 0;
 	uint32_t i;
@@ -757,7 +757,7 @@ int ktsnap_snapshot__live_vars_via(struct ktsnap_snapshot s, const char *const *
 	}
 	if (!nr_names || !names) {
 		ktsnap_err_init(err, KTSNAP_ERR_PROJECTION_FAILED);
-		err->sub = PF_VARS_EMPTY;
+		err->u.projection_failed.tmpl = PF_VARS_EMPTY;
 		return -ENOENT;
 	}
 	/* candidate rows: admitted sections holding every name */
@@ -800,13 +800,13 @@ int ktsnap_snapshot__live_vars_via(struct ktsnap_snapshot s, const char *const *
 	}
 	if (!pick || !pick(rows, nrows, &idx, ctx)) {
 		ktsnap_err_init(err, KTSNAP_ERR_PROJECTION_FAILED);
-		err->sub = PF_VARS_NONE;
+		err->u.projection_failed.tmpl = PF_VARS_NONE;
 		ktsnap_err_set_text(err, requested);
 	} else if (idx >= nrows) {
 		ktsnap_err_init(err, KTSNAP_ERR_PROJECTION_FAILED);
-		err->sub = PF_VARS_RANGE;
-		err->n1 = idx;
-		err->n2 = nrows;
+		err->u.projection_failed.tmpl = PF_VARS_RANGE;
+		err->u.projection_failed.index = idx;
+		err->u.projection_failed.count = nrows;
 	} else {
 		for (k = 0; k < nr_names; k++)
 			out[k] = rows[idx].fields[k];
@@ -1016,10 +1016,10 @@ static void resolve(const struct ktsnap_map_view *mv, enum ktsnap_entry_source s
 		if (mv->cpu >= len || !slot) {
 			out->kind = KTSNAP_ENTRY_MISSING;
 			ktsnap_err_init(&out->err, KTSNAP_ERR_PER_CPU_SLOT);
-			out->err.s1 = m->name;
-			out->err.n1 = mv->cpu;
-			out->err.n2 = len;
-			out->err.sub = mv->cpu < len;
+			out->err.u.per_cpu_slot.map = m->name;
+			out->err.u.per_cpu_slot.cpu = mv->cpu;
+			out->err.u.per_cpu_slot.len = len;
+			out->err.u.per_cpu_slot.unmapped = mv->cpu < len;
 			return;
 		}
 		out->kind = KTSNAP_ENTRY_VALUE;
@@ -1052,9 +1052,9 @@ struct ktsnap_entry ktsnap_map_view__at(struct ktsnap_map_view m, size_t n)
 		return e;
 	}
 	ktsnap_err_init(&e.err, KTSNAP_ERR_INDEX_OUT_OF_RANGE);
-	e.err.s1 = m.map->name;
-	e.err.n1 = n;
-	e.err.n2 = len;
+	e.err.u.index_out_of_range.map = m.map->name;
+	e.err.u.index_out_of_range.index = n;
+	e.err.u.index_out_of_range.len = len;
 	return e;
 }
 
@@ -1070,14 +1070,14 @@ static struct ktsnap_entry no_match(const struct ktsnap_map_view *m, enum ktsnap
 		return e;
 	}
 	ktsnap_err_init(&e.err, KTSNAP_ERR_NO_MATCH);
-	e.err.s1 = m->map->name;
-	e.err.s2 = op;
-	e.err.n1 = len;
+	e.err.u.no_match.map = m->map->name;
+	e.err.u.no_match.op = op;
+	e.err.u.no_match.len = len;
 	/* narrowed per-CPU entries resolve to values, which carry no key */
 	keyed = src == SRC_HASH || src == SRC_ARRAY ||
 		((src == SRC_PERCPU || src == SRC_PERCPU_HASH) && !m->narrowed);
-	e.err.n2 = keyed ? (len < 3 ? len : 3) : 0;
-	e.err.ctx = m->map;
+	e.err.u.no_match.nr_keys = keyed ? (len < 3 ? (uint32_t)len : 3) : 0;
+	e.err.u.no_match.keys_of = m->map;
 	return e;
 }
 
@@ -1191,8 +1191,8 @@ static struct ktsnap_field no_rendered(const char *side)
 	struct ktsnap_field f = { .kind = KTSNAP_FIELD_MISSING };
 
 	ktsnap_err_init(&f.err, KTSNAP_ERR_NO_RENDERED);
-	f.err.s1 = "<entry>";
-	f.err.s2 = side;
+	f.err.u.no_rendered.map = "<entry>";
+	f.err.u.no_rendered.side = side;
 	return f;
 }
 
@@ -1201,7 +1201,7 @@ static struct ktsnap_field not_narrowed(const char *map)
 	struct ktsnap_field f = { .kind = KTSNAP_FIELD_MISSING };
 
 	ktsnap_err_init(&f.err, KTSNAP_ERR_PER_CPU_NOT_NARROWED);
-	f.err.s1 = map;
+	f.err.u.per_cpu_not_narrowed.map = map;
 	return f;
 }
 
@@ -1361,8 +1361,8 @@ static int aggregate(struct ktsnap_entry *e, const char *path, struct agg *a, bo
 		return ret;
 	if (a->op && !a->any) {
 		ktsnap_err_init(err, KTSNAP_ERR_NO_MATCH);
-		err->s1 = e->kind == KTSNAP_ENTRY_PERCPU ? "<Percpu>" : "<PercpuHash>";
-		err->s2 = op;
+		err->u.no_match.map = e->kind == KTSNAP_ENTRY_PERCPU ? "<Percpu>" : "<PercpuHash>";
+		err->u.no_match.op = op;
 		return -ENOENT;
 	}
 	return 0;
@@ -1469,9 +1469,9 @@ struct ktsnap_field ktsnap_field__member(struct ktsnap_field f, size_t i)
 	if (f.kind == KTSNAP_FIELD_MISSING)
 		return f;
 	ktsnap_err_init(&m.err, KTSNAP_ERR_INDEX_OUT_OF_RANGE);
-	m.err.s1 = "<array>";
-	m.err.n1 = i;
-	m.err.n2 = n;
+	m.err.u.index_out_of_range.map = "<array>";
+	m.err.u.index_out_of_range.index = i;
+	m.err.u.index_out_of_range.len = n;
 	return m;
 }
 
@@ -1643,15 +1643,15 @@ static int as_array(struct ktsnap_field f, enum elem_type t, void *out, size_t c
 	if (v->kind != KTSNAP_VALUE_ARRAY) {
 		mismatch(err, elem_tname[t], kind_of(v));
 		if (err && f.value->kind == KTSNAP_VALUE_TRUNCATED)
-			err->sub = 2;
+			err->u.type_mismatch.form = KTSNAP_ERR_ACTUAL_TRUNCATED;
 		return -EINVAL;
 	}
 	for (i = 0; i < v->a.nr; i++) {
 		if (!elem_convert(&v->a.elems[i], t, i < cap ? out : NULL, i)) {
 			if (err) {
 				err_type_mismatch(err, elem_tname[t], kind_of(&v->a.elems[i]), "");
-				err->sub = 1;
-				err->n1 = i;
+				err->u.type_mismatch.form = KTSNAP_ERR_ACTUAL_ARRAY_ELEM;
+				err->u.type_mismatch.index = i;
 			}
 			return -EINVAL;
 		}

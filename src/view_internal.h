@@ -4,38 +4,9 @@
  * path.c (dotted-path walk), error.c (error records and their texts),
  * pickers.c and json_field.c.
  *
- * Error records are filled in place (they live inside views); the
- * private fields of struct ktsnap_error are used per kind as follows:
- *
- *	kind			text		s1 / s2		n1 / n2 / n3	other
- *	MAP_NOT_FOUND		requested			 		snap (admitted names)
- *	VAR_NOT_FOUND		requested			 		snap; sub 0 members,
- *										1 all global map names
- *	AMBIGUOUS_VAR		requested					snap (hits recomputed)
- *	FIELD_NOT_FOUND		requested					off[] walked/component;
- *										ctx struct value, or
- *										json object (sub 1)
- *	NOT_A_STRUCT		requested	kind		 		off[] as above
- *	TYPE_MISMATCH		requested	expected/actual	n1 index	sub: 0 plain,
- *										1 Array[n1]=s2,
- *										2 Truncated(partial=s2)
- *	INDEX_OUT_OF_RANGE			map		index / len
- *	PER_CPU_SLOT				map		cpu / len	sub = unmapped
- *	NO_MATCH				map / op	len / #keys	ctx = map
- *	EMPTY_PATH_COMPONENT	requested
- *	PER_CPU_NOT_NARROWED			map
- *	NO_RENDERED				map / side
- *	PLACEHOLDER_SAMPLE	tag\0reason
- *	MISSING_STATS		tag\0reason text
- *	HOST_FIELD_UNAVAILABLE	tag				cpu
- *	PLACEHOLDER_SNAPSHOT	tag						sub = has tag
- *	NO_ACTIVE_SCHEDULER	reason (sub 3)	obj (sub 1)	obj len		sub: 0 no globals,
- *										1 multi-copy, 2 many
- *										objs, 3 text; snap
- *	ACTIVE_FILTER_EXCL.	requested					snap
- *	WALKER_DRIFTED		phase\0requested		#pinned/#sample	ctx/ctx2 kva arrays
- *	PROJECTION_FAILED	reason / name			idx / count	sub: template
- *	MAP_RENDER_INCOMPLETE			map / error
+ * Error records are filled in place (they live inside views): start one
+ * with ktsnap_err_init(), then fill the union member named after its kind
+ * (error.h) and copy the requested strings with ktsnap_err_set_text*().
  */
 #ifndef KTSNAP_VIEW_INTERNAL_H
 #define KTSNAP_VIEW_INTERNAL_H
@@ -44,23 +15,17 @@
 #include <ktsnap/view.h>
 #include "report_internal.h"
 
-/* PROJECTION_FAILED templates */
-enum {
-	PF_TEXT,
-	PF_VAR_RANGE,
-	PF_VAR_NONE,
-	PF_VARS_RANGE,
-	PF_VARS_NONE,
-	PF_VARS_EMPTY,
-};
-
-/* NO_ACTIVE_SCHEDULER reasons */
-enum {
-	NAS_NO_GLOBALS,
-	NAS_MULTI_COPY,
-	NAS_MANY_OBJS,
-	NAS_TEXT,
-};
+/* Short names for the sub-codes of error.h. */
+#define PF_TEXT		KTSNAP_ERR_PF_TEXT
+#define PF_VAR_RANGE	KTSNAP_ERR_PF_VAR_RANGE
+#define PF_VAR_NONE	KTSNAP_ERR_PF_VAR_NONE
+#define PF_VARS_RANGE	KTSNAP_ERR_PF_VARS_RANGE
+#define PF_VARS_NONE	KTSNAP_ERR_PF_VARS_NONE
+#define PF_VARS_EMPTY	KTSNAP_ERR_PF_VARS_EMPTY
+#define NAS_NO_GLOBALS	KTSNAP_ERR_NAS_NO_GLOBALS
+#define NAS_MULTI_COPY	KTSNAP_ERR_NAS_MULTI_COPY
+#define NAS_MANY_OBJS	KTSNAP_ERR_NAS_MANY_OBJS
+#define NAS_TEXT	KTSNAP_ERR_NAS_TEXT
 
 /* Start a fresh error of @kind in place (cheap: the text is not cleared). */
 static inline void ktsnap_err_init(struct ktsnap_error *e, enum ktsnap_error_kind kind)
@@ -70,9 +35,9 @@ static inline void ktsnap_err_init(struct ktsnap_error *e, enum ktsnap_error_kin
 	e->text[0] = '\0';
 }
 
-/* Copy @s into e->text (cut at the buffer, on a UTF-8 boundary). */
+/* Copy @s into e->text (a cut, on a UTF-8 boundary, ends in "…"). */
 void ktsnap_err_set_text(struct ktsnap_error *e, const char *s);
-/* Copy @a and @b as two NUL-separated strings (each may be cut). */
+/* Copy @a and @b as two NUL-separated strings (each may be cut, marked). */
 void ktsnap_err_set_text2(struct ktsnap_error *e, const char *a, const char *b);
 /* The second string stored by ktsnap_err_set_text2(). */
 const char *ktsnap_err_text2(const struct ktsnap_error *e);
@@ -91,9 +56,10 @@ const struct ktsnap_value *ktsnap_top_member(const struct ktsnap_value *v, const
 /* §6.8 walk: 0 and *out, or -ENOENT with *err filled. */
 int ktsnap_walk(const struct ktsnap_value *root, const char *path,
 		const struct ktsnap_value **out, struct ktsnap_error *err);
-/* Record walked/component offsets of a path error (shared with JSON). */
+/* Record the requested path, the walked length and the failing
+ * component (@comp_len bytes) of a path error (shared with JSON). */
 void ktsnap_err_set_path(struct ktsnap_error *e, const char *path, size_t walked_len,
-			 size_t comp_off, size_t comp_len);
+			 const char *comp, size_t comp_len);
 
 /* ---- view.c helpers used by error.c ------------------------------------------- */
 bool ktsnap_map_is_global(const struct ktsnap_map *m);

@@ -4,6 +4,7 @@
  * (spec §7.1, §7.3, §7.4; FEATURES F106–F109), the structured accessors,
  * and the JSON fields of §6.10 (F102–F105).
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -99,6 +100,80 @@ static void long_texts_are_cut_safely(void **state)
 	assert_true(strlen(e.text) < KTSNAP_ERROR_TEXT_MAX);
 	e = ktsnap_error__placeholder_sample(tag, "reason kept");
 	assert_non_null(strstr(tv_errstr(&e), ": reason kept"));
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && !strcmp(s + n - t, tail);
+}
+
+/*
+ * F106 for any input length: a 10,000-component path and a 120k-character
+ * name keep every part of the sentence; only the copied strings are cut,
+ * and each cut ends in "…".
+ */
+static void long_inputs_keep_the_whole_sentence(void **state)
+{
+	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_value *node = ktsnap_value_new_struct(r, "node", 1);
+	size_t i, n = 10000, big = 120000;
+	char *path = malloc(n * 2 + 4), *name = malloc(big + 1), *mapname = malloc(1001);
+	char buf[512], *want;
+	struct ktsnap_field f;
+	struct ktsnap_entry e;
+	const char *t;
+
+	assert_non_null(path);
+	assert_non_null(name);
+	assert_non_null(mapname);
+	/* node.a points back at node: every "a." component walks one hop */
+	node->s.m[0].name = "a";
+	node->s.m[0].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_PTR,
+						.p = { .v = 0x1000, .deref = node } };
+	for (i = 0; i < n - 1; i++)
+		memcpy(path + 2 * i, "a.", 2);
+	strcpy(path + 2 * (n - 1), "zzz");
+	f = ktsnap_field__get(ktsnap_field__of(node), path);
+	assert_int_equal(ktsnap_error__kind(ktsnap_field__error(&f)), KTSNAP_ERR_FIELD_NOT_FOUND);
+	t = tv_errstr(ktsnap_field__error(&f));
+	assert_true(!strncmp(t, "path 'a.a.a.", 12));
+	assert_non_null(strstr(t, "…': component 'zzz' (after walking 'a.a.a."));
+	assert_true(ends_with(t, "…') not found (members at this depth: [\"a\"])"));
+	assert_true(ktsnap_error__component(ktsnap_field__error(&f), buf, sizeof(buf)) == 3);
+	assert_string_equal(buf, "zzz");
+	ktsnap_error__walked(ktsnap_field__error(&f), buf, sizeof(buf));
+	assert_true(ends_with(buf, "a.…"));
+	ktsnap_error__requested(ktsnap_field__error(&f), buf, sizeof(buf));
+	assert_true(ends_with(buf, "…"));
+
+	/* 120k-character variable name */
+	memset(name, 'y', big);
+	name[big] = '\0';
+	tv_global(r, "obj.bss", 1, tv_struct(r, NULL, "x", (uint64_t)1, NULL));
+	f = ktsnap_snapshot__var(ktsnap_snapshot__new(r), name);
+	t = tv_errstr(ktsnap_field__error(&f));
+	assert_true(!strncmp(t, "snapshot has no global variable 'yyyy", 37));
+	assert_true(ends_with(t, "y…' in any *.bss/*.data/*.rodata map (available globals: "
+				 "[\"x\"])"));
+	assert_true(strlen(t) < 512);
+	e = ktsnap_map_view__at(ktsnap_snapshot__map(ktsnap_snapshot__new(r), name), 0);
+	t = tv_errstr(ktsnap_entry__error(&e));
+	assert_true(ends_with(t, "y…' (captured maps: [\"obj.bss\"])"));
+
+	/* names borrowed from the report are never cut */
+	memset(mapname, 'm', 1000);
+	mapname[1000] = '\0';
+	tv_hash(r, mapname, 1, true);
+	e = ktsnap_map_view__at(ktsnap_snapshot__map(ktsnap_snapshot__new(r), mapname), 5);
+	assert_true(asprintf(&want, "map '%s': index 5 out of range (length 1)", mapname) > 0);
+	assert_string_equal(tv_errstr(ktsnap_entry__error(&e)), want);
+	free(want);
+	free(path);
+	free(name);
+	free(mapname);
+	ktsnap_report__free(r);
 }
 
 static void accessors(void **state)
@@ -312,6 +387,7 @@ int main(void)
 		cmocka_unit_test(projection_and_no_active),
 		cmocka_unit_test(walker_drift),
 		cmocka_unit_test(long_texts_are_cut_safely),
+		cmocka_unit_test(long_inputs_keep_the_whole_sentence),
 		cmocka_unit_test(accessors),
 		cmocka_unit_test(json_walk),
 		cmocka_unit_test(json_u64),
