@@ -940,41 +940,62 @@ int ktsnap_error__actual(const struct ktsnap_error *e, char *buf, size_t size)
 	return (int)o.len;
 }
 
+/* The index (or cpu) and length numbers of @e's kind; 0 where it has none. */
+static void numbers(const struct ktsnap_error *e, uint64_t *index, uint64_t *len)
+{
+	*index = *len = 0;
+	if (e && e->kind == KTSNAP_ERR_INDEX_OUT_OF_RANGE) {
+		*index = e->u.index_out_of_range.index;
+		*len = e->u.index_out_of_range.len;
+	} else if (e && e->kind == KTSNAP_ERR_PER_CPU_SLOT) {
+		*index = e->u.per_cpu_slot.cpu;
+		*len = e->u.per_cpu_slot.len;
+	} else if (e && e->kind == KTSNAP_ERR_HOST_FIELD_UNAVAILABLE) {
+		*index = e->u.host_field_unavailable.cpu;
+	} else if (e && e->kind == KTSNAP_ERR_NO_MATCH) {
+		*len = e->u.no_match.len;
+	}
+}
+
 uint64_t ktsnap_error__index(const struct ktsnap_error *e)
 {
-	if (!e)
-		return 0;
-	switch (e->kind) {
-	case KTSNAP_ERR_INDEX_OUT_OF_RANGE:
-		return e->u.index_out_of_range.index;
-	case KTSNAP_ERR_PER_CPU_SLOT:
-		return e->u.per_cpu_slot.cpu;
-	case KTSNAP_ERR_HOST_FIELD_UNAVAILABLE:
-		return e->u.host_field_unavailable.cpu;
-	default:
-		return 0;
-	}
+	uint64_t index, len;
+
+	numbers(e, &index, &len);
+	return index;
 }
 
 uint64_t ktsnap_error__len(const struct ktsnap_error *e)
 {
-	if (!e)
-		return 0;
-	switch (e->kind) {
-	case KTSNAP_ERR_INDEX_OUT_OF_RANGE:
-		return e->u.index_out_of_range.len;
-	case KTSNAP_ERR_PER_CPU_SLOT:
-		return e->u.per_cpu_slot.len;
-	case KTSNAP_ERR_NO_MATCH:
-		return e->u.no_match.len;
-	default:
-		return 0;
-	}
+	uint64_t index, len;
+
+	numbers(e, &index, &len);
+	return len;
 }
 
 bool ktsnap_error__unmapped(const struct ktsnap_error *e)
 {
 	return e && e->kind == KTSNAP_ERR_PER_CPU_SLOT && e->u.per_cpu_slot.unmapped;
+}
+
+/* ---- in-place fillers for the views ---------------------------------------------------- */
+int ktsnap_err_type_mismatch(struct ktsnap_error *e, const char *expected, const char *actual,
+			     const char *requested)
+{
+	if (!e)
+		return -EINVAL;
+	ktsnap_err_init(e, KTSNAP_ERR_TYPE_MISMATCH);
+	e->u.type_mismatch.expected = expected;
+	e->u.type_mismatch.actual = actual;
+	ktsnap_err_set_text(e, requested);
+	return -EINVAL;
+}
+
+void ktsnap_err_render_incomplete(struct ktsnap_error *e, const struct ktsnap_map *m)
+{
+	ktsnap_err_init(e, KTSNAP_ERR_MAP_RENDER_INCOMPLETE);
+	e->u.map_render_incomplete.map = m->name;
+	e->u.map_render_incomplete.error = m->error;
 }
 
 /* ---- constructors ------------------------------------------------------------------------------ */

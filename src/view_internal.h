@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared by the view layer: view.c (snapshot, maps, entries, fields),
- * path.c (dotted-path walk), error.c (error records and their texts),
- * pickers.c and json_field.c.
+ * Shared by the view layer: value.c (peeling, dotted-path walk), snapshot.c,
+ * view.c, field.c, error.c (error records and their texts), pickers.c and
+ * stats_field.c.
  *
  * Error records are filled in place (they live inside views): start one
  * with ktsnap_err_init(), then fill the union member named after its kind
@@ -41,25 +41,56 @@ void ktsnap_err_set_text(struct ktsnap_error *e, const char *s);
 void ktsnap_err_set_text2(struct ktsnap_error *e, const char *a, const char *b);
 /* The second string stored by ktsnap_err_set_text2(). */
 const char *ktsnap_err_text2(const struct ktsnap_error *e);
-
-/* ---- path.c ---------------------------------------------------------------- */
-#define KTSNAP_PTR_HOP_CAP 16
-
-/* Follow Ptr{deref} (at most KTSNAP_PTR_HOP_CAP + 1 times, as the
- * reference does). */
-const struct ktsnap_value *ktsnap_peel_ptrs(const struct ktsnap_value *v);
-/* Look through Ptr{deref} and Truncated{partial} (arrays, iter_members). */
-const struct ktsnap_value *ktsnap_peel_all(const struct ktsnap_value *v);
-/* Top-level global lookup: peel pointers, require a Struct, first member
- * named exactly @name (not split). */
-const struct ktsnap_value *ktsnap_top_member(const struct ktsnap_value *v, const char *name);
-/* §6.8 walk: 0 and *out, or -ENOENT with *err filled. */
-int ktsnap_walk(const struct ktsnap_value *root, const char *path,
-		const struct ktsnap_value **out, struct ktsnap_error *err);
 /* Record the requested path, the walked length and the failing
  * component (@comp_len bytes) of a path error (shared with JSON). */
 void ktsnap_err_set_path(struct ktsnap_error *e, const char *path, size_t walked_len,
 			 const char *comp, size_t comp_len);
+
+/* TypeMismatch{expected, actual, requested} into @e (NULL: nothing);
+ * returns -EINVAL so callers can "return ktsnap_err_type_mismatch(…)". */
+int ktsnap_err_type_mismatch(struct ktsnap_error *e, const char *expected, const char *actual,
+			     const char *requested);
+/* MapRenderIncomplete for @m (its name and error text, borrowed). */
+void ktsnap_err_render_incomplete(struct ktsnap_error *e, const struct ktsnap_map *m);
+
+/* ---- value.c ------------------------------------------------------------------- */
+/* Pointer hops followed before giving up (the reference follows 17). */
+#define KTSNAP_PEEL_CAP 17
+
+enum ktsnap_peel {
+	KTSNAP_PEEL_PTRS,	/* Ptr{deref} only (views, §6.8) */
+	KTSNAP_PEEL_ALL,	/* also Truncated{partial} (raw layer, arrays) */
+};
+
+/* The one peeling rule: follow at most KTSNAP_PEEL_CAP hops. */
+const struct ktsnap_value *ktsnap_value_peel(const struct ktsnap_value *v, enum ktsnap_peel how);
+
+static inline const struct ktsnap_value *ktsnap_peel_ptrs(const struct ktsnap_value *v)
+{
+	return ktsnap_value_peel(v, KTSNAP_PEEL_PTRS);
+}
+
+static inline const struct ktsnap_value *ktsnap_peel_all(const struct ktsnap_value *v)
+{
+	return ktsnap_value_peel(v, KTSNAP_PEEL_ALL);
+}
+
+/* Top-level global lookup: peel pointers, require a Struct, first member
+ * named exactly @name (not split). */
+const struct ktsnap_value *ktsnap_top_member(const struct ktsnap_value *v, const char *name);
+/*
+ * The dotted-path walk (§6.8): components split at '.', each a member name
+ * with optional "[i]" element suffixes (or only suffixes), peeling with
+ * @how before each member.  0 and *out, -ENOENT with *err filled (@err may
+ * be NULL), -EINVAL for a NULL @root or @path.
+ */
+int ktsnap_walk(const struct ktsnap_value *root, const char *path, enum ktsnap_peel how,
+		const struct ktsnap_value **out, struct ktsnap_error *err);
+/* Bytes of the name part of a path component of @len bytes, i.e. without
+ * its well-formed "[digits]" suffixes (shared with the JSON walker). */
+size_t ktsnap_path_name_len(const char *comp, size_t len);
+/* Parse one "[i]" at *p (< @end) and step past it; false when none. */
+bool ktsnap_path_next_index(const char **p, const char *end, uint64_t *index);
 
 /* ---- view.c helpers used by error.c ------------------------------------------- */
 bool ktsnap_map_is_global(const struct ktsnap_map *m);
@@ -80,5 +111,23 @@ enum ktsnap_entry_source {
 	SRC_PERCPU_HASH,
 };
 enum ktsnap_entry_source ktsnap_entry_source(const struct ktsnap_map *m);
+
+/* Number of entries @src holds for @m. */
+static inline size_t ktsnap_entry_source_len(const struct ktsnap_map *m,
+					     enum ktsnap_entry_source src)
+{
+	return src == SRC_NONE ? 0 : src == SRC_VALUE ? 1 : m->nr_entries;
+}
+
+/* ---- field.c -------------------------------------------------------------------- */
+static inline struct ktsnap_field ktsnap_field_value(const struct ktsnap_value *v)
+{
+	return (struct ktsnap_field){ .kind = KTSNAP_FIELD_VALUE, .value = v };
+}
+
+/* The field at @path under @root (a path error makes it Missing). */
+struct ktsnap_field ktsnap_field_walk(const struct ktsnap_value *root, const char *path);
+/* A Missing field: NoRendered for the entry's @side ("key", "value"). */
+struct ktsnap_field ktsnap_field_no_rendered(const char *side);
 
 #endif /* KTSNAP_VIEW_INTERNAL_H */
