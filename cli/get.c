@@ -172,7 +172,8 @@ static int run(int argc, char **argv)
 		if (narrow)
 			mv = ktsnap_map_view__cpu(mv, (uint32_t)cpu);
 		e = ktsnap_map_view__at(mv, (size_t)index);
-		if (!narrow && ktsnap_entry__is_present(e) &&
+		/* "per_cpu[N]..." (diff's path form) picks one slot in the library */
+		if (!narrow && ktsnap_entry__is_present(e) && strncmp(path, "per_cpu[", 8) &&
 		    (e.kind == KTSNAP_ENTRY_PERCPU || e.kind == KTSNAP_ENTRY_PERCPU_HASH)) {
 			rc = print_per_cpu(&e, path);
 			goto out;
@@ -197,7 +198,9 @@ const struct cli_cmd cmd_get = {
 		    "  ktsnap get FILE map NAME INDEX [PATH] [--cpu N]\n",
 	.help = "Print one value of a report file: a global variable (NAME is never\n"
 		"split on dots) or the INDEX-th entry of a map, then the dotted PATH\n"
-		"inside it (members by name, pointers followed).  Scalars print as in\n"
+		"inside it (members by name, pointers followed, tag[2] for an array\n"
+		"element, per_cpu[N] first for one CPU's slot: the paths diff prints).\n"
+		"Scalars print as in\n"
 		"spec §4.3 (18446744073709551615, KT_SIGN_NEG (-3), 'A'), aggregates\n"
 		"multi-line; -j prints the value as the report file holds it\n"
 		"({\"kind\": …}).  A per-CPU entry without --cpu prints every slot.\n"

@@ -102,6 +102,147 @@ struct ktsnap_field ktsnap_field__member(struct ktsnap_field f, size_t i)
 	return m;
 }
 
+/* ---- the conversion core (shared with stats_field.c) ------------------------------------ */
+const char *const ktsnap_elem_type_names[] = {
+	[KTSNAP_ELEM_U64] = "[u64]", [KTSNAP_ELEM_U32] = "[u32]", [KTSNAP_ELEM_I64] = "[i64]",
+	[KTSNAP_ELEM_F64] = "[f64]", [KTSNAP_ELEM_BOOL] = "[bool]",
+};
+
+/* Convert one element and store it at out[i] (when @out is set). */
+static int convert_elem(const struct ktsnap_field_conv *c, const void *node,
+			enum ktsnap_elem_type t, void *out, size_t i, struct ktsnap_error *err)
+{
+	uint64_t u;
+	int64_t s;
+	double d;
+	bool b;
+	int ret;
+
+	switch (t) {
+	case KTSNAP_ELEM_U64:
+	case KTSNAP_ELEM_U32:
+		ret = c->to_u64(node, &u, err);
+		if (!ret && t == KTSNAP_ELEM_U32 && u > UINT32_MAX)
+			ret = ktsnap_err_type_mismatch(err, "u32", "Uint(>u32::MAX)", "");
+		if (!ret && out && t == KTSNAP_ELEM_U64)
+			((uint64_t *)out)[i] = u;
+		else if (!ret && out)
+			((uint32_t *)out)[i] = (uint32_t)u;
+		return ret;
+	case KTSNAP_ELEM_I64:
+		ret = c->to_i64(node, &s, err);
+		if (!ret && out)
+			((int64_t *)out)[i] = s;
+		return ret;
+	case KTSNAP_ELEM_F64:
+		ret = c->to_f64(node, &d, err);
+		if (!ret && out)
+			((double *)out)[i] = d;
+		return ret;
+	default:
+		ret = c->to_bool(node, &b, err);
+		if (!ret && out)
+			((bool *)out)[i] = b;
+		return ret;
+	}
+}
+
+int ktsnap_field_conv_array(const struct ktsnap_field_conv *c, const void *arr, size_t len,
+			    enum ktsnap_elem_type t, void *out, size_t cap, size_t *n,
+			    struct ktsnap_error *err)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < len; i++) {
+		const void *node = c->elem(arr, i);
+
+		ret = convert_elem(c, node, t, i < cap ? out : NULL, i, err);
+		if (ret) {
+			if (err && c->elem_failed)
+				c->elem_failed(err, t, i, node);
+			return ret;
+		}
+	}
+	if (n)
+		*n = len;
+	return 0;
+}
+
+/* ---- rendered-value coercions ------------------------------------------------------------ */
+static const char *kind_of(const struct ktsnap_value *v)
+{
+	return ktsnap_value_kind__name(v->kind);
+}
+
+/*
+ * The raw layer (ktsnap_value__as_*, value.c) decides what coerces, as
+ * spec §4.2 says the two share one table; a field names what it found when
+ * the coercion fails.
+ */
+static int v_to_u64(const void *node, uint64_t *out, struct ktsnap_error *err)
+{
+	const struct ktsnap_value *v = node;
+
+	if (!ktsnap_value__as_u64(v, out))
+		return 0;
+	return ktsnap_err_type_mismatch(err, "u64",
+					v->kind == KTSNAP_VALUE_INT    ? "Int(negative)"
+					: v->kind == KTSNAP_VALUE_ENUM ? "Enum(signed-negative)"
+								       : kind_of(v),
+					"");
+}
+
+static int v_to_i64(const void *node, int64_t *out, struct ktsnap_error *err)
+{
+	const struct ktsnap_value *v = node;
+
+	if (!ktsnap_value__as_i64(v, out))
+		return 0;
+	return ktsnap_err_type_mismatch(err, "i64",
+					v->kind == KTSNAP_VALUE_UINT ? "Uint(>i64::MAX)" : kind_of(v),
+					"");
+}
+
+static int v_to_f64(const void *node, double *out, struct ktsnap_error *err)
+{
+	const struct ktsnap_value *v = node;
+
+	return ktsnap_value__as_f64(v, out) ? ktsnap_err_type_mismatch(err, "f64", kind_of(v), "")
+					    : 0;
+}
+
+static int v_to_bool(const void *node, bool *out, struct ktsnap_error *err)
+{
+	const struct ktsnap_value *v = node;
+
+	return ktsnap_value__as_bool(v, out) ? ktsnap_err_type_mismatch(err, "bool", kind_of(v), "")
+					     : 0;
+}
+
+static const void *v_elem(const void *arr, size_t i)
+{
+	return &((const struct ktsnap_value *)arr)->a.elems[i];
+}
+
+/* A bad element reads as "Array[i]=<variant>" against the array type. */
+static void v_elem_failed(struct ktsnap_error *err, enum ktsnap_elem_type t, size_t i,
+			  const void *node)
+{
+	ktsnap_err_type_mismatch(err, ktsnap_elem_type_names[t], kind_of(node), "");
+	err->u.type_mismatch.form = KTSNAP_ERR_ACTUAL_ARRAY_ELEM;
+	err->u.type_mismatch.index = i;
+}
+
+static const struct ktsnap_field_conv value_conv = {
+	.elem = v_elem,
+	.to_u64 = v_to_u64,
+	.to_i64 = v_to_i64,
+	.to_f64 = v_to_f64,
+	.to_bool = v_to_bool,
+	.elem_failed = v_elem_failed,
+};
+
 /* Missing → its error; otherwise 0. */
 static int missing(const struct ktsnap_field *f, struct ktsnap_error *err)
 {
@@ -112,90 +253,27 @@ static int missing(const struct ktsnap_field *f, struct ktsnap_error *err)
 	return -ENOENT;
 }
 
-static int mismatch(struct ktsnap_error *err, const char *expected, const char *actual)
-{
-	if (err)
-		ktsnap_err_type_mismatch(err, expected, actual, "");
-	return -EINVAL;
-}
+/* ktsnap_field__as_<name>: a per-CPU key reads as its index. */
+#define FIELD_SCALAR(name, type)                                                              \
+	int ktsnap_field__as_##name(struct ktsnap_field f, type *out, struct ktsnap_error *err) \
+	{                                                                                     \
+		type x;                                                                       \
+                                                                                              \
+		if (missing(&f, err))                                                         \
+			return -ENOENT;                                                       \
+		if (f.kind == KTSNAP_FIELD_PERCPU_KEY)                                        \
+			x = (type)f.key;                                                      \
+		else if (v_to_##name(f.value, &x, err))                                       \
+			return -EINVAL;                                                       \
+		if (out)                                                                      \
+			*out = x;                                                             \
+		return 0;                                                                     \
+	}
 
-static const char *kind_of(const struct ktsnap_value *v)
-{
-	return ktsnap_value_kind__name(v->kind);
-}
-
-/*
- * The raw layer (ktsnap_value__as_*, report.c) decides what coerces, as
- * spec §4.2 says the two share one table; a field adds the per-CPU key and
- * names what it found when the coercion fails.
- */
-int ktsnap_field__as_u64(struct ktsnap_field f, uint64_t *out, struct ktsnap_error *err)
-{
-	const struct ktsnap_value *v = f.value;
-	uint64_t x;
-
-	if (missing(&f, err))
-		return -ENOENT;
-	if (f.kind == KTSNAP_FIELD_PERCPU_KEY)
-		x = f.key;
-	else if (ktsnap_value__as_u64(v, &x))
-		return mismatch(err, "u64",
-				v->kind == KTSNAP_VALUE_INT    ? "Int(negative)"
-				: v->kind == KTSNAP_VALUE_ENUM ? "Enum(signed-negative)"
-							       : kind_of(v));
-	if (out)
-		*out = x;
-	return 0;
-}
-
-int ktsnap_field__as_i64(struct ktsnap_field f, int64_t *out, struct ktsnap_error *err)
-{
-	const struct ktsnap_value *v = f.value;
-	int64_t x;
-
-	if (missing(&f, err))
-		return -ENOENT;
-	if (f.kind == KTSNAP_FIELD_PERCPU_KEY)
-		x = f.key;
-	else if (ktsnap_value__as_i64(v, &x))
-		return mismatch(err, "i64",
-				v->kind == KTSNAP_VALUE_UINT ? "Uint(>i64::MAX)" : kind_of(v));
-	if (out)
-		*out = x;
-	return 0;
-}
-
-int ktsnap_field__as_f64(struct ktsnap_field f, double *out, struct ktsnap_error *err)
-{
-	const struct ktsnap_value *v = f.value;
-	double x;
-
-	if (missing(&f, err))
-		return -ENOENT;
-	if (f.kind == KTSNAP_FIELD_PERCPU_KEY)
-		x = f.key;
-	else if (ktsnap_value__as_f64(v, &x))
-		return mismatch(err, "f64", kind_of(v));
-	if (out)
-		*out = x;
-	return 0;
-}
-
-int ktsnap_field__as_bool(struct ktsnap_field f, bool *out, struct ktsnap_error *err)
-{
-	const struct ktsnap_value *v = f.value;
-	bool x;
-
-	if (missing(&f, err))
-		return -ENOENT;
-	if (f.kind == KTSNAP_FIELD_PERCPU_KEY)
-		x = f.key != 0;
-	else if (ktsnap_value__as_bool(v, &x))
-		return mismatch(err, "bool", kind_of(v));
-	if (out)
-		*out = x;
-	return 0;
-}
+FIELD_SCALAR(u64, uint64_t)
+FIELD_SCALAR(i64, int64_t)
+FIELD_SCALAR(f64, double)
+FIELD_SCALAR(bool, bool)
 
 int ktsnap_field__as_str(struct ktsnap_field f, const char **out, struct ktsnap_error *err)
 {
@@ -204,117 +282,34 @@ int ktsnap_field__as_str(struct ktsnap_field f, const char **out, struct ktsnap_
 	if (missing(&f, err))
 		return -ENOENT;
 	if (f.kind == KTSNAP_FIELD_PERCPU_KEY)
-		return mismatch(err, "str", PK_ACTUAL);
+		return ktsnap_err_type_mismatch(err, "str", PK_ACTUAL, "");
 	if (v->kind != KTSNAP_VALUE_ENUM || !v->e.variant)
-		return mismatch(err, "str (enum variant name)", kind_of(v));
+		return ktsnap_err_type_mismatch(err, "str (enum variant name)", kind_of(v), "");
 	if (out)
 		*out = v->e.variant;
 	return 0;
 }
 
-enum elem_type { E_U64, E_U32, E_I64, E_F64, E_BOOL };
-
-static const char *const elem_tname[] = { "[u64]", "[u32]", "[i64]", "[f64]", "[bool]" };
-
-static bool elem_convert(const struct ktsnap_value *v, enum elem_type t, void *out, size_t i)
+static int as_array(struct ktsnap_field f, enum ktsnap_elem_type t, void *out, size_t cap,
+		    size_t *n, struct ktsnap_error *err)
 {
-	uint64_t u;
-	int64_t s;
-	double d;
-	bool b;
-
-	switch (t) {
-	case E_U64:
-	case E_U32:
-		if (ktsnap_value__as_u64(v, &u) || (t == E_U32 && u > UINT32_MAX))
-			return false;
-		if (out && t == E_U64)
-			((uint64_t *)out)[i] = u;
-		else if (out)
-			((uint32_t *)out)[i] = (uint32_t)u;
-		return true;
-	case E_I64:
-		if (ktsnap_value__as_i64(v, &s))
-			return false;
-		if (out)
-			((int64_t *)out)[i] = s;
-		return true;
-	case E_F64:
-		if (ktsnap_value__as_f64(v, &d))
-			return false;
-		if (out)
-			((double *)out)[i] = d;
-		return true;
-	default:
-		if (ktsnap_value__as_bool(v, &b))
-			return false;
-		if (out)
-			((bool *)out)[i] = b;
-		return true;
-	}
-}
-
-static int as_array(struct ktsnap_field f, enum elem_type t, void *out, size_t cap, size_t *n,
-		    struct ktsnap_error *err)
-{
+	const char *tname = ktsnap_elem_type_names[t];
 	const struct ktsnap_value *v;
-	uint32_t i;
 
 	if (n)
 		*n = 0;
 	if (missing(&f, err))
 		return -ENOENT;
 	if (f.kind == KTSNAP_FIELD_PERCPU_KEY)
-		return mismatch(err, elem_tname[t], PK_ACTUAL);
+		return ktsnap_err_type_mismatch(err, tname, PK_ACTUAL, "");
 	v = ktsnap_peel_all(f.value);
 	if (v->kind != KTSNAP_VALUE_ARRAY) {
-		mismatch(err, elem_tname[t], kind_of(v));
+		ktsnap_err_type_mismatch(err, tname, kind_of(v), "");
 		if (err && f.value->kind == KTSNAP_VALUE_TRUNCATED)
 			err->u.type_mismatch.form = KTSNAP_ERR_ACTUAL_TRUNCATED;
 		return -EINVAL;
 	}
-	for (i = 0; i < v->a.nr; i++) {
-		if (!elem_convert(&v->a.elems[i], t, i < cap ? out : NULL, i)) {
-			if (err) {
-				ktsnap_err_type_mismatch(err, elem_tname[t], kind_of(&v->a.elems[i]), "");
-				err->u.type_mismatch.form = KTSNAP_ERR_ACTUAL_ARRAY_ELEM;
-				err->u.type_mismatch.index = i;
-			}
-			return -EINVAL;
-		}
-	}
-	if (n)
-		*n = v->a.nr;
-	return 0;
+	return ktsnap_field_conv_array(&value_conv, v, v->a.nr, t, out, cap, n, err);
 }
 
-int ktsnap_field__as_u64_array(struct ktsnap_field f, uint64_t *out, size_t cap, size_t *n,
-			       struct ktsnap_error *err)
-{
-	return as_array(f, E_U64, out, cap, n, err);
-}
-
-int ktsnap_field__as_u32_array(struct ktsnap_field f, uint32_t *out, size_t cap, size_t *n,
-			       struct ktsnap_error *err)
-{
-	return as_array(f, E_U32, out, cap, n, err);
-}
-
-int ktsnap_field__as_i64_array(struct ktsnap_field f, int64_t *out, size_t cap, size_t *n,
-			       struct ktsnap_error *err)
-{
-	return as_array(f, E_I64, out, cap, n, err);
-}
-
-int ktsnap_field__as_f64_array(struct ktsnap_field f, double *out, size_t cap, size_t *n,
-			       struct ktsnap_error *err)
-{
-	return as_array(f, E_F64, out, cap, n, err);
-}
-
-int ktsnap_field__as_bool_array(struct ktsnap_field f, bool *out, size_t cap, size_t *n,
-				struct ktsnap_error *err)
-{
-	return as_array(f, E_BOOL, out, cap, n, err);
-}
-
+KTSNAP_FIELD_ARRAYS(ktsnap_field, struct ktsnap_field, as_array)

@@ -285,8 +285,41 @@ static struct ktsnap_field not_narrowed(const char *map)
 	return f;
 }
 
+/*
+ * "per_cpu[n]" (the path diff prints for per-CPU entries) at the start of
+ * @path on an un-narrowed per-CPU entry: narrow it to slot n; *rest is
+ * what follows.  False when @path does not start that way.
+ */
+static bool per_cpu_prefix(const struct ktsnap_entry *e, const char *path,
+			   struct ktsnap_entry *slot, const char **rest)
+{
+	static const char head[] = "per_cpu";
+	const char *end, *p = path + sizeof(head) - 1;
+	struct ktsnap_map_view mv = { .map = e->map, .narrowed = true };
+	uint64_t cpu;
+
+	if (!e->map || !path || strncmp(path, head, sizeof(head) - 1))
+		return false;
+	end = strchr(path, '.');
+	end = end ? end : path + strlen(path);
+	if (ktsnap_path_name_len(path, (size_t)(end - path)) != sizeof(head) - 1 ||
+	    !ktsnap_path_next_index(&p, end, &cpu) || p != end)
+		return false;
+	mv.cpu = cpu > UINT32_MAX ? UINT32_MAX : (uint32_t)cpu;
+	resolve(&mv, e->kind == KTSNAP_ENTRY_PERCPU ? SRC_PERCPU : SRC_PERCPU_HASH, e->index,
+		slot);
+	*rest = *end ? end + 1 : end;
+	return true;
+}
+
 struct ktsnap_field ktsnap_entry__get(struct ktsnap_entry e, const char *path)
 {
+	struct ktsnap_entry slot;
+	const char *rest;
+
+	if ((e.kind == KTSNAP_ENTRY_PERCPU || e.kind == KTSNAP_ENTRY_PERCPU_HASH) &&
+	    per_cpu_prefix(&e, path, &slot, &rest))
+		return ktsnap_entry__get(slot, rest);
 	switch (e.kind) {
 	case KTSNAP_ENTRY_HASH:
 	case KTSNAP_ENTRY_ARRAY:

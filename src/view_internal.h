@@ -130,4 +130,41 @@ struct ktsnap_field ktsnap_field_walk(const struct ktsnap_value *root, const cha
 /* A Missing field: NoRendered for the entry's @side ("key", "value"). */
 struct ktsnap_field ktsnap_field_no_rendered(const char *side);
 
+/*
+ * The conversion core shared by report fields (field.c) and JSON fields
+ * (stats_field.c): each side supplies its element accessor and its four
+ * scalar coercions (0, or -EINVAL with *err filled when @err is set).
+ */
+enum ktsnap_elem_type {
+	KTSNAP_ELEM_U64,
+	KTSNAP_ELEM_U32,
+	KTSNAP_ELEM_I64,
+	KTSNAP_ELEM_F64,
+	KTSNAP_ELEM_BOOL,
+};
+
+/* "[u64]", "[u32]", … (the expected types of array reads) */
+extern const char *const ktsnap_elem_type_names[];
+
+struct ktsnap_field_conv {
+	const void *(*elem)(const void *arr, size_t i);
+	int (*to_u64)(const void *node, uint64_t *out, struct ktsnap_error *err);
+	int (*to_i64)(const void *node, int64_t *out, struct ktsnap_error *err);
+	int (*to_f64)(const void *node, double *out, struct ktsnap_error *err);
+	int (*to_bool)(const void *node, bool *out, struct ktsnap_error *err);
+	/* element @i failed: restate *err (NULL: keep the scalar's error) */
+	void (*elem_failed)(struct ktsnap_error *err, enum ktsnap_elem_type t, size_t i,
+			    const void *node);
+};
+
+/* Convert the @len elements of @arr to @t: the first @cap into @out, the
+ * count into *n; the first failing element stops with its error. */
+int ktsnap_field_conv_array(const struct ktsnap_field_conv *c, const void *arr, size_t len,
+			    enum ktsnap_elem_type t, void *out, size_t cap, size_t *n,
+			    struct ktsnap_error *err);
+
+/* The five public typed-array readers of a field type, over @as_array. */
+#define KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, name, type, elem)                      	int prefix##__as_##name##_array(ftype f, type *out, size_t cap, size_t *n,          					struct ktsnap_error *err)                           	{                                                                                   		return as_array(f, elem, out, cap, n, err);                                 	}
+#define KTSNAP_FIELD_ARRAYS(prefix, ftype, as_array)                                       	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, u64, uint64_t, KTSNAP_ELEM_U64)         	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, u32, uint32_t, KTSNAP_ELEM_U32)         	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, i64, int64_t, KTSNAP_ELEM_I64)          	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, f64, double, KTSNAP_ELEM_F64)           	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, bool, bool, KTSNAP_ELEM_BOOL)
+
 #endif /* KTSNAP_VIEW_INTERNAL_H */

@@ -239,7 +239,7 @@ static int json_teardown(void **state)
 	return 0;
 }
 
-#define JF(path) ktsnap_stats_path(J, path)
+#define JF(path) ktsnap_json_field__from(J, path)
 
 #define JMISMATCH(call, text)                                                     \
 	do {                                                                      \
@@ -329,7 +329,7 @@ static void json_other_scalars(void **state)
 		struct json_object *one = json_object_new_string("1");
 		struct ktsnap_error e;
 
-		assert_int_equal(ktsnap_json_field__as_bool(ktsnap_stats_path(one, ""), &b, &e),
+		assert_int_equal(ktsnap_json_field__as_bool(ktsnap_json_field__from(one, ""), &b, &e),
 				 -EINVAL);
 		json_object_put(one);
 	}
@@ -379,6 +379,33 @@ static void json_arrays(void **state)
 		  "path '': cannot read as bool — actual rendered variant is Number");
 }
 
+/* "[i]" elements in JSON paths, and keys longer than any fixed buffer. */
+static void json_index_paths(void **state)
+{
+	struct json_object *root = json_tokener_parse("{\"a\":[{\"x\":1},{\"x\":2}],\"n\":3}");
+	struct json_object *obj = json_object_new_object();
+	char key[600];
+	uint64_t u;
+	struct ktsnap_json_field f;
+
+	assert_int_equal(ktsnap_json_field__as_u64(ktsnap_json_field__from(root, "a[1].x"), &u,
+						   NULL), 0);
+	assert_int_equal(u, 2);
+	f = ktsnap_json_field__from(root, "a[2]");
+	assert_string_equal(tv_errstr(ktsnap_json_field__error(&f)),
+			    "map '<array>': index 2 out of range (length 2)");
+	f = ktsnap_json_field__from(root, "n[0]");
+	assert_string_equal(tv_errstr(ktsnap_json_field__error(&f)),
+			    "path 'n[0]': cannot read as Array — actual rendered variant is Number");
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	json_object_object_add(obj, key, json_object_new_int(5));
+	assert_int_equal(ktsnap_json_field__as_u64(ktsnap_json_field__from(obj, key), &u, NULL), 0);
+	assert_int_equal(u, 5);
+	json_object_put(obj);
+	json_object_put(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +420,7 @@ int main(void)
 		cmocka_unit_test(json_u64),
 		cmocka_unit_test(json_other_scalars),
 		cmocka_unit_test(json_arrays),
+		cmocka_unit_test(json_index_paths),
 	};
 
 	return cmocka_run_group_tests(tests, json_setup, json_teardown);

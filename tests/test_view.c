@@ -916,6 +916,79 @@ static void dotted_paths(void **state)
 	ktsnap_report__free(r);
 }
 
+/* Issue #18: the "[i]" and "per_cpu[n]" forms diff prints walk too. */
+static void index_paths(void **state)
+{
+	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
+	struct ktsnap_value *tag = ktsnap_value_new_array(r, 3, 3);
+	struct ktsnap_value *grid = ktsnap_value_new_array(r, 2, 2);
+	struct ktsnap_value *row = ktsnap_value_new_array(r, 2, 2);
+	struct ktsnap_value *root = ktsnap_value_new_struct(r, "t", 4);
+	struct ktsnap_field f, top;
+	struct ktsnap_entry e;
+	uint64_t u;
+
+	tag->a.elems[0] = tv_u(8, 10);
+	tag->a.elems[1] = tv_u(8, 11);
+	tag->a.elems[2] = *tv_struct(r, "in", "x", 7ull, NULL);
+	row->a.elems[0] = tv_u(8, 20);
+	row->a.elems[1] = tv_u(8, 21);
+	grid->a.elems[0] = *row;
+	grid->a.elems[1] = *row;
+	root->s.m[0] = (struct ktsnap_member){ .name = "tag", .v = *tag };
+	root->s.m[1] = (struct ktsnap_member){ .name = "grid", .v = *grid };
+	root->s.m[2] = (struct ktsnap_member){ .name = "n", .v = tv_u(8, 5) };
+	root->s.m[3] = (struct ktsnap_member){ .name = "odd[1]", .v = tv_u(8, 99) };
+	top = ktsnap_field__of(root);
+
+	assert_int_equal(ktsnap_field__as_u64(ktsnap_field__get(top, "tag[1]"), &u, NULL), 0);
+	assert_int_equal(u, 11);
+	assert_int_equal(ktsnap_field__as_u64(ktsnap_field__get(top, "tag[2].x"), &u, NULL), 0);
+	assert_int_equal(u, 7);
+	assert_int_equal(ktsnap_field__as_u64(ktsnap_field__get(top, "grid[1][0]"), &u, NULL), 0);
+	assert_int_equal(u, 20);
+	f = ktsnap_field__get(ktsnap_field__get(top, "tag"), "[0]");
+	assert_int_equal(ktsnap_field__as_u64(f, &u, NULL), 0);
+	assert_int_equal(u, 10);
+	/* a member literally named "odd[1]" wins over the index reading */
+	assert_int_equal(ktsnap_field__as_u64(ktsnap_field__get(top, "odd[1]"), &u, NULL), 0);
+	assert_int_equal(u, 99);
+	/* raw layer: same walker */
+	assert_int_equal(ktsnap_value__uint(ktsnap_value__get(root, "tag[2].x")), 7);
+	assert_null(ktsnap_value__get(root, "tag[3]"));
+
+	f = ktsnap_field__get(top, "tag[3]");
+	assert_string_equal(field_err(f), "map '<array>': index 3 out of range (length 3)");
+	f = ktsnap_field__get(top, "n[0]");
+	assert_string_equal(field_err(f), "path 'n[0]': cannot read as Array — actual rendered "
+					  "variant is Uint");
+	/* malformed suffixes are names, and so not found */
+	f = ktsnap_field__get(top, "tag[-1]");
+	assert_int_equal(ktsnap_error__kind(ktsnap_field__error(&f)), KTSNAP_ERR_FIELD_NOT_FOUND);
+	f = ktsnap_field__get(top, "tag[99999999999999999999]");
+	assert_int_equal(ktsnap_error__kind(ktsnap_field__error(&f)), KTSNAP_ERR_FIELD_NOT_FOUND);
+	f = ktsnap_field__get(top, "tag[]");
+	assert_int_equal(ktsnap_error__kind(ktsnap_field__error(&f)), KTSNAP_ERR_FIELD_NOT_FOUND);
+
+	/* per_cpu[n] on an un-narrowed per-CPU entry selects the slot */
+	tv_percpu(r, "pa", 2, 3, 1u << 2, false);
+	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "pa"), 1);
+	assert_int_equal(ktsnap_field__as_u64(ktsnap_entry__get(e, "per_cpu[1]"), &u, NULL), 0);
+	assert_int_equal(u, 101);
+	f = ktsnap_entry__get(e, "per_cpu[2]");
+	assert_string_equal(field_err(f), "map 'pa': cpu 2 per-CPU slot is unmapped (None)");
+	f = ktsnap_entry__get(e, "per_cpu[7]");
+	assert_string_equal(field_err(f), "map 'pa': cpu 7 out of range (have 3 per-CPU slots)");
+	f = ktsnap_entry__get(e, "per_cpu[0].x");
+	assert_string_equal(field_err(f), "path 'x': component 'x' (after walking '') expected a "
+					  "Struct, got Uint");
+	f = ktsnap_entry__get(e, "per_cpu");
+	assert_string_equal(field_err(f), "map '<percpu-array>': per-CPU entry without a CPU "
+					  "narrow — call .cpu(N) first");
+	ktsnap_report__free(r);
+}
+
 static void pointer_hop_cap(void **state)
 {
 	struct ktsnap_report *r = ktsnap_report__new();
@@ -1192,6 +1265,7 @@ int main(void)
 		cmocka_unit_test(percpu_aggregators),
 		cmocka_unit_test(dotted_paths),
 		cmocka_unit_test(pointer_hop_cap),
+		cmocka_unit_test(index_paths),
 		cmocka_unit_test(terminal_reads),
 		cmocka_unit_test(array_reads),
 		cmocka_unit_test(members_raw_error_present),

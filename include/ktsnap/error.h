@@ -21,7 +21,6 @@
 
 #include <ktsnap/common.h>
 #include <ktsnap/snapshot.h>
-#include <ktsnap/stats.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,6 +28,7 @@ extern "C" {
 
 struct ktsnap_report;
 struct ktsnap_map;
+struct ktsnap_missing_stats;
 
 enum ktsnap_error_kind {
 	KTSNAP_ERR_NONE,

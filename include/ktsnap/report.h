@@ -72,7 +72,8 @@ KTSNAP_API enum ktsnap_value_kind ktsnap_value__kind(const struct ktsnap_value *
  * Raw-layer navigation (spec §4.2): absent results are NULL, never an
  * error object.  member(): Struct member by exact name, looking through
  * Ptr{deref} and Truncated{partial}.  index(): Array element (same
- * peeling).  get(): dotted path of members ("" = v itself; an empty
+ * peeling).  get(): dotted path of members and "[i]" elements, as
+ * ktsnap_field__get() reads it ("" = v itself; any miss or an empty
  * component gives NULL).  All results are borrowed from the report.
  */
 KTSNAP_API const struct ktsnap_value *

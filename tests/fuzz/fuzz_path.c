@@ -138,7 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	default:
-		jf = ktsnap_stats_path(J, path);
+		jf = ktsnap_json_field__from(J, path);
 		ktsnap_json_field__as_u64(jf, &u, NULL);
 		check_error(ktsnap_json_field__error(&jf));
 		break;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * JsonField and stats_path (spec §6.10): the SnapshotField surface over a
- * JSON document (scheduler stats), read with json-c.  Errors borrow the
- * JSON tree (FieldNotFound lists the object's keys when formatted).
+ * JsonField (spec §6.10): the SnapshotField surface over a JSON document
+ * (scheduler stats), read with json-c: the path walk (value.c's rules) and
+ * the JSON coercions; typed arrays go through field.c's conversion core.
+ * Errors borrow the JSON tree (FieldNotFound lists the object's keys).
  */
 #include <errno.h>
 #include <math.h>
@@ -36,15 +37,57 @@ static struct ktsnap_json_field jvalue(const struct json_object *o)
 	return (struct ktsnap_json_field){ .present = true, .value = o };
 }
 
+/* Member of object @o named exactly @name (@len bytes) into *out (NULL
+ * for a JSON null); false when there is none.  No length cap. */
+static bool key_n(const struct json_object *o, const char *name, size_t len,
+		  const struct json_object **out)
+{
+	json_object_object_foreach((struct json_object *)o, key, val) {
+		if (!strncmp(key, name, len) && key[len] == '\0') {
+			*out = val;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool json_is(const struct json_object *o, enum json_type t)
+{
+	return json_object_is_type((struct json_object *)o, t);
+}
+
+/* "[i]" suffixes in [p, end): elements of JSON arrays. */
+static bool walk_indexes(struct ktsnap_json_field *f, const struct json_object **cur,
+			 const char *p, const char *end, const char *path)
+{
+	uint64_t i;
+	size_t n;
+
+	while (ktsnap_path_next_index(&p, end, &i)) {
+		if (!json_is(*cur, json_type_array)) {
+			ktsnap_err_type_mismatch(&f->err, "Array", json_kind(*cur), path);
+			return false;
+		}
+		n = json_object_array_length(*cur);
+		if (i >= n) {
+			ktsnap_err_init(&f->err, KTSNAP_ERR_INDEX_OUT_OF_RANGE);
+			f->err.u.index_out_of_range.map = "<array>";
+			f->err.u.index_out_of_range.index = i;
+			f->err.u.index_out_of_range.len = n;
+			return false;
+		}
+		*cur = json_object_array_get_idx(*cur, (size_t)i);
+	}
+	return true;
+}
+
+/* The path rules of ktsnap_walk() (value.c) over a JSON tree. */
 static struct ktsnap_json_field walk(const struct json_object *root, const char *path)
 {
 	struct ktsnap_json_field f = { .present = false };
-	const struct json_object *cur = root;
-	struct json_object *next = NULL;
+	const struct json_object *cur = root, *next;
 	const char *p = path, *dot;
-	bool found;
-	size_t walked = 0, len;
-	char key[256];
+	size_t walked = 0, len, name_len;
 
 	if (!*path)
 		return jvalue(root);
@@ -56,26 +99,28 @@ static struct ktsnap_json_field walk(const struct json_object *root, const char 
 			ktsnap_err_set_text(&f.err, path);
 			return f;
 		}
-		if (!json_object_is_type((struct json_object *)cur, json_type_object)) {
-			ktsnap_err_init(&f.err, KTSNAP_ERR_NOT_A_STRUCT);
-			f.err.u.path.got = json_kind(cur);
-			ktsnap_err_set_path(&f.err, path, walked, p, len);
+		name_len = ktsnap_path_name_len(p, len);
+		if (name_len) {
+			if (!json_is(cur, json_type_object)) {
+				ktsnap_err_init(&f.err, KTSNAP_ERR_NOT_A_STRUCT);
+				f.err.u.path.got = json_kind(cur);
+				ktsnap_err_set_path(&f.err, path, walked, p, len);
+				return f;
+			}
+			/* the exact name wins over a "[i]" reading */
+			if (key_n(cur, p, len, &next))
+				name_len = len;
+			else if (name_len == len || !key_n(cur, p, name_len, &next)) {
+				ktsnap_err_init(&f.err, KTSNAP_ERR_FIELD_NOT_FOUND);
+				f.err.u.path.members_of = KTSNAP_ERR_MEMBERS_OF_JSON;
+				f.err.u.path.members = cur;
+				ktsnap_err_set_path(&f.err, path, walked, p, len);
+				return f;
+			}
+			cur = next;
+		}
+		if (!walk_indexes(&f, &cur, p + name_len, p + len, path))
 			return f;
-		}
-		found = false;
-		if (len < sizeof(key)) {
-			memcpy(key, p, len);
-			key[len] = '\0';
-			found = json_object_object_get_ex((struct json_object *)cur, key, &next);
-		}
-		if (!found) {
-			ktsnap_err_init(&f.err, KTSNAP_ERR_FIELD_NOT_FOUND);
-			f.err.u.path.members_of = KTSNAP_ERR_MEMBERS_OF_JSON;
-			f.err.u.path.members = cur;
-			ktsnap_err_set_path(&f.err, path, walked, p, len);
-			return f;
-		}
-		cur = next;
 		walked = (size_t)(p - path) + len;
 		if (!dot)
 			break;
@@ -84,7 +129,7 @@ static struct ktsnap_json_field walk(const struct json_object *root, const char 
 	return jvalue(cur);
 }
 
-struct ktsnap_json_field ktsnap_stats_path(const struct json_object *root, const char *path)
+struct ktsnap_json_field ktsnap_json_field__from(const struct json_object *root, const char *path)
 {
 	return walk(root, path ? path : "");
 }
@@ -146,12 +191,7 @@ static int missing(const struct ktsnap_json_field *f, struct ktsnap_error *err)
 
 static int mismatch(struct ktsnap_error *err, const char *expected, const char *actual)
 {
-	if (err) {
-		ktsnap_err_init(err, KTSNAP_ERR_TYPE_MISMATCH);
-		err->u.type_mismatch.expected = expected;
-		err->u.type_mismatch.actual = actual;
-	}
-	return -EINVAL;
+	return ktsnap_err_type_mismatch(err, expected, actual, "");
 }
 
 static bool parse_u64(const char *s, uint64_t *out)
@@ -304,57 +344,26 @@ static int to_bool(const struct json_object *o, bool *out, struct ktsnap_error *
 	return 0;
 }
 
-int ktsnap_json_field__as_u64(struct ktsnap_json_field f, uint64_t *out, struct ktsnap_error *err)
-{
-	uint64_t v;
-	int ret;
+/* ktsnap_json_field__as_<name> over to_<name>() */
+#define JSON_SCALAR(name, type)                                                                  \
+	int ktsnap_json_field__as_##name(struct ktsnap_json_field f, type *out,                  \
+					 struct ktsnap_error *err)                               \
+	{                                                                                        \
+		type v;                                                                          \
+		int ret;                                                                         \
+                                                                                                 \
+		if (missing(&f, err))                                                            \
+			return -ENOENT;                                                          \
+		ret = to_##name(f.value, &v, err);                                               \
+		if (!ret && out)                                                                 \
+			*out = v;                                                                \
+		return ret;                                                                      \
+	}
 
-	if (missing(&f, err))
-		return -ENOENT;
-	ret = to_u64(f.value, &v, err);
-	if (!ret && out)
-		*out = v;
-	return ret;
-}
-
-int ktsnap_json_field__as_i64(struct ktsnap_json_field f, int64_t *out, struct ktsnap_error *err)
-{
-	int64_t v;
-	int ret;
-
-	if (missing(&f, err))
-		return -ENOENT;
-	ret = to_i64(f.value, &v, err);
-	if (!ret && out)
-		*out = v;
-	return ret;
-}
-
-int ktsnap_json_field__as_f64(struct ktsnap_json_field f, double *out, struct ktsnap_error *err)
-{
-	double v;
-	int ret;
-
-	if (missing(&f, err))
-		return -ENOENT;
-	ret = to_f64(f.value, &v, err);
-	if (!ret && out)
-		*out = v;
-	return ret;
-}
-
-int ktsnap_json_field__as_bool(struct ktsnap_json_field f, bool *out, struct ktsnap_error *err)
-{
-	bool v;
-	int ret;
-
-	if (missing(&f, err))
-		return -ENOENT;
-	ret = to_bool(f.value, &v, err);
-	if (!ret && out)
-		*out = v;
-	return ret;
-}
+JSON_SCALAR(u64, uint64_t)
+JSON_SCALAR(i64, int64_t)
+JSON_SCALAR(f64, double)
+JSON_SCALAR(bool, bool)
 
 int ktsnap_json_field__as_str(struct ktsnap_json_field f, const char **out,
 			      struct ktsnap_error *err)
@@ -368,99 +377,51 @@ int ktsnap_json_field__as_str(struct ktsnap_json_field f, const char **out,
 	return 0;
 }
 
-enum elem_type { E_U64, E_U32, E_I64, E_F64, E_BOOL };
-
-static const char *const elem_tname[] = { "[u64]", "[u32]", "[i64]", "[f64]", "[bool]" };
-
-static int elem(const struct json_object *o, enum elem_type t, void *out, size_t i,
-		struct ktsnap_error *err)
+static const void *j_elem(const void *arr, size_t i)
 {
-	uint64_t u;
-	int64_t s;
-	double d;
-	bool b;
-	int ret;
-
-	switch (t) {
-	case E_U64:
-	case E_U32:
-		ret = to_u64(o, &u, err);
-		if (ret)
-			return ret;
-		if (t == E_U32 && u > UINT32_MAX)
-			return mismatch(err, "u32", "Uint(>u32::MAX)");
-		if (out && t == E_U64)
-			((uint64_t *)out)[i] = u;
-		else if (out)
-			((uint32_t *)out)[i] = (uint32_t)u;
-		return 0;
-	case E_I64:
-		ret = to_i64(o, &s, err);
-		if (!ret && out)
-			((int64_t *)out)[i] = s;
-		return ret;
-	case E_F64:
-		ret = to_f64(o, &d, err);
-		if (!ret && out)
-			((double *)out)[i] = d;
-		return ret;
-	default:
-		ret = to_bool(o, &b, err);
-		if (!ret && out)
-			((bool *)out)[i] = b;
-		return ret;
-	}
+	return json_object_array_get_idx((const struct json_object *)arr, i);
 }
 
-static int as_array(struct ktsnap_json_field f, enum elem_type t, void *out, size_t cap,
+static int j_u64(const void *n, uint64_t *out, struct ktsnap_error *err)
+{
+	return to_u64(n, out, err);
+}
+
+static int j_i64(const void *n, int64_t *out, struct ktsnap_error *err)
+{
+	return to_i64(n, out, err);
+}
+
+static int j_f64(const void *n, double *out, struct ktsnap_error *err)
+{
+	return to_f64(n, out, err);
+}
+
+static int j_bool(const void *n, bool *out, struct ktsnap_error *err)
+{
+	return to_bool(n, out, err);
+}
+
+/* a bad element keeps its own scalar error */
+static const struct ktsnap_field_conv json_conv = {
+	.elem = j_elem,
+	.to_u64 = j_u64,
+	.to_i64 = j_i64,
+	.to_f64 = j_f64,
+	.to_bool = j_bool,
+};
+
+static int as_array(struct ktsnap_json_field f, enum ktsnap_elem_type t, void *out, size_t cap,
 		    size_t *n, struct ktsnap_error *err)
 {
-	size_t i, len;
-	int ret;
-
 	if (n)
 		*n = 0;
 	if (missing(&f, err))
 		return -ENOENT;
-	if (!json_object_is_type((struct json_object *)f.value, json_type_array))
-		return mismatch(err, elem_tname[t], json_kind(f.value));
-	len = json_object_array_length(f.value);
-	for (i = 0; i < len; i++) {
-		ret = elem(json_object_array_get_idx(f.value, i), t, i < cap ? out : NULL, i, err);
-		if (ret)
-			return ret;
-	}
-	if (n)
-		*n = len;
-	return 0;
+	if (!json_is(f.value, json_type_array))
+		return mismatch(err, ktsnap_elem_type_names[t], json_kind(f.value));
+	return ktsnap_field_conv_array(&json_conv, f.value, json_object_array_length(f.value), t,
+				       out, cap, n, err);
 }
 
-int ktsnap_json_field__as_u64_array(struct ktsnap_json_field f, uint64_t *out, size_t cap,
-				    size_t *n, struct ktsnap_error *err)
-{
-	return as_array(f, E_U64, out, cap, n, err);
-}
-
-int ktsnap_json_field__as_u32_array(struct ktsnap_json_field f, uint32_t *out, size_t cap,
-				    size_t *n, struct ktsnap_error *err)
-{
-	return as_array(f, E_U32, out, cap, n, err);
-}
-
-int ktsnap_json_field__as_i64_array(struct ktsnap_json_field f, int64_t *out, size_t cap,
-				    size_t *n, struct ktsnap_error *err)
-{
-	return as_array(f, E_I64, out, cap, n, err);
-}
-
-int ktsnap_json_field__as_f64_array(struct ktsnap_json_field f, double *out, size_t cap,
-				    size_t *n, struct ktsnap_error *err)
-{
-	return as_array(f, E_F64, out, cap, n, err);
-}
-
-int ktsnap_json_field__as_bool_array(struct ktsnap_json_field f, bool *out, size_t cap,
-				     size_t *n, struct ktsnap_error *err)
-{
-	return as_array(f, E_BOOL, out, cap, n, err);
-}
+KTSNAP_FIELD_ARRAYS(ktsnap_json_field, struct ktsnap_json_field, as_array)
