@@ -202,59 +202,68 @@ const struct ktsnap_map *ktsnap_report__map_by_name(const struct ktsnap_report *
 	return NULL;
 }
 
-const char *ktsnap_map__name(const struct ktsnap_map *m)
-{
-	return m->name;
-}
+/*
+ * Plain getters: a NULL object reads as 0 / NULL (common.h), so chains such
+ * as ktsnap_map__value(ktsnap_report__map_by_name(r, "x")) never crash.
+ */
+#define GETTER(ret, fn, type, expr)          \
+	ret fn(const struct type *o)         \
+	{                                    \
+		return o ? (expr) : (ret)0;  \
+	}
 
-uint64_t ktsnap_map__kva(const struct ktsnap_map *m)
-{
-	return m->map_kva;
-}
-
-uint32_t ktsnap_map__type(const struct ktsnap_map *m)
-{
-	return m->map_type;
-}
-
-uint32_t ktsnap_map__key_size(const struct ktsnap_map *m)
-{
-	return m->key_size;
-}
-
-uint32_t ktsnap_map__value_size(const struct ktsnap_map *m)
-{
-	return m->value_size;
-}
-
-uint32_t ktsnap_map__max_entries(const struct ktsnap_map *m)
-{
-	return m->max_entries;
-}
-
-const char *ktsnap_map__error(const struct ktsnap_map *m)
-{
-	return m->error;
-}
-
-enum ktsnap_map_layout ktsnap_map__layout(const struct ktsnap_map *m)
-{
-	return m->layout;
-}
+GETTER(const char *, ktsnap_map__name, ktsnap_map, o->name)
+GETTER(uint64_t, ktsnap_map__kva, ktsnap_map, o->map_kva)
+GETTER(uint32_t, ktsnap_map__type, ktsnap_map, o->map_type)
+GETTER(uint32_t, ktsnap_map__key_size, ktsnap_map, o->key_size)
+GETTER(uint32_t, ktsnap_map__value_size, ktsnap_map, o->value_size)
+GETTER(uint32_t, ktsnap_map__max_entries, ktsnap_map, o->max_entries)
+GETTER(const char *, ktsnap_map__error, ktsnap_map, o->error)
+GETTER(enum ktsnap_map_layout, ktsnap_map__layout, ktsnap_map, o->layout)
+GETTER(size_t, ktsnap_map__entry_count, ktsnap_map, o->nr_entries)
+GETTER(uint32_t, ktsnap_map__cpu_count, ktsnap_map, o->nr_cpus)
+GETTER(const struct ktsnap_ringbuf_info *, ktsnap_map__ringbuf, ktsnap_map, o->ringbuf)
+GETTER(const struct ktsnap_stack_trace_info *, ktsnap_map__stack_trace, ktsnap_map,
+       o->stack_trace)
+GETTER(const struct ktsnap_fd_array_info *, ktsnap_map__fd_array, ktsnap_map, o->fd_array)
+GETTER(const struct ktsnap_value *, ktsnap_map_entry__key, ktsnap_map_entry, o->key_rv)
+GETTER(const struct ktsnap_value *, ktsnap_map_entry__value, ktsnap_map_entry, o->val_rv)
+GETTER(const struct ktsnap_value *, ktsnap_map_entry__payload, ktsnap_map_entry, o->payload)
+GETTER(uint32_t, ktsnap_map_entry__index, ktsnap_map_entry, o->index)
+GETTER(const char *, ktsnap_report__schema, ktsnap_report, o->schema)
+GETTER(bool, ktsnap_report__is_placeholder, ktsnap_report, o->is_placeholder)
+GETTER(uint64_t, ktsnap_report__capture_ns, ktsnap_report, o->capture_ns)
+GETTER(uint64_t, ktsnap_report__timestamp_ns, ktsnap_report, o->timestamp_ns)
+GETTER(const char *, ktsnap_report__active_obj_name, ktsnap_report, o->active_obj_name)
+GETTER(const struct ktsnap_scx_sched_state *, ktsnap_report__scx_sched_state, ktsnap_report,
+       o->scx_sched_state)
+GETTER(const struct ktsnap_probe_counters *, ktsnap_report__probe_counters, ktsnap_report,
+       o->probe_counters)
+GETTER(const char *, ktsnap_report__prog_runtime_stats_unavailable, ktsnap_report,
+       o->prog_runtime_stats_unavailable)
+GETTER(const char *, ktsnap_report__per_node_numa_unavailable, ktsnap_report,
+       o->per_node_numa_unavailable)
+GETTER(const char *, ktsnap_report__task_enrichments_unavailable, ktsnap_report,
+       o->task_enrichments_unavailable)
+GETTER(const char *, ktsnap_report__scx_walker_unavailable, ktsnap_report,
+       o->scx_walker_unavailable)
+GETTER(const char *, ktsnap_report__sdt_alloc_unavailable, ktsnap_report,
+       o->sdt_alloc_unavailable)
 
 const struct ktsnap_value *ktsnap_map__value(const struct ktsnap_map *m)
 {
+	if (!m)
+		return NULL;
 	ktsnap_map_ensure_rendered(m);
 	return m->value;
 }
 
-size_t ktsnap_map__entry_count(const struct ktsnap_map *m)
-{
-	return m->nr_entries;
-}
-
 const struct ktsnap_map_entry *ktsnap_map__entry(const struct ktsnap_map *m, size_t i)
 {
+	if (!m) {
+		errno = EINVAL;
+		return NULL;
+	}
 	if (i >= m->nr_entries) {
 		errno = ERANGE;
 		return NULL;
@@ -263,103 +272,46 @@ const struct ktsnap_map_entry *ktsnap_map__entry(const struct ktsnap_map *m, siz
 	return &m->entries[i];
 }
 
-uint32_t ktsnap_map__cpu_count(const struct ktsnap_map *m)
+/* Bytes and their length (*len 0, NULL for a NULL entry; @len may be NULL). */
+static const uint8_t *bytes(const uint8_t *p, uint32_t n, size_t *len)
 {
-	return m->nr_cpus;
-}
-
-const struct ktsnap_ringbuf_info *ktsnap_map__ringbuf(const struct ktsnap_map *m)
-{
-	return m->ringbuf;
-}
-
-const struct ktsnap_stack_trace_info *ktsnap_map__stack_trace(const struct ktsnap_map *m)
-{
-	return m->stack_trace;
-}
-
-const struct ktsnap_fd_array_info *ktsnap_map__fd_array(const struct ktsnap_map *m)
-{
-	return m->fd_array;
-}
-
-const struct ktsnap_value *ktsnap_map_entry__key(const struct ktsnap_map_entry *e)
-{
-	return e->key_rv;
-}
-
-const struct ktsnap_value *ktsnap_map_entry__value(const struct ktsnap_map_entry *e)
-{
-	return e->val_rv;
-}
-
-const struct ktsnap_value *ktsnap_map_entry__payload(const struct ktsnap_map_entry *e)
-{
-	return e->payload;
+	if (len)
+		*len = p ? n : 0;
+	return p;
 }
 
 const uint8_t *ktsnap_map_entry__key_bytes(const struct ktsnap_map_entry *e, size_t *len)
 {
-	*len = e->key ? e->key_len : 0;
-	return e->key;
+	return e ? bytes(e->key, e->key_len, len) : bytes(NULL, 0, len);
 }
 
 const uint8_t *ktsnap_map_entry__value_bytes(const struct ktsnap_map_entry *e, size_t *len)
 {
-	*len = e->val ? e->val_len : 0;
-	return e->val;
-}
-
-uint32_t ktsnap_map_entry__index(const struct ktsnap_map_entry *e)
-{
-	return e->index;
+	return e ? bytes(e->val, e->val_len, len) : bytes(NULL, 0, len);
 }
 
 const struct ktsnap_value *ktsnap_map_entry__cpu_value(const struct ktsnap_map_entry *e,
 						       uint32_t cpu)
 {
-	if (!e->per_cpu || cpu >= e->nr_cpus)
+	if (!e || !e->per_cpu || cpu >= e->nr_cpus)
 		return NULL;
 	return e->per_cpu[cpu];
 }
 
 /* ---- report accessors ---------------------------------------------------------------- */
-const char *ktsnap_report__schema(const struct ktsnap_report *r)
-{
-	return r->schema;
-}
-
-bool ktsnap_report__is_placeholder(const struct ktsnap_report *r)
-{
-	return r->is_placeholder;
-}
-
-uint64_t ktsnap_report__capture_ns(const struct ktsnap_report *r)
-{
-	return r->capture_ns;
-}
-
-uint64_t ktsnap_report__timestamp_ns(const struct ktsnap_report *r)
-{
-	return r->timestamp_ns;
-}
-
-const char *ktsnap_report__active_obj_name(const struct ktsnap_report *r)
-{
-	return r->active_obj_name;
-}
-
 const uint64_t *ktsnap_report__active_map_kvas(const struct ktsnap_report *r, size_t *n)
 {
-	*n = r->nr_active_map_kvas;
-	return r->active_map_kvas;
+	if (n)
+		*n = r ? r->nr_active_map_kvas : 0;
+	return r ? r->active_map_kvas : NULL;
 }
 
 #define LIST_ACCESSOR(type, field)                                                        \
 	const struct type *ktsnap_report__##field(const struct ktsnap_report *r, size_t *n) \
 	{                                                                                 \
-		*n = r->nr_##field;                                                       \
-		return r->field;                                                          \
+		if (n)                                                                    \
+			*n = r ? r->nr_##field : 0;                                       \
+		return r ? r->field : NULL;                                               \
 	}
 
 LIST_ACCESSOR(ktsnap_prog_runtime_stat, prog_runtime_stats)
@@ -371,37 +323,3 @@ LIST_ACCESSOR(ktsnap_event_counter_sample, event_counter_timeline)
 LIST_ACCESSOR(ktsnap_rq_scx_state, rq_scx_states)
 LIST_ACCESSOR(ktsnap_dsq_state, dsq_states)
 
-const struct ktsnap_scx_sched_state *ktsnap_report__scx_sched_state(const struct ktsnap_report *r)
-{
-	return r->scx_sched_state;
-}
-
-const struct ktsnap_probe_counters *ktsnap_report__probe_counters(const struct ktsnap_report *r)
-{
-	return r->probe_counters;
-}
-
-const char *ktsnap_report__prog_runtime_stats_unavailable(const struct ktsnap_report *r)
-{
-	return r->prog_runtime_stats_unavailable;
-}
-
-const char *ktsnap_report__per_node_numa_unavailable(const struct ktsnap_report *r)
-{
-	return r->per_node_numa_unavailable;
-}
-
-const char *ktsnap_report__task_enrichments_unavailable(const struct ktsnap_report *r)
-{
-	return r->task_enrichments_unavailable;
-}
-
-const char *ktsnap_report__scx_walker_unavailable(const struct ktsnap_report *r)
-{
-	return r->scx_walker_unavailable;
-}
-
-const char *ktsnap_report__sdt_alloc_unavailable(const struct ktsnap_report *r)
-{
-	return r->sdt_alloc_unavailable;
-}

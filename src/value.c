@@ -244,7 +244,7 @@ const struct ktsnap_value *ktsnap_value__get(const struct ktsnap_value *v, const
 /* ---- coercions ------------------------------------------------------------------------ */
 int ktsnap_value__as_u64(const struct ktsnap_value *v, uint64_t *out)
 {
-	if (!v)
+	if (!v || !out)
 		return -EINVAL;
 	switch (v->kind) {
 	case KTSNAP_VALUE_UINT:
@@ -276,7 +276,7 @@ int ktsnap_value__as_u64(const struct ktsnap_value *v, uint64_t *out)
 
 int ktsnap_value__as_i64(const struct ktsnap_value *v, int64_t *out)
 {
-	if (!v)
+	if (!v || !out)
 		return -EINVAL;
 	switch (v->kind) {
 	case KTSNAP_VALUE_INT:
@@ -303,7 +303,7 @@ int ktsnap_value__as_i64(const struct ktsnap_value *v, int64_t *out)
 
 int ktsnap_value__as_f64(const struct ktsnap_value *v, double *out)
 {
-	if (!v)
+	if (!v || !out)
 		return -EINVAL;
 	switch (v->kind) {
 	case KTSNAP_VALUE_FLOAT:
@@ -325,7 +325,7 @@ int ktsnap_value__as_f64(const struct ktsnap_value *v, double *out)
 
 int ktsnap_value__as_bool(const struct ktsnap_value *v, bool *out)
 {
-	if (!v)
+	if (!v || !out)
 		return -EINVAL;
 	switch (v->kind) {
 	case KTSNAP_VALUE_BOOL:
