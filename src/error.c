@@ -625,7 +625,56 @@ static void put_no_active(struct ktsnap_sink *o, const struct ktsnap_error *e)
 		 "scheduler's bss directly");
 }
 
+/*
+ * The spec's texts name the reference's (Rust) API; a C caller is told the
+ * C functions after them, so the spec text stays a byte-identical prefix.
+ */
+static int format_spec(const struct ktsnap_error *e, struct ktsnap_sink *o);
+
+#define C_SNAPSHOT_NAMES "ktsnap_snapshot__vars(), ktsnap_snapshot__live_var(), ktsnap_snapshot__map()"
+
+static const char *c_names(const struct ktsnap_error *e)
+{
+	switch (e->kind) {
+	case KTSNAP_ERR_AMBIGUOUS_VAR:
+		return "ktsnap_snapshot__active() then ktsnap_snapshot__var(), "
+		       "ktsnap_snapshot__live_var(), ktsnap_snapshot__map()";
+	case KTSNAP_ERR_PER_CPU_NOT_NARROWED:
+		return "ktsnap_map_view__cpu()";
+	case KTSNAP_ERR_NO_ACTIVE_SCHEDULER:
+		if (e->u.no_active_scheduler.reason == NAS_MULTI_COPY)
+			return "ktsnap_snapshot__live_vars_via() with ktsnap_pick_max_by_sum_u64, "
+			       "ktsnap_snapshot__live_var_via() with "
+			       "ktsnap_pick_max_by_counter_value, " C_SNAPSHOT_NAMES;
+		return C_SNAPSHOT_NAMES;
+	case KTSNAP_ERR_ACTIVE_FILTER_EXCLUDED_MAPS:
+		return "ktsnap_snapshot__vars(), ktsnap_snapshot__map()";
+	case KTSNAP_ERR_PROJECTION_FAILED:
+		switch (e->u.projection_failed.tmpl) {
+		case PF_VAR_RANGE:
+		case PF_VAR_NONE:
+			return "ktsnap_snapshot__live_var_via()";
+		case PF_TEXT:
+			return NULL;
+		default:
+			return "ktsnap_snapshot__live_vars_via()";
+		}
+	default:
+		return NULL;
+	}
+}
+
 static int format(const struct ktsnap_error *e, struct ktsnap_sink *o)
+{
+	const char *c;
+	int ret = format_spec(e, o);
+
+	if (!ret && (c = c_names(e)))
+		sink_putf(o, " (C: %s)", c);
+	return ret;
+}
+
+static int format_spec(const struct ktsnap_error *e, struct ktsnap_sink *o)
 {
 	switch (e->kind) {
 	case KTSNAP_ERR_MAP_NOT_FOUND:

@@ -54,12 +54,14 @@ struct ktsnap_report *ktsnap_report__placeholder(const char *reason)
 
 void ktsnap_report__free(struct ktsnap_report *r)
 {
+	void *ix;
 	size_t i;
 
 	if (!r)
 		return;
-	if (r->view_index && r->view_index_free)
-		r->view_index_free(r->view_index);
+	ix = atomic_load_explicit(&r->view_index, memory_order_acquire);
+	if (ix && r->view_index_free)
+		r->view_index_free(ix);
 	for (i = 0; i < r->nr_maps; i++)
 		free(r->maps[i].raw);
 	free(r->maps);

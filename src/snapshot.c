@@ -138,7 +138,7 @@ static struct view_index *index_build(const struct ktsnap_report *r)
 
 		if (!ktsnap_map_is_global(&r->maps[i]))
 			continue;
-		v = ktsnap_peel_ptrs(r->maps[i].value);
+		v = ktsnap_peel_ptrs(ktsnap_map__value(&r->maps[i]));
 		if (!v || v->kind != KTSNAP_VALUE_STRUCT)
 			continue;
 		for (j = 0; j < v->s.nr; j++) {
@@ -173,10 +173,10 @@ static const struct view_index *get_index(const struct ktsnap_report *cr)
 
 	if (!r->nr_maps)
 		return NULL;
-	ix = __atomic_load_n(&r->view_index, __ATOMIC_ACQUIRE);
+	ix = atomic_load_explicit(&r->view_index, memory_order_acquire);
 	if (!ix) {
 		pthread_mutex_lock(&r->index_lock);
-		ix = r->view_index;
+		ix = atomic_load_explicit(&r->view_index, memory_order_relaxed);
 		if (!ix) {
 			ix = index_build(r);
 			if (!ix) {
@@ -184,7 +184,7 @@ static const struct view_index *get_index(const struct ktsnap_report *cr)
 				ix = &index_failed;
 			}
 			r->view_index_free = index_free;
-			__atomic_store_n(&r->view_index, ix, __ATOMIC_RELEASE);
+			atomic_store_explicit(&r->view_index, ix, memory_order_release);
 		}
 		pthread_mutex_unlock(&r->index_lock);
 	}

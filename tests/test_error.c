@@ -61,7 +61,7 @@ static void projection_and_no_active(void **state)
 		       "to enumerate every observed copy explicitly, Snapshot::live_var(name) to "
 		       "keep the typed error path while opting into the active filter, or "
 		       "Snapshot::map(\"<obj>.<section>\") to address a specific scheduler's bss "
-		       "directly");
+		       "directly (C: ktsnap_snapshot__vars(), ktsnap_snapshot__live_var(), ktsnap_snapshot__map())");
 }
 
 static void walker_drift(void **state)

@@ -192,7 +192,9 @@ static void var_ambiguity(void **state)
 			    "Snapshot::active().var(name) (or the shorthand "
 			    "Snapshot::live_var(name)) to pick the active scheduler's copy "
 			    "automatically, or Snapshot::map(name) to address a specific "
-			    "scheduler's bss explicitly");
+			    "scheduler's bss explicitly (C: ktsnap_snapshot__active() then "
+			    "ktsnap_snapshot__var(), ktsnap_snapshot__live_var(), "
+			    "ktsnap_snapshot__map())");
 	ktsnap_report__free(r);
 }
 
@@ -241,11 +243,14 @@ static void active_single_obj(void **state)
 	ktsnap_report__free(r);
 }
 
+#define C3_NAMES "ktsnap_snapshot__vars(), ktsnap_snapshot__live_var(), ktsnap_snapshot__map()"
+
 static const char nas_tail[] =
 	"); use Snapshot::vars(name) to enumerate every observed copy explicitly, "
 	"Snapshot::live_var(name) to keep the typed error path while opting into the active "
 	"filter, or Snapshot::map(\"<obj>.<section>\") to address a specific scheduler's bss "
 	"directly";
+static const char nas_c[] = " (C: ktsnap_snapshot__vars(), ktsnap_snapshot__live_var(), ktsnap_snapshot__map())";
 
 static void active_failures(void **state)
 {
@@ -259,8 +264,8 @@ static void active_failures(void **state)
 	assert_int_equal(ktsnap_snapshot__active(s, &a, &err), -ENOENT);
 	snprintf(want, sizeof(want),
 		 "snapshot has no currently-active scheduler (snapshot has no global-section BPF "
-		 "maps (no scheduler attached, or capture did not include bss/data/rodata)%s",
-		 nas_tail);
+		 "maps (no scheduler attached, or capture did not include bss/data/rodata)%s%s",
+		 nas_tail, nas_c);
 	assert_err(&err, want);
 	/* live_var carries the active() failure */
 	f = ktsnap_snapshot__live_var(s, "n");
@@ -277,8 +282,8 @@ static void active_failures(void **state)
 		 "struct_ops map, or the matched obj has no global-section maps in this capture) "
 		 "— use Snapshot::vars(name) to enumerate every copy or "
 		 "Snapshot::map(\"<obj>.<section>\") to address a specific scheduler's bss "
-		 "directly%s",
-		 nas_tail);
+		 "directly%s%s",
+		 nas_tail, nas_c);
 	assert_err(&err, want);
 	ktsnap_report__free(r);
 }
@@ -306,8 +311,9 @@ static void active_multi_copy(void **state)
 		 "`series.live_bpf_vars_via([\"name\"], pickers::max_by_sum_u64)` for "
 		 "multi-variable counter co-pick, or `Snapshot::live_var_via(name, "
 		 "pickers::max_by_counter_value)` for a single-counter pick, to pick by counter "
-		 "activity%s",
-		 nas_tail);
+		 "activity%s (C: ktsnap_snapshot__live_vars_via() with ktsnap_pick_max_by_sum_u64, "
+		 "ktsnap_snapshot__live_var_via() with ktsnap_pick_max_by_counter_value, %s)",
+		 nas_tail, C3_NAMES);
 	assert_err(&err, want);
 
 	/* with the walker's whitelist, var() picks the listed copy */
@@ -346,7 +352,7 @@ static void active_filter_excluded(void **state)
 			    "walker re-publishes the live scheduler's KVAs. Reach for "
 			    "Snapshot::vars('n') to enumerate every copy across all obj prefixes, "
 			    "or Snapshot::map(\"<name>\") to address one of the excluded maps "
-			    "directly.");
+			    "directly. (C: ktsnap_snapshot__vars(), ktsnap_snapshot__map())");
 
 	/* zero KVA → the "no recorded KVAs" cause */
 	r->maps[0].map_kva = 0;
@@ -392,11 +398,13 @@ static void live_var_via(void **state)
 	idx = 9;
 	f = ktsnap_snapshot__live_var_via(s, "n", pick_const, &idx);
 	assert_string_equal(field_err(f), "projection failed: live_var_via picker returned index 9 "
-					  "out of range (candidate count = 2)");
+					  "out of range (candidate count = 2) "
+					  "(C: ktsnap_snapshot__live_var_via())");
 	f = ktsnap_snapshot__live_var_via(s, "n", pick_const, NULL);
 	assert_string_equal(field_err(f),
 			    "projection failed: live_var_via picker for 'n' returned None (no "
-			    "candidate matched the supplied disambiguator)");
+			    "candidate matched the supplied disambiguator) "
+			    "(C: ktsnap_snapshot__live_var_via())");
 	f = ktsnap_snapshot__live_var_via(s, "zz", pick_const, &idx);
 	assert_string_equal(field_err(f),
 			    "snapshot has no global variable 'zz' in any *.bss/*.data/*.rodata "
@@ -445,10 +453,11 @@ static void live_vars_via(void **state)
 	assert_int_equal(ktsnap_snapshot__live_vars_via(s, xz, 0, pick_row, &seen, out, &err),
 			 -ENOENT);
 	assert_err(&err, "projection failed: live_vars_via called with an empty names slice — "
-			 "co-pick requires at least one name");
+			 "co-pick requires at least one name (C: ktsnap_snapshot__live_vars_via())");
 	assert_int_equal(ktsnap_snapshot__live_vars_via(s, xy, 2, NULL, NULL, out, &err), -ENOENT);
 	assert_err(&err, "projection failed: live_vars_via picker for [y, x] returned None (no "
-			 "candidate matched the supplied disambiguator)");
+			 "candidate matched the supplied disambiguator) "
+			 "(C: ktsnap_snapshot__live_vars_via())");
 	ktsnap_report__free(r);
 }
 
@@ -741,7 +750,7 @@ static void entry_get_and_key(void **state)
 	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "pa"), 0);
 	f = ktsnap_entry__get(e, "x");
 	assert_string_equal(field_err(f), "map '<percpu-array>': per-CPU entry without a CPU "
-					  "narrow — call .cpu(N) first");
+					  "narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
 	f = ktsnap_entry__key(e, "");
 	assert_int_equal(f.kind, KTSNAP_FIELD_PERCPU_KEY);
 	assert_int_equal(ktsnap_field__as_u64(f, &u, NULL), 0);
@@ -759,7 +768,7 @@ static void entry_get_and_key(void **state)
 	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "ph"), 0);
 	f = ktsnap_entry__get(e, "");
 	assert_string_equal(field_err(f), "map '<percpu-hash>': per-CPU entry without a CPU "
-					  "narrow — call .cpu(N) first");
+					  "narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
 	assert_int_equal(ktsnap_field__as_u64(ktsnap_entry__key(e, ""), &u, NULL), 0);
 	assert_int_equal(u, 1000);
 
@@ -985,7 +994,7 @@ static void index_paths(void **state)
 					  "Struct, got Uint");
 	f = ktsnap_entry__get(e, "per_cpu");
 	assert_string_equal(field_err(f), "map '<percpu-array>': per-CPU entry without a CPU "
-					  "narrow — call .cpu(N) first");
+					  "narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
 	ktsnap_report__free(r);
 }
 

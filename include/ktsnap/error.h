@@ -193,6 +193,9 @@ KTSNAP_API const char *ktsnap_error_kind__name(enum ktsnap_error_kind kind);
 
 /*
  * The Display text of @err (spec §7) into @buf, snprintf semantics: the
+ * spec's sentence byte for byte; where it names the reference's API
+ * (Snapshot::live_var, .cpu(N), pickers::…) it is followed by
+ * " (C: ktsnap_snapshot__live_var(), …)" naming the C functions.  The
  * return value is the length of the whole text even when @size was too
  * small; -EINVAL for NULL @err or KTSNAP_ERR_NONE.
  */
