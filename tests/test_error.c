@@ -14,9 +14,9 @@
 #include <cmocka.h>
 
 #include <json-c/json.h>
-#include "test_view_util.h"
+#include "report_builder.h"
 
-#define assert_err(e, want) assert_string_equal(tv_errstr(e), want)
+#define assert_err(e, want) assert_string_equal(rb_errstr(e), want)
 
 static void placeholder_snapshot(void **state)
 {
@@ -83,7 +83,7 @@ static void walker_drift(void **state)
 	assert_int_equal(ktsnap_error__requested(&e, buf, sizeof(buf)), 13);
 	assert_string_equal(buf, "nr_dispatched");
 	e = ktsnap_error__walker_drifted_within_phase("P", "x", NULL, 0, NULL, 0);
-	assert_non_null(strstr(tv_errstr(&e), "KVA set [], but an earlier same-phase snapshot "
+	assert_non_null(strstr(rb_errstr(&e), "KVA set [], but an earlier same-phase snapshot "
 					      "pinned []."));
 }
 
@@ -99,7 +99,7 @@ static void long_texts_are_cut_safely(void **state)
 	e = ktsnap_error__placeholder_snapshot(tag);
 	assert_true(strlen(e.text) < KTSNAP_ERROR_TEXT_MAX);
 	e = ktsnap_error__placeholder_sample(tag, "reason kept");
-	assert_non_null(strstr(tv_errstr(&e), ": reason kept"));
+	assert_non_null(strstr(rb_errstr(&e), ": reason kept"));
 }
 
 static bool ends_with(const char *s, const char *tail)
@@ -137,7 +137,7 @@ static void long_inputs_keep_the_whole_sentence(void **state)
 	strcpy(path + 2 * (n - 1), "zzz");
 	f = ktsnap_field__get(ktsnap_field__of(node), path);
 	assert_int_equal(ktsnap_error__kind(ktsnap_field__error(&f)), KTSNAP_ERR_FIELD_NOT_FOUND);
-	t = tv_errstr(ktsnap_field__error(&f));
+	t = rb_errstr(ktsnap_field__error(&f));
 	assert_true(!strncmp(t, "path 'a.a.a.", 12));
 	assert_non_null(strstr(t, "…': component 'zzz' (after walking 'a.a.a."));
 	assert_true(ends_with(t, "…') not found (members at this depth: [\"a\"])"));
@@ -151,24 +151,24 @@ static void long_inputs_keep_the_whole_sentence(void **state)
 	/* 120k-character variable name */
 	memset(name, 'y', big);
 	name[big] = '\0';
-	tv_global(r, "obj.bss", 1, tv_struct(r, NULL, "x", (uint64_t)1, NULL));
+	rb_global(r, "obj.bss", 1, rb_struct(r, NULL, "x", (uint64_t)1, NULL));
 	f = ktsnap_snapshot__var(ktsnap_snapshot__new(r), name);
-	t = tv_errstr(ktsnap_field__error(&f));
+	t = rb_errstr(ktsnap_field__error(&f));
 	assert_true(!strncmp(t, "snapshot has no global variable 'yyyy", 37));
 	assert_true(ends_with(t, "y…' in any *.bss/*.data/*.rodata map (available globals: "
 				 "[\"x\"])"));
 	assert_true(strlen(t) < 512);
 	e = ktsnap_map_view__at(ktsnap_snapshot__map(ktsnap_snapshot__new(r), name), 0);
-	t = tv_errstr(ktsnap_entry__error(&e));
+	t = rb_errstr(ktsnap_entry__error(&e));
 	assert_true(ends_with(t, "y…' (captured maps: [\"obj.bss\"])"));
 
 	/* names borrowed from the report are never cut */
 	memset(mapname, 'm', 1000);
 	mapname[1000] = '\0';
-	tv_hash(r, mapname, 1, true);
+	rb_hash(r, mapname, 1, true);
 	e = ktsnap_map_view__at(ktsnap_snapshot__map(ktsnap_snapshot__new(r), mapname), 5);
 	assert_true(asprintf(&want, "map '%s': index 5 out of range (length 1)", mapname) > 0);
-	assert_string_equal(tv_errstr(ktsnap_entry__error(&e)), want);
+	assert_string_equal(rb_errstr(ktsnap_entry__error(&e)), want);
 	free(want);
 	free(path);
 	free(name);
@@ -184,7 +184,7 @@ static void accessors(void **state)
 	struct ktsnap_field f;
 	char buf[64];
 
-	tv_hash(r, "h", 2, true);
+	rb_hash(r, "h", 2, true);
 	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "h"), 9);
 	assert_string_equal(ktsnap_error__map(&e.err), "h");
 	assert_int_equal(ktsnap_error__index(&e.err), 9);
@@ -245,7 +245,7 @@ static int json_teardown(void **state)
 	do {                                                                      \
 		struct ktsnap_error _e;                                           \
 		assert_int_equal(call, -EINVAL);                                  \
-		assert_string_equal(tv_errstr(&_e), text);                        \
+		assert_string_equal(rb_errstr(&_e), text);                        \
 	} while (0)
 
 static void json_walk(void **state)
@@ -260,22 +260,22 @@ static void json_walk(void **state)
 	assert_true(ktsnap_json_field__is_present(f));
 	f = JF("layers.batch.missing");
 	assert_false(ktsnap_json_field__is_present(f));
-	assert_string_equal(tv_errstr(ktsnap_json_field__error(&f)),
+	assert_string_equal(rb_errstr(ktsnap_json_field__error(&f)),
 			    "path 'layers.batch.missing': component 'missing' (after walking "
 			    "'layers.batch') not found (members at this depth: [\"n\", \"util\"])");
 	f = JF("nope");
-	assert_non_null(strstr(tv_errstr(&f.err), "[\"alpha\", \"arr\", \"big\", \"f\", "
+	assert_non_null(strstr(rb_errstr(&f.err), "[\"alpha\", \"arr\", \"big\", \"f\", "
 						  "\"flags\", \"frac\", \"layers\", \"neg\", "
 						  "\"nul\", \"s\", \"sf\", \"si\", \"t\", \"txt\", "
 						  "\"zeta\"]"));
 	f = JF("zeta.x");
-	assert_string_equal(tv_errstr(&f.err), "path 'zeta.x': component 'x' (after walking "
+	assert_string_equal(rb_errstr(&f.err), "path 'zeta.x': component 'x' (after walking "
 					       "'zeta') expected a Struct, got Number");
 	f = JF("nul.x");
-	assert_string_equal(tv_errstr(&f.err), "path 'nul.x': component 'x' (after walking "
+	assert_string_equal(rb_errstr(&f.err), "path 'nul.x': component 'x' (after walking "
 					       "'nul') expected a Struct, got Null");
 	f = JF("layers..b");
-	assert_string_equal(tv_errstr(&f.err), "path 'layers..b' has an empty component "
+	assert_string_equal(rb_errstr(&f.err), "path 'layers..b' has an empty component "
 					       "(consecutive '.')");
 	assert_true(ktsnap_json_field__is_present(JF("nul")));
 }
@@ -392,10 +392,10 @@ static void json_index_paths(void **state)
 						   NULL), 0);
 	assert_int_equal(u, 2);
 	f = ktsnap_json_field__from(root, "a[2]");
-	assert_string_equal(tv_errstr(ktsnap_json_field__error(&f)),
+	assert_string_equal(rb_errstr(ktsnap_json_field__error(&f)),
 			    "map '<array>': index 2 out of range (length 2)");
 	f = ktsnap_json_field__from(root, "n[0]");
-	assert_string_equal(tv_errstr(ktsnap_json_field__error(&f)),
+	assert_string_equal(rb_errstr(ktsnap_json_field__error(&f)),
 			    "path 'n[0]': cannot read as Array — actual rendered variant is Number");
 	memset(key, 'k', sizeof(key) - 1);
 	key[sizeof(key) - 1] = '\0';
