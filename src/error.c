@@ -221,40 +221,65 @@ static const struct ktsnap_value *global_struct(const struct ktsnap_snapshot *s,
 }
 
 /*
- * Sorted, de-duplicated union of the top-level member names of the
- * admitted global sections.  Emitted by repeatedly picking the smallest
- * name above the last one: quadratic, but allocation-free and only run
- * when an error is printed.
+ * A sorted, de-duplicated list of names, emitted by repeatedly picking the
+ * smallest name above the last one: quadratic, but allocation-free and only
+ * run when an error is printed.  @each calls @see(name, st) for every
+ * candidate name of @src.
  */
-static void list_globals_sorted(struct ktsnap_sink *o, const struct ktsnap_snapshot *s)
+struct pick_state {
+	const char *last, *best;
+};
+
+static void pick_see(const char *name, struct pick_state *st)
 {
-	const struct ktsnap_report *r = s->report;
-	const char *last = NULL, *best;
+	if (st->last && strcmp(name, st->last) <= 0)
+		return;
+	if (!st->best || strcmp(name, st->best) < 0)
+		st->best = name;
+}
+
+typedef void (*names_fn)(const void *src, struct pick_state *st);
+
+static void list_sorted(struct ktsnap_sink *o, names_fn each, const void *src)
+{
+	struct pick_state st = { 0 };
 	size_t n = 0;
-	uint32_t i, j;
 
 	sink_puts(o, "[");
 	for (;;) {
-		best = NULL;
-		for (i = 0; r && i < r->nr_maps; i++) {
-			const struct ktsnap_value *v = global_struct(s, rmap(r, i));
-
-			for (j = 0; v && j < v->s.nr; j++) {
-				const char *name = v->s.m[j].name;
-
-				if (last && strcmp(name, last) <= 0)
-					continue;
-				if (!best || strcmp(name, best) < 0)
-					best = name;
-			}
-		}
-		if (!best)
+		st.best = NULL;
+		each(src, &st);
+		if (!st.best)
 			break;
 		list_sep(o, n++);
-		put_debug_str(o, best, strlen(best));
-		last = best;
+		put_debug_str(o, st.best, strlen(st.best));
+		st.last = st.best;
 	}
 	sink_puts(o, "]");
+}
+
+/* Top-level member names of the admitted global sections. */
+static void global_names(const void *src, struct pick_state *st)
+{
+	const struct ktsnap_snapshot *s = src;
+	const struct ktsnap_report *r = s->report;
+	uint32_t i, j;
+
+	for (i = 0; r && i < r->nr_maps; i++) {
+		const struct ktsnap_value *v = global_struct(s, rmap(r, i));
+
+		for (j = 0; v && j < v->s.nr; j++)
+			pick_see(v->s.m[j].name, st);
+	}
+}
+
+/* Keys of a JSON object. */
+static void json_keys(const void *src, struct pick_state *st)
+{
+	json_object_object_foreach((struct json_object *)src, key, val) {
+		(void)val;
+		pick_see(key, st);
+	}
 }
 
 /* Admitted global sections holding a top-level @name, in order. */
@@ -285,31 +310,6 @@ static void list_members(struct ktsnap_sink *o, const struct ktsnap_value *v)
 	for (i = 0; v && i < v->s.nr; i++) {
 		list_sep(o, i);
 		put_debug_str(o, v->s.m[i].name, strlen(v->s.m[i].name));
-	}
-	sink_puts(o, "]");
-}
-
-/* Object keys, sorted (same selection trick as list_globals_sorted). */
-static void list_json_keys(struct ktsnap_sink *o, const struct json_object *obj)
-{
-	const char *last = NULL, *best;
-	size_t n = 0;
-
-	sink_puts(o, "[");
-	for (;;) {
-		best = NULL;
-		json_object_object_foreach((struct json_object *)obj, key, val) {
-			(void)val;
-			if (last && strcmp(key, last) <= 0)
-				continue;
-			if (!best || strcmp(key, best) < 0)
-				best = key;
-		}
-		if (!best)
-			break;
-		list_sep(o, n++);
-		put_debug_str(o, best, strlen(best));
-		last = best;
 	}
 	sink_puts(o, "]");
 }
@@ -425,37 +425,36 @@ static void put_multi_copy(struct ktsnap_sink *o, const struct ktsnap_report *r,
 		 "activity");
 }
 
+/* Obj prefix length of map @i when it is the first global-section map of
+ * its obj (first-seen order), else 0. */
+static size_t first_of_obj(const struct ktsnap_report *r, size_t i)
+{
+	const char *name = r->maps[i].name;
+	size_t len = ktsnap_obj_prefix_len(name), j;
+
+	if (!ktsnap_map_is_global(&r->maps[i]) || !len)
+		return 0;
+	for (j = 0; j < i; j++)
+		if (ktsnap_map_is_global(&r->maps[j]) && same_obj(r->maps[j].name, name, len))
+			return 0;
+	return len;
+}
+
 /* Distinct objs of the global-section maps, first-seen order. */
 static void put_many_objs(struct ktsnap_sink *o, const struct ktsnap_report *r)
 {
-	size_t n = 0, len, i, j;
+	size_t n = 0, len, i;
 
-	for (i = 0; i < r->nr_maps; i++) {
-		const char *name = r->maps[i].name;
-
-		len = ktsnap_obj_prefix_len(name);
-		if (!ktsnap_map_is_global(&r->maps[i]) || !len)
-			continue;
-		for (j = 0; j < i; j++)
-			if (ktsnap_map_is_global(&r->maps[j]) && same_obj(r->maps[j].name, name, len))
-				break;
-		n += j == i;
-	}
+	for (i = 0; i < r->nr_maps; i++)
+		n += first_of_obj(r, i) != 0;
 	sink_putf(o, "snapshot has %zu BPF objects with global-section maps ([", n);
 	n = 0;
 	for (i = 0; i < r->nr_maps; i++) {
-		const char *name = r->maps[i].name;
-
-		len = ktsnap_obj_prefix_len(name);
-		if (!ktsnap_map_is_global(&r->maps[i]) || !len)
-			continue;
-		for (j = 0; j < i; j++)
-			if (ktsnap_map_is_global(&r->maps[j]) && same_obj(r->maps[j].name, name, len))
-				break;
-		if (j < i)
+		len = first_of_obj(r, i);
+		if (!len)
 			continue;
 		list_sep(o, n++);
-		put_debug_str(o, name, len);
+		put_debug_str(o, r->maps[i].name, len);
 	}
 	sink_puts(o, "]) and the principled *scx_root walker could not identify the active obj at "
 		 "capture time (scx_root unresolved, no matching struct_ops map, or the matched "
@@ -689,7 +688,7 @@ static int format_spec(const struct ktsnap_error *e, struct ktsnap_sink *o)
 		if (e->u.var_not_found.list == KTSNAP_ERR_VAR_LIST_MAPS)
 			list_global_maps(o, e->u.var_not_found.snap.report);
 		else
-			list_globals_sorted(o, &e->u.var_not_found.snap);
+			list_sorted(o, global_names, &e->u.var_not_found.snap);
 		sink_puts(o, ")");
 		break;
 	case KTSNAP_ERR_AMBIGUOUS_VAR:
@@ -704,7 +703,7 @@ static int format_spec(const struct ktsnap_error *e, struct ktsnap_sink *o)
 		put_path_head(o, e);
 		sink_puts(o, "not found (members at this depth: ");
 		if (e->u.path.members_of == KTSNAP_ERR_MEMBERS_OF_JSON)
-			list_json_keys(o, e->u.path.members);
+			list_sorted(o, json_keys, e->u.path.members);
 		else
 			list_members(o, e->u.path.members);
 		sink_puts(o, ")");
@@ -1038,6 +1037,15 @@ int ktsnap_err_type_mismatch(struct ktsnap_error *e, const char *expected, const
 	e->u.type_mismatch.actual = actual;
 	ktsnap_err_set_text(e, requested);
 	return -EINVAL;
+}
+
+void ktsnap_err_index_out_of_range(struct ktsnap_error *e, const char *map, uint64_t index,
+				   uint64_t len)
+{
+	ktsnap_err_init(e, KTSNAP_ERR_INDEX_OUT_OF_RANGE);
+	e->u.index_out_of_range.map = map;
+	e->u.index_out_of_range.index = index;
+	e->u.index_out_of_range.len = len;
 }
 
 void ktsnap_err_render_incomplete(struct ktsnap_error *e, const struct ktsnap_map *m)

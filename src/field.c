@@ -95,10 +95,7 @@ struct ktsnap_field ktsnap_field__member(struct ktsnap_field f, size_t i)
 	}
 	if (f.kind == KTSNAP_FIELD_MISSING)
 		return f;
-	ktsnap_err_init(&m.err, KTSNAP_ERR_INDEX_OUT_OF_RANGE);
-	m.err.u.index_out_of_range.map = "<array>";
-	m.err.u.index_out_of_range.index = i;
-	m.err.u.index_out_of_range.len = n;
+	ktsnap_err_index_out_of_range(&m.err, "<array>", i, n);
 	return m;
 }
 

@@ -799,51 +799,37 @@ LIST(ktsnap_per_node_numa, per_node_numa)
 LIST(ktsnap_task_enrichment, task_enrichments)
 LIST(ktsnap_prog_runtime_stat, prog_runtime_stats)
 
-const struct ktsnap_scx_sched_state *ktsnap_snapshot__scx_sched_state(struct ktsnap_snapshot s)
-{
-	return rep(&s)->scx_sched_state;
-}
+/* The report's @field (pass-through). */
+#define FIELD(type, field)                                        \
+	type ktsnap_snapshot__##field(struct ktsnap_snapshot s)   \
+	{                                                         \
+		return rep(&s)->field;                            \
+	}
 
-const struct ktsnap_probe_counters *ktsnap_snapshot__probe_counters(struct ktsnap_snapshot s)
-{
-	return rep(&s)->probe_counters;
-}
+FIELD(const struct ktsnap_scx_sched_state *, scx_sched_state)
+FIELD(const struct ktsnap_probe_counters *, probe_counters)
+FIELD(const char *, scx_walker_unavailable)
+FIELD(const char *, task_enrichments_unavailable)
+FIELD(const char *, prog_runtime_stats_unavailable)
+FIELD(const char *, per_node_numa_unavailable)
+FIELD(const char *, sdt_alloc_unavailable)
 
-const struct ktsnap_per_cpu_time *ktsnap_snapshot__per_cpu_time_at(struct ktsnap_snapshot s,
-								  uint32_t cpu)
-{
-	const struct ktsnap_report *r = rep(&s);
-	size_t i;
+/* The first record of list @field whose @member equals @key. */
+#define FIND(type, fn, field, member, key_type)                                         \
+	const struct type *ktsnap_snapshot__##fn(struct ktsnap_snapshot s, key_type key) \
+	{                                                                               \
+		const struct ktsnap_report *r = rep(&s);                                \
+		size_t i;                                                               \
+                                                                                        \
+		for (i = 0; i < r->nr_##field; i++)                                     \
+			if (r->field[i].member == key)                                  \
+				return &r->field[i];                                    \
+		return NULL;                                                            \
+	}
 
-	for (i = 0; i < r->nr_per_cpu_time; i++)
-		if (r->per_cpu_time[i].cpu == cpu)
-			return &r->per_cpu_time[i];
-	return NULL;
-}
-
-const struct ktsnap_per_node_numa *ktsnap_snapshot__per_node_numa_at(struct ktsnap_snapshot s,
-								    uint32_t node)
-{
-	const struct ktsnap_report *r = rep(&s);
-	size_t i;
-
-	for (i = 0; i < r->nr_per_node_numa; i++)
-		if (r->per_node_numa[i].node == node)
-			return &r->per_node_numa[i];
-	return NULL;
-}
-
-const struct ktsnap_task_enrichment *
-ktsnap_snapshot__task_enrichment_by_pid(struct ktsnap_snapshot s, int32_t pid)
-{
-	const struct ktsnap_report *r = rep(&s);
-	size_t i;
-
-	for (i = 0; i < r->nr_task_enrichments; i++)
-		if (r->task_enrichments[i].pid == pid)
-			return &r->task_enrichments[i];
-	return NULL;
-}
+FIND(ktsnap_per_cpu_time, per_cpu_time_at, per_cpu_time, cpu, uint32_t)
+FIND(ktsnap_per_node_numa, per_node_numa_at, per_node_numa, node, uint32_t)
+FIND(ktsnap_task_enrichment, task_enrichment_by_pid, task_enrichments, pid, int32_t)
 
 const struct ktsnap_prog_runtime_stat *
 ktsnap_snapshot__prog_runtime_stats_by_name(struct ktsnap_snapshot s, const char *name)
@@ -857,28 +843,4 @@ ktsnap_snapshot__prog_runtime_stats_by_name(struct ktsnap_snapshot s, const char
 	return NULL;
 }
 
-const char *ktsnap_snapshot__scx_walker_unavailable(struct ktsnap_snapshot s)
-{
-	return rep(&s)->scx_walker_unavailable;
-}
-
-const char *ktsnap_snapshot__task_enrichments_unavailable(struct ktsnap_snapshot s)
-{
-	return rep(&s)->task_enrichments_unavailable;
-}
-
-const char *ktsnap_snapshot__prog_runtime_stats_unavailable(struct ktsnap_snapshot s)
-{
-	return rep(&s)->prog_runtime_stats_unavailable;
-}
-
-const char *ktsnap_snapshot__per_node_numa_unavailable(struct ktsnap_snapshot s)
-{
-	return rep(&s)->per_node_numa_unavailable;
-}
-
-const char *ktsnap_snapshot__sdt_alloc_unavailable(struct ktsnap_snapshot s)
-{
-	return rep(&s)->sdt_alloc_unavailable;
-}
 

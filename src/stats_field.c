@@ -70,10 +70,7 @@ static bool walk_indexes(struct ktsnap_json_field *f, const struct json_object *
 		}
 		n = json_object_array_length(*cur);
 		if (i >= n) {
-			ktsnap_err_init(&f->err, KTSNAP_ERR_INDEX_OUT_OF_RANGE);
-			f->err.u.index_out_of_range.map = "<array>";
-			f->err.u.index_out_of_range.index = i;
-			f->err.u.index_out_of_range.len = n;
+			ktsnap_err_index_out_of_range(&f->err, "<array>", i, n);
 			return false;
 		}
 		*cur = json_object_array_get_idx(*cur, (size_t)i);
@@ -172,10 +169,7 @@ struct ktsnap_json_field ktsnap_json_field__member(struct ktsnap_json_field f, s
 		return jvalue(json_object_array_get_idx(f.value, i));
 	if (!f.present)
 		return f;
-	ktsnap_err_init(&m.err, KTSNAP_ERR_INDEX_OUT_OF_RANGE);
-	m.err.u.index_out_of_range.map = "<array>";
-	m.err.u.index_out_of_range.index = i;
-	m.err.u.index_out_of_range.len = n;
+	ktsnap_err_index_out_of_range(&m.err, "<array>", i, n);
 	return m;
 }
 
@@ -237,80 +231,62 @@ static void json_int(const struct json_object *o, bool *neg, int64_t *i, uint64_
 	*u = *neg ? 0 : json_object_get_uint64(o);
 }
 
-static int to_u64(const struct json_object *o, uint64_t *out, struct ktsnap_error *err)
+/* A JSON value as an integer: *u for unsigned, *i for signed targets. */
+static int to_int(const struct json_object *o, bool sign, uint64_t *u, int64_t *i,
+		  struct ktsnap_error *err)
 {
-	const char *s;
-	uint64_t u;
-	int64_t i;
-	double d;
+	const char *tn = sign ? "i64" : "u64";
 	bool neg;
+	double d;
 
 	switch (json_object_get_type((struct json_object *)o)) {
 	case json_type_int:
-		json_int(o, &neg, &i, &u);
-		if (neg)
-			return mismatch(err, "u64", "Int(negative)");
-		*out = u;
+		json_int(o, &neg, i, u);
+		if (!sign && neg)
+			return mismatch(err, tn, "Int(negative)");
+		if (sign && !neg && *u > INT64_MAX)
+			return mismatch(err, tn, "Uint(>i64::MAX)");
 		return 0;
 	case json_type_double:
 		d = json_object_get_double(o);
-		if (!isfinite(d) || d < 0)
-			return mismatch(err, "u64", "Float(non-coercible)");
+		if (!isfinite(d) || (!sign && d < 0))
+			return mismatch(err, tn, sign ? "Float(non-finite)" : "Float(non-coercible)");
 		if (d != floor(d))
 			return mismatch(err, "integer", "non-integer float");
-		if (d >= 18446744073709551616.0)
-			return mismatch(err, "u64", "Float(non-coercible)");
-		*out = (uint64_t)d;
+		if (sign ? d >= 9223372036854775808.0 || d < -9223372036854775808.0
+			 : d >= 18446744073709551616.0)
+			return mismatch(err, tn, "Float(non-coercible)");
+		if (sign)
+			*i = (int64_t)d;
+		else
+			*u = (uint64_t)d;
 		return 0;
 	case json_type_boolean:
-		*out = json_object_get_boolean(o) ? 1 : 0;
+		*u = json_object_get_boolean(o) ? 1 : 0;
+		*i = (int64_t)*u;
 		return 0;
 	case json_type_string:
-		s = json_object_get_string((struct json_object *)o);
-		if (!parse_u64(s, out))
-			return mismatch(err, "u64", "String(non-numeric)");
+		if (sign ? !parse_i64(json_object_get_string((struct json_object *)o), i)
+			 : !parse_u64(json_object_get_string((struct json_object *)o), u))
+			return mismatch(err, tn, "String(non-numeric)");
 		return 0;
 	default:
-		return mismatch(err, "u64", json_kind(o));
+		return mismatch(err, tn, json_kind(o));
 	}
+}
+
+static int to_u64(const struct json_object *o, uint64_t *out, struct ktsnap_error *err)
+{
+	int64_t i;
+
+	return to_int(o, false, out, &i, err);
 }
 
 static int to_i64(const struct json_object *o, int64_t *out, struct ktsnap_error *err)
 {
-	const char *s;
 	uint64_t u;
-	int64_t i;
-	double d;
-	bool neg;
 
-	switch (json_object_get_type((struct json_object *)o)) {
-	case json_type_int:
-		json_int(o, &neg, &i, &u);
-		if (!neg && u > INT64_MAX)
-			return mismatch(err, "i64", "Uint(>i64::MAX)");
-		*out = i;
-		return 0;
-	case json_type_double:
-		d = json_object_get_double(o);
-		if (!isfinite(d))
-			return mismatch(err, "i64", "Float(non-finite)");
-		if (d != floor(d))
-			return mismatch(err, "integer", "non-integer float");
-		if (d >= 9223372036854775808.0 || d < -9223372036854775808.0)
-			return mismatch(err, "i64", "Float(non-coercible)");
-		*out = (int64_t)d;
-		return 0;
-	case json_type_boolean:
-		*out = json_object_get_boolean(o) ? 1 : 0;
-		return 0;
-	case json_type_string:
-		s = json_object_get_string((struct json_object *)o);
-		if (!parse_i64(s, out))
-			return mismatch(err, "i64", "String(non-numeric)");
-		return 0;
-	default:
-		return mismatch(err, "i64", json_kind(o));
-	}
+	return to_int(o, true, &u, out, err);
 }
 
 static int to_f64(const struct json_object *o, double *out, struct ktsnap_error *err)

@@ -166,10 +166,7 @@ static int walk_indexes(const struct ktsnap_value **cur, const char *p, const ch
 			return -ENOENT;
 		}
 		if (i >= v->a.nr) {
-			ktsnap_err_init(err, KTSNAP_ERR_INDEX_OUT_OF_RANGE);
-			err->u.index_out_of_range.map = "<array>";
-			err->u.index_out_of_range.index = i;
-			err->u.index_out_of_range.len = v->a.nr;
+			ktsnap_err_index_out_of_range(err, "<array>", i, v->a.nr);
 			return -ENOENT;
 		}
 		*cur = &v->a.elems[i];
@@ -242,113 +239,96 @@ const struct ktsnap_value *ktsnap_value__get(const struct ktsnap_value *v, const
 }
 
 /* ---- coercions ------------------------------------------------------------------------ */
-int ktsnap_value__as_u64(const struct ktsnap_value *v, uint64_t *out)
+/* What a scalar holds, for the coercions of spec §4.2. */
+enum { TO_U64 = 1, TO_I64 = 2, TO_F64 = 4, TO_BOOL = 8, TO_ALL = 15 };
+
+struct scalar {
+	unsigned int to;	/* targets it coerces to (range checks apart) */
+	bool is_signed;		/* the number is i, else u */
+	bool i64_raw;		/* Enum: as_i64 gives the stored bit pattern */
+	bool is_float;		/* the number is f */
+	int64_t i;
+	uint64_t u;
+	double f;
+};
+
+static int scalar_of(const struct ktsnap_value *v, unsigned int target, struct scalar *s)
 {
-	if (!v || !out)
+	*s = (struct scalar){ 0 };
+	if (!v)
 		return -EINVAL;
 	switch (v->kind) {
-	case KTSNAP_VALUE_UINT:
-		*out = v->u.v;
-		return 0;
 	case KTSNAP_VALUE_INT:
-		if (v->i.v < 0)
-			return -EINVAL;
-		*out = (uint64_t)v->i.v;
-		return 0;
+		*s = (struct scalar){ .to = TO_ALL, .is_signed = true, .i = v->i.v };
+		break;
+	case KTSNAP_VALUE_UINT:
+		*s = (struct scalar){ .to = TO_ALL, .u = v->u.v };
+		break;
 	case KTSNAP_VALUE_BOOL:
-		*out = v->b;
-		return 0;
 	case KTSNAP_VALUE_CHAR:
-		*out = v->c;
-		return 0;
+		s->to = TO_U64 | TO_I64 | TO_BOOL;
+		s->u = v->kind == KTSNAP_VALUE_BOOL ? v->b : v->c;
+		break;
 	case KTSNAP_VALUE_ENUM:
-		if (v->e.is_signed && v->e.v < 0)
-			return -EINVAL;
-		*out = (uint64_t)v->e.v;
-		return 0;
+		*s = (struct scalar){ .to = TO_ALL, .is_signed = v->e.is_signed, .i64_raw = true,
+				      .i = v->e.v, .u = (uint64_t)v->e.v };
+		break;
 	case KTSNAP_VALUE_PTR:
-		*out = v->p.v;
-		return 0;
+		*s = (struct scalar){ .to = TO_U64 | TO_BOOL, .u = v->p.v };
+		break;
+	case KTSNAP_VALUE_FLOAT:
+		*s = (struct scalar){ .to = TO_F64, .is_float = true, .f = v->f.v };
+		break;
 	default:
-		return -EINVAL;
+		break;
 	}
+	return s->to & target ? 0 : -EINVAL;
+}
+
+int ktsnap_value__as_u64(const struct ktsnap_value *v, uint64_t *out)
+{
+	struct scalar s;
+
+	if (!out || scalar_of(v, TO_U64, &s) || (s.is_signed && s.i < 0))
+		return -EINVAL;
+	*out = s.is_signed ? (uint64_t)s.i : s.u;
+	return 0;
 }
 
 int ktsnap_value__as_i64(const struct ktsnap_value *v, int64_t *out)
 {
-	if (!v || !out)
+	struct scalar s;
+
+	if (!out || scalar_of(v, TO_I64, &s))
 		return -EINVAL;
-	switch (v->kind) {
-	case KTSNAP_VALUE_INT:
-		*out = v->i.v;
+	if (s.is_signed || s.i64_raw) {
+		*out = s.i;
 		return 0;
-	case KTSNAP_VALUE_UINT:
-		if (v->u.v > INT64_MAX)
-			return -EINVAL;
-		*out = (int64_t)v->u.v;
-		return 0;
-	case KTSNAP_VALUE_BOOL:
-		*out = v->b;
-		return 0;
-	case KTSNAP_VALUE_CHAR:
-		*out = v->c;
-		return 0;
-	case KTSNAP_VALUE_ENUM:
-		*out = v->e.v;
-		return 0;
-	default:
-		return -EINVAL;
 	}
+	if (s.u > INT64_MAX)
+		return -EINVAL;
+	*out = (int64_t)s.u;
+	return 0;
 }
 
 int ktsnap_value__as_f64(const struct ktsnap_value *v, double *out)
 {
-	if (!v || !out)
+	struct scalar s;
+
+	if (!out || scalar_of(v, TO_F64, &s))
 		return -EINVAL;
-	switch (v->kind) {
-	case KTSNAP_VALUE_FLOAT:
-		*out = v->f.v;
-		return 0;
-	case KTSNAP_VALUE_INT:
-		*out = (double)v->i.v;
-		return 0;
-	case KTSNAP_VALUE_UINT:
-		*out = (double)v->u.v;
-		return 0;
-	case KTSNAP_VALUE_ENUM:
-		*out = v->e.is_signed ? (double)v->e.v : (double)(uint64_t)v->e.v;
-		return 0;
-	default:
-		return -EINVAL;
-	}
+	*out = s.is_float ? s.f : s.is_signed ? (double)s.i : (double)s.u;
+	return 0;
 }
 
 int ktsnap_value__as_bool(const struct ktsnap_value *v, bool *out)
 {
-	if (!v || !out)
+	struct scalar s;
+
+	if (!out || scalar_of(v, TO_BOOL, &s))
 		return -EINVAL;
-	switch (v->kind) {
-	case KTSNAP_VALUE_BOOL:
-		*out = v->b;
-		return 0;
-	case KTSNAP_VALUE_INT:
-		*out = v->i.v != 0;
-		return 0;
-	case KTSNAP_VALUE_UINT:
-		*out = v->u.v != 0;
-		return 0;
-	case KTSNAP_VALUE_CHAR:
-		*out = v->c != 0;
-		return 0;
-	case KTSNAP_VALUE_ENUM:
-		*out = v->e.v != 0;
-		return 0;
-	case KTSNAP_VALUE_PTR:
-		*out = v->p.v != 0;
-		return 0;
-	default:
-		return -EINVAL;
-	}
+	*out = s.is_signed ? s.i != 0 : s.u != 0;
+	return 0;
 }
 
 #define IS(v, k) ((v) && (v)->kind == KTSNAP_VALUE_##k)

@@ -152,10 +152,7 @@ struct ktsnap_entry ktsnap_map_view__at(struct ktsnap_map_view m, size_t n)
 		ktsnap_err_render_incomplete(&e.err, m.map);
 		return e;
 	}
-	ktsnap_err_init(&e.err, KTSNAP_ERR_INDEX_OUT_OF_RANGE);
-	e.err.u.index_out_of_range.map = m.map->name;
-	e.err.u.index_out_of_range.index = n;
-	e.err.u.index_out_of_range.len = len;
+	ktsnap_err_index_out_of_range(&e.err, m.map->name, n, len);
 	return e;
 }
 

@@ -50,6 +50,9 @@ void ktsnap_err_set_path(struct ktsnap_error *e, const char *path, size_t walked
  * returns -EINVAL so callers can "return ktsnap_err_type_mismatch(…)". */
 int ktsnap_err_type_mismatch(struct ktsnap_error *e, const char *expected, const char *actual,
 			     const char *requested);
+/* IndexOutOfRange{map, index, len} into @e (@map borrowed or static). */
+void ktsnap_err_index_out_of_range(struct ktsnap_error *e, const char *map, uint64_t index,
+				   uint64_t len);
 /* MapRenderIncomplete for @m (its name and error text, borrowed). */
 void ktsnap_err_render_incomplete(struct ktsnap_error *e, const struct ktsnap_map *m);
 
