@@ -231,14 +231,8 @@ static void v_elem_failed(struct ktsnap_error *err, enum ktsnap_elem_type t, siz
 	err->u.type_mismatch.index = i;
 }
 
-static const struct ktsnap_field_conv value_conv = {
-	.elem = v_elem,
-	.to_u64 = v_to_u64,
-	.to_i64 = v_to_i64,
-	.to_f64 = v_to_f64,
-	.to_bool = v_to_bool,
-	.elem_failed = v_elem_failed,
-};
+static const struct ktsnap_field_conv value_conv =
+	KTSNAP_FIELD_CONV_OPS(v, v_elem, v_elem_failed);
 
 /* Missing → its error; otherwise 0. */
 static int missing(const struct ktsnap_field *f, struct ktsnap_error *err)

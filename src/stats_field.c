@@ -358,34 +358,20 @@ static const void *j_elem(const void *arr, size_t i)
 	return json_object_array_get_idx((const struct json_object *)arr, i);
 }
 
-static int j_u64(const void *n, uint64_t *out, struct ktsnap_error *err)
-{
-	return to_u64(n, out, err);
-}
+/* The conversion core's view of to_*(): untyped JSON nodes. */
+#define J_TO(name, type)                                                         \
+	static int j_to_##name(const void *n, type *out, struct ktsnap_error *err) \
+	{                                                                        \
+		return to_##name(n, out, err);                                   \
+	}
 
-static int j_i64(const void *n, int64_t *out, struct ktsnap_error *err)
-{
-	return to_i64(n, out, err);
-}
-
-static int j_f64(const void *n, double *out, struct ktsnap_error *err)
-{
-	return to_f64(n, out, err);
-}
-
-static int j_bool(const void *n, bool *out, struct ktsnap_error *err)
-{
-	return to_bool(n, out, err);
-}
+J_TO(u64, uint64_t)
+J_TO(i64, int64_t)
+J_TO(f64, double)
+J_TO(bool, bool)
 
 /* a bad element keeps its own scalar error */
-static const struct ktsnap_field_conv json_conv = {
-	.elem = j_elem,
-	.to_u64 = j_u64,
-	.to_i64 = j_i64,
-	.to_f64 = j_f64,
-	.to_bool = j_bool,
-};
+static const struct ktsnap_field_conv json_conv = KTSNAP_FIELD_CONV_OPS(j, j_elem, NULL);
 
 static int as_array(struct ktsnap_json_field f, enum ktsnap_elem_type t, void *out, size_t cap,
 		    size_t *n, struct ktsnap_error *err)

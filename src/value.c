@@ -285,50 +285,51 @@ static int scalar_of(const struct ktsnap_value *v, unsigned int target, struct s
 	return s->to & target ? 0 : -EINVAL;
 }
 
-int ktsnap_value__as_u64(const struct ktsnap_value *v, uint64_t *out)
+/* The coercion of @v to @target (one TO_* bit) into @out. */
+static int coerce(const struct ktsnap_value *v, unsigned int target, void *out)
 {
 	struct scalar s;
 
-	if (!out || scalar_of(v, TO_U64, &s) || (s.is_signed && s.i < 0))
+	if (!out || scalar_of(v, target, &s))
 		return -EINVAL;
-	*out = s.is_signed ? (uint64_t)s.i : s.u;
-	return 0;
+	switch (target) {
+	case TO_U64:
+		if (s.is_signed && s.i < 0)
+			return -EINVAL;
+		*(uint64_t *)out = s.is_signed ? (uint64_t)s.i : s.u;
+		return 0;
+	case TO_I64:
+		if (!s.is_signed && !s.i64_raw && s.u > INT64_MAX)
+			return -EINVAL;
+		*(int64_t *)out = s.is_signed || s.i64_raw ? s.i : (int64_t)s.u;
+		return 0;
+	case TO_F64:
+		*(double *)out = s.is_float ? s.f : s.is_signed ? (double)s.i : (double)s.u;
+		return 0;
+	default:
+		*(bool *)out = s.is_signed ? s.i != 0 : s.u != 0;
+		return 0;
+	}
+}
+
+int ktsnap_value__as_u64(const struct ktsnap_value *v, uint64_t *out)
+{
+	return coerce(v, TO_U64, out);
 }
 
 int ktsnap_value__as_i64(const struct ktsnap_value *v, int64_t *out)
 {
-	struct scalar s;
-
-	if (!out || scalar_of(v, TO_I64, &s))
-		return -EINVAL;
-	if (s.is_signed || s.i64_raw) {
-		*out = s.i;
-		return 0;
-	}
-	if (s.u > INT64_MAX)
-		return -EINVAL;
-	*out = (int64_t)s.u;
-	return 0;
+	return coerce(v, TO_I64, out);
 }
 
 int ktsnap_value__as_f64(const struct ktsnap_value *v, double *out)
 {
-	struct scalar s;
-
-	if (!out || scalar_of(v, TO_F64, &s))
-		return -EINVAL;
-	*out = s.is_float ? s.f : s.is_signed ? (double)s.i : (double)s.u;
-	return 0;
+	return coerce(v, TO_F64, out);
 }
 
 int ktsnap_value__as_bool(const struct ktsnap_value *v, bool *out)
 {
-	struct scalar s;
-
-	if (!out || scalar_of(v, TO_BOOL, &s))
-		return -EINVAL;
-	*out = s.is_signed ? s.i != 0 : s.u != 0;
-	return 0;
+	return coerce(v, TO_BOOL, out);
 }
 
 #define IS(v, k) ((v) && (v)->kind == KTSNAP_VALUE_##k)

@@ -160,6 +160,11 @@ struct ktsnap_field_conv {
 			    const void *node);
 };
 
+/* The ops of a side whose coercions are named <p>_to_u64 … <p>_to_bool. */
+#define KTSNAP_FIELD_CONV_OPS(p, elem_fn, failed_fn)                                   \
+	{ .elem = elem_fn, .to_u64 = p##_to_u64, .to_i64 = p##_to_i64,                  \
+	  .to_f64 = p##_to_f64, .to_bool = p##_to_bool, .elem_failed = failed_fn }
+
 /* Convert the @len elements of @arr to @t: the first @cap into @out, the
  * count into *n; the first failing element stops with its error. */
 int ktsnap_field_conv_array(const struct ktsnap_field_conv *c, const void *arr, size_t len,

@@ -77,10 +77,11 @@ static inline struct ktsnap_map *rb_map(struct ktsnap_report *r, const char *nam
 	struct ktsnap_map *m = ktsnap_report_add_map(r, name);
 
 	m->map_type = type;
+	m->layout = layout;
+	/* the sizes as the kernel reports them */
 	m->key_size = key_size;
 	m->value_size = value_size;
 	m->max_entries = max_entries;
-	m->layout = layout;
 	return m;
 }
 
