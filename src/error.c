@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * SnapshotError records (spec §7): constructors, accessors and the
- * Display texts.  Lists of alternatives are not stored in the record;
- * they are enumerated from the report (or JSON tree) when formatting, so
- * an error costs nothing until somebody reads it.
+ * SnapshotError records (spec §7): constructors, accessors, the in-place
+ * fillers the views use, and the Display texts.  Copied strings are kept
+ * in the record's text buffer, cut with a "…" mark when they do not fit;
+ * lists of alternatives are not stored but enumerated from the report (or
+ * JSON tree) when formatting, so an error costs nothing until somebody
+ * reads it.  Texts that name the reference's Rust API end with the C names.
  */
 #include <errno.h>
 #include <inttypes.h>

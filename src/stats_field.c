@@ -325,7 +325,7 @@ static int to_bool(const struct json_object *o, bool *out, struct ktsnap_error *
 	int ktsnap_json_field__as_##name(struct ktsnap_json_field f, type *out,                  \
 					 struct ktsnap_error *err)                               \
 	{                                                                                        \
-		type v;                                                                          \
+		type v = 0;                                                                      \
 		int ret;                                                                         \
                                                                                                  \
 		if (missing(&f, err))                                                            \

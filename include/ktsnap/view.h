@@ -10,7 +10,9 @@
  *                               └─ __get(path) … → __as_u64() & co.
  *
  * Views are small structs passed by value.  They hold pointers into the
- * report and copy nothing; building one allocates nothing.  A view is
+ * report and copy nothing; building one allocates nothing.  Their sizes
+ * are ABI: the embedded struct ktsnap_error keeps a fixed-size private
+ * union so new error kinds do not change them (error.h).  A view is
  * valid while its report lives (and the report must not be modified once
  * views are taken: the first lookup indexes it).
  *
