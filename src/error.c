@@ -1050,6 +1050,32 @@ void ktsnap_err_index_out_of_range(struct ktsnap_error *e, const char *map, uint
 	e->u.index_out_of_range.len = len;
 }
 
+void ktsnap_err_rebase_path(struct ktsnap_error *e, const char *path, size_t prefix_len)
+{
+	char comp[KTSNAP_ERROR_TEXT_MAX];
+	size_t walked;
+
+	switch (e->kind) {
+	case KTSNAP_ERR_FIELD_NOT_FOUND:
+	case KTSNAP_ERR_NOT_A_STRUCT:
+		/* "a.b" walked "a": the prefix's trailing '.' counts only before more */
+		walked = e->u.path.walked_len;
+		if (walked)
+			walked += prefix_len;
+		else
+			walked = prefix_len && path[prefix_len - 1] == '.' ? prefix_len - 1 : prefix_len;
+		strcpy(comp, ktsnap_err_text2(e));
+		ktsnap_err_set_path(e, path, walked, comp, strlen(comp));
+		break;
+	case KTSNAP_ERR_EMPTY_PATH_COMPONENT:
+	case KTSNAP_ERR_TYPE_MISMATCH:
+		ktsnap_err_set_text(e, path);
+		break;
+	default:
+		break;
+	}
+}
+
 void ktsnap_err_render_incomplete(struct ktsnap_error *e, const struct ktsnap_map *m)
 {
 	ktsnap_err_init(e, KTSNAP_ERR_MAP_RENDER_INCOMPLETE);

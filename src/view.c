@@ -314,9 +314,16 @@ struct ktsnap_field ktsnap_entry__get(struct ktsnap_entry e, const char *path)
 	struct ktsnap_entry slot;
 	const char *rest;
 
+	struct ktsnap_field f;
+
 	if ((e.kind == KTSNAP_ENTRY_PERCPU || e.kind == KTSNAP_ENTRY_PERCPU_HASH) &&
-	    per_cpu_prefix(&e, path, &slot, &rest))
-		return ktsnap_entry__get(slot, rest);
+	    per_cpu_prefix(&e, path, &slot, &rest)) {
+		f = ktsnap_entry__get(slot, rest);
+		/* path errors name the path as given, "per_cpu[n]" included */
+		if (f.kind == KTSNAP_FIELD_MISSING && slot.kind != KTSNAP_ENTRY_MISSING)
+			ktsnap_err_rebase_path(&f.err, path, (size_t)(rest - path));
+		return f;
+	}
 	switch (e.kind) {
 	case KTSNAP_ENTRY_HASH:
 	case KTSNAP_ENTRY_ARRAY:

@@ -53,6 +53,9 @@ int ktsnap_err_type_mismatch(struct ktsnap_error *e, const char *expected, const
 /* IndexOutOfRange{map, index, len} into @e (@map borrowed or static). */
 void ktsnap_err_index_out_of_range(struct ktsnap_error *e, const char *map, uint64_t index,
 				   uint64_t len);
+/* A path error of a walk that started @prefix_len bytes into @path: make
+ * it name the whole @path (and count the prefix as walked). */
+void ktsnap_err_rebase_path(struct ktsnap_error *e, const char *path, size_t prefix_len);
 /* MapRenderIncomplete for @m (its name and error text, borrowed). */
 void ktsnap_err_render_incomplete(struct ktsnap_error *e, const struct ktsnap_map *m);
 

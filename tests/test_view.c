@@ -985,16 +985,20 @@ static void index_paths(void **state)
 	assert_int_equal(ktsnap_error__kind(ktsnap_field__error(&f)), KTSNAP_ERR_FIELD_NOT_FOUND);
 
 	/* per_cpu[n] on an un-narrowed per-CPU entry selects the slot */
-	rb_percpu(r, "pa", 2, 3, 1u << 2, false);
+	rb_percpu(r, "pa", 2, 3, 1u << 2, false)->entries[1].per_cpu[0] =
+		rb_struct(r, "slot", "a", 5ull, NULL);
 	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "pa"), 1);
 	KTSNAP_ASSERT_U64(s, e, "per_cpu[1]", ==, 101);
 	f = ktsnap_entry__get(e, "per_cpu[2]");
 	assert_string_equal(field_err(f), "map 'pa': cpu 2 per-CPU slot is unmapped (None)");
 	f = ktsnap_entry__get(e, "per_cpu[7]");
 	assert_string_equal(field_err(f), "map 'pa': cpu 7 out of range (have 3 per-CPU slots)");
-	f = ktsnap_entry__get(e, "per_cpu[0].x");
-	assert_string_equal(field_err(f), "path 'x': component 'x' (after walking '') expected a "
-					  "Struct, got Uint");
+	f = ktsnap_entry__get(e, "per_cpu[1].x");
+	assert_string_equal(field_err(f), "path 'per_cpu[1].x': component 'x' (after walking "
+					  "'per_cpu[1]') expected a Struct, got Uint");
+	f = ktsnap_entry__get(e, "per_cpu[0].a.b");
+	assert_string_equal(field_err(f), "path 'per_cpu[0].a.b': component 'b' (after walking "
+					  "'per_cpu[0].a') expected a Struct, got Uint");
 	f = ktsnap_entry__get(e, "per_cpu");
 	assert_string_equal(field_err(f), "map '<percpu-array>': per-CPU entry without a CPU "
 					  "narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
