@@ -35,6 +35,7 @@ struct ktsnap_report *ktsnap_report__placeholder(const char *reason)
 {
 	struct ktsnap_report *r = ktsnap_report__new();
 	const char *s;
+	size_t i;
 
 	if (!r)
 		return NULL;
@@ -44,11 +45,17 @@ struct ktsnap_report *ktsnap_report__placeholder(const char *reason)
 		return ktsnap_fail_ptr(-ENOMEM, "out of memory");
 	}
 	r->is_placeholder = true;
-	r->prog_runtime_stats_unavailable = s;
-	r->per_node_numa_unavailable = s;
-	r->task_enrichments_unavailable = s;
-	r->scx_walker_unavailable = s;
-	r->sdt_alloc_unavailable = s;
+	{
+		/* every walker-backed record is unavailable for the same reason */
+		const char **why[] = {
+			&r->prog_runtime_stats_unavailable, &r->per_node_numa_unavailable,
+			&r->task_enrichments_unavailable,   &r->scx_walker_unavailable,
+			&r->sdt_alloc_unavailable,
+		};
+
+		for (i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+			*why[i] = s;
+	}
 	return r;
 }
 
