@@ -198,7 +198,8 @@ static int run(int argc, char **argv)
 				      name);
 			goto out;
 		}
-		if (!narrow && ktsnap_entry__is_present(e) &&
+		/* "per_cpu[N]..." (diff's path form) picks one slot in the library */
+		if (!narrow && ktsnap_entry__is_present(e) && strncmp(path, "per_cpu[", 8) &&
 		    (e.kind == KTSNAP_ENTRY_PERCPU || e.kind == KTSNAP_ENTRY_PERCPU_HASH)) {
 			rc = print_per_cpu(&e, path);
 			goto out;
@@ -223,8 +224,10 @@ const struct cli_cmd cmd_get = {
 		    "  ktsnap get FILE map NAME INDEX [PATH] [--cpu N]\n",
 	.help = "Print one value of a report file: a global variable (NAME is never\n"
 		"split on dots) or the INDEX-th entry of a map, then the dotted PATH\n"
-		"inside it (members by name, pointers followed).  Scalars print as in\n"
-		"ktsnap(1), VALUES (18446744073709551615, KT_SIGN_NEG (-3), 'A'), aggregates\n"
+		"inside it (members by name, pointers followed, tag[2] for an array\n"
+		"element, per_cpu[N] first for one CPU's slot: the paths diff prints).\n"
+		"Scalars print as in ktsnap(1), VALUES\n"
+		"(18446744073709551615, KT_SIGN_NEG (-3), 'A'), aggregates\n"
 		"multi-line; -j prints the value as the report file holds it\n"
 		"({\"kind\": …}).  A per-CPU entry without --cpu prints every slot.\n"
 		"A miss prints the library's error text and exits 1.\n\n"

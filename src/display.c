@@ -768,7 +768,7 @@ int ktsnap_value__format_pretty(const struct ktsnap_value *v, int indent, char *
 {
 	struct ktsnap_sink s = { .buf = buf, .size = size };
 
-	if (!v) {
+	if (!v || indent > KTSNAP_PRETTY_MAX_INDENT) {
 		if (buf && size)
 			buf[0] = '\0';
 		return -EINVAL;
@@ -782,7 +782,7 @@ int ktsnap_value__fprint(const struct ktsnap_value *v, FILE *f, int indent)
 {
 	struct ktsnap_sink s = { .f = f };
 
-	if (!v || !f)
+	if (!v || !f || indent > KTSNAP_PRETTY_MAX_INDENT)
 		return -EINVAL;
 	pretty(&s, "", "", v, indent < 0 ? 0 : indent, 0);
 	if (s.err)

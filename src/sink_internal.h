@@ -21,7 +21,7 @@ struct ktsnap_sink {
 	size_t limit;	/* 0: none; else stop once len > limit */
 	size_t col;	/* current column */
 	bool stop;
-	int err;	/* -EIO once a FILE write failed */
+	int err;	/* -EIO once a FILE write failed; -ENOMEM: a piece was cut */
 };
 
 void sink_put(struct ktsnap_sink *s, const char *p, size_t n);

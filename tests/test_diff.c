@@ -13,7 +13,7 @@
 #include <ktsnap/diff.h>
 #include <ktsnap/json.h>
 
-#include "json_fixture.h"
+#include "report_builder.h"
 
 static const struct ktsnap_diff_item *find_op(const struct ktsnap_diff *d,
 					      enum ktsnap_diff_op op, const char *map,
@@ -33,7 +33,7 @@ static const struct ktsnap_diff_item *find_op(const struct ktsnap_diff *d,
 
 static void before_after(void **state)
 {
-	struct ktsnap_report *a = jf_report(0), *b = jf_report(2);
+	struct ktsnap_report *a = rb_full_report(0), *b = rb_full_report(2);
 	struct ktsnap_diff *d = ktsnap_diff__new(a, b);
 	const struct ktsnap_diff_item *it;
 	char *text = NULL;

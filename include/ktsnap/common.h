@@ -8,6 +8,16 @@
  * Each function that returns a pointer says in its comment who owns it.
  * The library never prints: diagnostics go to the print callback and the
  * detail of the last failure on this thread is kept for ktsnap_errmsg().
+ *
+ * NULL policy: every exported function accepts NULL for any pointer
+ * argument without crashing.  Getters of a NULL object (ktsnap_report__*,
+ * ktsnap_map__*, ktsnap_map_entry__*, ktsnap_value__* …) return 0, false
+ * or NULL, so lookups chain: ktsnap_map__value(ktsnap_report__map_by_name(r,
+ * "x")) is NULL when there is no map "x".  A NULL out-pointer is ignored
+ * where the header says "may be NULL"; elsewhere int-returning functions
+ * give -EINVAL (ktsnap_value__as_u64(v, NULL) included) and pointer-
+ * returning ones NULL with errno EINVAL.  Destructors accept NULL.
+ * tests/null_sweep checks this for every KTSNAP_API function.
  */
 #ifndef KTSNAP_COMMON_H
 #define KTSNAP_COMMON_H
@@ -16,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>	/* KTSNAP_OPTS uses memset */
 
 #ifdef __cplusplus
 extern "C" {

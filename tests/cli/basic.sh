@@ -76,6 +76,13 @@ run "$K" get "$A" map pcpu_stats 0 nr_switches --cpu 2
 expect_eq "per-CPU slot" 0 "12"
 run "$K" get "$A" map pcpu_stats 0 --cpu 0 nr_switches
 expect_eq "per-CPU slot, option first" 0 "10"
+# the path forms diff prints: "name[i]" and a leading "per_cpu[n]"
+run "$K" get "$A" map task_ctx 0 'comm[1]'
+expect_eq "array element path" 0 "'o'"
+run "$K" get "$A" map pcpu_stats 0 'per_cpu[2].nr_switches'
+expect_eq "per_cpu[n] path" 0 "12"
+run "$K" get "$A" map task_ctx 0 'comm[16]'
+expect "array index out of range" 1 "index 16 out of range (length 16)"
 run "$K" get "$A" map pcpu_stats 0 nr_switches
 expect_eq "per-CPU, every slot" 0 "cpu 0: 10
 cpu 1: (unmapped)
