@@ -119,27 +119,6 @@ static const struct ktsnap_stats no_scheduler_binary = {
 	.missing = { .kind = KTSNAP_MISSING_STATS_NO_SCHEDULER_BINARY },
 };
 
-/* Heap text for *err (if wanted) and ktsnap_errmsg(); returns @err. */
-static int fail_text(int err, char **out, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail_text(int err, char **out, const char *fmt, ...)
-{
-	char *text = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(&text, fmt, ap) < 0)
-		text = NULL;
-	va_end(ap);
-	ktsnap_fail(err, "%s", text ? text : "out of memory");
-	if (out)
-		*out = text;
-	else
-		free(text);
-	return err;
-}
-
 /* ---- construction ------------------------------------------------------------ */
 struct ktsnap_bridge *ktsnap_bridge__new(ktsnap_capture_fn capture, void *ctx,
 					 ktsnap_ctx_free_fn ctx_free)
@@ -309,7 +288,7 @@ int ktsnap_bridge_event__format(const struct ktsnap_bridge_event *ev, char *buf,
 	const char *name;
 
 	if (!ev)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "event format needs an event");
 	if (!buf)
 		len = 0;
 	name = ktsnap_bridge_event_kind__name(ev->kind);
@@ -332,7 +311,7 @@ int ktsnap_bridge_event__format(const struct ktsnap_bridge_event *ev, char *buf,
 		return snprintf(buf, len, "%s { dropped_count: %" PRIu64 " }", name,
 				ev->dropped_count);
 	}
-	return -EINVAL;
+	return ktsnap_fail(-EINVAL, "unknown bridge event kind %d", (int)ev->kind);
 }
 
 /* Deep copy of @tmpl (strings packed behind it) in one allocation. */
@@ -438,10 +417,9 @@ size_t ktsnap_bridge_events__count(const struct ktsnap_bridge_events *evs)
 const struct ktsnap_bridge_event *ktsnap_bridge_events__at(const struct ktsnap_bridge_events *evs,
 							   size_t i)
 {
-	if (!evs || i >= evs->nr) {
-		errno = ERANGE;
-		return NULL;
-	}
+	if (!evs || i >= evs->nr)
+		return ktsnap_fail_ptr(-ERANGE, "event %zu out of range (%zu events)", i,
+				       evs ? evs->nr : 0);
 	return evs->ev[i];
 }
 
@@ -622,6 +600,7 @@ static bool capture_internal(struct ktsnap_bridge *b, const char *name, const ui
 		pthread_mutex_lock(&b->lock);
 		push_event(b, &ev);
 		pthread_mutex_unlock(&b->lock);
+		ktsnap_fail(-ENODATA, "capture '%s': the capture callback returned no report", name);
 		return false;
 	}
 	return store_internal(b, name, r, &meta) == 0;
@@ -781,10 +760,9 @@ size_t ktsnap_drain__count(const struct ktsnap_drain *d)
 
 const struct ktsnap_drained_entry *ktsnap_drain__entry(const struct ktsnap_drain *d, size_t i)
 {
-	if (!d || i >= d->nr) {
-		errno = ERANGE;
-		return NULL;
-	}
+	if (!d || i >= d->nr)
+		return ktsnap_fail_ptr(-ERANGE, "drain entry %zu out of range (%zu entries)", i,
+				       d ? d->nr : 0);
 	return &d->items[i].pub;
 }
 
@@ -797,22 +775,21 @@ const struct ktsnap_drained_entry *ktsnap_drain__find(const struct ktsnap_drain 
 		for (i = 0; i < d->nr; i++)
 			if (strcmp(d->items[i].pub.tag, tag) == 0)
 				return &d->items[i].pub;
-	errno = ENOENT;
-	return NULL;
+	return ktsnap_fail_ptr(-ENOENT, "no drained capture tagged '%s'", tag ? tag : "(null)");
 }
 
 struct ktsnap_report *ktsnap_drain__take_report(struct ktsnap_drain *d, size_t i)
 {
 	struct ktsnap_report *r;
 
-	if (!d || i >= d->nr) {
-		errno = ERANGE;
-		return NULL;
-	}
+	if (!d || i >= d->nr)
+		return ktsnap_fail_ptr(-ERANGE, "drain entry %zu out of range (%zu entries)", i,
+				       d ? d->nr : 0);
 	r = d->items[i].pub.report;
 	d->items[i].pub.report = NULL;
 	if (!r)
-		errno = ENOENT;
+		return ktsnap_fail_ptr(-ENOENT, "the report of drain entry %zu was already taken",
+				       i);
 	return r;
 }
 
@@ -881,7 +858,10 @@ int ktsnap_bridge__dispatch_kernel_op(struct ktsnap_bridge *b,
 	err = b->kop(req, &tmp, b->kop_ctx);
 	if (err) {
 		ktsnap_kernel_op_reply__clear(&tmp);
-		return err < 0 ? err : -EIO;
+		if (err > 0)
+			err = -EIO;
+		return ktsnap_fail(err, "kernel-op callback failed for '%s': %s",
+				   req->tag ? req->tag : "", strerror(-err));
 	}
 	err = ktsnap_bridge__record_kernel_op_reply(b, req->tag ? req->tag : "", &tmp);
 	if (err) {
@@ -895,11 +875,11 @@ int ktsnap_bridge__dispatch_kernel_op(struct ktsnap_bridge *b,
 int ktsnap_bridge__kernel_op_value(struct ktsnap_bridge *b, const char *tag,
 				   struct ktsnap_kernel_op_value *out)
 {
-	int err = -ENOENT;
+	int err = 1;
 	size_t i;
 
 	if (!b || !tag || !out)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "kernel_op_value needs a bridge, a tag and an output");
 	pthread_mutex_lock(&b->kop_lock);
 	for (i = 0; i < b->nr_kops; i++) {
 		const struct kop_record *rec = &b->kops[i];
@@ -911,6 +891,8 @@ int ktsnap_bridge__kernel_op_value(struct ktsnap_bridge *b, const char *tag,
 		}
 	}
 	pthread_mutex_unlock(&b->kop_lock);
+	if (err > 0)
+		return ktsnap_fail(-ENOENT, "no successful kernel-op read logged under '%s'", tag);
 	return err;
 }
 
@@ -940,20 +922,16 @@ size_t ktsnap_kernel_op_log__count(const struct ktsnap_kernel_op_log *log)
 
 const char *ktsnap_kernel_op_log__tag(const struct ktsnap_kernel_op_log *log, size_t i)
 {
-	if (!log || i >= log->nr) {
-		errno = ERANGE;
-		return NULL;
-	}
+	if (!log || i >= log->nr)
+		return ktsnap_fail_ptr(-ERANGE, "kernel-op log record %zu out of range", i);
 	return log->recs[i].tag;
 }
 
 const struct ktsnap_kernel_op_reply *ktsnap_kernel_op_log__reply(const struct ktsnap_kernel_op_log *log,
 								 size_t i)
 {
-	if (!log || i >= log->nr) {
-		errno = ERANGE;
-		return NULL;
-	}
+	if (!log || i >= log->nr)
+		return ktsnap_fail_ptr(-ERANGE, "kernel-op log record %zu out of range", i);
 	return &log->recs[i].reply;
 }
 
@@ -1049,10 +1027,8 @@ struct ktsnap_cgroup_procs *ktsnap_bridge__cgroup_procs_by_tag(struct ktsnap_bri
 		}
 	}
 	pthread_mutex_unlock(&b->cg_lock);
-	if (!found) {
-		errno = ENOENT;
-		return NULL;
-	}
+	if (!found)
+		return ktsnap_fail_ptr(-ENOENT, "no cgroup.procs record under '%s'", tag);
 	if (!copy)
 		return ktsnap_fail_ptr(-ENOMEM, "out of memory");
 	return copy;
@@ -1090,10 +1066,8 @@ size_t ktsnap_cgroup_procs_log__count(const struct ktsnap_cgroup_procs_log *log)
 const struct ktsnap_cgroup_procs *
 ktsnap_cgroup_procs_log__at(const struct ktsnap_cgroup_procs_log *log, size_t i)
 {
-	if (!log || i >= log->nr) {
-		errno = ERANGE;
-		return NULL;
-	}
+	if (!log || i >= log->nr)
+		return ktsnap_fail_ptr(-ERANGE, "cgroup.procs log record %zu out of range", i);
 	return log->recs[i];
 }
 
@@ -1110,32 +1084,30 @@ void ktsnap_cgroup_procs_log__free(struct ktsnap_cgroup_procs_log *log)
 }
 
 /* ---- watch registration --------------------------------------------------------------- */
-int ktsnap_bridge__register_watch(struct ktsnap_bridge *b, const char *symbol, char **err)
+int ktsnap_bridge__register_watch(struct ktsnap_bridge *b, const char *symbol)
 {
 	size_t cur;
 	char *cb_err = NULL;
 	int ret;
 
-	if (err)
-		*err = NULL;
 	if (!b || !symbol)
-		return fail_text(-EINVAL, err, "register_watch needs a bridge and a symbol");
+		return ktsnap_fail(-EINVAL, "register_watch needs a bridge and a symbol");
 
 	/* Reserve a slot first so concurrent callers can never push the
 	 * count past the cap, even for an instant. */
 	cur = atomic_load(&b->watch_count);
 	do {
 		if (cur >= WATCH_CAP)
-			return fail_text(-ENOSPC, err,
-					 "Op::WatchSnapshot cap exceeded: scenario already registered %d watchpoints (%d user watchpoint slots occupied; slot 0 reserved for the error-class exit_kind trigger). Drop a watch or use Op::CaptureSnapshot for a time-driven capture instead.",
-					 WATCH_CAP, WATCH_CAP);
+			return ktsnap_fail(-ENOSPC,
+					   "Op::WatchSnapshot cap exceeded: scenario already registered %d watchpoints (%d user watchpoint slots occupied; slot 0 reserved for the error-class exit_kind trigger). Drop a watch or use Op::CaptureSnapshot for a time-driven capture instead.",
+					   WATCH_CAP, WATCH_CAP);
 	} while (!atomic_compare_exchange_weak(&b->watch_count, &cur, cur + 1));
 
 	if (!b->watch) {
 		atomic_fetch_sub(&b->watch_count, 1);
-		return fail_text(-EOPNOTSUPP, err,
-				 "Op::WatchSnapshot('%s'): no watch-register callback installed on this SnapshotBridge \u2014 the host wires one via SnapshotBridge::with_watch_register before execute_steps; in-guest / no-VM scenarios cannot register hardware watchpoints",
-				 symbol);
+		return ktsnap_fail(-EOPNOTSUPP,
+				   "Op::WatchSnapshot('%s'): no watch-register callback installed on this SnapshotBridge \u2014 the host wires one via SnapshotBridge::with_watch_register before execute_steps; in-guest / no-VM scenarios cannot register hardware watchpoints",
+				   symbol);
 	}
 
 	ret = b->watch(symbol, &cb_err, b->watch_ctx);
@@ -1144,10 +1116,10 @@ int ktsnap_bridge__register_watch(struct ktsnap_bridge *b, const char *symbol, c
 		if (ret > 0)
 			ret = -EIO;
 		if (cb_err)
-			fail_text(ret, err, "%s", cb_err);
+			ktsnap_fail(ret, "%s", cb_err);
 		else
-			fail_text(ret, err, "watch-register callback failed for '%s': %s", symbol,
-				  strerror(-ret));
+			ktsnap_fail(ret, "watch-register callback failed for '%s': %s", symbol,
+				    strerror(-ret));
 		free(cb_err);
 		return ret;
 	}
@@ -1227,52 +1199,46 @@ static void wait_wake(struct ktsnap_bridge *b, uint64_t remaining_ns)
 }
 
 int ktsnap_bridge__wait_for_worker_state_not_trying(struct ktsnap_bridge *b,
-						    uint64_t deadline_ns, const char *op_label,
-						    char **err)
+						    uint64_t deadline_ns, const char *op_label)
 {
 	const char *label = op_label ? op_label : "";
 	uint64_t now;
 	uint8_t st;
 
-	if (err)
-		*err = NULL;
 	if (!b)
-		return fail_text(-EINVAL, err, "NULL bridge");
+		return ktsnap_fail(-EINVAL, "NULL bridge");
 	if (!b->state)
 		return 0;
 	for (;;) {
 		st = atomic_load_explicit(b->state, memory_order_acquire);
 		if (st != KTSNAP_ACCESSOR_TRYING) {
 			if (st == KTSNAP_ACCESSOR_FAILED_PERMANENTLY)
-				return fail_text(-ESRCH, err,
-						 "%s: accessor-init worker exited (FAILED_PERMANENTLY) before this op could run \u2014 check freeze-coord 'vmm-accessor-init' logs for ELF parse or boot-budget failures",
-						 label);
+				return ktsnap_fail(-ESRCH,
+						   "%s: accessor-init worker exited (FAILED_PERMANENTLY) before this op could run \u2014 check freeze-coord 'vmm-accessor-init' logs for ELF parse or boot-budget failures",
+						   label);
 			return 0;
 		}
 		now = ktsnap_monotonic_ns();
 		if (now >= deadline_ns)
-			return fail_text(-ETIMEDOUT, err,
-					 "%s: accessor-init worker stayed in TRYING state past the deadline \u2014 the worker's first publish has not completed. Likely cause: kernel boot stalled before accessor's bootstrap symbols became readable. Check freeze-coord logs for `accessor-init:` lines",
-					 label);
+			return ktsnap_fail(-ETIMEDOUT,
+					   "%s: accessor-init worker stayed in TRYING state past the deadline \u2014 the worker's first publish has not completed. Likely cause: kernel boot stalled before accessor's bootstrap symbols became readable. Check freeze-coord logs for `accessor-init:` lines",
+					   label);
 		wait_wake(b, deadline_ns - now);
 	}
 }
 
 int ktsnap_bridge__wait_for_accessor_publish_advance(struct ktsnap_bridge *b,
 						     uint64_t seqno_before, uint64_t deadline_ns,
-						     const char *op_label, uint64_t *seqno,
-						     char **err)
+						     const char *op_label, uint64_t *seqno)
 {
 	const char *label = op_label ? op_label : "";
 	uint64_t cur, now;
 	uint8_t st;
 
-	if (err)
-		*err = NULL;
 	if (seqno)
 		*seqno = 0;
 	if (!b)
-		return fail_text(-EINVAL, err, "NULL bridge");
+		return ktsnap_fail(-EINVAL, "NULL bridge");
 	if (!b->seqno || !b->state)
 		return 0;
 
@@ -1283,18 +1249,18 @@ int ktsnap_bridge__wait_for_accessor_publish_advance(struct ktsnap_bridge *b,
 	for (;;) {
 		st = atomic_load_explicit(b->state, memory_order_acquire);
 		if (st == KTSNAP_ACCESSOR_FAILED_PERMANENTLY)
-			return fail_text(-ESRCH, err,
-					 "%s: accessor-init worker exited (FAILED_PERMANENTLY) \u2014 check freeze-coord 'vmm-accessor-init' logs for ELF parse or boot-budget failures; retrying the op will hit the same wall",
-					 label);
+			return ktsnap_fail(-ESRCH,
+					   "%s: accessor-init worker exited (FAILED_PERMANENTLY) \u2014 check freeze-coord 'vmm-accessor-init' logs for ELF parse or boot-budget failures; retrying the op will hit the same wall",
+					   label);
 		cur = atomic_load_explicit(b->seqno, memory_order_acquire);
 		if (cur > seqno_before)
 			goto advanced;
 		now = ktsnap_monotonic_ns();
 		if (now >= deadline_ns) {
 			st = atomic_load_explicit(b->state, memory_order_acquire);
-			return fail_text(-ETIMEDOUT, err,
-					 "%s: accessor reinit did not advance publish seqno from %" PRIu64 " within deadline (worker state = %u; 0=Trying / 1=Succeeded / 2=FailedPermanently). A reinit that's stuck in Trying past the deadline indicates the coord's scan-tick hasn't observed the rebind or the worker's `from_elf_with_hint` retry is hitting a transient address-space window \u2014 check freeze-coord logs for `accessor-init:` lines",
-					 label, seqno_before, (unsigned int)st);
+			return ktsnap_fail(-ETIMEDOUT,
+					   "%s: accessor reinit did not advance publish seqno from %" PRIu64 " within deadline (worker state = %u; 0=Trying / 1=Succeeded / 2=FailedPermanently). A reinit that's stuck in Trying past the deadline indicates the coord's scan-tick hasn't observed the rebind or the worker's `from_elf_with_hint` retry is hitting a transient address-space window \u2014 check freeze-coord logs for `accessor-init:` lines",
+					   label, seqno_before, (unsigned int)st);
 		}
 		wait_wake(b, deadline_ns - now);
 	}

@@ -889,7 +889,7 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 
 	r = ktsnap_report__new();
 	if (!r)
-		return -ENOMEM;
+		return ktsnap_fail(-ENOMEM, "out of memory");
 	bc.r = r;
 	r->timestamp_ns = now_ns(CLOCK_REALTIME);
 	t0 = now_ns(CLOCK_MONOTONIC);

@@ -627,10 +627,9 @@ size_t ktsnap_diff__count(const struct ktsnap_diff *d)
 
 const struct ktsnap_diff_item *ktsnap_diff__item(const struct ktsnap_diff *d, size_t i)
 {
-	if (!d || i >= d->nr) {
-		errno = ERANGE;
-		return NULL;
-	}
+	if (!d || i >= d->nr)
+		return ktsnap_fail_ptr(-ERANGE, "diff item %zu out of range (%zu items)", i,
+				       d ? d->nr : 0);
 	return &d->items[i];
 }
 
@@ -671,7 +670,7 @@ int ktsnap_diff__write_text(const struct ktsnap_diff *d, FILE *f)
 	size_t i;
 
 	if (!d || !f)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "diff write_text needs a diff and a stream");
 	if (!d->nr)
 		fprintf(f, "no differences\n");
 	for (i = 0; i < d->nr; i++) {
@@ -711,7 +710,10 @@ int ktsnap_diff__write_text(const struct ktsnap_diff *d, FILE *f)
 			fputc('\n', f);
 		}
 	}
-	return ferror(f) ? -EIO : 0;
+	if (ferror(f))
+		return ktsnap_fail(-EIO, "diff: writing the text failed: %s",
+				   strerror(errno ? errno : EIO));
+	return 0;
 }
 
 static const char *const op_names[] = {
@@ -740,10 +742,10 @@ int ktsnap_diff__write_json(const struct ktsnap_diff *d, FILE *f, unsigned int f
 	int err;
 
 	if (!d || !f)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "diff write_json needs a diff and a stream");
 	w = malloc(sizeof(*w));
 	if (!w)
-		return -ENOMEM;
+		return ktsnap_fail(-ENOMEM, "out of memory");
 	jw_init(w, f, flags & KTSNAP_JSON_PRETTY);
 	for (i = 0; i < d->nr; i++)
 		counts[d->items[i].op]++;
@@ -783,5 +785,7 @@ int ktsnap_diff__write_json(const struct ktsnap_diff *d, FILE *f, unsigned int f
 	jw_obj_end(w);
 	err = jw_finish(w);
 	free(w);
-	return err;
+	if (err)
+		return ktsnap_fail(err, "diff: writing the JSON failed: %s", strerror(-err));
+	return 0;
 }

@@ -67,7 +67,7 @@ int ktsnap_kernel_op_value__set_bytes(struct ktsnap_kernel_op_value *v, const vo
 	uint8_t *p;
 
 	if (!v)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "kernel-op value set_bytes needs a value");
 	p = calloc(1, len ? len : 1);
 	if (!p)
 		return ktsnap_fail(-ENOMEM, "out of memory");
@@ -84,7 +84,8 @@ int ktsnap_kernel_op_value__copy(struct ktsnap_kernel_op_value *dst,
 				 const struct ktsnap_kernel_op_value *src)
 {
 	if (!dst || !src)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL,
+				   "kernel-op value copy needs a destination and a source");
 	if (src->kind == KTSNAP_KERNEL_OP_VALUE_BYTES)
 		return ktsnap_kernel_op_value__set_bytes(dst, src->bytes.data, src->bytes.len);
 	*dst = *src;
@@ -144,7 +145,7 @@ int ktsnap_kernel_op_target__set_symbol(struct ktsnap_kernel_op_target *t, const
 	};
 
 	if (!t || !symbol)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "kernel-op target needs a target and a symbol");
 	return target_fill(t, &src);
 }
 
@@ -159,7 +160,8 @@ int ktsnap_kernel_op_target__set_per_cpu_field(struct ktsnap_kernel_op_target *t
 	};
 
 	if (!t || !symbol || !field)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL,
+				   "kernel-op target needs a target, a symbol and a field");
 	return target_fill(t, &src);
 }
 
@@ -174,7 +176,7 @@ int ktsnap_kernel_op_target__set_task_field(struct ktsnap_kernel_op_target *t, u
 	};
 
 	if (!t || !field)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "kernel-op target needs a target and a field");
 	return target_fill(t, &src);
 }
 
@@ -182,7 +184,8 @@ int ktsnap_kernel_op_target__copy(struct ktsnap_kernel_op_target *dst,
 				  const struct ktsnap_kernel_op_target *src)
 {
 	if (!dst || !src)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL,
+				   "kernel-op target copy needs a destination and a source");
 	return target_fill(dst, src);
 }
 
@@ -224,7 +227,7 @@ int ktsnap_kernel_op_request__set_tag(struct ktsnap_kernel_op_request *req, cons
 	char *d;
 
 	if (!req || !tag)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "kernel-op request set_tag needs a request and a tag");
 	d = strdup(tag);
 	if (!d)
 		return ktsnap_fail(-ENOMEM, "out of memory");
@@ -241,7 +244,8 @@ int ktsnap_kernel_op_request__add_entry(struct ktsnap_kernel_op_request *req,
 	int err;
 
 	if (!req || !target || !value)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL,
+				   "kernel-op add_entry needs a request, a target and a value");
 	e = realloc(req->entries, (req->nr_entries + 1) * sizeof(*e));
 	if (!e)
 		return ktsnap_fail(-ENOMEM, "out of memory");
@@ -267,7 +271,8 @@ int ktsnap_kernel_op_request__copy(struct ktsnap_kernel_op_request *dst,
 	int err;
 
 	if (!dst || !src)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL,
+				   "kernel-op request copy needs a destination and a source");
 	tmp.request_id = src->request_id;
 	tmp.mode = src->mode;
 	tmp.direction = src->direction;
@@ -329,7 +334,7 @@ int ktsnap_kernel_op_reply__set_reason(struct ktsnap_kernel_op_reply *reply, con
 	char *d = NULL;
 
 	if (!reply)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "kernel-op reply set_reason needs a reply");
 	if (reason) {
 		d = strdup(reason);
 		if (!d)
@@ -347,7 +352,7 @@ int ktsnap_kernel_op_reply__push_value(struct ktsnap_kernel_op_reply *reply,
 	int err;
 
 	if (!reply || !value)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "kernel-op push_value needs a reply and a value");
 	v = realloc(reply->read_values, (reply->nr_read_values + 1) * sizeof(*v));
 	if (!v)
 		return ktsnap_fail(-ENOMEM, "out of memory");
@@ -367,7 +372,8 @@ int ktsnap_kernel_op_reply__copy(struct ktsnap_kernel_op_reply *dst,
 	int err;
 
 	if (!dst || !src)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL,
+				   "kernel-op reply copy needs a destination and a source");
 	tmp.request_id = src->request_id;
 	tmp.success = src->success;
 	err = ktsnap_kernel_op_reply__set_reason(&tmp, src->reason);

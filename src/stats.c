@@ -39,7 +39,7 @@ static const char *str_or(const char *s, const char *dflt)
 int ktsnap_missing_stats__format(const struct ktsnap_missing_stats *m, char *buf, size_t len)
 {
 	if (!m)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "MissingStatsReason format needs a reason");
 	if (!buf)
 		len = 0;
 
@@ -71,7 +71,7 @@ int ktsnap_missing_stats__format(const struct ktsnap_missing_stats *m, char *buf
 	case KTSNAP_MISSING_STATS_MUTEX_POISONED:
 		return snprintf(buf, len, "stats client response mutex was poisoned");
 	}
-	return -EINVAL;
+	return ktsnap_fail(-EINVAL, "unknown MissingStatsReason kind %d", (int)m->kind);
 }
 
 char *ktsnap_missing_stats__to_string(const struct ktsnap_missing_stats *m)
@@ -80,7 +80,7 @@ char *ktsnap_missing_stats__to_string(const struct ktsnap_missing_stats *m)
 	char *s;
 
 	if (n < 0)
-		return ktsnap_fail_ptr(-EINVAL, "invalid MissingStatsReason");
+		return ktsnap_err_ptr(n);	/* the format recorded the detail */
 	s = malloc((size_t)n + 1);
 	if (!s)
 		return ktsnap_fail_ptr(-ENOMEM, "out of memory");

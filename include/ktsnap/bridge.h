@@ -27,10 +27,10 @@
  * callback (ktsnap_set_print) as a warning, from under the store lock: a
  * print callback must not call into the bridge.
  *
- * Error texts: the functions whose failures carry a spec text (register
- * watch, the accessor waits) return a negative errno and, when @err is
- * not NULL, store a heap copy of the text in *err that the caller frees
- * with free(); the same text is also recorded for ktsnap_errmsg().
+ * Errors: every failing function returns a negative errno (or NULL with
+ * errno, or false) and records the detail for ktsnap_errmsg(); the
+ * failures that carry a spec text (register watch, the accessor waits)
+ * record exactly that text there, whatever its length.
  */
 #ifndef KTSNAP_BRIDGE_H
 #define KTSNAP_BRIDGE_H
@@ -75,7 +75,8 @@ typedef struct ktsnap_report *(*ktsnap_capture_fn)(const char *name, void *ctx);
 /*
  * Register a hardware-watchpoint snapshot for @symbol.  Return 0, or a
  * negative errno and (optionally) set *err to a malloc'd reason the
- * bridge takes over.
+ * bridge takes over (and frees); register_watch reports that reason
+ * through ktsnap_errmsg().
  */
 typedef int (*ktsnap_watch_register_fn)(const char *symbol, char **err, void *ctx);
 
@@ -331,13 +332,12 @@ KTSNAP_API void ktsnap_cgroup_procs_log__free(struct ktsnap_cgroup_procs_log *lo
 /* ---- watch registration (§5.8) ---------------------------------------------------- */
 /*
  * Reserve one of the 3 watch slots and run the watch-register callback.
- * 0 on success (the slot stays taken).  Failures release the slot and set
- * *err (see the top of this file): -ENOSPC with the cap text,
+ * 0 on success (the slot stays taken).  Failures release the slot and
+ * record their text for ktsnap_errmsg(): -ENOSPC with the cap text,
  * -EOPNOTSUPP when no callback is installed, or the callback's error with
- * its own text.
+ * the reason it gave (or a generic one).
  */
-KTSNAP_API int ktsnap_bridge__register_watch(struct ktsnap_bridge *b, const char *symbol,
-					     char **err);
+KTSNAP_API int ktsnap_bridge__register_watch(struct ktsnap_bridge *b, const char *symbol);
 
 /* ---- thread-local installation (§5.9) ----------------------------------------------- */
 /* Returned by value; fields are private.  Release exactly once (releasing
@@ -380,21 +380,23 @@ KTSNAP_API uint64_t ktsnap_monotonic_ns(void);
 /*
  * Wait until the worker leaves TRYING.  0 (also immediately without
  * accessor state); -ESRCH when the worker exited (FAILED_PERMANENTLY);
- * -ETIMEDOUT past @deadline_ns.  Failures set *err (see the top).
+ * -ETIMEDOUT past @deadline_ns.  Failures record their spec text (starting
+ * with "@op_label: ") for ktsnap_errmsg().
  */
 KTSNAP_API int ktsnap_bridge__wait_for_worker_state_not_trying(struct ktsnap_bridge *b,
 							       uint64_t deadline_ns,
-							       const char *op_label, char **err);
+							       const char *op_label);
 /*
  * Wait until the publish seqno exceeds @seqno_before.  0 with *seqno the
  * new value (0 immediately without accessor state); -ESRCH when the worker
- * exited; -ETIMEDOUT past @deadline_ns.  Failures set *err.
+ * exited; -ETIMEDOUT past @deadline_ns.  Failures record their spec text
+ * for ktsnap_errmsg().
  */
 KTSNAP_API int ktsnap_bridge__wait_for_accessor_publish_advance(struct ktsnap_bridge *b,
 								uint64_t seqno_before,
 								uint64_t deadline_ns,
 								const char *op_label,
-								uint64_t *seqno, char **err);
+								uint64_t *seqno);
 
 /* ---- debug (§5.11) -------------------------------------------------------------------- */
 /*
