@@ -28,6 +28,7 @@
 #include <ktsnap/capture.h>
 
 #include "log_internal.h"
+#include "opts_internal.h"
 
 #define STORE_CAP KTSNAP_MAX_STORED_SNAPSHOTS
 #define EVENT_CAP KTSNAP_MAX_STORED_EVENTS
@@ -447,13 +448,6 @@ size_t ktsnap_bridge__event_count(struct ktsnap_bridge *b)
 }
 
 /* ---- store ----------------------------------------------------------------------- */
-struct store_meta {
-	const struct ktsnap_stats *stats;
-	const uint64_t *elapsed_ms;
-	const uint64_t *boundary_offset_ms;
-	const uint16_t *step_index;
-};
-
 /* Index of @name in the store (lock held), or -1. */
 static ssize_t find_entry(const struct ktsnap_bridge *b, const char *name)
 {
@@ -466,18 +460,27 @@ static ssize_t find_entry(const struct ktsnap_bridge *b, const char *name)
 }
 
 /* spec §5.3 store_internal.  Takes @report in every case. */
-static int store_internal(struct ktsnap_bridge *b, const char *name, struct ktsnap_report *report,
-			  const struct store_meta *meta)
+int ktsnap_bridge__store_opts(struct ktsnap_bridge *b, const char *name,
+			      struct ktsnap_report *report,
+			      const struct ktsnap_bridge_store_opts *opts)
 {
+	struct ktsnap_bridge_store_opts o;
+	const struct ktsnap_bridge_store_opts *meta = &o;
 	struct ktsnap_stats *stats = NULL;
 	struct bridge_entry victim = {};
 	struct bridge_entry *e;
 	char *tag;
 	ssize_t idx;
+	int err;
 
 	if (!b || !name || !report) {
 		ktsnap_report__free(report);
 		return ktsnap_fail(-EINVAL, "store needs a bridge, a name and a report");
+	}
+	err = KTSNAP_OPTS_READ(o, opts, ktsnap_bridge_store_opts);
+	if (err) {
+		ktsnap_report__free(report);
+		return err;
 	}
 	/* Allocate before locking so the critical section only moves pointers
 	 * (and queues events). */
@@ -548,47 +551,19 @@ static int store_internal(struct ktsnap_bridge *b, const char *name, struct ktsn
 	return 0;
 }
 
-int ktsnap_bridge__store(struct ktsnap_bridge *b, const char *name, struct ktsnap_report *report)
+bool ktsnap_bridge__capture_opts(struct ktsnap_bridge *b, const char *name,
+				 const struct ktsnap_bridge_store_opts *opts)
 {
-	struct store_meta meta = {};
-
-	return store_internal(b, name, report, &meta);
-}
-
-int ktsnap_bridge__store_with_stats(struct ktsnap_bridge *b, const char *name,
-				    struct ktsnap_report *report, const struct ktsnap_stats *stats,
-				    const uint64_t *elapsed_ms)
-{
-	struct store_meta meta = { .stats = stats, .elapsed_ms = elapsed_ms };
-
-	return store_internal(b, name, report, &meta);
-}
-
-int ktsnap_bridge__store_with_stats_and_step(struct ktsnap_bridge *b, const char *name,
-					     struct ktsnap_report *report,
-					     const struct ktsnap_stats *stats,
-					     const uint64_t *elapsed_ms,
-					     const uint64_t *boundary_offset_ms, uint16_t step_index)
-{
-	struct store_meta meta = {
-		.stats = stats,
-		.elapsed_ms = elapsed_ms,
-		.boundary_offset_ms = boundary_offset_ms,
-		.step_index = &step_index,
-	};
-
-	return store_internal(b, name, report, &meta);
-}
-
-static bool capture_internal(struct ktsnap_bridge *b, const char *name, const uint16_t *step)
-{
-	struct store_meta meta = { .step_index = step };
+	struct ktsnap_bridge_store_opts o;
 	struct ktsnap_report *r;
 
 	if (!b || !name) {
 		ktsnap_fail(-EINVAL, "capture needs a bridge and a name");
 		return false;
 	}
+	/* Refuse bad options before running a (long) capture for nothing. */
+	if (KTSNAP_OPTS_READ(o, opts, ktsnap_bridge_store_opts))
+		return false;
 	/* The callback may take long (a full capture): no lock held. */
 	r = b->capture(name, b->capture_ctx);
 	if (!r) {
@@ -603,18 +578,7 @@ static bool capture_internal(struct ktsnap_bridge *b, const char *name, const ui
 		ktsnap_fail(-ENODATA, "capture '%s': the capture callback returned no report", name);
 		return false;
 	}
-	return store_internal(b, name, r, &meta) == 0;
-}
-
-bool ktsnap_bridge__capture(struct ktsnap_bridge *b, const char *name)
-{
-	return capture_internal(b, name, NULL);
-}
-
-bool ktsnap_bridge__capture_with_step(struct ktsnap_bridge *b, const char *name,
-				      uint16_t step_index)
-{
-	return capture_internal(b, name, &step_index);
+	return ktsnap_bridge__store_opts(b, name, r, &o) == 0;
 }
 
 /* ---- queries ------------------------------------------------------------------------- */

@@ -27,6 +27,7 @@
 #include <ktsnap/capture.h>
 #include "capture_internal.h"
 #include "log_internal.h"
+#include "opts_internal.h"
 
 /* Map types newer than the UAPI headers we build against (Debian 12's
  * are from 6.1); the numbers are the kernel's enum bpf_map_type. */
@@ -861,13 +862,9 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 	if (!out)
 		return ktsnap_fail(-EINVAL, "capture: no report pointer");
 	*out = NULL;
-	if (uopts) {
-		if (uopts->sz < offsetof(struct ktsnap_capture_opts, obj) ||
-		    uopts->sz > 4096)
-			return ktsnap_fail(-EINVAL, "capture: opts.sz %zu is not a ktsnap_capture_opts size",
-					   uopts->sz);
-		memcpy(&opts, uopts, uopts->sz < sizeof(opts) ? uopts->sz : sizeof(opts));
-	}
+	err = KTSNAP_OPTS_READ(opts, uopts, ktsnap_capture_opts);
+	if (err)
+		return err;
 	if ((opts.nr_map_names && !opts.map_names) || (opts.nr_map_ids && !opts.map_ids) ||
 	    (opts.nr_cgroups && !opts.cgroups))
 		return ktsnap_fail(-EINVAL, "capture: a filter count is set but its list is NULL");

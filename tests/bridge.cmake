@@ -27,3 +27,7 @@ set_tests_properties(test_bridge_tsan PROPERTIES LABELS tsan TIMEOUT 300)
 # ktsnap_errmsg(), long texts arrive whole, the detail is per thread.
 ktsnap_test(test_bridge_errmsg SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_bridge_errmsg.c
 	    LIBS PkgConfig::CMOCKA)
+
+# Options structs read the libbpf way (sz, __last_field, non-zero tail refused).
+ktsnap_test(test_bridge_opts SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_bridge_opts.c
+	    LIBS PkgConfig::CMOCKA)

@@ -128,35 +128,94 @@ ktsnap_bridge__with_accessor_state(struct ktsnap_bridge *b, _Atomic uint64_t *pu
 
 /* ---- capture and store (§5.3) ----------------------------------------------- */
 /*
- * Run the capture callback for @name and store its report.  true when a
- * report was stored; false when the callback returned NULL (a
- * CaptureUnavailable event is queued) or storing failed.
+ * Metadata stored with a capture.  Fill with KTSNAP_OPTS() (or set sz to
+ * sizeof); every field is optional, NULL meaning "none", and is copied
+ * during the call (the pointers need not outlive it).
  */
-KTSNAP_API bool ktsnap_bridge__capture(struct ktsnap_bridge *b, const char *name);
-/* Same, stamping the entry with @step_index (0 = baseline, 1..N = steps). */
-KTSNAP_API bool ktsnap_bridge__capture_with_step(struct ktsnap_bridge *b, const char *name,
-						 uint16_t step_index);
+struct ktsnap_bridge_store_opts {
+	size_t sz;	/* sizeof(struct ktsnap_bridge_store_opts) */
+	const struct ktsnap_stats *stats;	/* deep-copied */
+	const uint64_t *elapsed_ms;
+	const uint64_t *boundary_offset_ms;
+	const uint16_t *step_index;	/* 0 = baseline, 1..N = steps */
+	size_t :0;
+};
+#define ktsnap_bridge_store_opts__last_field step_index
 
 /*
- * Store @report under @name.  Always takes ownership of @report (it is
- * freed on failure).  Optional metadata is passed by pointer, NULL meaning
- * "none"; @stats is deep-copied.  Re-storing a tag replaces the report,
- * moves the tag to the back of the FIFO and replaces or clears every
- * metadata slot.  0, -EINVAL (NULL @b/@name/@report), -ENOMEM.
+ * Store @report under @name with the metadata in @opts (NULL: none).
+ * Always takes ownership of @report (it is freed on failure).  Re-storing
+ * a tag replaces the report, moves the tag to the back of the FIFO and
+ * replaces or clears every metadata slot.  0, -EINVAL (NULL @b/@name/
+ * @report, or @opts->sz too small), -E2BIG (@opts has non-zero bytes past
+ * the fields this library knows), -ENOMEM.
  */
-KTSNAP_API int ktsnap_bridge__store(struct ktsnap_bridge *b, const char *name,
-				    struct ktsnap_report *report);
-KTSNAP_API int ktsnap_bridge__store_with_stats(struct ktsnap_bridge *b, const char *name,
-					       struct ktsnap_report *report,
-					       const struct ktsnap_stats *stats,
-					       const uint64_t *elapsed_ms);
-KTSNAP_API int ktsnap_bridge__store_with_stats_and_step(struct ktsnap_bridge *b,
-							const char *name,
-							struct ktsnap_report *report,
-							const struct ktsnap_stats *stats,
-							const uint64_t *elapsed_ms,
-							const uint64_t *boundary_offset_ms,
-							uint16_t step_index);
+KTSNAP_API int ktsnap_bridge__store_opts(struct ktsnap_bridge *b, const char *name,
+					 struct ktsnap_report *report,
+					 const struct ktsnap_bridge_store_opts *opts);
+
+/*
+ * Run the capture callback for @name and store its report with the
+ * metadata in @opts (NULL: none).  true when a report was stored; false
+ * when the callback returned NULL (a CaptureUnavailable event is queued)
+ * or storing failed (ktsnap_errmsg() says which).
+ */
+KTSNAP_API bool ktsnap_bridge__capture_opts(struct ktsnap_bridge *b, const char *name,
+					    const struct ktsnap_bridge_store_opts *opts);
+
+/* The spec's names for the common shapes. */
+static inline int ktsnap_bridge__store(struct ktsnap_bridge *b, const char *name,
+				       struct ktsnap_report *report)
+{
+	return ktsnap_bridge__store_opts(b, name, report, NULL);
+}
+
+static inline int ktsnap_bridge__store_with_stats(struct ktsnap_bridge *b, const char *name,
+						  struct ktsnap_report *report,
+						  const struct ktsnap_stats *stats,
+						  const uint64_t *elapsed_ms)
+{
+	struct ktsnap_bridge_store_opts o = {
+		.sz = sizeof(o),
+		.stats = stats,
+		.elapsed_ms = elapsed_ms,
+	};
+
+	return ktsnap_bridge__store_opts(b, name, report, &o);
+}
+
+static inline int ktsnap_bridge__store_with_stats_and_step(struct ktsnap_bridge *b,
+							   const char *name,
+							   struct ktsnap_report *report,
+							   const struct ktsnap_stats *stats,
+							   const uint64_t *elapsed_ms,
+							   const uint64_t *boundary_offset_ms,
+							   uint16_t step_index)
+{
+	struct ktsnap_bridge_store_opts o = {
+		.sz = sizeof(o),
+		.stats = stats,
+		.elapsed_ms = elapsed_ms,
+		.boundary_offset_ms = boundary_offset_ms,
+		.step_index = &step_index,
+	};
+
+	return ktsnap_bridge__store_opts(b, name, report, &o);
+}
+
+static inline bool ktsnap_bridge__capture(struct ktsnap_bridge *b, const char *name)
+{
+	return ktsnap_bridge__capture_opts(b, name, NULL);
+}
+
+/* Stamps the entry with @step_index (0 = baseline, 1..N = steps). */
+static inline bool ktsnap_bridge__capture_with_step(struct ktsnap_bridge *b, const char *name,
+						    uint16_t step_index)
+{
+	struct ktsnap_bridge_store_opts o = { .sz = sizeof(o), .step_index = &step_index };
+
+	return ktsnap_bridge__capture_opts(b, name, &o);
+}
 
 /* ---- queries (§5.4) --------------------------------------------------------- */
 KTSNAP_API bool ktsnap_bridge__has(struct ktsnap_bridge *b, const char *name);

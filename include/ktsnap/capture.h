@@ -49,7 +49,9 @@ struct ktsnap_capture_opts {
  * frees with ktsnap_report__free().  Failures of single maps land in that
  * map's error and do not fail the capture.  Returns 0, -EPERM when the
  * caller lacks the privilege to enumerate BPF maps (ktsnap_errmsg() names
- * it), -EINVAL for bad options, -ENOMEM.
+ * it), -EINVAL for bad options, -E2BIG when @opts has non-zero bytes past
+ * the fields this version of the library knows (an option it cannot
+ * honour), -ENOMEM.
  */
 KTSNAP_API int ktsnap_capture(const struct ktsnap_capture_opts *opts,
 			      struct ktsnap_report **report);
