@@ -18,12 +18,15 @@
 #include "json_internal.h"
 #include "log_internal.h"
 #include "report_internal.h"
+#include "util_internal.h"
+#include "diff_internal.h"
 
 struct ktsnap_diff {
 	struct ktsnap_arena arena;
 	struct ktsnap_diff_item *items;
 	size_t nr, cap;
 	int err;
+	size_t key_compares;	/* work done pairing entries (tests bound it) */
 	/* while comparing */
 	const char *map;
 	const char *key;
@@ -351,15 +354,6 @@ static size_t ident(const struct ktsnap_map *m, const struct ktsnap_map_entry *e
 	return 4;
 }
 
-static uint64_t hash_bytes(const uint8_t *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (n--)
-		h = (h ^ *p++) * 0x100000001b3ULL;
-	return h;
-}
-
 static void cmp_entry(struct ktsnap_diff *d, const struct ktsnap_map *ma,
 		      const struct ktsnap_map_entry *a, const struct ktsnap_map_entry *b)
 {
@@ -420,18 +414,64 @@ static void entry_op(struct ktsnap_diff *d, enum ktsnap_diff_op op, const struct
 		it->key = key;
 }
 
+/*
+ * One distinct identity of the second map: its first entry (to compare
+ * keys against) and the queue of its entries not yet paired, linked in
+ * order of appearance through next[].
+ */
+struct ident_slot {
+	uint32_t first;		/* NO_ENTRY: free slot */
+	uint32_t head;		/* next entry to pair; NO_ENTRY: all paired */
+	uint32_t tail;
+};
+
+#define NO_ENTRY UINT32_MAX
+
+static bool same_ident(struct ktsnap_diff *d, const struct ktsnap_map *m, uint32_t j,
+		       const uint8_t *p, size_t n)
+{
+	const uint8_t *q;
+	uint8_t tmp[4];
+
+	d->key_compares++;
+	return ident(m, &m->entries[j], &q, tmp) == n && !memcmp(p, q, n);
+}
+
+/* The slot of identity (@p, @n) in @slots: its own, or the free one where
+ * it would go. */
+static struct ident_slot *find_slot(struct ktsnap_diff *d, const struct ktsnap_map *b,
+				    struct ident_slot *slots, uint32_t mask, const uint8_t *p,
+				    size_t n)
+{
+	uint32_t h = (uint32_t)ktsnap_fnv1a(p, n) & mask;
+
+	while (slots[h].first != NO_ENTRY && !same_ident(d, b, slots[h].first, p, n))
+		h = (h + 1) & mask;
+	return &slots[h];
+}
+
+/*
+ * Pair the entries of @a and @b by identity (the raw key of hash maps, the
+ * index of arrays).  A map read under churn can list one identity more
+ * than once: duplicates pair in order of appearance (the first in @a with
+ * the first in @b, and so on) and the surplus of either side is removed
+ * or added.  Each entry costs one hash lookup however many duplicates
+ * share its key, so the diff stays linear.
+ */
 static void cmp_entries(struct ktsnap_diff *d, const struct ktsnap_map *a,
 			const struct ktsnap_map *b)
 {
-	uint32_t *slots = NULL, i, mask, cap = 16;
+	struct ident_slot *slots = NULL, *s;
+	uint32_t *next = NULL, i, j, mask, cap = 16;
 	bool *matched = NULL;
 
 	while (cap < b->nr_entries * 2u && cap < (1u << 30))
 		cap <<= 1;
 	mask = cap - 1;
 	slots = malloc(cap * sizeof(*slots));
+	next = malloc((b->nr_entries ? b->nr_entries : 1) * sizeof(*next));
 	matched = calloc(b->nr_entries ? b->nr_entries : 1, sizeof(*matched));
-	if (!slots || !matched) {
+	if (!slots || !next || !matched) {
 		d->err = -ENOMEM;
 		goto out;
 	}
@@ -440,29 +480,32 @@ static void cmp_entries(struct ktsnap_diff *d, const struct ktsnap_map *a,
 		const uint8_t *p;
 		uint8_t tmp[4];
 		size_t n = ident(b, &b->entries[i], &p, tmp);
-		uint32_t h = (uint32_t)hash_bytes(p, n) & mask;
 
-		while (slots[h] != UINT32_MAX)
-			h = (h + 1) & mask;
-		slots[h] = i;
+		next[i] = NO_ENTRY;
+		s = find_slot(d, b, slots, mask, p, n);
+		if (s->first == NO_ENTRY) {
+			s->first = s->head = s->tail = i;
+		} else {
+			if (s->head == NO_ENTRY)
+				s->head = i;
+			else
+				next[s->tail] = i;
+			s->tail = i;
+		}
 	}
 	for (i = 0; i < a->nr_entries && !d->err; i++) {
 		const struct ktsnap_map_entry *ea = &a->entries[i];
-		const uint8_t *p, *q;
-		uint8_t tmp[4], tmq[4];
+		const uint8_t *p;
+		uint8_t tmp[4];
 		size_t n = ident(a, ea, &p, tmp);
-		uint32_t h = (uint32_t)hash_bytes(p, n) & mask, j;
 
-		for (; (j = slots[h]) != UINT32_MAX; h = (h + 1) & mask) {
-			size_t m = ident(b, &b->entries[j], &q, tmq);
-
-			if (!matched[j] && m == n && !memcmp(p, q, n))
-				break;
-		}
-		if (j == UINT32_MAX) {
+		s = find_slot(d, b, slots, mask, p, n);
+		j = s->head;
+		if (j == NO_ENTRY) {
 			entry_op(d, KTSNAP_DIFF_ENTRY_REMOVED, a, ea);
 			continue;
 		}
+		s->head = next[j];
 		matched[j] = true;
 		d->key = entry_key(d, a, ea);
 		cmp_entry(d, a, ea, &b->entries[j]);
@@ -473,6 +516,7 @@ static void cmp_entries(struct ktsnap_diff *d, const struct ktsnap_map *a,
 			entry_op(d, KTSNAP_DIFF_ENTRY_ADDED, b, &b->entries[i]);
 out:
 	free(slots);
+	free(next);
 	free(matched);
 }
 
@@ -788,4 +832,9 @@ int ktsnap_diff__write_json(const struct ktsnap_diff *d, FILE *f, unsigned int f
 	if (err)
 		return ktsnap_fail(err, "diff: writing the JSON failed: %s", strerror(-err));
 	return 0;
+}
+
+size_t ktsnap_diff_key_compares(const struct ktsnap_diff *d)
+{
+	return d ? d->key_compares : 0;
 }
