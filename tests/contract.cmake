@@ -13,3 +13,11 @@ add_test(NAME errmsg_contract
 		 ${PROJECT_SOURCE_DIR}/include/ktsnap/kernel_op.h
 		 ${PROJECT_SOURCE_DIR}/include/ktsnap/stats.h)
 set_tests_properties(errmsg_contract PROPERTIES LABELS contract TIMEOUT 60)
+# - abi_check: the shared library exports exactly the names listed in
+#   src/libktsnap.map, and those are exactly the KTSNAP_API functions; a
+#   failure lists the names to add to or remove from the map.
+add_test(NAME abi_check
+	 COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/contract/abi_check.sh
+		 $<TARGET_FILE:ktsnap> $<TARGET_FILE:ktsnap_static>
+		 ${PROJECT_SOURCE_DIR}/src/libktsnap.map)
+set_tests_properties(abi_check PROPERTIES LABELS contract TIMEOUT 60)
