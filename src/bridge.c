@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * SnapshotBridge (spec §5).  One refcounted object is shared by every
- * handle.  The store is a FIFO array of at most 64 entries (+1 while a
- * store is over the cap): finding a tag is a scan of ≤64 names, which is
- * cheaper than keeping a hash table in step with the order list.
+ * SnapshotBridge (spec §5): the refcounted object shared by every handle,
+ * its callbacks, the store of captures and its drains, the event log, the
+ * watch slots, the thread-local installation and the accessor waits (the
+ * kernel-op and cgroup.procs logs are in bridge_log.c).  The bridge knows
+ * captures only through its capture callback.  The store is a FIFO array
+ * of at most 64 entries (+1 while a store is over the cap): finding a tag
+ * is a scan of ≤64 names, which is cheaper than keeping a hash table in
+ * step with the order list.
  *
  * Reports that leave the store through eviction or overwrite are freed
  * after the store lock is dropped, so a big report's teardown never
@@ -24,71 +28,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <ktsnap/bridge.h>
-#include <ktsnap/capture.h>
-
+#include "bridge_internal.h"
 #include "log_internal.h"
 #include "opts_internal.h"
+#include "util_internal.h"
 
 #define STORE_CAP KTSNAP_MAX_STORED_SNAPSHOTS
 #define EVENT_CAP KTSNAP_MAX_STORED_EVENTS
 #define WATCH_CAP KTSNAP_MAX_WATCH_SNAPSHOTS
-
-struct bridge_entry {
-	char *tag;
-	struct ktsnap_report *report;
-	struct ktsnap_stats *stats;	/* NULL: no stats slot */
-	bool has_elapsed;
-	bool has_boundary;
-	bool has_step;
-	uint16_t step_index;
-	uint64_t elapsed_ms;
-	uint64_t boundary_offset_ms;
-};
-
-struct kop_record {
-	char *tag;
-	struct ktsnap_kernel_op_reply reply;
-};
-
-struct ktsnap_bridge {
-	atomic_long refcnt;
-
-	ktsnap_capture_fn capture;
-	void *capture_ctx;
-	ktsnap_ctx_free_fn capture_free;
-	ktsnap_watch_register_fn watch;
-	void *watch_ctx;
-	ktsnap_ctx_free_fn watch_free;
-	ktsnap_kernel_op_fn kop;
-	void *kop_ctx;
-	ktsnap_ctx_free_fn kop_free;
-
-	/* the store */
-	pthread_mutex_t lock;
-	struct bridge_entry entries[STORE_CAP + 1];	/* oldest first */
-	size_t nr;
-	struct ktsnap_bridge_event *events[EVENT_CAP];	/* ring */
-	size_t ev_head;
-	size_t ev_nr;
-	uint64_t events_dropped;
-
-	pthread_mutex_t kop_lock;
-	struct kop_record *kops;
-	size_t nr_kops;
-	size_t kops_cap;
-
-	pthread_mutex_t cg_lock;
-	struct ktsnap_cgroup_procs **cgs;
-	size_t nr_cgs;
-	size_t cgs_cap;
-
-	atomic_size_t watch_count;
-
-	_Atomic uint64_t *seqno;	/* accessor state: all or none */
-	_Atomic uint8_t *state;
-	int wake_fd;
-};
 
 struct drain_item {
 	struct ktsnap_drained_entry pub;
@@ -103,16 +50,6 @@ struct ktsnap_drain {
 struct ktsnap_bridge_events {
 	size_t nr;
 	struct ktsnap_bridge_event *ev[];
-};
-
-struct ktsnap_kernel_op_log {
-	size_t nr;
-	struct kop_record *recs;
-};
-
-struct ktsnap_cgroup_procs_log {
-	size_t nr;
-	struct ktsnap_cgroup_procs **recs;
 };
 
 static const struct ktsnap_stats no_scheduler_binary = {
@@ -136,8 +73,7 @@ struct ktsnap_bridge *ktsnap_bridge__new(ktsnap_capture_fn capture, void *ctx,
 	b->capture_ctx = ctx;
 	b->capture_free = ctx_free;
 	pthread_mutex_init(&b->lock, NULL);
-	pthread_mutex_init(&b->kop_lock, NULL);
-	pthread_mutex_init(&b->cg_lock, NULL);
+	ktsnap_bridge_logs_init(b);
 	atomic_init(&b->watch_count, 0);
 	b->wake_fd = -1;
 	return b;
@@ -171,14 +107,7 @@ void ktsnap_bridge__unref(struct ktsnap_bridge *b)
 		entry_release(&b->entries[i]);
 	for (i = 0; i < b->ev_nr; i++)
 		free(b->events[(b->ev_head + i) % EVENT_CAP]);
-	for (i = 0; i < b->nr_kops; i++) {
-		free(b->kops[i].tag);
-		ktsnap_kernel_op_reply__clear(&b->kops[i].reply);
-	}
-	free(b->kops);
-	for (i = 0; i < b->nr_cgs; i++)
-		free(b->cgs[i]);
-	free(b->cgs);
+	ktsnap_bridge_logs_destroy(b);
 	if (b->capture_free)
 		b->capture_free(b->capture_ctx);
 	if (b->watch_free)
@@ -188,8 +117,6 @@ void ktsnap_bridge__unref(struct ktsnap_bridge *b)
 	if (b->wake_fd >= 0)
 		close(b->wake_fd);
 	pthread_mutex_destroy(&b->lock);
-	pthread_mutex_destroy(&b->kop_lock);
-	pthread_mutex_destroy(&b->cg_lock);
 	free(b);
 }
 
@@ -265,21 +192,16 @@ const char *ktsnap_bridge_event_kind__name(enum ktsnap_bridge_event_kind kind)
 	return "Unknown";
 }
 
-static bool str_eq(const char *a, const char *b)
-{
-	if (!a || !b)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
 bool ktsnap_bridge_event__equal(const struct ktsnap_bridge_event *a,
 				const struct ktsnap_bridge_event *b)
 {
 	if (!a || !b)
 		return a == b;
-	return a->kind == b->kind && str_eq(a->tag, b->tag) &&
-	       str_eq(a->prior_schema, b->prior_schema) && str_eq(a->evicted_tag, b->evicted_tag) &&
-	       str_eq(a->new_tag, b->new_tag) && str_eq(a->drain_variant, b->drain_variant) &&
+	return a->kind == b->kind && ktsnap_str_eq(a->tag, b->tag) &&
+	       ktsnap_str_eq(a->prior_schema, b->prior_schema) &&
+	       ktsnap_str_eq(a->evicted_tag, b->evicted_tag) &&
+	       ktsnap_str_eq(a->new_tag, b->new_tag) &&
+	       ktsnap_str_eq(a->drain_variant, b->drain_variant) &&
 	       a->cap == b->cap && a->reports_len == b->reports_len &&
 	       a->dropped_count == b->dropped_count;
 }
@@ -771,282 +693,6 @@ void ktsnap_drain__free(struct ktsnap_drain *d)
 	free(d);
 }
 
-/* ---- kernel-op log ----------------------------------------------------------------- */
-int ktsnap_bridge__record_kernel_op_reply(struct ktsnap_bridge *b, const char *tag,
-					  const struct ktsnap_kernel_op_reply *reply)
-{
-	struct kop_record rec = {};
-	int err;
-
-	if (!b || !tag || !reply)
-		return ktsnap_fail(-EINVAL, "record_kernel_op_reply needs a bridge, tag and reply");
-	rec.tag = strdup(tag);
-	if (!rec.tag)
-		return ktsnap_fail(-ENOMEM, "out of memory");
-	err = ktsnap_kernel_op_reply__copy(&rec.reply, reply);
-	if (err) {
-		free(rec.tag);
-		return err;
-	}
-
-	pthread_mutex_lock(&b->kop_lock);
-	if (b->nr_kops == b->kops_cap) {
-		size_t cap = b->kops_cap ? b->kops_cap * 2 : 8;
-		struct kop_record *n = realloc(b->kops, cap * sizeof(*n));
-
-		if (!n) {
-			pthread_mutex_unlock(&b->kop_lock);
-			free(rec.tag);
-			ktsnap_kernel_op_reply__clear(&rec.reply);
-			return ktsnap_fail(-ENOMEM, "out of memory");
-		}
-		b->kops = n;
-		b->kops_cap = cap;
-	}
-	b->kops[b->nr_kops++] = rec;
-	pthread_mutex_unlock(&b->kop_lock);
-	return 0;
-}
-
-int ktsnap_bridge__dispatch_kernel_op(struct ktsnap_bridge *b,
-				      const struct ktsnap_kernel_op_request *req,
-				      struct ktsnap_kernel_op_reply *reply)
-{
-	struct ktsnap_kernel_op_reply tmp = {};
-	int err;
-
-	if (!b || !req || !reply)
-		return ktsnap_fail(-EINVAL, "dispatch_kernel_op needs a bridge, request and reply");
-	if (!b->kop)
-		return ktsnap_fail(-EOPNOTSUPP, "no kernel-op callback installed on this bridge");
-	err = b->kop(req, &tmp, b->kop_ctx);
-	if (err) {
-		ktsnap_kernel_op_reply__clear(&tmp);
-		if (err > 0)
-			err = -EIO;
-		return ktsnap_fail(err, "kernel-op callback failed for '%s': %s",
-				   req->tag ? req->tag : "", strerror(-err));
-	}
-	err = ktsnap_bridge__record_kernel_op_reply(b, req->tag ? req->tag : "", &tmp);
-	if (err) {
-		ktsnap_kernel_op_reply__clear(&tmp);
-		return err;
-	}
-	*reply = tmp;
-	return 0;
-}
-
-int ktsnap_bridge__kernel_op_value(struct ktsnap_bridge *b, const char *tag,
-				   struct ktsnap_kernel_op_value *out)
-{
-	int err = 1;
-	size_t i;
-
-	if (!b || !tag || !out)
-		return ktsnap_fail(-EINVAL, "kernel_op_value needs a bridge, a tag and an output");
-	pthread_mutex_lock(&b->kop_lock);
-	for (i = 0; i < b->nr_kops; i++) {
-		const struct kop_record *rec = &b->kops[i];
-
-		if (strcmp(rec->tag, tag) == 0 && rec->reply.success &&
-		    rec->reply.nr_read_values > 0) {
-			err = ktsnap_kernel_op_value__copy(out, &rec->reply.read_values[0]);
-			break;
-		}
-	}
-	pthread_mutex_unlock(&b->kop_lock);
-	if (err > 0)
-		return ktsnap_fail(-ENOENT, "no successful kernel-op read logged under '%s'", tag);
-	return err;
-}
-
-struct ktsnap_kernel_op_log *ktsnap_bridge__drain_kernel_ops(struct ktsnap_bridge *b)
-{
-	struct ktsnap_kernel_op_log *log;
-
-	if (!b)
-		return ktsnap_fail_ptr(-EINVAL, "NULL bridge");
-	log = calloc(1, sizeof(*log));
-	if (!log)
-		return ktsnap_fail_ptr(-ENOMEM, "out of memory");
-	pthread_mutex_lock(&b->kop_lock);
-	log->recs = b->kops;
-	log->nr = b->nr_kops;
-	b->kops = NULL;
-	b->nr_kops = 0;
-	b->kops_cap = 0;
-	pthread_mutex_unlock(&b->kop_lock);
-	return log;
-}
-
-size_t ktsnap_kernel_op_log__count(const struct ktsnap_kernel_op_log *log)
-{
-	return log ? log->nr : 0;
-}
-
-const char *ktsnap_kernel_op_log__tag(const struct ktsnap_kernel_op_log *log, size_t i)
-{
-	if (!log || i >= log->nr)
-		return ktsnap_fail_ptr(-ERANGE, "kernel-op log record %zu out of range", i);
-	return log->recs[i].tag;
-}
-
-const struct ktsnap_kernel_op_reply *ktsnap_kernel_op_log__reply(const struct ktsnap_kernel_op_log *log,
-								 size_t i)
-{
-	if (!log || i >= log->nr)
-		return ktsnap_fail_ptr(-ERANGE, "kernel-op log record %zu out of range", i);
-	return &log->recs[i].reply;
-}
-
-void ktsnap_kernel_op_log__free(struct ktsnap_kernel_op_log *log)
-{
-	size_t i;
-
-	if (!log)
-		return;
-	for (i = 0; i < log->nr; i++) {
-		free(log->recs[i].tag);
-		ktsnap_kernel_op_reply__clear(&log->recs[i].reply);
-	}
-	free(log->recs);
-	free(log);
-}
-
-/* ---- cgroup.procs log ------------------------------------------------------------------ */
-/* One allocation: the record, then the pids, then the two strings. */
-static struct ktsnap_cgroup_procs *cg_new(const char *tag, const char *cgroup,
-					  const int32_t *pids, size_t nr_pids)
-{
-	size_t tlen = strlen(tag) + 1, clen = strlen(cgroup) + 1;
-	struct ktsnap_cgroup_procs *p;
-	int32_t *pp;
-	char *s;
-
-	if (nr_pids > (SIZE_MAX - sizeof(*p) - tlen - clen) / sizeof(int32_t))
-		return NULL;
-	p = malloc(sizeof(*p) + nr_pids * sizeof(int32_t) + tlen + clen);
-	if (!p)
-		return NULL;
-	pp = (int32_t *)(p + 1);
-	if (nr_pids)
-		memcpy(pp, pids, nr_pids * sizeof(int32_t));
-	s = (char *)(pp + nr_pids);
-	memcpy(s, tag, tlen);
-	p->tag = s;
-	s += tlen;
-	memcpy(s, cgroup, clen);
-	p->cgroup = s;
-	p->pids = pp;
-	p->nr_pids = nr_pids;
-	return p;
-}
-
-int ktsnap_bridge__record_cgroup_procs(struct ktsnap_bridge *b, const char *tag,
-				       const char *cgroup, const int32_t *pids, size_t nr_pids)
-{
-	struct ktsnap_cgroup_procs *p;
-
-	if (!b || !tag || !cgroup || (nr_pids && !pids))
-		return ktsnap_fail(-EINVAL, "record_cgroup_procs needs a bridge, tag, cgroup and pids");
-	p = cg_new(tag, cgroup, pids, nr_pids);
-	if (!p)
-		return ktsnap_fail(-ENOMEM, "out of memory");
-
-	pthread_mutex_lock(&b->cg_lock);
-	if (b->nr_cgs == b->cgs_cap) {
-		size_t cap = b->cgs_cap ? b->cgs_cap * 2 : 8;
-		struct ktsnap_cgroup_procs **n = realloc(b->cgs, cap * sizeof(*n));
-
-		if (!n) {
-			pthread_mutex_unlock(&b->cg_lock);
-			free(p);
-			return ktsnap_fail(-ENOMEM, "out of memory");
-		}
-		b->cgs = n;
-		b->cgs_cap = cap;
-	}
-	b->cgs[b->nr_cgs++] = p;
-	pthread_mutex_unlock(&b->cg_lock);
-	return 0;
-}
-
-struct ktsnap_cgroup_procs *ktsnap_bridge__cgroup_procs_by_tag(struct ktsnap_bridge *b,
-							       const char *tag)
-{
-	struct ktsnap_cgroup_procs *copy = NULL;
-	bool found = false;
-	size_t i;
-
-	if (!b || !tag)
-		return ktsnap_fail_ptr(-EINVAL, "NULL bridge or tag");
-	pthread_mutex_lock(&b->cg_lock);
-	for (i = 0; i < b->nr_cgs; i++) {
-		const struct ktsnap_cgroup_procs *p = b->cgs[i];
-
-		if (strcmp(p->tag, tag) == 0) {
-			found = true;
-			copy = cg_new(p->tag, p->cgroup, p->pids, p->nr_pids);
-			break;
-		}
-	}
-	pthread_mutex_unlock(&b->cg_lock);
-	if (!found)
-		return ktsnap_fail_ptr(-ENOENT, "no cgroup.procs record under '%s'", tag);
-	if (!copy)
-		return ktsnap_fail_ptr(-ENOMEM, "out of memory");
-	return copy;
-}
-
-void ktsnap_cgroup_procs__free(struct ktsnap_cgroup_procs *p)
-{
-	free(p);
-}
-
-struct ktsnap_cgroup_procs_log *ktsnap_bridge__drain_cgroup_procs(struct ktsnap_bridge *b)
-{
-	struct ktsnap_cgroup_procs_log *log;
-
-	if (!b)
-		return ktsnap_fail_ptr(-EINVAL, "NULL bridge");
-	log = calloc(1, sizeof(*log));
-	if (!log)
-		return ktsnap_fail_ptr(-ENOMEM, "out of memory");
-	pthread_mutex_lock(&b->cg_lock);
-	log->recs = b->cgs;
-	log->nr = b->nr_cgs;
-	b->cgs = NULL;
-	b->nr_cgs = 0;
-	b->cgs_cap = 0;
-	pthread_mutex_unlock(&b->cg_lock);
-	return log;
-}
-
-size_t ktsnap_cgroup_procs_log__count(const struct ktsnap_cgroup_procs_log *log)
-{
-	return log ? log->nr : 0;
-}
-
-const struct ktsnap_cgroup_procs *
-ktsnap_cgroup_procs_log__at(const struct ktsnap_cgroup_procs_log *log, size_t i)
-{
-	if (!log || i >= log->nr)
-		return ktsnap_fail_ptr(-ERANGE, "cgroup.procs log record %zu out of range", i);
-	return log->recs[i];
-}
-
-void ktsnap_cgroup_procs_log__free(struct ktsnap_cgroup_procs_log *log)
-{
-	size_t i;
-
-	if (!log)
-		return;
-	for (i = 0; i < log->nr; i++)
-		free(log->recs[i]);
-	free(log->recs);
-	free(log);
-}
-
 /* ---- watch registration --------------------------------------------------------------- */
 int ktsnap_bridge__register_watch(struct ktsnap_bridge *b, const char *symbol)
 {
@@ -1248,26 +894,4 @@ char *ktsnap_bridge__debug_string(struct ktsnap_bridge *b)
 		     b->watch ? "<callback>" : "<none>") < 0)
 		return ktsnap_fail_ptr(-ENOMEM, "out of memory");
 	return s;
-}
-
-/* ---- live capture callback ---------------------------------------------------------- */
-struct ktsnap_report *ktsnap_capture_callback_live(const char *name, void *ctx)
-{
-	const struct ktsnap_capture_opts *opts = ctx;
-	struct ktsnap_report *r = NULL, *ph;
-	char reason[600];
-	int err;
-
-	err = ktsnap_capture(opts, &r);
-	if (!err && r)
-		return r;
-	if (!err)
-		err = -EIO;
-	/* Keep the failed attempt visible as a placeholder (spec §12) rather
-	 * than an absent capture. */
-	snprintf(reason, sizeof(reason), "live capture failed: %s",
-		 ktsnap_errmsg()[0] ? ktsnap_errmsg() : strerror(-err));
-	pr_warn("SnapshotBridge: capture '%s': %s\n", name ? name : "", reason);
-	ph = ktsnap_report__placeholder(reason);
-	return ph;
 }

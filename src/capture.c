@@ -982,3 +982,28 @@ fail:
 		return ktsnap_fail(-ENOMEM, "capture: out of memory");
 	return err;
 }
+
+/*
+ * The bridge's capture callback for live captures (declared in capture.h):
+ * the bridge knows captures only through such a callback.
+ */
+struct ktsnap_report *ktsnap_capture_callback_live(const char *name, void *ctx)
+{
+	const struct ktsnap_capture_opts *opts = ctx;
+	struct ktsnap_report *r = NULL, *ph;
+	char reason[600];
+	int err;
+
+	err = ktsnap_capture(opts, &r);
+	if (!err && r)
+		return r;
+	if (!err)
+		err = -EIO;
+	/* Keep the failed attempt visible as a placeholder (spec §12) rather
+	 * than an absent capture. */
+	snprintf(reason, sizeof(reason), "live capture failed: %s",
+		 ktsnap_errmsg()[0] ? ktsnap_errmsg() : strerror(-err));
+	pr_warn("SnapshotBridge: capture '%s': %s\n", name ? name : "", reason);
+	ph = ktsnap_report__placeholder(reason);
+	return ph;
+}

@@ -30,8 +30,7 @@ struct ktsnap_diff {
 	/* while comparing */
 	const char *map;
 	const char *key;
-	size_t plen;
-	char path[512];
+	struct ktsnap_pathbuf path;
 };
 
 #define MAX_CMP_DEPTH 128
@@ -44,16 +43,9 @@ static struct ktsnap_diff_item *add_item(struct ktsnap_diff *d, enum ktsnap_diff
 
 	if (d->err)
 		return NULL;
-	if (d->nr == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 64;
-		struct ktsnap_diff_item *n = realloc(d->items, cap * sizeof(*n));
-
-		if (!n) {
-			d->err = -ENOMEM;
-			return NULL;
-		}
-		d->items = n;
-		d->cap = cap;
+	if (KTSNAP_ENSURE(d->items, d->cap, d->nr + 1)) {
+		d->err = -ENOMEM;
+		return NULL;
 	}
 	it = &d->items[d->nr++];
 	memset(it, 0, sizeof(*it));
@@ -115,7 +107,7 @@ static void value_changed(struct ktsnap_diff *d, const struct ktsnap_value *a,
 
 	if (!it)
 		return;
-	it->path = ktsnap_arena_strdup(&d->arena, d->path);
+	it->path = ktsnap_arena_strdup(&d->arena, d->path.s);
 	it->old_value = a;
 	it->new_value = b;
 	it->old_text = fmt_value(d, a);
@@ -126,38 +118,22 @@ static void value_changed(struct ktsnap_diff *d, const struct ktsnap_value *a,
 /* ---- the path --------------------------------------------------------------------- */
 static size_t push_member(struct ktsnap_diff *d, const char *name)
 {
-	size_t old = d->plen;
-	int n = snprintf(d->path + old, sizeof(d->path) - old, "%s%s", old ? "." : "",
-			 *name ? name : "(anon)");
-
-	if (n > 0)
-		d->plen = old + (size_t)n < sizeof(d->path) ? old + (size_t)n : sizeof(d->path) - 1;
-	return old;
+	return ktsnap_pathbuf_push(&d->path, "%s%s", d->path.len ? "." : "",
+				   *name ? name : "(anon)");
 }
 
 static size_t push_index(struct ktsnap_diff *d, const char *prefix, uint64_t i)
 {
-	size_t old = d->plen;
-	int n = snprintf(d->path + old, sizeof(d->path) - old, "%s%s[%" PRIu64 "]",
-			 old && *prefix ? "." : "", prefix, i);
-
-	if (n > 0)
-		d->plen = old + (size_t)n < sizeof(d->path) ? old + (size_t)n : sizeof(d->path) - 1;
-	return old;
+	return ktsnap_pathbuf_push(&d->path, "%s%s[%" PRIu64 "]",
+				   d->path.len && *prefix ? "." : "", prefix, i);
 }
 
 static void pop(struct ktsnap_diff *d, size_t old)
 {
-	d->plen = old;
-	d->path[old] = '\0';
+	ktsnap_pathbuf_pop(&d->path, old);
 }
 
 /* ---- value trees -------------------------------------------------------------------- */
-static bool str_eq(const char *a, const char *b)
-{
-	return a == b || (a && b && !strcmp(a, b));
-}
-
 static bool scalar_eq(const struct ktsnap_value *a, const struct ktsnap_value *b)
 {
 	switch (a->kind) {
@@ -175,13 +151,14 @@ static bool scalar_eq(const struct ktsnap_value *a, const struct ktsnap_value *b
 					 : isnan(a->f.v) && isnan(b->f.v));
 	case KTSNAP_VALUE_ENUM:
 		return a->e.bits == b->e.bits && a->e.v == b->e.v &&
-		       a->e.is_signed == b->e.is_signed && str_eq(a->e.variant, b->e.variant);
+		       a->e.is_signed == b->e.is_signed &&
+		       ktsnap_str_eq(a->e.variant, b->e.variant);
 	case KTSNAP_VALUE_CPU_LIST:
-		return str_eq(a->cpus, b->cpus);
+		return ktsnap_str_eq(a->cpus, b->cpus);
 	case KTSNAP_VALUE_BYTES:
-		return str_eq(a->hex, b->hex);
+		return ktsnap_str_eq(a->hex, b->hex);
 	case KTSNAP_VALUE_UNSUPPORTED:
-		return str_eq(a->reason, b->reason);
+		return ktsnap_str_eq(a->reason, b->reason);
 	default:
 		return false;
 	}
@@ -197,10 +174,10 @@ static bool deep_eq(const struct ktsnap_value *a, const struct ktsnap_value *b, 
 		return false;
 	switch (a->kind) {
 	case KTSNAP_VALUE_STRUCT:
-		if (a->s.nr != b->s.nr || !str_eq(a->s.type_name, b->s.type_name))
+		if (a->s.nr != b->s.nr || !ktsnap_str_eq(a->s.type_name, b->s.type_name))
 			return false;
 		for (i = 0; i < a->s.nr; i++)
-			if (!str_eq(a->s.m[i].name, b->s.m[i].name) ||
+			if (!ktsnap_str_eq(a->s.m[i].name, b->s.m[i].name) ||
 			    !deep_eq(&a->s.m[i].v, &b->s.m[i].v, depth + 1))
 				return false;
 		return true;
@@ -212,8 +189,8 @@ static bool deep_eq(const struct ktsnap_value *a, const struct ktsnap_value *b, 
 				return false;
 		return true;
 	case KTSNAP_VALUE_PTR:
-		return a->p.v == b->p.v && str_eq(a->p.cast, b->p.cast) &&
-		       str_eq(a->p.skip_reason, b->p.skip_reason) &&
+		return a->p.v == b->p.v && ktsnap_str_eq(a->p.cast, b->p.cast) &&
+		       ktsnap_str_eq(a->p.skip_reason, b->p.skip_reason) &&
 		       deep_eq(a->p.deref, b->p.deref, depth + 1);
 	case KTSNAP_VALUE_TRUNCATED:
 		return a->t.needed == b->t.needed && a->t.had == b->t.had &&
@@ -246,7 +223,7 @@ static void cmp_struct(struct ktsnap_diff *d, const struct ktsnap_value *a,
 	bool same_shape = a->s.nr == b->s.nr;
 
 	for (i = 0; same_shape && i < a->s.nr; i++)
-		same_shape = str_eq(a->s.m[i].name, b->s.m[i].name);
+		same_shape = ktsnap_str_eq(a->s.m[i].name, b->s.m[i].name);
 	if (same_shape) {
 		for (i = 0; i < a->s.nr; i++) {
 			size_t p = push_member(d, a->s.m[i].name);
@@ -303,8 +280,9 @@ static void cmp_value(struct ktsnap_diff *d, const struct ktsnap_value *a,
 		return;
 	case KTSNAP_VALUE_PTR:
 		/* the address, then what it points to (paths look through) */
-		if (a->p.v != b->p.v || !str_eq(a->p.cast, b->p.cast) ||
-		    !str_eq(a->p.skip_reason, b->p.skip_reason) || !a->p.deref || !b->p.deref) {
+		if (a->p.v != b->p.v || !ktsnap_str_eq(a->p.cast, b->p.cast) ||
+		    !ktsnap_str_eq(a->p.skip_reason, b->p.skip_reason) || !a->p.deref ||
+		    !b->p.deref) {
 			value_changed(d, a, b);
 			return;
 		}
@@ -557,7 +535,7 @@ static void cmp_map(struct ktsnap_diff *d, const struct ktsnap_map *a, const str
 	prop_u64(d, "key_size", a->key_size, b->key_size);
 	prop_u64(d, "value_size", a->value_size, b->value_size);
 	prop_u64(d, "max_entries", a->max_entries, b->max_entries);
-	if (!str_eq(a->error, b->error)) {
+	if (!ktsnap_str_eq(a->error, b->error)) {
 		struct ktsnap_diff_item *it = add_item(d, KTSNAP_DIFF_MAP_CHANGED);
 
 		if (it) {
@@ -583,8 +561,7 @@ static void cmp_map(struct ktsnap_diff *d, const struct ktsnap_map *a, const str
 		prop_u64(d, "layout", a->layout, b->layout);
 		return;
 	}
-	d->path[0] = '\0';
-	d->plen = 0;
+	ktsnap_pathbuf_pop(&d->path, 0);
 	if (a->layout == KTSNAP_LAYOUT_VALUE)
 		cmp_value(d, a->value, b->value, 0);
 	else if (a->layout != KTSNAP_LAYOUT_NONE)

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* Kernel-op request / reply payload records (spec §10.5). */
+/*
+ * kernel_op: the kernel-op request and reply payload records (spec §10.5)
+ * — their names, deep copies, setters, equality and release.  Storing and
+ * logging them is the bridge's business (bridge_log.c).
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +11,7 @@
 #include <ktsnap/kernel_op.h>
 
 #include "log_internal.h"
+#include "util_internal.h"
 
 const char *ktsnap_kernel_op_target_kind__name(enum ktsnap_kernel_op_target_kind k)
 {
@@ -38,13 +43,6 @@ const char *ktsnap_kernel_op_value_kind__name(enum ktsnap_kernel_op_value_kind k
 		return "OrU32";
 	}
 	return "Unknown";
-}
-
-static bool str_eq(const char *a, const char *b)
-{
-	if (!a || !b)
-		return a == b;
-	return strcmp(a, b) == 0;
 }
 
 /* strdup that keeps NULL as NULL; *ok cleared on ENOMEM. */
@@ -207,16 +205,17 @@ bool ktsnap_kernel_op_target__equal(const struct ktsnap_kernel_op_target *a,
 		return false;
 	switch (a->kind) {
 	case KTSNAP_KERNEL_OP_TARGET_SYMBOL:
-		return str_eq(a->symbol, b->symbol);
+		return ktsnap_str_eq(a->symbol, b->symbol);
 	case KTSNAP_KERNEL_OP_TARGET_DIRECT:
 	case KTSNAP_KERNEL_OP_TARGET_KVA:
 		return a->addr == b->addr;
 	case KTSNAP_KERNEL_OP_TARGET_PER_CPU_FIELD:
-		return str_eq(a->symbol, b->symbol) && str_eq(a->field, b->field) &&
+		return ktsnap_str_eq(a->symbol, b->symbol) &&
+		       ktsnap_str_eq(a->field, b->field) &&
 		       a->cpu == b->cpu;
 	case KTSNAP_KERNEL_OP_TARGET_TASK_FIELD:
 		return a->pid == b->pid && a->expected_start_time_ns == b->expected_start_time_ns &&
-		       str_eq(a->field, b->field);
+		       ktsnap_str_eq(a->field, b->field);
 	}
 	return false;
 }
@@ -241,16 +240,18 @@ int ktsnap_kernel_op_request__add_entry(struct ktsnap_kernel_op_request *req,
 					const struct ktsnap_kernel_op_value *value)
 {
 	struct ktsnap_kernel_op_entry *e;
+	size_t cap;
 	int err;
 
 	if (!req || !target || !value)
 		return ktsnap_fail(-EINVAL,
 				   "kernel-op add_entry needs a request, a target and a value");
-	e = realloc(req->entries, (req->nr_entries + 1) * sizeof(*e));
-	if (!e)
+	/* Records keep no capacity (a hand-filled one may hold an exact-size
+	 * array): grow from the count. */
+	cap = req->nr_entries;
+	if (KTSNAP_ENSURE(req->entries, cap, req->nr_entries + 1))
 		return ktsnap_fail(-ENOMEM, "out of memory");
-	req->entries = e;
-	e += req->nr_entries;
+	e = &req->entries[req->nr_entries];
 	err = ktsnap_kernel_op_target__copy(&e->target, target);
 	if (err)
 		return err;
@@ -318,7 +319,8 @@ bool ktsnap_kernel_op_request__equal(const struct ktsnap_kernel_op_request *a,
 	if (!a || !b)
 		return a == b;
 	if (a->request_id != b->request_id || a->mode != b->mode ||
-	    a->direction != b->direction || !str_eq(a->tag ? a->tag : "", b->tag ? b->tag : "") ||
+	    a->direction != b->direction ||
+	    !ktsnap_str_eq(a->tag ? a->tag : "", b->tag ? b->tag : "") ||
 	    a->nr_entries != b->nr_entries)
 		return false;
 	for (i = 0; i < a->nr_entries; i++)
@@ -348,16 +350,15 @@ int ktsnap_kernel_op_reply__set_reason(struct ktsnap_kernel_op_reply *reply, con
 int ktsnap_kernel_op_reply__push_value(struct ktsnap_kernel_op_reply *reply,
 				       const struct ktsnap_kernel_op_value *value)
 {
-	struct ktsnap_kernel_op_value *v;
+	size_t cap;
 	int err;
 
 	if (!reply || !value)
 		return ktsnap_fail(-EINVAL, "kernel-op push_value needs a reply and a value");
-	v = realloc(reply->read_values, (reply->nr_read_values + 1) * sizeof(*v));
-	if (!v)
+	cap = reply->nr_read_values;	/* no capacity kept: see add_entry */
+	if (KTSNAP_ENSURE(reply->read_values, cap, reply->nr_read_values + 1))
 		return ktsnap_fail(-ENOMEM, "out of memory");
-	reply->read_values = v;
-	err = ktsnap_kernel_op_value__copy(&v[reply->nr_read_values], value);
+	err = ktsnap_kernel_op_value__copy(&reply->read_values[reply->nr_read_values], value);
 	if (err)
 		return err;
 	reply->nr_read_values++;
@@ -413,7 +414,7 @@ bool ktsnap_kernel_op_reply__equal(const struct ktsnap_kernel_op_reply *a,
 	if (!a || !b)
 		return a == b;
 	if (a->request_id != b->request_id || a->success != b->success ||
-	    !str_eq(a->reason ? a->reason : "", b->reason ? b->reason : "") ||
+	    !ktsnap_str_eq(a->reason ? a->reason : "", b->reason ? b->reason : "") ||
 	    a->nr_read_values != b->nr_read_values)
 		return false;
 	for (i = 0; i < a->nr_read_values; i++)

@@ -9,6 +9,7 @@
 #include <ktsnap/stats.h>
 
 #include "log_internal.h"
+#include "util_internal.h"
 
 static const char *const kind_names[] = {
 	[KTSNAP_MISSING_STATS_NO_SCHEDULER_BINARY] = "NoSchedulerBinary",
@@ -88,13 +89,6 @@ char *ktsnap_missing_stats__to_string(const struct ktsnap_missing_stats *m)
 	return s;
 }
 
-static bool str_eq(const char *a, const char *b)
-{
-	if (!a || !b)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
 bool ktsnap_missing_stats__equal(const struct ktsnap_missing_stats *a,
 				 const struct ktsnap_missing_stats *b)
 {
@@ -104,11 +98,11 @@ bool ktsnap_missing_stats__equal(const struct ktsnap_missing_stats *a,
 		return false;
 	switch (a->kind) {
 	case KTSNAP_MISSING_STATS_NO_SCHEDULER:
-		return str_eq(str_or(a->reason, ""), str_or(b->reason, ""));
+		return ktsnap_str_eq(str_or(a->reason, ""), str_or(b->reason, ""));
 	case KTSNAP_MISSING_STATS_SCHEDULER_ERROR:
-		return a->err == b->err && str_eq(a->args_json, b->args_json);
+		return a->err == b->err && ktsnap_str_eq(a->args_json, b->args_json);
 	case KTSNAP_MISSING_STATS_MISSING_RESP:
-		return str_eq(a->args_json, b->args_json);
+		return ktsnap_str_eq(a->args_json, b->args_json);
 	case KTSNAP_MISSING_STATS_REQUEST_TOO_LARGE:
 	case KTSNAP_MISSING_STATS_RESPONSE_TOO_LARGE:
 		return a->size == b->size && a->max == b->max;
@@ -124,7 +118,7 @@ bool ktsnap_stats__equal(const struct ktsnap_stats *a, const struct ktsnap_stats
 	if (a->ok != b->ok)
 		return false;
 	if (a->ok)
-		return str_eq(a->json, b->json);
+		return ktsnap_str_eq(a->json, b->json);
 	return ktsnap_missing_stats__equal(&a->missing, &b->missing);
 }
 

@@ -59,7 +59,6 @@ extern "C" {
 #define KTSNAP_ACCESSOR_FAILED_PERMANENTLY	2
 
 struct ktsnap_bridge;
-struct ktsnap_capture_opts;
 
 /* ---- callbacks ------------------------------------------------------------- */
 /* Context destructor, called once when the bridge (or the replaced
@@ -68,7 +67,8 @@ typedef void (*ktsnap_ctx_free_fn)(void *ctx);
 
 /*
  * Capture @name.  Return a new report (the bridge takes ownership) or NULL
- * when capture is unavailable.
+ * when capture is unavailable.  ktsnap_capture_callback_live() (capture.h)
+ * is the one for the live kernel.
  */
 typedef struct ktsnap_report *(*ktsnap_capture_fn)(const char *name, void *ctx);
 
@@ -464,16 +464,6 @@ KTSNAP_API int ktsnap_bridge__wait_for_accessor_publish_advance(struct ktsnap_br
  * frees with free().  NULL + errno.
  */
 KTSNAP_API char *ktsnap_bridge__debug_string(struct ktsnap_bridge *b);
-
-/* ---- live capture -------------------------------------------------------------------- */
-/*
- * A capture callback over ktsnap_capture(): @ctx is a
- * const struct ktsnap_capture_opts * (NULL = defaults), borrowed for the
- * bridge's lifetime.  A failed live capture yields
- * ktsnap_report__placeholder("live capture failed: <detail>") (spec §12) so
- * the attempt stays visible; NULL only when even that cannot be built.
- */
-KTSNAP_API struct ktsnap_report *ktsnap_capture_callback_live(const char *name, void *ctx);
 
 #ifdef __cplusplus
 }

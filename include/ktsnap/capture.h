@@ -56,6 +56,16 @@ struct ktsnap_capture_opts {
 KTSNAP_API int ktsnap_capture(const struct ktsnap_capture_opts *opts,
 			      struct ktsnap_report **report);
 
+/*
+ * A capture callback for ktsnap_bridge__new() (a ktsnap_capture_fn) over
+ * ktsnap_capture(): @ctx is a const struct ktsnap_capture_opts * (NULL =
+ * defaults), borrowed for the bridge's lifetime.  A failed live capture
+ * yields ktsnap_report__placeholder("live capture failed: <detail>") (spec
+ * §12) so the attempt stays visible; NULL only when even that cannot be
+ * built.  The caller (the bridge) owns the returned report.
+ */
+KTSNAP_API struct ktsnap_report *ktsnap_capture_callback_live(const char *name, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

@@ -28,6 +28,8 @@ done | grep -Ev "$skip" | sort -u)
 
 bad=$(awk -v names="$names" '
 	BEGIN { n = split(names, a, /[ \n]+/); for (i = 1; i <= n; i++) pub[a[i]] = 1 }
+	# goto labels sit in column 0 inside bodies
+	/^[A-Za-z_][A-Za-z_0-9]*:/ { next }
 	# a definition starts in column 0 with the function name before "("
 	/^[A-Za-z_]/ && !/;[ \t]*$/ && !/^(static|typedef|struct [a-z_]+ \{)/ {
 		fn = ""
