@@ -58,8 +58,12 @@ static void errkey_init(void)
 	errkey_ok = pthread_key_create(&errkey, errkey_free) == 0;
 }
 
+/* Only a thread that went through errkey_once ever gets past the first
+ * test, so errkey_ok is read after its initialisation. */
 static void set_big(char *p)
 {
+	if (!p && !errbig)
+		return;
 	free(errbig);
 	errbig = p;
 	if (errkey_ok)
@@ -69,8 +73,7 @@ static void set_big(char *p)
 void ktsnap_errmsg_clear(void)
 {
 	errbuf[0] = '\0';
-	if (errbig)
-		set_big(NULL);
+	set_big(NULL);
 }
 
 /*
