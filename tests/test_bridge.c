@@ -70,6 +70,68 @@ static struct ktsnap_bridge *new_bridge(struct fake *f)
 	return b;
 }
 
+/*
+ * Most tests run on a fresh bridge over the fake callback: the fixture
+ * builds it (bridge_setup_absent: a callback that captures nothing) and
+ * drops it after the test, so a test starts from its first step.
+ */
+struct bridge_fx {
+	struct fake f;
+	struct ktsnap_bridge *b;
+};
+
+static int fx_setup(void **state, enum fake_mode mode)
+{
+	struct bridge_fx *fx = calloc(1, sizeof(*fx));
+
+	if (!fx)
+		return -1;
+	fx->f.mode = mode;
+	fx->b = ktsnap_bridge__new(fake_capture, &fx->f, NULL);
+	if (!fx->b) {
+		free(fx);
+		return -1;
+	}
+	*state = fx;
+	return 0;
+}
+
+static int bridge_setup(void **state)
+{
+	return fx_setup(state, FAKE_REPORT);
+}
+
+static int bridge_setup_absent(void **state)
+{
+	return fx_setup(state, FAKE_ABSENT);
+}
+
+static int bridge_teardown(void **state)
+{
+	struct bridge_fx *fx = *state;
+
+	ktsnap_bridge__unref(fx->b);
+	free(fx);
+	return 0;
+}
+
+/* Drain @b's events into *@evs: there must be @n, the first of kind @kind
+ * (returned). */
+static const struct ktsnap_bridge_event *drain_events_first(struct ktsnap_bridge *b,
+							    struct ktsnap_bridge_events **evs,
+							    size_t n,
+							    enum ktsnap_bridge_event_kind kind)
+{
+	const struct ktsnap_bridge_event *ev;
+
+	*evs = ktsnap_bridge__drain_events(b);
+	assert_int_equal(ktsnap_bridge_events__count(*evs), n);
+	ev = ktsnap_bridge_events__at(*evs, 0);
+	assert_non_null(ev);
+	assert_int_equal(ev->kind, kind);
+	return ev;
+}
+
 static void store_new(struct ktsnap_bridge *b, const char *tag)
 {
 	assert_int_equal(ktsnap_bridge__store(b, tag, ktsnap_report__new()), 0);
@@ -84,6 +146,30 @@ static void drain_tags(const struct ktsnap_drain *d, char *buf, size_t len)
 	for (i = 0; i < ktsnap_drain__count(d); i++)
 		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "",
 					ktsnap_drain__entry(d, i)->tag);
+}
+
+/* drain_ordered() gives exactly the tags @want ("a,b,c"). */
+static void assert_drain_ordered(struct ktsnap_bridge *b, const char *want)
+{
+	struct ktsnap_drain *d = ktsnap_bridge__drain_ordered(b);
+	char tags[256];
+
+	assert_non_null(d);
+	drain_tags(d, tags, sizeof(tags));
+	assert_string_equal(tags, want);
+	ktsnap_drain__free(d);
+}
+
+/* A drained-with-stats entry stored without metadata: the
+ * NoSchedulerBinary reason and no optional slot. */
+static void assert_no_metadata(const struct ktsnap_drained_entry *e)
+{
+	assert_non_null(e);
+	assert_false(e->stats->ok);
+	assert_int_equal(e->stats->missing.kind, KTSNAP_MISSING_STATS_NO_SCHEDULER_BINARY);
+	assert_false(e->has_elapsed_ms);
+	assert_false(e->has_boundary_offset_ms);
+	assert_false(e->has_step_index);
 }
 
 static size_t count_events(struct ktsnap_bridge_events *evs, enum ktsnap_bridge_event_kind kind)
@@ -131,8 +217,7 @@ static int ok_watch(const char *symbol, char **err, void *ctx)
 
 static void debug_string(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	char *dbg;
 
 	ktsnap_bridge__with_watch_register(b, ok_watch, NULL, NULL);
@@ -143,19 +228,18 @@ static void debug_string(void **state)
 	assert_string_equal(dbg, "SnapshotBridge { snapshots: 2, watch_count: 1, capture: "
 				 "\"<callback>\", register_watch: \"<callback>\" }");
 	free(dbg);
-	ktsnap_bridge__unref(b);
 }
 
 /* ---- F09 / F10 / F11: capture ----------------------------------------------------------- */
 static void capture_success(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct bridge_fx *fx = *state;
+	struct ktsnap_bridge *b = fx->b;
 	struct ktsnap_drain *d;
 
 	assert_true(ktsnap_bridge__capture(b, "a"));
-	assert_int_equal(f.calls, 1);
-	assert_string_equal(f.last, "a");
+	assert_int_equal(fx->f.calls, 1);
+	assert_string_equal(fx->f.last, "a");
 	assert_true(ktsnap_bridge__has(b, "a"));
 	assert_false(ktsnap_bridge__has(b, "b"));
 	assert_int_equal(ktsnap_bridge__len(b), 1);
@@ -166,39 +250,34 @@ static void capture_success(void **state)
 	assert_int_equal(ktsnap_drain__count(d), 1);
 	assert_false(ktsnap_bridge__has(b, "a"));
 	ktsnap_drain__free(d);
-	ktsnap_bridge__unref(b);
 }
 
 static void capture_unavailable(void **state)
 {
-	struct fake f = { .mode = FAKE_ABSENT };
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct bridge_fx *fx = *state;
+	struct ktsnap_bridge *b = fx->b;
 	struct ktsnap_bridge_events *evs;
 	const struct ktsnap_bridge_event *ev;
 
 	assert_false(ktsnap_bridge__capture(b, "a"));
-	assert_int_equal(f.calls, 1);
+	assert_int_equal(fx->f.calls, 1);
 	assert_int_equal(ktsnap_bridge__len(b), 0);
 	assert_false(ktsnap_bridge__has(b, "a"));
 	assert_int_equal(ktsnap_bridge__event_count(b), 1);
 
-	evs = ktsnap_bridge__drain_events(b);
-	assert_int_equal(ktsnap_bridge_events__count(evs), 1);
-	ev = ktsnap_bridge_events__at(evs, 0);
-	assert_int_equal(ev->kind, KTSNAP_BRIDGE_EVENT_CAPTURE_UNAVAILABLE);
+	ev = drain_events_first(b, &evs, 1, KTSNAP_BRIDGE_EVENT_CAPTURE_UNAVAILABLE);
 	assert_string_equal(ev->tag, "a");
 	assert_true(ktsnap_bridge_event__equal(
 		ev, &(struct ktsnap_bridge_event){ .kind = KTSNAP_BRIDGE_EVENT_CAPTURE_UNAVAILABLE,
 						   .tag = "a" }));
 	assert_null(ktsnap_bridge_events__at(evs, 1));
 	ktsnap_bridge_events__free(evs);
-	ktsnap_bridge__unref(b);
 }
 
 static void capture_with_step(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct bridge_fx *fx = *state;
+	struct ktsnap_bridge *b = fx->b;
 	const struct ktsnap_drained_entry *e;
 	struct ktsnap_drain *d;
 
@@ -218,31 +297,26 @@ static void capture_with_step(void **state)
 	ktsnap_drain__free(d);
 
 	/* An absent capture with a step stores nothing either. */
-	f.mode = FAKE_ABSENT;
+	fx->f.mode = FAKE_ABSENT;
 	assert_false(ktsnap_bridge__capture_with_step(b, "b", 1));
 	assert_int_equal(ktsnap_bridge__len(b), 0);
 	assert_int_equal(ktsnap_bridge__event_count(b), 1);
-	ktsnap_bridge__unref(b);
 }
 
 /* ---- F12 / F13: store and metadata -------------------------------------------------------- */
 static void store_no_metadata(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct bridge_fx *fx = *state;
+	struct ktsnap_bridge *b = fx->b;
 	const struct ktsnap_drained_entry *e;
 	struct ktsnap_drain *d;
 
 	store_new(b, "a");
-	assert_int_equal(f.calls, 0);
+	assert_int_equal(fx->f.calls, 0);
 	d = ktsnap_bridge__drain_ordered_with_stats(b);
 	e = ktsnap_drain__entry(d, 0);
 	assert_string_equal(e->tag, "a");
-	assert_false(e->stats->ok);
-	assert_int_equal(e->stats->missing.kind, KTSNAP_MISSING_STATS_NO_SCHEDULER_BINARY);
-	assert_false(e->has_elapsed_ms);
-	assert_false(e->has_boundary_offset_ms);
-	assert_false(e->has_step_index);
+	assert_no_metadata(e);
 	ktsnap_drain__free(d);
 
 	/* Bad arguments still take (free) the report. */
@@ -250,13 +324,11 @@ static void store_no_metadata(void **state)
 	assert_int_equal(ktsnap_bridge__store(b, "x", NULL), -EINVAL);
 	assert_int_equal(ktsnap_bridge__store(NULL, "x", ktsnap_report__new()), -EINVAL);
 	assert_int_equal(ktsnap_bridge__len(b), 0);
-	ktsnap_bridge__unref(b);
 }
 
 static void store_with_stats_and_step(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	struct ktsnap_stats stats = ktsnap_stats_json("{\"nr_dispatched\":12}");
 	struct ktsnap_stats missing = {
 		.missing = { .kind = KTSNAP_MISSING_STATS_SCHEDULER_ERROR,
@@ -307,14 +379,12 @@ static void store_with_stats_and_step(void **state)
 	assert_string_equal(e->stats->json, "{\"x\":1}");
 	assert_false(e->has_elapsed_ms);
 	ktsnap_drain__free(d);
-	ktsnap_bridge__unref(b);
 }
 
 /* ---- F14 / F15: overwrite ---------------------------------------------------------------- */
 static void overwrite_moves_to_back(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	struct ktsnap_report *second = report_with_schema("single");
 	struct ktsnap_bridge_events *evs;
 	const struct ktsnap_bridge_event *ev;
@@ -326,10 +396,7 @@ static void overwrite_moves_to_back(void **state)
 	assert_int_equal(ktsnap_bridge__store(b, "a", second), 0);
 	assert_int_equal(ktsnap_bridge__len(b), 2);
 
-	evs = ktsnap_bridge__drain_events(b);
-	assert_int_equal(ktsnap_bridge_events__count(evs), 1);
-	ev = ktsnap_bridge_events__at(evs, 0);
-	assert_int_equal(ev->kind, KTSNAP_BRIDGE_EVENT_OVERWRITE);
+	ev = drain_events_first(b, &evs, 1, KTSNAP_BRIDGE_EVENT_OVERWRITE);
 	assert_string_equal(ev->tag, "a");
 	/* The schema of the report that was replaced, not of the new one. */
 	assert_string_equal(ev->prior_schema, "degraded");
@@ -343,13 +410,11 @@ static void overwrite_moves_to_back(void **state)
 	/* drain_ordered discards metadata. */
 	assert_null(ktsnap_drain__entry(d, 1)->stats);
 	ktsnap_drain__free(d);
-	ktsnap_bridge__unref(b);
 }
 
 static void overwrite_at_cap_does_not_evict(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	struct ktsnap_bridge_events *evs;
 	char tag[16];
 	int i;
@@ -370,13 +435,11 @@ static void overwrite_at_cap_does_not_evict(void **state)
 	store_new(b, "t64");
 	assert_true(ktsnap_bridge__has(b, "t0"));
 	assert_false(ktsnap_bridge__has(b, "t1"));
-	ktsnap_bridge__unref(b);
 }
 
 static void overwrite_resets_metadata(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	struct ktsnap_stats j = ktsnap_stats_json("{\"a\":1}");
 	struct ktsnap_stats j2 = ktsnap_stats_json("{\"a\":2}");
 	const struct ktsnap_drained_entry *e;
@@ -391,11 +454,7 @@ static void overwrite_resets_metadata(void **state)
 	d = ktsnap_bridge__drain_ordered_with_stats(b);
 	assert_int_equal(ktsnap_drain__count(d), 1);
 	e = ktsnap_drain__entry(d, 0);
-	assert_false(e->stats->ok);
-	assert_int_equal(e->stats->missing.kind, KTSNAP_MISSING_STATS_NO_SCHEDULER_BINARY);
-	assert_false(e->has_elapsed_ms);
-	assert_false(e->has_boundary_offset_ms);
-	assert_false(e->has_step_index);
+	assert_no_metadata(e);
 	ktsnap_drain__free(d);
 
 	/* New metadata on the second write replaces the old. */
@@ -408,14 +467,12 @@ static void overwrite_resets_metadata(void **state)
 	assert_string_equal(e->stats->json, "{\"a\":2}");
 	assert_int_equal(e->elapsed_ms, 6);
 	ktsnap_drain__free(d);
-	ktsnap_bridge__unref(b);
 }
 
 /* ---- F01 / F16: FIFO cap ----------------------------------------------------------------- */
 static void fifo_eviction_at_cap(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	struct ktsnap_stats j = ktsnap_stats_json("{}");
 	struct ktsnap_bridge_events *evs;
 	const struct ktsnap_bridge_event *ev;
@@ -437,9 +494,7 @@ static void fifo_eviction_at_cap(void **state)
 	assert_true(ktsnap_bridge__has(b, "t1"));
 	assert_true(ktsnap_bridge__has(b, "t64"));
 
-	evs = ktsnap_bridge__drain_events(b);
-	assert_int_equal(ktsnap_bridge_events__count(evs), 1);
-	ev = ktsnap_bridge_events__at(evs, 0);
+	ev = drain_events_first(b, &evs, 1, KTSNAP_BRIDGE_EVENT_EVICTION);
 	assert_true(ktsnap_bridge_event__equal(
 		ev, &(struct ktsnap_bridge_event){ .kind = KTSNAP_BRIDGE_EVENT_EVICTION,
 						   .evicted_tag = "t0",
@@ -459,14 +514,12 @@ static void fifo_eviction_at_cap(void **state)
 		assert_false(e->has_elapsed_ms);
 	}
 	ktsnap_drain__free(d);
-	ktsnap_bridge__unref(b);
 }
 
 /* ---- F17: periodic_real_count --------------------------------------------------------------- */
 static void periodic_real_count(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 
 	assert_int_equal(ktsnap_bridge__periodic_real_count(b), 0);
 	store_new(b, "periodic_000");
@@ -503,14 +556,12 @@ static void periodic_real_count(void **state)
 		store_new(b, "periodic_063");
 		assert_int_equal(ktsnap_bridge__periodic_real_count(b), 3);
 	}
-	ktsnap_bridge__unref(b);
 }
 
 /* ---- F18 / F19 / F20: drains --------------------------------------------------------------- */
 static void drain_map_form(void **state)
 {
-	struct fake f = { .mode = FAKE_ABSENT };
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	struct ktsnap_stats j = ktsnap_stats_json("{}");
 	const struct ktsnap_drained_entry *e;
 	struct ktsnap_report *taken;
@@ -551,45 +602,34 @@ static void drain_map_form(void **state)
 	/* Report drains leave the events alone. */
 	assert_int_equal(ktsnap_bridge__event_count(b), 1);
 	ktsnap_drain__free(NULL);
-	ktsnap_bridge__unref(b);
 }
 
 static void drain_ordered_order(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	struct ktsnap_drain *d;
-	char tags[64];
 
 	store_new(b, "a");
 	store_new(b, "b");
 	store_new(b, "c");
-	d = ktsnap_bridge__drain_ordered(b);
-	drain_tags(d, tags, sizeof(tags));
-	assert_string_equal(tags, "a,b,c");
-	ktsnap_drain__free(d);
+	assert_drain_ordered(b, "a,b,c");
 
 	store_new(b, "a");
 	store_new(b, "b");
 	store_new(b, "c");
 	store_new(b, "b");
-	d = ktsnap_bridge__drain_ordered(b);
-	drain_tags(d, tags, sizeof(tags));
-	assert_string_equal(tags, "a,c,b");
-	ktsnap_drain__free(d);
+	assert_drain_ordered(b, "a,c,b");
 
 	d = ktsnap_bridge__drain_ordered(b);
 	assert_int_equal(ktsnap_drain__count(d), 0);
 	assert_null(ktsnap_drain__entry(d, 0));
 	assert_int_equal(errno, ERANGE);
 	ktsnap_drain__free(d);
-	ktsnap_bridge__unref(b);
 }
 
 static void drain_with_stats_shape(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	struct ktsnap_stats j = ktsnap_stats_json("[1,2]");
 	struct ktsnap_drain *d;
 	uint64_t ms = 10, off = 20;
@@ -612,14 +652,12 @@ static void drain_with_stats_shape(void **state)
 	d = ktsnap_bridge__drain_ordered_with_stats(b);
 	assert_int_equal(ktsnap_drain__count(d), 0);
 	ktsnap_drain__free(d);
-	ktsnap_bridge__unref(b);
 }
 
 /* ---- F02 / F21: event log cap ----------------------------------------------------------------- */
 static void event_log_truncation(void **state)
 {
-	struct fake f = { .mode = FAKE_ABSENT };
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	struct ktsnap_bridge_events *evs;
 	const struct ktsnap_bridge_event *ev;
 	struct ktsnap_drain *d;
@@ -663,7 +701,6 @@ static void event_log_truncation(void **state)
 	evs = ktsnap_bridge__drain_events(b);
 	assert_int_equal(ktsnap_bridge_events__count(evs), 0);
 	ktsnap_bridge_events__free(evs);
-	ktsnap_bridge__unref(b);
 }
 
 static void event_format(void **state)
@@ -1054,8 +1091,7 @@ static void kernel_op_payloads(void **state)
 /* ---- F30: cgroup.procs log ------------------------------------------------------------------------- */
 static void cgroup_procs_log(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	const int32_t first[] = { 10, 11 }, second[] = { 12 };
 	struct ktsnap_cgroup_procs_log *log;
 	const struct ktsnap_cgroup_procs *p;
@@ -1097,7 +1133,6 @@ static void cgroup_procs_log(void **state)
 	assert_int_equal(ktsnap_cgroup_procs_log__count(log), 0);
 	ktsnap_cgroup_procs_log__free(log);
 	assert_null(ktsnap_bridge__cgroup_procs_by_tag(b, "pre"));
-	ktsnap_bridge__unref(b);
 }
 
 /* ---- F03 / F31 / F32 / F33: watch registration ---------------------------------------------------- */
@@ -1108,8 +1143,7 @@ static const char cap_text[] =
 
 static void watch_cap(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	int calls = 0, i;
 
 	ktsnap_bridge__with_watch_register(b, ok_watch, &calls, NULL);
@@ -1124,13 +1158,11 @@ static void watch_cap(void **state)
 	assert_string_equal(ktsnap_errmsg(), "register_watch needs a bridge and a symbol");
 	assert_int_equal(ktsnap_bridge__register_watch(b, "sym"), -ENOSPC);
 	assert_string_equal(ktsnap_errmsg(), cap_text);
-	ktsnap_bridge__unref(b);
 }
 
 static void watch_without_callback(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 
 	assert_int_equal(ktsnap_bridge__register_watch(b, "x"), -EOPNOTSUPP);
 	assert_string_equal(ktsnap_errmsg(), "Op::WatchSnapshot('x'): no watch-register callback installed on "
@@ -1138,7 +1170,6 @@ static void watch_without_callback(void **state)
 				 "SnapshotBridge::with_watch_register before execute_steps; "
 				 "in-guest / no-VM scenarios cannot register hardware watchpoints");
 	assert_int_equal(ktsnap_bridge__watch_count(b), 0);
-	ktsnap_bridge__unref(b);
 }
 
 static int picky_watch(const char *symbol, char **err, void *ctx)
@@ -1154,8 +1185,7 @@ static int picky_watch(const char *symbol, char **err, void *ctx)
 
 static void watch_callback_error(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 
 	ktsnap_bridge__with_watch_register(b, picky_watch, NULL, NULL);
 	assert_int_equal(ktsnap_bridge__register_watch(b, "ok1"), 0);
@@ -1170,7 +1200,6 @@ static void watch_callback_error(void **state)
 	assert_int_equal(ktsnap_bridge__register_watch(b, "ok2"), 0);
 	assert_int_equal(ktsnap_bridge__register_watch(b, "ok3"), 0);
 	assert_int_equal(ktsnap_bridge__register_watch(b, "ok4"), -ENOSPC);
-	ktsnap_bridge__unref(b);
 }
 
 struct race {
@@ -1297,8 +1326,7 @@ static uint64_t in_ms(uint64_t ms)
 
 static void accessor_absent(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	uint64_t seq = 99;
 
 	assert_int_equal(ktsnap_bridge__wait_for_accessor_publish_advance(b, 0, in_ms(60000),
@@ -1326,7 +1354,6 @@ static void accessor_absent(void **state)
 		assert_int_equal(ktsnap_bridge__wait_for_worker_state_not_trying(b, 0, "Op::Test"),
 				 0);
 	}
-	ktsnap_bridge__unref(b);
 }
 
 static void accessor_already_advanced(void **state)
@@ -1505,21 +1532,21 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(construction_defaults),
-		cmocka_unit_test(debug_string),
-		cmocka_unit_test(capture_success),
-		cmocka_unit_test(capture_unavailable),
-		cmocka_unit_test(capture_with_step),
-		cmocka_unit_test(store_no_metadata),
-		cmocka_unit_test(store_with_stats_and_step),
-		cmocka_unit_test(overwrite_moves_to_back),
-		cmocka_unit_test(overwrite_at_cap_does_not_evict),
-		cmocka_unit_test(overwrite_resets_metadata),
-		cmocka_unit_test(fifo_eviction_at_cap),
-		cmocka_unit_test(periodic_real_count),
-		cmocka_unit_test(drain_map_form),
-		cmocka_unit_test(drain_ordered_order),
-		cmocka_unit_test(drain_with_stats_shape),
-		cmocka_unit_test(event_log_truncation),
+		cmocka_unit_test_setup_teardown(debug_string, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(capture_success, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(capture_unavailable, bridge_setup_absent, bridge_teardown),
+		cmocka_unit_test_setup_teardown(capture_with_step, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(store_no_metadata, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(store_with_stats_and_step, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(overwrite_moves_to_back, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(overwrite_at_cap_does_not_evict, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(overwrite_resets_metadata, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(fifo_eviction_at_cap, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(periodic_real_count, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(drain_map_form, bridge_setup_absent, bridge_teardown),
+		cmocka_unit_test_setup_teardown(drain_ordered_order, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(drain_with_stats_shape, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(event_log_truncation, bridge_setup_absent, bridge_teardown),
 		cmocka_unit_test(event_format),
 		cmocka_unit_test(shared_handles),
 		cmocka_unit_test(thread_local_install),
@@ -1528,12 +1555,12 @@ int main(void)
 		cmocka_unit_test(kernel_op_dispatch),
 		cmocka_unit_test(kernel_op_record_and_lookup),
 		cmocka_unit_test(kernel_op_payloads),
-		cmocka_unit_test(cgroup_procs_log),
-		cmocka_unit_test(watch_cap),
-		cmocka_unit_test(watch_without_callback),
-		cmocka_unit_test(watch_callback_error),
+		cmocka_unit_test_setup_teardown(cgroup_procs_log, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(watch_cap, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(watch_without_callback, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(watch_callback_error, bridge_setup, bridge_teardown),
 		cmocka_unit_test(watch_cap_concurrent),
-		cmocka_unit_test(accessor_absent),
+		cmocka_unit_test_setup_teardown(accessor_absent, bridge_setup, bridge_teardown),
 		cmocka_unit_test(accessor_already_advanced),
 		cmocka_unit_test(accessor_wakes_on_eventfd),
 		cmocka_unit_test(accessor_worker_failed),
