@@ -67,6 +67,28 @@ KTSNAP_API ktsnap_print_fn_t ktsnap_set_print(ktsnap_print_fn_t fn);
  */
 KTSNAP_API const char *ktsnap_errmsg(void);
 
+/*
+ * Which calls set ktsnap_errmsg().  Every failing call of these families
+ * records its own detail (complete, whatever its length), so the text
+ * after a failure always describes that failure, never an earlier one:
+ *   - I/O: reading and writing report files and JSON (json.h), the diff
+ *     writers;
+ *   - allocation: every constructor, copy and setter that can run out of
+ *     memory (-ENOMEM / NULL + ENOMEM);
+ *   - bridge (bridge.h), live capture (capture.h), kernel-op payloads
+ *     (kernel_op.h), scheduler stats (stats.h) and diff (diff.h),
+ *     including their index getters past the end (ERANGE) and lookups
+ *     that find nothing (ENOENT).
+ * These never set it, so a hot loop pays nothing and a caller's earlier
+ * text stays put:
+ *   - the value accessors ktsnap_value__as_*() (the return code says
+ *     everything: -EINVAL for the wrong kind);
+ *   - the views (view.h), which report through struct ktsnap_error;
+ *   - plain getters that cannot fail (counts, names, equality tests).
+ * A successful call may leave an earlier failure's text in place: read
+ * it only after a call has reported a failure.
+ */
+
 #ifdef __cplusplus
 }
 #endif

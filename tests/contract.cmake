@@ -1,0 +1,23 @@
+# Contracts checked on the tree itself rather than by running code:
+# - errmsg_contract: every public function of the families that promise a
+#   ktsnap_errmsg() text (include/ktsnap/common.h) records one when it
+#   fails, instead of a bare "return -E…" / "errno = E…".
+add_test(NAME errmsg_contract
+	 COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/contract/errmsg_check.sh
+		 -s "^ktsnap_value__as_"
+		 ${PROJECT_SOURCE_DIR}/src
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/bridge.h
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/capture.h
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/diff.h
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/json.h
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/kernel_op.h
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/stats.h)
+set_tests_properties(errmsg_contract PROPERTIES LABELS contract TIMEOUT 60)
+# - abi_check: the shared library exports exactly the names listed in
+#   src/libktsnap.map, and those are exactly the KTSNAP_API functions; a
+#   failure lists the names to add to or remove from the map.
+add_test(NAME abi_check
+	 COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/contract/abi_check.sh
+		 $<TARGET_FILE:ktsnap> $<TARGET_FILE:ktsnap_static>
+		 ${PROJECT_SOURCE_DIR}/src/libktsnap.map)
+set_tests_properties(abi_check PROPERTIES LABELS contract TIMEOUT 60)
