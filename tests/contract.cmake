@@ -4,7 +4,7 @@
 #   fails, instead of a bare "return -E…" / "errno = E…".
 add_test(NAME errmsg_contract
 	 COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/contract/errmsg_check.sh
-		 -s "^ktsnap_value__as_"
+		 -s "^ktsnap_value__as_|^ktsnap_json_field__"
 		 ${PROJECT_SOURCE_DIR}/src
 		 ${PROJECT_SOURCE_DIR}/include/ktsnap/bridge.h
 		 ${PROJECT_SOURCE_DIR}/include/ktsnap/capture.h
