@@ -21,3 +21,9 @@ add_test(NAME abi_check
 		 $<TARGET_FILE:ktsnap> $<TARGET_FILE:ktsnap_static>
 		 ${PROJECT_SOURCE_DIR}/src/libktsnap.map)
 set_tests_properties(abi_check PROPERTIES LABELS contract TIMEOUT 60)
+# - spec_citations: every "§n.m" and "Fnn" cited in the code names a section
+#   of docs/spec.md or a row of docs/features.md.
+add_test(NAME spec_citations
+	 COMMAND sh ${PROJECT_SOURCE_DIR}/docs/check-citations.sh
+	 WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(spec_citations PROPERTIES LABELS contract TIMEOUT 60)
