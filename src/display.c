@@ -19,6 +19,7 @@
 
 #include <ktsnap/display.h>
 #include "util_internal.h"
+#include "log_internal.h"
 #include "report_internal.h"
 #include "sink_internal.h"
 
@@ -769,7 +770,7 @@ int ktsnap_value__format(const struct ktsnap_value *v, char *buf, size_t size)
 	if (!v) {
 		if (buf && size)
 			buf[0] = '\0';
-		return -EINVAL;
+		return ktsnap_fail_static(-EINVAL, "format: no value");
 	}
 	inl(&s, v, 0);
 	sink_finish(&s);
@@ -783,7 +784,7 @@ int ktsnap_value__format_pretty(const struct ktsnap_value *v, int indent, char *
 	if (!v || indent > KTSNAP_PRETTY_MAX_INDENT) {
 		if (buf && size)
 			buf[0] = '\0';
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "format_pretty: %s", v ? "indent too large" : "no value");
 	}
 	pretty(&s, "", "", v, indent < 0 ? 0 : indent, 0);
 	sink_finish(&s);
@@ -795,7 +796,8 @@ int ktsnap_value__fprint(const struct ktsnap_value *v, FILE *f, int indent)
 	struct ktsnap_sink s = { .f = f };
 
 	if (!v || !f || indent > KTSNAP_PRETTY_MAX_INDENT)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "fprint: %s",
+				   !v ? "no value" : !f ? "no stream" : "indent too large");
 	pretty(&s, "", "", v, indent < 0 ? 0 : indent, 0);
 	if (s.err)
 		return s.err;
