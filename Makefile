@@ -1,14 +1,17 @@
 # ktsnap top-level driver.  Two commands matter (see README):
 #   make demo   install missing packages, build, run the main job
 #   make check  install missing packages, build with ASan+UBSan (and the
-#               bridge stress test with TSan), run the whole test suite
+#               bridge stress test with TSan), run the whole test suite,
+#               and build once more with gcc in Release with warnings as
+#               errors (compile only), so a plain gcc build stays clean
 JOBS    ?= $(shell nproc)
 BUILD   ?= build
 CHECK   ?= build-check
 TSAN    ?= build-tsan
+GCCREL  ?= build-gcc
 CMAKE   ?= cmake
 
-.PHONY: all deps build demo check check-asan check-tsan bench clean
+.PHONY: all deps build demo check check-asan check-tsan check-gcc bench clean
 
 all: build
 
@@ -25,7 +28,7 @@ build: deps
 demo: build
 	@./$(BUILD)/cli/ktsnap demo
 
-check: check-asan check-tsan
+check: check-asan check-tsan check-gcc
 
 check-asan: deps
 	@CC=clang $(CMAKE) -S . -B $(CHECK) -DCMAKE_BUILD_TYPE=Debug \
@@ -39,9 +42,15 @@ check-tsan: deps
 	@$(CMAKE) --build $(TSAN) -j $(JOBS) --target tsan_tests
 	@cd $(TSAN) && ctest --output-on-failure -L tsan
 
+# gcc -O2 finds what clang -O0 does not (maybe-uninitialized, format-truncation)
+check-gcc: deps
+	@CC=gcc $(CMAKE) -S . -B $(GCCREL) -DCMAKE_BUILD_TYPE=Release -DKTSNAP_WERROR=ON >/dev/null
+	@echo "gcc Release build, warnings are errors, in $(GCCREL)/"
+	@$(CMAKE) --build $(GCCREL) -j $(JOBS)
+
 bench: build
 	@$(CMAKE) --build $(BUILD) -j $(JOBS) --target benches
 	@sh bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(CHECK) $(TSAN)
+	rm -rf $(BUILD) $(CHECK) $(TSAN) $(GCCREL)

@@ -5,8 +5,37 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
 
 #include "cli.h"
+#include "cli_json.h"
+
+static int summary(const char *out, const struct ktsnap_report *r)
+{
+	struct stat st;
+	long long size = stat(out, &st) ? -1 : (long long)st.st_size;
+	struct json_writer *w;
+
+	if (!cli_json) {
+		printf("captured %zu maps in %.1f ms → %s (%lld bytes)\n",
+		       ktsnap_report__map_count(r), ktsnap_report__capture_ns(r) / 1e6,
+		       cli_esc(out), size);
+		return EXIT_OK;
+	}
+	w = cli_jw_begin();
+	if (!w)
+		return cli_fail("out of memory");
+	jw_obj_begin(w);
+	jw_kv_str(w, "file", out);
+	jw_kv_u64(w, "maps", ktsnap_report__map_count(r));
+	jw_kv_u64(w, "capture_ns", ktsnap_report__capture_ns(r));
+	jw_kv_i64(w, "bytes", size);
+	jw_obj_end(w);
+	cli_jw_end(w);	/* a write error is cli_finish()'s */
+	return EXIT_OK;
+}
 
 static int run(int argc, char **argv)
 {
@@ -29,7 +58,6 @@ static int run(int argc, char **argv)
 	FILE *f = stdout;
 	struct cli_out o = { 0 };
 	int c, err, rc = EXIT_FAIL;
-	struct stat st;
 
 	names = calloc((size_t)argc, sizeof(*names));
 	cgroups = calloc((size_t)argc, sizeof(*cgroups));
@@ -67,8 +95,9 @@ static int run(int argc, char **argv)
 			if (!strcmp(optarg, "all") || !strcmp(optarg, "none")) {
 				n = KTSNAP_CAP_NONE;
 			} else if (!cli_parse_u64(optarg, KTSNAP_CAP_NONE - 1, &n)) {
-				rc = cli_usage("--max-entries wants a number or 'all', "
-					       "not '%s'", optarg);
+				rc = cli_usage("--max-entries wants a number from 0 to %u or "
+					       "'all' (0 and 'all': no cap), not '%s'",
+					       KTSNAP_CAP_NONE - 1, optarg);
 				goto out;
 			} else if (!n) {
 				n = KTSNAP_CAP_NONE;
@@ -92,45 +121,46 @@ static int run(int argc, char **argv)
 	copts.map_names = names;
 	copts.map_ids = ids;
 	copts.cgroups = cgroups;
-
+	/* a bad -o fails before the capture's work (the temporary is removed
+	 * on every failure below, and by a fatal signal) */
+	if (out && strcmp(out, "-")) {
+		rc = cli_out_open(&o, out);
+		if (rc)
+			goto out;
+		f = o.f;
+	}
 	err = ktsnap_capture(&copts, &r);
 	if (err) {
 		rc = cli_fail("%s", *ktsnap_errmsg() ? ktsnap_errmsg() : strerror(-err));
 		goto out;
 	}
-	if (out && strcmp(out, "-")) {
-		err = cli_out_open(&o, out);
-		if (err) {
-			rc = cli_fail("%s: %s", out, strerror(-err));
-			goto out;
-		}
-		f = o.f;
-	}
+	if (f == stdout)
+		cli_stdout_verbatim(true);
 	err = ktsnap_report__write_json(r, f, cli_pretty ? KTSNAP_JSON_PRETTY : 0);
-	if (f != stdout && cli_out_close(&o, !err) && !err)
-		err = -EIO;
-	if (err) {
-		rc = cli_fail("writing %s: %s", f == stdout ? "the report" : out,
-			      ktsnap_errmsg());
+	if (f == stdout)
+		cli_stdout_verbatim(false);
+	if (f != stdout) {
+		int cerr = cli_out_close(&o, !err);
+
+		if (!err)
+			err = cerr;
+	}
+	if (err && f == stdout) {
+		rc = cli_write_failed(err);
 		goto out;
 	}
-	if (f != stdout) {
-		long long size = stat(out, &st) ? -1 : (long long)st.st_size;
-
-		if (cli_json) {
-			printf("{\"file\":");
-			cli_json_str(stdout, out);
-			printf(",\"maps\":%zu,\"capture_ns\":%llu,\"bytes\":%lld}\n",
-			       ktsnap_report__map_count(r),
-			       (unsigned long long)ktsnap_report__capture_ns(r), size);
-		} else {
-			printf("captured %zu maps in %.1f ms → %s (%lld bytes)\n",
-			       ktsnap_report__map_count(r), ktsnap_report__capture_ns(r) / 1e6,
-			       out, size);
-		}
+	if (err) {
+		/* keep the errno: "No space left on device" says what to do */
+		rc = cli_fail("writing %s: %s", out,
+			      err == -EINVAL ? ktsnap_errmsg() : strerror(-err));
+		goto out;
 	}
+	if (f != stdout)
+		summary(out, r);
 	rc = EXIT_OK;
 out:
+	if (o.tmp)
+		cli_out_close(&o, false);
 	ktsnap_report__free(r);
 	free(names);
 	free(cgroups);
@@ -144,13 +174,16 @@ const struct cli_cmd cmd_capture = {
 	.synopsis = "  ktsnap capture [-o FILE] [--obj PREFIX] [--map NAME]... [--map-id ID]...\n"
 		    "                 [--max-entries N|all] [--cgroup PATH]... [--maps-only] [--pretty]\n",
 	.help = "Capture the BPF maps of the running kernel (and the /proc walkers) to a\n"
-		"report file; stdout by default.  Needs root.\n\n"
-		"  -o, --output FILE     write the report to FILE (prints a summary line)\n"
+		"report file; stdout by default.  Needs root (CAP_SYS_ADMIN: the kernel lists\n"
+		"BPF maps only to it).  A filter that matches nothing is an error.\n\n"
+		"  -o, --output FILE     write the report to FILE (prints a summary line); a\n"
+		"                        new FILE is mode 0600, a replaced one keeps its mode;\n"
+		"                        not a symbolic link or a device ('-': stdout)\n"
 		"      --obj PREFIX      only the maps of BPF object PREFIX (PREFIX.bss, …)\n"
 		"      --map NAME        only maps named NAME (repeatable)\n"
 		"      --map-id ID       only the map with kernel id ID (repeatable)\n"
-		"      --max-entries N   entries kept per map (default: the spec caps,\n"
-		"                        4096 hash / 4096 array / 256 per-CPU); 0 or 'all' = no cap\n"
+		"      --max-entries N   entries kept per map, 0…4294967294 (default: 4096 hash /\n"
+		"                        4096 array / 256 per-CPU); 0 or 'all' = no cap\n"
 		"      --cgroup PATH     enrich the tasks of a cgroup2 cgroup, read its PSI\n"
 		"      --maps-only       skip the /proc and /sys walkers\n"
 		"  -p, --pretty          indent the JSON\n",

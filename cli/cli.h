@@ -56,20 +56,46 @@ int cli_read_report(const char *path, struct ktsnap_report **r);
 /* Parse a non-negative decimal; false when not a number or > max. */
 bool cli_parse_u64(const char *s, unsigned long long max, unsigned long long *out);
 
-/* Write @s as a JSON string literal. */
-void cli_json_str(FILE *f, const char *s);
+/*
+ * @s made safe for a terminal and for one line: control characters as
+ * \n, \t, \r or \u{1b}, bytes that are not UTF-8 as \xff.  The result
+ * lives in one of 8 rotating buffers (valid for the next 7 calls), so a
+ * printf may take several.  NULL gives "(null)".
+ */
+const char *cli_esc(const char *s);
 
 /*
- * Output files are replaced atomically: written to a temporary file next
- * to @path and renamed over it on success, so an interrupted or failed
- * write never leaves a half report behind.  Paths that are not regular
- * files (/dev/null, a FIFO) are written in place.
+ * Standard output: cli_stdout_init() (first thing in main) routes stdout
+ * through a stream that remembers the first write error and, in human
+ * mode, escapes control characters and invalid UTF-8 (newlines and tabs
+ * stay).  cli_finish(rc) flushes it; on a write error it prints "write
+ * error: <errno text>" to stderr and returns EXIT_FAIL (or @rc if that
+ * already is a failure), else @rc.
+ */
+void cli_stdout_init(void);
+int cli_finish(int rc);
+/* Pass bytes unchanged while @on (a report written to stdout without -j
+ * is JSON already escaped by the writer; escaping it again would change
+ * its strings). */
+void cli_stdout_verbatim(bool on);
+/* A library writer returned @err (< 0) on stdout: EXIT_FAIL, with the
+ * message left to cli_finish() when stdout itself failed. */
+int cli_write_failed(int err);
+
+/*
+ * Output files (-o) are replaced atomically: written to FILE.tmp.XXXXXX
+ * next to @path (mode 0600, or the mode and owner of the file it
+ * replaces) and renamed over it on success, so a failed write never
+ * leaves a half report behind; SIGINT, SIGTERM, SIGHUP, SIGPIPE and
+ * SIGQUIT remove the temporary before the process dies.  A symbolic link
+ * or anything but a regular file is refused ('-' is the way to stdout).
  */
 struct cli_out {
 	FILE *f;
 	char *path;
-	char *tmp;	/* NULL: writing in place */
+	char *tmp;
 };
+/* EXIT_OK, or EXIT_FAIL after printing why (nothing left allocated). */
 int cli_out_open(struct cli_out *o, const char *path);
 /* Close; rename into place when @ok, else remove the temporary.
  * Returns 0 or -errno (and keeps errno). */

@@ -29,6 +29,7 @@
 #include <bpf/libbpf.h>
 
 #include "cli.h"
+#include "cli_json.h"
 #include "fixture.h"
 #include "ktsched.h"
 #include "ktsched.skel.h"
@@ -236,21 +237,31 @@ static int save(const char *dir, const char *name, const struct ktsnap_report *r
 {
 	char path[1024];
 	FILE *f;
-	int err;
+	int err, fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (!f)
-		return cli_fail("%s: %s", path, strerror(errno));
+	/* 0600 like every report ktsnap writes; never through a symlink */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		err = errno;
+		if (fd >= 0)
+			close(fd);
+		return cli_fail("%s: %s", path, strerror(err));
+	}
 	if (r)
 		err = ktsnap_report__write_json(r, f, 0);
 	else if (text)
 		err = ktsnap_diff__write_text(df, f);
 	else
 		err = ktsnap_diff__write_json(df, f, KTSNAP_JSON_PRETTY);
-	if (fclose(f) && !err)
+	if (!err && ferror(f))
 		err = -EIO;
-	return err ? cli_fail("writing %s failed", path) : EXIT_OK;
+	if (fclose(f) && (!err || err == -EIO))
+		err = -errno;
+	return err ? cli_fail("writing %s: %s", path,
+			      err == -EINVAL ? ktsnap_errmsg() : strerror(-err))
+		   : EXIT_OK;
 }
 
 static uint64_t var_u64(const struct ktsnap_report *r, const char *name)
@@ -321,18 +332,50 @@ static void summary(struct demo *d, const struct ktsnap_report *before,
 	for (i = 0; i < ktsnap_diff__count(df); i++)
 		counts[ktsnap_diff__item(df, i)->op]++;
 	if (cli_json) {
-		printf("{\"dir\":");
-		cli_json_str(stdout, d->dir);
-		printf(",\"files\":[\"before.json\",\"after.json\",\"diff.txt\",\"diff.json\"],"
-		       "\"worker_pid\":%d,\"nr_switches\":{\"before\":%" PRIu64 ",\"after\":%" PRIu64
-		       "},\"nr_dispatched\":{\"before\":%" PRIu64 ",\"after\":%" PRIu64
-		       "},\"tasks_seen\":{\"before\":%zu,\"after\":%zu},\"busiest\":{\"pid\":%" PRId64
-		       ",\"nr_runs\":%" PRIu64 "},\"worker_nr_runs\":%" PRIu64
-		       ",\"diff\":{\"entries_added\":%zu,\"entries_removed\":%zu,"
-		       "\"values_changed\":%zu}}\n",
-		       (int)d->worker, sw0, sw1, dp0, dp1, ntasks0, ntasks1, busy.pid, busy.runs,
-		       mine.runs, counts[KTSNAP_DIFF_ENTRY_ADDED], counts[KTSNAP_DIFF_ENTRY_REMOVED],
-		       counts[KTSNAP_DIFF_VALUE_CHANGED] + counts[KTSNAP_DIFF_MAP_CHANGED]);
+		struct json_writer *w = cli_jw_begin();
+		static const char *const files[] = { "before.json", "after.json", "diff.txt",
+						     "diff.json" };
+
+		if (!w)
+			return;
+		jw_obj_begin(w);
+		jw_kv_str(w, "dir", d->dir);
+		jw_key(w, "files");
+		jw_arr_begin(w);
+		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+			jw_str(w, files[i]);
+		jw_arr_end(w);
+		jw_kv_i64(w, "worker_pid", d->worker);
+		jw_key(w, "nr_switches");
+		jw_obj_begin(w);
+		jw_kv_u64(w, "before", sw0);
+		jw_kv_u64(w, "after", sw1);
+		jw_obj_end(w);
+		jw_key(w, "nr_dispatched");
+		jw_obj_begin(w);
+		jw_kv_u64(w, "before", dp0);
+		jw_kv_u64(w, "after", dp1);
+		jw_obj_end(w);
+		jw_key(w, "tasks_seen");
+		jw_obj_begin(w);
+		jw_kv_u64(w, "before", ntasks0);
+		jw_kv_u64(w, "after", ntasks1);
+		jw_obj_end(w);
+		jw_key(w, "busiest");
+		jw_obj_begin(w);
+		jw_kv_i64(w, "pid", busy.pid);
+		jw_kv_u64(w, "nr_runs", busy.runs);
+		jw_obj_end(w);
+		jw_kv_u64(w, "worker_nr_runs", mine.runs);
+		jw_key(w, "diff");
+		jw_obj_begin(w);
+		jw_kv_u64(w, "entries_added", counts[KTSNAP_DIFF_ENTRY_ADDED]);
+		jw_kv_u64(w, "entries_removed", counts[KTSNAP_DIFF_ENTRY_REMOVED]);
+		jw_kv_u64(w, "values_changed",
+			  counts[KTSNAP_DIFF_VALUE_CHANGED] + counts[KTSNAP_DIFF_MAP_CHANGED]);
+		jw_obj_end(w);
+		jw_obj_end(w);
+		cli_jw_end(w);	/* a write error is cli_finish()'s */
 		return;
 	}
 	printf("\nwhat the scheduler counted in %.0f s:\n", d->seconds);
@@ -448,7 +491,12 @@ static int run(int argc, char **argv)
 	}
 	if (cgroup2_mount(mnt, sizeof(mnt))) {
 		remove_stale_cgroups(mnt);
-		snprintf(d.cgroup, sizeof(d.cgroup), "%s/ktsnap-demo-%d", mnt, (int)getpid());
+		if (snprintf(d.cgroup, sizeof(d.cgroup), "%s/ktsnap-demo-%d", mnt,
+			     (int)getpid()) >= (int)sizeof(d.cgroup)) {
+			d.cgroup[0] = '\0';
+			rc = cli_fail("the cgroup2 mount path %s is too long", cli_esc(mnt));
+			goto out;
+		}
 		if (mkdir(d.cgroup, 0755)) {
 			rc = cli_fail("creating cgroup %s: %s", d.cgroup, strerror(errno));
 			d.cgroup[0] = '\0';

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* ktsnap diff: what changed between two report files. */
 #include <getopt.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -22,6 +23,8 @@ static int run(int argc, char **argv)
 		return cli_usage(argc - optind < 2 ? "two report files are needed"
 						   : "unexpected argument '%s'",
 				 argv[optind + 2]);
+	if (!strcmp(argv[optind], "-") && !strcmp(argv[optind + 1], "-"))
+		return cli_usage("standard input ('-') can be only one of A and B");
 	rc = cli_read_report(argv[optind], &a);
 	if (!rc)
 		rc = cli_read_report(argv[optind + 1], &b);
@@ -35,10 +38,10 @@ static int run(int argc, char **argv)
 	if (cli_json) {
 		rc = ktsnap_diff__write_json(d, stdout, cli_pretty ? KTSNAP_JSON_PRETTY : 0);
 	} else {
-		printf("--- %s\n+++ %s\n", argv[optind], argv[optind + 1]);
+		printf("--- %s\n+++ %s\n", cli_esc(argv[optind]), cli_esc(argv[optind + 1]));
 		rc = ktsnap_diff__write_text(d, stdout);
 	}
-	rc = rc ? cli_fail("write error") : EXIT_OK;
+	rc = rc ? cli_write_failed(rc) : EXIT_OK;
 out:
 	ktsnap_diff__free(d);
 	ktsnap_report__free(a);
@@ -54,5 +57,6 @@ const struct cli_cmd cmd_diff = {
 		"entries added and removed (by key), and every changed scalar as\n"
 		"\"path: old → new\" with the delta of numbers.  -j gives\n"
 		"{\"summary\": {…}, \"changes\": [{\"op\", \"map\", \"key\", \"path\", \"old\",\n"
-		"\"new\", \"delta\"}, …]}.  Exit 0 whether or not anything changed.\n",
+		"\"new\", \"delta\"}, …]}.  Exit 0 whether or not anything changed.\n"
+		"Either A or B (not both) may be '-' for standard input.\n",
 };

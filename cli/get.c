@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * ktsnap get: one value of a report file, through the library's views, so
- * a miss prints exactly the library's error text (spec §7).
+ * a miss prints exactly the library's error text.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -28,10 +28,10 @@ static int print_value(const struct ktsnap_value *v)
 	char buf[512];
 	int n;
 
-	if (cli_json)
-		return ktsnap_value__write_json(v, stdout, cli_pretty ? KTSNAP_JSON_PRETTY : 0)
-			       ? cli_fail("%s", ktsnap_errmsg())
-			       : EXIT_OK;
+	if (cli_json) {
+		n = ktsnap_value__write_json(v, stdout, cli_pretty ? KTSNAP_JSON_PRETTY : 0);
+		return n ? cli_write_failed(n) : EXIT_OK;
+	}
 	if (is_scalar(v)) {
 		n = ktsnap_value__format(v, buf, sizeof(buf));
 		if (n >= 0 && (size_t)n < sizeof(buf)) {
@@ -40,7 +40,8 @@ static int print_value(const struct ktsnap_value *v)
 		}
 	}
 	fflush(stdout);
-	return ktsnap_value__fprint(v, stdout, 0) < 0 ? cli_fail("write error") : EXIT_OK;
+	n = ktsnap_value__fprint(v, stdout, 0);
+	return n < 0 ? cli_write_failed(n) : EXIT_OK;
 }
 
 static int fail_with(const struct ktsnap_error *err)
@@ -118,6 +119,12 @@ static int run(int argc, char **argv)
 	const char *file, *what, *name, *path = "";
 	int c, rc, nargs;
 
+	/* "-1" would reach getopt as an unknown option: say what is wrong */
+	for (c = 1; c < argc && strcmp(argv[c], "--"); c++) {
+		if (argv[c][0] == '-' && argv[c][1] >= '0' && argv[c][1] <= '9' &&
+		    strcmp(argv[c - 1], "--cpu"))
+			return cli_usage("INDEX must be a non-negative number, not '%s'", argv[c]);
+	}
 	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 'c':
@@ -150,7 +157,8 @@ static int run(int argc, char **argv)
 		if (nargs > 5)
 			return cli_usage("unexpected argument '%s'", argv[optind + 5]);
 		if (!cli_parse_u64(argv[optind + 3], SIZE_MAX, &index))
-			return cli_usage("INDEX must be a number, not '%s'", argv[optind + 3]);
+			return cli_usage("INDEX must be a non-negative number, not '%s'",
+					 argv[optind + 3]);
 		if (nargs == 5)
 			path = argv[optind + 4];
 	} else {
@@ -167,12 +175,31 @@ static int run(int argc, char **argv)
 			f = ktsnap_field__get(f, path);
 	} else {
 		struct ktsnap_map_view mv = ktsnap_snapshot__map(snap, name);
+		const struct ktsnap_map *m = ktsnap_map_view__raw(mv);
+		enum ktsnap_map_layout layout = m ? ktsnap_map__layout(m) : KTSNAP_LAYOUT_NONE;
 		struct ktsnap_entry e;
 
+		if (narrow && m && layout != KTSNAP_LAYOUT_PERCPU_ARRAY &&
+		    layout != KTSNAP_LAYOUT_PERCPU_HASH) {
+			rc = cli_usage("--cpu applies to per-CPU maps; '%s' is a %s map", name,
+				       cli_map_type_name(ktsnap_map__type(m)));
+			goto out;
+		}
 		if (narrow)
 			mv = ktsnap_map_view__cpu(mv, (uint32_t)cpu);
 		e = ktsnap_map_view__at(mv, (size_t)index);
-		if (!narrow && ktsnap_entry__is_present(e) &&
+		if ((e.kind == KTSNAP_ENTRY_HASH || e.kind == KTSNAP_ENTRY_ARRAY ||
+		     e.kind == KTSNAP_ENTRY_VALUE) &&
+		    !ktsnap_entry__value(e)) {
+			/* the view's text says '<entry>': an entry does not know
+			 * its map's name, but we do */
+			rc = cli_fail("map '%s': value has no rendered structure (no BTF type at "
+				      "capture time)",
+				      name);
+			goto out;
+		}
+		/* "per_cpu[N]..." (diff's path form) picks one slot in the library */
+		if (!narrow && ktsnap_entry__is_present(e) && strncmp(path, "per_cpu[", 8) &&
 		    (e.kind == KTSNAP_ENTRY_PERCPU || e.kind == KTSNAP_ENTRY_PERCPU_HASH)) {
 			rc = print_per_cpu(&e, path);
 			goto out;
@@ -197,10 +224,12 @@ const struct cli_cmd cmd_get = {
 		    "  ktsnap get FILE map NAME INDEX [PATH] [--cpu N]\n",
 	.help = "Print one value of a report file: a global variable (NAME is never\n"
 		"split on dots) or the INDEX-th entry of a map, then the dotted PATH\n"
-		"inside it (members by name, pointers followed).  Scalars print as in\n"
-		"spec §4.3 (18446744073709551615, KT_SIGN_NEG (-3), 'A'), aggregates\n"
+		"inside it (members by name, pointers followed, tag[2] for an array\n"
+		"element, per_cpu[N] first for one CPU's slot: the paths diff prints).\n"
+		"Scalars print as in ktsnap(1), VALUES\n"
+		"(18446744073709551615, KT_SIGN_NEG (-3), 'A'), aggregates\n"
 		"multi-line; -j prints the value as the report file holds it\n"
 		"({\"kind\": …}).  A per-CPU entry without --cpu prints every slot.\n"
 		"A miss prints the library's error text and exits 1.\n\n"
-		"      --cpu N   the slot of CPU N of a per-CPU entry\n",
+		"      --cpu N   the slot of CPU N of a per-CPU entry (per-CPU maps only)\n",
 };

@@ -56,6 +56,7 @@ int main(int argc, char **argv)
 	size_t i;
 	int c;
 
+	cli_stdout_init();
 	/* "+": stop at the command name; its options are its own */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+jphV", opts, NULL)) != -1) {
@@ -68,17 +69,17 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return EXIT_OK;
+			return cli_finish(EXIT_OK);
 		case 'V':
 			printf("ktsnap %s\n", KTSNAP_VERSION);
-			return EXIT_OK;
+			return cli_finish(EXIT_OK);
 		default:
-			return cli_usage("unknown option '%s'", argv[optind - 1]);
+			return cli_finish(cli_usage("unknown option '%s'", argv[optind - 1]));
 		}
 	}
 	if (optind >= argc) {
 		if (cli_json)
-			return cli_usage("no command given");
+			return cli_finish(cli_usage("no command given"));
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -89,7 +90,8 @@ int main(int argc, char **argv)
 		argv += optind;
 		argc -= optind;
 		optind = 0;	/* glibc: full reset, permuting again */
-		return cmds[i]->run(argc, argv);
+		/* every command's output is checked here, once */
+		return cli_finish(cmds[i]->run(argc, argv));
 	}
-	return cli_usage("unknown command '%s'", argv[optind]);
+	return cli_finish(cli_usage("unknown command '%s'", argv[optind]));
 }

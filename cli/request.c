@@ -9,27 +9,29 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_json.h"
 
 static int write_out(const char *path, const char *json, size_t len)
 {
 	struct cli_out o = { 0 };
-	FILE *f = stdout;
-	int err;
+	int err, rc;
 
-	if (path && strcmp(path, "-")) {
-		err = cli_out_open(&o, path);
-		if (err)
-			return cli_fail("%s: %s", path, strerror(-err));
-		f = o.f;
+	if (!path || !strcmp(path, "-")) {
+		/* JSON escaped by the library already: passed on unchanged */
+		cli_stdout_verbatim(true);
+		err = fwrite(json, 1, len, stdout) == len ? 0 : -EIO;
+		cli_stdout_verbatim(false);
+		return err ? cli_write_failed(err) : EXIT_OK;
 	}
-	err = fwrite(json, 1, len, f) == len ? 0 : -EIO;
-	if (f != stdout && cli_out_close(&o, !err) && !err)
-		err = -EIO;
-	if (f == stdout && fflush(stdout))
-		err = -EIO;
+	rc = cli_out_open(&o, path);
+	if (rc)
+		return rc;
+	err = fwrite(json, 1, len, o.f) == len ? 0 : -EIO;
+	rc = cli_out_close(&o, !err);
+	if (!err)
+		err = rc;
 	if (err)
-		return cli_fail("writing %s: %s", f == stdout ? "the report" : path,
-				strerror(-err));
+		return cli_fail("writing %s: %s", path, strerror(-err));
 	return EXIT_OK;
 }
 
@@ -42,19 +44,24 @@ static int fetch(struct ktsnap_wire_client *c, const char *tag, uint32_t timeout
 	int rc;
 
 	if (ktsnap_wire_client__fetch_report(c, tag, timeout_ms, &json, &len, &res))
-		return cli_fail("get '%s': %s%s", tag,
+		return cli_fail("get '%s': %s%s", cli_esc(tag),
 				res.status == KTSNAP_WIRE_HOST_ERROR ? "" : "transport failure: ",
 				res.reason);
 	rc = write_out(out, json, len);
 	if (rc == EXIT_OK && out && strcmp(out, "-")) {
-		if (cli_json) {
-			printf("{\"tag\":");
-			cli_json_str(stdout, tag);
-			printf(",\"file\":");
-			cli_json_str(stdout, out);
-			printf(",\"bytes\":%zu}\n", len);
+		struct json_writer *w;
+
+		if (!cli_json) {
+			printf("fetched '%s' → %s (%zu bytes)\n", cli_esc(tag), cli_esc(out), len);
+		} else if ((w = cli_jw_begin())) {
+			jw_obj_begin(w);
+			jw_kv_str(w, "tag", tag);
+			jw_kv_str(w, "file", out);
+			jw_kv_u64(w, "bytes", len);
+			jw_obj_end(w);
+			cli_jw_end(w);
 		} else {
-			printf("fetched '%s' → %s (%zu bytes)\n", tag, out, len);
+			rc = cli_fail("out of memory");
 		}
 	}
 	free(json);
@@ -137,14 +144,23 @@ static int run(int argc, char **argv)
 		rc = fetch(c, arg, timeout_ms, out);
 		goto done;
 	}
-	if (cli_json) {
-		printf("{\"request\":\"%s\",\"tag\":", verb);
-		cli_json_str(stdout, arg);
-		printf(",\"status\":\"ok\"}\n");
-	} else {
-		printf("%s '%s': ok\n", verb, arg);
-	}
 	rc = EXIT_OK;
+	if (!cli_json) {
+		printf("%s '%s': ok\n", verb, cli_esc(arg));
+	} else {
+		struct json_writer *w = cli_jw_begin();
+
+		if (!w) {
+			rc = cli_fail("out of memory");
+			goto done;
+		}
+		jw_obj_begin(w);
+		jw_kv_str(w, "request", verb);
+		jw_kv_str(w, "tag", arg);
+		jw_kv_str(w, "status", "ok");
+		jw_obj_end(w);
+		cli_jw_end(w);
+	}
 done:
 	ktsnap_wire_client__free(c);
 	return rc;

@@ -13,6 +13,28 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_json.h"
+
+/*
+ * The ready line, on stdout so a script can wait for it: human
+ * "listening on PATH" / "serving PATH", JSON {"listening": PATH} /
+ * {"serving": PATH}.  false when stdout cannot take it (cli_finish()
+ * then says why): a daemon that cannot report does not start.
+ */
+static bool ready(const char *what, const char *path)
+{
+	struct json_writer *w;
+
+	if (!cli_json) {
+		printf("ktsnap serve: %s %s\n", what, cli_esc(path));
+	} else if ((w = cli_jw_begin())) {
+		jw_obj_begin(w);
+		jw_kv_str(w, what, path);
+		jw_obj_end(w);
+		cli_jw_end(w);
+	}
+	return !fflush(stdout) && !ferror(stdout);
+}
 
 static struct ktsnap_server *volatile running;
 
@@ -154,7 +176,8 @@ static int run(int argc, char **argv)
 			rc = cli_fail("%s", ktsnap_errmsg());
 			goto out;
 		}
-		fprintf(stderr, "ktsnap serve: listening on %s\n", sock);
+		if (!ready(cli_json ? "listening" : "listening on", sock))
+			goto out;
 		err = ktsnap_server__run(s);
 	} else {
 		/* read+write even for the request FIFO: opening never waits for a
@@ -171,8 +194,8 @@ static int run(int argc, char **argv)
 				goto out;
 			}
 		}
-		fprintf(stderr, "ktsnap serve: serving %s%s%s\n", dev, reply ? " → " : "",
-			reply ? reply : "");
+		if (!ready("serving", dev))
+			goto out;
 		err = ktsnap_server__serve_fds(s, fd, wfd >= 0 ? wfd : fd);
 	}
 	if (err) {
@@ -207,7 +230,8 @@ const struct cli_cmd cmd_serve = {
 		    "               [--obj PREFIX] [--map-id ID]... [--maps-only]\n",
 	.help = "Answer the wire's requests (capture, watch, kernel op, report retrieval)\n"
 		"of clients that cannot read BPF state themselves, until SIGINT/SIGTERM.\n"
-		"Needs root for the captures.\n\n"
+		"Needs root for the captures.  Says \"listening on PATH\" (or \"serving PATH\")\n"
+		"on stdout when it is ready; a summary on stderr when it stops.\n\n"
 		"  --socket PATH       a Unix stream socket, mode 0660; peers are checked\n"
 		"                      with SO_PEERCRED (root is always allowed)\n"
 		"  --device PATH       one stream opened read+write (a virtio-console port)\n"

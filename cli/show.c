@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* ktsnap show: a report file for a terminal (values rendered as spec §4.3). */
+/* ktsnap show: a report file for a terminal (values in the library's display form). */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include "cli.h"
 
 #define WIDTH 110
+#define KEY_MAX 150	/* bytes of a key's text before it is cut with "…" */
 
 /* "name = value" on one line when it fits, else "name:" and the
  * multi-line rendering below it. */
@@ -25,7 +26,7 @@ static void print_named(const char *indent, const char *name, const char *sep,
 	n = ktsnap_value__format(v, buf, sizeof(buf));
 	if (n >= 0 && (size_t)n + strlen(indent) + strlen(name) + strlen(sep) <= WIDTH &&
 	    !strchr(buf, '\n')) {
-		printf("%s%s%s%s\n", indent, name, sep, buf);
+		printf("%s%s%s%s\n", indent, name, sep, cli_esc(buf));
 		return;
 	}
 	printf("%s%s:\n", indent, name);
@@ -33,12 +34,17 @@ static void print_named(const char *indent, const char *name, const char *sep,
 	ktsnap_value__fprint(v, stdout, (int)strlen(indent) / 2 + 1);
 }
 
+/* The entry's key as "[text]"; a long one is cut with "…", never silently
+ * (two keys with a common prefix must not print alike without a mark). */
 static const char *entry_key(const struct ktsnap_map *m, const struct ktsnap_map_entry *e,
 			     char *buf, size_t size)
 {
 	const struct ktsnap_value *k = ktsnap_map_entry__key(e);
+	char full[KEY_MAX + 2];
 	const uint8_t *p;
-	size_t len, i, o;
+	const char *t;
+	size_t len, i, o, cut;
+	int n;
 
 	switch (ktsnap_map__layout(m)) {
 	case KTSNAP_LAYOUT_ARRAY:
@@ -48,17 +54,24 @@ static const char *entry_key(const struct ktsnap_map *m, const struct ktsnap_map
 	default:
 		break;
 	}
-	if (k) {
-		buf[0] = '[';
-		ktsnap_value__format(k, buf + 1, size - 2);
-		strcat(buf, "]");
+	if (k && (n = ktsnap_value__format(k, full, sizeof(full))) >= 0) {
+		t = cli_esc(full);
+		len = strlen(t);
+		if ((size_t)n < sizeof(full) - 1 && len <= KEY_MAX) {
+			snprintf(buf, size, "[%s]", t);
+			return buf;
+		}
+		cut = len < KEY_MAX ? len : KEY_MAX;
+		while (cut && ((unsigned char)t[cut] & 0xc0) == 0x80)
+			cut--;	/* not inside a UTF-8 sequence */
+		snprintf(buf, size, "[%.*s…]", (int)cut, t);
 		return buf;
 	}
 	p = ktsnap_map_entry__key_bytes(e, &len);
 	o = (size_t)snprintf(buf, size, "[hex:");
-	for (i = 0; i < len && o + 4 < size; i++)
+	for (i = 0; i < len && o + 3 < KEY_MAX; i++)
 		o += (size_t)snprintf(buf + o, size - o, "%s%02x", i ? " " : "", p[i]);
-	snprintf(buf + o, size - o, "]");
+	snprintf(buf + o, size - o, "%s]", i < len ? " …" : "");
 	return buf;
 }
 
@@ -66,7 +79,7 @@ static void show_entries(const struct ktsnap_map *m)
 {
 	size_t i, n = ktsnap_map__entry_count(m);
 	uint32_t c, ncpu = ktsnap_map__cpu_count(m);
-	char key[160], label[32];
+	char key[KEY_MAX + 16], label[32];
 
 	for (i = 0; i < n; i++) {
 		const struct ktsnap_map_entry *e = ktsnap_map__entry(m, i);
@@ -119,7 +132,8 @@ static void show_map(const struct ktsnap_map *m)
 	enum ktsnap_map_layout layout = ktsnap_map__layout(m);
 	size_t i;
 
-	printf("%s  (%s, id %" PRIu64 ", key %u B, value %u B, max_entries %u", ktsnap_map__name(m),
+	printf("%s  (%s, id %" PRIu64 ", key %u B, value %u B, max_entries %u",
+	       cli_esc(ktsnap_map__name(m)),
 	       cli_map_type_name(ktsnap_map__type(m)), ktsnap_map__kva(m), ktsnap_map__key_size(m),
 	       ktsnap_map__value_size(m), ktsnap_map__max_entries(m));
 	if (layout != KTSNAP_LAYOUT_NONE && layout != KTSNAP_LAYOUT_VALUE)
@@ -134,7 +148,7 @@ static void show_map(const struct ktsnap_map *m)
 			const char *name;
 			const struct ktsnap_value *mv = ktsnap_value__member_at(v, i, &name);
 
-			print_named("  ", *name ? name : "(anon)", " = ", mv);
+			print_named("  ", *name ? cli_esc(name) : "(anon)", " = ", mv);
 		}
 	} else if (v) {
 		print_named("  ", "value", " = ", v);
@@ -164,7 +178,7 @@ static void show_map(const struct ktsnap_map *m)
 		printf("%s\n", fa->indices_truncated ? " …" : "");
 	}
 	if (ktsnap_map__error(m))
-		printf("  error: %s\n", ktsnap_map__error(m));
+		printf("  error: %s\n", cli_esc(ktsnap_map__error(m)));
 }
 
 static void show_header(const char *path, const struct ktsnap_report *r)
@@ -174,7 +188,7 @@ static void show_header(const char *path, const struct ktsnap_report *r)
 	const struct ktsnap_prog_runtime_stat *ps;
 	size_t n, i;
 
-	printf("report %s: %zu maps", path, ktsnap_report__map_count(r));
+	printf("report %s: %zu maps", cli_esc(path), ktsnap_report__map_count(r));
 	if (ts) {
 		time_t sec = (time_t)(ts / 1000000000ULL);
 		struct tm tm;
@@ -190,18 +204,18 @@ static void show_header(const char *path, const struct ktsnap_report *r)
 	if (ktsnap_report__is_placeholder(r))
 		printf("placeholder report (no real data)\n");
 	if (ktsnap_report__active_obj_name(r))
-		printf("active scheduler: %s\n", ktsnap_report__active_obj_name(r));
+		printf("active scheduler: %s\n", cli_esc(ktsnap_report__active_obj_name(r)));
 	ps = ktsnap_report__prog_runtime_stats(r, &n);
 	for (i = 0; i < n; i++)
-		printf("prog %s: %" PRIu64 " runs, %" PRIu64 " ns\n", ps[i].name, ps[i].cnt,
+		printf("prog %s: %" PRIu64 " runs, %" PRIu64 " ns\n", cli_esc(ps[i].name), ps[i].cnt,
 		       ps[i].nsecs);
 	t = ktsnap_report__task_enrichments(r, &n);
 	if (n)
 		printf("tasks:\n");
 	for (i = 0; i < n; i++)
 		printf("  %d %-16s cpu %d  %s  runtime %.3f ms  switches %" PRIu64 "+%" PRIu64 "\n",
-		       t[i].pid, t[i].comm ? t[i].comm : "?", t[i].cpu,
-		       t[i].state ? t[i].state : "?", t[i].sum_exec_runtime_ns / 1e6,
+		       t[i].pid, t[i].comm ? cli_esc(t[i].comm) : "?", t[i].cpu,
+		       t[i].state ? cli_esc(t[i].state) : "?", t[i].sum_exec_runtime_ns / 1e6,
 		       t[i].nr_voluntary_switches, t[i].nr_involuntary_switches);
 	printf("\n");
 }
@@ -244,15 +258,14 @@ static int run(int argc, char **argv)
 			ktsnap_error__format(ktsnap_map_view__error(&mv), msg, sizeof(msg));
 			rc = cli_fail("%s", msg);
 		} else if (cli_json) {
-			rc = ktsnap_map__write_json(ktsnap_map_view__raw(mv), stdout, flags)
-				     ? cli_fail("%s", ktsnap_errmsg())
-				     : EXIT_OK;
+			rc = ktsnap_map__write_json(ktsnap_map_view__raw(mv), stdout, flags);
+			rc = rc ? cli_write_failed(rc) : EXIT_OK;
 		} else {
 			show_map(ktsnap_map_view__raw(mv));
 		}
 	} else if (cli_json) {
-		rc = ktsnap_report__write_json(r, stdout, flags) ? cli_fail("%s", ktsnap_errmsg())
-								 : EXIT_OK;
+		rc = ktsnap_report__write_json(r, stdout, flags);
+		rc = rc ? cli_write_failed(rc) : EXIT_OK;
 	} else {
 		show_header(argv[optind], r);
 		for (i = 0; i < ktsnap_report__map_count(r); i++) {
@@ -271,7 +284,8 @@ const struct cli_cmd cmd_show = {
 	.synopsis = "  ktsnap show FILE [--map NAME]\n",
 	.help = "Print a report file for a terminal: each map with its shape, global\n"
 		"variables one per line, entries by key, per-CPU slots by CPU, values\n"
-		"rendered as in spec §4.3.  FILE may be '-' for stdin.\n\n"
+		"rendered as described in ktsnap(1), VALUES.  FILE may be '-' for stdin.\n"
+		"Control characters in names and texts are shown escaped (\\u{1b}).\n\n"
 		"      --map NAME   only that map\n"
 		"  -j, --json       print the report (or the map) as JSON instead\n",
 };

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* Helpers shared by the commands: errors, options, report files. */
-#include <sys/stat.h>
 #include <errno.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -12,55 +11,28 @@
 #include <bpf/libbpf.h>
 
 #include "cli.h"
+#include "cli_json.h"
 
 bool cli_json;
 bool cli_pretty;
 const struct cli_cmd *cli_current;
 
-void cli_json_str(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	fputc('"', f);
-	for (; *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
-}
-
 static void vreport(const char *fmt, va_list ap)
 {
 	char msg[2048];
+	struct json_writer *w;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (cli_json) {
-		fputs("{\"error\":", stdout);
-		if (cli_pretty)
-			fputc(' ', stdout);
-		cli_json_str(stdout, msg);
-		fputs("}\n", stdout);
+	if (cli_json && (w = cli_jw_begin())) {
+		jw_obj_begin(w);
+		jw_kv_str(w, "error", msg);
+		jw_obj_end(w);
+		cli_jw_end(w);
 		fflush(stdout);
 	} else {
+		/* the text may quote a report file: one line, no control bytes */
 		fprintf(stderr, "ktsnap%s%s: %s\n", cli_current ? " " : "",
-			cli_current ? cli_current->name : "", msg);
+			cli_current ? cli_current->name : "", cli_esc(msg));
 	}
 }
 
@@ -183,66 +155,4 @@ const char *cli_map_type_name(unsigned int type)
 		buf[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
 	buf[i] = '\0';
 	return buf;
-}
-
-static mode_t cli_umask(void)
-{
-	mode_t m = umask(0);
-
-	umask(m);
-	return m;
-}
-
-int cli_out_open(struct cli_out *o, const char *path)
-{
-	struct stat st;
-	int fd;
-
-	memset(o, 0, sizeof(*o));
-	o->path = strdup(path);
-	if (!o->path)
-		return -ENOMEM;
-	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
-		o->f = fopen(path, "w");
-		return o->f ? 0 : -errno;
-	}
-	o->tmp = malloc(strlen(path) + sizeof(".tmp.XXXXXX"));
-	if (!o->tmp)
-		return -ENOMEM;
-	strcpy(o->tmp, path);
-	strcat(o->tmp, ".tmp.XXXXXX");
-	fd = mkstemp(o->tmp);
-	if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
-		int err = -errno;
-
-		if (fd >= 0) {
-			close(fd);
-			unlink(o->tmp);
-		}
-		return err;
-	}
-	/* mkstemp makes 0600; a report is as readable as any file we create */
-	fchmod(fd, 0644 & ~cli_umask());
-	return 0;
-}
-
-int cli_out_close(struct cli_out *o, bool ok)
-{
-	int err = 0;
-
-	if (o->f && fclose(o->f))
-		err = -errno;
-	o->f = NULL;
-	if (o->tmp) {
-		if (ok && !err && rename(o->tmp, o->path))
-			err = -errno;
-		if (!ok || err)
-			unlink(o->tmp);
-	}
-	free(o->tmp);
-	free(o->path);
-	o->tmp = o->path = NULL;
-	if (err)
-		errno = -err;
-	return err;
 }

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * SnapshotBridge (spec §5).  One refcounted object is shared by every
- * handle.  The store is a FIFO array of at most 64 entries (+1 while a
- * store is over the cap): finding a tag is a scan of ≤64 names, which is
- * cheaper than keeping a hash table in step with the order list.
+ * SnapshotBridge (spec §5): the refcounted object shared by every handle,
+ * its callbacks, the store of captures and its drains, the event log, the
+ * watch slots, the thread-local installation and the accessor waits (the
+ * kernel-op and cgroup.procs logs are in bridge_log.c).  The bridge knows
+ * captures only through its capture callback.  The store is a FIFO array
+ * of at most 64 entries (+1 while a store is over the cap): finding a tag
+ * is a scan of ≤64 names, which is cheaper than keeping a hash table in
+ * step with the order list.
  *
  * Reports that leave the store through eviction or overwrite are freed
  * after the store lock is dropped, so a big report's teardown never
@@ -24,70 +28,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <ktsnap/bridge.h>
-#include <ktsnap/capture.h>
-
+#include "bridge_internal.h"
 #include "log_internal.h"
+#include "opts_internal.h"
+#include "util_internal.h"
 
 #define STORE_CAP KTSNAP_MAX_STORED_SNAPSHOTS
 #define EVENT_CAP KTSNAP_MAX_STORED_EVENTS
 #define WATCH_CAP KTSNAP_MAX_WATCH_SNAPSHOTS
-
-struct bridge_entry {
-	char *tag;
-	struct ktsnap_report *report;
-	struct ktsnap_stats *stats;	/* NULL: no stats slot */
-	bool has_elapsed;
-	bool has_boundary;
-	bool has_step;
-	uint16_t step_index;
-	uint64_t elapsed_ms;
-	uint64_t boundary_offset_ms;
-};
-
-struct kop_record {
-	char *tag;
-	struct ktsnap_kernel_op_reply reply;
-};
-
-struct ktsnap_bridge {
-	atomic_long refcnt;
-
-	ktsnap_capture_fn capture;
-	void *capture_ctx;
-	ktsnap_ctx_free_fn capture_free;
-	ktsnap_watch_register_fn watch;
-	void *watch_ctx;
-	ktsnap_ctx_free_fn watch_free;
-	ktsnap_kernel_op_fn kop;
-	void *kop_ctx;
-	ktsnap_ctx_free_fn kop_free;
-
-	/* the store */
-	pthread_mutex_t lock;
-	struct bridge_entry entries[STORE_CAP + 1];	/* oldest first */
-	size_t nr;
-	struct ktsnap_bridge_event *events[EVENT_CAP];	/* ring */
-	size_t ev_head;
-	size_t ev_nr;
-	uint64_t events_dropped;
-
-	pthread_mutex_t kop_lock;
-	struct kop_record *kops;
-	size_t nr_kops;
-	size_t kops_cap;
-
-	pthread_mutex_t cg_lock;
-	struct ktsnap_cgroup_procs **cgs;
-	size_t nr_cgs;
-	size_t cgs_cap;
-
-	atomic_size_t watch_count;
-
-	_Atomic uint64_t *seqno;	/* accessor state: all or none */
-	_Atomic uint8_t *state;
-	int wake_fd;
-};
 
 struct drain_item {
 	struct ktsnap_drained_entry pub;
@@ -104,41 +52,10 @@ struct ktsnap_bridge_events {
 	struct ktsnap_bridge_event *ev[];
 };
 
-struct ktsnap_kernel_op_log {
-	size_t nr;
-	struct kop_record *recs;
-};
-
-struct ktsnap_cgroup_procs_log {
-	size_t nr;
-	struct ktsnap_cgroup_procs **recs;
-};
-
 static const struct ktsnap_stats no_scheduler_binary = {
 	.ok = false,
 	.missing = { .kind = KTSNAP_MISSING_STATS_NO_SCHEDULER_BINARY },
 };
-
-/* Heap text for *err (if wanted) and ktsnap_errmsg(); returns @err. */
-static int fail_text(int err, char **out, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail_text(int err, char **out, const char *fmt, ...)
-{
-	char *text = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(&text, fmt, ap) < 0)
-		text = NULL;
-	va_end(ap);
-	ktsnap_fail(err, "%s", text ? text : "out of memory");
-	if (out)
-		*out = text;
-	else
-		free(text);
-	return err;
-}
 
 /* ---- construction ------------------------------------------------------------ */
 struct ktsnap_bridge *ktsnap_bridge__new(ktsnap_capture_fn capture, void *ctx,
@@ -156,8 +73,7 @@ struct ktsnap_bridge *ktsnap_bridge__new(ktsnap_capture_fn capture, void *ctx,
 	b->capture_ctx = ctx;
 	b->capture_free = ctx_free;
 	pthread_mutex_init(&b->lock, NULL);
-	pthread_mutex_init(&b->kop_lock, NULL);
-	pthread_mutex_init(&b->cg_lock, NULL);
+	ktsnap_bridge_logs_init(b);
 	atomic_init(&b->watch_count, 0);
 	b->wake_fd = -1;
 	return b;
@@ -191,14 +107,7 @@ void ktsnap_bridge__unref(struct ktsnap_bridge *b)
 		entry_release(&b->entries[i]);
 	for (i = 0; i < b->ev_nr; i++)
 		free(b->events[(b->ev_head + i) % EVENT_CAP]);
-	for (i = 0; i < b->nr_kops; i++) {
-		free(b->kops[i].tag);
-		ktsnap_kernel_op_reply__clear(&b->kops[i].reply);
-	}
-	free(b->kops);
-	for (i = 0; i < b->nr_cgs; i++)
-		free(b->cgs[i]);
-	free(b->cgs);
+	ktsnap_bridge_logs_destroy(b);
 	if (b->capture_free)
 		b->capture_free(b->capture_ctx);
 	if (b->watch_free)
@@ -208,8 +117,6 @@ void ktsnap_bridge__unref(struct ktsnap_bridge *b)
 	if (b->wake_fd >= 0)
 		close(b->wake_fd);
 	pthread_mutex_destroy(&b->lock);
-	pthread_mutex_destroy(&b->kop_lock);
-	pthread_mutex_destroy(&b->cg_lock);
 	free(b);
 }
 
@@ -285,21 +192,16 @@ const char *ktsnap_bridge_event_kind__name(enum ktsnap_bridge_event_kind kind)
 	return "Unknown";
 }
 
-static bool str_eq(const char *a, const char *b)
-{
-	if (!a || !b)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
 bool ktsnap_bridge_event__equal(const struct ktsnap_bridge_event *a,
 				const struct ktsnap_bridge_event *b)
 {
 	if (!a || !b)
 		return a == b;
-	return a->kind == b->kind && str_eq(a->tag, b->tag) &&
-	       str_eq(a->prior_schema, b->prior_schema) && str_eq(a->evicted_tag, b->evicted_tag) &&
-	       str_eq(a->new_tag, b->new_tag) && str_eq(a->drain_variant, b->drain_variant) &&
+	return a->kind == b->kind && ktsnap_str_eq(a->tag, b->tag) &&
+	       ktsnap_str_eq(a->prior_schema, b->prior_schema) &&
+	       ktsnap_str_eq(a->evicted_tag, b->evicted_tag) &&
+	       ktsnap_str_eq(a->new_tag, b->new_tag) &&
+	       ktsnap_str_eq(a->drain_variant, b->drain_variant) &&
 	       a->cap == b->cap && a->reports_len == b->reports_len &&
 	       a->dropped_count == b->dropped_count;
 }
@@ -309,7 +211,7 @@ int ktsnap_bridge_event__format(const struct ktsnap_bridge_event *ev, char *buf,
 	const char *name;
 
 	if (!ev)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "event format needs an event");
 	if (!buf)
 		len = 0;
 	name = ktsnap_bridge_event_kind__name(ev->kind);
@@ -332,7 +234,7 @@ int ktsnap_bridge_event__format(const struct ktsnap_bridge_event *ev, char *buf,
 		return snprintf(buf, len, "%s { dropped_count: %" PRIu64 " }", name,
 				ev->dropped_count);
 	}
-	return -EINVAL;
+	return ktsnap_fail(-EINVAL, "unknown bridge event kind %d", (int)ev->kind);
 }
 
 /* Deep copy of @tmpl (strings packed behind it) in one allocation. */
@@ -438,10 +340,9 @@ size_t ktsnap_bridge_events__count(const struct ktsnap_bridge_events *evs)
 const struct ktsnap_bridge_event *ktsnap_bridge_events__at(const struct ktsnap_bridge_events *evs,
 							   size_t i)
 {
-	if (!evs || i >= evs->nr) {
-		errno = ERANGE;
-		return NULL;
-	}
+	if (!evs || i >= evs->nr)
+		return ktsnap_fail_ptr(-ERANGE, "event %zu out of range (%zu events)", i,
+				       evs ? evs->nr : 0);
 	return evs->ev[i];
 }
 
@@ -469,13 +370,6 @@ size_t ktsnap_bridge__event_count(struct ktsnap_bridge *b)
 }
 
 /* ---- store ----------------------------------------------------------------------- */
-struct store_meta {
-	const struct ktsnap_stats *stats;
-	const uint64_t *elapsed_ms;
-	const uint64_t *boundary_offset_ms;
-	const uint16_t *step_index;
-};
-
 /* Index of @name in the store (lock held), or -1. */
 static ssize_t find_entry(const struct ktsnap_bridge *b, const char *name)
 {
@@ -488,18 +382,27 @@ static ssize_t find_entry(const struct ktsnap_bridge *b, const char *name)
 }
 
 /* spec §5.3 store_internal.  Takes @report in every case. */
-static int store_internal(struct ktsnap_bridge *b, const char *name, struct ktsnap_report *report,
-			  const struct store_meta *meta)
+int ktsnap_bridge__store_opts(struct ktsnap_bridge *b, const char *name,
+			      struct ktsnap_report *report,
+			      const struct ktsnap_bridge_store_opts *opts)
 {
+	struct ktsnap_bridge_store_opts o;
+	const struct ktsnap_bridge_store_opts *meta = &o;
 	struct ktsnap_stats *stats = NULL;
 	struct bridge_entry victim = {};
 	struct bridge_entry *e;
 	char *tag;
 	ssize_t idx;
+	int err;
 
 	if (!b || !name || !report) {
 		ktsnap_report__free(report);
 		return ktsnap_fail(-EINVAL, "store needs a bridge, a name and a report");
+	}
+	err = KTSNAP_OPTS_READ(o, opts, ktsnap_bridge_store_opts);
+	if (err) {
+		ktsnap_report__free(report);
+		return err;
 	}
 	/* Allocate before locking so the critical section only moves pointers
 	 * (and queues events). */
@@ -570,47 +473,19 @@ static int store_internal(struct ktsnap_bridge *b, const char *name, struct ktsn
 	return 0;
 }
 
-int ktsnap_bridge__store(struct ktsnap_bridge *b, const char *name, struct ktsnap_report *report)
+bool ktsnap_bridge__capture_opts(struct ktsnap_bridge *b, const char *name,
+				 const struct ktsnap_bridge_store_opts *opts)
 {
-	struct store_meta meta = {};
-
-	return store_internal(b, name, report, &meta);
-}
-
-int ktsnap_bridge__store_with_stats(struct ktsnap_bridge *b, const char *name,
-				    struct ktsnap_report *report, const struct ktsnap_stats *stats,
-				    const uint64_t *elapsed_ms)
-{
-	struct store_meta meta = { .stats = stats, .elapsed_ms = elapsed_ms };
-
-	return store_internal(b, name, report, &meta);
-}
-
-int ktsnap_bridge__store_with_stats_and_step(struct ktsnap_bridge *b, const char *name,
-					     struct ktsnap_report *report,
-					     const struct ktsnap_stats *stats,
-					     const uint64_t *elapsed_ms,
-					     const uint64_t *boundary_offset_ms, uint16_t step_index)
-{
-	struct store_meta meta = {
-		.stats = stats,
-		.elapsed_ms = elapsed_ms,
-		.boundary_offset_ms = boundary_offset_ms,
-		.step_index = &step_index,
-	};
-
-	return store_internal(b, name, report, &meta);
-}
-
-static bool capture_internal(struct ktsnap_bridge *b, const char *name, const uint16_t *step)
-{
-	struct store_meta meta = { .step_index = step };
+	struct ktsnap_bridge_store_opts o;
 	struct ktsnap_report *r;
 
 	if (!b || !name) {
 		ktsnap_fail(-EINVAL, "capture needs a bridge and a name");
 		return false;
 	}
+	/* Refuse bad options before running a (long) capture for nothing. */
+	if (KTSNAP_OPTS_READ(o, opts, ktsnap_bridge_store_opts))
+		return false;
 	/* The callback may take long (a full capture): no lock held. */
 	r = b->capture(name, b->capture_ctx);
 	if (!r) {
@@ -622,20 +497,10 @@ static bool capture_internal(struct ktsnap_bridge *b, const char *name, const ui
 		pthread_mutex_lock(&b->lock);
 		push_event(b, &ev);
 		pthread_mutex_unlock(&b->lock);
+		ktsnap_fail(-ENODATA, "capture '%s': the capture callback returned no report", name);
 		return false;
 	}
-	return store_internal(b, name, r, &meta) == 0;
-}
-
-bool ktsnap_bridge__capture(struct ktsnap_bridge *b, const char *name)
-{
-	return capture_internal(b, name, NULL);
-}
-
-bool ktsnap_bridge__capture_with_step(struct ktsnap_bridge *b, const char *name,
-				      uint16_t step_index)
-{
-	return capture_internal(b, name, &step_index);
+	return ktsnap_bridge__store_opts(b, name, r, &o) == 0;
 }
 
 /* ---- queries ------------------------------------------------------------------------- */
@@ -781,10 +646,9 @@ size_t ktsnap_drain__count(const struct ktsnap_drain *d)
 
 const struct ktsnap_drained_entry *ktsnap_drain__entry(const struct ktsnap_drain *d, size_t i)
 {
-	if (!d || i >= d->nr) {
-		errno = ERANGE;
-		return NULL;
-	}
+	if (!d || i >= d->nr)
+		return ktsnap_fail_ptr(-ERANGE, "drain entry %zu out of range (%zu entries)", i,
+				       d ? d->nr : 0);
 	return &d->items[i].pub;
 }
 
@@ -797,22 +661,21 @@ const struct ktsnap_drained_entry *ktsnap_drain__find(const struct ktsnap_drain 
 		for (i = 0; i < d->nr; i++)
 			if (strcmp(d->items[i].pub.tag, tag) == 0)
 				return &d->items[i].pub;
-	errno = ENOENT;
-	return NULL;
+	return ktsnap_fail_ptr(-ENOENT, "no drained capture tagged '%s'", tag ? tag : "(null)");
 }
 
 struct ktsnap_report *ktsnap_drain__take_report(struct ktsnap_drain *d, size_t i)
 {
 	struct ktsnap_report *r;
 
-	if (!d || i >= d->nr) {
-		errno = ERANGE;
-		return NULL;
-	}
+	if (!d || i >= d->nr)
+		return ktsnap_fail_ptr(-ERANGE, "drain entry %zu out of range (%zu entries)", i,
+				       d ? d->nr : 0);
 	r = d->items[i].pub.report;
 	d->items[i].pub.report = NULL;
 	if (!r)
-		errno = ENOENT;
+		return ktsnap_fail_ptr(-ENOENT, "the report of drain entry %zu was already taken",
+				       i);
 	return r;
 }
 
@@ -830,312 +693,31 @@ void ktsnap_drain__free(struct ktsnap_drain *d)
 	free(d);
 }
 
-/* ---- kernel-op log ----------------------------------------------------------------- */
-int ktsnap_bridge__record_kernel_op_reply(struct ktsnap_bridge *b, const char *tag,
-					  const struct ktsnap_kernel_op_reply *reply)
-{
-	struct kop_record rec = {};
-	int err;
-
-	if (!b || !tag || !reply)
-		return ktsnap_fail(-EINVAL, "record_kernel_op_reply needs a bridge, tag and reply");
-	rec.tag = strdup(tag);
-	if (!rec.tag)
-		return ktsnap_fail(-ENOMEM, "out of memory");
-	err = ktsnap_kernel_op_reply__copy(&rec.reply, reply);
-	if (err) {
-		free(rec.tag);
-		return err;
-	}
-
-	pthread_mutex_lock(&b->kop_lock);
-	if (b->nr_kops == b->kops_cap) {
-		size_t cap = b->kops_cap ? b->kops_cap * 2 : 8;
-		struct kop_record *n = realloc(b->kops, cap * sizeof(*n));
-
-		if (!n) {
-			pthread_mutex_unlock(&b->kop_lock);
-			free(rec.tag);
-			ktsnap_kernel_op_reply__clear(&rec.reply);
-			return ktsnap_fail(-ENOMEM, "out of memory");
-		}
-		b->kops = n;
-		b->kops_cap = cap;
-	}
-	b->kops[b->nr_kops++] = rec;
-	pthread_mutex_unlock(&b->kop_lock);
-	return 0;
-}
-
-int ktsnap_bridge__dispatch_kernel_op(struct ktsnap_bridge *b,
-				      const struct ktsnap_kernel_op_request *req,
-				      struct ktsnap_kernel_op_reply *reply)
-{
-	struct ktsnap_kernel_op_reply tmp = {};
-	int err;
-
-	if (!b || !req || !reply)
-		return ktsnap_fail(-EINVAL, "dispatch_kernel_op needs a bridge, request and reply");
-	if (!b->kop)
-		return ktsnap_fail(-EOPNOTSUPP, "no kernel-op callback installed on this bridge");
-	err = b->kop(req, &tmp, b->kop_ctx);
-	if (err) {
-		ktsnap_kernel_op_reply__clear(&tmp);
-		return err < 0 ? err : -EIO;
-	}
-	err = ktsnap_bridge__record_kernel_op_reply(b, req->tag ? req->tag : "", &tmp);
-	if (err) {
-		ktsnap_kernel_op_reply__clear(&tmp);
-		return err;
-	}
-	*reply = tmp;
-	return 0;
-}
-
-int ktsnap_bridge__kernel_op_value(struct ktsnap_bridge *b, const char *tag,
-				   struct ktsnap_kernel_op_value *out)
-{
-	int err = -ENOENT;
-	size_t i;
-
-	if (!b || !tag || !out)
-		return -EINVAL;
-	pthread_mutex_lock(&b->kop_lock);
-	for (i = 0; i < b->nr_kops; i++) {
-		const struct kop_record *rec = &b->kops[i];
-
-		if (strcmp(rec->tag, tag) == 0 && rec->reply.success &&
-		    rec->reply.nr_read_values > 0) {
-			err = ktsnap_kernel_op_value__copy(out, &rec->reply.read_values[0]);
-			break;
-		}
-	}
-	pthread_mutex_unlock(&b->kop_lock);
-	return err;
-}
-
-struct ktsnap_kernel_op_log *ktsnap_bridge__drain_kernel_ops(struct ktsnap_bridge *b)
-{
-	struct ktsnap_kernel_op_log *log;
-
-	if (!b)
-		return ktsnap_fail_ptr(-EINVAL, "NULL bridge");
-	log = calloc(1, sizeof(*log));
-	if (!log)
-		return ktsnap_fail_ptr(-ENOMEM, "out of memory");
-	pthread_mutex_lock(&b->kop_lock);
-	log->recs = b->kops;
-	log->nr = b->nr_kops;
-	b->kops = NULL;
-	b->nr_kops = 0;
-	b->kops_cap = 0;
-	pthread_mutex_unlock(&b->kop_lock);
-	return log;
-}
-
-size_t ktsnap_kernel_op_log__count(const struct ktsnap_kernel_op_log *log)
-{
-	return log ? log->nr : 0;
-}
-
-const char *ktsnap_kernel_op_log__tag(const struct ktsnap_kernel_op_log *log, size_t i)
-{
-	if (!log || i >= log->nr) {
-		errno = ERANGE;
-		return NULL;
-	}
-	return log->recs[i].tag;
-}
-
-const struct ktsnap_kernel_op_reply *ktsnap_kernel_op_log__reply(const struct ktsnap_kernel_op_log *log,
-								 size_t i)
-{
-	if (!log || i >= log->nr) {
-		errno = ERANGE;
-		return NULL;
-	}
-	return &log->recs[i].reply;
-}
-
-void ktsnap_kernel_op_log__free(struct ktsnap_kernel_op_log *log)
-{
-	size_t i;
-
-	if (!log)
-		return;
-	for (i = 0; i < log->nr; i++) {
-		free(log->recs[i].tag);
-		ktsnap_kernel_op_reply__clear(&log->recs[i].reply);
-	}
-	free(log->recs);
-	free(log);
-}
-
-/* ---- cgroup.procs log ------------------------------------------------------------------ */
-/* One allocation: the record, then the pids, then the two strings. */
-static struct ktsnap_cgroup_procs *cg_new(const char *tag, const char *cgroup,
-					  const int32_t *pids, size_t nr_pids)
-{
-	size_t tlen = strlen(tag) + 1, clen = strlen(cgroup) + 1;
-	struct ktsnap_cgroup_procs *p;
-	int32_t *pp;
-	char *s;
-
-	if (nr_pids > (SIZE_MAX - sizeof(*p) - tlen - clen) / sizeof(int32_t))
-		return NULL;
-	p = malloc(sizeof(*p) + nr_pids * sizeof(int32_t) + tlen + clen);
-	if (!p)
-		return NULL;
-	pp = (int32_t *)(p + 1);
-	if (nr_pids)
-		memcpy(pp, pids, nr_pids * sizeof(int32_t));
-	s = (char *)(pp + nr_pids);
-	memcpy(s, tag, tlen);
-	p->tag = s;
-	s += tlen;
-	memcpy(s, cgroup, clen);
-	p->cgroup = s;
-	p->pids = pp;
-	p->nr_pids = nr_pids;
-	return p;
-}
-
-int ktsnap_bridge__record_cgroup_procs(struct ktsnap_bridge *b, const char *tag,
-				       const char *cgroup, const int32_t *pids, size_t nr_pids)
-{
-	struct ktsnap_cgroup_procs *p;
-
-	if (!b || !tag || !cgroup || (nr_pids && !pids))
-		return ktsnap_fail(-EINVAL, "record_cgroup_procs needs a bridge, tag, cgroup and pids");
-	p = cg_new(tag, cgroup, pids, nr_pids);
-	if (!p)
-		return ktsnap_fail(-ENOMEM, "out of memory");
-
-	pthread_mutex_lock(&b->cg_lock);
-	if (b->nr_cgs == b->cgs_cap) {
-		size_t cap = b->cgs_cap ? b->cgs_cap * 2 : 8;
-		struct ktsnap_cgroup_procs **n = realloc(b->cgs, cap * sizeof(*n));
-
-		if (!n) {
-			pthread_mutex_unlock(&b->cg_lock);
-			free(p);
-			return ktsnap_fail(-ENOMEM, "out of memory");
-		}
-		b->cgs = n;
-		b->cgs_cap = cap;
-	}
-	b->cgs[b->nr_cgs++] = p;
-	pthread_mutex_unlock(&b->cg_lock);
-	return 0;
-}
-
-struct ktsnap_cgroup_procs *ktsnap_bridge__cgroup_procs_by_tag(struct ktsnap_bridge *b,
-							       const char *tag)
-{
-	struct ktsnap_cgroup_procs *copy = NULL;
-	bool found = false;
-	size_t i;
-
-	if (!b || !tag)
-		return ktsnap_fail_ptr(-EINVAL, "NULL bridge or tag");
-	pthread_mutex_lock(&b->cg_lock);
-	for (i = 0; i < b->nr_cgs; i++) {
-		const struct ktsnap_cgroup_procs *p = b->cgs[i];
-
-		if (strcmp(p->tag, tag) == 0) {
-			found = true;
-			copy = cg_new(p->tag, p->cgroup, p->pids, p->nr_pids);
-			break;
-		}
-	}
-	pthread_mutex_unlock(&b->cg_lock);
-	if (!found) {
-		errno = ENOENT;
-		return NULL;
-	}
-	if (!copy)
-		return ktsnap_fail_ptr(-ENOMEM, "out of memory");
-	return copy;
-}
-
-void ktsnap_cgroup_procs__free(struct ktsnap_cgroup_procs *p)
-{
-	free(p);
-}
-
-struct ktsnap_cgroup_procs_log *ktsnap_bridge__drain_cgroup_procs(struct ktsnap_bridge *b)
-{
-	struct ktsnap_cgroup_procs_log *log;
-
-	if (!b)
-		return ktsnap_fail_ptr(-EINVAL, "NULL bridge");
-	log = calloc(1, sizeof(*log));
-	if (!log)
-		return ktsnap_fail_ptr(-ENOMEM, "out of memory");
-	pthread_mutex_lock(&b->cg_lock);
-	log->recs = b->cgs;
-	log->nr = b->nr_cgs;
-	b->cgs = NULL;
-	b->nr_cgs = 0;
-	b->cgs_cap = 0;
-	pthread_mutex_unlock(&b->cg_lock);
-	return log;
-}
-
-size_t ktsnap_cgroup_procs_log__count(const struct ktsnap_cgroup_procs_log *log)
-{
-	return log ? log->nr : 0;
-}
-
-const struct ktsnap_cgroup_procs *
-ktsnap_cgroup_procs_log__at(const struct ktsnap_cgroup_procs_log *log, size_t i)
-{
-	if (!log || i >= log->nr) {
-		errno = ERANGE;
-		return NULL;
-	}
-	return log->recs[i];
-}
-
-void ktsnap_cgroup_procs_log__free(struct ktsnap_cgroup_procs_log *log)
-{
-	size_t i;
-
-	if (!log)
-		return;
-	for (i = 0; i < log->nr; i++)
-		free(log->recs[i]);
-	free(log->recs);
-	free(log);
-}
-
 /* ---- watch registration --------------------------------------------------------------- */
-int ktsnap_bridge__register_watch(struct ktsnap_bridge *b, const char *symbol, char **err)
+int ktsnap_bridge__register_watch(struct ktsnap_bridge *b, const char *symbol)
 {
 	size_t cur;
 	char *cb_err = NULL;
 	int ret;
 
-	if (err)
-		*err = NULL;
 	if (!b || !symbol)
-		return fail_text(-EINVAL, err, "register_watch needs a bridge and a symbol");
+		return ktsnap_fail(-EINVAL, "register_watch needs a bridge and a symbol");
 
 	/* Reserve a slot first so concurrent callers can never push the
 	 * count past the cap, even for an instant. */
 	cur = atomic_load(&b->watch_count);
 	do {
 		if (cur >= WATCH_CAP)
-			return fail_text(-ENOSPC, err,
-					 "Op::WatchSnapshot cap exceeded: scenario already registered %d watchpoints (%d user watchpoint slots occupied; slot 0 reserved for the error-class exit_kind trigger). Drop a watch or use Op::CaptureSnapshot for a time-driven capture instead.",
-					 WATCH_CAP, WATCH_CAP);
+			return ktsnap_fail(-ENOSPC,
+					   "Op::WatchSnapshot cap exceeded: scenario already registered %d watchpoints (%d user watchpoint slots occupied; slot 0 reserved for the error-class exit_kind trigger). Drop a watch or use Op::CaptureSnapshot for a time-driven capture instead.",
+					   WATCH_CAP, WATCH_CAP);
 	} while (!atomic_compare_exchange_weak(&b->watch_count, &cur, cur + 1));
 
 	if (!b->watch) {
 		atomic_fetch_sub(&b->watch_count, 1);
-		return fail_text(-EOPNOTSUPP, err,
-				 "Op::WatchSnapshot('%s'): no watch-register callback installed on this SnapshotBridge \u2014 the host wires one via SnapshotBridge::with_watch_register before execute_steps; in-guest / no-VM scenarios cannot register hardware watchpoints",
-				 symbol);
+		return ktsnap_fail(-EOPNOTSUPP,
+				   "Op::WatchSnapshot('%s'): no watch-register callback installed on this SnapshotBridge \u2014 the host wires one via SnapshotBridge::with_watch_register before execute_steps; in-guest / no-VM scenarios cannot register hardware watchpoints",
+				   symbol);
 	}
 
 	ret = b->watch(symbol, &cb_err, b->watch_ctx);
@@ -1144,10 +726,10 @@ int ktsnap_bridge__register_watch(struct ktsnap_bridge *b, const char *symbol, c
 		if (ret > 0)
 			ret = -EIO;
 		if (cb_err)
-			fail_text(ret, err, "%s", cb_err);
+			ktsnap_fail(ret, "%s", cb_err);
 		else
-			fail_text(ret, err, "watch-register callback failed for '%s': %s", symbol,
-				  strerror(-ret));
+			ktsnap_fail(ret, "watch-register callback failed for '%s': %s", symbol,
+				    strerror(-ret));
 		free(cb_err);
 		return ret;
 	}
@@ -1227,52 +809,46 @@ static void wait_wake(struct ktsnap_bridge *b, uint64_t remaining_ns)
 }
 
 int ktsnap_bridge__wait_for_worker_state_not_trying(struct ktsnap_bridge *b,
-						    uint64_t deadline_ns, const char *op_label,
-						    char **err)
+						    uint64_t deadline_ns, const char *op_label)
 {
 	const char *label = op_label ? op_label : "";
 	uint64_t now;
 	uint8_t st;
 
-	if (err)
-		*err = NULL;
 	if (!b)
-		return fail_text(-EINVAL, err, "NULL bridge");
+		return ktsnap_fail(-EINVAL, "NULL bridge");
 	if (!b->state)
 		return 0;
 	for (;;) {
 		st = atomic_load_explicit(b->state, memory_order_acquire);
 		if (st != KTSNAP_ACCESSOR_TRYING) {
 			if (st == KTSNAP_ACCESSOR_FAILED_PERMANENTLY)
-				return fail_text(-ESRCH, err,
-						 "%s: accessor-init worker exited (FAILED_PERMANENTLY) before this op could run \u2014 check freeze-coord 'vmm-accessor-init' logs for ELF parse or boot-budget failures",
-						 label);
+				return ktsnap_fail(-ESRCH,
+						   "%s: accessor-init worker exited (FAILED_PERMANENTLY) before this op could run \u2014 check freeze-coord 'vmm-accessor-init' logs for ELF parse or boot-budget failures",
+						   label);
 			return 0;
 		}
 		now = ktsnap_monotonic_ns();
 		if (now >= deadline_ns)
-			return fail_text(-ETIMEDOUT, err,
-					 "%s: accessor-init worker stayed in TRYING state past the deadline \u2014 the worker's first publish has not completed. Likely cause: kernel boot stalled before accessor's bootstrap symbols became readable. Check freeze-coord logs for `accessor-init:` lines",
-					 label);
+			return ktsnap_fail(-ETIMEDOUT,
+					   "%s: accessor-init worker stayed in TRYING state past the deadline \u2014 the worker's first publish has not completed. Likely cause: kernel boot stalled before accessor's bootstrap symbols became readable. Check freeze-coord logs for `accessor-init:` lines",
+					   label);
 		wait_wake(b, deadline_ns - now);
 	}
 }
 
 int ktsnap_bridge__wait_for_accessor_publish_advance(struct ktsnap_bridge *b,
 						     uint64_t seqno_before, uint64_t deadline_ns,
-						     const char *op_label, uint64_t *seqno,
-						     char **err)
+						     const char *op_label, uint64_t *seqno)
 {
 	const char *label = op_label ? op_label : "";
 	uint64_t cur, now;
 	uint8_t st;
 
-	if (err)
-		*err = NULL;
 	if (seqno)
 		*seqno = 0;
 	if (!b)
-		return fail_text(-EINVAL, err, "NULL bridge");
+		return ktsnap_fail(-EINVAL, "NULL bridge");
 	if (!b->seqno || !b->state)
 		return 0;
 
@@ -1283,18 +859,18 @@ int ktsnap_bridge__wait_for_accessor_publish_advance(struct ktsnap_bridge *b,
 	for (;;) {
 		st = atomic_load_explicit(b->state, memory_order_acquire);
 		if (st == KTSNAP_ACCESSOR_FAILED_PERMANENTLY)
-			return fail_text(-ESRCH, err,
-					 "%s: accessor-init worker exited (FAILED_PERMANENTLY) \u2014 check freeze-coord 'vmm-accessor-init' logs for ELF parse or boot-budget failures; retrying the op will hit the same wall",
-					 label);
+			return ktsnap_fail(-ESRCH,
+					   "%s: accessor-init worker exited (FAILED_PERMANENTLY) \u2014 check freeze-coord 'vmm-accessor-init' logs for ELF parse or boot-budget failures; retrying the op will hit the same wall",
+					   label);
 		cur = atomic_load_explicit(b->seqno, memory_order_acquire);
 		if (cur > seqno_before)
 			goto advanced;
 		now = ktsnap_monotonic_ns();
 		if (now >= deadline_ns) {
 			st = atomic_load_explicit(b->state, memory_order_acquire);
-			return fail_text(-ETIMEDOUT, err,
-					 "%s: accessor reinit did not advance publish seqno from %" PRIu64 " within deadline (worker state = %u; 0=Trying / 1=Succeeded / 2=FailedPermanently). A reinit that's stuck in Trying past the deadline indicates the coord's scan-tick hasn't observed the rebind or the worker's `from_elf_with_hint` retry is hitting a transient address-space window \u2014 check freeze-coord logs for `accessor-init:` lines",
-					 label, seqno_before, (unsigned int)st);
+			return ktsnap_fail(-ETIMEDOUT,
+					   "%s: accessor reinit did not advance publish seqno from %" PRIu64 " within deadline (worker state = %u; 0=Trying / 1=Succeeded / 2=FailedPermanently). A reinit that's stuck in Trying past the deadline indicates the coord's scan-tick hasn't observed the rebind or the worker's `from_elf_with_hint` retry is hitting a transient address-space window \u2014 check freeze-coord logs for `accessor-init:` lines",
+					   label, seqno_before, (unsigned int)st);
 		}
 		wait_wake(b, deadline_ns - now);
 	}
@@ -1318,26 +894,4 @@ char *ktsnap_bridge__debug_string(struct ktsnap_bridge *b)
 		     b->watch ? "<callback>" : "<none>") < 0)
 		return ktsnap_fail_ptr(-ENOMEM, "out of memory");
 	return s;
-}
-
-/* ---- live capture callback ---------------------------------------------------------- */
-struct ktsnap_report *ktsnap_capture_callback_live(const char *name, void *ctx)
-{
-	const struct ktsnap_capture_opts *opts = ctx;
-	struct ktsnap_report *r = NULL, *ph;
-	char reason[600];
-	int err;
-
-	err = ktsnap_capture(opts, &r);
-	if (!err && r)
-		return r;
-	if (!err)
-		err = -EIO;
-	/* Keep the failed attempt visible as a placeholder (spec §12) rather
-	 * than an absent capture. */
-	snprintf(reason, sizeof(reason), "live capture failed: %s",
-		 ktsnap_errmsg()[0] ? ktsnap_errmsg() : strerror(-err));
-	pr_warn("SnapshotBridge: capture '%s': %s\n", name ? name : "", reason);
-	ph = ktsnap_report__placeholder(reason);
-	return ph;
 }

@@ -27,6 +27,7 @@
 #include <ktsnap/capture.h>
 #include "capture_internal.h"
 #include "log_internal.h"
+#include "opts_internal.h"
 #include "util_internal.h"
 
 /* Map types newer than the UAPI headers we build against (Debian 12's
@@ -1063,13 +1064,9 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 	if (!out)
 		return ktsnap_fail(-EINVAL, "capture: no report pointer");
 	*out = NULL;
-	if (uopts) {
-		if (uopts->sz < offsetof(struct ktsnap_capture_opts, obj) ||
-		    uopts->sz > 4096)
-			return ktsnap_fail(-EINVAL, "capture: opts.sz %zu is not a ktsnap_capture_opts size",
-					   uopts->sz);
-		memcpy(&opts, uopts, uopts->sz < sizeof(opts) ? uopts->sz : sizeof(opts));
-	}
+	err = KTSNAP_OPTS_READ(opts, uopts, ktsnap_capture_opts);
+	if (err)
+		return err;
 	if ((opts.nr_map_names && !opts.map_names) || (opts.nr_map_ids && !opts.map_ids) ||
 	    (opts.nr_cgroups && !opts.cgroups))
 		return ktsnap_fail(-EINVAL, "capture: a filter count is set but its list is NULL");
@@ -1224,4 +1221,29 @@ fail:
 	if (err == -ENOMEM)
 		return ktsnap_fail(-ENOMEM, "capture: out of memory");
 	return err;
+}
+
+/*
+ * The bridge's capture callback for live captures (declared in capture.h):
+ * the bridge knows captures only through such a callback.
+ */
+struct ktsnap_report *ktsnap_capture_callback_live(const char *name, void *ctx)
+{
+	const struct ktsnap_capture_opts *opts = ctx;
+	struct ktsnap_report *r = NULL, *ph;
+	char reason[600];
+	int err;
+
+	err = ktsnap_capture(opts, &r);
+	if (!err && r)
+		return r;
+	if (!err)
+		err = -EIO;
+	/* Keep the failed attempt visible as a placeholder (spec §12) rather
+	 * than an absent capture. */
+	snprintf(reason, sizeof(reason), "live capture failed: %s",
+		 ktsnap_errmsg()[0] ? ktsnap_errmsg() : strerror(-err));
+	pr_warn("SnapshotBridge: capture '%s': %s\n", name ? name : "", reason);
+	ph = ktsnap_report__placeholder(reason);
+	return ph;
 }

@@ -18,17 +18,20 @@
 #include "json_internal.h"
 #include "log_internal.h"
 #include "report_internal.h"
+#include "util_internal.h"
+#include "diff_internal.h"
+#include "sink_internal.h"
 
 struct ktsnap_diff {
 	struct ktsnap_arena arena;
 	struct ktsnap_diff_item *items;
 	size_t nr, cap;
 	int err;
+	size_t key_compares;	/* work done pairing entries (tests bound it) */
 	/* while comparing */
 	const char *map;
 	const char *key;
-	size_t plen;
-	char path[512];
+	struct ktsnap_pathbuf path;
 };
 
 #define MAX_CMP_DEPTH 128
@@ -41,16 +44,9 @@ static struct ktsnap_diff_item *add_item(struct ktsnap_diff *d, enum ktsnap_diff
 
 	if (d->err)
 		return NULL;
-	if (d->nr == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 64;
-		struct ktsnap_diff_item *n = realloc(d->items, cap * sizeof(*n));
-
-		if (!n) {
-			d->err = -ENOMEM;
-			return NULL;
-		}
-		d->items = n;
-		d->cap = cap;
+	if (KTSNAP_ENSURE(d->items, d->cap, d->nr + 1)) {
+		d->err = -ENOMEM;
+		return NULL;
 	}
 	it = &d->items[d->nr++];
 	memset(it, 0, sizeof(*it));
@@ -112,7 +108,7 @@ static void value_changed(struct ktsnap_diff *d, const struct ktsnap_value *a,
 
 	if (!it)
 		return;
-	it->path = ktsnap_arena_strdup(&d->arena, d->path);
+	it->path = ktsnap_arena_strdup(&d->arena, d->path.s);
 	it->old_value = a;
 	it->new_value = b;
 	it->old_text = fmt_value(d, a);
@@ -123,38 +119,22 @@ static void value_changed(struct ktsnap_diff *d, const struct ktsnap_value *a,
 /* ---- the path --------------------------------------------------------------------- */
 static size_t push_member(struct ktsnap_diff *d, const char *name)
 {
-	size_t old = d->plen;
-	int n = snprintf(d->path + old, sizeof(d->path) - old, "%s%s", old ? "." : "",
-			 *name ? name : "(anon)");
-
-	if (n > 0)
-		d->plen = old + (size_t)n < sizeof(d->path) ? old + (size_t)n : sizeof(d->path) - 1;
-	return old;
+	return ktsnap_pathbuf_push(&d->path, "%s%s", d->path.len ? "." : "",
+				   *name ? name : "(anon)");
 }
 
 static size_t push_index(struct ktsnap_diff *d, const char *prefix, uint64_t i)
 {
-	size_t old = d->plen;
-	int n = snprintf(d->path + old, sizeof(d->path) - old, "%s%s[%" PRIu64 "]",
-			 old && *prefix ? "." : "", prefix, i);
-
-	if (n > 0)
-		d->plen = old + (size_t)n < sizeof(d->path) ? old + (size_t)n : sizeof(d->path) - 1;
-	return old;
+	return ktsnap_pathbuf_push(&d->path, "%s%s[%" PRIu64 "]",
+				   d->path.len && *prefix ? "." : "", prefix, i);
 }
 
 static void pop(struct ktsnap_diff *d, size_t old)
 {
-	d->plen = old;
-	d->path[old] = '\0';
+	ktsnap_pathbuf_pop(&d->path, old);
 }
 
 /* ---- value trees -------------------------------------------------------------------- */
-static bool str_eq(const char *a, const char *b)
-{
-	return a == b || (a && b && !strcmp(a, b));
-}
-
 static bool scalar_eq(const struct ktsnap_value *a, const struct ktsnap_value *b)
 {
 	switch (a->kind) {
@@ -172,13 +152,14 @@ static bool scalar_eq(const struct ktsnap_value *a, const struct ktsnap_value *b
 					 : isnan(a->f.v) && isnan(b->f.v));
 	case KTSNAP_VALUE_ENUM:
 		return a->e.bits == b->e.bits && a->e.v == b->e.v &&
-		       a->e.is_signed == b->e.is_signed && str_eq(a->e.variant, b->e.variant);
+		       a->e.is_signed == b->e.is_signed &&
+		       ktsnap_str_eq(a->e.variant, b->e.variant);
 	case KTSNAP_VALUE_CPU_LIST:
-		return str_eq(a->cpus, b->cpus);
+		return ktsnap_str_eq(a->cpus, b->cpus);
 	case KTSNAP_VALUE_BYTES:
-		return str_eq(a->hex, b->hex);
+		return ktsnap_str_eq(a->hex, b->hex);
 	case KTSNAP_VALUE_UNSUPPORTED:
-		return str_eq(a->reason, b->reason);
+		return ktsnap_str_eq(a->reason, b->reason);
 	default:
 		return false;
 	}
@@ -194,10 +175,10 @@ static bool deep_eq(const struct ktsnap_value *a, const struct ktsnap_value *b, 
 		return false;
 	switch (a->kind) {
 	case KTSNAP_VALUE_STRUCT:
-		if (a->s.nr != b->s.nr || !str_eq(a->s.type_name, b->s.type_name))
+		if (a->s.nr != b->s.nr || !ktsnap_str_eq(a->s.type_name, b->s.type_name))
 			return false;
 		for (i = 0; i < a->s.nr; i++)
-			if (!str_eq(a->s.m[i].name, b->s.m[i].name) ||
+			if (!ktsnap_str_eq(a->s.m[i].name, b->s.m[i].name) ||
 			    !deep_eq(&a->s.m[i].v, &b->s.m[i].v, depth + 1))
 				return false;
 		return true;
@@ -209,8 +190,8 @@ static bool deep_eq(const struct ktsnap_value *a, const struct ktsnap_value *b, 
 				return false;
 		return true;
 	case KTSNAP_VALUE_PTR:
-		return a->p.v == b->p.v && str_eq(a->p.cast, b->p.cast) &&
-		       str_eq(a->p.skip_reason, b->p.skip_reason) &&
+		return a->p.v == b->p.v && ktsnap_str_eq(a->p.cast, b->p.cast) &&
+		       ktsnap_str_eq(a->p.skip_reason, b->p.skip_reason) &&
 		       deep_eq(a->p.deref, b->p.deref, depth + 1);
 	case KTSNAP_VALUE_TRUNCATED:
 		return a->t.needed == b->t.needed && a->t.had == b->t.had &&
@@ -243,7 +224,7 @@ static void cmp_struct(struct ktsnap_diff *d, const struct ktsnap_value *a,
 	bool same_shape = a->s.nr == b->s.nr;
 
 	for (i = 0; same_shape && i < a->s.nr; i++)
-		same_shape = str_eq(a->s.m[i].name, b->s.m[i].name);
+		same_shape = ktsnap_str_eq(a->s.m[i].name, b->s.m[i].name);
 	if (same_shape) {
 		for (i = 0; i < a->s.nr; i++) {
 			size_t p = push_member(d, a->s.m[i].name);
@@ -300,8 +281,9 @@ static void cmp_value(struct ktsnap_diff *d, const struct ktsnap_value *a,
 		return;
 	case KTSNAP_VALUE_PTR:
 		/* the address, then what it points to (paths look through) */
-		if (a->p.v != b->p.v || !str_eq(a->p.cast, b->p.cast) ||
-		    !str_eq(a->p.skip_reason, b->p.skip_reason) || !a->p.deref || !b->p.deref) {
+		if (a->p.v != b->p.v || !ktsnap_str_eq(a->p.cast, b->p.cast) ||
+		    !ktsnap_str_eq(a->p.skip_reason, b->p.skip_reason) || !a->p.deref ||
+		    !b->p.deref) {
 			value_changed(d, a, b);
 			return;
 		}
@@ -349,15 +331,6 @@ static size_t ident(const struct ktsnap_map *m, const struct ktsnap_map_entry *e
 	memcpy(tmp, &e->index, 4);
 	*p = tmp;
 	return 4;
-}
-
-static uint64_t hash_bytes(const uint8_t *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (n--)
-		h = (h ^ *p++) * 0x100000001b3ULL;
-	return h;
 }
 
 static void cmp_entry(struct ktsnap_diff *d, const struct ktsnap_map *ma,
@@ -420,18 +393,64 @@ static void entry_op(struct ktsnap_diff *d, enum ktsnap_diff_op op, const struct
 		it->key = key;
 }
 
+/*
+ * One distinct identity of the second map: its first entry (to compare
+ * keys against) and the queue of its entries not yet paired, linked in
+ * order of appearance through next[].
+ */
+struct ident_slot {
+	uint32_t first;		/* NO_ENTRY: free slot */
+	uint32_t head;		/* next entry to pair; NO_ENTRY: all paired */
+	uint32_t tail;
+};
+
+#define NO_ENTRY UINT32_MAX
+
+static bool same_ident(struct ktsnap_diff *d, const struct ktsnap_map *m, uint32_t j,
+		       const uint8_t *p, size_t n)
+{
+	const uint8_t *q;
+	uint8_t tmp[4];
+
+	d->key_compares++;
+	return ident(m, &m->entries[j], &q, tmp) == n && !memcmp(p, q, n);
+}
+
+/* The slot of identity (@p, @n) in @slots: its own, or the free one where
+ * it would go. */
+static struct ident_slot *find_slot(struct ktsnap_diff *d, const struct ktsnap_map *b,
+				    struct ident_slot *slots, uint32_t mask, const uint8_t *p,
+				    size_t n)
+{
+	uint32_t h = (uint32_t)ktsnap_fnv1a(p, n) & mask;
+
+	while (slots[h].first != NO_ENTRY && !same_ident(d, b, slots[h].first, p, n))
+		h = (h + 1) & mask;
+	return &slots[h];
+}
+
+/*
+ * Pair the entries of @a and @b by identity (the raw key of hash maps, the
+ * index of arrays).  A map read under churn can list one identity more
+ * than once: duplicates pair in order of appearance (the first in @a with
+ * the first in @b, and so on) and the surplus of either side is removed
+ * or added.  Each entry costs one hash lookup however many duplicates
+ * share its key, so the diff stays linear.
+ */
 static void cmp_entries(struct ktsnap_diff *d, const struct ktsnap_map *a,
 			const struct ktsnap_map *b)
 {
-	uint32_t *slots = NULL, i, mask, cap = 16;
+	struct ident_slot *slots = NULL, *s;
+	uint32_t *next = NULL, i, j, mask, cap = 16;
 	bool *matched = NULL;
 
 	while (cap < b->nr_entries * 2u && cap < (1u << 30))
 		cap <<= 1;
 	mask = cap - 1;
 	slots = malloc(cap * sizeof(*slots));
+	next = malloc((b->nr_entries ? b->nr_entries : 1) * sizeof(*next));
 	matched = calloc(b->nr_entries ? b->nr_entries : 1, sizeof(*matched));
-	if (!slots || !matched) {
+	if (!slots || !next || !matched) {
 		d->err = -ENOMEM;
 		goto out;
 	}
@@ -440,29 +459,32 @@ static void cmp_entries(struct ktsnap_diff *d, const struct ktsnap_map *a,
 		const uint8_t *p;
 		uint8_t tmp[4];
 		size_t n = ident(b, &b->entries[i], &p, tmp);
-		uint32_t h = (uint32_t)hash_bytes(p, n) & mask;
 
-		while (slots[h] != UINT32_MAX)
-			h = (h + 1) & mask;
-		slots[h] = i;
+		next[i] = NO_ENTRY;
+		s = find_slot(d, b, slots, mask, p, n);
+		if (s->first == NO_ENTRY) {
+			s->first = s->head = s->tail = i;
+		} else {
+			if (s->head == NO_ENTRY)
+				s->head = i;
+			else
+				next[s->tail] = i;
+			s->tail = i;
+		}
 	}
 	for (i = 0; i < a->nr_entries && !d->err; i++) {
 		const struct ktsnap_map_entry *ea = &a->entries[i];
-		const uint8_t *p, *q;
-		uint8_t tmp[4], tmq[4];
+		const uint8_t *p;
+		uint8_t tmp[4];
 		size_t n = ident(a, ea, &p, tmp);
-		uint32_t h = (uint32_t)hash_bytes(p, n) & mask, j;
 
-		for (; (j = slots[h]) != UINT32_MAX; h = (h + 1) & mask) {
-			size_t m = ident(b, &b->entries[j], &q, tmq);
-
-			if (!matched[j] && m == n && !memcmp(p, q, n))
-				break;
-		}
-		if (j == UINT32_MAX) {
+		s = find_slot(d, b, slots, mask, p, n);
+		j = s->head;
+		if (j == NO_ENTRY) {
 			entry_op(d, KTSNAP_DIFF_ENTRY_REMOVED, a, ea);
 			continue;
 		}
+		s->head = next[j];
 		matched[j] = true;
 		d->key = entry_key(d, a, ea);
 		cmp_entry(d, a, ea, &b->entries[j]);
@@ -473,6 +495,7 @@ static void cmp_entries(struct ktsnap_diff *d, const struct ktsnap_map *a,
 			entry_op(d, KTSNAP_DIFF_ENTRY_ADDED, b, &b->entries[i]);
 out:
 	free(slots);
+	free(next);
 	free(matched);
 }
 
@@ -513,7 +536,7 @@ static void cmp_map(struct ktsnap_diff *d, const struct ktsnap_map *a, const str
 	prop_u64(d, "key_size", a->key_size, b->key_size);
 	prop_u64(d, "value_size", a->value_size, b->value_size);
 	prop_u64(d, "max_entries", a->max_entries, b->max_entries);
-	if (!str_eq(a->error, b->error)) {
+	if (!ktsnap_str_eq(a->error, b->error)) {
 		struct ktsnap_diff_item *it = add_item(d, KTSNAP_DIFF_MAP_CHANGED);
 
 		if (it) {
@@ -539,8 +562,7 @@ static void cmp_map(struct ktsnap_diff *d, const struct ktsnap_map *a, const str
 		prop_u64(d, "layout", a->layout, b->layout);
 		return;
 	}
-	d->path[0] = '\0';
-	d->plen = 0;
+	ktsnap_pathbuf_pop(&d->path, 0);
 	if (a->layout == KTSNAP_LAYOUT_VALUE)
 		cmp_value(d, a->value, b->value, 0);
 	else if (a->layout != KTSNAP_LAYOUT_NONE)
@@ -627,10 +649,9 @@ size_t ktsnap_diff__count(const struct ktsnap_diff *d)
 
 const struct ktsnap_diff_item *ktsnap_diff__item(const struct ktsnap_diff *d, size_t i)
 {
-	if (!d || i >= d->nr) {
-		errno = ERANGE;
-		return NULL;
-	}
+	if (!d || i >= d->nr)
+		return ktsnap_fail_ptr(-ERANGE, "diff item %zu out of range (%zu items)", i,
+				       d ? d->nr : 0);
 	return &d->items[i];
 }
 
@@ -665,13 +686,23 @@ static void fprint_delta(FILE *f, const struct ktsnap_diff_item *it)
 	}
 }
 
+/* a map name, key or path from a report file, control characters escaped */
+static void put_name(FILE *f, const char *prefix, const char *name, const char *suffix)
+{
+	struct ktsnap_sink s = { .f = f };
+
+	sink_puts(&s, prefix);
+	sink_put_name(&s, name);
+	sink_puts(&s, suffix);
+}
+
 int ktsnap_diff__write_text(const struct ktsnap_diff *d, FILE *f)
 {
 	const char *cur = NULL;
 	size_t i;
 
 	if (!d || !f)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "diff write_text needs a diff and a stream");
 	if (!d->nr)
 		fprintf(f, "no differences\n");
 	for (i = 0; i < d->nr; i++) {
@@ -679,39 +710,43 @@ int ktsnap_diff__write_text(const struct ktsnap_diff *d, FILE *f)
 
 		switch (it->op) {
 		case KTSNAP_DIFF_MAP_ADDED:
-			fprintf(f, "+ map %s\n", it->map);
+			put_name(f, "+ map ", it->map, "\n");
 			cur = NULL;
 			continue;
 		case KTSNAP_DIFF_MAP_REMOVED:
-			fprintf(f, "- map %s\n", it->map);
+			put_name(f, "- map ", it->map, "\n");
 			cur = NULL;
 			continue;
 		default:
 			break;
 		}
 		if (cur != it->map) {
-			fprintf(f, "%s:\n", it->map);
+			put_name(f, "", it->map, ":\n");
 			cur = it->map;
 		}
 		switch (it->op) {
 		case KTSNAP_DIFF_ENTRY_ADDED:
-			fprintf(f, "  + [%s]\n", it->key ? it->key : "?");
+			put_name(f, "  + [", it->key ? it->key : "?", "]\n");
 			break;
 		case KTSNAP_DIFF_ENTRY_REMOVED:
-			fprintf(f, "  - [%s]\n", it->key ? it->key : "?");
+			put_name(f, "  - [", it->key ? it->key : "?", "]\n");
 			break;
 		default:
 			fprintf(f, "  ");
 			if (it->key)
-				fprintf(f, "[%s] ", it->key);
-			fprintf(f, "%s: %s → %s", *it->path ? it->path : "value",
+				put_name(f, "[", it->key, "] ");
+			put_name(f, "", *it->path ? it->path : "value", ": ");
+			fprintf(f, "%s → %s",
 				it->old_text ? it->old_text : "(none)",
 				it->new_text ? it->new_text : "(none)");
 			fprint_delta(f, it);
 			fputc('\n', f);
 		}
 	}
-	return ferror(f) ? -EIO : 0;
+	if (ferror(f))
+		return ktsnap_fail(-EIO, "diff: writing the text failed: %s",
+				   strerror(errno ? errno : EIO));
+	return 0;
 }
 
 static const char *const op_names[] = {
@@ -740,10 +775,10 @@ int ktsnap_diff__write_json(const struct ktsnap_diff *d, FILE *f, unsigned int f
 	int err;
 
 	if (!d || !f)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "diff write_json needs a diff and a stream");
 	w = malloc(sizeof(*w));
 	if (!w)
-		return -ENOMEM;
+		return ktsnap_fail(-ENOMEM, "out of memory");
 	jw_init(w, f, flags & KTSNAP_JSON_PRETTY);
 	for (i = 0; i < d->nr; i++)
 		counts[d->items[i].op]++;
@@ -783,5 +818,12 @@ int ktsnap_diff__write_json(const struct ktsnap_diff *d, FILE *f, unsigned int f
 	jw_obj_end(w);
 	err = jw_finish(w);
 	free(w);
-	return err;
+	if (err)
+		return ktsnap_fail(err, "diff: writing the JSON failed: %s", strerror(-err));
+	return 0;
+}
+
+size_t ktsnap_diff_key_compares(const struct ktsnap_diff *d)
+{
+	return d ? d->key_compares : 0;
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * SnapshotError records (spec §7): constructors, accessors and the
- * Display texts.  Lists of alternatives are not stored in the record;
- * they are enumerated from the report (or JSON tree) when formatting, so
- * an error costs nothing until somebody reads it.
+ * SnapshotError records (spec §7): constructors, accessors, the in-place
+ * fillers the views use, and the Display texts.  Copied strings are kept
+ * in the record's text buffer, cut with a "…" mark when they do not fit;
+ * lists of alternatives are not stored but enumerated from the report (or
+ * JSON tree) when formatting, so an error costs nothing until somebody
+ * reads it.  Texts that name the reference's Rust API end with the C names.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,8 +16,12 @@
 #include <json-c/json.h>
 #include <ktsnap/display.h>
 #include <ktsnap/error.h>
+#include "log_internal.h"
 #include "view_internal.h"
 #include "sink_internal.h"
+
+_Static_assert(sizeof(((struct ktsnap_error *)0)->u) == KTSNAP_ERROR_PRIVATE_SIZE,
+	       "a per-kind record outgrew the reserved size (ABI)");
 
 #define KEY_SAMPLE	3
 #define KEY_CHAR_CAP	80
@@ -23,10 +29,8 @@
 /* ---- text buffer -------------------------------------------------------------- */
 
 /* Bytes of @s that fit in @room without splitting a UTF-8 sequence. */
-static size_t utf8_cut(const char *s, size_t room)
+static size_t utf8_cut(const char *s, size_t n, size_t room)
 {
-	size_t n = strlen(s);
-
 	if (n <= room)
 		return n;
 	n = room;
@@ -35,43 +39,77 @@ static size_t utf8_cut(const char *s, size_t room)
 	return n;
 }
 
+#define CUT_MARK "…"
+#define CUT_MARK_LEN (sizeof(CUT_MARK) - 1)
+
+/*
+ * Copy @s (@n bytes) into @dst, at most @room bytes plus a NUL; a string
+ * that does not fit is cut on a UTF-8 boundary and ends in CUT_MARK.
+ * Returns the bytes of @s kept (without the mark).
+ */
+static size_t copy_marked(char *dst, const char *s, size_t n, size_t room)
+{
+	size_t k;
+
+	if (n <= room) {
+		memcpy(dst, s, n);
+		dst[n] = '\0';
+		return n;
+	}
+	k = utf8_cut(s, n, room > CUT_MARK_LEN ? room - CUT_MARK_LEN : 0);
+	memcpy(dst, s, k);
+	memcpy(dst + k, CUT_MARK, CUT_MARK_LEN + 1);
+	return k;
+}
+
+/* Split @room bytes between strings of @la and @lb bytes. */
+static void share_room(size_t *la, size_t *lb, size_t room)
+{
+	if (*la + *lb <= room)
+		return;
+	if (*lb < room / 2)
+		*la = room - *lb;
+	else if (*la < room / 2)
+		*lb = room - *la;
+	else
+		*la = *lb = room / 2;
+}
+
 void ktsnap_err_set_text(struct ktsnap_error *e, const char *s)
 {
-	size_t n;
-
 	s = s ? s : "";
-	n = utf8_cut(s, KTSNAP_ERROR_TEXT_MAX - 1);
-	memcpy(e->text, s, n);
-	e->text[n] = '\0';
+	copy_marked(e->text, s, strlen(s), KTSNAP_ERROR_TEXT_MAX - 1);
+}
+
+/* Store @a (@na bytes) and @b (@nb) back to back; returns the bytes of @a kept. */
+static size_t set_text2n(struct ktsnap_error *e, const char *a, size_t na, const char *b,
+			 size_t nb)
+{
+	size_t ra = na, rb = nb, ka;
+
+	share_room(&ra, &rb, KTSNAP_ERROR_TEXT_MAX - 2);
+	ka = copy_marked(e->text, a, na, ra);
+	copy_marked(e->text + strlen(e->text) + 1, b, nb, rb);
+	return ka;
 }
 
 void ktsnap_err_set_text2(struct ktsnap_error *e, const char *a, const char *b)
 {
-	size_t la, lb, room = KTSNAP_ERROR_TEXT_MAX - 2;
-
 	a = a ? a : "";
 	b = b ? b : "";
-	la = strlen(a);
-	lb = strlen(b);
-	if (la + lb > room) {
-		if (lb < room / 2)
-			la = room - lb;
-		else if (la < room / 2)
-			lb = room - la;
-		else
-			la = lb = room / 2;
-	}
-	la = utf8_cut(a, la);
-	lb = utf8_cut(b, lb);
-	memcpy(e->text, a, la);
-	e->text[la] = '\0';
-	memcpy(e->text + la + 1, b, lb);
-	e->text[la + 1 + lb] = '\0';
+	set_text2n(e, a, strlen(a), b, strlen(b));
 }
 
 const char *ktsnap_err_text2(const struct ktsnap_error *e)
 {
 	return e->text + strlen(e->text) + 1;
+}
+
+void ktsnap_err_set_path(struct ktsnap_error *e, const char *path, size_t walked_len,
+			 const char *comp, size_t comp_len)
+{
+	e->u.path.walked_len = walked_len;
+	e->u.path.kept_len = set_text2n(e, path, strlen(path), comp, comp_len);
 }
 
 /* ---- output -------------------------------------------------------------------- */
@@ -186,40 +224,65 @@ static const struct ktsnap_value *global_struct(const struct ktsnap_snapshot *s,
 }
 
 /*
- * Sorted, de-duplicated union of the top-level member names of the
- * admitted global sections.  Emitted by repeatedly picking the smallest
- * name above the last one: quadratic, but allocation-free and only run
- * when an error is printed.
+ * A sorted, de-duplicated list of names, emitted by repeatedly picking the
+ * smallest name above the last one: quadratic, but allocation-free and only
+ * run when an error is printed.  @each calls @see(name, st) for every
+ * candidate name of @src.
  */
-static void list_globals_sorted(struct ktsnap_sink *o, const struct ktsnap_snapshot *s)
+struct pick_state {
+	const char *last, *best;
+};
+
+static void pick_see(const char *name, struct pick_state *st)
 {
-	const struct ktsnap_report *r = s->report;
-	const char *last = NULL, *best;
+	if (st->last && strcmp(name, st->last) <= 0)
+		return;
+	if (!st->best || strcmp(name, st->best) < 0)
+		st->best = name;
+}
+
+typedef void (*names_fn)(const void *src, struct pick_state *st);
+
+static void list_sorted(struct ktsnap_sink *o, names_fn each, const void *src)
+{
+	struct pick_state st = { 0 };
 	size_t n = 0;
-	uint32_t i, j;
 
 	sink_puts(o, "[");
 	for (;;) {
-		best = NULL;
-		for (i = 0; r && i < r->nr_maps; i++) {
-			const struct ktsnap_value *v = global_struct(s, rmap(r, i));
-
-			for (j = 0; v && j < v->s.nr; j++) {
-				const char *name = v->s.m[j].name;
-
-				if (last && strcmp(name, last) <= 0)
-					continue;
-				if (!best || strcmp(name, best) < 0)
-					best = name;
-			}
-		}
-		if (!best)
+		st.best = NULL;
+		each(src, &st);
+		if (!st.best)
 			break;
 		list_sep(o, n++);
-		put_debug_str(o, best, strlen(best));
-		last = best;
+		put_debug_str(o, st.best, strlen(st.best));
+		st.last = st.best;
 	}
 	sink_puts(o, "]");
+}
+
+/* Top-level member names of the admitted global sections. */
+static void global_names(const void *src, struct pick_state *st)
+{
+	const struct ktsnap_snapshot *s = src;
+	const struct ktsnap_report *r = s->report;
+	uint32_t i, j;
+
+	for (i = 0; r && i < r->nr_maps; i++) {
+		const struct ktsnap_value *v = global_struct(s, rmap(r, i));
+
+		for (j = 0; v && j < v->s.nr; j++)
+			pick_see(v->s.m[j].name, st);
+	}
+}
+
+/* Keys of a JSON object. */
+static void json_keys(const void *src, struct pick_state *st)
+{
+	json_object_object_foreach((struct json_object *)src, key, val) {
+		(void)val;
+		pick_see(key, st);
+	}
 }
 
 /* Admitted global sections holding a top-level @name, in order. */
@@ -250,31 +313,6 @@ static void list_members(struct ktsnap_sink *o, const struct ktsnap_value *v)
 	for (i = 0; v && i < v->s.nr; i++) {
 		list_sep(o, i);
 		put_debug_str(o, v->s.m[i].name, strlen(v->s.m[i].name));
-	}
-	sink_puts(o, "]");
-}
-
-/* Object keys, sorted (same selection trick as list_globals_sorted). */
-static void list_json_keys(struct ktsnap_sink *o, const struct json_object *obj)
-{
-	const char *last = NULL, *best;
-	size_t n = 0;
-
-	sink_puts(o, "[");
-	for (;;) {
-		best = NULL;
-		json_object_object_foreach((struct json_object *)obj, key, val) {
-			(void)val;
-			if (last && strcmp(key, last) <= 0)
-				continue;
-			if (!best || strcmp(key, best) < 0)
-				best = key;
-		}
-		if (!best)
-			break;
-		list_sep(o, n++);
-		put_debug_str(o, best, strlen(best));
-		last = best;
 	}
 	sink_puts(o, "]");
 }
@@ -318,22 +356,24 @@ static void sample_key(const struct ktsnap_map *m, uint32_t i, char *buf, size_t
 
 static void put_no_match(struct ktsnap_sink *o, const struct ktsnap_error *e)
 {
-	const struct ktsnap_map *m = e->ctx;
+	const struct ktsnap_map *m = e->u.no_match.keys_of;
+	const char *map = e->u.no_match.map, *op = e->u.no_match.op;
+	uint64_t len = e->u.no_match.len;
 	char key[KEY_SAMPLE][KEY_CHAR_CAP * 4 + 8];
-	uint32_t nk = (uint32_t)e->n2, i;
+	uint32_t nk = e->u.no_match.nr_keys, i;
 	bool all_hex = true, more;
 
-	if (!e->n1) {
-		sink_putf(o, "map '%s': %s matched no entries (map is empty)", e->s1, e->s2);
+	if (!len) {
+		sink_putf(o, "map '%s': %s matched no entries (map is empty)", map, op);
 		return;
 	}
 	if (!m || !nk) {
 		sink_putf(o, "map '%s': %s matched none of %" PRIu64 " entries (sample keys unavailable)",
-		     e->s1, e->s2, e->n1);
+		     map, op, len);
 		return;
 	}
 	sink_putf(o, "map '%s': %s matched none of %" PRIu64 " entries (first %" PRIu32 ": [",
-	     e->s1, e->s2, e->n1, nk);
+	     map, op, len, nk);
 	for (i = 0; i < nk && i < KEY_SAMPLE; i++) {
 		char full[KEY_CHAR_CAP * 4 + 8];
 		size_t n;
@@ -388,37 +428,36 @@ static void put_multi_copy(struct ktsnap_sink *o, const struct ktsnap_report *r,
 		 "activity");
 }
 
+/* Obj prefix length of map @i when it is the first global-section map of
+ * its obj (first-seen order), else 0. */
+static size_t first_of_obj(const struct ktsnap_report *r, size_t i)
+{
+	const char *name = r->maps[i].name;
+	size_t len = ktsnap_obj_prefix_len(name), j;
+
+	if (!ktsnap_map_is_global(&r->maps[i]) || !len)
+		return 0;
+	for (j = 0; j < i; j++)
+		if (ktsnap_map_is_global(&r->maps[j]) && same_obj(r->maps[j].name, name, len))
+			return 0;
+	return len;
+}
+
 /* Distinct objs of the global-section maps, first-seen order. */
 static void put_many_objs(struct ktsnap_sink *o, const struct ktsnap_report *r)
 {
-	size_t n = 0, len, i, j;
+	size_t n = 0, len, i;
 
-	for (i = 0; i < r->nr_maps; i++) {
-		const char *name = r->maps[i].name;
-
-		len = ktsnap_obj_prefix_len(name);
-		if (!ktsnap_map_is_global(&r->maps[i]) || !len)
-			continue;
-		for (j = 0; j < i; j++)
-			if (ktsnap_map_is_global(&r->maps[j]) && same_obj(r->maps[j].name, name, len))
-				break;
-		n += j == i;
-	}
+	for (i = 0; i < r->nr_maps; i++)
+		n += first_of_obj(r, i) != 0;
 	sink_putf(o, "snapshot has %zu BPF objects with global-section maps ([", n);
 	n = 0;
 	for (i = 0; i < r->nr_maps; i++) {
-		const char *name = r->maps[i].name;
-
-		len = ktsnap_obj_prefix_len(name);
-		if (!ktsnap_map_is_global(&r->maps[i]) || !len)
-			continue;
-		for (j = 0; j < i; j++)
-			if (ktsnap_map_is_global(&r->maps[j]) && same_obj(r->maps[j].name, name, len))
-				break;
-		if (j < i)
+		len = first_of_obj(r, i);
+		if (!len)
 			continue;
 		list_sep(o, n++);
-		put_debug_str(o, name, len);
+		put_debug_str(o, r->maps[i].name, len);
 	}
 	sink_puts(o, "]) and the principled *scx_root walker could not identify the active obj at "
 		 "capture time (scx_root unresolved, no matching struct_ops map, or the matched "
@@ -439,7 +478,7 @@ static bool kva_listed(const struct ktsnap_snapshot *s, uint64_t kva)
 
 static void put_excluded(struct ktsnap_sink *o, const struct ktsnap_error *e)
 {
-	const struct ktsnap_snapshot *s = &e->snap;
+	const struct ktsnap_snapshot *s = &e->u.lookup.snap;
 	const struct ktsnap_report *r = s->report;
 	bool zero = false, mismatch = false;
 	size_t n = 0;
@@ -491,30 +530,51 @@ static void put_excluded(struct ktsnap_sink *o, const struct ktsnap_error *e)
 }
 
 /* ---- format ------------------------------------------------------------------------------ */
+/* The walked prefix of a path error: a prefix of the kept path, marked
+ * when it reaches past what was kept. */
+static void put_walked(struct ktsnap_sink *o, const struct ktsnap_error *e)
+{
+	size_t w = e->u.path.walked_len, kept = e->u.path.kept_len;
+
+	sink_put(o, e->text, w <= kept ? w : kept);
+	if (w > kept)
+		sink_puts(o, CUT_MARK);
+}
+
 static void put_path_head(struct ktsnap_sink *o, const struct ktsnap_error *e)
 {
-	sink_putf(o, "path '%s': component '%.*s' (after walking '%.*s') ", e->text, (int)e->off[2],
-	     e->text + e->off[1], (int)e->off[0], e->text);
+	sink_putf(o, "path '%s': component '%s' (after walking '", e->text, ktsnap_err_text2(e));
+	put_walked(o, e);
+	sink_puts(o, "') ");
 }
 
 static void put_actual(struct ktsnap_sink *o, const struct ktsnap_error *e)
 {
-	if (e->sub == 1)
-		sink_putf(o, "Array[%" PRIu64 "]=%s", e->n1, e->s2);
-	else if (e->sub == 2)
-		sink_putf(o, "Truncated(partial=%s)", e->s2);
-	else
-		sink_puts(o, e->s2 ? e->s2 : "");
+	const char *actual = e->u.type_mismatch.actual ? e->u.type_mismatch.actual : "";
+
+	switch (e->u.type_mismatch.form) {
+	case KTSNAP_ERR_ACTUAL_ARRAY_ELEM:
+		sink_putf(o, "Array[%" PRIu64 "]=%s", e->u.type_mismatch.index, actual);
+		break;
+	case KTSNAP_ERR_ACTUAL_TRUNCATED:
+		sink_putf(o, "Truncated(partial=%s)", actual);
+		break;
+	default:
+		sink_puts(o, actual);
+		break;
+	}
 }
 
 static void put_projection(struct ktsnap_sink *o, const struct ktsnap_error *e)
 {
+	uint64_t idx = e->u.projection_failed.index, count = e->u.projection_failed.count;
+
 	sink_puts(o, "projection failed: ");
-	switch (e->sub) {
+	switch (e->u.projection_failed.tmpl) {
 	case PF_VAR_RANGE:
 		sink_putf(o, "live_var_via picker returned index %" PRIu64
 			" out of range (candidate count = %" PRIu64 ")",
-		     e->n1, e->n2);
+		     idx, count);
 		break;
 	case PF_VAR_NONE:
 		sink_putf(o, "live_var_via picker for '%s' returned None (no candidate matched the "
@@ -524,7 +584,7 @@ static void put_projection(struct ktsnap_sink *o, const struct ktsnap_error *e)
 	case PF_VARS_RANGE:
 		sink_putf(o, "live_vars_via picker returned index %" PRIu64
 			" out of range (candidate count = %" PRIu64 ")",
-		     e->n1, e->n2);
+		     idx, count);
 		break;
 	case PF_VARS_NONE:
 		sink_putf(o, "live_vars_via picker for %s returned None (no candidate matched the "
@@ -544,16 +604,18 @@ static void put_projection(struct ktsnap_sink *o, const struct ktsnap_error *e)
 static void put_no_active(struct ktsnap_sink *o, const struct ktsnap_error *e)
 {
 	sink_puts(o, "snapshot has no currently-active scheduler (");
-	switch (e->sub) {
+	const struct ktsnap_report *r = e->u.no_active_scheduler.snap.report;
+
+	switch (e->u.no_active_scheduler.reason) {
 	case NAS_NO_GLOBALS:
 		sink_puts(o, "snapshot has no global-section BPF maps (no scheduler attached, or "
 			 "capture did not include bss/data/rodata)");
 		break;
 	case NAS_MULTI_COPY:
-		put_multi_copy(o, e->snap.report, e->s1, (size_t)e->n1);
+		put_multi_copy(o, r, e->u.no_active_scheduler.obj, e->u.no_active_scheduler.obj_len);
 		break;
 	case NAS_MANY_OBJS:
-		put_many_objs(o, e->snap.report);
+		put_many_objs(o, r);
 		break;
 	default:
 		sink_puts(o, e->text);
@@ -565,27 +627,76 @@ static void put_no_active(struct ktsnap_sink *o, const struct ktsnap_error *e)
 		 "scheduler's bss directly");
 }
 
+/*
+ * The spec's texts name the reference's (Rust) API; a C caller is told the
+ * C functions after them, so the spec text stays a byte-identical prefix.
+ */
+static int format_spec(const struct ktsnap_error *e, struct ktsnap_sink *o);
+
+#define C_SNAPSHOT_NAMES "ktsnap_snapshot__vars(), ktsnap_snapshot__live_var(), ktsnap_snapshot__map()"
+
+static const char *c_names(const struct ktsnap_error *e)
+{
+	switch (e->kind) {
+	case KTSNAP_ERR_AMBIGUOUS_VAR:
+		return "ktsnap_snapshot__active() then ktsnap_snapshot__var(), "
+		       "ktsnap_snapshot__live_var(), ktsnap_snapshot__map()";
+	case KTSNAP_ERR_PER_CPU_NOT_NARROWED:
+		return "ktsnap_map_view__cpu()";
+	case KTSNAP_ERR_NO_ACTIVE_SCHEDULER:
+		if (e->u.no_active_scheduler.reason == NAS_MULTI_COPY)
+			return "ktsnap_snapshot__live_vars_via() with ktsnap_pick_max_by_sum_u64, "
+			       "ktsnap_snapshot__live_var_via() with "
+			       "ktsnap_pick_max_by_counter_value, " C_SNAPSHOT_NAMES;
+		return C_SNAPSHOT_NAMES;
+	case KTSNAP_ERR_ACTIVE_FILTER_EXCLUDED_MAPS:
+		return "ktsnap_snapshot__vars(), ktsnap_snapshot__map()";
+	case KTSNAP_ERR_PROJECTION_FAILED:
+		switch (e->u.projection_failed.tmpl) {
+		case PF_VAR_RANGE:
+		case PF_VAR_NONE:
+			return "ktsnap_snapshot__live_var_via()";
+		case PF_TEXT:
+			return NULL;
+		default:
+			return "ktsnap_snapshot__live_vars_via()";
+		}
+	default:
+		return NULL;
+	}
+}
+
 static int format(const struct ktsnap_error *e, struct ktsnap_sink *o)
+{
+	const char *c;
+	int ret = format_spec(e, o);
+
+	if (!ret && (c = c_names(e)))
+		sink_putf(o, " (C: %s)", c);
+	return ret;
+}
+
+static int format_spec(const struct ktsnap_error *e, struct ktsnap_sink *o)
 {
 	switch (e->kind) {
 	case KTSNAP_ERR_MAP_NOT_FOUND:
 		sink_putf(o, "snapshot has no map '%s' (captured maps: ", e->text);
-		list_admitted_maps(o, &e->snap);
+		list_admitted_maps(o, &e->u.lookup.snap);
 		sink_puts(o, ")");
 		break;
 	case KTSNAP_ERR_VAR_NOT_FOUND:
 		sink_putf(o, "snapshot has no global variable '%s' in any *.bss/*.data/*.rodata map "
 			"(available globals: ",
 		     e->text);
-		if (e->sub)
-			list_global_maps(o, e->snap.report);
+		if (e->u.var_not_found.list == KTSNAP_ERR_VAR_LIST_MAPS)
+			list_global_maps(o, e->u.var_not_found.snap.report);
 		else
-			list_globals_sorted(o, &e->snap);
+			list_sorted(o, global_names, &e->u.var_not_found.snap);
 		sink_puts(o, ")");
 		break;
 	case KTSNAP_ERR_AMBIGUOUS_VAR:
 		sink_putf(o, "snapshot global '%s' is ambiguous (found in ", e->text);
-		list_var_hits(o, &e->snap, e->text);
+		list_var_hits(o, &e->u.lookup.snap, e->text);
 		sink_puts(o, "); use Snapshot::active().var(name) (or the shorthand "
 			 "Snapshot::live_var(name)) to pick the active scheduler's copy "
 			 "automatically, or Snapshot::map(name) to address a specific scheduler's "
@@ -594,33 +705,34 @@ static int format(const struct ktsnap_error *e, struct ktsnap_sink *o)
 	case KTSNAP_ERR_FIELD_NOT_FOUND:
 		put_path_head(o, e);
 		sink_puts(o, "not found (members at this depth: ");
-		if (e->sub)
-			list_json_keys(o, e->ctx);
+		if (e->u.path.members_of == KTSNAP_ERR_MEMBERS_OF_JSON)
+			list_sorted(o, json_keys, e->u.path.members);
 		else
-			list_members(o, e->ctx);
+			list_members(o, e->u.path.members);
 		sink_puts(o, ")");
 		break;
 	case KTSNAP_ERR_NOT_A_STRUCT:
 		put_path_head(o, e);
-		sink_putf(o, "expected a Struct, got %s", e->s1);
+		sink_putf(o, "expected a Struct, got %s", e->u.path.got);
 		break;
 	case KTSNAP_ERR_TYPE_MISMATCH:
 		sink_putf(o, "path '%s': cannot read as %s — actual rendered variant is ", e->text,
-		     e->s1);
+		     e->u.type_mismatch.expected);
 		put_actual(o, e);
 		break;
 	case KTSNAP_ERR_INDEX_OUT_OF_RANGE:
-		sink_putf(o, "map '%s': index %" PRIu64 " out of range (length %" PRIu64 ")", e->s1,
-		     e->n1, e->n2);
+		sink_putf(o, "map '%s': index %" PRIu64 " out of range (length %" PRIu64 ")",
+			  e->u.index_out_of_range.map, e->u.index_out_of_range.index,
+			  e->u.index_out_of_range.len);
 		break;
 	case KTSNAP_ERR_PER_CPU_SLOT:
-		if (e->sub)
-			sink_putf(o, "map '%s': cpu %" PRIu64 " per-CPU slot is unmapped (None)", e->s1,
-			     e->n1);
+		if (e->u.per_cpu_slot.unmapped)
+			sink_putf(o, "map '%s': cpu %" PRIu64 " per-CPU slot is unmapped (None)",
+				  e->u.per_cpu_slot.map, e->u.per_cpu_slot.cpu);
 		else
 			sink_putf(o, "map '%s': cpu %" PRIu64 " out of range (have %" PRIu64
-				" per-CPU slots)",
-			     e->s1, e->n1, e->n2);
+				  " per-CPU slots)",
+				  e->u.per_cpu_slot.map, e->u.per_cpu_slot.cpu, e->u.per_cpu_slot.len);
 		break;
 	case KTSNAP_ERR_NO_MATCH:
 		put_no_match(o, e);
@@ -629,11 +741,12 @@ static int format(const struct ktsnap_error *e, struct ktsnap_sink *o)
 		sink_putf(o, "path '%s' has an empty component (consecutive '.')", e->text);
 		break;
 	case KTSNAP_ERR_PER_CPU_NOT_NARROWED:
-		sink_putf(o, "map '%s': per-CPU entry without a CPU narrow — call .cpu(N) first", e->s1);
+		sink_putf(o, "map '%s': per-CPU entry without a CPU narrow — call .cpu(N) first",
+			  e->u.per_cpu_not_narrowed.map);
 		break;
 	case KTSNAP_ERR_NO_RENDERED:
 		sink_putf(o, "map '%s': %s has no rendered structure (no BTF type at capture time)",
-		     e->s1, e->s2);
+			  e->u.no_rendered.map, e->u.no_rendered.side);
 		break;
 	case KTSNAP_ERR_PLACEHOLDER_SAMPLE:
 		sink_putf(o, "sample '%s' is a placeholder report (capture pipeline did not land): ",
@@ -648,10 +761,10 @@ static int format(const struct ktsnap_error *e, struct ktsnap_sink *o)
 	case KTSNAP_ERR_HOST_FIELD_UNAVAILABLE:
 		sink_putf(o, "sample '%s': per_cpu_time has no entry for cpu %" PRIu64
 			" (placeholder report or kernel-walker resolution failure)",
-		     e->text, e->n1);
+		     e->text, e->u.host_field_unavailable.cpu);
 		break;
 	case KTSNAP_ERR_PLACEHOLDER_SNAPSHOT:
-		if (e->sub)
+		if (e->u.placeholder_snapshot.has_tag)
 			sink_putf(o, "snapshot '%s' is a placeholder", e->text);
 		else
 			sink_puts(o, "snapshot is a placeholder");
@@ -668,9 +781,9 @@ static int format(const struct ktsnap_error *e, struct ktsnap_sink *o)
 		sink_putf(o, "walker drift within %s: lookup '", e->text);
 		sink_puts(o, ktsnap_err_text2(e));
 		sink_puts(o, "' resolved against KVA set ");
-		put_hex_list(o, e->ctx2, (size_t)e->n2);
+		put_hex_list(o, e->u.walker_drifted.sample, e->u.walker_drifted.nr_sample);
 		sink_puts(o, ", but an earlier same-phase snapshot pinned ");
-		put_hex_list(o, e->ctx, (size_t)e->n1);
+		put_hex_list(o, e->u.walker_drifted.pinned, e->u.walker_drifted.nr_pinned);
 		sink_puts(o, ". The walker re-published mid-phase (typical cause: a "
 			 "post-Op::ReplaceScheduler swap window). The drifted sample is surfaced as "
 			 "Err so per-phase reducers (counter_delta_per_phase, ratio_across_phases) "
@@ -682,11 +795,12 @@ static int format(const struct ktsnap_error *e, struct ktsnap_sink *o)
 		put_projection(o, e);
 		break;
 	case KTSNAP_ERR_MAP_RENDER_INCOMPLETE:
-		sink_putf(o, "map '%s' contents unavailable (render failed at capture): ", e->s1);
-		sink_puts(o, e->s2 ? e->s2 : "");
+		sink_putf(o, "map '%s' contents unavailable (render failed at capture): ",
+			  e->u.map_render_incomplete.map);
+		sink_puts(o, e->u.map_render_incomplete.error ? e->u.map_render_incomplete.error : "");
 		break;
 	default:
-		return -EINVAL;
+		return ktsnap_fail_static(-EINVAL, "error format: unknown error kind");
 	}
 	return 0;
 }
@@ -699,7 +813,7 @@ int ktsnap_error__format(const struct ktsnap_error *err, char *buf, size_t size)
 	if (buf && size)
 		buf[0] = '\0';
 	if (!err)
-		return -EINVAL;
+		return ktsnap_fail_static(-EINVAL, "error format: no error");
 	ret = format(err, &o);
 	if (ret)
 		return ret;
@@ -769,6 +883,31 @@ static const char *const kind_names[] = {
 	[KTSNAP_ERR_MAP_RENDER_INCOMPLETE] = "MapRenderIncomplete",
 };
 
+/*
+ * What ktsnap_errmsg() says after a view fails: the kind, and where the
+ * detail is.  Fixed texts, so a failing lookup in a hot loop formats
+ * nothing; the sentence itself is ktsnap_error__format()'s.
+ */
+#define VIEW_ERRMSG(kind) [KTSNAP_ERR_##kind] = "view failed (" #kind "): format its struct " \
+	"ktsnap_error with ktsnap_error__format() for the whole sentence"
+static const char *const view_errmsgs[] = {
+	VIEW_ERRMSG(MAP_NOT_FOUND), VIEW_ERRMSG(VAR_NOT_FOUND), VIEW_ERRMSG(AMBIGUOUS_VAR),
+	VIEW_ERRMSG(FIELD_NOT_FOUND), VIEW_ERRMSG(NOT_A_STRUCT), VIEW_ERRMSG(TYPE_MISMATCH),
+	VIEW_ERRMSG(INDEX_OUT_OF_RANGE), VIEW_ERRMSG(PER_CPU_SLOT), VIEW_ERRMSG(NO_MATCH),
+	VIEW_ERRMSG(EMPTY_PATH_COMPONENT), VIEW_ERRMSG(PER_CPU_NOT_NARROWED),
+	VIEW_ERRMSG(NO_RENDERED), VIEW_ERRMSG(PLACEHOLDER_SAMPLE), VIEW_ERRMSG(MISSING_STATS),
+	VIEW_ERRMSG(HOST_FIELD_UNAVAILABLE), VIEW_ERRMSG(PLACEHOLDER_SNAPSHOT),
+	VIEW_ERRMSG(NO_ACTIVE_SCHEDULER), VIEW_ERRMSG(ACTIVE_FILTER_EXCLUDED_MAPS),
+	VIEW_ERRMSG(WALKER_DRIFTED_WITHIN_PHASE), VIEW_ERRMSG(PROJECTION_FAILED),
+	VIEW_ERRMSG(MAP_RENDER_INCOMPLETE),
+};
+
+void ktsnap_err_note(enum ktsnap_error_kind kind)
+{
+	if ((unsigned)kind < sizeof(view_errmsgs) / sizeof(view_errmsgs[0]) && view_errmsgs[kind])
+		ktsnap_fail_static(0, view_errmsgs[kind]);
+}
+
 const char *ktsnap_error_kind__name(enum ktsnap_error_kind kind)
 {
 	if ((unsigned)kind >= sizeof(kind_names) / sizeof(kind_names[0]))
@@ -790,7 +929,7 @@ static int copy_out(const char *p, size_t n, char *buf, size_t size)
 int ktsnap_error__requested(const struct ktsnap_error *e, char *buf, size_t size)
 {
 	if (!e)
-		return -EINVAL;
+		return ktsnap_fail_static(-EINVAL, "error requested: no error");
 	switch (e->kind) {
 	case KTSNAP_ERR_MAP_NOT_FOUND:
 	case KTSNAP_ERR_VAR_NOT_FOUND:
@@ -804,22 +943,26 @@ int ktsnap_error__requested(const struct ktsnap_error *e, char *buf, size_t size
 	case KTSNAP_ERR_WALKER_DRIFTED_WITHIN_PHASE:
 		return copy_out(ktsnap_err_text2(e), strlen(ktsnap_err_text2(e)), buf, size);
 	default:
-		return -ENOENT;
+		return ktsnap_fail_static(-ENOENT, "this error kind names no requested text");
 	}
 }
 
 int ktsnap_error__walked(const struct ktsnap_error *e, char *buf, size_t size)
 {
+	struct ktsnap_sink o = { .buf = buf, .size = size };
+
 	if (!e || (e->kind != KTSNAP_ERR_FIELD_NOT_FOUND && e->kind != KTSNAP_ERR_NOT_A_STRUCT))
-		return -ENOENT;
-	return copy_out(e->text, e->off[0], buf, size);
+		return ktsnap_fail_static(-ENOENT, "only FieldNotFound and NotAStruct name a walked path");
+	put_walked(&o, e);
+	sink_finish(&o);
+	return (int)o.len;
 }
 
 int ktsnap_error__component(const struct ktsnap_error *e, char *buf, size_t size)
 {
 	if (!e || (e->kind != KTSNAP_ERR_FIELD_NOT_FOUND && e->kind != KTSNAP_ERR_NOT_A_STRUCT))
-		return -ENOENT;
-	return copy_out(e->text + e->off[1], e->off[2], buf, size);
+		return ktsnap_fail_static(-ENOENT, "only FieldNotFound and NotAStruct name a component");
+	return copy_out(ktsnap_err_text2(e), strlen(ktsnap_err_text2(e)), buf, size);
 }
 
 const char *ktsnap_error__map(const struct ktsnap_error *e)
@@ -828,12 +971,17 @@ const char *ktsnap_error__map(const struct ktsnap_error *e)
 		return NULL;
 	switch (e->kind) {
 	case KTSNAP_ERR_INDEX_OUT_OF_RANGE:
+		return e->u.index_out_of_range.map;
 	case KTSNAP_ERR_PER_CPU_SLOT:
+		return e->u.per_cpu_slot.map;
 	case KTSNAP_ERR_NO_MATCH:
+		return e->u.no_match.map;
 	case KTSNAP_ERR_PER_CPU_NOT_NARROWED:
+		return e->u.per_cpu_not_narrowed.map;
 	case KTSNAP_ERR_NO_RENDERED:
+		return e->u.no_rendered.map;
 	case KTSNAP_ERR_MAP_RENDER_INCOMPLETE:
-		return e->s1;
+		return e->u.map_render_incomplete.map;
 	default:
 		return NULL;
 	}
@@ -845,11 +993,13 @@ const char *ktsnap_error__expected(const struct ktsnap_error *e)
 		return NULL;
 	switch (e->kind) {
 	case KTSNAP_ERR_TYPE_MISMATCH:
+		return e->u.type_mismatch.expected;
 	case KTSNAP_ERR_NOT_A_STRUCT:
-		return e->s1;
+		return e->u.path.got;
 	case KTSNAP_ERR_NO_MATCH:
+		return e->u.no_match.op;
 	case KTSNAP_ERR_NO_RENDERED:
-		return e->s2;
+		return e->u.no_rendered.side;
 	default:
 		return NULL;
 	}
@@ -860,34 +1010,103 @@ int ktsnap_error__actual(const struct ktsnap_error *e, char *buf, size_t size)
 	struct ktsnap_sink o = { .buf = buf, .size = size };
 
 	if (!e || e->kind != KTSNAP_ERR_TYPE_MISMATCH)
-		return -ENOENT;
+		return ktsnap_fail_static(-ENOENT, "only TypeMismatch names an actual kind");
 	put_actual(&o, e);
 	sink_finish(&o);
 	return (int)o.len;
 }
 
+/* The index (or cpu) and length numbers of @e's kind; 0 where it has none. */
+static void numbers(const struct ktsnap_error *e, uint64_t *index, uint64_t *len)
+{
+	*index = *len = 0;
+	if (e && e->kind == KTSNAP_ERR_INDEX_OUT_OF_RANGE) {
+		*index = e->u.index_out_of_range.index;
+		*len = e->u.index_out_of_range.len;
+	} else if (e && e->kind == KTSNAP_ERR_PER_CPU_SLOT) {
+		*index = e->u.per_cpu_slot.cpu;
+		*len = e->u.per_cpu_slot.len;
+	} else if (e && e->kind == KTSNAP_ERR_HOST_FIELD_UNAVAILABLE) {
+		*index = e->u.host_field_unavailable.cpu;
+	} else if (e && e->kind == KTSNAP_ERR_NO_MATCH) {
+		*len = e->u.no_match.len;
+	}
+}
+
 uint64_t ktsnap_error__index(const struct ktsnap_error *e)
 {
-	if (e && (e->kind == KTSNAP_ERR_INDEX_OUT_OF_RANGE || e->kind == KTSNAP_ERR_PER_CPU_SLOT ||
-		  e->kind == KTSNAP_ERR_HOST_FIELD_UNAVAILABLE))
-		return e->n1;
-	return 0;
+	uint64_t index, len;
+
+	numbers(e, &index, &len);
+	return index;
 }
 
 uint64_t ktsnap_error__len(const struct ktsnap_error *e)
 {
-	if (!e)
-		return 0;
-	if (e->kind == KTSNAP_ERR_INDEX_OUT_OF_RANGE || e->kind == KTSNAP_ERR_PER_CPU_SLOT)
-		return e->n2;
-	if (e->kind == KTSNAP_ERR_NO_MATCH)
-		return e->n1;
-	return 0;
+	uint64_t index, len;
+
+	numbers(e, &index, &len);
+	return len;
 }
 
 bool ktsnap_error__unmapped(const struct ktsnap_error *e)
 {
-	return e && e->kind == KTSNAP_ERR_PER_CPU_SLOT && e->sub;
+	return e && e->kind == KTSNAP_ERR_PER_CPU_SLOT && e->u.per_cpu_slot.unmapped;
+}
+
+/* ---- in-place fillers for the views ---------------------------------------------------- */
+int ktsnap_err_type_mismatch(struct ktsnap_error *e, const char *expected, const char *actual,
+			     const char *requested)
+{
+	if (!e)
+		return -EINVAL;
+	ktsnap_err_init(e, KTSNAP_ERR_TYPE_MISMATCH);
+	e->u.type_mismatch.expected = expected;
+	e->u.type_mismatch.actual = actual;
+	ktsnap_err_set_text(e, requested);
+	return -EINVAL;
+}
+
+void ktsnap_err_index_out_of_range(struct ktsnap_error *e, const char *map, uint64_t index,
+				   uint64_t len)
+{
+	ktsnap_err_init(e, KTSNAP_ERR_INDEX_OUT_OF_RANGE);
+	e->u.index_out_of_range.map = map;
+	e->u.index_out_of_range.index = index;
+	e->u.index_out_of_range.len = len;
+}
+
+void ktsnap_err_rebase_path(struct ktsnap_error *e, const char *path, size_t prefix_len)
+{
+	char comp[KTSNAP_ERROR_TEXT_MAX];
+	size_t walked;
+
+	switch (e->kind) {
+	case KTSNAP_ERR_FIELD_NOT_FOUND:
+	case KTSNAP_ERR_NOT_A_STRUCT:
+		/* "a.b" walked "a": the prefix's trailing '.' counts only before more */
+		walked = e->u.path.walked_len;
+		if (walked)
+			walked += prefix_len;
+		else
+			walked = prefix_len && path[prefix_len - 1] == '.' ? prefix_len - 1 : prefix_len;
+		strcpy(comp, ktsnap_err_text2(e));
+		ktsnap_err_set_path(e, path, walked, comp, strlen(comp));
+		break;
+	case KTSNAP_ERR_EMPTY_PATH_COMPONENT:
+	case KTSNAP_ERR_TYPE_MISMATCH:
+		ktsnap_err_set_text(e, path);
+		break;
+	default:
+		break;
+	}
+}
+
+void ktsnap_err_render_incomplete(struct ktsnap_error *e, const struct ktsnap_map *m)
+{
+	ktsnap_err_init(e, KTSNAP_ERR_MAP_RENDER_INCOMPLETE);
+	e->u.map_render_incomplete.map = m->name;
+	e->u.map_render_incomplete.error = m->error;
 }
 
 /* ---- constructors ------------------------------------------------------------------------------ */
@@ -897,7 +1116,7 @@ struct ktsnap_error ktsnap_error__placeholder_snapshot(const char *tag)
 
 	ktsnap_err_init(&e, KTSNAP_ERR_PLACEHOLDER_SNAPSHOT);
 	if (tag) {
-		e.sub = 1;
+		e.u.placeholder_snapshot.has_tag = true;
 		ktsnap_err_set_text(&e, tag);
 	}
 	return e;
@@ -916,7 +1135,8 @@ struct ktsnap_error ktsnap_error__missing_stats(const char *tag,
 						const struct ktsnap_missing_stats *reason)
 {
 	struct ktsnap_error e;
-	char text[KTSNAP_ERROR_TEXT_MAX];
+	/* longer than the record can keep, so a cut is marked there */
+	char text[KTSNAP_ERROR_TEXT_MAX * 2];
 
 	ktsnap_err_init(&e, KTSNAP_ERR_MISSING_STATS);
 	if (!reason || ktsnap_missing_stats__format(reason, text, sizeof(text)) < 0)
@@ -931,7 +1151,7 @@ struct ktsnap_error ktsnap_error__host_field_unavailable(const char *tag, uint32
 
 	ktsnap_err_init(&e, KTSNAP_ERR_HOST_FIELD_UNAVAILABLE);
 	ktsnap_err_set_text(&e, tag);
-	e.n1 = cpu;
+	e.u.host_field_unavailable.cpu = cpu;
 	return e;
 }
 
@@ -940,7 +1160,7 @@ struct ktsnap_error ktsnap_error__projection_failed(const char *reason)
 	struct ktsnap_error e;
 
 	ktsnap_err_init(&e, KTSNAP_ERR_PROJECTION_FAILED);
-	e.sub = PF_TEXT;
+	e.u.projection_failed.tmpl = PF_TEXT;
 	ktsnap_err_set_text(&e, reason);
 	return e;
 }
@@ -950,7 +1170,7 @@ struct ktsnap_error ktsnap_error__no_active_scheduler(const char *reason)
 	struct ktsnap_error e;
 
 	ktsnap_err_init(&e, KTSNAP_ERR_NO_ACTIVE_SCHEDULER);
-	e.sub = NAS_TEXT;
+	e.u.no_active_scheduler.reason = NAS_TEXT;
 	ktsnap_err_set_text(&e, reason);
 	return e;
 }
@@ -966,9 +1186,9 @@ struct ktsnap_error ktsnap_error__walker_drifted_within_phase(const char *phase,
 
 	ktsnap_err_init(&e, KTSNAP_ERR_WALKER_DRIFTED_WITHIN_PHASE);
 	ktsnap_err_set_text2(&e, phase, requested);
-	e.ctx = pinned;
-	e.n1 = pinned ? nr_pinned : 0;
-	e.ctx2 = sample;
-	e.n2 = sample ? nr_sample : 0;
+	e.u.walker_drifted.pinned = pinned;
+	e.u.walker_drifted.nr_pinned = pinned ? nr_pinned : 0;
+	e.u.walker_drifted.sample = sample;
+	e.u.walker_drifted.nr_sample = sample ? nr_sample : 0;
 	return e;
 }

@@ -275,7 +275,7 @@ DEFINE_GETTER(get_str, const char *, conv_str)
 /* Narrowing conversions: the range check is conv_*'s, the store ours. */
 static bool conv_u32(struct rd *rd, struct json_object *v, uint32_t *out)
 {
-	uint64_t u;
+	uint64_t u = 0;	/* set when conv_u64() succeeds; gcc -O2 cannot see that */
 
 	if (!conv_u64(rd, v, UINT32_MAX, &u))
 		return false;
@@ -285,7 +285,7 @@ static bool conv_u32(struct rd *rd, struct json_object *v, uint32_t *out)
 
 static bool conv_i32(struct rd *rd, struct json_object *v, int32_t *out)
 {
-	int64_t i;
+	int64_t i = 0;	/* as in conv_u32() */
 
 	if (!conv_i64(rd, v, INT32_MIN, INT32_MAX, &i))
 		return false;

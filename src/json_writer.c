@@ -38,8 +38,9 @@ static void emit(struct json_writer *w, const char *s, size_t n)
 		w->fd = fflush(w->f) ? -1 : fileno(w->f);
 	fd = w->fd;
 	if (fd < 0) {
+		errno = 0;
 		if (fwrite(s, 1, n, w->f) != n)
-			w->err = -EIO;
+			w->err = errno && errno != EINVAL ? -errno : -EIO;	/* keep ENOSPC */
 		return;
 	}
 	while (n) {
@@ -48,7 +49,7 @@ static void emit(struct json_writer *w, const char *s, size_t n)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
-			w->err = -EIO;
+			w->err = k < 0 && errno != EINVAL ? -errno : -EIO;
 			return;
 		}
 		s += k;
@@ -156,7 +157,7 @@ int jw_finish(struct json_writer *w)
 	putch(w, '\n');
 	jw_flush(w);
 	if (!w->err && fflush(w->f))
-		w->err = -EIO;
+		w->err = errno && errno != EINVAL ? -errno : -EIO;
 	if (w->fd >= 0) {
 		/* we wrote behind stdio's back: let it re-read the file
 		 * position (fails harmlessly on pipes) */

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* Kernel-op request / reply payload records (spec §10.5). */
+/*
+ * kernel_op: the kernel-op request and reply payload records (spec §10.5)
+ * — their names, deep copies, setters, equality and release.  Storing and
+ * logging them is the bridge's business (bridge_log.c).
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +11,7 @@
 #include <ktsnap/kernel_op.h>
 
 #include "log_internal.h"
+#include "util_internal.h"
 
 const char *ktsnap_kernel_op_target_kind__name(enum ktsnap_kernel_op_target_kind k)
 {
@@ -40,13 +45,6 @@ const char *ktsnap_kernel_op_value_kind__name(enum ktsnap_kernel_op_value_kind k
 	return "Unknown";
 }
 
-static bool str_eq(const char *a, const char *b)
-{
-	if (!a || !b)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
 /* strdup that keeps NULL as NULL; *ok cleared on ENOMEM. */
 static char *dup_opt(const char *s, bool *ok)
 {
@@ -67,7 +65,7 @@ int ktsnap_kernel_op_value__set_bytes(struct ktsnap_kernel_op_value *v, const vo
 	uint8_t *p;
 
 	if (!v)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "kernel-op value set_bytes needs a value");
 	p = calloc(1, len ? len : 1);
 	if (!p)
 		return ktsnap_fail(-ENOMEM, "out of memory");
@@ -84,7 +82,8 @@ int ktsnap_kernel_op_value__copy(struct ktsnap_kernel_op_value *dst,
 				 const struct ktsnap_kernel_op_value *src)
 {
 	if (!dst || !src)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL,
+				   "kernel-op value copy needs a destination and a source");
 	if (src->kind == KTSNAP_KERNEL_OP_VALUE_BYTES)
 		return ktsnap_kernel_op_value__set_bytes(dst, src->bytes.data, src->bytes.len);
 	*dst = *src;
@@ -144,7 +143,7 @@ int ktsnap_kernel_op_target__set_symbol(struct ktsnap_kernel_op_target *t, const
 	};
 
 	if (!t || !symbol)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "kernel-op target needs a target and a symbol");
 	return target_fill(t, &src);
 }
 
@@ -159,7 +158,8 @@ int ktsnap_kernel_op_target__set_per_cpu_field(struct ktsnap_kernel_op_target *t
 	};
 
 	if (!t || !symbol || !field)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL,
+				   "kernel-op target needs a target, a symbol and a field");
 	return target_fill(t, &src);
 }
 
@@ -174,7 +174,7 @@ int ktsnap_kernel_op_target__set_task_field(struct ktsnap_kernel_op_target *t, u
 	};
 
 	if (!t || !field)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "kernel-op target needs a target and a field");
 	return target_fill(t, &src);
 }
 
@@ -182,7 +182,8 @@ int ktsnap_kernel_op_target__copy(struct ktsnap_kernel_op_target *dst,
 				  const struct ktsnap_kernel_op_target *src)
 {
 	if (!dst || !src)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL,
+				   "kernel-op target copy needs a destination and a source");
 	return target_fill(dst, src);
 }
 
@@ -204,16 +205,17 @@ bool ktsnap_kernel_op_target__equal(const struct ktsnap_kernel_op_target *a,
 		return false;
 	switch (a->kind) {
 	case KTSNAP_KERNEL_OP_TARGET_SYMBOL:
-		return str_eq(a->symbol, b->symbol);
+		return ktsnap_str_eq(a->symbol, b->symbol);
 	case KTSNAP_KERNEL_OP_TARGET_DIRECT:
 	case KTSNAP_KERNEL_OP_TARGET_KVA:
 		return a->addr == b->addr;
 	case KTSNAP_KERNEL_OP_TARGET_PER_CPU_FIELD:
-		return str_eq(a->symbol, b->symbol) && str_eq(a->field, b->field) &&
+		return ktsnap_str_eq(a->symbol, b->symbol) &&
+		       ktsnap_str_eq(a->field, b->field) &&
 		       a->cpu == b->cpu;
 	case KTSNAP_KERNEL_OP_TARGET_TASK_FIELD:
 		return a->pid == b->pid && a->expected_start_time_ns == b->expected_start_time_ns &&
-		       str_eq(a->field, b->field);
+		       ktsnap_str_eq(a->field, b->field);
 	}
 	return false;
 }
@@ -224,7 +226,7 @@ int ktsnap_kernel_op_request__set_tag(struct ktsnap_kernel_op_request *req, cons
 	char *d;
 
 	if (!req || !tag)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "kernel-op request set_tag needs a request and a tag");
 	d = strdup(tag);
 	if (!d)
 		return ktsnap_fail(-ENOMEM, "out of memory");
@@ -238,15 +240,18 @@ int ktsnap_kernel_op_request__add_entry(struct ktsnap_kernel_op_request *req,
 					const struct ktsnap_kernel_op_value *value)
 {
 	struct ktsnap_kernel_op_entry *e;
+	size_t cap;
 	int err;
 
 	if (!req || !target || !value)
-		return -EINVAL;
-	e = realloc(req->entries, (req->nr_entries + 1) * sizeof(*e));
-	if (!e)
+		return ktsnap_fail(-EINVAL,
+				   "kernel-op add_entry needs a request, a target and a value");
+	/* Records keep no capacity (a hand-filled one may hold an exact-size
+	 * array): grow from the count. */
+	cap = req->nr_entries;
+	if (KTSNAP_ENSURE(req->entries, cap, req->nr_entries + 1))
 		return ktsnap_fail(-ENOMEM, "out of memory");
-	req->entries = e;
-	e += req->nr_entries;
+	e = &req->entries[req->nr_entries];
 	err = ktsnap_kernel_op_target__copy(&e->target, target);
 	if (err)
 		return err;
@@ -267,7 +272,8 @@ int ktsnap_kernel_op_request__copy(struct ktsnap_kernel_op_request *dst,
 	int err;
 
 	if (!dst || !src)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL,
+				   "kernel-op request copy needs a destination and a source");
 	tmp.request_id = src->request_id;
 	tmp.mode = src->mode;
 	tmp.direction = src->direction;
@@ -313,7 +319,8 @@ bool ktsnap_kernel_op_request__equal(const struct ktsnap_kernel_op_request *a,
 	if (!a || !b)
 		return a == b;
 	if (a->request_id != b->request_id || a->mode != b->mode ||
-	    a->direction != b->direction || !str_eq(a->tag ? a->tag : "", b->tag ? b->tag : "") ||
+	    a->direction != b->direction ||
+	    !ktsnap_str_eq(a->tag ? a->tag : "", b->tag ? b->tag : "") ||
 	    a->nr_entries != b->nr_entries)
 		return false;
 	for (i = 0; i < a->nr_entries; i++)
@@ -329,7 +336,7 @@ int ktsnap_kernel_op_reply__set_reason(struct ktsnap_kernel_op_reply *reply, con
 	char *d = NULL;
 
 	if (!reply)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "kernel-op reply set_reason needs a reply");
 	if (reason) {
 		d = strdup(reason);
 		if (!d)
@@ -343,16 +350,15 @@ int ktsnap_kernel_op_reply__set_reason(struct ktsnap_kernel_op_reply *reply, con
 int ktsnap_kernel_op_reply__push_value(struct ktsnap_kernel_op_reply *reply,
 				       const struct ktsnap_kernel_op_value *value)
 {
-	struct ktsnap_kernel_op_value *v;
+	size_t cap;
 	int err;
 
 	if (!reply || !value)
-		return -EINVAL;
-	v = realloc(reply->read_values, (reply->nr_read_values + 1) * sizeof(*v));
-	if (!v)
+		return ktsnap_fail(-EINVAL, "kernel-op push_value needs a reply and a value");
+	cap = reply->nr_read_values;	/* no capacity kept: see add_entry */
+	if (KTSNAP_ENSURE(reply->read_values, cap, reply->nr_read_values + 1))
 		return ktsnap_fail(-ENOMEM, "out of memory");
-	reply->read_values = v;
-	err = ktsnap_kernel_op_value__copy(&v[reply->nr_read_values], value);
+	err = ktsnap_kernel_op_value__copy(&reply->read_values[reply->nr_read_values], value);
 	if (err)
 		return err;
 	reply->nr_read_values++;
@@ -367,7 +373,8 @@ int ktsnap_kernel_op_reply__copy(struct ktsnap_kernel_op_reply *dst,
 	int err;
 
 	if (!dst || !src)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL,
+				   "kernel-op reply copy needs a destination and a source");
 	tmp.request_id = src->request_id;
 	tmp.success = src->success;
 	err = ktsnap_kernel_op_reply__set_reason(&tmp, src->reason);
@@ -407,7 +414,7 @@ bool ktsnap_kernel_op_reply__equal(const struct ktsnap_kernel_op_reply *a,
 	if (!a || !b)
 		return a == b;
 	if (a->request_id != b->request_id || a->success != b->success ||
-	    !str_eq(a->reason ? a->reason : "", b->reason ? b->reason : "") ||
+	    !ktsnap_str_eq(a->reason ? a->reason : "", b->reason ? b->reason : "") ||
 	    a->nr_read_values != b->nr_read_values)
 		return false;
 	for (i = 0; i < a->nr_read_values; i++)

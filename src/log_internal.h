@@ -2,6 +2,8 @@
 #ifndef KTSNAP_LOG_INTERNAL_H
 #define KTSNAP_LOG_INTERNAL_H
 
+#include <errno.h>
+
 #include <ktsnap/common.h>
 
 void ktsnap_pr(enum ktsnap_print_level level, const char *fmt, ...)
@@ -16,8 +18,24 @@ void ktsnap_pr(enum ktsnap_print_level level, const char *fmt, ...)
  *	return ktsnap_fail(-EPERM, "capture needs CAP_BPF …");
  */
 int ktsnap_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Same with a fixed text (a string literal: it is kept by pointer), for
+ * the failure paths of hot accessors where formatting would cost more
+ * than the lookup itself.
+ */
+int ktsnap_fail_static(int err, const char *text);
 /* Same, for pointer returns: sets errno = -err and returns NULL. */
 void *ktsnap_fail_ptr(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Pass up a failure whose detail a callee already recorded: sets
+ * errno = -err and returns NULL (ktsnap_fail() / ktsnap_fail_ptr() are
+ * for the place that knows what went wrong).
+ */
+static inline void *ktsnap_err_ptr(int err)
+{
+	errno = -err;
+	return NULL;
+}
 /* Clear the thread's error detail (at the start of public calls). */
 void ktsnap_errmsg_clear(void);
 

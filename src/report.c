@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The report model: ownership (arena + raw buffers + BTF), builders used by
- * the capture and the JSON reader, and the read-only accessors of
- * include/ktsnap/report.h including the raw-layer navigation of spec §4.2.
+ * The report model: its lifecycle (arena, raw buffers, BTF), the builders
+ * the capture and the JSON reader use, and the read-only map and entry
+ * accessors of include/ktsnap/report.h.  Values live in value.c, the
+ * allocator in arena.c.
  */
 #include <errno.h>
 #include <limits.h>
@@ -15,162 +16,6 @@
 
 #include "report_internal.h"
 #include "log_internal.h"
-
-/* ---- arena ----------------------------------------------------------------- */
-struct ktsnap_arena_chunk {
-	struct ktsnap_arena_chunk *next;
-	size_t cap;
-	_Alignas(16) unsigned char data[];
-};
-
-#define ARENA_MIN_CHUNK (64 * 1024)
-
-void ktsnap_arena_init(struct ktsnap_arena *a)
-{
-	memset(a, 0, sizeof(*a));
-}
-
-void ktsnap_arena_release(struct ktsnap_arena *a)
-{
-	struct ktsnap_arena_chunk *c = a->head, *next;
-
-	for (; c; c = next) {
-		next = c->next;
-		free(c);
-	}
-	memset(a, 0, sizeof(*a));
-}
-
-void *ktsnap_arena_alloc(struct ktsnap_arena *a, size_t size)
-{
-	struct ktsnap_arena_chunk *c;
-	size_t need = (size + 7) & ~(size_t)7;
-	void *p;
-
-	if (size > SIZE_MAX / 2)
-		return NULL;
-	if (!a->head || a->cap - a->used < need) {
-		/* Grow geometrically so big reports need few chunks. */
-		size_t cap = a->total / 2;
-
-		if (cap < ARENA_MIN_CHUNK)
-			cap = ARENA_MIN_CHUNK;
-		if (cap < need)
-			cap = need;
-		c = malloc(sizeof(*c) + cap);
-		if (!c)
-			return NULL;
-		c->next = a->head;
-		c->cap = cap;
-		a->head = c;
-		a->cap = cap;
-		a->used = 0;
-	}
-	p = a->head->data + a->used;
-	a->used += need;
-	a->total += need;
-	memset(p, 0, size);
-	return p;
-}
-
-void ktsnap_arena_reset(struct ktsnap_arena *a)
-{
-	struct ktsnap_arena_chunk *c, *next;
-
-	if (!a->head)
-		return;
-	for (c = a->head->next; c; c = next) {
-		next = c->next;
-		free(c);
-	}
-	a->head->next = NULL;
-	a->used = 0;
-	a->total = 0;
-}
-
-void ktsnap_arena_splice(struct ktsnap_arena *dst, struct ktsnap_arena *src)
-{
-	struct ktsnap_arena_chunk *tail = src->head;
-
-	if (!tail)
-		return;
-	while (tail->next)
-		tail = tail->next;
-	if (dst->head) {
-		tail->next = dst->head->next;
-		dst->head->next = src->head;
-	} else {
-		dst->head = src->head;
-		dst->cap = src->cap;
-		dst->used = src->used;
-	}
-	dst->total += src->total;
-	memset(src, 0, sizeof(*src));
-}
-
-void *ktsnap_arena_memdup(struct ktsnap_arena *a, const void *src, size_t n)
-{
-	void *p = ktsnap_arena_alloc(a, n ? n : 1);
-
-	if (p && n)
-		memcpy(p, src, n);
-	return p;
-}
-
-char *ktsnap_arena_strndup(struct ktsnap_arena *a, const char *s, size_t n)
-{
-	char *p = ktsnap_arena_alloc(a, n + 1);
-
-	if (p) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
-
-char *ktsnap_arena_strdup(struct ktsnap_arena *a, const char *s)
-{
-	return s ? ktsnap_arena_strndup(a, s, strlen(s)) : NULL;
-}
-
-char *ktsnap_arena_printf(struct ktsnap_arena *a, const char *fmt, ...)
-{
-	va_list ap, ap2;
-	char *p;
-	int n;
-
-	va_start(ap, fmt);
-	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		va_end(ap2);
-		return NULL;
-	}
-	p = ktsnap_arena_alloc(a, (size_t)n + 1);
-	if (p)
-		vsnprintf(p, (size_t)n + 1, fmt, ap2);
-	va_end(ap2);
-	return p;
-}
-
-char *ktsnap_hex_string(struct ktsnap_arena *a, const uint8_t *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	char *s = ktsnap_arena_alloc(a, n ? n * 3 : 1);
-	size_t i;
-
-	if (!s)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		s[i * 3] = digits[p[i] >> 4];
-		s[i * 3 + 1] = digits[p[i] & 0xf];
-		s[i * 3 + 2] = i + 1 < n ? ' ' : '\0';
-	}
-	if (!n)
-		s[0] = '\0';
-	return s;
-}
 
 /* ---- lifecycle --------------------------------------------------------------- */
 struct ktsnap_report *ktsnap_report__new(void)
@@ -190,6 +35,7 @@ struct ktsnap_report *ktsnap_report__placeholder(const char *reason)
 {
 	struct ktsnap_report *r = ktsnap_report__new();
 	const char *s;
+	size_t i;
 
 	if (!r)
 		return NULL;
@@ -199,22 +45,30 @@ struct ktsnap_report *ktsnap_report__placeholder(const char *reason)
 		return ktsnap_fail_ptr(-ENOMEM, "out of memory");
 	}
 	r->is_placeholder = true;
-	r->prog_runtime_stats_unavailable = s;
-	r->per_node_numa_unavailable = s;
-	r->task_enrichments_unavailable = s;
-	r->scx_walker_unavailable = s;
-	r->sdt_alloc_unavailable = s;
+	{
+		/* every walker-backed record is unavailable for the same reason */
+		const char **why[] = {
+			&r->prog_runtime_stats_unavailable, &r->per_node_numa_unavailable,
+			&r->task_enrichments_unavailable,   &r->scx_walker_unavailable,
+			&r->sdt_alloc_unavailable,
+		};
+
+		for (i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+			*why[i] = s;
+	}
 	return r;
 }
 
 void ktsnap_report__free(struct ktsnap_report *r)
 {
+	void *ix;
 	size_t i;
 
 	if (!r)
 		return;
-	if (r->view_index && r->view_index_free)
-		r->view_index_free(r->view_index);
+	ix = atomic_load_explicit(&r->view_index, memory_order_acquire);
+	if (ix && r->view_index_free)
+		r->view_index_free(ix);
 	for (i = 0; i < r->nr_maps; i++)
 		free(r->maps[i].raw);
 	free(r->maps);
@@ -330,348 +184,6 @@ struct ktsnap_value *ktsnap_value_new_array(struct ktsnap_report *r, uint64_t le
 	return v;
 }
 
-/* ---- value accessors (raw layer, spec §4.2) --------------------------------------- */
-static const char *const kind_names[] = {
-	[KTSNAP_VALUE_INT] = "Int",		[KTSNAP_VALUE_UINT] = "Uint",
-	[KTSNAP_VALUE_BOOL] = "Bool",		[KTSNAP_VALUE_CHAR] = "Char",
-	[KTSNAP_VALUE_FLOAT] = "Float",		[KTSNAP_VALUE_ENUM] = "Enum",
-	[KTSNAP_VALUE_STRUCT] = "Struct",	[KTSNAP_VALUE_ARRAY] = "Array",
-	[KTSNAP_VALUE_CPU_LIST] = "CpuList",	[KTSNAP_VALUE_PTR] = "Ptr",
-	[KTSNAP_VALUE_BYTES] = "Bytes",		[KTSNAP_VALUE_TRUNCATED] = "Truncated",
-	[KTSNAP_VALUE_UNSUPPORTED] = "Unsupported",
-};
-
-static const char *const kind_tags[] = {
-	[KTSNAP_VALUE_INT] = "int",		[KTSNAP_VALUE_UINT] = "uint",
-	[KTSNAP_VALUE_BOOL] = "bool",		[KTSNAP_VALUE_CHAR] = "char",
-	[KTSNAP_VALUE_FLOAT] = "float",		[KTSNAP_VALUE_ENUM] = "enum",
-	[KTSNAP_VALUE_STRUCT] = "struct",	[KTSNAP_VALUE_ARRAY] = "array",
-	[KTSNAP_VALUE_CPU_LIST] = "cpu_list",	[KTSNAP_VALUE_PTR] = "ptr",
-	[KTSNAP_VALUE_BYTES] = "bytes",		[KTSNAP_VALUE_TRUNCATED] = "truncated",
-	[KTSNAP_VALUE_UNSUPPORTED] = "unsupported",
-};
-
-const char *ktsnap_value_kind__name(enum ktsnap_value_kind kind)
-{
-	if ((unsigned)kind >= sizeof(kind_names) / sizeof(kind_names[0]))
-		return "Unknown";
-	return kind_names[kind];
-}
-
-const char *ktsnap_value_kind__tag(enum ktsnap_value_kind kind)
-{
-	if ((unsigned)kind >= sizeof(kind_tags) / sizeof(kind_tags[0]))
-		return "unknown";
-	return kind_tags[kind];
-}
-
-enum ktsnap_value_kind ktsnap_value__kind(const struct ktsnap_value *v)
-{
-	return v ? v->kind : KTSNAP_VALUE_UNSUPPORTED;
-}
-
-/* Look through Ptr{deref} and Truncated{partial} (bounded: trees are
- * acyclic but hostile files can nest deeply). */
-static const struct ktsnap_value *peel(const struct ktsnap_value *v)
-{
-	int hops = 0;
-
-	while (v && hops++ < 64) {
-		if (v->kind == KTSNAP_VALUE_PTR && v->p.deref)
-			v = v->p.deref;
-		else if (v->kind == KTSNAP_VALUE_TRUNCATED && v->t.partial)
-			v = v->t.partial;
-		else
-			return v;
-	}
-	return v;
-}
-
-static const struct ktsnap_value *member_n(const struct ktsnap_value *v, const char *name,
-					   size_t len)
-{
-	uint32_t i;
-
-	v = peel(v);
-	if (!v || v->kind != KTSNAP_VALUE_STRUCT)
-		return NULL;
-	for (i = 0; i < v->s.nr; i++) {
-		const char *n = v->s.m[i].name;
-
-		if (strlen(n) == len && !memcmp(n, name, len))
-			return &v->s.m[i].v;
-	}
-	return NULL;
-}
-
-const struct ktsnap_value *ktsnap_value__member(const struct ktsnap_value *v, const char *name)
-{
-	return name ? member_n(v, name, strlen(name)) : NULL;
-}
-
-const struct ktsnap_value *ktsnap_value__index(const struct ktsnap_value *v, size_t i)
-{
-	v = peel(v);
-	if (!v || v->kind != KTSNAP_VALUE_ARRAY || i >= v->a.nr)
-		return NULL;
-	return &v->a.elems[i];
-}
-
-const struct ktsnap_value *ktsnap_value__get(const struct ktsnap_value *v, const char *path)
-{
-	const char *p = path, *dot;
-
-	if (!v || !path)
-		return NULL;
-	if (!*path)
-		return v;
-	for (;;) {
-		dot = strchr(p, '.');
-		size_t len = dot ? (size_t)(dot - p) : strlen(p);
-
-		if (!len)
-			return NULL;
-		v = member_n(v, p, len);
-		if (!v || !dot)
-			return v;
-		p = dot + 1;
-	}
-}
-
-int ktsnap_value__as_u64(const struct ktsnap_value *v, uint64_t *out)
-{
-	if (!v)
-		return -EINVAL;
-	switch (v->kind) {
-	case KTSNAP_VALUE_UINT:
-		*out = v->u.v;
-		return 0;
-	case KTSNAP_VALUE_INT:
-		if (v->i.v < 0)
-			return -EINVAL;
-		*out = (uint64_t)v->i.v;
-		return 0;
-	case KTSNAP_VALUE_BOOL:
-		*out = v->b;
-		return 0;
-	case KTSNAP_VALUE_CHAR:
-		*out = v->c;
-		return 0;
-	case KTSNAP_VALUE_ENUM:
-		if (v->e.is_signed && v->e.v < 0)
-			return -EINVAL;
-		*out = (uint64_t)v->e.v;
-		return 0;
-	case KTSNAP_VALUE_PTR:
-		*out = v->p.v;
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
-int ktsnap_value__as_i64(const struct ktsnap_value *v, int64_t *out)
-{
-	if (!v)
-		return -EINVAL;
-	switch (v->kind) {
-	case KTSNAP_VALUE_INT:
-		*out = v->i.v;
-		return 0;
-	case KTSNAP_VALUE_UINT:
-		if (v->u.v > INT64_MAX)
-			return -EINVAL;
-		*out = (int64_t)v->u.v;
-		return 0;
-	case KTSNAP_VALUE_BOOL:
-		*out = v->b;
-		return 0;
-	case KTSNAP_VALUE_CHAR:
-		*out = v->c;
-		return 0;
-	case KTSNAP_VALUE_ENUM:
-		*out = v->e.v;
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
-int ktsnap_value__as_f64(const struct ktsnap_value *v, double *out)
-{
-	if (!v)
-		return -EINVAL;
-	switch (v->kind) {
-	case KTSNAP_VALUE_FLOAT:
-		*out = v->f.v;
-		return 0;
-	case KTSNAP_VALUE_INT:
-		*out = (double)v->i.v;
-		return 0;
-	case KTSNAP_VALUE_UINT:
-		*out = (double)v->u.v;
-		return 0;
-	case KTSNAP_VALUE_ENUM:
-		*out = v->e.is_signed ? (double)v->e.v : (double)(uint64_t)v->e.v;
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
-int ktsnap_value__as_bool(const struct ktsnap_value *v, bool *out)
-{
-	if (!v)
-		return -EINVAL;
-	switch (v->kind) {
-	case KTSNAP_VALUE_BOOL:
-		*out = v->b;
-		return 0;
-	case KTSNAP_VALUE_INT:
-		*out = v->i.v != 0;
-		return 0;
-	case KTSNAP_VALUE_UINT:
-		*out = v->u.v != 0;
-		return 0;
-	case KTSNAP_VALUE_CHAR:
-		*out = v->c != 0;
-		return 0;
-	case KTSNAP_VALUE_ENUM:
-		*out = v->e.v != 0;
-		return 0;
-	case KTSNAP_VALUE_PTR:
-		*out = v->p.v != 0;
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
-#define IS(v, k) ((v) && (v)->kind == KTSNAP_VALUE_##k)
-
-uint32_t ktsnap_value__bits(const struct ktsnap_value *v)
-{
-	if (IS(v, INT))
-		return v->i.bits;
-	if (IS(v, UINT))
-		return v->u.bits;
-	if (IS(v, FLOAT))
-		return v->f.bits;
-	if (IS(v, ENUM))
-		return v->e.bits;
-	return 0;
-}
-
-int64_t ktsnap_value__int(const struct ktsnap_value *v)
-{
-	return IS(v, INT) ? v->i.v : IS(v, ENUM) ? v->e.v : 0;
-}
-
-uint64_t ktsnap_value__uint(const struct ktsnap_value *v)
-{
-	return IS(v, UINT) ? v->u.v : IS(v, PTR) ? v->p.v : 0;
-}
-
-bool ktsnap_value__bool(const struct ktsnap_value *v)
-{
-	return IS(v, BOOL) ? v->b : false;
-}
-
-uint8_t ktsnap_value__char(const struct ktsnap_value *v)
-{
-	return IS(v, CHAR) ? v->c : 0;
-}
-
-double ktsnap_value__float(const struct ktsnap_value *v)
-{
-	return IS(v, FLOAT) ? v->f.v : 0.0;
-}
-
-const char *ktsnap_value__enum_variant(const struct ktsnap_value *v)
-{
-	return IS(v, ENUM) ? v->e.variant : NULL;
-}
-
-bool ktsnap_value__enum_is_signed(const struct ktsnap_value *v)
-{
-	return IS(v, ENUM) ? v->e.is_signed : false;
-}
-
-const char *ktsnap_value__type_name(const struct ktsnap_value *v)
-{
-	return IS(v, STRUCT) ? v->s.type_name : NULL;
-}
-
-size_t ktsnap_value__member_count(const struct ktsnap_value *v)
-{
-	return IS(v, STRUCT) ? v->s.nr : 0;
-}
-
-const struct ktsnap_value *ktsnap_value__member_at(const struct ktsnap_value *v, size_t i,
-						   const char **name)
-{
-	if (!IS(v, STRUCT) || i >= v->s.nr)
-		return NULL;
-	if (name)
-		*name = v->s.m[i].name;
-	return &v->s.m[i].v;
-}
-
-uint64_t ktsnap_value__array_len(const struct ktsnap_value *v)
-{
-	return IS(v, ARRAY) ? v->a.len : 0;
-}
-
-size_t ktsnap_value__element_count(const struct ktsnap_value *v)
-{
-	return IS(v, ARRAY) ? v->a.nr : 0;
-}
-
-const char *ktsnap_value__cpus(const struct ktsnap_value *v)
-{
-	return IS(v, CPU_LIST) ? v->cpus : NULL;
-}
-
-const struct ktsnap_value *ktsnap_value__ptr_deref(const struct ktsnap_value *v)
-{
-	return IS(v, PTR) ? v->p.deref : NULL;
-}
-
-const char *ktsnap_value__ptr_skip_reason(const struct ktsnap_value *v)
-{
-	return IS(v, PTR) ? v->p.skip_reason : NULL;
-}
-
-const char *ktsnap_value__ptr_cast_annotation(const struct ktsnap_value *v)
-{
-	return IS(v, PTR) ? v->p.cast : NULL;
-}
-
-const char *ktsnap_value__hex(const struct ktsnap_value *v)
-{
-	return IS(v, BYTES) ? v->hex : NULL;
-}
-
-uint64_t ktsnap_value__truncated_needed(const struct ktsnap_value *v)
-{
-	return IS(v, TRUNCATED) ? v->t.needed : 0;
-}
-
-uint64_t ktsnap_value__truncated_had(const struct ktsnap_value *v)
-{
-	return IS(v, TRUNCATED) ? v->t.had : 0;
-}
-
-const struct ktsnap_value *ktsnap_value__truncated_partial(const struct ktsnap_value *v)
-{
-	return IS(v, TRUNCATED) ? v->t.partial : NULL;
-}
-
-const char *ktsnap_value__unsupported_reason(const struct ktsnap_value *v)
-{
-	return IS(v, UNSUPPORTED) ? v->reason : NULL;
-}
-
 /* ---- map and entry accessors ------------------------------------------------------ */
 size_t ktsnap_report__map_count(const struct ktsnap_report *r)
 {
@@ -680,10 +192,11 @@ size_t ktsnap_report__map_count(const struct ktsnap_report *r)
 
 const struct ktsnap_map *ktsnap_report__map_by_index(const struct ktsnap_report *r, size_t i)
 {
-	if (!r || i >= r->nr_maps) {
-		errno = ERANGE;
-		return NULL;
-	}
+	if (!r)
+		return ktsnap_fail_ptr(-EINVAL, "map_by_index: no report");
+	if (i >= r->nr_maps)
+		return ktsnap_fail_ptr(-ERANGE, "map index %zu is past the end (the report has %u maps)",
+				       i, r->nr_maps);
 	return &r->maps[i];
 }
 
@@ -695,168 +208,118 @@ const struct ktsnap_map *ktsnap_report__map_by_name(const struct ktsnap_report *
 	for (i = 0; r && name && i < r->nr_maps; i++)
 		if (!strcmp(r->maps[i].name, name))
 			return &r->maps[i];
-	errno = ENOENT;
-	return NULL;
+	if (!r || !name)
+		return ktsnap_fail_ptr(-EINVAL, "map_by_name: no report or no name");
+	return ktsnap_fail_ptr(-ENOENT, "the report has no map '%s'", name);
 }
 
-const char *ktsnap_map__name(const struct ktsnap_map *m)
-{
-	return m->name;
-}
+/*
+ * Plain getters: a NULL object reads as 0 / NULL (common.h), so chains such
+ * as ktsnap_map__value(ktsnap_report__map_by_name(r, "x")) never crash.
+ */
+#define GETTER(ret, fn, type, expr)          \
+	ret fn(const struct type *o)         \
+	{                                    \
+		return o ? (expr) : (ret)0;  \
+	}
 
-uint64_t ktsnap_map__kva(const struct ktsnap_map *m)
-{
-	return m->map_kva;
-}
-
-uint32_t ktsnap_map__type(const struct ktsnap_map *m)
-{
-	return m->map_type;
-}
-
-uint32_t ktsnap_map__key_size(const struct ktsnap_map *m)
-{
-	return m->key_size;
-}
-
-uint32_t ktsnap_map__value_size(const struct ktsnap_map *m)
-{
-	return m->value_size;
-}
-
-uint32_t ktsnap_map__max_entries(const struct ktsnap_map *m)
-{
-	return m->max_entries;
-}
-
-const char *ktsnap_map__error(const struct ktsnap_map *m)
-{
-	return m->error;
-}
-
-enum ktsnap_map_layout ktsnap_map__layout(const struct ktsnap_map *m)
-{
-	return m->layout;
-}
+GETTER(const char *, ktsnap_map__name, ktsnap_map, o->name)
+GETTER(uint64_t, ktsnap_map__kva, ktsnap_map, o->map_kva)
+GETTER(uint32_t, ktsnap_map__type, ktsnap_map, o->map_type)
+GETTER(uint32_t, ktsnap_map__key_size, ktsnap_map, o->key_size)
+GETTER(uint32_t, ktsnap_map__value_size, ktsnap_map, o->value_size)
+GETTER(uint32_t, ktsnap_map__max_entries, ktsnap_map, o->max_entries)
+GETTER(const char *, ktsnap_map__error, ktsnap_map, o->error)
+GETTER(enum ktsnap_map_layout, ktsnap_map__layout, ktsnap_map, o->layout)
+GETTER(size_t, ktsnap_map__entry_count, ktsnap_map, o->nr_entries)
+GETTER(uint32_t, ktsnap_map__cpu_count, ktsnap_map, o->nr_cpus)
+GETTER(const struct ktsnap_ringbuf_info *, ktsnap_map__ringbuf, ktsnap_map, o->ringbuf)
+GETTER(const struct ktsnap_stack_trace_info *, ktsnap_map__stack_trace, ktsnap_map,
+       o->stack_trace)
+GETTER(const struct ktsnap_fd_array_info *, ktsnap_map__fd_array, ktsnap_map, o->fd_array)
+GETTER(const struct ktsnap_value *, ktsnap_map_entry__key, ktsnap_map_entry, o->key_rv)
+GETTER(const struct ktsnap_value *, ktsnap_map_entry__value, ktsnap_map_entry, o->val_rv)
+GETTER(const struct ktsnap_value *, ktsnap_map_entry__payload, ktsnap_map_entry, o->payload)
+GETTER(uint32_t, ktsnap_map_entry__index, ktsnap_map_entry, o->index)
+GETTER(const char *, ktsnap_report__schema, ktsnap_report, o->schema)
+GETTER(bool, ktsnap_report__is_placeholder, ktsnap_report, o->is_placeholder)
+GETTER(uint64_t, ktsnap_report__capture_ns, ktsnap_report, o->capture_ns)
+GETTER(uint64_t, ktsnap_report__timestamp_ns, ktsnap_report, o->timestamp_ns)
+GETTER(const char *, ktsnap_report__active_obj_name, ktsnap_report, o->active_obj_name)
+GETTER(const struct ktsnap_scx_sched_state *, ktsnap_report__scx_sched_state, ktsnap_report,
+       o->scx_sched_state)
+GETTER(const struct ktsnap_probe_counters *, ktsnap_report__probe_counters, ktsnap_report,
+       o->probe_counters)
+GETTER(const char *, ktsnap_report__prog_runtime_stats_unavailable, ktsnap_report,
+       o->prog_runtime_stats_unavailable)
+GETTER(const char *, ktsnap_report__per_node_numa_unavailable, ktsnap_report,
+       o->per_node_numa_unavailable)
+GETTER(const char *, ktsnap_report__task_enrichments_unavailable, ktsnap_report,
+       o->task_enrichments_unavailable)
+GETTER(const char *, ktsnap_report__scx_walker_unavailable, ktsnap_report,
+       o->scx_walker_unavailable)
+GETTER(const char *, ktsnap_report__sdt_alloc_unavailable, ktsnap_report,
+       o->sdt_alloc_unavailable)
 
 const struct ktsnap_value *ktsnap_map__value(const struct ktsnap_map *m)
 {
+	if (!m)
+		return NULL;
 	ktsnap_map_ensure_rendered(m);
 	return m->value;
 }
 
-size_t ktsnap_map__entry_count(const struct ktsnap_map *m)
-{
-	return m->nr_entries;
-}
-
 const struct ktsnap_map_entry *ktsnap_map__entry(const struct ktsnap_map *m, size_t i)
 {
-	if (i >= m->nr_entries) {
-		errno = ERANGE;
-		return NULL;
-	}
+	if (!m)
+		return ktsnap_fail_ptr(-EINVAL, "map entry: no map");
+	if (i >= m->nr_entries)
+		return ktsnap_fail_ptr(-ERANGE, "entry %zu of map '%s' is past the end (%u entries)",
+				       i, m->name, m->nr_entries);
 	ktsnap_map_ensure_rendered(m);
 	return &m->entries[i];
 }
 
-uint32_t ktsnap_map__cpu_count(const struct ktsnap_map *m)
+/* Bytes and their length (*len 0, NULL for a NULL entry; @len may be NULL). */
+static const uint8_t *bytes(const uint8_t *p, uint32_t n, size_t *len)
 {
-	return m->nr_cpus;
-}
-
-const struct ktsnap_ringbuf_info *ktsnap_map__ringbuf(const struct ktsnap_map *m)
-{
-	return m->ringbuf;
-}
-
-const struct ktsnap_stack_trace_info *ktsnap_map__stack_trace(const struct ktsnap_map *m)
-{
-	return m->stack_trace;
-}
-
-const struct ktsnap_fd_array_info *ktsnap_map__fd_array(const struct ktsnap_map *m)
-{
-	return m->fd_array;
-}
-
-const struct ktsnap_value *ktsnap_map_entry__key(const struct ktsnap_map_entry *e)
-{
-	return e->key_rv;
-}
-
-const struct ktsnap_value *ktsnap_map_entry__value(const struct ktsnap_map_entry *e)
-{
-	return e->val_rv;
-}
-
-const struct ktsnap_value *ktsnap_map_entry__payload(const struct ktsnap_map_entry *e)
-{
-	return e->payload;
+	if (len)
+		*len = p ? n : 0;
+	return p;
 }
 
 const uint8_t *ktsnap_map_entry__key_bytes(const struct ktsnap_map_entry *e, size_t *len)
 {
-	*len = e->key ? e->key_len : 0;
-	return e->key;
+	return e ? bytes(e->key, e->key_len, len) : bytes(NULL, 0, len);
 }
 
 const uint8_t *ktsnap_map_entry__value_bytes(const struct ktsnap_map_entry *e, size_t *len)
 {
-	*len = e->val ? e->val_len : 0;
-	return e->val;
-}
-
-uint32_t ktsnap_map_entry__index(const struct ktsnap_map_entry *e)
-{
-	return e->index;
+	return e ? bytes(e->val, e->val_len, len) : bytes(NULL, 0, len);
 }
 
 const struct ktsnap_value *ktsnap_map_entry__cpu_value(const struct ktsnap_map_entry *e,
 						       uint32_t cpu)
 {
-	if (!e->per_cpu || cpu >= e->nr_cpus)
+	if (!e || !e->per_cpu || cpu >= e->nr_cpus)
 		return NULL;
 	return e->per_cpu[cpu];
 }
 
 /* ---- report accessors ---------------------------------------------------------------- */
-const char *ktsnap_report__schema(const struct ktsnap_report *r)
-{
-	return r->schema;
-}
-
-bool ktsnap_report__is_placeholder(const struct ktsnap_report *r)
-{
-	return r->is_placeholder;
-}
-
-uint64_t ktsnap_report__capture_ns(const struct ktsnap_report *r)
-{
-	return r->capture_ns;
-}
-
-uint64_t ktsnap_report__timestamp_ns(const struct ktsnap_report *r)
-{
-	return r->timestamp_ns;
-}
-
-const char *ktsnap_report__active_obj_name(const struct ktsnap_report *r)
-{
-	return r->active_obj_name;
-}
-
 const uint64_t *ktsnap_report__active_map_kvas(const struct ktsnap_report *r, size_t *n)
 {
-	*n = r->nr_active_map_kvas;
-	return r->active_map_kvas;
+	if (n)
+		*n = r ? r->nr_active_map_kvas : 0;
+	return r ? r->active_map_kvas : NULL;
 }
 
 #define LIST_ACCESSOR(type, field)                                                        \
 	const struct type *ktsnap_report__##field(const struct ktsnap_report *r, size_t *n) \
 	{                                                                                 \
-		*n = r->nr_##field;                                                       \
-		return r->field;                                                          \
+		if (n)                                                                    \
+			*n = r ? r->nr_##field : 0;                                       \
+		return r ? r->field : NULL;                                               \
 	}
 
 LIST_ACCESSOR(ktsnap_prog_runtime_stat, prog_runtime_stats)
@@ -868,37 +331,3 @@ LIST_ACCESSOR(ktsnap_event_counter_sample, event_counter_timeline)
 LIST_ACCESSOR(ktsnap_rq_scx_state, rq_scx_states)
 LIST_ACCESSOR(ktsnap_dsq_state, dsq_states)
 
-const struct ktsnap_scx_sched_state *ktsnap_report__scx_sched_state(const struct ktsnap_report *r)
-{
-	return r->scx_sched_state;
-}
-
-const struct ktsnap_probe_counters *ktsnap_report__probe_counters(const struct ktsnap_report *r)
-{
-	return r->probe_counters;
-}
-
-const char *ktsnap_report__prog_runtime_stats_unavailable(const struct ktsnap_report *r)
-{
-	return r->prog_runtime_stats_unavailable;
-}
-
-const char *ktsnap_report__per_node_numa_unavailable(const struct ktsnap_report *r)
-{
-	return r->per_node_numa_unavailable;
-}
-
-const char *ktsnap_report__task_enrichments_unavailable(const struct ktsnap_report *r)
-{
-	return r->task_enrichments_unavailable;
-}
-
-const char *ktsnap_report__scx_walker_unavailable(const struct ktsnap_report *r)
-{
-	return r->scx_walker_unavailable;
-}
-
-const char *ktsnap_report__sdt_alloc_unavailable(const struct ktsnap_report *r)
-{
-	return r->sdt_alloc_unavailable;
-}

@@ -206,7 +206,7 @@ struct ktsnap_report {
 
 	/* Name index built by view.c on first lookup (NULL until then);
 	 * freed by ktsnap_report__free() through view_index_free. */
-	void *view_index;
+	_Atomic(void *) view_index;
 	void (*view_index_free)(void *index);
 	pthread_mutex_t index_lock;
 };

@@ -434,7 +434,7 @@ static int handle_snapshot(struct conn *c, const uint8_t *payload, uint32_t len)
 		capture(c->s, req.tag, &status, reason, sizeof(reason));
 	} else if (req.kind == KTSNAP_SNAPSHOT_KIND_WATCH) {
 		/* register_watch records its text for ktsnap_errmsg() */
-		rc = ktsnap_bridge__register_watch(c->s->bridge, req.tag, NULL);
+		rc = ktsnap_bridge__register_watch(c->s->bridge, req.tag);
 		if (rc == -EOPNOTSUPP) {
 			status = KTSNAP_SNAPSHOT_STATUS_ERR;
 			snprintf(reason, sizeof(reason),
@@ -807,8 +807,9 @@ int ktsnap_server__listen_unix(struct ktsnap_server *s, const char *path, int64_
 		goto fail;
 	s->sock_path = strdup(path);
 	if (!s->sock_path) {
-		errno = ENOMEM;
-		goto fail_bound;
+		unlink(path);
+		close(fd);
+		return ktsnap_fail(-ENOMEM, "listen on %s: out of memory", path);
 	}
 	if (chmod(path, 0660) < 0 || (group >= 0 && chown(path, (uid_t)-1, (gid_t)group) < 0) ||
 	    listen(fd, 128) < 0)

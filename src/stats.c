@@ -9,6 +9,7 @@
 #include <ktsnap/stats.h>
 
 #include "log_internal.h"
+#include "util_internal.h"
 
 static const char *const kind_names[] = {
 	[KTSNAP_MISSING_STATS_NO_SCHEDULER_BINARY] = "NoSchedulerBinary",
@@ -39,7 +40,7 @@ static const char *str_or(const char *s, const char *dflt)
 int ktsnap_missing_stats__format(const struct ktsnap_missing_stats *m, char *buf, size_t len)
 {
 	if (!m)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "MissingStatsReason format needs a reason");
 	if (!buf)
 		len = 0;
 
@@ -71,7 +72,7 @@ int ktsnap_missing_stats__format(const struct ktsnap_missing_stats *m, char *buf
 	case KTSNAP_MISSING_STATS_MUTEX_POISONED:
 		return snprintf(buf, len, "stats client response mutex was poisoned");
 	}
-	return -EINVAL;
+	return ktsnap_fail(-EINVAL, "unknown MissingStatsReason kind %d", (int)m->kind);
 }
 
 char *ktsnap_missing_stats__to_string(const struct ktsnap_missing_stats *m)
@@ -80,19 +81,12 @@ char *ktsnap_missing_stats__to_string(const struct ktsnap_missing_stats *m)
 	char *s;
 
 	if (n < 0)
-		return ktsnap_fail_ptr(-EINVAL, "invalid MissingStatsReason");
+		return ktsnap_err_ptr(n);	/* the format recorded the detail */
 	s = malloc((size_t)n + 1);
 	if (!s)
 		return ktsnap_fail_ptr(-ENOMEM, "out of memory");
 	ktsnap_missing_stats__format(m, s, (size_t)n + 1);
 	return s;
-}
-
-static bool str_eq(const char *a, const char *b)
-{
-	if (!a || !b)
-		return a == b;
-	return strcmp(a, b) == 0;
 }
 
 bool ktsnap_missing_stats__equal(const struct ktsnap_missing_stats *a,
@@ -104,11 +98,11 @@ bool ktsnap_missing_stats__equal(const struct ktsnap_missing_stats *a,
 		return false;
 	switch (a->kind) {
 	case KTSNAP_MISSING_STATS_NO_SCHEDULER:
-		return str_eq(str_or(a->reason, ""), str_or(b->reason, ""));
+		return ktsnap_str_eq(str_or(a->reason, ""), str_or(b->reason, ""));
 	case KTSNAP_MISSING_STATS_SCHEDULER_ERROR:
-		return a->err == b->err && str_eq(a->args_json, b->args_json);
+		return a->err == b->err && ktsnap_str_eq(a->args_json, b->args_json);
 	case KTSNAP_MISSING_STATS_MISSING_RESP:
-		return str_eq(a->args_json, b->args_json);
+		return ktsnap_str_eq(a->args_json, b->args_json);
 	case KTSNAP_MISSING_STATS_REQUEST_TOO_LARGE:
 	case KTSNAP_MISSING_STATS_RESPONSE_TOO_LARGE:
 		return a->size == b->size && a->max == b->max;
@@ -124,7 +118,7 @@ bool ktsnap_stats__equal(const struct ktsnap_stats *a, const struct ktsnap_stats
 	if (a->ok != b->ok)
 		return false;
 	if (a->ok)
-		return str_eq(a->json, b->json);
+		return ktsnap_str_eq(a->json, b->json);
 	return ktsnap_missing_stats__equal(&a->missing, &b->missing);
 }
 

@@ -1,20 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Read views over a report (spec §6): Snapshot, SnapshotMap,
- * SnapshotEntry, SnapshotField.
- *
- * Name lookups go through an index built on the first lookup and kept in
- * the report (report->view_index, freed with it):
- *
- *   maps:  open-addressing table  name ──► first map ─► next same name …
- *   vars:  open-addressing table  global name ──► hit ─► hit …
- *          hit = { map index, member value } for every top-level member
- *                of every .bss/.data/.rodata section, in map order
- *
- * so map(), var() and vars() cost a hash probe plus a walk of the copies
- * of that one name, whatever the number of maps.  Filters (the active
- * scheduler's obj prefix and KVA whitelist) are applied to those copies.
- * If the index cannot be allocated the lookups fall back to scanning.
+ * SnapshotMap and SnapshotEntry (spec §6.5-§6.7): map views with their CPU
+ * narrowing, entry lookup (at/find/filter/max_by), the value and key sides
+ * of an entry, and the per-CPU aggregators over un-narrowed entries.
  */
 #include <errno.h>
 #include <math.h>
@@ -22,327 +10,6 @@
 #include <string.h>
 
 #include "view_internal.h"
-#include "log_internal.h"
-
-#define PK_ACTUAL "Uint(percpu key) — call as_u64/as_i64/as_f64/as_bool for the key value"
-
-/* ---- the index ------------------------------------------------------------------ */
-struct vx_slot {
-	const char *key;
-	uint32_t head;	/* 1-based; 0: empty slot */
-	uint32_t tail;
-};
-
-struct vx_hit {
-	uint32_t map;
-	uint32_t next;	/* 1-based; 0: end */
-	const struct ktsnap_value *v;
-};
-
-struct view_index {
-	uint32_t nr_maps;	/* maps indexed (a report grown later is scanned) */
-	uint32_t map_mask;
-	struct vx_slot *map_slots;
-	uint32_t *map_next;	/* per map: next map of the same name, 1-based */
-	uint32_t var_mask;
-	struct vx_slot *var_slots;
-	struct vx_hit *hits;
-	uint32_t nr_hits;
-};
-
-/* Marks "index allocation failed": scan instead, do not retry. */
-static char index_failed;
-
-static uint32_t hash_str(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
-static struct vx_slot *slot_find(struct vx_slot *slots, uint32_t mask, const char *key)
-{
-	uint32_t i = hash_str(key) & mask;
-
-	while (slots[i].head && strcmp(slots[i].key, key))
-		i = (i + 1) & mask;
-	return &slots[i];
-}
-
-static uint32_t table_size(uint32_t n)
-{
-	uint32_t cap = 16;
-
-	while (cap < 2 * n)
-		cap *= 2;
-	return cap;
-}
-
-static void index_free(void *p)
-{
-	struct view_index *ix = p;
-
-	if (!ix || p == &index_failed)
-		return;
-	free(ix->map_slots);
-	free(ix->map_next);
-	free(ix->var_slots);
-	free(ix->hits);
-	free(ix);
-}
-
-static struct view_index *index_build(const struct ktsnap_report *r)
-{
-	struct view_index *ix = calloc(1, sizeof(*ix));
-	uint32_t i, j, nr_members = 0, cap;
-
-	if (!ix)
-		return NULL;
-	ix->nr_maps = r->nr_maps;
-	cap = table_size(r->nr_maps);
-	ix->map_mask = cap - 1;
-	ix->map_slots = calloc(cap, sizeof(*ix->map_slots));
-	ix->map_next = calloc(r->nr_maps, sizeof(*ix->map_next));
-	if (!ix->map_slots || !ix->map_next)
-		goto fail;
-	for (i = 0; i < r->nr_maps; i++) {
-		struct vx_slot *s = slot_find(ix->map_slots, ix->map_mask, r->maps[i].name);
-
-		if (!s->head) {
-			s->key = r->maps[i].name;
-			s->head = i + 1;
-		} else {
-			ix->map_next[s->tail - 1] = i + 1;
-		}
-		s->tail = i + 1;
-	}
-
-	for (i = 0; i < r->nr_maps; i++) {
-		const struct ktsnap_value *v;
-
-		if (!ktsnap_map_is_global(&r->maps[i]))
-			continue;
-		v = ktsnap_peel_ptrs(ktsnap_map__value(&r->maps[i]));
-		if (v && v->kind == KTSNAP_VALUE_STRUCT)
-			nr_members += v->s.nr;
-	}
-	cap = table_size(nr_members);
-	ix->var_mask = cap - 1;
-	ix->var_slots = calloc(cap, sizeof(*ix->var_slots));
-	ix->hits = calloc(nr_members ? nr_members : 1, sizeof(*ix->hits));
-	if (!ix->var_slots || !ix->hits)
-		goto fail;
-	for (i = 0; i < r->nr_maps; i++) {
-		const struct ktsnap_value *v;
-
-		if (!ktsnap_map_is_global(&r->maps[i]))
-			continue;
-		v = ktsnap_peel_ptrs(r->maps[i].value);
-		if (!v || v->kind != KTSNAP_VALUE_STRUCT)
-			continue;
-		for (j = 0; j < v->s.nr; j++) {
-			const char *name = v->s.m[j].name;
-			struct vx_slot *s = slot_find(ix->var_slots, ix->var_mask, name);
-			struct vx_hit *h = &ix->hits[ix->nr_hits];
-
-			/* only the first member of a name counts per section */
-			if (s->head && ix->hits[s->tail - 1].map == i)
-				continue;
-			h->map = i;
-			h->v = &v->s.m[j].v;
-			if (!s->head) {
-				s->key = name;
-				s->head = ix->nr_hits + 1;
-			} else {
-				ix->hits[s->tail - 1].next = ix->nr_hits + 1;
-			}
-			s->tail = ++ix->nr_hits;
-		}
-	}
-	return ix;
-fail:
-	index_free(ix);
-	return NULL;
-}
-
-static const struct view_index *get_index(const struct ktsnap_report *cr)
-{
-	struct ktsnap_report *r = (struct ktsnap_report *)cr;
-	void *ix;
-
-	if (!r->nr_maps)
-		return NULL;
-	ix = __atomic_load_n(&r->view_index, __ATOMIC_ACQUIRE);
-	if (!ix) {
-		pthread_mutex_lock(&r->index_lock);
-		ix = r->view_index;
-		if (!ix) {
-			ix = index_build(r);
-			if (!ix) {
-				pr_warn("view: no memory for the name index; lookups will scan\n");
-				ix = &index_failed;
-			}
-			r->view_index_free = index_free;
-			__atomic_store_n(&r->view_index, ix, __ATOMIC_RELEASE);
-		}
-		pthread_mutex_unlock(&r->index_lock);
-	}
-	if (ix == &index_failed)
-		return NULL;
-	/* Built before the report got more maps (only builders do that):
-	 * stay correct by scanning. */
-	if (((struct view_index *)ix)->nr_maps != r->nr_maps)
-		return NULL;
-	return ix;
-}
-
-/* Next map named @name: *cur is 0 to start, then the 1-based last hit. */
-static const struct ktsnap_map *next_named(const struct ktsnap_report *r,
-					   const struct view_index *ix, const char *name,
-					   uint32_t *cur)
-{
-	uint32_t i;
-
-	if (ix) {
-		if (!*cur) {
-			const struct vx_slot *s = slot_find(ix->map_slots, ix->map_mask, name);
-
-			*cur = s->head;
-		} else {
-			*cur = ix->map_next[*cur - 1];
-		}
-		return *cur ? &r->maps[*cur - 1] : NULL;
-	}
-	for (i = *cur; i < r->nr_maps; i++) {
-		if (!strcmp(r->maps[i].name, name)) {
-			*cur = i + 1;
-			return &r->maps[i];
-		}
-	}
-	*cur = r->nr_maps;
-	return NULL;
-}
-
-/*
- * Next copy of global @name (any section, unfiltered): *cur 0 to start.
- * Cursor values: hit number (index) or map position (scan).
- */
-static const struct ktsnap_value *next_var(const struct ktsnap_report *r,
-					   const struct view_index *ix, const char *name,
-					   uint32_t *cur, const struct ktsnap_map **map)
-{
-	uint32_t i;
-
-	if (ix) {
-		if (*cur == UINT32_MAX)
-			return NULL;
-		if (!*cur) {
-			const struct vx_slot *s = slot_find(ix->var_slots, ix->var_mask, name);
-
-			*cur = s->head;
-		} else {
-			*cur = ix->hits[*cur - 1].next;
-		}
-		if (!*cur) {
-			*cur = UINT32_MAX;
-			return NULL;
-		}
-		*map = &r->maps[ix->hits[*cur - 1].map];
-		return ix->hits[*cur - 1].v;
-	}
-	for (i = *cur; i < r->nr_maps; i++) {
-		const struct ktsnap_value *v;
-
-		if (!ktsnap_map_is_global(&r->maps[i]))
-			continue;
-		v = ktsnap_top_member(ktsnap_map__value(&r->maps[i]), name);
-		if (v) {
-			*cur = i + 1;
-			*map = &r->maps[i];
-			return v;
-		}
-	}
-	*cur = r->nr_maps;
-	return NULL;
-}
-
-/* ---- helpers shared with error.c ------------------------------------------------------ */
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && !memcmp(s + n - k, suffix, k);
-}
-
-bool ktsnap_map_is_global(const struct ktsnap_map *m)
-{
-	return ends_with(m->name, ".bss") || ends_with(m->name, ".data") ||
-	       ends_with(m->name, ".rodata");
-}
-
-size_t ktsnap_obj_prefix_len(const char *name)
-{
-	const char *dot = strchr(name, '.');
-
-	return dot ? (size_t)(dot - name) : 0;
-}
-
-static bool has_obj(const char *name, const char *obj, size_t len)
-{
-	const char *dot = strchr(name, '.');
-
-	return dot && (size_t)(dot - name) == len && !memcmp(name, obj, len);
-}
-
-bool ktsnap_snapshot_admits(const struct ktsnap_snapshot *s, const struct ktsnap_map *m)
-{
-	size_t i;
-
-	if (!s->obj)
-		return true;
-	if (!has_obj(m->name, s->obj, s->obj_len))
-		return false;
-	if (!s->nr_kvas)
-		return true;
-	if (!m->map_kva)
-		return false;
-	for (i = 0; i < s->nr_kvas; i++)
-		if (s->kvas[i] == m->map_kva)
-			return true;
-	return false;
-}
-
-enum ktsnap_entry_source ktsnap_entry_source(const struct ktsnap_map *m)
-{
-	if (m->nr_entries) {
-		switch (m->layout) {
-		case KTSNAP_LAYOUT_PERCPU_ARRAY:
-			return SRC_PERCPU;
-		case KTSNAP_LAYOUT_PERCPU_HASH:
-			return SRC_PERCPU_HASH;
-		case KTSNAP_LAYOUT_HASH:
-			return SRC_HASH;
-		case KTSNAP_LAYOUT_ARRAY:
-			return SRC_ARRAY;
-		default:
-			break;
-		}
-	}
-	return m->value ? SRC_VALUE : SRC_NONE;
-}
-
-static size_t source_len(const struct ktsnap_map *m, enum ktsnap_entry_source src)
-{
-	return src == SRC_NONE ? 0 : src == SRC_VALUE ? 1 : m->nr_entries;
-}
-
-/* ---- small constructors ------------------------------------------------------------------ */
-static struct ktsnap_field field_value(const struct ktsnap_value *v)
-{
-	return (struct ktsnap_field){ .kind = KTSNAP_FIELD_VALUE, .value = v };
-}
 
 static struct ktsnap_field field_missing(const struct ktsnap_error *err)
 {
@@ -352,572 +19,6 @@ static struct ktsnap_field field_missing(const struct ktsnap_error *err)
 static struct ktsnap_entry entry_missing(const struct ktsnap_error *err)
 {
 	return (struct ktsnap_entry){ .kind = KTSNAP_ENTRY_MISSING, .err = *err };
-}
-
-static void err_type_mismatch(struct ktsnap_error *e, const char *expected, const char *actual,
-			      const char *requested)
-{
-	ktsnap_err_init(e, KTSNAP_ERR_TYPE_MISMATCH);
-	e->s1 = expected;
-	e->s2 = actual;
-	ktsnap_err_set_text(e, requested);
-}
-
-static void err_placeholder(struct ktsnap_error *e)
-{
-	*e = ktsnap_error__placeholder_snapshot(NULL);
-}
-
-static void err_render_incomplete(struct ktsnap_error *e, const struct ktsnap_map *m)
-{
-	ktsnap_err_init(e, KTSNAP_ERR_MAP_RENDER_INCOMPLETE);
-	e->s1 = m->name;
-	e->s2 = m->error;
-}
-
-/*
- * ActiveFilterExcludedMaps (§6.1): only under a filter with a whitelist,
- * when the whitelist admitted none of the obj's maps but excluded some.
- */
-static bool excluded_filter_error(const struct ktsnap_snapshot *s, const char *requested,
-				  struct ktsnap_error *e)
-{
-	const struct ktsnap_report *r = s->report;
-	size_t excluded = 0;
-	uint32_t i;
-
-	if (!s->obj || !s->nr_kvas)
-		return false;
-	for (i = 0; i < r->nr_maps; i++) {
-		if (!has_obj(r->maps[i].name, s->obj, s->obj_len))
-			continue;
-		if (ktsnap_snapshot_admits(s, &r->maps[i]))
-			return false;
-		excluded++;
-	}
-	if (!excluded)
-		return false;
-	ktsnap_err_init(e, KTSNAP_ERR_ACTIVE_FILTER_EXCLUDED_MAPS);
-	e->snap = *s;
-	ktsnap_err_set_text(e, requested);
-	return true;
-}
-
-/* ---- Snapshot --------------------------------------------------------------------------- */
-static const struct ktsnap_report empty_report = { .schema = "single" };
-
-struct ktsnap_snapshot ktsnap_snapshot__new(const struct ktsnap_report *r)
-{
-	return (struct ktsnap_snapshot){ .report = r ? r : &empty_report };
-}
-
-struct ktsnap_snapshot ktsnap_snapshot__named(const struct ktsnap_report *r, const char *name)
-{
-	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
-
-	s.name = name;
-	return s;
-}
-
-static const struct ktsnap_report *rep(const struct ktsnap_snapshot *s)
-{
-	return s->report ? s->report : &empty_report;
-}
-
-const struct ktsnap_report *ktsnap_snapshot__report(struct ktsnap_snapshot s)
-{
-	return s.report;
-}
-
-bool ktsnap_snapshot__is_placeholder(struct ktsnap_snapshot s)
-{
-	return rep(&s)->is_placeholder;
-}
-
-size_t ktsnap_snapshot__map_count(struct ktsnap_snapshot s)
-{
-	const struct ktsnap_report *r = rep(&s);
-	size_t n = 0;
-	uint32_t i;
-
-	if (!s.obj)
-		return r->nr_maps;
-	for (i = 0; i < r->nr_maps; i++)
-		n += ktsnap_snapshot_admits(&s, &r->maps[i]);
-	return n;
-}
-
-struct ktsnap_map_view ktsnap_snapshot__map(struct ktsnap_snapshot s, const char *name)
-{
-	const struct ktsnap_report *r = rep(&s);
-	struct ktsnap_map_view v = { 0 };
-	const struct ktsnap_map *m;
-	uint32_t cur = 0;
-
-	s.report = r;
-	name = name ? name : "";
-	if (r->is_placeholder) {
-		err_placeholder(&v.err);
-		return v;
-	}
-	while ((m = next_named(r, get_index(r), name, &cur)))
-		if (ktsnap_snapshot_admits(&s, m)) {
-			v.map = m;
-			return v;
-		}
-	if (excluded_filter_error(&s, name, &v.err))
-		return v;
-	ktsnap_err_init(&v.err, KTSNAP_ERR_MAP_NOT_FOUND);
-	v.err.snap = s;
-	ktsnap_err_set_text(&v.err, name);
-	return v;
-}
-
-/* §6.3 */
-int ktsnap_snapshot__active(struct ktsnap_snapshot s, struct ktsnap_snapshot *out,
-			    struct ktsnap_error *err)
-{
-	const struct ktsnap_report *r = rep(&s);
-	const char *first = NULL, *matched = NULL, *act = r->active_obj_name;
-	size_t first_len = 0, matched_len = 0, len;
-	bool many = false;
-	struct ktsnap_error tmp;
-	const char *obj;
-	uint32_t i;
-
-	err = err ? err : &tmp;
-	if (r->is_placeholder) {
-		err_placeholder(err);
-		return -ENOENT;
-	}
-	for (i = 0; i < r->nr_maps; i++) {
-		const char *name = r->maps[i].name;
-
-		len = ktsnap_obj_prefix_len(name);
-		if (!len || !ktsnap_map_is_global(&r->maps[i]))
-			continue;
-		if (!first) {
-			first = name;
-			first_len = len;
-		} else if (!has_obj(name, first, first_len)) {
-			many = true;
-		}
-		if (act && !matched && strlen(act) == len && !memcmp(name, act, len)) {
-			matched = name;
-			matched_len = len;
-		}
-	}
-	if (matched) {
-		obj = matched;
-		len = matched_len;
-		if (r->nr_active_map_kvas)
-			goto ok;
-	} else if (!first) {
-		ktsnap_err_init(err, KTSNAP_ERR_NO_ACTIVE_SCHEDULER);
-		err->sub = NAS_NO_GLOBALS;
-		return -ENOENT;
-	} else if (many) {
-		ktsnap_err_init(err, KTSNAP_ERR_NO_ACTIVE_SCHEDULER);
-		err->sub = NAS_MANY_OBJS;
-		err->snap = ktsnap_snapshot__new(r);
-		return -ENOENT;
-	} else {
-		obj = first;
-		len = first_len;
-	}
-	if (ktsnap_obj_section_count(r, obj, len, ".bss") > 1 ||
-	    ktsnap_obj_section_count(r, obj, len, ".data") > 1 ||
-	    ktsnap_obj_section_count(r, obj, len, ".rodata") > 1) {
-		ktsnap_err_init(err, KTSNAP_ERR_NO_ACTIVE_SCHEDULER);
-		err->sub = NAS_MULTI_COPY;
-		err->snap = ktsnap_snapshot__new(r);
-		err->s1 = obj;
-		err->n1 = len;
-		return -ENOENT;
-	}
-	matched = NULL;
-ok:
-	*out = (struct ktsnap_snapshot){
-		.report = r,
-		.name = s.name,
-		.obj = obj,
-		.obj_len = (uint32_t)len,
-		.kvas = matched ? r->active_map_kvas : NULL,
-		.nr_kvas = matched ? r->nr_active_map_kvas : 0,
-	};
-	return 0;
-}
-
-size_t ktsnap_obj_section_count(const struct ktsnap_report *r, const char *obj, size_t len,
-				const char *suffix)
-{
-	size_t n = 0, k = strlen(suffix);
-	uint32_t i;
-
-	for (i = 0; i < r->nr_maps; i++) {
-		const char *name = r->maps[i].name;
-
-		if (!strncmp(name, obj, len) && !strncmp(name + len, suffix, k) &&
-		    name[len + k] == '\0')
-			n++;
-	}
-	return n;
-}
-
-/* §6.2 */
-struct ktsnap_field ktsnap_snapshot__var(struct ktsnap_snapshot s, const char *name)
-{
-	const struct ktsnap_report *r = rep(&s);
-	const struct view_index *ix = get_index(r);
-	const struct ktsnap_value *v, *hit = NULL;
-	const struct ktsnap_map *m;
-	struct ktsnap_snapshot active;
-	struct ktsnap_field f = { .kind = KTSNAP_FIELD_MISSING };
-	uint32_t cur = 0, i;
-	int hits = 0;
-
-	s.report = r;
-	name = name ? name : "";
-	if (r->is_placeholder) {
-		err_placeholder(&f.err);
-		return f;
-	}
-	while (hits < 2 && (v = next_var(r, ix, name, &cur, &m))) {
-		if (!ktsnap_snapshot_admits(&s, m))
-			continue;
-		hit = v;
-		hits++;
-	}
-	if (hits == 1)
-		return field_value(hit);
-	if (hits > 1) {
-		if (!s.obj && !ktsnap_snapshot__active(s, &active, NULL))
-			return ktsnap_snapshot__var(active, name);
-		ktsnap_err_init(&f.err, KTSNAP_ERR_AMBIGUOUS_VAR);
-		f.err.snap = s;
-		ktsnap_err_set_text(&f.err, name);
-		return f;
-	}
-	if (excluded_filter_error(&s, name, &f.err))
-		return f;
-	for (i = 0; i < r->nr_maps; i++) {
-		m = &r->maps[i];
-		if (!ktsnap_map_is_global(m) || !ktsnap_snapshot_admits(&s, m))
-			continue;
-		if (!ktsnap_map__value(m) && m->error) {
-			err_render_incomplete(&f.err, m);
-			return f;
-		}
-	}
-	ktsnap_err_init(&f.err, KTSNAP_ERR_VAR_NOT_FOUND);
-	f.err.snap = s;
-	ktsnap_err_set_text(&f.err, name);
-	return f;
-}
-
-struct ktsnap_vars_iter ktsnap_snapshot__vars(struct ktsnap_snapshot s, const char *name)
-{
-	s.report = rep(&s);
-	return (struct ktsnap_vars_iter){ .snap = s, .name = name ? name : "" };
-}
-
-bool ktsnap_vars_iter__next(struct ktsnap_vars_iter *it, const char **map_name,
-			    struct ktsnap_field *field)
-{
-	const struct ktsnap_report *r;
-	const struct ktsnap_value *v;
-	const struct ktsnap_map *m;
-
-	if (!it)
-		return false;
-	r = rep(&it->snap);
-	if (r->is_placeholder)
-		return false;
-	while ((v = next_var(r, get_index(r), it->name, &it->pos, &m))) {
-		if (!ktsnap_snapshot_admits(&it->snap, m))
-			continue;
-		if (map_name)
-			*map_name = m->name;
-		if (field)
-			*field = field_value(v);
-		return true;
-	}
-	return false;
-}
-
-struct ktsnap_field ktsnap_snapshot__live_var(struct ktsnap_snapshot s, const char *name)
-{
-	struct ktsnap_snapshot active;
-	struct ktsnap_field f = { .kind = KTSNAP_FIELD_MISSING };
-
-	if (ktsnap_snapshot__active(s, &active, &f.err))
-		return f;
-	return ktsnap_snapshot__var(active, name);
-}
-
-static void err_var_not_found_maps(struct ktsnap_error *e, const struct ktsnap_snapshot *s,
-				   const char *requested)
-{
-	ktsnap_err_init(e, KTSNAP_ERR_VAR_NOT_FOUND);
-	e->sub = 1;	/* available = every global-section map name */
-	e->snap = *s;
-	ktsnap_err_set_text(e, requested);
-}
-
-#define STACK_CANDIDATES 8
-
-/* §6.4 */
-struct ktsnap_field ktsnap_snapshot__live_var_via(struct ktsnap_snapshot s, const char *name,
-						  ktsnap_var_picker_fn pick, void *ctx)
-{
-	struct ktsnap_var_candidate stack[STACK_CANDIDATES], *c = stack;
-	struct ktsnap_field f = { .kind = KTSNAP_FIELD_MISSING };
-	struct ktsnap_vars_iter it;
-	size_t n = 0, cap = STACK_CANDIDATES, idx = 0;
-
-	s.report = rep(&s);
-	name = name ? name : "";
-	if (s.report->is_placeholder) {
-		err_placeholder(&f.err);
-		return f;
-	}
-	it = ktsnap_snapshot__vars(s, name);
-	for (;;) {
-		if (n == cap) {
-			struct ktsnap_var_candidate *bigger;
-
-			cap *= 2;
-			bigger = c == stack ? malloc(cap * sizeof(*c)) : realloc(c, cap * sizeof(*c));
-			if (!bigger) {
-				f.err = ktsnap_error__projection_failed("out of memory");
-				goto out;
-			}
-			if (c == stack)
-				memcpy(bigger, stack, sizeof(stack));
-			c = bigger;
-		}
-		if (!ktsnap_vars_iter__next(&it, &c[n].map_name, &c[n].field))
-			break;
-		n++;
-	}
-	if (!n) {
-		if (!excluded_filter_error(&s, name, &f.err))
-			err_var_not_found_maps(&f.err, &s, name);
-		goto out;
-	}
-	if (!pick || !pick(c, n, &idx, ctx)) {
-		ktsnap_err_init(&f.err, KTSNAP_ERR_PROJECTION_FAILED);
-		f.err.sub = PF_VAR_NONE;
-		ktsnap_err_set_text(&f.err, name);
-	} else if (idx >= n) {
-		ktsnap_err_init(&f.err, KTSNAP_ERR_PROJECTION_FAILED);
-		f.err.sub = PF_VAR_RANGE;
-		f.err.n1 = idx;
-		f.err.n2 = n;
-	} else {
-		f = c[idx].field;
-	}
-out:
-	if (c != stack)
-		free(c);
-	return f;
-}
-
-/* "[a, b, c]" (cut to the error text size). */
-static void names_list(char *buf, size_t size, const char *const *names, size_t n)
-{
-	size_t i, pos = 0;
-
-	pos += (size_t)snprintf(buf, size, "[");
-	for (i = 0; i < n && pos < size; i++)
-		pos += (size_t)snprintf(buf + pos, size - pos, "%s%s", i ? ", " : "",
-					names[i] ? names[i] : "");
-	if (pos < size)
-		snprintf(buf + pos, size - pos, "]");
-}
-
-int ktsnap_snapshot__live_vars_via(struct ktsnap_snapshot s, const char *const *names,
-				   size_t nr_names, ktsnap_row_picker_fn pick, void *ctx,
-				   struct ktsnap_field *out, struct ktsnap_error *err)
-{
-	const struct ktsnap_report *r = rep(&s);
-	struct ktsnap_var_row *rows = NULL;
-	struct ktsnap_field *fields = NULL;
-	char requested[KTSNAP_ERROR_TEXT_MAX];
-	struct ktsnap_error tmp;
-	size_t nrows = 0, k, idx = 0;
-	uint32_t i;
-	int ret = -ENOENT;
-
-	err = err ? err : &tmp;
-	s.report = r;
-	if (r->is_placeholder) {
-		err_placeholder(err);
-		return -ENOENT;
-	}
-	if (!nr_names || !names) {
-		ktsnap_err_init(err, KTSNAP_ERR_PROJECTION_FAILED);
-		err->sub = PF_VARS_EMPTY;
-		return -ENOENT;
-	}
-	/* candidate rows: admitted sections holding every name */
-	rows = calloc(r->nr_maps ? r->nr_maps : 1, sizeof(*rows));
-	fields = calloc((r->nr_maps ? r->nr_maps : 1) * nr_names, sizeof(*fields));
-	if (!rows || !fields) {
-		ret = -ENOMEM;
-		*err = ktsnap_error__projection_failed("out of memory");
-		goto out;
-	}
-	for (i = 0; i < r->nr_maps; i++) {
-		const struct ktsnap_map *m = &r->maps[i];
-		const struct ktsnap_value *root;
-		struct ktsnap_field *row = fields + nrows * nr_names;
-
-		if (!ktsnap_map_is_global(m) || !ktsnap_snapshot_admits(&s, m))
-			continue;
-		root = ktsnap_map__value(m);
-		if (!root)
-			continue;
-		for (k = 0; k < nr_names; k++) {
-			const struct ktsnap_value *v = ktsnap_top_member(root, names[k]);
-
-			if (!v)
-				break;
-			row[k] = field_value(v);
-		}
-		if (k < nr_names)
-			continue;
-		rows[nrows].map_name = m->name;
-		rows[nrows].fields = row;
-		rows[nrows].nr_fields = nr_names;
-		nrows++;
-	}
-	names_list(requested, sizeof(requested), names, nr_names);
-	if (!nrows) {
-		if (!excluded_filter_error(&s, requested, err))
-			err_var_not_found_maps(err, &s, requested);
-		goto out;
-	}
-	if (!pick || !pick(rows, nrows, &idx, ctx)) {
-		ktsnap_err_init(err, KTSNAP_ERR_PROJECTION_FAILED);
-		err->sub = PF_VARS_NONE;
-		ktsnap_err_set_text(err, requested);
-	} else if (idx >= nrows) {
-		ktsnap_err_init(err, KTSNAP_ERR_PROJECTION_FAILED);
-		err->sub = PF_VARS_RANGE;
-		err->n1 = idx;
-		err->n2 = nrows;
-	} else {
-		for (k = 0; k < nr_names; k++)
-			out[k] = rows[idx].fields[k];
-		ret = 0;
-	}
-out:
-	free(rows);
-	free(fields);
-	return ret;
-}
-
-/* ---- walker-backed fields ------------------------------------------------------------------ */
-#define LIST(type, field)                                                                  \
-	const struct type *ktsnap_snapshot__##field(struct ktsnap_snapshot s, size_t *n)   \
-	{                                                                                  \
-		const struct ktsnap_report *r = rep(&s);                                   \
-		if (n)                                                                     \
-			*n = r->nr_##field;                                                \
-		return r->nr_##field ? r->field : NULL;                                    \
-	}
-
-LIST(ktsnap_event_counter_sample, event_counter_timeline)
-LIST(ktsnap_rq_scx_state, rq_scx_states)
-LIST(ktsnap_dsq_state, dsq_states)
-LIST(ktsnap_per_cpu_time, per_cpu_time)
-LIST(ktsnap_cgroup_psi, cgroup_psi)
-LIST(ktsnap_per_node_numa, per_node_numa)
-LIST(ktsnap_task_enrichment, task_enrichments)
-LIST(ktsnap_prog_runtime_stat, prog_runtime_stats)
-
-const struct ktsnap_scx_sched_state *ktsnap_snapshot__scx_sched_state(struct ktsnap_snapshot s)
-{
-	return rep(&s)->scx_sched_state;
-}
-
-const struct ktsnap_probe_counters *ktsnap_snapshot__probe_counters(struct ktsnap_snapshot s)
-{
-	return rep(&s)->probe_counters;
-}
-
-const struct ktsnap_per_cpu_time *ktsnap_snapshot__per_cpu_time_at(struct ktsnap_snapshot s,
-								  uint32_t cpu)
-{
-	const struct ktsnap_report *r = rep(&s);
-	size_t i;
-
-	for (i = 0; i < r->nr_per_cpu_time; i++)
-		if (r->per_cpu_time[i].cpu == cpu)
-			return &r->per_cpu_time[i];
-	return NULL;
-}
-
-const struct ktsnap_per_node_numa *ktsnap_snapshot__per_node_numa_at(struct ktsnap_snapshot s,
-								    uint32_t node)
-{
-	const struct ktsnap_report *r = rep(&s);
-	size_t i;
-
-	for (i = 0; i < r->nr_per_node_numa; i++)
-		if (r->per_node_numa[i].node == node)
-			return &r->per_node_numa[i];
-	return NULL;
-}
-
-const struct ktsnap_task_enrichment *
-ktsnap_snapshot__task_enrichment_by_pid(struct ktsnap_snapshot s, int32_t pid)
-{
-	const struct ktsnap_report *r = rep(&s);
-	size_t i;
-
-	for (i = 0; i < r->nr_task_enrichments; i++)
-		if (r->task_enrichments[i].pid == pid)
-			return &r->task_enrichments[i];
-	return NULL;
-}
-
-const struct ktsnap_prog_runtime_stat *
-ktsnap_snapshot__prog_runtime_stats_by_name(struct ktsnap_snapshot s, const char *name)
-{
-	const struct ktsnap_report *r = rep(&s);
-	size_t i;
-
-	for (i = 0; name && i < r->nr_prog_runtime_stats; i++)
-		if (r->prog_runtime_stats[i].name && !strcmp(r->prog_runtime_stats[i].name, name))
-			return &r->prog_runtime_stats[i];
-	return NULL;
-}
-
-const char *ktsnap_snapshot__scx_walker_unavailable(struct ktsnap_snapshot s)
-{
-	return rep(&s)->scx_walker_unavailable;
-}
-
-const char *ktsnap_snapshot__task_enrichments_unavailable(struct ktsnap_snapshot s)
-{
-	return rep(&s)->task_enrichments_unavailable;
-}
-
-const char *ktsnap_snapshot__prog_runtime_stats_unavailable(struct ktsnap_snapshot s)
-{
-	return rep(&s)->prog_runtime_stats_unavailable;
-}
-
-const char *ktsnap_snapshot__per_node_numa_unavailable(struct ktsnap_snapshot s)
-{
-	return rep(&s)->per_node_numa_unavailable;
-}
-
-const char *ktsnap_snapshot__sdt_alloc_unavailable(struct ktsnap_snapshot s)
-{
-	return rep(&s)->sdt_alloc_unavailable;
 }
 
 /* ---- SnapshotMap ------------------------------------------------------------------------------ */
@@ -966,7 +67,7 @@ size_t ktsnap_map_view__len(struct ktsnap_map_view m)
 	if (!m.map)
 		return 0;
 	ktsnap_map_ensure_rendered(m.map);
-	return source_len(m.map, ktsnap_entry_source(m.map));
+	return ktsnap_entry_source_len(m.map, ktsnap_entry_source(m.map));
 }
 
 struct ktsnap_map_view ktsnap_map_view__cpu(struct ktsnap_map_view m, uint32_t cpu)
@@ -1016,10 +117,10 @@ static void resolve(const struct ktsnap_map_view *mv, enum ktsnap_entry_source s
 		if (mv->cpu >= len || !slot) {
 			out->kind = KTSNAP_ENTRY_MISSING;
 			ktsnap_err_init(&out->err, KTSNAP_ERR_PER_CPU_SLOT);
-			out->err.s1 = m->name;
-			out->err.n1 = mv->cpu;
-			out->err.n2 = len;
-			out->err.sub = mv->cpu < len;
+			out->err.u.per_cpu_slot.map = m->name;
+			out->err.u.per_cpu_slot.cpu = mv->cpu;
+			out->err.u.per_cpu_slot.len = len;
+			out->err.u.per_cpu_slot.unmapped = mv->cpu < len;
 			return;
 		}
 		out->kind = KTSNAP_ENTRY_VALUE;
@@ -1041,20 +142,17 @@ struct ktsnap_entry ktsnap_map_view__at(struct ktsnap_map_view m, size_t n)
 		return entry_missing(&m.err);
 	ktsnap_map_ensure_rendered(m.map);
 	src = ktsnap_entry_source(m.map);
-	len = source_len(m.map, src);
+	len = ktsnap_entry_source_len(m.map, src);
 	e.map = m.map;
 	if (n < len) {
 		resolve(&m, src, (uint32_t)n, &e);
 		return e;
 	}
 	if (!len && m.map->error) {
-		err_render_incomplete(&e.err, m.map);
+		ktsnap_err_render_incomplete(&e.err, m.map);
 		return e;
 	}
-	ktsnap_err_init(&e.err, KTSNAP_ERR_INDEX_OUT_OF_RANGE);
-	e.err.s1 = m.map->name;
-	e.err.n1 = n;
-	e.err.n2 = len;
+	ktsnap_err_index_out_of_range(&e.err, m.map->name, n, len);
 	return e;
 }
 
@@ -1066,18 +164,18 @@ static struct ktsnap_entry no_match(const struct ktsnap_map_view *m, enum ktsnap
 	bool keyed;
 
 	if (!len && m->map->error) {
-		err_render_incomplete(&e.err, m->map);
+		ktsnap_err_render_incomplete(&e.err, m->map);
 		return e;
 	}
 	ktsnap_err_init(&e.err, KTSNAP_ERR_NO_MATCH);
-	e.err.s1 = m->map->name;
-	e.err.s2 = op;
-	e.err.n1 = len;
+	e.err.u.no_match.map = m->map->name;
+	e.err.u.no_match.op = op;
+	e.err.u.no_match.len = len;
 	/* narrowed per-CPU entries resolve to values, which carry no key */
 	keyed = src == SRC_HASH || src == SRC_ARRAY ||
 		((src == SRC_PERCPU || src == SRC_PERCPU_HASH) && !m->narrowed);
-	e.err.n2 = keyed ? (len < 3 ? len : 3) : 0;
-	e.err.ctx = m->map;
+	e.err.u.no_match.nr_keys = keyed ? (len < 3 ? (uint32_t)len : 3) : 0;
+	e.err.u.no_match.keys_of = m->map;
 	return e;
 }
 
@@ -1092,7 +190,7 @@ struct ktsnap_entry ktsnap_map_view__find(struct ktsnap_map_view m, ktsnap_entry
 		return entry_missing(&m.err);
 	ktsnap_map_ensure_rendered(m.map);
 	src = ktsnap_entry_source(m.map);
-	len = source_len(m.map, src);
+	len = ktsnap_entry_source_len(m.map, src);
 	for (i = 0; i < len; i++) {
 		resolve(&m, src, (uint32_t)i, &e);
 		if (pred && pred(&e, ctx))
@@ -1112,7 +210,7 @@ size_t ktsnap_map_view__filter(struct ktsnap_map_view m, ktsnap_entry_pred_fn pr
 		return 0;
 	ktsnap_map_ensure_rendered(m.map);
 	src = ktsnap_entry_source(m.map);
-	len = source_len(m.map, src);
+	len = ktsnap_entry_source_len(m.map, src);
 	for (i = 0; i < len; i++) {
 		resolve(&m, src, (uint32_t)i, &e);
 		if (pred && !pred(&e, ctx))
@@ -1136,7 +234,7 @@ struct ktsnap_entry ktsnap_map_view__max_by(struct ktsnap_map_view m, ktsnap_ent
 		return entry_missing(&m.err);
 	ktsnap_map_ensure_rendered(m.map);
 	src = ktsnap_entry_source(m.map);
-	len = source_len(m.map, src);
+	len = ktsnap_entry_source_len(m.map, src);
 	if (!len)
 		return no_match(&m, src, 0, "max_by");
 	for (i = 0; i < len; i++) {
@@ -1175,52 +273,71 @@ const struct ktsnap_value *ktsnap_entry__value(struct ktsnap_entry e)
 	}
 }
 
-static struct ktsnap_field walk_field(const struct ktsnap_value *root, const char *path)
-{
-	struct ktsnap_field f = { .kind = KTSNAP_FIELD_VALUE };
-
-	if (ktsnap_walk(root, path ? path : "", &f.value, &f.err)) {
-		f.kind = KTSNAP_FIELD_MISSING;
-		f.value = NULL;
-	}
-	return f;
-}
-
-static struct ktsnap_field no_rendered(const char *side)
-{
-	struct ktsnap_field f = { .kind = KTSNAP_FIELD_MISSING };
-
-	ktsnap_err_init(&f.err, KTSNAP_ERR_NO_RENDERED);
-	f.err.s1 = "<entry>";
-	f.err.s2 = side;
-	return f;
-}
-
 static struct ktsnap_field not_narrowed(const char *map)
 {
 	struct ktsnap_field f = { .kind = KTSNAP_FIELD_MISSING };
 
 	ktsnap_err_init(&f.err, KTSNAP_ERR_PER_CPU_NOT_NARROWED);
-	f.err.s1 = map;
+	f.err.u.per_cpu_not_narrowed.map = map;
 	return f;
+}
+
+/*
+ * "per_cpu[n]" (the path diff prints for per-CPU entries) at the start of
+ * @path on an un-narrowed per-CPU entry: narrow it to slot n; *rest is
+ * what follows.  False when @path does not start that way.
+ */
+static bool per_cpu_prefix(const struct ktsnap_entry *e, const char *path,
+			   struct ktsnap_entry *slot, const char **rest)
+{
+	static const char head[] = "per_cpu";
+	const char *end, *p = path + sizeof(head) - 1;
+	struct ktsnap_map_view mv = { .map = e->map, .narrowed = true };
+	uint64_t cpu;
+
+	if (!e->map || !path || strncmp(path, head, sizeof(head) - 1))
+		return false;
+	end = strchr(path, '.');
+	end = end ? end : path + strlen(path);
+	if (ktsnap_path_name_len(path, (size_t)(end - path)) != sizeof(head) - 1 ||
+	    !ktsnap_path_next_index(&p, end, &cpu) || p != end)
+		return false;
+	mv.cpu = cpu > UINT32_MAX ? UINT32_MAX : (uint32_t)cpu;
+	resolve(&mv, e->kind == KTSNAP_ENTRY_PERCPU ? SRC_PERCPU : SRC_PERCPU_HASH, e->index,
+		slot);
+	*rest = *end ? end + 1 : end;
+	return true;
 }
 
 struct ktsnap_field ktsnap_entry__get(struct ktsnap_entry e, const char *path)
 {
+	struct ktsnap_entry slot;
+	const char *rest;
+
+	struct ktsnap_field f;
+
+	if ((e.kind == KTSNAP_ENTRY_PERCPU || e.kind == KTSNAP_ENTRY_PERCPU_HASH) &&
+	    per_cpu_prefix(&e, path, &slot, &rest)) {
+		f = ktsnap_entry__get(slot, rest);
+		/* path errors name the path as given, "per_cpu[n]" included */
+		if (f.kind == KTSNAP_FIELD_MISSING && slot.kind != KTSNAP_ENTRY_MISSING)
+			ktsnap_err_rebase_path(&f.err, path, (size_t)(rest - path));
+		return f;
+	}
 	switch (e.kind) {
 	case KTSNAP_ENTRY_HASH:
 	case KTSNAP_ENTRY_ARRAY:
 		if (!e.raw->val_rv)
-			return no_rendered("value");
-		return walk_field(e.raw->val_rv, path);
+			return ktsnap_field_no_rendered("value");
+		return ktsnap_field_walk(e.raw->val_rv, path);
 	case KTSNAP_ENTRY_PERCPU:
 		return not_narrowed("<percpu-array>");
 	case KTSNAP_ENTRY_PERCPU_HASH:
 		return not_narrowed("<percpu-hash>");
 	case KTSNAP_ENTRY_VALUE:
 		if (!e.value)
-			return no_rendered("value");
-		return walk_field(e.value, path);
+			return ktsnap_field_no_rendered("value");
+		return ktsnap_field_walk(e.value, path);
 	default:
 		return field_missing(&e.err);
 	}
@@ -1235,20 +352,20 @@ struct ktsnap_field ktsnap_entry__key(struct ktsnap_entry e, const char *path)
 	case KTSNAP_ENTRY_HASH:
 	case KTSNAP_ENTRY_PERCPU_HASH:
 		if (!e.raw->key_rv)
-			return no_rendered("key");
-		return walk_field(e.raw->key_rv, path);
+			return ktsnap_field_no_rendered("key");
+		return ktsnap_field_walk(e.raw->key_rv, path);
 	case KTSNAP_ENTRY_PERCPU:
 	case KTSNAP_ENTRY_ARRAY:
 		if (!*path)
 			return (struct ktsnap_field){ .kind = KTSNAP_FIELD_PERCPU_KEY,
 						      .key = e.raw->index };
-		err_type_mismatch(&f.err, "Struct",
+		ktsnap_err_type_mismatch(&f.err, "Struct",
 				  e.kind == KTSNAP_ENTRY_PERCPU ? "Uint(percpu key)" :
 								  "Uint(array key)",
 				  path);
 		return f;
 	case KTSNAP_ENTRY_VALUE:
-		err_type_mismatch(&f.err, "key", "single Value (no key)", path);
+		ktsnap_err_type_mismatch(&f.err, "key", "single Value (no key)", path);
 		return f;
 	default:
 		return field_missing(&e.err);
@@ -1290,13 +407,13 @@ static int each_slot(const struct ktsnap_entry *e, const char *path, slot_fn fn,
 		return -ENOENT;
 	}
 	if (e->kind != KTSNAP_ENTRY_PERCPU && e->kind != KTSNAP_ENTRY_PERCPU_HASH) {
-		err_type_mismatch(err, "Percpu / PercpuHash", entry_kind_name(e->kind), path);
+		ktsnap_err_type_mismatch(err, "Percpu / PercpuHash", entry_kind_name(e->kind), path);
 		return -EINVAL;
 	}
 	for (c = 0; e->raw->per_cpu && c < e->raw->nr_cpus; c++) {
 		if (!e->raw->per_cpu[c])
 			continue;
-		f = walk_field(e->raw->per_cpu[c], path);
+		f = ktsnap_field_walk(e->raw->per_cpu[c], path);
 		if (f.kind == KTSNAP_FIELD_MISSING) {
 			*err = f.err;
 			return -ENOENT;
@@ -1361,8 +478,8 @@ static int aggregate(struct ktsnap_entry *e, const char *path, struct agg *a, bo
 		return ret;
 	if (a->op && !a->any) {
 		ktsnap_err_init(err, KTSNAP_ERR_NO_MATCH);
-		err->s1 = e->kind == KTSNAP_ENTRY_PERCPU ? "<Percpu>" : "<PercpuHash>";
-		err->s2 = op;
+		err->u.no_match.map = e->kind == KTSNAP_ENTRY_PERCPU ? "<Percpu>" : "<PercpuHash>";
+		err->u.no_match.op = op;
 		return -ENOENT;
 	}
 	return 0;
@@ -1407,286 +524,3 @@ int ktsnap_entry__cpu_each(struct ktsnap_entry e, const char *path, ktsnap_cpu_e
 	return each_slot(&e, path, each_cb, &c, err ? err : &tmp);
 }
 
-/* ---- SnapshotField ------------------------------------------------------------------------------------ */
-struct ktsnap_field ktsnap_field__of(const struct ktsnap_value *v)
-{
-	if (!v)
-		return no_rendered("value");
-	return field_value(v);
-}
-
-struct ktsnap_field ktsnap_field__get(struct ktsnap_field f, const char *path)
-{
-	switch (f.kind) {
-	case KTSNAP_FIELD_VALUE:
-		return walk_field(f.value, path);
-	case KTSNAP_FIELD_PERCPU_KEY: {
-		struct ktsnap_field m = { .kind = KTSNAP_FIELD_MISSING };
-
-		err_type_mismatch(&m.err, "Struct", PK_ACTUAL, path ? path : "");
-		return m;
-	}
-	default:
-		return f;
-	}
-}
-
-bool ktsnap_field__is_present(struct ktsnap_field f)
-{
-	return f.kind != KTSNAP_FIELD_MISSING;
-}
-
-const struct ktsnap_value *ktsnap_field__raw(struct ktsnap_field f)
-{
-	return f.kind == KTSNAP_FIELD_VALUE ? f.value : NULL;
-}
-
-const struct ktsnap_error *ktsnap_field__error(const struct ktsnap_field *f)
-{
-	return f && f->kind == KTSNAP_FIELD_MISSING ? &f->err : NULL;
-}
-
-size_t ktsnap_field__member_count(struct ktsnap_field f)
-{
-	const struct ktsnap_value *v;
-
-	if (f.kind != KTSNAP_FIELD_VALUE)
-		return 0;
-	v = ktsnap_peel_all(f.value);
-	return v && v->kind == KTSNAP_VALUE_ARRAY ? v->a.nr : 0;
-}
-
-struct ktsnap_field ktsnap_field__member(struct ktsnap_field f, size_t i)
-{
-	struct ktsnap_field m = { .kind = KTSNAP_FIELD_MISSING };
-	const struct ktsnap_value *v;
-	size_t n = ktsnap_field__member_count(f);
-
-	if (i < n) {
-		v = ktsnap_peel_all(f.value);
-		return field_value(&v->a.elems[i]);
-	}
-	if (f.kind == KTSNAP_FIELD_MISSING)
-		return f;
-	ktsnap_err_init(&m.err, KTSNAP_ERR_INDEX_OUT_OF_RANGE);
-	m.err.s1 = "<array>";
-	m.err.n1 = i;
-	m.err.n2 = n;
-	return m;
-}
-
-/* Missing → its error; otherwise 0. */
-static int missing(const struct ktsnap_field *f, struct ktsnap_error *err)
-{
-	if (f->kind != KTSNAP_FIELD_MISSING)
-		return 0;
-	if (err)
-		*err = f->err;
-	return -ENOENT;
-}
-
-static int mismatch(struct ktsnap_error *err, const char *expected, const char *actual)
-{
-	if (err)
-		err_type_mismatch(err, expected, actual, "");
-	return -EINVAL;
-}
-
-static const char *kind_of(const struct ktsnap_value *v)
-{
-	return ktsnap_value_kind__name(v->kind);
-}
-
-/*
- * The raw layer (ktsnap_value__as_*, report.c) decides what coerces, as
- * spec §4.2 says the two share one table; a field adds the per-CPU key and
- * names what it found when the coercion fails.
- */
-int ktsnap_field__as_u64(struct ktsnap_field f, uint64_t *out, struct ktsnap_error *err)
-{
-	const struct ktsnap_value *v = f.value;
-	uint64_t x;
-
-	if (missing(&f, err))
-		return -ENOENT;
-	if (f.kind == KTSNAP_FIELD_PERCPU_KEY)
-		x = f.key;
-	else if (ktsnap_value__as_u64(v, &x))
-		return mismatch(err, "u64",
-				v->kind == KTSNAP_VALUE_INT    ? "Int(negative)"
-				: v->kind == KTSNAP_VALUE_ENUM ? "Enum(signed-negative)"
-							       : kind_of(v));
-	if (out)
-		*out = x;
-	return 0;
-}
-
-int ktsnap_field__as_i64(struct ktsnap_field f, int64_t *out, struct ktsnap_error *err)
-{
-	const struct ktsnap_value *v = f.value;
-	int64_t x;
-
-	if (missing(&f, err))
-		return -ENOENT;
-	if (f.kind == KTSNAP_FIELD_PERCPU_KEY)
-		x = f.key;
-	else if (ktsnap_value__as_i64(v, &x))
-		return mismatch(err, "i64",
-				v->kind == KTSNAP_VALUE_UINT ? "Uint(>i64::MAX)" : kind_of(v));
-	if (out)
-		*out = x;
-	return 0;
-}
-
-int ktsnap_field__as_f64(struct ktsnap_field f, double *out, struct ktsnap_error *err)
-{
-	const struct ktsnap_value *v = f.value;
-	double x;
-
-	if (missing(&f, err))
-		return -ENOENT;
-	if (f.kind == KTSNAP_FIELD_PERCPU_KEY)
-		x = f.key;
-	else if (ktsnap_value__as_f64(v, &x))
-		return mismatch(err, "f64", kind_of(v));
-	if (out)
-		*out = x;
-	return 0;
-}
-
-int ktsnap_field__as_bool(struct ktsnap_field f, bool *out, struct ktsnap_error *err)
-{
-	const struct ktsnap_value *v = f.value;
-	bool x;
-
-	if (missing(&f, err))
-		return -ENOENT;
-	if (f.kind == KTSNAP_FIELD_PERCPU_KEY)
-		x = f.key != 0;
-	else if (ktsnap_value__as_bool(v, &x))
-		return mismatch(err, "bool", kind_of(v));
-	if (out)
-		*out = x;
-	return 0;
-}
-
-int ktsnap_field__as_str(struct ktsnap_field f, const char **out, struct ktsnap_error *err)
-{
-	const struct ktsnap_value *v = f.value;
-
-	if (missing(&f, err))
-		return -ENOENT;
-	if (f.kind == KTSNAP_FIELD_PERCPU_KEY)
-		return mismatch(err, "str", PK_ACTUAL);
-	if (v->kind != KTSNAP_VALUE_ENUM || !v->e.variant)
-		return mismatch(err, "str (enum variant name)", kind_of(v));
-	if (out)
-		*out = v->e.variant;
-	return 0;
-}
-
-enum elem_type { E_U64, E_U32, E_I64, E_F64, E_BOOL };
-
-static const char *const elem_tname[] = { "[u64]", "[u32]", "[i64]", "[f64]", "[bool]" };
-
-static bool elem_convert(const struct ktsnap_value *v, enum elem_type t, void *out, size_t i)
-{
-	uint64_t u;
-	int64_t s;
-	double d;
-	bool b;
-
-	switch (t) {
-	case E_U64:
-	case E_U32:
-		if (ktsnap_value__as_u64(v, &u) || (t == E_U32 && u > UINT32_MAX))
-			return false;
-		if (out && t == E_U64)
-			((uint64_t *)out)[i] = u;
-		else if (out)
-			((uint32_t *)out)[i] = (uint32_t)u;
-		return true;
-	case E_I64:
-		if (ktsnap_value__as_i64(v, &s))
-			return false;
-		if (out)
-			((int64_t *)out)[i] = s;
-		return true;
-	case E_F64:
-		if (ktsnap_value__as_f64(v, &d))
-			return false;
-		if (out)
-			((double *)out)[i] = d;
-		return true;
-	default:
-		if (ktsnap_value__as_bool(v, &b))
-			return false;
-		if (out)
-			((bool *)out)[i] = b;
-		return true;
-	}
-}
-
-static int as_array(struct ktsnap_field f, enum elem_type t, void *out, size_t cap, size_t *n,
-		    struct ktsnap_error *err)
-{
-	const struct ktsnap_value *v;
-	uint32_t i;
-
-	if (n)
-		*n = 0;
-	if (missing(&f, err))
-		return -ENOENT;
-	if (f.kind == KTSNAP_FIELD_PERCPU_KEY)
-		return mismatch(err, elem_tname[t], PK_ACTUAL);
-	v = ktsnap_peel_all(f.value);
-	if (v->kind != KTSNAP_VALUE_ARRAY) {
-		mismatch(err, elem_tname[t], kind_of(v));
-		if (err && f.value->kind == KTSNAP_VALUE_TRUNCATED)
-			err->sub = 2;
-		return -EINVAL;
-	}
-	for (i = 0; i < v->a.nr; i++) {
-		if (!elem_convert(&v->a.elems[i], t, i < cap ? out : NULL, i)) {
-			if (err) {
-				err_type_mismatch(err, elem_tname[t], kind_of(&v->a.elems[i]), "");
-				err->sub = 1;
-				err->n1 = i;
-			}
-			return -EINVAL;
-		}
-	}
-	if (n)
-		*n = v->a.nr;
-	return 0;
-}
-
-int ktsnap_field__as_u64_array(struct ktsnap_field f, uint64_t *out, size_t cap, size_t *n,
-			       struct ktsnap_error *err)
-{
-	return as_array(f, E_U64, out, cap, n, err);
-}
-
-int ktsnap_field__as_u32_array(struct ktsnap_field f, uint32_t *out, size_t cap, size_t *n,
-			       struct ktsnap_error *err)
-{
-	return as_array(f, E_U32, out, cap, n, err);
-}
-
-int ktsnap_field__as_i64_array(struct ktsnap_field f, int64_t *out, size_t cap, size_t *n,
-			       struct ktsnap_error *err)
-{
-	return as_array(f, E_I64, out, cap, n, err);
-}
-
-int ktsnap_field__as_f64_array(struct ktsnap_field f, double *out, size_t cap, size_t *n,
-			       struct ktsnap_error *err)
-{
-	return as_array(f, E_F64, out, cap, n, err);
-}
-
-int ktsnap_field__as_bool_array(struct ktsnap_field f, bool *out, size_t cap, size_t *n,
-				struct ktsnap_error *err)
-{
-	return as_array(f, E_BOOL, out, cap, n, err);
-}

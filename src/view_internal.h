@@ -1,41 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared by the view layer: view.c (snapshot, maps, entries, fields),
- * path.c (dotted-path walk), error.c (error records and their texts),
- * pickers.c and json_field.c.
+ * Shared by the view layer: value.c (peeling, dotted-path walk), snapshot.c,
+ * view.c, field.c, error.c (error records and their texts), pickers.c and
+ * stats_field.c.
  *
- * Error records are filled in place (they live inside views); the
- * private fields of struct ktsnap_error are used per kind as follows:
- *
- *	kind			text		s1 / s2		n1 / n2 / n3	other
- *	MAP_NOT_FOUND		requested			 		snap (admitted names)
- *	VAR_NOT_FOUND		requested			 		snap; sub 0 members,
- *										1 all global map names
- *	AMBIGUOUS_VAR		requested					snap (hits recomputed)
- *	FIELD_NOT_FOUND		requested					off[] walked/component;
- *										ctx struct value, or
- *										json object (sub 1)
- *	NOT_A_STRUCT		requested	kind		 		off[] as above
- *	TYPE_MISMATCH		requested	expected/actual	n1 index	sub: 0 plain,
- *										1 Array[n1]=s2,
- *										2 Truncated(partial=s2)
- *	INDEX_OUT_OF_RANGE			map		index / len
- *	PER_CPU_SLOT				map		cpu / len	sub = unmapped
- *	NO_MATCH				map / op	len / #keys	ctx = map
- *	EMPTY_PATH_COMPONENT	requested
- *	PER_CPU_NOT_NARROWED			map
- *	NO_RENDERED				map / side
- *	PLACEHOLDER_SAMPLE	tag\0reason
- *	MISSING_STATS		tag\0reason text
- *	HOST_FIELD_UNAVAILABLE	tag				cpu
- *	PLACEHOLDER_SNAPSHOT	tag						sub = has tag
- *	NO_ACTIVE_SCHEDULER	reason (sub 3)	obj (sub 1)	obj len		sub: 0 no globals,
- *										1 multi-copy, 2 many
- *										objs, 3 text; snap
- *	ACTIVE_FILTER_EXCL.	requested					snap
- *	WALKER_DRIFTED		phase\0requested		#pinned/#sample	ctx/ctx2 kva arrays
- *	PROJECTION_FAILED	reason / name			idx / count	sub: template
- *	MAP_RENDER_INCOMPLETE			map / error
+ * Error records are filled in place (they live inside views): start one
+ * with ktsnap_err_init(), then fill the union member named after its kind
+ * (error.h) and copy the requested strings with ktsnap_err_set_text*().
  */
 #ifndef KTSNAP_VIEW_INTERNAL_H
 #define KTSNAP_VIEW_INTERNAL_H
@@ -44,56 +15,93 @@
 #include <ktsnap/view.h>
 #include "report_internal.h"
 
-/* PROJECTION_FAILED templates */
-enum {
-	PF_TEXT,
-	PF_VAR_RANGE,
-	PF_VAR_NONE,
-	PF_VARS_RANGE,
-	PF_VARS_NONE,
-	PF_VARS_EMPTY,
-};
-
-/* NO_ACTIVE_SCHEDULER reasons */
-enum {
-	NAS_NO_GLOBALS,
-	NAS_MULTI_COPY,
-	NAS_MANY_OBJS,
-	NAS_TEXT,
-};
+/* Short names for the sub-codes of error.h. */
+#define PF_TEXT		KTSNAP_ERR_PF_TEXT
+#define PF_VAR_RANGE	KTSNAP_ERR_PF_VAR_RANGE
+#define PF_VAR_NONE	KTSNAP_ERR_PF_VAR_NONE
+#define PF_VARS_RANGE	KTSNAP_ERR_PF_VARS_RANGE
+#define PF_VARS_NONE	KTSNAP_ERR_PF_VARS_NONE
+#define PF_VARS_EMPTY	KTSNAP_ERR_PF_VARS_EMPTY
+#define NAS_NO_GLOBALS	KTSNAP_ERR_NAS_NO_GLOBALS
+#define NAS_MULTI_COPY	KTSNAP_ERR_NAS_MULTI_COPY
+#define NAS_MANY_OBJS	KTSNAP_ERR_NAS_MANY_OBJS
+#define NAS_TEXT	KTSNAP_ERR_NAS_TEXT
 
 /* Start a fresh error of @kind in place (cheap: the text is not cleared). */
+/* Point ktsnap_errmsg() at the fixed text of a view failure of @kind. */
+void ktsnap_err_note(enum ktsnap_error_kind kind);
+
 static inline void ktsnap_err_init(struct ktsnap_error *e, enum ktsnap_error_kind kind)
 {
+	if (kind != KTSNAP_ERR_NONE)
+		ktsnap_err_note(kind);
 	memset(e, 0, offsetof(struct ktsnap_error, text));
 	e->kind = kind;
 	e->text[0] = '\0';
 }
 
-/* Copy @s into e->text (cut at the buffer, on a UTF-8 boundary). */
+/* Copy @s into e->text (a cut, on a UTF-8 boundary, ends in "…"). */
 void ktsnap_err_set_text(struct ktsnap_error *e, const char *s);
-/* Copy @a and @b as two NUL-separated strings (each may be cut). */
+/* Copy @a and @b as two NUL-separated strings (each may be cut, marked). */
 void ktsnap_err_set_text2(struct ktsnap_error *e, const char *a, const char *b);
 /* The second string stored by ktsnap_err_set_text2(). */
 const char *ktsnap_err_text2(const struct ktsnap_error *e);
+/* Record the requested path, the walked length and the failing
+ * component (@comp_len bytes) of a path error (shared with JSON). */
+void ktsnap_err_set_path(struct ktsnap_error *e, const char *path, size_t walked_len,
+			 const char *comp, size_t comp_len);
 
-/* ---- path.c ---------------------------------------------------------------- */
-#define KTSNAP_PTR_HOP_CAP 16
+/* TypeMismatch{expected, actual, requested} into @e (NULL: nothing);
+ * returns -EINVAL so callers can "return ktsnap_err_type_mismatch(…)". */
+int ktsnap_err_type_mismatch(struct ktsnap_error *e, const char *expected, const char *actual,
+			     const char *requested);
+/* IndexOutOfRange{map, index, len} into @e (@map borrowed or static). */
+void ktsnap_err_index_out_of_range(struct ktsnap_error *e, const char *map, uint64_t index,
+				   uint64_t len);
+/* A path error of a walk that started @prefix_len bytes into @path: make
+ * it name the whole @path (and count the prefix as walked). */
+void ktsnap_err_rebase_path(struct ktsnap_error *e, const char *path, size_t prefix_len);
+/* MapRenderIncomplete for @m (its name and error text, borrowed). */
+void ktsnap_err_render_incomplete(struct ktsnap_error *e, const struct ktsnap_map *m);
 
-/* Follow Ptr{deref} (at most KTSNAP_PTR_HOP_CAP + 1 times, as the
- * reference does). */
-const struct ktsnap_value *ktsnap_peel_ptrs(const struct ktsnap_value *v);
-/* Look through Ptr{deref} and Truncated{partial} (arrays, iter_members). */
-const struct ktsnap_value *ktsnap_peel_all(const struct ktsnap_value *v);
+/* ---- value.c ------------------------------------------------------------------- */
+/* Pointer hops followed before giving up (the reference follows 17). */
+#define KTSNAP_PEEL_CAP 17
+
+enum ktsnap_peel {
+	KTSNAP_PEEL_PTRS,	/* Ptr{deref} only (views, §6.8) */
+	KTSNAP_PEEL_ALL,	/* also Truncated{partial} (raw layer, arrays) */
+};
+
+/* The one peeling rule: follow at most KTSNAP_PEEL_CAP hops. */
+const struct ktsnap_value *ktsnap_value_peel(const struct ktsnap_value *v, enum ktsnap_peel how);
+
+static inline const struct ktsnap_value *ktsnap_peel_ptrs(const struct ktsnap_value *v)
+{
+	return ktsnap_value_peel(v, KTSNAP_PEEL_PTRS);
+}
+
+static inline const struct ktsnap_value *ktsnap_peel_all(const struct ktsnap_value *v)
+{
+	return ktsnap_value_peel(v, KTSNAP_PEEL_ALL);
+}
+
 /* Top-level global lookup: peel pointers, require a Struct, first member
  * named exactly @name (not split). */
 const struct ktsnap_value *ktsnap_top_member(const struct ktsnap_value *v, const char *name);
-/* §6.8 walk: 0 and *out, or -ENOENT with *err filled. */
-int ktsnap_walk(const struct ktsnap_value *root, const char *path,
+/*
+ * The dotted-path walk (§6.8): components split at '.', each a member name
+ * with optional "[i]" element suffixes (or only suffixes), peeling with
+ * @how before each member.  0 and *out, -ENOENT with *err filled (@err may
+ * be NULL), -EINVAL for a NULL @root or @path.
+ */
+int ktsnap_walk(const struct ktsnap_value *root, const char *path, enum ktsnap_peel how,
 		const struct ktsnap_value **out, struct ktsnap_error *err);
-/* Record walked/component offsets of a path error (shared with JSON). */
-void ktsnap_err_set_path(struct ktsnap_error *e, const char *path, size_t walked_len,
-			 size_t comp_off, size_t comp_len);
+/* Bytes of the name part of a path component of @len bytes, i.e. without
+ * its well-formed "[digits]" suffixes (shared with the JSON walker). */
+size_t ktsnap_path_name_len(const char *comp, size_t len);
+/* Parse one "[i]" at *p (< @end) and step past it; false when none. */
+bool ktsnap_path_next_index(const char **p, const char *end, uint64_t *index);
 
 /* ---- view.c helpers used by error.c ------------------------------------------- */
 bool ktsnap_map_is_global(const struct ktsnap_map *m);
@@ -114,5 +122,65 @@ enum ktsnap_entry_source {
 	SRC_PERCPU_HASH,
 };
 enum ktsnap_entry_source ktsnap_entry_source(const struct ktsnap_map *m);
+
+/* Number of entries @src holds for @m. */
+static inline size_t ktsnap_entry_source_len(const struct ktsnap_map *m,
+					     enum ktsnap_entry_source src)
+{
+	return src == SRC_NONE ? 0 : src == SRC_VALUE ? 1 : m->nr_entries;
+}
+
+/* ---- field.c -------------------------------------------------------------------- */
+static inline struct ktsnap_field ktsnap_field_value(const struct ktsnap_value *v)
+{
+	return (struct ktsnap_field){ .kind = KTSNAP_FIELD_VALUE, .value = v };
+}
+
+/* The field at @path under @root (a path error makes it Missing). */
+struct ktsnap_field ktsnap_field_walk(const struct ktsnap_value *root, const char *path);
+/* A Missing field: NoRendered for the entry's @side ("key", "value"). */
+struct ktsnap_field ktsnap_field_no_rendered(const char *side);
+
+/*
+ * The conversion core shared by report fields (field.c) and JSON fields
+ * (stats_field.c): each side supplies its element accessor and its four
+ * scalar coercions (0, or -EINVAL with *err filled when @err is set).
+ */
+enum ktsnap_elem_type {
+	KTSNAP_ELEM_U64,
+	KTSNAP_ELEM_U32,
+	KTSNAP_ELEM_I64,
+	KTSNAP_ELEM_F64,
+	KTSNAP_ELEM_BOOL,
+};
+
+/* "[u64]", "[u32]", … (the expected types of array reads) */
+extern const char *const ktsnap_elem_type_names[];
+
+struct ktsnap_field_conv {
+	const void *(*elem)(const void *arr, size_t i);
+	int (*to_u64)(const void *node, uint64_t *out, struct ktsnap_error *err);
+	int (*to_i64)(const void *node, int64_t *out, struct ktsnap_error *err);
+	int (*to_f64)(const void *node, double *out, struct ktsnap_error *err);
+	int (*to_bool)(const void *node, bool *out, struct ktsnap_error *err);
+	/* element @i failed: restate *err (NULL: keep the scalar's error) */
+	void (*elem_failed)(struct ktsnap_error *err, enum ktsnap_elem_type t, size_t i,
+			    const void *node);
+};
+
+/* The ops of a side whose coercions are named <p>_to_u64 … <p>_to_bool. */
+#define KTSNAP_FIELD_CONV_OPS(p, elem_fn, failed_fn)                                   \
+	{ .elem = elem_fn, .to_u64 = p##_to_u64, .to_i64 = p##_to_i64,                  \
+	  .to_f64 = p##_to_f64, .to_bool = p##_to_bool, .elem_failed = failed_fn }
+
+/* Convert the @len elements of @arr to @t: the first @cap into @out, the
+ * count into *n; the first failing element stops with its error. */
+int ktsnap_field_conv_array(const struct ktsnap_field_conv *c, const void *arr, size_t len,
+			    enum ktsnap_elem_type t, void *out, size_t cap, size_t *n,
+			    struct ktsnap_error *err);
+
+/* The five public typed-array readers of a field type, over @as_array. */
+#define KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, name, type, elem)                      	int prefix##__as_##name##_array(ftype f, type *out, size_t cap, size_t *n,          					struct ktsnap_error *err)                           	{                                                                                   		return as_array(f, elem, out, cap, n, err);                                 	}
+#define KTSNAP_FIELD_ARRAYS(prefix, ftype, as_array)                                       	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, u64, uint64_t, KTSNAP_ELEM_U64)         	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, u32, uint32_t, KTSNAP_ELEM_U32)         	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, i64, int64_t, KTSNAP_ELEM_I64)          	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, f64, double, KTSNAP_ELEM_F64)           	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, bool, bool, KTSNAP_ELEM_BOOL)
 
 #endif /* KTSNAP_VIEW_INTERNAL_H */

@@ -49,6 +49,8 @@ uint32_t ktsnap_wire_crc32(const void *data, size_t len)
 	uLong crc = crc32(0L, Z_NULL, 0);
 	const Bytef *p = data;
 
+	if (!p)
+		return (uint32_t)crc;
 	/* zlib takes uInt lengths: feed huge buffers in pieces */
 	while (len) {
 		uInt n = len > (1u << 30) ? (1u << 30) : (uInt)len;
@@ -60,18 +62,20 @@ uint32_t ktsnap_wire_crc32(const void *data, size_t len)
 	return (uint32_t)crc;
 }
 
-void ktsnap_wire_header__encode(const struct ktsnap_wire_header *h,
-				uint8_t out[KTSNAP_WIRE_HEADER_SIZE])
+void ktsnap_wire_header__encode(const struct ktsnap_wire_header *h, uint8_t *out)
 {
+	if (!h || !out)
+		return;
 	put_le32(out, h->msg_type);
 	put_le32(out + 4, h->length);
 	put_le32(out + 8, h->crc32);
 	put_le32(out + 12, 0);
 }
 
-void ktsnap_wire_header__decode(const uint8_t in[KTSNAP_WIRE_HEADER_SIZE],
-				struct ktsnap_wire_header *h)
+void ktsnap_wire_header__decode(const uint8_t *in, struct ktsnap_wire_header *h)
 {
+	if (!in || !h)
+		return;
 	h->msg_type = get_le32(in);
 	h->length = get_le32(in + 4);
 	h->crc32 = get_le32(in + 8);
@@ -79,7 +83,7 @@ void ktsnap_wire_header__decode(const uint8_t in[KTSNAP_WIRE_HEADER_SIZE],
 }
 
 void ktsnap_wire_header__make(uint32_t msg_type, const void *payload, uint32_t len,
-			      uint8_t out[KTSNAP_WIRE_HEADER_SIZE])
+			      uint8_t *out)
 {
 	struct ktsnap_wire_header h = {
 		.msg_type = msg_type,
@@ -96,10 +100,12 @@ bool ktsnap_wire_header__crc_ok(const struct ktsnap_wire_header *h, const void *
 	return h && ktsnap_wire_crc32(payload, len) == h->crc32;
 }
 
-const char *ktsnap_wire_msg_name(uint32_t msg_type, char buf[5])
+const char *ktsnap_wire_msg_name(uint32_t msg_type, char *buf)
 {
 	int i;
 
+	if (!buf)
+		return NULL;
 	for (i = 0; i < 4; i++) {
 		unsigned char c = (unsigned char)(msg_type >> (24 - 8 * i));
 
@@ -243,16 +249,20 @@ static void put_text(uint8_t *dst, size_t max, const char *s)
 }
 
 void ktsnap_snapshot_request__encode(uint32_t request_id, uint32_t kind, const char *tag,
-				     uint8_t out[KTSNAP_SNAPSHOT_PAYLOAD_SIZE])
+				     uint8_t *out)
 {
+	if (!out)
+		return;
 	put_le32(out, request_id);
 	put_le32(out + 4, kind);
 	put_text(out + 8, KTSNAP_SNAPSHOT_TAG_MAX, tag);
 }
 
 void ktsnap_snapshot_reply__encode(uint32_t request_id, uint32_t status, const char *reason,
-				   uint8_t out[KTSNAP_SNAPSHOT_PAYLOAD_SIZE])
+				   uint8_t *out)
 {
+	if (!out)
+		return;
 	put_le32(out, request_id);
 	put_le32(out + 4, status);
 	put_text(out + 8, KTSNAP_SNAPSHOT_REASON_MAX, reason);
@@ -263,12 +273,16 @@ int ktsnap_snapshot_request__decode(const void *payload, size_t len,
 {
 	const uint8_t *p = payload;
 
-	if (!p || !out || len != KTSNAP_SNAPSHOT_PAYLOAD_SIZE)
-		return -EBADMSG;
+	if (!p || !out)
+		return ktsnap_fail(-EINVAL, "snapshot request: NULL payload or result");
+	if (len != KTSNAP_SNAPSHOT_PAYLOAD_SIZE)
+		return ktsnap_fail(-EBADMSG, "snapshot request: payload of %zu bytes, not %d", len,
+				   KTSNAP_SNAPSHOT_PAYLOAD_SIZE);
 	out->request_id = get_le32(p);
 	out->kind = get_le32(p + 4);
 	if (!out->request_id || out->kind == KTSNAP_SNAPSHOT_KIND_NONE)
-		return -EBADMSG;
+		return ktsnap_fail(-EBADMSG, "snapshot request: request_id %u, kind %u (0 is "
+				   "invalid)", out->request_id, out->kind);
 	ktsnap_wire_utf8_lossy(out->tag, sizeof(out->tag), p + 8, KTSNAP_SNAPSHOT_TAG_MAX);
 	return 0;
 }
@@ -278,8 +292,11 @@ int ktsnap_snapshot_reply__decode(const void *payload, size_t len,
 {
 	const uint8_t *p = payload;
 
-	if (!p || !out || len != KTSNAP_SNAPSHOT_PAYLOAD_SIZE)
-		return -EBADMSG;
+	if (!p || !out)
+		return ktsnap_fail(-EINVAL, "snapshot reply: NULL payload or result");
+	if (len != KTSNAP_SNAPSHOT_PAYLOAD_SIZE)
+		return ktsnap_fail(-EBADMSG, "snapshot reply: payload of %zu bytes, not %d", len,
+				   KTSNAP_SNAPSHOT_PAYLOAD_SIZE);
 	out->request_id = get_le32(p);
 	out->status = get_le32(p + 4);
 	ktsnap_wire_utf8_lossy(out->reason, sizeof(out->reason), p + 8,
@@ -293,13 +310,19 @@ int ktsnap_snapshot_request__decode_frame(const void *frame, size_t len,
 	const uint8_t *p = frame;
 	struct ktsnap_wire_header h;
 
-	if (!p || len < KTSNAP_WIRE_HEADER_SIZE)
-		return -EBADMSG;
+	if (!p || !out)
+		return ktsnap_fail(-EINVAL, "snapshot request frame: NULL frame or result");
+	if (len < KTSNAP_WIRE_HEADER_SIZE)
+		return ktsnap_fail(-EBADMSG, "snapshot request frame: %zu bytes, shorter than "
+				   "a header", len);
 	ktsnap_wire_header__decode(p, &h);
-	if (h.msg_type != KTSNAP_MSG_SNAPSHOT_REQUEST ||
-	    h.length != len - KTSNAP_WIRE_HEADER_SIZE ||
-	    !ktsnap_wire_header__crc_ok(&h, p + KTSNAP_WIRE_HEADER_SIZE, h.length))
-		return -EBADMSG;
+	if (h.msg_type != KTSNAP_MSG_SNAPSHOT_REQUEST)
+		return ktsnap_fail(-EBADMSG, "snapshot request frame: type 0x%08x", h.msg_type);
+	if (h.length != len - KTSNAP_WIRE_HEADER_SIZE)
+		return ktsnap_fail(-EBADMSG, "snapshot request frame: length %u with %zu bytes",
+				   h.length, len - KTSNAP_WIRE_HEADER_SIZE);
+	if (!ktsnap_wire_header__crc_ok(&h, p + KTSNAP_WIRE_HEADER_SIZE, h.length))
+		return ktsnap_fail(-EBADMSG, "snapshot request frame: CRC mismatch");
 	return ktsnap_snapshot_request__decode(p + KTSNAP_WIRE_HEADER_SIZE, h.length, out);
 }
 
@@ -406,7 +429,7 @@ static void pc_target(struct pc_out *o, const struct ktsnap_kernel_op_target *t)
 	}
 }
 
-static int pc_finish(struct pc_out *o, uint8_t **out, size_t *out_len)
+static int pc_finish(struct pc_out *o, const char *what, uint8_t **out, size_t *out_len)
 {
 	if (!o->err && !o->buf)
 		pc_bytes(o, "", 0);	/* never hand back NULL on success */
@@ -414,7 +437,10 @@ static int pc_finish(struct pc_out *o, uint8_t **out, size_t *out_len)
 		o->err = -ENOMEM;
 	if (o->err) {
 		free(o->buf);
-		return o->err;
+		return ktsnap_fail(o->err, "%s: %s", what,
+				   o->err == -ENOMEM ? "out of memory"
+						     : "a NULL string or bytes, or an unknown "
+						       "variant");
 	}
 	*out = o->buf;
 	*out_len = o->len;
@@ -429,7 +455,8 @@ int ktsnap_kernel_op_request__encode(const struct ktsnap_kernel_op_request *req,
 
 	if (!req || !out || !out_len || (req->nr_entries && !req->entries) ||
 	    req->mode > KTSNAP_KERNEL_OP_COLD || req->direction > KTSNAP_KERNEL_OP_READ)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "kernel-op request encode: NULL argument, entries, "
+				   "or an unknown mode or direction");
 	pc_varint(&o, req->request_id);
 	pc_varint(&o, (uint64_t)req->mode);
 	pc_varint(&o, (uint64_t)req->direction);
@@ -439,7 +466,7 @@ int ktsnap_kernel_op_request__encode(const struct ktsnap_kernel_op_request *req,
 		pc_target(&o, &req->entries[i].target);
 		pc_value(&o, &req->entries[i].value);
 	}
-	return pc_finish(&o, out, out_len);
+	return pc_finish(&o, "kernel-op request encode", out, out_len);
 }
 
 int ktsnap_kernel_op_reply__encode(const struct ktsnap_kernel_op_reply *reply, uint8_t **out,
@@ -449,14 +476,14 @@ int ktsnap_kernel_op_reply__encode(const struct ktsnap_kernel_op_reply *reply, u
 	size_t i;
 
 	if (!reply || !out || !out_len || (reply->nr_read_values && !reply->read_values))
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "kernel-op reply encode: NULL argument or values");
 	pc_varint(&o, reply->request_id);
 	pc_u8(&o, reply->success ? 1 : 0);
 	pc_str(&o, reply->reason ? reply->reason : "");
 	pc_varint(&o, reply->nr_read_values);
 	for (i = 0; i < reply->nr_read_values && !o.err; i++)
 		pc_value(&o, &reply->read_values[i]);
-	return pc_finish(&o, out, out_len);
+	return pc_finish(&o, "kernel-op reply encode", out, out_len);
 }
 
 struct pc_in {
@@ -629,7 +656,7 @@ int ktsnap_kernel_op_request__decode(const void *buf, size_t len,
 	size_t n, i;
 
 	if (!req || (!buf && len))
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "kernel-op request decode: NULL argument");
 	memset(req, 0, sizeof(*req));
 	req->request_id = (uint32_t)pc_get_varint(&in, 32);
 	mode = pc_get_varint(&in, 32);
@@ -655,7 +682,9 @@ int ktsnap_kernel_op_request__decode(const void *buf, size_t len,
 	}
 	if (in.err) {
 		ktsnap_kernel_op_request__clear(req);
-		return in.err;
+		return ktsnap_fail(in.err, "kernel-op request decode: %s at byte %zu of %zu",
+				   in.err == -ENOMEM ? "out of memory" : "malformed postcard",
+				   in.pos, len);
 	}
 	return 0;
 }
@@ -667,7 +696,7 @@ int ktsnap_kernel_op_reply__decode(const void *buf, size_t len,
 	size_t n, i;
 
 	if (!reply || (!buf && len))
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "kernel-op reply decode: NULL argument");
 	memset(reply, 0, sizeof(*reply));
 	reply->request_id = (uint32_t)pc_get_varint(&in, 32);
 	reply->success = pc_get_bool(&in);
@@ -685,7 +714,9 @@ int ktsnap_kernel_op_reply__decode(const void *buf, size_t len,
 	}
 	if (in.err) {
 		ktsnap_kernel_op_reply__clear(reply);
-		return in.err;
+		return ktsnap_fail(in.err, "kernel-op reply decode: %s at byte %zu of %zu",
+				   in.err == -ENOMEM ? "out of memory" : "malformed postcard",
+				   in.pos, len);
 	}
 	return 0;
 }
@@ -716,7 +747,7 @@ int ktsnap_wire_sidecar_path(const char *base, const char *tag, char *buf, size_
 	} while (0)
 
 	if (!base || !tag || (!buf && size))
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "sidecar path: NULL base, tag or buffer");
 	name = strrchr(base, '/');
 	name = name ? name + 1 : base;
 	dir_len = (size_t)(name - base);
@@ -758,7 +789,9 @@ int ktsnap_wire_sidecar_path(const char *base, const char *tag, char *buf, size_
 	if (size)
 		buf[total < size ? total : size - 1] = '\0';
 #undef EMIT
-	return total > INT32_MAX ? -EOVERFLOW : (int)total;
+	if (total > INT32_MAX)
+		return ktsnap_fail(-EOVERFLOW, "sidecar path: %zu bytes", total);
+	return (int)total;
 }
 
 /* ---- shared stream I/O --------------------------------------------------------------- */

@@ -22,3 +22,15 @@ ktsnap_test(test_bridge_live BPF SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_bridge
 add_dependencies(tsan_tests test_bridge)
 add_test(NAME test_bridge_tsan COMMAND test_bridge)
 set_tests_properties(test_bridge_tsan PROPERTIES LABELS tsan TIMEOUT 300)
+
+# The error contract: no failing call leaves an earlier failure's text in
+# ktsnap_errmsg(), long texts arrive whole, the detail is per thread.
+ktsnap_test(test_bridge_errmsg SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_bridge_errmsg.c
+	    LIBS PkgConfig::CMOCKA)
+
+# Options structs read the libbpf way (sz, __last_field, non-zero tail refused).
+ktsnap_test(test_bridge_opts SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_bridge_opts.c
+	    LIBS PkgConfig::CMOCKA)
+add_dependencies(tsan_tests test_bridge_errmsg)
+add_test(NAME test_bridge_errmsg_tsan COMMAND test_bridge_errmsg)
+set_tests_properties(test_bridge_errmsg_tsan PROPERTIES LABELS tsan TIMEOUT 120)

@@ -14,8 +14,13 @@ ktsnap_bpf_command(cmd $<TARGET_FILE:ktsched_hold> sh ${CMAKE_CURRENT_SOURCE_DIR
 add_test(NAME cli_capture COMMAND ${cmd})
 ktsnap_bpf_command(cmd sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/demo.sh $<TARGET_FILE:ktsnap_cli>)
 add_test(NAME cli_demo COMMAND ${cmd})
+# output paths of every command; -b: a 100k-entry map for the signal tests
+ktsnap_bpf_command(cmd $<TARGET_FILE:ktsched_hold> -b 100000 sh
+		   ${CMAKE_CURRENT_SOURCE_DIR}/cli/output.sh $<TARGET_FILE:ktsnap_cli>)
+add_test(NAME cli_output COMMAND ${cmd})
 set_tests_properties(cli_capture cli_demo PROPERTIES LABELS "cli;bpf" RUN_SERIAL TRUE
 		     TIMEOUT 120)
+set_tests_properties(cli_output PROPERTIES LABELS "cli;bpf" RUN_SERIAL TRUE TIMEOUT 300)
 
 # the man page renders without groff warnings
 find_program(GROFF groff)

@@ -70,6 +70,68 @@ static struct ktsnap_bridge *new_bridge(struct fake *f)
 	return b;
 }
 
+/*
+ * Most tests run on a fresh bridge over the fake callback: the fixture
+ * builds it (bridge_setup_absent: a callback that captures nothing) and
+ * drops it after the test, so a test starts from its first step.
+ */
+struct bridge_fx {
+	struct fake f;
+	struct ktsnap_bridge *b;
+};
+
+static int fx_setup(void **state, enum fake_mode mode)
+{
+	struct bridge_fx *fx = calloc(1, sizeof(*fx));
+
+	if (!fx)
+		return -1;
+	fx->f.mode = mode;
+	fx->b = ktsnap_bridge__new(fake_capture, &fx->f, NULL);
+	if (!fx->b) {
+		free(fx);
+		return -1;
+	}
+	*state = fx;
+	return 0;
+}
+
+static int bridge_setup(void **state)
+{
+	return fx_setup(state, FAKE_REPORT);
+}
+
+static int bridge_setup_absent(void **state)
+{
+	return fx_setup(state, FAKE_ABSENT);
+}
+
+static int bridge_teardown(void **state)
+{
+	struct bridge_fx *fx = *state;
+
+	ktsnap_bridge__unref(fx->b);
+	free(fx);
+	return 0;
+}
+
+/* Drain @b's events into *@evs: there must be @n, the first of kind @kind
+ * (returned). */
+static const struct ktsnap_bridge_event *drain_events_first(struct ktsnap_bridge *b,
+							    struct ktsnap_bridge_events **evs,
+							    size_t n,
+							    enum ktsnap_bridge_event_kind kind)
+{
+	const struct ktsnap_bridge_event *ev;
+
+	*evs = ktsnap_bridge__drain_events(b);
+	assert_int_equal(ktsnap_bridge_events__count(*evs), n);
+	ev = ktsnap_bridge_events__at(*evs, 0);
+	assert_non_null(ev);
+	assert_int_equal(ev->kind, kind);
+	return ev;
+}
+
 static void store_new(struct ktsnap_bridge *b, const char *tag)
 {
 	assert_int_equal(ktsnap_bridge__store(b, tag, ktsnap_report__new()), 0);
@@ -84,6 +146,30 @@ static void drain_tags(const struct ktsnap_drain *d, char *buf, size_t len)
 	for (i = 0; i < ktsnap_drain__count(d); i++)
 		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "",
 					ktsnap_drain__entry(d, i)->tag);
+}
+
+/* drain_ordered() gives exactly the tags @want ("a,b,c"). */
+static void assert_drain_ordered(struct ktsnap_bridge *b, const char *want)
+{
+	struct ktsnap_drain *d = ktsnap_bridge__drain_ordered(b);
+	char tags[256];
+
+	assert_non_null(d);
+	drain_tags(d, tags, sizeof(tags));
+	assert_string_equal(tags, want);
+	ktsnap_drain__free(d);
+}
+
+/* A drained-with-stats entry stored without metadata: the
+ * NoSchedulerBinary reason and no optional slot. */
+static void assert_no_metadata(const struct ktsnap_drained_entry *e)
+{
+	assert_non_null(e);
+	assert_false(e->stats->ok);
+	assert_int_equal(e->stats->missing.kind, KTSNAP_MISSING_STATS_NO_SCHEDULER_BINARY);
+	assert_false(e->has_elapsed_ms);
+	assert_false(e->has_boundary_offset_ms);
+	assert_false(e->has_step_index);
 }
 
 static size_t count_events(struct ktsnap_bridge_events *evs, enum ktsnap_bridge_event_kind kind)
@@ -131,31 +217,29 @@ static int ok_watch(const char *symbol, char **err, void *ctx)
 
 static void debug_string(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	char *dbg;
 
 	ktsnap_bridge__with_watch_register(b, ok_watch, NULL, NULL);
 	store_new(b, "a");
 	store_new(b, "b");
-	assert_int_equal(ktsnap_bridge__register_watch(b, "jiffies", NULL), 0);
+	assert_int_equal(ktsnap_bridge__register_watch(b, "jiffies"), 0);
 	dbg = ktsnap_bridge__debug_string(b);
 	assert_string_equal(dbg, "SnapshotBridge { snapshots: 2, watch_count: 1, capture: "
 				 "\"<callback>\", register_watch: \"<callback>\" }");
 	free(dbg);
-	ktsnap_bridge__unref(b);
 }
 
 /* ---- F09 / F10 / F11: capture ----------------------------------------------------------- */
 static void capture_success(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct bridge_fx *fx = *state;
+	struct ktsnap_bridge *b = fx->b;
 	struct ktsnap_drain *d;
 
 	assert_true(ktsnap_bridge__capture(b, "a"));
-	assert_int_equal(f.calls, 1);
-	assert_string_equal(f.last, "a");
+	assert_int_equal(fx->f.calls, 1);
+	assert_string_equal(fx->f.last, "a");
 	assert_true(ktsnap_bridge__has(b, "a"));
 	assert_false(ktsnap_bridge__has(b, "b"));
 	assert_int_equal(ktsnap_bridge__len(b), 1);
@@ -166,39 +250,34 @@ static void capture_success(void **state)
 	assert_int_equal(ktsnap_drain__count(d), 1);
 	assert_false(ktsnap_bridge__has(b, "a"));
 	ktsnap_drain__free(d);
-	ktsnap_bridge__unref(b);
 }
 
 static void capture_unavailable(void **state)
 {
-	struct fake f = { .mode = FAKE_ABSENT };
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct bridge_fx *fx = *state;
+	struct ktsnap_bridge *b = fx->b;
 	struct ktsnap_bridge_events *evs;
 	const struct ktsnap_bridge_event *ev;
 
 	assert_false(ktsnap_bridge__capture(b, "a"));
-	assert_int_equal(f.calls, 1);
+	assert_int_equal(fx->f.calls, 1);
 	assert_int_equal(ktsnap_bridge__len(b), 0);
 	assert_false(ktsnap_bridge__has(b, "a"));
 	assert_int_equal(ktsnap_bridge__event_count(b), 1);
 
-	evs = ktsnap_bridge__drain_events(b);
-	assert_int_equal(ktsnap_bridge_events__count(evs), 1);
-	ev = ktsnap_bridge_events__at(evs, 0);
-	assert_int_equal(ev->kind, KTSNAP_BRIDGE_EVENT_CAPTURE_UNAVAILABLE);
+	ev = drain_events_first(b, &evs, 1, KTSNAP_BRIDGE_EVENT_CAPTURE_UNAVAILABLE);
 	assert_string_equal(ev->tag, "a");
 	assert_true(ktsnap_bridge_event__equal(
 		ev, &(struct ktsnap_bridge_event){ .kind = KTSNAP_BRIDGE_EVENT_CAPTURE_UNAVAILABLE,
 						   .tag = "a" }));
 	assert_null(ktsnap_bridge_events__at(evs, 1));
 	ktsnap_bridge_events__free(evs);
-	ktsnap_bridge__unref(b);
 }
 
 static void capture_with_step(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct bridge_fx *fx = *state;
+	struct ktsnap_bridge *b = fx->b;
 	const struct ktsnap_drained_entry *e;
 	struct ktsnap_drain *d;
 
@@ -218,31 +297,26 @@ static void capture_with_step(void **state)
 	ktsnap_drain__free(d);
 
 	/* An absent capture with a step stores nothing either. */
-	f.mode = FAKE_ABSENT;
+	fx->f.mode = FAKE_ABSENT;
 	assert_false(ktsnap_bridge__capture_with_step(b, "b", 1));
 	assert_int_equal(ktsnap_bridge__len(b), 0);
 	assert_int_equal(ktsnap_bridge__event_count(b), 1);
-	ktsnap_bridge__unref(b);
 }
 
 /* ---- F12 / F13: store and metadata -------------------------------------------------------- */
 static void store_no_metadata(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct bridge_fx *fx = *state;
+	struct ktsnap_bridge *b = fx->b;
 	const struct ktsnap_drained_entry *e;
 	struct ktsnap_drain *d;
 
 	store_new(b, "a");
-	assert_int_equal(f.calls, 0);
+	assert_int_equal(fx->f.calls, 0);
 	d = ktsnap_bridge__drain_ordered_with_stats(b);
 	e = ktsnap_drain__entry(d, 0);
 	assert_string_equal(e->tag, "a");
-	assert_false(e->stats->ok);
-	assert_int_equal(e->stats->missing.kind, KTSNAP_MISSING_STATS_NO_SCHEDULER_BINARY);
-	assert_false(e->has_elapsed_ms);
-	assert_false(e->has_boundary_offset_ms);
-	assert_false(e->has_step_index);
+	assert_no_metadata(e);
 	ktsnap_drain__free(d);
 
 	/* Bad arguments still take (free) the report. */
@@ -250,13 +324,11 @@ static void store_no_metadata(void **state)
 	assert_int_equal(ktsnap_bridge__store(b, "x", NULL), -EINVAL);
 	assert_int_equal(ktsnap_bridge__store(NULL, "x", ktsnap_report__new()), -EINVAL);
 	assert_int_equal(ktsnap_bridge__len(b), 0);
-	ktsnap_bridge__unref(b);
 }
 
 static void store_with_stats_and_step(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	struct ktsnap_stats stats = ktsnap_stats_json("{\"nr_dispatched\":12}");
 	struct ktsnap_stats missing = {
 		.missing = { .kind = KTSNAP_MISSING_STATS_SCHEDULER_ERROR,
@@ -307,14 +379,12 @@ static void store_with_stats_and_step(void **state)
 	assert_string_equal(e->stats->json, "{\"x\":1}");
 	assert_false(e->has_elapsed_ms);
 	ktsnap_drain__free(d);
-	ktsnap_bridge__unref(b);
 }
 
 /* ---- F14 / F15: overwrite ---------------------------------------------------------------- */
 static void overwrite_moves_to_back(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	struct ktsnap_report *second = report_with_schema("single");
 	struct ktsnap_bridge_events *evs;
 	const struct ktsnap_bridge_event *ev;
@@ -326,10 +396,7 @@ static void overwrite_moves_to_back(void **state)
 	assert_int_equal(ktsnap_bridge__store(b, "a", second), 0);
 	assert_int_equal(ktsnap_bridge__len(b), 2);
 
-	evs = ktsnap_bridge__drain_events(b);
-	assert_int_equal(ktsnap_bridge_events__count(evs), 1);
-	ev = ktsnap_bridge_events__at(evs, 0);
-	assert_int_equal(ev->kind, KTSNAP_BRIDGE_EVENT_OVERWRITE);
+	ev = drain_events_first(b, &evs, 1, KTSNAP_BRIDGE_EVENT_OVERWRITE);
 	assert_string_equal(ev->tag, "a");
 	/* The schema of the report that was replaced, not of the new one. */
 	assert_string_equal(ev->prior_schema, "degraded");
@@ -343,13 +410,11 @@ static void overwrite_moves_to_back(void **state)
 	/* drain_ordered discards metadata. */
 	assert_null(ktsnap_drain__entry(d, 1)->stats);
 	ktsnap_drain__free(d);
-	ktsnap_bridge__unref(b);
 }
 
 static void overwrite_at_cap_does_not_evict(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	struct ktsnap_bridge_events *evs;
 	char tag[16];
 	int i;
@@ -370,13 +435,11 @@ static void overwrite_at_cap_does_not_evict(void **state)
 	store_new(b, "t64");
 	assert_true(ktsnap_bridge__has(b, "t0"));
 	assert_false(ktsnap_bridge__has(b, "t1"));
-	ktsnap_bridge__unref(b);
 }
 
 static void overwrite_resets_metadata(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	struct ktsnap_stats j = ktsnap_stats_json("{\"a\":1}");
 	struct ktsnap_stats j2 = ktsnap_stats_json("{\"a\":2}");
 	const struct ktsnap_drained_entry *e;
@@ -391,11 +454,7 @@ static void overwrite_resets_metadata(void **state)
 	d = ktsnap_bridge__drain_ordered_with_stats(b);
 	assert_int_equal(ktsnap_drain__count(d), 1);
 	e = ktsnap_drain__entry(d, 0);
-	assert_false(e->stats->ok);
-	assert_int_equal(e->stats->missing.kind, KTSNAP_MISSING_STATS_NO_SCHEDULER_BINARY);
-	assert_false(e->has_elapsed_ms);
-	assert_false(e->has_boundary_offset_ms);
-	assert_false(e->has_step_index);
+	assert_no_metadata(e);
 	ktsnap_drain__free(d);
 
 	/* New metadata on the second write replaces the old. */
@@ -408,14 +467,12 @@ static void overwrite_resets_metadata(void **state)
 	assert_string_equal(e->stats->json, "{\"a\":2}");
 	assert_int_equal(e->elapsed_ms, 6);
 	ktsnap_drain__free(d);
-	ktsnap_bridge__unref(b);
 }
 
 /* ---- F01 / F16: FIFO cap ----------------------------------------------------------------- */
 static void fifo_eviction_at_cap(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	struct ktsnap_stats j = ktsnap_stats_json("{}");
 	struct ktsnap_bridge_events *evs;
 	const struct ktsnap_bridge_event *ev;
@@ -437,9 +494,7 @@ static void fifo_eviction_at_cap(void **state)
 	assert_true(ktsnap_bridge__has(b, "t1"));
 	assert_true(ktsnap_bridge__has(b, "t64"));
 
-	evs = ktsnap_bridge__drain_events(b);
-	assert_int_equal(ktsnap_bridge_events__count(evs), 1);
-	ev = ktsnap_bridge_events__at(evs, 0);
+	ev = drain_events_first(b, &evs, 1, KTSNAP_BRIDGE_EVENT_EVICTION);
 	assert_true(ktsnap_bridge_event__equal(
 		ev, &(struct ktsnap_bridge_event){ .kind = KTSNAP_BRIDGE_EVENT_EVICTION,
 						   .evicted_tag = "t0",
@@ -459,14 +514,12 @@ static void fifo_eviction_at_cap(void **state)
 		assert_false(e->has_elapsed_ms);
 	}
 	ktsnap_drain__free(d);
-	ktsnap_bridge__unref(b);
 }
 
 /* ---- F17: periodic_real_count --------------------------------------------------------------- */
 static void periodic_real_count(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 
 	assert_int_equal(ktsnap_bridge__periodic_real_count(b), 0);
 	store_new(b, "periodic_000");
@@ -503,14 +556,12 @@ static void periodic_real_count(void **state)
 		store_new(b, "periodic_063");
 		assert_int_equal(ktsnap_bridge__periodic_real_count(b), 3);
 	}
-	ktsnap_bridge__unref(b);
 }
 
 /* ---- F18 / F19 / F20: drains --------------------------------------------------------------- */
 static void drain_map_form(void **state)
 {
-	struct fake f = { .mode = FAKE_ABSENT };
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	struct ktsnap_stats j = ktsnap_stats_json("{}");
 	const struct ktsnap_drained_entry *e;
 	struct ktsnap_report *taken;
@@ -551,45 +602,34 @@ static void drain_map_form(void **state)
 	/* Report drains leave the events alone. */
 	assert_int_equal(ktsnap_bridge__event_count(b), 1);
 	ktsnap_drain__free(NULL);
-	ktsnap_bridge__unref(b);
 }
 
 static void drain_ordered_order(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	struct ktsnap_drain *d;
-	char tags[64];
 
 	store_new(b, "a");
 	store_new(b, "b");
 	store_new(b, "c");
-	d = ktsnap_bridge__drain_ordered(b);
-	drain_tags(d, tags, sizeof(tags));
-	assert_string_equal(tags, "a,b,c");
-	ktsnap_drain__free(d);
+	assert_drain_ordered(b, "a,b,c");
 
 	store_new(b, "a");
 	store_new(b, "b");
 	store_new(b, "c");
 	store_new(b, "b");
-	d = ktsnap_bridge__drain_ordered(b);
-	drain_tags(d, tags, sizeof(tags));
-	assert_string_equal(tags, "a,c,b");
-	ktsnap_drain__free(d);
+	assert_drain_ordered(b, "a,c,b");
 
 	d = ktsnap_bridge__drain_ordered(b);
 	assert_int_equal(ktsnap_drain__count(d), 0);
 	assert_null(ktsnap_drain__entry(d, 0));
 	assert_int_equal(errno, ERANGE);
 	ktsnap_drain__free(d);
-	ktsnap_bridge__unref(b);
 }
 
 static void drain_with_stats_shape(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	struct ktsnap_stats j = ktsnap_stats_json("[1,2]");
 	struct ktsnap_drain *d;
 	uint64_t ms = 10, off = 20;
@@ -612,14 +652,12 @@ static void drain_with_stats_shape(void **state)
 	d = ktsnap_bridge__drain_ordered_with_stats(b);
 	assert_int_equal(ktsnap_drain__count(d), 0);
 	ktsnap_drain__free(d);
-	ktsnap_bridge__unref(b);
 }
 
 /* ---- F02 / F21: event log cap ----------------------------------------------------------------- */
 static void event_log_truncation(void **state)
 {
-	struct fake f = { .mode = FAKE_ABSENT };
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	struct ktsnap_bridge_events *evs;
 	const struct ktsnap_bridge_event *ev;
 	struct ktsnap_drain *d;
@@ -663,7 +701,6 @@ static void event_log_truncation(void **state)
 	evs = ktsnap_bridge__drain_events(b);
 	assert_int_equal(ktsnap_bridge_events__count(evs), 0);
 	ktsnap_bridge_events__free(evs);
-	ktsnap_bridge__unref(b);
 }
 
 static void event_format(void **state)
@@ -1054,8 +1091,7 @@ static void kernel_op_payloads(void **state)
 /* ---- F30: cgroup.procs log ------------------------------------------------------------------------- */
 static void cgroup_procs_log(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	const int32_t first[] = { 10, 11 }, second[] = { 12 };
 	struct ktsnap_cgroup_procs_log *log;
 	const struct ktsnap_cgroup_procs *p;
@@ -1097,7 +1133,6 @@ static void cgroup_procs_log(void **state)
 	assert_int_equal(ktsnap_cgroup_procs_log__count(log), 0);
 	ktsnap_cgroup_procs_log__free(log);
 	assert_null(ktsnap_bridge__cgroup_procs_by_tag(b, "pre"));
-	ktsnap_bridge__unref(b);
 }
 
 /* ---- F03 / F31 / F32 / F33: watch registration ---------------------------------------------------- */
@@ -1108,41 +1143,33 @@ static const char cap_text[] =
 
 static void watch_cap(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	int calls = 0, i;
-	char *err = NULL;
 
 	ktsnap_bridge__with_watch_register(b, ok_watch, &calls, NULL);
-	for (i = 0; i < 3; i++) {
-		assert_int_equal(ktsnap_bridge__register_watch(b, "sym", &err), 0);
-		assert_null(err);
-	}
-	assert_int_equal(ktsnap_bridge__register_watch(b, "sym", &err), -ENOSPC);
-	assert_string_equal(err, cap_text);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(ktsnap_bridge__register_watch(b, "sym"), 0);
+	assert_int_equal(ktsnap_bridge__register_watch(b, "sym"), -ENOSPC);
 	assert_string_equal(ktsnap_errmsg(), cap_text);
-	free(err);
 	assert_int_equal(calls, 3);
 	assert_int_equal(ktsnap_bridge__watch_count(b), 3);
-	/* NULL err: the text is still reachable through ktsnap_errmsg(). */
-	assert_int_equal(ktsnap_bridge__register_watch(b, "sym", NULL), -ENOSPC);
-	ktsnap_bridge__unref(b);
+	/* Another failure in between: the cap text comes back, not that one. */
+	assert_int_equal(ktsnap_bridge__register_watch(NULL, "sym"), -EINVAL);
+	assert_string_equal(ktsnap_errmsg(), "register_watch needs a bridge and a symbol");
+	assert_int_equal(ktsnap_bridge__register_watch(b, "sym"), -ENOSPC);
+	assert_string_equal(ktsnap_errmsg(), cap_text);
 }
 
 static void watch_without_callback(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
-	char *err = NULL;
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 
-	assert_int_equal(ktsnap_bridge__register_watch(b, "x", &err), -EOPNOTSUPP);
-	assert_string_equal(err, "Op::WatchSnapshot('x'): no watch-register callback installed on "
+	assert_int_equal(ktsnap_bridge__register_watch(b, "x"), -EOPNOTSUPP);
+	assert_string_equal(ktsnap_errmsg(), "Op::WatchSnapshot('x'): no watch-register callback installed on "
 				 "this SnapshotBridge \u2014 the host wires one via "
 				 "SnapshotBridge::with_watch_register before execute_steps; "
 				 "in-guest / no-VM scenarios cannot register hardware watchpoints");
-	free(err);
 	assert_int_equal(ktsnap_bridge__watch_count(b), 0);
-	ktsnap_bridge__unref(b);
 }
 
 static int picky_watch(const char *symbol, char **err, void *ctx)
@@ -1158,24 +1185,21 @@ static int picky_watch(const char *symbol, char **err, void *ctx)
 
 static void watch_callback_error(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
-	char *err = NULL;
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 
 	ktsnap_bridge__with_watch_register(b, picky_watch, NULL, NULL);
-	assert_int_equal(ktsnap_bridge__register_watch(b, "ok1", &err), 0);
-	assert_int_equal(ktsnap_bridge__register_watch(b, "x", &err), -ENOENT);
-	assert_string_equal(err, "symbol 'x' not found in vmlinux symtab");
-	free(err);
+	assert_int_equal(ktsnap_bridge__register_watch(b, "ok1"), 0);
+	assert_int_equal(ktsnap_bridge__register_watch(b, "x"), -ENOENT);
+	assert_string_equal(ktsnap_errmsg(), "symbol 'x' not found in vmlinux symtab");
 	assert_int_equal(ktsnap_bridge__watch_count(b), 1);
-	assert_int_equal(ktsnap_bridge__register_watch(b, "silent", &err), -EINVAL);
-	assert_non_null(err);
-	free(err);
+	assert_int_equal(ktsnap_bridge__register_watch(b, "silent"), -EINVAL);
+	/* No reason from the callback: a generic text, never the previous one. */
+	assert_string_equal(ktsnap_errmsg(),
+			    "watch-register callback failed for 'silent': Invalid argument");
 	/* Failures never consumed a slot: two more still fit. */
-	assert_int_equal(ktsnap_bridge__register_watch(b, "ok2", NULL), 0);
-	assert_int_equal(ktsnap_bridge__register_watch(b, "ok3", NULL), 0);
-	assert_int_equal(ktsnap_bridge__register_watch(b, "ok4", NULL), -ENOSPC);
-	ktsnap_bridge__unref(b);
+	assert_int_equal(ktsnap_bridge__register_watch(b, "ok2"), 0);
+	assert_int_equal(ktsnap_bridge__register_watch(b, "ok3"), 0);
+	assert_int_equal(ktsnap_bridge__register_watch(b, "ok4"), -ENOSPC);
 }
 
 struct race {
@@ -1205,7 +1229,7 @@ static void *race_register(void *p)
 
 	pthread_barrier_wait(r->start);
 	observe(r);
-	if (ktsnap_bridge__register_watch(r->b, "sym", NULL) == 0)
+	if (ktsnap_bridge__register_watch(r->b, "sym") == 0)
 		atomic_fetch_add(&r->ok, 1);
 	observe(r);
 	return NULL;
@@ -1302,21 +1326,18 @@ static uint64_t in_ms(uint64_t ms)
 
 static void accessor_absent(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = new_bridge(&f);
+	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 	uint64_t seq = 99;
-	char *err = (char *)1;
 
 	assert_int_equal(ktsnap_bridge__wait_for_accessor_publish_advance(b, 0, in_ms(60000),
-									  "Op::Test", &seq, &err),
+									  "Op::Test", &seq),
 			 0);
 	assert_int_equal(seq, 0);
-	assert_null(err);
 	assert_int_equal(ktsnap_bridge__wait_for_worker_state_not_trying(b, in_ms(60000),
-									 "Op::Test", &err),
+									 "Op::Test"),
 			 0);
 	/* Even with a deadline already in the past: nothing to wait for. */
-	assert_int_equal(ktsnap_bridge__wait_for_worker_state_not_trying(b, 0, "Op::Test", NULL),
+	assert_int_equal(ktsnap_bridge__wait_for_worker_state_not_trying(b, 0, "Op::Test"),
 			 0);
 
 	/* A rejected accessor install leaves the bridge without one. */
@@ -1330,11 +1351,9 @@ static void accessor_absent(void **state)
 		assert_int_equal(errno, EBADF);
 		assert_null(ktsnap_bridge__with_accessor_state(b, NULL, &st, 0));
 		assert_int_equal(ktsnap_bridge__accessor_publish_seqno(b), 0);
-		assert_int_equal(ktsnap_bridge__wait_for_worker_state_not_trying(b, 0, "Op::Test",
-										 NULL),
+		assert_int_equal(ktsnap_bridge__wait_for_worker_state_not_trying(b, 0, "Op::Test"),
 				 0);
 	}
-	ktsnap_bridge__unref(b);
 }
 
 static void accessor_already_advanced(void **state)
@@ -1346,11 +1365,10 @@ static void accessor_already_advanced(void **state)
 
 	assert_int_equal(ktsnap_bridge__accessor_publish_seqno(b), 5);
 	/* Deadline in the past: an advance that already landed still wins. */
-	assert_int_equal(ktsnap_bridge__wait_for_accessor_publish_advance(b, 3, 0, "Op::X", &seq,
-									  NULL),
+	assert_int_equal(ktsnap_bridge__wait_for_accessor_publish_advance(b, 3, 0, "Op::X", &seq),
 			 0);
 	assert_int_equal(seq, 5);
-	assert_int_equal(ktsnap_bridge__wait_for_worker_state_not_trying(b, 0, "Op::X", NULL), 0);
+	assert_int_equal(ktsnap_bridge__wait_for_worker_state_not_trying(b, 0, "Op::X"), 0);
 	ktsnap_bridge__unref(b);
 	close(w.efd);
 }
@@ -1361,13 +1379,11 @@ static void accessor_wakes_on_eventfd(void **state)
 	struct worker w = { .publish_to = 8, .final_state = KTSNAP_ACCESSOR_SUCCEEDED };
 	struct ktsnap_bridge *b = accessor_bridge(&f, &w, 7, KTSNAP_ACCESSOR_TRYING);
 	uint64_t seq = 0;
-	char *err = NULL;
 
 	start_worker(&w);
 	assert_int_equal(ktsnap_bridge__wait_for_accessor_publish_advance(b, 7, in_ms(60000),
-									  "Op::Attach", &seq, &err),
+									  "Op::Attach", &seq),
 			 0);
-	assert_null(err);
 	assert_int_equal(seq, 8);
 	stop_worker(&w);
 
@@ -1376,7 +1392,7 @@ static void accessor_wakes_on_eventfd(void **state)
 	w.publish_to = 0;
 	start_worker(&w);
 	assert_int_equal(ktsnap_bridge__wait_for_worker_state_not_trying(b, in_ms(60000),
-									 "Op::Attach", &err),
+									 "Op::Attach"),
 			 0);
 	assert_int_equal(atomic_load(&w.state), KTSNAP_ACCESSOR_SUCCEEDED);
 	stop_worker(&w);
@@ -1389,32 +1405,27 @@ static void accessor_worker_failed(void **state)
 	struct fake f = {};
 	struct worker w = { .final_state = KTSNAP_ACCESSOR_FAILED_PERMANENTLY };
 	struct ktsnap_bridge *b = accessor_bridge(&f, &w, 1, KTSNAP_ACCESSOR_FAILED_PERMANENTLY);
-	char *err = NULL;
 
 	assert_int_equal(ktsnap_bridge__wait_for_accessor_publish_advance(b, 1, in_ms(60000),
-									  "Op::X", NULL, &err),
+									  "Op::X", NULL),
 			 -ESRCH);
-	assert_string_equal(err, "Op::X: accessor-init worker exited (FAILED_PERMANENTLY) \u2014 "
+	assert_string_equal(ktsnap_errmsg(), "Op::X: accessor-init worker exited (FAILED_PERMANENTLY) \u2014 "
 				 "check freeze-coord 'vmm-accessor-init' logs for ELF parse or "
 				 "boot-budget failures; retrying the op will hit the same wall");
-	free(err);
-	assert_int_equal(ktsnap_bridge__wait_for_worker_state_not_trying(b, in_ms(60000), "Op::X",
-									 &err),
+	assert_int_equal(ktsnap_bridge__wait_for_worker_state_not_trying(b, in_ms(60000), "Op::X"),
 			 -ESRCH);
-	assert_string_equal(err, "Op::X: accessor-init worker exited (FAILED_PERMANENTLY) before "
+	assert_string_equal(ktsnap_errmsg(), "Op::X: accessor-init worker exited (FAILED_PERMANENTLY) before "
 				 "this op could run \u2014 check freeze-coord 'vmm-accessor-init' "
 				 "logs for ELF parse or boot-budget failures");
-	free(err);
 
 	/* The terminal transition wakes a waiter parked in TRYING. */
 	atomic_store(&w.state, KTSNAP_ACCESSOR_TRYING);
 	start_worker(&w);
 	assert_int_equal(ktsnap_bridge__wait_for_accessor_publish_advance(b, 1, in_ms(60000),
-									  "Op::X", NULL, &err),
+									  "Op::X", NULL),
 			 -ESRCH);
-	assert_non_null(strstr(err, "Op::X: accessor-init worker exited (FAILED_PERMANENTLY) \u2014 "
+	assert_non_null(strstr(ktsnap_errmsg(), "Op::X: accessor-init worker exited (FAILED_PERMANENTLY) \u2014 "
 				   "check freeze-coord"));
-	free(err);
 	stop_worker(&w);
 	ktsnap_bridge__unref(b);
 	close(w.efd);
@@ -1425,36 +1436,33 @@ static void accessor_deadline(void **state)
 	struct fake f = {};
 	struct worker w = {};
 	struct ktsnap_bridge *b = accessor_bridge(&f, &w, 4, KTSNAP_ACCESSOR_TRYING);
-	char *err = NULL;
 	uint64_t seq = 1;
 
 	assert_int_equal(ktsnap_bridge__wait_for_accessor_publish_advance(b, 4, in_ms(100),
-									  "Op::Replace", &seq, &err),
+									  "Op::Replace", &seq),
 			 -ETIMEDOUT);
 	assert_int_equal(seq, 0);
 	assert_string_equal(
-		err,
+		ktsnap_errmsg(),
 		"Op::Replace: accessor reinit did not advance publish seqno from 4 within deadline "
 		"(worker state = 0; 0=Trying / 1=Succeeded / 2=FailedPermanently). A reinit that's "
 		"stuck in Trying past the deadline indicates the coord's scan-tick hasn't observed "
 		"the rebind or the worker's `from_elf_with_hint` retry is hitting a transient "
 		"address-space window \u2014 check freeze-coord logs for `accessor-init:` lines");
-	free(err);
 
 	assert_int_equal(ktsnap_bridge__wait_for_worker_state_not_trying(b, in_ms(100),
-									 "Op::Replace", &err),
+									 "Op::Replace"),
 			 -ETIMEDOUT);
-	assert_string_equal(err, "Op::Replace: accessor-init worker stayed in TRYING state past the "
+	assert_string_equal(ktsnap_errmsg(), "Op::Replace: accessor-init worker stayed in TRYING state past the "
 				 "deadline \u2014 the worker's first publish has not completed. "
 				 "Likely cause: kernel boot stalled before accessor's bootstrap "
 				 "symbols became readable. Check freeze-coord logs for "
 				 "`accessor-init:` lines");
-	free(err);
 
 	/* A wake without a publish (spurious) does not end the wait early. */
 	assert_true(pulse(&w));
 	assert_int_equal(ktsnap_bridge__wait_for_accessor_publish_advance(b, 4, in_ms(100),
-									  "Op::Replace", NULL, NULL),
+									  "Op::Replace", NULL),
 			 -ETIMEDOUT);
 	ktsnap_bridge__unref(b);
 	close(w.efd);
@@ -1524,21 +1532,21 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(construction_defaults),
-		cmocka_unit_test(debug_string),
-		cmocka_unit_test(capture_success),
-		cmocka_unit_test(capture_unavailable),
-		cmocka_unit_test(capture_with_step),
-		cmocka_unit_test(store_no_metadata),
-		cmocka_unit_test(store_with_stats_and_step),
-		cmocka_unit_test(overwrite_moves_to_back),
-		cmocka_unit_test(overwrite_at_cap_does_not_evict),
-		cmocka_unit_test(overwrite_resets_metadata),
-		cmocka_unit_test(fifo_eviction_at_cap),
-		cmocka_unit_test(periodic_real_count),
-		cmocka_unit_test(drain_map_form),
-		cmocka_unit_test(drain_ordered_order),
-		cmocka_unit_test(drain_with_stats_shape),
-		cmocka_unit_test(event_log_truncation),
+		cmocka_unit_test_setup_teardown(debug_string, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(capture_success, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(capture_unavailable, bridge_setup_absent, bridge_teardown),
+		cmocka_unit_test_setup_teardown(capture_with_step, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(store_no_metadata, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(store_with_stats_and_step, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(overwrite_moves_to_back, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(overwrite_at_cap_does_not_evict, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(overwrite_resets_metadata, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(fifo_eviction_at_cap, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(periodic_real_count, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(drain_map_form, bridge_setup_absent, bridge_teardown),
+		cmocka_unit_test_setup_teardown(drain_ordered_order, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(drain_with_stats_shape, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(event_log_truncation, bridge_setup_absent, bridge_teardown),
 		cmocka_unit_test(event_format),
 		cmocka_unit_test(shared_handles),
 		cmocka_unit_test(thread_local_install),
@@ -1547,12 +1555,12 @@ int main(void)
 		cmocka_unit_test(kernel_op_dispatch),
 		cmocka_unit_test(kernel_op_record_and_lookup),
 		cmocka_unit_test(kernel_op_payloads),
-		cmocka_unit_test(cgroup_procs_log),
-		cmocka_unit_test(watch_cap),
-		cmocka_unit_test(watch_without_callback),
-		cmocka_unit_test(watch_callback_error),
+		cmocka_unit_test_setup_teardown(cgroup_procs_log, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(watch_cap, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(watch_without_callback, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(watch_callback_error, bridge_setup, bridge_teardown),
 		cmocka_unit_test(watch_cap_concurrent),
-		cmocka_unit_test(accessor_absent),
+		cmocka_unit_test_setup_teardown(accessor_absent, bridge_setup, bridge_teardown),
 		cmocka_unit_test(accessor_already_advanced),
 		cmocka_unit_test(accessor_wakes_on_eventfd),
 		cmocka_unit_test(accessor_worker_failed),

@@ -2,6 +2,7 @@
 /* Human-readable rendering of values (spec §4.3; FEATURES F53, F54). */
 #include <errno.h>
 #include <math.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -388,6 +389,25 @@ static void deep_nesting_is_bounded(void **state)
 	free(pretty(v, 0));
 }
 
+/* #5: an absurd indent is refused instead of printing megabytes of spaces. */
+static void indent_is_bounded(void **state)
+{
+	struct ktsnap_value *v = ktsnap_value_new_uint(R, 32, 1);
+	FILE *f = fopen("/dev/null", "w");
+	char b[256];
+	int n;
+
+	assert_non_null(f);
+	assert_int_equal(ktsnap_value__format_pretty(v, INT_MAX, b, sizeof(b)), -EINVAL);
+	assert_string_equal(b, "");
+	assert_int_equal(ktsnap_value__fprint(v, f, 1000000), -EINVAL);
+	n = ktsnap_value__format_pretty(v, KTSNAP_PRETTY_MAX_INDENT, b, sizeof(b));
+	assert_int_equal(n, KTSNAP_PRETTY_MAX_INDENT * 2 + 2);
+	assert_int_equal(ktsnap_value__format_pretty(v, -5, b, sizeof(b)), 2);
+	assert_string_equal(b, "1\n");
+	fclose(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +421,7 @@ int main(void)
 		cmocka_unit_test(multi_line),
 		cmocka_unit_test(multi_line_text_block),
 		cmocka_unit_test(deep_nesting_is_bounded),
+		cmocka_unit_test(indent_is_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

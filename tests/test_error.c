@@ -4,6 +4,7 @@
  * (spec §7.1, §7.3, §7.4; FEATURES F106–F109), the structured accessors,
  * and the JSON fields of §6.10 (F102–F105).
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,9 +14,9 @@
 #include <cmocka.h>
 
 #include <json-c/json.h>
-#include "test_view_util.h"
+#include "report_builder.h"
 
-#define assert_err(e, want) assert_string_equal(tv_errstr(e), want)
+#define assert_err(e, want) assert_string_equal(rb_errstr(e), want)
 
 static void placeholder_snapshot(void **state)
 {
@@ -60,7 +61,7 @@ static void projection_and_no_active(void **state)
 		       "to enumerate every observed copy explicitly, Snapshot::live_var(name) to "
 		       "keep the typed error path while opting into the active filter, or "
 		       "Snapshot::map(\"<obj>.<section>\") to address a specific scheduler's bss "
-		       "directly");
+		       "directly (C: ktsnap_snapshot__vars(), ktsnap_snapshot__live_var(), ktsnap_snapshot__map())");
 }
 
 static void walker_drift(void **state)
@@ -82,7 +83,7 @@ static void walker_drift(void **state)
 	assert_int_equal(ktsnap_error__requested(&e, buf, sizeof(buf)), 13);
 	assert_string_equal(buf, "nr_dispatched");
 	e = ktsnap_error__walker_drifted_within_phase("P", "x", NULL, 0, NULL, 0);
-	assert_non_null(strstr(tv_errstr(&e), "KVA set [], but an earlier same-phase snapshot "
+	assert_non_null(strstr(rb_errstr(&e), "KVA set [], but an earlier same-phase snapshot "
 					      "pinned []."));
 }
 
@@ -98,7 +99,81 @@ static void long_texts_are_cut_safely(void **state)
 	e = ktsnap_error__placeholder_snapshot(tag);
 	assert_true(strlen(e.text) < KTSNAP_ERROR_TEXT_MAX);
 	e = ktsnap_error__placeholder_sample(tag, "reason kept");
-	assert_non_null(strstr(tv_errstr(&e), ": reason kept"));
+	assert_non_null(strstr(rb_errstr(&e), ": reason kept"));
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && !strcmp(s + n - t, tail);
+}
+
+/*
+ * F106 for any input length: a 10,000-component path and a 120k-character
+ * name keep every part of the sentence; only the copied strings are cut,
+ * and each cut ends in "…".
+ */
+static void long_inputs_keep_the_whole_sentence(void **state)
+{
+	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_value *node = ktsnap_value_new_struct(r, "node", 1);
+	size_t i, n = 10000, big = 120000;
+	char *path = malloc(n * 2 + 4), *name = malloc(big + 1), *mapname = malloc(1001);
+	char buf[512], *want;
+	struct ktsnap_field f;
+	struct ktsnap_entry e;
+	const char *t;
+
+	assert_non_null(path);
+	assert_non_null(name);
+	assert_non_null(mapname);
+	/* node.a points back at node: every "a." component walks one hop */
+	node->s.m[0].name = "a";
+	node->s.m[0].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_PTR,
+						.p = { .v = 0x1000, .deref = node } };
+	for (i = 0; i < n - 1; i++)
+		memcpy(path + 2 * i, "a.", 2);
+	strcpy(path + 2 * (n - 1), "zzz");
+	f = ktsnap_field__get(ktsnap_field__of(node), path);
+	assert_int_equal(ktsnap_error__kind(ktsnap_field__error(&f)), KTSNAP_ERR_FIELD_NOT_FOUND);
+	t = rb_errstr(ktsnap_field__error(&f));
+	assert_true(!strncmp(t, "path 'a.a.a.", 12));
+	assert_non_null(strstr(t, "…': component 'zzz' (after walking 'a.a.a."));
+	assert_true(ends_with(t, "…') not found (members at this depth: [\"a\"])"));
+	assert_true(ktsnap_error__component(ktsnap_field__error(&f), buf, sizeof(buf)) == 3);
+	assert_string_equal(buf, "zzz");
+	ktsnap_error__walked(ktsnap_field__error(&f), buf, sizeof(buf));
+	assert_true(ends_with(buf, "a.…"));
+	ktsnap_error__requested(ktsnap_field__error(&f), buf, sizeof(buf));
+	assert_true(ends_with(buf, "…"));
+
+	/* 120k-character variable name */
+	memset(name, 'y', big);
+	name[big] = '\0';
+	rb_global(r, "obj.bss", 1, rb_struct(r, NULL, "x", (uint64_t)1, NULL));
+	f = ktsnap_snapshot__var(ktsnap_snapshot__new(r), name);
+	t = rb_errstr(ktsnap_field__error(&f));
+	assert_true(!strncmp(t, "snapshot has no global variable 'yyyy", 37));
+	assert_true(ends_with(t, "y…' in any *.bss/*.data/*.rodata map (available globals: "
+				 "[\"x\"])"));
+	assert_true(strlen(t) < 512);
+	e = ktsnap_map_view__at(ktsnap_snapshot__map(ktsnap_snapshot__new(r), name), 0);
+	t = rb_errstr(ktsnap_entry__error(&e));
+	assert_true(ends_with(t, "y…' (captured maps: [\"obj.bss\"])"));
+
+	/* names borrowed from the report are never cut */
+	memset(mapname, 'm', 1000);
+	mapname[1000] = '\0';
+	rb_hash(r, mapname, 1, true);
+	e = ktsnap_map_view__at(ktsnap_snapshot__map(ktsnap_snapshot__new(r), mapname), 5);
+	assert_true(asprintf(&want, "map '%s': index 5 out of range (length 1)", mapname) > 0);
+	assert_string_equal(rb_errstr(ktsnap_entry__error(&e)), want);
+	free(want);
+	free(path);
+	free(name);
+	free(mapname);
+	ktsnap_report__free(r);
 }
 
 static void accessors(void **state)
@@ -109,7 +184,7 @@ static void accessors(void **state)
 	struct ktsnap_field f;
 	char buf[64];
 
-	tv_hash(r, "h", 2, true);
+	rb_hash(r, "h", 2, true);
 	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "h"), 9);
 	assert_string_equal(ktsnap_error__map(&e.err), "h");
 	assert_int_equal(ktsnap_error__index(&e.err), 9);
@@ -164,13 +239,13 @@ static int json_teardown(void **state)
 	return 0;
 }
 
-#define JF(path) ktsnap_stats_path(J, path)
+#define JF(path) ktsnap_json_field__from(J, path)
 
 #define JMISMATCH(call, text)                                                     \
 	do {                                                                      \
 		struct ktsnap_error _e;                                           \
 		assert_int_equal(call, -EINVAL);                                  \
-		assert_string_equal(tv_errstr(&_e), text);                        \
+		assert_string_equal(rb_errstr(&_e), text);                        \
 	} while (0)
 
 static void json_walk(void **state)
@@ -185,22 +260,22 @@ static void json_walk(void **state)
 	assert_true(ktsnap_json_field__is_present(f));
 	f = JF("layers.batch.missing");
 	assert_false(ktsnap_json_field__is_present(f));
-	assert_string_equal(tv_errstr(ktsnap_json_field__error(&f)),
+	assert_string_equal(rb_errstr(ktsnap_json_field__error(&f)),
 			    "path 'layers.batch.missing': component 'missing' (after walking "
 			    "'layers.batch') not found (members at this depth: [\"n\", \"util\"])");
 	f = JF("nope");
-	assert_non_null(strstr(tv_errstr(&f.err), "[\"alpha\", \"arr\", \"big\", \"f\", "
+	assert_non_null(strstr(rb_errstr(&f.err), "[\"alpha\", \"arr\", \"big\", \"f\", "
 						  "\"flags\", \"frac\", \"layers\", \"neg\", "
 						  "\"nul\", \"s\", \"sf\", \"si\", \"t\", \"txt\", "
 						  "\"zeta\"]"));
 	f = JF("zeta.x");
-	assert_string_equal(tv_errstr(&f.err), "path 'zeta.x': component 'x' (after walking "
+	assert_string_equal(rb_errstr(&f.err), "path 'zeta.x': component 'x' (after walking "
 					       "'zeta') expected a Struct, got Number");
 	f = JF("nul.x");
-	assert_string_equal(tv_errstr(&f.err), "path 'nul.x': component 'x' (after walking "
+	assert_string_equal(rb_errstr(&f.err), "path 'nul.x': component 'x' (after walking "
 					       "'nul') expected a Struct, got Null");
 	f = JF("layers..b");
-	assert_string_equal(tv_errstr(&f.err), "path 'layers..b' has an empty component "
+	assert_string_equal(rb_errstr(&f.err), "path 'layers..b' has an empty component "
 					       "(consecutive '.')");
 	assert_true(ktsnap_json_field__is_present(JF("nul")));
 }
@@ -254,7 +329,7 @@ static void json_other_scalars(void **state)
 		struct json_object *one = json_object_new_string("1");
 		struct ktsnap_error e;
 
-		assert_int_equal(ktsnap_json_field__as_bool(ktsnap_stats_path(one, ""), &b, &e),
+		assert_int_equal(ktsnap_json_field__as_bool(ktsnap_json_field__from(one, ""), &b, &e),
 				 -EINVAL);
 		json_object_put(one);
 	}
@@ -304,6 +379,33 @@ static void json_arrays(void **state)
 		  "path '': cannot read as bool — actual rendered variant is Number");
 }
 
+/* "[i]" elements in JSON paths, and keys longer than any fixed buffer. */
+static void json_index_paths(void **state)
+{
+	struct json_object *root = json_tokener_parse("{\"a\":[{\"x\":1},{\"x\":2}],\"n\":3}");
+	struct json_object *obj = json_object_new_object();
+	char key[600];
+	uint64_t u;
+	struct ktsnap_json_field f;
+
+	assert_int_equal(ktsnap_json_field__as_u64(ktsnap_json_field__from(root, "a[1].x"), &u,
+						   NULL), 0);
+	assert_int_equal(u, 2);
+	f = ktsnap_json_field__from(root, "a[2]");
+	assert_string_equal(rb_errstr(ktsnap_json_field__error(&f)),
+			    "map '<array>': index 2 out of range (length 2)");
+	f = ktsnap_json_field__from(root, "n[0]");
+	assert_string_equal(rb_errstr(ktsnap_json_field__error(&f)),
+			    "path 'n[0]': cannot read as Array — actual rendered variant is Number");
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	json_object_object_add(obj, key, json_object_new_int(5));
+	assert_int_equal(ktsnap_json_field__as_u64(ktsnap_json_field__from(obj, key), &u, NULL), 0);
+	assert_int_equal(u, 5);
+	json_object_put(obj);
+	json_object_put(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,11 +414,13 @@ int main(void)
 		cmocka_unit_test(projection_and_no_active),
 		cmocka_unit_test(walker_drift),
 		cmocka_unit_test(long_texts_are_cut_safely),
+		cmocka_unit_test(long_inputs_keep_the_whole_sentence),
 		cmocka_unit_test(accessors),
 		cmocka_unit_test(json_walk),
 		cmocka_unit_test(json_u64),
 		cmocka_unit_test(json_other_scalars),
 		cmocka_unit_test(json_arrays),
+		cmocka_unit_test(json_index_paths),
 	};
 
 	return cmocka_run_group_tests(tests, json_setup, json_teardown);

@@ -18,7 +18,7 @@
 
 #include <ktsnap/json.h>
 
-#include "json_fixture.h"
+#include "report_builder.h"
 
 /* Write @r to a malloc'd string (caller frees). */
 static char *to_json(const struct ktsnap_report *r, unsigned flags)
@@ -91,7 +91,7 @@ static void placeholder_fields(void **state)
 
 static void exact_values(void **state)
 {
-	struct ktsnap_report *r = jf_report(0);
+	struct ktsnap_report *r = rb_full_report(0);
 	char *s = to_json(r, 0);
 
 	/* u64 above INT64_MAX exact */
@@ -148,7 +148,7 @@ static void round_trip_identity(void **state)
 	size_t k;
 
 	for (k = 0; k < 2; k++) {
-		struct ktsnap_report *r = jf_report(k), *back, *again;
+		struct ktsnap_report *r = rb_full_report(k), *back, *again;
 		char *a = to_json(r, flags[k]), *b, *c;
 
 		back = from_json(a);
@@ -172,7 +172,7 @@ static void round_trip_identity(void **state)
 
 static void read_back_model(void **state)
 {
-	struct ktsnap_report *r = jf_report(1), *back;
+	struct ktsnap_report *r = rb_full_report(1), *back;
 	const struct ktsnap_map *m;
 	const struct ktsnap_map_entry *e;
 	const struct ktsnap_value *v;
@@ -243,7 +243,7 @@ static void read_back_model(void **state)
 
 static void read_from_file(void **state)
 {
-	struct ktsnap_report *r = jf_report(0), *back = NULL;
+	struct ktsnap_report *r = rb_full_report(0), *back = NULL;
 	FILE *f = tmpfile();
 
 	assert_int_equal(ktsnap_report__write_json(r, f, KTSNAP_JSON_PRETTY), 0);
@@ -257,7 +257,7 @@ static void read_from_file(void **state)
 
 static void value_and_map_writers(void **state)
 {
-	struct ktsnap_report *r = jf_report(0);
+	struct ktsnap_report *r = rb_full_report(0);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -468,8 +468,8 @@ static int write_corpus(const char *dir)
 	} seeds[] = {
 		{ "default.json", ktsnap_report__new(), 0 },
 		{ "placeholder.json", ktsnap_report__placeholder("rendezvous timed out"), 0 },
-		{ "all_variants.json", jf_report(0), 0 },
-		{ "all_variants_pretty.json", jf_report(1), KTSNAP_JSON_PRETTY },
+		{ "all_variants.json", rb_full_report(0), 0 },
+		{ "all_variants_pretty.json", rb_full_report(1), KTSNAP_JSON_PRETTY },
 	};
 	size_t i;
 	char path[4096];

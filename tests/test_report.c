@@ -94,6 +94,39 @@ static void raw_navigation(void **state)
 	ktsnap_report__free(r);
 }
 
+/* Issue #1/#2: the README's chained lookup on a missing map is NULL, not a crash. */
+static void null_getters_chain(void **state)
+{
+	struct ktsnap_report *r = ktsnap_report__new();
+	const struct ktsnap_map *m = ktsnap_report__map_by_name(r, "ktsched.bss");
+	size_t n = 7, len = 7;
+	uint64_t u = 5;
+	bool b = true;
+	double d = 1;
+	int64_t i = 1;
+
+	assert_null(m);
+	assert_null(ktsnap_map__value(m));
+	assert_null(ktsnap_map__name(m));
+	assert_int_equal(ktsnap_map__entry_count(m), 0);
+	assert_null(ktsnap_map__entry(m, 0));
+	assert_int_equal(errno, EINVAL);
+	assert_null(ktsnap_map_entry__key_bytes(ktsnap_map__entry(m, 0), &len));
+	assert_int_equal(len, 0);
+	assert_null(ktsnap_map_entry__value(NULL));
+	assert_null(ktsnap_report__per_cpu_time(NULL, &n));
+	assert_int_equal(n, 0);
+	assert_null(ktsnap_report__schema(NULL));
+	assert_false(ktsnap_report__is_placeholder(NULL));
+	assert_int_equal(ktsnap_value__as_u64(ktsnap_map__value(m), &u), -EINVAL);
+	assert_int_equal(ktsnap_value__as_u64(ktsnap_value_new_uint(r, 8, 1), NULL), -EINVAL);
+	assert_int_equal(ktsnap_value__as_i64(ktsnap_value_new_uint(r, 8, 1), NULL), -EINVAL);
+	assert_int_equal(ktsnap_value__as_f64(ktsnap_value_new_uint(r, 8, 1), NULL), -EINVAL);
+	assert_int_equal(ktsnap_value__as_bool(ktsnap_value_new_uint(r, 8, 1), NULL), -EINVAL);
+	assert_int_equal(u + (uint64_t)b + (uint64_t)d + (uint64_t)i, 8);
+	ktsnap_report__free(r);
+}
+
 static void hex_string(void **state)
 {
 	struct ktsnap_report *r = ktsnap_report__new();
@@ -111,6 +144,7 @@ int main(void)
 		cmocka_unit_test(placeholder_report),
 		cmocka_unit_test(raw_navigation),
 		cmocka_unit_test(hex_string),
+		cmocka_unit_test(null_getters_chain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,12 +11,13 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <ktsnap/assert.h>
 
-#include "test_view_util.h"
+#include "report_builder.h"
 
-#define assert_err(e, want) assert_string_equal(tv_errstr(e), want)
-#define field_err(f) tv_errstr(ktsnap_field__error(&(f)))
-#define entry_err(e) tv_errstr(ktsnap_entry__error(&(e)))
+#define assert_err(e, want) assert_string_equal(rb_errstr(e), want)
+#define field_err(f) rb_errstr(ktsnap_field__error(&(f)))
+#define entry_err(e) rb_errstr(ktsnap_entry__error(&(e)))
 
 static void snapshot_borrows(void **state)
 {
@@ -36,8 +37,8 @@ static void map_hit_and_miss(void **state)
 	struct ktsnap_map_view m;
 	char buf[64];
 
-	tv_hash(r, "task_ctx", 2, true);
-	tv_global(r, "o.bss", 1, tv_struct(r, NULL, "n", 1ull, NULL));
+	rb_hash(r, "task_ctx", 2, true);
+	rb_global(r, "o.bss", 1, rb_struct(r, NULL, "n", 1ull, NULL));
 	m = ktsnap_snapshot__map(s, "task_ctx");
 	assert_true(ktsnap_map_view__is_ok(m));
 	assert_string_equal(ktsnap_map_view__name(m), "task_ctx");
@@ -109,10 +110,10 @@ static void var_unique_and_never_splits(void **state)
 	uint64_t u = 0;
 
 	bss->s.m[0].name = "nr_cpus_onln";
-	bss->s.m[0].v = tv_u(32, 4);
+	bss->s.m[0].v = rb_uint(32, 4);
 	bss->s.m[1].name = "ctx";
-	bss->s.m[1].v = *tv_struct(r, "kt_sched_ctx", "weight", 100ull, NULL);
-	tv_global(r, "sched.bss", 1, bss);
+	bss->s.m[1].v = *rb_struct(r, "kt_sched_ctx", "weight", 100ull, NULL);
+	rb_global(r, "sched.bss", 1, bss);
 
 	assert_int_equal(ktsnap_field__as_u64(ktsnap_snapshot__var(s, "nr_cpus_onln"), &u, NULL), 0);
 	assert_int_equal(u, 4);
@@ -121,6 +122,12 @@ static void var_unique_and_never_splits(void **state)
 					      &u, NULL),
 			 0);
 	assert_int_equal(u, 100);
+	/* the same reads through the assertion macros (snapshot as base) */
+	KTSNAP_ASSERT_U64(s, s, "nr_cpus_onln", ==, 4);
+	KTSNAP_ASSERT_U64(s, ktsnap_snapshot__var(s, "ctx"), "weight", >=, 100);
+	KTSNAP_ASSERT_I64(s, s, "nr_cpus_onln", <, 5);
+	KTSNAP_ASSERT_F64(s, s, "nr_cpus_onln", ==, 4.0);
+	KTSNAP_ASSERT_BOOL(s, s, "nr_cpus_onln", true);
 	{
 		struct ktsnap_field f = ktsnap_snapshot__var(s, "ctx.weight");
 
@@ -137,9 +144,9 @@ static void var_miss_lists_sorted_globals(void **state)
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
 	struct ktsnap_field f;
 
-	tv_global(r, "x.bss", 0, tv_struct(r, NULL, "b", 1ull, "a", 2ull, NULL));
-	tv_global(r, "x.data", 0, tv_struct(r, NULL, "a", 3ull, NULL));
-	tv_hash(r, "other", 1, true);
+	rb_global(r, "x.bss", 0, rb_struct(r, NULL, "b", 1ull, "a", 2ull, NULL));
+	rb_global(r, "x.data", 0, rb_struct(r, NULL, "a", 3ull, NULL));
+	rb_hash(r, "other", 1, true);
 	f = ktsnap_snapshot__var(s, "zz");
 	assert_string_equal(field_err(f),
 			    "snapshot has no global variable 'zz' in any *.bss/*.data/*.rodata "
@@ -151,7 +158,7 @@ static void var_render_incomplete(void **state)
 {
 	struct ktsnap_report *r = ktsnap_report__new();
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
-	struct ktsnap_map *m = tv_global(r, "x.bss", 0, NULL);
+	struct ktsnap_map *m = rb_global(r, "x.bss", 0, NULL);
 	struct ktsnap_field f;
 
 	ktsnap_map_set_error(r, m, "boom");
@@ -166,8 +173,8 @@ static struct ktsnap_report *two_objs(const char *active)
 {
 	struct ktsnap_report *r = ktsnap_report__new();
 
-	tv_global(r, "a.bss", 0x10, tv_struct(r, NULL, "n", 1ull, NULL));
-	tv_global(r, "b.bss", 0x20, tv_struct(r, NULL, "n", 2ull, NULL));
+	rb_global(r, "a.bss", 0x10, rb_struct(r, NULL, "n", 1ull, NULL));
+	rb_global(r, "b.bss", 0x20, rb_struct(r, NULL, "n", 2ull, NULL));
 	r->active_obj_name = active;
 	return r;
 }
@@ -192,7 +199,9 @@ static void var_ambiguity(void **state)
 			    "Snapshot::active().var(name) (or the shorthand "
 			    "Snapshot::live_var(name)) to pick the active scheduler's copy "
 			    "automatically, or Snapshot::map(name) to address a specific "
-			    "scheduler's bss explicitly");
+			    "scheduler's bss explicitly (C: ktsnap_snapshot__active() then "
+			    "ktsnap_snapshot__var(), ktsnap_snapshot__live_var(), "
+			    "ktsnap_snapshot__map())");
 	ktsnap_report__free(r);
 }
 
@@ -205,7 +214,7 @@ static void vars_in_map_order(void **state)
 	const char *name;
 	uint64_t u;
 
-	tv_global(r, "b.data", 0x30, tv_struct(r, NULL, "m", 5ull, NULL));
+	rb_global(r, "b.data", 0x30, rb_struct(r, NULL, "m", 5ull, NULL));
 	it = ktsnap_snapshot__vars(s, "n");
 	assert_true(ktsnap_vars_iter__next(&it, &name, &f));
 	assert_string_equal(name, "a.bss");
@@ -229,9 +238,9 @@ static void active_single_obj(void **state)
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r), a;
 	struct ktsnap_map_view m;
 
-	tv_global(r, "o.bss", 1, tv_struct(r, NULL, "n", 1ull, NULL));
-	tv_global(r, "o.data", 2, tv_struct(r, NULL, "d", 1ull, NULL));
-	tv_hash(r, "scx_per_task", 1, true);
+	rb_global(r, "o.bss", 1, rb_struct(r, NULL, "n", 1ull, NULL));
+	rb_global(r, "o.data", 2, rb_struct(r, NULL, "d", 1ull, NULL));
+	rb_hash(r, "scx_per_task", 1, true);
 	assert_int_equal(ktsnap_snapshot__active(s, &a, NULL), 0);
 	assert_int_equal(ktsnap_snapshot__map_count(a), 2);
 	assert_int_equal(ktsnap_snapshot__map_count(s), 3);
@@ -241,11 +250,14 @@ static void active_single_obj(void **state)
 	ktsnap_report__free(r);
 }
 
+#define C3_NAMES "ktsnap_snapshot__vars(), ktsnap_snapshot__live_var(), ktsnap_snapshot__map()"
+
 static const char nas_tail[] =
 	"); use Snapshot::vars(name) to enumerate every observed copy explicitly, "
 	"Snapshot::live_var(name) to keep the typed error path while opting into the active "
 	"filter, or Snapshot::map(\"<obj>.<section>\") to address a specific scheduler's bss "
 	"directly";
+static const char nas_c[] = " (C: ktsnap_snapshot__vars(), ktsnap_snapshot__live_var(), ktsnap_snapshot__map())";
 
 static void active_failures(void **state)
 {
@@ -255,12 +267,12 @@ static void active_failures(void **state)
 	char want[2048];
 	struct ktsnap_field f;
 
-	tv_hash(r, "h", 1, true);
+	rb_hash(r, "h", 1, true);
 	assert_int_equal(ktsnap_snapshot__active(s, &a, &err), -ENOENT);
 	snprintf(want, sizeof(want),
 		 "snapshot has no currently-active scheduler (snapshot has no global-section BPF "
-		 "maps (no scheduler attached, or capture did not include bss/data/rodata)%s",
-		 nas_tail);
+		 "maps (no scheduler attached, or capture did not include bss/data/rodata)%s%s",
+		 nas_tail, nas_c);
 	assert_err(&err, want);
 	/* live_var carries the active() failure */
 	f = ktsnap_snapshot__live_var(s, "n");
@@ -277,8 +289,8 @@ static void active_failures(void **state)
 		 "struct_ops map, or the matched obj has no global-section maps in this capture) "
 		 "— use Snapshot::vars(name) to enumerate every copy or "
 		 "Snapshot::map(\"<obj>.<section>\") to address a specific scheduler's bss "
-		 "directly%s",
-		 nas_tail);
+		 "directly%s%s",
+		 nas_tail, nas_c);
 	assert_err(&err, want);
 	ktsnap_report__free(r);
 }
@@ -292,9 +304,9 @@ static void active_multi_copy(void **state)
 	char want[2048];
 	uint64_t u;
 
-	tv_global(r, "o.bss", 0x1000, tv_struct(r, NULL, "n", 1ull, NULL));
-	tv_global(r, "o.bss", 0x2000, tv_struct(r, NULL, "n", 2ull, NULL));
-	tv_global(r, "o.rodata", 0x3000, tv_struct(r, NULL, "c", 2ull, NULL));
+	rb_global(r, "o.bss", 0x1000, rb_struct(r, NULL, "n", 1ull, NULL));
+	rb_global(r, "o.bss", 0x2000, rb_struct(r, NULL, "n", 2ull, NULL));
+	rb_global(r, "o.rodata", 0x3000, rb_struct(r, NULL, "c", 2ull, NULL));
 	r->active_obj_name = "o";
 	assert_int_equal(ktsnap_snapshot__active(s, &a, &err), -ENOENT);
 	snprintf(want, sizeof(want),
@@ -306,8 +318,9 @@ static void active_multi_copy(void **state)
 		 "`series.live_bpf_vars_via([\"name\"], pickers::max_by_sum_u64)` for "
 		 "multi-variable counter co-pick, or `Snapshot::live_var_via(name, "
 		 "pickers::max_by_counter_value)` for a single-counter pick, to pick by counter "
-		 "activity%s",
-		 nas_tail);
+		 "activity%s (C: ktsnap_snapshot__live_vars_via() with ktsnap_pick_max_by_sum_u64, "
+		 "ktsnap_snapshot__live_var_via() with ktsnap_pick_max_by_counter_value, %s)",
+		 nas_tail, C3_NAMES);
 	assert_err(&err, want);
 
 	/* with the walker's whitelist, var() picks the listed copy */
@@ -330,7 +343,7 @@ static void active_filter_excluded(void **state)
 	struct ktsnap_field f;
 	struct ktsnap_map *m;
 
-	tv_global(r, "o.bss", 0x1, tv_struct(r, NULL, "n", 1ull, NULL));
+	rb_global(r, "o.bss", 0x1, rb_struct(r, NULL, "n", 1ull, NULL));
 	r->active_obj_name = "o";
 	r->active_map_kvas = kvas;
 	r->nr_active_map_kvas = 1;
@@ -346,7 +359,7 @@ static void active_filter_excluded(void **state)
 			    "walker re-publishes the live scheduler's KVAs. Reach for "
 			    "Snapshot::vars('n') to enumerate every copy across all obj prefixes, "
 			    "or Snapshot::map(\"<name>\") to address one of the excluded maps "
-			    "directly.");
+			    "directly. (C: ktsnap_snapshot__vars(), ktsnap_snapshot__map())");
 
 	/* zero KVA → the "no recorded KVAs" cause */
 	r->maps[0].map_kva = 0;
@@ -355,7 +368,7 @@ static void active_filter_excluded(void **state)
 					     "KVAs — the snapshot pre-dates the walker plumbing, "
 					     "or the capture path failed to record per-map KVAs."));
 	/* both */
-	m = tv_global(r, "o.data", 0x5, tv_struct(r, NULL, "d", 1ull, NULL));
+	m = rb_global(r, "o.data", 0x5, rb_struct(r, NULL, "d", 1ull, NULL));
 	(void)m;
 	f = ktsnap_snapshot__live_var(s, "n");
 	assert_non_null(strstr(field_err(f), "excluded 2 captured map(s) sharing the obj prefix: "
@@ -392,11 +405,13 @@ static void live_var_via(void **state)
 	idx = 9;
 	f = ktsnap_snapshot__live_var_via(s, "n", pick_const, &idx);
 	assert_string_equal(field_err(f), "projection failed: live_var_via picker returned index 9 "
-					  "out of range (candidate count = 2)");
+					  "out of range (candidate count = 2) "
+					  "(C: ktsnap_snapshot__live_var_via())");
 	f = ktsnap_snapshot__live_var_via(s, "n", pick_const, NULL);
 	assert_string_equal(field_err(f),
 			    "projection failed: live_var_via picker for 'n' returned None (no "
-			    "candidate matched the supplied disambiguator)");
+			    "candidate matched the supplied disambiguator) "
+			    "(C: ktsnap_snapshot__live_var_via())");
 	f = ktsnap_snapshot__live_var_via(s, "zz", pick_const, &idx);
 	assert_string_equal(field_err(f),
 			    "snapshot has no global variable 'zz' in any *.bss/*.data/*.rodata "
@@ -428,9 +443,9 @@ static void live_vars_via(void **state)
 	size_t seen = 0;
 	uint64_t u;
 
-	tv_global(r, "a.bss", 0, tv_struct(r, NULL, "x", 1ull, "y", 2ull, NULL));
-	tv_global(r, "b.bss", 0, tv_struct(r, NULL, "x", 3ull, NULL));
-	tv_global(r, "a.data", 0, tv_struct(r, NULL, "y", 4ull, NULL));
+	rb_global(r, "a.bss", 0, rb_struct(r, NULL, "x", 1ull, "y", 2ull, NULL));
+	rb_global(r, "b.bss", 0, rb_struct(r, NULL, "x", 3ull, NULL));
+	rb_global(r, "a.data", 0, rb_struct(r, NULL, "y", 4ull, NULL));
 	assert_int_equal(ktsnap_snapshot__live_vars_via(s, xy, 2, pick_row, &seen, out, &err), 0);
 	assert_int_equal(seen, 1);
 	assert_int_equal(ktsnap_field__as_u64(out[0], &u, NULL), 0);
@@ -445,10 +460,11 @@ static void live_vars_via(void **state)
 	assert_int_equal(ktsnap_snapshot__live_vars_via(s, xz, 0, pick_row, &seen, out, &err),
 			 -ENOENT);
 	assert_err(&err, "projection failed: live_vars_via called with an empty names slice — "
-			 "co-pick requires at least one name");
+			 "co-pick requires at least one name (C: ktsnap_snapshot__live_vars_via())");
 	assert_int_equal(ktsnap_snapshot__live_vars_via(s, xy, 2, NULL, NULL, out, &err), -ENOENT);
 	assert_err(&err, "projection failed: live_vars_via picker for [y, x] returned None (no "
-			 "candidate matched the supplied disambiguator)");
+			 "candidate matched the supplied disambiguator) "
+			 "(C: ktsnap_snapshot__live_vars_via())");
 	ktsnap_report__free(r);
 }
 
@@ -507,10 +523,10 @@ static void at_hash_value_empty(void **state)
 	struct ktsnap_entry e;
 	struct ktsnap_map *mm;
 
-	tv_hash(r, "h", 2, true);
-	tv_global(r, "o.bss", 0, tv_struct(r, NULL, "n", 1ull, NULL));
-	mm = tv_hash(r, "empty", 0, true);
-	mm = tv_hash(r, "broken", 0, true);
+	rb_hash(r, "h", 2, true);
+	rb_global(r, "o.bss", 0, rb_struct(r, NULL, "n", 1ull, NULL));
+	mm = rb_hash(r, "empty", 0, true);
+	mm = rb_hash(r, "broken", 0, true);
 	ktsnap_map_set_error(r, mm, "hash map truncated at 4096 entries");
 
 	m = ktsnap_snapshot__map(s, "h");
@@ -544,7 +560,7 @@ static void percpu_narrowing(void **state)
 	struct ktsnap_entry e;
 	uint64_t u;
 
-	tv_percpu(r, "pc", 1, 2, 1u << 1, false);
+	rb_percpu(r, "pc", 1, 2, 1u << 1, false);
 	m = ktsnap_snapshot__map(s, "pc");
 	e = ktsnap_map_view__at(ktsnap_map_view__cpu(m, 0), 0);
 	assert_int_equal(e.kind, KTSNAP_ENTRY_VALUE);
@@ -585,9 +601,9 @@ static void find_filter_max_by(void **state)
 	int64_t pid = 3;
 	uint64_t u;
 
-	tv_hash(r, "m", 5, true);
-	tv_hash(r, "nobtf", 4, false);
-	tv_hash(r, "empty", 0, true);
+	rb_hash(r, "m", 5, true);
+	rb_hash(r, "nobtf", 4, false);
+	rb_hash(r, "empty", 0, true);
 	m = ktsnap_snapshot__map(s, "m");
 	e = ktsnap_map_view__find(m, pid_is, &pid);
 	assert_true(ktsnap_entry__is_present(e));
@@ -644,8 +660,8 @@ static void no_match_key_sampling(void **state)
 	int i;
 
 	/* one typed key among hex ones: no hint; long keys capped at 80 chars */
-	m = tv_hash(r, "mixed", 3, false);
-	m->entries[1].key_rv = tv_struct(r, "k", "a_long_member_name_number_one", 1ull,
+	m = rb_hash(r, "mixed", 3, false);
+	m->entries[1].key_rv = rb_struct(r, "k", "a_long_member_name_number_one", 1ull,
 					 "a_long_member_name_number_two", 2ull,
 					 "a_long_member_name_number_three", 3ull, NULL);
 	e = ktsnap_map_view__find(ktsnap_snapshot__map(s, "mixed"), never, NULL);
@@ -659,7 +675,7 @@ static void no_match_key_sampling(void **state)
 	assert_string_equal(entry_err(e), want);
 
 	/* per-CPU arrays sample the decimal key; narrowed ones sample nothing */
-	tv_percpu(r, "pc", 2, 2, 0, false);
+	rb_percpu(r, "pc", 2, 2, 0, false);
 	e = ktsnap_map_view__find(ktsnap_snapshot__map(s, "pc"), never, NULL);
 	assert_string_equal(entry_err(e), "map 'pc': find matched none of 2 entries (first 2: "
 					  "[\"0\", \"1\"])");
@@ -667,7 +683,7 @@ static void no_match_key_sampling(void **state)
 				  NULL);
 	assert_string_equal(entry_err(e), "map 'pc': find matched none of 2 entries (sample keys "
 					  "unavailable)");
-	tv_percpu(r, "pch", 1, 2, 0, true);
+	rb_percpu(r, "pch", 1, 2, 0, true);
 	e = ktsnap_map_view__find(ktsnap_snapshot__map(s, "pch"), never, NULL);
 	assert_string_equal(entry_err(e), "map 'pch': find matched none of 1 entries (first 1: "
 					  "[\"1000\"])");
@@ -690,7 +706,7 @@ static void array_entries_extension(void **state)
 	m->entries = ktsnap_arena_alloc(&r->arena, 4 * sizeof(*m->entries));
 	for (i = 0; i < 4; i++) {
 		m->entries[i].index = i;
-		m->entries[i].val_rv = tv_struct(r, "kt_dsq", "id", (uint64_t)i + 100, NULL);
+		m->entries[i].val_rv = rb_struct(r, "kt_dsq", "id", (uint64_t)i + 100, NULL);
 	}
 	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "dsq_array"), 2);
 	assert_int_equal(e.kind, KTSNAP_ENTRY_ARRAY);
@@ -732,16 +748,16 @@ static void entry_get_and_key(void **state)
 	struct ktsnap_field f;
 	uint64_t u;
 
-	tv_percpu(r, "pa", 1, 2, 0, false);
-	tv_percpu(r, "ph", 1, 2, 0, true);
-	hm = tv_hash(r, "h", 1, true);
+	rb_percpu(r, "pa", 1, 2, 0, false);
+	rb_percpu(r, "ph", 1, 2, 0, true);
+	hm = rb_hash(r, "h", 1, true);
 	hm->entries[0].val_rv = NULL;
-	tv_global(r, "o.bss", 0, tv_struct(r, NULL, "n", 1ull, NULL));
+	rb_global(r, "o.bss", 0, rb_struct(r, NULL, "n", 1ull, NULL));
 
 	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "pa"), 0);
 	f = ktsnap_entry__get(e, "x");
 	assert_string_equal(field_err(f), "map '<percpu-array>': per-CPU entry without a CPU "
-					  "narrow — call .cpu(N) first");
+					  "narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
 	f = ktsnap_entry__key(e, "");
 	assert_int_equal(f.kind, KTSNAP_FIELD_PERCPU_KEY);
 	assert_int_equal(ktsnap_field__as_u64(f, &u, NULL), 0);
@@ -759,7 +775,7 @@ static void entry_get_and_key(void **state)
 	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "ph"), 0);
 	f = ktsnap_entry__get(e, "");
 	assert_string_equal(field_err(f), "map '<percpu-hash>': per-CPU entry without a CPU "
-					  "narrow — call .cpu(N) first");
+					  "narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
 	assert_int_equal(ktsnap_field__as_u64(ktsnap_entry__key(e, ""), &u, NULL), 0);
 	assert_int_equal(u, 1000);
 
@@ -803,7 +819,7 @@ static void percpu_aggregators(void **state)
 	uint64_t u, seen[16] = { 0 };
 	double d;
 
-	m = tv_percpu(r, "pa", 1, 3, 1u << 1, false);
+	m = rb_percpu(r, "pa", 1, 3, 1u << 1, false);
 	m->entries[0].per_cpu[0] = ktsnap_value_new_uint(r, 64, 2);
 	m->entries[0].per_cpu[2] = ktsnap_value_new_uint(r, 64, 5);
 	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "pa"), 0);
@@ -850,7 +866,7 @@ static void percpu_aggregators(void **state)
 	assert_err(&err, "map '<Percpu>': cpu_max_u64 matched no entries (map is empty)");
 
 	/* not per-CPU */
-	tv_hash(r, "h", 1, true);
+	rb_hash(r, "h", 1, true);
 	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "h"), 0);
 	assert_int_equal(ktsnap_entry__cpu_sum_u64(e, "pid", &u, &err), -EINVAL);
 	assert_err(&err, "path 'pid': cannot read as Percpu / PercpuHash — actual rendered variant "
@@ -861,15 +877,15 @@ static void percpu_aggregators(void **state)
 /* ---- fields ----------------------------------------------------------------------------------- */
 static struct ktsnap_value *task_value(struct ktsnap_report *r)
 {
-	struct ktsnap_value *ctx = tv_struct(r, "kt_sched_ctx", "weight", 100ull, "policy", 0ull,
+	struct ktsnap_value *ctx = rb_struct(r, "kt_sched_ctx", "weight", 100ull, "policy", 0ull,
 					     NULL);
-	struct ktsnap_value *leader = tv_struct(r, "task", "pid", 77ull, NULL);
+	struct ktsnap_value *leader = rb_struct(r, "task", "pid", 77ull, NULL);
 	struct ktsnap_value *t = ktsnap_value_new_struct(r, "kt_task_ctx", 3);
 
 	t->s.m[0].name = "ctx";
 	t->s.m[0].v = *ctx;
 	t->s.m[1].name = "a";
-	t->s.m[1].v = tv_u(32, 5);
+	t->s.m[1].v = rb_uint(32, 5);
 	t->s.m[2].name = "leader";
 	t->s.m[2].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_PTR,
 					     .p = { .v = 0xffff1000, .deref = leader } };
@@ -916,6 +932,79 @@ static void dotted_paths(void **state)
 	ktsnap_report__free(r);
 }
 
+/* Issue #18: the "[i]" and "per_cpu[n]" forms diff prints walk too. */
+static void index_paths(void **state)
+{
+	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
+	struct ktsnap_value *tag = ktsnap_value_new_array(r, 3, 3);
+	struct ktsnap_value *grid = ktsnap_value_new_array(r, 2, 2);
+	struct ktsnap_value *row = ktsnap_value_new_array(r, 2, 2);
+	struct ktsnap_value *root = ktsnap_value_new_struct(r, "t", 4);
+	struct ktsnap_field f, top;
+	struct ktsnap_entry e;
+	uint64_t u;
+
+	tag->a.elems[0] = rb_uint(8, 10);
+	tag->a.elems[1] = rb_uint(8, 11);
+	tag->a.elems[2] = *rb_struct(r, "in", "x", 7ull, NULL);
+	row->a.elems[0] = rb_uint(8, 20);
+	row->a.elems[1] = rb_uint(8, 21);
+	grid->a.elems[0] = *row;
+	grid->a.elems[1] = *row;
+	root->s.m[0] = (struct ktsnap_member){ .name = "tag", .v = *tag };
+	root->s.m[1] = (struct ktsnap_member){ .name = "grid", .v = *grid };
+	root->s.m[2] = (struct ktsnap_member){ .name = "n", .v = rb_uint(8, 5) };
+	root->s.m[3] = (struct ktsnap_member){ .name = "odd[1]", .v = rb_uint(8, 99) };
+	top = ktsnap_field__of(root);
+
+	KTSNAP_ASSERT_U64(s, top, "tag[1]", ==, 11);
+	KTSNAP_ASSERT_U64(s, top, "tag[2].x", ==, 7);
+	KTSNAP_ASSERT_U64(s, top, "grid[1][0]", ==, 20);
+	KTSNAP_ASSERT_PRESENT(s, top, "grid[0]");
+	f = ktsnap_field__get(ktsnap_field__get(top, "tag"), "[0]");
+	assert_int_equal(ktsnap_field__as_u64(f, &u, NULL), 0);
+	assert_int_equal(u, 10);
+	/* a member literally named "odd[1]" wins over the index reading */
+	KTSNAP_ASSERT_U64(s, top, "odd[1]", ==, 99);
+	/* raw layer: same walker */
+	assert_int_equal(ktsnap_value__uint(ktsnap_value__get(root, "tag[2].x")), 7);
+	assert_null(ktsnap_value__get(root, "tag[3]"));
+
+	f = ktsnap_field__get(top, "tag[3]");
+	assert_string_equal(field_err(f), "map '<array>': index 3 out of range (length 3)");
+	f = ktsnap_field__get(top, "n[0]");
+	assert_string_equal(field_err(f), "path 'n[0]': cannot read as Array — actual rendered "
+					  "variant is Uint");
+	/* malformed suffixes are names, and so not found */
+	f = ktsnap_field__get(top, "tag[-1]");
+	assert_int_equal(ktsnap_error__kind(ktsnap_field__error(&f)), KTSNAP_ERR_FIELD_NOT_FOUND);
+	f = ktsnap_field__get(top, "tag[99999999999999999999]");
+	assert_int_equal(ktsnap_error__kind(ktsnap_field__error(&f)), KTSNAP_ERR_FIELD_NOT_FOUND);
+	f = ktsnap_field__get(top, "tag[]");
+	assert_int_equal(ktsnap_error__kind(ktsnap_field__error(&f)), KTSNAP_ERR_FIELD_NOT_FOUND);
+
+	/* per_cpu[n] on an un-narrowed per-CPU entry selects the slot */
+	rb_percpu(r, "pa", 2, 3, 1u << 2, false)->entries[1].per_cpu[0] =
+		rb_struct(r, "slot", "a", 5ull, NULL);
+	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "pa"), 1);
+	KTSNAP_ASSERT_U64(s, e, "per_cpu[1]", ==, 101);
+	f = ktsnap_entry__get(e, "per_cpu[2]");
+	assert_string_equal(field_err(f), "map 'pa': cpu 2 per-CPU slot is unmapped (None)");
+	f = ktsnap_entry__get(e, "per_cpu[7]");
+	assert_string_equal(field_err(f), "map 'pa': cpu 7 out of range (have 3 per-CPU slots)");
+	f = ktsnap_entry__get(e, "per_cpu[1].x");
+	assert_string_equal(field_err(f), "path 'per_cpu[1].x': component 'x' (after walking "
+					  "'per_cpu[1]') expected a Struct, got Uint");
+	f = ktsnap_entry__get(e, "per_cpu[0].a.b");
+	assert_string_equal(field_err(f), "path 'per_cpu[0].a.b': component 'b' (after walking "
+					  "'per_cpu[0].a') expected a Struct, got Uint");
+	f = ktsnap_entry__get(e, "per_cpu");
+	assert_string_equal(field_err(f), "map '<percpu-array>': per-CPU entry without a CPU "
+					  "narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
+	ktsnap_report__free(r);
+}
+
 static void pointer_hop_cap(void **state)
 {
 	struct ktsnap_report *r = ktsnap_report__new();
@@ -925,7 +1014,7 @@ static void pointer_hop_cap(void **state)
 	uint64_t u;
 
 	for (depth = 17; depth <= 18; depth++) {
-		v = tv_struct(r, "s", "x", 9ull, NULL);
+		v = rb_struct(r, "s", "x", 9ull, NULL);
 		for (i = 0; i < depth; i++) {
 			p = ktsnap_value_new(r, KTSNAP_VALUE_PTR);
 			p->p.v = 0x100 + (uint64_t)i;
@@ -949,15 +1038,15 @@ static void pointer_hop_cap(void **state)
 		struct ktsnap_error _e;                                            \
 		assert_int_equal(call, -EINVAL);                                   \
 		assert_int_equal(_e.kind, KTSNAP_ERR_TYPE_MISMATCH);               \
-		assert_string_equal(tv_errstr(&_e), text);                         \
+		assert_string_equal(rb_errstr(&_e), text);                         \
 	} while (0)
 
 static void terminal_reads(void **state)
 {
-	struct ktsnap_value three = tv_u(32, 3);
+	struct ktsnap_value three = rb_uint(32, 3);
 	struct ktsnap_value vals[] = {
-		tv_u(64, UINT64_MAX),
-		tv_i(32, -1),
+		rb_uint(64, UINT64_MAX),
+		rb_int(32, -1),
 		{ .kind = KTSNAP_VALUE_BOOL, .b = true },
 		{ .kind = KTSNAP_VALUE_CHAR, .c = 'A' },
 		{ .kind = KTSNAP_VALUE_ENUM, .e = { 32, false, -1, NULL } },
@@ -1037,7 +1126,7 @@ static void array_reads(void **state)
 {
 	struct ktsnap_report *r = ktsnap_report__new();
 	struct ktsnap_value *a = ktsnap_value_new_array(r, 2, 2), *bad, tr, *big;
-	struct ktsnap_value three = tv_u(8, 3);
+	struct ktsnap_value three = rb_uint(8, 3);
 	uint64_t u[4];
 	uint32_t u32[4];
 	int64_t i64[4];
@@ -1045,8 +1134,8 @@ static void array_reads(void **state)
 	bool b[4];
 	size_t n;
 
-	a->a.elems[0] = tv_u(64, 1);
-	a->a.elems[1] = tv_u(64, 2);
+	a->a.elems[0] = rb_uint(64, 1);
+	a->a.elems[1] = rb_uint(64, 2);
 	assert_int_equal(ktsnap_field__as_u64_array(ktsnap_field__of(a), u, 4, &n, NULL), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(u[0], 1);
@@ -1068,14 +1157,14 @@ static void array_reads(void **state)
 	assert_int_equal(u32[1], 2);
 
 	big = ktsnap_value_new_array(r, 2, 2);
-	big->a.elems[0] = tv_u(64, 1);
-	big->a.elems[1] = tv_u(64, 1ull << 32);
+	big->a.elems[0] = rb_uint(64, 1);
+	big->a.elems[1] = rb_uint(64, 1ull << 32);
 	MISMATCH(ktsnap_field__as_u32_array(ktsnap_field__of(big), u32, 4, &n, &_e),
 		 "path '': cannot read as [u32] — actual rendered variant is Array[1]=Uint");
 
 	bad = ktsnap_value_new_array(r, 2, 2);
-	bad->a.elems[0] = tv_u(64, 1);
-	bad->a.elems[1] = *tv_struct(r, "s", "x", 1ull, NULL);
+	bad->a.elems[0] = rb_uint(64, 1);
+	bad->a.elems[1] = *rb_struct(r, "s", "x", 1ull, NULL);
 	MISMATCH(ktsnap_field__as_u64_array(ktsnap_field__of(bad), u, 4, &n, &_e),
 		 "path '': cannot read as [u64] — actual rendered variant is Array[1]=Struct");
 	MISMATCH(ktsnap_field__as_u64_array(ktsnap_field__of(&three), u, 4, &n, &_e),
@@ -1096,7 +1185,7 @@ static void members_raw_error_present(void **state)
 	int i;
 
 	for (i = 0; i < 3; i++)
-		a->a.elems[i] = *tv_struct(r, "kt_dsq", "id", (uint64_t)i, NULL);
+		a->a.elems[i] = *rb_struct(r, "kt_dsq", "id", (uint64_t)i, NULL);
 	ptr = (struct ktsnap_value){ .kind = KTSNAP_VALUE_PTR, .p = { .v = 8, .deref = a } };
 	f = ktsnap_field__of(&ptr);
 	assert_int_equal(ktsnap_field__member_count(f), 3);
@@ -1124,7 +1213,7 @@ static void errors_are_values(void **state)
 	struct ktsnap_map_view a, b;
 	struct ktsnap_error copy;
 
-	tv_hash(r, "h", 1, true);
+	rb_hash(r, "h", 1, true);
 	a = ktsnap_snapshot__map(s, "x");
 	b = ktsnap_snapshot__map(s, "x");
 	copy = a.err;
@@ -1146,11 +1235,11 @@ static void index_handles_many_maps(void **state)
 
 	for (i = 0; i < 300; i++) {
 		snprintf(name, sizeof(name), "m%d", i);
-		tv_hash(r, name, 1, true);
+		rb_hash(r, name, 1, true);
 		snprintf(name, sizeof(name), "o%d.bss", i);
-		tv_global(r, name, 0, tv_struct(r, NULL, "shared", (uint64_t)i, NULL));
+		rb_global(r, name, 0, rb_struct(r, NULL, "shared", (uint64_t)i, NULL));
 	}
-	tv_global(r, "z.data", 0, tv_struct(r, NULL, "unique", 42ull, NULL));
+	rb_global(r, "z.data", 0, rb_struct(r, NULL, "unique", 42ull, NULL));
 	s = ktsnap_snapshot__new(r);
 	for (i = 0; i < 300; i += 37) {
 		snprintf(name, sizeof(name), "m%d", i);
@@ -1192,6 +1281,7 @@ int main(void)
 		cmocka_unit_test(percpu_aggregators),
 		cmocka_unit_test(dotted_paths),
 		cmocka_unit_test(pointer_hop_cap),
+		cmocka_unit_test(index_paths),
 		cmocka_unit_test(terminal_reads),
 		cmocka_unit_test(array_reads),
 		cmocka_unit_test(members_raw_error_present),

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include <ktsnap/assert.h>
-#include "test_view_util.h"
+#include "report_builder.h"
 
 static int failures;
 
@@ -104,11 +104,11 @@ int main(void)
 	pid_t pid;
 	int status;
 
-	tv_global(r, "kt.bss", 0, tv_struct(r, NULL, "nr_cpus_onln", 4ull, NULL));
+	rb_global(r, "kt.bss", 0, rb_struct(r, NULL, "nr_cpus_onln", 4ull, NULL));
 	v->s.m[0].name = "neg";
-	v->s.m[0].v = tv_i(32, -42);
+	v->s.m[0].v = rb_int(32, -42);
 	v->s.m[1].name = "ctx";
-	v->s.m[1].v = *tv_struct(r, "kt_sched_ctx", "weight", 100ull, NULL);
+	v->s.m[1].v = *rb_struct(r, "kt_sched_ctx", "weight", 100ull, NULL);
 	v->s.m[2].name = "util";
 	v->s.m[2].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT, .f = { 64, 0.5 } };
 	v->s.m[3].name = "busy";
@@ -116,7 +116,7 @@ int main(void)
 	v->s.m[4].name = "policy";
 	v->s.m[4].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_ENUM,
 					     .e = { 32, false, 3, "KT_POLICY_BATCH" } };
-	tv_global(r, "single", 0, v);
+	rb_global(r, "single", 0, v);
 	c.snap = ktsnap_snapshot__named(r, "after_spawn");
 	c.entry = ktsnap_map_view__at(ktsnap_snapshot__map(c.snap, "single"), 0);
 

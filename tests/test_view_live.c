@@ -22,9 +22,9 @@
 #include "fixture.h"
 #include "ktsched.h"
 #include "ktsched.skel.h"
-#include "test_view_util.h"
+#include "report_builder.h"
 
-#define field_err(f) tv_errstr(ktsnap_field__error(&(f)))
+#define field_err(f) rb_errstr(ktsnap_field__error(&(f)))
 
 struct live {
 	struct ktsched *a, *b;	/* b only: a is loaded but never attached */
@@ -154,7 +154,7 @@ static void typed_reads(void **state)
 	assert_int_equal(tag[3], 4);
 	/* signed negative enum does not read as u64 */
 	assert_int_equal(ktsnap_field__as_u64(ktsnap_entry__get(e, "sign"), &u, &err), -EINVAL);
-	assert_string_equal(tv_errstr(&err), "path '': cannot read as u64 — actual rendered "
+	assert_string_equal(rb_errstr(&err), "path '': cannot read as u64 — actual rendered "
 					     "variant is Enum(signed-negative)");
 	f = ktsnap_entry__get(e, "ctx.wieght");
 	assert_string_equal(field_err(f), "path 'ctx.wieght': component 'wieght' (after walking "
@@ -163,8 +163,8 @@ static void typed_reads(void **state)
 	/* typed keys: sampled as numbers, no BTF hint */
 	e = ktsnap_map_view__find(m, never, NULL);
 	assert_int_equal(e.err.kind, KTSNAP_ERR_NO_MATCH);
-	assert_non_null(strstr(tv_errstr(&e.err), "(first 3: [\""));
-	assert_null(strstr(tv_errstr(&e.err), "BTF missing"));
+	assert_non_null(strstr(rb_errstr(&e.err), "(first 3: [\""));
+	assert_null(strstr(rb_errstr(&e.err), "BTF missing"));
 
 	/* per-CPU array: narrowing, aggregation */
 	m = ktsnap_snapshot__map(s, "pcpu_stats");
@@ -220,7 +220,7 @@ static void two_copies(void **state)
 	/* active: same-binary multi-copy without a walker whitelist */
 	assert_int_equal(ktsnap_snapshot__active(s, &a, &err), -ENOENT);
 	assert_int_equal(err.kind, KTSNAP_ERR_NO_ACTIVE_SCHEDULER);
-	assert_non_null(strstr(tv_errstr(&err), "copies of ktsched's global-section maps "
+	assert_non_null(strstr(rb_errstr(&err), "copies of ktsched's global-section maps "
 						 "(ktsched.bss × 2, ktsched.data × 2, "
 						 "ktsched.rodata × 2)"));
 	f = ktsnap_snapshot__live_var(s, "nr_switches");

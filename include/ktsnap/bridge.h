@@ -27,10 +27,10 @@
  * callback (ktsnap_set_print) as a warning, from under the store lock: a
  * print callback must not call into the bridge.
  *
- * Error texts: the functions whose failures carry a spec text (register
- * watch, the accessor waits) return a negative errno and, when @err is
- * not NULL, store a heap copy of the text in *err that the caller frees
- * with free(); the same text is also recorded for ktsnap_errmsg().
+ * Errors: every failing function returns a negative errno (or NULL with
+ * errno, or false) and records the detail for ktsnap_errmsg(); the
+ * failures that carry a spec text (register watch, the accessor waits)
+ * record exactly that text there, whatever its length.
  */
 #ifndef KTSNAP_BRIDGE_H
 #define KTSNAP_BRIDGE_H
@@ -59,7 +59,6 @@ extern "C" {
 #define KTSNAP_ACCESSOR_FAILED_PERMANENTLY	2
 
 struct ktsnap_bridge;
-struct ktsnap_capture_opts;
 
 /* ---- callbacks ------------------------------------------------------------- */
 /* Context destructor, called once when the bridge (or the replaced
@@ -68,14 +67,16 @@ typedef void (*ktsnap_ctx_free_fn)(void *ctx);
 
 /*
  * Capture @name.  Return a new report (the bridge takes ownership) or NULL
- * when capture is unavailable.
+ * when capture is unavailable.  ktsnap_capture_callback_live() (capture.h)
+ * is the one for the live kernel.
  */
 typedef struct ktsnap_report *(*ktsnap_capture_fn)(const char *name, void *ctx);
 
 /*
  * Register a hardware-watchpoint snapshot for @symbol.  Return 0, or a
  * negative errno and (optionally) set *err to a malloc'd reason the
- * bridge takes over.
+ * bridge takes over (and frees); register_watch reports that reason
+ * through ktsnap_errmsg().
  */
 typedef int (*ktsnap_watch_register_fn)(const char *symbol, char **err, void *ctx);
 
@@ -127,35 +128,94 @@ ktsnap_bridge__with_accessor_state(struct ktsnap_bridge *b, _Atomic uint64_t *pu
 
 /* ---- capture and store (§5.3) ----------------------------------------------- */
 /*
- * Run the capture callback for @name and store its report.  true when a
- * report was stored; false when the callback returned NULL (a
- * CaptureUnavailable event is queued) or storing failed.
+ * Metadata stored with a capture.  Fill with KTSNAP_OPTS() (or set sz to
+ * sizeof); every field is optional, NULL meaning "none", and is copied
+ * during the call (the pointers need not outlive it).
  */
-KTSNAP_API bool ktsnap_bridge__capture(struct ktsnap_bridge *b, const char *name);
-/* Same, stamping the entry with @step_index (0 = baseline, 1..N = steps). */
-KTSNAP_API bool ktsnap_bridge__capture_with_step(struct ktsnap_bridge *b, const char *name,
-						 uint16_t step_index);
+struct ktsnap_bridge_store_opts {
+	size_t sz;	/* sizeof(struct ktsnap_bridge_store_opts) */
+	const struct ktsnap_stats *stats;	/* deep-copied */
+	const uint64_t *elapsed_ms;
+	const uint64_t *boundary_offset_ms;
+	const uint16_t *step_index;	/* 0 = baseline, 1..N = steps */
+	size_t :0;
+};
+#define ktsnap_bridge_store_opts__last_field step_index
 
 /*
- * Store @report under @name.  Always takes ownership of @report (it is
- * freed on failure).  Optional metadata is passed by pointer, NULL meaning
- * "none"; @stats is deep-copied.  Re-storing a tag replaces the report,
- * moves the tag to the back of the FIFO and replaces or clears every
- * metadata slot.  0, -EINVAL (NULL @b/@name/@report), -ENOMEM.
+ * Store @report under @name with the metadata in @opts (NULL: none).
+ * Always takes ownership of @report (it is freed on failure).  Re-storing
+ * a tag replaces the report, moves the tag to the back of the FIFO and
+ * replaces or clears every metadata slot.  0, -EINVAL (NULL @b/@name/
+ * @report, or @opts->sz too small), -E2BIG (@opts has non-zero bytes past
+ * the fields this library knows), -ENOMEM.
  */
-KTSNAP_API int ktsnap_bridge__store(struct ktsnap_bridge *b, const char *name,
-				    struct ktsnap_report *report);
-KTSNAP_API int ktsnap_bridge__store_with_stats(struct ktsnap_bridge *b, const char *name,
-					       struct ktsnap_report *report,
-					       const struct ktsnap_stats *stats,
-					       const uint64_t *elapsed_ms);
-KTSNAP_API int ktsnap_bridge__store_with_stats_and_step(struct ktsnap_bridge *b,
-							const char *name,
-							struct ktsnap_report *report,
-							const struct ktsnap_stats *stats,
-							const uint64_t *elapsed_ms,
-							const uint64_t *boundary_offset_ms,
-							uint16_t step_index);
+KTSNAP_API int ktsnap_bridge__store_opts(struct ktsnap_bridge *b, const char *name,
+					 struct ktsnap_report *report,
+					 const struct ktsnap_bridge_store_opts *opts);
+
+/*
+ * Run the capture callback for @name and store its report with the
+ * metadata in @opts (NULL: none).  true when a report was stored; false
+ * when the callback returned NULL (a CaptureUnavailable event is queued)
+ * or storing failed (ktsnap_errmsg() says which).
+ */
+KTSNAP_API bool ktsnap_bridge__capture_opts(struct ktsnap_bridge *b, const char *name,
+					    const struct ktsnap_bridge_store_opts *opts);
+
+/* The spec's names for the common shapes. */
+static inline int ktsnap_bridge__store(struct ktsnap_bridge *b, const char *name,
+				       struct ktsnap_report *report)
+{
+	return ktsnap_bridge__store_opts(b, name, report, NULL);
+}
+
+static inline int ktsnap_bridge__store_with_stats(struct ktsnap_bridge *b, const char *name,
+						  struct ktsnap_report *report,
+						  const struct ktsnap_stats *stats,
+						  const uint64_t *elapsed_ms)
+{
+	struct ktsnap_bridge_store_opts o = {
+		.sz = sizeof(o),
+		.stats = stats,
+		.elapsed_ms = elapsed_ms,
+	};
+
+	return ktsnap_bridge__store_opts(b, name, report, &o);
+}
+
+static inline int ktsnap_bridge__store_with_stats_and_step(struct ktsnap_bridge *b,
+							   const char *name,
+							   struct ktsnap_report *report,
+							   const struct ktsnap_stats *stats,
+							   const uint64_t *elapsed_ms,
+							   const uint64_t *boundary_offset_ms,
+							   uint16_t step_index)
+{
+	struct ktsnap_bridge_store_opts o = {
+		.sz = sizeof(o),
+		.stats = stats,
+		.elapsed_ms = elapsed_ms,
+		.boundary_offset_ms = boundary_offset_ms,
+		.step_index = &step_index,
+	};
+
+	return ktsnap_bridge__store_opts(b, name, report, &o);
+}
+
+static inline bool ktsnap_bridge__capture(struct ktsnap_bridge *b, const char *name)
+{
+	return ktsnap_bridge__capture_opts(b, name, NULL);
+}
+
+/* Stamps the entry with @step_index (0 = baseline, 1..N = steps). */
+static inline bool ktsnap_bridge__capture_with_step(struct ktsnap_bridge *b, const char *name,
+						    uint16_t step_index)
+{
+	struct ktsnap_bridge_store_opts o = { .sz = sizeof(o), .step_index = &step_index };
+
+	return ktsnap_bridge__capture_opts(b, name, &o);
+}
 
 /* ---- queries (§5.4) --------------------------------------------------------- */
 KTSNAP_API bool ktsnap_bridge__has(struct ktsnap_bridge *b, const char *name);
@@ -331,13 +391,12 @@ KTSNAP_API void ktsnap_cgroup_procs_log__free(struct ktsnap_cgroup_procs_log *lo
 /* ---- watch registration (§5.8) ---------------------------------------------------- */
 /*
  * Reserve one of the 3 watch slots and run the watch-register callback.
- * 0 on success (the slot stays taken).  Failures release the slot and set
- * *err (see the top of this file): -ENOSPC with the cap text,
+ * 0 on success (the slot stays taken).  Failures release the slot and
+ * record their text for ktsnap_errmsg(): -ENOSPC with the cap text,
  * -EOPNOTSUPP when no callback is installed, or the callback's error with
- * its own text.
+ * the reason it gave (or a generic one).
  */
-KTSNAP_API int ktsnap_bridge__register_watch(struct ktsnap_bridge *b, const char *symbol,
-					     char **err);
+KTSNAP_API int ktsnap_bridge__register_watch(struct ktsnap_bridge *b, const char *symbol);
 
 /* ---- thread-local installation (§5.9) ----------------------------------------------- */
 /* Returned by value; fields are private.  Release exactly once (releasing
@@ -380,21 +439,23 @@ KTSNAP_API uint64_t ktsnap_monotonic_ns(void);
 /*
  * Wait until the worker leaves TRYING.  0 (also immediately without
  * accessor state); -ESRCH when the worker exited (FAILED_PERMANENTLY);
- * -ETIMEDOUT past @deadline_ns.  Failures set *err (see the top).
+ * -ETIMEDOUT past @deadline_ns.  Failures record their spec text (starting
+ * with "@op_label: ") for ktsnap_errmsg().
  */
 KTSNAP_API int ktsnap_bridge__wait_for_worker_state_not_trying(struct ktsnap_bridge *b,
 							       uint64_t deadline_ns,
-							       const char *op_label, char **err);
+							       const char *op_label);
 /*
  * Wait until the publish seqno exceeds @seqno_before.  0 with *seqno the
  * new value (0 immediately without accessor state); -ESRCH when the worker
- * exited; -ETIMEDOUT past @deadline_ns.  Failures set *err.
+ * exited; -ETIMEDOUT past @deadline_ns.  Failures record their spec text
+ * for ktsnap_errmsg().
  */
 KTSNAP_API int ktsnap_bridge__wait_for_accessor_publish_advance(struct ktsnap_bridge *b,
 								uint64_t seqno_before,
 								uint64_t deadline_ns,
 								const char *op_label,
-								uint64_t *seqno, char **err);
+								uint64_t *seqno);
 
 /* ---- debug (§5.11) -------------------------------------------------------------------- */
 /*
@@ -403,16 +464,6 @@ KTSNAP_API int ktsnap_bridge__wait_for_accessor_publish_advance(struct ktsnap_br
  * frees with free().  NULL + errno.
  */
 KTSNAP_API char *ktsnap_bridge__debug_string(struct ktsnap_bridge *b);
-
-/* ---- live capture -------------------------------------------------------------------- */
-/*
- * A capture callback over ktsnap_capture(): @ctx is a
- * const struct ktsnap_capture_opts * (NULL = defaults), borrowed for the
- * bridge's lifetime.  A failed live capture yields
- * ktsnap_report__placeholder("live capture failed: <detail>") (spec §12) so
- * the attempt stays visible; NULL only when even that cannot be built.
- */
-KTSNAP_API struct ktsnap_report *ktsnap_capture_callback_live(const char *name, void *ctx);
 
 #ifdef __cplusplus
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Live capture: copy the BPF state of the running kernel into a report
- * (spec §3.2 and §12).  Needs root (CAP_SYS_ADMIN, or CAP_BPF with
- * CAP_PERFMON for map enumeration by id).
+ * (spec §3.2 and §12).  Needs CAP_SYS_ADMIN: the kernel enumerates BPF
+ * map and program ids (BPF_*_GET_NEXT_ID) only for it; CAP_BPF with
+ * CAP_PERFMON is not enough.
  */
 #ifndef KTSNAP_CAPTURE_H
 #define KTSNAP_CAPTURE_H
@@ -53,12 +54,24 @@ struct ktsnap_capture_opts {
  * cannot be read, or whose buffer cannot be allocated) land in that map's
  * error and do not fail the capture.  Returns 0, -EPERM when the caller
  * lacks the privilege to enumerate BPF maps (ktsnap_errmsg() names it),
- * -EINVAL for bad options (a NULL list or a NULL element in one), -ENOENT
- * when the object, a map name, a map id or a cgroup asked for is not
- * there (ktsnap_errmsg() lists what is loaded), -ENOMEM.
+ * -EINVAL for bad options (a NULL list or a NULL element in one), -E2BIG
+ * when @opts has non-zero bytes past the fields this version of the
+ * library knows (an option it cannot honour), -ENOENT when the object, a
+ * map name, a map id or a cgroup asked for is not there (ktsnap_errmsg()
+ * lists what is loaded), -ENOMEM.
  */
 KTSNAP_API int ktsnap_capture(const struct ktsnap_capture_opts *opts,
 			      struct ktsnap_report **report);
+
+/*
+ * A capture callback for ktsnap_bridge__new() (a ktsnap_capture_fn) over
+ * ktsnap_capture(): @ctx is a const struct ktsnap_capture_opts * (NULL =
+ * defaults), borrowed for the bridge's lifetime.  A failed live capture
+ * yields ktsnap_report__placeholder("live capture failed: <detail>") (spec
+ * §12) so the attempt stays visible; NULL only when even that cannot be
+ * built.  The caller (the bridge) owns the returned report.
+ */
+KTSNAP_API struct ktsnap_report *ktsnap_capture_callback_live(const char *name, void *ctx);
 
 #ifdef __cplusplus
 }

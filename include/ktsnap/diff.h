@@ -4,7 +4,10 @@
  *
  * Maps are paired by name (and, among same-name copies, by equal map id
  * first, then in order); entries by key (raw key bytes for hash maps, the
- * index for arrays).  Rendered values are compared member by member and
+ * index for arrays).  A key listed more than once (a map read while it
+ * changed) pairs in order of appearance: the first copy in @a with the
+ * first in @b, and so on; the surplus of either side is removed or added.
+ * The work stays linear in the number of entries.  Rendered values are compared member by member and
  * every differing scalar becomes one item with its dotted path
  * ("ctx.weight", "tag[2]", "per_cpu[1].nr_switches"; pointers are looked
  * through; char arrays compare as one string).  Numbers of the same kind

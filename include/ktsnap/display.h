@@ -48,15 +48,18 @@ KTSNAP_API int ktsnap_value__format(const struct ktsnap_value *v, char *buf, siz
  * that fit 120 columns stay on one line; larger structs become a
  * "Type:" breadcrumb with scalar members packed three per row and
  * compound members on their own lines, two spaces of indentation per
- * level starting at @indent levels.  Always ends with a newline.
- * Returns the number of bytes written, -EINVAL for NULL arguments or
- * -EIO when writing failed.
+ * level starting at @indent levels (a negative @indent counts as 0).
+ * Always ends with a newline.  Returns the number of bytes written,
+ * -EINVAL for NULL arguments or an @indent above
+ * KTSNAP_PRETTY_MAX_INDENT, or -EIO when writing failed.
  */
+#define KTSNAP_PRETTY_MAX_INDENT 64
+
 KTSNAP_API int ktsnap_value__fprint(const struct ktsnap_value *v, FILE *f, int indent);
 
 /*
  * The same multi-line rendering into a buffer (snprintf semantics, as
- * ktsnap_value__format()).
+ * ktsnap_value__format(); -EINVAL as ktsnap_value__fprint()).
  */
 KTSNAP_API int ktsnap_value__format_pretty(const struct ktsnap_value *v, int indent,
 					   char *buf, size_t size);

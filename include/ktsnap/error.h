@@ -4,8 +4,9 @@
  *
  * An error is a plain value: copy it, keep it, compare it, format it; it
  * never needs freeing.  Strings the lookup was given (the requested path
- * or name, tags, reasons) are copied into the record, cut at
- * KTSNAP_ERROR_TEXT_MAX bytes.  Everything else — map and member names,
+ * or name, tags, reasons) are copied into the record; together they are
+ * kept to KTSNAP_ERROR_TEXT_MAX bytes, and a string cut to fit ends in
+ * "…" (the rest of the sentence is always there).  Everything else — map and member names,
  * the lists of alternatives ("captured maps", "members at this depth",
  * the sampled keys of NoMatch …) — is borrowed from the report (or the
  * JSON document) the lookup ran on and only enumerated when the error is
@@ -19,13 +20,15 @@
 #define KTSNAP_ERROR_H
 
 #include <ktsnap/common.h>
-#include <ktsnap/stats.h>
+#include <ktsnap/snapshot.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 struct ktsnap_report;
+struct ktsnap_map;
+struct ktsnap_missing_stats;
 
 enum ktsnap_error_kind {
 	KTSNAP_ERR_NONE,
@@ -52,31 +55,134 @@ enum ktsnap_error_kind {
 	KTSNAP_ERR_MAP_RENDER_INCOMPLETE,	/* map, error */
 };
 
-/* Snapshot view (see view.h); embedded in errors to enumerate lazily. */
-struct ktsnap_snapshot {
-	const struct ktsnap_report *report;
-	const char *name;	/* for messages; borrowed; NULL: unnamed */
-	/* active filter (private): obj prefix (obj_len bytes, not
-	 * NUL-terminated) and the KVA whitelist, both borrowed from report */
-	const char *obj;
-	uint32_t obj_len;
-	const uint64_t *kvas;
-	size_t nr_kvas;
+#define KTSNAP_ERROR_TEXT_MAX 256
+
+/* Sub-codes of the private per-kind records below. */
+enum ktsnap_err_members_of {		/* FieldNotFound: what "members" lists */
+	KTSNAP_ERR_MEMBERS_OF_VALUE,	/* a rendered Struct value */
+	KTSNAP_ERR_MEMBERS_OF_JSON,	/* a JSON object (stats fields) */
+};
+enum ktsnap_err_actual_form {		/* TypeMismatch: how "actual" reads */
+	KTSNAP_ERR_ACTUAL_PLAIN,	/* the variant name */
+	KTSNAP_ERR_ACTUAL_ARRAY_ELEM,	/* Array[index]=<variant> */
+	KTSNAP_ERR_ACTUAL_TRUNCATED,	/* Truncated(partial=<variant>) */
+};
+enum ktsnap_err_var_list {		/* VarNotFound: what "available" lists */
+	KTSNAP_ERR_VAR_LIST_MEMBERS,	/* top-level globals, sorted */
+	KTSNAP_ERR_VAR_LIST_MAPS,	/* global-section map names */
+};
+enum ktsnap_err_nas_reason {		/* NoActiveScheduler */
+	KTSNAP_ERR_NAS_NO_GLOBALS,
+	KTSNAP_ERR_NAS_MULTI_COPY,
+	KTSNAP_ERR_NAS_MANY_OBJS,
+	KTSNAP_ERR_NAS_TEXT,		/* free text (the constructor's reason) */
+};
+enum ktsnap_err_pf_template {		/* ProjectionFailed */
+	KTSNAP_ERR_PF_TEXT,
+	KTSNAP_ERR_PF_VAR_RANGE,
+	KTSNAP_ERR_PF_VAR_NONE,
+	KTSNAP_ERR_PF_VARS_RANGE,
+	KTSNAP_ERR_PF_VARS_NONE,
+	KTSNAP_ERR_PF_VARS_EMPTY,
 };
 
-#define KTSNAP_ERROR_TEXT_MAX 128
+/*
+ * An error record.  Only @kind is public; everything else is private and
+ * read through the accessors below.
+ *
+ * ABI policy: views (error.h, view.h) are returned by value, so the size
+ * of this struct is part of the ABI.  The union is padded to a fixed
+ * size (KTSNAP_ERROR_PRIVATE_SIZE) so new kinds and new fields fit
+ * without changing sizeof(struct ktsnap_error); growing past it is an
+ * ABI break and needs a new soname.
+ *
+ * Copied strings (requested paths and names, tags, reasons) live in
+ * @text, at most KTSNAP_ERROR_TEXT_MAX bytes for all of them together; a
+ * string that does not fit is cut on a UTF-8 boundary and ends in "…".
+ * The formatted sentence is always complete: only the copied strings
+ * inside it may carry the mark.
+ */
+#define KTSNAP_ERROR_PRIVATE_SIZE 128
 
 struct ktsnap_error {
 	enum ktsnap_error_kind kind;
-	/* private */
-	uint32_t sub;
-	struct ktsnap_snapshot snap;
-	const void *ctx;
-	const void *ctx2;
-	const char *s1;
-	const char *s2;
-	uint64_t n1, n2, n3;
-	uint16_t off[4];
+	/* ---- private ---- */
+	union {
+		struct {			/* MAP_NOT_FOUND, AMBIGUOUS_VAR, */
+			struct ktsnap_snapshot snap;	/* ACTIVE_FILTER_EXCLUDED_MAPS */
+		} lookup;
+		struct {			/* VAR_NOT_FOUND */
+			struct ktsnap_snapshot snap;
+			enum ktsnap_err_var_list list;
+		} var_not_found;
+		struct {			/* FIELD_NOT_FOUND, NOT_A_STRUCT */
+			size_t walked_len;	/* bytes of the requested path walked */
+			size_t kept_len;	/* bytes of the path kept in text */
+			const void *members;	/* FIELD_NOT_FOUND: where it looked */
+			enum ktsnap_err_members_of members_of;
+			const char *got;	/* NOT_A_STRUCT: the kind found */
+		} path;
+		struct {			/* TYPE_MISMATCH */
+			const char *expected;
+			const char *actual;
+			uint64_t index;		/* ARRAY_ELEM */
+			enum ktsnap_err_actual_form form;
+		} type_mismatch;
+		struct {			/* INDEX_OUT_OF_RANGE */
+			const char *map;
+			uint64_t index, len;
+		} index_out_of_range;
+		struct {			/* PER_CPU_SLOT */
+			const char *map;
+			uint64_t cpu, len;
+			bool unmapped;
+		} per_cpu_slot;
+		struct {			/* NO_MATCH */
+			const char *map;
+			const char *op;
+			uint64_t len;
+			uint32_t nr_keys;	/* keys to sample from keys_of */
+			const struct ktsnap_map *keys_of;
+		} no_match;
+		struct {			/* PER_CPU_NOT_NARROWED */
+			const char *map;
+		} per_cpu_not_narrowed;
+		struct {			/* NO_RENDERED */
+			const char *map;
+			const char *side;
+		} no_rendered;
+		struct {			/* HOST_FIELD_UNAVAILABLE */
+			uint64_t cpu;
+		} host_field_unavailable;
+		struct {			/* PLACEHOLDER_SNAPSHOT */
+			bool has_tag;
+		} placeholder_snapshot;
+		struct {			/* NO_ACTIVE_SCHEDULER */
+			struct ktsnap_snapshot snap;
+			enum ktsnap_err_nas_reason reason;
+			const char *obj;	/* MULTI_COPY: obj prefix */
+			size_t obj_len;
+		} no_active_scheduler;
+		struct {			/* WALKER_DRIFTED_WITHIN_PHASE */
+			const uint64_t *pinned;
+			size_t nr_pinned;
+			const uint64_t *sample;
+			size_t nr_sample;
+		} walker_drifted;
+		struct {			/* PROJECTION_FAILED */
+			enum ktsnap_err_pf_template tmpl;
+			uint64_t index, count;
+		} projection_failed;
+		struct {			/* MAP_RENDER_INCOMPLETE */
+			const char *map;
+			const char *error;
+		} map_render_incomplete;
+		unsigned char reserved[KTSNAP_ERROR_PRIVATE_SIZE];
+	} u;
+	/*
+	 * Copied strings: one or two NUL-terminated strings back to back
+	 * (requested / component, tag / reason, phase / requested).
+	 */
 	char text[KTSNAP_ERROR_TEXT_MAX];
 };
 
@@ -87,6 +193,9 @@ KTSNAP_API const char *ktsnap_error_kind__name(enum ktsnap_error_kind kind);
 
 /*
  * The Display text of @err (spec §7) into @buf, snprintf semantics: the
+ * spec's sentence byte for byte; where it names the reference's API
+ * (Snapshot::live_var, .cpu(N), pickers::…) it is followed by
+ * " (C: ktsnap_snapshot__live_var(), …)" naming the C functions.  The
  * return value is the length of the whole text even when @size was too
  * small; -EINVAL for NULL @err or KTSNAP_ERR_NONE.
  */
@@ -125,7 +234,7 @@ KTSNAP_API bool ktsnap_error__unmapped(const struct ktsnap_error *err);
 /*
  * Constructors for the variants produced outside the views (sample
  * series, temporal patterns, scenario code).  Strings are copied (cut at
- * KTSNAP_ERROR_TEXT_MAX bytes in total).
+ * KTSNAP_ERROR_TEXT_MAX bytes in total, a cut marked with "…").
  */
 KTSNAP_API struct ktsnap_error ktsnap_error__placeholder_snapshot(const char *tag /* NULL: none */);
 KTSNAP_API struct ktsnap_error ktsnap_error__placeholder_sample(const char *tag,

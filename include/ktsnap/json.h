@@ -48,7 +48,8 @@ enum ktsnap_json_flags {
 /*
  * Write @r to @f (compact, one line + '\n', unless KTSNAP_JSON_PRETTY).
  * Renders captured maps first if needed.  0, -EINVAL (bad arguments or a
- * value tree nested deeper than the writer supports), -EIO (write error).
+ * value tree nested deeper than the writer supports), or the write's
+ * -errno (-ENOSPC, …; -EIO when the stream gave none).
  */
 KTSNAP_API int ktsnap_report__write_json(const struct ktsnap_report *r, FILE *f,
 					 unsigned int flags);

@@ -72,7 +72,8 @@ KTSNAP_API enum ktsnap_value_kind ktsnap_value__kind(const struct ktsnap_value *
  * Raw-layer navigation (spec §4.2): absent results are NULL, never an
  * error object.  member(): Struct member by exact name, looking through
  * Ptr{deref} and Truncated{partial}.  index(): Array element (same
- * peeling).  get(): dotted path of members ("" = v itself; an empty
+ * peeling).  get(): dotted path of members and "[i]" elements, as
+ * ktsnap_field__get() reads it ("" = v itself; any miss or an empty
  * component gives NULL).  All results are borrowed from the report.
  */
 KTSNAP_API const struct ktsnap_value *
@@ -169,6 +170,10 @@ ktsnap_report__map_by_index(const struct ktsnap_report *r, size_t i);
 KTSNAP_API const struct ktsnap_map *
 ktsnap_report__map_by_name(const struct ktsnap_report *r, const char *name);
 
+/*
+ * Map getters: a NULL @m reads as 0 / NULL (ktsnap_map__entry: NULL +
+ * EINVAL), so a missed map_by_name() can be chained (common.h).
+ */
 KTSNAP_API const char *ktsnap_map__name(const struct ktsnap_map *m);
 /* Kernel map id (the live-host surrogate of map_kva; 0 = unknown). */
 KTSNAP_API uint64_t ktsnap_map__kva(const struct ktsnap_map *m);
@@ -192,7 +197,8 @@ KTSNAP_API const struct ktsnap_stack_trace_info *
 ktsnap_map__stack_trace(const struct ktsnap_map *m);
 KTSNAP_API const struct ktsnap_fd_array_info *ktsnap_map__fd_array(const struct ktsnap_map *m);
 
-/* Entries.  Renderings are NULL when no BTF type was known for that side. */
+/* Entries.  Renderings are NULL when no BTF type was known for that side.
+ * A NULL @e reads as 0 / NULL; @len may be NULL. */
 KTSNAP_API const struct ktsnap_value *ktsnap_map_entry__key(const struct ktsnap_map_entry *e);
 KTSNAP_API const struct ktsnap_value *ktsnap_map_entry__value(const struct ktsnap_map_entry *e);
 KTSNAP_API const struct ktsnap_value *ktsnap_map_entry__payload(const struct ktsnap_map_entry *e);
@@ -346,6 +352,7 @@ KTSNAP_API struct ktsnap_report *ktsnap_report__placeholder(const char *reason);
 /* Accepts NULL. */
 KTSNAP_API void ktsnap_report__free(struct ktsnap_report *r);
 
+/* Report getters: a NULL @r reads as 0 / NULL (and *n = 0); @n may be NULL. */
 KTSNAP_API const char *ktsnap_report__schema(const struct ktsnap_report *r);
 KTSNAP_API bool ktsnap_report__is_placeholder(const struct ktsnap_report *r);
 /* Time the capture spent copying kernel state, ns (0 for non-captures). */

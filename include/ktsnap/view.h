@@ -10,7 +10,9 @@
  *                               └─ __get(path) … → __as_u64() & co.
  *
  * Views are small structs passed by value.  They hold pointers into the
- * report and copy nothing; building one allocates nothing.  A view is
+ * report and copy nothing; building one allocates nothing.  Their sizes
+ * are ABI: the embedded struct ktsnap_error keeps a fixed-size private
+ * union so new error kinds do not change them (error.h).  A view is
  * valid while its report lives (and the report must not be modified once
  * views are taken: the first lookup indexes it).
  *
@@ -40,6 +42,7 @@
 #include <ktsnap/common.h>
 #include <ktsnap/report.h>
 #include <ktsnap/error.h>
+#include <ktsnap/stats.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -142,9 +145,11 @@ KTSNAP_API const struct ktsnap_value *ktsnap_entry__value(struct ktsnap_entry e)
 
 struct ktsnap_field;
 /*
- * Walk the value side along a dotted path ("" = the value itself).
- * Errors: NoRendered (no BTF for the value), PerCpuNotNarrowed, path
- * errors, or the entry's own error.
+ * Walk the value side along a dotted path ("" = the value itself; see
+ * ktsnap_field__get() for the syntax).  On an un-narrowed per-CPU entry a
+ * leading "per_cpu[n]" component selects CPU n's slot (the path form
+ * diff.h prints).  Errors: NoRendered (no BTF for the value),
+ * PerCpuNotNarrowed, PerCpuSlot, path errors, or the entry's own error.
  */
 KTSNAP_API struct ktsnap_field ktsnap_entry__get(struct ktsnap_entry e, const char *path);
 /*
@@ -199,9 +204,13 @@ KTSNAP_API struct ktsnap_field ktsnap_field__of(const struct ktsnap_value *v);
 /*
  * Dotted-path walk (§6.8): members by exact name, pointers followed
  * transparently (at most 17 in a row), the final value returned as is.
- * get("a.b") equals get("a") then get("b").  Errors: EmptyPathComponent,
- * NotAStruct, FieldNotFound, TypeMismatch (on a key field), or the
- * field's own error.
+ * get("a.b") equals get("a") then get("b").  A component may end in
+ * "[i]" suffixes selecting array elements ("tag[2]", "m[1][0]", or just
+ * "[3]"), the form diff.h prints; a member whose name is literally
+ * "x[1]" still wins.  Errors: EmptyPathComponent, NotAStruct,
+ * FieldNotFound, TypeMismatch (on a key field, or "[i]" on a non-array:
+ * expected "Array"), IndexOutOfRange (map "<array>"), or the field's own
+ * error.
  */
 KTSNAP_API struct ktsnap_field ktsnap_field__get(struct ktsnap_field f, const char *path);
 KTSNAP_API bool ktsnap_field__is_present(struct ktsnap_field f);
@@ -365,61 +374,6 @@ KTSNAP_API const char *ktsnap_snapshot__task_enrichments_unavailable(struct ktsn
 KTSNAP_API const char *ktsnap_snapshot__prog_runtime_stats_unavailable(struct ktsnap_snapshot s);
 KTSNAP_API const char *ktsnap_snapshot__per_node_numa_unavailable(struct ktsnap_snapshot s);
 KTSNAP_API const char *ktsnap_snapshot__sdt_alloc_unavailable(struct ktsnap_snapshot s);
-
-/* ---- JsonField (§6.10) ---------------------------------------------------------------------- */
-struct json_object;
-
-enum ktsnap_json_kind {
-	KTSNAP_JSON_NULL,
-	KTSNAP_JSON_BOOL,
-	KTSNAP_JSON_NUMBER,
-	KTSNAP_JSON_STRING,
-	KTSNAP_JSON_ARRAY,
-	KTSNAP_JSON_OBJECT,
-};
-
-/*
- * A field of a JSON document (scheduler stats).  Borrowed from the
- * json-c object tree: valid (errors included) while it lives.
- */
-struct ktsnap_json_field {
-	bool present;
-	const struct json_object *value;	/* present (NULL = JSON null) */
-	struct ktsnap_error err;		/* !present */
-};
-
-/* Walk @root along @path: objects only; "" = root. */
-KTSNAP_API struct ktsnap_json_field ktsnap_stats_path(const struct json_object *root,
-						      const char *path);
-KTSNAP_API struct ktsnap_json_field ktsnap_json_field__get(struct ktsnap_json_field f,
-							   const char *path);
-KTSNAP_API bool ktsnap_json_field__is_present(struct ktsnap_json_field f);
-KTSNAP_API const struct json_object *ktsnap_json_field__raw(struct ktsnap_json_field f);
-KTSNAP_API const struct ktsnap_error *ktsnap_json_field__error(const struct ktsnap_json_field *f);
-KTSNAP_API size_t ktsnap_json_field__member_count(struct ktsnap_json_field f);
-KTSNAP_API struct ktsnap_json_field ktsnap_json_field__member(struct ktsnap_json_field f,
-							      size_t i);
-KTSNAP_API int ktsnap_json_field__as_u64(struct ktsnap_json_field f, uint64_t *out,
-					 struct ktsnap_error *err);
-KTSNAP_API int ktsnap_json_field__as_i64(struct ktsnap_json_field f, int64_t *out,
-					 struct ktsnap_error *err);
-KTSNAP_API int ktsnap_json_field__as_f64(struct ktsnap_json_field f, double *out,
-					 struct ktsnap_error *err);
-KTSNAP_API int ktsnap_json_field__as_bool(struct ktsnap_json_field f, bool *out,
-					  struct ktsnap_error *err);
-/* *out borrowed from the JSON tree. */
-KTSNAP_API int ktsnap_json_field__as_str(struct ktsnap_json_field f, const char **out,
-					 struct ktsnap_error *err);
-KTSNAP_API int ktsnap_json_field__as_u64_array(struct ktsnap_json_field f, uint64_t *out,
-					       size_t cap, size_t *n, struct ktsnap_error *err);
-KTSNAP_API int ktsnap_json_field__as_u32_array(struct ktsnap_json_field f, uint32_t *out,
-					       size_t cap, size_t *n, struct ktsnap_error *err);
-KTSNAP_API int ktsnap_json_field__as_i64_array(struct ktsnap_json_field f, int64_t *out,
-					       size_t cap, size_t *n, struct ktsnap_error *err);
-KTSNAP_API int ktsnap_json_field__as_f64_array(struct ktsnap_json_field f, double *out,
-					       size_t cap, size_t *n, struct ktsnap_error *err);
-KTSNAP_API int ktsnap_json_field__as_bool_array(struct ktsnap_json_field f, bool *out,
-						size_t cap, size_t *n, struct ktsnap_error *err);
 
 #ifdef __cplusplus
 }

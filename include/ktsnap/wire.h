@@ -77,22 +77,27 @@ struct ktsnap_wire_header {
 	uint32_t pad;		/* written 0, ignored on read */
 };
 
-/* CRC-32 (IEEE, as zlib's crc32) of @len bytes. */
+/* CRC-32 (IEEE, as zlib's crc32) of @len bytes (0 for NULL @data). */
 KTSNAP_API uint32_t ktsnap_wire_crc32(const void *data, size_t len);
-/* The header of a frame carrying @len bytes at @payload, into @out. */
+/*
+ * The header of a frame carrying @len bytes at @payload, into the
+ * KTSNAP_WIRE_HEADER_SIZE bytes at @out.  These three do nothing when a
+ * pointer they need is NULL.
+ */
 KTSNAP_API void ktsnap_wire_header__make(uint32_t msg_type, const void *payload, uint32_t len,
-					 uint8_t out[KTSNAP_WIRE_HEADER_SIZE]);
-KTSNAP_API void ktsnap_wire_header__encode(const struct ktsnap_wire_header *h,
-					   uint8_t out[KTSNAP_WIRE_HEADER_SIZE]);
-KTSNAP_API void ktsnap_wire_header__decode(const uint8_t in[KTSNAP_WIRE_HEADER_SIZE],
-					   struct ktsnap_wire_header *h);
+					 uint8_t *out);
+/* @h into the KTSNAP_WIRE_HEADER_SIZE bytes at @out, the pad written 0. */
+KTSNAP_API void ktsnap_wire_header__encode(const struct ktsnap_wire_header *h, uint8_t *out);
+/* The KTSNAP_WIRE_HEADER_SIZE bytes at @in into *@h. */
+KTSNAP_API void ktsnap_wire_header__decode(const uint8_t *in, struct ktsnap_wire_header *h);
 /* Does @h's crc32 match the @len payload bytes? */
 KTSNAP_API bool ktsnap_wire_header__crc_ok(const struct ktsnap_wire_header *h,
 					   const void *payload, size_t len);
 
 /* "SNRQ" for KTSNAP_MSG_SNAPSHOT_REQUEST…: the 4 ASCII characters of
- * @msg_type into @buf (5 bytes with the NUL); non-printables as '?'. */
-KTSNAP_API const char *ktsnap_wire_msg_name(uint32_t msg_type, char buf[5]);
+ * @msg_type into @buf (5 bytes with the NUL; returned), non-printables as
+ * '?'.  NULL for a NULL @buf. */
+KTSNAP_API const char *ktsnap_wire_msg_name(uint32_t msg_type, char *buf);
 
 /* ---- snapshot request / reply payloads (§10.3) ---------------------------------- */
 /*
@@ -114,14 +119,13 @@ struct ktsnap_snapshot_reply {
 	char reason[KTSNAP_SNAPSHOT_TEXT_SIZE];
 };
 
-/* Encode: @tag / @reason (NULL = "") cut to 64 bytes (possibly mid-character)
- * and NUL-padded. */
+/* Encode into the KTSNAP_SNAPSHOT_PAYLOAD_SIZE bytes at @out (nothing for a
+ * NULL @out): @tag / @reason (NULL = "") cut to 64 bytes (possibly
+ * mid-character) and NUL-padded. */
 KTSNAP_API void ktsnap_snapshot_request__encode(uint32_t request_id, uint32_t kind,
-						const char *tag,
-						uint8_t out[KTSNAP_SNAPSHOT_PAYLOAD_SIZE]);
+						const char *tag, uint8_t *out);
 KTSNAP_API void ktsnap_snapshot_reply__encode(uint32_t request_id, uint32_t status,
-					      const char *reason,
-					      uint8_t out[KTSNAP_SNAPSHOT_PAYLOAD_SIZE]);
+					      const char *reason, uint8_t *out);
 /*
  * Decode a request payload with the host's rules: 0, or -EBADMSG (drop the
  * frame) when @len is not 72, request_id is 0 or kind is 0.

@@ -21,10 +21,31 @@ run "$K" frob
 expect "unknown command" 2 "unknown command 'frob'"
 run_stdout "$K" -j frob
 expect_eq "unknown command, JSON" 2 '{"error":"unknown command '"'"'frob'"'"'"}'
+run "$K" capture --help
+expect "capture --help names the privilege the kernel checks" 0 "Needs root (CAP_SYS_ADMIN"
 run "$K" get "$A" var
 expect "get without NAME" 2 "usage:"
 run "$K" get "$A" map task_ctx x
-expect "get with a bad INDEX" 2 "INDEX must be a number, not 'x'"
+expect "get with a bad INDEX" 2 "INDEX must be a non-negative number, not 'x'"
+run "$K" get "$A" map task_ctx -1
+expect "get with a negative INDEX" 2 "INDEX must be a non-negative number, not '-1'"
+run "$K" get "$A" map task_ctx 0 --cpu 1
+expect "--cpu on a hash map" 2 "--cpu applies to per-CPU maps; 'task_ctx' is a HASH map"
+run "$K" get "$A" map raw_hash 0
+expect_eq "an entry without a rendered value names its map" 1 \
+	"ktsnap get: map 'raw_hash': value has no rendered structure (no BTF type at capture time)"
+run sh -c "cat '$A' | '$K' diff - -"
+expect "diff reads stdin once" 2 "standard input ('-') can be only one of A and B"
+run "$K" capture --max-entries 4294967295
+expect "--max-entries states its range" 2 \
+	"--max-entries wants a number from 0 to 4294967294 or 'all' (0 and 'all': no cap), not '4294967295'"
+for c in $("$K" --help | sed -n 's/^  ktsnap \([a-z]*\).*/\1/p' | sort -u); do
+	run "$K" "$c" --help
+	case "$out" in
+	*"spec §"*) rc=1 ;;
+	esac
+	expect "$c --help names the man page, not the spec" 0 "usage:"
+done
 run "$K" show "$A" --frob
 expect "unknown option" 2 "unknown option '--frob'"
 
@@ -55,6 +76,13 @@ run "$K" get "$A" map pcpu_stats 0 nr_switches --cpu 2
 expect_eq "per-CPU slot" 0 "12"
 run "$K" get "$A" map pcpu_stats 0 --cpu 0 nr_switches
 expect_eq "per-CPU slot, option first" 0 "10"
+# the path forms diff prints: "name[i]" and a leading "per_cpu[n]"
+run "$K" get "$A" map task_ctx 0 'comm[1]'
+expect_eq "array element path" 0 "'o'"
+run "$K" get "$A" map pcpu_stats 0 'per_cpu[2].nr_switches'
+expect_eq "per_cpu[n] path" 0 "12"
+run "$K" get "$A" map task_ctx 0 'comm[16]'
+expect "array index out of range" 1 "index 16 out of range (length 16)"
 run "$K" get "$A" map pcpu_stats 0 nr_switches
 expect_eq "per-CPU, every slot" 0 "cpu 0: 10
 cpu 1: (unmapped)
@@ -115,6 +143,82 @@ run "$K" diff "$A" "$A"
 expect "diff of a report with itself" 0 "no differences"
 run "$K" diff "$A"
 expect "diff needs two files" 2 "two report files are needed"
+
+# ---- terminal safety: control bytes from a report file are escaped --------------------
+E='\\u001b]0;pwned\\u0007\\u001b[31m\\r\\u009b'
+sed -e "s/\"name\":\"ktsched.data\"/\"name\":\"ktsched.data$E\"/" \
+    -e "s/\"hash map truncated at 4096 entries\"/\"truncated$E\"/" \
+    -e "s/\"variant\":\"KT_SIGN_NEG\"/\"variant\":\"KT_SIGN_NEG$E\"/g" \
+    -e "s/\"type_name\":\"kt_sched_ctx\"/\"type_name\":\"kt_sched_ctx$E\"/g" \
+    -e "s/\"cpus\":\"0-2,5\"/\"cpus\":\"0-2,5$E\"/" \
+    -e "s/\"reason\":\"FUNC_PROTO/\"reason\":\"$E FUNC_PROTO/" \
+    -e "s/\"active_obj_name\":\"ktsched\"/\"active_obj_name\":\"ktsched$E\"/" \
+    -e "s/\"comm\":\"worker\"/\"comm\":\"wo\\\\nrker$E\"/" \
+    -e "s/\"name\":\"kt_switch\"/\"name\":\"kt_switch$E\"/" "$A" >"$T/ctl.json"
+# no control byte but newline and tab may reach the terminal
+no_ctl() {
+	rc=$1
+	n=$(printf '%s' "$out" | tr -d '\n\t' | LC_ALL=C tr -dc '\000-\037\177' | wc -c)
+	[ "$n" = 0 ] || rc=99
+}
+run "$K" show "$T/ctl.json"
+no_ctl $rc
+expect "show escapes control bytes" 0 "ktsched.data\u{1b}]0;pwned\u{7}\u{1b}[31m\r\u{9b}  (ARRAY"
+expect "… in enum variants" 0 "sign = KT_SIGN_NEG\u{1b}]0;pwned\u{7}"
+expect "… in type names" 0 "ctx=kt_sched_ctx\u{1b}]0;pwned"
+expect "… in cpu lists" 0 "online = cpus={0-2,5\u{1b}]0;pwned"
+expect "… in reasons" 0 "<unsupported: \u{1b}]0;pwned"
+expect "… in map errors" 0 "  error: truncated\u{1b}]0;pwned"
+expect "… in the active scheduler" 0 "active scheduler: ktsched\u{1b}]0;pwned"
+expect "… in program names" 0 "prog kt_switch\u{1b}]0;pwned"
+expect "… and newlines in task names" 0 "  100 wo\nrker\u{1b}]0;pwned"
+run "$K" diff "$A" "$T/ctl.json"
+no_ctl $rc
+expect "diff escapes control bytes" 0 "+ map ktsched.data\u{1b}]0;pwned"
+run "$K" get "$T/ctl.json" map task_ctx 0
+no_ctl $rc
+expect "get escapes control bytes" 0 "KT_SIGN_NEG\u{1b}]0;pwned"
+run "$K" get "$T/ctl.json" map task_ctz 0
+no_ctl $rc
+expect "errors escape control bytes" 1 "ktsched.data\\u{1b}]0;pwned"
+run_stdout "$K" -j get "$T/ctl.json" var sign
+expect "JSON keeps the text, escaped as JSON" 0 \
+	'{"kind":"enum","bits":32,"value":-3,"variant":"KT_SIGN_NEG\u001b]0;pwned\u0007\u001b[31m\r'
+
+# newlines inside names cannot start a fake line either (show, diff)
+sed -e 's/"name":"nr_switches"/"name":"nr_\\nswitches"/' \
+    -e 's/"name":"weight"/"name":"wei\\nght"/' \
+    -e 's/"name":"task_ctx"/"name":"task\\nctx"/' "$A" >"$T/nl.json"
+run "$K" diff "$A" "$T/nl.json"
+expect "diff escapes a newline in a path" 0 "  nr_\\u{a}switches: (none) → 1000"
+expect "… and in a map name" 0 "+ map task\\u{a}ctx"
+run "$K" show "$T/nl.json"
+n=$(printf '%s\n' "$out" | grep -c '^ght\|^switches\|^ctx' || true)
+[ "$n" = 0 ] || rc=99
+expect "show never breaks a name over two lines" 0 "wei"
+
+# ---- a long key is cut with a mark, never silently ------------------------------------
+long_key() {
+	i=0
+	mem=
+	hex=
+	while [ $i -lt 20 ]; do
+		v=16843009
+		h="01 01 01 01"
+		[ $i = 19 ] && v=$1 && h=$2
+		mem="$mem${mem:+,}{\"name\":\"member_$i\",\"value\":{\"kind\":\"uint\",\"bits\":32,\"value\":$v}}"
+		hex="$hex${hex:+ }$h"
+		i=$((i + 1))
+	done
+	printf '{"key":{"kind":"struct","type_name":"kt_long_key","members":[%s]},"key_hex":"%s","value":{"kind":"uint","bits":64,"value":1},"value_hex":"01 00 00 00 00 00 00 00"}' \
+		"$mem" "$hex"
+}
+printf '{"schema":"single","maps":[{"name":"long_keys","map_kva":1,"map_type":1,"key_size":80,"value_size":8,"max_entries":16,"entries":[%s,%s]}]}\n' \
+	"$(long_key 16843009 '01 01 01 01')" "$(long_key 33686018 '02 02 02 02')" >"$T/longkey.json"
+run "$K" show "$T/longkey.json"
+n=$(printf '%s\n' "$out" | grep -c '^  \[kt_long_key{member_0=16843009, .*…\]:$')
+[ "$n" = 2 ] || rc=99
+expect "show cuts a long key with …" 0 "…]:"
 
 # ---- damaged report files ---------------------------------------------------------------
 head -c 500 "$A" >"$T/truncated.json"

@@ -95,7 +95,7 @@ expect "an --obj that matches nothing lists the objects" 1 "no BPF object 'no_su
 run "$K" capture --cgroup /no/such/cgroup
 expect "a missing --cgroup fails" 1 "cgroup '/no/such/cgroup' does not exist"
 run "$K" capture --max-entries lots
-expect "bad --max-entries" 2 "--max-entries wants a number or 'all', not 'lots'"
+expect "bad --max-entries" 2 "--max-entries wants a number from 0 to 4294967294 or 'all' (0 and 'all': no cap), not 'lots'"
 run_stdout "$K" -j capture --obj ktsched --max-entries 0 --maps-only
 expect "--max-entries 0 (no cap) is accepted" 0 '{"schema":"single","maps":[{'
 finish

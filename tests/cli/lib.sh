@@ -17,7 +17,7 @@ run_stdout() {
 
 bad() {
 	echo "FAIL $1"
-	printf '%s\n' "$out" | head -n 20 | sed 's/^/     | /'
+	printf '%s\n' "$out" | head -n 20 | cut -c 1-400 | sed 's/^/     | /'
 	fails=$((fails + 1))
 }
 

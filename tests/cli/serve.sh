@@ -26,7 +26,7 @@ S=$T/s.sock
 
 # shellcheck disable=SC2086
 "$K" serve --socket "$S" --dump-dir "$T/dump" --allow-uid 65534 --allow-gid 4343 \
-	--socket-group 4242 $ids --maps-only 2>"$T/serve.log" &
+	--socket-group 4242 $ids --maps-only >"$T/serve.log" 2>&1 &
 pid=$!
 i=0
 while [ ! -S "$S" ] && [ $i -lt 100 ]; do
@@ -35,6 +35,9 @@ while [ ! -S "$S" ] && [ $i -lt 100 ]; do
 done
 run stat -c '%a %g' "$S"
 expect_eq "socket is 0660, group 4242" 0 "660 4242"
+out=$(cat "$T/serve.log")
+rc=0
+expect "the ready line" 0 "ktsnap serve: listening on $S"
 
 as() {	# as UID GID GROUPS CMD...: run CMD unprivileged (GROUPS may be "")
 	u=$1 g=$2 gs=$3
@@ -115,7 +118,7 @@ expect "the socket file is removed" 0 ""
 # a FIFO pair, as a VM's port would be
 mkfifo "$T/req" "$T/rep"
 # shellcheck disable=SC2086
-"$K" serve --fifos "$T/req,$T/rep" $ids --maps-only 2>"$T/fifo.log" &
+"$K" serve --fifos "$T/req,$T/rep" $ids --maps-only >"$T/fifo.log" 2>&1 &
 pid=$!
 i=0
 until grep -q serving "$T/fifo.log" || [ $i -ge 100 ]; do

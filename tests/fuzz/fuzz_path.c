@@ -3,9 +3,9 @@
  * libFuzzer target for the dotted-path walkers: the input is a path (or,
  * after a selector byte, a global / map name) applied to a fixed value
  * tree with pointers, arrays, anonymous members and a 20-deep pointer
- * chain, and to a fixed JSON document; every error is formatted.  Nothing
- * may crash, leak or read out of bounds, and formatting must agree with
- * its snprintf-style length.
+ * chain, to a per-CPU entry ("per_cpu[n]" paths) and to a fixed JSON
+ * document; every error is formatted.  Nothing may crash, leak or read
+ * out of bounds, and formatting must agree with its snprintf-style length.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -76,6 +76,16 @@ static void build(void)
 	m = ktsnap_report_add_map(R, "p.bss");
 	m->layout = KTSNAP_LAYOUT_VALUE;
 	m->value = inner;
+	/* per-CPU array, slot 1 unmapped: "per_cpu[n]" paths */
+	m = ktsnap_report_add_map(R, "pc");
+	m->layout = KTSNAP_LAYOUT_PERCPU_ARRAY;
+	m->nr_cpus = 3;
+	m->nr_entries = 1;
+	m->entries = ktsnap_arena_alloc(&R->arena, sizeof(*m->entries));
+	m->entries[0].nr_cpus = 3;
+	m->entries[0].per_cpu = ktsnap_arena_alloc(&R->arena, 3 * sizeof(void *));
+	m->entries[0].per_cpu[0] = ROOT;
+	m->entries[0].per_cpu[2] = inner;
 
 	J = json_tokener_parse("{\"a\":{\"b\":[1,2,{\"c\":null}],\"d\":\"x\"},\"\":1,"
 			       "\"e.f\":2}");
@@ -135,10 +145,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_error(ktsnap_map_view__error(&m));
 		f = ktsnap_entry__get(ktsnap_map_view__at(m, 0), path);
 		check_error(ktsnap_field__error(&f));
+		f = ktsnap_entry__get(ktsnap_map_view__at(ktsnap_snapshot__map(snap, "pc"), 0), path);
+		check_error(ktsnap_field__error(&f));
 		break;
 	}
 	default:
-		jf = ktsnap_stats_path(J, path);
+		jf = ktsnap_json_field__from(J, path);
 		ktsnap_json_field__as_u64(jf, &u, NULL);
 		check_error(ktsnap_json_field__error(&jf));
 		break;

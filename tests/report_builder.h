@@ -1,33 +1,41 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A hand-made report that exercises every RenderedValue variant, every map
- * layout and every walker record.  Shared by the JSON tests, the diff
- * tests and the corpus generator of the fuzz target.
+ * Hand-built reports for the tests (no BPF needed): scalar and struct
+ * values, maps of every layout, and rb_full_report(), one report that
+ * exercises every RenderedValue variant, every map layout and every walker
+ * record (the JSON, diff and view tests and the fuzz corpus generator).
  */
-#ifndef KTSNAP_TEST_JSON_FIXTURE_H
-#define KTSNAP_TEST_JSON_FIXTURE_H
+#ifndef KTSNAP_TEST_REPORT_BUILDER_H
+#define KTSNAP_TEST_REPORT_BUILDER_H
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <linux/bpf.h>
 
+#include <ktsnap/display.h>
+#include <ktsnap/view.h>
 #include "report_internal.h"
 
-static inline struct ktsnap_value jf_uint(uint32_t bits, uint64_t v)
+/* ---- values ----------------------------------------------------------------- */
+static inline struct ktsnap_value rb_uint(uint32_t bits, uint64_t v)
 {
 	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { bits, v } };
 }
 
-static inline struct ktsnap_value jf_int(uint32_t bits, int64_t v)
+static inline struct ktsnap_value rb_int(uint32_t bits, int64_t v)
 {
 	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_INT, .i = { bits, v } };
 }
 
-static inline struct ktsnap_value jf_float(double v)
+static inline struct ktsnap_value rb_float(double v)
 {
 	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT, .f = { 64, v } };
 }
 
-static inline struct ktsnap_value jf_enum(uint32_t bits, bool sign, int64_t v, const char *var)
+static inline struct ktsnap_value rb_enum(uint32_t bits, bool sign, int64_t v, const char *var)
 {
 	struct ktsnap_value e = { .kind = KTSNAP_VALUE_ENUM };
 
@@ -38,9 +46,131 @@ static inline struct ktsnap_value jf_enum(uint32_t bits, bool sign, int64_t v, c
 	return e;
 }
 
+/* Struct with members "a", 1, "b", 2 …: NULL-terminated name/uint pairs. */
+static inline struct ktsnap_value *rb_struct(struct ktsnap_report *r, const char *type, ...)
+{
+	struct ktsnap_value *v;
+	const char *names[64];
+	uint64_t vals[64];
+	uint32_t n = 0, i;
+	va_list ap;
+
+	va_start(ap, type);
+	while (n < 64 && (names[n] = va_arg(ap, const char *)))
+		vals[n++] = va_arg(ap, uint64_t);
+	va_end(ap);
+	v = ktsnap_value_new_struct(r, type, n);
+	for (i = 0; i < n; i++) {
+		v->s.m[i].name = ktsnap_arena_strdup(&r->arena, names[i]);
+		v->s.m[i].v = rb_uint(64, vals[i]);
+	}
+	return v;
+}
+
+/* ---- maps --------------------------------------------------------------------- */
+/* A map with its shape; contents are up to the caller. */
+static inline struct ktsnap_map *rb_map(struct ktsnap_report *r, const char *name,
+					enum bpf_map_type type, uint32_t key_size,
+					uint32_t value_size, uint32_t max_entries,
+					enum ktsnap_map_layout layout)
+{
+	struct ktsnap_map *m = ktsnap_report_add_map(r, name);
+
+	m->map_type = type;
+	m->layout = layout;
+	/* the sizes as the kernel reports them */
+	m->key_size = key_size;
+	m->value_size = value_size;
+	m->max_entries = max_entries;
+	return m;
+}
+
+/* @n zeroed entries in @m's arena. */
+static inline struct ktsnap_map_entry *rb_entries(struct ktsnap_report *r, struct ktsnap_map *m,
+						  uint32_t n)
+{
+	m->entries = ktsnap_arena_alloc(&r->arena, (n ? n : 1) * sizeof(*m->entries));
+	m->nr_entries = n;
+	return m->entries;
+}
+
+/* Global section @name whose value is @v (a DATASEC-like struct). */
+static inline struct ktsnap_map *rb_global(struct ktsnap_report *r, const char *name,
+					   uint64_t kva, struct ktsnap_value *v)
+{
+	struct ktsnap_map *m = rb_map(r, name, BPF_MAP_TYPE_ARRAY, 0, 0, 1,
+				      v ? KTSNAP_LAYOUT_VALUE : KTSNAP_LAYOUT_NONE);
+
+	m->map_kva = kva;
+	m->value = v;
+	return m;
+}
+
+/* Hash map of @n entries: key Uint(32, i), value {pid=i, weight=10*i}. */
+static inline struct ktsnap_map *rb_hash(struct ktsnap_report *r, const char *name, uint32_t n,
+					 bool with_btf)
+{
+	struct ktsnap_map *m = rb_map(r, name, BPF_MAP_TYPE_HASH, 4, 16, n ? n : 1,
+				      KTSNAP_LAYOUT_HASH);
+	struct ktsnap_map_entry *e = rb_entries(r, m, n);
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t *key = ktsnap_arena_alloc(&r->arena, 4);
+
+		*key = i;
+		e[i].key = (const uint8_t *)key;
+		e[i].key_len = 4;
+		if (with_btf) {
+			e[i].key_rv = ktsnap_value_new_uint(r, 32, i);
+			e[i].val_rv = rb_struct(r, "val", "pid", (uint64_t)i, "weight",
+						(uint64_t)10 * i, NULL);
+		}
+	}
+	return m;
+}
+
+/* Per-CPU array (or hash): @n keys, @nr_cpus slots; slot value
+ * Uint(64, key*100+cpu), except slots listed as absent by @absent (bitmask
+ * of cpus); hash keys are Uint(32, 1000 + i). */
+static inline struct ktsnap_map *rb_percpu(struct ktsnap_report *r, const char *name, uint32_t n,
+					   uint32_t nr_cpus, uint32_t absent, bool hash)
+{
+	struct ktsnap_map *m = rb_map(r, name,
+				      hash ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_PERCPU_ARRAY,
+				      0, 0, 0,
+				      hash ? KTSNAP_LAYOUT_PERCPU_HASH : KTSNAP_LAYOUT_PERCPU_ARRAY);
+	struct ktsnap_map_entry *e = rb_entries(r, m, n);
+	uint32_t i, c;
+
+	m->nr_cpus = nr_cpus;
+	for (i = 0; i < n; i++) {
+		e[i].index = i;
+		e[i].nr_cpus = nr_cpus;
+		e[i].per_cpu = ktsnap_arena_alloc(&r->arena, nr_cpus * sizeof(*e[i].per_cpu));
+		if (hash)
+			e[i].key_rv = ktsnap_value_new_uint(r, 32, 1000 + i);
+		for (c = 0; c < nr_cpus; c++)
+			if (!(absent & (1u << c)))
+				e[i].per_cpu[c] = ktsnap_value_new_uint(r, 64, i * 100 + c);
+	}
+	return m;
+}
+
+/* Formatted error (static buffer; tests are single-threaded). */
+static inline const char *rb_errstr(const struct ktsnap_error *e)
+{
+	static char buf[8192];
+
+	if (ktsnap_error__format(e, buf, sizeof(buf)) < 0)
+		snprintf(buf, sizeof(buf), "<no error>");
+	return buf;
+}
+
+/* ---- the full report ------------------------------------------------------------ */
 /* struct kt_task_ctx-like value: nested struct, enums, bitfields,
  * char array, bool, union, u64 max; @runs varies between reports. */
-static inline struct ktsnap_value *jf_task_ctx(struct ktsnap_report *r, int32_t pid,
+static inline struct ktsnap_value *rb_task_ctx(struct ktsnap_report *r, int32_t pid,
 					       uint64_t runs)
 {
 	struct ktsnap_value *s = ktsnap_value_new_struct(r, "kt_task_ctx", 12);
@@ -53,26 +183,26 @@ static inline struct ktsnap_value *jf_task_ctx(struct ktsnap_report *r, int32_t 
 	for (i = 0; i < 16; i++)
 		comm->a.elems[i] = (struct ktsnap_value){ .kind = KTSNAP_VALUE_CHAR,
 							  .c = (uint8_t)(i < 6 ? name[i] : 0) };
-	ctx->s.m[0] = (struct ktsnap_member){ "weight", jf_uint(64, 100) };
+	ctx->s.m[0] = (struct ktsnap_member){ "weight", rb_uint(64, 100) };
 	ctx->s.m[1] = (struct ktsnap_member){ "policy",
-					      jf_enum(32, false, 0x80000000LL, "KT_POLICY_BIG") };
-	un->s.m[0] = (struct ktsnap_member){ "raw", jf_uint(64, 0x5566778811223344ULL) };
-	un->s.m[1] = (struct ktsnap_member){ "", jf_uint(32, 0x11223344) };
-	s->s.m[0] = (struct ktsnap_member){ "pid", jf_int(32, pid) };
+					      rb_enum(32, false, 0x80000000LL, "KT_POLICY_BIG") };
+	un->s.m[0] = (struct ktsnap_member){ "raw", rb_uint(64, 0x5566778811223344ULL) };
+	un->s.m[1] = (struct ktsnap_member){ "", rb_uint(32, 0x11223344) };
+	s->s.m[0] = (struct ktsnap_member){ "pid", rb_int(32, pid) };
 	s->s.m[1] = (struct ktsnap_member){ "comm", *comm };
 	s->s.m[2] = (struct ktsnap_member){ "ctx", *ctx };
-	s->s.m[3] = (struct ktsnap_member){ "sign", jf_enum(32, true, -3, "KT_SIGN_NEG") };
-	s->s.m[4] = (struct ktsnap_member){ "wide", jf_enum(64, false,
+	s->s.m[3] = (struct ktsnap_member){ "sign", rb_enum(32, true, -3, "KT_SIGN_NEG") };
+	s->s.m[4] = (struct ktsnap_member){ "wide", rb_enum(64, false,
 							    (int64_t)0xfedcba9876543210ULL,
 							    "KT_WIDE_BIG") };
-	s->s.m[5] = (struct ktsnap_member){ "magic", jf_uint(64, UINT64_MAX) };
-	s->s.m[6] = (struct ktsnap_member){ "flag_a", jf_uint(3, 5) };
-	s->s.m[7] = (struct ktsnap_member){ "flag_b", jf_uint(5, 17) };
+	s->s.m[5] = (struct ktsnap_member){ "magic", rb_uint(64, UINT64_MAX) };
+	s->s.m[6] = (struct ktsnap_member){ "flag_a", rb_uint(3, 5) };
+	s->s.m[7] = (struct ktsnap_member){ "flag_b", rb_uint(5, 17) };
 	s->s.m[8] = (struct ktsnap_member){ "is_kthread",
 					    { .kind = KTSNAP_VALUE_BOOL, .b = false } };
 	s->s.m[9] = (struct ktsnap_member){ "u", *un };
-	s->s.m[10] = (struct ktsnap_member){ "nr_runs", jf_uint(64, runs) };
-	s->s.m[11] = (struct ktsnap_member){ "neg", jf_int(32, -42) };
+	s->s.m[10] = (struct ktsnap_member){ "nr_runs", rb_uint(64, runs) };
+	s->s.m[11] = (struct ktsnap_member){ "neg", rb_int(32, -42) };
 	return s;
 }
 
@@ -82,7 +212,7 @@ static inline struct ktsnap_value *jf_task_ctx(struct ktsnap_report *r, int32_t 
  * per-CPU slot 1, a float; task 300 exists only when tick > 0 and task 200
  * only when tick == 0.
  */
-static inline struct ktsnap_report *jf_report(uint64_t tick)
+static inline struct ktsnap_report *rb_full_report(uint64_t tick)
 {
 	static const uint8_t key100[] = { 100, 0, 0, 0 }, key200[] = { 200, 0, 0, 0 },
 			     key300[] = { 0x2c, 1, 0, 0 };
@@ -103,23 +233,18 @@ static inline struct ktsnap_report *jf_report(uint64_t tick)
 	r->nr_active_map_kvas = 2;
 
 	/* .bss: every scalar variant and the aggregates */
-	m = ktsnap_report_add_map(r, "ktsched.bss");
+	m = rb_map(r, "ktsched.bss", BPF_MAP_TYPE_ARRAY, 4, 64, 1, KTSNAP_LAYOUT_VALUE);
 	m->map_kva = 7;
-	m->map_type = 2;
-	m->key_size = 4;
-	m->value_size = 64;
-	m->max_entries = 1;
-	m->layout = KTSNAP_LAYOUT_VALUE;
 	bss = ktsnap_value_new_struct(r, NULL, 14);
-	bss->s.m[0] = (struct ktsnap_member){ "nr_switches", jf_uint(64, 1000 + tick * 37) };
-	bss->s.m[1] = (struct ktsnap_member){ "bss_neg", jf_int(32, -7) };
-	bss->s.m[2] = (struct ktsnap_member){ "bss_u64_max", jf_uint(64, UINT64_MAX) };
+	bss->s.m[0] = (struct ktsnap_member){ "nr_switches", rb_uint(64, 1000 + tick * 37) };
+	bss->s.m[1] = (struct ktsnap_member){ "bss_neg", rb_int(32, -7) };
+	bss->s.m[2] = (struct ktsnap_member){ "bss_u64_max", rb_uint(64, UINT64_MAX) };
 	bss->s.m[3] = (struct ktsnap_member){ "attached_seen",
 					      { .kind = KTSNAP_VALUE_BOOL, .b = true } };
 	bss->s.m[4] = (struct ktsnap_member){ "letter", { .kind = KTSNAP_VALUE_CHAR, .c = 'A' } };
-	bss->s.m[5] = (struct ktsnap_member){ "load", jf_float(tick ? 0.75 : 0.1) };
-	bss->s.m[6] = (struct ktsnap_member){ "sign", jf_enum(32, true, -3, "KT_SIGN_NEG") };
-	bss->s.m[7] = (struct ktsnap_member){ "mystery", jf_enum(32, false, 9, NULL) };
+	bss->s.m[5] = (struct ktsnap_member){ "load", rb_float(tick ? 0.75 : 0.1) };
+	bss->s.m[6] = (struct ktsnap_member){ "sign", rb_enum(32, true, -3, "KT_SIGN_NEG") };
+	bss->s.m[7] = (struct ktsnap_member){ "mystery", rb_enum(32, false, 9, NULL) };
 	bss->s.m[8] = (struct ktsnap_member){ "online", { .kind = KTSNAP_VALUE_CPU_LIST,
 							  .cpus = "0-2,5" } };
 	ptr = ktsnap_value_new(r, KTSNAP_VALUE_PTR);
@@ -134,8 +259,8 @@ static inline struct ktsnap_report *jf_report(uint64_t tick)
 	bss->s.m[11] = (struct ktsnap_member){ "blob", { .kind = KTSNAP_VALUE_BYTES,
 							 .hex = "de ad be ef" } };
 	arr = ktsnap_value_new_array(r, 2, 2);
-	arr->a.elems[0] = jf_uint(8, 1);
-	arr->a.elems[1] = jf_uint(8, 2);
+	arr->a.elems[0] = rb_uint(8, 1);
+	arr->a.elems[1] = rb_uint(8, 2);
 	tr = ktsnap_value_new(r, KTSNAP_VALUE_TRUNCATED);
 	tr->t.needed = 8;
 	tr->t.had = 2;
@@ -146,74 +271,50 @@ static inline struct ktsnap_report *jf_report(uint64_t tick)
 	m->value = bss;
 
 	/* .data: float specials */
-	m = ktsnap_report_add_map(r, "ktsched.data");
+	m = rb_map(r, "ktsched.data", BPF_MAP_TYPE_ARRAY, 0, 40, 1, KTSNAP_LAYOUT_VALUE);
 	m->map_kva = 8;
-	m->map_type = 2;
-	m->value_size = 40;
-	m->max_entries = 1;
-	m->layout = KTSNAP_LAYOUT_VALUE;
 	v = ktsnap_value_new_struct(r, NULL, 6);
-	v->s.m[0] = (struct ktsnap_member){ "nan", jf_float(NAN) };
-	v->s.m[1] = (struct ktsnap_member){ "pinf", jf_float(INFINITY) };
-	v->s.m[2] = (struct ktsnap_member){ "ninf", jf_float(-INFINITY) };
-	v->s.m[3] = (struct ktsnap_member){ "negzero", jf_float(-0.0) };
-	v->s.m[4] = (struct ktsnap_member){ "third", jf_float(1.0 / 3.0) };
-	v->s.m[5] = (struct ktsnap_member){ "big", jf_float(1e300) };
+	v->s.m[0] = (struct ktsnap_member){ "nan", rb_float(NAN) };
+	v->s.m[1] = (struct ktsnap_member){ "pinf", rb_float(INFINITY) };
+	v->s.m[2] = (struct ktsnap_member){ "ninf", rb_float(-INFINITY) };
+	v->s.m[3] = (struct ktsnap_member){ "negzero", rb_float(-0.0) };
+	v->s.m[4] = (struct ktsnap_member){ "third", rb_float(1.0 / 3.0) };
+	v->s.m[5] = (struct ktsnap_member){ "big", rb_float(1e300) };
 	m->value = v;
 
 	/* hash with raw bytes and renderings */
-	m = ktsnap_report_add_map(r, "task_ctx");
+	m = rb_map(r, "task_ctx", BPF_MAP_TYPE_HASH, 4, 8, 4096, KTSNAP_LAYOUT_HASH);
 	m->map_kva = 9;
-	m->map_type = 1;
-	m->key_size = 4;
-	m->value_size = 8;
-	m->max_entries = 4096;
-	m->layout = KTSNAP_LAYOUT_HASH;
-	m->nr_entries = 2;
-	m->entries = ktsnap_arena_alloc(a, 2 * sizeof(*m->entries));
+	rb_entries(r, m, 2);
 	m->entries[0].key = key100;
 	m->entries[0].key_len = 4;
 	m->entries[0].val = val100;
 	m->entries[0].val_len = 8;
 	m->entries[0].key_rv = ktsnap_value_new_uint(r, 32, 100);
-	m->entries[0].val_rv = jf_task_ctx(r, 100, 3 + tick * 4);
+	m->entries[0].val_rv = rb_task_ctx(r, 100, 3 + tick * 4);
 	m->entries[1].key = tick ? key300 : key200;
 	m->entries[1].key_len = 4;
 	m->entries[1].val = val100;
 	m->entries[1].val_len = 8;
 	m->entries[1].key_rv = ktsnap_value_new_uint(r, 32, tick ? 300 : 200);
-	m->entries[1].val_rv = jf_task_ctx(r, tick ? 300 : 200, 1);
+	m->entries[1].val_rv = rb_task_ctx(r, tick ? 300 : 200, 1);
 	inner = ktsnap_value_new_struct(r, "payload_t", 1);
-	inner->s.m[0] = (struct ktsnap_member){ "x", jf_uint(64, 1) };
+	inner->s.m[0] = (struct ktsnap_member){ "x", rb_uint(64, 1) };
 	m->entries[1].payload = inner;
 
 	/* hash without BTF (hex only), and an empty hash */
-	m = ktsnap_report_add_map(r, "raw_hash");
-	m->map_type = 1;
-	m->key_size = 4;
-	m->value_size = 8;
-	m->max_entries = 16;
-	m->layout = KTSNAP_LAYOUT_HASH;
-	m->nr_entries = 1;
-	m->entries = ktsnap_arena_alloc(a, sizeof(*m->entries));
+	m = rb_map(r, "raw_hash", BPF_MAP_TYPE_HASH, 4, 8, 16, KTSNAP_LAYOUT_HASH);
+	rb_entries(r, m, 1);
 	m->entries[0].key = key100;
 	m->entries[0].key_len = 4;
 	m->entries[0].val = val100;
 	m->entries[0].val_len = 8;
-	m = ktsnap_report_add_map(r, "empty_hash");
-	m->map_type = 1;
-	m->layout = KTSNAP_LAYOUT_HASH;
+	m = rb_map(r, "empty_hash", BPF_MAP_TYPE_HASH, 0, 0, 0, KTSNAP_LAYOUT_HASH);
 	m->error = "hash map truncated at 4096 entries";
 
 	/* multi-entry ARRAY, one unreadable key */
-	m = ktsnap_report_add_map(r, "dsq_array");
-	m->map_type = 2;
-	m->key_size = 4;
-	m->value_size = 24;
-	m->max_entries = 3;
-	m->layout = KTSNAP_LAYOUT_ARRAY;
-	m->nr_entries = 3;
-	m->entries = ktsnap_arena_alloc(a, 3 * sizeof(*m->entries));
+	m = rb_map(r, "dsq_array", BPF_MAP_TYPE_ARRAY, 4, 24, 3, KTSNAP_LAYOUT_ARRAY);
+	rb_entries(r, m, 3);
 	for (i = 0; i < 3; i++) {
 		m->entries[i].index = (uint32_t)i;
 		if (i != 1)
@@ -222,37 +323,27 @@ static inline struct ktsnap_report *jf_report(uint64_t tick)
 	m->error = "1 keys unreadable";
 
 	/* PERCPU_ARRAY with an unmapped slot */
-	m = ktsnap_report_add_map(r, "pcpu_stats");
-	m->map_type = 6;
-	m->key_size = 4;
-	m->value_size = 16;
-	m->max_entries = 1;
-	m->layout = KTSNAP_LAYOUT_PERCPU_ARRAY;
-	m->nr_entries = 1;
+	m = rb_map(r, "pcpu_stats", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 16, 1,
+		   KTSNAP_LAYOUT_PERCPU_ARRAY);
 	m->nr_cpus = 3;
 	m->percpu_stride = 16;
-	m->entries = ktsnap_arena_alloc(a, sizeof(*m->entries));
+	rb_entries(r, m, 1);
 	m->entries[0].nr_cpus = 3;
 	m->entries[0].per_cpu = ktsnap_arena_alloc(a, 3 * sizeof(void *));
 	for (i = 0; i < 3; i += 2) {
 		v = ktsnap_value_new_struct(r, "kt_pcpu_stat", 2);
 		v->s.m[0] = (struct ktsnap_member){ "nr_switches",
-						    jf_uint(64, 10 + (uint64_t)i + tick * i) };
-		v->s.m[1] = (struct ktsnap_member){ "nr_preempt", jf_uint(64, 0) };
+						    rb_uint(64, 10 + (uint64_t)i + tick * i) };
+		v->s.m[1] = (struct ktsnap_member){ "nr_preempt", rb_uint(64, 0) };
 		m->entries[0].per_cpu[i] = v;
 	}
 
 	/* PERCPU_HASH */
-	m = ktsnap_report_add_map(r, "pcpu_hash");
-	m->map_type = 5;
-	m->key_size = 4;
-	m->value_size = 8;
-	m->max_entries = 64;
-	m->layout = KTSNAP_LAYOUT_PERCPU_HASH;
-	m->nr_entries = 1;
+	m = rb_map(r, "pcpu_hash", BPF_MAP_TYPE_PERCPU_HASH, 4, 8, 64,
+		   KTSNAP_LAYOUT_PERCPU_HASH);
 	m->nr_cpus = 2;
 	m->percpu_stride = 8;
-	m->entries = ktsnap_arena_alloc(a, sizeof(*m->entries));
+	rb_entries(r, m, 1);
 	m->entries[0].key = key100;
 	m->entries[0].key_len = 4;
 	m->entries[0].key_rv = ktsnap_value_new_uint(r, 32, 100);
@@ -262,25 +353,20 @@ static inline struct ktsnap_report *jf_report(uint64_t tick)
 	m->entries[0].per_cpu[1] = ktsnap_value_new_uint(r, 64, 6 + tick);
 
 	/* ring buffer, stack trace, fd array, an error-only map */
-	m = ktsnap_report_add_map(r, "events");
-	m->map_type = 27;
-	m->max_entries = 4096;
+	m = rb_map(r, "events", BPF_MAP_TYPE_RINGBUF, 0, 0, 4096, KTSNAP_LAYOUT_NONE);
 	m->ringbuf = ktsnap_arena_alloc(a, sizeof(*m->ringbuf));
 	*m->ringbuf = (struct ktsnap_ringbuf_info){ 4096, 64, 128 + tick * 16, 128, 64 };
-	m = ktsnap_report_add_map(r, "stacks");
-	m->map_type = 7;
+	m = rb_map(r, "stacks", BPF_MAP_TYPE_STACK_TRACE, 0, 0, 0, KTSNAP_LAYOUT_NONE);
 	m->stack_trace = ktsnap_arena_alloc(a, sizeof(*m->stack_trace));
 	m->stack_trace->n_buckets = 1024;
 	m->stack_trace->nr_entries = 1;
 	m->stack_trace->entries = ktsnap_arena_alloc(a, sizeof(*m->stack_trace->entries));
 	m->stack_trace->entries[0] = (struct ktsnap_stack_trace_entry){ 3, 2, pcs, "00 10" };
 	m->stack_trace->truncated = true;
-	m = ktsnap_report_add_map(r, "jump_table");
-	m->map_type = 3;
+	m = rb_map(r, "jump_table", BPF_MAP_TYPE_PROG_ARRAY, 0, 0, 0, KTSNAP_LAYOUT_NONE);
 	m->fd_array = ktsnap_arena_alloc(a, sizeof(*m->fd_array));
 	*m->fd_array = (struct ktsnap_fd_array_info){ 2, 4, 2, fd_idx, false, false };
-	m = ktsnap_report_add_map(r, "queue");
-	m->map_type = 22;
+	m = rb_map(r, "queue", BPF_MAP_TYPE_QUEUE, 0, 0, 0, KTSNAP_LAYOUT_NONE);
 	m->error = "QUEUE/STACK are destructive (peek shows only the head; pop consumes); "
 		   "no enumeration API";
 

@@ -1,0 +1,37 @@
+# Contracts checked on the tree itself rather than by running code:
+# - errmsg_contract: every public function records a ktsnap_errmsg() text
+#   when it fails (include/ktsnap/common.h), instead of a bare
+#   "return -E…" / "errno = E…".  The views are skipped by name: their
+#   failures are struct ktsnap_error values, whose constructor sets the
+#   text (test_bridge_errmsg checks that).
+add_test(NAME errmsg_contract
+	 COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/contract/errmsg_check.sh
+		 -s "^ktsnap_json_field__|^ktsnap_field__|^ktsnap_snapshot__"
+		 ${PROJECT_SOURCE_DIR}/src
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/bridge.h
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/capture.h
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/diff.h
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/json.h
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/kernel_op.h
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/stats.h
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/report.h
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/display.h
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/error.h
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/view.h
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/snapshot.h
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/wire.h)
+set_tests_properties(errmsg_contract PROPERTIES LABELS contract TIMEOUT 60)
+# - abi_check: the shared library exports exactly the names listed in
+#   src/libktsnap.map, and those are exactly the KTSNAP_API functions; a
+#   failure lists the names to add to or remove from the map.
+add_test(NAME abi_check
+	 COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/contract/abi_check.sh
+		 $<TARGET_FILE:ktsnap> $<TARGET_FILE:ktsnap_static>
+		 ${PROJECT_SOURCE_DIR}/src/libktsnap.map)
+set_tests_properties(abi_check PROPERTIES LABELS contract TIMEOUT 60)
+# - spec_citations: every "§n.m" and "Fnn" cited in the code names a section
+#   of docs/spec.md or a row of docs/features.md.
+add_test(NAME spec_citations
+	 COMMAND sh ${PROJECT_SOURCE_DIR}/docs/check-citations.sh
+	 WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(spec_citations PROPERTIES LABELS contract TIMEOUT 60)
