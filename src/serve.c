@@ -14,6 +14,7 @@
  * connection; a peer that misbehaves loses only its own connection.
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -451,20 +452,210 @@ static int handle_snapshot(struct conn *c, const uint8_t *payload, uint32_t len)
 	return send_snapshot_reply(c, req.request_id, status, reason);
 }
 
-/* §12: what a live host can answer without a kernel-op callback. */
-static int live_kernel_op(const struct ktsnap_kernel_op_request *req,
-			  struct ktsnap_kernel_op_reply *reply)
-{
-	const char *why;
+/* ---- kernel ops on a live host (§12): reads through /proc/kcore ---------------- */
+struct kcore {
+	int fd;
+	Elf64_Phdr *ph;
+	size_t nr_ph;
+};
 
-	if (req->direction == KTSNAP_KERNEL_OP_WRITE)
-		why = "not supported on a live host";
-	else if (access("/proc/kcore", F_OK))
-		why = "not supported on this host: /proc/kcore missing";
-	else
-		why = "not supported on this host: /proc/kcore reads are not implemented";
+/* Open @path and read its program headers: 0, or -errno with @why set. */
+static int kcore_open(struct kcore *k, const char *path, char *why, size_t size)
+{
+	Elf64_Ehdr eh;
+	size_t bytes;
+	int e;
+
+	memset(k, 0, sizeof(*k));
+	k->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (k->fd < 0) {
+		e = errno;
+		if (e == ENOENT)
+			snprintf(why, size, "not supported on this host: %s missing", path);
+		else
+			snprintf(why, size, "cannot read %s: %s", path, strerror(e));
+		return -e;
+	}
+	if (pread(k->fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_phentsize != sizeof(Elf64_Phdr) ||
+	    !eh.e_phnum) {
+		snprintf(why, size, "%s is not a 64-bit little-endian ELF core file", path);
+		goto bad;
+	}
+	bytes = (size_t)eh.e_phnum * sizeof(Elf64_Phdr);
+	k->ph = malloc(bytes);
+	if (!k->ph) {
+		snprintf(why, size, "out of memory");
+		close(k->fd);
+		return -ENOMEM;
+	}
+	if (pread(k->fd, k->ph, bytes, (off_t)eh.e_phoff) != (ssize_t)bytes) {
+		snprintf(why, size, "%s: cannot read its program headers", path);
+		goto bad;
+	}
+	k->nr_ph = eh.e_phnum;
+	return 0;
+bad:
+	free(k->ph);
+	close(k->fd);
+	k->ph = NULL;
+	return -EINVAL;
+}
+
+static void kcore_close(struct kcore *k)
+{
+	free(k->ph);
+	if (k->fd >= 0)
+		close(k->fd);
+}
+
+/* Read @len bytes of kernel memory at @addr: 0, or -errno with @why set. */
+static int kcore_read(struct kcore *k, const char *path, uint64_t addr, void *buf, size_t len,
+		      char *why, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < k->nr_ph; i++) {
+		const Elf64_Phdr *p = &k->ph[i];
+		ssize_t r;
+
+		if (p->p_type != PT_LOAD || addr < p->p_vaddr || addr - p->p_vaddr > p->p_filesz ||
+		    len > p->p_filesz - (addr - p->p_vaddr))
+			continue;
+		r = pread(k->fd, buf, len, (off_t)(p->p_offset + (addr - p->p_vaddr)));
+		if (r == (ssize_t)len)
+			return 0;
+		snprintf(why, size, "reading %zu bytes at 0x%llx from %s: %s", len,
+			 (unsigned long long)addr, path, r < 0 ? strerror(errno) : "short read");
+		return r < 0 ? -errno : -EIO;
+	}
+	snprintf(why, size, "address 0x%llx (%zu bytes) is not in %s", (unsigned long long)addr,
+		 len, path);
+	return -EFAULT;
+}
+
+/* The address of @name in @path (a kallsyms file): 0 or -errno with @why. */
+static int kallsyms_lookup(const char *path, const char *name, uint64_t *addr, char *why,
+			   size_t size)
+{
+	char line[512], sym[256];
+	unsigned long long a;
+	char type;
+	FILE *f = fopen(path, "re");
+	int rc = -ENOENT;
+
+	if (!f) {
+		snprintf(why, size, "cannot read %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &a, &type, sym) != 3 || strcmp(sym, name))
+			continue;
+		*addr = a;
+		rc = a ? 0 : -EPERM;
+		break;
+	}
+	fclose(f);
+	if (rc == -ENOENT)
+		snprintf(why, size, "symbol '%s' not found in %s", name, path);
+	else if (rc)
+		snprintf(why, size, "symbol '%s' has address 0 in %s (kptr_restrict hides it)",
+			 name, path);
+	return rc;
+}
+
+int ktsnap_kernel_op_live(const struct ktsnap_kernel_op_request *req,
+			  struct ktsnap_kernel_op_reply *reply, void *ctx)
+{
+	const struct ktsnap_kernel_op_live_opts *o = ctx;
+	const char *kcore_path = o && o->kcore ? o->kcore : "/proc/kcore";
+	const char *syms_path = o && o->kallsyms ? o->kallsyms : "/proc/kallsyms";
+	char why[512] = "";
+	struct kcore k = { .fd = -1 };
+	size_t i, total = 0;
+	int rc = 0;
+
+	ktsnap_errmsg_clear();
+	if (!req || !reply)
+		return ktsnap_fail(-EINVAL, "kernel op: NULL request or reply");
+	if (req->nr_entries && !req->entries)
+		return ktsnap_fail(-EINVAL, "kernel op: NULL entries");
+	if (req->direction == KTSNAP_KERNEL_OP_WRITE) {
+		snprintf(why, sizeof(why), "not supported on a live host");
+		goto refuse;
+	}
+	if (kcore_open(&k, kcore_path, why, sizeof(why)))
+		goto refuse;
+	for (i = 0; i < req->nr_entries; i++) {
+		const struct ktsnap_kernel_op_entry *e = &req->entries[i];
+		struct ktsnap_kernel_op_value v = { .kind = e->value.kind };
+		uint64_t addr = e->target.addr;
+		size_t len;
+
+		switch (e->target.kind) {
+		case KTSNAP_KERNEL_OP_TARGET_SYMBOL:
+			if (kallsyms_lookup(syms_path, e->target.symbol ? e->target.symbol : "",
+					    &addr, why, sizeof(why)))
+				goto refuse;
+			break;
+		case KTSNAP_KERNEL_OP_TARGET_DIRECT:
+		case KTSNAP_KERNEL_OP_TARGET_KVA:
+			break;	/* both are kernel virtual addresses kcore maps */
+		default:
+			snprintf(why, sizeof(why), "%s targets are not supported on a live host",
+				 ktsnap_kernel_op_target_kind__name(e->target.kind));
+			goto refuse;
+		}
+		switch (e->value.kind) {
+		case KTSNAP_KERNEL_OP_VALUE_U32:
+		case KTSNAP_KERNEL_OP_VALUE_OR_U32:
+			v.kind = KTSNAP_KERNEL_OP_VALUE_U32;
+			len = 4;
+			rc = kcore_read(&k, kcore_path, addr, &v.u32, len, why, sizeof(why));
+			break;
+		case KTSNAP_KERNEL_OP_VALUE_U64:
+			len = 8;
+			rc = kcore_read(&k, kcore_path, addr, &v.u64, len, why, sizeof(why));
+			break;
+		case KTSNAP_KERNEL_OP_VALUE_BYTES:
+			len = e->value.bytes.len;
+			if (len > KTSNAP_KERNEL_OP_REPLY_MAX - total) {
+				snprintf(why, sizeof(why), "reads of more than %u bytes do not fit "
+					 "a reply", KTSNAP_KERNEL_OP_REPLY_MAX);
+				goto refuse;
+			}
+			rc = len ? ktsnap_kernel_op_value__set_bytes(&v, NULL, len) : 0;
+			if (!rc && len)
+				rc = kcore_read(&k, kcore_path, addr, v.bytes.data, len, why,
+						sizeof(why));
+			break;
+		default:
+			snprintf(why, sizeof(why), "unknown value kind %d", (int)e->value.kind);
+			goto refuse;
+		}
+		if (!rc)
+			rc = ktsnap_kernel_op_reply__push_value(reply, &v);
+		ktsnap_kernel_op_value__clear(&v);
+		if (rc == -ENOMEM) {
+			kcore_close(&k);
+			ktsnap_kernel_op_reply__clear(reply);
+			return ktsnap_fail(-ENOMEM, "kernel op: out of memory");
+		}
+		if (rc)
+			goto refuse;
+		total += len;
+	}
+	kcore_close(&k);
+	reply->success = true;
+	return 0;
+refuse:
+	kcore_close(&k);
+	ktsnap_kernel_op_reply__clear(reply);
 	reply->success = false;
-	return ktsnap_kernel_op_reply__set_reason(reply, why);
+	if (ktsnap_kernel_op_reply__set_reason(reply, why))
+		return ktsnap_fail(-ENOMEM, "kernel op: out of memory");
+	return 0;
 }
 
 static int handle_kernel_op(struct conn *c, const uint8_t *payload, uint32_t len)
@@ -487,7 +678,7 @@ static int handle_kernel_op(struct conn *c, const uint8_t *payload, uint32_t len
 	} else {
 		rc = ktsnap_bridge__dispatch_kernel_op(c->s->bridge, &req, &reply);
 		if (rc == -EOPNOTSUPP) {
-			live_kernel_op(&req, &reply);
+			ktsnap_kernel_op_live(&req, &reply, NULL);
 			ktsnap_bridge__record_kernel_op_reply(c->s->bridge, req.tag, &reply);
 		} else if (rc) {
 			ktsnap_kernel_op_reply__clear(&reply);

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <elf.h>
 
 #include <ktsnap/bridge.h>
 #include <ktsnap/json.h>
@@ -335,6 +336,139 @@ static void t_kernel_op_callback(void **state)
 	ktsnap_kernel_op_reply__clear(&rep);
 	ktsnap_kernel_op_request__clear(&req);
 	ktsnap_wire_client__free(c);
+}
+
+/* ---- kernel ops through a kcore of our own --------------------------------------------- */
+#define KC_BASE 0xffffffff81000000ull
+
+/* A one-segment ELF core file mapping KC_BASE .. +4096, and a kallsyms. */
+static void make_kcore(struct fixture *f, char *kcore, char *syms, size_t size)
+{
+	Elf64_Ehdr eh = { .e_type = ET_CORE, .e_machine = EM_X86_64, .e_version = EV_CURRENT,
+			  .e_phoff = sizeof(Elf64_Ehdr), .e_ehsize = sizeof(Elf64_Ehdr),
+			  .e_phentsize = sizeof(Elf64_Phdr), .e_phnum = 1 };
+	Elf64_Phdr ph = { .p_type = PT_LOAD, .p_offset = 4096, .p_vaddr = KC_BASE,
+			  .p_filesz = 4096, .p_memsz = 4096 };
+	uint8_t page[4096] = { 0 };
+	uint32_t u32 = 0x11223344;
+	uint64_t u64 = 0x0102030405060708ull;
+	FILE *fp;
+
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	memcpy(page + 0x10, &u32, 4);
+	memcpy(page + 0x20, &u64, 8);
+	memcpy(page + 0x30, "ktsnap", 6);
+	snprintf(kcore, size, "%s/kcore", f->dir);
+	snprintf(syms, size, "%s/kallsyms", f->dir);
+	fp = fopen(kcore, "w");
+	assert_non_null(fp);
+	fwrite(&eh, sizeof(eh), 1, fp);
+	fwrite(&ph, sizeof(ph), 1, fp);
+	fseek(fp, 4096, SEEK_SET);
+	fwrite(page, sizeof(page), 1, fp);
+	fclose(fp);
+	fp = fopen(syms, "w");
+	assert_non_null(fp);
+	fprintf(fp, "ffffffff81000000 T _text\nffffffff81000010 D kt_u32\n"
+		    "ffffffff81000020 B kt_u64\n0000000000000000 T kt_hidden\n"
+		    "ffffffff82000000 D kt_elsewhere\n");
+	fclose(fp);
+}
+
+static void read_one(const struct ktsnap_kernel_op_live_opts *o,
+		     const struct ktsnap_kernel_op_target *t,
+		     const struct ktsnap_kernel_op_value *hint,
+		     struct ktsnap_kernel_op_reply *rep)
+{
+	struct ktsnap_kernel_op_request req = { .direction = KTSNAP_KERNEL_OP_READ };
+
+	ktsnap_kernel_op_request__add_entry(&req, t, hint);
+	memset(rep, 0, sizeof(*rep));
+	assert_int_equal(ktsnap_kernel_op_live(&req, rep, (void *)o), 0);
+	ktsnap_kernel_op_request__clear(&req);
+}
+
+static void t_kernel_op_kcore(void **state)
+{
+	struct fixture *f = *state;
+	char kcore[128], syms[128], missing[160];
+	struct ktsnap_kernel_op_live_opts o = { .sz = sizeof(o) };
+	struct ktsnap_kernel_op_target t = { 0 };
+	struct ktsnap_kernel_op_value v = ktsnap_kernel_op_value_u32(0), b = { 0 };
+	struct ktsnap_kernel_op_reply rep;
+
+	make_kcore(f, kcore, syms, sizeof(kcore));
+	o.kcore = kcore;
+	o.kallsyms = syms;
+
+	ktsnap_kernel_op_target__set_symbol(&t, "kt_u32");
+	read_one(&o, &t, &v, &rep);
+	assert_true(rep.success);
+	assert_int_equal(rep.nr_read_values, 1);
+	assert_int_equal(rep.read_values[0].kind, KTSNAP_KERNEL_OP_VALUE_U32);
+	assert_int_equal(rep.read_values[0].u32, 0x11223344);
+	ktsnap_kernel_op_reply__clear(&rep);
+	ktsnap_kernel_op_target__clear(&t);
+
+	ktsnap_kernel_op_target__set_symbol(&t, "kt_u64");
+	v = ktsnap_kernel_op_value_u64(0);
+	read_one(&o, &t, &v, &rep);
+	assert_true(rep.success);
+	assert_int_equal(rep.read_values[0].u64, 0x0102030405060708ull);
+	ktsnap_kernel_op_reply__clear(&rep);
+	ktsnap_kernel_op_target__clear(&t);
+
+	/* Direct / Kva addresses, a bytes width */
+	t = ktsnap_kernel_op_target_kva(KC_BASE + 0x30);
+	ktsnap_kernel_op_value__set_bytes(&b, NULL, 6);
+	read_one(&o, &t, &b, &rep);
+	assert_true(rep.success);
+	assert_int_equal(rep.read_values[0].bytes.len, 6);
+	assert_memory_equal(rep.read_values[0].bytes.data, "ktsnap", 6);
+	ktsnap_kernel_op_reply__clear(&rep);
+
+	/* refusals carry their reason */
+	t = ktsnap_kernel_op_target_direct(KC_BASE + 4090);
+	v = ktsnap_kernel_op_value_u64(0);
+	read_one(&o, &t, &v, &rep);
+	assert_false(rep.success);
+	assert_int_equal(rep.nr_read_values, 0);
+	assert_true(strstr(rep.reason, "address 0xffffffff81000ffa (8 bytes) is not in "));
+	ktsnap_kernel_op_reply__clear(&rep);
+	ktsnap_kernel_op_target__set_symbol(&t, "kt_nope");
+	read_one(&o, &t, &v, &rep);
+	assert_false(rep.success);
+	assert_true(strstr(rep.reason, "symbol 'kt_nope' not found in "));
+	ktsnap_kernel_op_reply__clear(&rep);
+	ktsnap_kernel_op_target__clear(&t);
+	ktsnap_kernel_op_target__set_symbol(&t, "kt_hidden");
+	read_one(&o, &t, &v, &rep);
+	assert_true(strstr(rep.reason, "symbol 'kt_hidden' has address 0 in "));
+	ktsnap_kernel_op_reply__clear(&rep);
+	ktsnap_kernel_op_target__clear(&t);
+	ktsnap_kernel_op_target__set_per_cpu_field(&t, "runqueues", "nr_running", 0);
+	read_one(&o, &t, &v, &rep);
+	assert_string_equal(rep.reason, "PerCpuField targets are not supported on a live host");
+	ktsnap_kernel_op_reply__clear(&rep);
+	ktsnap_kernel_op_target__clear(&t);
+
+	snprintf(missing, sizeof(missing), "%s/none", f->dir);
+	o.kcore = missing;
+	t = ktsnap_kernel_op_target_kva(KC_BASE);
+	read_one(&o, &t, &v, &rep);
+	assert_false(rep.success);
+	assert_true(strstr(rep.reason, "not supported on this host: ") &&
+		    strstr(rep.reason, "/none missing"));
+	ktsnap_kernel_op_reply__clear(&rep);
+	o.kcore = syms;	/* not an ELF file */
+	read_one(&o, &t, &v, &rep);
+	assert_true(strstr(rep.reason, "is not a 64-bit little-endian ELF core file"));
+	ktsnap_kernel_op_reply__clear(&rep);
+	ktsnap_kernel_op_value__clear(&b);
+	assert_int_equal(ktsnap_kernel_op_live(NULL, NULL, NULL), -EINVAL);
 }
 
 /* ---- drop rules, end to end ---------------------------------------------------------- */
@@ -785,6 +919,7 @@ int main(void)
 		T(t_watch_callback),
 		T(t_kernel_op_live),
 		T(t_kernel_op_callback),
+		T(t_kernel_op_kcore),
 		T(t_drop_rules),
 		T(t_hostile_peers),
 		T(t_many_clients),

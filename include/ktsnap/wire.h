@@ -328,6 +328,29 @@ struct ktsnap_server_opts {
 };
 #define ktsnap_server_opts__last_field frame_timeout_ms
 
+/*
+ * The live-host answer to a kernel op (§12), a ktsnap_kernel_op_fn for a
+ * bridge and what the service answers without one: reads of Symbol (its
+ * address from kallsyms), Direct and Kva targets through the kcore ELF
+ * view of kernel memory, one value per entry of the hint's width; writes,
+ * PerCpuField and TaskField targets are refused.  A refusal is a reply
+ * with success false and the reason ("not supported on a live host",
+ * "not supported on this host: /proc/kcore missing", "symbol 'x' not found
+ * in /proc/kallsyms", "address 0x… (8 bytes) is not in /proc/kcore" …).
+ * @ctx: a const struct ktsnap_kernel_op_live_opts * or NULL (the /proc
+ * files).  0 with @reply filled (zeroed on entry); -EINVAL, -ENOMEM.
+ */
+struct ktsnap_kernel_op_live_opts {
+	size_t sz;
+	const char *kcore;	/* NULL: /proc/kcore */
+	const char *kallsyms;	/* NULL: /proc/kallsyms */
+	size_t :0;
+};
+#define ktsnap_kernel_op_live_opts__last_field kallsyms
+
+KTSNAP_API int ktsnap_kernel_op_live(const struct ktsnap_kernel_op_request *req,
+				     struct ktsnap_kernel_op_reply *reply, void *ctx);
+
 /* A service; caller frees with ktsnap_server__free().  NULL + errno. */
 KTSNAP_API struct ktsnap_server *ktsnap_server__new(const struct ktsnap_server_opts *opts);
 /*
