@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared by the scenario runner (scenario.c), its cgroup2 plumbing
+ * (cgroup.c) and its processes (workload.c).
+ */
+#ifndef KTSNAP_SCENARIO_INTERNAL_H
+#define KTSNAP_SCENARIO_INTERNAL_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <ktsnap/scenario.h>
+
+/* ---- cgroup.c: cgroup2 directories ---------------------------------------------- */
+/* The cgroup2 mount point from /proc/self/mountinfo (the first one, or
+ * /sys/fs/cgroup/unified if several).  0 or -ENOENT. */
+int ktsnap_cgroup2_mount(char *out, size_t size);
+/* mkdir @path (0755).  0 or -errno. */
+int ktsnap_cgroup_create(const char *path);
+/*
+ * Kill everything in @path (cgroup.kill, after thawing) and remove it,
+ * retrying while the kernel still counts exiting tasks (up to ~2 s).
+ * 0, or -errno of the last rmdir.  A missing directory is success.
+ */
+int ktsnap_cgroup_destroy(const char *path);
+/* Write "1"/"0" to cgroup.freeze.  0 or -errno. */
+int ktsnap_cgroup_set_frozen(const char *path, bool frozen);
+/* Wait until cgroup.events says "frozen 1" (or 0), up to @timeout_ms.
+ * 0, -ETIMEDOUT, -errno. */
+int ktsnap_cgroup_wait_frozen(const char *path, bool frozen, unsigned int timeout_ms);
+/* The pids of cgroup.procs, malloc'd (caller frees).  0 or -errno. */
+int ktsnap_cgroup_read_procs(const char *path, int32_t **pids, size_t *n);
+
+/* ---- workload.c: processes -------------------------------------------------------- */
+/*
+ * Fork @n workers running @wl, each moved into the cgroup at @cgroup_path
+ * before it starts; their pids are appended to *pids.  On failure the
+ * workers already forked stay in *pids (the caller kills them).  0 or
+ * -errno (with a reason in @why).
+ */
+int ktsnap_workers_spawn(const char *cgroup_path, unsigned int n,
+			 const struct ktsnap_workload *wl, pid_t **pids, size_t *nr_pids,
+			 size_t *cap, char *why, size_t why_len);
+/* SIGKILL and reap @pids (already reaped ones are skipped). */
+void ktsnap_workers_kill(const pid_t *pids, size_t n);
+
+/* Start @argv in its own process group (dies with the caller).  Pid or -errno. */
+pid_t ktsnap_process_spawn(const char *const *argv);
+/* SIGTERM the group, wait ≤ @grace_ms, then SIGKILL; reap.  0 when it
+ * went with SIGTERM, 1 after SIGKILL. */
+int ktsnap_process_stop(pid_t pid, unsigned int grace_ms);
+/* true while @pid has not exited (reaps it when it has). */
+bool ktsnap_process_alive(pid_t pid);
+
+/* ---- shared -------------------------------------------------------------------------- */
+/* CLOCK_MONOTONIC in ns. */
+uint64_t ktsnap_scenario_now_ns(void);
+/* Sleep @ms, waking early when *@stop becomes non-zero.  0, or -EINTR. */
+int ktsnap_sleep_ms(uint64_t ms, volatile sig_atomic_t *stop);
+
+#endif /* KTSNAP_SCENARIO_INTERNAL_H */
