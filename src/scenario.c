@@ -808,7 +808,7 @@ static int do_map_write(struct ktsnap_scenario *sc, const struct sc_map_write *w
 		goto out;
 	}
 	err = 0;
-	progress(sc, 0, "BpfMapWrite(%s) = %" PRIu32 ": map '%s' (id %u) byte %" PRIu32, what,
+	progress(sc, 0, "step 0: BpfMapWrite(%s) = %" PRIu32 " ok: map '%s' (id %u) byte %" PRIu32, what,
 		 w->value, info.name, info.id, off);
 out:
 	free(val);

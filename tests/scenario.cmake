@@ -3,3 +3,9 @@
 # the scheduler-shaped fixture (BPF).
 ktsnap_test(test_scenario SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_scenario.c
 	    LIBS PkgConfig::CMOCKA LABELS scenario TIMEOUT 120)
+ktsnap_test(test_scenario_bpf BPF SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_scenario_bpf.c
+	    LIBS ktfixture PkgConfig::CMOCKA LABELS scenario TIMEOUT 180)
+# the scheduler command of the AttachScheduler test
+target_compile_definitions(test_scenario_bpf PRIVATE
+			   KTSCHED_HOLD="$<TARGET_FILE:ktsched_hold>")
+add_dependencies(test_scenario_bpf ktsched_hold)
