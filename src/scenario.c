@@ -42,7 +42,7 @@
 #define NS_PER_S			1000000000ULL
 #define SCX_STATE_PATH			"/sys/kernel/sched_ext/state"
 
-/* ---- the model ------------------------------------------------------------------- */
+/* ---- the model --------------------------------------------------------------------- */
 /* An op, deep-copied from struct ktsnap_op. */
 struct sc_op {
 	enum ktsnap_op_kind kind;
@@ -119,7 +119,7 @@ struct ktsnap_scenario {
 
 static volatile sig_atomic_t stop_sig;
 
-/* ---- small helpers ------------------------------------------------------------------ */
+/* ---- small helpers ----------------------------------------------------------------- */
 static int fail(struct ktsnap_scenario *sc, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -226,7 +226,7 @@ static int bridge_wait_advance(struct ktsnap_bridge *b, uint64_t before, uint64_
 	return r;
 }
 
-/* ---- op copies ------------------------------------------------------------------------ */
+/* ---- op copies --------------------------------------------------------------------- */
 static void op_clear(struct sc_op *op)
 {
 	size_t i;
@@ -400,7 +400,7 @@ static void op_label(const struct sc_op *op, char *buf, size_t len)
 	}
 }
 
-/* ---- building ----------------------------------------------------------------------------- */
+/* ---- building ---------------------------------------------------------------------- */
 struct ktsnap_scenario *ktsnap_scenario__new(void)
 {
 	struct ktsnap_scenario *sc = calloc(1, sizeof(*sc));
@@ -588,7 +588,7 @@ int ktsnap_scenario__add_map_write(struct ktsnap_scenario *sc, const char *map_s
 	return 0;
 }
 
-/* ---- results -------------------------------------------------------------------------------- */
+/* ---- results ----------------------------------------------------------------------- */
 const char *ktsnap_scenario__errmsg(const struct ktsnap_scenario *sc)
 {
 	return sc && sc->errmsg ? sc->errmsg : "";
@@ -630,7 +630,7 @@ ktsnap_scenario__capture_stat(const struct ktsnap_scenario *sc, size_t i)
 	return sc && i < sc->nr_stats ? &sc->stats[i] : NULL;
 }
 
-/* ---- BPF maps ---------------------------------------------------------------------------------- */
+/* ---- BPF maps ---------------------------------------------------------------------- */
 static bool id_admitted(const struct ktsnap_scenario *sc, uint32_t id)
 {
 	size_t i;
@@ -808,15 +808,15 @@ static int do_map_write(struct ktsnap_scenario *sc, const struct sc_map_write *w
 		goto out;
 	}
 	err = 0;
-	progress(sc, 0, "step 0: BpfMapWrite(%s) = %" PRIu32 " ok: map '%s' (id %u) byte %" PRIu32, what,
-		 w->value, info.name, info.id, off);
+	progress(sc, 0, "step 0: BpfMapWrite(%s) = %" PRIu32 " ok: map '%s' (id %u) byte %" PRIu32,
+		 what, w->value, info.name, info.id, off);
 out:
 	free(val);
 	close(fd);
 	return err;
 }
 
-/* ---- ops ----------------------------------------------------------------------------------------- */
+/* ---- ops --------------------------------------------------------------------------- */
 struct op_ctx {
 	unsigned int step;
 	bool in_loop;
@@ -1230,7 +1230,7 @@ static int run_ops(struct ktsnap_scenario *sc, const struct sc_oplist *l, const 
 	return 0;
 }
 
-/* ---- steps ----------------------------------------------------------------------------------------- */
+/* ---- steps ------------------------------------------------------------------------- */
 static int cgroup_path(const struct ktsnap_scenario *sc, const char *name, char *buf, size_t len)
 {
 	return (size_t)snprintf(buf, len, "%s/%s", sc->parent, name) < len ? 0 : -ENAMETOOLONG;
@@ -1338,7 +1338,7 @@ static int run_step(struct ktsnap_scenario *sc, unsigned int idx)
 	return err;
 }
 
-/* ---- the run ------------------------------------------------------------------------------------- */
+/* ---- the run ----------------------------------------------------------------------- */
 static void on_stop_signal(int sig)
 {
 	stop_sig = sig;
@@ -1462,7 +1462,7 @@ int ktsnap_scenario__run(struct ktsnap_scenario *sc, const struct ktsnap_scenari
 	return err;
 }
 
-/* ---- capture callback ------------------------------------------------------------------------------ */
+/* ---- capture callback -------------------------------------------------------------- */
 static bool step_has_workers(const struct ktsnap_scenario *sc)
 {
 	unsigned int s = atomic_load_explicit(&sc->cur_step, memory_order_acquire);
@@ -1513,7 +1513,7 @@ struct ktsnap_report *ktsnap_scenario_capture_callback(const char *name, void *c
 	return r;
 }
 
-/* ---- live kernel-op callback (§12) ------------------------------------------------------------------ */
+/* ---- live kernel-op callback (§12) ------------------------------------------------- */
 int ktsnap_kernel_op_live(const struct ktsnap_kernel_op_request *req,
 			  struct ktsnap_kernel_op_reply *reply, void *ctx)
 {

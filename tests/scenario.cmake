@@ -4,8 +4,14 @@
 ktsnap_test(test_scenario SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_scenario.c
 	    LIBS PkgConfig::CMOCKA LABELS scenario TIMEOUT 120)
 ktsnap_test(test_scenario_bpf BPF SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_scenario_bpf.c
-	    LIBS ktfixture PkgConfig::CMOCKA LABELS scenario TIMEOUT 180)
+	    LIBS ktfixture PkgConfig::CMOCKA LABELS scenario TIMEOUT 300)
 # the scheduler command of the AttachScheduler test
 target_compile_definitions(test_scenario_bpf PRIVATE
 			   KTSCHED_HOLD="$<TARGET_FILE:ktsched_hold>")
 add_dependencies(test_scenario_bpf ktsched_hold)
+
+# `ktsnap run` with the example scenarios (ktsched_hold is their scheduler).
+ktsnap_bpf_command(cmd sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/run.sh $<TARGET_FILE:ktsnap_cli>
+		   ${PROJECT_SOURCE_DIR}/examples $<TARGET_FILE:ktsched_hold>)
+add_test(NAME cli_run COMMAND ${cmd})
+set_tests_properties(cli_run PROPERTIES LABELS "cli;bpf;scenario" RUN_SERIAL TRUE TIMEOUT 300)

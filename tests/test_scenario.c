@@ -29,7 +29,7 @@
 #include <ktsnap/bridge.h>
 #include <ktsnap/scenario.h>
 
-/* ---- fakes ---------------------------------------------------------------------- */
+/* ---- fakes ------------------------------------------------------------------------- */
 struct fake {
 	int captures;
 	bool absent;		/* the callback returns NULL */
@@ -112,7 +112,7 @@ static bool path_gone(const char *path)
 	return stat(path, &st) && errno == ENOENT;
 }
 
-/* ---- F137 / F146: step-index stamping ----------------------------------------------------------- */
+/* ---- F137 / F146: step-index stamping ---------------------------------------------- */
 static void capture_stamps_step_index(void **state)
 {
 	struct fake f = {};
@@ -169,7 +169,7 @@ static void absent_capture_still_succeeds(void **state)
 	ktsnap_bridge__unref(b);
 }
 
-/* ---- F138: no capture inside a Loop hold -------------------------------------------------------- */
+/* ---- F138: no capture inside a Loop hold ------------------------------------------- */
 static void capture_in_loop_refused(void **state)
 {
 	struct fake f = {};
@@ -213,7 +213,7 @@ static void loop_runs_k_times(void **state)
 	ktsnap_bridge__unref(b);
 }
 
-/* ---- F139: no bridge fails loudly -------------------------------------------------------------------- */
+/* ---- F139: no bridge fails loudly -------------------------------------------------- */
 static void capture_without_bridge_fails(void **state)
 {
 	struct ktsnap_scenario *sc = ktsnap_scenario__new();
@@ -245,7 +245,7 @@ static void watch_without_bridge_fails(void **state)
 	ktsnap_scenario__free(sc);
 }
 
-/* ---- F141: WatchSnapshot through register_watch ------------------------------------------------------ */
+/* ---- F141: WatchSnapshot through register_watch ------------------------------------ */
 static int watch_cb(const char *symbol, char **err, void *ctx)
 {
 	if (!strcmp(symbol, "bad")) {
@@ -296,7 +296,7 @@ static void watch_without_callback(void **state)
 	ktsnap_bridge__unref(b);
 }
 
-/* ---- F142: CaptureCgroupProcs ------------------------------------------------------------------------ */
+/* ---- F142: CaptureCgroupProcs ------------------------------------------------------ */
 static void cgroup_procs_texts(void **state)
 {
 	static const struct {
@@ -382,7 +382,7 @@ static void cgroup_procs_records_workers(void **state)
 	ktsnap_bridge__unref(b);
 }
 
-/* ---- F143 / F144: kernel ops ---------------------------------------------------------------------- */
+/* ---- F143 / F144: kernel ops ------------------------------------------------------- */
 struct kop_log {
 	int calls;
 	enum ktsnap_kernel_op_direction dir[8];
@@ -498,7 +498,7 @@ static void kernel_op_failures(void **state)
 	ktsnap_bridge__unref(live);
 }
 
-/* ---- F145: the scheduler ops' gates --------------------------------------------------------------- */
+/* ---- F145: the scheduler ops' gates ------------------------------------------------ */
 static void scheduler_ops_gates(void **state)
 {
 	static const char *const argv[] = { "true", NULL };
@@ -540,7 +540,7 @@ static void scheduler_ops_gates(void **state)
 	ktsnap_bridge__unref(b);
 }
 
-/* ---- workers: affinity and nice; freeze around a capture ---------------------------------------------- */
+/* ---- workers: affinity and nice; freeze around a capture --------------------------- */
 static void workers_affinity_and_nice(void **state)
 {
 	static const uint32_t cpu0[] = { 0 };
@@ -593,7 +593,7 @@ static void capture_freezes_and_thaws(void **state)
 	ktsnap_bridge__unref(b);
 }
 
-/* ---- cleanup -------------------------------------------------------------------------------------- */
+/* ---- cleanup ----------------------------------------------------------------------- */
 static void failed_op_leaves_nothing(void **state)
 {
 	struct fake f = {};
@@ -699,7 +699,7 @@ static void sigterm_cleans_up(void **state)
 	assert_true(path_gone(dir));
 }
 
-/* ---- building errors -------------------------------------------------------------------------------- */
+/* ---- building errors --------------------------------------------------------------- */
 static void builder_rejects_bad_input(void **state)
 {
 	struct ktsnap_scenario *sc = ktsnap_scenario__new();

@@ -117,7 +117,7 @@ static void progress_line(unsigned int step, const char *line, void *ctx)
 	fprintf(stderr, "  %s\n", line);
 }
 
-/* ---- the 2-step scenario -------------------------------------------------------------------- */
+/* ---- the 2-step scenario ----------------------------------------------------------- */
 static void two_steps_end_to_end(void **state)
 {
 	struct fx *fx = *state;
@@ -197,7 +197,7 @@ static void two_steps_end_to_end(void **state)
 	ktsnap_scenario__free(sc);
 }
 
-/* ---- F147: BpfMapWrite --------------------------------------------------------------------------- */
+/* ---- F147: BpfMapWrite ------------------------------------------------------------- */
 static void map_write_before_workers(void **state)
 {
 	struct fx *fx = *state;
@@ -272,7 +272,7 @@ static void map_write_refusals(void **state)
 	}
 }
 
-/* ---- §11.8: PinBpfMap -------------------------------------------------------------------------------- */
+/* ---- §11.8: PinBpfMap -------------------------------------------------------------- */
 static void pin_map_is_idempotent(void **state)
 {
 	struct fx *fx = *state;
@@ -289,7 +289,7 @@ static void pin_map_is_idempotent(void **state)
 	ktsnap_scenario__free(sc);
 }
 
-/* ---- F145 on a live host: a scheduler command ------------------------------------------------------- */
+/* ---- F145 on a live host: a scheduler command -------------------------------------- */
 /* Ids of the maps named @name, up to @cap; returns how many. */
 static size_t map_ids_named(const char *name, uint32_t *ids, size_t cap)
 {

@@ -44,7 +44,7 @@ extern "C" {
 
 struct ktsnap_scenario;
 
-/* ---- workloads ---------------------------------------------------------------- */
+/* ---- workloads --------------------------------------------------------------------- */
 /*
  * What each worker does, forever: spin @spin_us, then sleep @sleep_us
  * (when non-zero), then sched_yield() (when @yield).  All zero spins
@@ -64,7 +64,7 @@ struct ktsnap_workload {
 };
 #define ktsnap_workload__last_field nr_cpus
 
-/* ---- ops (§11) -------------------------------------------------------------------- */
+/* ---- ops (§11) --------------------------------------------------------------------- */
 enum ktsnap_op_kind {
 	KTSNAP_OP_CAPTURE_SNAPSHOT,	/* name */
 	KTSNAP_OP_WATCH_SNAPSHOT,	/* name = symbol */
@@ -136,7 +136,7 @@ static inline struct ktsnap_op ktsnap_op_sleep(uint32_t ms)
 /* "CaptureSnapshot", "WatchSnapshot", …  Static. */
 KTSNAP_API const char *ktsnap_op_kind__name(enum ktsnap_op_kind kind);
 
-/* ---- building a scenario -------------------------------------------------------------- */
+/* ---- building a scenario ----------------------------------------------------------- */
 enum ktsnap_hold_kind {
 	KTSNAP_HOLD_DURATION,	/* hold duration_ms after the ops */
 	KTSNAP_HOLD_FULL,	/* hold the scenario's step length */
@@ -188,7 +188,7 @@ KTSNAP_API int ktsnap_scenario__set_step_ms(struct ktsnap_scenario *sc, uint64_t
 KTSNAP_API int ktsnap_scenario__add_map_write(struct ktsnap_scenario *sc, const char *map_suffix,
 					      const char *var, uint32_t offset, uint32_t value);
 
-/* ---- running ----------------------------------------------------------------------------- */
+/* ---- running ----------------------------------------------------------------------- */
 /* One progress line ("step 1: 2 cgroups, 6 workers", "step 1: CaptureSnapshot('s1') ok"). */
 typedef void (*ktsnap_scenario_progress_fn)(unsigned int step, const char *line, void *ctx);
 

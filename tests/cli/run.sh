@@ -1,0 +1,92 @@
+#!/bin/sh
+# ktsnap run: the example scenarios end to end, the output directory
+# (DIR/<tag>.json + DIR/index.json), the errors for malformed scenario
+# files (naming the JSON path) and a failing op (naming the op, leaving
+# no cgroup behind).  examples/scenario-steps.json runs under ktsched_hold
+# (the fixture stays loaded for it); examples/scenario-scheduler.json
+# starts ktsched_hold itself (found in PATH).
+K=$1
+EX=$2
+HOLD=$3
+. "$(dirname "$0")/lib.sh"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+CG=$(awk '$0 ~ / - cgroup2 / { if (!m || $5 == "/sys/fs/cgroup/unified") m = $5 } END { print m }' \
+	/proc/self/mountinfo)
+runs() { ls "$CG" | grep -c '^ktsnap-[0-9]*-[0-9]*$'; }
+before=$(runs)
+
+run "$HOLD" "$K" run "$EX/scenario-steps.json" -o "$T/steps"
+expect "steps example" 0 "stored 3 captures and index.json in $T/steps"
+expect "… a line per step" 0 "step 2: 2 cgroups, 5 workers"
+expect "… a line per op" 0 "step 1: CaptureSnapshot('s1') ok"
+expect "… loop ops" 0 "step 2: loop 3/3: Sleep(20 ms) ok"
+run cat "$T/steps/index.json"
+expect "index: s1 at step 1" 0 '{"tag": "s1", "file": "s1.json", "step_index": 1,'
+expect "index: s2 at step 2" 0 '{"tag": "s2", "file": "s2.json", "step_index": 2,'
+expect "index: baseline at step 0" 0 '"step_index": 0'
+expect "index: frozen capture" 0 '"frozen": true'
+expect "index: cgroup.procs log" 0 '{"tag": "s1_workers", "cgroup": "workers", "pids": ['
+run "$K" get "$T/steps/s2.json" var nr_switches
+case "$out" in [1-9]*) ;; *) rc=99 ;; esac
+expect "s2 is a report the other commands read" 0 ""
+
+PATH=$(dirname "$HOLD"):$PATH
+run "$K" run "$EX/scenario-scheduler.json" -o "$T/sched"
+expect "scheduler example" 0 "stored 2 captures"
+expect "… attach" 0 "step 0: AttachScheduler('ktsched_hold', obj 'ktsched') ok"
+expect "… map write" 0 "step 0: BpfMapWrite('ktsched.data', variable 'data_neg') = 7 ok"
+run "$K" get "$T/sched/before_swap.json" var data_neg
+expect_eq "the write landed before the workers" 0 "7"
+
+# tags become file names (§10.6)
+cat >"$T/tag.json" <<'J'
+{ "steps": [ { "ops": [ { "op": "CaptureSnapshot", "name": "../x y" } ] } ],
+  "capture": { "maps": [ "no_such_map" ] } }
+J
+run "$K" run "$T/tag.json" -o "$T/tag"
+expect "odd tag" 0 "stored 1 capture"
+run ls -a "$T/tag"
+expect "… stored as .._x_y.json" 0 ".._x_y.json"
+
+# malformed files name the JSON path of the bad field
+bad_file() {
+	printf '%s\n' "$2" >"$T/bad.json"
+	run "$K" run "$T/bad.json" -o "$T/bad"
+	expect "$1" 1 "$3"
+}
+bad_file "wrong type" '{"steps": [{"cgroups": [{"name": "w", "workers": "2"}]}]}' \
+	'steps[0].cgroups[0].workers: expected an integer, found string'
+bad_file "unknown field" '{"steps": [{"ops": [{"op": "Sleep", "ms": 1, "msec": 2}]}]}' \
+	'steps[0].ops[0].msec: unknown field (expected one of: op, name,'
+bad_file "unknown op" '{"steps": [{"ops": [{"op": "Snap"}]}]}' \
+	"steps[0].ops[0].op: unknown op 'Snap'"
+bad_file "missing field" '{"steps": [{"ops": [{"op": "CaptureSnapshot"}]}]}' \
+	'steps[0].ops[0].name: missing (required)'
+bad_file "bad hold" '{"steps": [{"hold": {"loop": 2, "ms": 3}}]}' \
+	'steps[0].hold: give either "ms" or "loop"'
+bad_file "no steps" '{"baseline": {}}' 'bad.json: steps: missing (required)'
+bad_file "not JSON" '{"steps": [' 'not valid JSON at byte'
+run "$K" -j run "$T/bad.json" -o "$T/bad"
+expect "JSON mode error" 1 '{"error":'
+
+# a failing op names itself; workers and cgroups are gone
+cat >"$T/fail.json" <<'J'
+{ "steps": [
+    { "cgroups": [ { "name": "w", "workers": 2 } ],
+      "ops": [ { "op": "CaptureSnapshot", "name": "kept" },
+               { "op": "PinBpfMap", "name": "no_such_map" },
+               { "op": "CaptureSnapshot", "name": "never" } ] } ],
+  "capture": { "maps": [ "no_such_map" ] } }
+J
+run "$K" run "$T/fail.json" -o "$T/fail"
+expect "failing op" 1 "ktsnap run: step 1: PinBpfMap('no_such_map') failed: Op::PinBpfMap(\"no_such_map\"): no BPF map with that name"
+run ls "$T/fail"
+expect "… captures before the failure are kept" 0 "kept.json"
+run cat "$T/fail/index.json"
+expect "… index says why" 0 '"ok": false'
+checks=$((checks + 1))
+if [ "$(runs)" = "$before" ]; then echo "ok   no cgroup left behind"; else
+	out=$(ls "$CG"); bad "cgroups left behind"; fi
+
+finish
