@@ -110,7 +110,6 @@ struct ktsnap_scenario {
 	struct sc_pin *pins;
 	size_t nr_pins, cap_pins;
 	pid_t sched_pid;		/* 0: none */
-	char *sched_argv0;
 	struct ktsnap_scenario_capture_stat *stats;
 	size_t nr_stats, cap_stats;
 	char *errmsg;
@@ -451,7 +450,6 @@ void ktsnap_scenario__free(struct ktsnap_scenario *sc)
 	for (i = 0; i < sc->nr_stats; i++)
 		free((char *)sc->stats[i].tag);
 	free(sc->stats);
-	free(sc->sched_argv0);
 	free(sc->errmsg);
 	free(sc);
 }
@@ -1074,22 +1072,108 @@ static void stop_scheduler(struct ktsnap_scenario *sc)
 }
 
 /*
- * AttachScheduler / ReplaceScheduler (§11.5) on a live host: the gates of
- * the bridge's accessor state, then spawn, then wait until a map of the
- * scheduler's object that was not there before becomes visible.
+ * Where sched_ext exists, a stopped scheduler is gone once the state
+ * reads "disabled" (spec §11.5: wait ≤ 10 s); elsewhere there is nothing
+ * to wait for.
+ */
+static int wait_scx_disabled(struct ktsnap_scenario *sc, const char *label)
+{
+	uint64_t deadline = ktsnap_scenario_now_ns() + SCHED_KILL_GRACE_MS * 1000000ULL;
+	char state[64];
+
+	while (!read_scx_state(state, sizeof(state)) && strcmp(state, "disabled")) {
+		if (ktsnap_scenario_now_ns() >= deadline)
+			return fail(sc, -ETIMEDOUT, "%s: sched_ext state '%s' did not reach "
+				    "'disabled' within 10s of stopping the previous scheduler",
+				    label, state);
+		if (ktsnap_sleep_ms(50, stop_flag(sc)))
+			return check_stop(sc);
+	}
+	return 0;
+}
+
+/*
+ * Start @op's command and wait until a map of its BPF object that was not
+ * there before is visible: on a live host that is what "attached" means.
+ */
+static int spawn_and_discover(struct ktsnap_scenario *sc, const struct sc_op *op,
+			      const char *label)
+{
+	uint32_t timeout = op->timeout_ms ? op->timeout_ms : SCHED_ATTACH_TIMEOUT_MS;
+	uint32_t *before = NULL, *after = NULL;
+	size_t nr_before = 0, nr_after = 0, i;
+	uint64_t deadline;
+	int err;
+	pid_t pid;
+
+	err = obj_map_ids(sc, op->obj, &before, &nr_before);
+	if (err)
+		return fail(sc, err, "%s: walking BPF map ids: %s", label, strerror(-err));
+	pid = ktsnap_process_spawn((const char *const *)op->argv);
+	if (pid < 0) {
+		free(before);
+		return fail(sc, pid, "%s: starting '%s': %s", label, op->argv[0],
+			    strerror(-pid));
+	}
+	sc->sched_pid = pid;
+	deadline = ktsnap_scenario_now_ns() + timeout * 1000000ULL;
+	for (;;) {
+		err = obj_map_ids(sc, op->obj, &after, &nr_after);
+		for (i = 0; !err && i < nr_after; i++)
+			if (!id_in(before, nr_before, after[i]))
+				break;
+		free(after);
+		if (err) {
+			err = fail(sc, err, "%s: walking BPF map ids: %s", label, strerror(-err));
+			break;
+		}
+		if (i < nr_after)
+			break;
+		if (!ktsnap_process_alive(pid)) {
+			sc->sched_pid = 0;
+			err = fail(sc, -ECHILD, "%s: scheduler '%s' exited before a map of BPF "
+				   "object '%s' appeared", label, op->argv[0], op->obj);
+			break;
+		}
+		if (ktsnap_scenario_now_ns() >= deadline) {
+			err = fail(sc, -ETIMEDOUT, "%s: no map of BPF object '%s' appeared within "
+				   "%" PRIu32 " ms of starting '%s'", label, op->obj, timeout,
+				   op->argv[0]);
+			break;
+		}
+		if (ktsnap_sleep_ms(20, stop_flag(sc))) {
+			err = check_stop(sc);
+			break;
+		}
+	}
+	free(before);
+	return err;
+}
+
+/* A bridge gate's failure: its text is the op's. */
+static int gate_fail(struct ktsnap_scenario *sc, int err, char *msg)
+{
+	err = fail(sc, err, "%s", msg ? msg : strerror(-err));
+	free(msg);
+	return err;
+}
+
+/*
+ * AttachScheduler / ReplaceScheduler (§11.5), with the bridge's
+ * accessor-state gates in the spec's order:
+ *   attach:  not-trying (60 s), seqno, spawn, publish advance (30 s)
+ *   replace: stop, spawn, not-trying (5 s), seqno, publish advance (10 s)
+ * Without accessor state the gates pass at once; the live-host check is
+ * the discovery of the scheduler's maps right after the spawn.
  */
 static int op_scheduler(struct ktsnap_scenario *sc, const struct sc_op *op)
 {
 	bool replace = op->kind == KTSNAP_OP_REPLACE_SCHEDULER;
 	const char *label = replace ? "Op::ReplaceScheduler" : "Op::AttachScheduler";
-	uint32_t timeout = op->timeout_ms ? op->timeout_ms : SCHED_ATTACH_TIMEOUT_MS;
 	struct ktsnap_bridge *b = active_bridge();
-	uint64_t now, seqno_before, deadline;
-	uint32_t *before = NULL, *after = NULL;
-	size_t nr_before = 0, nr_after = 0, i;
+	uint64_t seqno_before = 0;
 	char state[64], *msg = NULL;
 	int err;
-	pid_t pid;
 
 	if (!b)
 		return fail(sc, -EOPNOTSUPP,
@@ -1101,71 +1185,33 @@ static int op_scheduler(struct ktsnap_scenario *sc, const struct sc_op *op)
 				    "%s: no scheduler attached; attach a scheduler via "
 				    "`Op::AttachScheduler` before invoking this Op", label);
 		stop_scheduler(sc);
-	} else if (!read_scx_state(state, sizeof(state)) && strcmp(state, "disabled")) {
-		return fail(sc, -EBUSY, "%s: sched_ext state is '%s', not 'disabled': another "
-			    "scheduler is attached", label, state);
+		err = wait_scx_disabled(sc, label);
+		if (err)
+			return err;
+	} else {
+		if (!read_scx_state(state, sizeof(state)) && strcmp(state, "disabled"))
+			return fail(sc, -EBUSY, "%s: sched_ext state is '%s', not 'disabled': "
+				    "another scheduler is attached", label, state);
+		err = bridge_wait_not_trying(b, ktsnap_monotonic_ns() +
+					     ATTACH_NOT_TRYING_S * NS_PER_S, label, &msg);
+		if (err)
+			return gate_fail(sc, err, msg);
+		seqno_before = ktsnap_bridge__accessor_publish_seqno(b);
 	}
-	now = ktsnap_monotonic_ns();
-	err = bridge_wait_not_trying(b, now + (replace ? REPLACE_NOT_TRYING_S :
-					       ATTACH_NOT_TRYING_S) * NS_PER_S, label, &msg);
+	err = spawn_and_discover(sc, op, label);
 	if (err)
-		goto msg_fail;
-	seqno_before = ktsnap_bridge__accessor_publish_seqno(b);
-	err = obj_map_ids(sc, op->obj, &before, &nr_before);
-	if (err)
-		return fail(sc, err, "%s: walking BPF map ids: %s", label, strerror(-err));
-	pid = ktsnap_process_spawn((const char *const *)op->argv);
-	if (pid < 0) {
-		free(before);
-		return fail(sc, pid, "%s: starting '%s': %s", label, op->argv[0],
-			    strerror(-pid));
-	}
-	sc->sched_pid = pid;
-	free(sc->sched_argv0);
-	sc->sched_argv0 = strdup(op->argv[0]);
-	/* "attached": a new map of the object is discoverable */
-	deadline = ktsnap_scenario_now_ns() + timeout * 1000000ULL;
-	for (;;) {
-		err = obj_map_ids(sc, op->obj, &after, &nr_after);
-		for (i = 0; !err && i < nr_after; i++)
-			if (!id_in(before, nr_before, after[i]))
-				break;
-		free(after);
-		if (err || i < nr_after)
-			break;
-		if (!ktsnap_process_alive(pid)) {
-			sc->sched_pid = 0;
-			err = fail(sc, -ECHILD, "%s: scheduler '%s' exited before a map of BPF "
-				   "object '%s' appeared", label, op->argv[0], op->obj);
-			goto out;
-		}
-		if (ktsnap_scenario_now_ns() >= deadline) {
-			err = fail(sc, -ETIMEDOUT, "%s: no map of BPF object '%s' appeared within "
-				   "%" PRIu32 " ms of starting '%s'", label, op->obj, timeout,
-				   op->argv[0]);
-			goto out;
-		}
-		if (ktsnap_sleep_ms(20, stop_flag(sc))) {
-			err = check_stop(sc);
-			goto out;
-		}
-	}
-	if (err) {
-		err = fail(sc, err, "%s: walking BPF map ids: %s", label, strerror(-err));
-		goto out;
-	}
-	now = ktsnap_monotonic_ns();
-	err = bridge_wait_advance(b, seqno_before,
-				  now + (replace ? REPLACE_ADVANCE_S : ATTACH_ADVANCE_S) * NS_PER_S,
-				  label, &msg);
-out:
-	free(before);
-	if (!msg)
 		return err;
-msg_fail:
-	err = fail(sc, err, "%s", msg);
-	free(msg);
-	return err;
+	if (replace) {
+		err = bridge_wait_not_trying(b, ktsnap_monotonic_ns() +
+					     REPLACE_NOT_TRYING_S * NS_PER_S, label, &msg);
+		if (err)
+			return gate_fail(sc, err, msg);
+		seqno_before = ktsnap_bridge__accessor_publish_seqno(b);
+	}
+	err = bridge_wait_advance(b, seqno_before, ktsnap_monotonic_ns() +
+				  (replace ? REPLACE_ADVANCE_S : ATTACH_ADVANCE_S) * NS_PER_S,
+				  label, &msg);
+	return err ? gate_fail(sc, err, msg) : 0;
 }
 
 static int run_op(struct ktsnap_scenario *sc, const struct sc_op *op, const struct op_ctx *c)

@@ -9,17 +9,22 @@
  *     and after the baseline; a non-ARRAY target is refused (F147);
  *   - PinBpfMap holds a map, idempotently (§11.8);
  *   - AttachScheduler / ReplaceScheduler start a loader command and wait
- *     for its object's maps; the scenario stops it at the end (F145).
+ *     for its object's maps; the scenario stops it at the end; with an
+ *     accessor-state bridge the attach waits for the publish seqno to
+ *     advance (F145).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -384,6 +389,58 @@ static void attach_and_replace_scheduler(void **state)
 	ktsnap_scenario__free(bad);
 }
 
+/* The accessor-init worker of a bridge: publishes once the scheduler's maps exist. */
+struct publisher {
+	_Atomic uint64_t seqno;
+	_Atomic uint8_t state;
+	atomic_bool stop;
+	int efd;
+	uint32_t old[64];
+	size_t nr_old;
+};
+
+static void *publish_when_loaded(void *arg)
+{
+	struct publisher *p = arg;
+	uint64_t one = 1;
+
+	while (!atomic_load(&p->stop) && !new_map_named("ktsched.bss", p->old, p->nr_old))
+		usleep(5000);
+	atomic_store_explicit(&p->seqno, 1, memory_order_release);
+	if (write(p->efd, &one, sizeof(one)) != sizeof(one))
+		return NULL;
+	return p;
+}
+
+static void attach_waits_for_publish(void **state)
+{
+	static const char *const argv[] = { KTSCHED_HOLD, "sleep", "600", NULL };
+	struct publisher pub = { .state = KTSNAP_ACCESSOR_SUCCEEDED };
+	struct ktsnap_scenario *sc = ktsnap_scenario__new();
+	struct ktsnap_bridge *b = ktsnap_bridge__new(ktsnap_scenario_capture_callback, sc, NULL);
+	KTSNAP_OPTS(ktsnap_scenario_run_opts, opts, .bridge = b);
+	struct ktsnap_op at = { .kind = KTSNAP_OP_ATTACH_SCHEDULER, .argv = argv,
+				.obj = "ktsched", .timeout_ms = 10000 };
+	pthread_t t;
+
+	pub.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	assert_true(pub.efd >= 0);
+	pub.nr_old = map_ids_named("ktsched.bss", pub.old, 64);
+	assert_non_null(ktsnap_bridge__with_accessor_state(b, &pub.seqno, &pub.state, pub.efd));
+	assert_int_equal(pthread_create(&t, NULL, publish_when_loaded, &pub), 0);
+	assert_int_equal(ktsnap_scenario__add_op(sc, 0, &at), 0);
+	if (ktsnap_scenario__run(sc, &opts)) {
+		atomic_store(&pub.stop, true);
+		pthread_join(t, NULL);
+		fail_msg("run: %s", ktsnap_scenario__errmsg(sc));
+	}
+	pthread_join(t, NULL);
+	assert_int_equal(ktsnap_bridge__accessor_publish_seqno(b), 1);
+	ktsnap_bridge__unref(b);
+	ktsnap_scenario__free(sc);
+	close(pub.efd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +452,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pin_map_is_idempotent, load_fixture,
 						unload_fixture),
 		cmocka_unit_test(attach_and_replace_scheduler),
+		cmocka_unit_test(attach_waits_for_publish),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
