@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -101,7 +102,10 @@ struct ktsnap_scenario {
 	uint64_t step_ms;
 
 	/* run state */
-	bool ran, running, catch_signals, no_freeze;
+	bool ran, catch_signals, no_freeze;
+	atomic_bool running;		/* read by captures on any thread */
+	/* one capture at a time: the freeze of one must not be thawed by another */
+	pthread_mutex_t capture_lock;
 	_Atomic unsigned int cur_step;
 	const struct ktsnap_capture_opts *capture;
 	ktsnap_scenario_progress_fn progress;
@@ -414,6 +418,7 @@ struct ktsnap_scenario *ktsnap_scenario__new(void)
 	}
 	sc->nr_steps = sc->cap_steps = 1;
 	sc->step_ms = DEFAULT_STEP_MS;
+	pthread_mutex_init(&sc->capture_lock, NULL);
 	return sc;
 }
 
@@ -451,6 +456,7 @@ void ktsnap_scenario__free(struct ktsnap_scenario *sc)
 		free((char *)sc->stats[i].tag);
 	free(sc->stats);
 	free(sc->errmsg);
+	pthread_mutex_destroy(&sc->capture_lock);
 	free(sc);
 }
 
@@ -1481,7 +1487,7 @@ int ktsnap_scenario__run(struct ktsnap_scenario *sc, const struct ktsnap_scenari
 	if (needs_cgroups(sc))
 		err = make_parent(sc, opts.cgroup_parent);
 	parent_ok = !err;
-	sc->running = true;
+	atomic_store(&sc->running, true);
 	for (i = 0; !err && i < sc->nr_steps; i++) {
 		size_t w;
 
@@ -1490,7 +1496,10 @@ int ktsnap_scenario__run(struct ktsnap_scenario *sc, const struct ktsnap_scenari
 		for (w = 0; !err && i == 0 && w < sc->nr_writes; w++)
 			err = do_map_write(sc, &sc->writes[w]);
 	}
-	sc->running = false;
+	/* a capture still in flight on another thread finishes (and thaws) first */
+	pthread_mutex_lock(&sc->capture_lock);
+	atomic_store(&sc->running, false);
+	pthread_mutex_unlock(&sc->capture_lock);
 	run_cleanup(sc);
 	if (parent_ok && sc->parent[0]) {
 		struct stat st;
@@ -1508,41 +1517,36 @@ int ktsnap_scenario__run(struct ktsnap_scenario *sc, const struct ktsnap_scenari
 	return err;
 }
 
-/* ---- capture callback -------------------------------------------------------------- */
-static bool step_has_workers(const struct ktsnap_scenario *sc)
-{
-	unsigned int s = atomic_load_explicit(&sc->cur_step, memory_order_acquire);
-
-	return s < sc->nr_steps && sc->steps[s].nr_pids && !sc->steps[s].reaped;
-}
-
+/* ---- capture callback ---------------------------------------------------- */
 struct ktsnap_report *ktsnap_scenario_capture_callback(const char *name, void *ctx)
 {
 	struct ktsnap_scenario *sc = ctx;
-	struct ktsnap_scenario_capture_stat stat = { 0 };
+	struct ktsnap_scenario_capture_stat cs = { 0 };
 	struct ktsnap_report *r = NULL;
 	bool freeze;
 	uint64_t t;
 	int err;
 
-	if (!sc)
+	if (!sc || !name)
 		return NULL;
-	stat.step = atomic_load_explicit(&sc->cur_step, memory_order_acquire);
-	freeze = sc->running && !sc->no_freeze && sc->parent[0] && step_has_workers(sc);
+	pthread_mutex_lock(&sc->capture_lock);
+	cs.step = atomic_load_explicit(&sc->cur_step, memory_order_acquire);
+	/* the parent is set before the run starts and cleared after it ends */
+	freeze = atomic_load(&sc->running) && !sc->no_freeze && sc->parent[0];
 	if (freeze) {
 		/* freezing the parent freezes every cgroup of the step at once */
 		t = ktsnap_scenario_now_ns();
-		stat.frozen = !ktsnap_cgroup_set_frozen(sc->parent, true) &&
-			      !ktsnap_cgroup_wait_frozen(sc->parent, true, FREEZE_TIMEOUT_MS);
-		stat.freeze_ns = ktsnap_scenario_now_ns() - t;
+		cs.frozen = !ktsnap_cgroup_set_frozen(sc->parent, true) &&
+			    !ktsnap_cgroup_wait_frozen(sc->parent, true, FREEZE_TIMEOUT_MS);
+		cs.freeze_ns = ktsnap_scenario_now_ns() - t;
 	}
 	t = ktsnap_scenario_now_ns();
 	err = ktsnap_capture(sc->capture, &r);
-	stat.capture_ns = ktsnap_scenario_now_ns() - t;
+	cs.capture_ns = ktsnap_scenario_now_ns() - t;
 	if (freeze) {
 		t = ktsnap_scenario_now_ns();
 		ktsnap_cgroup_set_frozen(sc->parent, false);
-		stat.thaw_ns = ktsnap_scenario_now_ns() - t;
+		cs.thaw_ns = ktsnap_scenario_now_ns() - t;
 	}
 	if (err) {
 		char reason[512];
@@ -1551,11 +1555,12 @@ struct ktsnap_report *ktsnap_scenario_capture_callback(const char *name, void *c
 			 ktsnap_errmsg()[0] ? ktsnap_errmsg() : strerror(-err));
 		r = ktsnap_report__placeholder(reason);
 	}
-	stat.tag = strdup(name);
-	if (stat.tag && !KTSNAP_ENSURE(sc->stats, sc->cap_stats, sc->nr_stats + 1))
-		sc->stats[sc->nr_stats++] = stat;
+	cs.tag = strdup(name);
+	if (cs.tag && !KTSNAP_ENSURE(sc->stats, sc->cap_stats, sc->nr_stats + 1))
+		sc->stats[sc->nr_stats++] = cs;
 	else
-		free((char *)stat.tag);
+		free((char *)cs.tag);
+	pthread_mutex_unlock(&sc->capture_lock);
 	return r;
 }
 

@@ -89,4 +89,25 @@ checks=$((checks + 1))
 if [ "$(runs)" = "$before" ]; then echo "ok   no cgroup left behind"; else
 	out=$(ls "$CG"); bad "cgroups left behind"; fi
 
+# SIGINT ends a run cleanly: the op is named, nothing is left behind
+cat >"$T/long.json" <<'J'
+{ "steps": [ { "cgroups": [ { "name": "w", "workers": 2, "sleep_us": 1000 } ],
+               "hold": { "ms": 600000 } } ] }
+J
+"$K" run "$T/long.json" -o "$T/long" >"$T/long.out" 2>&1 &
+pid=$!
+i=0
+while [ $i -lt 1000 ] && ! grep -q "step 1: 1 cgroup, 2 workers" "$T/long.out"; do
+	sleep 0.01
+	i=$((i + 1))
+done
+kill -INT $pid
+wait $pid
+rc=$?
+out=$(cat "$T/long.out")
+expect "SIGINT ends the run" 1 "ktsnap run: interrupted by signal 2"
+checks=$((checks + 1))
+if [ "$(runs)" = "$before" ]; then echo "ok   … no cgroup left behind"; else
+	out=$(ls "$CG"); bad "cgroups left behind after SIGINT"; fi
+
 finish
