@@ -26,7 +26,7 @@
 struct parse {
 	struct ktsnap_scenario *sc;
 	char path[512];		/* JSON path of the value being read */
-	char err[1024];
+	char err[1536];		/* "<path>: <message>" */
 	/* strings the capture options borrow for the run */
 	const char **map_names;
 	size_t nr_map_names;
