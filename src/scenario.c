@@ -1471,11 +1471,14 @@ int ktsnap_scenario__run(struct ktsnap_scenario *sc, const struct ktsnap_scenari
 	sc->ran = true;
 	free(sc->errmsg);
 	sc->errmsg = NULL;
+	/* captures may already be coming from other threads */
+	pthread_mutex_lock(&sc->capture_lock);
 	sc->capture = opts.capture;
+	sc->no_freeze = opts.no_freeze;
+	pthread_mutex_unlock(&sc->capture_lock);
 	sc->progress = opts.progress;
 	sc->progress_ctx = opts.progress_ctx;
 	sc->catch_signals = opts.catch_signals;
-	sc->no_freeze = opts.no_freeze;
 	if (opts.bridge)
 		guard = ktsnap_bridge__set_thread_local(ktsnap_bridge__ref(opts.bridge));
 	if (sc->catch_signals) {
@@ -1499,6 +1502,7 @@ int ktsnap_scenario__run(struct ktsnap_scenario *sc, const struct ktsnap_scenari
 	/* a capture still in flight on another thread finishes (and thaws) first */
 	pthread_mutex_lock(&sc->capture_lock);
 	atomic_store(&sc->running, false);
+	sc->capture = NULL;	/* borrowed for the run only */
 	pthread_mutex_unlock(&sc->capture_lock);
 	run_cleanup(sc);
 	if (parent_ok && sc->parent[0]) {

@@ -3,6 +3,10 @@
 # the scheduler-shaped fixture (BPF).
 ktsnap_test(test_scenario SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_scenario.c
 	    LIBS PkgConfig::CMOCKA LABELS scenario TIMEOUT 120)
+# captures may come from other threads during a run: run it under TSan too
+add_dependencies(tsan_tests test_scenario)
+add_test(NAME test_scenario_tsan COMMAND test_scenario)
+set_tests_properties(test_scenario_tsan PROPERTIES LABELS tsan TIMEOUT 120)
 ktsnap_test(test_scenario_bpf BPF SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_scenario_bpf.c
 	    LIBS ktfixture PkgConfig::CMOCKA LABELS scenario TIMEOUT 300)
 # the scheduler command of the AttachScheduler test

@@ -10,7 +10,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -593,6 +595,57 @@ static void capture_freezes_and_thaws(void **state)
 	ktsnap_bridge__unref(b);
 }
 
+/* Captures from another thread while the run freezes and thaws its own. */
+struct side {
+	struct ktsnap_bridge *b;
+	atomic_bool stop;
+	int captures;
+};
+
+static void *side_captures(void *arg)
+{
+	struct side *s = arg;
+
+	do {
+		if (ktsnap_bridge__capture(s->b, "side"))
+			s->captures++;
+	} while (!atomic_load(&s->stop));
+	return NULL;
+}
+
+static void capture_from_another_thread(void **state)
+{
+	static const char *const none[] = { "no_such_map_name" };
+	KTSNAP_OPTS(ktsnap_capture_opts, copts, .map_names = none, .nr_map_names = 1,
+		    .maps_only = true);
+	struct ktsnap_scenario *sc = ktsnap_scenario__new();
+	struct side side = { .b = ktsnap_bridge__new(ktsnap_scenario_capture_callback, sc, NULL) };
+	KTSNAP_OPTS(ktsnap_scenario_run_opts, opts, .bridge = side.b, .capture = &copts);
+	struct ktsnap_op s = ktsnap_op_capture_snapshot("main"), nap = ktsnap_op_sleep(50);
+	pthread_t t;
+	size_t i, n;
+
+	assert_int_equal(ktsnap_scenario__add_step(sc), 1);
+	assert_int_equal(ktsnap_scenario__add_cgroup(sc, 1, "w", 2, NULL), 0);
+	assert_int_equal(ktsnap_scenario__add_op(sc, 1, &nap), 0);
+	assert_int_equal(ktsnap_scenario__add_op(sc, 1, &s), 0);
+	assert_int_equal(ktsnap_scenario__add_op(sc, 1, &nap), 0);
+	assert_int_equal(pthread_create(&t, NULL, side_captures, &side), 0);
+	assert_int_equal(ktsnap_scenario__run(sc, &opts), 0);
+	atomic_store(&side.stop, true);
+	pthread_join(t, NULL);
+	assert_true(side.captures >= 1);
+	assert_true(ktsnap_bridge__has(side.b, "main"));
+	n = ktsnap_scenario__capture_stat_count(sc);
+	assert_int_equal(n, (size_t)side.captures + 1);
+	for (i = 0; i < n; i++)
+		if (!strcmp(ktsnap_scenario__capture_stat(sc, i)->tag, "main"))
+			assert_true(ktsnap_scenario__capture_stat(sc, i)->frozen);
+	assert_true(path_gone(ktsnap_scenario__cgroup_parent(sc)));
+	ktsnap_bridge__unref(side.b);
+	ktsnap_scenario__free(sc);
+}
+
 /* ---- cleanup ----------------------------------------------------------------------- */
 static void failed_op_leaves_nothing(void **state)
 {
@@ -739,6 +792,7 @@ int main(void)
 		cmocka_unit_test(scheduler_ops_gates),
 		cmocka_unit_test(workers_affinity_and_nice),
 		cmocka_unit_test(capture_freezes_and_thaws),
+		cmocka_unit_test(capture_from_another_thread),
 		cmocka_unit_test(failed_op_leaves_nothing),
 		cmocka_unit_test(sigterm_cleans_up),
 		cmocka_unit_test(builder_rejects_bad_input),

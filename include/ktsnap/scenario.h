@@ -245,7 +245,8 @@ KTSNAP_API const pid_t *ktsnap_scenario__worker_pids(const struct ktsnap_scenari
  * A capture callback (bridge.h) for the scenario @ctx (struct
  * ktsnap_scenario *): freeze the run's cgroups (cgroup.freeze, then wait
  * for "frozen 1" in cgroup.events), ktsnap_capture() with the run's
- * capture options, thaw.  Outside a run it captures without freezing.
+ * capture options, thaw.  Outside a run it captures without freezing,
+ * with the default capture options.
  * Callable from any thread; captures of one scenario are serialised (one
  * freeze at a time).  A failed capture yields a placeholder
  * "live capture failed: …".
