@@ -48,6 +48,9 @@ run "$K" run "$T/tag.json" -o "$T/tag"
 expect "odd tag" 0 "stored 1 capture"
 run ls -a "$T/tag"
 expect "… stored as .._x_y.json" 0 ".._x_y.json"
+run_stdout "$K" -j run "$T/tag.json" -o "$T/tag"
+expect_eq "JSON mode: progress off stdout, one summary object" 0 \
+	"{\"dir\":\"$T/tag\",\"captures\":1,\"steps\":1}"
 
 # malformed files name the JSON path of the bad field
 bad_file() {
