@@ -24,7 +24,6 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 
 #include <ktsnap/scenario.h>
 
@@ -634,127 +633,13 @@ ktsnap_scenario__capture_stat(const struct ktsnap_scenario *sc, size_t i)
 	return sc && i < sc->nr_stats ? &sc->stats[i] : NULL;
 }
 
-/* ---- BPF maps ---------------------------------------------------------------------- */
-static bool id_admitted(const struct ktsnap_scenario *sc, uint32_t id)
-{
-	size_t i;
-
-	if (!sc->capture || !sc->capture->map_ids || !sc->capture->nr_map_ids)
-		return true;
-	for (i = 0; i < sc->capture->nr_map_ids; i++)
-		if (sc->capture->map_ids[i] == id)
-			return true;
-	return false;
-}
-
-typedef bool (*map_match_fn)(const struct bpf_map_info *info, const void *arg);
-
-/*
- * Call @fn for every admitted map, lowest id first; stops at the first
- * match, returning its fd (caller closes) and info.  -ENOENT if none.
- */
-static int find_map(const struct ktsnap_scenario *sc, map_match_fn match, const void *arg,
-		    struct bpf_map_info *info)
-{
-	__u32 id = 0;
-
-	while (!bpf_map_get_next_id(id, &id)) {
-		__u32 len = sizeof(*info);
-		int fd;
-
-		if (!id_admitted(sc, id))
-			continue;
-		fd = bpf_map_get_fd_by_id(id);
-		if (fd < 0)
-			continue;	/* gone since the id walk saw it */
-		memset(info, 0, sizeof(*info));
-		if (!bpf_obj_get_info_by_fd(fd, info, &len) && match(info, arg))
-			return fd;
-		close(fd);
-	}
-	return errno == ENOENT ? -ENOENT : -errno;
-}
-
-static bool match_suffix(const struct bpf_map_info *info, const void *arg)
-{
-	const char *suffix = arg;
-	size_t n = strlen(info->name), s = strlen(suffix);
-
-	return n >= s && !strcmp(info->name + n - s, suffix);
-}
-
-static bool match_name(const struct bpf_map_info *info, const void *arg)
-{
-	return !strcmp(info->name, (const char *)arg);
-}
-
-/*
- * A map of BPF object @obj as libbpf names them: "<obj>.<section>" with
- * the object name cut so the whole fits in 15 bytes, or "<obj>_…".
- */
-static bool match_obj(const struct bpf_map_info *info, const void *arg)
-{
-	const char *obj = arg, *dot = strchr(info->name, '.');
-	size_t olen = strlen(obj), plen;
-
-	if (!strncmp(info->name, obj, olen) && info->name[olen] == '_')
-		return true;
-	if (!dot || dot == info->name)
-		return false;
-	plen = (size_t)(dot - info->name);
-	if (plen > olen || strncmp(info->name, obj, plen))
-		return false;
-	return plen == olen || strlen(info->name) == BPF_OBJ_NAME_LEN - 1;
-}
-
-/* Offset of global @var in the BTF of the map (a DATASEC or a struct). */
-static int var_offset(const struct bpf_map_info *info, const char *var, uint32_t *off)
-{
-	const struct btf_type *t;
-	struct btf *btf;
-	int err = -ENOENT;
-	__u16 i;
-
-	if (!info->btf_id || !info->btf_value_type_id)
-		return -ENODATA;
-	btf = btf__load_from_kernel_by_id(info->btf_id);
-	if (!btf)
-		return -errno;
-	t = btf__type_by_id(btf, info->btf_value_type_id);
-	if (t && btf_is_datasec(t)) {
-		const struct btf_var_secinfo *vs = btf_var_secinfos(t);
-
-		for (i = 0; i < btf_vlen(t); i++) {
-			const struct btf_type *v = btf__type_by_id(btf, vs[i].type);
-
-			if (v && !strcmp(btf__name_by_offset(btf, v->name_off), var)) {
-				*off = vs[i].offset;
-				err = 0;
-				break;
-			}
-		}
-	} else if (t && btf_is_struct(t)) {
-		const struct btf_member *m = btf_members(t);
-
-		for (i = 0; i < btf_vlen(t); i++)
-			if (!strcmp(btf__name_by_offset(btf, m[i].name_off), var) &&
-			    btf_member_bitfield_size(t, i) == 0) {
-				*off = btf_member_bit_offset(t, i) / 8;
-				err = 0;
-				break;
-			}
-	}
-	btf__free(btf);
-	return err;
-}
-
+/* ---- BPF maps (the plumbing is in scenario_maps.c) ----------------------- */
 /* BpfMapWrite (§11.7, §12): read-modify-write of key 0 of an ARRAY map. */
 static int do_map_write(struct ktsnap_scenario *sc, const struct sc_map_write *w)
 {
 	uint64_t deadline = ktsnap_scenario_now_ns() + MAP_WRITE_WAIT_MS * 1000000ULL;
 	struct bpf_map_info info;
-	uint32_t off = w->offset, key = 0;
-	uint8_t *val = NULL;
+	uint32_t off = w->offset;
 	char what[128];
 	int fd, err;
 
@@ -763,7 +648,7 @@ static int do_map_write(struct ktsnap_scenario *sc, const struct sc_map_write *w
 	else
 		snprintf(what, sizeof(what), "'%s', offset %" PRIu32, w->suffix, w->offset);
 	/* wait until the scheduler's map is discoverable */
-	while ((fd = find_map(sc, match_suffix, w->suffix, &info)) == -ENOENT) {
+	while ((fd = ktsnap_map_find(sc->capture, ktsnap_map_match_suffix, w->suffix, &info)) == -ENOENT) {
 		if (ktsnap_scenario_now_ns() >= deadline)
 			return fail(sc, -ENOENT,
 				    "BpfMapWrite(%s): no BPF map whose name ends with '%s' "
@@ -782,7 +667,7 @@ static int do_map_write(struct ktsnap_scenario *sc, const struct sc_map_write *w
 		goto out;
 	}
 	if (w->var) {
-		err = var_offset(&info, w->var, &off);
+		err = ktsnap_map_var_offset(&info, w->var, &off);
 		if (err) {
 			err = fail(sc, err == -ENODATA ? -ENOENT : err,
 				   "BpfMapWrite(%s): %s in the BTF of map '%s' (id %u)", what,
@@ -798,15 +683,8 @@ static int do_map_write(struct ktsnap_scenario *sc, const struct sc_map_write *w
 			   "map '%s'", what, off, info.value_size, info.name);
 		goto out;
 	}
-	val = calloc(1, info.value_size);
-	if (!val) {
-		err = fail(sc, -ENOMEM, "BpfMapWrite(%s): out of memory", what);
-		goto out;
-	}
-	if (bpf_map_lookup_elem(fd, &key, val) ||
-	    (memcpy(val + off, &w->value, sizeof(w->value)),
-	     bpf_map_update_elem(fd, &key, val, BPF_ANY))) {
-		err = -errno;
+	err = ktsnap_map_write_u32(fd, info.value_size, off, w->value);
+	if (err) {
 		err = fail(sc, err, "BpfMapWrite(%s): updating key 0 of map '%s' (id %u): %s",
 			   what, info.name, info.id, strerror(-err));
 		goto out;
@@ -815,7 +693,6 @@ static int do_map_write(struct ktsnap_scenario *sc, const struct sc_map_write *w
 	progress(sc, 0, "step 0: BpfMapWrite(%s) = %" PRIu32 " ok: map '%s' (id %u) byte %" PRIu32,
 		 what, w->value, info.name, info.id, off);
 out:
-	free(val);
 	close(fd);
 	return err;
 }
@@ -929,7 +806,7 @@ static int op_pin_map(struct ktsnap_scenario *sc, const struct sc_op *op)
 			return 0;	/* idempotent per name */
 	if (KTSNAP_ENSURE(sc->pins, sc->cap_pins, sc->nr_pins + 1))
 		return fail(sc, -ENOMEM, "Op::PinBpfMap(\"%s\"): out of memory", op->name);
-	fd = find_map(sc, match_name, op->name, &info);
+	fd = ktsnap_map_find(sc->capture, ktsnap_map_match_name, op->name, &info);
 	if (fd < 0)
 		return fail(sc, fd,
 			    "Op::PinBpfMap(\"%s\"): %s\n\nCommon causes:\n  (a) Target "
@@ -1027,48 +904,6 @@ static int read_scx_state(char *buf, size_t len)
 	return 0;
 }
 
-static bool id_in(const uint32_t *ids, size_t n, uint32_t id)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (ids[i] == id)
-			return true;
-	return false;
-}
-
-/* Ids of every admitted map of object @obj (malloc'd, caller frees). */
-static int obj_map_ids(const struct ktsnap_scenario *sc, const char *obj, uint32_t **ids,
-		       size_t *n)
-{
-	size_t cap = 0;
-	__u32 id = 0;
-
-	*ids = NULL;
-	*n = 0;
-	while (!bpf_map_get_next_id(id, &id)) {
-		struct bpf_map_info info;
-		__u32 len = sizeof(info);
-		int fd;
-
-		if (!id_admitted(sc, id))
-			continue;
-		fd = bpf_map_get_fd_by_id(id);
-		if (fd < 0)
-			continue;
-		memset(&info, 0, sizeof(info));
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && match_obj(&info, obj)) {
-			if (KTSNAP_ENSURE(*ids, cap, *n + 1)) {
-				close(fd);
-				return -ENOMEM;
-			}
-			(*ids)[(*n)++] = id;
-		}
-		close(fd);
-	}
-	return 0;
-}
-
 static void stop_scheduler(struct ktsnap_scenario *sc)
 {
 	if (!sc->sched_pid)
@@ -1112,7 +947,7 @@ static int spawn_and_discover(struct ktsnap_scenario *sc, const struct sc_op *op
 	int err;
 	pid_t pid;
 
-	err = obj_map_ids(sc, op->obj, &before, &nr_before);
+	err = ktsnap_map_ids_of_obj(sc->capture, op->obj, &before, &nr_before);
 	if (err)
 		return fail(sc, err, "%s: walking BPF map ids: %s", label, strerror(-err));
 	pid = ktsnap_process_spawn((const char *const *)op->argv);
@@ -1124,9 +959,9 @@ static int spawn_and_discover(struct ktsnap_scenario *sc, const struct sc_op *op
 	sc->sched_pid = pid;
 	deadline = ktsnap_scenario_now_ns() + timeout * 1000000ULL;
 	for (;;) {
-		err = obj_map_ids(sc, op->obj, &after, &nr_after);
+		err = ktsnap_map_ids_of_obj(sc->capture, op->obj, &after, &nr_after);
 		for (i = 0; !err && i < nr_after; i++)
-			if (!id_in(before, nr_before, after[i]))
+			if (!ktsnap_map_id_in(before, nr_before, after[i]))
 				break;
 		free(after);
 		if (err) {

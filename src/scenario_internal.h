@@ -52,6 +52,36 @@ int ktsnap_process_stop(pid_t pid, unsigned int grace_ms);
 /* true while @pid has not exited (reaps it when it has). */
 bool ktsnap_process_alive(pid_t pid);
 
+/* ---- scenario_maps.c: live BPF maps ---------------------------------------------- */
+struct bpf_map_info;
+typedef bool (*ktsnap_map_match_fn)(const struct bpf_map_info *info, const void *arg);
+
+/*
+ * The first map (lowest id) @match accepts among those @filter's map_ids
+ * admit (NULL or no ids: every map): its fd (caller closes) and *@info.
+ * -ENOENT when none does, or the walk's -errno.
+ */
+int ktsnap_map_find(const struct ktsnap_capture_opts *filter, ktsnap_map_match_fn match,
+		    const void *arg, struct bpf_map_info *info);
+/* Matchers: @arg is the name suffix / the exact name / the object name. */
+bool ktsnap_map_match_suffix(const struct bpf_map_info *info, const void *arg);
+bool ktsnap_map_match_name(const struct bpf_map_info *info, const void *arg);
+/* A map libbpf created for object @arg: "<obj>.<section>" (the object
+ * name cut to fit 15 bytes) or "<obj>_…". */
+bool ktsnap_map_match_obj(const struct bpf_map_info *info, const void *arg);
+/* Ids of every admitted map of object @obj; *ids malloc'd (caller frees).
+ * 0 or -ENOMEM. */
+int ktsnap_map_ids_of_obj(const struct ktsnap_capture_opts *filter, const char *obj,
+			  uint32_t **ids, size_t *n);
+bool ktsnap_map_id_in(const uint32_t *ids, size_t n, uint32_t id);
+/* Byte offset of global @var in the map's BTF value (a DATASEC, or a
+ * struct member that is not a bitfield).  0, -ENODATA (no BTF value
+ * type), -ENOENT (no such variable), -errno. */
+int ktsnap_map_var_offset(const struct bpf_map_info *info, const char *var, uint32_t *off);
+/* Write @value at byte @off of key 0 (lookup, patch, update).  0, -ERANGE
+ * (past @value_size), -ENOMEM, -errno of the syscall. */
+int ktsnap_map_write_u32(int fd, uint32_t value_size, uint32_t off, uint32_t value);
+
 /* ---- shared -------------------------------------------------------------------------- */
 /* CLOCK_MONOTONIC in ns. */
 uint64_t ktsnap_scenario_now_ns(void);
