@@ -108,17 +108,20 @@ static int get_uint(struct parse *p, struct json_object *o, const char *key, uin
 	struct json_object *v;
 	size_t old;
 	int64_t i;
+	uint64_t u;
 
 	if (!json_object_object_get_ex(o, key, &v))
 		return required ? (push_key(p, key), perr(p, "missing (required)")) : 0;
 	old = push_key(p, key);
 	if (!json_object_is_type(v, json_type_int))
 		return perr(p, "expected an integer, found %s", type_name(v));
-	errno = 0;
 	i = json_object_get_int64(v);
-	if (i < 0 || (uint64_t)i > max)
-		return perr(p, "%" PRId64 " is out of range [0, %" PRIu64 "]", i, max);
-	*out = (uint64_t)i;
+	/* above INT64_MAX (a kernel address) only the unsigned read is exact */
+	u = i < 0 ? 0 : json_object_get_uint64(v);
+	if (i < 0 || u > max)
+		return perr(p, "%s is out of range [0, %" PRIu64 "]", json_object_to_json_string(v),
+			    max);
+	*out = u;
 	pop(p, old);
 	return 0;
 }

@@ -69,9 +69,34 @@ bad_file "missing field" '{"steps": [{"ops": [{"op": "CaptureSnapshot"}]}]}' \
 bad_file "bad hold" '{"steps": [{"hold": {"loop": 2, "ms": 3}}]}' \
 	'steps[0].hold: give either "ms" or "loop"'
 bad_file "no steps" '{"baseline": {}}' 'bad.json: steps: missing (required)'
+bad_file "negative" '{"steps": [{"cgroups": [{"name": "w", "workers": -1}]}]}' \
+	'steps[0].cgroups[0].workers: -1 is out of range [0, 4096]'
+bad_file "kernel address, past a u32" \
+	'{"map_writes": [{"map": ".bss", "offset": 18446744071578845184, "value": 1}], "steps": []}' \
+	'map_writes[0].offset: 18446744071578845184 is out of range [0, 4294967295]'
 bad_file "not JSON" '{"steps": [' 'not valid JSON at byte'
 run "$K" -j run "$T/bad.json" -o "$T/bad"
 expect "JSON mode error" 1 '{"error":'
+
+# kernel-memory ops get the live host's answers (a kernel address is a u64)
+cat >"$T/kop.json" <<'J'
+{ "baseline": { "ops": [ { "op": "ReadKernelCold", "tag": "text",
+                           "kva": 18446744071578845184, "width": "u64" } ] },
+  "steps": [] }
+J
+if [ ! -e /proc/kcore ]; then
+	run "$K" run "$T/kop.json" -o "$T/kop"
+	expect "kernel read without /proc/kcore" 1 \
+		"Op::ReadKernelCold('text'): host reported failure: not supported on this host: /proc/kcore missing"
+	run cat "$T/kop/index.json"
+	expect "… logged under its tag" 0 '{"tag": "text", "success": false'
+fi
+cat >"$T/kop.json" <<'J'
+{ "steps": [ { "ops": [ { "op": "WriteKernelHot", "writes": [ { "symbol": "jiffies", "u32": 1 } ] } ] } ] }
+J
+run "$K" run "$T/kop.json" -o "$T/kop"
+expect "kernel write on a live host" 1 \
+	"Op::WriteKernelHot(''): host reported failure: not supported on a live host"
 
 # a failing op names itself; workers and cgroups are gone
 cat >"$T/fail.json" <<'J'
