@@ -306,8 +306,8 @@ static int parse_write(struct parse *p, struct json_object *o, struct ktsnap_ker
 static int parse_op(struct parse *p, struct json_object *o, unsigned int step, bool loop)
 {
 	static const char *const keys[] = { "op", "name", "symbol", "tag", "cgroup", "width",
-					    "kva", "writes", "cmd", "obj", "timeout_ms", "ms",
-					    NULL };
+					    "kva", "writes", "cmd", "obj", "timeout_ms", "log",
+					    "ms", NULL };
 	struct ktsnap_op op = { 0 };
 	struct ktsnap_kernel_op_entry *entries = NULL;
 	struct json_object *arr = NULL;
@@ -379,6 +379,7 @@ static int parse_op(struct parse *p, struct json_object *o, unsigned int step, b
 	case KTSNAP_OP_ATTACH_SCHEDULER:
 	case KTSNAP_OP_REPLACE_SCHEDULER:
 		if (get_array(p, o, "cmd", &arr, true) || get_str(p, o, "obj", &op.obj, true) ||
+		    get_str(p, o, "log", &op.log, false) ||
 		    get_uint(p, o, "timeout_ms", UINT32_MAX, &u, false))
 			goto out;
 		op.timeout_ms = (uint32_t)u;

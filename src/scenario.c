@@ -52,6 +52,7 @@ struct sc_op {
 	size_t nr_entries;
 	char **argv;	/* NULL-terminated */
 	char *obj;
+	char *log;
 	uint32_t timeout_ms;
 };
 
@@ -236,6 +237,7 @@ static void op_clear(struct sc_op *op)
 	free(op->name);
 	free(op->cgroup);
 	free(op->obj);
+	free(op->log);
 	for (i = 0; i < op->nr_entries; i++) {
 		ktsnap_kernel_op_target__clear(&op->entries[i].target);
 		ktsnap_kernel_op_value__clear(&op->entries[i].value);
@@ -295,6 +297,7 @@ static int op_copy(struct sc_op *dst, const struct ktsnap_op *src)
 	dst->name = dup_opt(src->name, &err);
 	dst->cgroup = dup_opt(src->cgroup, &err);
 	dst->obj = dup_opt(src->obj, &err);
+	dst->log = dup_opt(src->log, &err);
 	if (src->nr_entries) {
 		dst->entries = calloc(src->nr_entries, sizeof(*dst->entries));
 		if (!dst->entries)
@@ -950,10 +953,11 @@ static int spawn_and_discover(struct ktsnap_scenario *sc, const struct sc_op *op
 	err = ktsnap_map_ids_of_obj(sc->capture, op->obj, &before, &nr_before);
 	if (err)
 		return fail(sc, err, "%s: walking BPF map ids: %s", label, strerror(-err));
-	pid = ktsnap_process_spawn((const char *const *)op->argv);
+	pid = ktsnap_process_spawn((const char *const *)op->argv, op->log);
 	if (pid < 0) {
 		free(before);
-		return fail(sc, pid, "%s: starting '%s': %s", label, op->argv[0],
+		return fail(sc, pid, "%s: starting '%s'%s%s: %s", label, op->argv[0],
+			    op->log ? " with its output in " : "", op->log ? op->log : "",
 			    strerror(-pid));
 	}
 	sc->sched_pid = pid;

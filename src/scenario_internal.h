@@ -44,8 +44,9 @@ int ktsnap_workers_spawn(const char *cgroup_path, unsigned int n,
 /* SIGKILL and reap @pids (already reaped ones are skipped). */
 void ktsnap_workers_kill(const pid_t *pids, size_t n);
 
-/* Start @argv in its own process group (dies with the caller).  Pid or -errno. */
-pid_t ktsnap_process_spawn(const char *const *argv);
+/* Start @argv in its own process group (dies with the caller), its
+ * stdout and stderr appended to @log when not NULL.  Pid or -errno. */
+pid_t ktsnap_process_spawn(const char *const *argv, const char *log);
 /* SIGTERM the group, wait ≤ @grace_ms, then SIGKILL; reap.  0 when it
  * went with SIGTERM, 1 after SIGKILL. */
 int ktsnap_process_stop(pid_t pid, unsigned int grace_ms);

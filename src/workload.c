@@ -197,16 +197,26 @@ void ktsnap_workers_kill(const pid_t *pids, size_t n)
 			;
 }
 
-pid_t ktsnap_process_spawn(const char *const *argv)
+pid_t ktsnap_process_spawn(const char *const *argv, const char *log)
 {
 	pid_t parent = getpid(), pid;
-	int p[2], child_err = 0;
+	int p[2], child_err = 0, log_fd = -1;
 	ssize_t r;
 
 	if (!argv || !argv[0])
 		return -EINVAL;
-	if (pipe2(p, O_CLOEXEC))
-		return -errno;
+	if (log) {
+		log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (log_fd < 0)
+			return -errno;
+	}
+	if (pipe2(p, O_CLOEXEC)) {
+		int err = -errno;
+
+		if (log_fd >= 0)
+			close(log_fd);
+		return err;
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -214,6 +224,8 @@ pid_t ktsnap_process_spawn(const char *const *argv)
 
 		close(p[0]);
 		close(p[1]);
+		if (log_fd >= 0)
+			close(log_fd);
 		return err;
 	}
 	if (pid == 0) {
@@ -224,6 +236,9 @@ pid_t ktsnap_process_spawn(const char *const *argv)
 			_exit(1);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		if (log_fd >= 0 && (dup2(log_fd, STDOUT_FILENO) < 0 ||
+				    dup2(log_fd, STDERR_FILENO) < 0))
+			_exit(127);
 		execvp(argv[0], (char *const *)argv);
 		child_err = errno;
 		if (write(p[1], &child_err, sizeof(child_err)) < 0)
@@ -233,6 +248,8 @@ pid_t ktsnap_process_spawn(const char *const *argv)
 	/* both sides set the group, so the parent never signals a stale one */
 	setpgid(pid, pid);
 	close(p[1]);
+	if (log_fd >= 0)
+		close(log_fd);
 	/* EOF: the exec succeeded (the pipe closed on exec) */
 	do
 		r = read(p[0], &child_err, sizeof(child_err));

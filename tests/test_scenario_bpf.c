@@ -375,6 +375,37 @@ static void attach_and_replace_scheduler(void **state)
 		usleep(10000);
 	assert_false(new_map_named("ktsched.bss", old, nr_old));
 
+	/* the scheduler's output can go to a log file */
+	{
+		static const char *const sh[] = { "sh", "-c", "echo starting; exec \"$0\" sleep 600",
+						  KTSCHED_HOLD, NULL };
+		struct ktsnap_scenario *lg = ktsnap_scenario__new();
+		struct ktsnap_bridge *b3 = ktsnap_bridge__new(ktsnap_scenario_capture_callback, lg,
+							      NULL);
+		char log[] = "/tmp/ktsnap-sched-log-XXXXXX", line[64] = "";
+		int fd = mkstemp(log);
+		FILE *f;
+
+		assert_true(fd >= 0);
+		close(fd);
+		at.argv = sh;
+		at.log = log;
+		opts.bridge = b3;
+		opts.progress = NULL;
+		assert_int_equal(ktsnap_scenario__add_op(lg, 0, &at), 0);
+		if (ktsnap_scenario__run(lg, &opts))
+			fail_msg("run: %s", ktsnap_scenario__errmsg(lg));
+		f = fopen(log, "r");
+		assert_non_null(f);
+		assert_non_null(fgets(line, sizeof(line), f));
+		fclose(f);
+		unlink(log);
+		assert_string_equal(line, "starting\n");
+		at.log = NULL;
+		ktsnap_bridge__unref(b3);
+		ktsnap_scenario__free(lg);
+	}
+
 	/* a command that exits before attaching fails the op */
 	at.argv = argv_bad;
 	opts.bridge = b2;

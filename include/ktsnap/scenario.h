@@ -74,8 +74,8 @@ enum ktsnap_op_kind {
 	KTSNAP_OP_READ_KERNEL_COLD,	/* same */
 	KTSNAP_OP_WRITE_KERNEL_HOT,	/* entries = (target, value)… */
 	KTSNAP_OP_WRITE_KERNEL_COLD,	/* same; adjacent ones are merged */
-	KTSNAP_OP_ATTACH_SCHEDULER,	/* argv, obj, timeout_ms */
-	KTSNAP_OP_REPLACE_SCHEDULER,	/* argv, obj, timeout_ms */
+	KTSNAP_OP_ATTACH_SCHEDULER,	/* argv, obj, timeout_ms, log */
+	KTSNAP_OP_REPLACE_SCHEDULER,	/* argv, obj, timeout_ms, log */
 	KTSNAP_OP_SLEEP,		/* timeout_ms */
 };
 
@@ -93,11 +93,14 @@ struct ktsnap_op {
 	 * Schedulers: the command (NULL-terminated, argv[0] looked up in
 	 * PATH) and the name of the BPF object it loads: the op succeeds once
 	 * a new map of that object ("<obj>.bss", "<obj>.data", … as libbpf
-	 * names them) is visible, within @timeout_ms (0 = 30 s).
+	 * names them) is visible, within @timeout_ms (0 = 30 s).  @log, when
+	 * set, receives the command's stdout and stderr (appended); otherwise
+	 * it shares the runner's.
 	 */
 	const char *const *argv;
 	const char *obj;
 	uint32_t timeout_ms;
+	const char *log;
 };
 
 static inline struct ktsnap_op ktsnap_op_capture_snapshot(const char *name)
