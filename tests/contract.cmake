@@ -18,7 +18,8 @@ add_test(NAME errmsg_contract
 		 ${PROJECT_SOURCE_DIR}/include/ktsnap/display.h
 		 ${PROJECT_SOURCE_DIR}/include/ktsnap/error.h
 		 ${PROJECT_SOURCE_DIR}/include/ktsnap/view.h
-		 ${PROJECT_SOURCE_DIR}/include/ktsnap/snapshot.h)
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/snapshot.h
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/scenario.h)
 set_tests_properties(errmsg_contract PROPERTIES LABELS contract TIMEOUT 60)
 # - abi_check: the shared library exports exactly the names listed in
 #   src/libktsnap.map, and those are exactly the KTSNAP_API functions; a

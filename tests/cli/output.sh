@@ -22,6 +22,7 @@ R=$T/r.json
 
 # ---- every command checks its writes ----------------------------------------------------
 # The list comes from `ktsnap --help`, so a new command without a case here fails.
+echo '{ "steps": [] }' >"$T/empty-scenario.json"
 cmds=$("$K" --help | sed -n 's/^  ktsnap \([a-z]*\).*/\1/p' | sort -u)
 [ -n "$cmds" ] || { echo "FAIL no commands in ktsnap --help"; exit 1; }
 for c in $cmds; do
@@ -31,6 +32,7 @@ for c in $cmds; do
 	get) args="get $R var bss_u64_max" ;;
 	diff) args="diff $R $R" ;;
 	demo) args="demo -o $T/demo-$c --seconds 1" ;;
+	run) args="run $T/empty-scenario.json -o $T/demo-$c" ;;
 	*) args= ;;
 	esac
 	if [ -z "$args" ]; then
