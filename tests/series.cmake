@@ -3,3 +3,9 @@ ktsnap_test(test_temporal SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_temporal.c
 	    LIBS PkgConfig::CMOCKA m LABELS series)
 ktsnap_test(test_series SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_series.c
 	    LIBS PkgConfig::CMOCKA LABELS series)
+ktsnap_test(test_periodic SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_periodic.c
+	    LIBS PkgConfig::CMOCKA LABELS series)
+# The run loop shares state with pause / stop / set_step callers: TSan too.
+add_dependencies(tsan_tests test_periodic)
+add_test(NAME test_periodic_tsan COMMAND test_periodic)
+set_tests_properties(test_periodic_tsan PROPERTIES LABELS tsan TIMEOUT 300)

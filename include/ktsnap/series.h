@@ -24,6 +24,7 @@
 #define KTSNAP_SERIES_H
 
 #include <ktsnap/common.h>
+#include <ktsnap/bridge.h>
 #include <ktsnap/error.h>
 #include <ktsnap/view.h>
 #include <ktsnap/stats.h>
@@ -276,6 +277,121 @@ KTSNAP_API int ktsnap_sample_series__live_bpf_vars_via(struct ktsnap_sample_seri
 						       const char *const *names, size_t nr_names,
 						       ktsnap_row_picker_fn pick, void *ctx,
 						       struct ktsnap_series_field **out);
+
+/* ---- periodic capture (§8.1) ------------------------------------------------------------ */
+
+/* Validation limits: at most the bridge cap, boundaries >= 100 ms apart. */
+#define KTSNAP_PERIODIC_MAX_SNAPSHOTS		64
+#define KTSNAP_PERIODIC_MIN_SPACING_NS		100000000ULL
+/* Consecutive failed captures after which the remaining boundaries are abandoned. */
+#define KTSNAP_PERIODIC_MAX_CONSECUTIVE_FAILURES 2
+
+/*
+ * Check @num_snapshots over a workload of @duration_ns: 0 (also for
+ * num_snapshots 0, which means "off"), or -EINVAL with a heap text in
+ * *err (when @err is not NULL; caller frees with free()) saying which rule
+ * failed and how to fix it: num_snapshots <= 64, and 0.8 * duration /
+ * (num_snapshots + 1) >= 100 ms.
+ */
+KTSNAP_API int ktsnap_periodic__validate(uint32_t num_snapshots, uint64_t duration_ns,
+					 char **err);
+
+/*
+ * The boundary schedule on any ns clock (integer math): with avail = end -
+ * start, pre = avail / 10 and w = avail - 2 * pre, boundary i (< n) is
+ * start + pre + (i + 1) * w / (n + 1).  None when n == 0, end <= start or
+ * w < n + 1.  Writes up to @n boundaries to @out and returns how many.
+ */
+KTSNAP_API size_t ktsnap_periodic__boundaries(uint64_t start_ns, uint64_t end_ns, uint32_t n,
+					      uint64_t *out);
+
+/*
+ * The clock periodic capture runs on.  now_ns() is a monotonic ns clock;
+ * sleep_until() returns once now_ns() >= @deadline_ns (it may return
+ * early).  Tests inject a fake one; NULL in the options means
+ * CLOCK_MONOTONIC with an interruptible sleep.
+ */
+struct ktsnap_periodic_clock {
+	uint64_t (*now_ns)(void *ctx);
+	void (*sleep_until)(uint64_t deadline_ns, void *ctx);
+	void *ctx;
+};
+
+/*
+ * Scheduler stats for one boundary: fill *out (its strings must stay valid
+ * until the next call or the end of the run; the bridge copies them) and
+ * return 0.  Any negative return stores NoScheduler{"stats callback
+ * failed: <errno text>"}.
+ */
+typedef int (*ktsnap_periodic_stats_fn)(struct ktsnap_stats *out, void *ctx);
+
+struct ktsnap_periodic_opts {
+	size_t sz;
+	uint32_t num_snapshots;		/* N; 0 = off */
+	uint64_t duration_ns;		/* workload duration */
+	/* scenario start on the clock (0: the moment run/start is called) */
+	uint64_t anchor_ns;
+	/* when capture prerequisites became ready (0: the anchor) */
+	uint64_t ready_ns;
+	/* the capture callback: the same one the bridge was built with, e.g.
+	 * ktsnap_capture_callback_live; NULL or a placeholder is a failure */
+	ktsnap_capture_fn capture;
+	void *capture_ctx;
+	/* optional; NULL stores NoSchedulerBinary */
+	ktsnap_periodic_stats_fn stats;
+	void *stats_ctx;
+	const struct ktsnap_periodic_clock *clock;	/* NULL: CLOCK_MONOTONIC */
+};
+
+struct ktsnap_periodic;
+
+/*
+ * A periodic capture run storing into @b (a handle is taken; the caller
+ * keeps its own).  Validates the options (-EINVAL text in *err as for
+ * ktsnap_periodic__validate; a missing capture callback also fails).
+ * Caller frees with ktsnap_periodic__free().  NULL + errno.
+ */
+KTSNAP_API struct ktsnap_periodic *ktsnap_periodic__new(struct ktsnap_bridge *b,
+							const struct ktsnap_periodic_opts *opts,
+							char **err);
+/*
+ * Service every boundary in the calling thread, then return: each one
+ * requests stats, stamps elapsed_ms (workload ms since the anchor, pauses
+ * excluded, taken after the stats request and before the capture),
+ * captures and stores "periodic_%03u" with the stats, elapsed_ms,
+ * boundary_offset_ms (boundary - anchor) and the current step.  A failed
+ * capture stores a placeholder; after 2 consecutive failures the
+ * remaining boundaries are abandoned.  0, -EALREADY (already run or
+ * running), -ECANCELED when stopped early.
+ */
+KTSNAP_API int ktsnap_periodic__run(struct ktsnap_periodic *p);
+/* The same on a new thread beside the caller's workload.  0 or -errno. */
+KTSNAP_API int ktsnap_periodic__start(struct ktsnap_periodic *p);
+/* Wait for the thread started by __start to finish; returns what run returned. */
+KTSNAP_API int ktsnap_periodic__join(struct ktsnap_periodic *p);
+/* Ask the run to stop before the next boundary and wake it (thread-safe). */
+KTSNAP_API void ktsnap_periodic__stop(struct ktsnap_periodic *p);
+/* Scenario pause / resume: paused time shifts every unfired boundary and
+ * is excluded from elapsed_ms (thread-safe). */
+KTSNAP_API void ktsnap_periodic__pause(struct ktsnap_periodic *p);
+KTSNAP_API void ktsnap_periodic__resume(struct ktsnap_periodic *p);
+/* Host mirror of the scenario's current step, stamped on later captures. */
+KTSNAP_API void ktsnap_periodic__set_step(struct ktsnap_periodic *p, uint16_t step_index);
+/* periodic_target (= N), periodic_fired (boundaries serviced, placeholders
+ * included) and whether the tail was abandoned. */
+KTSNAP_API uint32_t ktsnap_periodic__target(const struct ktsnap_periodic *p);
+KTSNAP_API uint32_t ktsnap_periodic__fired(struct ktsnap_periodic *p);
+KTSNAP_API bool ktsnap_periodic__abandoned(struct ktsnap_periodic *p);
+/* Stops and joins a running thread, drops the bridge handle.  Accepts NULL. */
+KTSNAP_API void ktsnap_periodic__free(struct ktsnap_periodic *p);
+
+/*
+ * The default post-run check of a periodic run with no check of its own:
+ * at least one stored boundary with real BPF state
+ * (ktsnap_bridge__periodic_real_count(b) >= 1).  0, or -ENODATA with a heap
+ * text in *err (when not NULL; caller frees).
+ */
+KTSNAP_API int ktsnap_periodic__default_check(struct ktsnap_bridge *b, char **err);
 
 #ifdef __cplusplus
 }
