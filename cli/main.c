@@ -17,8 +17,10 @@
 #define KTSNAP_VERSION "0"
 #endif
 
+extern const struct cli_cmd cmd_check;
+
 static const struct cli_cmd *const cmds[] = {
-	&cmd_capture, &cmd_show, &cmd_get, &cmd_diff, &cmd_demo,
+	&cmd_capture, &cmd_show, &cmd_get, &cmd_diff, &cmd_demo, &cmd_check,
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))

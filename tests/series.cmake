@@ -9,3 +9,7 @@ ktsnap_test(test_periodic SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_periodic.c
 add_dependencies(tsan_tests test_periodic)
 add_test(NAME test_periodic_tsan COMMAND test_periodic)
 set_tests_properties(test_periodic_tsan PROPERTIES LABELS tsan TIMEOUT 300)
+# `ktsnap check` on hand-made sample directories.
+add_test(NAME cli_check
+	 COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/check.sh $<TARGET_FILE:ktsnap_cli>)
+set_tests_properties(cli_check PROPERTIES LABELS "cli;series" TIMEOUT 60)
