@@ -763,3 +763,308 @@ fail:
 	free(fields);
 	return err;
 }
+
+/* ---- bpf_map / stats_path / host projectors ------------------------------------------------ */
+
+struct map_field_ctx {
+	const char *map, *member;
+	size_t index;
+	int64_t cpu;
+	enum ktsnap_cpu_agg agg;
+	bool aggregate;
+	enum ktsnap_series_type type;
+};
+
+static int map_field_fn(struct ktsnap_snapshot snap, struct ktsnap_series_value *out, void *ctx)
+{
+	const struct map_field_ctx *c = ctx;
+	struct ktsnap_map_view m = ktsnap_snapshot__map(snap, c->map);
+	struct ktsnap_entry e;
+	int err = 0;
+
+	if (c->cpu >= 0)
+		m = ktsnap_map_view__cpu(m, (uint32_t)c->cpu);
+	e = ktsnap_map_view__at(m, c->index);
+	if (!c->aggregate) {
+		read_field(ktsnap_entry__get(e, c->member), c->type, out);
+		return 0;
+	}
+	if (c->type == KTSNAP_SERIES_U64) {
+		err = c->agg == KTSNAP_CPU_SUM ? ktsnap_entry__cpu_sum_u64(e, c->member, &out->v.u64,
+									    &out->err)
+		      : c->agg == KTSNAP_CPU_MAX ? ktsnap_entry__cpu_max_u64(e, c->member,
+									      &out->v.u64, &out->err)
+						 : ktsnap_entry__cpu_min_u64(e, c->member,
+									     &out->v.u64, &out->err);
+	} else {
+		err = c->agg == KTSNAP_CPU_SUM ? ktsnap_entry__cpu_sum_f64(e, c->member, &out->v.f64,
+									    &out->err)
+		      : c->agg == KTSNAP_CPU_MAX ? ktsnap_entry__cpu_max_f64(e, c->member,
+									      &out->v.f64, &out->err)
+						 : ktsnap_entry__cpu_min_f64(e, c->member,
+									     &out->v.f64, &out->err);
+	}
+	out->ok = !err;
+	return 0;
+}
+
+struct ktsnap_series_field *ktsnap_sample_series__map_field(struct ktsnap_sample_series *s,
+							    const char *map, size_t index,
+							    int64_t cpu, const char *member,
+							    enum ktsnap_series_type type)
+{
+	struct map_field_ctx c = { .map = map, .member = member, .index = index, .cpu = cpu,
+				   .type = type };
+	char label[512];
+
+	if (!map || !member) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (cpu >= 0)
+		snprintf(label, sizeof(label), "%s[%zu].cpu(%lld).%s", map, index, (long long)cpu,
+			 member);
+	else
+		snprintf(label, sizeof(label), "%s[%zu].%s", map, index, member);
+	return ktsnap_sample_series__bpf(s, label, type, map_field_fn, &c);
+}
+
+struct ktsnap_series_field *
+ktsnap_sample_series__map_field_cpu(struct ktsnap_sample_series *s, const char *map, size_t index,
+				    const char *member, enum ktsnap_cpu_agg agg,
+				    enum ktsnap_series_type type)
+{
+	static const char *const aggs[] = { "sum", "max", "min" };
+	struct map_field_ctx c = { .map = map, .member = member, .index = index, .cpu = -1,
+				   .agg = agg, .aggregate = true, .type = type };
+	char label[512];
+
+	if (!map || !member || (unsigned int)agg > KTSNAP_CPU_MIN ||
+	    (type != KTSNAP_SERIES_U64 && type != KTSNAP_SERIES_F64)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	snprintf(label, sizeof(label), "%s[%zu].%s (cpu %s)", map, index, member, aggs[agg]);
+	return ktsnap_sample_series__bpf(s, label, type, map_field_fn, &c);
+}
+
+void ktsnap_strv__free(char **v)
+{
+	char **p;
+
+	for (p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+/* A growing NULL-terminated set of names (first-seen order, no duplicates). */
+struct strv {
+	char **v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void strv_add(struct strv *sv, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		if (!strcmp(sv->v[i], name))
+			return;
+	if (sv->oom || KTSNAP_ENSURE(sv->v, sv->cap, sv->n + 2) ||
+	    !(sv->v[sv->n] = strdup(name))) {
+		sv->oom = true;
+		return;
+	}
+	sv->v[++sv->n] = NULL;
+}
+
+static char **strv_finish(struct strv *sv)
+{
+	if (!sv->oom && !sv->v && KTSNAP_ENSURE(sv->v, sv->cap, 1))
+		sv->oom = true;
+	if (sv->oom) {
+		ktsnap_strv__free(sv->v);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return sv->v;
+}
+
+/* Look through Ptr{deref} and Truncated{partial} to a Struct (or NULL). */
+static const struct ktsnap_value *as_struct(const struct ktsnap_value *v)
+{
+	int hops;
+
+	for (hops = 0; v && hops < 18; hops++) {
+		switch (ktsnap_value__kind(v)) {
+		case KTSNAP_VALUE_STRUCT:
+			return v;
+		case KTSNAP_VALUE_PTR:
+			v = ktsnap_value__ptr_deref(v);
+			break;
+		case KTSNAP_VALUE_TRUNCATED:
+			v = ktsnap_value__truncated_partial(v);
+			break;
+		default:
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+/* The value side of an entry: per-CPU entries give their first mapped slot. */
+static const struct ktsnap_value *entry_value(struct ktsnap_entry e)
+{
+	uint32_t c, n;
+
+	if (e.kind == KTSNAP_ENTRY_PERCPU || e.kind == KTSNAP_ENTRY_PERCPU_HASH) {
+		n = ktsnap_map__cpu_count(e.map);
+		for (c = 0; c < n; c++)
+			if (ktsnap_map_entry__cpu_value(e.raw, c))
+				return ktsnap_map_entry__cpu_value(e.raw, c);
+		return NULL;
+	}
+	return ktsnap_entry__value(e);
+}
+
+char **ktsnap_sample_series__map_member_names(struct ktsnap_sample_series *s, const char *map,
+					      size_t index, enum ktsnap_member_filter filter)
+{
+	struct strv sv = { 0 };
+	size_t i, k;
+
+	for (i = 0; s && map && i < s->n; i++) {
+		const struct series_row *r = &s->rows[i];
+		const struct ktsnap_value *v;
+
+		if (ktsnap_report__is_placeholder(r->report))
+			continue;
+		v = as_struct(entry_value(ktsnap_map_view__at(
+			ktsnap_snapshot__map(ktsnap_snapshot__new(r->report), map), index)));
+		for (k = 0; v && k < ktsnap_value__member_count(v); k++) {
+			const char *name = NULL;
+			const struct ktsnap_value *m = ktsnap_value__member_at(v, k, &name);
+			uint64_t u;
+
+			if (!name || !*name)
+				continue;
+			if (filter == KTSNAP_MEMBERS_U64 && ktsnap_value__as_u64(m, &u))
+				continue;
+			if (filter == KTSNAP_MEMBERS_F64 &&
+			    ktsnap_value__kind(m) != KTSNAP_VALUE_FLOAT)
+				continue;
+			strv_add(&sv, name);
+		}
+	}
+	return strv_finish(&sv);
+}
+
+struct stats_key_ctx {
+	const char *path, *key, *name;
+	enum ktsnap_series_type type;
+};
+
+static struct ktsnap_json_field stats_key(struct ktsnap_json_field root, const char *path,
+					  const char *key)
+{
+	struct ktsnap_json_field f = *path ? ktsnap_json_field__get(root, path) : root;
+
+	return ktsnap_json_field__get(f, key);
+}
+
+static int stats_key_fn(struct ktsnap_json_field root, struct ktsnap_series_value *out,
+			void *ctx)
+{
+	const struct stats_key_ctx *c = ctx;
+	struct ktsnap_json_field f = ktsnap_json_field__get(stats_key(root, c->path, c->key),
+							    c->name);
+	int err = 0;
+
+	switch (c->type) {
+	case KTSNAP_SERIES_U64:
+		err = ktsnap_json_field__as_u64(f, &out->v.u64, &out->err);
+		break;
+	case KTSNAP_SERIES_I64:
+		err = ktsnap_json_field__as_i64(f, &out->v.i64, &out->err);
+		break;
+	case KTSNAP_SERIES_F64:
+		err = ktsnap_json_field__as_f64(f, &out->v.f64, &out->err);
+		break;
+	case KTSNAP_SERIES_BOOL:
+		err = ktsnap_json_field__as_bool(f, &out->v.b, &out->err);
+		break;
+	}
+	out->ok = !err;
+	return 0;
+}
+
+struct ktsnap_series_field *
+ktsnap_sample_series__stats_key_field(struct ktsnap_sample_series *s, const char *path,
+				      const char *key, const char *name,
+				      enum ktsnap_series_type type)
+{
+	struct stats_key_ctx c = { .path = path ? path : "", .key = key, .name = name,
+				   .type = type };
+	char label[512];
+
+	if (!key || !name) {
+		errno = EINVAL;
+		return NULL;
+	}
+	snprintf(label, sizeof(label), "%s%s%s.%s", c.path, *c.path ? "." : "", key, name);
+	return ktsnap_sample_series__stats(s, label, type, stats_key_fn, &c);
+}
+
+char **ktsnap_sample_series__stats_key_names(struct ktsnap_sample_series *s, const char *path)
+{
+	struct strv sv = { 0 };
+	size_t i;
+
+	for (i = 0; s && i < s->n; i++) {
+		struct series_row *r = &s->rows[i];
+		struct json_object *root = r->stats->ok ? row_stats_json(r) : NULL;
+		struct ktsnap_json_field f;
+		const struct json_object *obj;
+
+		if (!root)
+			continue;
+		f = ktsnap_stats_path(root, path ? path : "");
+		obj = ktsnap_json_field__raw(f);
+		if (!obj || !json_object_is_type(obj, json_type_object))
+			continue;
+		json_object_object_foreach((struct json_object *)obj, k, v) {
+			(void)v;
+			strv_add(&sv, k);
+		}
+	}
+	return strv_finish(&sv);
+}
+
+struct ktsnap_series_field *
+ktsnap_sample_series__host_cpu_time(struct ktsnap_sample_series *s, const char *label,
+				    uint32_t cpu, enum ktsnap_series_type type,
+				    ktsnap_series_cpu_time_fn fn, void *ctx)
+{
+	struct ktsnap_series_field *f;
+	size_t i;
+
+	if (!s || !fn) {
+		errno = EINVAL;
+		return NULL;
+	}
+	f = series_field(s, label, type);
+	for (i = 0; f && i < s->n; i++) {
+		const struct series_row *r = &s->rows[i];
+		const struct ktsnap_per_cpu_time *t =
+			ktsnap_snapshot__per_cpu_time_at(ktsnap_snapshot__new(r->report), cpu);
+
+		if (!t) {
+			f->values[i] = ktsnap_series_err(
+				ktsnap_error__host_field_unavailable(r->tag, cpu));
+			continue;
+		}
+		fn(t, &f->values[i], ctx);
+	}
+	return f;
+}

@@ -382,6 +382,168 @@ static void test_live_bpf_vars_via(void **state)
 	ktsnap_sample_series__free(s);
 }
 
+/* ---- bpf_map / stats_path / host projectors ----------------------------------------- */
+#define U64J(v) "{\"kind\":\"uint\",\"bits\":64,\"value\":" #v "}"
+#define MEMBER(n, v) "{\"name\":\"" n "\",\"value\":" v "}"
+
+static struct ktsnap_report *maps_report(unsigned int weight, bool extra)
+{
+	char json[4096];
+
+	snprintf(json, sizeof(json),
+		 "{\"schema\":\"single\",\"maps\":["
+		 "{\"name\":\"task_ctx\",\"map_type\":1,\"key_size\":4,\"max_entries\":4,"
+		 "\"entries\":[{\"key\":{\"kind\":\"uint\",\"bits\":32,\"value\":0},"
+		 "\"key_hex\":\"00 00 00 00\",\"value\":{\"kind\":\"struct\",\"type_name\":\"val\","
+		 "\"members\":[" MEMBER("pid", U64J(1)) ",{\"name\":\"weight\",\"value\":"
+		 "{\"kind\":\"uint\",\"bits\":64,\"value\":%u}},"
+		 MEMBER("load", "{\"kind\":\"float\",\"bits\":64,\"value\":1.5}") "%s]}}]},"
+		 "{\"name\":\"pcpu\",\"map_type\":6,\"max_entries\":1,\"percpu_entries\":"
+		 "[{\"key\":0,\"per_cpu\":["
+		 "{\"kind\":\"struct\",\"type_name\":\"s\",\"members\":[" MEMBER("runs", U64J(3)) "]},"
+		 "{\"kind\":\"struct\",\"type_name\":\"s\",\"members\":[" MEMBER("runs", U64J(4)) "]}"
+		 "]}]}],"
+		 "\"per_cpu_time\":[{\"cpu\":3,\"cpustat_user_ns\":0,\"cpustat_nice_ns\":0,"
+		 "\"cpustat_system_ns\":0,\"cpustat_softirq_ns\":0,\"cpustat_irq_ns\":0,"
+		 "\"cpustat_idle_ns\":77,\"cpustat_iowait_ns\":0,\"cpustat_steal_ns\":0,"
+		 "\"softirqs\":[0,0,0,0,0,0,0,0,0,0],\"irqs_sum\":0}]}",
+		 weight, extra ? "," MEMBER("extra", U64J(9)) : "");
+	return from_json(json);
+}
+
+static void test_map_projectors(void **state)
+{
+	struct ktsnap_sample_series *s = ktsnap_sample_series__new();
+	struct ktsnap_series_field *f;
+	char **names;
+
+	(void)state;
+	ktsnap_sample_series__push(s, "periodic_000", ktsnap_report__placeholder("timeout"),
+				   NULL, NULL, NULL, NULL);
+	ktsnap_sample_series__push(s, "periodic_001", maps_report(10, false), NULL, NULL, NULL,
+				   NULL);
+	ktsnap_sample_series__push(s, "periodic_002", maps_report(20, true), NULL, NULL, NULL,
+				   NULL);
+
+	/* the union across rows, not blinded by the placeholder first row */
+	names = ktsnap_sample_series__map_member_names(s, "task_ctx", 0, KTSNAP_MEMBERS_ALL);
+	assert_non_null(names);
+	assert_string_equal(names[0], "pid");
+	assert_string_equal(names[1], "weight");
+	assert_string_equal(names[2], "load");
+	assert_string_equal(names[3], "extra");
+	assert_null(names[4]);
+	ktsnap_strv__free(names);
+	names = ktsnap_sample_series__map_member_names(s, "task_ctx", 0, KTSNAP_MEMBERS_U64);
+	assert_string_equal(names[2], "extra");
+	assert_null(names[3]);
+	ktsnap_strv__free(names);
+	names = ktsnap_sample_series__map_member_names(s, "task_ctx", 0, KTSNAP_MEMBERS_F64);
+	assert_string_equal(names[0], "load");
+	assert_null(names[1]);
+	ktsnap_strv__free(names);
+	names = ktsnap_sample_series__map_member_names(s, "pcpu", 0, KTSNAP_MEMBERS_ALL);
+	assert_string_equal(names[0], "runs");
+	ktsnap_strv__free(names);
+	names = ktsnap_sample_series__map_member_names(s, "nope", 0, KTSNAP_MEMBERS_ALL);
+	assert_non_null(names);
+	assert_null(names[0]);
+	ktsnap_strv__free(names);
+
+	f = ktsnap_sample_series__map_field(s, "task_ctx", 0, -1, "weight", KTSNAP_SERIES_U64);
+	assert_string_equal(ktsnap_series_field__label(f), "task_ctx[0].weight");
+	assert_int_equal(ktsnap_series_field__value(f, 0)->err.kind,
+			 KTSNAP_ERR_PLACEHOLDER_SAMPLE);
+	assert_int_equal(ktsnap_series_field__value(f, 1)->v.u64, 10);
+	assert_int_equal(ktsnap_series_field__value(f, 2)->v.u64, 20);
+	ktsnap_series_field__free(f);
+
+	f = ktsnap_sample_series__map_field(s, "pcpu", 0, 1, "runs", KTSNAP_SERIES_U64);
+	assert_string_equal(ktsnap_series_field__label(f), "pcpu[0].cpu(1).runs");
+	assert_int_equal(ktsnap_series_field__value(f, 1)->v.u64, 4);
+	ktsnap_series_field__free(f);
+	f = ktsnap_sample_series__map_field(s, "pcpu", 0, -1, "runs", KTSNAP_SERIES_U64);
+	assert_int_equal(ktsnap_series_field__value(f, 1)->err.kind,
+			 KTSNAP_ERR_PER_CPU_NOT_NARROWED);
+	ktsnap_series_field__free(f);
+
+	f = ktsnap_sample_series__map_field_cpu(s, "pcpu", 0, "runs", KTSNAP_CPU_SUM,
+						KTSNAP_SERIES_U64);
+	assert_string_equal(ktsnap_series_field__label(f), "pcpu[0].runs (cpu sum)");
+	assert_int_equal(ktsnap_series_field__value(f, 1)->v.u64, 7);
+	ktsnap_series_field__free(f);
+	f = ktsnap_sample_series__map_field_cpu(s, "pcpu", 0, "runs", KTSNAP_CPU_MAX,
+						KTSNAP_SERIES_U64);
+	assert_int_equal(ktsnap_series_field__value(f, 2)->v.u64, 4);
+	ktsnap_series_field__free(f);
+	f = ktsnap_sample_series__map_field_cpu(s, "pcpu", 0, "runs", KTSNAP_CPU_MIN,
+						KTSNAP_SERIES_F64);
+	assert_true(ktsnap_series_field__value(f, 2)->v.f64 == 3.0);
+	ktsnap_series_field__free(f);
+	assert_null(ktsnap_sample_series__map_field_cpu(s, "pcpu", 0, "runs", KTSNAP_CPU_MIN,
+							KTSNAP_SERIES_BOOL));
+	ktsnap_sample_series__free(s);
+}
+
+static void read_idle(const struct ktsnap_per_cpu_time *t, struct ktsnap_series_value *out,
+		      void *ctx)
+{
+	(void)ctx;
+	out->v.u64 = t->cpustat_idle_ns;
+}
+
+static void test_host_projector(void **state)
+{
+	struct ktsnap_sample_series *s = ktsnap_sample_series__new();
+	struct ktsnap_series_field *f;
+	char buf[256];
+
+	(void)state;
+	ktsnap_sample_series__push(s, "periodic_000", maps_report(1, false), NULL, NULL, NULL,
+				   NULL);
+	ktsnap_sample_series__push(s, "periodic_001", empty_report(), NULL, NULL, NULL, NULL);
+	ktsnap_sample_series__push(s, "periodic_002", ktsnap_report__placeholder("timeout"),
+				   NULL, NULL, NULL, NULL);
+	f = ktsnap_sample_series__host_cpu_time(s, "idle", 3, KTSNAP_SERIES_U64, read_idle, NULL);
+	assert_int_equal(ktsnap_series_field__value(f, 0)->v.u64, 77);
+	err_text(ktsnap_series_field__value(f, 1), buf, sizeof(buf));
+	assert_string_equal(buf, "sample 'periodic_001': per_cpu_time has no entry for cpu 3 "
+			    "(placeholder report or kernel-walker resolution failure)");
+	assert_int_equal(ktsnap_series_field__value(f, 2)->err.kind,
+			 KTSNAP_ERR_HOST_FIELD_UNAVAILABLE);
+	ktsnap_series_field__free(f);
+	ktsnap_sample_series__free(s);
+}
+
+static void test_stats_key_projector(void **state)
+{
+	struct ktsnap_sample_series *s = ktsnap_sample_series__new();
+	struct ktsnap_stats a = ktsnap_stats_json("{\"layers\":{\"a\":{\"util\":0.5},"
+						  "\"b\":{\"util\":0.7}}}");
+	struct ktsnap_stats c = ktsnap_stats_json("{\"layers\":{\"c\":{\"util\":1}}}");
+	struct ktsnap_series_field *f;
+	char **names;
+
+	(void)state;
+	ktsnap_sample_series__push(s, "periodic_000", empty_report(), &a, NULL, NULL, NULL);
+	ktsnap_sample_series__push(s, "periodic_001", empty_report(), &c, NULL, NULL, NULL);
+	ktsnap_sample_series__push(s, "periodic_002", empty_report(), NULL, NULL, NULL, NULL);
+	names = ktsnap_sample_series__stats_key_names(s, "layers");
+	assert_string_equal(names[0], "a");
+	assert_string_equal(names[1], "b");
+	assert_string_equal(names[2], "c");
+	assert_null(names[3]);
+	ktsnap_strv__free(names);
+
+	f = ktsnap_sample_series__stats_key_field(s, "layers", "a", "util", KTSNAP_SERIES_F64);
+	assert_string_equal(ktsnap_series_field__label(f), "layers.a.util");
+	assert_true(ktsnap_series_field__value(f, 0)->v.f64 == 0.5);
+	assert_int_equal(ktsnap_series_field__value(f, 1)->err.kind, KTSNAP_ERR_FIELD_NOT_FOUND);
+	assert_int_equal(ktsnap_series_field__value(f, 2)->err.kind, KTSNAP_ERR_MISSING_STATS);
+	ktsnap_series_field__free(f);
+	ktsnap_sample_series__free(s);
+}
+
 /* ---- production form: bridge drain → series → pattern ---------------------------------- */
 static struct ktsnap_report *no_capture(const char *name, void *ctx)
 {
@@ -457,6 +619,9 @@ int main(void)
 		cmocka_unit_test(test_live_gate),
 		cmocka_unit_test(test_live_gate_unpinned),
 		cmocka_unit_test(test_live_bpf_vars_via),
+		cmocka_unit_test(test_map_projectors),
+		cmocka_unit_test(test_host_projector),
+		cmocka_unit_test(test_stats_key_projector),
 		cmocka_unit_test(test_from_drain),
 	};
 

@@ -278,6 +278,79 @@ KTSNAP_API int ktsnap_sample_series__live_bpf_vars_via(struct ktsnap_sample_seri
 						       ktsnap_row_picker_fn pick, void *ctx,
 						       struct ktsnap_series_field **out);
 
+/*
+ * bpf_map(map).at(index)[.cpu(cpu)].field_*(member): the top-level member
+ * (exact name; a dotted path also walks) of entry @index of @map, read as
+ * @type; @cpu < 0 means no CPU narrowing.  Label "map[index].member" (or
+ * "map[index].cpu(N).member").  Placeholder rows are PlaceholderSample.
+ * Caller frees the field (before @s).  NULL + errno.
+ */
+KTSNAP_API struct ktsnap_series_field *
+ktsnap_sample_series__map_field(struct ktsnap_sample_series *s, const char *map, size_t index,
+				int64_t cpu, const char *member, enum ktsnap_series_type type);
+
+enum ktsnap_cpu_agg {
+	KTSNAP_CPU_SUM,
+	KTSNAP_CPU_MAX,
+	KTSNAP_CPU_MIN,
+};
+
+/*
+ * field_cpu_sum_* / field_cpu_max_* / field_cpu_min_*: @member aggregated
+ * over the CPU slots of un-narrowed per-CPU entry @index (@type U64 or
+ * F64).  Label "map[index].member (cpu sum|max|min)".  NULL + errno.
+ */
+KTSNAP_API struct ktsnap_series_field *
+ktsnap_sample_series__map_field_cpu(struct ktsnap_sample_series *s, const char *map,
+				    size_t index, const char *member, enum ktsnap_cpu_agg agg,
+				    enum ktsnap_series_type type);
+
+enum ktsnap_member_filter {
+	KTSNAP_MEMBERS_ALL,	/* member_names() */
+	KTSNAP_MEMBERS_U64,	/* u64_fields(): members that read as u64 */
+	KTSNAP_MEMBERS_F64,	/* f64_fields(): Float members */
+};
+
+/*
+ * member_names() / u64_fields() / f64_fields() of entry @index of @map
+ * (per-CPU entries: CPU 0's slot, or the first mapped one): the union over
+ * every row in first-seen order, so a placeholder or empty first row does
+ * not hide the schema.  A NULL-terminated vector the caller frees with
+ * ktsnap_strv__free().  NULL + ENOMEM.
+ */
+KTSNAP_API char **ktsnap_sample_series__map_member_names(struct ktsnap_sample_series *s,
+							 const char *map, size_t index,
+							 enum ktsnap_member_filter filter);
+/* Frees a NULL-terminated string vector from this header.  Accepts NULL. */
+KTSNAP_API void ktsnap_strv__free(char **v);
+
+/*
+ * stats_path(path).key(key).field_*(name): member @name of object member
+ * @key of the stats object at dotted @path.  Label "path.key.name".
+ * Missing stats are MissingStats; in-JSON misses the JsonField errors.
+ * NULL + errno.
+ */
+KTSNAP_API struct ktsnap_series_field *
+ktsnap_sample_series__stats_key_field(struct ktsnap_sample_series *s, const char *path,
+				      const char *key, const char *name,
+				      enum ktsnap_series_type type);
+/* key_names(): the union over rows of the member names of the object at
+ * @path, first-seen order.  NULL-terminated; ktsnap_strv__free().  NULL + ENOMEM. */
+KTSNAP_API char **ktsnap_sample_series__stats_key_names(struct ktsnap_sample_series *s,
+							const char *path);
+
+/*
+ * host(): a per_cpu_time reading of @cpu per row through @fn, which picks
+ * the value (e.g. cpustat_idle_ns).  A row with no record for @cpu
+ * (placeholders included) becomes HostFieldUnavailable{tag, cpu}.  NULL + errno.
+ */
+typedef void (*ktsnap_series_cpu_time_fn)(const struct ktsnap_per_cpu_time *t,
+					  struct ktsnap_series_value *out, void *ctx);
+KTSNAP_API struct ktsnap_series_field *
+ktsnap_sample_series__host_cpu_time(struct ktsnap_sample_series *s, const char *label,
+				    uint32_t cpu, enum ktsnap_series_type type,
+				    ktsnap_series_cpu_time_fn fn, void *ctx);
+
 /* ---- periodic capture (§8.1) ------------------------------------------------------------ */
 
 /* Validation limits: at most the bridge cap, boundaries >= 100 ms apart. */
