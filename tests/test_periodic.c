@@ -13,6 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -336,6 +340,109 @@ static void test_stop_and_bad_options(void **state)
 	ktsnap_bridge__unref(b);
 }
 
+/* ---- scheduler stats over the scx stats socket ------------------------------------------ */
+struct stats_server {
+	int lfd;
+	const char *const *replies;	/* one per connection; NULL ends */
+	char request[512];		/* the last request line seen */
+};
+
+static void *serve(void *arg)
+{
+	struct stats_server *sv = arg;
+	const char *const *r;
+
+	for (r = sv->replies; *r; r++) {
+		int fd = accept(sv->lfd, NULL, NULL);
+		size_t n = 0;
+		ssize_t got;
+
+		if (fd < 0)
+			break;
+		while (n + 1 < sizeof(sv->request) &&
+		       (got = read(fd, sv->request + n, sizeof(sv->request) - 1 - n)) > 0) {
+			n += (size_t)got;
+			if (memchr(sv->request, '\n', n))
+				break;
+		}
+		sv->request[n] = '\0';
+		if (**r != '!' && write(fd, *r, strlen(*r)) < 0)
+			break;
+		close(fd);
+	}
+	return NULL;
+}
+
+static void test_stats_socket(void **state)
+{
+	static const char *const replies[] = {
+		"{\"errno\":0,\"args\":{\"resp\":{\"nr\":7,\"layers\":{}}}}\n",
+		"{\"errno\":22,\"args\":{\"resp\":\"bad target\"}}\n",
+		"{\"errno\":0,\"args\":{}}\n",
+		"not json\n",
+		"!",	/* close without answering */
+		"{\"errno\":0,\"args\":{\"resp\":{\"pad\":\"0123456789012345678901234567890123456789\"}}}\n",
+		NULL,
+	};
+	char dir[] = "/tmp/ktsnap-stats-XXXXXX", path[128], buf[256];
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct stats_server sv = { .replies = replies };
+	struct ktsnap_stats_socket *c;
+	struct ktsnap_stats st;
+	pthread_t th;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/stats", dir);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	sv.lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(sv.lfd >= 0);
+	assert_int_equal(bind(sv.lfd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(listen(sv.lfd, 8), 0);
+	assert_int_equal(pthread_create(&th, NULL, serve, &sv), 0);
+
+	c = ktsnap_stats_socket__new(path, "top", 5000, 64);
+	assert_non_null(c);
+	assert_int_equal(ktsnap_stats_socket__request(&st, c), 0);
+	assert_true(st.ok);
+	assert_string_equal(st.json, "{\"nr\":7,\"layers\":{}}");
+
+	ktsnap_stats_socket__request(&st, c);
+	assert_false(st.ok);
+	ktsnap_missing_stats__format(&st.missing, buf, sizeof(buf));
+	assert_string_equal(buf, "scheduler returned errno=22 (args={\"resp\":\"bad target\"})");
+
+	ktsnap_stats_socket__request(&st, c);
+	ktsnap_missing_stats__format(&st.missing, buf, sizeof(buf));
+	assert_string_equal(buf, "scheduler envelope missing 'resp' key (args={})");
+
+	ktsnap_stats_socket__request(&st, c);
+	assert_int_equal(st.missing.kind, KTSNAP_MISSING_STATS_NO_SCHEDULER);
+	assert_non_null(strstr(st.missing.reason, "malformed response"));
+
+	ktsnap_stats_socket__request(&st, c);
+	assert_int_equal(st.missing.kind, KTSNAP_MISSING_STATS_NO_SCHEDULER);
+	assert_non_null(strstr(st.missing.reason, "receive"));
+
+	ktsnap_stats_socket__request(&st, c);
+	assert_int_equal(st.missing.kind, KTSNAP_MISSING_STATS_RESPONSE_TOO_LARGE);
+	assert_int_equal(st.missing.max, 64);
+	assert_true(st.missing.size > 64);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	/* the request line the scheduler saw */
+	assert_string_equal(sv.request, "{\"req\":\"stats\",\"args\":{\"target\":\"top\"}}\n");
+	close(sv.lfd);
+	unlink(path);
+
+	/* nobody listening: NoScheduler naming the socket */
+	ktsnap_stats_socket__request(&st, c);
+	ktsnap_missing_stats__format(&st.missing, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "guest relay reports no scheduler: stats socket "));
+	assert_non_null(strstr(buf, ": connect: "));
+	ktsnap_stats_socket__free(c);
+	rmdir(dir);
+}
+
 /* ---- beside a workload, on a thread --------------------------------------------------------- */
 static void test_thread_fake_clock(void **state)
 {
@@ -403,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_run_stores_boundaries),
 		cmocka_unit_test(test_failures_and_abandonment),
 		cmocka_unit_test(test_stop_and_bad_options),
+		cmocka_unit_test(test_stats_socket),
 		cmocka_unit_test(test_thread_fake_clock),
 		cmocka_unit_test(test_thread_real_clock),
 	};

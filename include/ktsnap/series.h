@@ -351,6 +351,40 @@ ktsnap_sample_series__host_cpu_time(struct ktsnap_sample_series *s, const char *
 				    uint32_t cpu, enum ktsnap_series_type type,
 				    ktsnap_series_cpu_time_fn fn, void *ctx);
 
+/* ---- scheduler stats over the scx stats socket ------------------------------------------------ */
+/*
+ * The scx stats protocol: one JSON request line {"req":"stats","args":{…}}
+ * on a Unix stream socket, one JSON response line {"errno":N,"args":{"resp":…}}.
+ * Caps on the two lines (bytes, newline excluded).
+ */
+#define KTSNAP_STATS_MAX_REQUEST	4096
+#define KTSNAP_STATS_MAX_RESPONSE	(16u << 20)
+
+struct ktsnap_stats_socket;
+
+/*
+ * A stats client for the socket at @path (e.g. /var/run/scx/root/stats),
+ * requesting "stats" with args {"target": @target} (NULL: no args); each
+ * request connects afresh and gives up after @timeout_ms (0: 1000) per
+ * read / write; @max_response 0 means KTSNAP_STATS_MAX_RESPONSE.  Caller
+ * frees with ktsnap_stats_socket__free().  NULL + errno.
+ */
+KTSNAP_API struct ktsnap_stats_socket *ktsnap_stats_socket__new(const char *path,
+								const char *target,
+								uint32_t timeout_ms,
+								size_t max_response);
+KTSNAP_API void ktsnap_stats_socket__free(struct ktsnap_stats_socket *s);
+/*
+ * One request (a ktsnap_periodic_stats_fn: pass the client as the ctx).
+ * Always fills *out and returns 0: the response's "resp" as compact JSON,
+ * or the MissingStatsReason — SchedulerError{errno, args} for a non-zero
+ * errno, MissingResp{args} without "resp", Request/ResponseTooLarge past
+ * the caps, NoScheduler{reason} for any other failure (connect, I/O,
+ * timeout, malformed JSON).  Strings in *out are owned by the client and
+ * valid until its next request.
+ */
+KTSNAP_API int ktsnap_stats_socket__request(struct ktsnap_stats *out, void *client);
+
 /* ---- periodic capture (§8.1) ------------------------------------------------------------ */
 
 /* Validation limits: at most the bridge cap, boundaries >= 100 ms apart. */
