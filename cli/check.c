@@ -11,8 +11,8 @@
  *	{"samples":[{"tag":"periodic_000","elapsed_ms":3000,
  *		     "boundary_offset_ms":3000,"step_index":0}, …]}
  * Without it elapsed_ms is the report's capture timestamp relative to the
- * first report's.  Exit status: 0 the pattern passed, 1 it failed (or the
- * input could not be read), 2 usage.
+ * first report's.  Exit status: 0 the pattern passed, 1 it failed or was
+ * inconclusive (or the input could not be read), 2 usage.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -486,7 +486,8 @@ const struct cli_cmd cmd_check = {
 	.synopsis = "  ktsnap check DIR PATTERN [ARGS] var NAME\n"
 		    "  ktsnap check DIR PATTERN [ARGS] map NAME INDEX PATH [--cpu N]\n",
 	.help = "Run a temporal pattern over the periodic_*.json samples in DIR and print\n"
-		"the verdict's lines; exit 0 when it passed, 1 when it failed.\n\n"
+		"the verdict's lines; exit 0 when it passed, 1 when it failed or was\n"
+		"inconclusive.  A negative number needs `--` before the arguments.\n\n"
 		"patterns:\n"
 		"  nondecreasing | strictly_increasing | always_true\n"
 		"  rate_within LO HI            per-ms rate between adjacent samples\n"

@@ -103,7 +103,8 @@ size_t ktsnap_verdict__count_of(const struct ktsnap_verdict *v,
 
 bool ktsnap_verdict__passed(const struct ktsnap_verdict *v)
 {
-	return v && !v->err && !ktsnap_verdict__count_of(v, KTSNAP_VERDICT_FAIL);
+	return v && !v->err && !ktsnap_verdict__count_of(v, KTSNAP_VERDICT_FAIL) &&
+	       !ktsnap_verdict__count_of(v, KTSNAP_VERDICT_INCONCLUSIVE);
 }
 
 int ktsnap_verdict__error(const struct ktsnap_verdict *v)
@@ -283,19 +284,27 @@ static double num(const struct ktsnap_series_field *sf, size_t i)
 	return ktsnap_series_num_f64(sf->type, sf->values[i].v);
 }
 
-/* Append "{L} ({pat}): passed" when the caller opted in and the pattern
- * added no Temporal Fail / Inconclusive. */
-static struct ktsnap_verdict *finish(struct ktsnap_verdict *v, const struct ktsnap_series_field *sf,
-				     const char *pat, size_t bad_before)
+/*
+ * The opt-in positive line: a message started with "{L} (" when the caller
+ * asked for pass lines and the pattern added no Temporal Fail /
+ * Inconclusive since @bad_before; NULL otherwise.  Finish with pass_push().
+ */
+static FILE *pass_start(struct ktsnap_verdict *v, const struct ktsnap_series_field *sf,
+			size_t bad_before, struct msg *m)
 {
-	struct msg m;
+	FILE *f;
 
-	if (v->log_passes && bad_count(v) == bad_before && msg_start(&m, sf)) {
-		fprintf(m.f, "%s): passed", pat);
-		verdict_add_owned(v, KTSNAP_VERDICT_PASSED, KTSNAP_DETAIL_TEMPORAL, msg_take(&m));
-	} else if (v->log_passes && bad_count(v) == bad_before) {
+	if (!v->log_passes || bad_count(v) != bad_before)
+		return NULL;
+	f = msg_start(m, sf);
+	if (!f)
 		v->err = -ENOMEM;
-	}
+	return f;
+}
+
+static struct ktsnap_verdict *pass_push(struct ktsnap_verdict *v, struct msg *m)
+{
+	verdict_add_owned(v, KTSNAP_VERDICT_PASSED, KTSNAP_DETAIL_TEMPORAL, msg_take(m));
 	return v;
 }
 
@@ -334,7 +343,7 @@ static struct ktsnap_verdict *ordered(const struct ktsnap_series_field *sf,
 			fprintf(f, "%s): only %zu samples — pattern vacuously holds; ensure "
 				"num_snapshots >= 2 for meaningful coverage", pat, sf->n);
 		msg_push(v, KTSNAP_VERDICT_NOTE, &m);
-		return finish(v, sf, pat, before);
+		return v;
 	}
 	for (i = 0; i + 1 < sf->n; i++) {
 		if (!sf->values[i].ok || !sf->values[i + 1].ok ||
@@ -364,7 +373,11 @@ static struct ktsnap_verdict *ordered(const struct ktsnap_series_field *sf,
 		msg_push(v, KTSNAP_VERDICT_NOTE, &m);
 	}
 	list_drop(&skipped);
-	return finish(v, sf, pat, before);
+	if ((f = pass_start(v, sf, before, &m))) {
+		fprintf(f, "%s): all %zu samples passed", pat, sf->n);
+		pass_push(v, &m);
+	}
+	return v;
 }
 
 struct ktsnap_verdict *ktsnap_series_field__nondecreasing(const struct ktsnap_series_field *f,
@@ -437,7 +450,7 @@ struct ktsnap_verdict *ktsnap_series_field__rate_within(const struct ktsnap_seri
 			fprintf(f, "rate_within): only %zu samples — pattern vacuously holds",
 				sf->n);
 		msg_push(v, KTSNAP_VERDICT_NOTE, &m);
-		return finish(v, sf, "rate_within", before);
+		return v;
 	}
 	for (i = 0; i + 1 < sf->n; i++) {
 		uint64_t t0 = sf->elapsed_ms[i], t1 = sf->elapsed_ms[i + 1];
@@ -491,7 +504,12 @@ struct ktsnap_verdict *ktsnap_series_field__rate_within(const struct ktsnap_seri
 		msg_push(v, KTSNAP_VERDICT_NOTE, &m);
 	}
 	list_drop(&gaps);
-	return finish(v, sf, "rate_within", before);
+	if ((f = pass_start(v, sf, before, &m))) {
+		put_rate_band(f, lo, hi);
+		fprintf(f, "all %zu consecutive-pair rates within band", sf->n - 1);
+		pass_push(v, &m);
+	}
+	return v;
 }
 
 /* ---- steady_within ---------------------------------------------------------------- */
@@ -561,7 +579,7 @@ struct ktsnap_verdict *ktsnap_series_field__steady_within(const struct ktsnap_se
 					" — pattern vacuously holds", warmup_ms);
 			msg_push(v, KTSNAP_VERDICT_NOTE, &m);
 		}
-		return finish(v, sf, "steady_within", before);
+		return v;
 	}
 	mean = sum / (double)active;
 	lo = mean * (1 - tol);
@@ -597,7 +615,15 @@ struct ktsnap_verdict *ktsnap_series_field__steady_within(const struct ktsnap_se
 		}
 		msg_push(v, KTSNAP_VERDICT_FAIL, &m);
 	}
-	return finish(v, sf, "steady_within", before);
+	if ((f = pass_start(v, sf, before, &m))) {
+		fputs("steady_within mean ", f);
+		put_fixed(f, mean, 4);
+		fputs(" ±", f);
+		put_fixed(f, tol * 100, 1);
+		fprintf(f, "%%): all %zu post-warmup samples in band", active);
+		pass_push(v, &m);
+	}
+	return v;
 }
 
 /* ---- converges_to ------------------------------------------------------------------ */
@@ -615,7 +641,7 @@ struct ktsnap_verdict *ktsnap_series_field__converges_to(const struct ktsnap_ser
 							 double tol, uint64_t deadline_ms)
 {
 	struct list errored = { 0 }, interrupted = { 0 };
-	size_t before, i, k = 0, run = 0;
+	size_t before, i, k = 0, run = 0, wi = 0;
 	bool witness = false;
 	struct msg m;
 	FILE *f;
@@ -646,10 +672,11 @@ struct ktsnap_verdict *ktsnap_series_field__converges_to(const struct ktsnap_ser
 		}
 		msg_push(v, KTSNAP_VERDICT_NOTE, &m);
 		list_drop(&errored);
-		return finish(v, sf, "converges_to", before);
+		return v;
 	}
 	list_drop(&errored);
 	for (i = 0; i < sf->n && !witness; i++) {
+		wi = i;
 		double x;
 
 		if (sf->elapsed_ms[i] > deadline_ms) {
@@ -681,7 +708,13 @@ struct ktsnap_verdict *ktsnap_series_field__converges_to(const struct ktsnap_ser
 		msg_push(v, KTSNAP_VERDICT_FAIL, &m);
 	}
 	list_drop(&interrupted);
-	return finish(v, sf, "converges_to", before);
+	if (witness && (f = pass_start(v, sf, before, &m))) {
+		put_converges_head(f, target, tol, deadline_ms);
+		fputs("3-consecutive-in-band witness reached at ", f);
+		fprintf(f, "%s (+%" PRIu64 "ms)", sf->tags[wi], sf->elapsed_ms[wi]);
+		pass_push(v, &m);
+	}
+	return v;
 }
 
 /* ---- always_true ------------------------------------------------------------------- */
@@ -716,7 +749,11 @@ struct ktsnap_verdict *ktsnap_series_field__always_true(const struct ktsnap_seri
 		}
 		msg_push(v, KTSNAP_VERDICT_FAIL, &m);
 	}
-	return finish(v, sf, "always_true", before);
+	if ((f = pass_start(v, sf, before, &m))) {
+		fprintf(f, "always_true): all %zu samples true", sf->n);
+		pass_push(v, &m);
+	}
+	return v;
 }
 
 /* ---- ratio_within ------------------------------------------------------------------- */
@@ -813,7 +850,12 @@ struct ktsnap_verdict *ktsnap_series_field__ratio_within(const struct ktsnap_ser
 		msg_push(v, KTSNAP_VERDICT_NOTE, &m);
 	}
 	list_drop(&gaps);
-	return finish(v, sf, "ratio_within", before);
+	if ((f = pass_start(v, sf, before, &m))) {
+		put_ratio_head(f, other, lo, hi);
+		fprintf(f, "all %zu pair ratios in band", sf->n);
+		pass_push(v, &m);
+	}
+	return v;
 }
 
 /* ---- each() ------------------------------------------------------------------------ */
@@ -844,7 +886,6 @@ static void put_each_head(FILE *f, enum each_op op, double lo, double hi)
 static struct ktsnap_verdict *each(const struct ktsnap_series_field *sf,
 				   struct ktsnap_verdict *v, enum each_op op, double lo, double hi)
 {
-	static const char *const pats[] = { "each.at_least", "each.at_most", "each.between" };
 	size_t before, i;
 	struct msg m;
 	FILE *f;
@@ -880,7 +921,12 @@ static struct ktsnap_verdict *each(const struct ktsnap_series_field *sf,
 		}
 		msg_push(v, KTSNAP_VERDICT_FAIL, &m);
 	}
-	return finish(v, sf, pats[op], before);
+	if ((f = pass_start(v, sf, before, &m))) {
+		put_each_head(f, op, lo, hi);
+		fprintf(f, "all %zu samples passed", sf->n);
+		pass_push(v, &m);
+	}
+	return v;
 }
 
 struct ktsnap_verdict *ktsnap_series_field__each_at_least(const struct ktsnap_series_field *f,

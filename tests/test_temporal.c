@@ -290,7 +290,9 @@ static void test_rate_within(void **state)
 	}
 	WITH(f, v, mkt("L", KTSNAP_SERIES_F64, "1 2", same)) {
 		ktsnap_series_field__rate_within(f, v, 0.005, 0.02);
-		assert_true(ktsnap_verdict__passed(v));
+		/* neither pass nor fail */
+		assert_false(ktsnap_verdict__passed(v));
+		assert_int_equal(ktsnap_verdict__count_of(v, KTSNAP_VERDICT_FAIL), 0);
 		check(v, 0, KTSNAP_VERDICT_INCONCLUSIVE,
 		      "L (rate_within): zero-time delta between sample periodic_000 (+100ms) and "
 		      "periodic_001 (+100ms) — denominator is INSTRUMENT-derived; rate is "
@@ -521,6 +523,9 @@ static void test_ratio_within(void **state)
 /* ---- verdict (§8.4) ------------------------------------------------------------------------ */
 static void test_verdict_pass_lines(void **state)
 {
+	const uint64_t t[6] = { 100, 200, 300, 400, 500, 600 };
+	struct ktsnap_series_field *rhs = mk("R", KTSNAP_SERIES_U64, "1 1 1");
+
 	(void)state;
 	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "1 2 1")) {
 		/* off by default */
@@ -528,24 +533,65 @@ static void test_verdict_pass_lines(void **state)
 		assert_int_equal(ktsnap_verdict__count(v), 0);
 		ktsnap_verdict__set_log_passes(v, true);
 		ktsnap_series_field__each_at_least(f, v, 0);
-		check(v, 0, KTSNAP_VERDICT_PASSED, "L (each.at_least): passed");
+		check(v, 0, KTSNAP_VERDICT_PASSED, "L (each.at_least 0): all 3 samples passed");
 		/* a pattern that fails logs no pass line */
 		ktsnap_series_field__nondecreasing(f, v);
 		assert_int_equal(ktsnap_verdict__count(v), 2);
 		assert_int_equal(ktsnap_verdict__at(v, 1)->outcome, KTSNAP_VERDICT_FAIL);
-		/* a note alone still passes */
 		ktsnap_series_field__rate_within(f, v, -10, 10);
-		check(v, 2, KTSNAP_VERDICT_PASSED, "L (rate_within): passed");
+		check(v, 2, KTSNAP_VERDICT_PASSED,
+		      "L (rate_within [-10, 10]): all 2 consecutive-pair rates within band");
+		ktsnap_series_field__each_at_most(f, v, 2);
+		check(v, 3, KTSNAP_VERDICT_PASSED, "L (each.at_most 2): all 3 samples passed");
+		ktsnap_series_field__each_between(f, v, 1, 2);
+		check(v, 4, KTSNAP_VERDICT_PASSED, "L (each.between [1, 2]): all 3 samples passed");
+		ktsnap_series_field__ratio_within(f, rhs, v, 1, 2);
+		check(v, 5, KTSNAP_VERDICT_PASSED, "L (ratio_within R [1, 2]): all 3 pair ratios in band");
+		ktsnap_series_field__steady_within(f, v, 0, 0.6);
+		check(v, 6, KTSNAP_VERDICT_PASSED,
+		      "L (steady_within mean 1.3333 ±60.0%): all 3 post-warmup samples in band");
 		assert_int_equal(ktsnap_verdict__count_of(v, KTSNAP_VERDICT_FAIL), 1);
 		assert_false(ktsnap_verdict__passed(v));
-		assert_null(ktsnap_verdict__at(v, 3));
+		assert_null(ktsnap_verdict__at(v, 7));
+	}
+	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "1 2 3")) {
+		ktsnap_verdict__set_log_passes(v, true);
+		ktsnap_series_field__strictly_increasing(f, v);
+		check(v, 0, KTSNAP_VERDICT_PASSED, "L (strictly_increasing): all 3 samples passed");
+		/* vacuous and caller-error exits log no pass line */
+		ktsnap_series_field__steady_within(f, v, 1000, 0.1);
+		check(v, 1, KTSNAP_VERDICT_NOTE,
+		      "L (steady_within): no samples beyond warmup_ms=1000 — pattern vacuously "
+		      "holds");
+		ktsnap_series_field__converges_to(f, v, 1, 0.5, 150);
+		assert_int_equal(ktsnap_verdict__at(v, 2)->outcome, KTSNAP_VERDICT_NOTE);
+		assert_int_equal(ktsnap_verdict__count(v), 3);
+		assert_true(ktsnap_verdict__passed(v));
+	}
+	WITH(f, v, mkt("L", KTSNAP_SERIES_F64, "9 1 1.2 0.9 1 1", t)) {
+		ktsnap_verdict__set_log_passes(v, true);
+		ktsnap_series_field__converges_to(f, v, 1, 0.25, 1000);
+		check(v, 0, KTSNAP_VERDICT_PASSED,
+		      "L (converges_to 1 ±0.25, deadline_ms=1000): 3-consecutive-in-band witness "
+		      "reached at periodic_003 (+400ms)");
+	}
+	WITH(f, v, mk("ok", KTSNAP_SERIES_BOOL, "T T")) {
+		ktsnap_verdict__set_log_passes(v, true);
+		ktsnap_series_field__always_true(f, v);
+		check(v, 0, KTSNAP_VERDICT_PASSED, "ok (always_true): all 2 samples true");
 	}
 	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "1")) {
-		assert_int_equal(ktsnap_verdict__add(v, KTSNAP_VERDICT_INCONCLUSIVE,
-						     KTSNAP_DETAIL_OTHER, "x"), 0);
+		assert_int_equal(ktsnap_verdict__add(v, KTSNAP_VERDICT_NOTE, KTSNAP_DETAIL_OTHER,
+						     "x"), 0);
 		assert_true(ktsnap_verdict__passed(v));
+		assert_int_equal(ktsnap_verdict__add(v, KTSNAP_VERDICT_INCONCLUSIVE,
+						     KTSNAP_DETAIL_OTHER, "y"), 0);
+		assert_false(ktsnap_verdict__passed(v));
 		assert_int_equal(ktsnap_verdict__error(v), 0);
+		assert_int_equal(ktsnap_verdict__add(v, KTSNAP_VERDICT_NOTE, KTSNAP_DETAIL_OTHER,
+						     NULL), -EINVAL);
 	}
+	ktsnap_series_field__free(rhs);
 }
 
 int main(void)

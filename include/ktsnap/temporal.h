@@ -60,9 +60,10 @@ KTSNAP_API struct ktsnap_verdict *ktsnap_verdict__new(void);
 /* Accepts NULL. */
 KTSNAP_API void ktsnap_verdict__free(struct ktsnap_verdict *v);
 /*
- * Opt in to "passed" lines: after each pattern that added no Temporal
- * Fail/Inconclusive, a KTSNAP_VERDICT_PASSED item `{L} ({pat}): passed`
- * is appended (the line wording is ours; the spec only fixes when).
+ * Opt in to "passed" lines: after each pattern that ran to its end and
+ * added no Temporal Fail/Inconclusive, a KTSNAP_VERDICT_PASSED item is
+ * appended, e.g. `{L} (nondecreasing): all {n} samples passed` (the
+ * reference's wording; vacuous and caller-error exits log none).
  */
 KTSNAP_API void ktsnap_verdict__set_log_passes(struct ktsnap_verdict *v, bool on);
 
@@ -77,7 +78,10 @@ KTSNAP_API const struct ktsnap_verdict_item *ktsnap_verdict__at(const struct kts
 /* How many items have @outcome. */
 KTSNAP_API size_t ktsnap_verdict__count_of(const struct ktsnap_verdict *v,
 					   enum ktsnap_verdict_outcome outcome);
-/* No Fail recorded and no append lost to ENOMEM (Inconclusive still passes). */
+/*
+ * Neither a Fail nor an Inconclusive ("neither pass nor fail") recorded,
+ * and no append lost to ENOMEM.  Notes never affect it.
+ */
 KTSNAP_API bool ktsnap_verdict__passed(const struct ktsnap_verdict *v);
 /* 0, or -ENOMEM when an append was lost. */
 KTSNAP_API int ktsnap_verdict__error(const struct ktsnap_verdict *v);

@@ -44,33 +44,40 @@ expect "no samples" 1 "no periodic_*.json samples in"
 
 # ---- patterns over a global --------------------------------------------------
 run "$K" check "$T/s" nondecreasing var nr_dispatched
-expect_eq "nondecreasing passes" 0 "nr_dispatched (nondecreasing): passed"
+expect_eq "nondecreasing passes" 0 "nr_dispatched (nondecreasing): all 5 samples passed"
 run "$K" check "$T/s" rate_within 0.001 0.003 var nr_dispatched
-expect_eq "rate in band" 0 "nr_dispatched (rate_within): passed"
+expect_eq "rate in band" 0 "nr_dispatched (rate_within [0.001, 0.003]): all 4 consecutive-pair rates within band"
 run_stdout "$K" check "$T/s" rate_within 1 3 var nr_dispatched
 expect "impossible rate band fails" 1 "nr_dispatched (rate_within [1, 3]): rate 0.0020/ms between samples periodic_000 (+1000ms, value 10) and periodic_001 (+2000ms, value 12)"
 run_stdout "$K" -j check "$T/s" strictly_increasing var nr_dispatched
-expect_eq "JSON verdict" 0 '{"passed":true,"outcomes":[{"outcome":"passed","kind":"temporal","message":"nr_dispatched (strictly_increasing): passed"}]}'
+expect_eq "JSON verdict" 0 '{"passed":true,"outcomes":[{"outcome":"passed","kind":"temporal","message":"nr_dispatched (strictly_increasing): all 5 samples passed"}]}'
 run_stdout "$K" -j check "$T/s" at_most 11 var nr_dispatched
 expect "JSON failure" 1 '{"passed":false,"outcomes":[{"outcome":"fail","kind":"temporal","message":"nr_dispatched (each.at_most 11): sample periodic_001 (+2000ms): value 12"}'
 run "$K" check "$T/s" converges_to 18 0.5 10000 var nr_dispatched
 expect "converges: too few in band" 1 "no 3-consecutive-in-band witness before deadline (5 samples evaluated)"
 run "$K" check "$T/s" steady_within 4500 0.01 var nr_dispatched
-expect_eq "steady after warmup" 0 "nr_dispatched (steady_within): passed"
+expect_eq "steady after warmup" 0 "nr_dispatched (steady_within mean 18.0000 ±1.0%): all 1 post-warmup samples in band"
 run "$K" check "$T/s" nondecreasing var nr_missing
 expect "missing global" 0 "nr_missing (nondecreasing): skipped 5 sample(s) with projection errors: periodic_000(+1000ms): snapshot has no global variable 'nr_missing'"
+
+mkdir "$T/same"
+sample "$T/same" 0 1 0
+sample "$T/same" 1 2 0
+printf '{"samples":[{"tag":"periodic_000","elapsed_ms":5},{"tag":"periodic_001","elapsed_ms":5}]}\n' >"$T/same/series.json"
+run "$K" check "$T/same" rate_within 0 1 var nr_dispatched
+expect "inconclusive is not a pass" 1 "denominator is INSTRUMENT-derived; rate is neither pass nor fail"
 
 # ---- a map source ----------------------------------------------------------------
 run "$K" check "$T/s" between 11 20 map sched.bss 0 nr_dispatched
 expect "map source" 1 "sched.bss[0].nr_dispatched (each.between [11, 20]): sample periodic_000 (+1000ms): value 10"
 run "$K" check "$T/s" at_least 10 map sched.bss 0 nr_dispatched --cpu 1
-expect_eq "map source, --cpu on a non-per-CPU map" 0 "sched.bss[0].nr_dispatched (each.at_least): passed"
+expect_eq "map source, --cpu on a non-per-CPU map" 0 "sched.bss[0].nr_dispatched (each.at_least 10): all 5 samples passed"
 run "$K" check "$T/s" at_least 10 var nr_dispatched --cpu 1
 expect "--cpu with var" 2 "--cpu only applies to a map source"
 
 # ---- timing from the capture timestamps when there is no series.json -----------------
 run "$K" check "$T/ts" rate_within 0.001 0.003 var nr_dispatched
-expect_eq "timestamps" 0 "nr_dispatched (rate_within): passed"
+expect_eq "timestamps" 0 "nr_dispatched (rate_within [0.001, 0.003]): all 4 consecutive-pair rates within band"
 run "$K" check "$T/ts" at_most 10 var nr_dispatched
 expect "timestamps in messages" 1 "sample periodic_004 (+4000ms): value 18"
 
