@@ -14,5 +14,7 @@
 #include <ktsnap/stats.h>
 #include <ktsnap/kernel_op.h>
 #include <ktsnap/bridge.h>
+#include <ktsnap/series.h>
+#include <ktsnap/temporal.h>
 
 #endif
