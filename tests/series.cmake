@@ -13,3 +13,6 @@ set_tests_properties(test_periodic_tsan PROPERTIES LABELS tsan TIMEOUT 300)
 add_test(NAME cli_check
 	 COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/check.sh $<TARGET_FILE:ktsnap_cli>)
 set_tests_properties(cli_check PROPERTIES LABELS "cli;series" TIMEOUT 60)
+# Periodic capture of the live ktsched fixture beside a workload, into patterns.
+ktsnap_test(test_periodic_live BPF SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_periodic_live.c
+	    LIBS ktfixture PkgConfig::CMOCKA LABELS series)
