@@ -6,21 +6,16 @@
  *	ktsnap check DIR PATTERN [PATTERN ARGS] var NAME
  *	ktsnap check DIR PATTERN [PATTERN ARGS] map NAME INDEX PATH [--cpu N]
  *
- * DIR holds periodic_NNN.json report files (taken in name order) and, when
- * the recorder wrote one, series.json with each sample's timing:
- *	{"samples":[{"tag":"periodic_000","elapsed_ms":3000,
- *		     "boundary_offset_ms":3000,"step_index":0}, …]}
- * Without it elapsed_ms is the report's capture timestamp relative to the
- * first report's.  Exit status: 0 the pattern passed, 1 it failed or was
+ * DIR is a series directory (ktsnap_sample_series__read_dir(): series.json
+ * plus one report file per sample, as the recorder writes it) or a bare
+ * directory of periodic_NNN.json report files, taken in name order with
+ * elapsed_ms from the capture timestamps.  Exit status: 0 the pattern passed, 1 it failed or was
  * inconclusive (or the input could not be read), 2 usage.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <json-c/json.h>
 
 #include <ktsnap/series.h>
 #include <ktsnap/temporal.h>
@@ -67,142 +62,16 @@ struct source {
 	enum ktsnap_series_type type;
 };
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* periodic_*.json names in DIR, sorted; caller frees each and the array. */
-static int list_samples(const char *dir, char ***names, size_t *n)
-{
-	struct dirent *de;
-	size_t cap = 0;
-	DIR *d = opendir(dir);
-
-	*names = NULL;
-	*n = 0;
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		char **grown;
-
-		if (strncmp(de->d_name, "periodic_", 9) || len < 5 ||
-		    strcmp(de->d_name + len - 5, ".json"))
-			continue;
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 64;
-			grown = realloc(*names, cap * sizeof(**names));
-			if (!grown)
-				goto oom;
-			*names = grown;
-		}
-		if (!((*names)[*n] = strdup(de->d_name)))
-			goto oom;
-		(*n)++;
-	}
-	closedir(d);
-	if (*n)
-		qsort(*names, *n, sizeof(**names), cmp_str);
-	return 0;
-oom:
-	closedir(d);
-	return -ENOMEM;
-}
-
-/* The series.json record of @tag, or NULL. */
-static struct json_object *timing_of(struct json_object *timing, const char *tag)
-{
-	struct json_object *samples, *s, *t;
-	size_t i;
-
-	if (!timing || !json_object_object_get_ex(timing, "samples", &samples) ||
-	    !json_object_is_type(samples, json_type_array))
-		return NULL;
-	for (i = 0; i < json_object_array_length(samples); i++) {
-		s = json_object_array_get_idx(samples, i);
-		if (json_object_object_get_ex(s, "tag", &t) &&
-		    !strcmp(json_object_get_string(t), tag))
-			return s;
-	}
-	return NULL;
-}
-
-static bool timing_u64(struct json_object *rec, const char *key, uint64_t *out)
-{
-	struct json_object *v;
-
-	if (!rec || !json_object_object_get_ex(rec, key, &v) ||
-	    !json_object_is_type(v, json_type_int))
-		return false;
-	*out = json_object_get_uint64(v);
-	return true;
-}
-
 static int load_series(const char *dir, struct ktsnap_sample_series **out)
 {
-	struct ktsnap_sample_series *s = ktsnap_sample_series__new();
-	struct json_object *timing = NULL;
-	uint64_t first_ts = 0;
-	char **names = NULL, path[4096];
-	size_t n = 0, i;
-	int rc, ret = EXIT_FAIL;
-
-	if (!s)
-		return cli_fail("out of memory");
-	rc = list_samples(dir, &names, &n);
-	if (rc) {
-		cli_fail("cannot read directory '%s': %s", dir, strerror(-rc));
-		goto out;
-	}
-	if (!n) {
-		cli_fail("no periodic_*.json samples in '%s'", dir);
-		goto out;
-	}
-	snprintf(path, sizeof(path), "%s/series.json", dir);
-	timing = json_object_from_file(path);	/* optional */
-	for (i = 0; i < n; i++) {
-		struct ktsnap_report *r;
-		struct json_object *rec;
-		uint64_t el, off, step, ts;
-		bool has_el, has_off, has_step;
-		uint16_t step16;
-		char tag[256];
-
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (cli_read_report(path, &r))
-			goto out;
-		snprintf(tag, sizeof(tag), "%.*s", (int)(strlen(names[i]) - 5), names[i]);
-		rec = timing_of(timing, tag);
-		has_el = timing_u64(rec, "elapsed_ms", &el);
-		has_off = timing_u64(rec, "boundary_offset_ms", &off);
-		has_step = timing_u64(rec, "step_index", &step) && step <= UINT16_MAX;
-		step16 = (uint16_t)step;
-		ts = ktsnap_report__timestamp_ns(r);
-		if (!i)
-			first_ts = ts;
-		if (!has_el && !timing && ts && first_ts && ts >= first_ts) {
-			el = (ts - first_ts) / 1000000;
-			has_el = true;
-		}
-		rc = ktsnap_sample_series__push(s, tag, r, NULL, has_el ? &el : NULL,
-						has_off ? &off : NULL, has_step ? &step16 : NULL);
-		if (rc) {
-			cli_fail("%s: %s", tag, strerror(-rc));
-			goto out;
-		}
-	}
-	*out = s;
-	s = NULL;
-	ret = EXIT_OK;
-out:
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	if (timing)
-		json_object_put(timing);
-	ktsnap_sample_series__free(s);
-	return ret;
+	*out = ktsnap_sample_series__read_dir(dir);
+	if (*out)
+		return EXIT_OK;
+	if (errno == ENOENT)
+		return cli_fail("no series.json or periodic_*.json samples in '%s'", dir);
+	if (errno == EINVAL && *ktsnap_errmsg())
+		return cli_fail("%s: %s", dir, ktsnap_errmsg());
+	return cli_fail("cannot read the samples in '%s': %s", dir, strerror(errno));
 }
 
 static void read_typed(struct ktsnap_field f, enum ktsnap_series_type type,

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -544,6 +545,95 @@ static void test_stats_key_projector(void **state)
 	ktsnap_sample_series__free(s);
 }
 
+/* ---- on disk ---------------------------------------------------------------------------- */
+static void test_dir_round_trip(void **state)
+{
+	struct ktsnap_stats ok = ktsnap_stats_json("{\"nr\":[1,2],\"s\":\"x\"}");
+	struct ktsnap_stats serr = ktsnap_stats_missing(KTSNAP_MISSING_STATS_SCHEDULER_ERROR);
+	struct ktsnap_stats big = ktsnap_stats_missing(KTSNAP_MISSING_STATS_RESPONSE_TOO_LARGE);
+	struct ktsnap_stats nosched = ktsnap_stats_missing(KTSNAP_MISSING_STATS_NO_SCHEDULER);
+	const struct ktsnap_stats *stats[4] = { &ok, &serr, &big, &nosched };
+	struct ktsnap_sample_series *s = ktsnap_sample_series__new(), *back;
+	char dir[] = "/tmp/ktsnap-series-XXXXXX", path[256];
+	struct ktsnap_sample a, b;
+	uint64_t el, off;
+	uint16_t step;
+	size_t i;
+
+	(void)state;
+	serr.missing.err = -22;
+	serr.missing.args_json = "{\"resp\":\"no\"}";
+	big.missing.size = 100;
+	big.missing.max = 64;
+	nosched.missing.reason = "stats socket gone";
+	for (i = 0; i < 4; i++) {
+		char tag[32];
+
+		el = 1000 * (i + 1);
+		off = el + 1;
+		step = (uint16_t)i;
+		snprintf(tag, sizeof(tag), "periodic_%03zu", i);
+		assert_int_equal(ktsnap_sample_series__push(s, tag,
+							    sched_report(0x1000, 10 + i, 0, "[4096]"),
+							    stats[i], &el, i == 3 ? NULL : &off,
+							    i == 2 ? NULL : &step), 0);
+	}
+	ktsnap_sample_series__push(s, "user_watch", empty_report(), NULL, NULL, NULL, NULL);
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(ktsnap_sample_series__write_dir(s, dir), 0);
+	back = ktsnap_sample_series__read_dir(dir);
+	assert_non_null(back);
+	assert_int_equal(ktsnap_sample_series__len(back), 5);
+	for (i = 0; i < 5; i++) {
+		ktsnap_sample_series__sample(s, i, &a);
+		ktsnap_sample_series__sample(back, i, &b);
+		assert_string_equal(a.tag, b.tag);
+		assert_true(ktsnap_stats__equal(a.stats, b.stats));
+		assert_int_equal(a.has_elapsed_ms, b.has_elapsed_ms);
+		assert_int_equal(a.elapsed_ms, b.elapsed_ms);
+		assert_int_equal(a.has_boundary_offset_ms, b.has_boundary_offset_ms);
+		assert_int_equal(a.boundary_offset_ms, b.boundary_offset_ms);
+		assert_int_equal(a.has_step_index, b.has_step_index);
+		assert_int_equal(a.step_index, b.step_index);
+	}
+	{
+		struct ktsnap_series_field *f = ktsnap_sample_series__bpf_live(back, "nr_dispatched",
+									       KTSNAP_SERIES_U64);
+
+		assert_int_equal(ktsnap_series_field__value(f, 3)->v.u64, 13);
+		ktsnap_series_field__free(f);
+	}
+	ktsnap_sample_series__free(back);
+
+	/* a tag that is no file name is refused before anything is written */
+	ktsnap_sample_series__push(s, "a/b", empty_report(), NULL, NULL, NULL, NULL);
+	assert_int_equal(ktsnap_sample_series__write_dir(s, dir), -EINVAL);
+	ktsnap_sample_series__free(s);
+
+	/* damaged series.json */
+	snprintf(path, sizeof(path), "%s/series.json", dir);
+	{
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		fputs("{\"samples\":[{\"tag\":\"../x\"}]}", f);
+		fclose(f);
+	}
+	assert_null(ktsnap_sample_series__read_dir(dir));
+	assert_int_equal(errno, EINVAL);
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/periodic_%03zu.json", dir, i);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/user_watch.json", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/series.json", dir);
+	unlink(path);
+	assert_null(ktsnap_sample_series__read_dir(dir));
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 /* ---- production form: bridge drain → series → pattern ---------------------------------- */
 static struct ktsnap_report *no_capture(const char *name, void *ctx)
 {
@@ -622,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_map_projectors),
 		cmocka_unit_test(test_host_projector),
 		cmocka_unit_test(test_stats_key_projector),
+		cmocka_unit_test(test_dir_round_trip),
 		cmocka_unit_test(test_from_drain),
 	};
 

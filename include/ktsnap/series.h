@@ -385,6 +385,28 @@ KTSNAP_API void ktsnap_stats_socket__free(struct ktsnap_stats_socket *s);
  */
 KTSNAP_API int ktsnap_stats_socket__request(struct ktsnap_stats *out, void *client);
 
+/* ---- on disk ----------------------------------------------------------------------------------- */
+/*
+ * A series directory: <tag>.json per row (report JSON, see json.h) and
+ * series.json = {"samples":[{"tag","file","elapsed_ms"?,"boundary_offset_ms"?,
+ * "step_index"?, "stats": <JSON> | "missing_stats": {"kind","reason"?,
+ * "errno"?,"args"?,"size"?,"max"?}}, …]} in row order.
+ *
+ * write_dir: writes into the existing directory @dir (rendering every
+ * captured map).  0, -EINVAL (a tag that is not a file name), -errno.
+ */
+KTSNAP_API int ktsnap_sample_series__write_dir(const struct ktsnap_sample_series *s,
+					       const char *dir);
+/*
+ * read_dir: the rows of series.json; without one, every periodic_*.json
+ * in name order with elapsed_ms from the capture timestamps (relative to
+ * the first; absent when a report has none).  Caller frees the series.
+ * NULL + errno: ENOENT (no series.json and no periodic_*.json), EINVAL
+ * (malformed series.json or report: ktsnap_errmsg() has the reader's
+ * detail for a report), or the I/O errno.
+ */
+KTSNAP_API struct ktsnap_sample_series *ktsnap_sample_series__read_dir(const char *dir);
+
 /* ---- periodic capture (§8.1) ------------------------------------------------------------ */
 
 /* Validation limits: at most the bridge cap, boundaries >= 100 ms apart. */

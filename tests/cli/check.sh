@@ -40,7 +40,7 @@ expect "bad pattern argument" 2 "rate_within: 'x' is not a number"
 run "$K" check "$T/s" nondecreasing thing x
 expect "bad source" 2 "SOURCE is"
 run "$K" check "$T/empty" nondecreasing var nr_dispatched
-expect "no samples" 1 "no periodic_*.json samples in"
+expect "no samples" 1 "no series.json or periodic_*.json samples in"
 
 # ---- patterns over a global --------------------------------------------------
 run "$K" check "$T/s" nondecreasing var nr_dispatched
