@@ -17,6 +17,9 @@
 
 #include <json-c/json.h>
 
+/* compact, and "/" left as is (json-c escapes it by default) */
+#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
 #include <ktsnap/json.h>
 #include <ktsnap/report.h>
 #include <ktsnap/series.h>
@@ -132,7 +135,7 @@ int ktsnap_sample_series__write_dir(const struct ktsnap_sample_series *s, const 
 			goto out;
 	}
 	snprintf(path, sizeof(path), "%s/" SERIES_FILE, dir);
-	if (json_object_to_file_ext(path, root, JSON_C_TO_STRING_PLAIN))
+	if (json_object_to_file_ext(path, root, JSON_FLAGS))
 		err = errno ? -errno : -EIO;
 out:
 	json_object_put(root);
@@ -185,7 +188,7 @@ static int parse_stats(struct json_object *rec, struct ktsnap_stats *st)
 	int k;
 
 	if (json_object_object_get_ex(rec, "stats", &v)) {
-		*st = ktsnap_stats_json(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+		*st = ktsnap_stats_json(json_object_to_json_string_ext(v, JSON_FLAGS));
 		return 0;
 	}
 	if (get_str(rec, "stats_text")) {

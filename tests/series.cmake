@@ -16,3 +16,8 @@ set_tests_properties(cli_check PROPERTIES LABELS "cli;series" TIMEOUT 60)
 # Periodic capture of the live ktsched fixture beside a workload, into patterns.
 ktsnap_test(test_periodic_live BPF SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_periodic_live.c
 	    LIBS ktfixture PkgConfig::CMOCKA LABELS series)
+# `ktsnap record` of the live fixture beside a workload, then `ktsnap check`.
+ktsnap_bpf_command(cmd $<TARGET_FILE:ktsched_hold> sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/record.sh
+		   $<TARGET_FILE:ktsnap_cli>)
+add_test(NAME cli_record COMMAND ${cmd})
+set_tests_properties(cli_record PROPERTIES LABELS "cli;bpf;series" RUN_SERIAL TRUE TIMEOUT 120)

@@ -351,7 +351,7 @@ ktsnap_sample_series__host_cpu_time(struct ktsnap_sample_series *s, const char *
 				    uint32_t cpu, enum ktsnap_series_type type,
 				    ktsnap_series_cpu_time_fn fn, void *ctx);
 
-/* ---- scheduler stats over the scx stats socket ------------------------------------------------ */
+/* ---- scheduler stats over the scx stats socket -------------------------------------------- */
 /*
  * The scx stats protocol: one JSON request line {"req":"stats","args":{…}}
  * on a Unix stream socket, one JSON response line {"errno":N,"args":{"resp":…}}.
@@ -385,7 +385,7 @@ KTSNAP_API void ktsnap_stats_socket__free(struct ktsnap_stats_socket *s);
  */
 KTSNAP_API int ktsnap_stats_socket__request(struct ktsnap_stats *out, void *client);
 
-/* ---- on disk ----------------------------------------------------------------------------------- */
+/* ---- on disk ---------------------------------------------------------------------------- */
 /*
  * A series directory: <tag>.json per row (report JSON, see json.h) and
  * series.json = {"samples":[{"tag","file","elapsed_ms"?,"boundary_offset_ms"?,
