@@ -21,3 +21,6 @@ ktsnap_bpf_command(cmd $<TARGET_FILE:ktsched_hold> sh ${CMAKE_CURRENT_SOURCE_DIR
 		   $<TARGET_FILE:ktsnap_cli>)
 add_test(NAME cli_record COMMAND ${cmd})
 set_tests_properties(cli_record PROPERTIES LABELS "cli;bpf;series" RUN_SERIAL TRUE TIMEOUT 120)
+add_test(NAME cli_plot
+	 COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/plot.sh $<TARGET_FILE:ktsnap_cli>)
+set_tests_properties(cli_plot PROPERTIES LABELS "cli;series" TIMEOUT 60)
