@@ -258,9 +258,8 @@ int ktsnap_series_field__counter_delta_at_phase(const struct ktsnap_series_field
 
 int ktsnap_phase__format(uint16_t phase, char *buf, size_t size)
 {
-	if (phase == KTSNAP_PHASE_BASELINE)
-		return snprintf(buf, size, "BASELINE");
-	return snprintf(buf, size, "Step[%u]", (unsigned int)phase - 1);
+	/* the reference's Phase is a u16 newtype with a derived Debug */
+	return snprintf(buf, size, "Phase(%u)", (unsigned int)phase);
 }
 
 /* ---- SampleSeries ------------------------------------------------------------------- */

@@ -283,7 +283,7 @@ static void test_live_gate(void **state)
 	assert_int_equal(ktsnap_series_field__value(f, 1)->err.kind,
 			 KTSNAP_ERR_WALKER_DRIFTED_WITHIN_PHASE);
 	err_text(ktsnap_series_field__value(f, 1), buf, sizeof(buf));
-	assert_non_null(strstr(buf, "walker drift within BASELINE: lookup 'nr_dispatched' "
+	assert_non_null(strstr(buf, "walker drift within Phase(0): lookup 'nr_dispatched' "
 				    "resolved against KVA set [\n    0x2000,\n], but an earlier "
 				    "same-phase snapshot pinned [\n    0x1000,\n]."));
 

@@ -182,18 +182,18 @@ static void test_ratio_across_phases(void **state)
 				     phases, 4);
 	ktsnap_series_field__ratio_across_phases_at_most(f, v, 1, 2, 0.85);
 	check(v, 0, KTSNAP_VERDICT_NOTE,
-	      "[disp] ratio_across_phases(Step[0]→Step[1]) = 150/200 = 0.7500 (ceiling 0.8500)");
+	      "[disp] ratio_across_phases(Phase(1)→Phase(2)) = 150/200 = 0.7500 (ceiling 0.8500)");
 	ktsnap_series_field__ratio_across_phases_at_most(f, v, 1, 2, 0.5);
 	check(v, 1, KTSNAP_VERDICT_FAIL,
-	      "disp: ratio_across_phases(Step[0]→Step[1]) = 150/200 = 0.7500 exceeds ceiling "
+	      "disp: ratio_across_phases(Phase(1)→Phase(2)) = 150/200 = 0.7500 exceeds ceiling "
 	      "0.5000");
 	ktsnap_series_field__ratio_across_phases_at_most(f, v, 0, 2, 1);
 	check(v, 2, KTSNAP_VERDICT_INCONCLUSIVE,
-	      "disp: ratio_across_phases(BASELINE→Step[1]) inconclusive: needs both phases — "
+	      "disp: ratio_across_phases(Phase(0)→Phase(2)) inconclusive: needs both phases — "
 	      "earlier=<no-samples>, later=150");
 	ktsnap_series_field__ratio_across_phases_at_most(f, v, 3, 2, 1);
 	check(v, 3, KTSNAP_VERDICT_INCONCLUSIVE,
-	      "disp: ratio_across_phases(Step[2]→Step[1]) inconclusive: earlier value is 0 (no "
+	      "disp: ratio_across_phases(Phase(3)→Phase(2)) inconclusive: earlier value is 0 (no "
 	      "baseline to ratio against)");
 	assert_int_equal(ktsnap_verdict__count(v), 4);
 	ktsnap_verdict__free(v);

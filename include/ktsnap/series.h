@@ -146,9 +146,9 @@ KTSNAP_API int ktsnap_series_field__counter_delta_at_phase(const struct ktsnap_s
 							   union ktsnap_series_num *out);
 
 /*
- * Debug rendering of a phase, used in messages ("BASELINE", "Step[k]" —
- * the reference's exact Debug form is not known, spec §13.9).  snprintf
- * semantics.
+ * Debug rendering of a phase as messages show it: "Phase(0)" for the
+ * baseline, "Phase(k+1)" for step k (the reference's Phase is a u16
+ * newtype with a derived Debug).  snprintf semantics.
  */
 KTSNAP_API int ktsnap_phase__format(uint16_t phase, char *buf, size_t size);
 
