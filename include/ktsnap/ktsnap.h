@@ -15,5 +15,7 @@
 #include <ktsnap/kernel_op.h>
 #include <ktsnap/bridge.h>
 #include <ktsnap/scenario.h>
+#include <ktsnap/series.h>
+#include <ktsnap/temporal.h>
 
 #endif
