@@ -229,7 +229,7 @@ static int read_indexed(struct ktsnap_sample_series *s, const char *dir, struct 
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *rec = json_object_array_get_idx(arr, i);
 		const char *tag = get_str(rec, "tag"), *file = get_str(rec, "file");
-		uint64_t el, off, step;
+		uint64_t el = 0, off = 0, step = 0;
 		bool has_el, has_off, has_step;
 		struct ktsnap_report *r = NULL;
 		struct ktsnap_stats st;

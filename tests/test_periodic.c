@@ -384,7 +384,7 @@ static void test_stats_socket(void **state)
 		"{\"errno\":0,\"args\":{\"resp\":{\"pad\":\"0123456789012345678901234567890123456789\"}}}\n",
 		NULL,
 	};
-	char dir[] = "/tmp/ktsnap-stats-XXXXXX", path[128], buf[256];
+	char dir[] = "/tmp/ktsnap-stats-XXXXXX", path[64], buf[256];
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct stats_server sv = { .replies = replies };
 	struct ktsnap_stats_socket *c;
