@@ -581,6 +581,7 @@ int ktsnap_kernel_op_live(const struct ktsnap_kernel_op_request *req,
 		return ktsnap_fail(-EINVAL, "kernel op: NULL request or reply");
 	if (req->nr_entries && !req->entries)
 		return ktsnap_fail(-EINVAL, "kernel op: NULL entries");
+	reply->request_id = req->request_id;
 	if (req->direction == KTSNAP_KERNEL_OP_WRITE) {
 		snprintf(why, sizeof(why), "not supported on a live host");
 		goto refuse;
@@ -652,6 +653,7 @@ int ktsnap_kernel_op_live(const struct ktsnap_kernel_op_request *req,
 refuse:
 	kcore_close(&k);
 	ktsnap_kernel_op_reply__clear(reply);
+	reply->request_id = req->request_id;
 	reply->success = false;
 	if (ktsnap_kernel_op_reply__set_reason(reply, why))
 		return ktsnap_fail(-ENOMEM, "kernel op: out of memory");

@@ -19,6 +19,7 @@ add_test(NAME errmsg_contract
 		 ${PROJECT_SOURCE_DIR}/include/ktsnap/error.h
 		 ${PROJECT_SOURCE_DIR}/include/ktsnap/view.h
 		 ${PROJECT_SOURCE_DIR}/include/ktsnap/snapshot.h
+		 ${PROJECT_SOURCE_DIR}/include/ktsnap/scenario.h
 		 ${PROJECT_SOURCE_DIR}/include/ktsnap/wire.h)
 set_tests_properties(errmsg_contract PROPERTIES LABELS contract TIMEOUT 60)
 # - abi_check: the shared library exports exactly the names listed in

@@ -33,6 +33,10 @@ while [ ! -S "$T/srv.sock" ] && [ $i -lt 100 ]; do
 done
 "$K" request --socket "$T/srv.sock" capture r >/dev/null || { echo "request failed"; exit 1; }
 # The list comes from `ktsnap --help`, so a new command without a case here fails.
+echo '{ "steps": [] }' >"$T/empty-scenario.json"
+# shellcheck disable=SC2086
+"$K" record --samples 2 --duration 1 $ids -o "$T/series" >/dev/null 2>&1 ||
+	{ echo "record failed"; exit 1; }
 cmds=$("$K" --help | sed -n 's/^  ktsnap \([a-z]*\).*/\1/p' | sort -u)
 [ -n "$cmds" ] || { echo "FAIL no commands in ktsnap --help"; exit 1; }
 for c in $cmds; do
@@ -42,6 +46,10 @@ for c in $cmds; do
 	get) args="get $R var bss_u64_max" ;;
 	diff) args="diff $R $R" ;;
 	demo) args="demo -o $T/demo-$c --seconds 1" ;;
+	run) args="run $T/empty-scenario.json -o $T/demo-$c" ;;
+	record) args="record --samples 1 --duration 1 --map-id $first_id -o $T/demo-$c" ;;
+	check) args="check $T/series nondecreasing var bss_u64_max" ;;
+	plot) args="plot $T/series var bss_u64_max -o $T/demo-$c.svg" ;;
 	request) args="request --socket $T/srv.sock get r" ;;
 	serve) args="serve --socket $T/full.sock" ;;	# its ready line fails: it stops
 	*) args= ;;
