@@ -554,8 +554,9 @@ struct ktsnap_verdict *ktsnap_series_field__rate_within(const struct ktsnap_seri
 		if (!dt) {
 			push_line(v, sf, KTSNAP_VERDICT_INCONCLUSIVE,
 				  "rate_within): zero-time delta between sample %s (+%" PRIu64
-				  "ms) and %s (+%" PRIu64 "ms) — denominator is INSTRUMENT-derived; "
-				  "rate is neither pass nor fail", sf->tags[i], t0, sf->tags[i + 1], t1);
+				  "ms) and %s (+%" PRIu64 "ms) — denominator is "
+				  "INSTRUMENT-derived; rate is neither pass nor fail",
+				  sf->tags[i], t0, sf->tags[i + 1], t1);
 			continue;
 		}
 		rate = (num(sf, i + 1) - num(sf, i)) / (double)dt;
