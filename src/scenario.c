@@ -240,18 +240,6 @@ static void op_clear(struct sc_op *op)
 	memset(op, 0, sizeof(*op));
 }
 
-static char *dup_opt(const char *s, int *err)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	if (!d)
-		*err = -ENOMEM;
-	return d;
-}
-
 static int op_validate(const struct ktsnap_op *op)
 {
 	switch (op->kind) {
@@ -280,15 +268,17 @@ static int op_validate(const struct ktsnap_op *op)
 static int op_copy(struct sc_op *dst, const struct ktsnap_op *src)
 {
 	size_t i, n = 0;
-	int err = 0;
+	bool oom = false;
+	int err;
 
 	memset(dst, 0, sizeof(*dst));
 	dst->kind = src->kind;
 	dst->timeout_ms = src->timeout_ms;
-	dst->name = dup_opt(src->name, &err);
-	dst->cgroup = dup_opt(src->cgroup, &err);
-	dst->obj = dup_opt(src->obj, &err);
-	dst->log = dup_opt(src->log, &err);
+	dst->name = ktsnap_strdup_opt(src->name, &oom);
+	dst->cgroup = ktsnap_strdup_opt(src->cgroup, &oom);
+	dst->obj = ktsnap_strdup_opt(src->obj, &oom);
+	dst->log = ktsnap_strdup_opt(src->log, &oom);
+	err = oom ? -ENOMEM : 0;
 	if (src->nr_entries) {
 		dst->entries = calloc(src->nr_entries, sizeof(*dst->entries));
 		if (!dst->entries)
@@ -309,7 +299,8 @@ static int op_copy(struct sc_op *dst, const struct ktsnap_op *src)
 		if (!dst->argv)
 			err = -ENOMEM;
 		for (i = 0; !err && i < n; i++)
-			dst->argv[i] = dup_opt(src->argv[i], &err);
+			if (!(dst->argv[i] = strdup(src->argv[i])))
+				err = -ENOMEM;
 	}
 	if (err)
 		op_clear(dst);

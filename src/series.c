@@ -168,18 +168,22 @@ size_t ktsnap_series_field__phases(const struct ktsnap_series_field *f, uint16_t
 	}
 }
 
+/* Count row @i, storing it when @out has room (the "count, fill up to cap" lists). */
+static void row_add(size_t *out, size_t cap, size_t *count, size_t i)
+{
+	if (*count < cap)
+		out[*count] = i;
+	(*count)++;
+}
+
 size_t ktsnap_series_field__phase_rows(const struct ktsnap_series_field *f, uint16_t phase,
 				       size_t *out, size_t cap)
 {
 	size_t i, count = 0;
 
-	for (i = 0; f && i < f->n; i++) {
-		if (f->phases[i] != phase)
-			continue;
-		if (count < cap)
-			out[count] = i;
-		count++;
-	}
+	for (i = 0; f && i < f->n; i++)
+		if (f->phases[i] == phase)
+			row_add(out, cap, &count, i);
 	return count;
 }
 
@@ -199,10 +203,11 @@ static ssize_t phase_ok_row(const struct ktsnap_series_field *f, uint16_t phase,
 	return row;
 }
 
-int ktsnap_series_field__value_at_phase(const struct ktsnap_series_field *f, uint16_t phase,
-					union ktsnap_series_num *out)
+/* The first (or last) Ok value of @phase into *@out: 0, -EINVAL or -ENOENT. */
+static int phase_ok_value(const struct ktsnap_series_field *f, uint16_t phase, bool last,
+			  union ktsnap_series_num *out)
 {
-	ssize_t r = phase_ok_row(f, phase, true);
+	ssize_t r = phase_ok_row(f, phase, last);
 
 	if (!f || !out)
 		return -EINVAL;
@@ -212,17 +217,16 @@ int ktsnap_series_field__value_at_phase(const struct ktsnap_series_field *f, uin
 	return 0;
 }
 
+int ktsnap_series_field__value_at_phase(const struct ktsnap_series_field *f, uint16_t phase,
+					union ktsnap_series_num *out)
+{
+	return phase_ok_value(f, phase, true, out);
+}
+
 int ktsnap_series_field__first_at_phase(const struct ktsnap_series_field *f, uint16_t phase,
 					union ktsnap_series_num *out)
 {
-	ssize_t r = phase_ok_row(f, phase, false);
-
-	if (!f || !out)
-		return -EINVAL;
-	if (r < 0)
-		return -ENOENT;
-	*out = f->values[r].v;
-	return 0;
+	return phase_ok_value(f, phase, false, out);
 }
 
 int ktsnap_series_field__counter_delta_at_phase(const struct ktsnap_series_field *f,
@@ -434,13 +438,9 @@ size_t ktsnap_sample_series__stamped_phase_rows(const struct ktsnap_sample_serie
 {
 	size_t i, count = 0;
 
-	for (i = 0; s && i < s->n; i++) {
-		if (row_phase(&s->rows[i]) != phase)
-			continue;
-		if (count < cap)
-			out[count] = i;
-		count++;
-	}
+	for (i = 0; s && i < s->n; i++)
+		if (row_phase(&s->rows[i]) == phase)
+			row_add(out, cap, &count, i);
 	return count;
 }
 
@@ -513,28 +513,32 @@ static struct ktsnap_error placeholder_error(const struct series_row *r)
 	return ktsnap_error__placeholder_sample(r->tag, why ? why : "placeholder report");
 }
 
-struct ktsnap_series_field *ktsnap_sample_series__bpf(struct ktsnap_sample_series *s,
-						      const char *label,
-						      enum ktsnap_series_type type,
-						      ktsnap_series_bpf_fn fn, void *ctx)
+/*
+ * One projection step: fill @out for row @i of @s, or return a negative
+ * errno to abandon the whole field.
+ */
+typedef int (*row_step_fn)(struct ktsnap_sample_series *s, size_t i,
+			   struct ktsnap_series_value *out, void *arg);
+
+/*
+ * The field @label over @s, each row filled by @step.  NULL with errno
+ * EINVAL when @valid is false, ENOMEM, or the errno a step returned.
+ */
+static struct ktsnap_series_field *project(struct ktsnap_sample_series *s, bool valid,
+					   const char *label, enum ktsnap_series_type type,
+					   row_step_fn step, void *arg)
 {
 	struct ktsnap_series_field *f;
 	size_t i;
 	int err;
 
-	if (!s || !fn) {
+	if (!s || !valid) {
 		errno = EINVAL;
 		return NULL;
 	}
 	f = series_field(s, label, type);
 	for (i = 0; f && i < s->n; i++) {
-		const struct series_row *r = &s->rows[i];
-
-		if (ktsnap_report__is_placeholder(r->report)) {
-			f->values[i] = ktsnap_series_err(placeholder_error(r));
-			continue;
-		}
-		err = fn(ktsnap_snapshot__named(r->report, r->tag), &f->values[i], ctx);
+		err = step(s, i, &f->values[i], arg);
 		if (err < 0) {
 			ktsnap_series_field__free(f);
 			errno = -err;
@@ -542,6 +546,40 @@ struct ktsnap_series_field *ktsnap_sample_series__bpf(struct ktsnap_sample_serie
 		}
 	}
 	return f;
+}
+
+/* A caller's projection function and its context. */
+struct user_fn {
+	union {
+		ktsnap_series_bpf_fn bpf;
+		ktsnap_series_stats_fn stats;
+		ktsnap_series_cpu_time_fn cpu_time;
+	};
+	void *ctx;
+	uint32_t cpu;
+};
+
+static int bpf_step(struct ktsnap_sample_series *s, size_t i, struct ktsnap_series_value *out,
+		    void *arg)
+{
+	const struct series_row *r = &s->rows[i];
+	const struct user_fn *u = arg;
+
+	if (ktsnap_report__is_placeholder(r->report)) {
+		*out = ktsnap_series_err(placeholder_error(r));
+		return 0;
+	}
+	return u->bpf(ktsnap_snapshot__named(r->report, r->tag), out, u->ctx);
+}
+
+struct ktsnap_series_field *ktsnap_sample_series__bpf(struct ktsnap_sample_series *s,
+						      const char *label,
+						      enum ktsnap_series_type type,
+						      ktsnap_series_bpf_fn fn, void *ctx)
+{
+	struct user_fn u = { .bpf = fn, .ctx = ctx };
+
+	return project(s, fn != NULL, label, type, bpf_step, &u);
 }
 
 /* The row's parsed stats JSON, or NULL (stats missing or unparsable). */
@@ -554,43 +592,34 @@ static struct json_object *row_stats_json(struct series_row *r)
 	return r->stats_json;
 }
 
+static int stats_step(struct ktsnap_sample_series *s, size_t i, struct ktsnap_series_value *out,
+		      void *arg)
+{
+	struct series_row *r = &s->rows[i];
+	const struct user_fn *u = arg;
+	struct json_object *root;
+
+	if (!r->stats->ok) {
+		*out = ktsnap_series_err(ktsnap_error__missing_stats(r->tag, &r->stats->missing));
+		return 0;
+	}
+	root = row_stats_json(r);
+	if (!root && (!r->stats->json || strcmp(r->stats->json, "null"))) {
+		*out = ktsnap_series_err(ktsnap_error__projection_failed("stats JSON does not "
+									 "parse"));
+		return 0;
+	}
+	return u->stats(ktsnap_json_field__from(root, ""), out, u->ctx);
+}
+
 struct ktsnap_series_field *ktsnap_sample_series__stats(struct ktsnap_sample_series *s,
 							const char *label,
 							enum ktsnap_series_type type,
 							ktsnap_series_stats_fn fn, void *ctx)
 {
-	struct ktsnap_series_field *f;
-	size_t i;
-	int err;
+	struct user_fn u = { .stats = fn, .ctx = ctx };
 
-	if (!s || !fn) {
-		errno = EINVAL;
-		return NULL;
-	}
-	f = series_field(s, label, type);
-	for (i = 0; f && i < s->n; i++) {
-		struct series_row *r = &s->rows[i];
-		struct json_object *root;
-
-		if (!r->stats->ok) {
-			f->values[i] = ktsnap_series_err(ktsnap_error__missing_stats(
-				r->tag, &r->stats->missing));
-			continue;
-		}
-		root = row_stats_json(r);
-		if (!root && (!r->stats->json || strcmp(r->stats->json, "null"))) {
-			f->values[i] = ktsnap_series_err(ktsnap_error__projection_failed(
-				"stats JSON does not parse"));
-			continue;
-		}
-		err = fn(ktsnap_json_field__from(root, ""), &f->values[i], ctx);
-		if (err < 0) {
-			ktsnap_series_field__free(f);
-			errno = -err;
-			return NULL;
-		}
-	}
-	return f;
+	return project(s, fn != NULL, label, type, stats_step, &u);
 }
 
 /* Same KVA set (order and duplicates ignored). */
@@ -655,55 +684,69 @@ static int gate_check(const struct ktsnap_sample_series *s, size_t row, const ch
 	return 1;
 }
 
+/*
+ * Read @fld as @type into the series value @out (the value, or the error)
+ * with the PREFIX__as_u64 / _i64 / _f64 / _bool readers.  A macro because
+ * report fields and stats JSON fields are different types whose readers
+ * share only their names' tails.
+ */
+#define READ_TYPED(prefix, fld, type, out)                                                         \
+	do {                                                                                       \
+		int err_ = 0;                                                                      \
+                                                                                                   \
+		switch (type) {                                                                    \
+		case KTSNAP_SERIES_U64:                                                            \
+			err_ = prefix##__as_u64((fld), &(out)->v.u64, &(out)->err);               \
+			break;                                                                     \
+		case KTSNAP_SERIES_I64:                                                            \
+			err_ = prefix##__as_i64((fld), &(out)->v.i64, &(out)->err);               \
+			break;                                                                     \
+		case KTSNAP_SERIES_F64:                                                            \
+			err_ = prefix##__as_f64((fld), &(out)->v.f64, &(out)->err);               \
+			break;                                                                     \
+		case KTSNAP_SERIES_BOOL:                                                           \
+			err_ = prefix##__as_bool((fld), &(out)->v.b, &(out)->err);                \
+			break;                                                                     \
+		}                                                                                  \
+		(out)->ok = !err_;                                                                 \
+	} while (0)
+
 static void read_field(struct ktsnap_field fld, enum ktsnap_series_type type,
 		       struct ktsnap_series_value *out)
 {
-	int err = 0;
+	READ_TYPED(ktsnap_field, fld, type, out);
+}
 
-	switch (type) {
-	case KTSNAP_SERIES_U64:
-		err = ktsnap_field__as_u64(fld, &out->v.u64, &out->err);
-		break;
-	case KTSNAP_SERIES_I64:
-		err = ktsnap_field__as_i64(fld, &out->v.i64, &out->err);
-		break;
-	case KTSNAP_SERIES_F64:
-		err = ktsnap_field__as_f64(fld, &out->v.f64, &out->err);
-		break;
-	case KTSNAP_SERIES_BOOL:
-		err = ktsnap_field__as_bool(fld, &out->v.b, &out->err);
-		break;
+struct live_var_arg {
+	const char *name;
+	enum ktsnap_series_type type;
+};
+
+static int live_var_step(struct ktsnap_sample_series *s, size_t i,
+			 struct ktsnap_series_value *out, void *arg)
+{
+	const struct series_row *r = &s->rows[i];
+	const struct live_var_arg *a = arg;
+	struct ktsnap_error drift;
+
+	if (ktsnap_report__is_placeholder(r->report)) {
+		*out = ktsnap_series_err(placeholder_error(r));
+		return 0;
 	}
-	out->ok = !err;
+	read_field(ktsnap_snapshot__live_var(ktsnap_snapshot__named(r->report, r->tag),
+					     a->name), a->type, out);
+	if (out->ok && gate_check(s, i, a->name, &drift))
+		*out = ktsnap_series_err(drift);
+	return 0;
 }
 
 struct ktsnap_series_field *ktsnap_sample_series__bpf_live(struct ktsnap_sample_series *s,
 							   const char *name,
 							   enum ktsnap_series_type type)
 {
-	struct ktsnap_series_field *f;
-	size_t i;
+	struct live_var_arg a = { .name = name, .type = type };
 
-	if (!s || !name) {
-		errno = EINVAL;
-		return NULL;
-	}
-	f = series_field(s, name, type);
-	for (i = 0; f && i < s->n; i++) {
-		const struct series_row *r = &s->rows[i];
-		struct ktsnap_series_value *out = &f->values[i];
-		struct ktsnap_error drift;
-
-		if (ktsnap_report__is_placeholder(r->report)) {
-			*out = ktsnap_series_err(placeholder_error(r));
-			continue;
-		}
-		read_field(ktsnap_snapshot__live_var(ktsnap_snapshot__named(r->report, r->tag),
-						     name), type, out);
-		if (out->ok && gate_check(s, i, name, &drift))
-			*out = ktsnap_series_err(drift);
-	}
-	return f;
+	return project(s, name != NULL, name, type, live_var_step, &a);
 }
 
 int ktsnap_sample_series__live_bpf_vars_via(struct ktsnap_sample_series *s,
@@ -774,6 +817,20 @@ struct map_field_ctx {
 	enum ktsnap_series_type type;
 };
 
+/* The per-CPU reducers, indexed by enum ktsnap_cpu_agg (SUM, MAX, MIN). */
+static int (*const agg_u64[])(struct ktsnap_entry, const char *, uint64_t *,
+			      struct ktsnap_error *) = {
+	[KTSNAP_CPU_SUM] = ktsnap_entry__cpu_sum_u64,
+	[KTSNAP_CPU_MAX] = ktsnap_entry__cpu_max_u64,
+	[KTSNAP_CPU_MIN] = ktsnap_entry__cpu_min_u64,
+};
+static int (*const agg_f64[])(struct ktsnap_entry, const char *, double *,
+			      struct ktsnap_error *) = {
+	[KTSNAP_CPU_SUM] = ktsnap_entry__cpu_sum_f64,
+	[KTSNAP_CPU_MAX] = ktsnap_entry__cpu_max_f64,
+	[KTSNAP_CPU_MIN] = ktsnap_entry__cpu_min_f64,
+};
+
 static int map_field_fn(struct ktsnap_snapshot snap, struct ktsnap_series_value *out, void *ctx)
 {
 	const struct map_field_ctx *c = ctx;
@@ -788,21 +845,10 @@ static int map_field_fn(struct ktsnap_snapshot snap, struct ktsnap_series_value 
 		read_field(ktsnap_entry__get(e, c->member), c->type, out);
 		return 0;
 	}
-	if (c->type == KTSNAP_SERIES_U64) {
-		err = c->agg == KTSNAP_CPU_SUM ? ktsnap_entry__cpu_sum_u64(e, c->member, &out->v.u64,
-									    &out->err)
-		      : c->agg == KTSNAP_CPU_MAX ? ktsnap_entry__cpu_max_u64(e, c->member,
-									      &out->v.u64, &out->err)
-						 : ktsnap_entry__cpu_min_u64(e, c->member,
-									     &out->v.u64, &out->err);
-	} else {
-		err = c->agg == KTSNAP_CPU_SUM ? ktsnap_entry__cpu_sum_f64(e, c->member, &out->v.f64,
-									    &out->err)
-		      : c->agg == KTSNAP_CPU_MAX ? ktsnap_entry__cpu_max_f64(e, c->member,
-									      &out->v.f64, &out->err)
-						 : ktsnap_entry__cpu_min_f64(e, c->member,
-									     &out->v.f64, &out->err);
-	}
+	if (c->type == KTSNAP_SERIES_U64)
+		err = agg_u64[c->agg](e, c->member, &out->v.u64, &out->err);
+	else
+		err = agg_f64[c->agg](e, c->member, &out->v.f64, &out->err);
 	out->ok = !err;
 	return 0;
 }
@@ -978,23 +1024,8 @@ static int stats_key_fn(struct ktsnap_json_field root, struct ktsnap_series_valu
 	const struct stats_key_ctx *c = ctx;
 	struct ktsnap_json_field f = ktsnap_json_field__get(stats_key(root, c->path, c->key),
 							    c->name);
-	int err = 0;
 
-	switch (c->type) {
-	case KTSNAP_SERIES_U64:
-		err = ktsnap_json_field__as_u64(f, &out->v.u64, &out->err);
-		break;
-	case KTSNAP_SERIES_I64:
-		err = ktsnap_json_field__as_i64(f, &out->v.i64, &out->err);
-		break;
-	case KTSNAP_SERIES_F64:
-		err = ktsnap_json_field__as_f64(f, &out->v.f64, &out->err);
-		break;
-	case KTSNAP_SERIES_BOOL:
-		err = ktsnap_json_field__as_bool(f, &out->v.b, &out->err);
-		break;
-	}
-	out->ok = !err;
+	READ_TYPED(ktsnap_json_field, f, c->type, out);
 	return 0;
 }
 
@@ -1040,30 +1071,27 @@ char **ktsnap_sample_series__stats_key_names(struct ktsnap_sample_series *s, con
 	return strv_finish(&sv);
 }
 
+static int cpu_time_step(struct ktsnap_sample_series *s, size_t i,
+			 struct ktsnap_series_value *out, void *arg)
+{
+	const struct series_row *r = &s->rows[i];
+	const struct user_fn *u = arg;
+	const struct ktsnap_per_cpu_time *t =
+		ktsnap_snapshot__per_cpu_time_at(ktsnap_snapshot__new(r->report), u->cpu);
+
+	if (!t)
+		*out = ktsnap_series_err(ktsnap_error__host_field_unavailable(r->tag, u->cpu));
+	else
+		u->cpu_time(t, out, u->ctx);
+	return 0;
+}
+
 struct ktsnap_series_field *
 ktsnap_sample_series__host_cpu_time(struct ktsnap_sample_series *s, const char *label,
 				    uint32_t cpu, enum ktsnap_series_type type,
 				    ktsnap_series_cpu_time_fn fn, void *ctx)
 {
-	struct ktsnap_series_field *f;
-	size_t i;
+	struct user_fn u = { .cpu_time = fn, .ctx = ctx, .cpu = cpu };
 
-	if (!s || !fn) {
-		errno = EINVAL;
-		return NULL;
-	}
-	f = series_field(s, label, type);
-	for (i = 0; f && i < s->n; i++) {
-		const struct series_row *r = &s->rows[i];
-		const struct ktsnap_per_cpu_time *t =
-			ktsnap_snapshot__per_cpu_time_at(ktsnap_snapshot__new(r->report), cpu);
-
-		if (!t) {
-			f->values[i] = ktsnap_series_err(
-				ktsnap_error__host_field_unavailable(r->tag, cpu));
-			continue;
-		}
-		fn(t, &f->values[i], ctx);
-	}
-	return f;
+	return project(s, fn != NULL, label, type, cpu_time_step, &u);
 }

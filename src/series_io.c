@@ -24,6 +24,8 @@
 #include <ktsnap/report.h>
 #include <ktsnap/series.h>
 
+#include "util_internal.h"
+
 #define SERIES_FILE "series.json"
 
 /* A tag usable as a file name in the directory. */
@@ -267,7 +269,7 @@ static int cmp_str(const void *a, const void *b)
 /* A bare directory: periodic_*.json in name order, elapsed from timestamps. */
 static int read_bare(struct ktsnap_sample_series *s, const char *dir)
 {
-	char **names = NULL, **grown;
+	char **names = NULL;
 	size_t n = 0, cap = 0, i;
 	uint64_t first_ts = 0;
 	struct dirent *de;
@@ -282,16 +284,7 @@ static int read_bare(struct ktsnap_sample_series *s, const char *dir)
 		if (strncmp(de->d_name, "periodic_", 9) || len < 5 + 9 ||
 		    strcmp(de->d_name + len - 5, ".json"))
 			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
-			grown = realloc(names, cap * sizeof(*names));
-			if (!grown) {
-				err = -ENOMEM;
-				goto out;
-			}
-			names = grown;
-		}
-		if (!(names[n] = strdup(de->d_name))) {
+		if (KTSNAP_ENSURE(names, cap, n + 1) || !(names[n] = strdup(de->d_name))) {
 			err = -ENOMEM;
 			goto out;
 		}

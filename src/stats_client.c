@@ -24,6 +24,8 @@
 #include <ktsnap/bridge.h>
 #include <ktsnap/series.h>
 
+#include "util_internal.h"
+
 struct ktsnap_stats_socket {
 	char *path;
 	char *target;
@@ -141,12 +143,13 @@ static int send_all(struct ktsnap_stats_socket *s, int fd, const char *p, size_t
  */
 static int recv_line(struct ktsnap_stats_socket *s, int fd, char **line, size_t *len)
 {
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap + 1), *grown;
+	size_t cap = 0, n = 0;
+	char *buf = NULL;
 	ssize_t r;
 	int rc;
 
-	if (!buf)
+	/* room for 4096 bytes and the NUL; the last slot stays for the NUL */
+	if (KTSNAP_ENSURE(buf, cap, 4096 + 1))
 		return -ENOMEM;
 	for (;;) {
 		char *nl;
@@ -154,16 +157,11 @@ static int recv_line(struct ktsnap_stats_socket *s, int fd, char **line, size_t 
 		rc = wait_fd(s, fd, POLLIN);
 		if (rc)
 			break;
-		if (n == cap) {
-			cap *= 2;
-			grown = realloc(buf, cap + 1);
-			if (!grown) {
-				rc = -ENOMEM;
-				break;
-			}
-			buf = grown;
+		if (KTSNAP_ENSURE(buf, cap, n + 2)) {
+			rc = -ENOMEM;
+			break;
 		}
-		r = recv(fd, buf + n, cap - n, 0);
+		r = recv(fd, buf + n, cap - 1 - n, 0);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +280,78 @@ static FILE *msg_start(struct msg *m, const struct ktsnap_series_field *sf)
 	return m->f;
 }
 
+/* A whole message "{L} (" + the printf text, added as @outcome. */
+static void __attribute__((format(printf, 4, 5)))
+push_line(struct ktsnap_verdict *v, const struct ktsnap_series_field *sf,
+	  enum ktsnap_verdict_outcome outcome, const char *fmt, ...)
+{
+	struct msg m;
+	va_list ap;
+	FILE *f;
+
+	if ((f = msg_start(&m, sf))) {
+		va_start(ap, fmt);
+		vfprintf(f, fmt, ap);
+		va_end(ap);
+	}
+	msg_push(v, outcome, &m);
+}
+
+/*
+ * When @l holds entries, a Note "{L} (" + the printf text + the entries;
+ * nothing otherwise.  Releases @l either way.
+ */
+static void __attribute__((format(printf, 4, 5)))
+push_list_note(struct ktsnap_verdict *v, const struct ktsnap_series_field *sf, struct list *l,
+	       const char *fmt, ...)
+{
+	struct msg m;
+	va_list ap;
+	FILE *f;
+
+	if (l->n) {
+		if ((f = msg_start(&m, sf))) {
+			va_start(ap, fmt);
+			vfprintf(f, fmt, ap);
+			va_end(ap);
+			list_put(f, l);
+		}
+		msg_push(v, KTSNAP_VERDICT_NOTE, &m);
+	}
+	list_drop(l);
+}
+
+/* "[{lo}, {hi}]" */
+static void put_band(FILE *f, double lo, double hi)
+{
+	fputc('[', f);
+	put_f64(f, lo);
+	fputs(", ", f);
+	put_f64(f, hi);
+	fputc(']', f);
+}
+
+/*
+ * One gap entry of a pair whose sides are sample @li of @ls and sample @ri
+ * of @rs: each errored side as "{prefix}{skip}", two joined by " | ".
+ */
+static void put_gap(FILE *f, const char *lp, const struct ktsnap_series_field *ls, size_t li,
+		    const char *rp, const struct ktsnap_series_field *rs, size_t ri)
+{
+	bool lbad = !ls->values[li].ok, rbad = !rs->values[ri].ok;
+
+	if (lbad) {
+		fputs(lp, f);
+		put_skip(f, ls, li);
+	}
+	if (lbad && rbad)
+		fputs(" | ", f);
+	if (rbad) {
+		fputs(rp, f);
+		put_skip(f, rs, ri);
+	}
+}
+
 static double num(const struct ktsnap_series_field *sf, size_t i)
 {
 	return ktsnap_series_num_f64(sf->type, sf->values[i].v);
@@ -308,6 +381,19 @@ static struct ktsnap_verdict *pass_push(struct ktsnap_verdict *v, struct msg *m)
 	return v;
 }
 
+/*
+ * Every pattern starts here: false (nothing to do, @v returned as is) for
+ * a NULL field or verdict; otherwise the bad count before the pattern runs.
+ */
+static bool pattern_start(const struct ktsnap_series_field *sf, const struct ktsnap_verdict *v,
+			  size_t *before)
+{
+	if (!sf || !v)
+		return false;
+	*before = bad_count(v);
+	return true;
+}
+
 /* ---- nondecreasing / strictly_increasing ------------------------------------------ */
 static bool violates(const struct ktsnap_series_field *sf, size_t l, size_t r, bool strict)
 {
@@ -335,14 +421,11 @@ static struct ktsnap_verdict *ordered(const struct ktsnap_series_field *sf,
 	struct msg m;
 	FILE *f;
 
-	if (!sf || !v)
+	if (!pattern_start(sf, v, &before))
 		return v;
-	before = bad_count(v);
 	if (sf->n < 2) {
-		if ((f = msg_start(&m, sf)))
-			fprintf(f, "%s): only %zu samples — pattern vacuously holds; ensure "
-				"num_snapshots >= 2 for meaningful coverage", pat, sf->n);
-		msg_push(v, KTSNAP_VERDICT_NOTE, &m);
+		push_line(v, sf, KTSNAP_VERDICT_NOTE, "%s): only %zu samples — pattern vacuously "
+			  "holds; ensure num_snapshots >= 2 for meaningful coverage", pat, sf->n);
 		return v;
 	}
 	for (i = 0; i + 1 < sf->n; i++) {
@@ -364,15 +447,8 @@ static struct ktsnap_verdict *ordered(const struct ktsnap_series_field *sf,
 	for (i = 0; i < sf->n; i++)
 		if (!sf->values[i].ok && (f = list_next(&skipped)))
 			put_skip(f, sf, i);
-	if (skipped.n) {
-		if ((f = msg_start(&m, sf))) {
-			fprintf(f, "%s): skipped %zu sample(s) with projection errors: ", pat,
-				skipped.n);
-			list_put(f, &skipped);
-		}
-		msg_push(v, KTSNAP_VERDICT_NOTE, &m);
-	}
-	list_drop(&skipped);
+	push_list_note(v, sf, &skipped, "%s): skipped %zu sample(s) with projection errors: ", pat,
+		       skipped.n);
 	if ((f = pass_start(v, sf, before, &m))) {
 		fprintf(f, "%s): all %zu samples passed", pat, sf->n);
 		pass_push(v, &m);
@@ -394,20 +470,42 @@ ktsnap_series_field__strictly_increasing(const struct ktsnap_series_field *f,
 }
 
 /* ---- rate_within ----------------------------------------------------------------- */
-/* "{L} ({pat}): caller error: lo={lo} > hi={hi}" */
-static void caller_error_lo_hi(struct ktsnap_verdict *v, const struct ktsnap_series_field *sf,
-			       const char *pat, double lo, double hi)
+/*
+ * "{L} ({pat}): caller error: {a}{x}{b}" and, when @y is given, "{y}"
+ * after it: a Fail.
+ */
+static void caller_error(struct ktsnap_verdict *v, const struct ktsnap_series_field *sf,
+			 const char *pat, const char *a, double x, const char *b, const double *y)
 {
 	struct msg m;
 	FILE *f;
 
 	if ((f = msg_start(&m, sf))) {
-		fprintf(f, "%s): caller error: lo=", pat);
-		put_f64(f, lo);
-		fputs(" > hi=", f);
-		put_f64(f, hi);
+		fprintf(f, "%s): caller error: %s", pat, a);
+		put_f64(f, x);
+		fputs(b, f);
+		if (y)
+			put_f64(f, *y);
 	}
 	msg_push(v, KTSNAP_VERDICT_FAIL, &m);
+}
+
+/* "{L} ({pat}): caller error: lo={lo} > hi={hi}" when lo > hi; true then. */
+static bool bad_band(struct ktsnap_verdict *v, const struct ktsnap_series_field *sf,
+		     const char *pat, double lo, double hi)
+{
+	if (lo > hi)
+		caller_error(v, sf, pat, "lo=", lo, " > hi=", &hi);
+	return lo > hi;
+}
+
+/* "{L} ({pat}): caller error: tolerance {tolerance} negative" when tol < 0; true then. */
+static bool bad_tol(struct ktsnap_verdict *v, const struct ktsnap_series_field *sf,
+		    const char *pat, double tol)
+{
+	if (tol < 0)
+		caller_error(v, sf, pat, "tolerance ", tol, " negative", NULL);
+	return tol < 0;
 }
 
 /* "sample{s} {prev} (+{tp}ms, value {left}) and {tag} (+{t}ms, value {right})" */
@@ -422,11 +520,9 @@ static void put_pair(FILE *f, const struct ktsnap_series_field *sf, size_t i)
 
 static void put_rate_band(FILE *f, double lo, double hi)
 {
-	fputs("rate_within [", f);
-	put_f64(f, lo);
-	fputs(", ", f);
-	put_f64(f, hi);
-	fputs("]): ", f);
+	fputs("rate_within ", f);
+	put_band(f, lo, hi);
+	fputs("): ", f);
 }
 
 struct ktsnap_verdict *ktsnap_series_field__rate_within(const struct ktsnap_series_field *sf,
@@ -438,18 +534,11 @@ struct ktsnap_verdict *ktsnap_series_field__rate_within(const struct ktsnap_seri
 	struct msg m;
 	FILE *f;
 
-	if (!sf || !v)
+	if (!pattern_start(sf, v, &before) || bad_band(v, sf, "rate_within", lo, hi))
 		return v;
-	before = bad_count(v);
-	if (lo > hi) {
-		caller_error_lo_hi(v, sf, "rate_within", lo, hi);
-		return v;
-	}
 	if (sf->n < 2) {
-		if ((f = msg_start(&m, sf)))
-			fprintf(f, "rate_within): only %zu samples — pattern vacuously holds",
-				sf->n);
-		msg_push(v, KTSNAP_VERDICT_NOTE, &m);
+		push_line(v, sf, KTSNAP_VERDICT_NOTE,
+			  "rate_within): only %zu samples — pattern vacuously holds", sf->n);
 		return v;
 	}
 	for (i = 0; i + 1 < sf->n; i++) {
@@ -458,23 +547,16 @@ struct ktsnap_verdict *ktsnap_series_field__rate_within(const struct ktsnap_seri
 		double rate;
 
 		if (!sf->values[i].ok || !sf->values[i + 1].ok) {
-			if ((f = list_next(&gaps))) {
-				if (!sf->values[i].ok)
-					put_skip(f, sf, i);
-				if (!sf->values[i].ok && !sf->values[i + 1].ok)
-					fputs(" | ", f);
-				if (!sf->values[i + 1].ok)
-					put_skip(f, sf, i + 1);
-			}
+			if ((f = list_next(&gaps)))
+				put_gap(f, "", sf, i, "", sf, i + 1);
 			continue;
 		}
 		if (!dt) {
-			if ((f = msg_start(&m, sf)))
-				fprintf(f, "rate_within): zero-time delta between sample %s "
-					"(+%" PRIu64 "ms) and %s (+%" PRIu64 "ms) — denominator "
-					"is INSTRUMENT-derived; rate is neither pass nor fail",
-					sf->tags[i], t0, sf->tags[i + 1], t1);
-			msg_push(v, KTSNAP_VERDICT_INCONCLUSIVE, &m);
+			push_line(v, sf, KTSNAP_VERDICT_INCONCLUSIVE,
+				  "rate_within): zero-time delta between sample %s (+%" PRIu64
+				  "ms) and %s (+%" PRIu64 "ms) — denominator is "
+				  "INSTRUMENT-derived; rate is neither pass nor fail",
+				  sf->tags[i], t0, sf->tags[i + 1], t1);
 			continue;
 		}
 		rate = (num(sf, i + 1) - num(sf, i)) / (double)dt;
@@ -495,15 +577,8 @@ struct ktsnap_verdict *ktsnap_series_field__rate_within(const struct ktsnap_seri
 		}
 		msg_push(v, KTSNAP_VERDICT_FAIL, &m);
 	}
-	if (gaps.n) {
-		if ((f = msg_start(&m, sf))) {
-			fprintf(f, "rate_within): %zu consecutive-pair gap(s) skipped due to "
-				"projection errors on at least one endpoint: ", gaps.n);
-			list_put(f, &gaps);
-		}
-		msg_push(v, KTSNAP_VERDICT_NOTE, &m);
-	}
-	list_drop(&gaps);
+	push_list_note(v, sf, &gaps, "rate_within): %zu consecutive-pair gap(s) skipped due to "
+		       "projection errors on at least one endpoint: ", gaps.n);
 	if ((f = pass_start(v, sf, before, &m))) {
 		put_rate_band(f, lo, hi);
 		fprintf(f, "all %zu consecutive-pair rates within band", sf->n - 1);
@@ -513,19 +588,14 @@ struct ktsnap_verdict *ktsnap_series_field__rate_within(const struct ktsnap_seri
 }
 
 /* ---- steady_within ---------------------------------------------------------------- */
-/* "{L} ({pat}): caller error: tolerance {tolerance} negative" */
-static void caller_error_tol(struct ktsnap_verdict *v, const struct ktsnap_series_field *sf,
-			     const char *pat, double tol)
+/* "steady_within mean {mean:.4} ±{tol*100:.1}%" */
+static void put_steady_head(FILE *f, double mean, double tol)
 {
-	struct msg m;
-	FILE *f;
-
-	if ((f = msg_start(&m, sf))) {
-		fprintf(f, "%s): caller error: tolerance ", pat);
-		put_f64(f, tol);
-		fputs(" negative", f);
-	}
-	msg_push(v, KTSNAP_VERDICT_FAIL, &m);
+	fputs("steady_within mean ", f);
+	put_fixed(f, mean, 4);
+	fputs(" ±", f);
+	put_fixed(f, tol * 100, 1);
+	fputc('%', f);
 }
 
 struct ktsnap_verdict *ktsnap_series_field__steady_within(const struct ktsnap_series_field *sf,
@@ -538,13 +608,8 @@ struct ktsnap_verdict *ktsnap_series_field__steady_within(const struct ktsnap_se
 	struct msg m;
 	FILE *f;
 
-	if (!sf || !v)
+	if (!pattern_start(sf, v, &before) || bad_tol(v, sf, "steady_within", tol))
 		return v;
-	before = bad_count(v);
-	if (tol < 0) {
-		caller_error_tol(v, sf, "steady_within", tol);
-		return v;
-	}
 	for (i = 0; i < sf->n; i++) {
 		if (sf->elapsed_ms[i] < warmup_ms)
 			continue;
@@ -563,22 +628,12 @@ struct ktsnap_verdict *ktsnap_series_field__steady_within(const struct ktsnap_se
 			active++;
 		}
 	}
-	if (skipped.n) {
-		if ((f = msg_start(&m, sf))) {
-			fprintf(f, "steady_within): skipped %zu post-warmup sample(s) with "
-				"projection errors: ", skipped.n);
-			list_put(f, &skipped);
-		}
-		msg_push(v, KTSNAP_VERDICT_NOTE, &m);
-	}
-	list_drop(&skipped);
+	push_list_note(v, sf, &skipped, "steady_within): skipped %zu post-warmup sample(s) with "
+		       "projection errors: ", skipped.n);
 	if (!active) {
-		if (!reached) {
-			if ((f = msg_start(&m, sf)))
-				fprintf(f, "steady_within): no samples beyond warmup_ms=%" PRIu64
-					" — pattern vacuously holds", warmup_ms);
-			msg_push(v, KTSNAP_VERDICT_NOTE, &m);
-		}
+		if (!reached)
+			push_line(v, sf, KTSNAP_VERDICT_NOTE, "steady_within): no samples beyond "
+				  "warmup_ms=%" PRIu64 " — pattern vacuously holds", warmup_ms);
 		return v;
 	}
 	mean = sum / (double)active;
@@ -599,11 +654,8 @@ struct ktsnap_verdict *ktsnap_series_field__steady_within(const struct ktsnap_se
 		if (!isfinite(x) || (x >= lo && x <= hi))
 			continue;
 		if ((f = msg_start(&m, sf))) {
-			fputs("steady_within mean ", f);
-			put_fixed(f, mean, 4);
-			fputs(" ±", f);
-			put_fixed(f, tol * 100, 1);
-			fputs("%): ", f);
+			put_steady_head(f, mean, tol);
+			fputs("): ", f);
 			put_sample(f, sf, i);
 			fputs(": value ", f);
 			put_num(f, sf->type, sf->values[i].v);
@@ -616,11 +668,8 @@ struct ktsnap_verdict *ktsnap_series_field__steady_within(const struct ktsnap_se
 		msg_push(v, KTSNAP_VERDICT_FAIL, &m);
 	}
 	if ((f = pass_start(v, sf, before, &m))) {
-		fputs("steady_within mean ", f);
-		put_fixed(f, mean, 4);
-		fputs(" ±", f);
-		put_fixed(f, tol * 100, 1);
-		fprintf(f, "%%): all %zu post-warmup samples in band", active);
+		put_steady_head(f, mean, tol);
+		fprintf(f, "): all %zu post-warmup samples in band", active);
 		pass_push(v, &m);
 	}
 	return v;
@@ -646,13 +695,8 @@ struct ktsnap_verdict *ktsnap_series_field__converges_to(const struct ktsnap_ser
 	struct msg m;
 	FILE *f;
 
-	if (!sf || !v)
+	if (!pattern_start(sf, v, &before) || bad_tol(v, sf, "converges_to", tol))
 		return v;
-	before = bad_count(v);
-	if (tol < 0) {
-		caller_error_tol(v, sf, "converges_to", tol);
-		return v;
-	}
 	for (i = 0; i < sf->n; i++) {
 		if (sf->elapsed_ms[i] > deadline_ms)
 			continue;
@@ -725,13 +769,11 @@ struct ktsnap_verdict *ktsnap_series_field__always_true(const struct ktsnap_seri
 	struct msg m;
 	FILE *f;
 
-	if (!sf || !v)
+	if (!pattern_start(sf, v, &before))
 		return v;
-	before = bad_count(v);
 	if (sf->type != KTSNAP_SERIES_BOOL) {
-		if ((f = msg_start(&m, sf)))
-			fputs("always_true): caller error: field is not boolean", f);
-		msg_push(v, KTSNAP_VERDICT_FAIL, &m);
+		push_line(v, sf, KTSNAP_VERDICT_FAIL, "always_true): caller error: field is not "
+			  "boolean");
 		return v;
 	}
 	for (i = 0; i < sf->n; i++) {
@@ -759,11 +801,9 @@ struct ktsnap_verdict *ktsnap_series_field__always_true(const struct ktsnap_seri
 /* ---- ratio_within ------------------------------------------------------------------- */
 static void put_ratio_head(FILE *f, const struct ktsnap_series_field *other, double lo, double hi)
 {
-	fprintf(f, "ratio_within %s [", other->label);
-	put_f64(f, lo);
-	fputs(", ", f);
-	put_f64(f, hi);
-	fputs("]): ", f);
+	fprintf(f, "ratio_within %s ", other->label);
+	put_band(f, lo, hi);
+	fputs("): ", f);
 }
 
 struct ktsnap_verdict *ktsnap_series_field__ratio_within(const struct ktsnap_series_field *sf,
@@ -776,18 +816,11 @@ struct ktsnap_verdict *ktsnap_series_field__ratio_within(const struct ktsnap_ser
 	struct msg m;
 	FILE *f;
 
-	if (!sf || !other || !v)
+	if (!other || !pattern_start(sf, v, &before) || bad_band(v, sf, "ratio_within", lo, hi))
 		return v;
-	before = bad_count(v);
-	if (lo > hi) {
-		caller_error_lo_hi(v, sf, "ratio_within", lo, hi);
-		return v;
-	}
 	if (sf->n != other->n) {
-		if ((f = msg_start(&m, sf)))
-			fprintf(f, "ratio_within %s): caller error: length mismatch (this %zu, "
-				"other %zu)", other->label, sf->n, other->n);
-		msg_push(v, KTSNAP_VERDICT_FAIL, &m);
+		push_line(v, sf, KTSNAP_VERDICT_FAIL, "ratio_within %s): caller error: length "
+			  "mismatch (this %zu, other %zu)", other->label, sf->n, other->n);
 		return v;
 	}
 	for (i = 0; i < sf->n; i++) {
@@ -795,18 +828,8 @@ struct ktsnap_verdict *ktsnap_series_field__ratio_within(const struct ktsnap_ser
 		double l, r, ratio;
 
 		if (!a->ok || !b->ok) {
-			if ((f = list_next(&gaps))) {
-				if (!a->ok) {
-					fputs("lhs ", f);
-					put_skip(f, sf, i);
-				}
-				if (!a->ok && !b->ok)
-					fputs(" | ", f);
-				if (!b->ok) {
-					fputs("rhs ", f);
-					put_skip(f, other, i);
-				}
-			}
+			if ((f = list_next(&gaps)))
+				put_gap(f, "lhs ", sf, i, "rhs ", other, i);
 			continue;
 		}
 		l = num(sf, i);
@@ -841,15 +864,8 @@ struct ktsnap_verdict *ktsnap_series_field__ratio_within(const struct ktsnap_ser
 		}
 		msg_push(v, KTSNAP_VERDICT_FAIL, &m);
 	}
-	if (gaps.n) {
-		if ((f = msg_start(&m, sf))) {
-			fprintf(f, "ratio_within): %zu pair(s) skipped due to projection errors on "
-				"lhs or rhs: ", gaps.n);
-			list_put(f, &gaps);
-		}
-		msg_push(v, KTSNAP_VERDICT_NOTE, &m);
-	}
-	list_drop(&gaps);
+	push_list_note(v, sf, &gaps, "ratio_within): %zu pair(s) skipped due to projection errors "
+		       "on lhs or rhs: ", gaps.n);
 	if ((f = pass_start(v, sf, before, &m))) {
 		put_ratio_head(f, other, lo, hi);
 		fprintf(f, "all %zu pair ratios in band", sf->n);
@@ -873,11 +889,8 @@ static void put_each_head(FILE *f, enum each_op op, double lo, double hi)
 		put_f64(f, hi);
 		break;
 	case EACH_BETWEEN:
-		fputs("each.between [", f);
-		put_f64(f, lo);
-		fputs(", ", f);
-		put_f64(f, hi);
-		fputc(']', f);
+		fputs("each.between ", f);
+		put_band(f, lo, hi);
 		break;
 	}
 	fputs("): ", f);
@@ -890,13 +903,10 @@ static struct ktsnap_verdict *each(const struct ktsnap_series_field *sf,
 	struct msg m;
 	FILE *f;
 
-	if (!sf || !v)
+	if (!pattern_start(sf, v, &before))
 		return v;
-	before = bad_count(v);
-	if (op == EACH_BETWEEN && lo > hi) {
-		caller_error_lo_hi(v, sf, "each.between", lo, hi);
+	if (op == EACH_BETWEEN && bad_band(v, sf, "each.between", lo, hi))
 		return v;
-	}
 	for (i = 0; i < sf->n; i++) {
 		const struct ktsnap_series_value *x = &sf->values[i];
 		double d = x->ok ? num(sf, i) : 0;

@@ -183,6 +183,17 @@ static struct ktsnap_periodic *mk(struct ktsnap_bridge *b, struct fake *f, uint3
 	return f->p;
 }
 
+/* mk() on a fresh fake at time 0 that plays @script and never stops the run. */
+static struct ktsnap_periodic *mk_script(struct ktsnap_bridge *b, struct fake *f,
+					 const char *script, uint32_t n,
+					 struct ktsnap_periodic_clock *clk)
+{
+	memset(f, 0, sizeof(*f));
+	f->script = script;
+	f->stop_at = -1;
+	return mk(b, f, n, clk);
+}
+
 static void test_run_stores_boundaries(void **state)
 {
 	struct ktsnap_bridge *b = ktsnap_bridge__new(never, NULL, NULL);
@@ -261,14 +272,14 @@ static void test_run_stores_boundaries(void **state)
 static void test_failures_and_abandonment(void **state)
 {
 	struct ktsnap_bridge *b = ktsnap_bridge__new(never, NULL, NULL);
-	struct fake f = { .t = 0, .script = "rnprr", .stop_at = -1 };
 	struct ktsnap_periodic_clock clk;
 	struct ktsnap_periodic *p;
 	struct ktsnap_drain *d;
 	char *err = NULL;
+	struct fake f;
 
 	(void)state;
-	p = mk(b, &f, 5, &clk);
+	p = mk_script(b, &f, "rnprr", 5, &clk);
 	assert_int_equal(ktsnap_periodic__run(p), 0);
 	/* real, NULL, placeholder: two failures in a row end the run */
 	assert_int_equal(ktsnap_periodic__fired(p), 3);
@@ -284,10 +295,7 @@ static void test_failures_and_abandonment(void **state)
 	ktsnap_periodic__free(p);
 
 	/* failures that are not consecutive never abandon */
-	memset(&f, 0, sizeof(f));
-	f.script = "rn";
-	f.stop_at = -1;
-	p = mk(b, &f, 5, &clk);
+	p = mk_script(b, &f, "rn", 5, &clk);
 	assert_int_equal(ktsnap_periodic__run(p), 0);
 	assert_int_equal(ktsnap_periodic__fired(p), 5);
 	assert_false(ktsnap_periodic__abandoned(p));
@@ -296,10 +304,7 @@ static void test_failures_and_abandonment(void **state)
 	ktsnap_periodic__free(p);
 
 	/* nothing real: the default post-run check fails */
-	memset(&f, 0, sizeof(f));
-	f.script = "n";
-	f.stop_at = -1;
-	p = mk(b, &f, 2, &clk);
+	p = mk_script(b, &f, "n", 2, &clk);
 	assert_int_equal(ktsnap_periodic__run(p), 0);
 	assert_int_equal(ktsnap_periodic__fired(p), 2);
 	assert_false(ktsnap_periodic__abandoned(p));	/* nothing was left to abandon */
@@ -447,12 +452,12 @@ static void test_stats_socket(void **state)
 static void test_thread_fake_clock(void **state)
 {
 	struct ktsnap_bridge *b = ktsnap_bridge__new(never, NULL, NULL);
-	struct fake f = { .t = 0, .script = "r", .stop_at = -1 };
 	struct ktsnap_periodic_clock clk;
 	struct ktsnap_periodic *p;
+	struct fake f;
 
 	(void)state;
-	p = mk(b, &f, 3, &clk);
+	p = mk_script(b, &f, "r", 3, &clk);
 	assert_int_equal(ktsnap_periodic__start(p), 0);
 	assert_int_equal(ktsnap_periodic__start(p), -EALREADY);
 	assert_int_equal(ktsnap_periodic__join(p), 0);

@@ -21,28 +21,7 @@
 #include <ktsnap/series.h>
 #include <ktsnap/temporal.h>
 
-#include "fixture.h"
-
-static int load_fixture(void **state)
-{
-	struct ktsched *skel = NULL;
-	int err = kt_sched_open(&skel, true);
-
-	if (err) {
-		fprintf(stderr, "kt_sched_open: %d\n", err);
-		return -1;
-	}
-	kt_sched_tick();
-	*state = skel;
-	return 0;
-}
-
-static int unload_fixture(void **state)
-{
-	kt_sched_close(*state);
-	*state = NULL;
-	return 0;
-}
+#include "live_fixture.h"
 
 static void periodic_beside_workload(void **state)
 {
@@ -128,5 +107,5 @@ int main(void)
 		cmocka_unit_test(periodic_beside_workload),
 	};
 
-	return cmocka_run_group_tests(tests, load_fixture, unload_fixture);
+	return cmocka_run_group_tests(tests, live_fixture_setup, live_fixture_teardown);
 }

@@ -102,6 +102,65 @@ static int run_with(struct ktsnap_scenario *sc, struct ktsnap_bridge *b)
 	return ktsnap_scenario__run(sc, &opts);
 }
 
+/*
+ * The usual test setting: a fake bridge and an empty scenario, made by the
+ * per-test setup (tests may still set the fake's knobs before running).
+ */
+struct env {
+	struct fake f;
+	struct ktsnap_bridge *b;
+	struct ktsnap_scenario *sc;
+};
+
+static struct env *env_new(void)
+{
+	struct env *e = calloc(1, sizeof(*e));
+
+	assert_non_null(e);
+	e->b = fake_bridge(&e->f);
+	e->sc = ktsnap_scenario__new();
+	assert_non_null(e->sc);
+	return e;
+}
+
+static void env_free(struct env *e)
+{
+	ktsnap_scenario__free(e->sc);
+	ktsnap_bridge__unref(e->b);
+	free(e);
+}
+
+static int env_setup(void **state)
+{
+	*state = env_new();
+	return 0;
+}
+
+static int env_teardown(void **state)
+{
+	env_free(*state);
+	return 0;
+}
+
+/* A cmocka test run with a fresh struct env as its state. */
+#define env_test(fn) cmocka_unit_test_setup_teardown(fn, env_setup, env_teardown)
+
+/*
+ * A fresh scenario holding only @op (in step 0) runs with @b (NULL: no
+ * bridge) and fails with @want; its message is @text unless @text is NULL.
+ */
+static void expect_op_fails(const struct ktsnap_op *op, struct ktsnap_bridge *b, int want,
+			    const char *text)
+{
+	struct ktsnap_scenario *sc = ktsnap_scenario__new();
+
+	assert_int_equal(ktsnap_scenario__add_op(sc, 0, op), 0);
+	assert_int_equal(b ? run_with(sc, b) : ktsnap_scenario__run(sc, NULL), want);
+	if (text)
+		assert_string_equal(ktsnap_scenario__errmsg(sc), text);
+	ktsnap_scenario__free(sc);
+}
+
 static bool pid_gone(pid_t pid)
 {
 	return kill(pid, 0) && errno == ESRCH;
@@ -117,102 +176,87 @@ static bool path_gone(const char *path)
 /* ---- F137 / F146: step-index stamping ---------------------------------------------- */
 static void capture_stamps_step_index(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = fake_bridge(&f);
-	struct ktsnap_scenario *sc = ktsnap_scenario__new();
+	struct env *e = *state;
 	struct ktsnap_op b0 = ktsnap_op_capture_snapshot("b0");
 	struct ktsnap_op s1 = ktsnap_op_snapshot("s1"), s2 = ktsnap_op_capture_snapshot("s2");
 	static const char *const tags[] = { "b0", "s1", "s2" };
 	struct ktsnap_drain *d;
 	size_t i;
 
-	assert_int_equal(ktsnap_scenario__add_op(sc, 0, &b0), 0);
-	assert_int_equal(ktsnap_scenario__add_step(sc), 1);
-	assert_int_equal(ktsnap_scenario__add_step(sc), 2);
-	assert_int_equal(ktsnap_scenario__add_op(sc, 1, &s1), 0);
-	assert_int_equal(ktsnap_scenario__add_op(sc, 2, &s2), 0);
-	assert_int_equal(run_with(sc, b), 0);
-	assert_string_equal(ktsnap_scenario__errmsg(sc), "");
-	d = ktsnap_bridge__drain_ordered_with_stats(b);
+	assert_int_equal(ktsnap_scenario__add_op(e->sc, 0, &b0), 0);
+	assert_int_equal(ktsnap_scenario__add_step(e->sc), 1);
+	assert_int_equal(ktsnap_scenario__add_step(e->sc), 2);
+	assert_int_equal(ktsnap_scenario__add_op(e->sc, 1, &s1), 0);
+	assert_int_equal(ktsnap_scenario__add_op(e->sc, 2, &s2), 0);
+	assert_int_equal(run_with(e->sc, e->b), 0);
+	assert_string_equal(ktsnap_scenario__errmsg(e->sc), "");
+	d = ktsnap_bridge__drain_ordered_with_stats(e->b);
 	assert_int_equal(ktsnap_drain__count(d), 3);
 	for (i = 0; i < 3; i++) {
-		const struct ktsnap_drained_entry *e = ktsnap_drain__entry(d, i);
+		const struct ktsnap_drained_entry *ent = ktsnap_drain__entry(d, i);
 
-		assert_string_equal(e->tag, tags[i]);
-		assert_true(e->has_step_index);
-		assert_int_equal(e->step_index, i);
+		assert_string_equal(ent->tag, tags[i]);
+		assert_true(ent->has_step_index);
+		assert_int_equal(ent->step_index, i);
 	}
 	ktsnap_drain__free(d);
-	ktsnap_scenario__free(sc);
-	ktsnap_bridge__unref(b);
 }
 
 /* F137: a callback that returns nothing leaves an event, not a failure. */
 static void absent_capture_still_succeeds(void **state)
 {
-	struct fake f = { .absent = true };
-	struct ktsnap_bridge *b = fake_bridge(&f);
-	struct ktsnap_scenario *sc = ktsnap_scenario__new();
+	struct env *e = *state;
 	struct ktsnap_op op = ktsnap_op_capture_snapshot("gone");
 	struct ktsnap_bridge_events *evs;
 
-	assert_int_equal(ktsnap_scenario__add_step(sc), 1);
-	assert_int_equal(ktsnap_scenario__add_op(sc, 1, &op), 0);
-	assert_int_equal(run_with(sc, b), 0);
-	assert_int_equal(f.captures, 1);
-	assert_int_equal(ktsnap_bridge__len(b), 0);
-	evs = ktsnap_bridge__drain_events(b);
+	e->f.absent = true;
+	assert_int_equal(ktsnap_scenario__add_step(e->sc), 1);
+	assert_int_equal(ktsnap_scenario__add_op(e->sc, 1, &op), 0);
+	assert_int_equal(run_with(e->sc, e->b), 0);
+	assert_int_equal(e->f.captures, 1);
+	assert_int_equal(ktsnap_bridge__len(e->b), 0);
+	evs = ktsnap_bridge__drain_events(e->b);
 	assert_int_equal(ktsnap_bridge_events__count(evs), 1);
 	assert_int_equal(ktsnap_bridge_events__at(evs, 0)->kind,
 			 KTSNAP_BRIDGE_EVENT_CAPTURE_UNAVAILABLE);
 	assert_string_equal(ktsnap_bridge_events__at(evs, 0)->tag, "gone");
 	ktsnap_bridge_events__free(evs);
-	ktsnap_scenario__free(sc);
-	ktsnap_bridge__unref(b);
 }
 
 /* ---- F138: no capture inside a Loop hold ------------------------------------------- */
 static void capture_in_loop_refused(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = fake_bridge(&f);
-	struct ktsnap_scenario *sc = ktsnap_scenario__new();
+	struct env *e = *state;
 	struct ktsnap_op x = ktsnap_op_capture_snapshot("x"), nap = ktsnap_op_sleep(1);
 
-	assert_int_equal(ktsnap_scenario__add_step(sc), 1);
-	assert_int_equal(ktsnap_scenario__set_hold(sc, 1, KTSNAP_HOLD_LOOP, 0, 3), 0);
-	assert_int_equal(ktsnap_scenario__add_loop_op(sc, 1, &nap), 0);
-	assert_int_equal(ktsnap_scenario__add_loop_op(sc, 1, &x), 0);
-	assert_int_equal(run_with(sc, b), -EINVAL);
-	assert_string_equal(ktsnap_scenario__errmsg(sc),
+	assert_int_equal(ktsnap_scenario__add_step(e->sc), 1);
+	assert_int_equal(ktsnap_scenario__set_hold(e->sc, 1, KTSNAP_HOLD_LOOP, 0, 3), 0);
+	assert_int_equal(ktsnap_scenario__add_loop_op(e->sc, 1, &nap), 0);
+	assert_int_equal(ktsnap_scenario__add_loop_op(e->sc, 1, &x), 0);
+	assert_int_equal(run_with(e->sc, e->b), -EINVAL);
+	assert_string_equal(ktsnap_scenario__errmsg(e->sc),
 			    "Op::CaptureSnapshot('x') inside HoldSpec::Loop forces a freeze "
 			    "rendezvous every loop iteration, freezing every vCPU on each iteration "
 			    "so the workload no longer runs at the rate you wrote; move the capture "
 			    "into a non-Loop Step before or after the Loop step");
-	assert_int_equal(f.captures, 0);
-	ktsnap_scenario__free(sc);
-	ktsnap_bridge__unref(b);
+	assert_int_equal(e->f.captures, 0);
 }
 
 /* Loop ops that are allowed run K times. */
 static void loop_runs_k_times(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = fake_bridge(&f);
-	struct ktsnap_scenario *sc = ktsnap_scenario__new();
+	struct env *e = *state;
 	struct ktsnap_op t = ktsnap_op_capture_cgroup_procs("t", "w");
 	struct ktsnap_cgroup_procs_log *log;
 
-	assert_int_equal(ktsnap_scenario__add_step(sc), 1);
-	assert_int_equal(ktsnap_scenario__add_cgroup(sc, 1, "w", 1, NULL), 0);
-	assert_int_equal(ktsnap_scenario__set_hold(sc, 1, KTSNAP_HOLD_LOOP, 0, 3), 0);
-	assert_int_equal(ktsnap_scenario__add_loop_op(sc, 1, &t), 0);
-	assert_int_equal(run_with(sc, b), 0);
-	log = ktsnap_bridge__drain_cgroup_procs(b);
+	assert_int_equal(ktsnap_scenario__add_step(e->sc), 1);
+	assert_int_equal(ktsnap_scenario__add_cgroup(e->sc, 1, "w", 1, NULL), 0);
+	assert_int_equal(ktsnap_scenario__set_hold(e->sc, 1, KTSNAP_HOLD_LOOP, 0, 3), 0);
+	assert_int_equal(ktsnap_scenario__add_loop_op(e->sc, 1, &t), 0);
+	assert_int_equal(run_with(e->sc, e->b), 0);
+	log = ktsnap_bridge__drain_cgroup_procs(e->b);
 	assert_int_equal(ktsnap_cgroup_procs_log__count(log), 3);
 	ktsnap_cgroup_procs_log__free(log);
-	ktsnap_scenario__free(sc);
-	ktsnap_bridge__unref(b);
 }
 
 /* ---- F139: no bridge fails loudly -------------------------------------------------- */
@@ -234,17 +278,13 @@ static void capture_without_bridge_fails(void **state)
 
 static void watch_without_bridge_fails(void **state)
 {
-	struct ktsnap_scenario *sc = ktsnap_scenario__new();
 	struct ktsnap_op w = ktsnap_op_watch_snapshot("jiffies_64");
 
-	assert_int_equal(ktsnap_scenario__add_op(sc, 0, &w), 0);
-	assert_int_equal(ktsnap_scenario__run(sc, NULL), -EOPNOTSUPP);
-	assert_string_equal(ktsnap_scenario__errmsg(sc),
-			    "Op::WatchSnapshot('jiffies_64'): not supported in host_only mode (no "
-			    "guest VM, no test-fixture SnapshotBridge installed); "
-			    "hardware-watchpoint snapshots are mutually exclusive with host_only — "
-			    "either drop the watch op or convert the test to non-host_only");
-	ktsnap_scenario__free(sc);
+	expect_op_fails(&w, NULL, -EOPNOTSUPP,
+			"Op::WatchSnapshot('jiffies_64'): not supported in host_only mode (no "
+			"guest VM, no test-fixture SnapshotBridge installed); "
+			"hardware-watchpoint snapshots are mutually exclusive with host_only — "
+			"either drop the watch op or convert the test to non-host_only");
 }
 
 /* ---- F141: WatchSnapshot through register_watch ------------------------------------ */
@@ -261,7 +301,7 @@ static void watch_through_bridge(void **state)
 {
 	struct fake f = {};
 	struct ktsnap_bridge *b = fake_bridge(&f);
-	struct ktsnap_scenario *ok = ktsnap_scenario__new(), *bad = ktsnap_scenario__new();
+	struct ktsnap_scenario *ok = ktsnap_scenario__new();
 	struct ktsnap_op good = ktsnap_op_watch_snapshot("sym"), no = ktsnap_op_watch_snapshot("bad");
 
 	ktsnap_bridge__with_watch_register(b, watch_cb, NULL, NULL);
@@ -269,13 +309,10 @@ static void watch_through_bridge(void **state)
 	assert_int_equal(run_with(ok, b), 0);
 	assert_int_equal(ktsnap_bridge__watch_count(b), 1);
 
-	assert_int_equal(ktsnap_scenario__add_op(bad, 0, &no), 0);
-	assert_int_equal(run_with(bad, b), -ENOENT);
-	assert_string_equal(ktsnap_scenario__errmsg(bad),
-			    "Op::WatchSnapshot: register watch on 'bad' failed: no such symbol e");
+	expect_op_fails(&no, b, -ENOENT,
+			"Op::WatchSnapshot: register watch on 'bad' failed: no such symbol e");
 	assert_int_equal(ktsnap_bridge__watch_count(b), 1);
 	ktsnap_scenario__free(ok);
-	ktsnap_scenario__free(bad);
 	ktsnap_bridge__unref(b);
 }
 
@@ -283,18 +320,14 @@ static void watch_without_callback(void **state)
 {
 	struct fake f = {};
 	struct ktsnap_bridge *b = fake_bridge(&f);
-	struct ktsnap_scenario *sc = ktsnap_scenario__new();
 	struct ktsnap_op w = ktsnap_op_watch_snapshot("sym");
 
-	assert_int_equal(ktsnap_scenario__add_op(sc, 0, &w), 0);
-	assert_int_equal(run_with(sc, b), -EOPNOTSUPP);
-	assert_string_equal(ktsnap_scenario__errmsg(sc),
-			    "Op::WatchSnapshot: register watch on 'sym' failed: "
-			    "Op::WatchSnapshot('sym'): no watch-register callback installed on this "
-			    "SnapshotBridge — the host wires one via "
-			    "SnapshotBridge::with_watch_register before execute_steps; in-guest / "
-			    "no-VM scenarios cannot register hardware watchpoints");
-	ktsnap_scenario__free(sc);
+	expect_op_fails(&w, b, -EOPNOTSUPP,
+			"Op::WatchSnapshot: register watch on 'sym' failed: "
+			"Op::WatchSnapshot('sym'): no watch-register callback installed on this "
+			"SnapshotBridge — the host wires one via "
+			"SnapshotBridge::with_watch_register before execute_steps; in-guest / "
+			"no-VM scenarios cannot register hardware watchpoints");
 	ktsnap_bridge__unref(b);
 }
 
@@ -329,20 +362,17 @@ static void cgroup_procs_texts(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct fake f = {};
-		struct ktsnap_bridge *b = fake_bridge(&f);
-		struct ktsnap_scenario *sc = ktsnap_scenario__new();
+		struct env *e = env_new();
 		struct ktsnap_op op = ktsnap_op_capture_cgroup_procs(cases[i].tag, cases[i].cgroup);
 
-		assert_int_equal(ktsnap_scenario__add_step(sc), 1);
-		assert_int_equal(ktsnap_scenario__add_cgroup(sc, 1, "w", 1, NULL), 0);
-		assert_int_equal(ktsnap_scenario__add_op(sc, 1, &op), 0);
-		assert_true(ktsnap_scenario__run(sc, cases[i].bridge ? &(struct
+		assert_int_equal(ktsnap_scenario__add_step(e->sc), 1);
+		assert_int_equal(ktsnap_scenario__add_cgroup(e->sc, 1, "w", 1, NULL), 0);
+		assert_int_equal(ktsnap_scenario__add_op(e->sc, 1, &op), 0);
+		assert_true(ktsnap_scenario__run(e->sc, cases[i].bridge ? &(struct
 			ktsnap_scenario_run_opts){ .sz = sizeof(struct ktsnap_scenario_run_opts),
-						   .bridge = b } : NULL) < 0);
-		assert_string_equal(ktsnap_scenario__errmsg(sc), cases[i].text);
-		ktsnap_scenario__free(sc);
-		ktsnap_bridge__unref(b);
+						   .bridge = e->b } : NULL) < 0);
+		assert_string_equal(ktsnap_scenario__errmsg(e->sc), cases[i].text);
+		env_free(e);
 	}
 }
 
@@ -353,24 +383,22 @@ static int cmp_i32(const void *a, const void *b)
 
 static void cgroup_procs_records_workers(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = fake_bridge(&f);
-	struct ktsnap_scenario *sc = ktsnap_scenario__new();
+	struct env *e = *state;
 	struct ktsnap_op op = ktsnap_op_capture_cgroup_procs("after_spawn", "workers");
 	struct ktsnap_cgroup_procs *rec;
 	int32_t got[4], want[4];
 	const pid_t *pids;
 	size_t n, i;
 
-	assert_int_equal(ktsnap_scenario__add_step(sc), 1);
-	assert_int_equal(ktsnap_scenario__add_cgroup(sc, 1, "workers", 4, NULL), 0);
-	assert_int_equal(ktsnap_scenario__add_op(sc, 1, &op), 0);
-	assert_int_equal(run_with(sc, b), 0);
-	rec = ktsnap_bridge__cgroup_procs_by_tag(b, "after_spawn");
+	assert_int_equal(ktsnap_scenario__add_step(e->sc), 1);
+	assert_int_equal(ktsnap_scenario__add_cgroup(e->sc, 1, "workers", 4, NULL), 0);
+	assert_int_equal(ktsnap_scenario__add_op(e->sc, 1, &op), 0);
+	assert_int_equal(run_with(e->sc, e->b), 0);
+	rec = ktsnap_bridge__cgroup_procs_by_tag(e->b, "after_spawn");
 	assert_non_null(rec);
 	assert_string_equal(rec->cgroup, "workers");
 	assert_int_equal(rec->nr_pids, 4);
-	pids = ktsnap_scenario__worker_pids(sc, 1, &n);
+	pids = ktsnap_scenario__worker_pids(e->sc, 1, &n);
 	assert_int_equal(n, 4);
 	for (i = 0; i < 4; i++) {
 		got[i] = rec->pids[i];
@@ -380,8 +408,6 @@ static void cgroup_procs_records_workers(void **state)
 	qsort(want, 4, sizeof(want[0]), cmp_i32);
 	assert_memory_equal(got, want, sizeof(got));
 	ktsnap_cgroup_procs__free(rec);
-	ktsnap_scenario__free(sc);
-	ktsnap_bridge__unref(b);
 }
 
 /* ---- F143 / F144: kernel ops ------------------------------------------------------- */
@@ -419,22 +445,20 @@ static struct ktsnap_op kop(enum ktsnap_op_kind kind, const char *tag,
 
 static void kernel_ops_merge_and_dispatch(void **state)
 {
-	struct fake f = {};
+	struct env *e = *state;
 	struct kop_log l = {};
-	struct ktsnap_bridge *b = fake_bridge(&f);
-	struct ktsnap_scenario *sc = ktsnap_scenario__new();
-	struct ktsnap_kernel_op_entry e = { .target = ktsnap_kernel_op_target_kva(0x1000),
-					    .value = ktsnap_kernel_op_value_u32(1) };
-	struct ktsnap_op a = kop(KTSNAP_OP_WRITE_KERNEL_COLD, NULL, &e);
-	struct ktsnap_op c = kop(KTSNAP_OP_READ_KERNEL_COLD, "c", &e);
+	struct ktsnap_kernel_op_entry ent = { .target = ktsnap_kernel_op_target_kva(0x1000),
+					      .value = ktsnap_kernel_op_value_u32(1) };
+	struct ktsnap_op a = kop(KTSNAP_OP_WRITE_KERNEL_COLD, NULL, &ent);
+	struct ktsnap_op c = kop(KTSNAP_OP_READ_KERNEL_COLD, "c", &ent);
 	struct ktsnap_kernel_op_value v;
 
-	ktsnap_bridge__with_kernel_op(b, kop_cb, &l, NULL);
-	assert_int_equal(ktsnap_scenario__add_op(sc, 0, &a), 0);	/* A */
-	assert_int_equal(ktsnap_scenario__add_op(sc, 0, &a), 0);	/* B */
-	assert_int_equal(ktsnap_scenario__add_op(sc, 0, &c), 0);	/* C */
-	assert_int_equal(ktsnap_scenario__add_op(sc, 0, &a), 0);	/* D */
-	assert_int_equal(run_with(sc, b), 0);
+	ktsnap_bridge__with_kernel_op(e->b, kop_cb, &l, NULL);
+	assert_int_equal(ktsnap_scenario__add_op(e->sc, 0, &a), 0);	/* A */
+	assert_int_equal(ktsnap_scenario__add_op(e->sc, 0, &a), 0);	/* B */
+	assert_int_equal(ktsnap_scenario__add_op(e->sc, 0, &c), 0);	/* C */
+	assert_int_equal(ktsnap_scenario__add_op(e->sc, 0, &a), 0);	/* D */
+	assert_int_equal(run_with(e->sc, e->b), 0);
 	assert_int_equal(l.calls, 3);
 	assert_int_equal(l.dir[0], KTSNAP_KERNEL_OP_WRITE);
 	assert_int_equal(l.entries[0], 2);
@@ -443,12 +467,10 @@ static void kernel_ops_merge_and_dispatch(void **state)
 	assert_int_equal(l.dir[2], KTSNAP_KERNEL_OP_WRITE);
 	assert_int_equal(l.entries[2], 1);
 	/* the read landed under its tag in the kernel-op log */
-	assert_int_equal(ktsnap_bridge__kernel_op_value(b, "c", &v), 0);
+	assert_int_equal(ktsnap_bridge__kernel_op_value(e->b, "c", &v), 0);
 	assert_int_equal(v.kind, KTSNAP_KERNEL_OP_VALUE_U64);
 	assert_int_equal(v.u64, 42);
 	ktsnap_kernel_op_value__clear(&v);
-	ktsnap_scenario__free(sc);
-	ktsnap_bridge__unref(b);
 }
 
 static void kernel_op_failures(void **state)
@@ -456,8 +478,6 @@ static void kernel_op_failures(void **state)
 	struct fake f = {};
 	struct kop_log l = { .fail = true };
 	struct ktsnap_bridge *b = fake_bridge(&f), *live = fake_bridge(&f);
-	struct ktsnap_scenario *nocb = ktsnap_scenario__new(), *bad = ktsnap_scenario__new();
-	struct ktsnap_scenario *lr = ktsnap_scenario__new(), *lw = ktsnap_scenario__new();
 	struct ktsnap_kernel_op_entry e = { .target = ktsnap_kernel_op_target_kva(0x1000),
 					    .value = ktsnap_kernel_op_value_u64(0) };
 	struct ktsnap_op rh = kop(KTSNAP_OP_READ_KERNEL_HOT, "t", &e);
@@ -465,37 +485,24 @@ static void kernel_op_failures(void **state)
 	struct ktsnap_op wh = kop(KTSNAP_OP_WRITE_KERNEL_HOT, NULL, &e);
 
 	/* no kernel-op callback on the bridge */
-	assert_int_equal(ktsnap_scenario__add_op(nocb, 0, &rh), 0);
-	assert_int_equal(run_with(nocb, b), -EOPNOTSUPP);
-	assert_string_equal(ktsnap_scenario__errmsg(nocb),
-			    "Op::ReadKernelHot('t'): no SnapshotBridge kernel-op callback is "
-			    "installed on this thread and not running in a guest VM. Install a "
-			    "callback via SnapshotBridge::new(...).with_kernel_op(...)"
-			    ".set_thread_local() for host-side tests, or run the scenario inside a "
-			    "ktstr guest VM where the port-1 wire path provides dispatch.");
+	expect_op_fails(&rh, b, -EOPNOTSUPP,
+			"Op::ReadKernelHot('t'): no SnapshotBridge kernel-op callback is "
+			"installed on this thread and not running in a guest VM. Install a "
+			"callback via SnapshotBridge::new(...).with_kernel_op(...)"
+			".set_thread_local() for host-side tests, or run the scenario inside a "
+			"ktstr guest VM where the port-1 wire path provides dispatch.");
 	/* success = false */
 	ktsnap_bridge__with_kernel_op(b, kop_cb, &l, NULL);
-	assert_int_equal(ktsnap_scenario__add_op(bad, 0, &rh), 0);
-	assert_int_equal(run_with(bad, b), -EIO);
-	assert_string_equal(ktsnap_scenario__errmsg(bad),
-			    "Op::ReadKernelHot('t'): host reported failure: boom");
+	expect_op_fails(&rh, b, -EIO, "Op::ReadKernelHot('t'): host reported failure: boom");
 	/* the live host's answers (§12) */
 	ktsnap_bridge__with_kernel_op(live, ktsnap_kernel_op_live, NULL, NULL);
-	assert_int_equal(ktsnap_scenario__add_op(lw, 0, &wh), 0);
-	assert_int_equal(run_with(lw, live), -EIO);
-	assert_string_equal(ktsnap_scenario__errmsg(lw),
-			    "Op::WriteKernelHot(''): host reported failure: not supported on a "
-			    "live host");
-	assert_int_equal(ktsnap_scenario__add_op(lr, 0, &rc), 0);
-	assert_int_equal(run_with(lr, live), -EIO);
-	if (access("/proc/kcore", F_OK))
-		assert_string_equal(ktsnap_scenario__errmsg(lr),
-				    "Op::ReadKernelCold('jiffies'): host reported failure: not "
-				    "supported on this host: /proc/kcore missing");
-	ktsnap_scenario__free(nocb);
-	ktsnap_scenario__free(bad);
-	ktsnap_scenario__free(lr);
-	ktsnap_scenario__free(lw);
+	expect_op_fails(&wh, live, -EIO,
+			"Op::WriteKernelHot(''): host reported failure: not supported on a "
+			"live host");
+	/* the text is only known when /proc/kcore is missing */
+	expect_op_fails(&rc, live, -EIO,
+			access("/proc/kcore", F_OK) ? "Op::ReadKernelCold('jiffies'): host "
+			"reported failure: not supported on this host: /proc/kcore missing" : NULL);
 	ktsnap_bridge__unref(b);
 	ktsnap_bridge__unref(live);
 }
@@ -506,93 +513,75 @@ static void scheduler_ops_gates(void **state)
 	static const char *const argv[] = { "true", NULL };
 	struct fake f = {};
 	struct ktsnap_bridge *b = fake_bridge(&f);
-	struct ktsnap_scenario *nob = ktsnap_scenario__new(), *rep = ktsnap_scenario__new();
-	struct ktsnap_scenario *dead = ktsnap_scenario__new();
 	struct ktsnap_op at = { .kind = KTSNAP_OP_ATTACH_SCHEDULER, .argv = argv, .obj = "x" };
 	struct ktsnap_op re = { .kind = KTSNAP_OP_REPLACE_SCHEDULER, .argv = argv, .obj = "x" };
 	_Atomic uint64_t seqno = 0;
 	_Atomic uint8_t wstate = KTSNAP_ACCESSOR_FAILED_PERMANENTLY;
 	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
-	assert_int_equal(ktsnap_scenario__add_op(nob, 0, &at), 0);
-	assert_int_equal(ktsnap_scenario__run(nob, NULL), -EOPNOTSUPP);
-	assert_string_equal(ktsnap_scenario__errmsg(nob),
-			    "Op::AttachScheduler: no SnapshotBridge installed on the executor's "
-			    "thread; cannot observe the scheduler's accessor state");
-
-	assert_int_equal(ktsnap_scenario__add_op(rep, 0, &re), 0);
-	assert_int_equal(run_with(rep, b), -ESRCH);
-	assert_string_equal(ktsnap_scenario__errmsg(rep),
-			    "Op::ReplaceScheduler: no scheduler attached; attach a scheduler via "
-			    "`Op::AttachScheduler` before invoking this Op");
+	expect_op_fails(&at, NULL, -EOPNOTSUPP,
+			"Op::AttachScheduler: no SnapshotBridge installed on the executor's "
+			"thread; cannot observe the scheduler's accessor state");
+	expect_op_fails(&re, b, -ESRCH,
+			"Op::ReplaceScheduler: no scheduler attached; attach a scheduler via "
+			"`Op::AttachScheduler` before invoking this Op");
 
 	/* the not-trying gate runs first and its text is the op's */
 	assert_true(efd >= 0);
 	assert_non_null(ktsnap_bridge__with_accessor_state(b, &seqno, &wstate, efd));
-	assert_int_equal(ktsnap_scenario__add_op(dead, 0, &at), 0);
-	assert_int_equal(run_with(dead, b), -ESRCH);
-	assert_string_equal(ktsnap_scenario__errmsg(dead),
-			    "Op::AttachScheduler: accessor-init worker exited (FAILED_PERMANENTLY) "
-			    "before this op could run — check freeze-coord 'vmm-accessor-init' logs "
-			    "for ELF parse or boot-budget failures");
+	expect_op_fails(&at, b, -ESRCH,
+			"Op::AttachScheduler: accessor-init worker exited (FAILED_PERMANENTLY) "
+			"before this op could run — check freeze-coord 'vmm-accessor-init' logs "
+			"for ELF parse or boot-budget failures");
 	close(efd);
-	ktsnap_scenario__free(nob);
-	ktsnap_scenario__free(rep);
-	ktsnap_scenario__free(dead);
 	ktsnap_bridge__unref(b);
 }
 
 /* ---- workers: affinity and nice; freeze around a capture --------------------------- */
 static void workers_affinity_and_nice(void **state)
 {
+	struct env *e = *state;
 	static const uint32_t cpu0[] = { 0 };
 	KTSNAP_OPTS(ktsnap_workload, wl, .spin_us = 200, .sleep_us = 200, .yield = true,
 		    .set_nice = true, .nice = 5, .cpus = cpu0, .nr_cpus = 1);
-	struct fake f = { .check_workers = true };
-	struct ktsnap_bridge *b = fake_bridge(&f);
-	struct ktsnap_scenario *sc = ktsnap_scenario__new();
 	struct ktsnap_op s = ktsnap_op_capture_snapshot("s");
 
-	f.sc = sc;
-	assert_int_equal(ktsnap_scenario__add_step(sc), 1);
-	assert_int_equal(ktsnap_scenario__add_cgroup(sc, 1, "pinned", 3, &wl), 0);
-	assert_int_equal(ktsnap_scenario__add_op(sc, 1, &s), 0);
-	assert_int_equal(run_with(sc, b), 0);
-	assert_int_equal(f.captures, 1);
-	assert_true(f.workers_ok);
-	ktsnap_scenario__free(sc);
-	ktsnap_bridge__unref(b);
+	e->f.check_workers = true;
+	e->f.sc = e->sc;
+	assert_int_equal(ktsnap_scenario__add_step(e->sc), 1);
+	assert_int_equal(ktsnap_scenario__add_cgroup(e->sc, 1, "pinned", 3, &wl), 0);
+	assert_int_equal(ktsnap_scenario__add_op(e->sc, 1, &s), 0);
+	assert_int_equal(run_with(e->sc, e->b), 0);
+	assert_int_equal(e->f.captures, 1);
+	assert_true(e->f.workers_ok);
 }
 
 static void capture_freezes_and_thaws(void **state)
 {
+	struct env *e = *state;
 	static const char *const none[] = { "no_such_map_name" };
 	KTSNAP_OPTS(ktsnap_capture_opts, copts, .map_names = none, .nr_map_names = 1,
 		    .maps_only = true);
-	struct fake f = { .freeze_via_scenario = true };
-	struct ktsnap_bridge *b = fake_bridge(&f);
-	struct ktsnap_scenario *sc = ktsnap_scenario__new();
 	struct ktsnap_op s = ktsnap_op_capture_snapshot("frozen");
-	KTSNAP_OPTS(ktsnap_scenario_run_opts, opts, .bridge = b, .capture = &copts);
+	KTSNAP_OPTS(ktsnap_scenario_run_opts, opts, .bridge = e->b, .capture = &copts);
 	const struct ktsnap_scenario_capture_stat *st;
 
-	f.sc = sc;
-	assert_int_equal(ktsnap_scenario__add_step(sc), 1);
-	assert_int_equal(ktsnap_scenario__add_cgroup(sc, 1, "a", 2, NULL), 0);
-	assert_int_equal(ktsnap_scenario__add_cgroup(sc, 1, "b", 1, NULL), 0);
-	assert_int_equal(ktsnap_scenario__add_op(sc, 1, &s), 0);
-	assert_int_equal(ktsnap_scenario__run(sc, &opts), 0);
-	assert_int_equal(ktsnap_scenario__capture_stat_count(sc), 1);
-	st = ktsnap_scenario__capture_stat(sc, 0);
+	e->f.freeze_via_scenario = true;
+	e->f.sc = e->sc;
+	assert_int_equal(ktsnap_scenario__add_step(e->sc), 1);
+	assert_int_equal(ktsnap_scenario__add_cgroup(e->sc, 1, "a", 2, NULL), 0);
+	assert_int_equal(ktsnap_scenario__add_cgroup(e->sc, 1, "b", 1, NULL), 0);
+	assert_int_equal(ktsnap_scenario__add_op(e->sc, 1, &s), 0);
+	assert_int_equal(ktsnap_scenario__run(e->sc, &opts), 0);
+	assert_int_equal(ktsnap_scenario__capture_stat_count(e->sc), 1);
+	st = ktsnap_scenario__capture_stat(e->sc, 0);
 	assert_string_equal(st->tag, "frozen");
 	assert_int_equal(st->step, 1);
 	assert_true(st->frozen);
 	assert_true(st->freeze_ns > 0);
 	/* thawed as soon as the capture returned */
-	assert_string_equal(f.freeze_after, "0\n");
-	assert_true(ktsnap_bridge__has(b, "frozen"));
-	ktsnap_scenario__free(sc);
-	ktsnap_bridge__unref(b);
+	assert_string_equal(e->f.freeze_after, "0\n");
+	assert_true(ktsnap_bridge__has(e->b, "frozen"));
 }
 
 /* Captures from another thread while the run freezes and thaws its own. */
@@ -649,40 +638,36 @@ static void capture_from_another_thread(void **state)
 /* ---- cleanup ----------------------------------------------------------------------- */
 static void failed_op_leaves_nothing(void **state)
 {
-	struct fake f = {};
-	struct ktsnap_bridge *b = fake_bridge(&f);
-	struct ktsnap_scenario *sc = ktsnap_scenario__new();
+	struct env *e = *state;
 	struct ktsnap_op ok = ktsnap_op_capture_snapshot("s1");
 	struct ktsnap_op pin = ktsnap_op_pin_bpf_map("no_such_map_x");
 	struct ktsnap_op never = ktsnap_op_capture_snapshot("never");
 	const pid_t *pids;
 	size_t n, i;
 
-	assert_int_equal(ktsnap_scenario__add_step(sc), 1);
-	assert_int_equal(ktsnap_scenario__add_step(sc), 2);
-	assert_int_equal(ktsnap_scenario__add_cgroup(sc, 1, "w", 2, NULL), 0);
-	assert_int_equal(ktsnap_scenario__add_op(sc, 1, &ok), 0);
-	assert_int_equal(ktsnap_scenario__add_cgroup(sc, 2, "w", 2, NULL), 0);
-	assert_int_equal(ktsnap_scenario__add_cgroup(sc, 2, "v", 1, NULL), 0);
-	assert_int_equal(ktsnap_scenario__add_op(sc, 2, &pin), 0);
-	assert_int_equal(ktsnap_scenario__add_op(sc, 2, &never), 0);
-	assert_int_equal(run_with(sc, b), -ENOENT);
-	assert_non_null(strstr(ktsnap_scenario__errmsg(sc),
+	assert_int_equal(ktsnap_scenario__add_step(e->sc), 1);
+	assert_int_equal(ktsnap_scenario__add_step(e->sc), 2);
+	assert_int_equal(ktsnap_scenario__add_cgroup(e->sc, 1, "w", 2, NULL), 0);
+	assert_int_equal(ktsnap_scenario__add_op(e->sc, 1, &ok), 0);
+	assert_int_equal(ktsnap_scenario__add_cgroup(e->sc, 2, "w", 2, NULL), 0);
+	assert_int_equal(ktsnap_scenario__add_cgroup(e->sc, 2, "v", 1, NULL), 0);
+	assert_int_equal(ktsnap_scenario__add_op(e->sc, 2, &pin), 0);
+	assert_int_equal(ktsnap_scenario__add_op(e->sc, 2, &never), 0);
+	assert_int_equal(run_with(e->sc, e->b), -ENOENT);
+	assert_non_null(strstr(ktsnap_scenario__errmsg(e->sc),
 			       "Op::PinBpfMap(\"no_such_map_x\"): no BPF map with that name"));
-	assert_true(ktsnap_bridge__has(b, "s1"));
-	assert_false(ktsnap_bridge__has(b, "never"));
-	pids = ktsnap_scenario__worker_pids(sc, 2, &n);
+	assert_true(ktsnap_bridge__has(e->b, "s1"));
+	assert_false(ktsnap_bridge__has(e->b, "never"));
+	pids = ktsnap_scenario__worker_pids(e->sc, 2, &n);
 	assert_int_equal(n, 3);
 	for (i = 0; i < n; i++)
 		assert_true(pid_gone(pids[i]));
-	pids = ktsnap_scenario__worker_pids(sc, 1, &n);
+	pids = ktsnap_scenario__worker_pids(e->sc, 1, &n);
 	assert_int_equal(n, 2);
 	for (i = 0; i < n; i++)
 		assert_true(pid_gone(pids[i]));
-	assert_true(ktsnap_scenario__cgroup_parent(sc)[0] != '\0');
-	assert_true(path_gone(ktsnap_scenario__cgroup_parent(sc)));
-	ktsnap_scenario__free(sc);
-	ktsnap_bridge__unref(b);
+	assert_true(ktsnap_scenario__cgroup_parent(e->sc)[0] != '\0');
+	assert_true(path_gone(ktsnap_scenario__cgroup_parent(e->sc)));
 }
 
 /* The child runs a long step; SIGTERM ends it with everything removed. */
@@ -777,23 +762,23 @@ static void builder_rejects_bad_input(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(capture_stamps_step_index),
-		cmocka_unit_test(absent_capture_still_succeeds),
-		cmocka_unit_test(capture_in_loop_refused),
-		cmocka_unit_test(loop_runs_k_times),
+		env_test(capture_stamps_step_index),
+		env_test(absent_capture_still_succeeds),
+		env_test(capture_in_loop_refused),
+		env_test(loop_runs_k_times),
 		cmocka_unit_test(capture_without_bridge_fails),
 		cmocka_unit_test(watch_without_bridge_fails),
 		cmocka_unit_test(watch_through_bridge),
 		cmocka_unit_test(watch_without_callback),
 		cmocka_unit_test(cgroup_procs_texts),
-		cmocka_unit_test(cgroup_procs_records_workers),
-		cmocka_unit_test(kernel_ops_merge_and_dispatch),
+		env_test(cgroup_procs_records_workers),
+		env_test(kernel_ops_merge_and_dispatch),
 		cmocka_unit_test(kernel_op_failures),
 		cmocka_unit_test(scheduler_ops_gates),
-		cmocka_unit_test(workers_affinity_and_nice),
-		cmocka_unit_test(capture_freezes_and_thaws),
+		env_test(workers_affinity_and_nice),
+		env_test(capture_freezes_and_thaws),
 		cmocka_unit_test(capture_from_another_thread),
-		cmocka_unit_test(failed_op_leaves_nothing),
+		env_test(failed_op_leaves_nothing),
 		cmocka_unit_test(sigterm_cleans_up),
 		cmocka_unit_test(builder_rejects_bad_input),
 	};

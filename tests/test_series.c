@@ -72,6 +72,15 @@ static void err_text(const struct ktsnap_series_value *v, char *buf, size_t size
 	assert_true(ktsnap_error__format(&v->err, buf, size) > 0);
 }
 
+/* Row @i of @f is an error whose text is exactly @text. */
+static void assert_err_text(const struct ktsnap_series_field *f, size_t i, const char *text)
+{
+	char buf[512];
+
+	err_text(ktsnap_series_field__value(f, i), buf, sizeof(buf));
+	assert_string_equal(buf, text);
+}
+
 /* ---- F113 -------------------------------------------------------------------------- */
 static void test_construction_and_filters(void **state)
 {
@@ -163,20 +172,25 @@ static void test_stimulus_phase(void **state)
 }
 
 /* ---- F115 -------------------------------------------------------------------------- */
+/* The end of a counting projection: one more call in *@ctx, @err the read's result. */
+static int counted(void *ctx, struct ktsnap_series_value *out, int err)
+{
+	(*(int *)ctx)++;
+	out->ok = !err;
+	return 0;
+}
+
 static int read_dispatched(struct ktsnap_snapshot snap, struct ktsnap_series_value *out,
 			   void *ctx)
 {
-	(*(int *)ctx)++;
-	out->ok = !ktsnap_field__as_u64(ktsnap_snapshot__var(snap, "nr_dispatched"),
-					&out->v.u64, &out->err);
-	return 0;
+	return counted(ctx, out, ktsnap_field__as_u64(ktsnap_snapshot__var(snap, "nr_dispatched"),
+						      &out->v.u64, &out->err));
 }
 
 static void test_bpf_placeholder_routing(void **state)
 {
 	struct ktsnap_sample_series *s = ktsnap_sample_series__new();
 	struct ktsnap_series_field *f;
-	char buf[512];
 	int calls = 0;
 
 	(void)state;
@@ -194,14 +208,12 @@ static void test_bpf_placeholder_routing(void **state)
 	assert_string_equal(ktsnap_series_field__label(f), "disp");
 	assert_true(ktsnap_series_field__value(f, 0)->ok);
 	assert_int_equal(ktsnap_series_field__value(f, 0)->v.u64, 5);
-	err_text(ktsnap_series_field__value(f, 1), buf, sizeof(buf));
 	assert_int_equal(ktsnap_series_field__value(f, 1)->err.kind,
 			 KTSNAP_ERR_PLACEHOLDER_SAMPLE);
-	assert_string_equal(buf, "sample 'periodic_001' is a placeholder report (capture "
-			    "pipeline did not land): rendezvous timeout after 5s");
-	err_text(ktsnap_series_field__value(f, 2), buf, sizeof(buf));
-	assert_string_equal(buf, "sample 'periodic_002' is a placeholder report (capture "
-			    "pipeline did not land): placeholder report");
+	assert_err_text(f, 1, "sample 'periodic_001' is a placeholder report (capture "
+			"pipeline did not land): rendezvous timeout after 5s");
+	assert_err_text(f, 2, "sample 'periodic_002' is a placeholder report (capture "
+			"pipeline did not land): placeholder report");
 	/* a real report without the global: the view's own error */
 	assert_int_equal(ktsnap_series_field__value(f, 3)->err.kind, KTSNAP_ERR_VAR_NOT_FOUND);
 	ktsnap_series_field__free(f);
@@ -211,10 +223,8 @@ static void test_bpf_placeholder_routing(void **state)
 /* ---- F116 -------------------------------------------------------------------------- */
 static int read_stat(struct ktsnap_json_field root, struct ktsnap_series_value *out, void *ctx)
 {
-	(*(int *)ctx)++;
-	out->ok = !ktsnap_json_field__as_u64(ktsnap_json_field__get(root, "sched.nr"),
-					     &out->v.u64, &out->err);
-	return 0;
+	return counted(ctx, out, ktsnap_json_field__as_u64(ktsnap_json_field__get(root, "sched.nr"),
+							   &out->v.u64, &out->err));
 }
 
 static void test_stats_projection(void **state)
@@ -224,7 +234,6 @@ static void test_stats_projection(void **state)
 	struct ktsnap_stats other = ktsnap_stats_json("{\"sched\":{}}");
 	struct ktsnap_stats frozen = ktsnap_stats_missing(KTSNAP_MISSING_STATS_DURING_FREEZE);
 	struct ktsnap_series_field *f;
-	char buf[512];
 	int calls = 0;
 
 	(void)state;
@@ -236,13 +245,11 @@ static void test_stats_projection(void **state)
 	assert_non_null(f);
 	assert_int_equal(calls, 2);
 	assert_int_equal(ktsnap_series_field__value(f, 0)->v.u64, 7);
-	err_text(ktsnap_series_field__value(f, 1), buf, sizeof(buf));
 	assert_int_equal(ktsnap_series_field__value(f, 1)->err.kind, KTSNAP_ERR_MISSING_STATS);
-	assert_string_equal(buf, "sample 'periodic_001': stats absent (stats request cancelled "
-			    "— freeze coordinator paused the scheduler)");
-	err_text(ktsnap_series_field__value(f, 2), buf, sizeof(buf));
-	assert_string_equal(buf, "sample 'periodic_002': stats absent (no scheduler_binary "
-			    "configured for this run)");
+	assert_err_text(f, 1, "sample 'periodic_001': stats absent (stats request cancelled "
+			"— freeze coordinator paused the scheduler)");
+	assert_err_text(f, 2, "sample 'periodic_002': stats absent (no scheduler_binary "
+			"configured for this run)");
 	/* an in-JSON miss is the walker's error, not MissingStats */
 	assert_int_equal(ktsnap_series_field__value(f, 3)->err.kind, KTSNAP_ERR_FIELD_NOT_FOUND);
 	ktsnap_series_field__free(f);
@@ -497,7 +504,6 @@ static void test_host_projector(void **state)
 {
 	struct ktsnap_sample_series *s = ktsnap_sample_series__new();
 	struct ktsnap_series_field *f;
-	char buf[256];
 
 	(void)state;
 	ktsnap_sample_series__push(s, "periodic_000", maps_report(1, false), NULL, NULL, NULL,
@@ -507,9 +513,8 @@ static void test_host_projector(void **state)
 				   NULL, NULL, NULL, NULL);
 	f = ktsnap_sample_series__host_cpu_time(s, "idle", 3, KTSNAP_SERIES_U64, read_idle, NULL);
 	assert_int_equal(ktsnap_series_field__value(f, 0)->v.u64, 77);
-	err_text(ktsnap_series_field__value(f, 1), buf, sizeof(buf));
-	assert_string_equal(buf, "sample 'periodic_001': per_cpu_time has no entry for cpu 3 "
-			    "(placeholder report or kernel-walker resolution failure)");
+	assert_err_text(f, 1, "sample 'periodic_001': per_cpu_time has no entry for cpu 3 "
+			"(placeholder report or kernel-walker resolution failure)");
 	assert_int_equal(ktsnap_series_field__value(f, 2)->err.kind,
 			 KTSNAP_ERR_HOST_FIELD_UNAVAILABLE);
 	ktsnap_series_field__free(f);

@@ -200,18 +200,128 @@ static void test_ratio_across_phases(void **state)
 	ktsnap_series_field__free(f);
 }
 
+/*
+ * Table-driven pattern cases: one field, one pattern applied once, then
+ * what the verdict must hold.  Cases that apply several patterns to one
+ * verdict stay written out below.
+ */
+enum pat {
+	NONDECREASING,
+	STRICTLY_INCREASING,
+	RATE_WITHIN,
+	STEADY_WITHIN,
+	CONVERGES_TO,
+	ALWAYS_TRUE,
+	EACH_AT_LEAST,
+	EACH_AT_MOST,
+};
+
+enum tri { ANY, YES, NO };
+
+/* N(n): "exactly n"; a count left out is not checked. */
+#define N(n) ((n) + 1)
+
+struct pcase {
+	const char *label;
+	enum ktsnap_series_type type;
+	const char *spec;
+	const uint64_t *t;		/* elapsed ms (NULL: 100, 200, ...) */
+	enum pat pat;
+	double x[3];			/* the pattern's numbers, in its parameter order */
+	enum tri passed;
+	int count;			/* N(items in the verdict) */
+	int fails;			/* N(Fail items) */
+	struct {
+		size_t at;
+		enum ktsnap_verdict_outcome o;
+		const char *text;	/* NULL ends the list */
+	} want[3];
+};
+
+static void apply(enum pat pat, const struct ktsnap_series_field *f, struct ktsnap_verdict *v,
+		  const double x[3])
+{
+	switch (pat) {
+	case NONDECREASING:
+		ktsnap_series_field__nondecreasing(f, v);
+		break;
+	case STRICTLY_INCREASING:
+		ktsnap_series_field__strictly_increasing(f, v);
+		break;
+	case RATE_WITHIN:
+		ktsnap_series_field__rate_within(f, v, x[0], x[1]);
+		break;
+	case STEADY_WITHIN:
+		ktsnap_series_field__steady_within(f, v, (uint64_t)x[0], x[1]);
+		break;
+	case CONVERGES_TO:
+		ktsnap_series_field__converges_to(f, v, x[0], x[1], (uint64_t)x[2]);
+		break;
+	case ALWAYS_TRUE:
+		ktsnap_series_field__always_true(f, v);
+		break;
+	case EACH_AT_LEAST:
+		ktsnap_series_field__each_at_least(f, v, x[0]);
+		break;
+	case EACH_AT_MOST:
+		ktsnap_series_field__each_at_most(f, v, x[0]);
+		break;
+	}
+}
+
+static void run_cases(const struct pcase *cases, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		const struct pcase *c = &cases[i];
+
+		WITH(f, v, mkt(c->label, c->type, c->spec, c->t)) {
+			apply(c->pat, f, v, c->x);
+			if (c->passed != ANY)
+				assert_int_equal(ktsnap_verdict__passed(v), c->passed == YES);
+			if (c->count)
+				assert_int_equal(ktsnap_verdict__count(v), c->count - 1);
+			if (c->fails)
+				assert_int_equal(ktsnap_verdict__count_of(v, KTSNAP_VERDICT_FAIL),
+						 c->fails - 1);
+			for (k = 0; k < 3 && c->want[k].text; k++)
+				check(v, c->want[k].at, c->want[k].o, c->want[k].text);
+		}
+	}
+}
+
+#define RUN_CASES(cases) run_cases((cases), sizeof(cases) / sizeof((cases)[0]))
+
 /* ---- F120: nondecreasing / strictly_increasing ------------------------------------ */
 static void test_nondecreasing(void **state)
 {
-	(void)state;
-	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "5 3")) {
-		ktsnap_series_field__nondecreasing(f, v);
-		assert_false(ktsnap_verdict__passed(v));
-		assert_int_equal(ktsnap_verdict__count(v), 1);
-		check(v, 0, KTSNAP_VERDICT_FAIL,
+	static const struct pcase cases[] = {
+		{ "L", KTSNAP_SERIES_U64, "5 3", NULL, NONDECREASING, { 0 }, NO, N(1), 0,
+		  { { 0, KTSNAP_VERDICT_FAIL,
 		      "L (nondecreasing): regression at sample periodic_001 (+200ms): value 3 "
-		      "after prior value 5 at sample periodic_000 (+100ms)");
-	}
+		      "after prior value 5 at sample periodic_000 (+100ms)" } } },
+		{ "L", KTSNAP_SERIES_U64, "1 E 2", NULL, NONDECREASING, { 0 }, YES, N(1), 0,
+		  { { 0, KTSNAP_VERDICT_NOTE,
+		      "L (nondecreasing): skipped 1 sample(s) with projection errors: "
+		      "periodic_001(+200ms): " BOOM } } },
+		/* no bridging across a gap: 5, err, 3 is not a regression */
+		{ "L", KTSNAP_SERIES_I64, "5 E 3 E", NULL, NONDECREASING, { 0 }, YES, 0, 0,
+		  { { 0, KTSNAP_VERDICT_NOTE,
+		      "L (nondecreasing): skipped 2 sample(s) with projection errors: "
+		      "periodic_001(+200ms): " BOOM ", periodic_003(+400ms): " BOOM } } },
+		{ "L", KTSNAP_SERIES_U64, "7", NULL, NONDECREASING, { 0 }, YES, 0, 0,
+		  { { 0, KTSNAP_VERDICT_NOTE,
+		      "L (nondecreasing): only 1 samples — pattern vacuously holds; ensure "
+		      "num_snapshots >= 2 for meaningful coverage" } } },
+		{ "neg", KTSNAP_SERIES_I64, "-1 -3", NULL, STRICTLY_INCREASING, { 0 }, ANY, 0, 0,
+		  { { 0, KTSNAP_VERDICT_FAIL,
+		      "neg (strictly_increasing): regression at sample periodic_001 (+200ms): "
+		      "value -3 after prior value -1 at sample periodic_000 (+100ms)" } } },
+	};
+
+	(void)state;
+	RUN_CASES(cases);
 	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "5 5")) {
 		ktsnap_series_field__nondecreasing(f, v);
 		assert_int_equal(ktsnap_verdict__count(v), 0);
@@ -219,35 +329,6 @@ static void test_nondecreasing(void **state)
 		check(v, 0, KTSNAP_VERDICT_FAIL,
 		      "L (strictly_increasing): regression at sample periodic_001 (+200ms): "
 		      "value 5 after prior value 5 at sample periodic_000 (+100ms)");
-	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "1 E 2")) {
-		ktsnap_series_field__nondecreasing(f, v);
-		assert_true(ktsnap_verdict__passed(v));
-		assert_int_equal(ktsnap_verdict__count(v), 1);
-		check(v, 0, KTSNAP_VERDICT_NOTE,
-		      "L (nondecreasing): skipped 1 sample(s) with projection errors: "
-		      "periodic_001(+200ms): " BOOM);
-	}
-	/* no bridging across a gap: 5, err, 3 is not a regression */
-	WITH(f, v, mk("L", KTSNAP_SERIES_I64, "5 E 3 E")) {
-		ktsnap_series_field__nondecreasing(f, v);
-		assert_true(ktsnap_verdict__passed(v));
-		check(v, 0, KTSNAP_VERDICT_NOTE,
-		      "L (nondecreasing): skipped 2 sample(s) with projection errors: "
-		      "periodic_001(+200ms): " BOOM ", periodic_003(+400ms): " BOOM);
-	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "7")) {
-		ktsnap_series_field__nondecreasing(f, v);
-		assert_true(ktsnap_verdict__passed(v));
-		check(v, 0, KTSNAP_VERDICT_NOTE,
-		      "L (nondecreasing): only 1 samples — pattern vacuously holds; ensure "
-		      "num_snapshots >= 2 for meaningful coverage");
-	}
-	WITH(f, v, mk("neg", KTSNAP_SERIES_I64, "-1 -3")) {
-		ktsnap_series_field__strictly_increasing(f, v);
-		check(v, 0, KTSNAP_VERDICT_FAIL,
-		      "neg (strictly_increasing): regression at sample periodic_001 (+200ms): "
-		      "value -3 after prior value -1 at sample periodic_000 (+100ms)");
 	}
 }
 
@@ -280,183 +361,144 @@ static void test_placeholder_is_skipped(void **state)
 /* ---- F121: rate_within ------------------------------------------------------------ */
 static void test_rate_within(void **state)
 {
-	uint64_t same[2] = { 100, 100 };
-
-	(void)state;
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "1 2 3")) {
-		ktsnap_series_field__rate_within(f, v, 0.005, 0.02);
-		assert_true(ktsnap_verdict__passed(v));
-		assert_int_equal(ktsnap_verdict__count(v), 0);
-	}
-	WITH(f, v, mkt("L", KTSNAP_SERIES_F64, "1 2", same)) {
-		ktsnap_series_field__rate_within(f, v, 0.005, 0.02);
+	static const uint64_t same[2] = { 100, 100 };
+	static const struct pcase cases[] = {
+		{ "L", KTSNAP_SERIES_F64, "1 2 3", NULL, RATE_WITHIN, { 0.005, 0.02 }, YES, N(0), 0,
+		  { { 0 } } },
 		/* neither pass nor fail */
-		assert_false(ktsnap_verdict__passed(v));
-		assert_int_equal(ktsnap_verdict__count_of(v, KTSNAP_VERDICT_FAIL), 0);
-		check(v, 0, KTSNAP_VERDICT_INCONCLUSIVE,
+		{ "L", KTSNAP_SERIES_F64, "1 2", same, RATE_WITHIN, { 0.005, 0.02 }, NO, 0, N(0),
+		  { { 0, KTSNAP_VERDICT_INCONCLUSIVE,
 		      "L (rate_within): zero-time delta between sample periodic_000 (+100ms) and "
 		      "periodic_001 (+100ms) — denominator is INSTRUMENT-derived; rate is "
-		      "neither pass nor fail");
-	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "1 2 3")) {
-		ktsnap_series_field__rate_within(f, v, 2, 1);
-		assert_int_equal(ktsnap_verdict__count(v), 1);
-		check(v, 0, KTSNAP_VERDICT_FAIL, "L (rate_within): caller error: lo=2 > hi=1");
-	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "1 11")) {
-		ktsnap_series_field__rate_within(f, v, 0.005, 0.02);
-		check(v, 0, KTSNAP_VERDICT_FAIL,
+		      "neither pass nor fail" } } },
+		{ "L", KTSNAP_SERIES_F64, "1 2 3", NULL, RATE_WITHIN, { 2, 1 }, ANY, N(1), 0,
+		  { { 0, KTSNAP_VERDICT_FAIL, "L (rate_within): caller error: lo=2 > hi=1" } } },
+		{ "L", KTSNAP_SERIES_U64, "1 11", NULL, RATE_WITHIN, { 0.005, 0.02 }, ANY, 0, 0,
+		  { { 0, KTSNAP_VERDICT_FAIL,
 		      "L (rate_within [0.005, 0.02]): rate 0.1000/ms between samples "
-		      "periodic_000 (+100ms, value 1) and periodic_001 (+200ms, value 11)");
-	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "N 1")) {
-		ktsnap_series_field__rate_within(f, v, 0.005, 0.02);
-		check(v, 0, KTSNAP_VERDICT_FAIL,
+		      "periodic_000 (+100ms, value 1) and periodic_001 (+200ms, value 11)" } } },
+		{ "L", KTSNAP_SERIES_F64, "N 1", NULL, RATE_WITHIN, { 0.005, 0.02 }, ANY, 0, 0,
+		  { { 0, KTSNAP_VERDICT_FAIL,
 		      "L (rate_within [0.005, 0.02]): non-finite rate between samples "
 		      "periodic_000 (+100ms, value NaN) and periodic_001 (+200ms, value 1) — "
-		      "endpoint is NaN or produced inf in the delta");
-	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "1 E 3 4 E E")) {
-		ktsnap_series_field__rate_within(f, v, 0, 1);
-		assert_true(ktsnap_verdict__passed(v));
-		assert_int_equal(ktsnap_verdict__count(v), 1);
-		check(v, 0, KTSNAP_VERDICT_NOTE,
+		      "endpoint is NaN or produced inf in the delta" } } },
+		{ "L", KTSNAP_SERIES_F64, "1 E 3 4 E E", NULL, RATE_WITHIN, { 0, 1 }, YES, N(1), 0,
+		  { { 0, KTSNAP_VERDICT_NOTE,
 		      "L (rate_within): 4 consecutive-pair gap(s) skipped due to projection "
 		      "errors on at least one endpoint: periodic_001(+200ms): " BOOM ", "
 		      "periodic_001(+200ms): " BOOM ", periodic_004(+500ms): " BOOM ", "
-		      "periodic_004(+500ms): " BOOM " | periodic_005(+600ms): " BOOM);
-	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "1")) {
-		ktsnap_series_field__rate_within(f, v, 0, 1);
-		check(v, 0, KTSNAP_VERDICT_NOTE,
-		      "L (rate_within): only 1 samples — pattern vacuously holds");
-	}
+		      "periodic_004(+500ms): " BOOM " | periodic_005(+600ms): " BOOM } } },
+		{ "L", KTSNAP_SERIES_F64, "1", NULL, RATE_WITHIN, { 0, 1 }, ANY, 0, 0,
+		  { { 0, KTSNAP_VERDICT_NOTE,
+		      "L (rate_within): only 1 samples — pattern vacuously holds" } } },
+	};
+
+	(void)state;
+	RUN_CASES(cases);
 }
 
 /* ---- F122: steady_within ------------------------------------------------------------ */
 static void test_steady_within(void **state)
 {
-	(void)state;
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "100 50 10 10 10")) {
-		ktsnap_series_field__steady_within(f, v, 250, 0.01);
-		assert_true(ktsnap_verdict__passed(v));
-		assert_int_equal(ktsnap_verdict__count(v), 0);
-	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "10 10 50")) {
-		ktsnap_series_field__steady_within(f, v, 0, 0.1);
-		assert_false(ktsnap_verdict__passed(v));
-		assert_int_equal(ktsnap_verdict__count(v), 3);
-		check(v, 0, KTSNAP_VERDICT_FAIL,
+	static const struct pcase cases[] = {
+		{ "L", KTSNAP_SERIES_F64, "100 50 10 10 10", NULL, STEADY_WITHIN, { 250, 0.01 },
+		  YES, N(0), 0, { { 0 } } },
+		{ "L", KTSNAP_SERIES_F64, "10 10 50", NULL, STEADY_WITHIN, { 0, 0.1 }, NO, N(3), 0,
+		  { { 0, KTSNAP_VERDICT_FAIL,
 		      "L (steady_within mean 23.3333 ±10.0%): sample periodic_000 (+100ms): "
-		      "value 10 outside [21.0000, 25.6667]");
-		check(v, 2, KTSNAP_VERDICT_FAIL,
+		      "value 10 outside [21.0000, 25.6667]" },
+		    { 2, KTSNAP_VERDICT_FAIL,
 		      "L (steady_within mean 23.3333 ±10.0%): sample periodic_002 (+300ms): "
-		      "value 50 outside [21.0000, 25.6667]");
-	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "N 10 10 E")) {
-		ktsnap_series_field__steady_within(f, v, 0, 0.1);
-		assert_true(ktsnap_verdict__passed(v));
-		assert_int_equal(ktsnap_verdict__count(v), 1);
-		check(v, 0, KTSNAP_VERDICT_NOTE,
-		      "L (steady_within): skipped 2 post-warmup sample(s) with projection errors: "
-		      "periodic_000(+100ms): non-finite value NaN, periodic_003(+400ms): " BOOM);
-	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "1 2")) {
-		ktsnap_series_field__steady_within(f, v, 1000, 0.1);
-		check(v, 0, KTSNAP_VERDICT_NOTE,
+		      "value 50 outside [21.0000, 25.6667]" } } },
+		{ "L", KTSNAP_SERIES_F64, "N 10 10 E", NULL, STEADY_WITHIN, { 0, 0.1 }, YES, N(1),
+		  0, { { 0, KTSNAP_VERDICT_NOTE,
+			 "L (steady_within): skipped 2 post-warmup sample(s) with projection "
+			 "errors: periodic_000(+100ms): non-finite value NaN, "
+			 "periodic_003(+400ms): " BOOM } } },
+		{ "L", KTSNAP_SERIES_F64, "1 2", NULL, STEADY_WITHIN, { 1000, 0.1 }, ANY, 0, 0,
+		  { { 0, KTSNAP_VERDICT_NOTE,
 		      "L (steady_within): no samples beyond warmup_ms=1000 — pattern vacuously "
-		      "holds");
-	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "1 2")) {
-		ktsnap_series_field__steady_within(f, v, 0, -0.5);
-		check(v, 0, KTSNAP_VERDICT_FAIL,
-		      "L (steady_within): caller error: tolerance -0.5 negative");
-	}
+		      "holds" } } },
+		{ "L", KTSNAP_SERIES_F64, "1 2", NULL, STEADY_WITHIN, { 0, -0.5 }, ANY, 0, 0,
+		  { { 0, KTSNAP_VERDICT_FAIL,
+		      "L (steady_within): caller error: tolerance -0.5 negative" } } },
+	};
+
+	(void)state;
+	RUN_CASES(cases);
 }
 
 /* ---- F123: converges_to ---------------------------------------------------------------- */
 static void test_converges_to(void **state)
 {
-	(void)state;
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "10 5 1 1 1")) {
-		ktsnap_series_field__converges_to(f, v, 1, 0.5, 1000);
-		assert_true(ktsnap_verdict__passed(v));
-		assert_int_equal(ktsnap_verdict__count(v), 0);
-	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "10 10 10")) {
-		ktsnap_series_field__converges_to(f, v, 1, 0.5, 1000);
-		check(v, 0, KTSNAP_VERDICT_FAIL,
-		      "L (converges_to 1 ±0.5, deadline_ms=1000): no 3-consecutive-in-band "
-		      "witness before deadline (3 samples evaluated)");
-	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "1 E 1")) {
-		ktsnap_series_field__converges_to(f, v, 1, 0.5, 1000);
-		assert_true(ktsnap_verdict__passed(v));
-		check(v, 0, KTSNAP_VERDICT_NOTE,
+	static const struct pcase cases[] = {
+		{ "L", KTSNAP_SERIES_F64, "10 5 1 1 1", NULL, CONVERGES_TO, { 1, 0.5, 1000 }, YES,
+		  N(0), 0, { { 0 } } },
+		{ "L", KTSNAP_SERIES_F64, "10 10 10", NULL, CONVERGES_TO, { 1, 0.5, 1000 }, ANY, 0,
+		  0, { { 0, KTSNAP_VERDICT_FAIL,
+			 "L (converges_to 1 ±0.5, deadline_ms=1000): no 3-consecutive-in-band "
+			 "witness before deadline (3 samples evaluated)" } } },
+		{ "L", KTSNAP_SERIES_F64, "1 E 1", NULL, CONVERGES_TO, { 1, 0.5, 1000 }, YES, 0, 0,
+		  { { 0, KTSNAP_VERDICT_NOTE,
 		      "L (converges_to 1 ±0.5, deadline_ms=1000): insufficient samples for "
 		      "converges_to (need ≥3, have 2); errored sample(s): periodic_001(+200ms): "
-		      BOOM);
-	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "1 1 E 1 1 5")) {
-		ktsnap_series_field__converges_to(f, v, 1, 0.5, 1000);
-		check(v, 0, KTSNAP_VERDICT_FAIL,
-		      "L (converges_to 1 ±0.5, deadline_ms=1000): no 3-consecutive-in-band "
-		      "witness before deadline (6 samples evaluated); in-progress runs "
-		      "interrupted by errored sample(s): periodic_002(+300ms): " BOOM);
-	}
-	/* the witness must land at or before the deadline */
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "1 1 9 1 1 1")) {
-		ktsnap_series_field__converges_to(f, v, 1, 0.5, 500);
-		assert_false(ktsnap_verdict__passed(v));
-	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "1 1 1")) {
-		ktsnap_series_field__converges_to(f, v, 1, -1, 500);
-		check(v, 0, KTSNAP_VERDICT_FAIL,
-		      "L (converges_to): caller error: tolerance -1 negative");
-	}
+		      BOOM } } },
+		{ "L", KTSNAP_SERIES_F64, "1 1 E 1 1 5", NULL, CONVERGES_TO, { 1, 0.5, 1000 }, ANY,
+		  0, 0, { { 0, KTSNAP_VERDICT_FAIL,
+			    "L (converges_to 1 ±0.5, deadline_ms=1000): no 3-consecutive-in-band "
+			    "witness before deadline (6 samples evaluated); in-progress runs "
+			    "interrupted by errored sample(s): periodic_002(+300ms): " BOOM } } },
+		/* the witness must land at or before the deadline */
+		{ "L", KTSNAP_SERIES_F64, "1 1 9 1 1 1", NULL, CONVERGES_TO, { 1, 0.5, 500 }, NO,
+		  0, 0, { { 0 } } },
+		{ "L", KTSNAP_SERIES_F64, "1 1 1", NULL, CONVERGES_TO, { 1, -1, 500 }, ANY, 0, 0,
+		  { { 0, KTSNAP_VERDICT_FAIL,
+		      "L (converges_to): caller error: tolerance -1 negative" } } },
+	};
+
+	(void)state;
+	RUN_CASES(cases);
 }
 
 /* ---- F124: always_true and each() ------------------------------------------------------ */
 static void test_always_true(void **state)
 {
+	static const struct pcase cases[] = {
+		{ "ok", KTSNAP_SERIES_BOOL, "T F E", NULL, ALWAYS_TRUE, { 0 }, ANY, N(2), 0,
+		  { { 0, KTSNAP_VERDICT_FAIL,
+		      "ok (always_true): sample periodic_001 (+200ms): value false" },
+		    { 1, KTSNAP_VERDICT_FAIL,
+		      "ok (always_true): sample periodic_002 (+300ms): projection error: "
+		      BOOM } } },
+		{ "ok", KTSNAP_SERIES_BOOL, "T T", NULL, ALWAYS_TRUE, { 0 }, YES, N(0), 0,
+		  { { 0 } } },
+	};
+
 	(void)state;
-	WITH(f, v, mk("ok", KTSNAP_SERIES_BOOL, "T F E")) {
-		ktsnap_series_field__always_true(f, v);
-		assert_int_equal(ktsnap_verdict__count(v), 2);
-		check(v, 0, KTSNAP_VERDICT_FAIL,
-		      "ok (always_true): sample periodic_001 (+200ms): value false");
-		check(v, 1, KTSNAP_VERDICT_FAIL,
-		      "ok (always_true): sample periodic_002 (+300ms): projection error: " BOOM);
-	}
-	WITH(f, v, mk("ok", KTSNAP_SERIES_BOOL, "T T")) {
-		ktsnap_series_field__always_true(f, v);
-		assert_true(ktsnap_verdict__passed(v));
-		assert_int_equal(ktsnap_verdict__count(v), 0);
-	}
+	RUN_CASES(cases);
 }
 
 static void test_each(void **state)
 {
-	(void)state;
-	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "5 4 E 3")) {
-		ktsnap_series_field__each_at_least(f, v, 5);
-		assert_int_equal(ktsnap_verdict__count(v), 3);
-		check(v, 0, KTSNAP_VERDICT_FAIL,
-		      "L (each.at_least 5): sample periodic_001 (+200ms): value 4");
-		check(v, 1, KTSNAP_VERDICT_FAIL,
-		      "L (each.at_least 5): sample periodic_002 (+300ms): projection error: " BOOM);
-		check(v, 2, KTSNAP_VERDICT_FAIL,
-		      "L (each.at_least 5): sample periodic_003 (+400ms): value 3");
-	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "N 2.5 3.5")) {
-		ktsnap_series_field__each_at_most(f, v, 3);
-		assert_int_equal(ktsnap_verdict__count(v), 2);
-		check(v, 0, KTSNAP_VERDICT_FAIL,
+	static const struct pcase cases[] = {
+		{ "L", KTSNAP_SERIES_U64, "5 4 E 3", NULL, EACH_AT_LEAST, { 5 }, ANY, N(3), 0,
+		  { { 0, KTSNAP_VERDICT_FAIL,
+		      "L (each.at_least 5): sample periodic_001 (+200ms): value 4" },
+		    { 1, KTSNAP_VERDICT_FAIL,
+		      "L (each.at_least 5): sample periodic_002 (+300ms): projection error: "
+		      BOOM },
+		    { 2, KTSNAP_VERDICT_FAIL,
+		      "L (each.at_least 5): sample periodic_003 (+400ms): value 3" } } },
+		{ "L", KTSNAP_SERIES_F64, "N 2.5 3.5", NULL, EACH_AT_MOST, { 3 }, ANY, N(2), 0,
+		  { { 0, KTSNAP_VERDICT_FAIL,
 		      "L (each.at_most 3): sample periodic_000 (+100ms): value NaN is "
-		      "incomparable (NaN)");
-		check(v, 1, KTSNAP_VERDICT_FAIL,
-		      "L (each.at_most 3): sample periodic_002 (+300ms): value 3.5");
-	}
+		      "incomparable (NaN)" },
+		    { 1, KTSNAP_VERDICT_FAIL,
+		      "L (each.at_most 3): sample periodic_002 (+300ms): value 3.5" } } },
+	};
+
+	(void)state;
+	RUN_CASES(cases);
 	WITH(f, v, mk("L", KTSNAP_SERIES_I64, "1 4 -2")) {
 		ktsnap_series_field__each_between(f, v, 5, 1);
 		assert_int_equal(ktsnap_verdict__count(v), 1);
