@@ -3,7 +3,7 @@
 #ifndef KTSNAP_JSON_INTERNAL_H
 #define KTSNAP_JSON_INTERNAL_H
 
-#include "json_writer.h"
+#include "jw.h"
 #include "report_internal.h"
 
 /* A RenderedValue object as in report files (NULL writes null). */

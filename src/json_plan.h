@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "json_writer.h"
+#include "jw.h"
 
 struct btf;
 struct json_plan;

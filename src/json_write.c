@@ -12,7 +12,7 @@
 #include <ktsnap/json.h>
 
 #include "json_internal.h"
-#include "json_writer.h"
+#include "jw.h"
 #include "log_internal.h"
 #include "report_internal.h"
 #include "render_internal.h"

@@ -5,8 +5,8 @@
  * container.  Errors are sticky (the first one is returned by jw_finish()),
  * so callers write a whole document without checking each call.
  */
-#ifndef KTSNAP_JSON_WRITER_H
-#define KTSNAP_JSON_WRITER_H
+#ifndef KTSNAP_JW_H
+#define KTSNAP_JW_H
 
 #include <stdbool.h>
 #include <stddef.h>

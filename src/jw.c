@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: MIT
-/* The streaming JSON writer (see json_writer.h). */
+/*
+ * jw: the streaming JSON writer every JSON output of the library goes
+ * through (report files, diffs, the CLI's -j): a private buffer in front of
+ * a FILE, sticky errors, containers tracked by one flag per level, strings
+ * repaired to valid UTF-8, doubles as the shortest round-trip decimal.  The
+ * hot inline half (keys and integers) lives in jw.h.
+ */
 #include <errno.h>
 #include <unistd.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_writer.h"
+#include "jw.h"
 #include "util_internal.h"
 
 void jw_init(struct json_writer *w, FILE *f, bool pretty)
