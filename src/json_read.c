@@ -25,6 +25,7 @@
 #include <ktsnap/json.h>
 
 #include "log_internal.h"
+#include "json_internal.h"
 #include "report_internal.h"
 
 struct split;
@@ -43,11 +44,6 @@ struct rd {
 };
 
 /* ---- errors and the field path -------------------------------------- */
-
-static bool failed(struct rd *rd)
-{
-	return rd->err != 0;
-}
 
 __attribute__((format(printf, 2, 3)))
 static bool fail(struct rd *rd, const char *fmt, ...)
@@ -333,114 +329,10 @@ static void *arena_array(struct rd *rd, size_t n, size_t size)
 	return p;
 }
 
-/* A list of u64 (each ≤ max) into a new arena array. */
-static bool get_u64_list(struct rd *rd, struct json_object *o, const char *key, uint64_t max,
-			 uint64_t **out, size_t *nr)
-{
-	struct json_object *arr;
-	size_t n = 0, i, p;
-	uint64_t *v;
-	int f = get_array(rd, o, key, &arr, &n);
-
-	if (f <= 0)
-		return f == 0;
-	v = arena_array(rd, n, sizeof(*v));
-	if (n && !v)
-		return false;
-	p = path_key(rd, key);
-	for (i = 0; i < n; i++) {
-		size_t q = path_idx(rd, i);
-
-		if (!conv_u64(rd, json_object_array_get_idx(arr, i), max, &v[i]))
-			return false;
-		path_pop(rd, q);
-	}
-	path_pop(rd, p);
-	*out = v;
-	*nr = n;
-	return true;
-}
-
-/* ---- flat records, described by tables -------------------------------- */
-enum fty { F_U64, F_U32, F_I64, F_I32, F_BOOL, F_STR, F_F64 };
-
-struct fdesc {
-	const char *name;
-	enum fty type;
-	size_t off;
-	ssize_t has_off;	/* bool set when present; -1: none */
-};
-
-#define FD(S, f, t) { #f, t, offsetof(struct S, f), -1 }
-#define FDH(S, f, t, h) { #f, t, offsetof(struct S, f), (ssize_t)offsetof(struct S, h) }
-
-/* Read the fields of @desc into @base; @extra names fields the caller
- * reads itself (lists).  Unknown fields are an error. */
-static bool read_record(struct rd *rd, struct json_object *o, const struct fdesc *desc,
-			size_t nd, const char *const *extra, void *base)
-{
-	char *b = base;
-	size_t i;
-
-	if (!expect(rd, o, json_type_object, "an object"))
-		return false;
-	json_object_object_foreach(o, key, val)
-	{
-		bool known = false;
-
-		(void)val;
-		for (i = 0; i < nd && !known; i++)
-			known = !strcmp(desc[i].name, key);
-		for (i = 0; extra && extra[i] && !known; i++)
-			known = !strcmp(extra[i], key);
-		if (!known)
-			return fail(rd, "unknown field \"%s\"", key);
-	}
-	for (i = 0; i < nd; i++) {
-		const struct fdesc *d = &desc[i];
-		void *p = b + d->off;
-		bool ok;
-
-		if (!json_object_object_get_ex(o, d->name, NULL))
-			continue;
-		switch (d->type) {
-		case F_U64:
-			ok = get_u64(rd, o, d->name, p);
-			break;
-		case F_U32:
-			ok = get_u32(rd, o, d->name, p);
-			break;
-		case F_I64:
-			ok = get_i64(rd, o, d->name, p);
-			break;
-		case F_I32:
-			ok = get_i32(rd, o, d->name, p);
-			break;
-		case F_BOOL:
-			ok = get_bool(rd, o, d->name, p);
-			break;
-		case F_STR:
-			ok = get_str(rd, o, d->name, p);
-			break;
-		case F_F64:
-			ok = get_f64(rd, o, d->name, p);
-			break;
-		default:
-			ok = false;
-		}
-		if (!ok)
-			return false;
-		if (d->has_off >= 0)
-			*(bool *)(b + d->has_off) = true;
-	}
-	return true;
-}
-
-/* A list of records: one arena array of n elements of @size. */
-typedef bool (*rec_fn)(struct rd *rd, struct json_object *o, void *elem);
-
-static bool get_records(struct rd *rd, struct json_object *o, const char *key, size_t size,
-			rec_fn fn, void **out, size_t *nr)
+/* A list of unsigned integers (each ≤ max) into a new arena array of
+ * @width-byte elements (8 or 4). */
+static bool get_uint_list(struct rd *rd, struct json_object *o, const char *key, uint64_t max,
+			  size_t width, void **out, size_t *nr)
 {
 	struct json_object *arr;
 	size_t n = 0, i, p;
@@ -449,20 +341,250 @@ static bool get_records(struct rd *rd, struct json_object *o, const char *key, s
 
 	if (f <= 0)
 		return f == 0;
-	v = arena_array(rd, n, size);
+	v = arena_array(rd, n, width);
+	if (n && !v)
+		return false;
+	p = path_key(rd, key);
+	for (i = 0; i < n; i++) {
+		size_t q = path_idx(rd, i);
+		uint64_t u;
+
+		if (!conv_u64(rd, json_object_array_get_idx(arr, i), max, &u))
+			return false;
+		if (width == 4)
+			((uint32_t *)v)[i] = (uint32_t)u;
+		else
+			((uint64_t *)v)[i] = u;
+		path_pop(rd, q);
+	}
+	path_pop(rd, p);
+	*out = v;
+	*nr = n;
+	return true;
+}
+
+/* ---- records, described by the schema tables (json_schema.c) -------------------- */
+
+/* A JF_HOOK field: the caller reads it (@name is the table's name). */
+typedef bool (*hook_fn)(struct rd *rd, struct json_object *o, const char *name, void *ctx);
+
+static bool read_record(struct rd *rd, struct json_object *o, const struct json_record *rec,
+			void *base, hook_fn hook, void *ctx);
+
+static bool known_field(const struct json_record *rec, const char *key)
+{
+	size_t i, k;
+
+	for (i = 0; i < rec->nr; i++) {
+		const struct json_field *f = &rec->f[i];
+
+		if (!strcmp(f->name, key))
+			return true;
+		if (f->type == JF_HOOK && !strcmp(f->name, "layout"))
+			for (k = 0; k < 5; k++)
+				if (!strcmp(json_layout_keys[k], key))
+					return true;
+	}
+	return false;
+}
+
+/* A list of records: one arena array of n elements of @sub->size. */
+static bool get_records(struct rd *rd, struct json_object *o, const char *key,
+			const struct json_record *sub, void **out, size_t *nr)
+{
+	struct json_object *arr;
+	size_t n = 0, i, p;
+	char *v;
+	int f = get_array(rd, o, key, &arr, &n);
+
+	if (f <= 0)
+		return f == 0;
+	v = arena_array(rd, n, sub->size);
 	if (n && !v)
 		return false;
 	p = path_key(rd, key);
 	for (i = 0; i < n; i++) {
 		size_t q = path_idx(rd, i);
 
-		if (!fn(rd, json_object_array_get_idx(arr, i), v + i * size))
+		if (!read_record(rd, json_object_array_get_idx(arr, i), sub, v + i * sub->size, NULL,
+				 NULL))
 			return false;
 		path_pop(rd, q);
 	}
 	path_pop(rd, p);
 	*out = v;
 	*nr = n;
+	return true;
+}
+
+/* An optional object field into a new arena record. */
+static bool get_object(struct rd *rd, struct json_object *o, const char *key,
+		       const struct json_record *sub, void **out)
+{
+	struct json_object *v;
+	void *rec;
+	size_t p;
+	int f = field(rd, o, key, &v);
+
+	if (f <= 0)
+		return f == 0;
+	rec = ktsnap_arena_alloc(&rd->r->arena, sub->size);
+	if (!rec)
+		return fail_nomem(rd);
+	p = path_key(rd, key);
+	if (!read_record(rd, v, sub, rec, NULL, NULL))
+		return false;
+	path_pop(rd, p);
+	*out = rec;
+	return true;
+}
+
+/* A field kept verbatim: re-serialised compactly by json-c. */
+static bool get_raw(struct rd *rd, struct json_object *o, const char *key, unsigned flags,
+		    const char **out)
+{
+	struct json_object *v;
+	const char *s;
+	size_t p;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return true;
+	p = path_key(rd, key);
+	if (!v && !(flags & JF_NULL_OK))
+		return fail(rd, "expected a value, got null");
+	if (v && !(flags & JF_ANY) &&
+	    !expect(rd, v, flags & JF_ARRAY ? json_type_array : json_type_object,
+		    flags & JF_ARRAY ? "an array" : "an object"))
+		return false;
+	path_pop(rd, p);
+	s = v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+						      JSON_C_TO_STRING_NOSLASHESCAPE)
+	      : "null";
+	if (!s || !(*out = ktsnap_arena_strdup(&rd->r->arena, s)))
+		return fail_nomem(rd);
+	return true;
+}
+
+static const char *field_at(const struct json_record *rec, ssize_t off)
+{
+	size_t i;
+
+	for (i = 0; i < rec->nr; i++)
+		if ((ssize_t)rec->f[i].off == off && rec->f[i].type != JF_HOOK)
+			return rec->f[i].name;
+	return "?";
+}
+
+static bool read_field(struct rd *rd, struct json_object *o, const struct json_record *rec,
+		       const struct json_field *f, char *b)
+{
+	void *p = b + f->off;
+	void *list;
+	size_t n = 0, q;
+	bool ok;
+
+	switch (f->type) {
+	case JF_U64:
+		ok = get_u64(rd, o, f->name, p);
+		break;
+	case JF_U32:
+		ok = get_u32(rd, o, f->name, p);
+		break;
+	case JF_I64:
+		ok = get_i64(rd, o, f->name, p);
+		break;
+	case JF_I32:
+		ok = get_i32(rd, o, f->name, p);
+		break;
+	case JF_BOOL:
+		ok = get_bool(rd, o, f->name, p);
+		break;
+	case JF_STR:
+		ok = get_str(rd, o, f->name, p);
+		break;
+	case JF_F64:
+		ok = get_f64(rd, o, f->name, p);
+		break;
+	case JF_U64_LIST:
+		ok = get_uint_list(rd, o, f->name, UINT64_MAX, 8, p, &n);
+		if (ok && (f->flags & JF_COUNT_FIELD)) {
+			uint32_t want = *(uint32_t *)(b + f->aux);
+
+			/* the writer emits exactly that many */
+			if (n != want)
+				return fail(rd, "%s is %u but %s has %zu elements",
+					    field_at(rec, f->aux), want, f->name, n);
+		} else if (ok) {
+			*(size_t *)(b + f->aux) = n;
+		}
+		break;
+	case JF_U32_LIST:
+		ok = get_uint_list(rd, o, f->name, UINT32_MAX, 4, p, &n);
+		if (ok)
+			*(size_t *)(b + f->aux) = n;
+		break;
+	case JF_U64_FIXED:
+		ok = get_uint_list(rd, o, f->name, UINT64_MAX, 8, &list, &n);
+		if (ok && n > f->n) {
+			q = path_key(rd, f->name);
+			fail(rd, "at most %u elements, got %zu", f->n, n);
+			path_pop(rd, q);
+			return false;
+		}
+		if (ok && n)
+			memcpy(p, list, n * sizeof(uint64_t));
+		break;
+	case JF_RECORDS:
+		ok = get_records(rd, o, f->name, f->sub, p, (size_t *)(b + f->aux));
+		break;
+	case JF_OBJECT:
+		ok = get_object(rd, o, f->name, f->sub, p);
+		break;
+	case JF_RAW:
+		ok = get_raw(rd, o, f->name, f->flags, p);
+		break;
+	default:
+		ok = false;
+	}
+	if (ok && (f->flags & JF_HAS))
+		*(bool *)(b + f->aux) = true;
+	return ok;
+}
+
+/* Read the fields of @rec into @base; JF_HOOK fields go to @hook.  Unknown
+ * fields are an error; absent ones keep their defaults ("" for strings
+ * the writer always emits). */
+static bool read_record(struct rd *rd, struct json_object *o, const struct json_record *rec,
+			void *base, hook_fn hook, void *ctx)
+{
+	char *b = base;
+	size_t i;
+
+	if (!expect(rd, o, json_type_object, "an object"))
+		return false;
+	json_object_object_foreach(o, key, val)
+	{
+		(void)val;
+		if (!known_field(rec, key))
+			return fail(rd, "unknown field \"%s\"", key);
+	}
+	for (i = 0; i < rec->nr; i++) {
+		const struct json_field *f = &rec->f[i];
+
+		if (f->type == JF_HOOK) {
+			if (!hook(rd, o, f->name, ctx))
+				return false;
+			continue;
+		}
+		if (!json_object_object_get_ex(o, f->name, NULL)) {
+			if (f->type == JF_STR && !(f->flags & JF_OMIT_NULL) &&
+			    !*(const char **)(b + f->off))
+				*(const char **)(b + f->off) = "";
+			continue;
+		}
+		if (!read_field(rd, o, rec, f, b))
+			return false;
+	}
 	return true;
 }
 
@@ -1109,383 +1231,75 @@ static bool read_entries(struct rd *rd, struct json_object *o, const char *key,
 	return true;
 }
 
-static const struct fdesc ringbuf_desc[] = {
-	FD(ktsnap_ringbuf_info, capacity, F_U64),
-	FD(ktsnap_ringbuf_info, consumer_pos, F_U64),
-	FD(ktsnap_ringbuf_info, producer_pos, F_U64),
-	FD(ktsnap_ringbuf_info, pending_pos, F_U64),
-	FD(ktsnap_ringbuf_info, pending_bytes, F_U64),
-};
-
-static bool read_stack_entry(struct rd *rd, struct json_object *o, void *elem)
+/* The map's one layout field (json_layout_keys): a value or an entry list. */
+static bool read_layout(struct rd *rd, struct json_object *o, const char *name, void *ctx)
 {
-	static const struct fdesc desc[] = {
-		FD(ktsnap_stack_trace_entry, bucket_id, F_U32),
-		FD(ktsnap_stack_trace_entry, nr, F_U32),
-		FD(ktsnap_stack_trace_entry, data_hex, F_STR),
-	};
-	static const char *const extra[] = { "pcs", NULL };
-	struct ktsnap_stack_trace_entry *se = elem;
-	size_t n = 0;
-
-	if (!read_record(rd, o, desc, 3, extra, se) ||
-	    !get_u64_list(rd, o, "pcs", UINT64_MAX, &se->pcs, &n))
-		return false;
-	/* the writer emits nr pcs; a mismatch would make it read past them */
-	if (n != se->nr)
-		return fail(rd, "nr is %u but pcs has %zu elements", se->nr, n);
-	if (!se->data_hex)
-		se->data_hex = "";
-	return true;
-}
-
-static bool read_stack_trace(struct rd *rd, struct json_object *o, struct ktsnap_map *m)
-{
-	static const struct fdesc desc[] = {
-		FD(ktsnap_stack_trace_info, n_buckets, F_U32),
-		FD(ktsnap_stack_trace_info, truncated, F_BOOL),
-	};
-	static const char *const extra[] = { "entries", NULL };
-	struct ktsnap_stack_trace_info *st;
-	struct json_object *v;
-	size_t p;
-	int f = field(rd, o, "stack_trace", &v);
-
-	if (f <= 0)
-		return f == 0;
-	st = ktsnap_arena_alloc(&rd->r->arena, sizeof(*st));
-	if (!st)
-		return fail_nomem(rd);
-	p = path_key(rd, "stack_trace");
-	if (!read_record(rd, v, desc, 2, extra, st) ||
-	    !get_records(rd, v, "entries", sizeof(*st->entries), read_stack_entry,
-			 (void **)&st->entries, &st->nr_entries))
-		return false;
-	path_pop(rd, p);
-	m->stack_trace = st;
-	return true;
-}
-
-static bool read_fd_array(struct rd *rd, struct json_object *o, struct ktsnap_map *m)
-{
-	static const struct fdesc desc[] = {
-		FD(ktsnap_fd_array_info, populated, F_U32),
-		FD(ktsnap_fd_array_info, scanned, F_U32),
-		FD(ktsnap_fd_array_info, truncated, F_BOOL),
-		FD(ktsnap_fd_array_info, indices_truncated, F_BOOL),
-	};
-	static const char *const extra[] = { "indices", NULL };
-	struct ktsnap_fd_array_info *fa;
-	struct json_object *v;
-	uint64_t *idx = NULL;
-	size_t p, n = 0, i;
-	int f = field(rd, o, "fd_array", &v);
-
-	if (f <= 0)
-		return f == 0;
-	fa = ktsnap_arena_alloc(&rd->r->arena, sizeof(*fa));
-	if (!fa)
-		return fail_nomem(rd);
-	p = path_key(rd, "fd_array");
-	if (!read_record(rd, v, desc, 4, extra, fa) ||
-	    !get_u64_list(rd, v, "indices", UINT32_MAX, &idx, &n))
-		return false;
-	if (n) {
-		fa->indices = arena_array(rd, n, sizeof(*fa->indices));
-		if (!fa->indices)
-			return false;
-		for (i = 0; i < n; i++)
-			fa->indices[i] = (uint32_t)idx[i];
-		fa->nr_indices = n;
-	}
-	path_pop(rd, p);
-	m->fd_array = fa;
-	return true;
-}
-
-static bool read_map(struct rd *rd, struct json_object *o, void *unused)
-{
-	static const char *const keys[] = {
-		"name", "map_kva", "map_type", "key_size", "value_size", "max_entries",
-		"value", "entries", "array_entries", "percpu_entries", "percpu_hash_entries",
-		"ringbuf", "stack_trace", "fd_array", "error", NULL
-	};
-	static const char *const lists[] = { "value", "entries", "array_entries",
-					     "percpu_entries", "percpu_hash_entries" };
-	const char *name = "";
-	struct ktsnap_map *m;
-	struct json_object *v;
+	struct ktsnap_map *m = ctx;
 	int i, nlists = 0;
 
-	if (!expect(rd, o, json_type_object, "an object") || !check_keys(rd, o, keys) ||
-	    !get_str(rd, o, "name", &name))
-		return false;
+	(void)name;
 	for (i = 0; i < 5; i++)
-		nlists += json_object_object_get_ex(o, lists[i], NULL);
+		nlists += json_object_object_get_ex(o, json_layout_keys[i], NULL);
 	if (nlists > 1)
 		return fail(rd, "more than one of \"value\", \"entries\", \"array_entries\", "
 				"\"percpu_entries\", \"percpu_hash_entries\"");
-	m = ktsnap_report_add_map(rd->r, name);
-	if (!m)
-		return fail_nomem(rd);
-	if (!get_u64(rd, o, "map_kva", &m->map_kva) || !get_u32(rd, o, "map_type", &m->map_type) ||
-	    !get_u32(rd, o, "key_size", &m->key_size) ||
-	    !get_u32(rd, o, "value_size", &m->value_size) ||
-	    !get_u32(rd, o, "max_entries", &m->max_entries))
-		return false;
 	if (json_object_object_get_ex(o, "value", NULL)) {
 		m->layout = KTSNAP_LAYOUT_VALUE;
 		if (!get_value(rd, o, "value", &m->value))
 			return false;
 	}
-	if (!read_entries(rd, o, "entries", KTSNAP_LAYOUT_HASH, m) ||
-	    !read_entries(rd, o, "array_entries", KTSNAP_LAYOUT_ARRAY, m) ||
-	    !read_entries(rd, o, "percpu_entries", KTSNAP_LAYOUT_PERCPU_ARRAY, m) ||
-	    !read_entries(rd, o, "percpu_hash_entries", KTSNAP_LAYOUT_PERCPU_HASH, m))
-		return false;
-	if (field(rd, o, "ringbuf", &v) > 0) {
-		size_t p = path_key(rd, "ringbuf");
+	return read_entries(rd, o, "entries", KTSNAP_LAYOUT_HASH, m) &&
+	       read_entries(rd, o, "array_entries", KTSNAP_LAYOUT_ARRAY, m) &&
+	       read_entries(rd, o, "percpu_entries", KTSNAP_LAYOUT_PERCPU_ARRAY, m) &&
+	       read_entries(rd, o, "percpu_hash_entries", KTSNAP_LAYOUT_PERCPU_HASH, m);
+}
 
-		m->ringbuf = ktsnap_arena_alloc(&rd->r->arena, sizeof(*m->ringbuf));
-		if (!m->ringbuf)
-			return fail_nomem(rd);
-		if (!read_record(rd, v, ringbuf_desc, 5, NULL, m->ringbuf))
-			return false;
-		path_pop(rd, p);
-	}
-	if (failed(rd) || !read_stack_trace(rd, o, m) || !read_fd_array(rd, o, m))
+static bool read_map(struct rd *rd, struct json_object *o)
+{
+	struct ktsnap_map *m;
+
+	if (!expect(rd, o, json_type_object, "an object"))
 		return false;
-	if (!get_str(rd, o, "error", (const char **)&m->error))
+	m = ktsnap_report_add_map(rd->r, "");
+	if (!m)
+		return fail_nomem(rd);
+	if (!read_record(rd, o, &json_rec_map, m, read_layout, m))
 		return false;
 	atomic_store(&m->rendered, true);
 	return true;
 }
 
-/* ---- walker records ------------------------------------------------------------ */
-static bool read_prog_stat(struct rd *rd, struct json_object *o, void *elem)
+/* ---- the report ------------------------------------------------------------------ */
+
+/* "schema" (checked by the caller) and "maps". */
+static bool read_report_hook(struct rd *rd, struct json_object *o, const char *name, void *ctx)
 {
-	static const struct fdesc d[] = {
-		FD(ktsnap_prog_runtime_stat, name, F_STR),
-		FD(ktsnap_prog_runtime_stat, cnt, F_U64),
-		FD(ktsnap_prog_runtime_stat, nsecs, F_U64),
-		FD(ktsnap_prog_runtime_stat, misses, F_U64),
-	};
-	struct ktsnap_prog_runtime_stat *s = elem;
+	struct json_object *maps;
+	size_t n = 0, i, p;
 
-	s->name = "";
-	return read_record(rd, o, d, 4, NULL, elem);
-}
-
-static bool read_cpu_time(struct rd *rd, struct json_object *o, void *elem)
-{
-#define T(f) FD(ktsnap_per_cpu_time, f, F_U64)
-	static const struct fdesc d[] = {
-		FD(ktsnap_per_cpu_time, cpu, F_U32),
-		T(cpustat_user_ns), T(cpustat_nice_ns), T(cpustat_system_ns),
-		T(cpustat_softirq_ns), T(cpustat_irq_ns), T(cpustat_idle_ns),
-		T(cpustat_iowait_ns), T(cpustat_steal_ns), T(irqs_sum),
-		FDH(ktsnap_per_cpu_time, iowait_sleeptime_ns, F_U64, has_iowait_sleeptime_ns),
-	};
-#undef T
-	static const char *const extra[] = { "softirqs", NULL };
-	struct ktsnap_per_cpu_time *t = elem;
-	uint64_t *sirq = NULL;
-	size_t n = 0;
-
-	if (!read_record(rd, o, d, sizeof(d) / sizeof(d[0]), extra, t) ||
-	    !get_u64_list(rd, o, "softirqs", UINT64_MAX, &sirq, &n))
+	(void)ctx;
+	if (strcmp(name, "maps"))
+		return true;
+	if (get_array(rd, o, "maps", &maps, &n) < 0)
 		return false;
-	if (n > KTSNAP_NR_SOFTIRQS) {
-		path_key(rd, "softirqs");
-		return fail(rd, "at most %d elements, got %zu", KTSNAP_NR_SOFTIRQS, n);
+	p = path_key(rd, "maps");
+	for (i = 0; i < n; i++) {
+		size_t q = path_idx(rd, i);
+
+		rd->map_ordinal = i;
+		if (!read_map(rd, json_object_array_get_idx(maps, i)))
+			return false;
+		path_pop(rd, q);
 	}
-	if (n)
-		memcpy(t->softirqs, sirq, n * sizeof(*sirq));
-	return true;
-}
-
-static bool read_numa(struct rd *rd, struct json_object *o, void *elem)
-{
-#define N(f) FD(ktsnap_per_node_numa, f, F_U64)
-	static const struct fdesc d[] = {
-		FD(ktsnap_per_node_numa, node, F_U32),
-		N(numa_hit), N(numa_miss), N(numa_foreign), N(numa_interleave_hit),
-		N(numa_local), N(numa_other),
-	};
-#undef N
-	return read_record(rd, o, d, sizeof(d) / sizeof(d[0]), NULL, elem);
-}
-
-static bool read_psi(struct rd *rd, struct json_object *o, void *elem)
-{
-	static const struct fdesc d[] = {
-		FD(ktsnap_cgroup_psi, cgroup, F_STR),
-		FD(ktsnap_cgroup_psi, resource, F_STR),
-		FD(ktsnap_cgroup_psi, some_avg10, F_F64),
-		FD(ktsnap_cgroup_psi, some_avg60, F_F64),
-		FD(ktsnap_cgroup_psi, some_avg300, F_F64),
-		FD(ktsnap_cgroup_psi, some_total_us, F_U64),
-		FDH(ktsnap_cgroup_psi, full_avg10, F_F64, has_full),
-		FDH(ktsnap_cgroup_psi, full_avg60, F_F64, has_full),
-		FDH(ktsnap_cgroup_psi, full_avg300, F_F64, has_full),
-		FDH(ktsnap_cgroup_psi, full_total_us, F_U64, has_full),
-	};
-	struct ktsnap_cgroup_psi *p = elem;
-
-	p->cgroup = "";
-	p->resource = "";
-	return read_record(rd, o, d, sizeof(d) / sizeof(d[0]), NULL, elem);
-}
-
-static bool read_task(struct rd *rd, struct json_object *o, void *elem)
-{
-	static const struct fdesc d[] = {
-		FD(ktsnap_task_enrichment, pid, F_I32),
-		FD(ktsnap_task_enrichment, tgid, F_I32),
-		FD(ktsnap_task_enrichment, comm, F_STR),
-		FD(ktsnap_task_enrichment, cgroup, F_STR),
-		FD(ktsnap_task_enrichment, prio, F_I32),
-		FD(ktsnap_task_enrichment, nice, F_I32),
-		FD(ktsnap_task_enrichment, policy, F_U32),
-		FD(ktsnap_task_enrichment, state, F_STR),
-		FD(ktsnap_task_enrichment, cpu, F_I32),
-		FD(ktsnap_task_enrichment, sum_exec_runtime_ns, F_U64),
-		FD(ktsnap_task_enrichment, nr_voluntary_switches, F_U64),
-		FD(ktsnap_task_enrichment, nr_involuntary_switches, F_U64),
-	};
-	return read_record(rd, o, d, sizeof(d) / sizeof(d[0]), NULL, elem);
-}
-
-static bool read_event_sample(struct rd *rd, struct json_object *o, void *elem)
-{
-#define E(f) FD(ktsnap_event_counter_sample, f, F_I64)
-	static const struct fdesc d[] = {
-		FD(ktsnap_event_counter_sample, elapsed_ms, F_U64),
-		E(select_cpu_fallback), E(dispatch_local_dsq_offline), E(dispatch_keep_last),
-		E(enq_skip_exiting), E(enq_skip_migration_disabled), E(reenq_immed),
-		E(reenq_local_repeat), E(refill_slice_dfl), E(bypass_duration),
-		E(bypass_dispatch), E(bypass_activate), E(insert_not_owned),
-		E(sub_bypass_dispatch),
-	};
-#undef E
-	return read_record(rd, o, d, sizeof(d) / sizeof(d[0]), NULL, elem);
-}
-
-static bool read_rq(struct rd *rd, struct json_object *o, void *elem)
-{
-	static const struct fdesc d[] = {
-		FD(ktsnap_rq_scx_state, cpu, F_U32),
-		FD(ktsnap_rq_scx_state, nr_running, F_U64),
-		FD(ktsnap_rq_scx_state, flags, F_U64),
-		FD(ktsnap_rq_scx_state, cpu_released, F_BOOL),
-		FD(ktsnap_rq_scx_state, ops_qseq, F_U64),
-		FDH(ktsnap_rq_scx_state, kick_sync, F_U64, has_kick_sync),
-		FD(ktsnap_rq_scx_state, nr_immed, F_U64),
-		FD(ktsnap_rq_scx_state, rq_clock, F_U64),
-		FDH(ktsnap_rq_scx_state, curr_pid, F_I32, has_curr_pid),
-	};
-	static const char *const extra[] = { "runnable_task_kvas", NULL };
-	struct ktsnap_rq_scx_state *q = elem;
-
-	return read_record(rd, o, d, sizeof(d) / sizeof(d[0]), extra, q) &&
-	       get_u64_list(rd, o, "runnable_task_kvas", UINT64_MAX, &q->runnable_task_kvas,
-			    &q->nr_runnable_task_kvas);
-}
-
-static bool read_dsq(struct rd *rd, struct json_object *o, void *elem)
-{
-	static const struct fdesc d[] = {
-		FD(ktsnap_dsq_state, origin, F_STR),
-		FD(ktsnap_dsq_state, nr, F_U64),
-		FD(ktsnap_dsq_state, seq, F_U64),
-		FD(ktsnap_dsq_state, truncated, F_BOOL),
-	};
-	static const char *const extra[] = { "task_kvas", NULL };
-	struct ktsnap_dsq_state *q = elem;
-
-	q->origin = "";
-	return read_record(rd, o, d, sizeof(d) / sizeof(d[0]), extra, q) &&
-	       get_u64_list(rd, o, "task_kvas", UINT64_MAX, &q->task_kvas, &q->nr_task_kvas);
-}
-
-static const struct fdesc sched_desc[] = {
-	FD(ktsnap_scx_sched_state, aborting, F_BOOL),
-	FD(ktsnap_scx_sched_state, bypass_depth, F_I64),
-	FD(ktsnap_scx_sched_state, exit_kind, F_I64),
-	FDH(ktsnap_scx_sched_state, watchdog_timeout, F_U64, has_watchdog_timeout),
-	FD(ktsnap_scx_sched_state, source, F_STR),
-	FDH(ktsnap_scx_sched_state, sched_kva, F_U64, has_sched_kva),
-};
-
-#define P(f) FD(ktsnap_probe_counters, f, F_U64)
-static const struct fdesc probe_desc[] = {
-	P(probe_count), P(kprobe_returns), P(meta_miss), P(ringbuf_drops),
-	P(timeline_count), P(timeline_drops), P(pi_count), P(pi_orphan_fexits),
-	P(pi_class_change_count), P(pi_drops), P(lock_contend_count),
-	P(lock_contend_drops), P(preempt_disable_count), P(preempt_enable_count),
-	P(trigger_count),
-};
-#undef P
-
-/* An optional object field read by a table into a new arena record. */
-static bool get_object(struct rd *rd, struct json_object *o, const char *key,
-		       const struct fdesc *d, size_t nd, size_t size, void **out)
-{
-	struct json_object *v;
-	void *rec;
-	size_t p;
-	int f = field(rd, o, key, &v);
-
-	if (f <= 0)
-		return f == 0;
-	rec = ktsnap_arena_alloc(&rd->r->arena, size);
-	if (!rec)
-		return fail_nomem(rd);
-	p = path_key(rd, key);
-	if (!read_record(rd, v, d, nd, NULL, rec))
-		return false;
 	path_pop(rd, p);
-	*out = rec;
-	return true;
-}
-
-/* A field kept verbatim: re-serialised compactly by json-c. */
-static bool get_raw(struct rd *rd, struct json_object *o, const char *key, enum json_type t,
-		    const char **out)
-{
-	struct json_object *v;
-	const char *s;
-	size_t p;
-	int f = field(rd, o, key, &v);
-
-	if (f <= 0)
-		return f == 0;
-	p = path_key(rd, key);
-	if (!expect(rd, v, t, t == json_type_array ? "an array" : "an object"))
-		return false;
-	path_pop(rd, p);
-	s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-					      JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!s || !(*out = ktsnap_arena_strdup(&rd->r->arena, s)))
-		return fail_nomem(rd);
 	return true;
 }
 
 static bool read_report(struct rd *rd, struct json_object *o)
 {
-	static const char *const keys[] = {
-		"schema", "maps", "vcpu_regs", "active_obj_name", "active_map_kvas",
-		"sdt_allocations", "scx_static_ranges", "sdt_alloc_unavailable",
-		"prog_runtime_stats", "prog_runtime_stats_unavailable", "per_cpu_time",
-		"per_node_numa", "per_node_numa_unavailable", "task_enrichments",
-		"task_enrichments_unavailable", "event_counter_timeline", "rq_scx_states",
-		"dsq_states", "scx_sched_state", "scx_walker_unavailable",
-		"vcpu_perf_at_freeze", "dump_truncated_at_us", "probe_counters", "cgroup_psi",
-		"is_placeholder", "capture_ns", "timestamp_ns", NULL
-	};
 	struct ktsnap_report *r = rd->r;
-	struct json_object *schema, *maps;
-	size_t n = 0, i, p;
+	struct json_object *schema;
+	size_t p;
 	const char *s;
 
 	if (!json_object_is_type(o, json_type_object))
@@ -1502,67 +1316,7 @@ static bool read_report(struct rd *rd, struct json_object *o)
 	if (strcmp(s, "single"))
 		return fail(rd, "unknown schema \"%.40s\" (expected \"single\")", s);
 	path_pop(rd, p);
-	if (!check_keys(rd, o, keys))
-		return false;
-	r->has_dump_truncated_at_us = json_object_object_get_ex(o, "dump_truncated_at_us", NULL);
-
-	if (get_array(rd, o, "maps", &maps, &n) < 0)
-		return false;
-	p = path_key(rd, "maps");
-	for (i = 0; i < n; i++) {
-		size_t q = path_idx(rd, i);
-
-		rd->map_ordinal = i;
-		if (!read_map(rd, json_object_array_get_idx(maps, i), NULL))
-			return false;
-		path_pop(rd, q);
-	}
-	path_pop(rd, p);
-
-	return get_raw(rd, o, "vcpu_regs", json_type_array, &r->vcpu_regs_json) &&
-	       get_str(rd, o, "active_obj_name", &r->active_obj_name) &&
-	       get_u64_list(rd, o, "active_map_kvas", UINT64_MAX, &r->active_map_kvas,
-			    &r->nr_active_map_kvas) &&
-	       get_raw(rd, o, "sdt_allocations", json_type_array, &r->sdt_allocations_json) &&
-	       get_raw(rd, o, "scx_static_ranges", json_type_object,
-		       &r->scx_static_ranges_json) &&
-	       get_str(rd, o, "sdt_alloc_unavailable", &r->sdt_alloc_unavailable) &&
-	       get_records(rd, o, "prog_runtime_stats", sizeof(*r->prog_runtime_stats),
-			   read_prog_stat, (void **)&r->prog_runtime_stats,
-			   &r->nr_prog_runtime_stats) &&
-	       get_str(rd, o, "prog_runtime_stats_unavailable",
-		       &r->prog_runtime_stats_unavailable) &&
-	       get_records(rd, o, "per_cpu_time", sizeof(*r->per_cpu_time), read_cpu_time,
-			   (void **)&r->per_cpu_time, &r->nr_per_cpu_time) &&
-	       get_records(rd, o, "per_node_numa", sizeof(*r->per_node_numa), read_numa,
-			   (void **)&r->per_node_numa, &r->nr_per_node_numa) &&
-	       get_str(rd, o, "per_node_numa_unavailable", &r->per_node_numa_unavailable) &&
-	       get_records(rd, o, "task_enrichments", sizeof(*r->task_enrichments), read_task,
-			   (void **)&r->task_enrichments, &r->nr_task_enrichments) &&
-	       get_str(rd, o, "task_enrichments_unavailable",
-		       &r->task_enrichments_unavailable) &&
-	       get_records(rd, o, "event_counter_timeline", sizeof(*r->event_counter_timeline),
-			   read_event_sample, (void **)&r->event_counter_timeline,
-			   &r->nr_event_counter_timeline) &&
-	       get_records(rd, o, "rq_scx_states", sizeof(*r->rq_scx_states), read_rq,
-			   (void **)&r->rq_scx_states, &r->nr_rq_scx_states) &&
-	       get_records(rd, o, "dsq_states", sizeof(*r->dsq_states), read_dsq,
-			   (void **)&r->dsq_states, &r->nr_dsq_states) &&
-	       get_object(rd, o, "scx_sched_state", sched_desc,
-			  sizeof(sched_desc) / sizeof(sched_desc[0]), sizeof(*r->scx_sched_state),
-			  (void **)&r->scx_sched_state) &&
-	       get_str(rd, o, "scx_walker_unavailable", &r->scx_walker_unavailable) &&
-	       get_raw(rd, o, "vcpu_perf_at_freeze", json_type_array,
-		       &r->vcpu_perf_at_freeze_json) &&
-	       get_u64(rd, o, "dump_truncated_at_us", &r->dump_truncated_at_us) &&
-	       get_object(rd, o, "probe_counters", probe_desc,
-			  sizeof(probe_desc) / sizeof(probe_desc[0]), sizeof(*r->probe_counters),
-			  (void **)&r->probe_counters) &&
-	       get_records(rd, o, "cgroup_psi", sizeof(*r->cgroup_psi), read_psi,
-			   (void **)&r->cgroup_psi, &r->nr_cgroup_psi) &&
-	       get_bool(rd, o, "is_placeholder", &r->is_placeholder) &&
-	       get_u64(rd, o, "capture_ns", &r->capture_ns) &&
-	       get_u64(rd, o, "timestamp_ns", &r->timestamp_ns);
+	return read_record(rd, o, &json_rec_report, r, read_report_hook, NULL);
 }
 
 /* ---- lexical pre-scan --------------------------------------------------------- */

@@ -215,6 +215,7 @@ void ktsnap_report__free(struct ktsnap_report *r)
 		return;
 	if (r->view_index && r->view_index_free)
 		r->view_index_free(r->view_index);
+	ktsnap_report__free(r->early);
 	for (i = 0; i < r->nr_maps; i++)
 		free(r->maps[i].raw);
 	free(r->maps);
