@@ -22,6 +22,8 @@
 #define FR(S, f, fl, n, sub) { #f, JF_RECORDS, fl, 0, offsetof(struct S, f), \
 			       (ssize_t)offsetof(struct S, n), &sub }
 #define FO(S, f, sub) { #f, JF_OBJECT, JF_OMIT_NULL, 0, offsetof(struct S, f), -1, &sub }
+/* a field whose JSON name is not its C name */
+#define FX(S, name, f, t, fl) { name, t, fl, 0, offsetof(struct S, f), -1, NULL }
 #define HOOK(name) { name, JF_HOOK, 0, 0, 0, -1, NULL }
 #define REC(S, tab) { #S, sizeof(struct S), tab, sizeof(tab) / sizeof(tab[0]) }
 
@@ -186,7 +188,7 @@ static const struct json_field map_f[] = {
 	F(ktsnap_map, value_size, JF_U32),
 	F(ktsnap_map, max_entries, JF_U32),
 	HOOK("layout"),	/* one of json_layout_keys */
-	FL(ktsnap_map, arena_json, JF_RAW, JF_OMIT_NULL | JF_ANY),
+	FX(ktsnap_map, "arena", arena_json, JF_RAW, JF_OMIT_NULL | JF_ANY),
 	{ "ringbuf", JF_OBJECT, JF_OMIT_NULL, 0, offsetof(struct ktsnap_map, ringbuf), -1,
 	  &json_rec_ringbuf },
 	{ "stack_trace", JF_OBJECT, JF_OMIT_NULL, 0, offsetof(struct ktsnap_map, stack_trace), -1,
@@ -250,10 +252,11 @@ const struct json_record json_rec_dual = REC(ktsnap_sidecar, dual_f);
 static const struct json_field degraded_f[] = {
 	HOOK("schema"),
 	F(ktsnap_sidecar, reason, JF_STR),
-	FL(ktsnap_sidecar, vcpu_regs_json, JF_RAW, JF_ARRAY),
-	FL(ktsnap_sidecar, watchpoint_hit_json, JF_RAW, JF_ANY | JF_NULL_OK),
-	FL(ktsnap_sidecar, bss_latch_state_json, JF_RAW, JF_ANY | JF_NULL_OK),
-	FL(ktsnap_sidecar, exit_kind_json, JF_RAW, JF_OMIT_NULL | JF_ANY | JF_NULL_OK),
+	FX(ktsnap_sidecar, "vcpu_regs", vcpu_regs_json, JF_RAW, JF_ARRAY),
+	FX(ktsnap_sidecar, "watchpoint_hit", watchpoint_hit_json, JF_RAW, JF_ANY | JF_NULL_OK),
+	FX(ktsnap_sidecar, "bss_latch_state", bss_latch_state_json, JF_RAW, JF_ANY | JF_NULL_OK),
+	FX(ktsnap_sidecar, "exit_kind", exit_kind_json, JF_RAW,
+	   JF_OMIT_NULL | JF_ANY | JF_NULL_OK),
 	F(ktsnap_sidecar, elapsed_ms, JF_U64),
 };
 const struct json_record json_rec_degraded = REC(ktsnap_sidecar, degraded_f);

@@ -16,6 +16,7 @@
 #include "log_internal.h"
 #include "report_internal.h"
 #include "render_internal.h"
+#include "util_internal.h"
 #include "json_plan.h"
 
 static void write_value(struct json_writer *w, const struct ktsnap_value *v);
@@ -533,6 +534,40 @@ static void write_report(struct json_writer *w, const struct ktsnap_report *r)
 	jw_obj_end(w);
 }
 
+/* "schema", "early" and "late" of a dual report; "schema" of a degraded one. */
+static void write_sidecar_hook(struct json_writer *w, const char *name, const void *ctx)
+{
+	const struct ktsnap_report *r = ctx;
+
+	if (!strcmp(name, "schema")) {
+		jw_kv_str(w, "schema", r->schema);
+	} else if (!strcmp(name, "late")) {
+		jw_key(w, "late");
+		write_report(w, r);
+	} else if (r->early) {
+		jw_key(w, "early");
+		write_report(w, r->early);
+	}
+}
+
+/* Any report: "single", or the "dual" / "degraded" shape it was read as. */
+static void write_any_report(struct json_writer *w, const struct ktsnap_report *r)
+{
+	const struct json_record *rec = NULL;
+
+	if (r->sidecar && ktsnap_str_eq(r->schema, "dual"))
+		rec = &json_rec_dual;
+	else if (r->sidecar && ktsnap_str_eq(r->schema, "degraded"))
+		rec = &json_rec_degraded;
+	if (!rec) {
+		write_report(w, r);
+		return;
+	}
+	jw_obj_begin(w);
+	write_record(w, rec, r->sidecar, write_sidecar_hook, r);
+	jw_obj_end(w);
+}
+
 static int finish(struct json_writer *w)
 {
 	int err = jw_finish(w);
@@ -563,14 +598,24 @@ static struct json_writer *start(FILE *f, unsigned int flags)
 int ktsnap_report__write_json(const struct ktsnap_report *r, FILE *f, unsigned int flags)
 {
 	struct json_writer *w;
+	int err;
+	uint64_t written;
 
 	if (!r)
 		return ktsnap_fail(-EINVAL, "JSON writer: no report");
 	w = start(f, flags);
 	if (!w)
 		return -errno;
-	write_report(w, r);
-	return finish(w);
+	write_any_report(w, r);
+	jw_flush(w);
+	written = w->written;
+	err = finish(w);
+	/* a pipe or a device is read back only up to KTSNAP_JSON_MAX_INPUT */
+	if (!err && written > KTSNAP_JSON_MAX_INPUT)
+		pr_warn("report file is %llu bytes: ktsnap reads reports larger than %llu bytes "
+			"only from regular files, not from pipes\n",
+			(unsigned long long)written, (unsigned long long)KTSNAP_JSON_MAX_INPUT);
+	return err;
 }
 
 int ktsnap_map__write_json(const struct ktsnap_map *m, FILE *f, unsigned int flags)

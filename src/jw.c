@@ -24,6 +24,7 @@ void jw_init(struct json_writer *w, FILE *f, bool pretty)
 	w->err = 0;
 	w->depth = 0;
 	w->len = 0;
+	w->written = 0;
 	w->has_elems[0] = false;
 }
 
@@ -40,6 +41,7 @@ static void emit(struct json_writer *w, const char *s, size_t n)
 
 	if (w->err || !n)
 		return;
+	w->written += n;
 	if (w->fd == -2)
 		w->fd = fflush(w->f) ? -1 : fileno(w->f);
 	fd = w->fd;

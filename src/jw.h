@@ -26,6 +26,7 @@ struct json_writer {
 	int err;		/* first error (negative errno), sticky */
 	int depth;
 	size_t len;
+	uint64_t written;	/* bytes handed to the FILE so far */
 	bool has_elems[JW_MAX_DEPTH + 1];
 	char buf[JW_BUF_SIZE];
 };
