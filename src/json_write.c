@@ -437,7 +437,20 @@ static void stream_entries(struct json_writer *w, const struct ktsnap_map *m,
 	}
 	ktsnap_arena_init(&scratch);
 	for (i = 0; i < m->nr_entries && !w->err; i++) {
-		struct ktsnap_map_entry e = m->entries[i];
+		/* Only the captured bytes: another thread may be rendering this
+		 * map (ktsnap_map_ensure_rendered() under the render lock),
+		 * writing the rendering pointers of m->entries[i] meanwhile. */
+		const struct ktsnap_map_entry *src = &m->entries[i];
+		struct ktsnap_map_entry e = {
+			.key = src->key,
+			.val = src->val,
+			.key_len = src->key_len,
+			.val_len = src->val_len,
+			.index = src->index,
+			.percpu = src->percpu,
+			.payload = src->payload,
+			.nr_cpus = src->nr_cpus,
+		};
 
 		if (ktsnap_render_entry(m, &e, &scratch)) {
 			w->err = -ENOMEM;
