@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * json_plan: BTF types compiled into "text, number at offset, text…" so
+ * the JSON writer can write big maps straight from their bytes
+ * (json_plan.c says which shapes compile).
+ */
 #ifndef KTSNAP_JSON_PLAN_H
 #define KTSNAP_JSON_PLAN_H
 
