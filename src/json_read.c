@@ -2,8 +2,8 @@
 /*
  * json_read: report file → report (the inverse of json_write.c), DOM to
  * model.  json-c parses (depth-limited, strict, UTF-8 validated); before
- * it, json_scan.c cuts every array longer than a few dozen bytes out of
- * the text, and such arrays are parsed one element at a time while they
+ * it, json_scan.c cuts every big array out of
+ * the text (longer than 1 KB), and such arrays are parsed one element at a time while they
  * are read, so the DOM of a big array never exists whole and memory stays
  * a small multiple of the input, whatever the file's shape.  json_scan.c
  * also rejects what json-c would accept but the writer never emits

@@ -116,6 +116,10 @@ static int check_string(const char *buf, size_t len, size_t *i)
 		size_t n;
 		long u, lo;
 
+		if (c < 0x80 && c != '\\') {
+			k++;
+			continue;
+		}
 		if (c == '\\') {
 			u = esc_u(buf + k, len - k);
 			if (u < 0) {
@@ -199,8 +203,10 @@ int json_scan_check(const char *buf, size_t len)
 
 /* ---- structural scan: arrays to cut ------------------------------------------------ */
 
-/* Arrays shorter than this stay in the parsed text (the marker must fit). */
-#define CUT_MIN 64
+/* Arrays shorter than this stay in the parsed text: their DOM is small,
+ * and cutting costs a copy and a parse per element (a 100k-entry map reads
+ * about 20% slower when every 3-member struct is cut too). */
+#define CUT_MIN 1024
 
 struct cut {
 	size_t open, close;	/* offsets of '[' and ']' */

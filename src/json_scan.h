@@ -6,7 +6,7 @@
  *  - json_scan_check(): lexical rules json-c does not enforce but the
  *    writer never breaks (64-bit integers, no NaN/Infinity/quotes, strict
  *    UTF-8 without surrogates, no NUL in field names).
- *  - json_splits_find(): every array longer than a few dozen bytes is cut
+ *  - json_splits_find(): every array longer than 1 KB of text is cut
  *    out of the text json-c parses and its elements are parsed one at a
  *    time later, so no DOM of a big array ever exists whole: the memory a
  *    read needs is a small multiple of the input, whatever its shape.  A
