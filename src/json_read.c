@@ -2,18 +2,18 @@
 /*
  * json_read: report file → report (the inverse of json_write.c), DOM to
  * model.  json-c parses (depth-limited, strict, UTF-8 validated); before
- * it, json_scan.c cuts every big array out of
- * the text (longer than 1 KB), and such arrays are parsed one element at a time while they
- * are read, so the DOM of a big array never exists whole and memory stays
- * a small multiple of the input, whatever the file's shape.  json_scan.c
- * also rejects what json-c would accept but the writer never emits
- * (integers beyond 64 bits, NaN literals, bad UTF-8, NUL in field names).
- * The DOM is walked with a path kept for error messages; every field is
- * type- and range-checked against the schema tables (json_schema.c),
- * unknown fields are rejected, shapes the writer never produces (sizes that
- * disagree, ragged per-CPU lists…) are rejected, and nothing is allocated
- * in proportion to a number read from the file (only to the number of
- * JSON elements present).
+ * it, json_scan.c cuts every array of 1 KB or more out of the text, and
+ * such arrays are parsed one element at a time while they are read, so the
+ * DOM of a big array never exists whole and memory stays a small multiple
+ * of the input, whatever the file's shape.  json_scan.c also rejects what
+ * json-c would accept but the writer never emits (integers beyond 64 bits,
+ * NaN literals, bad UTF-8, NUL in field names).  The DOM is walked with a
+ * path kept for error messages (json_rd.c); every field is type- and
+ * range-checked against the schema tables (json_schema.c), unknown fields
+ * are rejected, shapes the writer never produces (sizes that disagree,
+ * ragged per-CPU lists…) are rejected, and nothing is allocated in
+ * proportion to a number read from the file (only to the number of JSON
+ * elements present).  "dual" and "degraded" files are read here too.
  */
 #include <errno.h>
 #include <limits.h>
