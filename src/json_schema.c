@@ -15,9 +15,11 @@
 #define F(S, f, t) { #f, t, 0, 0, offsetof(struct S, f), -1, NULL }
 #define FL(S, f, t, fl) { #f, t, fl, 0, offsetof(struct S, f), -1, NULL }
 /* present only when the bool @h is set */
-#define FH(S, f, t, h) { #f, t, JF_HAS, 0, offsetof(struct S, f), (ssize_t)offsetof(struct S, h), NULL }
+#define FH(S, f, t, h)                                                                             \
+	{ #f, t, JF_HAS, 0, offsetof(struct S, f), (ssize_t)offsetof(struct S, h), NULL }
 /* a list with its count in @n */
-#define FN(S, f, t, fl, n) { #f, t, fl, 0, offsetof(struct S, f), (ssize_t)offsetof(struct S, n), NULL }
+#define FN(S, f, t, fl, n)                                                                         \
+	{ #f, t, fl, 0, offsetof(struct S, f), (ssize_t)offsetof(struct S, n), NULL }
 /* records: @sub describes each element */
 #define FR(S, f, fl, n, sub) { #f, JF_RECORDS, fl, 0, offsetof(struct S, f), \
 			       (ssize_t)offsetof(struct S, n), &sub }
@@ -201,8 +203,8 @@ const struct json_record json_rec_map = REC(ktsnap_map, map_f);
 
 /* ---- the report ------------------------------------------------------------------- */
 #define S(f) FL(ktsnap_report, f, JF_STR, JF_OMIT_NULL)
-#define RAW(f, name, fl) { name, JF_RAW, JF_OMIT_NULL | (fl), 0, offsetof(struct ktsnap_report, f), \
-			   -1, NULL }
+#define RAW(f, name, fl)                                                                           \
+	{ name, JF_RAW, JF_OMIT_NULL | (fl), 0, offsetof(struct ktsnap_report, f), -1, NULL }
 #define LIST(f, sub) FR(ktsnap_report, f, JF_OMIT_EMPTY, nr_##f, sub)
 static const struct json_field report_f[] = {
 	HOOK("schema"),
