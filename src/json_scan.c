@@ -20,6 +20,7 @@
 #include <ktsnap/json.h>
 
 #include "json_scan.h"
+#include "jw.h"
 #include "log_internal.h"
 #include "util_internal.h"
 
@@ -72,36 +73,6 @@ static long esc_u(const char *s, size_t left)
 	return v;
 }
 
-/* Length of the strict UTF-8 sequence at @p (no overlong forms, no
- * surrogates, at most U+10FFFF), 0 when invalid. */
-static size_t utf8_len(const unsigned char *p, size_t left)
-{
-	uint32_t cp;
-	size_t n, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	if (left < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 #define BAD(at, fmt, ...)                                                                          \
 	ktsnap_fail(-EINVAL, "invalid report JSON at byte %zu: " fmt, (size_t)(at), ##__VA_ARGS__)
 
@@ -139,7 +110,7 @@ static int check_string(const char *buf, size_t len, size_t *i)
 			k += 6;
 			continue;
 		}
-		n = utf8_len((const unsigned char *)buf + k, len - k);
+		n = jw_utf8_seq((const unsigned char *)buf + k, len - k);
 		if (!n)
 			return BAD(k, "invalid UTF-8 in a string");
 		k += n;

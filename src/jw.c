@@ -179,8 +179,7 @@ int jw_finish(struct json_writer *w)
 
 /* ---- strings ---------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at p (0 if invalid). */
-static size_t utf8_seq(const unsigned char *p, size_t n)
+size_t jw_utf8_seq(const unsigned char *p, size_t n)
 {
 	unsigned char c = p[0];
 	size_t len, i;
@@ -234,7 +233,7 @@ static void put_escaped(struct json_writer *w, const char *s, size_t n)
 			i++;
 			continue;
 		}
-		if (c >= 0x80 && (len = utf8_seq(p + i, n - i))) {
+		if (c >= 0x80 && (len = jw_utf8_seq(p + i, n - i))) {
 			run += len;
 			i += len;
 			continue;
