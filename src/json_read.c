@@ -36,6 +36,9 @@
 #include "report_internal.h"
 #include "util_internal.h"
 
+/* rd_fail() with @key appended to the path (a failure ends the read) */
+#define FAIL_AT(rd, key, ...) (rd_path_key(rd, key), rd_fail(rd, __VA_ARGS__))
+
 /* ---- records, described by the schema tables (json_schema.c) -------------------- */
 
 /* A JF_HOOK field: the caller reads it (@name is the table's name). */
@@ -477,7 +480,6 @@ static bool check_value(struct rd *rd, struct json_object *o, const struct ktsna
 	uint64_t u = 0;
 	int64_t i = 0;
 	bool is_signed = false;
-	size_t p;
 
 	switch (v->kind) {
 	case KTSNAP_VALUE_INT:
@@ -491,44 +493,37 @@ static bool check_value(struct rd *rd, struct json_object *o, const struct ktsna
 		i = v->e.v, u = (uint64_t)v->e.v;
 		break;
 	case KTSNAP_VALUE_FLOAT:
-		if (has_bits && (v->f.bits < 16 || v->f.bits > 128 || v->f.bits % 8)) {
-			p = rd_path_key(rd, "bits");
-			return rd_fail(rd, "a float of %u bits is not a BTF float", v->f.bits);
-		}
+		if (has_bits && (v->f.bits < 16 || v->f.bits > 128 || v->f.bits % 8))
+			return FAIL_AT(rd, "bits", "a float of %u bits is not a BTF float",
+				       v->f.bits);
 		return true;
 	case KTSNAP_VALUE_ARRAY:
-		if (v->a.len > UINT32_MAX || v->a.len < v->a.nr) {
-			p = rd_path_key(rd, "len");
-			return rd_fail(rd, "%llu does not fit %u elements (BTF arrays hold at most "
-					"%u)", (unsigned long long)v->a.len, v->a.nr, UINT32_MAX);
-		}
+		if (v->a.len > UINT32_MAX || v->a.len < v->a.nr)
+			return FAIL_AT(rd, "len",
+				       "%llu does not fit %u elements (BTF arrays hold at most %u)",
+				       (unsigned long long)v->a.len, v->a.nr, UINT32_MAX);
 		return true;
 	case KTSNAP_VALUE_TRUNCATED:
-		if (v->t.had > v->t.needed) {
-			p = rd_path_key(rd, "had");
-			return rd_fail(rd, "%llu is more than needed (%llu)",
-				    (unsigned long long)v->t.had, (unsigned long long)v->t.needed);
-		}
+		if (v->t.had > v->t.needed)
+			return FAIL_AT(rd, "had", "%llu is more than needed (%llu)",
+				       (unsigned long long)v->t.had, (unsigned long long)v->t.needed);
 		return true;
 	default:
 		return true;
 	}
 	if (!has_bits)
 		return true;	/* absent: unknown width, nothing to check */
-	if (bits < 1 || bits > 64) {
-		p = rd_path_key(rd, "bits");
-		return rd_fail(rd, "%u is not an integer width (1 to 64)", bits);
-	}
+	if (bits < 1 || bits > 64)
+		return FAIL_AT(rd, "bits", "%u is not an integer width (1 to 64)", bits);
 	if (bits == 64)
 		return true;
 	if (is_signed ? (i < -(INT64_C(1) << (bits - 1)) || i >= (INT64_C(1) << (bits - 1)))
 		      : u >> bits != 0) {
-		p = rd_path_key(rd, "value");
 		if (is_signed)
-			return rd_fail(rd, "%lld does not fit in %u bits", (long long)i, bits);
-		return rd_fail(rd, "%llu does not fit in %u bits", (unsigned long long)u, bits);
+			return FAIL_AT(rd, "value", "%lld does not fit in %u bits", (long long)i, bits);
+		return FAIL_AT(rd, "value", "%llu does not fit in %u bits", (unsigned long long)u,
+			       bits);
 	}
-	(void)p;
 	return true;
 }
 
@@ -686,23 +681,16 @@ static bool key_matches_hex(const struct ktsnap_value *k, const uint8_t *hex, ui
 /* What the writer never emits: raw bytes that disagree with the declared
  * sizes (when declared) or with a scalar rendered key. */
 static bool check_entry(struct rd *rd, const struct ktsnap_map *m, const struct ktsnap_map_entry *e,
-			struct json_object *o, bool sizes)
+			bool sizes)
 {
-	size_t p;
-
-	if (sizes && e->key && e->key_len != m->key_size) {
-		p = rd_path_key(rd, "key_hex");
-		return rd_fail(rd, "%u bytes, but the map's key_size is %u", e->key_len, m->key_size);
-	}
-	if (sizes && e->val && e->val_len != m->value_size) {
-		p = rd_path_key(rd, "value_hex");
-		return rd_fail(rd, "%u bytes, but the map's value_size is %u", e->val_len, m->value_size);
-	}
-	if (e->key && e->key_rv && !key_matches_hex(e->key_rv, e->key, e->key_len)) {
-		p = rd_path_key(rd, "key_hex");
-		return rd_fail(rd, "the bytes disagree with the rendered \"key\"");
-	}
-	(void)o, (void)p;
+	if (sizes && e->key && e->key_len != m->key_size)
+		return FAIL_AT(rd, "key_hex", "%u bytes, but the map's key_size is %u", e->key_len,
+			       m->key_size);
+	if (sizes && e->val && e->val_len != m->value_size)
+		return FAIL_AT(rd, "value_hex", "%u bytes, but the map's value_size is %u",
+			       e->val_len, m->value_size);
+	if (e->key && e->key_rv && !key_matches_hex(e->key_rv, e->key, e->key_len))
+		return FAIL_AT(rd, "key_hex", "the bytes disagree with the rendered \"key\"");
 	return true;
 }
 
@@ -731,7 +719,7 @@ static bool read_entries(struct rd *rd, struct json_object *o, const char *key,
 		struct json_object *eo;
 
 		if (!rd_arr_next(rd, &a, &eo) || !read_entry(rd, eo, layout, e) ||
-		    !check_entry(rd, m, e, eo, sizes))
+		    !check_entry(rd, m, e, sizes))
 			return false;
 		/* every entry has one slot per possible CPU */
 		if (i && e->nr_cpus != m->nr_cpus)
