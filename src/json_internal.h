@@ -14,6 +14,11 @@
 #include "jw.h"
 #include "report_internal.h"
 
+/* ktsnap_report__write_json() warns (print callback) when it writes more
+ * than this: KTSNAP_JSON_MAX_INPUT, what a stream reader accepts (tests
+ * lower it). */
+extern uint64_t json_write_warn_bytes;
+
 /* A RenderedValue object as in report files (NULL writes null). */
 void ktsnap_json_write_value(struct json_writer *w, const struct ktsnap_value *v);
 

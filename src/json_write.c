@@ -608,6 +608,8 @@ static struct json_writer *start(FILE *f, unsigned int flags)
 	return w;
 }
 
+uint64_t json_write_warn_bytes = KTSNAP_JSON_MAX_INPUT;
+
 int ktsnap_report__write_json(const struct ktsnap_report *r, FILE *f, unsigned int flags)
 {
 	struct json_writer *w;
@@ -624,10 +626,10 @@ int ktsnap_report__write_json(const struct ktsnap_report *r, FILE *f, unsigned i
 	written = w->written;
 	err = finish(w);
 	/* a pipe or a device is read back only up to KTSNAP_JSON_MAX_INPUT */
-	if (!err && written > KTSNAP_JSON_MAX_INPUT)
+	if (!err && written > json_write_warn_bytes)
 		pr_warn("report file is %llu bytes: ktsnap reads reports larger than %llu bytes "
 			"only from regular files, not from pipes\n",
-			(unsigned long long)written, (unsigned long long)KTSNAP_JSON_MAX_INPUT);
+			(unsigned long long)written, (unsigned long long)json_write_warn_bytes);
 	return err;
 }
 

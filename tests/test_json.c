@@ -19,6 +19,7 @@
 #include <ktsnap/json.h>
 
 #include "json_fixture.h"
+#include "json_internal.h"
 
 /* Write @r to a malloc'd string (caller frees). */
 static char *to_json(const struct ktsnap_report *r, unsigned flags)
@@ -676,6 +677,35 @@ static void read_from_file_position(void **state)
 	ktsnap_report__free(r);
 }
 
+/* #10: writing a report bigger than a stream reader takes warns. */
+static char warned[512];
+
+static int catch_print(enum ktsnap_print_level level, const char *fmt, va_list ap)
+{
+	if (level == KTSNAP_WARN)
+		vsnprintf(warned, sizeof(warned), fmt, ap);
+	return 0;
+}
+
+static void big_write_warns(void **state)
+{
+	struct ktsnap_report *r = jf_report(0);
+	ktsnap_print_fn_t old = ktsnap_set_print(catch_print);
+	uint64_t limit = json_write_warn_bytes;
+	FILE *f = fopen("/dev/null", "w");
+
+	assert_int_equal(ktsnap_report__write_json(r, f, 0), 0);
+	assert_string_equal(warned, "");
+	json_write_warn_bytes = 100;
+	assert_int_equal(ktsnap_report__write_json(r, f, 0), 0);
+	json_write_warn_bytes = limit;
+	ktsnap_set_print(old);
+	assert_non_null(strstr(warned, "ktsnap reads reports larger than 100 bytes only from "
+				       "regular files"));
+	fclose(f);
+	ktsnap_report__free(r);
+}
+
 static int write_corpus(const char *dir)
 {
 	struct {
@@ -726,6 +756,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(rejects_what_writer_never_emits),
 		cmocka_unit_test(read_errors_name_errno),
 		cmocka_unit_test(read_from_file_position),
+		cmocka_unit_test(big_write_warns),
 	};
 
 	if (argc == 3 && !strcmp(argv[1], "--corpus"))
