@@ -512,7 +512,7 @@ static bool check_value(struct rd *rd, struct json_object *o, const struct ktsna
 		return true;
 	}
 	if (!has_bits)
-		return true;	/* absent: unknown width, nothing to check */
+		return true;	/* absent: read as 64 (read_value) */
 	if (bits < 1 || bits > 64)
 		return FAIL_AT(rd, "bits", "%u is not an integer width (1 to 64)", bits);
 	if (bits == 64)
@@ -529,7 +529,21 @@ static bool check_value(struct rd *rd, struct json_object *o, const struct ktsna
 
 static bool read_value(struct rd *rd, struct json_object *o, struct ktsnap_value *v)
 {
-	return read_value_fields(rd, o, v) && check_value(rd, o, v);
+	if (!read_value_fields(rd, o, v) || !check_value(rd, o, v))
+		return false;
+	/* a width the file leaves out is the widest (the writer always
+	 * writes one, and 0 is no width) */
+	if (!json_object_object_get_ex(o, "bits", NULL)) {
+		if (v->kind == KTSNAP_VALUE_INT)
+			v->i.bits = 64;
+		else if (v->kind == KTSNAP_VALUE_UINT)
+			v->u.bits = 64;
+		else if (v->kind == KTSNAP_VALUE_ENUM)
+			v->e.bits = 64;
+		else if (v->kind == KTSNAP_VALUE_FLOAT)
+			v->f.bits = 64;
+	}
+	return true;
 }
 
 /* ---- maps ------------------------------------------------------------------ */
@@ -679,14 +693,19 @@ static bool key_matches_hex(const struct ktsnap_value *k, const uint8_t *hex, ui
 }
 
 /* What the writer never emits: raw bytes that disagree with the declared
- * sizes (when declared) or with a scalar rendered key. */
-static bool check_entry(struct rd *rd, const struct ktsnap_map *m, const struct ktsnap_map_entry *e,
-			bool sizes)
+ * sizes or with a scalar rendered key.  A file without "key_size" (the
+ * original tool does not write it) takes it from its first key. */
+static bool check_entry(struct rd *rd, struct ktsnap_map *m, const struct ktsnap_map_entry *e,
+			bool *key_size_known)
 {
-	if (sizes && e->key && e->key_len != m->key_size)
+	if (e->key && !*key_size_known) {
+		m->key_size = e->key_len;
+		*key_size_known = true;
+	}
+	if (e->key && e->key_len != m->key_size)
 		return FAIL_AT(rd, "key_hex", "%u bytes, but the map's key_size is %u", e->key_len,
 			       m->key_size);
-	if (sizes && e->val && e->val_len != m->value_size)
+	if (e->val && e->val_len != m->value_size)
 		return FAIL_AT(rd, "value_hex", "%u bytes, but the map's value_size is %u",
 			       e->val_len, m->value_size);
 	if (e->key && e->key_rv && !key_matches_hex(e->key_rv, e->key, e->key_len))
@@ -699,8 +718,7 @@ static bool read_entries(struct rd *rd, struct json_object *o, const char *key,
 {
 	struct rd_arr a;
 	size_t i, p;
-	bool sizes = json_object_object_get_ex(o, "key_size", NULL) &&
-		     json_object_object_get_ex(o, "value_size", NULL);
+	bool key_size_known = json_object_object_get_ex(o, "key_size", NULL);
 	int f = rd_get_array(rd, o, key, &a);
 
 	if (f <= 0)
@@ -719,7 +737,7 @@ static bool read_entries(struct rd *rd, struct json_object *o, const char *key,
 		struct json_object *eo;
 
 		if (!rd_arr_next(rd, &a, &eo) || !read_entry(rd, eo, layout, e) ||
-		    !check_entry(rd, m, e, sizes))
+		    !check_entry(rd, m, e, &key_size_known))
 			return false;
 		/* every entry has one slot per possible CPU */
 		if (i && e->nr_cpus != m->nr_cpus)
@@ -730,7 +748,7 @@ static bool read_entries(struct rd *rd, struct json_object *o, const char *key,
 	}
 	rd_arr_done(rd, &a);
 	rd_path_pop(rd, p);
-	if (json_object_object_get_ex(o, "max_entries", NULL) && a.n > m->max_entries)
+	if (a.n > m->max_entries)
 		return rd_fail(rd, "%zu entries, but max_entries is %u", a.n, m->max_entries);
 	if (layout == KTSNAP_LAYOUT_PERCPU_ARRAY || layout == KTSNAP_LAYOUT_PERCPU_HASH)
 		m->percpu_stride = (m->value_size + 7) & ~7u;

@@ -387,7 +387,7 @@ static void accepts_absent_fields(void **state)
 {
 	struct ktsnap_report *r = from_json(
 		"{\"schema\":\"single\",\"maps\":[{\"name\":\"x.bss\",\"value\":{\"kind\":\"enum\","
-		"\"value\":-1}},{\"name\":\"p\",\"percpu_entries\":[{\"key\":1}]}]}");
+		"\"value\":-1}},{\"name\":\"p\",\"max_entries\":2,\"percpu_entries\":[{\"key\":1}]}]}");
 	const struct ktsnap_value *v = ktsnap_map__value(ktsnap_report__map_by_index(r, 0));
 	uint64_t u;
 
@@ -437,9 +437,9 @@ static void entry_lists_one_at_a_time(void **state)
 	size_t len;
 
 	/* each map's list goes to its own map */
-	r = from_json(HDR "{\"name\":\"a\",\"entries\":[" ENTRY(1) "," ENTRY(2) "]},"
-		      "{\"name\":\"b\",\"entries\":[]},"
-		      "{\"name\":\"c\",\"entries\":[ " ENTRY(3) " ]}]}");
+	r = from_json(HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[" ENTRY(1) "," ENTRY(2) "]},"
+		      "{\"name\":\"b\",\"value_size\":1,\"max_entries\":64,\"entries\":[]},"
+		      "{\"name\":\"c\",\"value_size\":1,\"max_entries\":64,\"entries\":[ " ENTRY(3) " ]}]}");
 	assert_int_equal(ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 0)), 2);
 	assert_int_equal(ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 1)), 0);
 	assert_int_equal(ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 2)), 1);
@@ -448,14 +448,14 @@ static void entry_lists_one_at_a_time(void **state)
 	ktsnap_report__free(r);
 
 	/* an escaped key name is the same key (no splitting, same result) */
-	r = from_json(HDR "{\"name\":\"a\",\"entr\\u0069es\":[" ENTRY(1) "]}]}");
+	r = from_json(HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entr\\u0069es\":[" ENTRY(1) "]}]}");
 	assert_int_equal(ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 0)), 1);
 	ktsnap_report__free(r);
 
 	/* json-c-only errors inside an element name the element and the byte
 	 * (lists of more than 1 KB of text are the ones parsed element-wise) */
 	{
-		char big[4096] = HDR "{\"name\":\"a\",\"entries\":[";
+		char big[4096] = HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[";
 		int k;
 
 		for (k = 0; k < 30; k++)
@@ -465,11 +465,11 @@ static void entry_lists_one_at_a_time(void **state)
 		expect_reject(big, -EINVAL, "maps[0].entries[30]: invalid JSON at byte ");
 	}
 	/* structural errors around the elements are the whole parse's */
-	expect_reject(HDR "{\"name\":\"a\",\"entries\":[" ENTRY(1) ",]}]}", -EINVAL,
+	expect_reject(HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[" ENTRY(1) ",]}]}", -EINVAL,
 		      "invalid report JSON at byte");
-	expect_reject(HDR "{\"name\":\"a\",\"entries\":[" ENTRY(1) " " ENTRY(2) "]}]}", -EINVAL,
+	expect_reject(HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[" ENTRY(1) " " ENTRY(2) "]}]}", -EINVAL,
 		      "invalid report JSON at byte");
-	expect_reject(HDR "{\"name\":\"a\",\"entries\":[" ENTRY(1), -EINVAL, "truncated");
+	expect_reject(HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[" ENTRY(1), -EINVAL, "truncated");
 }
 
 
@@ -497,24 +497,25 @@ static void round_trips(const char *in)
 	ktsnap_report__free(r);
 }
 
+static const char dual[] =
+	"{\"schema\":\"dual\",\"early\":" SINGLE("early.bss") ",\"late\":" SINGLE("late.bss")
+	",\"early_max_age_jiffies\":250,\"early_threshold_jiffies\":1000,"
+	"\"early_skipped_reason\":\"too old\"}\n";
+static const char late_only[] =
+	"{\"schema\":\"dual\",\"late\":" SINGLE("late.bss") ",\"early_max_age_jiffies\":0,"
+	"\"early_threshold_jiffies\":5}\n";
+static const char degraded[] =
+	"{\"schema\":\"degraded\",\"reason\":\"rendezvous timed out\",\"vcpu_regs\":"
+	"[{\"instruction_pointer\":18446744071562067968,\"stack_pointer\":1},null],"
+	"\"watchpoint_hit\":null,\"bss_latch_state\":{\"latched\":true,\"n\":[1,2]},"
+	"\"exit_kind\":\"Error\",\"elapsed_ms\":1500}\n";
+static const char arena[] =
+	"{\"schema\":\"single\",\"maps\":[{\"name\":\"arena\",\"map_kva\":0,\"map_type\":33,"
+	"\"key_size\":0,\"value_size\":0,\"max_entries\":16,\"arena\":{\"user_vm_start\":"
+	"4096,\"pages\":[{\"user_addr\":4096,\"bytes\":\"00 01\"}],\"truncated\":false}}]}\n";
+
 static void sidecar_shapes(void **state)
 {
-	static const char dual[] =
-		"{\"schema\":\"dual\",\"early\":" SINGLE("early.bss") ",\"late\":" SINGLE("late.bss")
-		",\"early_max_age_jiffies\":250,\"early_threshold_jiffies\":1000,"
-		"\"early_skipped_reason\":\"too old\"}\n";
-	static const char late_only[] =
-		"{\"schema\":\"dual\",\"late\":" SINGLE("late.bss") ",\"early_max_age_jiffies\":0,"
-		"\"early_threshold_jiffies\":5}\n";
-	static const char degraded[] =
-		"{\"schema\":\"degraded\",\"reason\":\"rendezvous timed out\",\"vcpu_regs\":"
-		"[{\"instruction_pointer\":18446744071562067968,\"stack_pointer\":1},null],"
-		"\"watchpoint_hit\":null,\"bss_latch_state\":{\"latched\":true,\"n\":[1,2]},"
-		"\"exit_kind\":\"Error\",\"elapsed_ms\":1500}\n";
-	static const char arena[] =
-		"{\"schema\":\"single\",\"maps\":[{\"name\":\"arena\",\"map_kva\":0,\"map_type\":33,"
-		"\"key_size\":0,\"value_size\":0,\"max_entries\":16,\"arena\":{\"user_vm_start\":"
-		"4096,\"pages\":[{\"user_addr\":4096,\"bytes\":\"00 01\"}],\"truncated\":false}}]}\n";
 	struct ktsnap_dual_info di;
 	struct ktsnap_degraded_info dg;
 	struct ktsnap_report *r;
@@ -576,6 +577,19 @@ static void sidecar_shapes(void **state)
 	expect_reject("{\"schema\":\"degraded\",\"maps\":[]}", -EINVAL, "unknown field \"maps\"");
 }
 
+/* @in reads, and its written form contains @needle and reads back. */
+static void round_trips_as(const char *in, const char *needle)
+{
+	struct ktsnap_report *r = from_json(in), *back;
+	char *out = to_json(r, 0);
+
+	assert_non_null(strstr(out, needle));
+	back = from_json(out);
+	ktsnap_report__free(back);
+	ktsnap_report__free(r);
+	free(out);
+}
+
 /* Reliability review #14-#16 and #28: what the writer never emits. */
 #define M(fields) "{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"key_size\":4," \
 		  "\"value_size\":8,\"max_entries\":4," fields "}]}"
@@ -594,6 +608,20 @@ static void rejects_what_writer_never_emits(void **state)
 	/* the same with a matching key reads */
 	ktsnap_report__free(from_json(HASH1("{\"key\":{\"kind\":\"uint\",\"bits\":32,\"value\":"
 					    "999},\"key_hex\":\"e7 03 00 00\"}")));
+	/* the original tool writes no key_size: the keys say it, and must agree */
+	{
+		struct ktsnap_report *r = from_json(
+			"{\"schema\":\"single\",\"maps\":[{\"name\":\"h\",\"value_size\":1,"
+			"\"max_entries\":8,\"entries\":[{\"key_hex\":\"01 00\",\"value_hex\":\"05\"}]}]}");
+
+		assert_int_equal(ktsnap_map__key_size(ktsnap_report__map_by_index(r, 0)), 2);
+		ktsnap_report__free(r);
+	}
+	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"h\",\"max_entries\":8,"
+		      "\"entries\":[{\"key_hex\":\"01 00\"},{\"key_hex\":\"01\"}]}]}",
+		      -EINVAL, "maps[0].entries[1].key_hex: 1 bytes, but the map's key_size is 2");
+	/* a width the file leaves out reads (and writes back) as 64 */
+	round_trips_as(VAL("{\"kind\":\"int\",\"value\":-1}"), "{\"kind\":\"int\",\"bits\":64,");
 	/* #15: widths, values that do not fit them, lengths and counts */
 	expect_reject(VAL("{\"kind\":\"uint\",\"bits\":0,\"value\":0}"), -EINVAL,
 		      "maps[0].value.bits: 0 is not an integer width");
@@ -717,7 +745,11 @@ static int write_corpus(const char *dir)
 		{ "placeholder.json", ktsnap_report__placeholder("rendezvous timed out"), 0 },
 		{ "all_variants.json", jf_report(0), 0 },
 		{ "all_variants_pretty.json", jf_report(1), KTSNAP_JSON_PRETTY },
+		{ "dual.json", NULL, 0 },
+		{ "degraded.json", NULL, 0 },
+		{ "arena.json", NULL, 0 },
 	};
+	const char *text[] = { [4] = dual, [5] = degraded, [6] = arena };
 	size_t i;
 	char path[4096];
 
@@ -725,6 +757,8 @@ static int write_corpus(const char *dir)
 		FILE *f;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, seeds[i].name);
+		if (text[i] && ktsnap_report__read_json_buf(text[i], strlen(text[i]), &seeds[i].r))
+			return 1;
 		f = fopen(path, "w");
 		if (!f || ktsnap_report__write_json(seeds[i].r, f, seeds[i].flags)) {
 			perror(path);
