@@ -504,6 +504,9 @@ static bool check_value(struct rd *rd, struct json_object *o, const struct ktsna
 				       (unsigned long long)v->a.len, v->a.nr, UINT32_MAX);
 		return true;
 	case KTSNAP_VALUE_TRUNCATED:
+		if (v->t.needed > UINT32_MAX)
+			return FAIL_AT(rd, "needed", "%llu is more than a BTF type's size can be",
+				       (unsigned long long)v->t.needed);
 		if (v->t.had > v->t.needed)
 			return FAIL_AT(rd, "had", "%llu is more than needed (%llu)",
 				       (unsigned long long)v->t.had, (unsigned long long)v->t.needed);
@@ -998,25 +1001,36 @@ out:
 	return err;
 }
 
+/* Whether the first non-blank byte of @buf, if any, can start a long JSON
+ * value (the parser names anything else from its first bytes). */
+static bool may_be_report(const char *buf, size_t len)
+{
+	size_t k;
+
+	for (k = 0; k < len && strchr(" \t\r\n", buf[k]) && buf[k]; k++)
+		;
+	return k == len || buf[k] == '{' || buf[k] == '[' || buf[k] == '"';
+}
+
 /* A pipe, a device, /proc: read to EOF, at most KTSNAP_JSON_MAX_INPUT. */
 static int read_stream(FILE *f, char **out, size_t *out_len)
 {
+	const size_t limit = (size_t)KTSNAP_JSON_MAX_INPUT + 1;	/* +1: "too large" */
 	size_t len = 0, cap = 0, n;
 	char *buf = NULL;
 
-	for (;;) {
-		if (len == cap) {
-			/* one byte past the cap tells "too large" from "exactly" */
-			if (len > KTSNAP_JSON_MAX_INPUT)
-				break;
-			if (KTSNAP_ENSURE(buf, cap, len + 64 * 1024)) {
-				free(buf);
-				return ktsnap_fail(-ENOMEM, "out of memory");
-			}
+	while (len < limit) {
+		if (len == cap && KTSNAP_ENSURE(buf, cap, len + 64 * 1024)) {
+			free(buf);
+			return ktsnap_fail(-ENOMEM, "out of memory");
 		}
-		n = fread(buf + len, 1, cap - len, f);
+		n = fread(buf + len, 1, (cap < limit ? cap : limit) - len, f);
 		len += n;
 		if (n == 0)
+			break;
+		/* do not read a whole device of garbage (/dev/zero) only for
+		 * the parser to refuse its first byte */
+		if (!may_be_report(buf, len < 64 ? len : 64))
 			break;
 	}
 	if (len > KTSNAP_JSON_MAX_INPUT) {

@@ -642,6 +642,8 @@ static void rejects_what_writer_never_emits(void **state)
 		      "maps[0].value.len: 18446744073709551615 does not fit");
 	expect_reject(VAL("{\"kind\":\"truncated\",\"needed\":2,\"had\":3}"), -EINVAL,
 		      "maps[0].value.had: 3 is more than needed");
+	expect_reject(VAL("{\"kind\":\"truncated\",\"needed\":18446744073709551615}"), -EINVAL,
+		      "maps[0].value.needed: 18446744073709551615 is more than a BTF type's size");
 	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"max_entries\":0,"
 		      "\"array_entries\":[{\"key\":0}]}]}",
 		      -EINVAL, "maps[0]: 1 entries, but max_entries is 0");
@@ -685,6 +687,12 @@ static void read_errors_name_errno(void **state)
 	assert_non_null(f);
 	assert_int_equal(ktsnap_report__read_json(f, &r), -EIO);
 	assert_non_null(strstr(ktsnap_errmsg(), "Input/output error"));
+	fclose(f);
+	/* a device of garbage is refused at its first byte, not read whole */
+	f = fopen("/dev/zero", "r");
+	assert_non_null(f);
+	assert_int_equal(ktsnap_report__read_json(f, &r), -EINVAL);
+	assert_non_null(strstr(ktsnap_errmsg(), "invalid report JSON at byte 0"));
 	fclose(f);
 	assert_null(r);
 }
