@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * Report → JSON sidecar (spec §3–§4, see include/ktsnap/json.h).  Field
- * order is fixed (the spec tables' order) so that write → read → write is
- * byte-identical; json_read.c accepts exactly this shape.
+ * json_write: report → report file (see include/ktsnap/json.h).  The
+ * records (the report, its maps, walker records, the "dual" and "degraded"
+ * shapes) are written by write_record() from the schema tables of
+ * json_schema.c, which json_read.c reads by; RenderedValues and map entries
+ * are written here by hand (they are the hot path), and unrendered maps of
+ * a fresh capture are streamed entry by entry.  Field order is fixed so
+ * that write → read → write is byte-identical.
  */
 #include <errno.h>
 #include <stdio.h>
