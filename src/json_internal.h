@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <ktsnap/json.h>
+
 #include "jw.h"
 #include "report_internal.h"
 
@@ -89,23 +91,15 @@ extern const struct json_record json_rec_degraded;
 extern const char *const json_layout_keys[5];
 
 /*
- * The C side of the other two schemas (report->sidecar).  A "dual" report
- * is its late half (the report itself) with the early half and the two
- * jiffies fields attached; a "degraded" report holds no maps, its
- * vcpu_regs are the report's, the rest is here.
+ * The C side of the other two schemas (report->sidecar): what
+ * ktsnap_report__dual() and ktsnap_report__degraded() return.  A "dual"
+ * report is its late half (the report itself) with the early half
+ * (report->early, dual.early is unused here) and the jiffies fields
+ * attached; a "degraded" report holds no maps, only these fields.
  */
 struct ktsnap_sidecar {
-	/* dual (the early half itself is report->early) */
-	uint64_t early_max_age_jiffies;
-	uint64_t early_threshold_jiffies;
-	const char *early_skipped_reason;
-	/* degraded */
-	const char *reason;
-	const char *vcpu_regs_json;
-	const char *watchpoint_hit_json;
-	const char *bss_latch_state_json;
-	const char *exit_kind_json;
-	uint64_t elapsed_ms;
+	struct ktsnap_dual_info dual;
+	struct ktsnap_degraded_info degraded;
 };
 
 #endif

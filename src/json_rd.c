@@ -425,10 +425,8 @@ void *rd_arena_array(struct rd *rd, size_t n, size_t size)
 	return p;
 }
 
-/* A list of unsigned integers (each ≤ max) into a new arena array of
- * @width-byte elements (8 or 4). */
-bool rd_get_uint_list(struct rd *rd, struct json_object *o, const char *key, uint64_t max,
-			  size_t width, void **out, size_t *nr)
+bool rd_get_list(struct rd *rd, struct json_object *o, const char *key, size_t size,
+		 rd_elem_fn fn, void *ctx, void **out, size_t *nr)
 {
 	struct rd_arr a;
 	size_t i, p;
@@ -437,20 +435,15 @@ bool rd_get_uint_list(struct rd *rd, struct json_object *o, const char *key, uin
 
 	if (f <= 0)
 		return f == 0;
-	v = rd_arena_array(rd, a.n, width);
+	v = rd_arena_array(rd, a.n, size);
 	if (a.n && !v)
 		return false;
 	p = rd_path_key(rd, key);
 	for (i = 0; i < a.n; i++) {
 		size_t q = rd_path_idx(rd, i);
-		uint64_t u;
 
-		if (!rd_arr_next_u64(rd, &a, max, &u))
+		if (!fn(rd, &a, v + i * size, ctx))
 			return false;
-		if (width == 4)
-			((uint32_t *)v)[i] = (uint32_t)u;
-		else
-			((uint64_t *)v)[i] = u;
 		rd_path_pop(rd, q);
 	}
 	rd_arr_done(rd, &a);
@@ -458,6 +451,27 @@ bool rd_get_uint_list(struct rd *rd, struct json_object *o, const char *key, uin
 	*out = v;
 	*nr = a.n;
 	return true;
+}
+
+static bool read_uint(struct rd *rd, struct rd_arr *a, void *elem, void *ctx)
+{
+	const uint64_t *max = ctx;
+	uint64_t u;
+
+	if (!rd_arr_next_u64(rd, a, *max, &u))
+		return false;
+	if (*max <= UINT32_MAX)
+		*(uint32_t *)elem = (uint32_t)u;
+	else
+		*(uint64_t *)elem = u;
+	return true;
+}
+
+bool rd_get_uint_list(struct rd *rd, struct json_object *o, const char *key, uint64_t max,
+		      void **out, size_t *nr)
+{
+	return rd_get_list(rd, o, key, max <= UINT32_MAX ? sizeof(uint32_t) : sizeof(uint64_t),
+			   read_uint, &max, out, nr);
 }
 
 /* Compact JSON text of @v as json-c writes it, with cut arrays put back. */

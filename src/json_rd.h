@@ -90,10 +90,18 @@ bool rd_arr_next_u64(struct rd *rd, struct rd_arr *a, uint64_t max, uint64_t *ou
 void rd_arr_done(struct rd *rd, struct rd_arr *a);
 /* A present array field: 1 with @a open on it, 0 absent, -1 error. */
 int rd_get_array(struct rd *rd, struct json_object *o, const char *key, struct rd_arr *a);
-/* A list of unsigned integers (each ≤ max) into a new arena array of
- * @width-byte elements (8 or 4). */
+/*
+ * An array field read into a new arena array of @size-byte elements, one
+ * @fn call per element (the path names the element meanwhile); the count
+ * goes to *@nr.  Absent: true with *@out and *@nr untouched.
+ */
+typedef bool (*rd_elem_fn)(struct rd *rd, struct rd_arr *a, void *elem, void *ctx);
+bool rd_get_list(struct rd *rd, struct json_object *o, const char *key, size_t size,
+		 rd_elem_fn fn, void *ctx, void **out, size_t *nr);
+/* A list of unsigned integers, each ≤ @max: u32 elements when @max fits
+ * 32 bits, else u64. */
 bool rd_get_uint_list(struct rd *rd, struct json_object *o, const char *key, uint64_t max,
-		      size_t width, void **out, size_t *nr);
+		      void **out, size_t *nr);
 /* A field kept verbatim as compact JSON text (JF_ARRAY / JF_ANY /
  * JF_NULL_OK of json_internal.h say what it may be). */
 bool rd_get_raw(struct rd *rd, struct json_object *o, const char *key, unsigned flags,

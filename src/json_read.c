@@ -64,34 +64,18 @@ static bool known_field(const struct json_record *rec, const char *key)
 	return false;
 }
 
+static bool read_rec_elem(struct rd *rd, struct rd_arr *a, void *elem, void *ctx)
+{
+	struct json_object *e;
+
+	return rd_arr_next(rd, a, &e) && read_record(rd, e, ctx, elem, NULL, NULL);
+}
+
 /* A list of records: one arena array of n elements of @sub->size. */
 static bool get_records(struct rd *rd, struct json_object *o, const char *key,
 			const struct json_record *sub, void **out, size_t *nr)
 {
-	struct rd_arr a;
-	size_t i, p;
-	char *v;
-	int f = rd_get_array(rd, o, key, &a);
-
-	if (f <= 0)
-		return f == 0;
-	v = rd_arena_array(rd, a.n, sub->size);
-	if (a.n && !v)
-		return false;
-	p = rd_path_key(rd, key);
-	for (i = 0; i < a.n; i++) {
-		size_t q = rd_path_idx(rd, i);
-		struct json_object *e;
-
-		if (!rd_arr_next(rd, &a, &e) || !read_record(rd, e, sub, v + i * sub->size, NULL, NULL))
-			return false;
-		rd_path_pop(rd, q);
-	}
-	rd_arr_done(rd, &a);
-	rd_path_pop(rd, p);
-	*out = v;
-	*nr = a.n;
-	return true;
+	return rd_get_list(rd, o, key, sub->size, read_rec_elem, (void *)sub, out, nr);
 }
 
 /* An optional object field into a new arena record. */
@@ -157,7 +141,7 @@ static bool read_field(struct rd *rd, struct json_object *o, const struct json_r
 		ok = rd_get_f64(rd, o, f->name, p);
 		break;
 	case JF_U64_LIST:
-		ok = rd_get_uint_list(rd, o, f->name, UINT64_MAX, 8, p, &n);
+		ok = rd_get_uint_list(rd, o, f->name, UINT64_MAX, p, &n);
 		if (ok && (f->flags & JF_COUNT_FIELD)) {
 			uint32_t want = *(uint32_t *)(b + f->aux);
 
@@ -170,12 +154,12 @@ static bool read_field(struct rd *rd, struct json_object *o, const struct json_r
 		}
 		break;
 	case JF_U32_LIST:
-		ok = rd_get_uint_list(rd, o, f->name, UINT32_MAX, 4, p, &n);
+		ok = rd_get_uint_list(rd, o, f->name, UINT32_MAX, p, &n);
 		if (ok)
 			*(size_t *)(b + f->aux) = n;
 		break;
 	case JF_U64_FIXED:
-		ok = rd_get_uint_list(rd, o, f->name, UINT64_MAX, 8, &list, &n);
+		ok = rd_get_uint_list(rd, o, f->name, UINT64_MAX, &list, &n);
 		if (ok && n > f->n) {
 			q = rd_path_key(rd, f->name);
 			rd_fail(rd, "at most %u elements, got %zu", f->n, n);
@@ -317,72 +301,60 @@ static bool read_enum_value(struct rd *rd, struct json_object *o, struct ktsnap_
 }
 
 
-static bool read_members(struct rd *rd, struct json_object *o, struct ktsnap_value *v)
+static bool read_member(struct rd *rd, struct rd_arr *a, void *elem, void *ctx)
 {
 	static const char *const member_keys[] = { "name", "value", NULL };
-	struct rd_arr a;
-	size_t i, p;
-	int f = rd_get_array(rd, o, "members", &a);
+	struct ktsnap_member *m = elem;
+	struct json_object *o, *v;
+	int f;
 
-	if (f <= 0)
-		return f == 0;
-	if (a.n > UINT32_MAX)
-		return rd_fail(rd, "too many members");
-	v->s.m = rd_arena_array(rd, a.n, sizeof(*v->s.m));
-	if (a.n && !v->s.m)
+	(void)ctx;
+	if (!rd_arr_next(rd, a, &o) || !rd_expect(rd, o, json_type_object, "an object") ||
+	    !rd_check_keys(rd, o, member_keys))
 		return false;
-	v->s.nr = (uint32_t)a.n;
-	p = rd_path_key(rd, "members");
-	for (i = 0; i < a.n; i++) {
-		struct json_object *m, *mv;
-		size_t q = rd_path_idx(rd, i);
+	m->name = "";
+	if (!rd_get_str(rd, o, "name", &m->name))
+		return false;
+	f = rd_field(rd, o, "value", &v);
+	if (f < 0)
+		return false;
+	if (!f)
+		return rd_fail(rd, "missing field \"value\"");
+	rd_path_key(rd, "value");
+	return read_value(rd, v, &m->v);
+}
 
-		if (!rd_arr_next(rd, &a, &m) || !rd_expect(rd, m, json_type_object, "an object") ||
-		    !rd_check_keys(rd, m, member_keys))
-			return false;
-		v->s.m[i].name = "";
-		if (!rd_get_str(rd, m, "name", &v->s.m[i].name))
-			return false;
-		f = rd_field(rd, m, "value", &mv);
-		if (f < 0)
-			return false;
-		if (!f)
-			return rd_fail(rd, "missing field \"value\"");
-		rd_path_key(rd, "value");
-		if (!read_value(rd, mv, &v->s.m[i].v))
-			return false;
-		rd_path_pop(rd, q);
-	}
-	rd_arr_done(rd, &a);
-	rd_path_pop(rd, p);
+static bool read_members(struct rd *rd, struct json_object *o, struct ktsnap_value *v)
+{
+	size_t n = 0;
+
+	if (!rd_get_list(rd, o, "members", sizeof(*v->s.m), read_member, NULL, (void **)&v->s.m,
+			 &n))
+		return false;
+	if (n > UINT32_MAX)
+		return FAIL_AT(rd, "members", "too many members");
+	v->s.nr = (uint32_t)n;
 	return true;
+}
+
+static bool read_element(struct rd *rd, struct rd_arr *a, void *elem, void *ctx)
+{
+	struct json_object *o;
+
+	(void)ctx;
+	return rd_arr_next(rd, a, &o) && read_value(rd, o, elem);
 }
 
 static bool read_elements(struct rd *rd, struct json_object *o, struct ktsnap_value *v)
 {
-	struct rd_arr a;
-	size_t i, p;
-	int f = rd_get_array(rd, o, "elements", &a);
+	size_t n = 0;
 
-	if (f <= 0)
-		return f == 0;
-	if (a.n > UINT32_MAX)
-		return rd_fail(rd, "too many elements");
-	v->a.elems = rd_arena_array(rd, a.n, sizeof(*v->a.elems));
-	if (a.n && !v->a.elems)
+	if (!rd_get_list(rd, o, "elements", sizeof(*v->a.elems), read_element, NULL,
+			 (void **)&v->a.elems, &n))
 		return false;
-	v->a.nr = (uint32_t)a.n;
-	p = rd_path_key(rd, "elements");
-	for (i = 0; i < a.n; i++) {
-		struct json_object *e;
-		size_t q = rd_path_idx(rd, i);
-
-		if (!rd_arr_next(rd, &a, &e) || !read_value(rd, e, &v->a.elems[i]))
-			return false;
-		rd_path_pop(rd, q);
-	}
-	rd_arr_done(rd, &a);
-	rd_path_pop(rd, p);
+	if (n > UINT32_MAX)
+		return FAIL_AT(rd, "elements", "too many elements");
+	v->a.nr = (uint32_t)n;
 	return true;
 }
 
@@ -597,40 +569,34 @@ static bool get_hex(struct rd *rd, struct json_object *o, const char *key, const
 	return true;
 }
 
+/* A per-CPU slot: a value, or null for an unmapped CPU. */
+static bool read_slot(struct rd *rd, struct rd_arr *a, void *elem, void *ctx)
+{
+	struct ktsnap_value *v;
+	struct json_object *o;
+
+	(void)ctx;
+	if (!rd_arr_next(rd, a, &o))
+		return false;
+	if (!o)
+		return true;
+	v = new_value(rd);
+	if (!v || !read_value(rd, o, v))
+		return false;
+	*(const struct ktsnap_value **)elem = v;
+	return true;
+}
+
 static bool read_per_cpu(struct rd *rd, struct json_object *o, struct ktsnap_map_entry *e)
 {
-	const struct ktsnap_value **slots;
-	struct rd_arr a;
-	size_t i, p;
-	int f = rd_get_array(rd, o, "per_cpu", &a);
+	size_t n = 0;
 
-	if (f <= 0)
-		return f == 0;
-	if (a.n > UINT32_MAX)
-		return rd_fail(rd, "too many per-CPU slots");
-	slots = rd_arena_array(rd, a.n, sizeof(*slots));
-	if (a.n && !slots)
+	if (!rd_get_list(rd, o, "per_cpu", sizeof(*e->per_cpu), read_slot, NULL,
+			 (void **)&e->per_cpu, &n))
 		return false;
-	p = rd_path_key(rd, "per_cpu");
-	for (i = 0; i < a.n; i++) {
-		struct json_object *s;
-		struct ktsnap_value *v;
-		size_t q = rd_path_idx(rd, i);
-
-		if (!rd_arr_next(rd, &a, &s))
-			return false;
-		if (s) {
-			v = new_value(rd);
-			if (!v || !read_value(rd, s, v))
-				return false;
-			slots[i] = v;
-		}	/* null: an unmapped slot */
-		rd_path_pop(rd, q);
-	}
-	rd_arr_done(rd, &a);
-	rd_path_pop(rd, p);
-	e->per_cpu = slots;
-	e->nr_cpus = (uint32_t)a.n;
+	if (n > UINT32_MAX)
+		return FAIL_AT(rd, "per_cpu", "too many per-CPU slots");
+	e->nr_cpus = (uint32_t)n;
 	return true;
 }
 
@@ -716,43 +682,47 @@ static bool check_entry(struct rd *rd, struct ktsnap_map *m, const struct ktsnap
 	return true;
 }
 
+struct entries_ctx {
+	struct ktsnap_map *m;
+	enum ktsnap_map_layout layout;
+	bool key_size_known;
+	size_t done;
+};
+
+static bool read_entry_elem(struct rd *rd, struct rd_arr *a, void *elem, void *ctx)
+{
+	struct entries_ctx *c = ctx;
+	struct ktsnap_map_entry *e = elem;
+	struct json_object *o;
+
+	if (!rd_arr_next(rd, a, &o) || !read_entry(rd, o, c->layout, e) ||
+	    !check_entry(rd, c->m, e, &c->key_size_known))
+		return false;
+	/* every entry has one slot per possible CPU */
+	if (c->done++ && e->nr_cpus != c->m->nr_cpus)
+		return rd_fail(rd, "%u per-CPU slots, but the first entry has %u", e->nr_cpus,
+			       c->m->nr_cpus);
+	c->m->nr_cpus = e->nr_cpus;
+	return true;
+}
+
 static bool read_entries(struct rd *rd, struct json_object *o, const char *key,
 			 enum ktsnap_map_layout layout, struct ktsnap_map *m)
 {
-	struct rd_arr a;
-	size_t i, p;
-	bool key_size_known = json_object_object_get_ex(o, "key_size", NULL);
-	int f = rd_get_array(rd, o, key, &a);
+	struct entries_ctx c = { m, layout, json_object_object_get_ex(o, "key_size", NULL), 0 };
+	size_t n = 0;
 
-	if (f <= 0)
-		return f == 0;
-	if (a.n > UINT32_MAX)
-		return rd_fail(rd, "too many entries");
+	if (!json_object_object_get_ex(o, key, NULL))
+		return true;
 	m->layout = layout;
-	m->entries = rd_arena_array(rd, a.n, sizeof(*m->entries));
-	if (a.n && !m->entries)
+	if (!rd_get_list(rd, o, key, sizeof(*m->entries), read_entry_elem, &c,
+			 (void **)&m->entries, &n))
 		return false;
-	m->nr_entries = (uint32_t)a.n;
-	p = rd_path_key(rd, key);
-	for (i = 0; i < a.n; i++) {
-		struct ktsnap_map_entry *e = &m->entries[i];
-		size_t q = rd_path_idx(rd, i);
-		struct json_object *eo;
-
-		if (!rd_arr_next(rd, &a, &eo) || !read_entry(rd, eo, layout, e) ||
-		    !check_entry(rd, m, e, &key_size_known))
-			return false;
-		/* every entry has one slot per possible CPU */
-		if (i && e->nr_cpus != m->nr_cpus)
-			return rd_fail(rd, "%u per-CPU slots, but the first entry has %u", e->nr_cpus,
-				    m->nr_cpus);
-		m->nr_cpus = e->nr_cpus;
-		rd_path_pop(rd, q);
-	}
-	rd_arr_done(rd, &a);
-	rd_path_pop(rd, p);
-	if (a.n > m->max_entries)
-		return rd_fail(rd, "%zu entries, but max_entries is %u", a.n, m->max_entries);
+	if (n > UINT32_MAX)
+		return FAIL_AT(rd, key, "too many entries");
+	m->nr_entries = (uint32_t)n;
+	if (n > m->max_entries)
+		return rd_fail(rd, "%zu entries, but max_entries is %u", n, m->max_entries);
 	if (layout == KTSNAP_LAYOUT_PERCPU_ARRAY || layout == KTSNAP_LAYOUT_PERCPU_HASH)
 		m->percpu_stride = (m->value_size + 7) & ~7u;
 	return true;

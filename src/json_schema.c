@@ -241,24 +241,27 @@ static const struct json_field report_f[] = {
 const struct json_record json_rec_report = REC(ktsnap_report, report_f);
 
 /* ---- the other schemas ------------------------------------------------------------ */
+#define D(f, t, fl) FX(ktsnap_sidecar, #f, dual.f, t, fl)
+#define G(f, name, t, fl) FX(ktsnap_sidecar, name, degraded.f, t, fl)
 static const struct json_field dual_f[] = {
 	HOOK("schema"),
 	HOOK("early"),	/* a "single" report, absent when the early capture was skipped */
 	HOOK("late"),	/* a "single" report: the report itself */
-	F(ktsnap_sidecar, early_max_age_jiffies, JF_U64),
-	F(ktsnap_sidecar, early_threshold_jiffies, JF_U64),
-	FL(ktsnap_sidecar, early_skipped_reason, JF_STR, JF_OMIT_NULL),
+	D(early_max_age_jiffies, JF_U64, 0),
+	D(early_threshold_jiffies, JF_U64, 0),
+	D(early_skipped_reason, JF_STR, JF_OMIT_NULL),
 };
 const struct json_record json_rec_dual = REC(ktsnap_sidecar, dual_f);
 
 static const struct json_field degraded_f[] = {
 	HOOK("schema"),
-	F(ktsnap_sidecar, reason, JF_STR),
-	FX(ktsnap_sidecar, "vcpu_regs", vcpu_regs_json, JF_RAW, JF_ARRAY),
-	FX(ktsnap_sidecar, "watchpoint_hit", watchpoint_hit_json, JF_RAW, JF_ANY | JF_NULL_OK),
-	FX(ktsnap_sidecar, "bss_latch_state", bss_latch_state_json, JF_RAW, JF_ANY | JF_NULL_OK),
-	FX(ktsnap_sidecar, "exit_kind", exit_kind_json, JF_RAW,
-	   JF_OMIT_NULL | JF_ANY | JF_NULL_OK),
-	F(ktsnap_sidecar, elapsed_ms, JF_U64),
+	G(reason, "reason", JF_STR, 0),
+	G(vcpu_regs_json, "vcpu_regs", JF_RAW, JF_ARRAY),
+	G(watchpoint_hit_json, "watchpoint_hit", JF_RAW, JF_ANY | JF_NULL_OK),
+	G(bss_latch_state_json, "bss_latch_state", JF_RAW, JF_ANY | JF_NULL_OK),
+	G(exit_kind_json, "exit_kind", JF_RAW, JF_OMIT_NULL | JF_ANY | JF_NULL_OK),
+	G(elapsed_ms, "elapsed_ms", JF_U64, 0),
 };
+#undef D
+#undef G
 const struct json_record json_rec_degraded = REC(ktsnap_sidecar, degraded_f);

@@ -35,12 +35,8 @@ int ktsnap_report__dual(const struct ktsnap_report *r, struct ktsnap_dual_info *
 
 	if (!s)
 		return r && out ? -ENOENT : -EINVAL;
-	*out = (struct ktsnap_dual_info){
-		.early = r->early,
-		.early_max_age_jiffies = s->early_max_age_jiffies,
-		.early_threshold_jiffies = s->early_threshold_jiffies,
-		.early_skipped_reason = s->early_skipped_reason,
-	};
+	*out = s->dual;
+	out->early = r->early;
 	return 0;
 }
 
@@ -50,14 +46,7 @@ int ktsnap_report__degraded(const struct ktsnap_report *r, struct ktsnap_degrade
 
 	if (!s)
 		return r && out ? -ENOENT : -EINVAL;
-	*out = (struct ktsnap_degraded_info){
-		.reason = s->reason,
-		.vcpu_regs_json = s->vcpu_regs_json,
-		.watchpoint_hit_json = s->watchpoint_hit_json,
-		.bss_latch_state_json = s->bss_latch_state_json,
-		.exit_kind_json = s->exit_kind_json,
-		.elapsed_ms = s->elapsed_ms,
-	};
+	*out = s->degraded;
 	return 0;
 }
 
