@@ -590,6 +590,42 @@ static void round_trips_as(const char *in, const char *needle)
 	free(out);
 }
 
+/* Arrays of 1 KB and more are parsed element by element wherever they sit
+ * (nested in each other, in verbatim fields): the result is the same. */
+static void cut_arrays_round_trip(void **state)
+{
+	size_t cap = 1 << 20, i, k;
+	char *s = malloc(cap);
+	int n;
+
+	n = snprintf(s, cap, "{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"map_kva\":0,"
+			     "\"map_type\":2,\"key_size\":4,\"value_size\":800,\"max_entries\":1,"
+			     "\"value\":{\"kind\":\"struct\",\"type_name\":\"t\",\"members\":[");
+	/* members whose values are arrays of 100 small values (past 1 KB) */
+	for (i = 0; i < 200; i++) {
+		n += snprintf(s + n, cap - n, "%s{\"name\":\"a%zu\",\"value\":{\"kind\":\"array\","
+				  "\"len\":100,\"elements\":[", i ? "," : "", i);
+		for (k = 0; k < 100; k++)
+			n += snprintf(s + n, cap - n, "%s{\"kind\":\"uint\",\"bits\":8,\"value\":%zu}",
+				      k ? "," : "", k);
+		n += snprintf(s + n, cap - n, "]}}");
+	}
+	n += snprintf(s + n, cap - n, "]}}],\"vcpu_regs\":[");
+	for (i = 0; i < 50; i++) {
+		n += snprintf(s + n, cap - n, "%s{\"instruction_pointer\":%zu,\"stack\":[", i ? "," : "",
+			      i);
+		for (k = 0; k < 300; k++)
+			n += snprintf(s + n, cap - n, "%s%zu", k ? "," : "", k);
+		n += snprintf(s + n, cap - n, "],\"s\":\"x\"}");
+	}
+	n += snprintf(s + n, cap - n, "],\"active_map_kvas\":[");
+	for (k = 0; k < 2000; k++)
+		n += snprintf(s + n, cap - n, "%s%zu", k ? "," : "", k * 4096);
+	snprintf(s + n, cap - n, "]}\n");
+	round_trips(s);
+	free(s);
+}
+
 /* Reliability review #14-#16 and #28: what the writer never emits. */
 #define M(fields) "{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"key_size\":4," \
 		  "\"value_size\":8,\"max_entries\":4," fields "}]}"
@@ -799,6 +835,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(read_errors_name_errno),
 		cmocka_unit_test(read_from_file_position),
 		cmocka_unit_test(big_write_warns),
+		cmocka_unit_test(cut_arrays_round_trip),
 	};
 
 	if (argc == 3 && !strcmp(argv[1], "--corpus"))
