@@ -19,19 +19,21 @@
  * ktsnap extensions to the spec's field set: report "capture_ns" and
  * "timestamp_ns", map "key_size".
  *
- * The reader accepts what the writer emits (and absent fields as their
- * defaults) and rejects everything else: unknown fields, wrong types,
- * integers out of range, trailing data, nesting deeper than
- * KTSNAP_JSON_MAX_DEPTH, invalid UTF-8 (overlong forms, surrogates, lone
+ * The reader accepts what the writer emits and rejects everything else:
+ * unknown fields, wrong types, integers out of range, trailing data,
+ * nesting deeper than KTSNAP_JSON_MAX_DEPTH, invalid UTF-8 (overlong forms, surrogates, lone
  * escaped surrogates), NUL in field names, and shapes the writer never
  * produces (key_hex/value_hex that disagree with key_size/value_size or
  * with a rendered integer key, integer widths outside 1..64 or values that
  * do not fit them, an array "len" below its element count, more entries
  * than max_entries, per-CPU lists of different lengths, an fd_array with
  * more populated slots than scanned).  ktsnap_errmsg() then names the byte
- * offset (syntax) or the field path (shape) and the reason.  Memory use is
- * a small multiple of the input for any shape of file (big arrays are
- * parsed one element at a time).  write → read → write is byte-identical.
+ * offset (syntax) or the field path (shape) and the reason.  Memory use
+ * stays a small multiple of the input however long its arrays are (arrays
+ * of 1 KB and more are parsed one element at a time).  Absent fields
+ * read as their defaults, except that "key_size" (which the original tool
+ * does not write) comes from the keys and a missing integer or float
+ * "bits" reads as 64.  write → read → write is byte-identical.
  *
  * Three shapes, told apart by "schema" (spec §3.1):
  *  - "single": a report.
