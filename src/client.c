@@ -679,8 +679,9 @@ static int fetch_report_locked(struct ktsnap_wire_client *c, const char *tag,
 				drop_handle(c);
 				rc = result(res, -EFBIG, KTSNAP_WIRE_TRANSPORT_ERROR, id,
 					    "report reply read failed (request_id=%u): report of "
-					    "%llu bytes exceeds max %u", id,
-					    (unsigned long long)total, KTSNAP_JSON_MAX_INPUT);
+					    "%llu bytes exceeds max %llu", id,
+					    (unsigned long long)total,
+					    (unsigned long long)KTSNAP_JSON_MAX_INPUT);
 				break;
 			}
 			started = true;

@@ -69,6 +69,7 @@ void ktsnap_report__free(struct ktsnap_report *r)
 	ix = atomic_load_explicit(&r->view_index, memory_order_acquire);
 	if (ix && r->view_index_free)
 		r->view_index_free(ix);
+	ktsnap_report__free(r->early);
 	for (i = 0; i < r->nr_maps; i++)
 		free(r->maps[i].raw);
 	free(r->maps);

@@ -232,7 +232,7 @@ run "$K" diff "$A" "$T/noschema.json"
 expect "missing schema" 1 'invalid report: missing "schema"'
 sed 's/"schema":"single"/"schema":"double"/' "$A" >"$T/badschema.json"
 run_stdout "$K" -j show "$T/badschema.json"
-expect "unknown schema, JSON" 1 '{"error":"'"$T"'/badschema.json: invalid report: schema: unknown schema \"double\" (expected \"single\")"}'
+expect "unknown schema, JSON" 1 '{"error":"'"$T"'/badschema.json: invalid report: schema: unknown schema \"double\" (expected \"single\", \"dual\" or \"degraded\")"}'
 sed 's/"map_kva":7/"map_kva":7,"colour":"red"/' "$A" >"$T/unknown.json"
 run "$K" show "$T/unknown.json"
 expect "unknown field" 1 'invalid report: maps[0]: unknown field "colour"'
