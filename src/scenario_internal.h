@@ -67,10 +67,9 @@ int ktsnap_map_find(const struct ktsnap_capture_opts *filter, ktsnap_map_match_f
 /* Matchers: @arg is the name suffix / the exact name / the object name. */
 bool ktsnap_map_match_suffix(const struct bpf_map_info *info, const void *arg);
 bool ktsnap_map_match_name(const struct bpf_map_info *info, const void *arg);
-/* A map libbpf created for object @arg: "<obj>.<section>" (the object
- * name cut to fit 15 bytes) or "<obj>_…". */
-bool ktsnap_map_match_obj(const struct bpf_map_info *info, const void *arg);
-/* Ids of every admitted map of object @obj; *ids malloc'd (caller frees).
+/* Ids of every admitted map of object @obj (the full name or libbpf's cut
+ * one, resolved by BTF identity as capture's --obj is; none while it is
+ * not loaded); *ids malloc'd (caller frees).
  * 0 or -ENOMEM. */
 int ktsnap_map_ids_of_obj(const struct ktsnap_capture_opts *filter, const char *obj,
 			  uint32_t **ids, size_t *n);
