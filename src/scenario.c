@@ -213,7 +213,10 @@ struct op_ctx {
 static int op_capture_snapshot(struct ktsnap_scenario *sc, const struct sc_op *op,
 			       const struct op_ctx *c)
 {
+	struct ktsnap_wire_result res;
+	struct ktsnap_wire_client *w;
 	struct ktsnap_bridge *b;
+	int err;
 
 	if (c->in_loop)
 		return fail(sc, -EINVAL,
@@ -223,6 +226,12 @@ static int op_capture_snapshot(struct ktsnap_scenario *sc, const struct sc_op *o
 			    "the capture into a non-Loop Step before or after the Loop step",
 			    op->name);
 	b = active_bridge();
+	if (!b && (w = ktsnap_wire_default_client())) {
+		/* no bridge here, but a ktsnap serve to ask (KTSNAP_SERVER) */
+		err = ktsnap_wire_capture_snapshot_op(w, op->name, KTSNAP_WIRE_REQUEST_TIMEOUT_MS,
+						      &res);
+		return err ? fail(sc, err, "%s", ktsnap_errmsg()) : 0;
+	}
 	if (!b)
 		return fail(sc, -EOPNOTSUPP,
 			    "Op::CaptureSnapshot('%s'): not supported in host_only mode (no guest "
@@ -237,9 +246,16 @@ static int op_capture_snapshot(struct ktsnap_scenario *sc, const struct sc_op *o
 static int op_watch_snapshot(struct ktsnap_scenario *sc, const struct sc_op *op)
 {
 	struct ktsnap_bridge *b = active_bridge();
+	struct ktsnap_wire_result res;
+	struct ktsnap_wire_client *w;
 	char *msg = NULL;
 	int err;
 
+	if (!b && (w = ktsnap_wire_default_client())) {
+		err = ktsnap_wire_watch_snapshot_op(w, op->name, KTSNAP_WIRE_REQUEST_TIMEOUT_MS,
+						    &res);
+		return err ? fail(sc, err, "%s", ktsnap_errmsg()) : 0;
+	}
 	if (!b)
 		return fail(sc, -EOPNOTSUPP,
 			    "Op::WatchSnapshot('%s'): not supported in host_only mode (no guest "
@@ -343,8 +359,20 @@ static int kernel_op(struct ktsnap_scenario *sc, const char *label,
 	};
 	struct ktsnap_kernel_op_reply reply = { 0 };
 	struct ktsnap_bridge *b = active_bridge();
-	int err = b ? ktsnap_bridge__dispatch_kernel_op(b, &req, &reply) : -EOPNOTSUPP;
+	struct ktsnap_wire_client *w = b ? NULL : ktsnap_wire_default_client();
+	struct ktsnap_wire_result res;
+	int err;
 
+	/* the bridge's callback first, then a ktsnap serve (§11.4) */
+	if (b)
+		err = ktsnap_bridge__dispatch_kernel_op(b, &req, &reply);
+	else if (w)
+		err = ktsnap_wire_client__request_kernel_op(w, &req, KTSNAP_WIRE_REQUEST_TIMEOUT_MS,
+							    &reply, &res);
+	else
+		err = -EOPNOTSUPP;
+	if (w && err)
+		return fail(sc, err, "%s('%s'): %s", label, tag, ktsnap_errmsg());
 	if (err == -EOPNOTSUPP)
 		return fail(sc, err,
 			    "%s('%s'): no SnapshotBridge kernel-op callback is installed on this "

@@ -29,6 +29,7 @@
 #include <ktsnap/bridge.h>
 #include <ktsnap/json.h>
 #include <ktsnap/report.h>
+#include <ktsnap/scenario.h>
 #include <ktsnap/wire.h>
 
 #include "log_internal.h"
@@ -144,6 +145,41 @@ static int setup_bridge(void **state)
 	f->bridge = ktsnap_bridge__new(never, NULL, NULL);
 	assert_non_null(f->bridge);
 	return 0;
+}
+
+/* ---- the scenario ops' wire path (§11.1, §11.2) --------------------------------------- */
+/*
+ * No bridge on the thread, KTSNAP_SERVER set: CaptureSnapshot asks the
+ * server, which stores the capture on its bridge; WatchSnapshot's refusal
+ * comes back as the op's failure.  Runs first: the transport latch is
+ * process-wide.
+ */
+static void t_scenario_ops_ask_the_server(void **state)
+{
+	struct fixture *f = *state;
+	const struct ktsnap_op cap = ktsnap_op_capture_snapshot("wired");
+	const struct ktsnap_op watch = ktsnap_op_watch_snapshot("nr_switches");
+	struct ktsnap_scenario *sc;
+
+	start(f);
+	assert_int_equal(setenv("KTSNAP_SERVER", f->addr, 1), 0);
+	sc = ktsnap_scenario__new();
+	assert_non_null(sc);
+	assert_int_equal(ktsnap_scenario__add_op(sc, 0, &cap), 0);
+	assert_int_equal(ktsnap_scenario__run(sc, NULL), 0);
+	ktsnap_scenario__free(sc);
+	assert_int_equal(captures(f), 1);
+	assert_true(ktsnap_bridge__has(f->bridge, "wired"));
+
+	sc = ktsnap_scenario__new();
+	assert_non_null(sc);
+	assert_int_equal(ktsnap_scenario__add_op(sc, 0, &watch), 0);
+	assert_true(ktsnap_scenario__run(sc, NULL) < 0);
+	if (!strstr(ktsnap_scenario__errmsg(sc), "nr_switches") ||
+	    strstr(ktsnap_scenario__errmsg(sc), "host_only"))
+		fail_msg("watch over the wire: %s", ktsnap_scenario__errmsg(sc));
+	ktsnap_scenario__free(sc);
+	unsetenv("KTSNAP_SERVER");
 }
 
 /* ---- CAPTURE, retrieval, sidecar ----------------------------------------------------- */
@@ -916,6 +952,7 @@ static void t_serve_fifos(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(t_scenario_ops_ask_the_server),
 		T(t_capture_fetch),
 		T(t_capture_failure),
 		T(t_watch),
