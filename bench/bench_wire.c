@@ -118,6 +118,7 @@ int main(void)
 	int i, round, ok = 0, bad = 0, err;
 	bool all_ok = true;
 
+	mallopt(M_ARENA_MAX, 2);	/* as ktsnap serve sets it */
 	if ((err = kt_big_open(&big)) || (err = kt_big_fill(big, NR_ENTRIES))) {
 		fprintf(stderr, "bench_wire: fixture: %s\n", strerror(-err));
 		return 1;
