@@ -3,7 +3,8 @@
 #   make check  install missing packages, build with ASan+UBSan (and the
 #               bridge stress test with TSan), run the whole test suite,
 #               and build once more with gcc in Release with warnings as
-#               errors (compile only), so a plain gcc build stays clean
+#               errors (compile only), so a plain gcc build stays clean;
+#               the sources must be formatted (make format-check)
 JOBS    ?= $(shell nproc)
 BUILD   ?= build
 CHECK   ?= build-check
@@ -11,7 +12,7 @@ TSAN    ?= build-tsan
 GCCREL  ?= build-gcc
 CMAKE   ?= cmake
 
-.PHONY: all deps build demo check check-asan check-tsan check-gcc bench clean
+.PHONY: all deps build demo check check-asan check-tsan check-gcc format format-check bench clean
 
 all: build
 
@@ -29,6 +30,13 @@ demo: build
 	@./$(BUILD)/cli/ktsnap demo
 
 check: check-asan check-tsan check-gcc
+
+# clang-format 14 settles some macro continuations only on a second pass
+format: deps
+	@sh scripts/format.sh && sh scripts/format.sh
+
+format-check: deps
+	@sh scripts/format.sh --check
 
 check-asan: deps
 	@CC=clang $(CMAKE) -S . -B $(CHECK) -DCMAKE_BUILD_TYPE=Debug \

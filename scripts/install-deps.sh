@@ -5,6 +5,8 @@ set -eu
 
 PKGS="build-essential cmake pkg-config clang clang-16 llvm bpftool libbpf-dev libelf-dev \
 zlib1g-dev libjson-c-dev libcmocka-dev"
+# the formatter make check pins (its output differs between versions)
+PKGS="$PKGS clang-format-14"
 
 missing=""
 for p in $PKGS; do
