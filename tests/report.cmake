@@ -18,3 +18,8 @@ add_custom_command(
 ktsnap_test(test_null_sweep SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/null_sweep/null_sweep.c
 	    ${CMAKE_CURRENT_BINARY_DIR}/null_sweep_calls.inc TIMEOUT 600)
 target_include_directories(test_null_sweep PRIVATE ${CMAKE_CURRENT_BINARY_DIR})
+# The README's example with only <ktsnap/ktsnap.h>, as a user writes it.
+add_executable(test_header_alone ${CMAKE_CURRENT_SOURCE_DIR}/header_alone.c)
+target_compile_options(test_header_alone PRIVATE -Werror=implicit-function-declaration)
+target_link_libraries(test_header_alone PRIVATE ktsnap)
+add_test(NAME test_header_alone COMMAND test_header_alone)
