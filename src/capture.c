@@ -728,7 +728,7 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 	struct ktsnap_id_set obj_ids = {}, obj_progs = {};
 	bool *name_hit = NULL, *id_hit = NULL;
 	unsigned int vanished = 0;
-	uint64_t t0;
+	uint64_t t0, first_read_ns = 0, last_read_ns = 0;
 	__u32 id = 0;
 	size_t i;
 	int err, ncpus;
@@ -863,12 +863,16 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 		m->max_entries = info.max_entries;
 		mc.m = m;
 		mc.fd = fd;
+		if (!first_read_ns)
+			first_read_ns = now_ns(CLOCK_MONOTONIC);
 		err = capture_map_contents(&mc);
+		last_read_ns = now_ns(CLOCK_MONOTONIC);
 		close(fd);
 		if (err == -ENOMEM)
 			goto fail;
 	}
 	r->capture_ns = now_ns(CLOCK_MONOTONIC) - t0;
+	r->capture_skew_ns = first_read_ns ? last_read_ns - first_read_ns : 0;
 	if (vanished)
 		pr_debug("capture: %u maps were freed between enumeration and open\n", vanished);
 	if ((err = check_filters_matched(&opts, name_hit, id_hit)))

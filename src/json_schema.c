@@ -234,6 +234,8 @@ static const struct json_field report_f[] = {
 	FL(ktsnap_report, is_placeholder, JF_BOOL, JF_OMIT_EMPTY),
 	FL(ktsnap_report, capture_ns, JF_U64, JF_OMIT_EMPTY),
 	FL(ktsnap_report, timestamp_ns, JF_U64, JF_OMIT_EMPTY),
+	FL(ktsnap_report, capture_skew_ns, JF_U64, JF_OMIT_EMPTY),
+	FL(ktsnap_report, freeze_ns, JF_U64, JF_OMIT_EMPTY),
 };
 #undef S
 #undef RAW

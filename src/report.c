@@ -246,6 +246,8 @@ GETTER(const char *, ktsnap_report__schema, ktsnap_report, o->schema)
 GETTER(bool, ktsnap_report__is_placeholder, ktsnap_report, o->is_placeholder)
 GETTER(uint64_t, ktsnap_report__capture_ns, ktsnap_report, o->capture_ns)
 GETTER(uint64_t, ktsnap_report__timestamp_ns, ktsnap_report, o->timestamp_ns)
+GETTER(uint64_t, ktsnap_report__capture_skew_ns, ktsnap_report, o->capture_skew_ns)
+GETTER(uint64_t, ktsnap_report__freeze_ns, ktsnap_report, o->freeze_ns)
 GETTER(const char *, ktsnap_report__active_obj_name, ktsnap_report, o->active_obj_name)
 GETTER(const struct ktsnap_scx_sched_state *, ktsnap_report__scx_sched_state, ktsnap_report,
        o->scx_sched_state)

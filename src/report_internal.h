@@ -198,9 +198,12 @@ struct ktsnap_report {
 	uint64_t dump_truncated_at_us;
 	bool is_placeholder;
 
-	/* ktsnap extensions (JSON: "capture_ns", "timestamp_ns") */
+	/* ktsnap extensions (JSON: "capture_ns", "timestamp_ns",
+	 * "capture_skew_ns", "freeze_ns") */
 	uint64_t capture_ns;
 	uint64_t timestamp_ns;
+	uint64_t capture_skew_ns;	/* first map read's start to last one's end */
+	uint64_t freeze_ns;		/* cgroup.freeze until "frozen 1"; 0: not frozen */
 
 	/* "dual" / "degraded" report files (json_internal.h); NULL for
 	 * "single".  A dual report is its late half with the early half

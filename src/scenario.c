@@ -28,6 +28,7 @@
 
 #include "log_internal.h"
 #include "opts_internal.h"
+#include "report_internal.h"
 #include "scenario_internal.h"
 #include "util_internal.h"
 
@@ -925,6 +926,9 @@ struct ktsnap_report *ktsnap_scenario_capture_callback(const char *name, void *c
 		snprintf(reason, sizeof(reason), "live capture failed: %s",
 			 ktsnap_errmsg()[0] ? ktsnap_errmsg() : strerror(-err));
 		r = ktsnap_report__placeholder(reason);
+	} else if (cs.frozen) {
+		/* the report says it was taken with the workers frozen */
+		r->freeze_ns = cs.freeze_ns ? cs.freeze_ns : 1;
 	}
 	cs.tag = strdup(name);
 	if (cs.tag && !KTSNAP_ENSURE(sc->stats, sc->cap_stats, sc->nr_stats + 1))

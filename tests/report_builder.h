@@ -228,6 +228,8 @@ static inline struct ktsnap_report *rb_full_report(uint64_t tick)
 
 	r->timestamp_ns = 1700000000000000000ULL + tick;
 	r->capture_ns = 12345;
+	r->capture_skew_ns = 2345;
+	r->freeze_ns = 678;
 	r->active_obj_name = "ktsched";
 	r->active_map_kvas = kvas;
 	r->nr_active_map_kvas = 2;

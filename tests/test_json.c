@@ -144,7 +144,7 @@ static void exact_values(void **state)
 	/* verbatim fields */
 	assert_non_null(strstr(s, "\"vcpu_regs\":[{\"instruction_pointer\":18446744071562067968},null]"));
 	/* extensions */
-	assert_non_null(strstr(s, "\"capture_ns\":12345,\"timestamp_ns\":1700000000000000000}"));
+	assert_non_null(strstr(s, "\"capture_ns\":12345,\"timestamp_ns\":1700000000000000000,\"capture_skew_ns\":2345,\"freeze_ns\":678}"));
 	free(s);
 	ktsnap_report__free(r);
 }

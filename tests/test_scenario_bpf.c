@@ -166,6 +166,13 @@ static void two_steps_end_to_end(void **state)
 	assert_int_equal(e1->step_index, 1);
 	assert_true(e2->has_step_index);
 	assert_int_equal(e2->step_index, 2);
+	/* both were taken with the workers frozen, and say so; the map reads
+	 * of a capture are spread over a measurable window */
+	assert_true(ktsnap_report__freeze_ns(e1->report) > 0);
+	assert_true(ktsnap_report__freeze_ns(e2->report) > 0);
+	assert_true(ktsnap_report__capture_skew_ns(e2->report) > 0);
+	assert_true(ktsnap_report__capture_skew_ns(e2->report) <=
+		    ktsnap_report__capture_ns(e2->report));
 
 	snap1 = ktsnap_snapshot__named(e1->report, "s1");
 	snap2 = ktsnap_snapshot__named(e2->report, "s2");

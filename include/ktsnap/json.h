@@ -16,8 +16,8 @@
  * Strings that are not valid UTF-8 are written with U+FFFD in place of
  * each invalid byte, so the output is always valid JSON.
  *
- * ktsnap extensions to the spec's field set: report "capture_ns" and
- * "timestamp_ns", map "key_size".
+ * ktsnap extensions to the spec's field set: report "capture_ns",
+ * "timestamp_ns", "capture_skew_ns" and "freeze_ns", map "key_size".
  *
  * The reader accepts what the writer emits and rejects everything else:
  * unknown fields, wrong types, integers out of range, trailing data,

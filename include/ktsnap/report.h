@@ -359,6 +359,19 @@ KTSNAP_API bool ktsnap_report__is_placeholder(const struct ktsnap_report *r);
 KTSNAP_API uint64_t ktsnap_report__capture_ns(const struct ktsnap_report *r);
 /* Wall-clock time of the capture, ns since the epoch (0 if unknown). */
 KTSNAP_API uint64_t ktsnap_report__timestamp_ns(const struct ktsnap_report *r);
+/*
+ * How far apart the map reads were, ns: from the start of the first map's
+ * read to the end of the last one's.  On a live host the maps are read one
+ * after the other while BPF programs keep running, so this bounds how
+ * inconsistent two maps of one capture can be (0 for non-captures).
+ */
+KTSNAP_API uint64_t ktsnap_report__capture_skew_ns(const struct ktsnap_report *r);
+/*
+ * How long freezing the scenario's workers took before the capture
+ * (cgroup.freeze until cgroup.events said "frozen 1"), ns; 0 when the
+ * capture was not taken with the workers frozen (scenario.h).
+ */
+KTSNAP_API uint64_t ktsnap_report__freeze_ns(const struct ktsnap_report *r);
 /* Borrowed; NULL when absent. */
 KTSNAP_API const char *ktsnap_report__active_obj_name(const struct ktsnap_report *r);
 KTSNAP_API const uint64_t *ktsnap_report__active_map_kvas(const struct ktsnap_report *r,
