@@ -45,7 +45,8 @@ static int one_run(uint32_t id, bool freeze)
 							  NULL) : NULL;
 	KTSNAP_OPTS(ktsnap_scenario_run_opts, opts, .bridge = b, .capture = &copts,
 		    .no_freeze = !freeze);
-	uint64_t fr[NR_CAPTURES], cap[NR_CAPTURES], th[NR_CAPTURES];
+	uint64_t fr[NR_CAPTURES], cap[NR_CAPTURES], th[NR_CAPTURES], sk[NR_CAPTURES];
+	struct ktsnap_drain *d = NULL;
 	struct ktsnap_op nap = ktsnap_op_sleep(100);
 	char tag[32];
 	size_t i, n;
@@ -76,10 +77,16 @@ static int one_run(uint32_t id, bool freeze)
 		cap[i] = s->capture_ns;
 		th[i] = s->thaw_ns;
 	}
-	printf("%-10s freeze %7.3f ms   capture %7.3f ms   thaw %7.3f ms   (median of %zu)\n",
+	/* the skew the reports record: first map read's start to last one's end */
+	d = ktsnap_bridge__drain_ordered(b);
+	for (n = 0; d && n < ktsnap_drain__count(d) && n < NR_CAPTURES; n++)
+		sk[n] = ktsnap_report__capture_skew_ns(ktsnap_drain__entry(d, n)->report);
+	printf("%-10s freeze %7.3f ms   capture %7.3f ms   thaw %7.3f ms   skew %7.3f ms   "
+	       "(median of %zu)\n",
 	       freeze ? "frozen" : "unfrozen", median_ms(fr, i), median_ms(cap, i),
-	       median_ms(th, i), i);
+	       median_ms(th, i), n ? median_ms(sk, n) : 0.0, i);
 out:
+	ktsnap_drain__free(d);
 	ktsnap_bridge__unref(b);
 	ktsnap_scenario__free(sc);
 	return err;
