@@ -356,14 +356,16 @@ static void map_payload(struct bb *b, const struct ktsnap_map *m, int btf_ix)
 {
 	uint32_t flags = 0, i;
 	const uint8_t *vraw = m->value_raw;
-	size_t need = 256 + (m->error ? strlen(m->error) : 0) + strlen(m->name) + m->value_size;
+	size_t need = 256 + (m->error ? strlen(m->error) : 0) + strlen(m->name);
 
-	/* one allocation for the bulk of a big map */
-	if (table_layout(m->layout))
+	/* one allocation for the bulk of a big map (sizes of bytes present) */
+	if (m->layout == KTSNAP_LAYOUT_VALUE && vraw)
+		need += m->value_size;
+	if (table_layout(m->layout) && m->nr_entries)
 		need += (size_t)m->nr_entries *
-			(m->key_size + 8 + (percpu_layout(m->layout)
-						    ? (size_t)m->percpu_stride * m->nr_cpus
-						    : m->value_size));
+			((hash_layout(m->layout) ? m->key_size : 4) + 8 +
+			 (percpu_layout(m->layout) ? (size_t)m->percpu_stride * m->nr_cpus
+						   : m->value_size));
 	if (KTSNAP_ENSURE(b->p, b->cap, need))
 		b->oom = true;
 
@@ -1015,10 +1017,43 @@ static int read_map_json(struct sr *sr, const struct sec *s)
 	return 0;
 }
 
+/*
+ * What the kernel's BTF verifier would have refused (the blob came from
+ * it): the renderer relies on these, libbpf's parser does not check them.
+ * Returns the first bad type id, 0 when all are fine.
+ */
+static uint32_t btf_bad_type(const struct btf *btf)
+{
+	uint32_t id, n = btf__type_cnt(btf);
+
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+
+		if (!t)
+			return id;
+		if (btf_is_int(t)) {
+			uint32_t bits = btf_int_bits(t), off = btf_int_offset(t);
+
+			if ((t->size != 1 && t->size != 2 && t->size != 4 && t->size != 8 &&
+			     t->size != 16) || !bits || bits > 128 || off + bits > t->size * 8)
+				return id;
+		} else if (btf_is_enum(t) || btf_is_enum64(t)) {
+			if (t->size != 1 && t->size != 2 && t->size != 4 && t->size != 8)
+				return id;
+		} else if (btf_is_float(t)) {
+			if (t->size != 2 && t->size != 4 && t->size != 8 && t->size != 12 &&
+			    t->size != 16)
+				return id;
+		}
+	}
+	return 0;
+}
+
 /* A BTF section: a standalone BTF object the report owns. */
 static int read_btf(struct sr *sr, const struct sec *s)
 {
 	struct btf *btf;
+	uint32_t bad;
 
 	/* struct btf_header: magic 0xeb9f, version 1, hdr_len ≥ 24 */
 	if (s->len < 24 || s->len > UINT32_MAX || get_le32(s->data) != 0x0001eb9fu)
@@ -1026,6 +1061,10 @@ static int read_btf(struct sr *sr, const struct sec *s)
 	btf = btf__new(s->data, (uint32_t)s->len);
 	if (!btf)
 		return sec_fail(s, -EINVAL, "BTF rejected by libbpf: %s", strerror(errno));
+	if ((bad = btf_bad_type(btf))) {
+		btf__free(btf);
+		return sec_fail(s, -EINVAL, "BTF type %u is malformed", bad);
+	}
 	if (KTSNAP_ENSURE(sr->btfs, sr->btfs_cap, sr->nr_btfs + 1) ||
 	    ktsnap_report_own_btf(sr->r, btf)) {
 		btf__free(btf);

@@ -608,13 +608,12 @@ int main(int argc, char **argv)
 #ifdef SNAPFILE_LIVE
 		cmocka_unit_test(live_ktsched),
 		cmocka_unit_test(live_ktbig),
-#else
+#endif
 		cmocka_unit_test(raw_maps_round_trip),
 		cmocka_unit_test(full_report_round_trip),
 		cmocka_unit_test(read_back_is_lazy),
 		cmocka_unit_test(formats),
 		cmocka_unit_test(corrupt_files),
-#endif
 	};
 
 	if (argc == 3 && !strcmp(argv[1], "--corpus"))
