@@ -48,6 +48,7 @@ static int run(int argc, char **argv)
 		{ "maps-only", no_argument, NULL, 'M' },
 		{ "map-id", required_argument, NULL, 'i' },
 		{ "format", required_argument, NULL, 'F' },
+		{ "compress", no_argument, NULL, 'Z' },
 		{ 0 },
 	};
 	KTSNAP_OPTS(ktsnap_capture_opts, copts);
@@ -59,6 +60,7 @@ static int run(int argc, char **argv)
 	FILE *f = stdout;
 	struct cli_out o = { 0 };
 	enum ktsnap_report_format fmt = KTSNAP_FORMAT_AUTO;
+	bool compress = false;
 	int c, err, rc = EXIT_FAIL;
 
 	names = calloc((size_t)argc, sizeof(*names));
@@ -89,6 +91,9 @@ static int run(int argc, char **argv)
 			if ((rc = cli_parse_format(optarg, &fmt)))
 				goto out;
 			rc = EXIT_FAIL;
+			break;
+		case 'Z':
+			compress = true;
 			break;
 		case 'i':
 			if (!cli_parse_u64(optarg, UINT32_MAX, &n) || !n) {
@@ -150,7 +155,10 @@ static int run(int argc, char **argv)
 		cli_stdout_verbatim(true);
 	/* .ktsnap by extension or --format; JSON otherwise */
 	fmt = cli_output_format(f == stdout ? NULL : out, fmt);
-	err = ktsnap_report__write_file(r, f, fmt, cli_pretty ? KTSNAP_JSON_PRETTY : 0);
+	/* zstd costs a quarter of a big capture's time: only when asked */
+	err = ktsnap_report__write_file(r, f, fmt,
+					(cli_pretty ? KTSNAP_JSON_PRETTY : 0) |
+					(compress ? 0 : KTSNAP_BINARY_NO_COMPRESS));
 	if (f == stdout)
 		cli_stdout_verbatim(false);
 	if (f != stdout) {
@@ -187,7 +195,7 @@ const struct cli_cmd cmd_capture = {
 	.run = run,
 	.synopsis = "  ktsnap capture [-o FILE] [--obj PREFIX] [--map NAME]... [--map-id ID]...\n"
 		    "                 [--max-entries N|all] [--cgroup PATH]... [--maps-only]\n"
-		    "                 [--format json|ktsnap] [--pretty]\n",
+		    "                 [--format json|ktsnap] [--compress] [--pretty]\n",
 	.help = "Capture the BPF maps of the running kernel (and the /proc walkers) to a\n"
 		"report file; stdout by default.  Needs root (CAP_SYS_ADMIN: the kernel lists\n"
 		"BPF maps only to it).  A filter that matches nothing is an error.\n\n"
@@ -204,5 +212,7 @@ const struct cli_cmd cmd_capture = {
 		"      --format FMT      'json' or 'ktsnap' (the compact binary file of raw\n"
 		"                        map bytes + BTF); default: by FILE's extension\n"
 		"                        (.ktsnap), else JSON\n"
+		"      --compress        zstd-compress the .ktsnap file's sections (smaller,\n"
+		"                        slower; `ktsnap convert` compresses an existing one)\n"
 		"  -p, --pretty          indent the JSON\n",
 };

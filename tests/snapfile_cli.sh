@@ -82,4 +82,14 @@ small=$(wc -c <"$T/big.ktsnap")
 rc=$?
 out="$small vs $big bytes"
 expect ".ktsnap smaller than JSON ($out)" 0 ""
+run "$K" capture --maps-only --map-id "$KT_BIG_ID" --max-entries all --compress -o "$T/z.ktsnap"
+expect "capture --compress" 0 "captured 1 maps"
+z=$(wc -c <"$T/z.ktsnap")
+[ "$z" -lt "$small" ]
+rc=$?
+out="$z vs $small bytes"
+expect "--compress makes it smaller ($out)" 0 ""
+run "$K" convert "$T/z.ktsnap" "$T/z.json"
+strip_times "$T/z.json" "$T/c"
+expect_same "a compressed .ktsnap converts to the same JSON" "$T/a" "$T/c"
 finish
