@@ -30,6 +30,7 @@ for c in $cmds; do
 	show) args="show $R" ;;
 	get) args="get $R var bss_u64_max" ;;
 	diff) args="diff $R $R" ;;
+	convert) args="convert $R -" ;;
 	demo) args="demo -o $T/demo-$c --seconds 1" ;;
 	*) args= ;;
 	esac
