@@ -339,6 +339,15 @@ static void formats(void **state)
 		ktsnap_report__free(back);
 	}
 	assert_int_equal(ktsnap_report__write_file(r, NULL, KTSNAP_FORMAT_BINARY, 0), -EINVAL);
+	/* a full disk is the write's errno */
+	{
+		FILE *f = fopen("/dev/full", "w");
+
+		assert_non_null(f);
+		assert_int_equal(ktsnap_report__write_binary(r, f, 0), -ENOSPC);
+		assert_non_null(strstr(ktsnap_errmsg(), "No space left on device"));
+		fclose(f);
+	}
 	assert_int_equal(ktsnap_report__write_file(r, stdout, (enum ktsnap_report_format)7, 0),
 			 -EINVAL);
 	ktsnap_report__free(r);
