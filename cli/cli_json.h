@@ -7,7 +7,7 @@
 #ifndef KTSNAP_CLI_JSON_H
 #define KTSNAP_CLI_JSON_H
 
-#include "json_writer.h"
+#include "jw.h"
 
 /* A writer on stdout, pretty when -p was given; NULL when out of memory
  * (the jw_* calls must not be made then).  End with cli_jw_end(). */

@@ -22,6 +22,7 @@
 
 #include "json_plan.h"
 #include "render_internal.h"
+#include "util_internal.h"
 
 enum op_kind { OP_TEXT, OP_UINT, OP_INT, OP_BOOL };
 
@@ -49,16 +50,9 @@ static void add_op(struct json_plan *p, struct op op)
 {
 	if (p->failed)
 		return;
-	if (p->nr == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 32;
-		struct op *n = cap <= PLAN_MAX_OPS ? realloc(p->ops, cap * sizeof(*n)) : NULL;
-
-		if (!n) {
-			p->failed = true;
-			return;
-		}
-		p->ops = n;
-		p->cap = cap;
+	if (p->nr == PLAN_MAX_OPS || KTSNAP_ENSURE(p->ops, p->cap, p->nr + 1)) {
+		p->failed = true;
+		return;
 	}
 	p->ops[p->nr++] = op;
 }
@@ -68,19 +62,9 @@ static void add_text(struct json_plan *p, const char *s, size_t n)
 {
 	if (p->failed)
 		return;
-	if (p->text_len + n > p->text_cap) {
-		size_t cap = p->text_cap ? p->text_cap * 2 : 256;
-		char *t;
-
-		while (cap < p->text_len + n)
-			cap *= 2;
-		t = realloc(p->text, cap);
-		if (!t) {
-			p->failed = true;
-			return;
-		}
-		p->text = t;
-		p->text_cap = cap;
+	if (KTSNAP_ENSURE(p->text, p->text_cap, p->text_len + n)) {
+		p->failed = true;
+		return;
 	}
 	memcpy(p->text + p->text_len, s, n);
 	if (p->nr && p->ops[p->nr - 1].kind == OP_TEXT)

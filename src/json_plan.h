@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * json_plan: BTF types compiled into "text, number at offset, text…" so
+ * the JSON writer can write big maps straight from their bytes
+ * (json_plan.c says which shapes compile).
+ */
 #ifndef KTSNAP_JSON_PLAN_H
 #define KTSNAP_JSON_PLAN_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "json_writer.h"
+#include "jw.h"
 
 struct btf;
 struct json_plan;

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * Report → JSON sidecar (spec §3–§4, see include/ktsnap/json.h).  Field
- * order is fixed (the spec tables' order) so that write → read → write is
- * byte-identical; json_read.c accepts exactly this shape.
+ * json_write: report → report file (see include/ktsnap/json.h).  The
+ * records (the report, its maps, walker records, the "dual" and "degraded"
+ * shapes) are written by write_record() from the schema tables of
+ * json_schema.c, which json_read.c reads by; RenderedValues and map entries
+ * are written here by hand (they are the hot path), and unrendered maps of
+ * a fresh capture are streamed entry by entry.  Field order is fixed so
+ * that write → read → write is byte-identical.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,10 +16,11 @@
 #include <ktsnap/json.h>
 
 #include "json_internal.h"
-#include "json_writer.h"
+#include "jw.h"
 #include "log_internal.h"
 #include "report_internal.h"
 #include "render_internal.h"
+#include "util_internal.h"
 #include "json_plan.h"
 
 static void write_value(struct json_writer *w, const struct ktsnap_value *v);
@@ -200,6 +205,126 @@ static void write_value(struct json_writer *w, const struct ktsnap_value *v)
 	jw_obj_end(w);
 }
 
+/* ---- records, described by the schema tables (json_schema.c) -------------------- */
+
+/* A JF_HOOK field: the caller writes it (key and value) or nothing. */
+typedef void (*whook_fn)(struct json_writer *w, const char *name, const void *ctx);
+
+static void write_record(struct json_writer *w, const struct json_record *rec, const void *base,
+			 whook_fn hook, const void *ctx);
+
+static void write_uints(struct json_writer *w, const char *key, const void *v, size_t width,
+			size_t n)
+{
+	size_t i;
+
+	jw_key(w, key);
+	jw_arr_begin(w);
+	for (i = 0; v && i < n; i++)
+		jw_u64(w, width == 4 ? ((const uint32_t *)v)[i] : ((const uint64_t *)v)[i]);
+	jw_arr_end(w);
+}
+
+static const char *const raw_default[] = { "{}", "[]", "null" };
+
+static void write_field(struct json_writer *w, const struct json_field *f, const char *b)
+{
+	const void *p = b + f->off;
+	const char *s;
+	size_t n, i;
+
+	if ((f->flags & JF_HAS) && !*(const bool *)(b + f->aux))
+		return;
+	switch (f->type) {
+	case JF_U64:
+		if ((f->flags & JF_OMIT_EMPTY) && !*(const uint64_t *)p)
+			return;
+		jw_kv_u64(w, f->name, *(const uint64_t *)p);
+		break;
+	case JF_U32:
+		jw_kv_u64(w, f->name, *(const uint32_t *)p);
+		break;
+	case JF_I64:
+		jw_kv_i64(w, f->name, *(const int64_t *)p);
+		break;
+	case JF_I32:
+		jw_kv_i64(w, f->name, *(const int32_t *)p);
+		break;
+	case JF_BOOL:
+		if ((f->flags & JF_OMIT_EMPTY) && !*(const bool *)p)
+			return;
+		jw_kv_bool(w, f->name, *(const bool *)p);
+		break;
+	case JF_STR:
+		s = *(const char *const *)p;
+		if (!s && (f->flags & JF_OMIT_NULL))
+			return;
+		jw_kv_str(w, f->name, s ? s : "");
+		break;
+	case JF_F64:
+		jw_kv_f64(w, f->name, *(const double *)p);
+		break;
+	case JF_U64_LIST:
+	case JF_U32_LIST:
+		n = f->flags & JF_COUNT_FIELD ? *(const uint32_t *)(b + f->aux)
+					      : *(const size_t *)(b + f->aux);
+		if ((f->flags & JF_OMIT_EMPTY) && !n)
+			return;
+		write_uints(w, f->name, *(const void *const *)p, f->type == JF_U32_LIST ? 4 : 8, n);
+		break;
+	case JF_U64_FIXED:
+		write_uints(w, f->name, p, 8, f->n);
+		break;
+	case JF_RECORDS:
+		n = *(const size_t *)(b + f->aux);
+		if ((f->flags & JF_OMIT_EMPTY) && !n)
+			return;
+		jw_key(w, f->name);
+		jw_arr_begin(w);
+		for (i = 0; *(const char *const *)p && i < n; i++) {
+			jw_obj_begin(w);
+			write_record(w, f->sub, *(const char *const *)p + i * f->sub->size, NULL,
+				     NULL);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		break;
+	case JF_OBJECT:
+		if (!*(const void *const *)p)
+			return;
+		jw_key(w, f->name);
+		jw_obj_begin(w);
+		write_record(w, f->sub, *(const void *const *)p, NULL, NULL);
+		jw_obj_end(w);
+		break;
+	case JF_RAW:
+		s = *(const char *const *)p;
+		if (!s && (f->flags & JF_OMIT_NULL))
+			return;
+		if (!s)
+			s = raw_default[f->flags & JF_NULL_OK ? 2 : f->flags & JF_ARRAY ? 1 : 0];
+		jw_key(w, f->name);
+		jw_raw(w, s);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The fields of @rec from @base, in the table's order (no braces). */
+static void write_record(struct json_writer *w, const struct json_record *rec, const void *base,
+			 whook_fn hook, const void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < rec->nr; i++) {
+		if (rec->f[i].type == JF_HOOK)
+			hook(w, rec->f[i].name, ctx);
+		else
+			write_field(w, &rec->f[i], base);
+	}
+}
+
 static void write_hex_field(struct json_writer *w, const char *key, const uint8_t *p,
 			    uint32_t n)
 {
@@ -316,7 +441,20 @@ static void stream_entries(struct json_writer *w, const struct ktsnap_map *m,
 	}
 	ktsnap_arena_init(&scratch);
 	for (i = 0; i < m->nr_entries && !w->err; i++) {
-		struct ktsnap_map_entry e = m->entries[i];
+		/* Only the captured bytes: another thread may be rendering this
+		 * map (ktsnap_map_ensure_rendered() under the render lock),
+		 * writing the rendering pointers of m->entries[i] meanwhile. */
+		const struct ktsnap_map_entry *src = &m->entries[i];
+		struct ktsnap_map_entry e = {
+			.key = src->key,
+			.val = src->val,
+			.key_len = src->key_len,
+			.val_len = src->val_len,
+			.index = src->index,
+			.percpu = src->percpu,
+			.payload = src->payload,
+			.nr_cpus = src->nr_cpus,
+		};
 
 		if (ktsnap_render_entry(m, &e, &scratch)) {
 			w->err = -ENOMEM;
@@ -354,19 +492,11 @@ static void write_entries(struct json_writer *w, const struct ktsnap_map *m)
 	jw_arr_end(w);
 }
 
-static void write_map(struct json_writer *w, const struct ktsnap_map *m)
+static void write_layout(struct json_writer *w, const char *name, const void *ctx)
 {
-	size_t i;
+	const struct ktsnap_map *m = ctx;
 
-	if (m->layout == KTSNAP_LAYOUT_VALUE)
-		ktsnap_map_ensure_rendered(m);
-	jw_obj_begin(w);
-	jw_kv_str(w, "name", m->name ? m->name : "");
-	jw_kv_u64(w, "map_kva", m->map_kva);
-	jw_kv_u64(w, "map_type", m->map_type);
-	jw_kv_u64(w, "key_size", m->key_size);
-	jw_kv_u64(w, "value_size", m->value_size);
-	jw_kv_u64(w, "max_entries", m->max_entries);
+	(void)name;
 	switch (m->layout) {
 	case KTSNAP_LAYOUT_VALUE:
 		if (m->value) {
@@ -383,274 +513,26 @@ static void write_map(struct json_writer *w, const struct ktsnap_map *m)
 	case KTSNAP_LAYOUT_NONE:
 		break;
 	}
-	if (m->ringbuf) {
-		jw_key(w, "ringbuf");
-		jw_obj_begin(w);
-		jw_kv_u64(w, "capacity", m->ringbuf->capacity);
-		jw_kv_u64(w, "consumer_pos", m->ringbuf->consumer_pos);
-		jw_kv_u64(w, "producer_pos", m->ringbuf->producer_pos);
-		jw_kv_u64(w, "pending_pos", m->ringbuf->pending_pos);
-		jw_kv_u64(w, "pending_bytes", m->ringbuf->pending_bytes);
-		jw_obj_end(w);
-	}
-	if (m->stack_trace) {
-		const struct ktsnap_stack_trace_info *st = m->stack_trace;
-
-		jw_key(w, "stack_trace");
-		jw_obj_begin(w);
-		jw_kv_u64(w, "n_buckets", st->n_buckets);
-		jw_key(w, "entries");
-		jw_arr_begin(w);
-		for (i = 0; i < st->nr_entries; i++) {
-			const struct ktsnap_stack_trace_entry *se = &st->entries[i];
-			uint32_t k;
-
-			jw_obj_begin(w);
-			jw_kv_u64(w, "bucket_id", se->bucket_id);
-			jw_kv_u64(w, "nr", se->nr);
-			jw_key(w, "pcs");
-			jw_arr_begin(w);
-			for (k = 0; se->pcs && k < se->nr; k++)
-				jw_u64(w, se->pcs[k]);
-			jw_arr_end(w);
-			jw_kv_str(w, "data_hex", se->data_hex ? se->data_hex : "");
-			jw_obj_end(w);
-		}
-		jw_arr_end(w);
-		jw_kv_bool(w, "truncated", st->truncated);
-		jw_obj_end(w);
-	}
-	if (m->fd_array) {
-		const struct ktsnap_fd_array_info *fa = m->fd_array;
-
-		jw_key(w, "fd_array");
-		jw_obj_begin(w);
-		jw_kv_u64(w, "populated", fa->populated);
-		jw_kv_u64(w, "scanned", fa->scanned);
-		jw_key(w, "indices");
-		jw_arr_begin(w);
-		for (i = 0; fa->indices && i < fa->nr_indices; i++)
-			jw_u64(w, fa->indices[i]);
-		jw_arr_end(w);
-		jw_kv_bool(w, "truncated", fa->truncated);
-		jw_kv_bool(w, "indices_truncated", fa->indices_truncated);
-		jw_obj_end(w);
-	}
-	write_opt_str(w, "error", m->error);
-	jw_obj_end(w);
 }
 
-static void write_u64_list(struct json_writer *w, const char *key, const uint64_t *v,
-			   size_t n)
+static void write_map(struct json_writer *w, const struct ktsnap_map *m)
 {
-	size_t i;
-
-	jw_key(w, key);
-	jw_arr_begin(w);
-	for (i = 0; v && i < n; i++)
-		jw_u64(w, v[i]);
-	jw_arr_end(w);
-}
-
-static void write_raw_opt(struct json_writer *w, const char *key, const char *json)
-{
-	if (!json)
-		return;
-	jw_key(w, key);
-	jw_raw(w, json);
-}
-
-static void write_per_cpu_time(struct json_writer *w, const struct ktsnap_per_cpu_time *t)
-{
-	int k;
-
+	if (m->layout == KTSNAP_LAYOUT_VALUE)
+		ktsnap_map_ensure_rendered(m);
 	jw_obj_begin(w);
-	jw_kv_u64(w, "cpu", t->cpu);
-	jw_kv_u64(w, "cpustat_user_ns", t->cpustat_user_ns);
-	jw_kv_u64(w, "cpustat_nice_ns", t->cpustat_nice_ns);
-	jw_kv_u64(w, "cpustat_system_ns", t->cpustat_system_ns);
-	jw_kv_u64(w, "cpustat_softirq_ns", t->cpustat_softirq_ns);
-	jw_kv_u64(w, "cpustat_irq_ns", t->cpustat_irq_ns);
-	jw_kv_u64(w, "cpustat_idle_ns", t->cpustat_idle_ns);
-	jw_kv_u64(w, "cpustat_iowait_ns", t->cpustat_iowait_ns);
-	jw_kv_u64(w, "cpustat_steal_ns", t->cpustat_steal_ns);
-	jw_key(w, "softirqs");
-	jw_arr_begin(w);
-	for (k = 0; k < KTSNAP_NR_SOFTIRQS; k++)
-		jw_u64(w, t->softirqs[k]);
-	jw_arr_end(w);
-	jw_kv_u64(w, "irqs_sum", t->irqs_sum);
-	if (t->has_iowait_sleeptime_ns)
-		jw_kv_u64(w, "iowait_sleeptime_ns", t->iowait_sleeptime_ns);
+	write_record(w, &json_rec_map, m, write_layout, m);
 	jw_obj_end(w);
 }
 
-static void write_psi(struct json_writer *w, const struct ktsnap_cgroup_psi *p)
+static void write_report_hook(struct json_writer *w, const char *name, const void *ctx)
 {
-	jw_obj_begin(w);
-	jw_kv_str(w, "cgroup", p->cgroup ? p->cgroup : "");
-	jw_kv_str(w, "resource", p->resource ? p->resource : "");
-	jw_kv_f64(w, "some_avg10", p->some_avg10);
-	jw_kv_f64(w, "some_avg60", p->some_avg60);
-	jw_kv_f64(w, "some_avg300", p->some_avg300);
-	jw_kv_u64(w, "some_total_us", p->some_total_us);
-	if (p->has_full) {
-		jw_kv_f64(w, "full_avg10", p->full_avg10);
-		jw_kv_f64(w, "full_avg60", p->full_avg60);
-		jw_kv_f64(w, "full_avg300", p->full_avg300);
-		jw_kv_u64(w, "full_total_us", p->full_total_us);
-	}
-	jw_obj_end(w);
-}
-
-static void write_task(struct json_writer *w, const struct ktsnap_task_enrichment *t)
-{
-	jw_obj_begin(w);
-	jw_kv_i64(w, "pid", t->pid);
-	jw_kv_i64(w, "tgid", t->tgid);
-	write_opt_str(w, "comm", t->comm);
-	write_opt_str(w, "cgroup", t->cgroup);
-	jw_kv_i64(w, "prio", t->prio);
-	jw_kv_i64(w, "nice", t->nice);
-	jw_kv_u64(w, "policy", t->policy);
-	write_opt_str(w, "state", t->state);
-	jw_kv_i64(w, "cpu", t->cpu);
-	jw_kv_u64(w, "sum_exec_runtime_ns", t->sum_exec_runtime_ns);
-	jw_kv_u64(w, "nr_voluntary_switches", t->nr_voluntary_switches);
-	jw_kv_u64(w, "nr_involuntary_switches", t->nr_involuntary_switches);
-	jw_obj_end(w);
-}
-
-static void write_event_sample(struct json_writer *w, const struct ktsnap_event_counter_sample *s)
-{
-	jw_obj_begin(w);
-	jw_kv_u64(w, "elapsed_ms", s->elapsed_ms);
-#define EV(f) jw_kv_i64(w, #f, s->f)
-	EV(select_cpu_fallback);
-	EV(dispatch_local_dsq_offline);
-	EV(dispatch_keep_last);
-	EV(enq_skip_exiting);
-	EV(enq_skip_migration_disabled);
-	EV(reenq_immed);
-	EV(reenq_local_repeat);
-	EV(refill_slice_dfl);
-	EV(bypass_duration);
-	EV(bypass_dispatch);
-	EV(bypass_activate);
-	EV(insert_not_owned);
-	EV(sub_bypass_dispatch);
-#undef EV
-	jw_obj_end(w);
-}
-
-static void write_rq(struct json_writer *w, const struct ktsnap_rq_scx_state *q)
-{
-	jw_obj_begin(w);
-	jw_kv_u64(w, "cpu", q->cpu);
-	jw_kv_u64(w, "nr_running", q->nr_running);
-	jw_kv_u64(w, "flags", q->flags);
-	jw_kv_bool(w, "cpu_released", q->cpu_released);
-	jw_kv_u64(w, "ops_qseq", q->ops_qseq);
-	if (q->has_kick_sync)
-		jw_kv_u64(w, "kick_sync", q->kick_sync);
-	jw_kv_u64(w, "nr_immed", q->nr_immed);
-	jw_kv_u64(w, "rq_clock", q->rq_clock);
-	if (q->has_curr_pid)
-		jw_kv_i64(w, "curr_pid", q->curr_pid);
-	write_u64_list(w, "runnable_task_kvas", q->runnable_task_kvas,
-		       q->nr_runnable_task_kvas);
-	jw_obj_end(w);
-}
-
-static void write_dsq(struct json_writer *w, const struct ktsnap_dsq_state *d)
-{
-	jw_obj_begin(w);
-	jw_kv_str(w, "origin", d->origin ? d->origin : "");
-	jw_kv_u64(w, "nr", d->nr);
-	jw_kv_u64(w, "seq", d->seq);
-	write_u64_list(w, "task_kvas", d->task_kvas, d->nr_task_kvas);
-	jw_kv_bool(w, "truncated", d->truncated);
-	jw_obj_end(w);
-}
-
-static void write_sched_state(struct json_writer *w, const struct ktsnap_scx_sched_state *s)
-{
-	jw_obj_begin(w);
-	jw_kv_bool(w, "aborting", s->aborting);
-	jw_kv_i64(w, "bypass_depth", s->bypass_depth);
-	jw_kv_i64(w, "exit_kind", s->exit_kind);
-	if (s->has_watchdog_timeout)
-		jw_kv_u64(w, "watchdog_timeout", s->watchdog_timeout);
-	write_opt_str(w, "source", s->source);
-	if (s->has_sched_kva)
-		jw_kv_u64(w, "sched_kva", s->sched_kva);
-	jw_obj_end(w);
-}
-
-static void write_probe_counters(struct json_writer *w, const struct ktsnap_probe_counters *p)
-{
-	jw_obj_begin(w);
-#define PC(f) jw_kv_u64(w, #f, p->f)
-	PC(probe_count);
-	PC(kprobe_returns);
-	PC(meta_miss);
-	PC(ringbuf_drops);
-	PC(timeline_count);
-	PC(timeline_drops);
-	PC(pi_count);
-	PC(pi_orphan_fexits);
-	PC(pi_class_change_count);
-	PC(pi_drops);
-	PC(lock_contend_count);
-	PC(lock_contend_drops);
-	PC(preempt_disable_count);
-	PC(preempt_enable_count);
-	PC(trigger_count);
-#undef PC
-	jw_obj_end(w);
-}
-
-#define WRITE_LIST(w, key, arr, n, fn)               \
-	do {                                         \
-		if (n) {                             \
-			size_t i_;                   \
-			jw_key(w, key);              \
-			jw_arr_begin(w);             \
-			for (i_ = 0; i_ < (n); i_++) \
-				fn(w, &(arr)[i_]);   \
-			jw_arr_end(w);               \
-		}                                    \
-	} while (0)
-
-static void write_prog_stat(struct json_writer *w, const struct ktsnap_prog_runtime_stat *s)
-{
-	jw_obj_begin(w);
-	jw_kv_str(w, "name", s->name ? s->name : "");
-	jw_kv_u64(w, "cnt", s->cnt);
-	jw_kv_u64(w, "nsecs", s->nsecs);
-	jw_kv_u64(w, "misses", s->misses);
-	jw_obj_end(w);
-}
-
-static void write_numa(struct json_writer *w, const struct ktsnap_per_node_numa *n)
-{
-	jw_obj_begin(w);
-	jw_kv_u64(w, "node", n->node);
-	jw_kv_u64(w, "numa_hit", n->numa_hit);
-	jw_kv_u64(w, "numa_miss", n->numa_miss);
-	jw_kv_u64(w, "numa_foreign", n->numa_foreign);
-	jw_kv_u64(w, "numa_interleave_hit", n->numa_interleave_hit);
-	jw_kv_u64(w, "numa_local", n->numa_local);
-	jw_kv_u64(w, "numa_other", n->numa_other);
-	jw_obj_end(w);
-}
-
-static void write_report(struct json_writer *w, const struct ktsnap_report *r)
-{
+	const struct ktsnap_report *r = ctx;
 	uint32_t i;
 
-	jw_obj_begin(w);
-	jw_kv_str(w, "schema", r->schema ? r->schema : "single");
+	if (!strcmp(name, "schema")) {
+		jw_kv_str(w, "schema", "single");
+		return;
+	}
 	jw_key(w, "maps");
 	jw_arr_begin(w);
 	for (i = 0; i < r->nr_maps; i++) {
@@ -660,45 +542,46 @@ static void write_report(struct json_writer *w, const struct ktsnap_report *r)
 			jw_flush(w);
 	}
 	jw_arr_end(w);
-	write_raw_opt(w, "vcpu_regs", r->vcpu_regs_json);
-	write_opt_str(w, "active_obj_name", r->active_obj_name);
-	if (r->nr_active_map_kvas)
-		write_u64_list(w, "active_map_kvas", r->active_map_kvas, r->nr_active_map_kvas);
-	write_raw_opt(w, "sdt_allocations", r->sdt_allocations_json);
-	write_raw_opt(w, "scx_static_ranges", r->scx_static_ranges_json);
-	write_opt_str(w, "sdt_alloc_unavailable", r->sdt_alloc_unavailable);
-	WRITE_LIST(w, "prog_runtime_stats", r->prog_runtime_stats, r->nr_prog_runtime_stats,
-		   write_prog_stat);
-	write_opt_str(w, "prog_runtime_stats_unavailable", r->prog_runtime_stats_unavailable);
-	WRITE_LIST(w, "per_cpu_time", r->per_cpu_time, r->nr_per_cpu_time, write_per_cpu_time);
-	WRITE_LIST(w, "per_node_numa", r->per_node_numa, r->nr_per_node_numa, write_numa);
-	write_opt_str(w, "per_node_numa_unavailable", r->per_node_numa_unavailable);
-	WRITE_LIST(w, "task_enrichments", r->task_enrichments, r->nr_task_enrichments,
-		   write_task);
-	write_opt_str(w, "task_enrichments_unavailable", r->task_enrichments_unavailable);
-	WRITE_LIST(w, "event_counter_timeline", r->event_counter_timeline,
-		   r->nr_event_counter_timeline, write_event_sample);
-	WRITE_LIST(w, "rq_scx_states", r->rq_scx_states, r->nr_rq_scx_states, write_rq);
-	WRITE_LIST(w, "dsq_states", r->dsq_states, r->nr_dsq_states, write_dsq);
-	if (r->scx_sched_state) {
-		jw_key(w, "scx_sched_state");
-		write_sched_state(w, r->scx_sched_state);
+}
+
+static void write_report(struct json_writer *w, const struct ktsnap_report *r)
+{
+	jw_obj_begin(w);
+	write_record(w, &json_rec_report, r, write_report_hook, r);
+	jw_obj_end(w);
+}
+
+/* "schema", "early" and "late" of a dual report; "schema" of a degraded one. */
+static void write_sidecar_hook(struct json_writer *w, const char *name, const void *ctx)
+{
+	const struct ktsnap_report *r = ctx;
+
+	if (!strcmp(name, "schema")) {
+		jw_kv_str(w, "schema", r->schema);
+	} else if (!strcmp(name, "late")) {
+		jw_key(w, "late");
+		write_report(w, r);
+	} else if (r->early) {
+		jw_key(w, "early");
+		write_report(w, r->early);
 	}
-	write_opt_str(w, "scx_walker_unavailable", r->scx_walker_unavailable);
-	write_raw_opt(w, "vcpu_perf_at_freeze", r->vcpu_perf_at_freeze_json);
-	if (r->has_dump_truncated_at_us)
-		jw_kv_u64(w, "dump_truncated_at_us", r->dump_truncated_at_us);
-	if (r->probe_counters) {
-		jw_key(w, "probe_counters");
-		write_probe_counters(w, r->probe_counters);
+}
+
+/* Any report: "single", or the "dual" / "degraded" shape it was read as. */
+static void write_any_report(struct json_writer *w, const struct ktsnap_report *r)
+{
+	const struct json_record *rec = NULL;
+
+	if (r->sidecar && ktsnap_str_eq(r->schema, "dual"))
+		rec = &json_rec_dual;
+	else if (r->sidecar && ktsnap_str_eq(r->schema, "degraded"))
+		rec = &json_rec_degraded;
+	if (!rec) {
+		write_report(w, r);
+		return;
 	}
-	WRITE_LIST(w, "cgroup_psi", r->cgroup_psi, r->nr_cgroup_psi, write_psi);
-	if (r->is_placeholder)
-		jw_kv_bool(w, "is_placeholder", true);
-	if (r->capture_ns)
-		jw_kv_u64(w, "capture_ns", r->capture_ns);
-	if (r->timestamp_ns)
-		jw_kv_u64(w, "timestamp_ns", r->timestamp_ns);
+	jw_obj_begin(w);
+	write_record(w, rec, r->sidecar, write_sidecar_hook, r);
 	jw_obj_end(w);
 }
 
@@ -729,17 +612,29 @@ static struct json_writer *start(FILE *f, unsigned int flags)
 	return w;
 }
 
+uint64_t json_write_warn_bytes = KTSNAP_JSON_MAX_INPUT;
+
 int ktsnap_report__write_json(const struct ktsnap_report *r, FILE *f, unsigned int flags)
 {
 	struct json_writer *w;
+	int err;
+	uint64_t written;
 
 	if (!r)
 		return ktsnap_fail(-EINVAL, "JSON writer: no report");
 	w = start(f, flags);
 	if (!w)
 		return -errno;
-	write_report(w, r);
-	return finish(w);
+	write_any_report(w, r);
+	jw_flush(w);
+	written = w->written;
+	err = finish(w);
+	/* a pipe or a device is read back only up to KTSNAP_JSON_MAX_INPUT */
+	if (!err && written > json_write_warn_bytes)
+		pr_warn("report file is %llu bytes: ktsnap reads reports larger than %llu bytes "
+			"only from regular files, not from pipes\n",
+			(unsigned long long)written, (unsigned long long)json_write_warn_bytes);
+	return err;
 }
 
 int ktsnap_map__write_json(const struct ktsnap_map *m, FILE *f, unsigned int flags)

@@ -45,19 +45,6 @@ const char *ktsnap_kernel_op_value_kind__name(enum ktsnap_kernel_op_value_kind k
 	return "Unknown";
 }
 
-/* strdup that keeps NULL as NULL; *ok cleared on ENOMEM. */
-static char *dup_opt(const char *s, bool *ok)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	if (!d)
-		*ok = false;
-	return d;
-}
-
 /* ---- values ------------------------------------------------------------------ */
 int ktsnap_kernel_op_value__set_bytes(struct ktsnap_kernel_op_value *v, const void *data,
 				      size_t len)
@@ -123,12 +110,12 @@ bool ktsnap_kernel_op_value__equal(const struct ktsnap_kernel_op_value *a,
 static int target_fill(struct ktsnap_kernel_op_target *t,
 		       const struct ktsnap_kernel_op_target *src)
 {
-	bool ok = true;
+	bool oom = false;
 
 	*t = *src;
-	t->symbol = dup_opt(src->symbol, &ok);
-	t->field = dup_opt(src->field, &ok);
-	if (!ok) {
+	t->symbol = ktsnap_strdup_opt(src->symbol, &oom);
+	t->field = ktsnap_strdup_opt(src->field, &oom);
+	if (oom) {
 		ktsnap_kernel_op_target__clear(t);
 		return ktsnap_fail(-ENOMEM, "out of memory");
 	}

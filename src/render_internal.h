@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * render: BTF bytes → RenderedValue trees (render.c), and the BTF rules the
+ * renderer shares with the JSON plans so both write the same text.
+ */
 #ifndef KTSNAP_RENDER_INTERNAL_H
 #define KTSNAP_RENDER_INTERNAL_H
 

@@ -22,6 +22,7 @@
 #include <ktsnap/report.h>
 
 struct btf;
+struct ktsnap_sidecar;
 
 /* ---- arena ------------------------------------------------------------- */
 struct ktsnap_arena_chunk;
@@ -136,6 +137,7 @@ struct ktsnap_map {
 	struct ktsnap_ringbuf_info *ringbuf;
 	struct ktsnap_stack_trace_info *stack_trace;
 	struct ktsnap_fd_array_info *fd_array;
+	const char *arena_json;		/* ARENA: the file's "arena" object, verbatim */
 
 	/* lazy rendering (capture only) */
 	const struct btf *btf;		/* owned by the report's btf list */
@@ -199,6 +201,12 @@ struct ktsnap_report {
 	/* ktsnap extensions (JSON: "capture_ns", "timestamp_ns") */
 	uint64_t capture_ns;
 	uint64_t timestamp_ns;
+
+	/* "dual" / "degraded" report files (json_internal.h); NULL for
+	 * "single".  A dual report is its late half with the early half
+	 * attached (owned, freed with the report). */
+	struct ktsnap_sidecar *sidecar;
+	struct ktsnap_report *early;
 
 	/* BTF objects the maps render with; freed with the report. */
 	struct btf **btfs;

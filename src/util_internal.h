@@ -38,6 +38,16 @@ static inline bool ktsnap_str_eq(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
+/* strdup that keeps NULL as NULL; sets *@oom (never clears it) on ENOMEM. */
+static inline char *ktsnap_strdup_opt(const char *s, bool *oom)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	if (s && !d)
+		*oom = true;
+	return d;
+}
+
 /* 64-bit FNV-1a of @n bytes. */
 uint64_t ktsnap_fnv1a(const void *p, size_t n);
 

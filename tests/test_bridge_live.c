@@ -19,29 +19,7 @@
 #include <ktsnap/capture.h>
 #include <ktsnap/view.h>
 
-#include "fixture.h"
-
-static int load_fixture(void **state)
-{
-	struct ktsched *skel = NULL;
-	int err = kt_sched_open(&skel, true);
-
-	if (err) {
-		fprintf(stderr, "kt_sched_open: %d\n", err);
-		return -1;
-	}
-	/* Let the sched_switch program run so the globals are planted. */
-	kt_sched_tick();
-	*state = skel;
-	return 0;
-}
-
-static int unload_fixture(void **state)
-{
-	kt_sched_close(*state);
-	*state = NULL;
-	return 0;
-}
+#include "live_fixture.h"
 
 static void capture_in_scenario(struct ktsnap_bridge *b, void *ctx)
 {
@@ -129,8 +107,8 @@ static void failed_live_capture_is_placeholder(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(live_capture_through_bridge, load_fixture,
-						unload_fixture),
+		cmocka_unit_test_setup_teardown(live_capture_through_bridge,
+						live_fixture_setup, live_fixture_teardown),
 		cmocka_unit_test(failed_live_capture_is_placeholder),
 	};
 

@@ -19,6 +19,7 @@
 #include <ktsnap/json.h>
 
 #include "report_builder.h"
+#include "json_internal.h"
 
 /* Write @r to a malloc'd string (caller frees). */
 static char *to_json(const struct ktsnap_report *r, unsigned flags)
@@ -315,7 +316,11 @@ static void rejects(void **state)
 	expect_reject("{\"maps\":[]}", -EINVAL, "missing \"schema\"");
 	expect_reject("{\"schema\":\"triple\",\"maps\":[]}", -EINVAL,
 		      "schema: unknown schema \"triple\"");
-	expect_reject("{\"schema\":\"dual\",\"late\":{}}", -EINVAL, "\"dual\" is not supported");
+	/* a dual report's halves are "single" reports */
+	expect_reject("{\"schema\":\"dual\",\"late\":{}}", -EINVAL, "late: missing \"schema\"");
+	expect_reject("{\"schema\":\"dual\"}", -EINVAL, "missing \"late\"");
+	expect_reject("{\"schema\":\"dual\",\"late\":{\"schema\":\"dual\"}}", -EINVAL,
+		      "late.schema: expected \"single\", got \"dual\"");
 	expect_reject("{\"schema\":7}", -EINVAL, "schema: expected a string, got an integer");
 	expect_reject("[1]", -EINVAL, "top level is an array");
 	expect_reject("{\"schema\":\"single\",\"maps\":{}}", -EINVAL,
@@ -382,7 +387,7 @@ static void accepts_absent_fields(void **state)
 {
 	struct ktsnap_report *r = from_json(
 		"{\"schema\":\"single\",\"maps\":[{\"name\":\"x.bss\",\"value\":{\"kind\":\"enum\","
-		"\"value\":-1}},{\"name\":\"p\",\"percpu_entries\":[{\"key\":1}]}]}");
+		"\"value\":-1}},{\"name\":\"p\",\"max_entries\":2,\"percpu_entries\":[{\"key\":1}]}]}");
 	const struct ktsnap_value *v = ktsnap_map__value(ktsnap_report__map_by_index(r, 0));
 	uint64_t u;
 
@@ -432,9 +437,9 @@ static void entry_lists_one_at_a_time(void **state)
 	size_t len;
 
 	/* each map's list goes to its own map */
-	r = from_json(HDR "{\"name\":\"a\",\"entries\":[" ENTRY(1) "," ENTRY(2) "]},"
-		      "{\"name\":\"b\",\"entries\":[]},"
-		      "{\"name\":\"c\",\"entries\":[ " ENTRY(3) " ]}]}");
+	r = from_json(HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[" ENTRY(1) "," ENTRY(2) "]},"
+		      "{\"name\":\"b\",\"value_size\":1,\"max_entries\":64,\"entries\":[]},"
+		      "{\"name\":\"c\",\"value_size\":1,\"max_entries\":64,\"entries\":[ " ENTRY(3) " ]}]}");
 	assert_int_equal(ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 0)), 2);
 	assert_int_equal(ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 1)), 0);
 	assert_int_equal(ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 2)), 1);
@@ -443,20 +448,334 @@ static void entry_lists_one_at_a_time(void **state)
 	ktsnap_report__free(r);
 
 	/* an escaped key name is the same key (no splitting, same result) */
-	r = from_json(HDR "{\"name\":\"a\",\"entr\\u0069es\":[" ENTRY(1) "]}]}");
+	r = from_json(HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entr\\u0069es\":[" ENTRY(1) "]}]}");
 	assert_int_equal(ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 0)), 1);
 	ktsnap_report__free(r);
 
-	/* json-c-only errors inside an element name the element and the byte */
-	expect_reject(HDR "{\"name\":\"a\",\"entries\":[" ENTRY(1) ","
-		      "{\"key_hex\":\"01\",\"value\":{\"kind\":\"uint\",\"bits\":064,\"value\":1}}]}]}",
-		      -EINVAL, "maps[0].entries[1]: invalid JSON at byte ");
+	/* json-c-only errors inside an element name the element and the byte
+	 * (lists of more than 1 KB of text are the ones parsed element-wise) */
+	{
+		char big[4096] = HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[";
+		int k;
+
+		for (k = 0; k < 30; k++)
+			strcat(big, ENTRY(1) ",");
+		strcat(big, "{\"key_hex\":\"01\",\"value\":{\"kind\":\"uint\",\"bits\":064,"
+			    "\"value\":1}}]}]}");
+		expect_reject(big, -EINVAL, "maps[0].entries[30]: invalid JSON at byte ");
+	}
 	/* structural errors around the elements are the whole parse's */
-	expect_reject(HDR "{\"name\":\"a\",\"entries\":[" ENTRY(1) ",]}]}", -EINVAL,
+	expect_reject(HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[" ENTRY(1) ",]}]}", -EINVAL,
 		      "invalid report JSON at byte");
-	expect_reject(HDR "{\"name\":\"a\",\"entries\":[" ENTRY(1) " " ENTRY(2) "]}]}", -EINVAL,
+	expect_reject(HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[" ENTRY(1) " " ENTRY(2) "]}]}", -EINVAL,
 		      "invalid report JSON at byte");
-	expect_reject(HDR "{\"name\":\"a\",\"entries\":[" ENTRY(1), -EINVAL, "truncated");
+	expect_reject(HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[" ENTRY(1), -EINVAL, "truncated");
+}
+
+
+/* F42 / F84: the "dual" and "degraded" shapes and a map's "arena" object
+ * read, show through their accessors and write back byte for byte. */
+#define SINGLE(name) "{\"schema\":\"single\",\"maps\":[{\"name\":\"" name "\",\"map_kva\":0," \
+		     "\"map_type\":2,\"key_size\":4,\"value_size\":4,\"max_entries\":1," \
+		     "\"value\":{\"kind\":\"uint\",\"bits\":32,\"value\":7}}]}"
+static void round_trips(const char *in)
+{
+	struct ktsnap_report *r = from_json(in);
+	char *out = to_json(r, 0), *pretty, *again;
+	struct ktsnap_report *back;
+
+	assert_string_equal(out, in);
+	/* and the pretty form reads back to the same report */
+	pretty = to_json(r, KTSNAP_JSON_PRETTY);
+	back = from_json(pretty);
+	again = to_json(back, 0);
+	assert_string_equal(again, in);
+	free(again);
+	free(pretty);
+	free(out);
+	ktsnap_report__free(back);
+	ktsnap_report__free(r);
+}
+
+static const char dual[] =
+	"{\"schema\":\"dual\",\"early\":" SINGLE("early.bss") ",\"late\":" SINGLE("late.bss")
+	",\"early_max_age_jiffies\":250,\"early_threshold_jiffies\":1000,"
+	"\"early_skipped_reason\":\"too old\"}\n";
+static const char late_only[] =
+	"{\"schema\":\"dual\",\"late\":" SINGLE("late.bss") ",\"early_max_age_jiffies\":0,"
+	"\"early_threshold_jiffies\":5}\n";
+static const char degraded[] =
+	"{\"schema\":\"degraded\",\"reason\":\"rendezvous timed out\",\"vcpu_regs\":"
+	"[{\"instruction_pointer\":18446744071562067968,\"stack_pointer\":1},null],"
+	"\"watchpoint_hit\":null,\"bss_latch_state\":{\"latched\":true,\"n\":[1,2]},"
+	"\"exit_kind\":\"Error\",\"elapsed_ms\":1500}\n";
+static const char arena[] =
+	"{\"schema\":\"single\",\"maps\":[{\"name\":\"arena\",\"map_kva\":0,\"map_type\":33,"
+	"\"key_size\":0,\"value_size\":0,\"max_entries\":16,\"arena\":{\"user_vm_start\":"
+	"4096,\"pages\":[{\"user_addr\":4096,\"bytes\":\"00 01\"}],\"truncated\":false}}]}\n";
+
+static void sidecar_shapes(void **state)
+{
+	struct ktsnap_dual_info di;
+	struct ktsnap_degraded_info dg;
+	struct ktsnap_report *r;
+	const struct ktsnap_map *m;
+
+	round_trips(dual);
+	round_trips(late_only);
+	round_trips(degraded);
+	round_trips(arena);
+
+	/* dual: the report is the late half, the early one hangs off it */
+	r = from_json(dual);
+	assert_string_equal(ktsnap_report__schema(r), "dual");
+	assert_non_null(ktsnap_report__map_by_name(r, "late.bss"));
+	assert_null(ktsnap_report__map_by_name(r, "early.bss"));
+	assert_int_equal(ktsnap_report__dual(r, &di), 0);
+	assert_non_null(di.early);
+	assert_non_null(ktsnap_report__map_by_name(di.early, "early.bss"));
+	assert_string_equal(ktsnap_report__schema(di.early), "single");
+	assert_int_equal(di.early_max_age_jiffies, 250);
+	assert_int_equal(di.early_threshold_jiffies, 1000);
+	assert_string_equal(di.early_skipped_reason, "too old");
+	assert_int_equal(ktsnap_report__degraded(r, &dg), -ENOENT);
+	ktsnap_report__free(r);
+	r = from_json(late_only);
+	assert_int_equal(ktsnap_report__dual(r, &di), 0);
+	assert_null(di.early);
+	assert_null(di.early_skipped_reason);
+	ktsnap_report__free(r);
+
+	r = from_json(degraded);
+	assert_string_equal(ktsnap_report__schema(r), "degraded");
+	assert_int_equal(ktsnap_report__map_count(r), 0);
+	assert_int_equal(ktsnap_report__degraded(r, &dg), 0);
+	assert_string_equal(dg.reason, "rendezvous timed out");
+	assert_string_equal(dg.watchpoint_hit_json, "null");
+	assert_string_equal(dg.bss_latch_state_json, "{\"latched\":true,\"n\":[1,2]}");
+	assert_string_equal(dg.exit_kind_json, "\"Error\"");
+	assert_int_equal(dg.elapsed_ms, 1500);
+	assert_int_equal(ktsnap_report__dual(r, &di), -ENOENT);
+	assert_int_equal(ktsnap_report__dual(NULL, &di), -EINVAL);
+	ktsnap_report__free(r);
+
+	r = from_json(arena);
+	m = ktsnap_report__map_by_name(r, "arena");
+	assert_string_equal(ktsnap_map__arena_json(m),
+			    "{\"user_vm_start\":4096,\"pages\":[{\"user_addr\":4096,\"bytes\":"
+			    "\"00 01\"}],\"truncated\":false}");
+	assert_null(ktsnap_map__arena_json(NULL));
+	ktsnap_report__free(r);
+	r = from_json(SINGLE("x"));
+	errno = 0;
+	assert_null(ktsnap_map__arena_json(ktsnap_report__map_by_index(r, 0)));
+	assert_int_equal(errno, ENOENT);
+	ktsnap_report__free(r);
+
+	expect_reject("{\"schema\":\"degraded\",\"reason\":null}", -EINVAL,
+		      "reason: expected a value, got null");
+	expect_reject("{\"schema\":\"degraded\",\"maps\":[]}", -EINVAL, "unknown field \"maps\"");
+}
+
+/* @in reads, and its written form contains @needle and reads back. */
+static void round_trips_as(const char *in, const char *needle)
+{
+	struct ktsnap_report *r = from_json(in), *back;
+	char *out = to_json(r, 0);
+
+	assert_non_null(strstr(out, needle));
+	back = from_json(out);
+	ktsnap_report__free(back);
+	ktsnap_report__free(r);
+	free(out);
+}
+
+/* Arrays of 1 KB and more are parsed element by element wherever they sit
+ * (nested in each other, in verbatim fields): the result is the same. */
+static void cut_arrays_round_trip(void **state)
+{
+	size_t cap = 1 << 20, i, k;
+	char *s = malloc(cap);
+	int n;
+
+	n = snprintf(s, cap, "{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"map_kva\":0,"
+			     "\"map_type\":2,\"key_size\":4,\"value_size\":800,\"max_entries\":1,"
+			     "\"value\":{\"kind\":\"struct\",\"type_name\":\"t\",\"members\":[");
+	/* members whose values are arrays of 100 small values (past 1 KB) */
+	for (i = 0; i < 200; i++) {
+		n += snprintf(s + n, cap - n, "%s{\"name\":\"a%zu\",\"value\":{\"kind\":\"array\","
+				  "\"len\":100,\"elements\":[", i ? "," : "", i);
+		for (k = 0; k < 100; k++)
+			n += snprintf(s + n, cap - n, "%s{\"kind\":\"uint\",\"bits\":8,\"value\":%zu}",
+				      k ? "," : "", k);
+		n += snprintf(s + n, cap - n, "]}}");
+	}
+	n += snprintf(s + n, cap - n, "]}}],\"vcpu_regs\":[");
+	for (i = 0; i < 50; i++) {
+		n += snprintf(s + n, cap - n, "%s{\"instruction_pointer\":%zu,\"stack\":[", i ? "," : "",
+			      i);
+		for (k = 0; k < 300; k++)
+			n += snprintf(s + n, cap - n, "%s%zu", k ? "," : "", k);
+		n += snprintf(s + n, cap - n, "],\"s\":\"x\"}");
+	}
+	n += snprintf(s + n, cap - n, "],\"active_map_kvas\":[");
+	for (k = 0; k < 2000; k++)
+		n += snprintf(s + n, cap - n, "%s%zu", k ? "," : "", k * 4096);
+	snprintf(s + n, cap - n, "]}\n");
+	round_trips(s);
+	free(s);
+}
+
+/* Reliability review #14-#16 and #28: what the writer never emits. */
+#define M(fields) "{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"key_size\":4," \
+		  "\"value_size\":8,\"max_entries\":4," fields "}]}"
+#define HASH1(e) M("\"entries\":[" e "]")
+#define VAL(v) M("\"value\":" v)
+static void rejects_what_writer_never_emits(void **state)
+{
+	/* #14: raw bytes against the declared sizes and the rendered key */
+	expect_reject(HASH1("{\"key_hex\":\"01\",\"value_hex\":\"00 00 00 00 00 00 00 00\"}"),
+		      -EINVAL, "maps[0].entries[0].key_hex: 1 bytes, but the map's key_size is 4");
+	expect_reject(HASH1("{\"key_hex\":\"01 00 00 00\",\"value_hex\":\"00\"}"), -EINVAL,
+		      "maps[0].entries[0].value_hex: 1 bytes, but the map's value_size is 8");
+	expect_reject(HASH1("{\"key\":{\"kind\":\"uint\",\"bits\":32,\"value\":999},"
+			    "\"key_hex\":\"01 00 00 00\"}"),
+		      -EINVAL, "maps[0].entries[0].key_hex: the bytes disagree with the rendered");
+	/* the same with a matching key reads */
+	ktsnap_report__free(from_json(HASH1("{\"key\":{\"kind\":\"uint\",\"bits\":32,\"value\":"
+					    "999},\"key_hex\":\"e7 03 00 00\"}")));
+	/* the original tool writes no key_size: the keys say it, and must agree */
+	{
+		struct ktsnap_report *r = from_json(
+			"{\"schema\":\"single\",\"maps\":[{\"name\":\"h\",\"value_size\":1,"
+			"\"max_entries\":8,\"entries\":[{\"key_hex\":\"01 00\",\"value_hex\":\"05\"}]}]}");
+
+		assert_int_equal(ktsnap_map__key_size(ktsnap_report__map_by_index(r, 0)), 2);
+		ktsnap_report__free(r);
+	}
+	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"h\",\"max_entries\":8,"
+		      "\"entries\":[{\"key_hex\":\"01 00\"},{\"key_hex\":\"01\"}]}]}",
+		      -EINVAL, "maps[0].entries[1].key_hex: 1 bytes, but the map's key_size is 2");
+	/* a width the file leaves out reads (and writes back) as 64 */
+	round_trips_as(VAL("{\"kind\":\"int\",\"value\":-1}"), "{\"kind\":\"int\",\"bits\":64,");
+	/* #15: widths, values that do not fit them, lengths and counts */
+	expect_reject(VAL("{\"kind\":\"uint\",\"bits\":0,\"value\":0}"), -EINVAL,
+		      "maps[0].value.bits: 0 is not an integer width");
+	expect_reject(VAL("{\"kind\":\"int\",\"bits\":200,\"value\":0}"), -EINVAL,
+		      "maps[0].value.bits: 200 is not an integer width");
+	expect_reject(VAL("{\"kind\":\"uint\",\"bits\":3,\"value\":1000}"), -EINVAL,
+		      "maps[0].value.value: 1000 does not fit in 3 bits");
+	expect_reject(VAL("{\"kind\":\"int\",\"bits\":8,\"value\":-129}"), -EINVAL,
+		      "-129 does not fit in 8 bits");
+	expect_reject(VAL("{\"kind\":\"enum\",\"bits\":8,\"value\":256}"), -EINVAL,
+		      "256 does not fit in 8 bits");
+	expect_reject(VAL("{\"kind\":\"float\",\"bits\":12,\"value\":1.0}"), -EINVAL,
+		      "a float of 12 bits");
+	expect_reject(VAL("{\"kind\":\"array\",\"len\":1,\"elements\":[{\"kind\":\"bool\","
+			  "\"value\":true},{\"kind\":\"bool\",\"value\":true}]}"),
+		      -EINVAL, "maps[0].value.len: 1 does not fit 2 elements");
+	expect_reject(VAL("{\"kind\":\"array\",\"len\":18446744073709551615}"), -EINVAL,
+		      "maps[0].value.len: 18446744073709551615 does not fit");
+	expect_reject(VAL("{\"kind\":\"truncated\",\"needed\":2,\"had\":3}"), -EINVAL,
+		      "maps[0].value.had: 3 is more than needed");
+	expect_reject(VAL("{\"kind\":\"truncated\",\"needed\":18446744073709551615}"), -EINVAL,
+		      "maps[0].value.needed: 18446744073709551615 is more than a BTF type's size");
+	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"max_entries\":0,"
+		      "\"array_entries\":[{\"key\":0}]}]}",
+		      -EINVAL, "maps[0]: 1 entries, but max_entries is 0");
+	expect_reject(M("\"percpu_entries\":[{\"key\":0,\"per_cpu\":[null,null]},"
+			"{\"key\":1,\"per_cpu\":[null]}]"),
+		      -EINVAL, "maps[0].percpu_entries[1]: 1 per-CPU slots, but the first entry has 2");
+	expect_reject(M("\"fd_array\":{\"populated\":100,\"scanned\":1}"), -EINVAL,
+		      "maps[0].fd_array: populated 100, scanned 1 and 0 indices do not add up");
+	/* #16: NUL in names, invalid UTF-8 in any string */
+	expect_reject("{\"schema\":\"single\",\"maps\\u0000x\":[]}", -EINVAL,
+		      "at byte 19: a field name contains a NUL character");
+	expect_reject("{\"schema\":\"single\\u0000junk\"}", -EINVAL,
+		      "schema: string contains a NUL character");
+	expect_reject("{\"schema\":\"single\",\"active_obj_name\":\"\xc0\xaf\"}", -EINVAL,
+		      "invalid report JSON at byte");
+	expect_reject("{\"schema\":\"single\",\"active_obj_name\":\"\xed\xa0\x80\"}", -EINVAL,
+		      "at byte 38: invalid UTF-8 in a string");
+	expect_reject("{\"schema\":\"single\",\"active_obj_name\":\"a\\ud800\"}", -EINVAL,
+		      "at byte 39: unpaired surrogate \\ud800");
+	expect_reject("{\"schema\":\"single\",\"active_obj_name\":\"\\udc00\\ud800\"}", -EINVAL,
+		      "unpaired surrogate \\udc00");
+	/* a proper pair and plain UTF-8 read */
+	ktsnap_report__free(from_json("{\"schema\":\"single\",\"active_obj_name\":"
+				      "\"\\ud83d\\ude00 \xf0\x9f\x98\x80 \xc3\xa9\"}"));
+	/* #28: top-level scalars say what they are */
+	expect_reject("null", -EINVAL, "top level is null, not an object");
+	expect_reject("7", -EINVAL, "top level is an integer, not an object");
+}
+
+/* #27: read errors name their errno. */
+static void read_errors_name_errno(void **state)
+{
+	struct ktsnap_report *r = NULL;
+	FILE *f = fopen("/", "r");
+
+	assert_non_null(f);
+	assert_int_equal(ktsnap_report__read_json(f, &r), -EISDIR);
+	assert_non_null(strstr(ktsnap_errmsg(), "Is a directory"));
+	fclose(f);
+	f = fopen("/proc/self/mem", "r");
+	assert_non_null(f);
+	assert_int_equal(ktsnap_report__read_json(f, &r), -EIO);
+	assert_non_null(strstr(ktsnap_errmsg(), "Input/output error"));
+	fclose(f);
+	/* a device of garbage is refused at its first byte, not read whole */
+	f = fopen("/dev/zero", "r");
+	assert_non_null(f);
+	assert_int_equal(ktsnap_report__read_json(f, &r), -EINVAL);
+	assert_non_null(strstr(ktsnap_errmsg(), "invalid report JSON at byte 0"));
+	fclose(f);
+	assert_null(r);
+}
+
+/* A regular file is read from the stream's position to its end. */
+static void read_from_file_position(void **state)
+{
+	struct ktsnap_report *r = NULL;
+	FILE *f = tmpfile();
+
+	fputs("xyz{\"schema\":\"single\",\"active_obj_name\":\"ktsched\"}", f);
+	fflush(f);
+	fseek(f, 3, SEEK_SET);
+	assert_int_equal(ktsnap_report__read_json(f, &r), 0);
+	assert_string_equal(ktsnap_report__active_obj_name(r), "ktsched");
+	assert_int_equal(fgetc(f), EOF);
+	fclose(f);
+	ktsnap_report__free(r);
+}
+
+/* #10: writing a report bigger than a stream reader takes warns. */
+static char warned[512];
+
+static int catch_print(enum ktsnap_print_level level, const char *fmt, va_list ap)
+{
+	if (level == KTSNAP_WARN)
+		vsnprintf(warned, sizeof(warned), fmt, ap);
+	return 0;
+}
+
+static void big_write_warns(void **state)
+{
+	struct ktsnap_report *r = rb_full_report(0);
+	ktsnap_print_fn_t old = ktsnap_set_print(catch_print);
+	uint64_t limit = json_write_warn_bytes;
+	FILE *f = fopen("/dev/null", "w");
+
+	assert_int_equal(ktsnap_report__write_json(r, f, 0), 0);
+	assert_string_equal(warned, "");
+	json_write_warn_bytes = 100;
+	assert_int_equal(ktsnap_report__write_json(r, f, 0), 0);
+	json_write_warn_bytes = limit;
+	ktsnap_set_print(old);
+	assert_non_null(strstr(warned, "ktsnap reads reports larger than 100 bytes only from "
+				       "regular files"));
+	fclose(f);
+	ktsnap_report__free(r);
 }
 
 static int write_corpus(const char *dir)
@@ -470,7 +789,11 @@ static int write_corpus(const char *dir)
 		{ "placeholder.json", ktsnap_report__placeholder("rendezvous timed out"), 0 },
 		{ "all_variants.json", rb_full_report(0), 0 },
 		{ "all_variants_pretty.json", rb_full_report(1), KTSNAP_JSON_PRETTY },
+		{ "dual.json", NULL, 0 },
+		{ "degraded.json", NULL, 0 },
+		{ "arena.json", NULL, 0 },
 	};
+	const char *text[] = { [4] = dual, [5] = degraded, [6] = arena };
 	size_t i;
 	char path[4096];
 
@@ -478,6 +801,8 @@ static int write_corpus(const char *dir)
 		FILE *f;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, seeds[i].name);
+		if (text[i] && ktsnap_report__read_json_buf(text[i], strlen(text[i]), &seeds[i].r))
+			return 1;
 		f = fopen(path, "w");
 		if (!f || ktsnap_report__write_json(seeds[i].r, f, seeds[i].flags)) {
 			perror(path);
@@ -505,6 +830,12 @@ int main(int argc, char **argv)
 		cmocka_unit_test(accepts_absent_fields),
 		cmocka_unit_test(deepest_readable_report),
 		cmocka_unit_test(entry_lists_one_at_a_time),
+		cmocka_unit_test(sidecar_shapes),
+		cmocka_unit_test(rejects_what_writer_never_emits),
+		cmocka_unit_test(read_errors_name_errno),
+		cmocka_unit_test(read_from_file_position),
+		cmocka_unit_test(big_write_warns),
+		cmocka_unit_test(cut_arrays_round_trip),
 	};
 
 	if (argc == 3 && !strcmp(argv[1], "--corpus"))

@@ -19,12 +19,35 @@
  * ktsnap extensions to the spec's field set: report "capture_ns" and
  * "timestamp_ns", map "key_size".
  *
- * The reader accepts what the writer emits (and absent fields as their
- * defaults) and rejects everything else: unknown fields, wrong types,
- * integers out of range, trailing data, files larger than
- * KTSNAP_JSON_MAX_INPUT, nesting deeper than KTSNAP_JSON_MAX_DEPTH.
- * ktsnap_errmsg() then names the byte offset (syntax) or the field path
- * (shape) and the reason.  write → read → write is byte-identical.
+ * The reader accepts what the writer emits and rejects everything else:
+ * unknown fields, wrong types, integers out of range, trailing data,
+ * nesting deeper than KTSNAP_JSON_MAX_DEPTH, invalid UTF-8 (overlong forms, surrogates, lone
+ * escaped surrogates), NUL in field names, and shapes the writer never
+ * produces (key_hex/value_hex that disagree with key_size/value_size or
+ * with a rendered integer key, integer widths outside 1..64 or values that
+ * do not fit them, an array "len" below its element count, more entries
+ * than max_entries, per-CPU lists of different lengths, an fd_array with
+ * more populated slots than scanned).  ktsnap_errmsg() then names the byte
+ * offset (syntax) or the field path (shape) and the reason.  Memory use
+ * stays a small multiple of the input however long its arrays are (arrays
+ * of 1 KB and more are parsed one element at a time).  Absent fields
+ * read as their defaults, except that "key_size" (which the original tool
+ * does not write) comes from the keys and a missing integer or float
+ * "bits" reads as 64.  write → read → write is byte-identical.
+ *
+ * Three shapes, told apart by "schema" (spec §3.1):
+ *  - "single": a report.
+ *  - "dual": two reports, "early" (optional) and "late".  It reads as ONE
+ *    report: the late half, with ktsnap_report__schema() "dual" and the
+ *    early half and the jiffies fields available from
+ *    ktsnap_report__dual().  Everything that works on a report (maps,
+ *    views, show, diff) sees the late capture.
+ *  - "degraded": no maps, only why the capture failed; it reads as an
+ *    empty report with ktsnap_report__schema() "degraded" and the fields
+ *    available from ktsnap_report__degraded().
+ * Writing a report read from a "dual" or "degraded" file writes that shape
+ * back.  A map's "arena" object (ARENA maps) is kept verbatim:
+ * ktsnap_map__arena_json().
  */
 #ifndef KTSNAP_JSON_H
 #define KTSNAP_JSON_H
@@ -40,8 +63,13 @@ enum ktsnap_json_flags {
 	KTSNAP_JSON_PRETTY = 1 << 0,	/* two-space indented, one field a line */
 };
 
-/* Largest report file the reader accepts (bytes). */
-#define KTSNAP_JSON_MAX_INPUT (256u << 20)
+/*
+ * Largest report the reader takes from a stream that is not a regular file
+ * (a pipe, a device): regular files are mapped whole whatever their size.
+ * ktsnap_report__write_json() warns through the print callback when it
+ * writes a larger report.
+ */
+#define KTSNAP_JSON_MAX_INPUT (1ull << 30)
 /* Deepest nesting of JSON objects/arrays the reader accepts. */
 #define KTSNAP_JSON_MAX_DEPTH 256
 
@@ -63,13 +91,45 @@ KTSNAP_API int ktsnap_value__write_json(const struct ktsnap_value *v, FILE *f,
  * Read a report written by ktsnap_report__write_json() from @f (to EOF).
  * On success *report is a new report; caller frees with
  * ktsnap_report__free().  Returns 0, -EINVAL (malformed: ktsnap_errmsg()
- * says where and why), -EFBIG (larger than KTSNAP_JSON_MAX_INPUT), -EIO,
- * -ENOMEM.  *report is left untouched on failure.
+ * says where and why), -EFBIG (a stream, not a regular file, larger than
+ * KTSNAP_JSON_MAX_INPUT), -EISDIR, -EIO and other read errors (the message
+ * names the errno), -ENOMEM.  *report is left untouched on failure.
  */
 KTSNAP_API int ktsnap_report__read_json(FILE *f, struct ktsnap_report **report);
 /* Same, from a buffer of @len bytes (need not be NUL-terminated). */
 KTSNAP_API int ktsnap_report__read_json_buf(const char *buf, size_t len,
 					    struct ktsnap_report **report);
+
+/* A "dual" report's other fields (the report itself is the late half). */
+struct ktsnap_dual_info {
+	const struct ktsnap_report *early;	/* borrowed from the report; NULL: absent */
+	uint64_t early_max_age_jiffies;
+	uint64_t early_threshold_jiffies;
+	const char *early_skipped_reason;	/* NULL: absent */
+};
+
+/* A "degraded" report's fields; the *_json members are compact JSON text
+ * kept verbatim ("null" when the file said null, NULL when absent). */
+struct ktsnap_degraded_info {
+	const char *reason;
+	const char *vcpu_regs_json;
+	const char *watchpoint_hit_json;
+	const char *bss_latch_state_json;
+	const char *exit_kind_json;
+	uint64_t elapsed_ms;
+};
+
+/*
+ * Fill @out from a report read from a "dual" (resp. "degraded") file.
+ * Strings and the early report are borrowed from @r.  0, -EINVAL (NULL
+ * argument), -ENOENT (@r has another schema).
+ */
+KTSNAP_API int ktsnap_report__dual(const struct ktsnap_report *r, struct ktsnap_dual_info *out);
+KTSNAP_API int ktsnap_report__degraded(const struct ktsnap_report *r,
+				       struct ktsnap_degraded_info *out);
+/* An ARENA map's "arena" object as compact JSON text, borrowed from the
+ * report; NULL + ENOENT when the map has none, NULL + EINVAL for NULL. */
+KTSNAP_API const char *ktsnap_map__arena_json(const struct ktsnap_map *m);
 
 #ifdef __cplusplus
 }

@@ -7,7 +7,8 @@
 K=$1
 . "$(dirname "$0")/lib.sh"
 T=$(mktemp -d)
-trap 'umount "$T/small" 2>/dev/null; rm -rf "$T"' EXIT
+srv=
+trap 'umount "$T/small" 2>/dev/null; [ -n "$srv" ] && kill "$srv"; rm -rf "$T"' EXIT
 [ -n "$KT_MAP_IDS" ] && [ -n "$KT_BIG_ID" ] || { echo "run me under ktsched_hold -b N"; exit 1; }
 ids=
 for i in $KT_MAP_IDS; do
@@ -21,7 +22,21 @@ umask 022
 R=$T/r.json
 
 # ---- every command checks its writes ----------------------------------------------------
+# a daemon with one stored report, for `request`
+# shellcheck disable=SC2086
+"$K" serve --socket "$T/srv.sock" $ids --maps-only >/dev/null 2>&1 &
+srv=$!
+i=0
+while [ ! -S "$T/srv.sock" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+"$K" request --socket "$T/srv.sock" capture r >/dev/null || { echo "request failed"; exit 1; }
 # The list comes from `ktsnap --help`, so a new command without a case here fails.
+echo '{ "steps": [] }' >"$T/empty-scenario.json"
+# shellcheck disable=SC2086
+"$K" record --samples 2 --duration 1 $ids -o "$T/series" >/dev/null 2>&1 ||
+	{ echo "record failed"; exit 1; }
 cmds=$("$K" --help | sed -n 's/^  ktsnap \([a-z]*\).*/\1/p' | sort -u)
 [ -n "$cmds" ] || { echo "FAIL no commands in ktsnap --help"; exit 1; }
 for c in $cmds; do
@@ -32,6 +47,12 @@ for c in $cmds; do
 	diff) args="diff $R $R" ;;
 	convert) args="convert $R -" ;;
 	demo) args="demo -o $T/demo-$c --seconds 1" ;;
+	run) args="run $T/empty-scenario.json -o $T/demo-$c" ;;
+	record) args="record --samples 1 --duration 1 --map-id $first_id -o $T/demo-$c" ;;
+	check) args="check $T/series nondecreasing var bss_u64_max" ;;
+	plot) args="plot $T/series var bss_u64_max -o $T/demo-$c.svg" ;;
+	request) args="request --socket $T/srv.sock get r" ;;
+	serve) args="serve --socket $T/full.sock" ;;	# its ready line fails: it stops
 	*) args= ;;
 	esac
 	if [ -z "$args" ]; then

@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: MIT
-/* The streaming JSON writer (see json_writer.h). */
+/*
+ * jw: the streaming JSON writer every JSON output of the library goes
+ * through (report files, diffs, the CLI's -j): a private buffer in front of
+ * a FILE, sticky errors, containers tracked by one flag per level, strings
+ * repaired to valid UTF-8, doubles as the shortest round-trip decimal.  The
+ * hot inline half (keys and integers) lives in jw.h.
+ */
 #include <errno.h>
 #include <unistd.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_writer.h"
+#include "jw.h"
 #include "util_internal.h"
 
 void jw_init(struct json_writer *w, FILE *f, bool pretty)
@@ -18,6 +24,7 @@ void jw_init(struct json_writer *w, FILE *f, bool pretty)
 	w->err = 0;
 	w->depth = 0;
 	w->len = 0;
+	w->written = 0;
 	w->has_elems[0] = false;
 }
 
@@ -34,6 +41,7 @@ static void emit(struct json_writer *w, const char *s, size_t n)
 
 	if (w->err || !n)
 		return;
+	w->written += n;
 	if (w->fd == -2)
 		w->fd = fflush(w->f) ? -1 : fileno(w->f);
 	fd = w->fd;
@@ -172,8 +180,7 @@ int jw_finish(struct json_writer *w)
 
 /* ---- strings ---------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at p (0 if invalid). */
-static size_t utf8_seq(const unsigned char *p, size_t n)
+size_t jw_utf8_seq(const unsigned char *p, size_t n)
 {
 	unsigned char c = p[0];
 	size_t len, i;
@@ -227,7 +234,7 @@ static void put_escaped(struct json_writer *w, const char *s, size_t n)
 			i++;
 			continue;
 		}
-		if (c >= 0x80 && (len = utf8_seq(p + i, n - i))) {
+		if (c >= 0x80 && (len = jw_utf8_seq(p + i, n - i))) {
 			run += len;
 			i += len;
 			continue;

@@ -5,8 +5,8 @@
  * container.  Errors are sticky (the first one is returned by jw_finish()),
  * so callers write a whole document without checking each call.
  */
-#ifndef KTSNAP_JSON_WRITER_H
-#define KTSNAP_JSON_WRITER_H
+#ifndef KTSNAP_JW_H
+#define KTSNAP_JW_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,6 +26,7 @@ struct json_writer {
 	int err;		/* first error (negative errno), sticky */
 	int depth;
 	size_t len;
+	uint64_t written;	/* bytes handed to the FILE so far */
 	bool has_elems[JW_MAX_DEPTH + 1];
 	char buf[JW_BUF_SIZE];
 };
@@ -159,6 +160,10 @@ void jw_strn(struct json_writer *w, const char *s, size_t n);
 void jw_hex(struct json_writer *w, const uint8_t *p, size_t n);
 /* Verbatim JSON text (trusted to be one valid JSON value). */
 void jw_raw(struct json_writer *w, const char *json);
+/* Length of the valid UTF-8 sequence at @p (1..4), 0 when invalid: no
+ * overlong forms, no surrogates, at most U+10FFFF.  The writer repairs and
+ * the reader rejects by this one rule. */
+size_t jw_utf8_seq(const unsigned char *p, size_t n);
 
 /* key + value shorthands */
 JW_INLINE void jw_kv_u64(struct json_writer *w, const char *k, uint64_t v)

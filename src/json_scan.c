@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: MIT
+/*
+ * json_scan: the report reader's own passes over the raw text (interface
+ * and rationale in json_scan.h).  The lexical check rejects what json-c
+ * accepts or silently alters but the writer never emits.  The structural
+ * scan finds every array worth cutting out, so that json-c only ever
+ * builds the DOM of small pieces: json-c spends about 40 bytes of memory
+ * per byte of a list of small integers ("1,"), so a 100 MB report made of
+ * one such list took 4 GB when parsed whole.  Cut arrays are replaced in
+ * the parsed copy by a marker string that names them; the marker carries a
+ * per-read random tag, so a file cannot forge one.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <ktsnap/json.h>
+
+#include "json_scan.h"
+#include "jw.h"
+#include "log_internal.h"
+#include "util_internal.h"
+
+/* ---- lexical check ---------------------------------------------------------------- */
+
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Is the integer token [s, s+n) (optional '-', digits) within i64/u64? */
+static bool int_in_range(const char *s, size_t n)
+{
+	static const char u64max[] = "18446744073709551615";
+	static const char i64min[] = "9223372036854775808";
+	bool neg = *s == '-';
+	const char *lim = neg ? i64min : u64max;
+	size_t limlen = strlen(lim);
+
+	if (neg) {
+		s++;
+		n--;
+	}
+	if (n != limlen)
+		return n < limlen;
+	return memcmp(s, lim, n) <= 0;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* \uXXXX at @s (pointing at the backslash), or -1 */
+static long esc_u(const char *s, size_t left)
+{
+	long v = 0;
+	int i;
+
+	if (left < 6 || s[0] != '\\' || s[1] != 'u')
+		return -1;
+	for (i = 2; i < 6; i++) {
+		int h = hexval(s[i]);
+
+		if (h < 0)
+			return -1;
+		v = v << 4 | h;
+	}
+	return v;
+}
+
+#define BAD(at, fmt, ...)                                                                          \
+	ktsnap_fail(-EINVAL, "invalid report JSON at byte %zu: " fmt, (size_t)(at), ##__VA_ARGS__)
+
+/* The string at buf[*i] (the opening quote); *i ends past the closing one. */
+static int check_string(const char *buf, size_t len, size_t *i)
+{
+	size_t start = *i, k = start + 1, j;
+	bool nul = false;
+
+	while (k < len && buf[k] != '"') {
+		unsigned char c = (unsigned char)buf[k];
+		size_t n;
+		long u, lo;
+
+		if (c < 0x80 && c != '\\') {
+			k++;
+			continue;
+		}
+		if (c == '\\') {
+			u = esc_u(buf + k, len - k);
+			if (u < 0) {
+				k += 2;
+				continue;
+			}
+			if (u >= 0xdc00 && u <= 0xdfff)
+				return BAD(k, "unpaired surrogate \\u%04lx in a string", u);
+			if (u >= 0xd800 && u <= 0xdbff) {
+				lo = esc_u(buf + k + 6, len - k - 6);
+				if (lo < 0xdc00 || lo > 0xdfff)
+					return BAD(k, "unpaired surrogate \\u%04lx in a string", u);
+				k += 12;
+				continue;
+			}
+			nul |= u == 0;
+			k += 6;
+			continue;
+		}
+		n = jw_utf8_seq((const unsigned char *)buf + k, len - k);
+		if (!n)
+			return BAD(k, "invalid UTF-8 in a string");
+		k += n;
+	}
+	*i = k + 1;
+	if (nul) {
+		/* a field name with NUL would be cut there by json-c */
+		for (j = *i; j < len && is_ws(buf[j]); j++)
+			;
+		if (j < len && buf[j] == ':')
+			return BAD(start, "a field name contains a NUL character");
+	}
+	return 0;
+}
+
+int json_scan_check(const char *buf, size_t len)
+{
+	size_t i = 0;
+	int err;
+
+	while (i < len) {
+		char c = buf[i];
+
+		if (c == '"') {
+			err = check_string(buf, len, &i);
+			if (err)
+				return err;
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			size_t start = i;
+			bool integer = true;
+
+			for (i++; i < len; i++) {
+				c = buf[i];
+				if (c == '.' || c == 'e' || c == 'E' || c == '+')
+					integer = false;
+				else if (!(c >= '0' && c <= '9') && c != '-')
+					break;
+			}
+			if (integer && !int_in_range(buf + start, i - start))
+				return BAD(start, "integer %.*s does not fit in 64 bits",
+					   (int)(i - start > 40 ? 40 : i - start), buf + start);
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+			size_t start = i;
+
+			while (i < len && ((buf[i] >= 'a' && buf[i] <= 'z') ||
+					   (buf[i] >= 'A' && buf[i] <= 'Z')))
+				i++;
+			if (!(i - start == 4 && !memcmp(buf + start, "true", 4)) &&
+			    !(i - start == 5 && !memcmp(buf + start, "false", 5)) &&
+			    !(i - start == 4 && !memcmp(buf + start, "null", 4)))
+				return BAD(start, "unexpected token '%.*s'",
+					   (int)(i - start > 20 ? 20 : i - start), buf + start);
+		} else if (c == '\'') {
+			return BAD(i, "unexpected character '''");
+		} else {
+			i++;
+		}
+	}
+	return 0;
+}
+
+/* ---- structural scan: arrays to cut ------------------------------------------------ */
+
+/* Arrays shorter than this stay in the parsed text: their DOM is small,
+ * and cutting costs a copy and a parse per element (a 100k-entry map reads
+ * about 20% slower when every 3-member struct is cut too). */
+#define CUT_MIN 1024
+
+struct cut {
+	size_t open, close;	/* offsets of '[' and ']' */
+	size_t nr;		/* elements */
+	ssize_t parent;		/* enclosing cut, -1: none */
+};
+
+struct json_splits {
+	const char *buf;
+	size_t len;
+	struct cut *cuts;	/* sorted by open */
+	size_t nr, cap;
+	uint64_t tag;		/* per-read random tag of the markers */
+};
+
+static void skip_ws(const char *b, size_t len, size_t *pos)
+{
+	while (*pos < len && is_ws(b[*pos]))
+		(*pos)++;
+}
+
+/* The string at *pos (opening quote); false when unterminated. */
+static bool skip_string(const char *b, size_t len, size_t *pos)
+{
+	for ((*pos)++; *pos < len; (*pos)++) {
+		if (b[*pos] == '\\')
+			(*pos)++;
+		else if (b[*pos] == '"') {
+			(*pos)++;
+			return true;
+		}
+	}
+	return false;
+}
+
+struct frame {
+	char type;	/* '{' or '[' */
+	size_t open;
+	size_t count;	/* values so far */
+};
+
+/* One pass: brackets, commas, colons and strings (tokens are json-c's to
+ * check).  Records the arrays to cut; false on anything unexpected. */
+static bool scan(struct json_splits *s)
+{
+	struct frame st[KTSNAP_JSON_MAX_DEPTH + 1];
+	const char *b = s->buf;
+	size_t len = s->len, pos = 0;
+	int depth = -1;
+	bool need_value = true;	/* a value must come next (no closing bracket) */
+
+	for (;;) {
+		struct frame *f = depth >= 0 ? &st[depth] : NULL;
+		char c;
+
+		skip_ws(b, len, &pos);
+		if (pos >= len)
+			return false;
+		c = b[pos];
+		if (f && f->type == '{' && c != '}') {
+			/* "key": */
+			if (c != '"' || !skip_string(b, len, &pos))
+				return false;
+			skip_ws(b, len, &pos);
+			if (pos >= len || b[pos] != ':')
+				return false;
+			pos++;
+			skip_ws(b, len, &pos);
+			if (pos >= len)
+				return false;
+			c = b[pos];
+			need_value = true;
+		}
+		if (f && (c == '}' || c == ']')) {
+			if (c != (f->type == '{' ? '}' : ']') || need_value)
+				return false;	/* mismatched, "[1,]", "{"a":}" */
+			if (f->type == '[' && pos - f->open >= CUT_MIN) {
+				if (KTSNAP_ENSURE(s->cuts, s->cap, s->nr + 1))
+					return false;
+				s->cuts[s->nr++] = (struct cut){ f->open, pos, f->count, -1 };
+			}
+			pos++;
+			depth--;
+		} else if (c == '{' || c == '[') {
+			if (depth + 1 >= KTSNAP_JSON_MAX_DEPTH)
+				return false;
+			st[++depth] = (struct frame){ .type = c, .open = pos };
+			pos++;
+			need_value = false;	/* "[]" and "{}" may close at once */
+			continue;
+		} else if (c == '"') {
+			if (!skip_string(b, len, &pos))
+				return false;
+		} else {
+			size_t start = pos;
+
+			while (pos < len && !strchr(",]}:[{\" \t\r\n", b[pos]))
+				pos++;
+			if (pos == start)
+				return false;
+		}
+		/* a value ended */
+		need_value = false;
+		if (depth < 0) {
+			skip_ws(b, len, &pos);
+			return pos == len;
+		}
+		f = &st[depth];
+		f->count++;
+		skip_ws(b, len, &pos);
+		if (pos >= len)
+			return false;
+		if (b[pos] == ',') {
+			pos++;
+			need_value = true;
+		} else if (b[pos] != (f->type == '{' ? '}' : ']')) {
+			return false;
+		}
+	}
+}
+
+static int cmp_open(const void *a, const void *b)
+{
+	const struct cut *x = a, *y = b;
+
+	return x->open < y->open ? -1 : x->open > y->open;
+}
+
+static uint64_t random_tag(const void *p)
+{
+	static _Atomic uint64_t counter;
+	struct timespec ts;
+	uint64_t in[4];
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	in[0] = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	in[1] = (uint64_t)(uintptr_t)p;
+	in[2] = counter++;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	in[3] = (uint64_t)ts.tv_nsec;
+	return ktsnap_fnv1a(in, sizeof(in));
+}
+
+struct json_splits *json_splits_find(const char *buf, size_t len, bool *wellformed)
+{
+	struct json_splits *s = calloc(1, sizeof(*s));
+	ssize_t *stack = NULL;
+	size_t i, top = 0, cap = 0;
+
+	if (!s)
+		return NULL;
+	s->buf = buf;
+	s->len = len;
+	s->tag = random_tag(s);
+	*wellformed = scan(s);
+	if (!*wellformed) {
+		/* no cuts: json-c parses (and reports on) the whole text */
+		s->nr = 0;
+		return s;
+	}
+	/* cuts were recorded as they closed; nest them by position */
+	if (s->nr)
+		qsort(s->cuts, s->nr, sizeof(*s->cuts), cmp_open);
+	for (i = 0; i < s->nr; i++) {
+		while (top && s->cuts[stack[top - 1]].close < s->cuts[i].open)
+			top--;
+		s->cuts[i].parent = top ? stack[top - 1] : -1;
+		if (KTSNAP_ENSURE(stack, cap, top + 1)) {
+			free(stack);
+			json_splits_free(s);
+			return NULL;
+		}
+		stack[top++] = (ssize_t)i;
+	}
+	free(stack);
+	return s;
+}
+
+void json_splits_free(struct json_splits *s)
+{
+	if (!s)
+		return;
+	free(s->cuts);
+	free(s);
+}
+
+/* The first cut opening at or after @pos. */
+static size_t first_at(const struct json_splits *s, size_t pos)
+{
+	size_t lo = 0, hi = s->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->cuts[mid].open < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+#define MARK_PREFIX "\\u0000ks:"
+
+int json_splits_text(const struct json_splits *s, ssize_t parent, size_t start, size_t end,
+		     char **copy)
+{
+	size_t i = first_at(s, start);
+	char *t = NULL;
+
+	*copy = NULL;
+	for (; i < s->nr && s->cuts[i].open < end; i++) {
+		const struct cut *c = &s->cuts[i];
+		size_t room = c->close - c->open - 1;
+		int n;
+
+		if (c->parent != parent)
+			continue;
+		if (!t) {
+			t = malloc(end - start ? end - start : 1);
+			if (!t)
+				return -ENOMEM;
+			memcpy(t, s->buf + start, end - start);
+		}
+		memset(t + (c->open + 1 - start), ' ', room);
+		n = snprintf(t + (c->open + 1 - start), room, "\"" MARK_PREFIX "%016llx:%zu\"",
+			     (unsigned long long)s->tag, i);
+		t[c->open + 1 - start + (size_t)n] = ' ';	/* snprintf's NUL */
+	}
+	*copy = t;
+	return 0;
+}
+
+ssize_t json_splits_marker(const struct json_splits *s, const char *str, size_t len)
+{
+	char want[32];
+	unsigned long long idx;
+	char *end;
+	int n;
+
+	if (!s || len < 4 || memcmp(str, "\0ks:", 4))
+		return -1;
+	n = snprintf(want, sizeof(want), "%016llx:", (unsigned long long)s->tag);
+	if (len <= 4 + (size_t)n || memcmp(str + 4, want, (size_t)n))
+		return -1;
+	idx = strtoull(str + 4 + n, &end, 10);
+	if (end != str + len || idx >= s->nr)
+		return -1;
+	return (ssize_t)idx;
+}
+
+size_t json_splits_count(const struct json_splits *s, ssize_t idx)
+{
+	return s->cuts[idx].nr;
+}
+
+/* Past the value at *pos (the scan has checked the structure). */
+static void skip_value(const char *b, size_t len, size_t *pos)
+{
+	int depth = 0;
+
+	while (*pos < len) {
+		char c = b[*pos];
+
+		if (c == '"') {
+			skip_string(b, len, pos);
+			if (!depth)
+				return;
+			continue;
+		}
+		if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			if (!depth)
+				return;
+			(*pos)++;
+			if (!--depth)
+				return;
+			continue;
+		} else if (!depth && (c == ',' || is_ws(c))) {
+			return;
+		}
+		(*pos)++;
+	}
+}
+
+bool json_splits_next(const struct json_splits *s, ssize_t idx, size_t *cursor, size_t *start,
+		      size_t *end)
+{
+	const struct cut *c = &s->cuts[idx];
+	size_t pos = *cursor ? *cursor : c->open + 1;
+
+	skip_ws(s->buf, c->close, &pos);
+	if (pos < c->close && s->buf[pos] == ',')
+		pos++;
+	skip_ws(s->buf, c->close, &pos);
+	if (pos >= c->close)
+		return false;
+	*start = pos;
+	skip_value(s->buf, c->close, &pos);
+	*end = pos;
+	*cursor = pos;
+	return true;
+}

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Reliability review #13: writing a fresh capture as JSON in one thread
+ * while another renders its maps (ktsnap_map__value) must not race.  The
+ * JSON writer streams unrendered maps entry by entry from a copy of each
+ * entry; the copy must take only the captured bytes, never the rendering
+ * pointers the other thread writes under the render lock.  Run under TSan
+ * (label tsan), where a race fails the test.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include <bpf/libbpf.h>
+
+#include <ktsnap/capture.h>
+#include <ktsnap/json.h>
+#include "fixture.h"
+#include "ktsched.h"
+#include "ktsched.skel.h"
+
+static void *writer(void *arg)
+{
+	FILE *f = fopen("/dev/null", "w");
+	intptr_t err = f ? ktsnap_report__write_json(arg, f, 0) : -1;
+
+	if (f)
+		fclose(f);
+	return (void *)err;
+}
+
+static void *viewer(void *arg)
+{
+	const struct ktsnap_report *r = arg;
+	size_t i;
+
+	for (i = 0; i < ktsnap_report__map_count(r); i++)
+		ktsnap_map__value(ktsnap_report__map_by_index(r, i));
+	return NULL;
+}
+
+static void write_while_rendering(void **state)
+{
+	struct ktsched *skel = *state;
+	uint32_t ids[64];
+	struct bpf_map *m;
+	size_t n = 0;
+	int round;
+
+	bpf_object__for_each_map(m, skel->obj)
+		if (n < 64)
+			ids[n++] = kt_map_id(bpf_map__fd(m));
+	for (round = 0; round < 5; round++) {
+		KTSNAP_OPTS(ktsnap_capture_opts, opts, .maps_only = true, .map_ids = ids,
+			    .nr_map_ids = n);
+		struct ktsnap_report *r = NULL;
+		pthread_t tw, tv;
+		void *werr;
+
+		assert_int_equal(ktsnap_capture(&opts, &r), 0);
+		assert_int_equal(pthread_create(&tw, NULL, writer, r), 0);
+		assert_int_equal(pthread_create(&tv, NULL, viewer, r), 0);
+		pthread_join(tv, NULL);
+		pthread_join(tw, &werr);
+		assert_int_equal((intptr_t)werr, 0);
+		ktsnap_report__free(r);
+	}
+}
+
+static int setup(void **state)
+{
+	struct ktsched *skel;
+
+	if (kt_sched_open(&skel, true))
+		return -1;
+	kt_sched_tick();
+	*state = skel;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	kt_sched_close(*state);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(write_while_rendering),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
