@@ -195,6 +195,9 @@ static bool map_is_raw(const struct ktsnap_map *m)
 {
 	uint32_t i;
 
+	/* fields the binary layout does not carry travel as JSON */
+	if (m->arena_json)
+		return false;
 	switch (m->layout) {
 	case KTSNAP_LAYOUT_NONE:
 		return true;
