@@ -1,27 +1,24 @@
 // SPDX-License-Identifier: MIT
 /*
  * ktsnap demo: the whole story in a few seconds.  Load the bundled
- * scheduler-shaped BPF object (ktsched, embedded in the binary), run a
- * CPU-and-sleep worker in its own cgroup, capture "before" and "after",
- * summarise what the scheduler counted, and leave both reports and their
- * diff in a directory.  Everything it set up is torn down on the way out,
- * also after SIGINT/SIGTERM: the worker is killed and reaped, the cgroup
- * removed, the programs detached (skeleton destroyed; nothing is pinned,
- * so even SIGKILL leaves no BPF state behind).
+ * scheduler-shaped BPF object (ktsched, embedded in the binary) and run a
+ * two-step scenario through the scenario runner: the baseline captures
+ * "before"; step 1 puts a CPU-and-sleep worker in its own cgroup, lets it
+ * run, and captures "after" with the worker frozen.  Then summarise what
+ * the scheduler counted and leave both reports and their diff in a
+ * directory.  Everything is torn down on the way out, also after
+ * SIGINT/SIGTERM: the runner kills the worker and removes the cgroups, the
+ * demo detaches the programs (skeleton destroyed; nothing is pinned, so
+ * even SIGKILL leaves no BPF state behind).
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,204 +31,16 @@
 #include "ktsched.h"
 #include "ktsched.skel.h"
 
-static volatile sig_atomic_t stop_sig;
-
-static void on_signal(int sig)
-{
-	stop_sig = sig;
-}
-
 struct demo {
 	struct ktsched *skel;
-	char cgroup[512];	/* absolute path; "" when none */
 	pid_t worker;
-	int go[2], done[2];	/* parent → worker, worker → parent */
 	uint32_t ids[64];
 	size_t nr_ids;
 	char dir[512];
 	double seconds;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* ---- cgroup ------------------------------------------------------------------ */
-
-/* The cgroup2 mount: /sys/fs/cgroup/unified on hybrid hosts, else the
- * first cgroup2 mount in /proc/mounts. */
-static bool cgroup2_mount(char *out, size_t size)
-{
-	char dev[256], mnt[512], type[64];
-	FILE *f = fopen("/proc/mounts", "r");
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (fscanf(f, "%255s %511s %63s %*[^\n]", dev, mnt, type) == 3) {
-		if (strcmp(type, "cgroup2"))
-			continue;
-		if (!found || !strcmp(mnt, "/sys/fs/cgroup/unified") ||
-		    (!strcmp(mnt, "/sys/fs/cgroup") && strcmp(out, "/sys/fs/cgroup/unified"))) {
-			snprintf(out, size, "%s", mnt);
-			found = true;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-/* Leftovers of a demo killed with SIGKILL: empty ones go away. */
-static void remove_stale_cgroups(const char *mnt)
-{
-	char path[1024];
-	struct dirent *de;
-	DIR *d = opendir(mnt);
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, "ktsnap-demo-", 12))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", mnt, de->d_name);
-		rmdir(path);
-	}
-	closedir(d);
-}
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-/* ---- the worker ------------------------------------------------------------------ */
-static void worker_main(struct demo *d)
-{
-	char c;
-	double end;
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	prctl(PR_SET_NAME, "ktsnap-worker");
-	signal(SIGINT, SIG_IGN);	/* the parent decides when we stop */
-	close(d->go[1]);
-	close(d->done[0]);
-	if (read(d->go[0], &c, 1) != 1)
-		_exit(0);
-	end = now_s() + d->seconds;
-	while (now_s() < end) {
-		double spin = now_s() + 0.002;
-		struct timespec nap = { 0, 1000000 };
-
-		while (now_s() < spin)
-			;
-		nanosleep(&nap, NULL);
-	}
-	if (write(d->done[1], "x", 1) != 1)
-		_exit(1);
-	/* stay (idle, in the cgroup) until "after" is captured */
-	if (read(d->go[0], &c, 1) < 0)
-		_exit(1);
-	_exit(0);
-}
-
-static int start_worker(struct demo *d)
-{
-	char pid[32], procs[600];
-
-	if (pipe2(d->go, O_CLOEXEC) || pipe2(d->done, O_CLOEXEC))
-		return cli_fail("pipe: %s", strerror(errno));
-	d->worker = fork();
-	if (d->worker < 0)
-		return cli_fail("fork: %s", strerror(errno));
-	if (d->worker == 0)
-		worker_main(d);
-	close(d->go[0]);
-	close(d->done[1]);
-	d->go[0] = d->done[1] = -1;
-	if (d->cgroup[0]) {
-		snprintf(pid, sizeof(pid), "%d", (int)d->worker);
-		snprintf(procs, sizeof(procs), "%s/cgroup.procs", d->cgroup);
-		if (write_file(procs, pid))
-			return cli_fail("moving the worker into %s: %s", d->cgroup,
-					strerror(errno));
-	}
-	return EXIT_OK;
-}
-
-/* Wait for the worker's "done" (or a signal, or a deadline). */
-static int wait_worker(struct demo *d)
-{
-	double deadline = now_s() + d->seconds + 10;
-	struct pollfd p = { .fd = d->done[0], .events = POLLIN };
-	char c;
-
-	while (!stop_sig) {
-		int n = poll(&p, 1, 100);
-
-		if (n > 0)
-			return read(d->done[0], &c, 1) == 1 ? EXIT_OK
-							    : cli_fail("the worker died early");
-		if (n < 0 && errno != EINTR)
-			return cli_fail("poll: %s", strerror(errno));
-		if (now_s() > deadline)
-			return cli_fail("the worker did not finish in time");
-	}
-	return EXIT_FAIL;
-}
-
-static void cleanup(struct demo *d)
-{
-	int i;
-
-	if (d->worker > 0) {
-		kill(d->worker, SIGKILL);
-		while (waitpid(d->worker, NULL, 0) < 0 && errno == EINTR)
-			;
-		d->worker = 0;
-	}
-	if (d->cgroup[0]) {
-		/* the reaped worker leaves the cgroup asynchronously */
-		for (i = 0; i < 100 && rmdir(d->cgroup) && errno == EBUSY; i++)
-			usleep(10000);
-		d->cgroup[0] = '\0';
-	}
-	if (d->skel) {
-		kt_sched_close(d->skel);
-		d->skel = NULL;
-	}
-	for (i = 0; i < 2; i++) {
-		if (d->go[i] >= 0)
-			close(d->go[i]);
-		if (d->done[i] >= 0)
-			close(d->done[i]);
-		d->go[i] = d->done[i] = -1;
-	}
-}
-
 /* ---- captures and the summary ------------------------------------------------------- */
-static int capture(struct demo *d, struct ktsnap_report **r)
-{
-	const char *cg[1] = { d->cgroup };
-	KTSNAP_OPTS(ktsnap_capture_opts, opts, .map_ids = d->ids, .nr_map_ids = d->nr_ids,
-		    .cgroups = cg, .nr_cgroups = d->cgroup[0] ? 1 : 0);
-	int err = ktsnap_capture(&opts, r);
-
-	if (err)
-		return cli_fail("capture: %s", *ktsnap_errmsg() ? ktsnap_errmsg() : strerror(-err));
-	return EXIT_OK;
-}
-
 static int save(const char *dir, const char *name, const struct ktsnap_report *r,
 		const struct ktsnap_diff *df, bool text)
 {
@@ -403,6 +212,98 @@ static void summary(struct demo *d, const struct ktsnap_report *before,
 	       d->dir, d->dir, d->dir, d->dir);
 }
 
+/* One progress line a step or op (stdout is the summary's in -j mode). */
+static void on_progress(unsigned int step, const char *line, void *ctx)
+{
+	(void)step;
+	(void)ctx;
+	if (!cli_json)
+		printf("  %s\n", cli_esc(line));
+}
+
+/*
+ * The workload as a scenario: baseline capture "before"; step 1 runs one
+ * worker (2 ms spin + 1 ms sleep) in cgroup "worker" for the demo's
+ * length and captures "after" while the worker still exists (frozen for
+ * the capture).  EXIT_OK with both reports taken from the bridge.
+ */
+static int run_scenario(struct demo *d, struct ktsnap_report **before,
+			struct ktsnap_report **after)
+{
+	struct ktsnap_workload wl = { .sz = sizeof(wl), .spin_us = 2000, .sleep_us = 1000 };
+	KTSNAP_OPTS(ktsnap_capture_opts, copts, .map_ids = d->ids, .nr_map_ids = d->nr_ids);
+	struct ktsnap_scenario *sc = ktsnap_scenario__new();
+	struct ktsnap_bridge *b = NULL;
+	struct ktsnap_drain *dr = NULL;
+	const struct ktsnap_op ops[] = {
+		ktsnap_op_capture_snapshot("before"),
+		ktsnap_op_sleep((uint32_t)(d->seconds * 1000)),
+		ktsnap_op_capture_snapshot("after"),
+	};
+	const pid_t *pids;
+	char parent[64];
+	size_t n, i;
+	int rc = EXIT_FAIL;
+
+	if (!sc)
+		return cli_fail("scenario: %s", ktsnap_errmsg());
+	if (ktsnap_scenario__add_step(sc) != 1 ||
+	    ktsnap_scenario__add_cgroup(sc, 1, "worker", 1, &wl) ||
+	    ktsnap_scenario__add_op(sc, 0, &ops[0]) || ktsnap_scenario__add_op(sc, 1, &ops[1]) ||
+	    ktsnap_scenario__add_op(sc, 1, &ops[2])) {
+		rc = cli_fail("building the scenario: %s", ktsnap_errmsg());
+		goto out;
+	}
+	b = ktsnap_bridge__new(ktsnap_scenario_capture_callback, sc, NULL);
+	if (!b) {
+		rc = cli_fail("bridge: %s", ktsnap_errmsg());
+		goto out;
+	}
+	snprintf(parent, sizeof(parent), "ktsnap-demo-%d", (int)getpid());
+	{
+		KTSNAP_OPTS(ktsnap_scenario_run_opts, ro, .bridge = b, .capture = &copts,
+			    .catch_signals = true, .cgroup_parent = parent,
+			    .progress = on_progress);
+
+		if (ktsnap_scenario__run(sc, &ro)) {
+			if (ktsnap_scenario__signal(sc))
+				rc = cli_fail("interrupted by signal %d; cleaned up (worker stopped, "
+					      "cgroup removed, programs detached)",
+					      ktsnap_scenario__signal(sc));
+			else
+				rc = cli_fail("%s", ktsnap_scenario__errmsg(sc));
+			goto out;
+		}
+	}
+	pids = ktsnap_scenario__worker_pids(sc, 1, &n);
+	d->worker = n ? pids[0] : 0;
+	dr = ktsnap_bridge__drain(b);
+	for (i = 0; dr && i < ktsnap_drain__count(dr); i++) {
+		const struct ktsnap_drained_entry *e = ktsnap_drain__entry(dr, i);
+
+		if (!strcmp(e->tag, "before"))
+			*before = ktsnap_drain__take_report(dr, i);
+		else if (!strcmp(e->tag, "after"))
+			*after = ktsnap_drain__take_report(dr, i);
+	}
+	for (i = 0; i < 2; i++) {
+		const struct ktsnap_report *r = i ? *after : *before;
+		const char *why = r ? ktsnap_report__prog_runtime_stats_unavailable(r) : NULL;
+
+		if (!r || ktsnap_report__is_placeholder(r)) {
+			rc = cli_fail("the scenario stored no \"%s\" capture%s%s",
+				      i ? "after" : "before", why ? ": " : "", why ? why : "");
+			goto out;
+		}
+	}
+	rc = EXIT_OK;
+out:
+	ktsnap_drain__free(dr);
+	ktsnap_bridge__unref(b);
+	ktsnap_scenario__free(sc);
+	return rc;
+}
+
 static int make_dir(struct demo *d, const char *want)
 {
 	char stamp[64];
@@ -438,16 +339,13 @@ static int run(int argc, char **argv)
 		{ "seconds", required_argument, NULL, 's' },
 		{ 0 },
 	};
-	struct demo d = { .go = { -1, -1 }, .done = { -1, -1 }, .seconds = 3 };
+	struct demo d = { .seconds = 3 };
 	struct ktsnap_report *before = NULL, *after = NULL;
 	struct ktsnap_diff *df = NULL;
-	struct sigaction sa = { .sa_handler = on_signal };
 	const char *outdir = NULL;
 	unsigned long long secs;
 	struct bpf_map *map;
-	char mnt[512] = "";
 	int c, err, rc = EXIT_FAIL;
-	uint32_t pid;
 
 	while ((c = cli_getopt(argc, argv, "o:", opts)) != -1) {
 		switch (c) {
@@ -471,11 +369,6 @@ static int run(int argc, char **argv)
 		return cli_fail("the demo needs root: it loads a BPF program, creates a cgroup and "
 				"reads BPF maps by id (try: sudo make demo)");
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-
 	if (make_dir(&d, outdir))
 		return EXIT_FAIL;
 	err = kt_sched_open(&d.skel, true);
@@ -489,44 +382,16 @@ static int run(int argc, char **argv)
 		if (id && d.nr_ids < sizeof(d.ids) / sizeof(d.ids[0]))
 			d.ids[d.nr_ids++] = id;
 	}
-	if (cgroup2_mount(mnt, sizeof(mnt))) {
-		remove_stale_cgroups(mnt);
-		if (snprintf(d.cgroup, sizeof(d.cgroup), "%s/ktsnap-demo-%d", mnt,
-			     (int)getpid()) >= (int)sizeof(d.cgroup)) {
-			d.cgroup[0] = '\0';
-			rc = cli_fail("the cgroup2 mount path %s is too long", cli_esc(mnt));
-			goto out;
-		}
-		if (mkdir(d.cgroup, 0755)) {
-			rc = cli_fail("creating cgroup %s: %s", d.cgroup, strerror(errno));
-			d.cgroup[0] = '\0';
-			goto out;
-		}
-	}
 	if (!cli_json) {
 		printf("ktsnap demo: loaded ktsched (a sched_switch program keeping the state a "
 		       "sched_ext scheduler keeps)\n");
-		printf("workload: %.0f s of 2 ms spin + 1 ms sleep in %s\n", d.seconds,
-		       d.cgroup[0] ? d.cgroup : "the current cgroup (no cgroup2 mount)");
+		printf("scenario: capture \"before\"; step 1: one worker (2 ms spin + 1 ms "
+		       "sleep) in its own cgroup for %.0f s, then capture \"after\" with it "
+		       "frozen\n",
+		       d.seconds);
 		fflush(stdout);
 	}
-	if (start_worker(&d))
-		goto out;
-	/* forget the worker's entry made under the parent's name: its next
-	 * switch-in records it as "ktsnap-worker" */
-	pid = (uint32_t)d.worker;
-	usleep(20000);
-	bpf_map_delete_elem(bpf_map__fd(d.skel->maps.task_ctx), &pid);
-
-	if (capture(&d, &before))
-		goto out;
-	if (write(d.go[1], "g", 1) != 1) {
-		rc = cli_fail("starting the worker: %s", strerror(errno));
-		goto out;
-	}
-	if (wait_worker(&d))
-		goto out;
-	if (stop_sig || capture(&d, &after))
+	if (run_scenario(&d, &before, &after))
 		goto out;
 	df = ktsnap_diff__new(before, after);
 	if (!df) {
@@ -540,12 +405,9 @@ static int run(int argc, char **argv)
 	summary(&d, before, after, df);
 	rc = EXIT_OK;
 out:
-	cleanup(&d);
-	if (stop_sig) {
-		rc = cli_fail("interrupted by signal %d; cleaned up (worker stopped, cgroup "
-			      "removed, programs detached)",
-			      (int)stop_sig);
-	} else if (rc == EXIT_OK && !cli_json) {
+	if (d.skel)
+		kt_sched_close(d.skel);
+	if (rc == EXIT_OK && !cli_json) {
 		printf("\ncleaned up: worker stopped, cgroup removed, programs detached\n");
 	}
 	ktsnap_diff__free(df);

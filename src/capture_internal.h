@@ -52,4 +52,38 @@ const char *ktsnap_map_type_name(uint32_t type);
 int ktsnap_capture_walkers(struct ktsnap_report *r, const struct ktsnap_capture_opts *opts,
 			   const struct ktsnap_id_set *obj_progs);
 
+/* ---- map_read.c: a map's entries as flat key/value buffers ------------------------ */
+/*
+ * The buffer starts at what READER_FIRST_BYTES holds (at least 16
+ * entries) and grows while entries keep coming: memory follows the
+ * entries present, not max_entries × value_size.
+ */
+#define READER_FIRST_BYTES (16u << 20)
+#define READER_MAX_BATCH 65536u
+
+struct reader {
+	int fd;
+	uint32_t key_size;
+	uint32_t vsz;		/* bytes per value slot as the kernel copies it */
+	uint32_t limit;		/* entries wanted (cap + 1 to detect truncation) */
+	uint32_t room;		/* entries the buffer holds now */
+	/*
+	 * The kind's walk follows get_next_key from the last key read, and
+	 * the kernel restarts it at the first key when that key has been
+	 * deleted meanwhile (LPM_TRIE's batch, every fallback walk): keys
+	 * already held are dropped and the walk goes on to the end.
+	 */
+	bool dedupe;
+	uint8_t *keys;
+	uint8_t *vals;
+	uint32_t n;
+	uint32_t restarts;	/* repeated keys dropped */
+};
+
+/* Allocate @rd's first buffers (fd, key_size, vsz, limit, dedupe set).
+ * 0 or -ENOMEM. */
+int ktsnap_reader_alloc(struct reader *rd);
+/* Read up to rd->limit entries into rd->keys/vals (rd->n).  0 or -errno. */
+int ktsnap_read_entries(struct reader *rd);
+
 #endif

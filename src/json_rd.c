@@ -456,7 +456,7 @@ bool rd_get_list(struct rd *rd, struct json_object *o, const char *key, size_t s
 static bool read_uint(struct rd *rd, struct rd_arr *a, void *elem, void *ctx)
 {
 	const uint64_t *max = ctx;
-	uint64_t u;
+	uint64_t u = 0;
 
 	if (!rd_arr_next_u64(rd, a, *max, &u))
 		return false;

@@ -9,7 +9,96 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include <ktsnap/scenario.h>
+
+/* ---- the model (built by scenario_build.c, run by scenario.c) ------------------- */
+#define DEFAULT_STEP_MS 1000	/* what a FULL hold holds unless set */
+
+/* An op, deep-copied from struct ktsnap_op. */
+struct sc_op {
+	enum ktsnap_op_kind kind;
+	char *name;
+	char *cgroup;
+	struct ktsnap_kernel_op_entry *entries;
+	size_t nr_entries;
+	char **argv;	/* NULL-terminated */
+	char *obj;
+	char *log;
+	uint32_t timeout_ms;
+};
+
+struct sc_oplist {
+	struct sc_op *ops;
+	size_t nr, cap;
+};
+
+struct sc_cgroup {
+	char *name;
+	unsigned int nr_workers;
+	struct ktsnap_workload wl;	/* wl.cpus points at cpus */
+	uint32_t *cpus;
+};
+
+struct sc_step {
+	struct sc_cgroup *cgroups;
+	size_t nr_cgroups, cap_cgroups;
+	struct sc_oplist ops;
+	enum ktsnap_hold_kind hold;
+	uint64_t hold_ms;
+	uint32_t loop_iters;
+	struct sc_oplist loop_ops;
+	/* run state: every worker spawned (kept after the run) */
+	pid_t *pids;
+	size_t nr_pids, cap_pids;
+	bool reaped;
+};
+
+struct sc_map_write {
+	char *suffix;
+	char *var;	/* NULL: offset */
+	uint32_t offset;
+	uint32_t value;
+};
+
+struct sc_pin {
+	char *name;
+	int fd;
+};
+
+struct ktsnap_scenario {
+	struct sc_step *steps;		/* [0] = baseline */
+	size_t nr_steps, cap_steps;
+	struct sc_map_write *writes;
+	size_t nr_writes, cap_writes;
+	uint64_t step_ms;
+
+	/* run state */
+	bool ran, catch_signals, no_freeze;
+	atomic_bool running;		/* read by captures on any thread */
+	/* one capture at a time: the freeze of one must not be thawed by another */
+	pthread_mutex_t capture_lock;
+	_Atomic unsigned int cur_step;
+	const struct ktsnap_capture_opts *capture;
+	ktsnap_scenario_progress_fn progress;
+	void *progress_ctx;
+	char parent[PATH_MAX];		/* "" until created */
+	struct sc_pin *pins;
+	size_t nr_pins, cap_pins;
+	pid_t sched_pid;		/* 0: none */
+	struct ktsnap_scenario_capture_stat *stats;
+	size_t nr_stats, cap_stats;
+	char *errmsg;
+	int sig;
+};
+
+/* "CaptureSnapshot('s1')", "Sleep(1000 ms)", … for progress and errors. */
+void sc_op_label(const struct sc_op *op, char *buf, size_t len);
+/* One path component: not empty, no '/', not "." or "..". */
+bool sc_valid_component(const char *name);
 
 /* ---- cgroup.c: cgroup2 directories ---------------------------------------------- */
 /* The cgroup2 mount point from /proc/self/mountinfo (the first one, or
@@ -67,10 +156,9 @@ int ktsnap_map_find(const struct ktsnap_capture_opts *filter, ktsnap_map_match_f
 /* Matchers: @arg is the name suffix / the exact name / the object name. */
 bool ktsnap_map_match_suffix(const struct bpf_map_info *info, const void *arg);
 bool ktsnap_map_match_name(const struct bpf_map_info *info, const void *arg);
-/* A map libbpf created for object @arg: "<obj>.<section>" (the object
- * name cut to fit 15 bytes) or "<obj>_…". */
-bool ktsnap_map_match_obj(const struct bpf_map_info *info, const void *arg);
-/* Ids of every admitted map of object @obj; *ids malloc'd (caller frees).
+/* Ids of every admitted map of object @obj (the full name or libbpf's cut
+ * one, resolved by BTF identity as capture's --obj is; none while it is
+ * not loaded); *ids malloc'd (caller frees).
  * 0 or -ENOMEM. */
 int ktsnap_map_ids_of_obj(const struct ktsnap_capture_opts *filter, const char *obj,
 			  uint32_t **ids, size_t *n);

@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 
+#include "capture_internal.h"
 #include "scenario_internal.h"
 #include "util_internal.h"
 
@@ -71,53 +72,40 @@ bool ktsnap_map_match_name(const struct bpf_map_info *info, const void *arg)
 	return !strcmp(info->name, (const char *)arg);
 }
 
-bool ktsnap_map_match_obj(const struct bpf_map_info *info, const void *arg)
-{
-	const char *obj = arg, *dot = strchr(info->name, '.');
-	size_t olen = strlen(obj), plen;
-
-	if (!strncmp(info->name, obj, olen) && info->name[olen] == '_')
-		return true;
-	if (!dot || dot == info->name)
-		return false;
-	/* libbpf cuts the object name so "<obj>.<section>" fits in 15 bytes */
-	plen = (size_t)(dot - info->name);
-	if (plen > olen || strncmp(info->name, obj, plen))
-		return false;
-	return plen == olen || strlen(info->name) == BPF_OBJ_NAME_LEN - 1;
-}
-
+/*
+ * The object is found the way capture's --obj finds it (capture.c): by
+ * its global-section maps under the full or libbpf's cut name, then by
+ * BTF identity; an object not loaded yet has no ids.
+ */
 int ktsnap_map_ids_of_obj(const struct ktsnap_capture_opts *filter, const char *obj,
 			  uint32_t **ids, size_t *n)
 {
-	size_t cap = 0;
-	__u32 id = 0;
+	struct ktsnap_id_set maps = {}, progs = {};
+	struct ktsnap_namelist known = {};
+	size_t i, cap = 0;
+	int err;
 
 	*ids = NULL;
 	*n = 0;
-	while (!bpf_map_get_next_id(id, &id)) {
-		struct bpf_map_info info;
-		__u32 len = sizeof(info);
-		int fd;
-
-		if (!admitted(filter, id))
-			continue;
-		fd = bpf_map_get_fd_by_id(id);
-		if (fd < 0)
-			continue;
-		memset(&info, 0, sizeof(info));
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && ktsnap_map_match_obj(&info, obj)) {
-			if (KTSNAP_ENSURE(*ids, cap, *n + 1)) {
-				close(fd);
-				free(*ids);
-				*ids = NULL;
-				*n = 0;
-				return -ENOMEM;
-			}
-			(*ids)[(*n)++] = id;
-		}
-		close(fd);
+	err = ktsnap_obj_ids(obj, &maps, &progs, &known);
+	ktsnap_id_set_free(&progs);
+	if (err) {
+		ktsnap_id_set_free(&maps);
+		return err == -ENOENT ? 0 : err;
 	}
+	for (i = 0; i < maps.n; i++) {
+		if (!admitted(filter, maps.ids[i]))
+			continue;
+		if (KTSNAP_ENSURE(*ids, cap, *n + 1)) {
+			free(*ids);
+			*ids = NULL;
+			*n = 0;
+			ktsnap_id_set_free(&maps);
+			return -ENOMEM;
+		}
+		(*ids)[(*n)++] = maps.ids[i];
+	}
+	ktsnap_id_set_free(&maps);
 	return 0;
 }
 

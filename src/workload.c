@@ -78,6 +78,9 @@ static void __attribute__((noreturn)) worker_main(pid_t parent, int procs_fd, in
 	size_t i;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* a name of its own, so task tables and captures show which tasks
+	 * are the scenario's */
+	prctl(PR_SET_NAME, "ktsnap-worker");
 	if (getppid() != parent)
 		_exit(1);
 	signal(SIGINT, SIG_DFL);

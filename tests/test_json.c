@@ -24,9 +24,15 @@
 /* Write @r to a malloc'd string (caller frees). */
 static char *to_json(const struct ktsnap_report *r, unsigned flags)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	/* static: gcc 12 takes the stream's pointer to a local for a
+	 * dangling one (-Wdangling-pointer) */
+	static char *buf;
+	static size_t len;
+	FILE *f;
+
+	buf = NULL;
+	len = 0;
+	f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
 	assert_int_equal(ktsnap_report__write_json(r, f, flags), 0);

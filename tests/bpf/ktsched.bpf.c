@@ -157,6 +157,8 @@ int BPF_PROG(kt_switch, bool preempt, struct task_struct *prev, struct task_stru
 	}
 	c->nr_runs++;
 	c->last_ran_ns = now;
+	/* a task renamed after its first run (prctl, exec) shows its name now */
+	BPF_CORE_READ_STR_INTO(&c->comm, next, comm);
 	c->ctx.runtime_ns += 1000;
 
 	ps = bpf_map_lookup_elem(&pcpu_stats, &zero);
