@@ -47,6 +47,8 @@ static int run(int argc, char **argv)
 		{ "cgroup", required_argument, NULL, 'c' },
 		{ "maps-only", no_argument, NULL, 'M' },
 		{ "map-id", required_argument, NULL, 'i' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "compress", no_argument, NULL, 'Z' },
 		{ 0 },
 	};
 	KTSNAP_OPTS(ktsnap_capture_opts, copts);
@@ -57,6 +59,8 @@ static int run(int argc, char **argv)
 	unsigned long long n;
 	FILE *f = stdout;
 	struct cli_out o = { 0 };
+	enum ktsnap_report_format fmt = KTSNAP_FORMAT_AUTO;
+	bool compress = false;
 	int c, err, rc = EXIT_FAIL;
 
 	names = calloc((size_t)argc, sizeof(*names));
@@ -82,6 +86,14 @@ static int run(int argc, char **argv)
 			break;
 		case 'M':
 			copts.maps_only = true;
+			break;
+		case 'F':
+			if ((rc = cli_parse_format(optarg, &fmt)))
+				goto out;
+			rc = EXIT_FAIL;
+			break;
+		case 'Z':
+			compress = true;
 			break;
 		case 'i':
 			if (!cli_parse_u64(optarg, UINT32_MAX, &n) || !n) {
@@ -118,6 +130,11 @@ static int run(int argc, char **argv)
 		rc = cli_usage("unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
+	if ((!out || !strcmp(out, "-")) && fmt == KTSNAP_FORMAT_BINARY && isatty(STDOUT_FILENO)) {
+		rc = cli_usage("not writing a binary report to a terminal (give -o FILE, or "
+			       "redirect standard output)");
+		goto out;
+	}
 	copts.map_names = names;
 	copts.map_ids = ids;
 	copts.cgroups = cgroups;
@@ -136,7 +153,12 @@ static int run(int argc, char **argv)
 	}
 	if (f == stdout)
 		cli_stdout_verbatim(true);
-	err = ktsnap_report__write_json(r, f, cli_pretty ? KTSNAP_JSON_PRETTY : 0);
+	/* .ktsnap by extension or --format; JSON otherwise */
+	fmt = cli_output_format(f == stdout ? NULL : out, fmt);
+	/* zstd costs a quarter of a big capture's time: only when asked */
+	err = ktsnap_report__write_file(r, f, fmt,
+					(cli_pretty ? KTSNAP_JSON_PRETTY : 0) |
+					(compress ? 0 : KTSNAP_BINARY_NO_COMPRESS));
 	if (f == stdout)
 		cli_stdout_verbatim(false);
 	if (f != stdout) {
@@ -172,7 +194,8 @@ const struct cli_cmd cmd_capture = {
 	.name = "capture",
 	.run = run,
 	.synopsis = "  ktsnap capture [-o FILE] [--obj PREFIX] [--map NAME]... [--map-id ID]...\n"
-		    "                 [--max-entries N|all] [--cgroup PATH]... [--maps-only] [--pretty]\n",
+		    "                 [--max-entries N|all] [--cgroup PATH]... [--maps-only]\n"
+		    "                 [--format json|ktsnap] [--compress] [--pretty]\n",
 	.help = "Capture the BPF maps of the running kernel (and the /proc walkers) to a\n"
 		"report file; stdout by default.  Needs root (CAP_SYS_ADMIN: the kernel lists\n"
 		"BPF maps only to it).  A filter that matches nothing is an error.\n\n"
@@ -186,5 +209,10 @@ const struct cli_cmd cmd_capture = {
 		"                        4096 array / 256 per-CPU); 0 or 'all' = no cap\n"
 		"      --cgroup PATH     enrich the tasks of a cgroup2 cgroup, read its PSI\n"
 		"      --maps-only       skip the /proc and /sys walkers\n"
+		"      --format FMT      'json' or 'ktsnap' (the compact binary file of raw\n"
+		"                        map bytes + BTF); default: by FILE's extension\n"
+		"                        (.ktsnap), else JSON\n"
+		"      --compress        zstd-compress the .ktsnap file's sections (smaller,\n"
+		"                        slower; `ktsnap convert` compresses an existing one)\n"
 		"  -p, --pretty          indent the JSON\n",
 };

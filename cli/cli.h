@@ -10,6 +10,7 @@
 #include <ktsnap/diff.h>
 #include <ktsnap/display.h>
 #include <ktsnap/json.h>
+#include <ktsnap/snapfile.h>
 #include <ktsnap/view.h>
 
 /* exit codes */
@@ -24,7 +25,8 @@ struct cli_cmd {
 	const char *help;			/* options and description */
 };
 
-extern const struct cli_cmd cmd_capture, cmd_show, cmd_get, cmd_diff, cmd_demo, cmd_run;
+extern const struct cli_cmd cmd_capture, cmd_show, cmd_get, cmd_diff, cmd_demo, cmd_run,
+	cmd_convert;
 
 /* Global output mode (-j, -p). */
 extern bool cli_json;
@@ -49,9 +51,17 @@ int cli_help(void);
 struct option;
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *extra);
 
-/* Read a report file ("-" = stdin); prints the error itself and returns
- * EXIT_FAIL, else EXIT_OK with *r set (free with ktsnap_report__free). */
+/* Read a report file, JSON or .ktsnap (told apart by the magic; "-" =
+ * stdin); prints the error itself and returns EXIT_FAIL, else EXIT_OK
+ * with *r set (free with ktsnap_report__free). */
 int cli_read_report(const char *path, struct ktsnap_report **r);
+
+/* --format's argument: "json" or "ktsnap" ("binary"); EXIT_OK, or
+ * EXIT_USAGE after printing why. */
+int cli_parse_format(const char *s, enum ktsnap_report_format *fmt);
+/* The format to write @path in: @forced unless AUTO, else by extension
+ * (.ktsnap: binary), else JSON.  @path may be NULL (stdout). */
+enum ktsnap_report_format cli_output_format(const char *path, enum ktsnap_report_format forced);
 
 /* Parse a non-negative decimal; false when not a number or > max. */
 bool cli_parse_u64(const char *s, unsigned long long max, unsigned long long *out);

@@ -118,12 +118,33 @@ int cli_read_report(const char *path, struct ktsnap_report **r)
 
 	if (!f)
 		return cli_fail("%s: %s", path, strerror(errno));
-	err = ktsnap_report__read_json(f, r);
+	/* JSON or .ktsnap, told apart by the binary magic */
+	err = ktsnap_report__read_file(f, KTSNAP_FORMAT_AUTO, r);
 	if (f != stdin)
 		fclose(f);
 	if (err)
 		return cli_fail("%s: %s", path, ktsnap_errmsg());
 	return EXIT_OK;
+}
+
+int cli_parse_format(const char *s, enum ktsnap_report_format *fmt)
+{
+	if (!strcmp(s, "json"))
+		*fmt = KTSNAP_FORMAT_JSON;
+	else if (!strcmp(s, "ktsnap") || !strcmp(s, "binary"))
+		*fmt = KTSNAP_FORMAT_BINARY;
+	else
+		return cli_usage("--format wants 'json' or 'ktsnap', not '%s'", s);
+	return EXIT_OK;
+}
+
+enum ktsnap_report_format cli_output_format(const char *path, enum ktsnap_report_format forced)
+{
+	enum ktsnap_report_format fmt = forced;
+
+	if (fmt == KTSNAP_FORMAT_AUTO && path)
+		fmt = ktsnap_report_format__from_path(path);
+	return fmt == KTSNAP_FORMAT_AUTO ? KTSNAP_FORMAT_JSON : fmt;
 }
 
 bool cli_parse_u64(const char *s, unsigned long long max, unsigned long long *out)

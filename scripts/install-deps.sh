@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config clang clang-16 llvm bpftool libbpf-dev libelf-dev \
-zlib1g-dev libjson-c-dev libcmocka-dev"
+zlib1g-dev libzstd-dev libjson-c-dev libcmocka-dev"
 # the formatter make check pins (its output differs between versions)
 PKGS="$PKGS clang-format-14"
 

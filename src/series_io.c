@@ -23,6 +23,7 @@
 #include <ktsnap/json.h>
 #include <ktsnap/report.h>
 #include <ktsnap/series.h>
+#include <ktsnap/snapfile.h>
 
 #include "util_internal.h"
 
@@ -156,7 +157,7 @@ static int read_report(const char *dir, const char *file, struct ktsnap_report *
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
-	err = ktsnap_report__read_json(f, r);
+	err = ktsnap_report__read_file(f, KTSNAP_FORMAT_AUTO, r);	/* JSON or .ktsnap */
 	fclose(f);
 	return err;
 }

@@ -7,6 +7,7 @@
 #include <ktsnap/report.h>
 #include <ktsnap/capture.h>
 #include <ktsnap/json.h>
+#include <ktsnap/snapfile.h>
 #include <ktsnap/diff.h>
 #include <ktsnap/display.h>
 #include <ktsnap/error.h>

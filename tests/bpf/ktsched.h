@@ -122,4 +122,26 @@ struct kt_big_val {
 	__u64 flags;
 };
 
+/* 48-byte value shaped like a real scheduler's task context (ktbig's
+ * real_hash, the binary-file benchmark): nested struct, enum, u8[8],
+ * bitfields. */
+enum kt_real_state {
+	KT_REAL_IDLE,
+	KT_REAL_QUEUED,
+	KT_REAL_RUNNING,
+};
+
+struct kt_real_val {
+	__u64 runtime_ns;
+	struct {
+		__u32 weight;
+		__s32 nice;
+	} sched;
+	enum kt_real_state state;
+	__u8 comm8[8];
+	__u32 cpu : 10, prio : 7, slice_shift : 5, flags : 10;
+	__u64 vtime;
+	__u64 nr_runs;
+};
+
 #endif

@@ -45,6 +45,7 @@ for c in $cmds; do
 	show) args="show $R" ;;
 	get) args="get $R var bss_u64_max" ;;
 	diff) args="diff $R $R" ;;
+	convert) args="convert $R -" ;;
 	demo) args="demo -o $T/demo-$c --seconds 1" ;;
 	run) args="run $T/empty-scenario.json -o $T/demo-$c" ;;
 	record) args="record --samples 1 --duration 1 --map-id $first_id -o $T/demo-$c" ;;

@@ -23,6 +23,7 @@
 #include <ktsnap/json.h>
 #include <ktsnap/kernel_op.h>
 #include <ktsnap/report.h>
+#include <ktsnap/snapfile.h>
 #include <ktsnap/snapshot.h>
 #include <ktsnap/stats.h>
 #include <ktsnap/view.h>

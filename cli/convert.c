@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+/* ktsnap convert: a report file from JSON to .ktsnap or back. */
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_json.h"
+
+static int summary(const char *in, const char *out, enum ktsnap_report_format fmt)
+{
+	struct stat st;
+	long long size = stat(out, &st) ? -1 : (long long)st.st_size;
+	struct json_writer *w;
+
+	if (!cli_json) {
+		printf("%s → %s (%s, %lld bytes)\n", cli_esc(in), cli_esc(out),
+		       ktsnap_report_format__name(fmt), size);
+		return EXIT_OK;
+	}
+	w = cli_jw_begin();
+	if (!w)
+		return cli_fail("out of memory");
+	jw_obj_begin(w);
+	jw_kv_str(w, "input", in);
+	jw_kv_str(w, "output", out);
+	jw_kv_str(w, "format", ktsnap_report_format__name(fmt));
+	jw_kv_i64(w, "bytes", size);
+	jw_obj_end(w);
+	cli_jw_end(w);	/* a write error is cli_finish()'s */
+	return EXIT_OK;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'F' },
+		{ 0 },
+	};
+	enum ktsnap_report_format fmt = KTSNAP_FORMAT_AUTO;
+	struct ktsnap_report *r = NULL;
+	struct cli_out o = { 0 };
+	const char *in, *out;
+	bool to_stdout;
+	FILE *f = stdout;
+	int c, err, rc;
+
+	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+		switch (c) {
+		case 'F':
+			if ((rc = cli_parse_format(optarg, &fmt)))
+				return rc;
+			break;
+		case 'h':
+			return cli_help();
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2)
+		return cli_usage(argc - optind < 2 ? "an input and an output file are needed"
+						   : "unexpected argument '%s'",
+				 argv[optind + 2]);
+	in = argv[optind];
+	out = argv[optind + 1];
+	to_stdout = !strcmp(out, "-");
+	fmt = cli_output_format(to_stdout ? NULL : out, fmt);
+	if (to_stdout && fmt == KTSNAP_FORMAT_BINARY && isatty(STDOUT_FILENO))
+		return cli_usage("not writing a binary report to a terminal (give an output "
+				 "file, or redirect standard output)");
+	rc = cli_read_report(in, &r);
+	if (rc)
+		return rc;
+	if (!to_stdout) {
+		rc = cli_out_open(&o, out);
+		if (rc)
+			goto out;
+		f = o.f;
+	}
+	if (to_stdout)
+		cli_stdout_verbatim(true);
+	err = ktsnap_report__write_file(r, f, fmt, cli_pretty ? KTSNAP_JSON_PRETTY : 0);
+	if (to_stdout) {
+		cli_stdout_verbatim(false);
+		rc = err ? cli_write_failed(err) : EXIT_OK;
+		goto out;
+	}
+	c = cli_out_close(&o, !err);
+	if (!err)
+		err = c;
+	if (err) {
+		rc = cli_fail("writing %s: %s", out,
+			      err == -EINVAL || err == -ENOMEM ? ktsnap_errmsg() : strerror(-err));
+		goto out;
+	}
+	rc = summary(in, out, fmt);
+out:
+	if (o.tmp)
+		cli_out_close(&o, false);
+	ktsnap_report__free(r);
+	return rc;
+}
+
+const struct cli_cmd cmd_convert = {
+	.name = "convert",
+	.run = run,
+	.synopsis = "  ktsnap convert [--format json|ktsnap] IN OUT\n",
+	.help = "Rewrite report file IN (JSON or .ktsnap, told apart by content; '-': stdin)\n"
+		"as OUT, in the format --format names, else the one OUT's extension names\n"
+		"(.ktsnap: the compact binary file), else JSON ('-': stdout, JSON unless\n"
+		"--format).  OUT is replaced atomically as with capture -o.  A .ktsnap\n"
+		"written from a capture keeps the maps' raw bytes and BTF, so converting it\n"
+		"to JSON gives exactly the JSON the capture would have written; maps read\n"
+		"from JSON have no raw bytes and travel as their JSON objects.\n\n"
+		"      --format FMT      'json' or 'ktsnap'\n"
+		"  -p, --pretty          indent the JSON\n",
+};
