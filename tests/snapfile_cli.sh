@@ -8,10 +8,10 @@ MODE=$2
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-# the report without the two fields that differ between two captures
+# the report without the fields that differ between two captures (times)
 strip_times() {
-	sed -e 's/"capture_ns":[0-9]*,\{0,1\}//' -e 's/"timestamp_ns":[0-9]*//' \
-	    -e 's/,}$/}/' "$1" >"$2"
+	sed -e 's/"capture_ns":[0-9]*,\{0,1\}//' -e 's/"timestamp_ns":[0-9]*,\{0,1\}//' \
+	    -e 's/"capture_skew_ns":[0-9]*,\{0,1\}//' -e 's/,}$/}/' "$1" >"$2"
 }
 
 if [ "$MODE" = files ]; then
