@@ -228,6 +228,16 @@ static bool obj_name_matches(const char *name, const char *obj)
 	return plen == keep;
 }
 
+bool ktsnap_map_is_global_section(const char *name)
+{
+	return is_global_section(name);
+}
+
+bool ktsnap_map_obj_matches(const char *name, const char *obj)
+{
+	return obj_name_matches(name, obj);
+}
+
 struct map_brief {
 	uint32_t id;
 	uint32_t btf_id;

@@ -14,5 +14,6 @@
 #include <ktsnap/stats.h>
 #include <ktsnap/kernel_op.h>
 #include <ktsnap/bridge.h>
+#include <ktsnap/watch.h>
 
 #endif

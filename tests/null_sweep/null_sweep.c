@@ -26,6 +26,7 @@
 #include <ktsnap/snapshot.h>
 #include <ktsnap/stats.h>
 #include <ktsnap/view.h>
+#include <ktsnap/watch.h>
 
 struct sweep_call {
 	const char *name;

@@ -1,0 +1,4 @@
+# Watch snapshots on the live host: symbol resolution, arming checks,
+# breakpoint captures through the bridge (spec §9, §12).
+ktsnap_test(test_watch BPF SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_watch.c
+	    LIBS ktfixture bpf_ktwatch PkgConfig::CMOCKA LABELS watch)
