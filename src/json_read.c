@@ -1269,11 +1269,12 @@ static bool read_prog_stat(struct rd *rd, struct json_object *o, void *elem)
 		FD(ktsnap_prog_runtime_stat, cnt, F_U64),
 		FD(ktsnap_prog_runtime_stat, nsecs, F_U64),
 		FD(ktsnap_prog_runtime_stat, misses, F_U64),
+		FD(ktsnap_prog_runtime_stat, verified_insns, F_U64),
 	};
 	struct ktsnap_prog_runtime_stat *s = elem;
 
 	s->name = "";
-	return read_record(rd, o, d, 4, NULL, elem);
+	return read_record(rd, o, d, sizeof(d) / sizeof(d[0]), NULL, elem);
 }
 
 static bool read_cpu_time(struct rd *rd, struct json_object *o, void *elem)

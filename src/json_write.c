@@ -629,6 +629,8 @@ static void write_prog_stat(struct json_writer *w, const struct ktsnap_prog_runt
 	jw_kv_u64(w, "cnt", s->cnt);
 	jw_kv_u64(w, "nsecs", s->nsecs);
 	jw_kv_u64(w, "misses", s->misses);
+	if (s->verified_insns)
+		jw_kv_u64(w, "verified_insns", s->verified_insns);
 	jw_obj_end(w);
 }
 

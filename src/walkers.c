@@ -400,6 +400,7 @@ static int add_stat(struct scx_ctx *c, const struct prog *p)
 	s->cnt = p->info.run_cnt;
 	s->nsecs = p->info.run_time_ns;
 	s->misses = p->info.recursion_misses;
+	s->verified_insns = p->info.verified_insns;
 	return s->name ? 0 : -ENOMEM;
 }
 
