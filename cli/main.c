@@ -18,7 +18,7 @@
 #endif
 
 static const struct cli_cmd *const cmds[] = {
-	&cmd_capture, &cmd_show, &cmd_get, &cmd_diff, &cmd_demo,
+	&cmd_capture, &cmd_show, &cmd_get, &cmd_diff, &cmd_demo, &cmd_watch,
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))
