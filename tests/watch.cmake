@@ -10,3 +10,8 @@ ktsnap_bpf_command(cmd $<TARGET_FILE:ktsched_hold> sh ${CMAKE_CURRENT_SOURCE_DIR
 		   $<TARGET_FILE:ktsnap_cli>)
 add_test(NAME cli_watch COMMAND ${cmd})
 set_tests_properties(cli_watch PROPERTIES LABELS "cli;bpf;watch" RUN_SERIAL TRUE TIMEOUT 180)
+# The watcher thread against the arming/disarming thread, under TSan.
+add_dependencies(tsan_tests test_watch)
+ktsnap_bpf_command(cmd $<TARGET_FILE:test_watch>)
+add_test(NAME test_watch_tsan COMMAND ${cmd})
+set_tests_properties(test_watch_tsan PROPERTIES LABELS "tsan;bpf" RUN_SERIAL TRUE TIMEOUT 300)
