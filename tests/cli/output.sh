@@ -31,6 +31,7 @@ for c in $cmds; do
 	get) args="get $R var bss_u64_max" ;;
 	diff) args="diff $R $R" ;;
 	demo) args="demo -o $T/demo-$c --seconds 1" ;;
+	watch) mkdir -p "$T/w" && args="watch nr_switches --obj ktsched --maps-only --count 1 --timeout 60 -o $T/w" ;;
 	*) args= ;;
 	esac
 	if [ -z "$args" ]; then
