@@ -333,8 +333,8 @@ int ktsnap_kaddr_kallsyms(const char *name, uint64_t *addr)
 /* ---- resolution -------------------------------------------------------------------- */
 static int global_address(const struct global_hit *h, struct ktsnap_kaddr *out)
 {
-	uint64_t map_kva;
-	uint32_t voff;
+	uint64_t map_kva = 0;
+	uint32_t voff = 0;
 	int err;
 
 	if ((err = ktsnap_kaddr_array_value_offset(&voff)) ||
