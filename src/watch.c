@@ -8,7 +8,7 @@
  * disarm paths (disarm, free, the bridge's release of its callback
  * context, and process exit).  Symbol resolution is kaddr.c's.
  *
- * Locking: w->lock guards the slots and the stats fd; the watcher thread
+ * Locking: w->lock guards the slots and the stats hold; the watcher thread
  * takes it only to drain the rings and copy what a capture needs, then
  * captures and calls the hit callback without it, so the callback may
  * arm and disarm.
@@ -35,6 +35,7 @@
 
 #include <bpf/bpf.h>
 
+#include <ktsnap/capture.h>
 #include <ktsnap/watch.h>
 #include "bridge_internal.h"
 #include "kaddr_internal.h"
@@ -67,7 +68,7 @@ struct ktsnap_watcher {
 	void *hit_ctx;
 	struct wslot slots[NR_SLOTS];
 	size_t nr_armed;
-	int stats_fd;
+	bool stats_held;	/* a ktsnap_prog_stats_hold() while armed */
 	int epfd;
 	int wake_fd;
 	pthread_t thread;
@@ -320,12 +321,12 @@ static int arm_locked(struct ktsnap_watcher *w, const char *symbol, bool via_bri
 		goto fail;
 	s->used = true;
 	s->via_bridge = via_bridge;
-	if (!w->nr_armed++ && w->stats_fd < 0) {
+	if (!w->nr_armed++ && !w->stats_held) {
 		/* run times in captures taken while watching; without it they read 0 */
-		w->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-		if (w->stats_fd < 0)
-			pr_info("watch: BPF_ENABLE_STATS failed (%s); prog run times stay 0 unless kernel.bpf_stats_enabled=1",
-				strerror(errno));
+		w->stats_held = !ktsnap_prog_stats_hold();
+		if (!w->stats_held)
+			pr_info("watch: %s; prog run times stay 0 unless kernel.bpf_stats_enabled=1",
+				ktsnap_errmsg());
 	}
 	return 0;
 fail:
@@ -515,7 +516,6 @@ struct ktsnap_watcher *ktsnap_watcher__new(struct ktsnap_bridge *b,
 	w->bridge = b;
 	w->on_hit = opts.on_hit;
 	w->hit_ctx = opts.hit_ctx;
-	w->stats_fd = -1;
 	w->epfd = -1;
 	w->wake_fd = -1;
 	for (i = 0; i < NR_SLOTS; i++)
@@ -564,8 +564,8 @@ void ktsnap_watcher__free(struct ktsnap_watcher *w)
 	for (i = 0; i < NR_SLOTS; i++)
 		if (w->slots[i].used)
 			slot_release(w, &w->slots[i]);
-	if (w->stats_fd >= 0)
-		close(w->stats_fd);
+	if (w->stats_held)
+		ktsnap_prog_stats_release();
 	close(w->epfd);
 	close(w->wake_fd);
 	pthread_mutex_destroy(&w->lock);
@@ -633,9 +633,9 @@ int ktsnap_watcher__disarm(struct ktsnap_watcher *w, const char *symbol)
 		if (s->via_bridge)
 			atomic_fetch_sub(&w->bridge->watch_count, 1);
 		slot_release(w, s);
-		if (!--w->nr_armed && w->stats_fd >= 0) {
-			close(w->stats_fd);
-			w->stats_fd = -1;
+		if (!--w->nr_armed && w->stats_held) {
+			ktsnap_prog_stats_release();
+			w->stats_held = false;
 		}
 		pthread_mutex_unlock(&w->lock);
 		return 0;

@@ -312,6 +312,50 @@ static void slot_caps(void **state)
 	ktsnap_bridge__unref(b);
 }
 
+static int stats_sysctl(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "re");
+	int v = -1;
+
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%d", &v), 1);
+	fclose(f);
+	return v;
+}
+
+static uint64_t run_cnt(struct fx *f)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	assert_int_equal(bpf_obj_get_info_by_fd(bpf_program__fd(f->skel->progs.kt_watch_switch),
+						&info, &len), 0);
+	return info.run_cnt;
+}
+
+/* The hold is counted: the kernel counts runs until the last release. */
+static void stats_hold(void **state)
+{
+	struct fx *f = *state;
+	uint64_t c0, c1;
+
+	assert_int_equal(ktsnap_prog_stats_hold(), 0);
+	assert_int_equal(ktsnap_prog_stats_hold(), 0);
+	ktsnap_prog_stats_release();
+	c0 = run_cnt(f);
+	kt_sched_tick();
+	assert_true(run_cnt(f) > c0);	/* one hold left: counting */
+	ktsnap_prog_stats_release();
+	ktsnap_prog_stats_release();	/* one too many: ignored */
+	if (stats_sysctl() == 0) {
+		/* nobody else holds them (BPF tests run one at a time) */
+		c1 = run_cnt(f);
+		kt_sched_tick();
+		assert_int_equal(run_cnt(f), c1);
+	}
+}
+
 /* Last: a second copy's maps outlive its destruction for a grace period. */
 static void ambiguous(void **state)
 {
@@ -332,6 +376,7 @@ int main(void)
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(capture_on_write),
 		cmocka_unit_test(slot_caps),
+		cmocka_unit_test(stats_hold),
 		cmocka_unit_test(ambiguous),
 	};
 

@@ -26,8 +26,8 @@
  * other perf users; a watcher uses at most 3 (spec §9's user slots).
  *
  * While at least one watch is armed, the watcher holds
- * BPF_ENABLE_STATS(BPF_STATS_RUN_TIME), so captures taken meanwhile carry
- * real prog_runtime_stats run times.
+ * BPF_ENABLE_STATS(BPF_STATS_RUN_TIME) (ktsnap_prog_stats_hold()), so
+ * captures taken meanwhile carry real prog_runtime_stats run times.
  *
  * Needs root (CAP_SYS_ADMIN for the map walk, CAP_PERFMON for kernel-space
  * breakpoints).  Thread safety: every function may be called from any
