@@ -334,6 +334,44 @@ static uint64_t run_cnt(struct fx *f)
 	return info.run_cnt;
 }
 
+/* A data symbol /proc/kallsyms lists (this kernel lists only a few
+ * section markers): its address, armed like any other. */
+static void kallsyms_symbol(void **state)
+{
+	KTSNAP_OPTS(ktsnap_capture_opts, copts, .obj = "ktwatch", .maps_only = true);
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[512], sym[256] = "", type;
+	unsigned long long addr = 0;
+	struct ktsnap_bridge *b;
+	struct ktsnap_watcher *w;
+	uint64_t kva;
+	uint32_t size, id;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %255s", &addr, &type, sym) == 3 && type == 'R' &&
+		    addr && addr % 4 == 0 && !strchr(line, '['))
+			break;
+		else
+			sym[0] = '\0';
+	fclose(f);
+	if (!sym[0])
+		skip();	/* no aligned read-only data symbol listed */
+	assert_int_equal(ktsnap_watch_resolve(sym, NULL, &kva, &size, &id), 0);
+	assert_int_equal(kva, addr);
+	assert_int_equal(size, 4);
+	assert_int_equal(id, 0);
+	/* read-only data: armed, never fires */
+	b = ktsnap_bridge__new(ktsnap_capture_callback_live, &copts, NULL);
+	w = ktsnap_watcher__new(b, NULL);
+	assert_non_null(w);
+	assert_int_equal(ktsnap_watcher__arm(w, sym), 0);
+	assert_true(nr_perf_fds() >= 1);
+	ktsnap_watcher__free(w);
+	assert_int_equal(nr_perf_fds(), 0);
+	ktsnap_bridge__unref(b);
+}
+
 /* The hold is counted: the kernel counts runs until the last release. */
 static void stats_hold(void **state)
 {
@@ -377,6 +415,7 @@ int main(void)
 		cmocka_unit_test(capture_on_write),
 		cmocka_unit_test(slot_caps),
 		cmocka_unit_test(stats_hold),
+		cmocka_unit_test(kallsyms_symbol),
 		cmocka_unit_test(ambiguous),
 	};
 
