@@ -24,7 +24,7 @@ struct cli_cmd {
 	const char *help;			/* options and description */
 };
 
-extern const struct cli_cmd cmd_capture, cmd_show, cmd_get, cmd_diff, cmd_demo, cmd_watch;
+extern const struct cli_cmd cmd_capture, cmd_show, cmd_get, cmd_diff, cmd_demo, cmd_run, cmd_watch;
 
 /* Global output mode (-j, -p). */
 extern bool cli_json;

@@ -17,8 +17,11 @@
 #define KTSNAP_VERSION "0"
 #endif
 
+extern const struct cli_cmd cmd_check, cmd_record, cmd_plot;
+
 static const struct cli_cmd *const cmds[] = {
-	&cmd_capture, &cmd_show, &cmd_get, &cmd_diff, &cmd_demo, &cmd_watch,
+	&cmd_capture, &cmd_show, &cmd_get, &cmd_diff, &cmd_demo, &cmd_run,
+	&cmd_record, &cmd_check, &cmd_plot, &cmd_watch,
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))

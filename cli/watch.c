@@ -152,7 +152,7 @@ static bool finished(struct watch_run *wr)
 	return done;
 }
 
-static int run(int argc, char **argv)
+static int run_watch(int argc, char **argv, uint32_t *ids)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -160,6 +160,7 @@ static int run(int argc, char **argv)
 		{ "count", required_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "maps-only", no_argument, NULL, 'M' },
+		{ "map-id", required_argument, NULL, 'i' },
 		{ 0 },
 	};
 	KTSNAP_OPTS(ktsnap_capture_opts, copts);
@@ -170,6 +171,8 @@ static int run(int argc, char **argv)
 	sigset_t sigs, old;
 	struct stat st;
 	int c, i, rc = EXIT_FAIL;
+
+	copts.map_ids = ids;
 
 	while ((c = cli_getopt(argc, argv, "o:n:", opts)) != -1) {
 		switch (c) {
@@ -182,6 +185,11 @@ static int run(int argc, char **argv)
 			break;
 		case 'M':
 			copts.maps_only = true;
+			break;
+		case 'i':
+			if (!cli_parse_u64(optarg, UINT32_MAX, &v) || !v)
+				return cli_usage("--map-id wants a map id, not '%s'", optarg);
+			ids[copts.nr_map_ids++] = (uint32_t)v;
 			break;
 		case 'n':
 			if (!cli_parse_u64(optarg, ULLONG_MAX, &v) || !v)
@@ -256,11 +264,23 @@ out:
 	return rc;
 }
 
+static int run(int argc, char **argv)
+{
+	uint32_t *ids = calloc((size_t)argc, sizeof(*ids));
+	int rc;
+
+	if (!ids)
+		return cli_fail("out of memory");
+	rc = run_watch(argc, argv, ids);
+	free(ids);
+	return rc;
+}
+
 const struct cli_cmd cmd_watch = {
 	.name = "watch",
 	.run = run,
 	.synopsis = "  ktsnap watch SYMBOL... -o DIR [--obj PREFIX] [--count N] [--timeout SECONDS]\n"
-		    "               [--maps-only]\n",
+		    "               [--map-id ID]... [--maps-only]\n",
 	.help = "Arm a hardware write breakpoint on each SYMBOL (at most 3) and capture the\n"
 		"BPF state whenever it is written: one report per hit, DIR/<tag>-<n>.json, and\n"
 		"one line per hit (time, CPU, the value read right after the write, the writes\n"
@@ -268,7 +288,8 @@ const struct cli_cmd cmd_watch = {
 		"--timeout seconds, or on SIGINT/SIGTERM.  The capture runs after the write,\n"
 		"not at it.  See ktsnap(1).\n\n"
 		"SYMBOL is OBJ.SECTION:NAME (a BPF global: SECTION is .bss, .data or .data.*;\n"
-		"OBJ the object's name, in full or as libbpf cuts it), a bare NAME unique among\n"
+		"OBJ the object's name, in full or as libbpf cuts it; OBJ.SECTION#ID:NAME picks\n"
+		"the copy whose map id is ID), a bare NAME unique among\n"
 		"the loaded objects' writable globals, or a kernel data symbol listed in\n"
 		"/proc/kallsyms.  Characters outside [A-Za-z0-9._-] become '_' in file names.\n\n"
 		"  -o, --output DIR      directory for the reports (must exist)\n"
@@ -276,6 +297,7 @@ const struct cli_cmd cmd_watch = {
 		"                        captures keep only its maps\n"
 		"  -n, --count N         stop after N hits\n"
 		"      --timeout SECONDS stop after SECONDS\n"
+		"      --map-id ID       captures keep only the map with id ID (repeatable)\n"
 		"      --maps-only       captures skip the /proc and /sys walkers\n"
 		"  -p, --pretty          indent the JSON\n",
 };

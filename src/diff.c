@@ -20,6 +20,7 @@
 #include "report_internal.h"
 #include "util_internal.h"
 #include "diff_internal.h"
+#include "sink_internal.h"
 
 struct ktsnap_diff {
 	struct ktsnap_arena arena;
@@ -685,6 +686,16 @@ static void fprint_delta(FILE *f, const struct ktsnap_diff_item *it)
 	}
 }
 
+/* a map name, key or path from a report file, control characters escaped */
+static void put_name(FILE *f, const char *prefix, const char *name, const char *suffix)
+{
+	struct ktsnap_sink s = { .f = f };
+
+	sink_puts(&s, prefix);
+	sink_put_name(&s, name);
+	sink_puts(&s, suffix);
+}
+
 int ktsnap_diff__write_text(const struct ktsnap_diff *d, FILE *f)
 {
 	const char *cur = NULL;
@@ -699,32 +710,33 @@ int ktsnap_diff__write_text(const struct ktsnap_diff *d, FILE *f)
 
 		switch (it->op) {
 		case KTSNAP_DIFF_MAP_ADDED:
-			fprintf(f, "+ map %s\n", it->map);
+			put_name(f, "+ map ", it->map, "\n");
 			cur = NULL;
 			continue;
 		case KTSNAP_DIFF_MAP_REMOVED:
-			fprintf(f, "- map %s\n", it->map);
+			put_name(f, "- map ", it->map, "\n");
 			cur = NULL;
 			continue;
 		default:
 			break;
 		}
 		if (cur != it->map) {
-			fprintf(f, "%s:\n", it->map);
+			put_name(f, "", it->map, ":\n");
 			cur = it->map;
 		}
 		switch (it->op) {
 		case KTSNAP_DIFF_ENTRY_ADDED:
-			fprintf(f, "  + [%s]\n", it->key ? it->key : "?");
+			put_name(f, "  + [", it->key ? it->key : "?", "]\n");
 			break;
 		case KTSNAP_DIFF_ENTRY_REMOVED:
-			fprintf(f, "  - [%s]\n", it->key ? it->key : "?");
+			put_name(f, "  - [", it->key ? it->key : "?", "]\n");
 			break;
 		default:
 			fprintf(f, "  ");
 			if (it->key)
-				fprintf(f, "[%s] ", it->key);
-			fprintf(f, "%s: %s → %s", *it->path ? it->path : "value",
+				put_name(f, "[", it->key, "] ");
+			put_name(f, "", *it->path ? it->path : "value", ": ");
+			fprintf(f, "%s → %s",
 				it->old_text ? it->old_text : "(none)",
 				it->new_text ? it->new_text : "(none)");
 			fprint_delta(f, it);

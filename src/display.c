@@ -19,6 +19,7 @@
 
 #include <ktsnap/display.h>
 #include "util_internal.h"
+#include "log_internal.h"
 #include "report_internal.h"
 #include "sink_internal.h"
 
@@ -280,8 +281,10 @@ static void scalar(struct ktsnap_sink *s, const struct ktsnap_value *v, bool hex
 		sink_puts(s, f);
 		break;
 	case KTSNAP_VALUE_ENUM:
-		if (v->e.variant)
-			sink_putf(s, "%s (", v->e.variant);
+		if (v->e.variant) {
+			sink_put_name(s, v->e.variant);
+			sink_puts(s, " (");
+		}
 		if (v->e.is_signed)
 			sink_putf(s, "%" PRId64, v->e.v);
 		else
@@ -459,7 +462,7 @@ static void inl_struct(struct ktsnap_sink *s, const struct ktsnap_value *v, int 
 	uint32_t i;
 
 	if (v->s.type_name)
-		sink_puts(s, v->s.type_name);
+		sink_put_name(s, v->s.type_name);
 	sink_put(s, "{", 1);
 	for (i = 0; i < v->s.nr && !s->stop; i++) {
 		const struct ktsnap_member *m = &v->s.m[i];
@@ -470,7 +473,7 @@ static void inl_struct(struct ktsnap_sink *s, const struct ktsnap_value *v, int 
 			sink_put(s, ", ", 2);
 		first = false;
 		if (m->name[0]) {
-			sink_puts(s, m->name);
+			sink_put_name(s, m->name);
 			sink_put(s, "=", 1);
 		}
 		inl(s, &m->v, depth + 1);
@@ -481,8 +484,11 @@ static void inl_struct(struct ktsnap_sink *s, const struct ktsnap_value *v, int 
 static void ptr_head(struct ktsnap_sink *s, const struct ktsnap_value *v)
 {
 	put_hex(s, v->p.v);
-	if (v->p.cast)
-		sink_putf(s, " (%s)", v->p.cast);
+	if (v->p.cast) {
+		sink_puts(s, " (");
+		sink_put_name(s, v->p.cast);
+		sink_puts(s, ")");
+	}
 }
 
 static void ptr_tail(struct ktsnap_sink *s, const struct ktsnap_value *v)
@@ -493,7 +499,7 @@ static void ptr_tail(struct ktsnap_sink *s, const struct ktsnap_value *v)
 		sink_puts(s, " [cycle]");
 	else if (v->p.skip_reason) {
 		sink_puts(s, " [chase: ");
-		sink_puts(s, v->p.skip_reason);
+		sink_put_name(s, v->p.skip_reason);
 		sink_put(s, "]", 1);
 	}
 }
@@ -512,13 +518,17 @@ static void inl(struct ktsnap_sink *s, const struct ktsnap_value *v, int depth)
 		inl_array(s, v, depth);
 		break;
 	case KTSNAP_VALUE_CPU_LIST:
-		sink_putf(s, "cpus={%s}", v->cpus ? v->cpus : "");
+		sink_puts(s, "cpus={");
+		sink_put_name(s, v->cpus ? v->cpus : "");
+		sink_puts(s, "}");
 		break;
 	case KTSNAP_VALUE_BYTES:
-		sink_puts(s, v->hex ? v->hex : "");
+		sink_put_name(s, v->hex ? v->hex : "");
 		break;
 	case KTSNAP_VALUE_UNSUPPORTED:
-		sink_putf(s, "<unsupported: %s>", v->reason ? v->reason : "");
+		sink_puts(s, "<unsupported: ");
+		sink_put_name(s, v->reason ? v->reason : "");
+		sink_puts(s, ">");
 		break;
 	case KTSNAP_VALUE_PTR:
 		ptr_head(s, v);
@@ -586,7 +596,7 @@ static void pretty_struct_body(struct ktsnap_sink *s, const struct ktsnap_value 
 			indent_(s, level);
 		}
 		if (m->name[0]) {
-			sink_puts(s, m->name);
+			sink_put_name(s, m->name);
 			sink_put(s, "=", 1);
 		}
 		inl(s, &m->v, depth + 1);
@@ -603,7 +613,7 @@ static void pretty_array(struct ktsnap_sink *s, const char *label, const char *s
 	uint8_t b = 0;
 
 	indent_(s, level);
-	sink_puts(s, label);
+	sink_put_name(s, label);
 	if (is_text(v, &n)) {
 		/* multi-line text as an indented block */
 		sink_put(s, label[0] ? ": |" : "|", label[0] ? 3 : 1);
@@ -700,7 +710,7 @@ static void pretty(struct ktsnap_sink *s, const char *label, const char *sep,
 		}
 		indent_(s, level);
 		if (label[0]) {
-			sink_puts(s, label);
+			sink_put_name(s, label);
 			sink_puts(s, sep);
 		}
 		inl(s, v, depth);
@@ -711,12 +721,15 @@ static void pretty(struct ktsnap_sink *s, const char *label, const char *sep,
 	case KTSNAP_VALUE_STRUCT:
 		indent_(s, level);
 		if (label[0]) {
-			sink_puts(s, label);
-			if (v->s.type_name)
-				sink_putf(s, " (%s)", v->s.type_name);
+			sink_put_name(s, label);
+			if (v->s.type_name) {
+				sink_puts(s, " (");
+				sink_put_name(s, v->s.type_name);
+				sink_puts(s, ")");
+			}
 			sink_puts(s, ":\n");
 		} else if (v->s.type_name) {
-			sink_puts(s, v->s.type_name);
+			sink_put_name(s, v->s.type_name);
 			sink_puts(s, ":\n");
 		}
 		pretty_struct_body(s, v, level + 1, depth);
@@ -727,7 +740,7 @@ static void pretty(struct ktsnap_sink *s, const char *label, const char *sep,
 	case KTSNAP_VALUE_PTR:
 		indent_(s, level);
 		if (label[0]) {
-			sink_puts(s, label);
+			sink_put_name(s, label);
 			sink_puts(s, sep);
 		}
 		ptr_head(s, v);
@@ -737,7 +750,7 @@ static void pretty(struct ktsnap_sink *s, const char *label, const char *sep,
 	case KTSNAP_VALUE_TRUNCATED:
 		indent_(s, level);
 		if (label[0]) {
-			sink_puts(s, label);
+			sink_put_name(s, label);
 			sink_puts(s, sep);
 		}
 		sink_putf(s, "<truncated needed=%" PRIu64 " had=%" PRIu64 ">\n", v->t.needed, v->t.had);
@@ -757,7 +770,7 @@ int ktsnap_value__format(const struct ktsnap_value *v, char *buf, size_t size)
 	if (!v) {
 		if (buf && size)
 			buf[0] = '\0';
-		return -EINVAL;
+		return ktsnap_fail_static(-EINVAL, "format: no value");
 	}
 	inl(&s, v, 0);
 	sink_finish(&s);
@@ -771,7 +784,7 @@ int ktsnap_value__format_pretty(const struct ktsnap_value *v, int indent, char *
 	if (!v || indent > KTSNAP_PRETTY_MAX_INDENT) {
 		if (buf && size)
 			buf[0] = '\0';
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "format_pretty: %s", v ? "indent too large" : "no value");
 	}
 	pretty(&s, "", "", v, indent < 0 ? 0 : indent, 0);
 	sink_finish(&s);
@@ -783,7 +796,8 @@ int ktsnap_value__fprint(const struct ktsnap_value *v, FILE *f, int indent)
 	struct ktsnap_sink s = { .f = f };
 
 	if (!v || !f || indent > KTSNAP_PRETTY_MAX_INDENT)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "fprint: %s",
+				   !v ? "no value" : !f ? "no stream" : "indent too large");
 	pretty(&s, "", "", v, indent < 0 ? 0 : indent, 0);
 	if (s.err)
 		return s.err;

@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 #include <ktsnap/display.h>
 #include <ktsnap/error.h>
+#include "log_internal.h"
 #include "view_internal.h"
 #include "sink_internal.h"
 
@@ -799,7 +800,7 @@ static int format_spec(const struct ktsnap_error *e, struct ktsnap_sink *o)
 		sink_puts(o, e->u.map_render_incomplete.error ? e->u.map_render_incomplete.error : "");
 		break;
 	default:
-		return -EINVAL;
+		return ktsnap_fail_static(-EINVAL, "error format: unknown error kind");
 	}
 	return 0;
 }
@@ -812,7 +813,7 @@ int ktsnap_error__format(const struct ktsnap_error *err, char *buf, size_t size)
 	if (buf && size)
 		buf[0] = '\0';
 	if (!err)
-		return -EINVAL;
+		return ktsnap_fail_static(-EINVAL, "error format: no error");
 	ret = format(err, &o);
 	if (ret)
 		return ret;
@@ -882,6 +883,31 @@ static const char *const kind_names[] = {
 	[KTSNAP_ERR_MAP_RENDER_INCOMPLETE] = "MapRenderIncomplete",
 };
 
+/*
+ * What ktsnap_errmsg() says after a view fails: the kind, and where the
+ * detail is.  Fixed texts, so a failing lookup in a hot loop formats
+ * nothing; the sentence itself is ktsnap_error__format()'s.
+ */
+#define VIEW_ERRMSG(kind) [KTSNAP_ERR_##kind] = "view failed (" #kind "): format its struct " \
+	"ktsnap_error with ktsnap_error__format() for the whole sentence"
+static const char *const view_errmsgs[] = {
+	VIEW_ERRMSG(MAP_NOT_FOUND), VIEW_ERRMSG(VAR_NOT_FOUND), VIEW_ERRMSG(AMBIGUOUS_VAR),
+	VIEW_ERRMSG(FIELD_NOT_FOUND), VIEW_ERRMSG(NOT_A_STRUCT), VIEW_ERRMSG(TYPE_MISMATCH),
+	VIEW_ERRMSG(INDEX_OUT_OF_RANGE), VIEW_ERRMSG(PER_CPU_SLOT), VIEW_ERRMSG(NO_MATCH),
+	VIEW_ERRMSG(EMPTY_PATH_COMPONENT), VIEW_ERRMSG(PER_CPU_NOT_NARROWED),
+	VIEW_ERRMSG(NO_RENDERED), VIEW_ERRMSG(PLACEHOLDER_SAMPLE), VIEW_ERRMSG(MISSING_STATS),
+	VIEW_ERRMSG(HOST_FIELD_UNAVAILABLE), VIEW_ERRMSG(PLACEHOLDER_SNAPSHOT),
+	VIEW_ERRMSG(NO_ACTIVE_SCHEDULER), VIEW_ERRMSG(ACTIVE_FILTER_EXCLUDED_MAPS),
+	VIEW_ERRMSG(WALKER_DRIFTED_WITHIN_PHASE), VIEW_ERRMSG(PROJECTION_FAILED),
+	VIEW_ERRMSG(MAP_RENDER_INCOMPLETE),
+};
+
+void ktsnap_err_note(enum ktsnap_error_kind kind)
+{
+	if ((unsigned)kind < sizeof(view_errmsgs) / sizeof(view_errmsgs[0]) && view_errmsgs[kind])
+		ktsnap_fail_static(0, view_errmsgs[kind]);
+}
+
 const char *ktsnap_error_kind__name(enum ktsnap_error_kind kind)
 {
 	if ((unsigned)kind >= sizeof(kind_names) / sizeof(kind_names[0]))
@@ -903,7 +929,7 @@ static int copy_out(const char *p, size_t n, char *buf, size_t size)
 int ktsnap_error__requested(const struct ktsnap_error *e, char *buf, size_t size)
 {
 	if (!e)
-		return -EINVAL;
+		return ktsnap_fail_static(-EINVAL, "error requested: no error");
 	switch (e->kind) {
 	case KTSNAP_ERR_MAP_NOT_FOUND:
 	case KTSNAP_ERR_VAR_NOT_FOUND:
@@ -917,7 +943,7 @@ int ktsnap_error__requested(const struct ktsnap_error *e, char *buf, size_t size
 	case KTSNAP_ERR_WALKER_DRIFTED_WITHIN_PHASE:
 		return copy_out(ktsnap_err_text2(e), strlen(ktsnap_err_text2(e)), buf, size);
 	default:
-		return -ENOENT;
+		return ktsnap_fail_static(-ENOENT, "this error kind names no requested text");
 	}
 }
 
@@ -926,7 +952,7 @@ int ktsnap_error__walked(const struct ktsnap_error *e, char *buf, size_t size)
 	struct ktsnap_sink o = { .buf = buf, .size = size };
 
 	if (!e || (e->kind != KTSNAP_ERR_FIELD_NOT_FOUND && e->kind != KTSNAP_ERR_NOT_A_STRUCT))
-		return -ENOENT;
+		return ktsnap_fail_static(-ENOENT, "only FieldNotFound and NotAStruct name a walked path");
 	put_walked(&o, e);
 	sink_finish(&o);
 	return (int)o.len;
@@ -935,7 +961,7 @@ int ktsnap_error__walked(const struct ktsnap_error *e, char *buf, size_t size)
 int ktsnap_error__component(const struct ktsnap_error *e, char *buf, size_t size)
 {
 	if (!e || (e->kind != KTSNAP_ERR_FIELD_NOT_FOUND && e->kind != KTSNAP_ERR_NOT_A_STRUCT))
-		return -ENOENT;
+		return ktsnap_fail_static(-ENOENT, "only FieldNotFound and NotAStruct name a component");
 	return copy_out(ktsnap_err_text2(e), strlen(ktsnap_err_text2(e)), buf, size);
 }
 
@@ -984,7 +1010,7 @@ int ktsnap_error__actual(const struct ktsnap_error *e, char *buf, size_t size)
 	struct ktsnap_sink o = { .buf = buf, .size = size };
 
 	if (!e || e->kind != KTSNAP_ERR_TYPE_MISMATCH)
-		return -ENOENT;
+		return ktsnap_fail_static(-ENOENT, "only TypeMismatch names an actual kind");
 	put_actual(&o, e);
 	sink_finish(&o);
 	return (int)o.len;

@@ -176,6 +176,7 @@ struct global_query {
 	const char *obj;	/* object: qualified form or the obj filter; NULL: any */
 	const char *sec;	/* qualified form: ".bss"; NULL: every writable section */
 	const char *var;
+	uint32_t map_id;	/* "#ID": only this map; 0: any */
 	struct global_hit hits[8];
 	size_t nr_hits;		/* may exceed 8: only counted past it */
 	size_t nr_maps;		/* writable global-section maps looked at */
@@ -254,7 +255,8 @@ static int search_globals(struct global_query *q)
 		if (fd < 0)
 			continue;	/* raced away */
 		memset(&info, 0, sizeof(info));
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != BPF_MAP_TYPE_ARRAY)
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != BPF_MAP_TYPE_ARRAY ||
+		    (q->map_id && info.id != q->map_id))
 			goto next;
 		info.name[sizeof(info.name) - 1] = '\0';
 		dot = strchr(info.name, '.');
@@ -357,7 +359,7 @@ static int ambiguous(const char *symbol, const struct global_query *q)
 	for (i = 0; i < n; i++)
 		ktsnap_namelist_add(&l, "%s (map id %u)", q->hits[i].map_name, q->hits[i].map_id);
 	return ktsnap_fail(-EEXIST,
-			   "symbol '%s' is ambiguous: %zu loaded global sections define it (%s%s); name one as OBJ.SECTION:NAME or narrow with an object filter",
+			   "symbol '%s' is ambiguous: %zu loaded global sections define it (%s%s); name one as OBJ.SECTION:NAME, a copy as OBJ.SECTION#MAP_ID:NAME, or narrow with an object filter",
 			   symbol, q->nr_hits, ktsnap_namelist_str(&l),
 			   q->nr_hits > n ? ", …" : "");
 }
@@ -365,7 +367,7 @@ static int ambiguous(const char *symbol, const struct global_query *q)
 int ktsnap_kaddr_resolve(const char *symbol, const char *obj, struct ktsnap_kaddr *out)
 {
 	struct global_query q = { .obj = obj && obj[0] ? obj : NULL, .var = symbol };
-	char objbuf[BPF_OBJ_NAME_LEN * 4], secbuf[BPF_OBJ_NAME_LEN];
+	char objbuf[BPF_OBJ_NAME_LEN * 4], secbuf[BPF_OBJ_NAME_LEN + 16], *hash;
 	const char *colon = strchr(symbol, ':');
 	uint64_t addr;
 	int err;
@@ -386,6 +388,19 @@ int ktsnap_kaddr_resolve(const char *symbol, const char *obj, struct ktsnap_kadd
 		objbuf[olen] = '\0';
 		memcpy(secbuf, dot, slen);
 		secbuf[slen] = '\0';
+		hash = strchr(secbuf, '#');
+		if (hash) {
+			/* OBJ.SECTION#MAP_ID:NAME: one loaded copy of several */
+			char *end;
+			unsigned long id = strtoul(hash + 1, &end, 10);
+
+			if (end == hash + 1 || *end || !id || id > UINT32_MAX)
+				return ktsnap_fail(-EINVAL,
+						   "watch symbol '%s': '%s' after '#' is not a map id",
+						   symbol, hash + 1);
+			q.map_id = (uint32_t)id;
+			*hash = '\0';
+		}
 		if (!section_writable(secbuf))
 			return ktsnap_fail(-EINVAL,
 					   "watch symbol '%s': section '%s' is not a writable global section (.bss, .data or .data.*)",
@@ -403,8 +418,8 @@ int ktsnap_kaddr_resolve(const char *symbol, const char *obj, struct ktsnap_kadd
 	if (colon) {
 		if (!q.nr_maps)
 			return ktsnap_fail(-ENOENT,
-					   "symbol '%s' not found: no loaded BPF object '%s' has a %s map",
-					   symbol, q.obj, q.sec);
+					   "symbol '%s' not found: no loaded BPF object '%s' has a %s map%s",
+					   symbol, q.obj, q.sec, q.map_id ? " with that id" : "");
 		return ktsnap_fail(-ENOENT, "symbol '%s' not found: %s has no global '%s'", symbol,
 				   q.sec, q.var);
 	}

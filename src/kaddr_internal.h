@@ -28,7 +28,8 @@ struct ktsnap_kaddr {
 
 /*
  * Resolve @symbol: "OBJ.SECTION:NAME" (SECTION .bss, .data or .data.*; OBJ
- * the full object name or libbpf's cut), a bare NAME unique across the
+ * the full object name or libbpf's cut; "OBJ.SECTION#MAP_ID:NAME" picks one
+ * loaded copy by its map id), a bare NAME unique across the
  * writable global sections of the loaded objects (only @obj's when @obj is
  * not NULL), or a data symbol of /proc/kallsyms.  0 with *out filled, or
  * -errno with the reason recorded for ktsnap_errmsg(): -ENOENT (unknown

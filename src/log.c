@@ -18,6 +18,7 @@
 static _Atomic(ktsnap_print_fn_t) print_fn;
 static _Thread_local char errbuf[512];
 static _Thread_local char *errbig;	/* a text longer than errbuf, or NULL */
+static _Thread_local const char *errstatic;	/* a fixed text, or NULL */
 
 static pthread_once_t errkey_once = PTHREAD_ONCE_INIT;
 static pthread_key_t errkey;
@@ -44,7 +45,7 @@ void ktsnap_pr(enum ktsnap_print_level level, const char *fmt, ...)
 
 const char *ktsnap_errmsg(void)
 {
-	return errbig ? errbig : errbuf;
+	return errstatic ? errstatic : errbig ? errbig : errbuf;
 }
 
 /* Thread exit: free the long text the thread still holds. */
@@ -72,6 +73,7 @@ static void set_big(char *p)
 
 void ktsnap_errmsg_clear(void)
 {
+	errstatic = NULL;
 	errbuf[0] = '\0';
 	set_big(NULL);
 }
@@ -99,6 +101,7 @@ static void set_errmsg(const char *fmt, va_list ap)
 	}
 	va_end(aq);
 	memcpy(errbuf, tmp, (size_t)n < sizeof(tmp) ? (size_t)n + 1 : sizeof(tmp));
+	errstatic = NULL;
 	set_big(p);
 	errno = saved;
 }
@@ -110,6 +113,12 @@ int ktsnap_fail(int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	set_errmsg(fmt, ap);
 	va_end(ap);
+	return err;
+}
+
+int ktsnap_fail_static(int err, const char *text)
+{
+	errstatic = text;
 	return err;
 }
 

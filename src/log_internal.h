@@ -18,6 +18,12 @@ void ktsnap_pr(enum ktsnap_print_level level, const char *fmt, ...)
  *	return ktsnap_fail(-EPERM, "capture needs CAP_BPF …");
  */
 int ktsnap_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Same with a fixed text (a string literal: it is kept by pointer), for
+ * the failure paths of hot accessors where formatting would cost more
+ * than the lookup itself.
+ */
+int ktsnap_fail_static(int err, const char *text);
 /* Same, for pointer returns: sets errno = -err and returns NULL. */
 void *ktsnap_fail_ptr(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*

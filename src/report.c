@@ -192,10 +192,11 @@ size_t ktsnap_report__map_count(const struct ktsnap_report *r)
 
 const struct ktsnap_map *ktsnap_report__map_by_index(const struct ktsnap_report *r, size_t i)
 {
-	if (!r || i >= r->nr_maps) {
-		errno = ERANGE;
-		return NULL;
-	}
+	if (!r)
+		return ktsnap_fail_ptr(-EINVAL, "map_by_index: no report");
+	if (i >= r->nr_maps)
+		return ktsnap_fail_ptr(-ERANGE, "map index %zu is past the end (the report has %u maps)",
+				       i, r->nr_maps);
 	return &r->maps[i];
 }
 
@@ -207,8 +208,9 @@ const struct ktsnap_map *ktsnap_report__map_by_name(const struct ktsnap_report *
 	for (i = 0; r && name && i < r->nr_maps; i++)
 		if (!strcmp(r->maps[i].name, name))
 			return &r->maps[i];
-	errno = ENOENT;
-	return NULL;
+	if (!r || !name)
+		return ktsnap_fail_ptr(-EINVAL, "map_by_name: no report or no name");
+	return ktsnap_fail_ptr(-ENOENT, "the report has no map '%s'", name);
 }
 
 /*
@@ -269,14 +271,11 @@ const struct ktsnap_value *ktsnap_map__value(const struct ktsnap_map *m)
 
 const struct ktsnap_map_entry *ktsnap_map__entry(const struct ktsnap_map *m, size_t i)
 {
-	if (!m) {
-		errno = EINVAL;
-		return NULL;
-	}
-	if (i >= m->nr_entries) {
-		errno = ERANGE;
-		return NULL;
-	}
+	if (!m)
+		return ktsnap_fail_ptr(-EINVAL, "map entry: no map");
+	if (i >= m->nr_entries)
+		return ktsnap_fail_ptr(-ERANGE, "entry %zu of map '%s' is past the end (%u entries)",
+				       i, m->name, m->nr_entries);
 	ktsnap_map_ensure_rendered(m);
 	return &m->entries[i];
 }

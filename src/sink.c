@@ -2,6 +2,7 @@
 /* The text sink shared by the human rendering and the error formatter. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,23 @@ void sink_put(struct ktsnap_sink *s, const char *p, size_t n)
 void sink_puts(struct ktsnap_sink *s, const char *p)
 {
 	sink_put(s, p, strlen(p));
+}
+
+void sink_put_name(struct ktsnap_sink *s, const char *p)
+{
+	const char *run = p;
+	char tmp[12];
+
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c >= 0x20 && c != 0x7f)
+			continue;
+		sink_put(s, run, (size_t)(p - run));
+		sink_put(s, tmp, (size_t)snprintf(tmp, sizeof(tmp), "\\u{%x}", c));
+		run = p + 1;
+	}
+	sink_put(s, run, (size_t)(p - run));
 }
 
 void sink_putf(struct ktsnap_sink *s, const char *fmt, ...)

@@ -27,6 +27,13 @@ struct ktsnap_sink {
 void sink_put(struct ktsnap_sink *s, const char *p, size_t n);
 void sink_puts(struct ktsnap_sink *s, const char *p);
 void sink_putf(struct ktsnap_sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * A name or a reason from a report (a member, type or enum variant name, a
+ * map name, a key): control characters are written as \u{1b} so a report
+ * file cannot move the cursor or start a fake line.  Kernel names never
+ * hold them, so the spec's texts are unchanged.
+ */
+void sink_put_name(struct ktsnap_sink *s, const char *p);
 /* NUL-terminate the buffer (if any). */
 void sink_finish(struct ktsnap_sink *s);
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "log_internal.h"
 #include "view_internal.h"
 
 /* ---- kinds ------------------------------------------------------------------------ */
@@ -314,22 +315,26 @@ static int coerce(const struct ktsnap_value *v, unsigned int target, void *out)
 
 int ktsnap_value__as_u64(const struct ktsnap_value *v, uint64_t *out)
 {
-	return coerce(v, TO_U64, out);
+	return coerce(v, TO_U64, out) ? ktsnap_fail_static(-EINVAL, "value does not convert to u64 (absent, negative, a float or an aggregate)")
+					: 0;
 }
 
 int ktsnap_value__as_i64(const struct ktsnap_value *v, int64_t *out)
 {
-	return coerce(v, TO_I64, out);
+	return coerce(v, TO_I64, out) ? ktsnap_fail_static(-EINVAL, "value does not convert to i64 (absent, above INT64_MAX, a float or an aggregate)")
+					: 0;
 }
 
 int ktsnap_value__as_f64(const struct ktsnap_value *v, double *out)
 {
-	return coerce(v, TO_F64, out);
+	return coerce(v, TO_F64, out) ? ktsnap_fail_static(-EINVAL, "value does not convert to f64 (absent, a char, bool, pointer or aggregate)")
+					: 0;
 }
 
 int ktsnap_value__as_bool(const struct ktsnap_value *v, bool *out)
 {
-	return coerce(v, TO_BOOL, out);
+	return coerce(v, TO_BOOL, out) ? ktsnap_fail_static(-EINVAL, "value does not convert to bool (absent, a float or an aggregate)")
+					: 0;
 }
 
 #define IS(v, k) ((v) && (v)->kind == KTSNAP_VALUE_##k)

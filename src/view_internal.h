@@ -28,8 +28,13 @@
 #define NAS_TEXT	KTSNAP_ERR_NAS_TEXT
 
 /* Start a fresh error of @kind in place (cheap: the text is not cleared). */
+/* Point ktsnap_errmsg() at the fixed text of a view failure of @kind. */
+void ktsnap_err_note(enum ktsnap_error_kind kind);
+
 static inline void ktsnap_err_init(struct ktsnap_error *e, enum ktsnap_error_kind kind)
 {
+	if (kind != KTSNAP_ERR_NONE)
+		ktsnap_err_note(kind);
 	memset(e, 0, offsetof(struct ktsnap_error, text));
 	e->kind = kind;
 	e->text[0] = '\0';

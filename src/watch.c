@@ -644,6 +644,33 @@ int ktsnap_watcher__disarm(struct ktsnap_watcher *w, const char *symbol)
 	return ktsnap_fail(-ENOENT, "symbol '%s' is not watched", symbol);
 }
 
+size_t ktsnap_watcher__disarm_all(struct ktsnap_watcher *w)
+{
+	size_t n = 0;
+	int i;
+
+	if (!w)
+		return 0;
+	pthread_mutex_lock(&w->lock);
+	for (i = 0; i < NR_SLOTS; i++) {
+		struct wslot *s = &w->slots[i];
+
+		if (!s->used)
+			continue;
+		if (s->via_bridge)
+			atomic_fetch_sub(&w->bridge->watch_count, 1);
+		slot_release(w, s);
+		n++;
+	}
+	w->nr_armed = 0;
+	if (w->stats_held) {
+		ktsnap_prog_stats_release();
+		w->stats_held = false;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return n;
+}
+
 size_t ktsnap_watcher__nr_armed(struct ktsnap_watcher *w)
 {
 	size_t n;

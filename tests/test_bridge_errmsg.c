@@ -19,6 +19,8 @@
 #include <ktsnap/bridge.h>
 #include <ktsnap/diff.h>
 #include <ktsnap/json.h>
+#include <ktsnap/display.h>
+#include <ktsnap/view.h>
 
 static const char bogus[] = "{\"bogus\":1}";
 
@@ -125,6 +127,30 @@ static void never_stale(void **state)
 	CHECK(assert_int_equal(ktsnap_diff__write_json(NULL, stdout, 0), -EINVAL),
 	      "diff write_json");
 	ktsnap_diff__free(diff);
+
+	/* the report model, the value layer, the display and the views */
+	{
+		struct ktsnap_snapshot snap = ktsnap_snapshot__new(r);
+		struct ktsnap_map_view mv;
+		struct ktsnap_field fld;
+		struct ktsnap_error e;
+		uint64_t u;
+
+		CHECK(assert_null(ktsnap_report__map_by_name(r, "none")), "map_by_name miss");
+		CHECK(assert_null(ktsnap_report__map_by_index(r, 5)), "map_by_index past the end");
+		CHECK(assert_null(ktsnap_map__entry(NULL, 0)), "map entry of no map");
+		CHECK(assert_int_equal(ktsnap_value__as_u64(NULL, &u), -EINVAL), "value as_u64");
+		CHECK(assert_int_equal(ktsnap_value__format(NULL, buf, sizeof(buf)), -EINVAL),
+		      "value format");
+		CHECK(assert_int_equal(ktsnap_error__format(NULL, buf, sizeof(buf)), -EINVAL),
+		      "error format");
+		CHECK(mv = ktsnap_snapshot__map(snap, "none"), "view map miss");
+		assert_int_equal(mv.err.kind, KTSNAP_ERR_MAP_NOT_FOUND);
+		assert_non_null(strstr(ktsnap_errmsg(), "MAP_NOT_FOUND"));
+		CHECK(fld = ktsnap_snapshot__var(snap, "none"), "view var miss");
+		e = fld.err;
+		assert_int_equal(e.kind, KTSNAP_ERR_VAR_NOT_FOUND);
+	}
 #undef CHECK
 
 	free(stale);

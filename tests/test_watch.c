@@ -398,6 +398,8 @@ static void stats_hold(void **state)
 static void ambiguous(void **state)
 {
 	struct fx *f = *state;
+	char sym[64];
+	uint32_t id;
 
 	f->twin = ktwatch__open_and_load();
 	assert_non_null(f->twin);
@@ -405,6 +407,12 @@ static void ambiguous(void **state)
 	assert_non_null(strstr(ktsnap_errmsg(), "is ambiguous: 2 loaded global sections define it"));
 	assert_int_equal(ktsnap_watch_resolve("ktwatch.bss:watch_hits", NULL, NULL, NULL, NULL),
 			 -EEXIST);
+	/* one copy, by its map id */
+	snprintf(sym, sizeof(sym), "ktwatch.bss#%u:watch_hits", map_id(f->twin->maps.bss));
+	assert_int_equal(ktsnap_watch_resolve(sym, NULL, NULL, NULL, &id), 0);
+	assert_int_equal(id, map_id(f->twin->maps.bss));
+	assert_int_equal(ktsnap_watch_resolve("ktwatch.bss#x:watch_hits", NULL, NULL, NULL, NULL),
+			 -EINVAL);
 }
 
 int main(void)

@@ -79,12 +79,13 @@ KTSNAP_API const char *ktsnap_errmsg(void);
  *     (kernel_op.h), scheduler stats (stats.h) and diff (diff.h),
  *     including their index getters past the end (ERANGE) and lookups
  *     that find nothing (ENOENT).
- * These never set it, so a hot loop pays nothing and a caller's earlier
- * text stays put:
- *   - the value accessors ktsnap_value__as_*() (the return code says
- *     everything: -EINVAL for the wrong kind);
- *   - the views (view.h), which report through struct ktsnap_error;
- *   - plain getters that cannot fail (counts, names, equality tests).
+ * The hot paths set it too, but to a fixed text, so a failing lookup in a
+ * loop formats nothing:
+ *   - the value accessors ktsnap_value__as_*() say which conversion failed;
+ *   - the views (view.h, snapshot.h, stats.h's JSON fields), which report
+ *     through struct ktsnap_error, name the error kind and point at
+ *     ktsnap_error__format() for the whole sentence.
+ * Plain getters that cannot fail (counts, names, equality tests) leave it.
  * A successful call may leave an earlier failure's text in place: read
  * it only after a call has reported a failure.
  */

@@ -14,6 +14,9 @@
 #include <ktsnap/stats.h>
 #include <ktsnap/kernel_op.h>
 #include <ktsnap/bridge.h>
+#include <ktsnap/scenario.h>
+#include <ktsnap/series.h>
+#include <ktsnap/temporal.h>
 #include <ktsnap/watch.h>
 
 #endif

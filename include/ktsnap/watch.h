@@ -13,7 +13,8 @@
  *     → ktsnap_bridge__capture(b, symbol) → the hit callback
  *
  * Symbols: "OBJ.SECTION:NAME" with SECTION .bss, .data or .data.* and OBJ
- * the object's name in full or as libbpf cuts it in map names; a bare
+ * the object's name in full or as libbpf cuts it in map names;
+ * "OBJ.SECTION#MAP_ID:NAME" when several copies are loaded; a bare
  * NAME, unique across the writable global sections of the loaded BPF
  * objects (of the object filter's only, when one is set); else a data
  * symbol listed in /proc/kallsyms.  The address of a BPF global is its
@@ -116,6 +117,9 @@ KTSNAP_API int ktsnap_watcher__arm(struct ktsnap_watcher *w, const char *symbol)
  * -ENOENT when @symbol is not armed.
  */
 KTSNAP_API int ktsnap_watcher__disarm(struct ktsnap_watcher *w, const char *symbol);
+
+/* Disarm every symbol (a scenario's end); returns how many were armed. */
+KTSNAP_API size_t ktsnap_watcher__disarm_all(struct ktsnap_watcher *w);
 
 /* Symbols armed now. */
 KTSNAP_API size_t ktsnap_watcher__nr_armed(struct ktsnap_watcher *w);

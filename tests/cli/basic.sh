@@ -185,6 +185,18 @@ run_stdout "$K" -j get "$T/ctl.json" var sign
 expect "JSON keeps the text, escaped as JSON" 0 \
 	'{"kind":"enum","bits":32,"value":-3,"variant":"KT_SIGN_NEG\u001b]0;pwned\u0007\u001b[31m\r'
 
+# newlines inside names cannot start a fake line either (show, diff)
+sed -e 's/"name":"nr_switches"/"name":"nr_\\nswitches"/' \
+    -e 's/"name":"weight"/"name":"wei\\nght"/' \
+    -e 's/"name":"task_ctx"/"name":"task\\nctx"/' "$A" >"$T/nl.json"
+run "$K" diff "$A" "$T/nl.json"
+expect "diff escapes a newline in a path" 0 "  nr_\\u{a}switches: (none) → 1000"
+expect "… and in a map name" 0 "+ map task\\u{a}ctx"
+run "$K" show "$T/nl.json"
+n=$(printf '%s\n' "$out" | grep -c '^ght\|^switches\|^ctx' || true)
+[ "$n" = 0 ] || rc=99
+expect "show never breaks a name over two lines" 0 "wei"
+
 # ---- a long key is cut with a mark, never silently ------------------------------------
 long_key() {
 	i=0

@@ -22,6 +22,10 @@ R=$T/r.json
 
 # ---- every command checks its writes ----------------------------------------------------
 # The list comes from `ktsnap --help`, so a new command without a case here fails.
+echo '{ "steps": [] }' >"$T/empty-scenario.json"
+# shellcheck disable=SC2086
+"$K" record --samples 2 --duration 1 $ids -o "$T/series" >/dev/null 2>&1 ||
+	{ echo "record failed"; exit 1; }
 cmds=$("$K" --help | sed -n 's/^  ktsnap \([a-z]*\).*/\1/p' | sort -u)
 [ -n "$cmds" ] || { echo "FAIL no commands in ktsnap --help"; exit 1; }
 for c in $cmds; do
@@ -31,6 +35,10 @@ for c in $cmds; do
 	get) args="get $R var bss_u64_max" ;;
 	diff) args="diff $R $R" ;;
 	demo) args="demo -o $T/demo-$c --seconds 1" ;;
+	run) args="run $T/empty-scenario.json -o $T/demo-$c" ;;
+	record) args="record --samples 1 --duration 1 --map-id $first_id -o $T/demo-$c" ;;
+	check) args="check $T/series nondecreasing var bss_u64_max" ;;
+	plot) args="plot $T/series var bss_u64_max -o $T/demo-$c.svg" ;;
 	watch) mkdir -p "$T/w" && args="watch nr_switches --obj ktsched --maps-only --count 1 --timeout 60 -o $T/w" ;;
 	*) args= ;;
 	esac

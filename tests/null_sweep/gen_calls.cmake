@@ -19,7 +19,13 @@ string(REGEX REPLACE "\n[ \t]*#[^\n]*" "\n" text "${text}")
 string(REGEX REPLACE "[ \t\n]+" " " text "${text}")
 string(REGEX MATCHALL "KTSNAP_API [^;{]*;" decls "${text}")
 
+# every public header, so a new one is swept without an edit here
 set(body "")
+foreach(h ${HEADERS})
+	get_filename_component(hn ${h} NAME)
+	string(APPEND body "#include <ktsnap/${hn}>\n")
+endforeach()
+string(APPEND body "\n")
 set(table "")
 set(n 0)
 foreach(d ${decls})

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The BPF-map plumbing of scenario ops: finding a live map by exact
+ * name, by name suffix or by the BPF object that created it (walking map
+ * ids, lowest first, optionally limited to a set of ids), resolving a
+ * global variable's offset from the map's BTF, and the read-modify-write
+ * of a u32 in key 0 of an ARRAY map.  No scenario state and no texts:
+ * scenario.c turns the errno values into the ops' messages.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+
+#include "scenario_internal.h"
+#include "util_internal.h"
+
+bool ktsnap_map_id_in(const uint32_t *ids, size_t n, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+static bool admitted(const struct ktsnap_capture_opts *filter, uint32_t id)
+{
+	if (!filter || !filter->map_ids || !filter->nr_map_ids)
+		return true;
+	return ktsnap_map_id_in(filter->map_ids, filter->nr_map_ids, id);
+}
+
+int ktsnap_map_find(const struct ktsnap_capture_opts *filter, ktsnap_map_match_fn match,
+		    const void *arg, struct bpf_map_info *info)
+{
+	__u32 id = 0;
+
+	while (!bpf_map_get_next_id(id, &id)) {
+		__u32 len = sizeof(*info);
+		int fd;
+
+		if (!admitted(filter, id))
+			continue;
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd < 0)
+			continue;	/* gone since the id walk saw it */
+		memset(info, 0, sizeof(*info));
+		if (!bpf_obj_get_info_by_fd(fd, info, &len) && match(info, arg))
+			return fd;
+		close(fd);
+	}
+	return errno == ENOENT ? -ENOENT : -errno;
+}
+
+bool ktsnap_map_match_suffix(const struct bpf_map_info *info, const void *arg)
+{
+	const char *suffix = arg;
+	size_t n = strlen(info->name), s = strlen(suffix);
+
+	return n >= s && !strcmp(info->name + n - s, suffix);
+}
+
+bool ktsnap_map_match_name(const struct bpf_map_info *info, const void *arg)
+{
+	return !strcmp(info->name, (const char *)arg);
+}
+
+bool ktsnap_map_match_obj(const struct bpf_map_info *info, const void *arg)
+{
+	const char *obj = arg, *dot = strchr(info->name, '.');
+	size_t olen = strlen(obj), plen;
+
+	if (!strncmp(info->name, obj, olen) && info->name[olen] == '_')
+		return true;
+	if (!dot || dot == info->name)
+		return false;
+	/* libbpf cuts the object name so "<obj>.<section>" fits in 15 bytes */
+	plen = (size_t)(dot - info->name);
+	if (plen > olen || strncmp(info->name, obj, plen))
+		return false;
+	return plen == olen || strlen(info->name) == BPF_OBJ_NAME_LEN - 1;
+}
+
+int ktsnap_map_ids_of_obj(const struct ktsnap_capture_opts *filter, const char *obj,
+			  uint32_t **ids, size_t *n)
+{
+	size_t cap = 0;
+	__u32 id = 0;
+
+	*ids = NULL;
+	*n = 0;
+	while (!bpf_map_get_next_id(id, &id)) {
+		struct bpf_map_info info;
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (!admitted(filter, id))
+			continue;
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && ktsnap_map_match_obj(&info, obj)) {
+			if (KTSNAP_ENSURE(*ids, cap, *n + 1)) {
+				close(fd);
+				free(*ids);
+				*ids = NULL;
+				*n = 0;
+				return -ENOMEM;
+			}
+			(*ids)[(*n)++] = id;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+int ktsnap_map_var_offset(const struct bpf_map_info *info, const char *var, uint32_t *off)
+{
+	const struct btf_type *t;
+	struct btf *btf;
+	int err = -ENOENT;
+	__u16 i;
+
+	if (!info->btf_id || !info->btf_value_type_id)
+		return -ENODATA;
+	btf = btf__load_from_kernel_by_id(info->btf_id);
+	if (!btf)
+		return -errno;
+	t = btf__type_by_id(btf, info->btf_value_type_id);
+	if (t && btf_is_datasec(t)) {
+		const struct btf_var_secinfo *vs = btf_var_secinfos(t);
+
+		for (i = 0; i < btf_vlen(t); i++) {
+			const struct btf_type *v = btf__type_by_id(btf, vs[i].type);
+
+			if (v && !strcmp(btf__name_by_offset(btf, v->name_off), var)) {
+				*off = vs[i].offset;
+				err = 0;
+				break;
+			}
+		}
+	} else if (t && btf_is_struct(t)) {
+		const struct btf_member *m = btf_members(t);
+
+		for (i = 0; i < btf_vlen(t); i++)
+			if (!strcmp(btf__name_by_offset(btf, m[i].name_off), var) &&
+			    btf_member_bitfield_size(t, i) == 0) {
+				*off = btf_member_bit_offset(t, i) / 8;
+				err = 0;
+				break;
+			}
+	}
+	btf__free(btf);
+	return err;
+}
+
+int ktsnap_map_write_u32(int fd, uint32_t value_size, uint32_t off, uint32_t value)
+{
+	uint32_t key = 0;
+	uint8_t *val;
+	int err = 0;
+
+	if ((uint64_t)off + sizeof(value) > value_size)
+		return -ERANGE;
+	val = calloc(1, value_size);
+	if (!val)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &key, val)) {
+		err = -errno;
+	} else {
+		memcpy(val + off, &value, sizeof(value));
+		if (bpf_map_update_elem(fd, &key, val, BPF_ANY))
+			err = -errno;
+	}
+	free(val);
+	return err;
+}

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Periodic capture end to end on the live host (spec §8.1–§8.5): the
+ * ktsched fixture runs attached, a periodic run captures it 5 times on its
+ * own thread while this thread keeps the CPUs switching, and the drained
+ * series feeds temporal patterns.  Assertions are on outcomes only
+ * (every boundary fired and carried real state; the switch counter never
+ * went down; an impossible rate band fails with the spec's message).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <ktsnap/bridge.h>
+#include <ktsnap/capture.h>
+#include <ktsnap/series.h>
+#include <ktsnap/temporal.h>
+
+#include "fixture.h"
+
+static int load_fixture(void **state)
+{
+	struct ktsched *skel = NULL;
+	int err = kt_sched_open(&skel, true);
+
+	if (err) {
+		fprintf(stderr, "kt_sched_open: %d\n", err);
+		return -1;
+	}
+	kt_sched_tick();
+	*state = skel;
+	return 0;
+}
+
+static int unload_fixture(void **state)
+{
+	kt_sched_close(*state);
+	*state = NULL;
+	return 0;
+}
+
+static void periodic_beside_workload(void **state)
+{
+	KTSNAP_OPTS(ktsnap_capture_opts, copts, .obj = "ktsched", .maps_only = true);
+	struct ktsnap_bridge *b = ktsnap_bridge__new(ktsnap_capture_callback_live, &copts, NULL);
+	struct ktsnap_periodic_opts o = {
+		.sz = sizeof(o),
+		.num_snapshots = 5,
+		.duration_ns = 2000000000ULL,
+		.capture = ktsnap_capture_callback_live,
+		.capture_ctx = &copts,
+	};
+	struct ktsnap_sample_series *s;
+	struct ktsnap_series_field *f;
+	struct ktsnap_verdict *v;
+	struct ktsnap_periodic *p;
+	struct ktsnap_drain *d;
+	size_t i, fails;
+	char *err = NULL;
+
+	(void)state;
+	assert_non_null(b);
+	p = ktsnap_periodic__new(b, &o, &err);
+	assert_non_null(p);
+	assert_int_equal(ktsnap_periodic__start(p), 0);
+	/* the workload: keep switching until every boundary has been serviced */
+	while (ktsnap_periodic__fired(p) < ktsnap_periodic__target(p))
+		kt_sched_tick();
+	assert_int_equal(ktsnap_periodic__join(p), 0);
+	assert_int_equal(ktsnap_periodic__fired(p), 5);
+	assert_false(ktsnap_periodic__abandoned(p));
+	assert_int_equal(ktsnap_bridge__periodic_real_count(b), 5);
+	assert_int_equal(ktsnap_periodic__default_check(b, &err), 0);
+	ktsnap_periodic__free(p);
+
+	d = ktsnap_bridge__drain_ordered_with_stats(b);
+	s = ktsnap_sample_series__from_drain(d);
+	ktsnap_drain__free(d);
+	assert_int_equal(ktsnap_sample_series__retain_periodic(s), 5);
+
+	f = ktsnap_sample_series__bpf_live(s, "nr_switches", KTSNAP_SERIES_U64);
+	assert_non_null(f);
+	for (i = 0; i < 5; i++) {
+		const struct ktsnap_series_value *x = ktsnap_series_field__value(f, i);
+		char msg[512] = "";
+
+		if (!x->ok) {
+			ktsnap_error__format(&x->err, msg, sizeof(msg));
+			fprintf(stderr, "%s: %s\n", ktsnap_series_field__tag(f, i), msg);
+		}
+		assert_true(x->ok);
+		assert_true(x->v.u64 > 0);
+		if (i)
+			assert_true(ktsnap_series_field__elapsed_ms(f, i) >=
+				    ktsnap_series_field__elapsed_ms(f, i - 1));
+	}
+	v = ktsnap_verdict__new();
+	ktsnap_series_field__nondecreasing(f, v);
+	assert_true(ktsnap_verdict__passed(v));
+	ktsnap_series_field__rate_within(f, v, 1e12, 2e12);
+	assert_false(ktsnap_verdict__passed(v));
+	fails = 0;
+	for (i = 0; i < ktsnap_verdict__count(v); i++) {
+		const struct ktsnap_verdict_item *it = ktsnap_verdict__at(v, i);
+
+		if (it->outcome != KTSNAP_VERDICT_FAIL)
+			continue;
+		fails++;
+		assert_non_null(strstr(it->message, "nr_switches (rate_within [1000000000000, "
+						    "2000000000000]): rate "));
+		assert_non_null(strstr(it->message, "/ms between samples periodic_00"));
+	}
+	assert_true(fails >= 1);
+	ktsnap_verdict__free(v);
+	ktsnap_series_field__free(f);
+	ktsnap_sample_series__free(s);
+	ktsnap_bridge__unref(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(periodic_beside_workload),
+	};
+
+	return cmocka_run_group_tests(tests, load_fixture, unload_fixture);
+}
