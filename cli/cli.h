@@ -26,7 +26,7 @@ struct cli_cmd {
 };
 
 extern const struct cli_cmd cmd_capture, cmd_show, cmd_get, cmd_diff, cmd_demo, cmd_run,
-	cmd_convert;
+	cmd_convert, cmd_watch;
 
 /* Global output mode (-j, -p). */
 extern bool cli_json;

@@ -22,7 +22,7 @@ extern const struct cli_cmd cmd_serve, cmd_request;
 
 static const struct cli_cmd *const cmds[] = {
 	&cmd_capture, &cmd_show, &cmd_get, &cmd_diff, &cmd_demo, &cmd_run,
-	&cmd_record, &cmd_check, &cmd_plot, &cmd_serve, &cmd_request, &cmd_convert,
+	&cmd_record, &cmd_check, &cmd_plot, &cmd_serve, &cmd_request, &cmd_convert, &cmd_watch,
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -917,6 +917,7 @@ static int run(int argc, char **argv)
 	struct run_state rs = { 0 };
 	struct json_object *top = NULL;
 	struct ktsnap_bridge *b = NULL;
+	struct ktsnap_watcher *watcher = NULL;
 	const char *dir = "ktsnap-run", *file;
 	size_t nr_captures = 0;
 	int c, err, rc = EXIT_FAIL;
@@ -961,7 +962,9 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	b = ktsnap_bridge__new(ktsnap_scenario_capture_callback, p.sc, NULL);
-	if (!b || !ktsnap_bridge__with_kernel_op(b, ktsnap_kernel_op_live, NULL, NULL)) {
+	/* WatchSnapshot ops arm live write breakpoints (owned by the bridge) */
+	if (!b || !ktsnap_bridge__with_kernel_op(b, ktsnap_kernel_op_live, NULL, NULL) ||
+	    !(watcher = ktsnap_bridge__with_live_watch(b, NULL))) {
 		rc = cli_fail("out of memory");
 		goto out;
 	}
@@ -971,6 +974,8 @@ static int run(int argc, char **argv)
 	ropts.progress = on_progress;
 	ropts.progress_ctx = &rs;
 	err = ktsnap_scenario__run(p.sc, &ropts);
+	/* the scenario's watches end with it */
+	ktsnap_watcher__disarm_all(watcher);
 	/* what was captured before a failure is kept too */
 	c = write_outputs(dir, file, p.sc, b, err, &nr_captures);
 	if (err) {

@@ -103,6 +103,10 @@ void ktsnap_bridge__unref(struct ktsnap_bridge *b)
 	if (atomic_fetch_sub_explicit(&b->refcnt, 1, memory_order_acq_rel) != 1)
 		return;
 
+	/* First: a watch callback's context may run a thread that captures
+	 * into this bridge (watch.c); it stops before the store goes. */
+	if (b->watch_free)
+		b->watch_free(b->watch_ctx);
 	for (i = 0; i < b->nr; i++)
 		entry_release(&b->entries[i]);
 	for (i = 0; i < b->ev_nr; i++)
@@ -110,8 +114,6 @@ void ktsnap_bridge__unref(struct ktsnap_bridge *b)
 	ktsnap_bridge_logs_destroy(b);
 	if (b->capture_free)
 		b->capture_free(b->capture_ctx);
-	if (b->watch_free)
-		b->watch_free(b->watch_ctx);
 	if (b->kop_free)
 		b->kop_free(b->kop_ctx);
 	if (b->wake_fd >= 0)

@@ -39,6 +39,13 @@ int ktsnap_obj_ids(const char *obj, struct ktsnap_id_set *maps, struct ktsnap_id
  * directory; else -errno with the path looked at (or why none) in @dir. */
 int ktsnap_cgroup_check(const char *cg, char *dir, size_t size);
 
+/* "<obj>.bss", "<obj>.data", "<obj>.rodata" or one of their ".data.*" /
+ * ".rodata.*" variants: a map of an object's global section. */
+bool ktsnap_map_is_global_section(const char *name);
+/* Global-section map @name belongs to object @obj, named in full or as
+ * libbpf cuts it ("ticker_bpf" and "ticker_b" both match "ticker_b.bss"). */
+bool ktsnap_map_obj_matches(const char *name, const char *obj);
+
 /* The harness's own maps (spec §3.2), never captured. */
 bool ktsnap_map_name_is_harness(const char *name);
 /* "HASH", "PERCPU_ARRAY", …; NULL for unknown types. */

@@ -35,6 +35,7 @@ static const struct json_field prog_stat_f[] = {
 	F(ktsnap_prog_runtime_stat, cnt, JF_U64),
 	F(ktsnap_prog_runtime_stat, nsecs, JF_U64),
 	F(ktsnap_prog_runtime_stat, misses, JF_U64),
+	FL(ktsnap_prog_runtime_stat, verified_insns, JF_U64, JF_OMIT_EMPTY),
 };
 static const struct json_record prog_stat = REC(ktsnap_prog_runtime_stat, prog_stat_f);
 

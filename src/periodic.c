@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include <ktsnap/bridge.h>
+#include <ktsnap/capture.h>
 #include <ktsnap/report.h>
 #include <ktsnap/series.h>
 
@@ -270,7 +271,21 @@ static bool claim(struct ktsnap_periodic *p)
 	return ok;
 }
 
+static int run_claimed_stats(struct ktsnap_periodic *p);
+
+/* Run times in the samples (§12): statistics are held for the run; without
+ * the privilege to enable them the samples' run times read 0. */
 static int run_claimed(struct ktsnap_periodic *p)
+{
+	bool held = !ktsnap_prog_stats_hold();
+	int result = run_claimed_stats(p);
+
+	if (held)
+		ktsnap_prog_stats_release();
+	return result;
+}
+
+static int run_claimed_stats(struct ktsnap_periodic *p)
 {
 	uint64_t sched[KTSNAP_PERIODIC_MAX_SNAPSHOTS], anchor, ready;
 	uint32_t i, n, consecutive = 0;

@@ -24,6 +24,7 @@
 
 #include <bpf/bpf.h>
 
+#include <ktsnap/capture.h>
 #include <ktsnap/scenario.h>
 
 #include "log_internal.h"
@@ -825,7 +826,7 @@ int ktsnap_scenario__run(struct ktsnap_scenario *sc, const struct ktsnap_scenari
 	struct ktsnap_scenario_run_opts opts = { .sz = sizeof(opts) };
 	struct sigaction sa = { .sa_handler = on_stop_signal }, old_int, old_term;
 	struct ktsnap_bridge_guard guard = { 0 };
-	bool parent_ok = true;
+	bool parent_ok = true, stats_held;
 	size_t i;
 	int err = 0;
 
@@ -839,6 +840,8 @@ int ktsnap_scenario__run(struct ktsnap_scenario *sc, const struct ktsnap_scenari
 	sc->ran = true;
 	free(sc->errmsg);
 	sc->errmsg = NULL;
+	/* run times in the captures (§12); without the privilege they read 0 */
+	stats_held = !ktsnap_prog_stats_hold();
 	/* captures may already be coming from other threads */
 	pthread_mutex_lock(&sc->capture_lock);
 	sc->capture = opts.capture;
@@ -886,6 +889,8 @@ int ktsnap_scenario__run(struct ktsnap_scenario *sc, const struct ktsnap_scenari
 	}
 	if (opts.bridge)
 		ktsnap_bridge_guard__release(&guard);
+	if (stats_held)
+		ktsnap_prog_stats_release();
 	return err;
 }
 

@@ -3,7 +3,7 @@
  * walkers: the live-host equivalents (spec §12) of the report fields the
  * reference fills by walking guest kernel memory.
  *
- *   active_obj_name / active_map_kvas   the live sched_ext struct_ops
+ *   active_obj_name / active_map_kvas   the live (sched_ext or registered) struct_ops
  *                                       program's maps (map id = "kva")
  *   prog_runtime_stats                  bpf_prog_info run_cnt/run_time_ns
  *   per_cpu_time                        /proc/stat, /proc/softirqs,
@@ -228,6 +228,16 @@ static bool obj_name_matches(const char *name, const char *obj)
 	return plen == keep;
 }
 
+bool ktsnap_map_is_global_section(const char *name)
+{
+	return is_global_section(name);
+}
+
+bool ktsnap_map_obj_matches(const char *name, const char *obj)
+{
+	return obj_name_matches(name, obj);
+}
+
 struct map_brief {
 	uint32_t id;
 	uint32_t btf_id;
@@ -347,7 +357,90 @@ out:
 	return err;
 }
 
-/* ---- the live scheduler: sched_ext struct_ops programs ------------------------------- */
+/* ---- the live scheduler: struct_ops programs ----------------------------------------- */
+/*
+ * Registered struct_ops maps, by the BTF object they were created with
+ * (the same BTF id as their object's programs).  A struct_ops map is
+ * registered when a BPF_LINK_TYPE_STRUCT_OPS link holds it, or, without
+ * a link, when its state reads BPF_STRUCT_OPS_STATE_INUSE (lookup gives
+ * the value with `struct bpf_struct_ops_common_value { refcount_t refcnt;
+ * enum bpf_struct_ops_state state; }` first).  The link's struct_ops
+ * info and BPF_F_LINK are newer than our UAPI headers: the offsets are
+ * the kernel's (bpf_link_info: type, id, prog_id, then the union whose
+ * struct_ops member starts with map_id).
+ */
+#define KT_STRUCT_OPS_STATE_INUSE 1
+
+static int registered_map_btf(uint32_t map_id, struct ktsnap_id_set *btfs)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_map_get_fd_by_id(map_id), err = 0;
+
+	if (fd < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.btf_id)
+		err = ktsnap_id_set_add(btfs, info.btf_id);
+	close(fd);
+	return err;
+}
+
+static int registered_struct_ops(struct ktsnap_id_set *btfs)
+{
+	__u32 id = 0, key = 0;
+	int err;
+
+	while (!bpf_link_get_next_id(id, &id)) {
+		union {
+			struct bpf_link_info info;
+			__u32 raw[16];
+		} u;
+		__u32 len = sizeof(u);
+		int fd = bpf_link_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		memset(&u, 0, sizeof(u));
+		if (!bpf_obj_get_info_by_fd(fd, &u, &len) &&
+		    u.info.type == BPF_LINK_TYPE_STRUCT_OPS && len >= 5 * sizeof(__u32) &&
+		    (err = registered_map_btf(u.raw[4], btfs))) {
+			close(fd);
+			return err;
+		}
+		close(fd);
+	}
+	id = 0;
+	while (!bpf_map_get_next_id(id, &id)) {
+		struct bpf_map_info info;
+		__u32 len = sizeof(info), state;
+		int fd = bpf_map_get_fd_by_id(id);
+		void *val;
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+		    info.type != BPF_MAP_TYPE_STRUCT_OPS || info.value_size < 8 || !info.btf_id) {
+			close(fd);
+			continue;
+		}
+		val = calloc(1, info.value_size);
+		if (val && !bpf_map_lookup_elem(fd, &key, val)) {
+			memcpy(&state, (char *)val + 4, sizeof(state));
+			if (state == KT_STRUCT_OPS_STATE_INUSE &&
+			    (err = ktsnap_id_set_add(btfs, info.btf_id))) {
+				free(val);
+				close(fd);
+				return err;
+			}
+		}
+		free(val);
+		close(fd);
+	}
+	return 0;
+}
+
 struct scx_ctx {
 	struct ktsnap_report *r;
 	struct btf *vmlinux;
@@ -358,6 +451,7 @@ struct scx_ctx {
 	struct ktsnap_id_set kvas;
 	char active_obj[BPF_OBJ_NAME_LEN];
 	int nr_scx_progs;
+	struct ktsnap_id_set registered_btfs;	/* registered struct_ops maps' BTF ids */
 };
 
 static bool prog_is_sched_ext(const struct prog *p, struct scx_ctx *c)
@@ -390,6 +484,7 @@ static int add_stat(struct scx_ctx *c, const struct prog *p)
 	s->cnt = p->info.run_cnt;
 	s->nsecs = p->info.run_time_ns;
 	s->misses = p->info.recursion_misses;
+	s->verified_insns = p->info.verified_insns;
 	return s->name ? 0 : -ENOMEM;
 }
 
@@ -400,7 +495,9 @@ static int visit_scx(const struct prog *p, void *vctx)
 	uint32_t i;
 	int err;
 
-	if (prog_is_sched_ext(p, c)) {
+	if (prog_is_sched_ext(p, c) ||
+	    (p->info.type == BPF_PROG_TYPE_STRUCT_OPS && p->info.btf_id &&
+	     ktsnap_id_set_has(&c->registered_btfs, p->info.btf_id))) {
 		c->nr_scx_progs++;
 		prog_obj(p, obj);
 		if (obj[0] && !c->active_obj[0])
@@ -450,6 +547,11 @@ static int walk_scheduler(struct ktsnap_report *r, const struct ktsnap_id_set *o
 	size_t i;
 	int err;
 
+	/* sched_ext's programs, and those of any registered struct_ops map
+	 * (another kind of struct_ops, e.g. tcp_congestion_ops, where the
+	 * kernel has no sched_ext): see §6.3's ktsnap note */
+	if ((err = registered_struct_ops(&c.registered_btfs)))
+		goto out;
 	err = for_each_prog(visit_scx, &c);
 	btf__free(c.vmlinux);
 	if (err && err != -EPERM)
@@ -493,6 +595,7 @@ static int walk_scheduler(struct ktsnap_report *r, const struct ktsnap_id_set *o
 out:
 	free(c.stats);
 	ktsnap_id_set_free(&c.kvas);
+	ktsnap_id_set_free(&c.registered_btfs);
 	return err;
 }
 

@@ -73,6 +73,20 @@ KTSNAP_API int ktsnap_capture(const struct ktsnap_capture_opts *opts,
  */
 KTSNAP_API struct ktsnap_report *ktsnap_capture_callback_live(const char *name, void *ctx);
 
+/*
+ * Hold BPF_ENABLE_STATS(BPF_STATS_RUN_TIME), so that captures taken
+ * meanwhile carry real run_cnt / run_time_ns in prog_runtime_stats (the
+ * kernel counts nothing otherwise, unless kernel.bpf_stats_enabled=1).
+ * Holds are counted across the process: each successful hold needs one
+ * ktsnap_prog_stats_release(), and the last one turns statistics off.
+ * A watcher holds them while a watch is armed; a recording or a
+ * scenario should too.  0, or -errno (EPERM without CAP_SYS_ADMIN) with
+ * the text in ktsnap_errmsg().
+ */
+KTSNAP_API int ktsnap_prog_stats_hold(void);
+/* Drop one hold; extra releases are ignored. */
+KTSNAP_API void ktsnap_prog_stats_release(void);
+
 #ifdef __cplusplus
 }
 #endif

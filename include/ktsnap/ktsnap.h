@@ -19,5 +19,6 @@
 #include <ktsnap/series.h>
 #include <ktsnap/temporal.h>
 #include <ktsnap/wire.h>
+#include <ktsnap/watch.h>
 
 #endif

@@ -219,6 +219,9 @@ struct ktsnap_prog_runtime_stat {
 	uint64_t cnt;
 	uint64_t nsecs;
 	uint64_t misses;
+	/* ktsnap: bpf_prog_info.verified_insns on a live host (0: unknown;
+	 * the JSON field is written only when non-zero) */
+	uint64_t verified_insns;
 };
 
 #define KTSNAP_NR_SOFTIRQS 10

@@ -53,6 +53,7 @@ for c in $cmds; do
 	plot) args="plot $T/series var bss_u64_max -o $T/demo-$c.svg" ;;
 	request) args="request --socket $T/srv.sock get r" ;;
 	serve) args="serve --socket $T/full.sock" ;;	# its ready line fails: it stops
+	watch) mkdir -p "$T/w" && args="watch nr_switches --obj ktsched --maps-only --count 1 --timeout 60 -o $T/w" ;;
 	*) args= ;;
 	esac
 	if [ -z "$args" ]; then

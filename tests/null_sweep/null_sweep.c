@@ -28,6 +28,7 @@
 #include <ktsnap/stats.h>
 #include <ktsnap/view.h>
 #include <ktsnap/wire.h>
+#include <ktsnap/watch.h>
 
 struct sweep_call {
 	const char *name;
