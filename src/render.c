@@ -23,8 +23,6 @@
 #include "render_internal.h"
 #include "log_internal.h"
 
-#define PTR_NOT_FOLLOWED "live host: no kernel-memory reader, pointer not followed"
-
 struct render_ctx {
 	struct ktsnap_arena *a;		/* where the tree goes */
 	const struct btf *btf;
@@ -496,7 +494,7 @@ static void render_type(struct render_ctx *c, uint32_t id, const uint8_t *data, 
 		out->kind = KTSNAP_VALUE_PTR;
 		out->p.v = load_uint(data, need);
 		if (out->p.v)
-			out->p.skip_reason = PTR_NOT_FOLLOWED;
+			out->p.skip_reason = KTSNAP_PTR_NOT_FOLLOWED;
 		break;
 	default:
 		set_unsupported(c, out, "BTF kind %s", btf_kind(t) == BTF_KIND_DECL_TAG
