@@ -55,6 +55,7 @@ struct json_plan {
 	size_t text_len, text_cap;
 	struct plan_enum *enums;
 	size_t nr_enums, enums_cap;
+	size_t max_out;		/* most bytes one value can write */
 	bool failed;
 };
 
@@ -233,8 +234,6 @@ static bool compile_bitfield(struct json_plan *p, const struct btf *btf, uint32_
 	shape = btf_is_int(t) ? ktsnap_btf_int_shape(t, bit_sz, "") : KTSNAP_INT_UNSIGNED;
 	/* a char bitfield prints as the number it is */
 	compile_int_shape(p, shape == KTSNAP_INT_CHAR ? KTSNAP_INT_UNSIGNED : shape, bit_sz, op);
-	if (shape == KTSNAP_INT_BOOL)
-		p->ops[p->nr - 1].bits = (uint8_t)bit_sz;
 	return !p->failed;
 }
 
@@ -321,13 +320,10 @@ static bool compile(struct json_plan *p, const struct btf *btf, uint32_t id, uin
 
 		if (btf_int_offset(t) || bits > 64 || t->size > 8 || !bits)
 			return false;
+		/* a Bool is any non-zero byte pattern: read it unmasked */
 		compile_int_shape(p, ktsnap_btf_int_shape(t, bits, name), bits,
 				  (struct op){ .off = off, .nbytes = (uint8_t)t->size,
 					       .bits = 64 });
-		/* render.c masks only plain integers to their bits */
-		if (ktsnap_btf_int_shape(t, bits, name) != KTSNAP_INT_BOOL &&
-		    ktsnap_btf_int_shape(t, bits, name) != KTSNAP_INT_CHAR)
-			p->ops[p->nr - 1].bits = (uint8_t)bits;
 		return !p->failed;
 	}
 	case BTF_KIND_ENUM:
@@ -360,6 +356,39 @@ static bool compile(struct json_plan *p, const struct btf *btf, uint32_t id, uin
 	}
 }
 
+#define VARIANT_HEAD ",\"variant\":\""
+#define NOT_FOLLOWED ",\"deref_skipped_reason\":\"" KTSNAP_PTR_NOT_FOLLOWED "\""
+#define NUM_MAX 20	/* "-9223372036854775808" */
+
+static size_t max_out(const struct json_plan *p)
+{
+	size_t i, k, n = 0, longest;
+
+	for (i = 0; i < p->nr; i++) {
+		const struct op *op = &p->ops[i];
+
+		switch (op->kind) {
+		case OP_TEXT:
+			n += op->len;
+			break;
+		case OP_ENUM:
+			longest = 0;
+			for (k = 0; k < p->enums[op->text].nr; k++)
+				if (strlen(p->enums[op->text].names[k]) > longest)
+					longest = strlen(p->enums[op->text].names[k]);
+			n += NUM_MAX + sizeof(VARIANT_HEAD) + longest + 1;
+			break;
+		case OP_PTR:
+			n += NUM_MAX + sizeof(NOT_FOLLOWED);
+			break;
+		default:
+			n += NUM_MAX;
+			break;
+		}
+	}
+	return n;
+}
+
 struct json_plan *json_plan_compile(const struct btf *btf, uint32_t type_id, size_t size)
 {
 	struct json_plan *p = calloc(1, sizeof(*p));
@@ -375,6 +404,7 @@ struct json_plan *json_plan_compile(const struct btf *btf, uint32_t type_id, siz
 		json_plan_free(p);
 		return NULL;
 	}
+	p->max_out = max_out(p);
 	return p;
 }
 
@@ -400,6 +430,10 @@ static uint64_t op_load(const struct op *op, const uint8_t *data)
 	uint8_t buf[16] = { 0 };
 	uint64_t v;
 
+	if (op->nbytes == 8 && !op->shift) {
+		memcpy(&v, data + op->off, 8);
+		return op->bits < 64 ? v & ((1ULL << op->bits) - 1) : v;
+	}
 	memcpy(buf, data + op->off, op->nbytes);
 	memcpy(&v, buf, 8);
 	v >>= op->shift;
@@ -415,71 +449,110 @@ static int64_t op_sext(const struct op *op, uint64_t v)
 	return op->bits < 64 ? (int64_t)(v << (64 - op->bits)) >> (64 - op->bits) : (int64_t)v;
 }
 
-static void put_i64(struct json_writer *w, int64_t s)
+/* Decimal @v (with '-' when @neg) at @d; returns the end. */
+static char *put_num(char *d, bool neg, uint64_t v)
 {
-	jw__put_u64(w, s < 0, s < 0 ? (uint64_t)0 - (uint64_t)s : (uint64_t)s);
+	char tmp[24], *q = tmp + sizeof(tmp);
+	size_t n;
+
+	do {
+		*--q = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (neg)
+		*--q = '-';
+	n = (size_t)(tmp + sizeof(tmp) - q);
+	memcpy(d, q, n);
+	return d + n;
 }
 
-static void put_enum(const struct json_plan *p, const struct op *op, struct json_writer *w,
-		     uint64_t raw)
+static char *put_i64(char *d, int64_t s)
 {
-	static const char variant[] = ",\"variant\":\"";
+	return put_num(d, s < 0, s < 0 ? (uint64_t)0 - (uint64_t)s : (uint64_t)s);
+}
+
+static char *put_text(char *d, const char *s, size_t n)
+{
+	memcpy(d, s, n);
+	return d + n;
+}
+
+static char *put_enum(const struct json_plan *p, const struct op *op, char *d, uint64_t raw)
+{
 	const struct plan_enum *e = &p->enums[op->text];
 	int64_t v = op->is_signed ? op_sext(op, raw) : (int64_t)raw;
 	uint32_t i;
 
-	if (op->is_signed)
-		put_i64(w, v);
-	else
-		jw__put_u64(w, false, (uint64_t)v);
+	d = op->is_signed ? put_i64(d, v) : put_num(d, false, (uint64_t)v);
 	for (i = 0; i < e->nr; i++) {
 		if (e->vals[i] != v)
 			continue;
-		jw__put(w, variant, sizeof(variant) - 1);
-		jw__put(w, e->names[i], strlen(e->names[i]));
-		jw__putch(w, '"');
+		d = put_text(d, VARIANT_HEAD, sizeof(VARIANT_HEAD) - 1);
+		d = put_text(d, e->names[i], strlen(e->names[i]));
+		*d++ = '"';
 		break;
 	}
+	return d;
 }
 
-void json_plan_write(const struct json_plan *p, struct json_writer *w, const uint8_t *data)
+/* One value into @d (room for p->max_out bytes); returns the end. */
+static char *write_ops(const struct json_plan *p, char *d, const uint8_t *data)
 {
-	static const char not_followed[] = ",\"deref_skipped_reason\":\"" KTSNAP_PTR_NOT_FOLLOWED "\"";
 	size_t i;
 
-	jw__pre_item(w);
 	for (i = 0; i < p->nr; i++) {
 		const struct op *op = &p->ops[i];
 		uint64_t v;
 
 		if (op->kind == OP_TEXT) {
-			jw__put(w, p->text + op->text, op->len);
+			d = put_text(d, p->text + op->text, op->len);
 			continue;
 		}
 		v = op_load(op, data);
 		switch (op->kind) {
 		case OP_BOOL:
-			if (v)
-				jw__put(w, "true", 4);
-			else
-				jw__put(w, "false", 5);
+			d = v ? put_text(d, "true", 4) : put_text(d, "false", 5);
 			break;
 		case OP_UINT:
-			jw__put_u64(w, false, v);
+			d = put_num(d, false, v);
 			break;
 		case OP_INT:
-			put_i64(w, op_sext(op, v));
+			d = put_i64(d, op_sext(op, v));
 			break;
 		case OP_ENUM:
-			put_enum(p, op, w, v);
+			d = put_enum(p, op, d, v);
 			break;
 		case OP_PTR:
-			jw__put_u64(w, false, v);
+			d = put_num(d, false, v);
 			if (v)
-				jw__put(w, not_followed, sizeof(not_followed) - 1);
+				d = put_text(d, NOT_FOLLOWED, sizeof(NOT_FOLLOWED) - 1);
 			break;
 		default:
 			break;
 		}
 	}
+	return d;
+}
+
+void json_plan_write(const struct json_plan *p, struct json_writer *w, const uint8_t *data)
+{
+	char *tmp;
+
+	jw__pre_item(w);
+	if (sizeof(w->buf) - w->len < p->max_out)
+		jw_flush(w);
+	if (sizeof(w->buf) - w->len >= p->max_out) {
+		/* the common case: straight into the writer's buffer */
+		w->len = (size_t)(write_ops(p, w->buf + w->len, data) - w->buf);
+		return;
+	}
+	/* a value bigger than the whole buffer */
+	tmp = malloc(p->max_out);
+	if (!tmp) {
+		if (!w->err)
+			w->err = -ENOMEM;
+		return;
+	}
+	jw__put(w, tmp, (size_t)(write_ops(p, tmp, data) - tmp));
+	free(tmp);
 }
