@@ -28,12 +28,14 @@ void ktsnap_arena_init(struct ktsnap_arena *a)
 void ktsnap_arena_release(struct ktsnap_arena *a)
 {
 	struct ktsnap_arena_chunk *c = a->head, *next;
+	size_t min_chunk = a->min_chunk;
 
 	for (; c; c = next) {
 		next = c->next;
 		free(c);
 	}
 	memset(a, 0, sizeof(*a));
+	a->min_chunk = min_chunk;
 }
 
 void *ktsnap_arena_alloc(struct ktsnap_arena *a, size_t size)
@@ -48,8 +50,8 @@ void *ktsnap_arena_alloc(struct ktsnap_arena *a, size_t size)
 		/* Grow geometrically so big reports need few chunks. */
 		size_t cap = a->total / 2;
 
-		if (cap < ARENA_MIN_CHUNK)
-			cap = ARENA_MIN_CHUNK;
+		if (cap < (a->min_chunk ? a->min_chunk : ARENA_MIN_CHUNK))
+			cap = a->min_chunk ? a->min_chunk : ARENA_MIN_CHUNK;
 		if (cap < need)
 			cap = need;
 		c = malloc(sizeof(*c) + cap);

@@ -372,6 +372,8 @@ static void put_no_match(struct ktsnap_sink *o, const struct ktsnap_error *e)
 		     map, op, len);
 		return;
 	}
+	/* the owner may have dropped the trees since (series projections) */
+	ktsnap_map_ensure_rendered(m);
 	sink_putf(o, "map '%s': %s matched none of %" PRIu64 " entries (first %" PRIu32 ": [",
 	     map, op, len, nk);
 	for (i = 0; i < nk && i < KEY_SAMPLE; i++) {
@@ -1055,6 +1057,37 @@ bool ktsnap_error__unmapped(const struct ktsnap_error *e)
 }
 
 /* ---- in-place fillers for the views ---------------------------------------------------- */
+int ktsnap_err_detach(struct ktsnap_error *e, struct ktsnap_report *r)
+{
+	const struct ktsnap_value *v;
+	struct ktsnap_value *copy;
+	uint32_t i;
+	int err = 0;
+
+	if (!e || e->kind != KTSNAP_ERR_FIELD_NOT_FOUND ||
+	    e->u.path.members_of != KTSNAP_ERR_MEMBERS_OF_VALUE || !e->u.path.members)
+		return 0;
+	v = e->u.path.members;
+	pthread_mutex_lock(&r->render_lock);
+	copy = ktsnap_arena_alloc(&r->arena, sizeof(*copy));
+	if (copy) {
+		copy->kind = KTSNAP_VALUE_STRUCT;
+		copy->s.nr = v->s.nr;
+		copy->s.m = v->s.nr ? ktsnap_arena_alloc(&r->arena, v->s.nr * sizeof(*copy->s.m))
+				    : NULL;
+		if (v->s.nr && !copy->s.m)
+			copy = NULL;
+	}
+	/* names come from the BTF (or the report arena), both outlive the trees */
+	for (i = 0; copy && i < v->s.nr; i++)
+		copy->s.m[i].name = v->s.m[i].name;
+	pthread_mutex_unlock(&r->render_lock);
+	if (!copy)
+		err = -ENOMEM;
+	e->u.path.members = copy;
+	return err;
+}
+
 int ktsnap_err_type_mismatch(struct ktsnap_error *e, const char *expected, const char *actual,
 			     const char *requested)
 {

@@ -377,25 +377,32 @@ static void write_entry(struct json_writer *w, const struct ktsnap_map *m,
 /*
  * A captured map nobody has looked at yet still holds raw bytes.  Rather
  * than build its whole value tree only to print it:
- *  - hash maps whose key and value types compile to JSON plans (structs of
- *    integers: most big maps) are written straight from the bytes (see
+ *  - maps whose key and value types compile to JSON plans (the integers,
+ *    enums, bitfields, arrays, structs and unions of nearly every big map;
+ *    per-CPU slots included) are written straight from the bytes (see
  *    json_plan.c);
  *  - every other map renders each entry into a small scratch arena, writes
  *    it and forgets it: the same renderer and writer, so the same bytes.
  * Either way the working set stays in cache and no memory grows with the
- * map.
+ * map.  Plans write compact text only: a pretty writer renders.
  */
 struct entry_plans {
 	struct json_plan *key, *val;
 	bool ok;
 };
 
-static void plans_init(struct entry_plans *pl, const struct ktsnap_map *m)
+static void plans_init(struct entry_plans *pl, const struct ktsnap_map *m,
+		       const struct json_writer *w)
 {
+	bool keyed = m->layout == KTSNAP_LAYOUT_HASH || m->layout == KTSNAP_LAYOUT_PERCPU_HASH;
+
 	memset(pl, 0, sizeof(*pl));
-	if (m->layout != KTSNAP_LAYOUT_HASH || !m->btf)
+	if (w->pretty || !m->btf)
 		return;
-	if (m->btf_key_type_id &&
+	/* a hash value without BTF is only value_hex; the others render Bytes */
+	if (!m->btf_value_type_id && m->layout != KTSNAP_LAYOUT_HASH)
+		return;
+	if (keyed && m->btf_key_type_id &&
 	    !(pl->key = json_plan_compile(m->btf, m->btf_key_type_id, m->key_size)))
 		return;
 	if (m->btf_value_type_id &&
@@ -410,21 +417,48 @@ static void plans_release(struct entry_plans *pl)
 	json_plan_free(pl->val);
 }
 
-/* write_entry()'s HASH case, for a fresh capture (no payload) */
-static void write_planned_entry(struct json_writer *w, const struct entry_plans *pl,
-				const struct ktsnap_map_entry *e)
+/* write_entry() for a fresh capture (no payload, nothing rendered) */
+static void write_planned_entry(struct json_writer *w, const struct ktsnap_map *m,
+				const struct entry_plans *pl, const struct ktsnap_map_entry *e)
 {
+	uint32_t c;
+
 	jw_obj_begin(w);
-	if (pl->key) {
-		jw_key(w, "key");
-		json_plan_write(pl->key, w, e->key);
+	switch (m->layout) {
+	case KTSNAP_LAYOUT_HASH:
+	case KTSNAP_LAYOUT_PERCPU_HASH:
+		if (pl->key && e->key) {
+			jw_key(w, "key");
+			json_plan_write(pl->key, w, e->key);
+		}
+		write_hex_field(w, "key_hex", e->key, e->key_len);
+		break;
+	default:
+		jw_kv_u64(w, "key", e->index);
+		break;
 	}
-	write_hex_field(w, "key_hex", e->key, e->key_len);
-	if (pl->val) {
-		jw_key(w, "value");
-		json_plan_write(pl->val, w, e->val);
+	switch (m->layout) {
+	case KTSNAP_LAYOUT_HASH:
+		if (pl->val && e->val) {
+			jw_key(w, "value");
+			json_plan_write(pl->val, w, e->val);
+		}
+		write_hex_field(w, "value_hex", e->val, e->val_len);
+		break;
+	case KTSNAP_LAYOUT_ARRAY:
+		if (e->val) {
+			jw_key(w, "value");
+			json_plan_write(pl->val, w, e->val);
+		}
+		break;
+	default:
+		jw_key(w, "per_cpu");
+		jw_arr_begin(w);
+		for (c = 0; e->percpu && c < e->nr_cpus; c++)
+			json_plan_write(pl->val, w, e->percpu + (size_t)c * m->percpu_stride);
+		jw_arr_end(w);
+		break;
 	}
-	write_hex_field(w, "value_hex", e->val, e->val_len);
 	jw_obj_end(w);
 }
 
@@ -436,7 +470,7 @@ static void stream_entries(struct json_writer *w, const struct ktsnap_map *m,
 
 	if (pl->ok) {
 		for (i = 0; i < m->nr_entries && !w->err; i++)
-			write_planned_entry(w, pl, &m->entries[i]);
+			write_planned_entry(w, m, pl, &m->entries[i]);
 		return;
 	}
 	ktsnap_arena_init(&scratch);
@@ -483,7 +517,7 @@ static void write_entries(struct json_writer *w, const struct ktsnap_map *m)
 	if (!ktsnap_map_is_rendered(m)) {
 		struct entry_plans pl;
 
-		plans_init(&pl, m);
+		plans_init(&pl, m, w);
 		stream_entries(w, m, &pl);
 		plans_release(&pl);
 	} else

@@ -9,8 +9,10 @@
  * keep their address; a live host has no kernel-memory reader, so a
  * non-NULL pointer says why it was not followed.
  *
- * Captured maps are rendered lazily, once, under the report's render lock
- * (ktsnap_map_ensure_rendered); everything lands in the report arena.
+ * Captured maps are rendered lazily under the report's render lock
+ * (ktsnap_map_ensure_rendered) into the map's own arena, which the owner
+ * of the report may drop (ktsnap_map_release_rendered) to render again on
+ * the next access: a sample series does that after each projection.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,8 +22,6 @@
 
 #include "render_internal.h"
 #include "log_internal.h"
-
-#define PTR_NOT_FOLLOWED "live host: no kernel-memory reader, pointer not followed"
 
 struct render_ctx {
 	struct ktsnap_arena *a;		/* where the tree goes */
@@ -494,7 +494,7 @@ static void render_type(struct render_ctx *c, uint32_t id, const uint8_t *data, 
 		out->kind = KTSNAP_VALUE_PTR;
 		out->p.v = load_uint(data, need);
 		if (out->p.v)
-			out->p.skip_reason = PTR_NOT_FOLLOWED;
+			out->p.skip_reason = KTSNAP_PTR_NOT_FOLLOWED;
 		break;
 	default:
 		set_unsupported(c, out, "BTF kind %s", btf_kind(t) == BTF_KIND_DECL_TAG
@@ -640,28 +640,33 @@ static void *render_half(void *arg)
 	return NULL;
 }
 
-static int render_map(struct ktsnap_report *r, struct ktsnap_map *m)
+/* A map's trees start in small chunks: most maps are small. */
+#define MAP_ARENA_MIN_CHUNK 4096
+
+static int render_map(struct ktsnap_map *m)
 {
+	struct ktsnap_arena *a = &m->render_arena;
 	struct half h;
 	pthread_t t;
 	int err;
 
+	a->min_chunk = MAP_ARENA_MIN_CHUNK;
 	if (m->layout == KTSNAP_LAYOUT_VALUE && m->value_raw) {
 		m->value = m->render_as_string_bytes
-				   ? render_strings(&r->arena, m->value_raw, m->value_size)
-				   : render_or_bytes(&r->arena, m, m->value_raw, m->value_size);
+				   ? render_strings(a, m->value_raw, m->value_size)
+				   : render_or_bytes(a, m, m->value_raw, m->value_size);
 		return m->value ? 0 : -ENOMEM;
 	}
 	if (m->nr_entries < PARALLEL_RENDER_MIN)
-		return render_entries(m, &r->arena, 0, m->nr_entries);
+		return render_entries(m, a, 0, m->nr_entries);
 
 	h = (struct half){ .m = m, .from = m->nr_entries / 2, .to = m->nr_entries };
 	ktsnap_arena_init(&h.arena);
 	if (pthread_create(&t, NULL, render_half, &h))
-		return render_entries(m, &r->arena, 0, m->nr_entries);
-	err = render_entries(m, &r->arena, 0, h.from);
+		return render_entries(m, a, 0, m->nr_entries);
+	err = render_entries(m, a, 0, h.from);
 	pthread_join(t, NULL);
-	ktsnap_arena_splice(&r->arena, &h.arena);
+	ktsnap_arena_splice(a, &h.arena);
 	return err ? err : h.err;
 }
 
@@ -674,11 +679,47 @@ void ktsnap_map_ensure_rendered(const struct ktsnap_map *cm)
 		return;
 	pthread_mutex_lock(&r->render_lock);
 	if (!atomic_load_explicit(&m->rendered, memory_order_relaxed)) {
-		if (render_map(r, m)) {
+		if (render_map(m)) {
 			pr_warn("map '%s': rendering ran out of memory\n", m->name);
 			ktsnap_map_set_error(r, m, "rendering ran out of memory");
+			m->render_failed = true;
 		}
 		atomic_store_explicit(&m->rendered, true, memory_order_release);
 	}
 	pthread_mutex_unlock(&r->render_lock);
+}
+
+/* Layouts whose trees hang off entries (and are never indexed by name). */
+static bool releasable(const struct ktsnap_map *m)
+{
+	switch (m->layout) {
+	case KTSNAP_LAYOUT_HASH:
+	case KTSNAP_LAYOUT_ARRAY:
+	case KTSNAP_LAYOUT_PERCPU_HASH:
+	case KTSNAP_LAYOUT_PERCPU_ARRAY:
+		return m->raw && !m->render_failed;
+	default:
+		return false;
+	}
+}
+
+bool ktsnap_map_release_rendered(struct ktsnap_map *m)
+{
+	struct ktsnap_report *r = m->owner;
+	bool done = false;
+	uint32_t i;
+
+	pthread_mutex_lock(&r->render_lock);
+	if (releasable(m) && atomic_load_explicit(&m->rendered, memory_order_relaxed)) {
+		for (i = 0; i < m->nr_entries; i++) {
+			m->entries[i].key_rv = NULL;
+			m->entries[i].val_rv = NULL;
+			m->entries[i].per_cpu = NULL;
+		}
+		ktsnap_arena_release(&m->render_arena);
+		atomic_store_explicit(&m->rendered, false, memory_order_release);
+		done = true;
+	}
+	pthread_mutex_unlock(&r->render_lock);
+	return done;
 }

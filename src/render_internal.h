@@ -8,6 +8,9 @@
 
 #include "report_internal.h"
 
+/* Why a live host's non-NULL pointer has no deref (a JSON-safe constant). */
+#define KTSNAP_PTR_NOT_FOLLOWED "live host: no kernel-memory reader, pointer not followed"
+
 /*
  * Render @size bytes at @data as BTF type @type_id of @btf into a new
  * value in @r's arena.  Not thread-safe against other arena users of @r:

@@ -70,8 +70,10 @@ void ktsnap_report__free(struct ktsnap_report *r)
 	if (ix && r->view_index_free)
 		r->view_index_free(ix);
 	ktsnap_report__free(r->early);
-	for (i = 0; i < r->nr_maps; i++)
+	for (i = 0; i < r->nr_maps; i++) {
 		free(r->maps[i].raw);
+		ktsnap_arena_release(&r->maps[i].render_arena);
+	}
 	free(r->maps);
 	for (i = 0; i < r->nr_btfs; i++)
 		btf__free(r->btfs[i]);

@@ -7,7 +7,10 @@
  * Memory: every rendered value, string and small record of a report
  * comes from the report's arena (freed in one go by ktsnap_report__free);
  * only the large raw key/value buffers of captured maps are separate
- * allocations (map->raw), so a capture is a handful of mallocs.
+ * allocations (map->raw), so a capture is a handful of mallocs.  A
+ * captured map renders into its own arena (map->render_arena) so its
+ * value trees can be dropped and rendered again from the raw bytes
+ * (ktsnap_map_release_rendered).
  *
  *   report ─┬─ arena: [chunk]→[chunk]→…   values, strings, entries
  *           ├─ maps[nr_maps]  (array, realloc'd while building)
@@ -32,6 +35,7 @@ struct ktsnap_arena {
 	size_t used;		/* bytes used in head */
 	size_t cap;		/* capacity of head */
 	size_t total;		/* bytes handed out (all chunks) */
+	size_t min_chunk;	/* smallest chunk; 0: 64 KiB */
 };
 
 void ktsnap_arena_init(struct ktsnap_arena *a);
@@ -145,6 +149,8 @@ struct ktsnap_map {
 	uint32_t btf_value_type_id;
 	bool render_as_string_bytes;	/* .rodata.str1.1 sections */
 	atomic_bool rendered;
+	bool render_failed;		/* ran out of memory: never released */
+	struct ktsnap_arena render_arena;	/* the trees rendered from raw */
 	void *raw;			/* malloc'd key/value buffer, or NULL */
 };
 
@@ -248,5 +254,14 @@ char *ktsnap_hex_string(struct ktsnap_arena *a, const uint8_t *p, size_t n);
 /* Render a captured map's raw bytes into value trees once (render.c does
  * the work; thread-safe).  No-op for maps that carry no raw bytes. */
 void ktsnap_map_ensure_rendered(const struct ktsnap_map *m);
+/*
+ * Drop the value trees of a captured entry-layout map (hash, array,
+ * per-CPU) so the next access renders them again from the raw bytes; a
+ * no-op (false) for other maps, maps that failed to render and maps not
+ * rendered.  Every pointer into the dropped trees (views, entries,
+ * values, errors listing members) dies: only the owner of the report may
+ * call it, between uses, with no other thread looking at @m.
+ */
+bool ktsnap_map_release_rendered(struct ktsnap_map *m);
 
 #endif /* KTSNAP_REPORT_INTERNAL_H */

@@ -5,7 +5,8 @@
  * BTF; nothing is rendered here), the stats slot and the timing stamps —
  * and turns them into typed SeriesField columns through projections.  A
  * projection only touches what its callback asks for, so maps no callback
- * looks at are never rendered.  This file owns the placeholder / missing
+ * looks at are never rendered, and the trees a projection rendered are
+ * dropped again once it holds its values.  This file owns the placeholder / missing
  * stats routing and the bpf_live_* phase-stable gate (WalkerDriftedWithinPhase);
  * the patterns over the columns live in temporal.c.
  */
@@ -21,8 +22,10 @@
 #include <ktsnap/report.h>
 #include <ktsnap/series.h>
 
+#include "render_internal.h"
 #include "series_internal.h"
 #include "util_internal.h"
+#include "view_internal.h"
 
 /* ---- SeriesField ------------------------------------------------------------------ */
 
@@ -514,6 +517,53 @@ static struct ktsnap_error placeholder_error(const struct series_row *r)
 }
 
 /*
+ * Memory (issue 11): a row keeps its report raw; a projection renders the
+ * maps it touches and drops those trees again once it holds its scalars,
+ * so a series never holds more than one sample's trees at a time.  Only
+ * maps the projection itself found unrendered are dropped: a caller's own
+ * views into a map it rendered earlier stay valid.
+ *
+ * fresh_maps(): the entry maps of @r not rendered yet, as r->nr_maps
+ * flags; NULL when there are none (or on ENOMEM: then nothing is dropped,
+ * which costs memory, never correctness).
+ */
+static bool *fresh_maps(const struct ktsnap_report *r)
+{
+	bool *fresh = NULL;
+	uint32_t i;
+
+	for (i = 0; r && i < r->nr_maps; i++) {
+		const struct ktsnap_map *m = &r->maps[i];
+
+		if (!m->raw || m->layout == KTSNAP_LAYOUT_VALUE || ktsnap_map_is_rendered(m))
+			continue;
+		if (!fresh && !(fresh = calloc(r->nr_maps, sizeof(*fresh))))
+			return NULL;
+		fresh[i] = true;
+	}
+	return fresh;
+}
+
+/* Drop the trees of @fresh maps of @r, after making the errors in
+ * @out[0..n) independent of them; frees @fresh. */
+static void drop_fresh(struct ktsnap_report *r, bool *fresh, struct ktsnap_series_value *out,
+		       size_t n)
+{
+	uint32_t i;
+	size_t k;
+
+	if (!fresh)
+		return;
+	for (k = 0; k < n; k++)
+		if (!out[k].ok)
+			ktsnap_err_detach(&out[k].err, r);
+	for (i = 0; i < r->nr_maps; i++)
+		if (fresh[i])
+			ktsnap_map_release_rendered(&r->maps[i]);
+	free(fresh);
+}
+
+/*
  * One projection step: fill @out for row @i of @s, or return a negative
  * errno to abandon the whole field.
  */
@@ -538,7 +588,11 @@ static struct ktsnap_series_field *project(struct ktsnap_sample_series *s, bool 
 	}
 	f = series_field(s, label, type);
 	for (i = 0; f && i < s->n; i++) {
+		struct ktsnap_report *r = s->rows[i].report;
+		bool *fresh = fresh_maps(r);
+
 		err = step(s, i, &f->values[i], arg);
+		drop_fresh(r, fresh, &f->values[i], 1);
 		if (err < 0) {
 			ktsnap_series_field__free(f);
 			errno = -err;
@@ -983,8 +1037,11 @@ char **ktsnap_sample_series__map_member_names(struct ktsnap_sample_series *s, co
 		const struct series_row *r = &s->rows[i];
 		const struct ktsnap_value *v;
 
+		bool *fresh;
+
 		if (ktsnap_report__is_placeholder(r->report))
 			continue;
+		fresh = fresh_maps(r->report);
 		v = as_struct(entry_value(ktsnap_map_view__at(
 			ktsnap_snapshot__map(ktsnap_snapshot__new(r->report), map), index)));
 		for (k = 0; v && k < ktsnap_value__member_count(v); k++) {
@@ -1001,6 +1058,8 @@ char **ktsnap_sample_series__map_member_names(struct ktsnap_sample_series *s, co
 				continue;
 			strv_add(&sv, name);
 		}
+		/* the names are copies: the tree can go */
+		drop_fresh(r->report, fresh, NULL, 0);
 	}
 	return strv_finish(&sv);
 }

@@ -51,6 +51,16 @@ const char *ktsnap_err_text2(const struct ktsnap_error *e);
 void ktsnap_err_set_path(struct ktsnap_error *e, const char *path, size_t walked_len,
 			 const char *comp, size_t comp_len);
 
+/*
+ * Make @e independent of @r's rendered value trees, which the owner is
+ * about to drop (ktsnap_map_release_rendered): a FieldNotFound that lists
+ * the members of a rendered Struct gets a copy of that member list in
+ * @r's arena (names only).  Other kinds borrow nothing from the trees
+ * (NoMatch renders its sampled keys again when formatted).  0 or -ENOMEM
+ * (then the list is dropped: the error formats with an empty list).
+ */
+int ktsnap_err_detach(struct ktsnap_error *e, struct ktsnap_report *r);
+
 /* TypeMismatch{expected, actual, requested} into @e (NULL: nothing);
  * returns -EINVAL so callers can "return ktsnap_err_type_mismatch(…)". */
 int ktsnap_err_type_mismatch(struct ktsnap_error *e, const char *expected, const char *actual,

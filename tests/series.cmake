@@ -24,3 +24,6 @@ set_tests_properties(cli_record PROPERTIES LABELS "cli;bpf;series" RUN_SERIAL TR
 add_test(NAME cli_plot
 	 COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/plot.sh $<TARGET_FILE:ktsnap_cli>)
 set_tests_properties(cli_plot PROPERTIES LABELS "cli;series" TIMEOUT 60)
+# Projections drop the trees they render; values and errors survive the drop.
+ktsnap_test(test_series_release BPF SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_series_release.c
+	    LIBS ktfixture PkgConfig::CMOCKA LABELS series)

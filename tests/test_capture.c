@@ -794,6 +794,7 @@ static void streaming_write_matches_tree(void **state)
 	assert_int_equal(kt_sched_open(&skel, true), 0);
 	assert_int_equal(kt_big_open(&big), 0);
 	assert_int_equal(kt_big_fill(big, 10000), 0);
+	assert_int_equal(kt_big_task_fill(big, 3000), 0);
 	kt_sched_tick();
 	bpf_link__destroy(skel->links.kt_switch);
 	skel->links.kt_switch = NULL;
@@ -811,6 +812,8 @@ static void streaming_write_matches_tree(void **state)
 	nr = 0;
 	ids[nr++] = kt_map_id(bpf_map__fd(big->maps.big_hash));
 	ids[nr++] = kt_map_id(bpf_map__fd(big->maps.plain_hash));
+	ids[nr++] = kt_map_id(bpf_map__fd(big->maps.big_task_ctx));
+	ids[nr++] = kt_map_id(bpf_map__fd(big->maps.pcpu_big));
 	bpf_object__for_each_map(map, skel->obj)
 		ids[nr++] = kt_map_id(bpf_map__fd(map));
 	{
@@ -819,19 +822,24 @@ static void streaming_write_matches_tree(void **state)
 
 		assert_int_equal(ktsnap_capture(&opts, &r), 0);
 	}
-	/* the planned path really runs for integer structs, not for enums */
+	/* the planned path really runs for every value shape of these maps:
+	 * integers, enums (signed, 64-bit, unnamed values), bitfields, char and
+	 * byte arrays, nested structs, unions, per-CPU slots of both kinds */
 	for (i = 0; i < ktsnap_report__map_count(r); i++) {
 		const struct ktsnap_map *m = ktsnap_report__map_by_index(r, i);
+		static const char *const planned[] = { "plain_hash", "big_hash", "task_ctx",
+						       "big_task_ctx", "pcpu_stats", "pcpu_hash",
+						       "dsq_array", "pcpu_big", "lru_tasks" };
 		struct json_plan *plan;
+		size_t k;
 
-		if (strcmp(m->name, "plain_hash") && strcmp(m->name, "big_hash") &&
-		    strcmp(m->name, "task_ctx"))
+		for (k = 0; k < sizeof(planned) / sizeof(planned[0]); k++)
+			if (!strcmp(m->name, planned[k]))
+				break;
+		if (k == sizeof(planned) / sizeof(planned[0]))
 			continue;
 		plan = json_plan_compile(m->btf, m->btf_value_type_id, m->value_size);
-		if (!strcmp(m->name, "task_ctx"))
-			assert_null(plan);
-		else
-			assert_non_null(plan);
+		assert_non_null(plan);
 		json_plan_free(plan);
 	}
 	a = json_of(r, &la);		/* nothing rendered yet: streaming */
@@ -844,6 +852,15 @@ static void streaming_write_matches_tree(void **state)
 	assert_non_null(strstr(a, "\"name\":\"big_neg\",\"value\":{\"kind\":\"int\",\"bits\":64,\"value\":-9223372036854775808}"));
 	assert_non_null(strstr(a, "{\"name\":\"tiny_neg\",\"value\":{\"kind\":\"int\",\"bits\":8,\"value\":-128}}"));
 	assert_non_null(strstr(a, "{\"name\":\"letter\",\"value\":{\"kind\":\"char\",\"value\":90}}"));
+	/* big_task_ctx: a named and an unnamed enum value, negative bitfields */
+	assert_non_null(strstr(a, "{\"name\":\"state\",\"value\":{\"kind\":\"enum\",\"bits\":32,"
+				  "\"value\":7,\"variant\":\"KT_TASK_DEAD\"}}"));
+	assert_non_null(strstr(a, "{\"name\":\"nice\",\"value\":{\"kind\":\"int\",\"bits\":6,"
+				  "\"value\":-13}}"));
+	assert_non_null(strstr(a, "{\"name\":\"lag_us\",\"value\":{\"kind\":\"int\",\"bits\":32,"
+				  "\"value\":-93}}"));
+	assert_non_null(strstr(a, "{\"name\":\"state\",\"value\":{\"kind\":\"enum\",\"bits\":32,"
+				  "\"value\":5}}"));
 	free(a);
 	free(b);
 	ktsnap_report__free(r);

@@ -242,6 +242,12 @@ typedef int (*ktsnap_series_stats_fn)(struct ktsnap_json_field stats,
  * bpf(label, f): placeholder rows become PlaceholderSample{tag, reason =
  * the report's scx_walker_unavailable or "placeholder report"} without
  * calling @fn.  Caller frees the field (before @s).  NULL + errno.
+ *
+ * Memory: the maps @fn renders are dropped again when it returns (they
+ * render anew on the next access), so views taken inside @fn must not be
+ * kept past the call; errors it stores in *out stay valid.  Maps rendered
+ * before the projection started are left alone.  All projections below
+ * behave the same way.
  */
 KTSNAP_API struct ktsnap_series_field *
 ktsnap_sample_series__bpf(struct ktsnap_sample_series *s, const char *label,

@@ -139,6 +139,60 @@ out:
 	return err;
 }
 
+_Static_assert(sizeof(struct kt_big_task) == 48, "kt_big_task is the 48-byte bench value");
+
+int kt_big_task_fill(struct ktbig *skel, uint32_t n)
+{
+	static const uint32_t states[] = { KT_TASK_RUNNABLE, KT_TASK_RUNNING, KT_TASK_SLEEPING,
+					   KT_TASK_DEAD, 5 /* no variant */ };
+	int fd = bpf_map__fd(skel->maps.big_task_ctx);
+	uint32_t chunk = 4096, i, j;
+	struct kt_big_task *vals;
+	__u32 *keys;
+	int err = 0;
+
+	keys = calloc(chunk, sizeof(*keys));
+	vals = calloc(chunk, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i += chunk) {
+		__u32 cnt = n - i < chunk ? n - i : chunk;
+
+		for (j = 0; j < cnt; j++) {
+			__u32 k = i + j, b, d;
+			struct kt_big_task *v = &vals[j];
+
+			keys[j] = k;
+			memset(v, 0, sizeof(*v));
+			v->vtime = k * 1000003ULL;
+			v->slice.slice_us = 20000 - k % 1000;
+			v->slice.lag_us = (int32_t)(k % 200) - 100;
+			v->state = states[k % 5];
+			v->cpu = k % 4096;
+			v->prio = (k * 7) % 256;
+			v->queued = k & 1;
+			v->nice = (int32_t)(k % 40) - 20;
+			v->spare = k % 32;
+			v->tag[0] = 't';
+			for (b = 1, d = k; b < 7; b++, d /= 10)
+				v->tag[7 - b] = (__u8)('0' + d % 10);
+			v->tag[7] = (__u8)k;
+			v->enq_ns = k * 977ULL + 1;
+			v->dsq_delta = (int64_t)(k % 3) - 1 - (int64_t)k * 10;
+		}
+		if (bpf_map_update_batch(fd, keys, vals, &cnt, NULL)) {
+			err = -errno;
+			goto out;
+		}
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
 int kt_long_open(struct ktlongsched **out)
 {
 	struct ktlongsched *skel = ktlongsched__open_and_load();

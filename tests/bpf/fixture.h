@@ -29,6 +29,9 @@ int kt_big_open(struct ktbig **out);
 void kt_big_close(struct ktbig *skel);
 /* Insert keys [0, n) with values derived from the key. 0 or -errno. */
 int kt_big_fill(struct ktbig *skel, uint32_t n);
+/* Insert keys [0, n) into big_task_ctx (every enum variant, negative
+ * bitfields and lags, an unnamed state).  0 or -errno. */
+int kt_big_task_fill(struct ktbig *skel, uint32_t n);
 
 /* Open and load ktlongsched (no attach).  0 or -errno. */
 int kt_long_open(struct ktlongsched **out);

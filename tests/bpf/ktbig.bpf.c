@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ktbig: one large hash of 48-byte structs, for the capture benchmark and
- * the concurrent-mutation test.  Userspace fills it. */
+/* ktbig: large hashes of 48-byte structs (plain integers; a task context
+ * with an enum, bitfields, a nested struct and a byte array), for the
+ * capture benchmarks and the concurrent-mutation test.  Userspace fills
+ * them. */
 #include <linux/bpf.h>
 #include <linux/types.h>
 #include <bpf/bpf_helpers.h>
@@ -25,6 +27,13 @@ struct {
 } real_hash SEC(".maps");
 
 __u64 big_marker = 0x6b7462696700ULL;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 131072);
+	__type(key, __u32);
+	__type(value, struct kt_big_task);
+} big_task_ctx SEC(".maps");
 
 /* 300 keys: more than the 256-key PERCPU_ARRAY cap. */
 struct {

@@ -144,4 +144,30 @@ struct kt_real_val {
 	__u64 nr_runs;
 };
 
+/* The 48-byte task context of the JSON benchmark (ktbig's big_task_ctx):
+ * the shapes of a real scheduler's per-task value. */
+enum kt_task_state {
+	KT_TASK_RUNNABLE = 0,
+	KT_TASK_RUNNING = 1,
+	KT_TASK_SLEEPING = 2,
+	KT_TASK_DEAD = 7,
+};
+
+struct kt_slice {
+	__u32 slice_us;
+	__s32 lag_us;
+};
+
+struct kt_big_task {
+	__u64 vtime;
+	struct kt_slice slice;
+	enum kt_task_state state;
+	__u32 cpu : 12, prio : 8, queued : 1;
+	__s32 nice : 6;
+	__u32 spare : 5;
+	__u8 tag[8];
+	__u64 enq_ns;
+	__s64 dsq_delta;
+};
+
 #endif
