@@ -29,7 +29,7 @@ build: deps
 demo: build
 	@./$(BUILD)/cli/ktsnap demo
 
-check: check-asan check-tsan check-gcc
+check: format-check check-asan check-tsan check-gcc
 
 # clang-format 14 settles some macro continuations only on a second pass
 format: deps

@@ -51,8 +51,7 @@ static struct ktsnap_report *dup_report(uint32_t n)
 	return r;
 }
 
-static int run(const char *what, struct ktsnap_report *a, struct ktsnap_report *b,
-	       double target_ms)
+static int run(const char *what, struct ktsnap_report *a, struct ktsnap_report *b, double target_ms)
 {
 	double t = now_ms();
 	struct ktsnap_diff *d = ktsnap_diff__new(a, b);
@@ -122,8 +121,8 @@ int main(void)
 	for (i = 0; i < n; i += 100) {
 		struct ktsnap_value *v = (struct ktsnap_value *)mb->entries[i].val_rv;
 
-		v->s.m[1].v.u.v += 1;				/* 1% changed */
-		*(uint32_t *)mb->entries[i + 1].key = n + i;	/* 1% other keys */
+		v->s.m[1].v.u.v += 1; /* 1% changed */
+		*(uint32_t *)mb->entries[i + 1].key = n + i; /* 1% other keys */
 		mb->entries[i + 1].key_rv = ktsnap_value_new_uint(b, 32, n + i);
 	}
 	printf("bench_diff:\n");

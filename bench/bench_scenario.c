@@ -41,8 +41,8 @@ static int one_run(uint32_t id, bool freeze)
 		    .max_hash_entries = KTSNAP_CAP_NONE, .maps_only = true);
 	KTSNAP_OPTS(ktsnap_workload, spin, .spin_us = 0);
 	struct ktsnap_scenario *sc = ktsnap_scenario__new();
-	struct ktsnap_bridge *b = sc ? ktsnap_bridge__new(ktsnap_scenario_capture_callback, sc,
-							  NULL) : NULL;
+	struct ktsnap_bridge *b =
+		sc ? ktsnap_bridge__new(ktsnap_scenario_capture_callback, sc, NULL) : NULL;
 	KTSNAP_OPTS(ktsnap_scenario_run_opts, opts, .bridge = b, .capture = &copts,
 		    .no_freeze = !freeze);
 	uint64_t fr[NR_CAPTURES], cap[NR_CAPTURES], th[NR_CAPTURES], sk[NR_CAPTURES];

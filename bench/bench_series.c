@@ -104,7 +104,8 @@ int main(void)
 	printf("  after projecting big_hash[0].weight:  +%.1f MiB RSS = %.2fx raw (%zu/%d Ok)\n",
 	       (rss2 - rss0) / 1048576.0, (rss2 - rss0) / raw, ok, SAMPLES);
 	printf("  projection time: %.1f ms (%.2f ms/sample), a second projection %.1f ms; "
-	       "peak RSS %.1f MiB\n", t, t / SAMPLES, t2, status_bytes("VmHWM:") / 1048576.0);
+	       "peak RSS %.1f MiB\n",
+	       t, t / SAMPLES, t2, status_bytes("VmHWM:") / 1048576.0);
 	ktsnap_series_field__free(f);
 	ktsnap_sample_series__free(s);
 	kt_big_close(skel);

@@ -49,8 +49,8 @@ static struct ktsnap_report *build(uint32_t nr_objs)
 
 		for (j = 0; j < 16; j++) {
 			bss->s.m[j].name = ktsnap_arena_printf(&r->arena, "o%u_var%u", i, j);
-			bss->s.m[j].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT,
-							       .u = { 64, j } };
+			bss->s.m[j].v =
+				(struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { 64, j } };
 		}
 		snprintf(name, sizeof(name), "o%u.bss", i);
 		m = ktsnap_report_add_map(r, name);
@@ -93,7 +93,7 @@ static void bench_report(uint32_t nr_objs)
 	snprintf(map, sizeof(map), "o%u_tasks", nr_objs - 1);
 
 	t0 = now_ns();
-	ktsnap_field__as_u64(ktsnap_snapshot__var(s, var), &u, NULL);	/* builds the index */
+	ktsnap_field__as_u64(ktsnap_snapshot__var(s, var), &u, NULL); /* builds the index */
 	t_first = now_ns() - t0;
 
 	t0 = now_ns();
@@ -124,8 +124,8 @@ int main(void)
 	static const uint32_t objs[] = { 4, 64, 512 };
 	size_t i;
 
-	printf("%-6s %-6s %12s %10s %10s %14s %12s\n", "maps", "vars", "index us",
-	       "var ns", "map ns", "find100k ms", "ns/entry");
+	printf("%-6s %-6s %12s %10s %10s %14s %12s\n", "maps", "vars", "index us", "var ns",
+	       "map ns", "find100k ms", "ns/entry");
 	for (i = 0; i < sizeof(objs) / sizeof(objs[0]); i++)
 		bench_report(objs[i]);
 	return 0;

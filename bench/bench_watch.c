@@ -116,7 +116,7 @@ static int run(struct ktwatch *w, uint32_t entries)
 			break;
 		kt_sched_tick();
 	}
-	ktsnap_bridge__unref(b);	/* disarms, joins the watcher */
+	ktsnap_bridge__unref(b); /* disarms, joins the watcher */
 	kt_big_close(big);
 	if (!l.n) {
 		fprintf(stderr, "no hits\n");

@@ -118,7 +118,7 @@ int main(void)
 	int i, round, ok = 0, bad = 0, err;
 	bool all_ok = true;
 
-	mallopt(M_ARENA_MAX, 2);	/* as ktsnap serve sets it */
+	mallopt(M_ARENA_MAX, 2); /* as ktsnap serve sets it */
 	if ((err = kt_big_open(&big)) || (err = kt_big_fill(big, NR_ENTRIES))) {
 		fprintf(stderr, "bench_wire: fixture: %s\n", strerror(-err));
 		return 1;
@@ -144,7 +144,8 @@ int main(void)
 			ok = bad = 0;
 			t = now_ms();
 			for (i = 0; i < NR_CLIENTS; i++) {
-				cl[i] = (struct client){ .idx = i, .round = round,
+				cl[i] = (struct client){ .idx = i,
+							 .round = round,
 							 .lat_ms = lat + i * NR_REQUESTS };
 				pthread_create(&th[i], NULL, client, &cl[i]);
 			}
@@ -158,24 +159,26 @@ int main(void)
 			malloc_trim(0);
 			rss_trim[round] = rss_kb();
 			printf("round %d%s: %d ok, %d mismatched, %d lost; %.0f requests/s; RSS %ld "
-			       "kB (%ld kB after malloc_trim)\n", round,
-			       round ? "" : " (warm-up)", ok, bad, NR_CLIENTS * NR_REQUESTS - ok - bad,
+			       "kB (%ld kB after malloc_trim)\n",
+			       round, round ? "" : " (warm-up)", ok, bad,
+			       NR_CLIENTS * NR_REQUESTS - ok - bad,
 			       NR_CLIENTS * NR_REQUESTS / (t / 1e3), rss[round], rss_trim[round]);
 			all_ok &= ok == NR_CLIENTS * NR_REQUESTS;
 		}
 		ktsnap_server__stop(srv);
 		pthread_join(srv_th, NULL);
 		printf("%d clients x %d captures of a %d-entry hash per round; the service "
-		       "answered %llu requests in all\n", NR_CLIENTS, NR_REQUESTS, NR_ENTRIES,
+		       "answered %llu requests in all\n",
+		       NR_CLIENTS, NR_REQUESTS, NR_ENTRIES,
 		       (unsigned long long)ktsnap_server__served(srv));
 		qsort(lat, NR_CLIENTS * NR_REQUESTS, sizeof(*lat), cmp_d);
 		printf("last round: %.0f requests/s, latency p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
 		       NR_CLIENTS * NR_REQUESTS / (t / 1e3), lat[NR_CLIENTS * NR_REQUESTS / 2],
-		       lat[NR_CLIENTS * NR_REQUESTS * 99 / 100],
-		       lat[NR_CLIENTS * NR_REQUESTS - 1]);
+		       lat[NR_CLIENTS * NR_REQUESTS * 99 / 100], lat[NR_CLIENTS * NR_REQUESTS - 1]);
 		printf("RSS after warm-up %ld kB, after the measured rounds %ld / %ld kB "
-		       "(%+ld kB); after malloc_trim %ld / %ld / %ld kB\n", rss[0], rss[1], rss[2],
-		       rss[2] - rss[0], rss_trim[0], rss_trim[1], rss_trim[2]);
+		       "(%+ld kB); after malloc_trim %ld / %ld / %ld kB\n",
+		       rss[0], rss[1], rss[2], rss[2] - rss[0], rss_trim[0], rss_trim[1],
+		       rss_trim[2]);
 		ktsnap_server__free(srv);
 		rmdir(dir);
 	}

@@ -65,8 +65,7 @@ static double timed_run(char *const argv[], const char *out)
 		execv(argv[0], argv);
 		_exit(127);
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status))
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
 		return -1;
 	return now_ms() - t0;
 }
@@ -99,8 +98,8 @@ static int bench_map(const char *ktsnap, const char *bpftool, const char *dir, i
 	snprintf(bfile, sizeof(bfile), "%s/bpftool.json", dir);
 	snprintf(id, sizeof(id), "%u", kt_map_id(fd));
 	{
-		char *kargv[] = { (char *)ktsnap, "capture", "--map-id", id, "--max-entries",
-				  "all", "--maps-only", "-o", kfile, NULL };
+		char *kargv[] = { (char *)ktsnap, "capture",	 "--map-id", id,    "--max-entries",
+				  "all",	  "--maps-only", "-o",	     kfile, NULL };
 		char *bargv[] = { (char *)bpftool, "-j", "map", "dump", "id", id, NULL };
 		int devnull = open("/dev/null", O_WRONLY);
 		int saved = dup(1);
@@ -141,9 +140,9 @@ static int bench_map(const char *ktsnap, const char *bpftool, const char *dir, i
 	if (ktsnap_report__map_count(r) != 1 ||
 	    ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 0)) != NR_ENTRIES) {
 		fprintf(stderr, "bench_cli_capture: the capture holds %zu entries, not %d\n",
-			ktsnap_report__map_count(r)
-				? ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 0))
-				: 0,
+			ktsnap_report__map_count(r) ?
+				ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 0)) :
+				0,
 			NR_ENTRIES);
 		goto out;
 	}

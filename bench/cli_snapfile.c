@@ -103,8 +103,7 @@ static double timed_run(char *const argv[], const char *out, int fd)
 		execv(argv[0], argv);
 		_exit(127);
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status))
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
 		return -1;
 	return now_ms() - t0;
 }
@@ -192,12 +191,21 @@ static int bench_map(const char *label, int fd, const char *ktsnap, const char *
 	snprintf(bfile, sizeof(bfile), "%s/bpftool.json", dir);
 	snprintf(id, sizeof(id), "%u", kt_map_id(fd));
 	{
-		char *kargv[] = { (char *)ktsnap, "capture", "--map-id", id, "--max-entries",
-				  "all", "--maps-only", "-o", kfile, NULL };
-		char *zargv[] = { (char *)ktsnap, "capture", "--map-id", id, "--max-entries",
-				  "all", "--maps-only", "--compress", "-o", zfile, NULL };
-		char *jargv[] = { (char *)ktsnap, "capture", "--map-id", id, "--max-entries",
-				  "all", "--maps-only", "-o", jfile, NULL };
+		char *kargv[] = { (char *)ktsnap, "capture",	 "--map-id", id,    "--max-entries",
+				  "all",	  "--maps-only", "-o",	     kfile, NULL };
+		char *zargv[] = { (char *)ktsnap,
+				  "capture",
+				  "--map-id",
+				  id,
+				  "--max-entries",
+				  "all",
+				  "--maps-only",
+				  "--compress",
+				  "-o",
+				  zfile,
+				  NULL };
+		char *jargv[] = { (char *)ktsnap, "capture",	 "--map-id", id,    "--max-entries",
+				  "all",	  "--maps-only", "-o",	     jfile, NULL };
 		char *bargv[] = { (char *)bpftool, "-j", "map", "dump", "id", id, NULL };
 
 		for (i = 0; i < REPS; i++) {
@@ -214,7 +222,8 @@ static int bench_map(const char *label, int fd, const char *ktsnap, const char *
 			sync();
 			tb[i] = timed_run(bargv, bfile, -1);
 			if (tr[i] < 0 || tk[i] < 0 || tz[i] < 0 || tj[i] < 0 || tb[i] < 0) {
-				fprintf(stderr, "bench_cli_snapfile: a run failed (%.0f %.0f %.0f %.0f)\n",
+				fprintf(stderr,
+					"bench_cli_snapfile: a run failed (%.0f %.0f %.0f %.0f)\n",
 					tr[i], tk[i], tj[i], tb[i]);
 				return 1;
 			}
@@ -235,8 +244,9 @@ static int bench_map(const char *label, int fd, const char *ktsnap, const char *
 
 		if (!f || ktsnap_report__read_file(f, KTSNAP_FORMAT_AUTO, &r) ||
 		    ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 0)) != NR_ENTRIES) {
-			fprintf(stderr, "bench_cli_snapfile: %s: not all %d entries read back: %s\n",
-				kfile, NR_ENTRIES, ktsnap_errmsg());
+			fprintf(stderr,
+				"bench_cli_snapfile: %s: not all %d entries read back: %s\n", kfile,
+				NR_ENTRIES, ktsnap_errmsg());
 			if (f)
 				fclose(f);
 			ktsnap_report__free(r);
@@ -296,8 +306,8 @@ int main(int argc, char **argv)
 	rc = bench_map("task-context struct (nested struct, enum, u8[8], bitfields)",
 		       bpf_map__fd(skel->maps.real_hash), ktsnap, bpftool, dir);
 	if (!rc)
-		rc = bench_map("integer struct", bpf_map__fd(skel->maps.big_hash), ktsnap,
-			       bpftool, dir);
+		rc = bench_map("integer struct", bpf_map__fd(skel->maps.big_hash), ktsnap, bpftool,
+			       dir);
 out:
 	kt_big_close(skel);
 	rmdir(dir);

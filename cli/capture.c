@@ -33,7 +33,7 @@ static int summary(const char *out, const struct ktsnap_report *r)
 	jw_kv_u64(w, "capture_ns", ktsnap_report__capture_ns(r));
 	jw_kv_i64(w, "bytes", size);
 	jw_obj_end(w);
-	cli_jw_end(w);	/* a write error is cli_finish()'s */
+	cli_jw_end(w); /* a write error is cli_finish()'s */
 	return EXIT_OK;
 }
 
@@ -158,7 +158,7 @@ static int run(int argc, char **argv)
 	/* zstd costs a quarter of a big capture's time: only when asked */
 	err = ktsnap_report__write_file(r, f, fmt,
 					(cli_pretty ? KTSNAP_JSON_PRETTY : 0) |
-					(compress ? 0 : KTSNAP_BINARY_NO_COMPRESS));
+						(compress ? 0 : KTSNAP_BINARY_NO_COMPRESS));
 	if (f == stdout)
 		cli_stdout_verbatim(false);
 	if (f != stdout) {

@@ -109,8 +109,7 @@ static int project_map(struct ktsnap_snapshot snap, struct ktsnap_series_value *
 	return 0;
 }
 
-static struct ktsnap_series_field *project(struct ktsnap_sample_series *s,
-					   const struct source *src)
+static struct ktsnap_series_field *project(struct ktsnap_sample_series *s, const struct source *src)
 {
 	char label[512];
 
@@ -138,8 +137,8 @@ static bool type_mismatch(const struct ktsnap_series_field *f)
  * The column, read as u64 when every value is one, else i64, else f64
  * (always_true: bool).
  */
-static struct ktsnap_series_field *project_typed(struct ktsnap_sample_series *s,
-						 struct source *src, bool boolean)
+static struct ktsnap_series_field *project_typed(struct ktsnap_sample_series *s, struct source *src,
+						 bool boolean)
 {
 	static const enum ktsnap_series_type order[] = { KTSNAP_SERIES_U64, KTSNAP_SERIES_I64,
 							 KTSNAP_SERIES_F64 };
@@ -203,7 +202,7 @@ static void print_verdict(const struct ktsnap_verdict *v)
 	}
 	jw_arr_end(w);
 	jw_obj_end(w);
-	cli_jw_end(w);	/* a write error is cli_finish()'s */
+	cli_jw_end(w); /* a write error is cli_finish()'s */
 }
 
 static bool parse_f64(const char *s, double *out)
@@ -215,8 +214,8 @@ static bool parse_f64(const char *s, double *out)
 	return *s && !*end && !errno;
 }
 
-static void apply(enum pattern_id p, const struct ktsnap_series_field *f,
-		  struct ktsnap_verdict *v, const double *a, const uint64_t *u)
+static void apply(enum pattern_id p, const struct ktsnap_series_field *f, struct ktsnap_verdict *v,
+		  const double *a, const uint64_t *u)
 {
 	switch (p) {
 	case P_NONDECREASING:

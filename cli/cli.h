@@ -20,9 +20,9 @@
 
 struct cli_cmd {
 	const char *name;
-	int (*run)(int argc, char **argv);	/* argv[0] is the command name */
-	const char *synopsis;			/* one line per form */
-	const char *help;			/* options and description */
+	int (*run)(int argc, char **argv); /* argv[0] is the command name */
+	const char *synopsis; /* one line per form */
+	const char *help; /* options and description */
 };
 
 extern const struct cli_cmd cmd_capture, cmd_show, cmd_get, cmd_diff, cmd_demo, cmd_run,

@@ -29,7 +29,7 @@ static int summary(const char *in, const char *out, enum ktsnap_report_format fm
 	jw_kv_str(w, "format", ktsnap_report_format__name(fmt));
 	jw_kv_i64(w, "bytes", size);
 	jw_obj_end(w);
-	cli_jw_end(w);	/* a write error is cli_finish()'s */
+	cli_jw_end(w); /* a write error is cli_finish()'s */
 	return EXIT_OK;
 }
 
@@ -60,8 +60,8 @@ static int run(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2)
-		return cli_usage(argc - optind < 2 ? "an input and an output file are needed"
-						   : "unexpected argument '%s'",
+		return cli_usage(argc - optind < 2 ? "an input and an output file are needed" :
+						     "unexpected argument '%s'",
 				 argv[optind + 2]);
 	in = argv[optind];
 	out = argv[optind + 1];

@@ -69,8 +69,8 @@ static int save(const char *dir, const char *name, const struct ktsnap_report *r
 	if (fclose(f) && (!err || err == -EIO))
 		err = -errno;
 	return err ? cli_fail("writing %s: %s", path,
-			      err == -EINVAL ? ktsnap_errmsg() : strerror(-err))
-		   : EXIT_OK;
+			      err == -EINVAL ? ktsnap_errmsg() : strerror(-err)) :
+		     EXIT_OK;
 }
 
 static uint64_t var_u64(const struct ktsnap_report *r, const char *name)
@@ -131,12 +131,12 @@ static void summary(struct demo *d, const struct ktsnap_report *before,
 	struct task_line mine = task_of(ktsnap_map_view__find(tasks, has_pid, &d->worker));
 	uint64_t sw0 = var_u64(before, "nr_switches"), sw1 = var_u64(after, "nr_switches");
 	uint64_t dp0 = var_u64(before, "nr_dispatched"), dp1 = var_u64(after, "nr_dispatched");
-	size_t ntasks0 = ktsnap_map_view__len(ktsnap_snapshot__map(ktsnap_snapshot__new(before),
-								   "task_ctx"));
+	size_t ntasks0 = ktsnap_map_view__len(
+		ktsnap_snapshot__map(ktsnap_snapshot__new(before), "task_ctx"));
 	size_t ntasks1 = ktsnap_map_view__len(tasks);
 	size_t i, counts[6] = { 0 };
-	const struct ktsnap_diff_item *rb = ktsnap_diff__find(df, "events", NULL,
-							      "ringbuf.producer_pos");
+	const struct ktsnap_diff_item *rb =
+		ktsnap_diff__find(df, "events", NULL, "ringbuf.producer_pos");
 
 	for (i = 0; i < ktsnap_diff__count(df); i++)
 		counts[ktsnap_diff__item(df, i)->op]++;
@@ -184,7 +184,7 @@ static void summary(struct demo *d, const struct ktsnap_report *before,
 			  counts[KTSNAP_DIFF_VALUE_CHANGED] + counts[KTSNAP_DIFF_MAP_CHANGED]);
 		jw_obj_end(w);
 		jw_obj_end(w);
-		cli_jw_end(w);	/* a write error is cli_finish()'s */
+		cli_jw_end(w); /* a write error is cli_finish()'s */
 		return;
 	}
 	printf("\nwhat the scheduler counted in %.0f s:\n", d->seconds);
@@ -194,7 +194,8 @@ static void summary(struct demo *d, const struct ktsnap_report *before,
 	       dp1 - dp0);
 	printf("  tasks seen          %zu → %zu\n", ntasks0, ntasks1);
 	if (rb)
-		printf("  ring buffer         %s → %s bytes produced\n", rb->old_text, rb->new_text);
+		printf("  ring buffer         %s → %s bytes produced\n", rb->old_text,
+		       rb->new_text);
 	if (busy.found)
 		printf("  busiest task        pid %" PRId64 " %s, %" PRIu64 " runs\n", busy.pid,
 		       busy.comm, busy.runs);
@@ -227,8 +228,7 @@ static void on_progress(unsigned int step, const char *line, void *ctx)
  * length and captures "after" while the worker still exists (frozen for
  * the capture).  EXIT_OK with both reports taken from the bridge.
  */
-static int run_scenario(struct demo *d, struct ktsnap_report **before,
-			struct ktsnap_report **after)
+static int run_scenario(struct demo *d, struct ktsnap_report **before, struct ktsnap_report **after)
 {
 	struct ktsnap_workload wl = { .sz = sizeof(wl), .spin_us = 2000, .sleep_us = 1000 };
 	KTSNAP_OPTS(ktsnap_capture_opts, copts, .map_ids = d->ids, .nr_map_ids = d->nr_ids);
@@ -267,9 +267,10 @@ static int run_scenario(struct demo *d, struct ktsnap_report **before,
 
 		if (ktsnap_scenario__run(sc, &ro)) {
 			if (ktsnap_scenario__signal(sc))
-				rc = cli_fail("interrupted by signal %d; cleaned up (worker stopped, "
-					      "cgroup removed, programs detached)",
-					      ktsnap_scenario__signal(sc));
+				rc = cli_fail(
+					"interrupted by signal %d; cleaned up (worker stopped, "
+					"cgroup removed, programs detached)",
+					ktsnap_scenario__signal(sc));
 			else
 				rc = cli_fail("%s", ktsnap_scenario__errmsg(sc));
 			goto out;

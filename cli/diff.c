@@ -20,8 +20,8 @@ static int run(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2)
-		return cli_usage(argc - optind < 2 ? "two report files are needed"
-						   : "unexpected argument '%s'",
+		return cli_usage(argc - optind < 2 ? "two report files are needed" :
+						     "unexpected argument '%s'",
 				 argv[optind + 2]);
 	if (!strcmp(argv[optind], "-") && !strcmp(argv[optind + 1], "-"))
 		return cli_usage("standard input ('-') can be only one of A and B");

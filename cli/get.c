@@ -73,9 +73,8 @@ static int print_per_cpu(const struct ktsnap_entry *e, const char *path)
 		printf("[");
 	for (c = 0; c < n; c++) {
 		const struct ktsnap_value *s = ktsnap_map_entry__cpu_value(e->raw, c);
-		const struct ktsnap_value *v = s ? ktsnap_field__raw(ktsnap_field__get(
-							   ktsnap_field__of(s), path))
-						 : NULL;
+		const struct ktsnap_value *v =
+			s ? ktsnap_field__raw(ktsnap_field__get(ktsnap_field__of(s), path)) : NULL;
 
 		if (cli_json) {
 			char *txt = NULL;
@@ -92,7 +91,8 @@ static int print_per_cpu(const struct ktsnap_entry *e, const char *path)
 			free(txt);
 		} else if (!v) {
 			printf("cpu %u: (unmapped)\n", c);
-		} else if (is_scalar(v) && ktsnap_value__format(v, buf, sizeof(buf)) < (int)sizeof(buf)) {
+		} else if (is_scalar(v) &&
+			   ktsnap_value__format(v, buf, sizeof(buf)) < (int)sizeof(buf)) {
 			printf("cpu %u: %s\n", c, buf);
 		} else {
 			printf("cpu %u:\n", c);

@@ -21,8 +21,8 @@ extern const struct cli_cmd cmd_check, cmd_record, cmd_plot;
 extern const struct cli_cmd cmd_serve, cmd_request;
 
 static const struct cli_cmd *const cmds[] = {
-	&cmd_capture, &cmd_show, &cmd_get, &cmd_diff, &cmd_demo, &cmd_run,
-	&cmd_record, &cmd_check, &cmd_plot, &cmd_serve, &cmd_request, &cmd_convert, &cmd_watch,
+	&cmd_capture, &cmd_show, &cmd_get,   &cmd_diff,	   &cmd_demo,	 &cmd_run,   &cmd_record,
+	&cmd_check,   &cmd_plot, &cmd_serve, &cmd_request, &cmd_convert, &cmd_watch,
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 		cli_current = cmds[i];
 		argv += optind;
 		argc -= optind;
-		optind = 0;	/* glibc: full reset, permuting again */
+		optind = 0; /* glibc: full reset, permuting again */
 		/* every command's output is checked here, once */
 		return cli_finish(cmds[i]->run(argc, argv));
 	}

@@ -61,7 +61,7 @@ static size_t utf8_len(const unsigned char *p, size_t n, bool *partial)
 		if (p[0] == 0xe0)
 			lo = 0xa0;
 		else if (p[0] == 0xed)
-			hi = 0x9f;	/* no surrogates */
+			hi = 0x9f; /* no surrogates */
 	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
 		len = 4;
 		if (p[0] == 0xf0)
@@ -115,7 +115,7 @@ static size_t escape(struct esc_buf *b, const char *s, size_t n, bool keep_layou
 		}
 		esc_put(b, s + start, i - start);
 		if (len == 2)
-			c = p[i + 1];	/* a C1 control: U+0080..U+009F */
+			c = p[i + 1]; /* a C1 control: U+0080..U+009F */
 		if (c == '\n')
 			esc_put(b, "\\n", 2);
 		else if (c == '\t')
@@ -123,8 +123,8 @@ static size_t escape(struct esc_buf *b, const char *s, size_t n, bool keep_layou
 		else if (c == '\r')
 			esc_put(b, "\\r", 2);
 		else
-			esc_put(b, tmp, (size_t)snprintf(tmp, sizeof(tmp), len ? "\\u{%x}" : "\\x%02x",
-							  c));
+			esc_put(b, tmp,
+				(size_t)snprintf(tmp, sizeof(tmp), len ? "\\u{%x}" : "\\x%02x", c));
 		i += len ? len : 1;
 		start = i;
 	}
@@ -148,9 +148,9 @@ const char *cli_esc(const char *s)
 
 /* ---- standard output --------------------------------------------------------- */
 
-static int out_errno;		/* first write error on standard output */
-static bool out_verbatim;	/* a report file on stdout: not for escaping */
-static char out_pending[4];	/* an incomplete UTF-8 sequence (human mode) */
+static int out_errno; /* first write error on standard output */
+static bool out_verbatim; /* a report file on stdout: not for escaping */
+static char out_pending[4]; /* an incomplete UTF-8 sequence (human mode) */
 static size_t out_npending;
 
 static bool write_all(const char *s, size_t n)
@@ -202,7 +202,7 @@ static ssize_t out_write(void *cookie, const char *s, size_t n)
 	}
 	used += escape(&b, s + used, n - used, true, true);
 	if (used < n) {
-		out_npending = n - used;	/* at most 3 bytes: a valid prefix */
+		out_npending = n - used; /* at most 3 bytes: a valid prefix */
 		memcpy(out_pending, s + used, out_npending);
 	}
 	if (b.oom) {
@@ -229,7 +229,7 @@ void cli_stdout_init(void)
 
 void cli_stdout_verbatim(bool on)
 {
-	fflush(stdout);	/* what came before is escaped (or not) as it was */
+	fflush(stdout); /* what came before is escaped (or not) as it was */
 	out_verbatim = on;
 }
 
@@ -261,7 +261,7 @@ int cli_finish(int rc)
 int cli_write_failed(int err)
 {
 	if (out_errno)
-		return EXIT_FAIL;	/* stdout failed: cli_finish() says why */
+		return EXIT_FAIL; /* stdout failed: cli_finish() says why */
 	if (err == -EINVAL && *ktsnap_errmsg())
 		return cli_fail("%s", ktsnap_errmsg());
 	return cli_fail("write error: %s", strerror(err < 0 ? -err : EIO));
@@ -364,7 +364,7 @@ int cli_out_open(struct cli_out *o, const char *path)
 	install_signal_cleanup();
 	/* no window in which the temporary exists but a signal would miss it */
 	block_signals(&old);
-	fd = mkstemp(o->tmp);	/* mode 0600: a report holds kernel pointers */
+	fd = mkstemp(o->tmp); /* mode 0600: a report holds kernel pointers */
 	if (fd >= 0)
 		sig_tmp = o->tmp;
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -22,7 +22,7 @@
 #include "cli.h"
 #include "cli_json.h"
 
-#define PLOT_W 580.0	/* the plotting area */
+#define PLOT_W 580.0 /* the plotting area */
 #define H 480.0
 #define LEFT 90.0
 #define TOP 40.0
@@ -162,12 +162,13 @@ static int write_svg(FILE *out, struct line *lines, size_t nr, const char *dir)
 	step = nice_step(ymin, ymax);
 	ymin = floor(ymin / step) * step;
 	ymax = ceil(ymax / step) * step;
-#define PX(x) (LEFT + ((x) - xmin) / (xmax - xmin) * pw)
-#define PY(y) (TOP + ph - ((y) - ymin) / (ymax - ymin) * ph)
+#define PX(x) (LEFT + ((x)-xmin) / (xmax - xmin) * pw)
+#define PY(y) (TOP + ph - ((y)-ymin) / (ymax - ymin) * ph)
 
-	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		     "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-		     "viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" font-size=\"12\">\n",
+	fprintf(out,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+		"viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" font-size=\"12\">\n",
 		W, H, W, H);
 	fputs("<title>", out);
 	xml_text(out, dir);
@@ -178,8 +179,10 @@ static int write_svg(FILE *out, struct line *lines, size_t nr, const char *dir)
 	for (k = 0; k <= nt; k++) {
 		t = ymin + (double)k * step;
 		fmt_num(num, sizeof(num), t);
-		fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-			     "stroke=\"#e0e0e0\"/>\n", LEFT, PY(t), LEFT + pw, PY(t));
+		fprintf(out,
+			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+			"stroke=\"#e0e0e0\"/>\n",
+			LEFT, PY(t), LEFT + pw, PY(t));
 		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
 			LEFT - 6, PY(t) + 4, num);
 	}
@@ -189,18 +192,21 @@ static int write_svg(FILE *out, struct line *lines, size_t nr, const char *dir)
 	for (k = 0; k <= nt; k++) {
 		t = ceil(xmin / step) * step + (double)k * step;
 		fmt_num(num, sizeof(num), t);
-		fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-			     "stroke=\"#e0e0e0\"/>\n", PX(t), TOP, PX(t), TOP + ph);
+		fprintf(out,
+			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+			"stroke=\"#e0e0e0\"/>\n",
+			PX(t), TOP, PX(t), TOP + ph);
 		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n",
 			PX(t), TOP + ph + 18, num);
 	}
 	/* axes and their labels (units) */
-	fprintf(out, "<path d=\"M%.1f %.1fV%.1fH%.1f\" fill=\"none\" stroke=\"black\"/>\n",
-		LEFT, TOP, TOP + ph, LEFT + pw);
+	fprintf(out, "<path d=\"M%.1f %.1fV%.1fH%.1f\" fill=\"none\" stroke=\"black\"/>\n", LEFT,
+		TOP, TOP + ph, LEFT + pw);
 	fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">elapsed (ms)</text>\n",
 		LEFT + pw / 2, H - 16);
-	fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-		     "transform=\"rotate(-90 %.1f %.1f)\">value (as read)</text>\n",
+	fprintf(out,
+		"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+		"transform=\"rotate(-90 %.1f %.1f)\">value (as read)</text>\n",
 		22.0, TOP + ph / 2, 22.0, TOP + ph / 2);
 
 	for (l = 0; l < nr; l++) {
@@ -232,13 +238,16 @@ static int write_svg(FILE *out, struct line *lines, size_t nr, const char *dir)
 		for (i = 0; i < n; i++) {
 			double y = value_of(lines[l].f, i, &ok);
 			double x = (double)ktsnap_series_field__elapsed_ms(lines[l].f, i);
-			const struct ktsnap_series_value *v = ktsnap_series_field__value(lines[l].f, i);
+			const struct ktsnap_series_value *v =
+				ktsnap_series_field__value(lines[l].f, i);
 			char err[512];
 
 			if (ok)
-				fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\">", PX(x), PY(y));
+				fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\">", PX(x),
+					PY(y));
 			else
-				fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"white\">",
+				fprintf(out,
+					"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"white\">",
 					PX(x), TOP + ph);
 			fputs("<title>", out);
 			xml_text(out, ktsnap_series_field__tag(lines[l].f, i));
@@ -248,7 +257,8 @@ static int write_svg(FILE *out, struct line *lines, size_t nr, const char *dir)
 			if (ok) {
 				fmt_num(num, sizeof(num), y);
 				fprintf(out, " = %s", num);
-			} else if (v && !v->ok && ktsnap_error__format(&v->err, err, sizeof(err)) > 0) {
+			} else if (v && !v->ok &&
+				   ktsnap_error__format(&v->err, err, sizeof(err)) > 0) {
 				fputs(": ", out);
 				xml_text(out, err);
 			}
@@ -256,9 +266,11 @@ static int write_svg(FILE *out, struct line *lines, size_t nr, const char *dir)
 		}
 		fputs("</g>\n", out);
 		/* legend */
-		fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-			     "stroke-width=\"3\"/>\n", W - RIGHT + 20, TOP + 10 + 20.0 * (double)l,
-			W - RIGHT + 44, TOP + 10 + 20.0 * (double)l, color);
+		fprintf(out,
+			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+			"stroke-width=\"3\"/>\n",
+			W - RIGHT + 20, TOP + 10 + 20.0 * (double)l, W - RIGHT + 44,
+			TOP + 10 + 20.0 * (double)l, color);
 		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">", W - RIGHT + 50,
 			TOP + 14 + 20.0 * (double)l);
 		xml_text(out, lines[l].label);
@@ -284,14 +296,14 @@ static struct ktsnap_series_field *project(struct ktsnap_sample_series *s, const
 		bool mismatch = false;
 
 		ktsnap_series_field__free(f);
-		f = strcmp(kind, "var") ? ktsnap_sample_series__map_field(s, name, index, cpu,
-									  path, order[t])
-					: ktsnap_sample_series__bpf_live(s, name, order[t]);
+		f = strcmp(kind, "var") ?
+			    ktsnap_sample_series__map_field(s, name, index, cpu, path, order[t]) :
+			    ktsnap_sample_series__bpf_live(s, name, order[t]);
 		for (i = 0; f && i < ktsnap_series_field__len(f); i++) {
 			const struct ktsnap_series_value *v = ktsnap_series_field__value(f, i);
 
-			mismatch |= !v->ok &&
-				    ktsnap_error__kind(&v->err) == KTSNAP_ERR_TYPE_MISMATCH;
+			mismatch |=
+				!v->ok && ktsnap_error__kind(&v->err) == KTSNAP_ERR_TYPE_MISMATCH;
 		}
 		if (!f || !mismatch)
 			break;
@@ -307,8 +319,7 @@ static bool needs_cpu(const struct ktsnap_series_field *f)
 	for (i = 0; i < n; i++) {
 		const struct ktsnap_series_value *v = ktsnap_series_field__value(f, i);
 
-		hits += !v->ok &&
-			ktsnap_error__kind(&v->err) == KTSNAP_ERR_PER_CPU_NOT_NARROWED;
+		hits += !v->ok && ktsnap_error__kind(&v->err) == KTSNAP_ERR_PER_CPU_NOT_NARROWED;
 	}
 	return hits > 0;
 }
@@ -392,10 +403,10 @@ static int do_plot(int argc, char **argv)
 	}
 	s = ktsnap_sample_series__read_dir(pos[0]);
 	if (!s) {
-		rc = errno == ENOENT ? cli_fail("no series.json or periodic_*.json samples in '%s'",
-						pos[0])
-				     : cli_fail("cannot read the samples in '%s': %s", pos[0],
-						*ktsnap_errmsg() ? ktsnap_errmsg() : strerror(errno));
+		rc = errno == ENOENT ?
+			     cli_fail("no series.json or periodic_*.json samples in '%s'", pos[0]) :
+			     cli_fail("cannot read the samples in '%s': %s", pos[0],
+				      *ktsnap_errmsg() ? ktsnap_errmsg() : strerror(errno));
 		goto out;
 	}
 	rc = EXIT_FAIL;

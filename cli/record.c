@@ -172,7 +172,8 @@ static int run(int argc, char **argv)
 	if (stats_path) {
 		stats = ktsnap_stats_socket__new(stats_path, NULL, 1000, 0);
 		if (!stats) {
-			rc = cli_usage("--stats-socket: '%s' is not a usable socket path", stats_path);
+			rc = cli_usage("--stats-socket: '%s' is not a usable socket path",
+				       stats_path);
 			goto out;
 		}
 		popts.stats = ktsnap_stats_socket__request;
@@ -206,7 +207,7 @@ static int run(int argc, char **argv)
 		if (fired != last)
 			progress(tty, last = fired, ktsnap_periodic__target(p));
 		if (child > 0 && waitpid(child, &status, WNOHANG) == child)
-			child = 0;	/* the workload ended early; keep sampling */
+			child = 0; /* the workload ended early; keep sampling */
 		sleep_ms(50);
 	}
 	ktsnap_periodic__join(p);

@@ -135,8 +135,8 @@ static int run(int argc, char **argv)
 		rc = fetch(c, arg, timeout_ms, out);
 		goto done;
 	}
-	if (!strcmp(verb, "capture") ? ktsnap_wire_capture_snapshot_op(c, arg, timeout_ms, &res)
-				     : ktsnap_wire_watch_snapshot_op(c, arg, timeout_ms, &res)) {
+	if (!strcmp(verb, "capture") ? ktsnap_wire_capture_snapshot_op(c, arg, timeout_ms, &res) :
+				       ktsnap_wire_watch_snapshot_op(c, arg, timeout_ms, &res)) {
 		rc = cli_fail("%s", res.reason);
 		goto done;
 	}

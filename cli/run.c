@@ -26,8 +26,8 @@
 /* ---- the scenario file ---------------------------------------------------------- */
 struct parse {
 	struct ktsnap_scenario *sc;
-	char path[512];		/* JSON path of the value being read */
-	char err[1536];		/* "<path>: <message>" */
+	char path[512]; /* JSON path of the value being read */
+	char err[1536]; /* "<path>: <message>" */
 	/* strings the capture options borrow for the run */
 	const char **map_names;
 	size_t nr_map_names;
@@ -127,8 +127,8 @@ static int get_uint(struct parse *p, struct json_object *o, const char *key, uin
 	return 0;
 }
 
-static int get_int(struct parse *p, struct json_object *o, const char *key, int64_t lo,
-		   int64_t hi, int64_t *out, bool *present)
+static int get_int(struct parse *p, struct json_object *o, const char *key, int64_t lo, int64_t hi,
+		   int64_t *out, bool *present)
 {
 	struct json_object *v;
 	size_t old;
@@ -219,8 +219,7 @@ static const struct {
 #define NR_OP_NAMES (sizeof(op_names) / sizeof(op_names[0]))
 
 /* A kernel target: {"symbol": …} or {"kva": …}. */
-static int parse_target(struct parse *p, struct json_object *o,
-			struct ktsnap_kernel_op_target *t)
+static int parse_target(struct parse *p, struct json_object *o, struct ktsnap_kernel_op_target *t)
 {
 	const char *sym = NULL;
 	uint64_t kva = 0;
@@ -306,9 +305,9 @@ static int parse_write(struct parse *p, struct json_object *o, struct ktsnap_ker
 
 static int parse_op(struct parse *p, struct json_object *o, unsigned int step, bool loop)
 {
-	static const char *const keys[] = { "op", "name", "symbol", "tag", "cgroup", "width",
-					    "kva", "writes", "cmd", "obj", "timeout_ms", "log",
-					    "ms", NULL };
+	static const char *const keys[] = { "op",	  "name", "symbol", "tag", "cgroup",
+					    "width",	  "kva",  "writes", "cmd", "obj",
+					    "timeout_ms", "log",  "ms",	    NULL };
 	struct ktsnap_op op = { 0 };
 	struct ktsnap_kernel_op_entry *entries = NULL;
 	struct json_object *arr = NULL;
@@ -338,7 +337,8 @@ static int parse_op(struct parse *p, struct json_object *o, unsigned int step, b
 			goto out;
 		break;
 	case KTSNAP_OP_CAPTURE_CGROUP_PROCS:
-		if (get_str(p, o, "tag", &op.name, true) || get_str(p, o, "cgroup", &op.cgroup, true))
+		if (get_str(p, o, "tag", &op.name, true) ||
+		    get_str(p, o, "cgroup", &op.cgroup, true))
 			goto out;
 		break;
 	case KTSNAP_OP_READ_KERNEL_HOT:
@@ -349,7 +349,8 @@ static int parse_op(struct parse *p, struct json_object *o, unsigned int step, b
 			goto out;
 		}
 		n = 1;
-		if (get_str(p, o, "tag", &op.name, true) || parse_target(p, o, &entries[0].target) ||
+		if (get_str(p, o, "tag", &op.name, true) ||
+		    parse_target(p, o, &entries[0].target) ||
 		    parse_read_width(p, o, &entries[0].value))
 			goto out;
 		break;
@@ -462,7 +463,9 @@ static int parse_hold(struct parse *p, struct json_object *o, unsigned int step)
 	old = push_key(p, "hold");
 	if (json_object_is_type(h, json_type_string)) {
 		if (strcmp(json_object_get_string(h), "full"))
-			return perr(p, "expected \"full\", {\"ms\": N} or {\"loop\": K, \"ops\": [...]}");
+			return perr(
+				p,
+				"expected \"full\", {\"ms\": N} or {\"loop\": K, \"ops\": [...]}");
 		err = ktsnap_scenario__set_hold(p->sc, step, KTSNAP_HOLD_FULL, 0, 0);
 	} else if (json_object_is_type(h, json_type_object)) {
 		if (only_keys(p, h, keys))
@@ -493,8 +496,8 @@ static int parse_hold(struct parse *p, struct json_object *o, unsigned int step)
 
 static int parse_cgroup(struct parse *p, struct json_object *o, unsigned int step)
 {
-	static const char *const keys[] = { "name", "workers", "spin_us", "sleep_us", "yield",
-					    "cpus", "nice", NULL };
+	static const char *const keys[] = { "name",  "workers", "spin_us", "sleep_us",
+					    "yield", "cpus",	"nice",	   NULL };
 	KTSNAP_OPTS(ktsnap_workload, wl);
 	struct json_object *cpus = NULL;
 	uint32_t *cpu_list = NULL;
@@ -505,14 +508,14 @@ static int parse_cgroup(struct parse *p, struct json_object *o, unsigned int ste
 	int err;
 
 	if (want_type(p, o, json_type_object, "a cgroup object") || only_keys(p, o, keys) ||
-	    get_str(p, o, "name", &name, true) ||
-	    get_uint(p, o, "workers", 4096, &workers, true))
+	    get_str(p, o, "name", &name, true) || get_uint(p, o, "workers", 4096, &workers, true))
 		return -1;
 	if (get_uint(p, o, "spin_us", UINT32_MAX, &u, false))
 		return -1;
 	wl.spin_us = (uint32_t)u;
 	u = 0;
-	if (get_uint(p, o, "sleep_us", UINT32_MAX, &u, false) || get_bool(p, o, "yield", &wl.yield) ||
+	if (get_uint(p, o, "sleep_us", UINT32_MAX, &u, false) ||
+	    get_bool(p, o, "yield", &wl.yield) ||
 	    get_int(p, o, "nice", -20, 19, &nice, &wl.set_nice) ||
 	    get_array(p, o, "cpus", &cpus, false))
 		return -1;
@@ -528,7 +531,8 @@ static int parse_cgroup(struct parse *p, struct json_object *o, unsigned int ste
 			struct json_object *c = json_object_array_get_idx(cpus, i);
 			size_t o2 = push_index(p, i);
 
-			if (!json_object_is_type(c, json_type_int) || json_object_get_int64(c) < 0 ||
+			if (!json_object_is_type(c, json_type_int) ||
+			    json_object_get_int64(c) < 0 ||
 			    json_object_get_int64(c) >= CPU_SETSIZE) {
 				free(cpu_list);
 				return perr(p, "expected a CPU number");
@@ -543,8 +547,10 @@ static int parse_cgroup(struct parse *p, struct json_object *o, unsigned int ste
 	free(cpu_list);
 	if (err) {
 		push_key(p, "name");
-		return perr(p, err == -EEXIST ? "cgroup '%s' is defined twice in this step" :
-				"'%s' is not a valid cgroup name (one path component)", name);
+		return perr(p,
+			    err == -EEXIST ? "cgroup '%s' is defined twice in this step" :
+					     "'%s' is not a valid cgroup name (one path component)",
+			    name);
 	}
 	return 0;
 }
@@ -586,8 +592,7 @@ static int parse_capture(struct parse *p, struct json_object *top,
 	old = push_key(p, "capture");
 	if (want_type(p, c, json_type_object, "an object") || only_keys(p, c, keys) ||
 	    get_str(p, c, "obj", &copts->obj, false) ||
-	    get_bool(p, c, "maps_only", &copts->maps_only) ||
-	    get_array(p, c, "maps", &maps, false))
+	    get_bool(p, c, "maps_only", &copts->maps_only) || get_array(p, c, "maps", &maps, false))
 		return -1;
 	if (maps) {
 		size_t n = json_object_array_length(maps), o2 = push_key(p, "maps");
@@ -646,7 +651,7 @@ static int parse_scenario(struct parse *p, struct json_object *top,
 			  struct ktsnap_capture_opts *copts)
 {
 	static const char *const keys[] = { "description", "capture", "step_ms", "baseline",
-					    "map_writes", "steps", NULL };
+					    "map_writes",  "steps",   NULL };
 	struct json_object *steps, *base;
 	uint64_t ms = 0;
 	size_t i, old;
@@ -716,7 +721,8 @@ static struct json_object *read_json(const char *path, char *err, size_t len)
 	    (size_t)json_tokener_get_parse_end(tok) < n) {
 		snprintf(err, len, "%s: not valid JSON at byte %zu: %s", path,
 			 tok ? json_tokener_get_parse_end(tok) : 0,
-			 tok ? json_tokener_error_desc(json_tokener_get_error(tok)) : "out of memory");
+			 tok ? json_tokener_error_desc(json_tokener_get_error(tok)) :
+			       "out of memory");
 		json_object_put(o);
 		o = NULL;
 	}
@@ -735,8 +741,11 @@ static void safe_tag(const char *tag, char *out, size_t len)
 	for (i = 0; tag[i] && i + 1 < len; i++) {
 		char c = tag[i];
 
-		out[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-				 c == '.' || c == '_' || c == '-' ? c : '_';
+		out[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+					 (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+					 c == '-' ?
+				 c :
+				 '_';
 	}
 	out[i] = '\0';
 	/* "." and ".." are not file names */
@@ -745,7 +754,7 @@ static void safe_tag(const char *tag, char *out, size_t len)
 }
 
 struct run_state {
-	char failed_line[1024];	/* the progress line of the op that failed */
+	char failed_line[1024]; /* the progress line of the op that failed */
 };
 
 static void on_progress(unsigned int step, const char *line, void *ctx)
@@ -760,7 +769,7 @@ static void on_progress(unsigned int step, const char *line, void *ctx)
 }
 
 static const struct ktsnap_scenario_capture_stat *last_stat(const struct ktsnap_scenario *sc,
-							      const char *tag)
+							    const char *tag)
 {
 	const struct ktsnap_scenario_capture_stat *hit = NULL;
 	size_t i;
@@ -800,7 +809,8 @@ static int write_outputs(const char *dir, const char *scenario_path, struct ktsn
 		err = cli_out_open(&o, path);
 		if (err)
 			goto out;
-		err = ktsnap_report__write_json(e->report, o.f, cli_pretty ? KTSNAP_JSON_PRETTY : 0);
+		err = ktsnap_report__write_json(e->report, o.f,
+						cli_pretty ? KTSNAP_JSON_PRETTY : 0);
 		if (cli_out_close(&o, !err) && !err)
 			err = -EIO;
 		if (err)
@@ -939,7 +949,7 @@ static int run(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cli_usage(optind < argc ? "one scenario file, please" :
-				 "which scenario file?");
+						 "which scenario file?");
 	file = argv[optind];
 	top = read_json(file, p.err, sizeof(p.err));
 	if (!top)
@@ -980,7 +990,8 @@ static int run(int argc, char **argv)
 	c = write_outputs(dir, file, p.sc, b, err, &nr_captures);
 	if (err) {
 		if (rs.failed_line[0])
-			rc = cli_fail("%s failed: %s", rs.failed_line, ktsnap_scenario__errmsg(p.sc));
+			rc = cli_fail("%s failed: %s", rs.failed_line,
+				      ktsnap_scenario__errmsg(p.sc));
 		else
 			rc = cli_fail("%s", ktsnap_scenario__errmsg(p.sc));
 		goto out;

@@ -9,7 +9,7 @@
 #include "cli.h"
 
 #define WIDTH 110
-#define KEY_MAX 150	/* bytes of a key's text before it is cut with "…" */
+#define KEY_MAX 150 /* bytes of a key's text before it is cut with "…" */
 
 /* "name = value" on one line when it fits, else "name:" and the
  * multi-line rendering below it. */
@@ -63,7 +63,7 @@ static const char *entry_key(const struct ktsnap_map *m, const struct ktsnap_map
 		}
 		cut = len < KEY_MAX ? len : KEY_MAX;
 		while (cut && ((unsigned char)t[cut] & 0xc0) == 0x80)
-			cut--;	/* not inside a UTF-8 sequence */
+			cut--; /* not inside a UTF-8 sequence */
 		snprintf(buf, size, "[%.*s…]", (int)cut, t);
 		return buf;
 	}
@@ -133,9 +133,9 @@ static void show_map(const struct ktsnap_map *m)
 	size_t i;
 
 	printf("%s  (%s, id %" PRIu64 ", key %u B, value %u B, max_entries %u",
-	       cli_esc(ktsnap_map__name(m)),
-	       cli_map_type_name(ktsnap_map__type(m)), ktsnap_map__kva(m), ktsnap_map__key_size(m),
-	       ktsnap_map__value_size(m), ktsnap_map__max_entries(m));
+	       cli_esc(ktsnap_map__name(m)), cli_map_type_name(ktsnap_map__type(m)),
+	       ktsnap_map__kva(m), ktsnap_map__key_size(m), ktsnap_map__value_size(m),
+	       ktsnap_map__max_entries(m));
 	if (layout != KTSNAP_LAYOUT_NONE && layout != KTSNAP_LAYOUT_VALUE)
 		printf(", %zu entr%s", ktsnap_map__entry_count(m),
 		       ktsnap_map__entry_count(m) == 1 ? "y" : "ies");
@@ -207,8 +207,8 @@ static void show_header(const char *path, const struct ktsnap_report *r)
 		printf("active scheduler: %s\n", cli_esc(ktsnap_report__active_obj_name(r)));
 	ps = ktsnap_report__prog_runtime_stats(r, &n);
 	for (i = 0; i < n; i++)
-		printf("prog %s: %" PRIu64 " runs, %" PRIu64 " ns\n", cli_esc(ps[i].name), ps[i].cnt,
-		       ps[i].nsecs);
+		printf("prog %s: %" PRIu64 " runs, %" PRIu64 " ns\n", cli_esc(ps[i].name),
+		       ps[i].cnt, ps[i].nsecs);
 	t = ktsnap_report__task_enrichments(r, &n);
 	if (n)
 		printf("tasks:\n");
@@ -244,8 +244,8 @@ static int run(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc)
-		return optind == argc ? cli_usage("no report file given")
-				      : cli_usage("unexpected argument '%s'", argv[optind + 1]);
+		return optind == argc ? cli_usage("no report file given") :
+					cli_usage("unexpected argument '%s'", argv[optind + 1]);
 	rc = cli_read_report(argv[optind], &r);
 	if (rc)
 		return rc;

@@ -26,10 +26,10 @@
 struct watch_run {
 	struct ktsnap_bridge *b;
 	const char *dir;
-	unsigned long long count;	/* 0: no limit */
+	unsigned long long count; /* 0: no limit */
 	pthread_mutex_t lock;
 	unsigned long long done;
-	int failed;			/* first write failure: EXIT_FAIL */
+	int failed; /* first write failure: EXIT_FAIL */
 };
 
 /* A tag as a file name: characters outside [A-Za-z0-9._-] become '_' (§10.6). */
@@ -40,8 +40,11 @@ static void safe_tag(const char *tag, char *out, size_t size)
 	for (i = 0; tag[i] && i + 1 < size; i++) {
 		char c = tag[i];
 
-		out[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-				 c == '.' || c == '_' || c == '-' ? c : '_';
+		out[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+					 (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+					 c == '-' ?
+				 c :
+				 '_';
 	}
 	out[i] = '\0';
 	if (!out[0] || out[0] == '.')
@@ -193,12 +196,14 @@ static int run_watch(int argc, char **argv, uint32_t *ids)
 			break;
 		case 'n':
 			if (!cli_parse_u64(optarg, ULLONG_MAX, &v) || !v)
-				return cli_usage("--count wants a positive number, not '%s'", optarg);
+				return cli_usage("--count wants a positive number, not '%s'",
+						 optarg);
 			wr.count = v;
 			break;
 		case 't':
 			if (!cli_parse_u64(optarg, 31536000, &v) || !v)
-				return cli_usage("--timeout wants seconds (1…31536000), not '%s'", optarg);
+				return cli_usage("--timeout wants seconds (1…31536000), not '%s'",
+						 optarg);
 			timeout = v;
 			break;
 		case 'h':
@@ -210,8 +215,9 @@ static int run_watch(int argc, char **argv, uint32_t *ids)
 	if (optind >= argc)
 		return cli_usage("no symbol to watch");
 	if (argc - optind > KTSNAP_MAX_WATCH_SNAPSHOTS)
-		return cli_usage("at most %d symbols (hardware has 4 debug registers; one stays free)",
-				 KTSNAP_MAX_WATCH_SNAPSHOTS);
+		return cli_usage(
+			"at most %d symbols (hardware has 4 debug registers; one stays free)",
+			KTSNAP_MAX_WATCH_SNAPSHOTS);
 	if (!wr.dir)
 		return cli_usage("-o DIR is required (one report file per hit goes there)");
 	if (stat(wr.dir, &st) || !S_ISDIR(st.st_mode))
@@ -237,7 +243,8 @@ static int run_watch(int argc, char **argv, uint32_t *ids)
 		}
 	}
 	if (!cli_json) {
-		fprintf(stderr, "watching %d symbol%s", argc - optind, argc - optind == 1 ? "" : "s");
+		fprintf(stderr, "watching %d symbol%s", argc - optind,
+			argc - optind == 1 ? "" : "s");
 		if (timeout)
 			fprintf(stderr, " for %llus", timeout);
 		fprintf(stderr, "; reports go to %s\n", cli_esc(wr.dir));
@@ -279,8 +286,9 @@ static int run(int argc, char **argv)
 const struct cli_cmd cmd_watch = {
 	.name = "watch",
 	.run = run,
-	.synopsis = "  ktsnap watch SYMBOL... -o DIR [--obj PREFIX] [--count N] [--timeout SECONDS]\n"
-		    "               [--map-id ID]... [--maps-only]\n",
+	.synopsis =
+		"  ktsnap watch SYMBOL... -o DIR [--obj PREFIX] [--count N] [--timeout SECONDS]\n"
+		"               [--map-id ID]... [--maps-only]\n",
 	.help = "Arm a hardware write breakpoint on each SYMBOL (at most 3) and capture the\n"
 		"BPF state whenever it is written: one report per hit, DIR/<tag>-<n>.json, and\n"
 		"one line per hit (time, CPU, the value read right after the write, the writes\n"

@@ -136,9 +136,8 @@ struct ktsnap_bridge *ktsnap_bridge__with_watch_register(struct ktsnap_bridge *b
 	return b;
 }
 
-struct ktsnap_bridge *ktsnap_bridge__with_kernel_op(struct ktsnap_bridge *b,
-						    ktsnap_kernel_op_fn fn, void *ctx,
-						    ktsnap_ctx_free_fn ctx_free)
+struct ktsnap_bridge *ktsnap_bridge__with_kernel_op(struct ktsnap_bridge *b, ktsnap_kernel_op_fn fn,
+						    void *ctx, ktsnap_ctx_free_fn ctx_free)
 {
 	if (!b)
 		return ktsnap_fail_ptr(-EINVAL, "NULL bridge");
@@ -152,16 +151,15 @@ struct ktsnap_bridge *ktsnap_bridge__with_kernel_op(struct ktsnap_bridge *b,
 
 struct ktsnap_bridge *ktsnap_bridge__with_accessor_state(struct ktsnap_bridge *b,
 							 _Atomic uint64_t *publish_seqno,
-							 _Atomic uint8_t *worker_state,
-							 int wake_fd)
+							 _Atomic uint8_t *worker_state, int wake_fd)
 {
 	int fd;
 
 	if (!b)
 		return ktsnap_fail_ptr(-EINVAL, "NULL bridge");
 	if (!publish_seqno || !worker_state || wake_fd < 0)
-		return ktsnap_fail_ptr(-EINVAL,
-				       "accessor state needs a seqno, a worker state and a wake fd");
+		return ktsnap_fail_ptr(
+			-EINVAL, "accessor state needs a seqno, a worker state and a wake fd");
 	fd = fcntl(wake_fd, F_DUPFD_CLOEXEC, 0);
 	if (fd < 0)
 		return ktsnap_fail_ptr(-errno, "cannot duplicate the accessor wake fd: %s",
@@ -203,9 +201,8 @@ bool ktsnap_bridge_event__equal(const struct ktsnap_bridge_event *a,
 	       ktsnap_str_eq(a->prior_schema, b->prior_schema) &&
 	       ktsnap_str_eq(a->evicted_tag, b->evicted_tag) &&
 	       ktsnap_str_eq(a->new_tag, b->new_tag) &&
-	       ktsnap_str_eq(a->drain_variant, b->drain_variant) &&
-	       a->cap == b->cap && a->reports_len == b->reports_len &&
-	       a->dropped_count == b->dropped_count;
+	       ktsnap_str_eq(a->drain_variant, b->drain_variant) && a->cap == b->cap &&
+	       a->reports_len == b->reports_len && a->dropped_count == b->dropped_count;
 }
 
 int ktsnap_bridge_event__format(const struct ktsnap_bridge_event *ev, char *buf, size_t len)
@@ -227,11 +224,11 @@ int ktsnap_bridge_event__format(const struct ktsnap_bridge_event *ev, char *buf,
 		return snprintf(buf, len, "%s { evicted_tag: \"%s\", new_tag: \"%s\", cap: %zu }",
 				name, ev->evicted_tag, ev->new_tag, ev->cap);
 	case KTSNAP_BRIDGE_EVENT_DRAIN_ORDERING_INVARIANT_VIOLATION:
-		return snprintf(buf, len, "%s { tag: \"%s\", drain_variant: \"%s\" }", name, ev->tag,
-				ev->drain_variant);
+		return snprintf(buf, len, "%s { tag: \"%s\", drain_variant: \"%s\" }", name,
+				ev->tag, ev->drain_variant);
 	case KTSNAP_BRIDGE_EVENT_CAP_INVARIANT_VIOLATION:
-		return snprintf(buf, len, "%s { reports_len: %zu, cap: %zu }", name, ev->reports_len,
-				ev->cap);
+		return snprintf(buf, len, "%s { reports_len: %zu, cap: %zu }", name,
+				ev->reports_len, ev->cap);
 	case KTSNAP_BRIDGE_EVENT_EVENT_LOG_TRUNCATED:
 		return snprintf(buf, len, "%s { dropped_count: %" PRIu64 " }", name,
 				ev->dropped_count);
@@ -499,7 +496,8 @@ bool ktsnap_bridge__capture_opts(struct ktsnap_bridge *b, const char *name,
 		pthread_mutex_lock(&b->lock);
 		push_event(b, &ev);
 		pthread_mutex_unlock(&b->lock);
-		ktsnap_fail(-ENODATA, "capture '%s': the capture callback returned no report", name);
+		ktsnap_fail(-ENODATA, "capture '%s': the capture callback returned no report",
+			    name);
 		return false;
 	}
 	return ktsnap_bridge__store_opts(b, name, r, &o) == 0;
@@ -654,8 +652,7 @@ const struct ktsnap_drained_entry *ktsnap_drain__entry(const struct ktsnap_drain
 	return &d->items[i].pub;
 }
 
-const struct ktsnap_drained_entry *ktsnap_drain__find(const struct ktsnap_drain *d,
-						      const char *tag)
+const struct ktsnap_drained_entry *ktsnap_drain__find(const struct ktsnap_drain *d, const char *tag)
 {
 	size_t i;
 
@@ -710,16 +707,18 @@ int ktsnap_bridge__register_watch(struct ktsnap_bridge *b, const char *symbol)
 	cur = atomic_load(&b->watch_count);
 	do {
 		if (cur >= WATCH_CAP)
-			return ktsnap_fail(-ENOSPC,
-					   "Op::WatchSnapshot cap exceeded: scenario already registered %d watchpoints (%d user watchpoint slots occupied; slot 0 reserved for the error-class exit_kind trigger). Drop a watch or use Op::CaptureSnapshot for a time-driven capture instead.",
-					   WATCH_CAP, WATCH_CAP);
+			return ktsnap_fail(
+				-ENOSPC,
+				"Op::WatchSnapshot cap exceeded: scenario already registered %d watchpoints (%d user watchpoint slots occupied; slot 0 reserved for the error-class exit_kind trigger). Drop a watch or use Op::CaptureSnapshot for a time-driven capture instead.",
+				WATCH_CAP, WATCH_CAP);
 	} while (!atomic_compare_exchange_weak(&b->watch_count, &cur, cur + 1));
 
 	if (!b->watch) {
 		atomic_fetch_sub(&b->watch_count, 1);
-		return ktsnap_fail(-EOPNOTSUPP,
-				   "Op::WatchSnapshot('%s'): no watch-register callback installed on this SnapshotBridge \u2014 the host wires one via SnapshotBridge::with_watch_register before execute_steps; in-guest / no-VM scenarios cannot register hardware watchpoints",
-				   symbol);
+		return ktsnap_fail(
+			-EOPNOTSUPP,
+			"Op::WatchSnapshot('%s'): no watch-register callback installed on this SnapshotBridge \u2014 the host wires one via SnapshotBridge::with_watch_register before execute_steps; in-guest / no-VM scenarios cannot register hardware watchpoints",
+			symbol);
 	}
 
 	ret = b->watch(symbol, &cb_err, b->watch_ctx);
@@ -810,8 +809,8 @@ static void wait_wake(struct ktsnap_bridge *b, uint64_t remaining_ns)
 	}
 }
 
-int ktsnap_bridge__wait_for_worker_state_not_trying(struct ktsnap_bridge *b,
-						    uint64_t deadline_ns, const char *op_label)
+int ktsnap_bridge__wait_for_worker_state_not_trying(struct ktsnap_bridge *b, uint64_t deadline_ns,
+						    const char *op_label)
 {
 	const char *label = op_label ? op_label : "";
 	uint64_t now;
@@ -825,23 +824,25 @@ int ktsnap_bridge__wait_for_worker_state_not_trying(struct ktsnap_bridge *b,
 		st = atomic_load_explicit(b->state, memory_order_acquire);
 		if (st != KTSNAP_ACCESSOR_TRYING) {
 			if (st == KTSNAP_ACCESSOR_FAILED_PERMANENTLY)
-				return ktsnap_fail(-ESRCH,
-						   "%s: accessor-init worker exited (FAILED_PERMANENTLY) before this op could run \u2014 check freeze-coord 'vmm-accessor-init' logs for ELF parse or boot-budget failures",
-						   label);
+				return ktsnap_fail(
+					-ESRCH,
+					"%s: accessor-init worker exited (FAILED_PERMANENTLY) before this op could run \u2014 check freeze-coord 'vmm-accessor-init' logs for ELF parse or boot-budget failures",
+					label);
 			return 0;
 		}
 		now = ktsnap_monotonic_ns();
 		if (now >= deadline_ns)
-			return ktsnap_fail(-ETIMEDOUT,
-					   "%s: accessor-init worker stayed in TRYING state past the deadline \u2014 the worker's first publish has not completed. Likely cause: kernel boot stalled before accessor's bootstrap symbols became readable. Check freeze-coord logs for `accessor-init:` lines",
-					   label);
+			return ktsnap_fail(
+				-ETIMEDOUT,
+				"%s: accessor-init worker stayed in TRYING state past the deadline \u2014 the worker's first publish has not completed. Likely cause: kernel boot stalled before accessor's bootstrap symbols became readable. Check freeze-coord logs for `accessor-init:` lines",
+				label);
 		wait_wake(b, deadline_ns - now);
 	}
 }
 
-int ktsnap_bridge__wait_for_accessor_publish_advance(struct ktsnap_bridge *b,
-						     uint64_t seqno_before, uint64_t deadline_ns,
-						     const char *op_label, uint64_t *seqno)
+int ktsnap_bridge__wait_for_accessor_publish_advance(struct ktsnap_bridge *b, uint64_t seqno_before,
+						     uint64_t deadline_ns, const char *op_label,
+						     uint64_t *seqno)
 {
 	const char *label = op_label ? op_label : "";
 	uint64_t cur, now;
@@ -861,18 +862,21 @@ int ktsnap_bridge__wait_for_accessor_publish_advance(struct ktsnap_bridge *b,
 	for (;;) {
 		st = atomic_load_explicit(b->state, memory_order_acquire);
 		if (st == KTSNAP_ACCESSOR_FAILED_PERMANENTLY)
-			return ktsnap_fail(-ESRCH,
-					   "%s: accessor-init worker exited (FAILED_PERMANENTLY) \u2014 check freeze-coord 'vmm-accessor-init' logs for ELF parse or boot-budget failures; retrying the op will hit the same wall",
-					   label);
+			return ktsnap_fail(
+				-ESRCH,
+				"%s: accessor-init worker exited (FAILED_PERMANENTLY) \u2014 check freeze-coord 'vmm-accessor-init' logs for ELF parse or boot-budget failures; retrying the op will hit the same wall",
+				label);
 		cur = atomic_load_explicit(b->seqno, memory_order_acquire);
 		if (cur > seqno_before)
 			goto advanced;
 		now = ktsnap_monotonic_ns();
 		if (now >= deadline_ns) {
 			st = atomic_load_explicit(b->state, memory_order_acquire);
-			return ktsnap_fail(-ETIMEDOUT,
-					   "%s: accessor reinit did not advance publish seqno from %" PRIu64 " within deadline (worker state = %u; 0=Trying / 1=Succeeded / 2=FailedPermanently). A reinit that's stuck in Trying past the deadline indicates the coord's scan-tick hasn't observed the rebind or the worker's `from_elf_with_hint` retry is hitting a transient address-space window \u2014 check freeze-coord logs for `accessor-init:` lines",
-					   label, seqno_before, (unsigned int)st);
+			return ktsnap_fail(
+				-ETIMEDOUT,
+				"%s: accessor reinit did not advance publish seqno from %" PRIu64
+				" within deadline (worker state = %u; 0=Trying / 1=Succeeded / 2=FailedPermanently). A reinit that's stuck in Trying past the deadline indicates the coord's scan-tick hasn't observed the rebind or the worker's `from_elf_with_hint` retry is hitting a transient address-space window \u2014 check freeze-coord logs for `accessor-init:` lines",
+				label, seqno_before, (unsigned int)st);
 		}
 		wait_wake(b, deadline_ns - now);
 	}
@@ -890,10 +894,11 @@ char *ktsnap_bridge__debug_string(struct ktsnap_bridge *b)
 
 	if (!b)
 		return ktsnap_fail_ptr(-EINVAL, "NULL bridge");
-	if (asprintf(&s,
-		     "SnapshotBridge { snapshots: %zu, watch_count: %zu, capture: \"<callback>\", register_watch: \"%s\" }",
-		     ktsnap_bridge__len(b), ktsnap_bridge__watch_count(b),
-		     b->watch ? "<callback>" : "<none>") < 0)
+	if (asprintf(
+		    &s,
+		    "SnapshotBridge { snapshots: %zu, watch_count: %zu, capture: \"<callback>\", register_watch: \"%s\" }",
+		    ktsnap_bridge__len(b), ktsnap_bridge__watch_count(b),
+		    b->watch ? "<callback>" : "<none>") < 0)
 		return ktsnap_fail_ptr(-ENOMEM, "out of memory");
 	return s;
 }

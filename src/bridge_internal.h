@@ -55,7 +55,7 @@ void ktsnap_log_items_release(struct ktsnap_log_items *it);
 struct bridge_entry {
 	char *tag;
 	struct ktsnap_report *report;
-	struct ktsnap_stats *stats;	/* NULL: no stats slot */
+	struct ktsnap_stats *stats; /* NULL: no stats slot */
 	bool has_elapsed;
 	bool has_boundary;
 	bool has_step;
@@ -79,19 +79,19 @@ struct ktsnap_bridge {
 
 	/* the store */
 	pthread_mutex_t lock;
-	struct bridge_entry entries[KTSNAP_MAX_STORED_SNAPSHOTS + 1];	/* oldest first */
+	struct bridge_entry entries[KTSNAP_MAX_STORED_SNAPSHOTS + 1]; /* oldest first */
 	size_t nr;
-	struct ktsnap_bridge_event *events[KTSNAP_MAX_STORED_EVENTS];	/* ring */
+	struct ktsnap_bridge_event *events[KTSNAP_MAX_STORED_EVENTS]; /* ring */
 	size_t ev_head;
 	size_t ev_nr;
 	uint64_t events_dropped;
 
-	struct ktsnap_log kops;		/* struct kop_record */
-	struct ktsnap_log cgs;		/* struct ktsnap_cgroup_procs * */
+	struct ktsnap_log kops; /* struct kop_record */
+	struct ktsnap_log cgs; /* struct ktsnap_cgroup_procs * */
 
 	atomic_size_t watch_count;
 
-	_Atomic uint64_t *seqno;	/* accessor state: all or none */
+	_Atomic uint64_t *seqno; /* accessor state: all or none */
 	_Atomic uint8_t *state;
 	int wake_fd;
 };

@@ -198,7 +198,7 @@ static int kop_lookup(const void *p, void *ctx)
 	if (strcmp(rec->tag, q->tag) || !rec->reply.success || !rec->reply.nr_read_values)
 		return 0;
 	err = ktsnap_kernel_op_value__copy(q->out, &rec->reply.read_values[0]);
-	return err ? err : 1;	/* found: 1, or the copy's negative errno */
+	return err ? err : 1; /* found: 1, or the copy's negative errno */
 }
 
 int ktsnap_bridge__kernel_op_value(struct ktsnap_bridge *b, const char *tag,
@@ -267,8 +267,8 @@ void ktsnap_kernel_op_log__free(struct ktsnap_kernel_op_log *log)
 
 /* ---- cgroup.procs log ------------------------------------------------------------------ */
 /* One allocation: the record, then the pids, then the two strings. */
-static struct ktsnap_cgroup_procs *cg_new(const char *tag, const char *cgroup,
-					  const int32_t *pids, size_t nr_pids)
+static struct ktsnap_cgroup_procs *cg_new(const char *tag, const char *cgroup, const int32_t *pids,
+					  size_t nr_pids)
 {
 	size_t tlen = strlen(tag) + 1, clen = strlen(cgroup) + 1;
 	struct ktsnap_cgroup_procs *p;
@@ -294,8 +294,8 @@ static struct ktsnap_cgroup_procs *cg_new(const char *tag, const char *cgroup,
 	return p;
 }
 
-int ktsnap_bridge__record_cgroup_procs(struct ktsnap_bridge *b, const char *tag,
-				       const char *cgroup, const int32_t *pids, size_t nr_pids)
+int ktsnap_bridge__record_cgroup_procs(struct ktsnap_bridge *b, const char *tag, const char *cgroup,
+				       const int32_t *pids, size_t nr_pids)
 {
 	struct ktsnap_cgroup_procs *p;
 

@@ -32,10 +32,10 @@
 
 /* Map types newer than the UAPI headers we build against (Debian 12's
  * are from 6.1); the numbers are the kernel's enum bpf_map_type. */
-#define KT_MAP_USER_RINGBUF	31
-#define KT_MAP_CGRP_STORAGE	32
-#define KT_MAP_ARENA		33
-#define KT_MAP_INSN_ARRAY	34
+#define KT_MAP_USER_RINGBUF 31
+#define KT_MAP_CGRP_STORAGE 32
+#define KT_MAP_ARENA 33
+#define KT_MAP_INSN_ARRAY 34
 
 static const char *const harness_exact[] = {
 	"probe_bp", "fentry_p", "func_meta_map", "probe_data", "probe_scratch", "ktstr_events",
@@ -68,11 +68,11 @@ static uint32_t cap_or_default(uint32_t v, uint32_t def)
 
 /* ---- BTF cache (one load per BTF object per capture) ------------------------ */
 struct btf_cache {
-	struct ktsnap_report *r;	/* owns the BTF objects */
+	struct ktsnap_report *r; /* owns the BTF objects */
 	struct {
 		uint32_t id;
 		struct btf *btf;
-	} *slot;
+	} * slot;
 	size_t n, cap;
 	struct btf *vmlinux;
 	bool vmlinux_tried;
@@ -347,8 +347,9 @@ static int capture_table(struct map_ctx *mc)
 	if (m->key_size == 0 || rd.vsz == 0)
 		return MAP_ERR(mc, "zero-sized key or value");
 	if (rd.limit == 0) {
-		m->layout = percpu ? (array ? KTSNAP_LAYOUT_PERCPU_ARRAY : KTSNAP_LAYOUT_PERCPU_HASH)
-				   : (array ? KTSNAP_LAYOUT_ARRAY : KTSNAP_LAYOUT_HASH);
+		m->layout =
+			percpu ? (array ? KTSNAP_LAYOUT_PERCPU_ARRAY : KTSNAP_LAYOUT_PERCPU_HASH) :
+				 (array ? KTSNAP_LAYOUT_ARRAY : KTSNAP_LAYOUT_HASH);
 		return 0;
 	}
 	/*
@@ -364,8 +365,10 @@ static int capture_table(struct map_ctx *mc)
 		free(rd.keys);
 		/* This map only: the next one may well fit. */
 		if (err == -EAGAIN)
-			return MAP_ERR(mc, "%s changed faster than it could be read (the walk restarted %u times before reaching its end); entries not kept",
-				       ktsnap_map_type_name(type) ?: "map", rd.restarts);
+			return MAP_ERR(
+				mc,
+				"%s changed faster than it could be read (the walk restarted %u times before reaching its end); entries not kept",
+				ktsnap_map_type_name(type) ?: "map", rd.restarts);
 		return MAP_ERR(mc, "%s read failed: %s", ktsnap_map_type_name(type) ?: "map",
 			       strerror(-err));
 	}
@@ -421,8 +424,8 @@ static int capture_table(struct map_ctx *mc)
 	m->nr_entries = rd.n;
 	m->nr_cpus = percpu ? mc->ncpus : 0;
 	m->percpu_stride = percpu ? stride : 0;
-	m->layout = percpu ? (array ? KTSNAP_LAYOUT_PERCPU_ARRAY : KTSNAP_LAYOUT_PERCPU_HASH)
-			   : (array ? KTSNAP_LAYOUT_ARRAY : KTSNAP_LAYOUT_HASH);
+	m->layout = percpu ? (array ? KTSNAP_LAYOUT_PERCPU_ARRAY : KTSNAP_LAYOUT_PERCPU_HASH) :
+			     (array ? KTSNAP_LAYOUT_ARRAY : KTSNAP_LAYOUT_HASH);
 	attach_btf(mc);
 	atomic_store(&m->rendered, false);
 	return 0;
@@ -443,7 +446,8 @@ static int capture_ringbuf(struct map_ctx *mc)
 	 */
 	fd = bpf_map_get_fd_by_id((uint32_t)mc->m->map_kva);
 	if (fd < 0)
-		return MAP_ERR(mc, "ring buffer could not be reopened for mmap: %s", strerror(errno));
+		return MAP_ERR(mc, "ring buffer could not be reopened for mmap: %s",
+			       strerror(errno));
 	cons = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
 	if (cons == MAP_FAILED) {
 		int e = errno;
@@ -504,7 +508,8 @@ static int capture_stack_trace(struct map_ctx *mc)
 		if (bpf_map_lookup_elem(mc->fd, &key, val))
 			continue;
 		if (n == alloc) {
-			void *ne = ktsnap_arena_alloc(&mc->r->arena, alloc * 2 * sizeof(*st->entries));
+			void *ne =
+				ktsnap_arena_alloc(&mc->r->arena, alloc * 2 * sizeof(*st->entries));
 
 			if (!ne)
 				break;
@@ -536,8 +541,8 @@ static int capture_fd_array(struct map_ctx *mc)
 {
 	struct ktsnap_map *m = mc->m;
 	struct ktsnap_fd_array_info *fa;
-	uint32_t slots = m->max_entries < KTSNAP_MAX_FD_ARRAY_SLOTS ? m->max_entries
-								    : KTSNAP_MAX_FD_ARRAY_SLOTS;
+	uint32_t slots = m->max_entries < KTSNAP_MAX_FD_ARRAY_SLOTS ? m->max_entries :
+								      KTSNAP_MAX_FD_ARRAY_SLOTS;
 	uint8_t key[64], next[64], *val;
 	bool hash = fd_kind_is_hash(m->map_type), have_prev = false;
 	uint32_t i;
@@ -593,7 +598,8 @@ static int capture_fd_array(struct map_ctx *mc)
 	}
 	m->fd_array = fa;
 	if (lookup_err && !hash)
-		MAP_ERR(mc, "%s slots are not readable from user space (%s); populated count unknown",
+		MAP_ERR(mc,
+			"%s slots are not readable from user space (%s); populated count unknown",
 			ktsnap_map_type_name(m->map_type) ?: "fd array", strerror(lookup_err));
 	return 0;
 }
@@ -688,7 +694,8 @@ static void list_loaded_maps(struct ktsnap_namelist *l)
 		memset(&info, 0, sizeof(info));
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
 		    !ktsnap_map_name_is_harness(info.name))
-			ktsnap_namelist_add(l, "%.*s (id %u)", (int)sizeof(info.name), info.name, id);
+			ktsnap_namelist_add(l, "%.*s (id %u)", (int)sizeof(info.name), info.name,
+					    id);
 		close(fd);
 	}
 	if (!l->n && !l->more)
@@ -708,13 +715,15 @@ static int check_filters_matched(const struct ktsnap_capture_opts *o, const bool
 	for (i = 0; i < o->nr_map_names; i++)
 		if (!name_hit[i]) {
 			list_loaded_maps(&l);
-			return ktsnap_fail(-ENOENT, "capture: no map named '%s' is loaded (loaded maps: %s)",
+			return ktsnap_fail(-ENOENT,
+					   "capture: no map named '%s' is loaded (loaded maps: %s)",
 					   o->map_names[i], ktsnap_namelist_str(&l));
 		}
 	for (i = 0; i < o->nr_map_ids; i++)
 		if (!id_hit[i]) {
 			list_loaded_maps(&l);
-			return ktsnap_fail(-ENOENT, "capture: no map with id %u is loaded (loaded maps: %s)",
+			return ktsnap_fail(-ENOENT,
+					   "capture: no map with id %u is loaded (loaded maps: %s)",
 					   o->map_ids[i], ktsnap_namelist_str(&l));
 		}
 	return 0;
@@ -767,9 +776,10 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 	if (bpf_map_get_next_id(0, &id) && errno != ENOENT) {
 		err = -errno;
 		if (err == -EPERM || err == -EACCES)
-			return ktsnap_fail(-EPERM,
-					   "capture needs root: enumerating BPF maps by id (BPF_MAP_GET_NEXT_ID) requires CAP_SYS_ADMIN (%s)",
-					   strerror(-err));
+			return ktsnap_fail(
+				-EPERM,
+				"capture needs root: enumerating BPF maps by id (BPF_MAP_GET_NEXT_ID) requires CAP_SYS_ADMIN (%s)",
+				strerror(-err));
 		return ktsnap_fail(err, "capture: BPF_MAP_GET_NEXT_ID failed: %s", strerror(-err));
 	}
 
@@ -789,8 +799,10 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 
 		err = ktsnap_obj_ids(opts.obj, &obj_ids, &obj_progs, &known);
 		if (err == -ENOENT)
-			err = ktsnap_fail(-ENOENT, "capture: no BPF object '%s' is loaded (objects with global-section maps: %s)",
-					  opts.obj, known.n ? ktsnap_namelist_str(&known) : "none");
+			err = ktsnap_fail(
+				-ENOENT,
+				"capture: no BPF object '%s' is loaded (objects with global-section maps: %s)",
+				opts.obj, known.n ? ktsnap_namelist_str(&known) : "none");
 		if (err)
 			goto fail;
 	}
@@ -799,8 +811,9 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 	for (;;) {
 		struct bpf_map_info info;
 		__u32 len = sizeof(info);
-		struct map_ctx mc = { .r = r, .info = &info, .bc = &bc, .opts = &opts,
-				      .ncpus = ncpus };
+		struct map_ctx mc = {
+			.r = r, .info = &info, .bc = &bc, .opts = &opts, .ncpus = ncpus
+		};
 		LIBBPF_OPTS(bpf_get_fd_by_id_opts, fo, .open_flags = BPF_F_RDONLY);
 		struct ktsnap_map *m;
 		int fd;
@@ -820,7 +833,8 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 			if (errno == ENOENT) {
 				/* Freed since we saw its id: nothing left to name
 				 * or read, so only the debug log records it. */
-				pr_debug("capture: map id %u was freed before it could be opened\n", id);
+				pr_debug("capture: map id %u was freed before it could be opened\n",
+					 id);
 				vanished++;
 				continue;
 			}
@@ -833,8 +847,8 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 				goto fail;
 			}
 			m->map_kva = id;
-			ktsnap_map_set_error(r, m, "map id %u could not be opened read-only: %s", id,
-					     strerror(errno));
+			ktsnap_map_set_error(r, m, "map id %u could not be opened read-only: %s",
+					     id, strerror(errno));
 			continue;
 		}
 		memset(&info, 0, sizeof(info));

@@ -71,9 +71,9 @@ int ktsnap_capture_walkers(struct ktsnap_report *r, const struct ktsnap_capture_
 struct reader {
 	int fd;
 	uint32_t key_size;
-	uint32_t vsz;		/* bytes per value slot as the kernel copies it */
-	uint32_t limit;		/* entries wanted (cap + 1 to detect truncation) */
-	uint32_t room;		/* entries the buffer holds now */
+	uint32_t vsz; /* bytes per value slot as the kernel copies it */
+	uint32_t limit; /* entries wanted (cap + 1 to detect truncation) */
+	uint32_t room; /* entries the buffer holds now */
 	/*
 	 * The kind's walk follows get_next_key from the last key read, and
 	 * the kernel restarts it at the first key when that key has been
@@ -84,7 +84,7 @@ struct reader {
 	uint8_t *keys;
 	uint8_t *vals;
 	uint32_t n;
-	uint32_t restarts;	/* repeated keys dropped */
+	uint32_t restarts; /* repeated keys dropped */
 };
 
 /* Allocate @rd's first buffers (fd, key_size, vsz, limit, dedupe set).

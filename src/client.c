@@ -33,12 +33,12 @@
 enum addr_kind { ADDR_FD, ADDR_UNIX, ADDR_DEV, ADDR_FIFO, ADDR_AUTO };
 
 struct ktsnap_wire_client {
-	pthread_mutex_t lock;	/* the RPC lock: one request in flight */
+	pthread_mutex_t lock; /* the RPC lock: one request in flight */
 	enum addr_kind kind;
 	char *path;
-	char *reply_path;	/* ADDR_FIFO: the FIFO replies come from */
-	int fd;			/* read from */
-	int wfd;		/* written to (== fd but for a FIFO pair) */
+	char *reply_path; /* ADDR_FIFO: the FIFO replies come from */
+	int fd; /* read from */
+	int wfd; /* written to (== fd but for a FIFO pair) */
 	uint32_t next_snapshot_id;
 	uint32_t next_kernel_op_id;
 	uint32_t next_report_id;
@@ -214,11 +214,11 @@ static uint32_t alloc_id(uint32_t *counter)
 }
 
 /* ---- results ------------------------------------------------------------------------ */
-static int result(struct ktsnap_wire_result *res, int rc, enum ktsnap_wire_status st,
-		  uint32_t id, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int result(struct ktsnap_wire_result *res, int rc, enum ktsnap_wire_status st, uint32_t id,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static int result(struct ktsnap_wire_result *res, int rc, enum ktsnap_wire_status st,
-		  uint32_t id, const char *fmt, ...)
+static int result(struct ktsnap_wire_result *res, int rc, enum ktsnap_wire_status st, uint32_t id,
+		  const char *fmt, ...)
 {
 	va_list ap;
 
@@ -320,14 +320,15 @@ static int read_frame(struct ktsnap_wire_client *c, uint32_t max, uint64_t deadl
 	*payload = NULL;
 	rc = ktsnap_wire_read_exact(c->fd, hdr, sizeof(hdr), deadline, -1, &got, err, size);
 	if (rc == -ETIMEDOUT && !got)
-		return -ETIME;	/* no frame started: nothing was delivered */
+		return -ETIME; /* no frame started: nothing was delivered */
 	if (rc)
 		return rc;
 	ktsnap_wire_header__decode(hdr, h);
 	if (h->length > max) {
 		snprintf(err, size,
 			 "TLV length %u exceeds max payload %u for port-1 RX; rejecting before "
-			 "allocation to avoid guest OOM", h->length, max);
+			 "allocation to avoid guest OOM",
+			 h->length, max);
 		return -EPROTO;
 	}
 	p = malloc(h->length ? h->length : 1);
@@ -353,8 +354,8 @@ static int read_frame(struct ktsnap_wire_client *c, uint32_t max, uint64_t deadl
 
 static uint64_t deadline_of(uint32_t timeout_ms, uint64_t *timeout_ns)
 {
-	*timeout_ns = (uint64_t)(timeout_ms ? timeout_ms : KTSNAP_WIRE_REQUEST_TIMEOUT_MS) *
-		      1000000ull;
+	*timeout_ns =
+		(uint64_t)(timeout_ms ? timeout_ms : KTSNAP_WIRE_REQUEST_TIMEOUT_MS) * 1000000ull;
 	return ktsnap_monotonic_ns() + *timeout_ns;
 }
 
@@ -391,16 +392,18 @@ static int request_snapshot_locked(struct ktsnap_wire_client *c, uint32_t kind, 
 			ktsnap_wire_fmt_duration(dur, sizeof(dur), timeout_ns);
 			return result(res, -ETIMEDOUT, KTSNAP_WIRE_TRANSPORT_ERROR, id,
 				      "host did not deliver matching snapshot reply within %s "
-				      "(request_id=%u, kind=%u)", dur, id, kind);
+				      "(request_id=%u, kind=%u)",
+				      dur, id, kind);
 		}
 		rc = read_frame(c, KTSNAP_SNAPSHOT_PAYLOAD_SIZE, deadline, &h, &payload, e,
 				sizeof(e));
 		if (rc == -ETIME)
-			continue;	/* the deadline check above words it */
+			continue; /* the deadline check above words it */
 		if (rc == -ETIMEDOUT)
 			return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id,
 				      "snapshot reply deadline elapsed before frame complete "
-				      "(request_id=%u, kind=%u): %s", id, kind, e);
+				      "(request_id=%u, kind=%u): %s",
+				      id, kind, e);
 		if (rc) {
 			drop_handle(c);
 			return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id,
@@ -408,8 +411,8 @@ static int request_snapshot_locked(struct ktsnap_wire_client *c, uint32_t kind, 
 		}
 		if (h.msg_type != KTSNAP_MSG_SNAPSHOT_REPLY) {
 			pr_debug("request_snapshot: ignoring %s frame (%u bytes) while waiting "
-				 "for request_id=%u\n", ktsnap_wire_msg_name(h.msg_type, name),
-				 h.length, id);
+				 "for request_id=%u\n",
+				 ktsnap_wire_msg_name(h.msg_type, name), h.length, id);
 			free(payload);
 			continue;
 		}
@@ -462,8 +465,8 @@ int ktsnap_wire_client__request_snapshot(struct ktsnap_wire_client *c, uint32_t 
 
 /* ---- request_kernel_op (§10.5) ------------------------------------------------------- */
 static int request_kernel_op_locked(struct ktsnap_wire_client *c,
-				    const struct ktsnap_kernel_op_request *req,
-				    uint32_t timeout_ms, struct ktsnap_kernel_op_reply *reply,
+				    const struct ktsnap_kernel_op_request *req, uint32_t timeout_ms,
+				    struct ktsnap_kernel_op_reply *reply,
 				    struct ktsnap_wire_result *res)
 {
 	struct ktsnap_kernel_op_request stamped = *req;
@@ -484,8 +487,8 @@ static int request_kernel_op_locked(struct ktsnap_wire_client *c,
 	if (rc)
 		return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id,
 			      "request_kernel_op: postcard encode failed (request_id=%u): %s", id,
-			      rc == -EMSGSIZE ? "payload larger than the 1 MiB frame limit"
-					      : strerror(-rc));
+			      rc == -EMSGSIZE ? "payload larger than the 1 MiB frame limit" :
+						strerror(-rc));
 	rc = ensure_open(c, e, sizeof(e));
 	if (rc) {
 		free(buf);
@@ -509,16 +512,18 @@ static int request_kernel_op_locked(struct ktsnap_wire_client *c,
 			ktsnap_wire_fmt_duration(dur, sizeof(dur), timeout_ns);
 			return result(res, -ETIMEDOUT, KTSNAP_WIRE_TRANSPORT_ERROR, id,
 				      "host did not deliver matching kernel-op reply within %s "
-				      "(request_id=%u)", dur, id);
+				      "(request_id=%u)",
+				      dur, id);
 		}
 		rc = read_frame(c, KTSNAP_KERNEL_OP_REPLY_MAX, deadline, &h, &payload, e,
 				sizeof(e));
 		if (rc == -ETIME)
-			continue;	/* the deadline check above words it */
+			continue; /* the deadline check above words it */
 		if (rc == -ETIMEDOUT)
 			return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id,
 				      "kernel-op reply deadline elapsed before frame complete "
-				      "(request_id=%u): %s", id, e);
+				      "(request_id=%u): %s",
+				      id, e);
 		if (rc) {
 			drop_handle(c);
 			return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id,
@@ -526,7 +531,8 @@ static int request_kernel_op_locked(struct ktsnap_wire_client *c,
 		}
 		if (h.msg_type != KTSNAP_MSG_KERNEL_OP_REPLY) {
 			pr_debug("request_kernel_op: ignoring %s frame while waiting for "
-				 "request_id=%u\n", ktsnap_wire_msg_name(h.msg_type, name), id);
+				 "request_id=%u\n",
+				 ktsnap_wire_msg_name(h.msg_type, name), id);
 			free(payload);
 			continue;
 		}
@@ -586,9 +592,8 @@ static uint64_t get_le64(const uint8_t *p)
 	return v;
 }
 
-static int fetch_report_locked(struct ktsnap_wire_client *c, const char *tag,
-			       uint32_t timeout_ms, char **json, size_t *json_len,
-			       struct ktsnap_wire_result *res)
+static int fetch_report_locked(struct ktsnap_wire_client *c, const char *tag, uint32_t timeout_ms,
+			       char **json, size_t *json_len, struct ktsnap_wire_result *res)
 {
 	uint8_t req[KTSNAP_SNAPSHOT_PAYLOAD_SIZE];
 	uint64_t deadline, timeout_ns, total = 0, have = 0;
@@ -621,16 +626,18 @@ static int fetch_report_locked(struct ktsnap_wire_client *c, const char *tag,
 			ktsnap_wire_fmt_duration(dur, sizeof(dur), timeout_ns);
 			rc = result(res, -ETIMEDOUT, KTSNAP_WIRE_TRANSPORT_ERROR, id,
 				    "host did not deliver matching report reply within %s "
-				    "(request_id=%u)", dur, id);
+				    "(request_id=%u)",
+				    dur, id);
 			break;
 		}
 		rc = read_frame(c, KTSNAP_WIRE_FRAME_MAX, deadline, &h, &payload, e, sizeof(e));
 		if (rc == -ETIME)
-			continue;	/* the deadline check above words it */
+			continue; /* the deadline check above words it */
 		if (rc == -ETIMEDOUT) {
 			rc = result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id,
 				    "report reply deadline elapsed before frame complete "
-				    "(request_id=%u): %s", id, e);
+				    "(request_id=%u): %s",
+				    id, e);
 			break;
 		}
 		if (rc) {
@@ -656,10 +663,9 @@ static int fetch_report_locked(struct ktsnap_wire_client *c, const char *tag,
 		if (status == KTSNAP_SNAPSHOT_STATUS_ERR) {
 			char reason[KTSNAP_KERNEL_OP_REASON_MAX * 3 + 1];
 
-			ktsnap_wire_utf8_lossy(reason, sizeof(reason),
-					       payload + KTSNAP_REPORT_REPLY_HEAD_SIZE,
-					       n > KTSNAP_KERNEL_OP_REASON_MAX
-						       ? KTSNAP_KERNEL_OP_REASON_MAX : n);
+			ktsnap_wire_utf8_lossy(
+				reason, sizeof(reason), payload + KTSNAP_REPORT_REPLY_HEAD_SIZE,
+				n > KTSNAP_KERNEL_OP_REASON_MAX ? KTSNAP_KERNEL_OP_REASON_MAX : n);
 			free(payload);
 			rc = result(res, -EREMOTEIO, KTSNAP_WIRE_HOST_ERROR, id, "%s", reason);
 			break;
@@ -679,8 +685,8 @@ static int fetch_report_locked(struct ktsnap_wire_client *c, const char *tag,
 				drop_handle(c);
 				rc = result(res, -EFBIG, KTSNAP_WIRE_TRANSPORT_ERROR, id,
 					    "report reply read failed (request_id=%u): report of "
-					    "%llu bytes exceeds max %llu", id,
-					    (unsigned long long)total,
+					    "%llu bytes exceeds max %llu",
+					    id, (unsigned long long)total,
 					    (unsigned long long)KTSNAP_JSON_MAX_INPUT);
 				break;
 			}
@@ -691,8 +697,8 @@ static int fetch_report_locked(struct ktsnap_wire_client *c, const char *tag,
 			drop_handle(c);
 			rc = result(res, -EPROTO, KTSNAP_WIRE_TRANSPORT_ERROR, id,
 				    "report reply read failed (request_id=%u): chunk at %llu of "
-				    "%zu bytes does not continue %llu of %llu", id,
-				    (unsigned long long)off, n, (unsigned long long)have,
+				    "%zu bytes does not continue %llu of %llu",
+				    id, (unsigned long long)off, n, (unsigned long long)have,
 				    (unsigned long long)total);
 			break;
 		}
@@ -705,7 +711,8 @@ static int fetch_report_locked(struct ktsnap_wire_client *c, const char *tag,
 				drop_handle(c);
 				rc = result(res, -ENOMEM, KTSNAP_WIRE_TRANSPORT_ERROR, id,
 					    "report reply read failed (request_id=%u): out of "
-					    "memory", id);
+					    "memory",
+					    id);
 				break;
 			}
 			out = grown;
@@ -751,7 +758,7 @@ int ktsnap_wire_client__fetch_report(struct ktsnap_wire_client *c, const char *t
 }
 
 /* ---- scenario ops on the wire path (§11.1 step 4, §11.2, §10.7) ---------------------- */
-#define LATCH_TAIL                                                                      \
+#define LATCH_TAIL                                                                          \
 	"snapshot transport latched dead; a prior request observed TransportError and the " \
 	"latch only flips on transport failure (host-side coordinator unreachable until "   \
 	"process restart)"
@@ -770,8 +777,8 @@ int ktsnap_wire_capture_snapshot_op(struct ktsnap_wire_client *c, const char *na
 	if (ktsnap_wire_transport_latched_dead())
 		return result(res, -ENOTCONN, KTSNAP_WIRE_TRANSPORT_ERROR, 0,
 			      "Op::CaptureSnapshot('%s'): " LATCH_TAIL, name);
-	rc = ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_CAPTURE, name,
-						  timeout_ms, &r);
+	rc = ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_CAPTURE, name, timeout_ms,
+						  &r);
 	if (r.status == KTSNAP_WIRE_OK)
 		return result(res, 0, KTSNAP_WIRE_OK, r.request_id, "%s", "");
 	if (r.status == KTSNAP_WIRE_HOST_ERROR)
@@ -796,8 +803,8 @@ int ktsnap_wire_watch_snapshot_op(struct ktsnap_wire_client *c, const char *symb
 	if (ktsnap_wire_transport_latched_dead())
 		return result(res, -ENOTCONN, KTSNAP_WIRE_TRANSPORT_ERROR, 0,
 			      "Op::WatchSnapshot('%s'): " LATCH_TAIL, symbol);
-	rc = ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_WATCH, symbol,
-						  timeout_ms, &r);
+	rc = ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_WATCH, symbol, timeout_ms,
+						  &r);
 	if (r.status == KTSNAP_WIRE_OK)
 		return result(res, 0, KTSNAP_WIRE_OK, r.request_id, "%s", "");
 	if (r.status == KTSNAP_WIRE_HOST_ERROR)

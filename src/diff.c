@@ -27,7 +27,7 @@ struct ktsnap_diff {
 	struct ktsnap_diff_item *items;
 	size_t nr, cap;
 	int err;
-	size_t key_compares;	/* work done pairing entries (tests bound it) */
+	size_t key_compares; /* work done pairing entries (tests bound it) */
 	/* while comparing */
 	const char *map;
 	const char *key;
@@ -125,8 +125,8 @@ static size_t push_member(struct ktsnap_diff *d, const char *name)
 
 static size_t push_index(struct ktsnap_diff *d, const char *prefix, uint64_t i)
 {
-	return ktsnap_pathbuf_push(&d->path, "%s%s[%" PRIu64 "]",
-				   d->path.len && *prefix ? "." : "", prefix, i);
+	return ktsnap_pathbuf_push(&d->path, "%s%s[%" PRIu64 "]", d->path.len && *prefix ? "." : "",
+				   prefix, i);
 }
 
 static void pop(struct ktsnap_diff *d, size_t old)
@@ -148,8 +148,8 @@ static bool scalar_eq(const struct ktsnap_value *a, const struct ktsnap_value *b
 		return a->c == b->c;
 	case KTSNAP_VALUE_FLOAT:
 		return a->f.bits == b->f.bits &&
-		       (a->f.v == b->f.v ? signbit(a->f.v) == signbit(b->f.v)
-					 : isnan(a->f.v) && isnan(b->f.v));
+		       (a->f.v == b->f.v ? signbit(a->f.v) == signbit(b->f.v) :
+					   isnan(a->f.v) && isnan(b->f.v));
 	case KTSNAP_VALUE_ENUM:
 		return a->e.bits == b->e.bits && a->e.v == b->e.v &&
 		       a->e.is_signed == b->e.is_signed &&
@@ -273,7 +273,7 @@ static void cmp_value(struct ktsnap_diff *d, const struct ktsnap_value *a,
 			return;
 		}
 		for (i = 0; i < a->a.nr; i++) {
-			size_t p = push_index(d, "", i);	/* "name[i]" */
+			size_t p = push_index(d, "", i); /* "name[i]" */
 
 			cmp_value(d, &a->a.elems[i], &b->a.elems[i], depth + 1);
 			pop(d, p);
@@ -320,11 +320,10 @@ static const char *entry_key(struct ktsnap_diff *d, const struct ktsnap_map *m,
 }
 
 /* The identity of an entry: raw key bytes, else the index. */
-static size_t ident(const struct ktsnap_map *m, const struct ktsnap_map_entry *e,
-		    const uint8_t **p, uint8_t tmp[4])
+static size_t ident(const struct ktsnap_map *m, const struct ktsnap_map_entry *e, const uint8_t **p,
+		    uint8_t tmp[4])
 {
-	if ((m->layout == KTSNAP_LAYOUT_HASH || m->layout == KTSNAP_LAYOUT_PERCPU_HASH) &&
-	    e->key) {
+	if ((m->layout == KTSNAP_LAYOUT_HASH || m->layout == KTSNAP_LAYOUT_PERCPU_HASH) && e->key) {
 		*p = e->key;
 		return e->key_len;
 	}
@@ -346,7 +345,8 @@ static void cmp_entry(struct ktsnap_diff *d, const struct ktsnap_map *ma,
 				    (!a->val_len || !memcmp(a->val, b->val, a->val_len));
 
 			if (!same) {
-				struct ktsnap_diff_item *it = add_item(d, KTSNAP_DIFF_VALUE_CHANGED);
+				struct ktsnap_diff_item *it =
+					add_item(d, KTSNAP_DIFF_VALUE_CHANGED);
 
 				if (it) {
 					it->path = "";
@@ -370,8 +370,10 @@ static void cmp_entry(struct ktsnap_diff *d, const struct ktsnap_map *ma,
 	case KTSNAP_LAYOUT_PERCPU_HASH:
 		n = a->nr_cpus > b->nr_cpus ? a->nr_cpus : b->nr_cpus;
 		for (c = 0; c < n; c++) {
-			const struct ktsnap_value *x = c < a->nr_cpus && a->per_cpu ? a->per_cpu[c] : NULL;
-			const struct ktsnap_value *y = c < b->nr_cpus && b->per_cpu ? b->per_cpu[c] : NULL;
+			const struct ktsnap_value *x =
+				c < a->nr_cpus && a->per_cpu ? a->per_cpu[c] : NULL;
+			const struct ktsnap_value *y =
+				c < b->nr_cpus && b->per_cpu ? b->per_cpu[c] : NULL;
 			size_t p = push_index(d, "per_cpu", c);
 
 			cmp_value(d, x, y, 0);
@@ -399,8 +401,8 @@ static void entry_op(struct ktsnap_diff *d, enum ktsnap_diff_op op, const struct
  * order of appearance through next[].
  */
 struct ident_slot {
-	uint32_t first;		/* NO_ENTRY: free slot */
-	uint32_t head;		/* next entry to pair; NO_ENTRY: all paired */
+	uint32_t first; /* NO_ENTRY: free slot */
+	uint32_t head; /* next entry to pair; NO_ENTRY: all paired */
 	uint32_t tail;
 };
 
@@ -736,8 +738,7 @@ int ktsnap_diff__write_text(const struct ktsnap_diff *d, FILE *f)
 			if (it->key)
 				put_name(f, "[", it->key, "] ");
 			put_name(f, "", *it->path ? it->path : "value", ": ");
-			fprintf(f, "%s → %s",
-				it->old_text ? it->old_text : "(none)",
+			fprintf(f, "%s → %s", it->old_text ? it->old_text : "(none)",
 				it->new_text ? it->new_text : "(none)");
 			fprint_delta(f, it);
 			fputc('\n', f);
@@ -750,12 +751,9 @@ int ktsnap_diff__write_text(const struct ktsnap_diff *d, FILE *f)
 }
 
 static const char *const op_names[] = {
-	[KTSNAP_DIFF_MAP_ADDED] = "map_added",
-	[KTSNAP_DIFF_MAP_REMOVED] = "map_removed",
-	[KTSNAP_DIFF_MAP_CHANGED] = "map_changed",
-	[KTSNAP_DIFF_ENTRY_ADDED] = "entry_added",
-	[KTSNAP_DIFF_ENTRY_REMOVED] = "entry_removed",
-	[KTSNAP_DIFF_VALUE_CHANGED] = "changed",
+	[KTSNAP_DIFF_MAP_ADDED] = "map_added",	       [KTSNAP_DIFF_MAP_REMOVED] = "map_removed",
+	[KTSNAP_DIFF_MAP_CHANGED] = "map_changed",     [KTSNAP_DIFF_ENTRY_ADDED] = "entry_added",
+	[KTSNAP_DIFF_ENTRY_REMOVED] = "entry_removed", [KTSNAP_DIFF_VALUE_CHANGED] = "changed",
 };
 
 static void write_side(struct json_writer *w, const char *key, const struct ktsnap_value *v,

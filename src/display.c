@@ -23,8 +23,8 @@
 #include "report_internal.h"
 #include "sink_internal.h"
 
-#define WIDTH		120	/* inline / wrap budget */
-#define MAX_DEPTH	64	/* hostile (file-read) trees */
+#define WIDTH 120 /* inline / wrap budget */
+#define MAX_DEPTH 64 /* hostile (file-read) trees */
 
 static void indent_(struct ktsnap_sink *s, int level)
 {
@@ -541,7 +541,8 @@ static void inl(struct ktsnap_sink *s, const struct ktsnap_value *v, int depth)
 	case KTSNAP_VALUE_TRUNCATED:
 		if (!v->t.had)
 			break;
-		sink_putf(s, "<truncated needed=%" PRIu64 " had=%" PRIu64 "> ", v->t.needed, v->t.had);
+		sink_putf(s, "<truncated needed=%" PRIu64 " had=%" PRIu64 "> ", v->t.needed,
+			  v->t.had);
 		if (v->t.partial)
 			inl(s, v->t.partial, depth + 1);
 		break;
@@ -566,7 +567,8 @@ static long fits(const struct ktsnap_value *v, long budget)
 static void pretty(struct ktsnap_sink *s, const char *label, const char *sep,
 		   const struct ktsnap_value *v, int level, int depth);
 
-static void pretty_struct_body(struct ktsnap_sink *s, const struct ktsnap_value *v, int level, int depth)
+static void pretty_struct_body(struct ktsnap_sink *s, const struct ktsnap_value *v, int level,
+			       int depth)
 {
 	int on_row = 0;
 	uint32_t i;
@@ -753,7 +755,8 @@ static void pretty(struct ktsnap_sink *s, const char *label, const char *sep,
 			sink_put_name(s, label);
 			sink_puts(s, sep);
 		}
-		sink_putf(s, "<truncated needed=%" PRIu64 " had=%" PRIu64 ">\n", v->t.needed, v->t.had);
+		sink_putf(s, "<truncated needed=%" PRIu64 " had=%" PRIu64 ">\n", v->t.needed,
+			  v->t.had);
 		if (v->t.partial)
 			pretty(s, "", "", v->t.partial, level + 1, depth + 1);
 		break;
@@ -784,7 +787,8 @@ int ktsnap_value__format_pretty(const struct ktsnap_value *v, int indent, char *
 	if (!v || indent > KTSNAP_PRETTY_MAX_INDENT) {
 		if (buf && size)
 			buf[0] = '\0';
-		return ktsnap_fail(-EINVAL, "format_pretty: %s", v ? "indent too large" : "no value");
+		return ktsnap_fail(-EINVAL, "format_pretty: %s",
+				   v ? "indent too large" : "no value");
 	}
 	pretty(&s, "", "", v, indent < 0 ? 0 : indent, 0);
 	sink_finish(&s);
@@ -797,7 +801,9 @@ int ktsnap_value__fprint(const struct ktsnap_value *v, FILE *f, int indent)
 
 	if (!v || !f || indent > KTSNAP_PRETTY_MAX_INDENT)
 		return ktsnap_fail(-EINVAL, "fprint: %s",
-				   !v ? "no value" : !f ? "no stream" : "indent too large");
+				   !v ? "no value" :
+				   !f ? "no stream" :
+					"indent too large");
 	pretty(&s, "", "", v, indent < 0 ? 0 : indent, 0);
 	if (s.err)
 		return s.err;

@@ -23,8 +23,8 @@
 _Static_assert(sizeof(((struct ktsnap_error *)0)->u) == KTSNAP_ERROR_PRIVATE_SIZE,
 	       "a per-kind record outgrew the reserved size (ABI)");
 
-#define KEY_SAMPLE	3
-#define KEY_CHAR_CAP	80
+#define KEY_SAMPLE 3
+#define KEY_CHAR_CAP 80
 
 /* ---- text buffer -------------------------------------------------------------- */
 
@@ -82,8 +82,7 @@ void ktsnap_err_set_text(struct ktsnap_error *e, const char *s)
 }
 
 /* Store @a (@na bytes) and @b (@nb) back to back; returns the bytes of @a kept. */
-static size_t set_text2n(struct ktsnap_error *e, const char *a, size_t na, const char *b,
-			 size_t nb)
+static size_t set_text2n(struct ktsnap_error *e, const char *a, size_t na, const char *b, size_t nb)
 {
 	size_t ra = na, rb = nb, ka;
 
@@ -368,14 +367,16 @@ static void put_no_match(struct ktsnap_sink *o, const struct ktsnap_error *e)
 		return;
 	}
 	if (!m || !nk) {
-		sink_putf(o, "map '%s': %s matched none of %" PRIu64 " entries (sample keys unavailable)",
-		     map, op, len);
+		sink_putf(o,
+			  "map '%s': %s matched none of %" PRIu64
+			  " entries (sample keys unavailable)",
+			  map, op, len);
 		return;
 	}
 	/* the owner may have dropped the trees since (series projections) */
 	ktsnap_map_ensure_rendered(m);
-	sink_putf(o, "map '%s': %s matched none of %" PRIu64 " entries (first %" PRIu32 ": [",
-	     map, op, len, nk);
+	sink_putf(o, "map '%s': %s matched none of %" PRIu64 " entries (first %" PRIu32 ": [", map,
+		  op, len, nk);
 	for (i = 0; i < nk && i < KEY_SAMPLE; i++) {
 		char full[KEY_CHAR_CAP * 4 + 8];
 		size_t n;
@@ -396,8 +397,10 @@ static void put_no_match(struct ktsnap_sink *o, const struct ktsnap_error *e)
 	}
 	sink_puts(o, "])");
 	if (all_hex)
-		sink_puts(o, " (BTF missing at capture — keys shown as hex bytes; rebuild guest kernel "
-			 "with CONFIG_DEBUG_INFO_BTF=y for typed keys)");
+		sink_puts(
+			o,
+			" (BTF missing at capture — keys shown as hex bytes; rebuild guest kernel "
+			"with CONFIG_DEBUG_INFO_BTF=y for typed keys)");
 }
 
 /* ---- active-scheduler texts ---------------------------------------------------------- */
@@ -412,8 +415,8 @@ static void put_multi_copy(struct ktsnap_sink *o, const struct ktsnap_report *r,
 	static const char *const sect[] = { ".bss", ".data", ".rodata" };
 	size_t i, c, parts = 0;
 
-	sink_putf(o, "snapshot has multiple same-name copies of %.*s's global-section maps (", (int)len,
-	     obj);
+	sink_putf(o, "snapshot has multiple same-name copies of %.*s's global-section maps (",
+		  (int)len, obj);
 	for (i = 0; i < 3; i++) {
 		c = ktsnap_obj_section_count(r, obj, len, sect[i]);
 		if (c <= 1)
@@ -421,13 +424,14 @@ static void put_multi_copy(struct ktsnap_sink *o, const struct ktsnap_report *r,
 		list_sep(o, parts++);
 		sink_putf(o, "%.*s%s × %zu", (int)len, obj, sect[i], c);
 	}
-	sink_puts(o, ") and the principled *scx_root walker did not publish an active_map_kvas "
-		 "whitelist to disambiguate (transient swap window where the accessor-init worker "
-		 "has not yet republished, or the walker is unavailable on this kernel build) — "
-		 "use `series.live_bpf_vars_via([\"name\"], pickers::max_by_sum_u64)` for "
-		 "multi-variable counter co-pick, or `Snapshot::live_var_via(name, "
-		 "pickers::max_by_counter_value)` for a single-counter pick, to pick by counter "
-		 "activity");
+	sink_puts(o,
+		  ") and the principled *scx_root walker did not publish an active_map_kvas "
+		  "whitelist to disambiguate (transient swap window where the accessor-init worker "
+		  "has not yet republished, or the walker is unavailable on this kernel build) — "
+		  "use `series.live_bpf_vars_via([\"name\"], pickers::max_by_sum_u64)` for "
+		  "multi-variable counter co-pick, or `Snapshot::live_var_via(name, "
+		  "pickers::max_by_counter_value)` for a single-counter pick, to pick by counter "
+		  "activity");
 }
 
 /* Obj prefix length of map @i when it is the first global-section map of
@@ -461,11 +465,12 @@ static void put_many_objs(struct ktsnap_sink *o, const struct ktsnap_report *r)
 		list_sep(o, n++);
 		put_debug_str(o, r->maps[i].name, len);
 	}
-	sink_puts(o, "]) and the principled *scx_root walker could not identify the active obj at "
-		 "capture time (scx_root unresolved, no matching struct_ops map, or the matched "
-		 "obj has no global-section maps in this capture) — use Snapshot::vars(name) to "
-		 "enumerate every copy or Snapshot::map(\"<obj>.<section>\") to address a "
-		 "specific scheduler's bss directly");
+	sink_puts(o,
+		  "]) and the principled *scx_root walker could not identify the active obj at "
+		  "capture time (scx_root unresolved, no matching struct_ops map, or the matched "
+		  "obj has no global-section maps in this capture) — use Snapshot::vars(name) to "
+		  "enumerate every copy or Snapshot::map(\"<obj>.<section>\") to address a "
+		  "specific scheduler's bss directly");
 }
 
 static bool kva_listed(const struct ktsnap_snapshot *s, uint64_t kva)
@@ -497,9 +502,10 @@ static void put_excluded(struct ktsnap_sink *o, const struct ktsnap_error *e)
 		else if (!kva_listed(s, m->map_kva))
 			mismatch = true;
 	}
-	sink_putf(o, "snapshot lookup '%s' returned no hits under the active filter (obj='%.*s'): the "
-		"walker's KVA whitelist ",
-	     e->text, (int)s->obj_len, s->obj);
+	sink_putf(o,
+		  "snapshot lookup '%s' returned no hits under the active filter (obj='%.*s'): the "
+		  "walker's KVA whitelist ",
+		  e->text, (int)s->obj_len, s->obj);
 	put_hex_list(o, s->kvas, s->nr_kvas);
 	sink_putf(o, " excluded %zu captured map(s) sharing the obj prefix: ", n);
 	n = 0;
@@ -513,22 +519,25 @@ static void put_excluded(struct ktsnap_sink *o, const struct ktsnap_error *e)
 	}
 	sink_puts(o, " — ");
 	if (!zero && mismatch)
-		sink_puts(o, "this snapshot pre-dates your most recent Op::ReplaceScheduler / "
-			 "Op::AttachScheduler — wait for the next periodic boundary (or re-run the "
-			 "test) so the walker re-publishes the live scheduler's KVAs");
+		sink_puts(
+			o,
+			"this snapshot pre-dates your most recent Op::ReplaceScheduler / "
+			"Op::AttachScheduler — wait for the next periodic boundary (or re-run the "
+			"test) so the walker re-publishes the live scheduler's KVAs");
 	else if (zero && !mismatch)
 		sink_puts(o, "the captured maps have no recorded KVAs — the snapshot pre-dates the "
-			 "walker plumbing, or the capture path failed to record per-map KVAs");
+			     "walker plumbing, or the capture path failed to record per-map KVAs");
 	else if (zero && mismatch)
 		sink_puts(o, "some captured maps lack KVAs and some disagree with the walker's "
-			 "whitelist — both pre-walker-capture state and a post-swap window can "
-			 "produce this; re-run the test to regenerate the snapshot");
+			     "whitelist — both pre-walker-capture state and a post-swap window can "
+			     "produce this; re-run the test to regenerate the snapshot");
 	else
 		sink_puts(o, "captured KVAs were neither absent nor in disagreement");
-	sink_putf(o, ". Reach for Snapshot::vars('%s') to enumerate every copy across all obj "
-		"prefixes, or Snapshot::map(\"<name>\") to address one of the excluded maps "
-		"directly.",
-	     e->text);
+	sink_putf(o,
+		  ". Reach for Snapshot::vars('%s') to enumerate every copy across all obj "
+		  "prefixes, or Snapshot::map(\"<name>\") to address one of the excluded maps "
+		  "directly.",
+		  e->text);
 }
 
 /* ---- format ------------------------------------------------------------------------------ */
@@ -574,28 +583,32 @@ static void put_projection(struct ktsnap_sink *o, const struct ktsnap_error *e)
 	sink_puts(o, "projection failed: ");
 	switch (e->u.projection_failed.tmpl) {
 	case PF_VAR_RANGE:
-		sink_putf(o, "live_var_via picker returned index %" PRIu64
-			" out of range (candidate count = %" PRIu64 ")",
-		     idx, count);
+		sink_putf(o,
+			  "live_var_via picker returned index %" PRIu64
+			  " out of range (candidate count = %" PRIu64 ")",
+			  idx, count);
 		break;
 	case PF_VAR_NONE:
-		sink_putf(o, "live_var_via picker for '%s' returned None (no candidate matched the "
-			"supplied disambiguator)",
-		     e->text);
+		sink_putf(o,
+			  "live_var_via picker for '%s' returned None (no candidate matched the "
+			  "supplied disambiguator)",
+			  e->text);
 		break;
 	case PF_VARS_RANGE:
-		sink_putf(o, "live_vars_via picker returned index %" PRIu64
-			" out of range (candidate count = %" PRIu64 ")",
-		     idx, count);
+		sink_putf(o,
+			  "live_vars_via picker returned index %" PRIu64
+			  " out of range (candidate count = %" PRIu64 ")",
+			  idx, count);
 		break;
 	case PF_VARS_NONE:
-		sink_putf(o, "live_vars_via picker for %s returned None (no candidate matched the "
-			"supplied disambiguator)",
-		     e->text);
+		sink_putf(o,
+			  "live_vars_via picker for %s returned None (no candidate matched the "
+			  "supplied disambiguator)",
+			  e->text);
 		break;
 	case PF_VARS_EMPTY:
 		sink_puts(o, "live_vars_via called with an empty names slice — co-pick requires at "
-			 "least one name");
+			     "least one name");
 		break;
 	default:
 		sink_puts(o, e->text);
@@ -611,10 +624,11 @@ static void put_no_active(struct ktsnap_sink *o, const struct ktsnap_error *e)
 	switch (e->u.no_active_scheduler.reason) {
 	case NAS_NO_GLOBALS:
 		sink_puts(o, "snapshot has no global-section BPF maps (no scheduler attached, or "
-			 "capture did not include bss/data/rodata)");
+			     "capture did not include bss/data/rodata)");
 		break;
 	case NAS_MULTI_COPY:
-		put_multi_copy(o, r, e->u.no_active_scheduler.obj, e->u.no_active_scheduler.obj_len);
+		put_multi_copy(o, r, e->u.no_active_scheduler.obj,
+			       e->u.no_active_scheduler.obj_len);
 		break;
 	case NAS_MANY_OBJS:
 		put_many_objs(o, r);
@@ -624,9 +638,9 @@ static void put_no_active(struct ktsnap_sink *o, const struct ktsnap_error *e)
 		break;
 	}
 	sink_puts(o, "); use Snapshot::vars(name) to enumerate every observed copy explicitly, "
-		 "Snapshot::live_var(name) to keep the typed error path while opting into the "
-		 "active filter, or Snapshot::map(\"<obj>.<section>\") to address a specific "
-		 "scheduler's bss directly");
+		     "Snapshot::live_var(name) to keep the typed error path while opting into the "
+		     "active filter, or Snapshot::map(\"<obj>.<section>\") to address a specific "
+		     "scheduler's bss directly");
 }
 
 /*
@@ -635,7 +649,8 @@ static void put_no_active(struct ktsnap_sink *o, const struct ktsnap_error *e)
  */
 static int format_spec(const struct ktsnap_error *e, struct ktsnap_sink *o);
 
-#define C_SNAPSHOT_NAMES "ktsnap_snapshot__vars(), ktsnap_snapshot__live_var(), ktsnap_snapshot__map()"
+#define C_SNAPSHOT_NAMES \
+	"ktsnap_snapshot__vars(), ktsnap_snapshot__live_var(), ktsnap_snapshot__map()"
 
 static const char *c_names(const struct ktsnap_error *e)
 {
@@ -687,9 +702,10 @@ static int format_spec(const struct ktsnap_error *e, struct ktsnap_sink *o)
 		sink_puts(o, ")");
 		break;
 	case KTSNAP_ERR_VAR_NOT_FOUND:
-		sink_putf(o, "snapshot has no global variable '%s' in any *.bss/*.data/*.rodata map "
-			"(available globals: ",
-		     e->text);
+		sink_putf(o,
+			  "snapshot has no global variable '%s' in any *.bss/*.data/*.rodata map "
+			  "(available globals: ",
+			  e->text);
 		if (e->u.var_not_found.list == KTSNAP_ERR_VAR_LIST_MAPS)
 			list_global_maps(o, e->u.var_not_found.snap.report);
 		else
@@ -699,10 +715,11 @@ static int format_spec(const struct ktsnap_error *e, struct ktsnap_sink *o)
 	case KTSNAP_ERR_AMBIGUOUS_VAR:
 		sink_putf(o, "snapshot global '%s' is ambiguous (found in ", e->text);
 		list_var_hits(o, &e->u.lookup.snap, e->text);
-		sink_puts(o, "); use Snapshot::active().var(name) (or the shorthand "
-			 "Snapshot::live_var(name)) to pick the active scheduler's copy "
-			 "automatically, or Snapshot::map(name) to address a specific scheduler's "
-			 "bss explicitly");
+		sink_puts(o,
+			  "); use Snapshot::active().var(name) (or the shorthand "
+			  "Snapshot::live_var(name)) to pick the active scheduler's copy "
+			  "automatically, or Snapshot::map(name) to address a specific scheduler's "
+			  "bss explicitly");
 		break;
 	case KTSNAP_ERR_FIELD_NOT_FOUND:
 		put_path_head(o, e);
@@ -719,7 +736,7 @@ static int format_spec(const struct ktsnap_error *e, struct ktsnap_sink *o)
 		break;
 	case KTSNAP_ERR_TYPE_MISMATCH:
 		sink_putf(o, "path '%s': cannot read as %s — actual rendered variant is ", e->text,
-		     e->u.type_mismatch.expected);
+			  e->u.type_mismatch.expected);
 		put_actual(o, e);
 		break;
 	case KTSNAP_ERR_INDEX_OUT_OF_RANGE:
@@ -732,9 +749,11 @@ static int format_spec(const struct ktsnap_error *e, struct ktsnap_sink *o)
 			sink_putf(o, "map '%s': cpu %" PRIu64 " per-CPU slot is unmapped (None)",
 				  e->u.per_cpu_slot.map, e->u.per_cpu_slot.cpu);
 		else
-			sink_putf(o, "map '%s': cpu %" PRIu64 " out of range (have %" PRIu64
+			sink_putf(o,
+				  "map '%s': cpu %" PRIu64 " out of range (have %" PRIu64
 				  " per-CPU slots)",
-				  e->u.per_cpu_slot.map, e->u.per_cpu_slot.cpu, e->u.per_cpu_slot.len);
+				  e->u.per_cpu_slot.map, e->u.per_cpu_slot.cpu,
+				  e->u.per_cpu_slot.len);
 		break;
 	case KTSNAP_ERR_NO_MATCH:
 		put_no_match(o, e);
@@ -751,8 +770,9 @@ static int format_spec(const struct ktsnap_error *e, struct ktsnap_sink *o)
 			  e->u.no_rendered.map, e->u.no_rendered.side);
 		break;
 	case KTSNAP_ERR_PLACEHOLDER_SAMPLE:
-		sink_putf(o, "sample '%s' is a placeholder report (capture pipeline did not land): ",
-		     e->text);
+		sink_putf(o,
+			  "sample '%s' is a placeholder report (capture pipeline did not land): ",
+			  e->text);
 		sink_puts(o, ktsnap_err_text2(e));
 		break;
 	case KTSNAP_ERR_MISSING_STATS:
@@ -761,17 +781,19 @@ static int format_spec(const struct ktsnap_error *e, struct ktsnap_sink *o)
 		sink_puts(o, ")");
 		break;
 	case KTSNAP_ERR_HOST_FIELD_UNAVAILABLE:
-		sink_putf(o, "sample '%s': per_cpu_time has no entry for cpu %" PRIu64
-			" (placeholder report or kernel-walker resolution failure)",
-		     e->text, e->u.host_field_unavailable.cpu);
+		sink_putf(o,
+			  "sample '%s': per_cpu_time has no entry for cpu %" PRIu64
+			  " (placeholder report or kernel-walker resolution failure)",
+			  e->text, e->u.host_field_unavailable.cpu);
 		break;
 	case KTSNAP_ERR_PLACEHOLDER_SNAPSHOT:
 		if (e->u.placeholder_snapshot.has_tag)
 			sink_putf(o, "snapshot '%s' is a placeholder", e->text);
 		else
 			sink_puts(o, "snapshot is a placeholder");
-		sink_puts(o, " — the freeze-rendezvous path could not capture real data; no maps to "
-			 "walk");
+		sink_puts(o,
+			  " — the freeze-rendezvous path could not capture real data; no maps to "
+			  "walk");
 		break;
 	case KTSNAP_ERR_NO_ACTIVE_SCHEDULER:
 		put_no_active(o, e);
@@ -786,12 +808,14 @@ static int format_spec(const struct ktsnap_error *e, struct ktsnap_sink *o)
 		put_hex_list(o, e->u.walker_drifted.sample, e->u.walker_drifted.nr_sample);
 		sink_puts(o, ", but an earlier same-phase snapshot pinned ");
 		put_hex_list(o, e->u.walker_drifted.pinned, e->u.walker_drifted.nr_pinned);
-		sink_puts(o, ". The walker re-published mid-phase (typical cause: a "
-			 "post-Op::ReplaceScheduler swap window). The drifted sample is surfaced as "
-			 "Err so per-phase reducers (counter_delta_per_phase, ratio_across_phases) "
-			 "see monotonic Ok-sequences from one walker decision; address by stepping "
-			 "the phase past the swap settle window or by reading via the explicit "
-			 "picker form.");
+		sink_puts(
+			o,
+			". The walker re-published mid-phase (typical cause: a "
+			"post-Op::ReplaceScheduler swap window). The drifted sample is surfaced as "
+			"Err so per-phase reducers (counter_delta_per_phase, ratio_across_phases) "
+			"see monotonic Ok-sequences from one walker decision; address by stepping "
+			"the phase past the swap settle window or by reading via the explicit "
+			"picker form.");
 		break;
 	case KTSNAP_ERR_PROJECTION_FAILED:
 		put_projection(o, e);
@@ -799,7 +823,8 @@ static int format_spec(const struct ktsnap_error *e, struct ktsnap_sink *o)
 	case KTSNAP_ERR_MAP_RENDER_INCOMPLETE:
 		sink_putf(o, "map '%s' contents unavailable (render failed at capture): ",
 			  e->u.map_render_incomplete.map);
-		sink_puts(o, e->u.map_render_incomplete.error ? e->u.map_render_incomplete.error : "");
+		sink_puts(o,
+			  e->u.map_render_incomplete.error ? e->u.map_render_incomplete.error : "");
 		break;
 	default:
 		return ktsnap_fail_static(-EINVAL, "error format: unknown error kind");
@@ -890,17 +915,30 @@ static const char *const kind_names[] = {
  * detail is.  Fixed texts, so a failing lookup in a hot loop formats
  * nothing; the sentence itself is ktsnap_error__format()'s.
  */
-#define VIEW_ERRMSG(kind) [KTSNAP_ERR_##kind] = "view failed (" #kind "): format its struct " \
-	"ktsnap_error with ktsnap_error__format() for the whole sentence"
+#define VIEW_ERRMSG(kind)                                                   \
+	[KTSNAP_ERR_##kind] = "view failed (" #kind "): format its struct " \
+			      "ktsnap_error with ktsnap_error__format() for the whole sentence"
 static const char *const view_errmsgs[] = {
-	VIEW_ERRMSG(MAP_NOT_FOUND), VIEW_ERRMSG(VAR_NOT_FOUND), VIEW_ERRMSG(AMBIGUOUS_VAR),
-	VIEW_ERRMSG(FIELD_NOT_FOUND), VIEW_ERRMSG(NOT_A_STRUCT), VIEW_ERRMSG(TYPE_MISMATCH),
-	VIEW_ERRMSG(INDEX_OUT_OF_RANGE), VIEW_ERRMSG(PER_CPU_SLOT), VIEW_ERRMSG(NO_MATCH),
-	VIEW_ERRMSG(EMPTY_PATH_COMPONENT), VIEW_ERRMSG(PER_CPU_NOT_NARROWED),
-	VIEW_ERRMSG(NO_RENDERED), VIEW_ERRMSG(PLACEHOLDER_SAMPLE), VIEW_ERRMSG(MISSING_STATS),
-	VIEW_ERRMSG(HOST_FIELD_UNAVAILABLE), VIEW_ERRMSG(PLACEHOLDER_SNAPSHOT),
-	VIEW_ERRMSG(NO_ACTIVE_SCHEDULER), VIEW_ERRMSG(ACTIVE_FILTER_EXCLUDED_MAPS),
-	VIEW_ERRMSG(WALKER_DRIFTED_WITHIN_PHASE), VIEW_ERRMSG(PROJECTION_FAILED),
+	VIEW_ERRMSG(MAP_NOT_FOUND),
+	VIEW_ERRMSG(VAR_NOT_FOUND),
+	VIEW_ERRMSG(AMBIGUOUS_VAR),
+	VIEW_ERRMSG(FIELD_NOT_FOUND),
+	VIEW_ERRMSG(NOT_A_STRUCT),
+	VIEW_ERRMSG(TYPE_MISMATCH),
+	VIEW_ERRMSG(INDEX_OUT_OF_RANGE),
+	VIEW_ERRMSG(PER_CPU_SLOT),
+	VIEW_ERRMSG(NO_MATCH),
+	VIEW_ERRMSG(EMPTY_PATH_COMPONENT),
+	VIEW_ERRMSG(PER_CPU_NOT_NARROWED),
+	VIEW_ERRMSG(NO_RENDERED),
+	VIEW_ERRMSG(PLACEHOLDER_SAMPLE),
+	VIEW_ERRMSG(MISSING_STATS),
+	VIEW_ERRMSG(HOST_FIELD_UNAVAILABLE),
+	VIEW_ERRMSG(PLACEHOLDER_SNAPSHOT),
+	VIEW_ERRMSG(NO_ACTIVE_SCHEDULER),
+	VIEW_ERRMSG(ACTIVE_FILTER_EXCLUDED_MAPS),
+	VIEW_ERRMSG(WALKER_DRIFTED_WITHIN_PHASE),
+	VIEW_ERRMSG(PROJECTION_FAILED),
 	VIEW_ERRMSG(MAP_RENDER_INCOMPLETE),
 };
 
@@ -954,7 +992,8 @@ int ktsnap_error__walked(const struct ktsnap_error *e, char *buf, size_t size)
 	struct ktsnap_sink o = { .buf = buf, .size = size };
 
 	if (!e || (e->kind != KTSNAP_ERR_FIELD_NOT_FOUND && e->kind != KTSNAP_ERR_NOT_A_STRUCT))
-		return ktsnap_fail_static(-ENOENT, "only FieldNotFound and NotAStruct name a walked path");
+		return ktsnap_fail_static(-ENOENT,
+					  "only FieldNotFound and NotAStruct name a walked path");
 	put_walked(&o, e);
 	sink_finish(&o);
 	return (int)o.len;
@@ -963,7 +1002,8 @@ int ktsnap_error__walked(const struct ktsnap_error *e, char *buf, size_t size)
 int ktsnap_error__component(const struct ktsnap_error *e, char *buf, size_t size)
 {
 	if (!e || (e->kind != KTSNAP_ERR_FIELD_NOT_FOUND && e->kind != KTSNAP_ERR_NOT_A_STRUCT))
-		return ktsnap_fail_static(-ENOENT, "only FieldNotFound and NotAStruct name a component");
+		return ktsnap_fail_static(-ENOENT,
+					  "only FieldNotFound and NotAStruct name a component");
 	return copy_out(ktsnap_err_text2(e), strlen(ktsnap_err_text2(e)), buf, size);
 }
 
@@ -1073,8 +1113,8 @@ int ktsnap_err_detach(struct ktsnap_error *e, struct ktsnap_report *r)
 	if (copy) {
 		copy->kind = KTSNAP_VALUE_STRUCT;
 		copy->s.nr = v->s.nr;
-		copy->s.m = v->s.nr ? ktsnap_arena_alloc(&r->arena, v->s.nr * sizeof(*copy->s.m))
-				    : NULL;
+		copy->s.m = v->s.nr ? ktsnap_arena_alloc(&r->arena, v->s.nr * sizeof(*copy->s.m)) :
+				      NULL;
 		if (v->s.nr && !copy->s.m)
 			copy = NULL;
 	}
@@ -1122,7 +1162,8 @@ void ktsnap_err_rebase_path(struct ktsnap_error *e, const char *path, size_t pre
 		if (walked)
 			walked += prefix_len;
 		else
-			walked = prefix_len && path[prefix_len - 1] == '.' ? prefix_len - 1 : prefix_len;
+			walked = prefix_len && path[prefix_len - 1] == '.' ? prefix_len - 1 :
+									     prefix_len;
 		strcpy(comp, ktsnap_err_text2(e));
 		ktsnap_err_set_path(e, path, walked, comp, strlen(comp));
 		break;
@@ -1208,12 +1249,10 @@ struct ktsnap_error ktsnap_error__no_active_scheduler(const char *reason)
 	return e;
 }
 
-struct ktsnap_error ktsnap_error__walker_drifted_within_phase(const char *phase,
-							      const char *requested,
-							      const uint64_t *pinned,
-							      size_t nr_pinned,
-							      const uint64_t *sample,
-							      size_t nr_sample)
+struct ktsnap_error
+ktsnap_error__walker_drifted_within_phase(const char *phase, const char *requested,
+					  const uint64_t *pinned, size_t nr_pinned,
+					  const uint64_t *sample, size_t nr_sample)
 {
 	struct ktsnap_error e;
 

@@ -101,7 +101,7 @@ struct ktsnap_field ktsnap_field__member(struct ktsnap_field f, size_t i)
 
 /* ---- the conversion core (shared with stats_field.c) ------------------------------------ */
 const char *const ktsnap_elem_type_names[] = {
-	[KTSNAP_ELEM_U64] = "[u64]", [KTSNAP_ELEM_U32] = "[u32]", [KTSNAP_ELEM_I64] = "[i64]",
+	[KTSNAP_ELEM_U64] = "[u64]", [KTSNAP_ELEM_U32] = "[u32]",   [KTSNAP_ELEM_I64] = "[i64]",
 	[KTSNAP_ELEM_F64] = "[f64]", [KTSNAP_ELEM_BOOL] = "[bool]",
 };
 
@@ -184,9 +184,9 @@ static int v_to_u64(const void *node, uint64_t *out, struct ktsnap_error *err)
 	if (!ktsnap_value__as_u64(v, out))
 		return 0;
 	return ktsnap_err_type_mismatch(err, "u64",
-					v->kind == KTSNAP_VALUE_INT    ? "Int(negative)"
-					: v->kind == KTSNAP_VALUE_ENUM ? "Enum(signed-negative)"
-								       : kind_of(v),
+					v->kind == KTSNAP_VALUE_INT  ? "Int(negative)" :
+					v->kind == KTSNAP_VALUE_ENUM ? "Enum(signed-negative)" :
+								       kind_of(v),
 					"");
 }
 
@@ -196,25 +196,25 @@ static int v_to_i64(const void *node, int64_t *out, struct ktsnap_error *err)
 
 	if (!ktsnap_value__as_i64(v, out))
 		return 0;
-	return ktsnap_err_type_mismatch(err, "i64",
-					v->kind == KTSNAP_VALUE_UINT ? "Uint(>i64::MAX)" : kind_of(v),
-					"");
+	return ktsnap_err_type_mismatch(
+		err, "i64", v->kind == KTSNAP_VALUE_UINT ? "Uint(>i64::MAX)" : kind_of(v), "");
 }
 
 static int v_to_f64(const void *node, double *out, struct ktsnap_error *err)
 {
 	const struct ktsnap_value *v = node;
 
-	return ktsnap_value__as_f64(v, out) ? ktsnap_err_type_mismatch(err, "f64", kind_of(v), "")
-					    : 0;
+	return ktsnap_value__as_f64(v, out) ? ktsnap_err_type_mismatch(err, "f64", kind_of(v), "") :
+					      0;
 }
 
 static int v_to_bool(const void *node, bool *out, struct ktsnap_error *err)
 {
 	const struct ktsnap_value *v = node;
 
-	return ktsnap_value__as_bool(v, out) ? ktsnap_err_type_mismatch(err, "bool", kind_of(v), "")
-					     : 0;
+	return ktsnap_value__as_bool(v, out) ?
+		       ktsnap_err_type_mismatch(err, "bool", kind_of(v), "") :
+		       0;
 }
 
 static const void *v_elem(const void *arr, size_t i)
@@ -231,8 +231,7 @@ static void v_elem_failed(struct ktsnap_error *err, enum ktsnap_elem_type t, siz
 	err->u.type_mismatch.index = i;
 }
 
-static const struct ktsnap_field_conv value_conv =
-	KTSNAP_FIELD_CONV_OPS(v, v_elem, v_elem_failed);
+static const struct ktsnap_field_conv value_conv = KTSNAP_FIELD_CONV_OPS(v, v_elem, v_elem_failed);
 
 /* Missing → its error; otherwise 0. */
 static int missing(const struct ktsnap_field *f, struct ktsnap_error *err)
@@ -245,20 +244,20 @@ static int missing(const struct ktsnap_field *f, struct ktsnap_error *err)
 }
 
 /* ktsnap_field__as_<name>: a per-CPU key reads as its index. */
-#define FIELD_SCALAR(name, type)                                                              \
+#define FIELD_SCALAR(name, type)                                                                \
 	int ktsnap_field__as_##name(struct ktsnap_field f, type *out, struct ktsnap_error *err) \
-	{                                                                                     \
-		type x;                                                                       \
-                                                                                              \
-		if (missing(&f, err))                                                         \
-			return -ENOENT;                                                       \
-		if (f.kind == KTSNAP_FIELD_PERCPU_KEY)                                        \
-			x = (type)f.key;                                                      \
-		else if (v_to_##name(f.value, &x, err))                                       \
-			return -EINVAL;                                                       \
-		if (out)                                                                      \
-			*out = x;                                                             \
-		return 0;                                                                     \
+	{                                                                                       \
+		type x;                                                                         \
+                                                                                                \
+		if (missing(&f, err))                                                           \
+			return -ENOENT;                                                         \
+		if (f.kind == KTSNAP_FIELD_PERCPU_KEY)                                          \
+			x = (type)f.key;                                                        \
+		else if (v_to_##name(f.value, &x, err))                                         \
+			return -EINVAL;                                                         \
+		if (out)                                                                        \
+			*out = x;                                                               \
+		return 0;                                                                       \
 	}
 
 FIELD_SCALAR(u64, uint64_t)

@@ -32,19 +32,19 @@ enum op_kind { OP_TEXT, OP_UINT, OP_INT, OP_BOOL, OP_ENUM, OP_PTR };
 
 struct op {
 	enum op_kind kind;
-	uint32_t off;		/* value ops: first byte in the value */
-	uint8_t nbytes;		/* bytes to load (1..9) */
-	uint8_t shift;		/* bitfields: bit offset in the first byte */
-	uint8_t bits;		/* value bits (masking / sign extension); 64: all */
-	bool is_signed;		/* OP_ENUM */
-	uint32_t text;		/* OP_TEXT: offset into plan->text; OP_ENUM: enum table */
-	uint32_t len;		/* OP_TEXT: length */
+	uint32_t off; /* value ops: first byte in the value */
+	uint8_t nbytes; /* bytes to load (1..9) */
+	uint8_t shift; /* bitfields: bit offset in the first byte */
+	uint8_t bits; /* value bits (masking / sign extension); 64: all */
+	bool is_signed; /* OP_ENUM */
+	uint32_t text; /* OP_TEXT: offset into plan->text; OP_ENUM: enum table */
+	uint32_t len; /* OP_TEXT: length */
 };
 
 /* An enum's variants in declaration order (the first match names a value). */
 struct plan_enum {
 	int64_t *vals;
-	const char **names;	/* borrowed from the BTF */
+	const char **names; /* borrowed from the BTF */
 	uint32_t nr;
 };
 
@@ -55,7 +55,7 @@ struct json_plan {
 	size_t text_len, text_cap;
 	struct plan_enum *enums;
 	size_t nr_enums, enums_cap;
-	size_t max_out;		/* most bytes one value can write */
+	size_t max_out; /* most bytes one value can write */
 	bool failed;
 };
 
@@ -217,13 +217,14 @@ static void compile_int_shape(struct json_plan *p, enum ktsnap_int_shape shape, 
 /* render_member_bitfield(): @bit_sz bits at bit @bit_off of the struct of
  * @struct_size bytes at @base. */
 static bool compile_bitfield(struct json_plan *p, const struct btf *btf, uint32_t mtype,
-			     uint32_t base, uint32_t struct_size, uint32_t bit_off,
-			     uint32_t bit_sz)
+			     uint32_t base, uint32_t struct_size, uint32_t bit_off, uint32_t bit_sz)
 {
 	uint32_t id = mtype, first = bit_off / 8, last = (bit_off + bit_sz - 1) / 8;
 	const struct btf_type *t = ktsnap_btf_peel(btf, &id);
-	struct op op = { .off = base + first, .nbytes = (uint8_t)(last - first + 1),
-			 .shift = bit_off % 8, .bits = (uint8_t)bit_sz };
+	struct op op = { .off = base + first,
+			 .nbytes = (uint8_t)(last - first + 1),
+			 .shift = bit_off % 8,
+			 .bits = (uint8_t)bit_sz };
 	enum ktsnap_int_shape shape;
 
 	/* what render.c marks Unsupported is rendered, not planned */
@@ -240,8 +241,8 @@ static bool compile_bitfield(struct json_plan *p, const struct btf *btf, uint32_
 static bool compile(struct json_plan *p, const struct btf *btf, uint32_t id, uint32_t off,
 		    int depth);
 
-static bool compile_composite(struct json_plan *p, const struct btf *btf,
-			      const struct btf_type *t, const char *name, uint32_t off, int depth)
+static bool compile_composite(struct json_plan *p, const struct btf *btf, const struct btf_type *t,
+			      const char *name, uint32_t off, int depth)
 {
 	int i;
 
@@ -321,17 +322,19 @@ static bool compile(struct json_plan *p, const struct btf *btf, uint32_t id, uin
 		if (btf_int_offset(t) || bits > 64 || t->size > 8 || !bits)
 			return false;
 		/* a Bool is any non-zero byte pattern: read it unmasked */
-		compile_int_shape(p, ktsnap_btf_int_shape(t, bits, name), bits,
-				  (struct op){ .off = off, .nbytes = (uint8_t)t->size,
-					       .bits = 64 });
+		compile_int_shape(
+			p, ktsnap_btf_int_shape(t, bits, name), bits,
+			(struct op){ .off = off, .nbytes = (uint8_t)t->size, .bits = 64 });
 		return !p->failed;
 	}
 	case BTF_KIND_ENUM:
 	case BTF_KIND_ENUM64:
 		if (t->size < 1 || t->size > 8)
 			return false;
-		return compile_enum(p, btf, t, (struct op){ .off = off, .nbytes = (uint8_t)t->size,
-							    .bits = (uint8_t)(t->size * 8) });
+		return compile_enum(p, btf, t,
+				    (struct op){ .off = off,
+						 .nbytes = (uint8_t)t->size,
+						 .bits = (uint8_t)(t->size * 8) });
 	case BTF_KIND_PTR: {
 		__s64 sz = btf__resolve_size(btf, id);
 
@@ -339,8 +342,8 @@ static bool compile(struct json_plan *p, const struct btf *btf, uint32_t id, uin
 			return false;
 		add_kind(p, KTSNAP_VALUE_PTR);
 		add_str(p, ",\"value\":");
-		add_op(p, (struct op){ .kind = OP_PTR, .off = off, .nbytes = (uint8_t)sz,
-				       .bits = 64 });
+		add_op(p, (struct op){
+				  .kind = OP_PTR, .off = off, .nbytes = (uint8_t)sz, .bits = 64 });
 		add_str(p, "}");
 		return !p->failed;
 	}
@@ -358,7 +361,7 @@ static bool compile(struct json_plan *p, const struct btf *btf, uint32_t id, uin
 
 #define VARIANT_HEAD ",\"variant\":\""
 #define NOT_FOLLOWED ",\"deref_skipped_reason\":\"" KTSNAP_PTR_NOT_FOLLOWED "\""
-#define NUM_MAX 20	/* "-9223372036854775808" */
+#define NUM_MAX 20 /* "-9223372036854775808" */
 
 static size_t max_out(const struct json_plan *p)
 {
@@ -399,8 +402,8 @@ struct json_plan *json_plan_compile(const struct btf *btf, uint32_t type_id, siz
 		return NULL;
 	/* only whole values: a short byte slice renders as Truncated */
 	t = btf ? ktsnap_btf_peel(btf, &id) : NULL;
-	if (!t || btf__resolve_size(btf, id) != (__s64)size ||
-	    !compile(p, btf, type_id, 0, 0) || p->failed) {
+	if (!t || btf__resolve_size(btf, id) != (__s64)size || !compile(p, btf, type_id, 0, 0) ||
+	    p->failed) {
 		json_plan_free(p);
 		return NULL;
 	}

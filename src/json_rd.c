@@ -94,8 +94,7 @@ const char *rd_jtype(struct json_object *v)
 /* Fields not in @known (NULL-terminated) are an error. */
 bool rd_check_keys(struct rd *rd, struct json_object *o, const char *const *known)
 {
-	json_object_object_foreach(o, key, val)
-	{
+	json_object_object_foreach(o, key, val) {
 		const char *const *k;
 
 		(void)val;
@@ -123,17 +122,16 @@ bool rd_conv_u64(struct rd *rd, struct json_object *v, uint64_t max, uint64_t *o
 		return false;
 	if (json_object_get_int64(v) < 0)
 		return rd_fail(rd, "expected an unsigned integer, got %lld",
-			    (long long)json_object_get_int64(v));
+			       (long long)json_object_get_int64(v));
 	u = json_object_get_uint64(v);
 	if (u > max)
 		return rd_fail(rd, "%llu is out of range (at most %llu)", (unsigned long long)u,
-			    (unsigned long long)max);
+			       (unsigned long long)max);
 	*out = u;
 	return true;
 }
 
-bool rd_conv_i64(struct rd *rd, struct json_object *v, int64_t min, int64_t max,
-		     int64_t *out)
+bool rd_conv_i64(struct rd *rd, struct json_object *v, int64_t min, int64_t max, int64_t *out)
 {
 	int64_t i;
 
@@ -143,10 +141,10 @@ bool rd_conv_i64(struct rd *rd, struct json_object *v, int64_t min, int64_t max,
 	/* json-c keeps values above INT64_MAX as u64 and clamps get_int64 */
 	if (i == INT64_MAX && json_object_get_uint64(v) != (uint64_t)INT64_MAX)
 		return rd_fail(rd, "%llu is out of range (at most %lld)",
-			    (unsigned long long)json_object_get_uint64(v), (long long)max);
+			       (unsigned long long)json_object_get_uint64(v), (long long)max);
 	if (i < min || i > max)
-		return rd_fail(rd, "%lld is out of range [%lld, %lld]", (long long)i, (long long)min,
-			    (long long)max);
+		return rd_fail(rd, "%lld is out of range [%lld, %lld]", (long long)i,
+			       (long long)min, (long long)max);
 	*out = i;
 	return true;
 }
@@ -163,12 +161,13 @@ static bool rd_conv_f64(struct rd *rd, struct json_object *v, double *out)
 		else if (!strcmp(s, "-inf"))
 			*out = -INFINITY;
 		else
-			return rd_fail(rd, "expected a number or \"NaN\"/\"inf\"/\"-inf\", got \"%.40s\"",
-				    s);
+			return rd_fail(
+				rd, "expected a number or \"NaN\"/\"inf\"/\"-inf\", got \"%.40s\"",
+				s);
 		return true;
 	}
-	if (!v || !(json_object_is_type(v, json_type_double) ||
-		    json_object_is_type(v, json_type_int)))
+	if (!v ||
+	    !(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
 		return rd_fail(rd, "expected a number, got %s", rd_jtype(v));
 	*out = json_object_get_double(v);
 	if (!isfinite(*out))
@@ -221,13 +220,13 @@ int rd_field(struct rd *rd, struct json_object *o, const char *key, struct json_
 		struct json_object *v;                                              \
 		size_t p;                                                           \
 		bool ok;                                                            \
-		int f = rd_field(rd, o, key, &v);                                      \
+		int f = rd_field(rd, o, key, &v);                                   \
                                                                                     \
 		if (f <= 0)                                                         \
 			return f == 0;                                              \
-		p = rd_path_key(rd, key);                                              \
+		p = rd_path_key(rd, key);                                           \
 		ok = conv(rd, v, ##__VA_ARGS__, out);                               \
-		rd_path_pop(rd, p);                                                    \
+		rd_path_pop(rd, p);                                                 \
 		return ok;                                                          \
 	}
 
@@ -267,7 +266,7 @@ DEFINE_GETTER(rd_get_i32, int32_t, rd_conv_i32)
  * (a number, a literal) gets a space.  *used: bytes of @text consumed (the
  * error offset on failure). */
 struct json_object *rd_parse_all(struct json_tokener *tok, const char *text, size_t len,
-				     enum json_tokener_error *jerr, size_t *used)
+				 enum json_tokener_error *jerr, size_t *used)
 {
 	const size_t chunk = INT_MAX / 2;
 	struct json_object *o = NULL;
@@ -292,7 +291,7 @@ struct json_object *rd_parse_all(struct json_tokener *tok, const char *text, siz
 
 /* Element [start, end) of cut array @cut, parsed on its own. */
 static bool rd_parse_piece(struct rd *rd, ssize_t cut, size_t start, size_t end,
-			struct json_object **out)
+			   struct json_object **out)
 {
 	enum json_tokener_error jerr;
 	struct json_object *o;
@@ -312,7 +311,7 @@ static bool rd_parse_piece(struct rd *rd, ssize_t cut, size_t start, size_t end,
 	if (jerr == json_tokener_success || jerr == json_tokener_continue)
 		return rd_fail(rd, "invalid JSON at byte %zu", start + used);
 	return rd_fail(rd, "invalid JSON at byte %zu: %s", start + used,
-		    json_tokener_error_desc(jerr));
+		       json_tokener_error_desc(jerr));
 }
 
 void rd_arr_open(struct rd *rd, struct json_object *arr, struct rd_arr *a)
@@ -366,13 +365,14 @@ bool rd_arr_next_u64(struct rd *rd, struct rd_arr *a, uint64_t max, uint64_t *ou
 		if (json_splits_next(rd->splits, a->cut, &cursor, &start, &end) &&
 		    end - start <= 20 && (end - start == 1 || rd->src[start] != '0')) {
 			for (k = start; k < end && rd->src[k] >= '0' && rd->src[k] <= '9'; k++)
-				u = u * 10 + (uint64_t)(rd->src[k] - '0');	/* ≤ u64: checked */
+				u = u * 10 + (uint64_t)(rd->src[k] - '0'); /* ≤ u64: checked */
 			if (k == end) {
 				a->cursor = cursor;
 				a->i++;
 				if (u > max)
 					return rd_fail(rd, "%llu is out of range (at most %llu)",
-						    (unsigned long long)u, (unsigned long long)max);
+						       (unsigned long long)u,
+						       (unsigned long long)max);
 				*out = u;
 				return true;
 			}
@@ -425,8 +425,8 @@ void *rd_arena_array(struct rd *rd, size_t n, size_t size)
 	return p;
 }
 
-bool rd_get_list(struct rd *rd, struct json_object *o, const char *key, size_t size,
-		 rd_elem_fn fn, void *ctx, void **out, size_t *nr)
+bool rd_get_list(struct rd *rd, struct json_object *o, const char *key, size_t size, rd_elem_fn fn,
+		 void *ctx, void **out, size_t *nr)
 {
 	struct rd_arr a;
 	size_t i, p;
@@ -493,7 +493,7 @@ static bool sb_put(struct rd *rd, struct sbuf *b, const char *s, size_t n)
 static bool sb_json(struct rd *rd, struct sbuf *b, struct json_object *v)
 {
 	const char *s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-							      JSON_C_TO_STRING_NOSLASHESCAPE);
+								  JSON_C_TO_STRING_NOSLASHESCAPE);
 
 	return s ? sb_put(rd, b, s, strlen(s)) : rd_nomem(rd);
 }
@@ -509,8 +509,7 @@ static bool raw_text(struct rd *rd, struct sbuf *b, struct json_object *v)
 	case json_type_object:
 		if (!sb_put(rd, b, "{", 1))
 			return false;
-		json_object_object_foreach(v, key, val)
-		{
+		json_object_object_foreach(v, key, val) {
 			struct json_object *k = json_object_new_string(key);
 			bool ok = k && (first || sb_put(rd, b, ",", 1)) && sb_json(rd, b, k) &&
 				  sb_put(rd, b, ":", 1);
@@ -544,7 +543,7 @@ static bool raw_text(struct rd *rd, struct sbuf *b, struct json_object *v)
 
 /* A field kept verbatim, as compact JSON text. */
 bool rd_get_raw(struct rd *rd, struct json_object *o, const char *key, unsigned flags,
-		    const char **out)
+		const char **out)
 {
 	struct sbuf b = { 0 };
 	struct json_object *v;
@@ -558,7 +557,7 @@ bool rd_get_raw(struct rd *rd, struct json_object *o, const char *key, unsigned 
 		return rd_fail(rd, "expected a value, got null");
 	if (v && !(flags & JF_ANY) &&
 	    !rd_expect(rd, v, flags & JF_ARRAY ? json_type_array : json_type_object,
-		    flags & JF_ARRAY ? "an array" : "an object"))
+		       flags & JF_ARRAY ? "an array" : "an object"))
 		return false;
 	ok = raw_text(rd, &b, v);
 	rd_path_pop(rd, p);

@@ -76,9 +76,9 @@ struct json_object *rd_parse_all(struct json_tokener *tok, const char *text, siz
  * json_scan.c cut out, are parsed one at a time. */
 struct rd_arr {
 	struct json_object *arr;
-	ssize_t cut;		/* -1: the elements are in the DOM */
+	ssize_t cut; /* -1: the elements are in the DOM */
 	size_t n, i, cursor;
-	int slot;		/* rd->pieces[slot]: the current element */
+	int slot; /* rd->pieces[slot]: the current element */
 };
 
 void rd_arr_open(struct rd *rd, struct json_object *arr, struct rd_arr *a);
@@ -96,8 +96,8 @@ int rd_get_array(struct rd *rd, struct json_object *o, const char *key, struct r
  * goes to *@nr.  Absent: true with *@out and *@nr untouched.
  */
 typedef bool (*rd_elem_fn)(struct rd *rd, struct rd_arr *a, void *elem, void *ctx);
-bool rd_get_list(struct rd *rd, struct json_object *o, const char *key, size_t size,
-		 rd_elem_fn fn, void *ctx, void **out, size_t *nr);
+bool rd_get_list(struct rd *rd, struct json_object *o, const char *key, size_t size, rd_elem_fn fn,
+		 void *ctx, void **out, size_t *nr);
 /* A list of unsigned integers, each ≤ @max: u32 elements when @max fits
  * 32 bits, else u64. */
 bool rd_get_uint_list(struct rd *rd, struct json_object *o, const char *key, uint64_t max,

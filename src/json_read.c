@@ -148,7 +148,7 @@ static bool read_field(struct rd *rd, struct json_object *o, const struct json_r
 			/* the writer emits exactly that many */
 			if (n != want)
 				return rd_fail(rd, "%s is %u but %s has %zu elements",
-					    field_at(rec, f->aux), want, f->name, n);
+					       field_at(rec, f->aux), want, f->name, n);
 		} else if (ok) {
 			*(size_t *)(b + f->aux) = n;
 		}
@@ -197,8 +197,7 @@ static bool read_record(struct rd *rd, struct json_object *o, const struct json_
 
 	if (!rd_expect(rd, o, json_type_object, "an object"))
 		return false;
-	json_object_object_foreach(o, key, val)
-	{
+	json_object_object_foreach(o, key, val) {
 		(void)val;
 		if (!known_field(rec, key))
 			return rd_fail(rd, "unknown field \"%s\"", key);
@@ -299,7 +298,6 @@ static bool read_enum_value(struct rd *rd, struct json_object *o, struct ktsnap_
 	rd_path_pop(rd, p);
 	return ok;
 }
-
 
 static bool read_member(struct rd *rd, struct rd_arr *a, void *elem, void *ctx)
 {
@@ -434,7 +432,8 @@ static bool read_value_fields(struct rd *rd, struct json_object *o, struct ktsna
 		v->hex = "";
 		return rd_get_str(rd, o, "hex", &v->hex);
 	case KTSNAP_VALUE_TRUNCATED:
-		return rd_get_u64(rd, o, "needed", &v->t.needed) && rd_get_u64(rd, o, "had", &v->t.had) &&
+		return rd_get_u64(rd, o, "needed", &v->t.needed) &&
+		       rd_get_u64(rd, o, "had", &v->t.had) &&
 		       get_value(rd, o, "partial", (const struct ktsnap_value **)&v->t.partial);
 	case KTSNAP_VALUE_UNSUPPORTED:
 		v->reason = "";
@@ -481,21 +480,23 @@ static bool check_value(struct rd *rd, struct json_object *o, const struct ktsna
 				       (unsigned long long)v->t.needed);
 		if (v->t.had > v->t.needed)
 			return FAIL_AT(rd, "had", "%llu is more than needed (%llu)",
-				       (unsigned long long)v->t.had, (unsigned long long)v->t.needed);
+				       (unsigned long long)v->t.had,
+				       (unsigned long long)v->t.needed);
 		return true;
 	default:
 		return true;
 	}
 	if (!has_bits)
-		return true;	/* absent: read as 64 (read_value) */
+		return true; /* absent: read as 64 (read_value) */
 	if (bits < 1 || bits > 64)
 		return FAIL_AT(rd, "bits", "%u is not an integer width (1 to 64)", bits);
 	if (bits == 64)
 		return true;
-	if (is_signed ? (i < -(INT64_C(1) << (bits - 1)) || i >= (INT64_C(1) << (bits - 1)))
-		      : u >> bits != 0) {
+	if (is_signed ? (i < -(INT64_C(1) << (bits - 1)) || i >= (INT64_C(1) << (bits - 1))) :
+			u >> bits != 0) {
 		if (is_signed)
-			return FAIL_AT(rd, "value", "%lld does not fit in %u bits", (long long)i, bits);
+			return FAIL_AT(rd, "value", "%lld does not fit in %u bits", (long long)i,
+				       bits);
 		return FAIL_AT(rd, "value", "%llu does not fit in %u bits", (unsigned long long)u,
 			       bits);
 	}
@@ -555,9 +556,11 @@ static bool get_hex(struct rd *rd, struct json_object *o, const char *key, const
 	for (i = 0; i < nb; i++) {
 		const char *h = s + i * 3;
 		int hi = h[0] >= '0' && h[0] <= '9' ? h[0] - '0' :
-			 h[0] >= 'a' && h[0] <= 'f' ? h[0] - 'a' + 10 : -1;
+			 h[0] >= 'a' && h[0] <= 'f' ? h[0] - 'a' + 10 :
+						      -1;
 		int lo = h[1] >= '0' && h[1] <= '9' ? h[1] - '0' :
-			 h[1] >= 'a' && h[1] <= 'f' ? h[1] - 'a' + 10 : -1;
+			 h[1] >= 'a' && h[1] <= 'f' ? h[1] - 'a' + 10 :
+						      -1;
 
 		if (hi < 0 || lo < 0 || (i + 1 < nb && h[2] != ' '))
 			return rd_fail(rd, "malformed hex bytes at character %zu", i * 3);
@@ -650,7 +653,7 @@ static bool key_matches_hex(const struct ktsnap_value *k, const uint8_t *hex, ui
 		u = (uint64_t)k->e.v, bits = k->e.bits;
 		break;
 	default:
-		return true;	/* compound keys: nothing cheap to compare */
+		return true; /* compound keys: nothing cheap to compare */
 	}
 	if (bits != len * 8 || len > 8)
 		return true;
@@ -715,8 +718,8 @@ static bool read_entries(struct rd *rd, struct json_object *o, const char *key,
 	if (!json_object_object_get_ex(o, key, NULL))
 		return true;
 	m->layout = layout;
-	if (!rd_get_list(rd, o, key, sizeof(*m->entries), read_entry_elem, &c,
-			 (void **)&m->entries, &n))
+	if (!rd_get_list(rd, o, key, sizeof(*m->entries), read_entry_elem, &c, (void **)&m->entries,
+			 &n))
 		return false;
 	if (n > UINT32_MAX)
 		return FAIL_AT(rd, key, "too many entries");
@@ -739,7 +742,7 @@ static bool read_layout(struct rd *rd, struct json_object *o, const char *name, 
 		nlists += json_object_object_get_ex(o, json_layout_keys[i], NULL);
 	if (nlists > 1)
 		return rd_fail(rd, "more than one of \"value\", \"entries\", \"array_entries\", "
-				"\"percpu_entries\", \"percpu_hash_entries\"");
+				   "\"percpu_entries\", \"percpu_hash_entries\"");
 	if (json_object_object_get_ex(o, "value", NULL)) {
 		m->layout = KTSNAP_LAYOUT_VALUE;
 		if (!get_value(rd, o, "value", &m->value))
@@ -766,7 +769,8 @@ static bool read_map(struct rd *rd, struct json_object *o)
 			    m->fd_array->nr_indices > m->fd_array->populated)) {
 		rd_path_key(rd, "fd_array");
 		return rd_fail(rd, "populated %u, scanned %u and %zu indices do not add up",
-			    m->fd_array->populated, m->fd_array->scanned, m->fd_array->nr_indices);
+			       m->fd_array->populated, m->fd_array->scanned,
+			       m->fd_array->nr_indices);
 	}
 	atomic_store(&m->rendered, true);
 	return true;
@@ -852,8 +856,8 @@ static bool read_report(struct rd *rd, struct json_object *o, const char *only)
 	const char *s;
 
 	if (!json_object_is_type(o, json_type_object))
-		return rd_fail(rd, "%s is %s, not an object", rd->pb.len ? "the report" : "top level",
-			    rd_jtype(o));
+		return rd_fail(rd, "%s is %s, not an object",
+			       rd->pb.len ? "the report" : "top level", rd_jtype(o));
 	if (!json_object_object_get_ex(o, "schema", &schema))
 		return rd_fail(rd, "missing \"schema\"");
 	p = rd_path_key(rd, "schema");
@@ -866,8 +870,10 @@ static bool read_report(struct rd *rd, struct json_object *o, const char *only)
 	if (only && strcmp(s, only))
 		return rd_fail(rd, "expected \"%s\", got \"%.40s\"", only, s);
 	if (strcmp(s, "single") && strcmp(s, "dual") && strcmp(s, "degraded"))
-		return rd_fail(rd, "unknown schema \"%.40s\" (expected \"single\", \"dual\" or "
-				"\"degraded\")", s);
+		return rd_fail(rd,
+			       "unknown schema \"%.40s\" (expected \"single\", \"dual\" or "
+			       "\"degraded\")",
+			       s);
 	rd_path_pop(rd, p);
 	if (!strcmp(s, "single"))
 		return read_record(rd, o, &json_rec_report, r, read_report_hook, NULL);
@@ -923,11 +929,12 @@ int ktsnap_report__read_json_buf(const char *buf, size_t len, struct ktsnap_repo
 	root = rd_parse_all(tok, copy ? copy : buf, len, &jerr, &used);
 	free(copy);
 	if (jerr == json_tokener_continue) {
-		err = all_ws(buf, len) ? ktsnap_fail(-EINVAL, "invalid report JSON: empty input")
-				       : ktsnap_fail(-EINVAL,
-						     "invalid report JSON: truncated (input ends at "
-						     "byte %zu inside a value)",
-						     len);
+		err = all_ws(buf, len) ?
+			      ktsnap_fail(-EINVAL, "invalid report JSON: empty input") :
+			      ktsnap_fail(-EINVAL,
+					  "invalid report JSON: truncated (input ends at "
+					  "byte %zu inside a value)",
+					  len);
 		goto out;
 	}
 	if (jerr != json_tokener_success) {
@@ -938,9 +945,10 @@ int ktsnap_report__read_json_buf(const char *buf, size_t len, struct ktsnap_repo
 	if (used < len) {
 		/* json-c stops early, as if the value had ended, when it runs
 		 * out of memory: the text is one value if the scan says so */
-		err = wellformed ? ktsnap_fail(-ENOMEM, "out of memory parsing the report")
-				 : ktsnap_fail(-EINVAL,
-					       "invalid report JSON at byte %zu: trailing data", used);
+		err = wellformed ?
+			      ktsnap_fail(-ENOMEM, "out of memory parsing the report") :
+			      ktsnap_fail(-EINVAL, "invalid report JSON at byte %zu: trailing data",
+					  used);
 		goto out;
 	}
 	err = json_scan_check(buf, len);
@@ -985,7 +993,7 @@ static bool may_be_report(const char *buf, size_t len)
 /* A pipe, a device, /proc: read to EOF, at most KTSNAP_JSON_MAX_INPUT. */
 static int read_stream(FILE *f, char **out, size_t *out_len)
 {
-	const size_t limit = (size_t)KTSNAP_JSON_MAX_INPUT + 1;	/* +1: "too large" */
+	const size_t limit = (size_t)KTSNAP_JSON_MAX_INPUT + 1; /* +1: "too large" */
 	size_t len = 0, cap = 0, n;
 	char *buf = NULL;
 

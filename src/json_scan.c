@@ -51,8 +51,10 @@ static bool int_in_range(const char *s, size_t n)
 
 static int hexval(char c)
 {
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+	return c >= '0' && c <= '9' ? c - '0' :
+	       c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 :
+				      -1;
 }
 
 /* \uXXXX at @s (pointing at the backslash), or -1 */
@@ -73,7 +75,7 @@ static long esc_u(const char *s, size_t left)
 	return v;
 }
 
-#define BAD(at, fmt, ...)                                                                          \
+#define BAD(at, fmt, ...) \
 	ktsnap_fail(-EINVAL, "invalid report JSON at byte %zu: " fmt, (size_t)(at), ##__VA_ARGS__)
 
 /* The string at buf[*i] (the opening quote); *i ends past the closing one. */
@@ -180,17 +182,17 @@ int json_scan_check(const char *buf, size_t len)
 #define CUT_MIN 1024
 
 struct cut {
-	size_t open, close;	/* offsets of '[' and ']' */
-	size_t nr;		/* elements */
-	ssize_t parent;		/* enclosing cut, -1: none */
+	size_t open, close; /* offsets of '[' and ']' */
+	size_t nr; /* elements */
+	ssize_t parent; /* enclosing cut, -1: none */
 };
 
 struct json_splits {
 	const char *buf;
 	size_t len;
-	struct cut *cuts;	/* sorted by open */
+	struct cut *cuts; /* sorted by open */
 	size_t nr, cap;
-	uint64_t tag;		/* per-read random tag of the markers */
+	uint64_t tag; /* per-read random tag of the markers */
 };
 
 static void skip_ws(const char *b, size_t len, size_t *pos)
@@ -214,9 +216,9 @@ static bool skip_string(const char *b, size_t len, size_t *pos)
 }
 
 struct frame {
-	char type;	/* '{' or '[' */
+	char type; /* '{' or '[' */
 	size_t open;
-	size_t count;	/* values so far */
+	size_t count; /* values so far */
 };
 
 /* One pass: brackets, commas, colons and strings (tokens are json-c's to
@@ -227,7 +229,7 @@ static bool scan(struct json_splits *s)
 	const char *b = s->buf;
 	size_t len = s->len, pos = 0;
 	int depth = -1;
-	bool need_value = true;	/* a value must come next (no closing bracket) */
+	bool need_value = true; /* a value must come next (no closing bracket) */
 
 	for (;;) {
 		struct frame *f = depth >= 0 ? &st[depth] : NULL;
@@ -253,7 +255,7 @@ static bool scan(struct json_splits *s)
 		}
 		if (f && (c == '}' || c == ']')) {
 			if (c != (f->type == '{' ? '}' : ']') || need_value)
-				return false;	/* mismatched, "[1,]", "{"a":}" */
+				return false; /* mismatched, "[1,]", "{"a":}" */
 			if (f->type == '[' && pos - f->open >= CUT_MIN) {
 				if (KTSNAP_ENSURE(s->cuts, s->cap, s->nr + 1))
 					return false;
@@ -266,7 +268,7 @@ static bool scan(struct json_splits *s)
 				return false;
 			st[++depth] = (struct frame){ .type = c, .open = pos };
 			pos++;
-			need_value = false;	/* "[]" and "{}" may close at once */
+			need_value = false; /* "[]" and "{}" may close at once */
 			continue;
 		} else if (c == '"') {
 			if (!skip_string(b, len, &pos))
@@ -405,7 +407,7 @@ int json_splits_text(const struct json_splits *s, ssize_t parent, size_t start, 
 		memset(t + (c->open + 1 - start), ' ', room);
 		n = snprintf(t + (c->open + 1 - start), room, "\"" MARK_PREFIX "%016llx:%zu\"",
 			     (unsigned long long)s->tag, i);
-		t[c->open + 1 - start + (size_t)n] = ' ';	/* snprintf's NUL */
+		t[c->open + 1 - start + (size_t)n] = ' '; /* snprintf's NUL */
 	}
 	*copy = t;
 	return 0;

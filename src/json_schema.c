@@ -12,22 +12,46 @@
 
 #include "json_internal.h"
 
-#define F(S, f, t) { #f, t, 0, 0, offsetof(struct S, f), -1, NULL }
-#define FL(S, f, t, fl) { #f, t, fl, 0, offsetof(struct S, f), -1, NULL }
+#define F(S, f, t)                                           \
+	{                                                    \
+#f, t, 0, 0, offsetof(struct S, f), -1, NULL \
+	}
+#define FL(S, f, t, fl)                                       \
+	{                                                     \
+#f, t, fl, 0, offsetof(struct S, f), -1, NULL \
+	}
 /* present only when the bool @h is set */
-#define FH(S, f, t, h)                                                                             \
-	{ #f, t, JF_HAS, 0, offsetof(struct S, f), (ssize_t)offsetof(struct S, h), NULL }
+#define FH(S, f, t, h)                                                                        \
+	{                                                                                     \
+#f, t, JF_HAS, 0, offsetof(struct S, f), (ssize_t)offsetof(struct S, h), NULL \
+	}
 /* a list with its count in @n */
-#define FN(S, f, t, fl, n)                                                                         \
-	{ #f, t, fl, 0, offsetof(struct S, f), (ssize_t)offsetof(struct S, n), NULL }
+#define FN(S, f, t, fl, n)                                                                \
+	{                                                                                 \
+#f, t, fl, 0, offsetof(struct S, f), (ssize_t)offsetof(struct S, n), NULL \
+	}
 /* records: @sub describes each element */
-#define FR(S, f, fl, n, sub) { #f, JF_RECORDS, fl, 0, offsetof(struct S, f), \
-			       (ssize_t)offsetof(struct S, n), &sub }
-#define FO(S, f, sub) { #f, JF_OBJECT, JF_OMIT_NULL, 0, offsetof(struct S, f), -1, &sub }
+#define FR(S, f, fl, n, sub)                                                                       \
+	{                                                                                          \
+#f, JF_RECORDS, fl, 0, offsetof(struct S, f), (ssize_t)offsetof(struct S, n), &sub \
+	}
+#define FO(S, f, sub)                                                           \
+	{                                                                       \
+#f, JF_OBJECT, JF_OMIT_NULL, 0, offsetof(struct S, f), -1, &sub \
+	}
 /* a field whose JSON name is not its C name */
-#define FX(S, name, f, t, fl) { name, t, fl, 0, offsetof(struct S, f), -1, NULL }
-#define HOOK(name) { name, JF_HOOK, 0, 0, 0, -1, NULL }
-#define REC(S, tab) { #S, sizeof(struct S), tab, sizeof(tab) / sizeof(tab[0]) }
+#define FX(S, name, f, t, fl)                                   \
+	{                                                       \
+		name, t, fl, 0, offsetof(struct S, f), -1, NULL \
+	}
+#define HOOK(name)                               \
+	{                                        \
+		name, JF_HOOK, 0, 0, 0, -1, NULL \
+	}
+#define REC(S, tab)                                                     \
+	{                                                               \
+#S, sizeof(struct S), tab, sizeof(tab) / sizeof(tab[0]) \
+	}
 
 /* ---- walker records ------------------------------------------------------------- */
 static const struct json_field prog_stat_f[] = {
@@ -42,10 +66,16 @@ static const struct json_record prog_stat = REC(ktsnap_prog_runtime_stat, prog_s
 #define T(f) F(ktsnap_per_cpu_time, f, JF_U64)
 static const struct json_field cpu_time_f[] = {
 	F(ktsnap_per_cpu_time, cpu, JF_U32),
-	T(cpustat_user_ns), T(cpustat_nice_ns), T(cpustat_system_ns), T(cpustat_softirq_ns),
-	T(cpustat_irq_ns), T(cpustat_idle_ns), T(cpustat_iowait_ns), T(cpustat_steal_ns),
-	{ "softirqs", JF_U64_FIXED, 0, KTSNAP_NR_SOFTIRQS, offsetof(struct ktsnap_per_cpu_time, softirqs),
-	  -1, NULL },
+	T(cpustat_user_ns),
+	T(cpustat_nice_ns),
+	T(cpustat_system_ns),
+	T(cpustat_softirq_ns),
+	T(cpustat_irq_ns),
+	T(cpustat_idle_ns),
+	T(cpustat_iowait_ns),
+	T(cpustat_steal_ns),
+	{ "softirqs", JF_U64_FIXED, 0, KTSNAP_NR_SOFTIRQS,
+	  offsetof(struct ktsnap_per_cpu_time, softirqs), -1, NULL },
 	T(irqs_sum),
 	FH(ktsnap_per_cpu_time, iowait_sleeptime_ns, JF_U64, has_iowait_sleeptime_ns),
 };
@@ -55,7 +85,11 @@ static const struct json_record cpu_time = REC(ktsnap_per_cpu_time, cpu_time_f);
 #define N(f) F(ktsnap_per_node_numa, f, JF_U64)
 static const struct json_field numa_f[] = {
 	F(ktsnap_per_node_numa, node, JF_U32),
-	N(numa_hit), N(numa_miss), N(numa_foreign), N(numa_interleave_hit), N(numa_local),
+	N(numa_hit),
+	N(numa_miss),
+	N(numa_foreign),
+	N(numa_interleave_hit),
+	N(numa_local),
 	N(numa_other),
 };
 #undef N
@@ -80,10 +114,19 @@ static const struct json_record task = REC(ktsnap_task_enrichment, task_f);
 #define E(f) F(ktsnap_event_counter_sample, f, JF_I64)
 static const struct json_field event_f[] = {
 	F(ktsnap_event_counter_sample, elapsed_ms, JF_U64),
-	E(select_cpu_fallback), E(dispatch_local_dsq_offline), E(dispatch_keep_last),
-	E(enq_skip_exiting), E(enq_skip_migration_disabled), E(reenq_immed),
-	E(reenq_local_repeat), E(refill_slice_dfl), E(bypass_duration), E(bypass_dispatch),
-	E(bypass_activate), E(insert_not_owned), E(sub_bypass_dispatch),
+	E(select_cpu_fallback),
+	E(dispatch_local_dsq_offline),
+	E(dispatch_keep_last),
+	E(enq_skip_exiting),
+	E(enq_skip_migration_disabled),
+	E(reenq_immed),
+	E(reenq_local_repeat),
+	E(refill_slice_dfl),
+	E(bypass_duration),
+	E(bypass_dispatch),
+	E(bypass_activate),
+	E(insert_not_owned),
+	E(sub_bypass_dispatch),
 };
 #undef E
 static const struct json_record event = REC(ktsnap_event_counter_sample, event_f);
@@ -123,10 +166,21 @@ static const struct json_record sched = REC(ktsnap_scx_sched_state, sched_f);
 
 #define P(f) F(ktsnap_probe_counters, f, JF_U64)
 static const struct json_field probe_f[] = {
-	P(probe_count), P(kprobe_returns), P(meta_miss), P(ringbuf_drops), P(timeline_count),
-	P(timeline_drops), P(pi_count), P(pi_orphan_fexits), P(pi_class_change_count),
-	P(pi_drops), P(lock_contend_count), P(lock_contend_drops), P(preempt_disable_count),
-	P(preempt_enable_count), P(trigger_count),
+	P(probe_count),
+	P(kprobe_returns),
+	P(meta_miss),
+	P(ringbuf_drops),
+	P(timeline_count),
+	P(timeline_drops),
+	P(pi_count),
+	P(pi_orphan_fexits),
+	P(pi_class_change_count),
+	P(pi_drops),
+	P(lock_contend_count),
+	P(lock_contend_drops),
+	P(preempt_disable_count),
+	P(preempt_enable_count),
+	P(trigger_count),
 };
 #undef P
 static const struct json_record probe = REC(ktsnap_probe_counters, probe_f);
@@ -147,10 +201,8 @@ static const struct json_record psi = REC(ktsnap_cgroup_psi, psi_f);
 
 /* ---- map side records ------------------------------------------------------------ */
 static const struct json_field ringbuf_f[] = {
-	F(ktsnap_ringbuf_info, capacity, JF_U64),
-	F(ktsnap_ringbuf_info, consumer_pos, JF_U64),
-	F(ktsnap_ringbuf_info, producer_pos, JF_U64),
-	F(ktsnap_ringbuf_info, pending_pos, JF_U64),
+	F(ktsnap_ringbuf_info, capacity, JF_U64),      F(ktsnap_ringbuf_info, consumer_pos, JF_U64),
+	F(ktsnap_ringbuf_info, producer_pos, JF_U64),  F(ktsnap_ringbuf_info, pending_pos, JF_U64),
 	F(ktsnap_ringbuf_info, pending_bytes, JF_U64),
 };
 const struct json_record json_rec_ringbuf = REC(ktsnap_ringbuf_info, ringbuf_f);
@@ -190,7 +242,7 @@ static const struct json_field map_f[] = {
 	F(ktsnap_map, key_size, JF_U32),
 	F(ktsnap_map, value_size, JF_U32),
 	F(ktsnap_map, max_entries, JF_U32),
-	HOOK("layout"),	/* one of json_layout_keys */
+	HOOK("layout"), /* one of json_layout_keys */
 	FX(ktsnap_map, "arena", arena_json, JF_RAW, JF_OMIT_NULL | JF_ANY),
 	{ "ringbuf", JF_OBJECT, JF_OMIT_NULL, 0, offsetof(struct ktsnap_map, ringbuf), -1,
 	  &json_rec_ringbuf },
@@ -204,8 +256,10 @@ const struct json_record json_rec_map = REC(ktsnap_map, map_f);
 
 /* ---- the report ------------------------------------------------------------------- */
 #define S(f) FL(ktsnap_report, f, JF_STR, JF_OMIT_NULL)
-#define RAW(f, name, fl)                                                                           \
-	{ name, JF_RAW, JF_OMIT_NULL | (fl), 0, offsetof(struct ktsnap_report, f), -1, NULL }
+#define RAW(f, name, fl)                                                                          \
+	{                                                                                         \
+		name, JF_RAW, JF_OMIT_NULL | (fl), 0, offsetof(struct ktsnap_report, f), -1, NULL \
+	}
 #define LIST(f, sub) FR(ktsnap_report, f, JF_OMIT_EMPTY, nr_##f, sub)
 static const struct json_field report_f[] = {
 	HOOK("schema"),
@@ -248,8 +302,8 @@ const struct json_record json_rec_report = REC(ktsnap_report, report_f);
 #define G(f, name, t, fl) FX(ktsnap_sidecar, name, degraded.f, t, fl)
 static const struct json_field dual_f[] = {
 	HOOK("schema"),
-	HOOK("early"),	/* a "single" report, absent when the early capture was skipped */
-	HOOK("late"),	/* a "single" report: the report itself */
+	HOOK("early"), /* a "single" report, absent when the early capture was skipped */
+	HOOK("late"), /* a "single" report: the report itself */
 	D(early_max_age_jiffies, JF_U64, 0),
 	D(early_threshold_jiffies, JF_U64, 0),
 	D(early_skipped_reason, JF_STR, JF_OMIT_NULL),

@@ -26,7 +26,7 @@
 static void write_value(struct json_writer *w, const struct ktsnap_value *v);
 
 static __attribute__((noinline)) void write_opt_value(struct json_writer *w, const char *key,
-						     const struct ktsnap_value *v)
+						      const struct ktsnap_value *v)
 {
 	if (!v)
 		return;
@@ -35,7 +35,7 @@ static __attribute__((noinline)) void write_opt_value(struct json_writer *w, con
 }
 
 static __attribute__((noinline)) void write_opt_str(struct json_writer *w, const char *key,
-						   const char *s)
+						    const char *s)
 {
 	if (s)
 		jw_kv_str(w, key, s);
@@ -266,8 +266,8 @@ static void write_field(struct json_writer *w, const struct json_field *f, const
 		break;
 	case JF_U64_LIST:
 	case JF_U32_LIST:
-		n = f->flags & JF_COUNT_FIELD ? *(const uint32_t *)(b + f->aux)
-					      : *(const size_t *)(b + f->aux);
+		n = f->flags & JF_COUNT_FIELD ? *(const uint32_t *)(b + f->aux) :
+						*(const size_t *)(b + f->aux);
 		if ((f->flags & JF_OMIT_EMPTY) && !n)
 			return;
 		write_uints(w, f->name, *(const void *const *)p, f->type == JF_U32_LIST ? 4 : 8, n);
@@ -325,8 +325,7 @@ static void write_record(struct json_writer *w, const struct json_record *rec, c
 	}
 }
 
-static void write_hex_field(struct json_writer *w, const char *key, const uint8_t *p,
-			    uint32_t n)
+static void write_hex_field(struct json_writer *w, const char *key, const uint8_t *p, uint32_t n)
 {
 	jw_key(w, key);
 	jw_hex(w, p, p ? n : 0);

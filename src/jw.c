@@ -18,7 +18,7 @@
 void jw_init(struct json_writer *w, FILE *f, bool pretty)
 {
 	w->f = f;
-	w->fd = -2;		/* decided at the first flush */
+	w->fd = -2; /* decided at the first flush */
 	w->pretty = pretty;
 	w->after_key = false;
 	w->err = 0;
@@ -48,7 +48,7 @@ static void emit(struct json_writer *w, const char *s, size_t n)
 	if (fd < 0) {
 		errno = 0;
 		if (fwrite(s, 1, n, w->f) != n)
-			w->err = errno && errno != EINVAL ? -errno : -EIO;	/* keep ENOSPC */
+			w->err = errno && errno != EINVAL ? -errno : -EIO; /* keep ENOSPC */
 		return;
 	}
 	while (n) {
@@ -103,7 +103,7 @@ void jw__newline_indent(struct json_writer *w, int depth)
 void jw__second_top_level(struct json_writer *w)
 {
 	if (w->has_elems[0] && !w->err)
-		w->err = -EINVAL;	/* two top-level values */
+		w->err = -EINVAL; /* two top-level values */
 	w->has_elems[0] = true;
 }
 
@@ -113,7 +113,7 @@ static void open_container(struct json_writer *w, char c)
 	if (w->depth >= JW_MAX_DEPTH) {
 		if (!w->err)
 			w->err = -EINVAL;
-		w->depth++;	/* keep begin/end balanced; output is void */
+		w->depth++; /* keep begin/end balanced; output is void */
 		return;
 	}
 	putch(w, c);
@@ -215,7 +215,10 @@ size_t jw_utf8_seq(const unsigned char *p, size_t n)
 
 /* 1: the byte needs a look (control, quote, backslash, non-ASCII) */
 static const unsigned char special[256] = {
-	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+	[0 ... 0x1f] = 1,
+	['"'] = 1,
+	['\\'] = 1,
+	[0x80 ... 0xff] = 1,
 };
 
 static void put_escaped(struct json_writer *w, const char *s, size_t n)
@@ -269,7 +272,7 @@ static void put_escaped(struct json_writer *w, const char *s, size_t n)
 
 				put(w, e, 6);
 			} else {
-				put(w, "\xef\xbf\xbd", 3);	/* U+FFFD */
+				put(w, "\xef\xbf\xbd", 3); /* U+FFFD */
 			}
 		}
 		i++;

@@ -20,13 +20,13 @@
 
 struct json_writer {
 	FILE *f;
-	int fd;			/* f's descriptor, -1 for memory streams */
+	int fd; /* f's descriptor, -1 for memory streams */
 	bool pretty;
-	bool after_key;		/* next value completes a "key": pair */
-	int err;		/* first error (negative errno), sticky */
+	bool after_key; /* next value completes a "key": pair */
+	int err; /* first error (negative errno), sticky */
 	int depth;
 	size_t len;
-	uint64_t written;	/* bytes handed to the FILE so far */
+	uint64_t written; /* bytes handed to the FILE so far */
 	bool has_elems[JW_MAX_DEPTH + 1];
 	char buf[JW_BUF_SIZE];
 };

@@ -91,10 +91,12 @@ int ktsnap_kaddr_array_value_offset(uint32_t *off)
 {
 	pthread_once(&value_off_once, value_off_init);
 	if (value_off_err == -ENOENT)
-		return ktsnap_fail(-ENOENT,
-				   "kernel BTF has no struct bpf_array with a byte-aligned 'value' member");
+		return ktsnap_fail(
+			-ENOENT,
+			"kernel BTF has no struct bpf_array with a byte-aligned 'value' member");
 	if (value_off_err)
-		return ktsnap_fail(value_off_err, "cannot load kernel BTF (/sys/kernel/btf/vmlinux): %s",
+		return ktsnap_fail(value_off_err,
+				   "cannot load kernel BTF (/sys/kernel/btf/vmlinux): %s",
 				   strerror(-value_off_err));
 	*off = value_off;
 	return 0;
@@ -173,14 +175,14 @@ struct global_hit {
 };
 
 struct global_query {
-	const char *obj;	/* object: qualified form or the obj filter; NULL: any */
-	const char *sec;	/* qualified form: ".bss"; NULL: every writable section */
+	const char *obj; /* object: qualified form or the obj filter; NULL: any */
+	const char *sec; /* qualified form: ".bss"; NULL: every writable section */
 	const char *var;
-	uint32_t map_id;	/* "#ID": only this map; 0: any */
+	uint32_t map_id; /* "#ID": only this map; 0: any */
 	struct global_hit hits[8];
-	size_t nr_hits;		/* may exceed 8: only counted past it */
-	size_t nr_maps;		/* writable global-section maps looked at */
-	struct ktsnap_id_set obj_maps;	/* q->obj's maps, for ".data.NAME" maps */
+	size_t nr_hits; /* may exceed 8: only counted past it */
+	size_t nr_maps; /* writable global-section maps looked at */
+	struct ktsnap_id_set obj_maps; /* q->obj's maps, for ".data.NAME" maps */
 	bool obj_loaded;
 };
 
@@ -253,7 +255,7 @@ static int search_globals(struct global_query *q)
 		int mine, fd = bpf_map_get_fd_by_id_opts(id, &fo);
 
 		if (fd < 0)
-			continue;	/* raced away */
+			continue; /* raced away */
 		memset(&info, 0, sizeof(info));
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != BPF_MAP_TYPE_ARRAY ||
 		    (q->map_id && info.id != q->map_id))
@@ -299,7 +301,8 @@ int ktsnap_kaddr_kallsyms(const char *name, uint64_t *addr)
 	bool found_text = false;
 
 	if (!f)
-		return ktsnap_fail(-ENOENT, "symbol '%s' not found in /proc/kallsyms (cannot open it: %s)",
+		return ktsnap_fail(-ENOENT,
+				   "symbol '%s' not found in /proc/kallsyms (cannot open it: %s)",
 				   name, strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		char type, sym[256];
@@ -320,16 +323,19 @@ int ktsnap_kaddr_kallsyms(const char *name, uint64_t *addr)
 	}
 	fclose(f);
 	if (found_text)
-		return ktsnap_fail(-ENOENT,
-				   "symbol '%s' not found in /proc/kallsyms (it is listed, but not as a data symbol; a write watchpoint needs a variable)",
-				   name);
+		return ktsnap_fail(
+			-ENOENT,
+			"symbol '%s' not found in /proc/kallsyms (it is listed, but not as a data symbol; a write watchpoint needs a variable)",
+			name);
 	if (!nr_data)
-		return ktsnap_fail(-ENOENT,
-				   "symbol '%s' not found in /proc/kallsyms (this kernel lists no data symbols there, only functions; and no loaded BPF object has a writable global of that name)",
-				   name);
-	return ktsnap_fail(-ENOENT,
-			   "symbol '%s' not found in /proc/kallsyms (no data symbol of that name among %zu listed, and no loaded BPF object has a writable global of that name)",
-			   name, nr_data);
+		return ktsnap_fail(
+			-ENOENT,
+			"symbol '%s' not found in /proc/kallsyms (this kernel lists no data symbols there, only functions; and no loaded BPF object has a writable global of that name)",
+			name);
+	return ktsnap_fail(
+		-ENOENT,
+		"symbol '%s' not found in /proc/kallsyms (no data symbol of that name among %zu listed, and no loaded BPF object has a writable global of that name)",
+		name, nr_data);
 }
 
 /* ---- resolution -------------------------------------------------------------------- */
@@ -358,10 +364,10 @@ static int ambiguous(const char *symbol, const struct global_query *q)
 
 	for (i = 0; i < n; i++)
 		ktsnap_namelist_add(&l, "%s (map id %u)", q->hits[i].map_name, q->hits[i].map_id);
-	return ktsnap_fail(-EEXIST,
-			   "symbol '%s' is ambiguous: %zu loaded global sections define it (%s%s); name one as OBJ.SECTION:NAME, a copy as OBJ.SECTION#MAP_ID:NAME, or narrow with an object filter",
-			   symbol, q->nr_hits, ktsnap_namelist_str(&l),
-			   q->nr_hits > n ? ", …" : "");
+	return ktsnap_fail(
+		-EEXIST,
+		"symbol '%s' is ambiguous: %zu loaded global sections define it (%s%s); name one as OBJ.SECTION:NAME, a copy as OBJ.SECTION#MAP_ID:NAME, or narrow with an object filter",
+		symbol, q->nr_hits, ktsnap_namelist_str(&l), q->nr_hits > n ? ", …" : "");
 }
 
 int ktsnap_kaddr_resolve(const char *symbol, const char *obj, struct ktsnap_kaddr *out)
@@ -381,9 +387,10 @@ int ktsnap_kaddr_resolve(const char *symbol, const char *obj, struct ktsnap_kadd
 		size_t slen = dot ? (size_t)(colon - dot) : 0;
 
 		if (!dot || !olen || olen >= sizeof(objbuf) || slen >= sizeof(secbuf) || !colon[1])
-			return ktsnap_fail(-EINVAL,
-					   "watch symbol '%s' is not OBJ.SECTION:NAME (e.g. ktsched.bss:nr_switches)",
-					   symbol);
+			return ktsnap_fail(
+				-EINVAL,
+				"watch symbol '%s' is not OBJ.SECTION:NAME (e.g. ktsched.bss:nr_switches)",
+				symbol);
 		memcpy(objbuf, symbol, olen);
 		objbuf[olen] = '\0';
 		memcpy(secbuf, dot, slen);
@@ -395,16 +402,18 @@ int ktsnap_kaddr_resolve(const char *symbol, const char *obj, struct ktsnap_kadd
 			unsigned long id = strtoul(hash + 1, &end, 10);
 
 			if (end == hash + 1 || *end || !id || id > UINT32_MAX)
-				return ktsnap_fail(-EINVAL,
-						   "watch symbol '%s': '%s' after '#' is not a map id",
-						   symbol, hash + 1);
+				return ktsnap_fail(
+					-EINVAL,
+					"watch symbol '%s': '%s' after '#' is not a map id", symbol,
+					hash + 1);
 			q.map_id = (uint32_t)id;
 			*hash = '\0';
 		}
 		if (!section_writable(secbuf))
-			return ktsnap_fail(-EINVAL,
-					   "watch symbol '%s': section '%s' is not a writable global section (.bss, .data or .data.*)",
-					   symbol, secbuf);
+			return ktsnap_fail(
+				-EINVAL,
+				"watch symbol '%s': section '%s' is not a writable global section (.bss, .data or .data.*)",
+				symbol, secbuf);
 		q.obj = objbuf;
 		q.sec = secbuf;
 		q.var = colon + 1;
@@ -417,41 +426,49 @@ int ktsnap_kaddr_resolve(const char *symbol, const char *obj, struct ktsnap_kadd
 		return ambiguous(symbol, &q);
 	if (colon) {
 		if (!q.nr_maps)
-			return ktsnap_fail(-ENOENT,
-					   "symbol '%s' not found: no loaded BPF object '%s' has a %s map%s",
-					   symbol, q.obj, q.sec, q.map_id ? " with that id" : "");
+			return ktsnap_fail(
+				-ENOENT,
+				"symbol '%s' not found: no loaded BPF object '%s' has a %s map%s",
+				symbol, q.obj, q.sec, q.map_id ? " with that id" : "");
 		return ktsnap_fail(-ENOENT, "symbol '%s' not found: %s has no global '%s'", symbol,
 				   q.sec, q.var);
 	}
 	if (q.obj)
-		return ktsnap_fail(-ENOENT,
-				   "symbol '%s' not found in the writable global sections of BPF object '%s' (%zu looked at)",
-				   symbol, q.obj, q.nr_maps);
+		return ktsnap_fail(
+			-ENOENT,
+			"symbol '%s' not found in the writable global sections of BPF object '%s' (%zu looked at)",
+			symbol, q.obj, q.nr_maps);
 	if ((err = ktsnap_kaddr_kallsyms(symbol, &addr)))
 		return err;
 	memset(out, 0, sizeof(*out));
 	out->kva = addr;
-	out->size = 4;	/* kallsyms gives no size; the spec's watch is 4 bytes */
+	out->size = 4; /* kallsyms gives no size; the spec's watch is 4 bytes */
 	return 0;
 }
 
 int ktsnap_kaddr_check(const char *symbol, const struct ktsnap_kaddr *a)
 {
 	if (!a->kva)
-		return ktsnap_fail(-EINVAL,
-				   "symbol '%s' resolves to KVA 0 (kernel addresses hidden? see kernel.kptr_restrict); refusing to arm a watchpoint at address 0",
-				   symbol);
+		return ktsnap_fail(
+			-EINVAL,
+			"symbol '%s' resolves to KVA 0 (kernel addresses hidden? see kernel.kptr_restrict); refusing to arm a watchpoint at address 0",
+			symbol);
 	if (a->kva % 4)
-		return ktsnap_fail(-EINVAL,
-				   "symbol '%s' KVA %#" PRIx64 " is not 4-byte aligned. A hardware write watchpoint covers an aligned 4- or 8-byte word; watch an aligned variable instead.",
-				   symbol, a->kva);
+		return ktsnap_fail(
+			-EINVAL,
+			"symbol '%s' KVA %#" PRIx64
+			" is not 4-byte aligned. A hardware write watchpoint covers an aligned 4- or 8-byte word; watch an aligned variable instead.",
+			symbol, a->kva);
 	if (a->size != 4 && a->size != 8)
-		return ktsnap_fail(-EINVAL,
-				   "symbol '%s' is %u bytes wide; a hardware write watchpoint covers 4 or 8 bytes (watch a 4- or 8-byte variable)",
-				   symbol, a->size);
+		return ktsnap_fail(
+			-EINVAL,
+			"symbol '%s' is %u bytes wide; a hardware write watchpoint covers 4 or 8 bytes (watch a 4- or 8-byte variable)",
+			symbol, a->size);
 	if (a->size == 8 && a->kva % 8)
-		return ktsnap_fail(-EINVAL,
-				   "symbol '%s' KVA %#" PRIx64 " is not 8-byte aligned for an 8-byte variable. A hardware write watchpoint covers an aligned 4- or 8-byte word; watch an aligned variable instead.",
-				   symbol, a->kva);
+		return ktsnap_fail(
+			-EINVAL,
+			"symbol '%s' KVA %#" PRIx64
+			" is not 8-byte aligned for an 8-byte variable. A hardware write watchpoint covers an aligned 4- or 8-byte word; watch an aligned variable instead.",
+			symbol, a->kva);
 	return 0;
 }

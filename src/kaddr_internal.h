@@ -19,11 +19,11 @@ struct kaddr_rec {
 
 /* Where a symbol lives. */
 struct ktsnap_kaddr {
-	uint64_t kva;		/* kernel virtual address of its first byte */
-	uint32_t size;		/* bytes (BTF size of the variable; 4 for kallsyms) */
-	uint32_t map_id;	/* BPF global: the ARRAY map holding it; 0 for kallsyms */
-	uint32_t offset;	/* BPF global: offset inside the map's value */
-	char map_name[16];	/* BPF global: "<obj>.bss" */
+	uint64_t kva; /* kernel virtual address of its first byte */
+	uint32_t size; /* bytes (BTF size of the variable; 4 for kallsyms) */
+	uint32_t map_id; /* BPF global: the ARRAY map holding it; 0 for kallsyms */
+	uint32_t offset; /* BPF global: offset inside the map's value */
+	char map_name[16]; /* BPF global: "<obj>.bss" */
 };
 
 /*

@@ -107,8 +107,7 @@ bool ktsnap_kernel_op_value__equal(const struct ktsnap_kernel_op_value *a,
 }
 
 /* ---- targets ------------------------------------------------------------------- */
-static int target_fill(struct ktsnap_kernel_op_target *t,
-		       const struct ktsnap_kernel_op_target *src)
+static int target_fill(struct ktsnap_kernel_op_target *t, const struct ktsnap_kernel_op_target *src)
 {
 	bool oom = false;
 
@@ -197,8 +196,7 @@ bool ktsnap_kernel_op_target__equal(const struct ktsnap_kernel_op_target *a,
 	case KTSNAP_KERNEL_OP_TARGET_KVA:
 		return a->addr == b->addr;
 	case KTSNAP_KERNEL_OP_TARGET_PER_CPU_FIELD:
-		return ktsnap_str_eq(a->symbol, b->symbol) &&
-		       ktsnap_str_eq(a->field, b->field) &&
+		return ktsnap_str_eq(a->symbol, b->symbol) && ktsnap_str_eq(a->field, b->field) &&
 		       a->cpu == b->cpu;
 	case KTSNAP_KERNEL_OP_TARGET_TASK_FIELD:
 		return a->pid == b->pid && a->expected_start_time_ns == b->expected_start_time_ns &&
@@ -305,8 +303,7 @@ bool ktsnap_kernel_op_request__equal(const struct ktsnap_kernel_op_request *a,
 
 	if (!a || !b)
 		return a == b;
-	if (a->request_id != b->request_id || a->mode != b->mode ||
-	    a->direction != b->direction ||
+	if (a->request_id != b->request_id || a->mode != b->mode || a->direction != b->direction ||
 	    !ktsnap_str_eq(a->tag ? a->tag : "", b->tag ? b->tag : "") ||
 	    a->nr_entries != b->nr_entries)
 		return false;
@@ -342,7 +339,7 @@ int ktsnap_kernel_op_reply__push_value(struct ktsnap_kernel_op_reply *reply,
 
 	if (!reply || !value)
 		return ktsnap_fail(-EINVAL, "kernel-op push_value needs a reply and a value");
-	cap = reply->nr_read_values;	/* no capacity kept: see add_entry */
+	cap = reply->nr_read_values; /* no capacity kept: see add_entry */
 	if (KTSNAP_ENSURE(reply->read_values, cap, reply->nr_read_values + 1))
 		return ktsnap_fail(-ENOMEM, "out of memory");
 	err = ktsnap_kernel_op_value__copy(&reply->read_values[reply->nr_read_values], value);

@@ -17,8 +17,8 @@
 
 static _Atomic(ktsnap_print_fn_t) print_fn;
 static _Thread_local char errbuf[512];
-static _Thread_local char *errbig;	/* a text longer than errbuf, or NULL */
-static _Thread_local const char *errstatic;	/* a fixed text, or NULL */
+static _Thread_local char *errbig; /* a text longer than errbuf, or NULL */
+static _Thread_local const char *errstatic; /* a fixed text, or NULL */
 
 static pthread_once_t errkey_once = PTHREAD_ONCE_INIT;
 static pthread_key_t errkey;

@@ -23,7 +23,7 @@
 
 /* Which of r->keys[0..n) are held, by key bytes. */
 struct keyset {
-	uint32_t *slots;	/* index+1 into keys, 0 = empty */
+	uint32_t *slots; /* index+1 into keys, 0 = empty */
 	size_t size, used;
 };
 
@@ -180,7 +180,7 @@ static int read_fallback(struct reader *rd)
 		uint8_t *cur;
 
 		if (iters++ == max_iters) {
-			err = -EAGAIN;	/* restarted too often: no consistent read */
+			err = -EAGAIN; /* restarted too often: no consistent read */
 			break;
 		}
 		if ((err = reader_reserve(rd, rd->n + 1)) || (err = keyset_reserve(&seen, rd)))
@@ -199,7 +199,7 @@ static int read_fallback(struct reader *rd)
 		}
 		if (bpf_map_lookup_elem(rd->fd, cur, rd->vals + (size_t)rd->n * rd->vsz)) {
 			if (errno == ENOENT)
-				continue;	/* raced away between next_key and lookup */
+				continue; /* raced away between next_key and lookup */
 			err = -errno;
 			break;
 		}
@@ -264,7 +264,7 @@ static int read_batch(struct reader *rd)
 			break;
 		}
 		if (rd->dedupe && returned > max_returned) {
-			err = -EAGAIN;	/* restarted too often: no consistent read */
+			err = -EAGAIN; /* restarted too often: no consistent read */
 			break;
 		}
 		if (err == -ENOSPC) {

@@ -41,9 +41,10 @@ static inline int ktsnap_opts_read(void *dst, size_t dst_sz, size_t known, const
 				   type, sz);
 	for (i = known; i < sz; i++)
 		if (p[i])
-			return ktsnap_fail(-E2BIG,
-					   "%s: opts.sz %zu has a non-zero byte at offset %zu, past the %zu bytes this ktsnap knows (an option of a newer ktsnap?)",
-					   type, sz, i, known);
+			return ktsnap_fail(
+				-E2BIG,
+				"%s: opts.sz %zu has a non-zero byte at offset %zu, past the %zu bytes this ktsnap knows (an option of a newer ktsnap?)",
+				type, sz, i, known);
 	memcpy(dst, uopts, sz < known ? sz : known);
 out:
 	memcpy(dst, &dst_sz, sizeof(dst_sz));
@@ -52,7 +53,7 @@ out:
 
 /* ktsnap_opts_read() for "struct TYPE" with its TYPE##__last_field. */
 #define KTSNAP_OPTS_READ(dst, uopts, TYPE)                                                         \
-	ktsnap_opts_read(&(dst), sizeof(dst),                                                      \
-			 ktsnap_offsetofend(struct TYPE, TYPE##__last_field), (uopts), #TYPE)
+	ktsnap_opts_read(&(dst), sizeof(dst), ktsnap_offsetofend(struct TYPE, TYPE##__last_field), \
+			 (uopts), #TYPE)
 
 #endif /* KTSNAP_OPTS_INTERNAL_H */

@@ -54,17 +54,20 @@ int ktsnap_periodic__validate(uint32_t n, uint64_t duration_ns, char **err)
 	if (!n)
 		return 0;
 	if (n > KTSNAP_PERIODIC_MAX_SNAPSHOTS)
-		return set_err(err, "num_snapshots = %u exceeds the bridge cap of %u stored "
+		return set_err(err,
+			       "num_snapshots = %u exceeds the bridge cap of %u stored "
 			       "snapshots (MAX_STORED_SNAPSHOTS); reduce num_snapshots",
 			       n, KTSNAP_PERIODIC_MAX_SNAPSHOTS);
 	/* 0.8 * d / (n + 1) >= 100 ms  <=>  8 * d >= 10 * (n + 1) * 100 ms */
 	lhs = (unsigned __int128)duration_ns * 8;
 	rhs = (unsigned __int128)(n + 1) * 10 * KTSNAP_PERIODIC_MIN_SPACING_NS;
 	if (lhs < rhs)
-		return set_err(err, "num_snapshots = %u over a %llu ms workload spaces the "
+		return set_err(err,
+			       "num_snapshots = %u over a %llu ms workload spaces the "
 			       "boundaries %llu ms apart (0.8 * duration / (num_snapshots + 1)), "
 			       "below the 100 ms minimum; reduce num_snapshots or extend the "
-			       "duration", n, (unsigned long long)(duration_ns / NS_PER_MS),
+			       "duration",
+			       n, (unsigned long long)(duration_ns / NS_PER_MS),
 			       (unsigned long long)(duration_ns * 8 / 10 / (n + 1) / NS_PER_MS));
 	return 0;
 }
@@ -103,13 +106,13 @@ int ktsnap_periodic__default_check(struct ktsnap_bridge *b, char **err)
 /* ---- the run ------------------------------------------------------------------------------- */
 
 struct ktsnap_periodic {
-	struct ktsnap_bridge *bridge;		/* own handle */
-	struct ktsnap_periodic_opts opts;	/* copy, sz-bounded */
+	struct ktsnap_bridge *bridge; /* own handle */
+	struct ktsnap_periodic_opts opts; /* copy, sz-bounded */
 	struct ktsnap_periodic_clock clock;
 	bool default_clock;
 
 	pthread_mutex_t lock;
-	pthread_cond_t wake;			/* CLOCK_MONOTONIC */
+	pthread_cond_t wake; /* CLOCK_MONOTONIC */
 	/* under lock */
 	bool stop, paused, started, thread_live;
 	uint64_t paused_total_ns, pause_start_ns;

@@ -6,8 +6,8 @@
  */
 #include <ktsnap/view.h>
 
-bool ktsnap_pick_max_by_counter_value(const struct ktsnap_var_candidate *c, size_t n,
-				      size_t *idx, void *ctx)
+bool ktsnap_pick_max_by_counter_value(const struct ktsnap_var_candidate *c, size_t n, size_t *idx,
+				      void *ctx)
 {
 	bool found = false;
 	uint64_t best = 0, v;
@@ -25,8 +25,7 @@ bool ktsnap_pick_max_by_counter_value(const struct ktsnap_var_candidate *c, size
 	return found;
 }
 
-bool ktsnap_pick_max_by_sum_u64(const struct ktsnap_var_row *rows, size_t n, size_t *idx,
-				void *ctx)
+bool ktsnap_pick_max_by_sum_u64(const struct ktsnap_var_row *rows, size_t n, size_t *idx, void *ctx)
 {
 	bool found = false;
 	uint64_t best = 0, sum, v;

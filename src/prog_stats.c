@@ -29,9 +29,9 @@ int ktsnap_prog_stats_hold(void)
 	if (!stats_holders) {
 		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 		if (stats_fd < 0) {
-			err = ktsnap_fail(-errno,
-					  "BPF_ENABLE_STATS(BPF_STATS_RUN_TIME) failed: %s%s", strerror(errno),
-					  errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+			err = ktsnap_fail(
+				-errno, "BPF_ENABLE_STATS(BPF_STATS_RUN_TIME) failed: %s%s",
+				strerror(errno), errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
 			goto out;
 		}
 	}

@@ -24,7 +24,7 @@
 #include "log_internal.h"
 
 struct render_ctx {
-	struct ktsnap_arena *a;		/* where the tree goes */
+	struct ktsnap_arena *a; /* where the tree goes */
 	const struct btf *btf;
 	bool oom;
 };
@@ -187,8 +187,8 @@ static void render_enum_raw(struct render_ctx *c, const struct btf_type *t, uint
 			    unsigned bits, struct ktsnap_value *out)
 {
 	bool is_signed = btf_kflag(t);
-	int64_t v = is_signed ? sign_extend(raw, bits)
-			      : (int64_t)(bits < 64 ? raw & ((1ULL << bits) - 1) : raw);
+	int64_t v = is_signed ? sign_extend(raw, bits) :
+				(int64_t)(bits < 64 ? raw & ((1ULL << bits) - 1) : raw);
 
 	out->kind = KTSNAP_VALUE_ENUM;
 	out->e.bits = t->size * 8;
@@ -287,8 +287,7 @@ static void render_member_bitfield(struct render_ctx *c, uint32_t mtype, const u
 
 /* A Struct named after @t with room for its vlen members (filled by the
  * caller, which bumps s.nr); false on ENOMEM. */
-static bool begin_struct(struct render_ctx *c, const struct btf_type *t,
-			 struct ktsnap_value *out)
+static bool begin_struct(struct render_ctx *c, const struct btf_type *t, struct ktsnap_value *out)
 {
 	const char *name = btf_name(c->btf, t->name_off);
 	int n = btf_vlen(t);
@@ -497,15 +496,14 @@ static void render_type(struct render_ctx *c, uint32_t id, const uint8_t *data, 
 			out->p.skip_reason = KTSNAP_PTR_NOT_FOLLOWED;
 		break;
 	default:
-		set_unsupported(c, out, "BTF kind %s", btf_kind(t) == BTF_KIND_DECL_TAG
-							  ? "DECL_TAG" : "unknown");
+		set_unsupported(c, out, "BTF kind %s",
+				btf_kind(t) == BTF_KIND_DECL_TAG ? "DECL_TAG" : "unknown");
 		break;
 	}
 }
 
 static const struct ktsnap_value *render_value(struct ktsnap_arena *a, const struct btf *btf,
-					       uint32_t type_id, const uint8_t *data,
-					       size_t size)
+					       uint32_t type_id, const uint8_t *data, size_t size)
 {
 	struct render_ctx c = { .a = a, .btf = btf };
 	struct ktsnap_value *v = ktsnap_arena_alloc(a, sizeof(*v));
@@ -524,8 +522,8 @@ const struct ktsnap_value *ktsnap_render(struct ktsnap_report *r, const struct b
 
 /* Value side without BTF: the bytes, so nothing captured is lost. */
 static const struct ktsnap_value *render_or_bytes(struct ktsnap_arena *a,
-						  const struct ktsnap_map *m,
-						  const uint8_t *data, size_t size)
+						  const struct ktsnap_map *m, const uint8_t *data,
+						  size_t size)
 {
 	struct ktsnap_value *v;
 
@@ -589,8 +587,8 @@ int ktsnap_render_entry(const struct ktsnap_map *m, struct ktsnap_map_entry *e,
 		if (!slots)
 			return -ENOMEM;
 		for (cpu = 0; cpu < e->nr_cpus; cpu++) {
-			slots[cpu] = render_or_bytes(a, m, e->percpu + (size_t)cpu * m->percpu_stride,
-						     m->value_size);
+			slots[cpu] = render_or_bytes(
+				a, m, e->percpu + (size_t)cpu * m->percpu_stride, m->value_size);
 			if (!slots[cpu])
 				return -ENOMEM;
 		}
@@ -600,14 +598,13 @@ int ktsnap_render_entry(const struct ktsnap_map *m, struct ktsnap_map_entry *e,
 	if (!e->val)
 		return 0;
 	if (m->layout == KTSNAP_LAYOUT_HASH && !(m->btf && m->btf_value_type_id))
-		return 0;	/* value_hex keeps the bytes; no rendering */
+		return 0; /* value_hex keeps the bytes; no rendering */
 	e->val_rv = render_or_bytes(a, m, e->val, e->val_len);
 	return e->val_rv ? 0 : -ENOMEM;
 }
 
 /* Entries [from, to) of @m into arena @a; 0 or -ENOMEM. */
-static int render_entries(struct ktsnap_map *m, struct ktsnap_arena *a, uint32_t from,
-			  uint32_t to)
+static int render_entries(struct ktsnap_map *m, struct ktsnap_arena *a, uint32_t from, uint32_t to)
 {
 	uint32_t i;
 	int err;
@@ -652,9 +649,9 @@ static int render_map(struct ktsnap_map *m)
 
 	a->min_chunk = MAP_ARENA_MIN_CHUNK;
 	if (m->layout == KTSNAP_LAYOUT_VALUE && m->value_raw) {
-		m->value = m->render_as_string_bytes
-				   ? render_strings(a, m->value_raw, m->value_size)
-				   : render_or_bytes(a, m, m->value_raw, m->value_size);
+		m->value = m->render_as_string_bytes ?
+				   render_strings(a, m->value_raw, m->value_size) :
+				   render_or_bytes(a, m, m->value_raw, m->value_size);
 		return m->value ? 0 : -ENOMEM;
 	}
 	if (m->nr_entries < PARALLEL_RENDER_MIN)

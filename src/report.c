@@ -198,13 +198,13 @@ const struct ktsnap_map *ktsnap_report__map_by_index(const struct ktsnap_report 
 	if (!r)
 		return ktsnap_fail_ptr(-EINVAL, "map_by_index: no report");
 	if (i >= r->nr_maps)
-		return ktsnap_fail_ptr(-ERANGE, "map index %zu is past the end (the report has %u maps)",
-				       i, r->nr_maps);
+		return ktsnap_fail_ptr(-ERANGE,
+				       "map index %zu is past the end (the report has %u maps)", i,
+				       r->nr_maps);
 	return &r->maps[i];
 }
 
-const struct ktsnap_map *ktsnap_report__map_by_name(const struct ktsnap_report *r,
-						    const char *name)
+const struct ktsnap_map *ktsnap_report__map_by_name(const struct ktsnap_report *r, const char *name)
 {
 	uint32_t i;
 
@@ -220,10 +220,10 @@ const struct ktsnap_map *ktsnap_report__map_by_name(const struct ktsnap_report *
  * Plain getters: a NULL object reads as 0 / NULL (common.h), so chains such
  * as ktsnap_map__value(ktsnap_report__map_by_name(r, "x")) never crash.
  */
-#define GETTER(ret, fn, type, expr)          \
-	ret fn(const struct type *o)         \
-	{                                    \
-		return o ? (expr) : (ret)0;  \
+#define GETTER(ret, fn, type, expr)         \
+	ret fn(const struct type *o)        \
+	{                                   \
+		return o ? (expr) : (ret)0; \
 	}
 
 GETTER(const char *, ktsnap_map__name, ktsnap_map, o->name)
@@ -237,8 +237,7 @@ GETTER(enum ktsnap_map_layout, ktsnap_map__layout, ktsnap_map, o->layout)
 GETTER(size_t, ktsnap_map__entry_count, ktsnap_map, o->nr_entries)
 GETTER(uint32_t, ktsnap_map__cpu_count, ktsnap_map, o->nr_cpus)
 GETTER(const struct ktsnap_ringbuf_info *, ktsnap_map__ringbuf, ktsnap_map, o->ringbuf)
-GETTER(const struct ktsnap_stack_trace_info *, ktsnap_map__stack_trace, ktsnap_map,
-       o->stack_trace)
+GETTER(const struct ktsnap_stack_trace_info *, ktsnap_map__stack_trace, ktsnap_map, o->stack_trace)
 GETTER(const struct ktsnap_fd_array_info *, ktsnap_map__fd_array, ktsnap_map, o->fd_array)
 GETTER(const struct ktsnap_value *, ktsnap_map_entry__key, ktsnap_map_entry, o->key_rv)
 GETTER(const struct ktsnap_value *, ktsnap_map_entry__value, ktsnap_map_entry, o->val_rv)
@@ -263,8 +262,7 @@ GETTER(const char *, ktsnap_report__task_enrichments_unavailable, ktsnap_report,
        o->task_enrichments_unavailable)
 GETTER(const char *, ktsnap_report__scx_walker_unavailable, ktsnap_report,
        o->scx_walker_unavailable)
-GETTER(const char *, ktsnap_report__sdt_alloc_unavailable, ktsnap_report,
-       o->sdt_alloc_unavailable)
+GETTER(const char *, ktsnap_report__sdt_alloc_unavailable, ktsnap_report, o->sdt_alloc_unavailable)
 
 const struct ktsnap_value *ktsnap_map__value(const struct ktsnap_map *m)
 {
@@ -279,8 +277,9 @@ const struct ktsnap_map_entry *ktsnap_map__entry(const struct ktsnap_map *m, siz
 	if (!m)
 		return ktsnap_fail_ptr(-EINVAL, "map entry: no map");
 	if (i >= m->nr_entries)
-		return ktsnap_fail_ptr(-ERANGE, "entry %zu of map '%s' is past the end (%u entries)",
-				       i, m->name, m->nr_entries);
+		return ktsnap_fail_ptr(-ERANGE,
+				       "entry %zu of map '%s' is past the end (%u entries)", i,
+				       m->name, m->nr_entries);
 	ktsnap_map_ensure_rendered(m);
 	return &m->entries[i];
 }
@@ -319,12 +318,12 @@ const uint64_t *ktsnap_report__active_map_kvas(const struct ktsnap_report *r, si
 	return r ? r->active_map_kvas : NULL;
 }
 
-#define LIST_ACCESSOR(type, field)                                                        \
+#define LIST_ACCESSOR(type, field)                                                          \
 	const struct type *ktsnap_report__##field(const struct ktsnap_report *r, size_t *n) \
-	{                                                                                 \
-		if (n)                                                                    \
-			*n = r ? r->nr_##field : 0;                                       \
-		return r ? r->field : NULL;                                               \
+	{                                                                                   \
+		if (n)                                                                      \
+			*n = r ? r->nr_##field : 0;                                         \
+		return r ? r->field : NULL;                                                 \
 	}
 
 LIST_ACCESSOR(ktsnap_prog_runtime_stat, prog_runtime_stats)
@@ -335,4 +334,3 @@ LIST_ACCESSOR(ktsnap_task_enrichment, task_enrichments)
 LIST_ACCESSOR(ktsnap_event_counter_sample, event_counter_timeline)
 LIST_ACCESSOR(ktsnap_rq_scx_state, rq_scx_states)
 LIST_ACCESSOR(ktsnap_dsq_state, dsq_states)
-

@@ -32,10 +32,10 @@ struct ktsnap_arena_chunk;
 
 struct ktsnap_arena {
 	struct ktsnap_arena_chunk *head;
-	size_t used;		/* bytes used in head */
-	size_t cap;		/* capacity of head */
-	size_t total;		/* bytes handed out (all chunks) */
-	size_t min_chunk;	/* smallest chunk; 0: 64 KiB */
+	size_t used; /* bytes used in head */
+	size_t cap; /* capacity of head */
+	size_t total; /* bytes handed out (all chunks) */
+	size_t min_chunk; /* smallest chunk; 0: 64 KiB */
 };
 
 void ktsnap_arena_init(struct ktsnap_arena *a);
@@ -59,99 +59,108 @@ struct ktsnap_member;
 struct ktsnap_value {
 	enum ktsnap_value_kind kind;
 	union {
-		struct { uint32_t bits; int64_t v; } i;		/* INT */
-		struct { uint32_t bits; uint64_t v; } u;	/* UINT */
-		bool b;						/* BOOL */
-		uint8_t c;					/* CHAR */
-		struct { uint32_t bits; double v; } f;		/* FLOAT */
-		struct {					/* ENUM */
+		struct {
+			uint32_t bits;
+			int64_t v;
+		} i; /* INT */
+		struct {
+			uint32_t bits;
+			uint64_t v;
+		} u; /* UINT */
+		bool b; /* BOOL */
+		uint8_t c; /* CHAR */
+		struct {
+			uint32_t bits;
+			double v;
+		} f; /* FLOAT */
+		struct { /* ENUM */
 			uint32_t bits;
 			bool is_signed;
-			int64_t v;		/* unsigned: bit pattern */
-			const char *variant;	/* NULL: unknown */
+			int64_t v; /* unsigned: bit pattern */
+			const char *variant; /* NULL: unknown */
 		} e;
-		struct {					/* STRUCT */
-			const char *type_name;	/* NULL: anonymous */
+		struct { /* STRUCT */
+			const char *type_name; /* NULL: anonymous */
 			uint32_t nr;
 			struct ktsnap_member *m;
 		} s;
-		struct {					/* ARRAY */
-			uint64_t len;		/* declared length */
-			uint32_t nr;		/* stored elements (≤ 4096) */
+		struct { /* ARRAY */
+			uint64_t len; /* declared length */
+			uint32_t nr; /* stored elements (≤ 4096) */
 			struct ktsnap_value *elems;
 		} a;
-		const char *cpus;				/* CPU_LIST */
-		struct {					/* PTR */
+		const char *cpus; /* CPU_LIST */
+		struct { /* PTR */
 			uint64_t v;
 			struct ktsnap_value *deref;
 			const char *skip_reason;
 			const char *cast;
 		} p;
-		const char *hex;				/* BYTES */
-		struct {					/* TRUNCATED */
+		const char *hex; /* BYTES */
+		struct { /* TRUNCATED */
 			uint64_t needed;
 			uint64_t had;
 			struct ktsnap_value *partial;
 		} t;
-		const char *reason;				/* UNSUPPORTED */
+		const char *reason; /* UNSUPPORTED */
 	};
 };
 
 struct ktsnap_member {
-	const char *name;	/* "" for anonymous members */
+	const char *name; /* "" for anonymous members */
 	struct ktsnap_value v;
 };
 
 /* ---- maps ---------------------------------------------------------------- */
 struct ktsnap_map_entry {
-	const uint8_t *key;	/* key bytes (hash kinds), else NULL */
-	const uint8_t *val;	/* value bytes (hash, array), else NULL */
+	const uint8_t *key; /* key bytes (hash kinds), else NULL */
+	const uint8_t *val; /* value bytes (hash, array), else NULL */
 	uint32_t key_len;
 	uint32_t val_len;
-	uint32_t index;		/* ARRAY / PERCPU_ARRAY key */
-	const uint8_t *percpu;	/* per-CPU raw values: nr_cpus × stride */
-	const struct ktsnap_value *key_rv;	/* NULL: no BTF for the key */
-	const struct ktsnap_value *val_rv;	/* NULL: no BTF / unreadable */
-	const struct ktsnap_value *payload;	/* sdt_alloc payload (rare) */
-	const struct ktsnap_value **per_cpu;	/* nr_cpus slots; NULL = unmapped */
-	uint32_t nr_cpus;			/* length of per_cpu */
+	uint32_t index; /* ARRAY / PERCPU_ARRAY key */
+	const uint8_t *percpu; /* per-CPU raw values: nr_cpus × stride */
+	const struct ktsnap_value *key_rv; /* NULL: no BTF for the key */
+	const struct ktsnap_value *val_rv; /* NULL: no BTF / unreadable */
+	const struct ktsnap_value *payload; /* sdt_alloc payload (rare) */
+	const struct ktsnap_value **per_cpu; /* nr_cpus slots; NULL = unmapped */
+	uint32_t nr_cpus; /* length of per_cpu */
 };
 
 struct ktsnap_map {
 	struct ktsnap_report *owner;
 	char *name;
-	uint64_t map_kva;	/* live host: map id */
+	uint64_t map_kva; /* live host: map id */
 	uint32_t map_type;
 	uint32_t key_size;
 	uint32_t value_size;
 	uint32_t max_entries;
-	char *error;		/* NULL: complete */
+	char *error; /* NULL: complete */
 	enum ktsnap_map_layout layout;
 
 	/* LAYOUT_VALUE */
 	const struct ktsnap_value *value;
-	const uint8_t *value_raw;	/* capture: value_size bytes */
+	const uint8_t *value_raw; /* capture: value_size bytes */
 
 	/* entry layouts */
 	struct ktsnap_map_entry *entries;
 	uint32_t nr_entries;
-	uint32_t nr_cpus;	/* per-CPU layouts: slots per entry */
-	uint32_t percpu_stride;	/* round_up(value_size, 8) */
+	uint32_t nr_cpus; /* per-CPU layouts: slots per entry */
+	uint32_t percpu_stride; /* round_up(value_size, 8) */
 
 	struct ktsnap_ringbuf_info *ringbuf;
 	struct ktsnap_stack_trace_info *stack_trace;
 	struct ktsnap_fd_array_info *fd_array;
-	const char *arena_json;		/* ARENA: the file's "arena" object, verbatim */
+	const char *arena_json; /* ARENA: the file's "arena" object, verbatim */
 
 	/* lazy rendering (capture only) */
-	const struct btf *btf;		/* owned by the report's btf list */
+	const struct btf *btf; /* owned by the report's btf list */
 	uint32_t btf_key_type_id;
 	uint32_t btf_value_type_id;
-	bool render_as_string_bytes;	/* .rodata.str1.1 sections */
+	bool render_as_string_bytes; /* .rodata.str1.1 sections */
 	atomic_bool rendered;
-	bool render_failed;		/* ran out of memory: never released */
-	struct ktsnap_arena render_arena;	/* the trees rendered from raw */
-	void *raw;			/* malloc'd key/value buffer, or NULL */
+	bool render_failed; /* ran out of memory: never released */
+	struct ktsnap_arena render_arena; /* the trees rendered from raw */
+	void *raw; /* malloc'd key/value buffer, or NULL */
 };
 
 /* ---- the report ------------------------------------------------------------- */
@@ -159,7 +168,7 @@ struct ktsnap_report {
 	struct ktsnap_arena arena;
 	pthread_mutex_t render_lock;
 
-	const char *schema;		/* "single" */
+	const char *schema; /* "single" */
 	struct ktsnap_map *maps;
 	uint32_t nr_maps;
 	uint32_t maps_cap;
@@ -184,8 +193,8 @@ struct ktsnap_report {
 	size_t nr_rq_scx_states;
 	struct ktsnap_dsq_state *dsq_states;
 	size_t nr_dsq_states;
-	struct ktsnap_scx_sched_state *scx_sched_state;	/* NULL: absent */
-	struct ktsnap_probe_counters *probe_counters;	/* NULL: absent */
+	struct ktsnap_scx_sched_state *scx_sched_state; /* NULL: absent */
+	struct ktsnap_probe_counters *probe_counters; /* NULL: absent */
 
 	const char *prog_runtime_stats_unavailable;
 	const char *per_node_numa_unavailable;
@@ -208,8 +217,8 @@ struct ktsnap_report {
 	 * "capture_skew_ns", "freeze_ns") */
 	uint64_t capture_ns;
 	uint64_t timestamp_ns;
-	uint64_t capture_skew_ns;	/* first map read's start to last one's end */
-	uint64_t freeze_ns;		/* cgroup.freeze until "frozen 1"; 0: not frozen */
+	uint64_t capture_skew_ns; /* first map read's start to last one's end */
+	uint64_t freeze_ns; /* cgroup.freeze until "frozen 1"; 0: not frozen */
 
 	/* "dual" / "degraded" report files (json_internal.h); NULL for
 	 * "single".  A dual report is its late half with the early half
@@ -235,8 +244,8 @@ struct ktsnap_report {
 struct ktsnap_map *ktsnap_report_add_map(struct ktsnap_report *r, const char *name);
 /* Set map->error (formatted, arena-allocated). Appends "; " + text when an
  * error is already set. */
-int ktsnap_map_set_error(struct ktsnap_report *r, struct ktsnap_map *m,
-			 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int ktsnap_map_set_error(struct ktsnap_report *r, struct ktsnap_map *m, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Keep @btf alive as long as @r (takes ownership). */
 int ktsnap_report_own_btf(struct ktsnap_report *r, struct btf *btf);
 

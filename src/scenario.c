@@ -33,16 +33,16 @@
 #include "scenario_internal.h"
 #include "util_internal.h"
 
-#define MAP_WRITE_WAIT_MS		5000
-#define FREEZE_TIMEOUT_MS		1000
-#define SCHED_ATTACH_TIMEOUT_MS		30000
-#define SCHED_KILL_GRACE_MS		10000	/* spec §1 "scheduler kill grace" */
-#define ATTACH_NOT_TRYING_S		60	/* spec §11.5 */
-#define ATTACH_ADVANCE_S		30
-#define REPLACE_NOT_TRYING_S		5
-#define REPLACE_ADVANCE_S		10
-#define NS_PER_S			1000000000ULL
-#define SCX_STATE_PATH			"/sys/kernel/sched_ext/state"
+#define MAP_WRITE_WAIT_MS 5000
+#define FREEZE_TIMEOUT_MS 1000
+#define SCHED_ATTACH_TIMEOUT_MS 30000
+#define SCHED_KILL_GRACE_MS 10000 /* spec §1 "scheduler kill grace" */
+#define ATTACH_NOT_TRYING_S 60 /* spec §11.5 */
+#define ATTACH_ADVANCE_S 30
+#define REPLACE_NOT_TRYING_S 5
+#define REPLACE_ADVANCE_S 10
+#define NS_PER_S 1000000000ULL
+#define SCX_STATE_PATH "/sys/kernel/sched_ext/state"
 
 static volatile sig_atomic_t stop_sig;
 
@@ -125,8 +125,8 @@ static int bridge_register_watch(struct ktsnap_bridge *b, const char *symbol, ch
 	return errmsg_copy(ktsnap_bridge__register_watch(b, symbol), msg);
 }
 
-static int bridge_wait_not_trying(struct ktsnap_bridge *b, uint64_t deadline_ns,
-				  const char *label, char **msg)
+static int bridge_wait_not_trying(struct ktsnap_bridge *b, uint64_t deadline_ns, const char *label,
+				  char **msg)
 {
 	return errmsg_copy(ktsnap_bridge__wait_for_worker_state_not_trying(b, deadline_ns, label),
 			   msg);
@@ -138,7 +138,7 @@ static int bridge_wait_advance(struct ktsnap_bridge *b, uint64_t before, uint64_
 	uint64_t seqno = 0;
 
 	return errmsg_copy(ktsnap_bridge__wait_for_accessor_publish_advance(b, before, deadline_ns,
-									     label, &seqno),
+									    label, &seqno),
 			   msg);
 }
 
@@ -157,11 +157,13 @@ static int do_map_write(struct ktsnap_scenario *sc, const struct sc_map_write *w
 	else
 		snprintf(what, sizeof(what), "'%s', offset %" PRIu32, w->suffix, w->offset);
 	/* wait until the scheduler's map is discoverable */
-	while ((fd = ktsnap_map_find(sc->capture, ktsnap_map_match_suffix, w->suffix, &info)) == -ENOENT) {
+	while ((fd = ktsnap_map_find(sc->capture, ktsnap_map_match_suffix, w->suffix, &info)) ==
+	       -ENOENT) {
 		if (ktsnap_scenario_now_ns() >= deadline)
 			return fail(sc, -ENOENT,
 				    "BpfMapWrite(%s): no BPF map whose name ends with '%s' "
-				    "appeared within %d ms", what, w->suffix, MAP_WRITE_WAIT_MS);
+				    "appeared within %d ms",
+				    what, w->suffix, MAP_WRITE_WAIT_MS);
 		if (ktsnap_sleep_ms(20, stop_flag(sc)))
 			return check_stop(sc);
 	}
@@ -171,8 +173,8 @@ static int do_map_write(struct ktsnap_scenario *sc, const struct sc_map_write *w
 	if (info.type != BPF_MAP_TYPE_ARRAY) {
 		err = fail(sc, -EINVAL,
 			   "BpfMapWrite(%s): map '%s' (id %u) has type %u; only "
-			   "BPF_MAP_TYPE_ARRAY maps can be written", what, info.name, info.id,
-			   info.type);
+			   "BPF_MAP_TYPE_ARRAY maps can be written",
+			   what, info.name, info.id, info.type);
 		goto out;
 	}
 	if (w->var) {
@@ -181,7 +183,8 @@ static int do_map_write(struct ktsnap_scenario *sc, const struct sc_map_write *w
 			err = fail(sc, err == -ENODATA ? -ENOENT : err,
 				   "BpfMapWrite(%s): %s in the BTF of map '%s' (id %u)", what,
 				   err == -ENODATA ? "no BTF value type" :
-				   err == -ENOENT ? "no such variable" : strerror(-err),
+				   err == -ENOENT  ? "no such variable" :
+						     strerror(-err),
 				   info.name, info.id);
 			goto out;
 		}
@@ -189,13 +192,14 @@ static int do_map_write(struct ktsnap_scenario *sc, const struct sc_map_write *w
 	if ((uint64_t)off + sizeof(uint32_t) > info.value_size) {
 		err = fail(sc, -ERANGE,
 			   "BpfMapWrite(%s): offset %" PRIu32 " + 4 is past the %u-byte value of "
-			   "map '%s'", what, off, info.value_size, info.name);
+			   "map '%s'",
+			   what, off, info.value_size, info.name);
 		goto out;
 	}
 	err = ktsnap_map_write_u32(fd, info.value_size, off, w->value);
 	if (err) {
-		err = fail(sc, err, "BpfMapWrite(%s): updating key 0 of map '%s' (id %u): %s",
-			   what, info.name, info.id, strerror(-err));
+		err = fail(sc, err, "BpfMapWrite(%s): updating key 0 of map '%s' (id %u): %s", what,
+			   info.name, info.id, strerror(-err));
 		goto out;
 	}
 	err = 0;
@@ -239,7 +243,8 @@ static int op_capture_snapshot(struct ktsnap_scenario *sc, const struct sc_op *o
 			    "Op::CaptureSnapshot('%s'): not supported in host_only mode (no guest "
 			    "VM, no test-fixture SnapshotBridge installed); snapshot capture is "
 			    "mutually exclusive with host_only — either drop the snapshot op or "
-			    "convert the test to non-host_only", op->name);
+			    "convert the test to non-host_only",
+			    op->name);
 	/* a callback that produced nothing leaves only an event (§11.1 step 3) */
 	ktsnap_bridge__capture_with_step(b, op->name, (uint16_t)c->step);
 	return 0;
@@ -263,7 +268,8 @@ static int op_watch_snapshot(struct ktsnap_scenario *sc, const struct sc_op *op)
 			    "Op::WatchSnapshot('%s'): not supported in host_only mode (no guest "
 			    "VM, no test-fixture SnapshotBridge installed); hardware-watchpoint "
 			    "snapshots are mutually exclusive with host_only — either drop the "
-			    "watch op or convert the test to non-host_only", op->name);
+			    "watch op or convert the test to non-host_only",
+			    op->name);
 	err = bridge_register_watch(b, op->name, &msg);
 	if (err)
 		err = fail(sc, err, "Op::WatchSnapshot: register watch on '%s' failed: %s",
@@ -287,22 +293,25 @@ static int op_cgroup_procs(struct ktsnap_scenario *sc, const struct sc_op *op)
 			    "`SnapshotBridge::drain_cgroup_procs` — supply a non-empty identifier "
 			    "(e.g. \"after_spawn\", \"post_migrate\")");
 	if (!op->cgroup[0])
-		return fail(sc, -EINVAL,
-			    "Op::CaptureCgroupProcs(tag=\"%s\"): cgroup name is empty. Provide a "
-			    "cgroup name registered via `Op::AddCgroup`, a `CgroupDef` in setup, or "
-			    "pushed on the Backdrop; an empty name would resolve to the runner's "
-			    "own cgroup, which is almost certainly not the test author's intent",
-			    op->name);
+		return fail(
+			sc, -EINVAL,
+			"Op::CaptureCgroupProcs(tag=\"%s\"): cgroup name is empty. Provide a "
+			"cgroup name registered via `Op::AddCgroup`, a `CgroupDef` in setup, or "
+			"pushed on the Backdrop; an empty name would resolve to the runner's "
+			"own cgroup, which is almost certainly not the test author's intent",
+			op->name);
 	b = active_bridge();
 	if (!b)
-		return fail(sc, -EOPNOTSUPP,
-			    "Op::CaptureCgroupProcs(tag=\"%s\", cgroup=\"%s\"): no SnapshotBridge "
-			    "installed for this thread; bailing before the cgroup.procs read so the "
-			    "misconfiguration surfaces without burning a syscall (a silent record "
-			    "would also leave subsequent `drain_cgroup_procs` empty, masking the "
-			    "missing-bridge bug). Install a bridge via "
-			    "`SnapshotBridge::set_thread_local` (RAII via `BridgeGuard`) before "
-			    "`execute_scenario` runs the op", op->name, op->cgroup);
+		return fail(
+			sc, -EOPNOTSUPP,
+			"Op::CaptureCgroupProcs(tag=\"%s\", cgroup=\"%s\"): no SnapshotBridge "
+			"installed for this thread; bailing before the cgroup.procs read so the "
+			"misconfiguration surfaces without burning a syscall (a silent record "
+			"would also leave subsequent `drain_cgroup_procs` empty, masking the "
+			"missing-bridge bug). Install a bridge via "
+			"`SnapshotBridge::set_thread_local` (RAII via `BridgeGuard`) before "
+			"`execute_scenario` runs the op",
+			op->name, op->cgroup);
 	err = -ENOENT;
 	if (sc->parent[0] && sc_valid_component(op->cgroup) &&
 	    (size_t)snprintf(path, sizeof(path), "%s/%s", sc->parent, op->cgroup) < sizeof(path))
@@ -310,8 +319,8 @@ static int op_cgroup_procs(struct ktsnap_scenario *sc, const struct sc_op *op)
 	if (err)
 		return fail(sc, err,
 			    "Op::CaptureCgroupProcs(tag=\"%s\", cgroup=\"%s\"): "
-			    "CgroupOps::read_procs failed: %s", op->name, op->cgroup,
-			    strerror(-err));
+			    "CgroupOps::read_procs failed: %s",
+			    op->name, op->cgroup, strerror(-err));
 	err = ktsnap_bridge__record_cgroup_procs(b, op->name, op->cgroup, pids, n);
 	free(pids);
 	if (err)
@@ -328,20 +337,21 @@ static int op_pin_map(struct ktsnap_scenario *sc, const struct sc_op *op)
 
 	for (i = 0; i < sc->nr_pins; i++)
 		if (!strcmp(sc->pins[i].name, op->name))
-			return 0;	/* idempotent per name */
+			return 0; /* idempotent per name */
 	if (KTSNAP_ENSURE(sc->pins, sc->cap_pins, sc->nr_pins + 1))
 		return fail(sc, -ENOMEM, "Op::PinBpfMap(\"%s\"): out of memory", op->name);
 	fd = ktsnap_map_find(sc->capture, ktsnap_map_match_name, op->name, &info);
 	if (fd < 0)
-		return fail(sc, fd,
-			    "Op::PinBpfMap(\"%s\"): %s\n\nCommon causes:\n  (a) Target "
-			    "scheduler's BPF object hasn't finished loading. Place this op AFTER a "
-			    "hold long enough for the scheduler to attach.\n  (b) Step ran before "
-			    "any `Op::AttachScheduler`; pin must come after the scheduler that owns "
-			    "the map is up.\n  (c) Name exceeds the 15-char usable cap of "
-			    "`BPF_OBJ_NAME_LEN` and was truncated by libbpf when loaded — the "
-			    "kernel-visible name is the truncated form.", op->name,
-			    fd == -ENOENT ? "no BPF map with that name" : strerror(-fd));
+		return fail(
+			sc, fd,
+			"Op::PinBpfMap(\"%s\"): %s\n\nCommon causes:\n  (a) Target "
+			"scheduler's BPF object hasn't finished loading. Place this op AFTER a "
+			"hold long enough for the scheduler to attach.\n  (b) Step ran before "
+			"any `Op::AttachScheduler`; pin must come after the scheduler that owns "
+			"the map is up.\n  (c) Name exceeds the 15-char usable cap of "
+			"`BPF_OBJ_NAME_LEN` and was truncated by libbpf when loaded — the "
+			"kernel-visible name is the truncated form.",
+			op->name, fd == -ENOENT ? "no BPF map with that name" : strerror(-fd));
 	sc->pins[sc->nr_pins].name = strdup(op->name);
 	if (!sc->pins[sc->nr_pins].name) {
 		close(fd);
@@ -351,12 +361,15 @@ static int op_pin_map(struct ktsnap_scenario *sc, const struct sc_op *op)
 	return 0;
 }
 
-static int kernel_op(struct ktsnap_scenario *sc, const char *label,
-		     enum ktsnap_kernel_op_mode mode, enum ktsnap_kernel_op_direction dir,
-		     const char *tag, struct ktsnap_kernel_op_entry *entries, size_t n)
+static int kernel_op(struct ktsnap_scenario *sc, const char *label, enum ktsnap_kernel_op_mode mode,
+		     enum ktsnap_kernel_op_direction dir, const char *tag,
+		     struct ktsnap_kernel_op_entry *entries, size_t n)
 {
 	struct ktsnap_kernel_op_request req = {
-		.mode = mode, .direction = dir, .tag = (char *)tag, .entries = entries,
+		.mode = mode,
+		.direction = dir,
+		.tag = (char *)tag,
+		.entries = entries,
 		.nr_entries = n,
 	};
 	struct ktsnap_kernel_op_reply reply = { 0 };
@@ -376,12 +389,14 @@ static int kernel_op(struct ktsnap_scenario *sc, const char *label,
 	if (w && err)
 		return fail(sc, err, "%s('%s'): %s", label, tag, ktsnap_errmsg());
 	if (err == -EOPNOTSUPP)
-		return fail(sc, err,
-			    "%s('%s'): no SnapshotBridge kernel-op callback is installed on this "
-			    "thread and not running in a guest VM. Install a callback via "
-			    "SnapshotBridge::new(...).with_kernel_op(...).set_thread_local() for "
-			    "host-side tests, or run the scenario inside a ktstr guest VM where the "
-			    "port-1 wire path provides dispatch.", label, tag);
+		return fail(
+			sc, err,
+			"%s('%s'): no SnapshotBridge kernel-op callback is installed on this "
+			"thread and not running in a guest VM. Install a callback via "
+			"SnapshotBridge::new(...).with_kernel_op(...).set_thread_local() for "
+			"host-side tests, or run the scenario inside a ktstr guest VM where the "
+			"port-1 wire path provides dispatch.",
+			label, tag);
 	if (err)
 		return fail(sc, err, "%s('%s'): kernel-op callback failed: %s", label, tag,
 			    strerror(-err));
@@ -461,7 +476,8 @@ static int wait_scx_disabled(struct ktsnap_scenario *sc, const char *label)
 
 	while (!read_scx_state(state, sizeof(state)) && strcmp(state, "disabled")) {
 		if (ktsnap_scenario_now_ns() >= deadline)
-			return fail(sc, -ETIMEDOUT, "%s: sched_ext state '%s' did not reach "
+			return fail(sc, -ETIMEDOUT,
+				    "%s: sched_ext state '%s' did not reach "
 				    "'disabled' within 10s of stopping the previous scheduler",
 				    label, state);
 		if (ktsnap_sleep_ms(50, stop_flag(sc)))
@@ -474,8 +490,7 @@ static int wait_scx_disabled(struct ktsnap_scenario *sc, const char *label)
  * Start @op's command and wait until a map of its BPF object that was not
  * there before is visible: on a live host that is what "attached" means.
  */
-static int spawn_and_discover(struct ktsnap_scenario *sc, const struct sc_op *op,
-			      const char *label)
+static int spawn_and_discover(struct ktsnap_scenario *sc, const struct sc_op *op, const char *label)
 {
 	uint32_t timeout = op->timeout_ms ? op->timeout_ms : SCHED_ATTACH_TIMEOUT_MS;
 	uint32_t *before = NULL, *after = NULL;
@@ -510,14 +525,17 @@ static int spawn_and_discover(struct ktsnap_scenario *sc, const struct sc_op *op
 			break;
 		if (!ktsnap_process_alive(pid)) {
 			sc->sched_pid = 0;
-			err = fail(sc, -ECHILD, "%s: scheduler '%s' exited before a map of BPF "
-				   "object '%s' appeared", label, op->argv[0], op->obj);
+			err = fail(sc, -ECHILD,
+				   "%s: scheduler '%s' exited before a map of BPF "
+				   "object '%s' appeared",
+				   label, op->argv[0], op->obj);
 			break;
 		}
 		if (ktsnap_scenario_now_ns() >= deadline) {
-			err = fail(sc, -ETIMEDOUT, "%s: no map of BPF object '%s' appeared within "
-				   "%" PRIu32 " ms of starting '%s'", label, op->obj, timeout,
-				   op->argv[0]);
+			err = fail(sc, -ETIMEDOUT,
+				   "%s: no map of BPF object '%s' appeared within "
+				   "%" PRIu32 " ms of starting '%s'",
+				   label, op->obj, timeout, op->argv[0]);
 			break;
 		}
 		if (ktsnap_sleep_ms(20, stop_flag(sc))) {
@@ -557,22 +575,26 @@ static int op_scheduler(struct ktsnap_scenario *sc, const struct sc_op *op)
 	if (!b)
 		return fail(sc, -EOPNOTSUPP,
 			    "%s: no SnapshotBridge installed on the executor's thread; cannot "
-			    "observe the scheduler's accessor state", label);
+			    "observe the scheduler's accessor state",
+			    label);
 	if (replace) {
 		if (!sc->sched_pid)
 			return fail(sc, -ESRCH,
 				    "%s: no scheduler attached; attach a scheduler via "
-				    "`Op::AttachScheduler` before invoking this Op", label);
+				    "`Op::AttachScheduler` before invoking this Op",
+				    label);
 		stop_scheduler(sc);
 		err = wait_scx_disabled(sc, label);
 		if (err)
 			return err;
 	} else {
 		if (!read_scx_state(state, sizeof(state)) && strcmp(state, "disabled"))
-			return fail(sc, -EBUSY, "%s: sched_ext state is '%s', not 'disabled': "
-				    "another scheduler is attached", label, state);
-		err = bridge_wait_not_trying(b, ktsnap_monotonic_ns() +
-					     ATTACH_NOT_TRYING_S * NS_PER_S, label, &msg);
+			return fail(sc, -EBUSY,
+				    "%s: sched_ext state is '%s', not 'disabled': "
+				    "another scheduler is attached",
+				    label, state);
+		err = bridge_wait_not_trying(
+			b, ktsnap_monotonic_ns() + ATTACH_NOT_TRYING_S * NS_PER_S, label, &msg);
 		if (err)
 			return gate_fail(sc, err, msg);
 		seqno_before = ktsnap_bridge__accessor_publish_seqno(b);
@@ -581,15 +603,16 @@ static int op_scheduler(struct ktsnap_scenario *sc, const struct sc_op *op)
 	if (err)
 		return err;
 	if (replace) {
-		err = bridge_wait_not_trying(b, ktsnap_monotonic_ns() +
-					     REPLACE_NOT_TRYING_S * NS_PER_S, label, &msg);
+		err = bridge_wait_not_trying(
+			b, ktsnap_monotonic_ns() + REPLACE_NOT_TRYING_S * NS_PER_S, label, &msg);
 		if (err)
 			return gate_fail(sc, err, msg);
 		seqno_before = ktsnap_bridge__accessor_publish_seqno(b);
 	}
-	err = bridge_wait_advance(b, seqno_before, ktsnap_monotonic_ns() +
-				  (replace ? REPLACE_ADVANCE_S : ATTACH_ADVANCE_S) * NS_PER_S,
-				  label, &msg);
+	err = bridge_wait_advance(
+		b, seqno_before,
+		ktsnap_monotonic_ns() + (replace ? REPLACE_ADVANCE_S : ATTACH_ADVANCE_S) * NS_PER_S,
+		label, &msg);
 	return err ? gate_fail(sc, err, msg) : 0;
 }
 
@@ -639,8 +662,10 @@ static int run_ops(struct ktsnap_scenario *sc, const struct sc_oplist *l, const 
 
 			while (j < l->nr && l->ops[j].kind == KTSNAP_OP_WRITE_KERNEL_COLD)
 				n += l->ops[j++].nr_entries;
-			snprintf(label, sizeof(label), "WriteKernelCold(%zu write%s, %zu op%s "
-				 "merged)", n, n == 1 ? "" : "s", j - i, j - i == 1 ? "" : "s");
+			snprintf(label, sizeof(label),
+				 "WriteKernelCold(%zu write%s, %zu op%s "
+				 "merged)",
+				 n, n == 1 ? "" : "s", j - i, j - i == 1 ? "" : "s");
 			err = op_write_cold_run(sc, l, i, j);
 		} else {
 			sc_op_label(&l->ops[i], label, sizeof(label));
@@ -793,13 +818,11 @@ static int make_parent(struct ktsnap_scenario *sc, const char *name)
 		name = def;
 	}
 	if (!sc_valid_component(name))
-		return fail(sc, -EINVAL, "cgroup parent '%s' is not a single path component",
-			    name);
+		return fail(sc, -EINVAL, "cgroup parent '%s' is not a single path component", name);
 	snprintf(sc->parent, sizeof(sc->parent), "%s/%s", mnt, name);
 	err = ktsnap_cgroup_create(sc->parent);
 	if (err) {
-		err = fail(sc, err, "creating the run's cgroup %s: %s", sc->parent,
-			   strerror(-err));
+		err = fail(sc, err, "creating the run's cgroup %s: %s", sc->parent, strerror(-err));
 		sc->parent[0] = '\0';
 	}
 	return err;
@@ -873,7 +896,7 @@ int ktsnap_scenario__run(struct ktsnap_scenario *sc, const struct ktsnap_scenari
 	/* a capture still in flight on another thread finishes (and thaws) first */
 	pthread_mutex_lock(&sc->capture_lock);
 	atomic_store(&sc->running, false);
-	sc->capture = NULL;	/* borrowed for the run only */
+	sc->capture = NULL; /* borrowed for the run only */
 	pthread_mutex_unlock(&sc->capture_lock);
 	run_cleanup(sc);
 	if (parent_ok && sc->parent[0]) {

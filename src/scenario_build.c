@@ -270,8 +270,8 @@ static struct sc_step *step_of(struct ktsnap_scenario *sc, unsigned int step)
 
 bool sc_valid_component(const char *name)
 {
-	return name && name[0] && !strchr(name, '/') && strcmp(name, ".") &&
-	       strcmp(name, "..") && strlen(name) < NAME_MAX;
+	return name && name[0] && !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..") &&
+	       strlen(name) < NAME_MAX;
 }
 
 int ktsnap_scenario__add_cgroup(struct ktsnap_scenario *sc, unsigned int step, const char *name,
@@ -285,14 +285,17 @@ int ktsnap_scenario__add_cgroup(struct ktsnap_scenario *sc, unsigned int step, c
 	int err;
 
 	if (!st || step == 0 || !sc_valid_component(name))
-		return ktsnap_fail(-EINVAL, "add_cgroup: %s", !st ? "no such step" :
-				   step == 0 ? "the baseline (step 0) runs no workers" :
-				   "a cgroup name is one path component (not empty, '.' or '..')");
+		return ktsnap_fail(
+			-EINVAL, "add_cgroup: %s",
+			!st	  ? "no such step" :
+			step == 0 ? "the baseline (step 0) runs no workers" :
+				    "a cgroup name is one path component (not empty, '.' or '..')");
 	err = KTSNAP_OPTS_READ(w, wl, ktsnap_workload);
 	if (err)
 		return err;
 	if (w.nr_cpus && !w.cpus)
-		return ktsnap_fail(-EINVAL, "add_cgroup: nr_cpus is %zu but cpus is NULL", w.nr_cpus);
+		return ktsnap_fail(-EINVAL, "add_cgroup: nr_cpus is %zu but cpus is NULL",
+				   w.nr_cpus);
 	for (i = 0; i < st->nr_cgroups; i++)
 		if (!strcmp(st->cgroups[i].name, name))
 			return ktsnap_fail(-EEXIST, "add_cgroup: step %u already has a cgroup '%s'",
@@ -341,7 +344,8 @@ int ktsnap_scenario__set_hold(struct ktsnap_scenario *sc, unsigned int step,
 	struct sc_step *st = step_of(sc, step);
 
 	if (!st || kind > KTSNAP_HOLD_LOOP)
-		return ktsnap_fail(-EINVAL, "set_hold: %s", !st ? "no such step" : "unknown hold kind");
+		return ktsnap_fail(-EINVAL, "set_hold: %s",
+				   !st ? "no such step" : "unknown hold kind");
 	st->hold = kind;
 	st->hold_ms = duration_ms;
 	st->loop_iters = loop_iters;
@@ -363,9 +367,11 @@ int ktsnap_scenario__add_map_write(struct ktsnap_scenario *sc, const char *map_s
 	struct sc_map_write *w;
 
 	if (!sc || sc->ran || !map_suffix || !map_suffix[0] || (var && !var[0]))
-		return ktsnap_fail(-EINVAL, "add_map_write: %s",
-				   !sc ? "no scenario" : sc->ran ? "the scenario already ran" :
-				   "the map name suffix and the variable name must not be empty");
+		return ktsnap_fail(
+			-EINVAL, "add_map_write: %s",
+			!sc	? "no scenario" :
+			sc->ran ? "the scenario already ran" :
+				  "the map name suffix and the variable name must not be empty");
 	if (KTSNAP_ENSURE(sc->writes, sc->cap_writes, sc->nr_writes + 1))
 		return ktsnap_fail(-ENOMEM, "add_map_write: out of memory");
 	w = &sc->writes[sc->nr_writes];
@@ -411,8 +417,8 @@ const pid_t *ktsnap_scenario__worker_pids(const struct ktsnap_scenario *sc, unsi
 	if (!sc || !n)
 		return ktsnap_fail_ptr(-EINVAL, "worker_pids: no scenario or no count pointer");
 	if (step >= sc->nr_steps)
-		return ktsnap_fail_ptr(-ERANGE, "worker_pids: no step %u (the scenario has %zu)", step,
-				       sc->nr_steps);
+		return ktsnap_fail_ptr(-ERANGE, "worker_pids: no step %u (the scenario has %zu)",
+				       step, sc->nr_steps);
 	*n = sc->steps[step].nr_pids;
 	return sc->steps[step].pids;
 }

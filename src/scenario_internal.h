@@ -16,7 +16,7 @@
 #include <ktsnap/scenario.h>
 
 /* ---- the model (built by scenario_build.c, run by scenario.c) ------------------- */
-#define DEFAULT_STEP_MS 1000	/* what a FULL hold holds unless set */
+#define DEFAULT_STEP_MS 1000 /* what a FULL hold holds unless set */
 
 /* An op, deep-copied from struct ktsnap_op. */
 struct sc_op {
@@ -25,7 +25,7 @@ struct sc_op {
 	char *cgroup;
 	struct ktsnap_kernel_op_entry *entries;
 	size_t nr_entries;
-	char **argv;	/* NULL-terminated */
+	char **argv; /* NULL-terminated */
 	char *obj;
 	char *log;
 	uint32_t timeout_ms;
@@ -39,7 +39,7 @@ struct sc_oplist {
 struct sc_cgroup {
 	char *name;
 	unsigned int nr_workers;
-	struct ktsnap_workload wl;	/* wl.cpus points at cpus */
+	struct ktsnap_workload wl; /* wl.cpus points at cpus */
 	uint32_t *cpus;
 };
 
@@ -59,7 +59,7 @@ struct sc_step {
 
 struct sc_map_write {
 	char *suffix;
-	char *var;	/* NULL: offset */
+	char *var; /* NULL: offset */
 	uint32_t offset;
 	uint32_t value;
 };
@@ -70,7 +70,7 @@ struct sc_pin {
 };
 
 struct ktsnap_scenario {
-	struct sc_step *steps;		/* [0] = baseline */
+	struct sc_step *steps; /* [0] = baseline */
 	size_t nr_steps, cap_steps;
 	struct sc_map_write *writes;
 	size_t nr_writes, cap_writes;
@@ -78,17 +78,17 @@ struct ktsnap_scenario {
 
 	/* run state */
 	bool ran, catch_signals, no_freeze;
-	atomic_bool running;		/* read by captures on any thread */
+	atomic_bool running; /* read by captures on any thread */
 	/* one capture at a time: the freeze of one must not be thawed by another */
 	pthread_mutex_t capture_lock;
 	_Atomic unsigned int cur_step;
 	const struct ktsnap_capture_opts *capture;
 	ktsnap_scenario_progress_fn progress;
 	void *progress_ctx;
-	char parent[PATH_MAX];		/* "" until created */
+	char parent[PATH_MAX]; /* "" until created */
 	struct sc_pin *pins;
 	size_t nr_pins, cap_pins;
-	pid_t sched_pid;		/* 0: none */
+	pid_t sched_pid; /* 0: none */
 	struct ktsnap_scenario_capture_stat *stats;
 	size_t nr_stats, cap_stats;
 	char *errmsg;
@@ -127,9 +127,8 @@ int ktsnap_cgroup_read_procs(const char *path, int32_t **pids, size_t *n);
  * workers already forked stay in *pids (the caller kills them).  0 or
  * -errno (with a reason in @why).
  */
-int ktsnap_workers_spawn(const char *cgroup_path, unsigned int n,
-			 const struct ktsnap_workload *wl, pid_t **pids, size_t *nr_pids,
-			 size_t *cap, char *why, size_t why_len);
+int ktsnap_workers_spawn(const char *cgroup_path, unsigned int n, const struct ktsnap_workload *wl,
+			 pid_t **pids, size_t *nr_pids, size_t *cap, char *why, size_t why_len);
 /* SIGKILL and reap @pids (already reaped ones are skipped). */
 void ktsnap_workers_kill(const pid_t *pids, size_t n);
 
@@ -160,8 +159,8 @@ bool ktsnap_map_match_name(const struct bpf_map_info *info, const void *arg);
  * one, resolved by BTF identity as capture's --obj is; none while it is
  * not loaded); *ids malloc'd (caller frees).
  * 0 or -ENOMEM. */
-int ktsnap_map_ids_of_obj(const struct ktsnap_capture_opts *filter, const char *obj,
-			  uint32_t **ids, size_t *n);
+int ktsnap_map_ids_of_obj(const struct ktsnap_capture_opts *filter, const char *obj, uint32_t **ids,
+			  size_t *n);
 bool ktsnap_map_id_in(const uint32_t *ids, size_t n, uint32_t id);
 /* Byte offset of global @var in the map's BTF value (a DATASEC, or a
  * struct member that is not a bitfield).  0, -ENODATA (no BTF value

@@ -50,7 +50,7 @@ int ktsnap_map_find(const struct ktsnap_capture_opts *filter, ktsnap_map_match_f
 			continue;
 		fd = bpf_map_get_fd_by_id(id);
 		if (fd < 0)
-			continue;	/* gone since the id walk saw it */
+			continue; /* gone since the id walk saw it */
 		memset(info, 0, sizeof(*info));
 		if (!bpf_obj_get_info_by_fd(fd, info, &len) && match(info, arg))
 			return fd;
@@ -77,8 +77,8 @@ bool ktsnap_map_match_name(const struct bpf_map_info *info, const void *arg)
  * its global-section maps under the full or libbpf's cut name, then by
  * BTF identity; an object not loaded yet has no ids.
  */
-int ktsnap_map_ids_of_obj(const struct ktsnap_capture_opts *filter, const char *obj,
-			  uint32_t **ids, size_t *n)
+int ktsnap_map_ids_of_obj(const struct ktsnap_capture_opts *filter, const char *obj, uint32_t **ids,
+			  size_t *n)
 {
 	struct ktsnap_id_set maps = {}, progs = {};
 	struct ktsnap_namelist known = {};

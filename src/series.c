@@ -75,9 +75,8 @@ oom:
 }
 
 struct ktsnap_series_field *
-ktsnap_series_field__new(const char *label, enum ktsnap_series_type type,
-			 const char *const *tags, size_t nr_tags,
-			 const uint64_t *elapsed_ms, size_t nr_elapsed,
+ktsnap_series_field__new(const char *label, enum ktsnap_series_type type, const char *const *tags,
+			 size_t nr_tags, const uint64_t *elapsed_ms, size_t nr_elapsed,
 			 const struct ktsnap_series_value *values, size_t nr_values,
 			 const int32_t *phases, size_t nr_phases)
 {
@@ -232,8 +231,8 @@ int ktsnap_series_field__first_at_phase(const struct ktsnap_series_field *f, uin
 	return phase_ok_value(f, phase, false, out);
 }
 
-int ktsnap_series_field__counter_delta_at_phase(const struct ktsnap_series_field *f,
-						uint16_t phase, union ktsnap_series_num *out)
+int ktsnap_series_field__counter_delta_at_phase(const struct ktsnap_series_field *f, uint16_t phase,
+						union ktsnap_series_num *out)
 {
 	union ktsnap_series_num a, b, d = { 0 };
 	int err;
@@ -274,8 +273,8 @@ int ktsnap_phase__format(uint16_t phase, char *buf, size_t size)
 struct series_row {
 	char *tag;
 	struct ktsnap_report *report;
-	struct ktsnap_stats *stats;		/* deep copy, never NULL */
-	struct json_object *stats_json;		/* parsed on first use */
+	struct ktsnap_stats *stats; /* deep copy, never NULL */
+	struct json_object *stats_json; /* parsed on first use */
 	bool stats_parsed;
 	bool has_elapsed_ms, has_boundary_offset_ms, has_step_index;
 	uint64_t elapsed_ms, boundary_offset_ms;
@@ -362,11 +361,10 @@ struct ktsnap_sample_series *ktsnap_sample_series__from_drain(struct ktsnap_drai
 		if (!e || !e->report)
 			continue;
 		r = ktsnap_drain__take_report(d, i);
-		err = ktsnap_sample_series__push(s, e->tag, r, e->stats,
-						 e->has_elapsed_ms ? &e->elapsed_ms : NULL,
-						 e->has_boundary_offset_ms ?
-						 &e->boundary_offset_ms : NULL,
-						 e->has_step_index ? &e->step_index : NULL);
+		err = ktsnap_sample_series__push(
+			s, e->tag, r, e->stats, e->has_elapsed_ms ? &e->elapsed_ms : NULL,
+			e->has_boundary_offset_ms ? &e->boundary_offset_ms : NULL,
+			e->has_step_index ? &e->step_index : NULL);
 		if (err) {
 			ktsnap_sample_series__free(s);
 			errno = -err;
@@ -733,8 +731,8 @@ static int gate_check(const struct ktsnap_sample_series *s, size_t row, const ch
 	if (nm && kva_same(pinned, np, mine, nm))
 		return 0;
 	ktsnap_phase__format(row_phase(r), phase, sizeof(phase));
-	*err = ktsnap_error__walker_drifted_within_phase(phase, name, pinned, np,
-							 nm ? mine : NULL, nm);
+	*err = ktsnap_error__walker_drifted_within_phase(phase, name, pinned, np, nm ? mine : NULL,
+							 nm);
 	return 1;
 }
 
@@ -744,25 +742,25 @@ static int gate_check(const struct ktsnap_sample_series *s, size_t row, const ch
  * report fields and stats JSON fields are different types whose readers
  * share only their names' tails.
  */
-#define READ_TYPED(prefix, fld, type, out)                                                         \
-	do {                                                                                       \
-		int err_ = 0;                                                                      \
-                                                                                                   \
-		switch (type) {                                                                    \
-		case KTSNAP_SERIES_U64:                                                            \
-			err_ = prefix##__as_u64((fld), &(out)->v.u64, &(out)->err);               \
-			break;                                                                     \
-		case KTSNAP_SERIES_I64:                                                            \
-			err_ = prefix##__as_i64((fld), &(out)->v.i64, &(out)->err);               \
-			break;                                                                     \
-		case KTSNAP_SERIES_F64:                                                            \
-			err_ = prefix##__as_f64((fld), &(out)->v.f64, &(out)->err);               \
-			break;                                                                     \
-		case KTSNAP_SERIES_BOOL:                                                           \
-			err_ = prefix##__as_bool((fld), &(out)->v.b, &(out)->err);                \
-			break;                                                                     \
-		}                                                                                  \
-		(out)->ok = !err_;                                                                 \
+#define READ_TYPED(prefix, fld, type, out)                                          \
+	do {                                                                        \
+		int err_ = 0;                                                       \
+                                                                                    \
+		switch (type) {                                                     \
+		case KTSNAP_SERIES_U64:                                             \
+			err_ = prefix##__as_u64((fld), &(out)->v.u64, &(out)->err); \
+			break;                                                      \
+		case KTSNAP_SERIES_I64:                                             \
+			err_ = prefix##__as_i64((fld), &(out)->v.i64, &(out)->err); \
+			break;                                                      \
+		case KTSNAP_SERIES_F64:                                             \
+			err_ = prefix##__as_f64((fld), &(out)->v.f64, &(out)->err); \
+			break;                                                      \
+		case KTSNAP_SERIES_BOOL:                                            \
+			err_ = prefix##__as_bool((fld), &(out)->v.b, &(out)->err);  \
+			break;                                                      \
+		}                                                                   \
+		(out)->ok = !err_;                                                  \
 	} while (0)
 
 static void read_field(struct ktsnap_field fld, enum ktsnap_series_type type,
@@ -776,8 +774,8 @@ struct live_var_arg {
 	enum ktsnap_series_type type;
 };
 
-static int live_var_step(struct ktsnap_sample_series *s, size_t i,
-			 struct ktsnap_series_value *out, void *arg)
+static int live_var_step(struct ktsnap_sample_series *s, size_t i, struct ktsnap_series_value *out,
+			 void *arg)
 {
 	const struct series_row *r = &s->rows[i];
 	const struct live_var_arg *a = arg;
@@ -787,8 +785,8 @@ static int live_var_step(struct ktsnap_sample_series *s, size_t i,
 		*out = ktsnap_series_err(placeholder_error(r));
 		return 0;
 	}
-	read_field(ktsnap_snapshot__live_var(ktsnap_snapshot__named(r->report, r->tag),
-					     a->name), a->type, out);
+	read_field(ktsnap_snapshot__live_var(ktsnap_snapshot__named(r->report, r->tag), a->name),
+		   a->type, out);
 	if (out->ok && gate_check(s, i, a->name, &drift))
 		*out = ktsnap_series_err(drift);
 	return 0;
@@ -912,8 +910,9 @@ struct ktsnap_series_field *ktsnap_sample_series__map_field(struct ktsnap_sample
 							    int64_t cpu, const char *member,
 							    enum ktsnap_series_type type)
 {
-	struct map_field_ctx c = { .map = map, .member = member, .index = index, .cpu = cpu,
-				   .type = type };
+	struct map_field_ctx c = {
+		.map = map, .member = member, .index = index, .cpu = cpu, .type = type
+	};
 	char label[512];
 
 	if (!map || !member) {
@@ -928,14 +927,20 @@ struct ktsnap_series_field *ktsnap_sample_series__map_field(struct ktsnap_sample
 	return ktsnap_sample_series__bpf(s, label, type, map_field_fn, &c);
 }
 
-struct ktsnap_series_field *
-ktsnap_sample_series__map_field_cpu(struct ktsnap_sample_series *s, const char *map, size_t index,
-				    const char *member, enum ktsnap_cpu_agg agg,
-				    enum ktsnap_series_type type)
+struct ktsnap_series_field *ktsnap_sample_series__map_field_cpu(struct ktsnap_sample_series *s,
+								const char *map, size_t index,
+								const char *member,
+								enum ktsnap_cpu_agg agg,
+								enum ktsnap_series_type type)
 {
 	static const char *const aggs[] = { "sum", "max", "min" };
-	struct map_field_ctx c = { .map = map, .member = member, .index = index, .cpu = -1,
-				   .agg = agg, .aggregate = true, .type = type };
+	struct map_field_ctx c = { .map = map,
+				   .member = member,
+				   .index = index,
+				   .cpu = -1,
+				   .agg = agg,
+				   .aggregate = true,
+				   .type = type };
 	char label[512];
 
 	if (!map || !member || (unsigned int)agg > KTSNAP_CPU_MIN ||
@@ -970,8 +975,7 @@ static void strv_add(struct strv *sv, const char *name)
 	for (i = 0; i < sv->n; i++)
 		if (!strcmp(sv->v[i], name))
 			return;
-	if (sv->oom || KTSNAP_ENSURE(sv->v, sv->cap, sv->n + 2) ||
-	    !(sv->v[sv->n] = strdup(name))) {
+	if (sv->oom || KTSNAP_ENSURE(sv->v, sv->cap, sv->n + 2) || !(sv->v[sv->n] = strdup(name))) {
 		sv->oom = true;
 		return;
 	}
@@ -1077,24 +1081,24 @@ static struct ktsnap_json_field stats_key(struct ktsnap_json_field root, const c
 	return ktsnap_json_field__get(f, key);
 }
 
-static int stats_key_fn(struct ktsnap_json_field root, struct ktsnap_series_value *out,
-			void *ctx)
+static int stats_key_fn(struct ktsnap_json_field root, struct ktsnap_series_value *out, void *ctx)
 {
 	const struct stats_key_ctx *c = ctx;
-	struct ktsnap_json_field f = ktsnap_json_field__get(stats_key(root, c->path, c->key),
-							    c->name);
+	struct ktsnap_json_field f =
+		ktsnap_json_field__get(stats_key(root, c->path, c->key), c->name);
 
 	READ_TYPED(ktsnap_json_field, f, c->type, out);
 	return 0;
 }
 
-struct ktsnap_series_field *
-ktsnap_sample_series__stats_key_field(struct ktsnap_sample_series *s, const char *path,
-				      const char *key, const char *name,
-				      enum ktsnap_series_type type)
+struct ktsnap_series_field *ktsnap_sample_series__stats_key_field(struct ktsnap_sample_series *s,
+								  const char *path, const char *key,
+								  const char *name,
+								  enum ktsnap_series_type type)
 {
-	struct stats_key_ctx c = { .path = path ? path : "", .key = key, .name = name,
-				   .type = type };
+	struct stats_key_ctx c = {
+		.path = path ? path : "", .key = key, .name = name, .type = type
+	};
 	char label[512];
 
 	if (!key || !name) {
@@ -1130,8 +1134,8 @@ char **ktsnap_sample_series__stats_key_names(struct ktsnap_sample_series *s, con
 	return strv_finish(&sv);
 }
 
-static int cpu_time_step(struct ktsnap_sample_series *s, size_t i,
-			 struct ktsnap_series_value *out, void *arg)
+static int cpu_time_step(struct ktsnap_sample_series *s, size_t i, struct ktsnap_series_value *out,
+			 void *arg)
 {
 	const struct series_row *r = &s->rows[i];
 	const struct user_fn *u = arg;
@@ -1145,10 +1149,11 @@ static int cpu_time_step(struct ktsnap_sample_series *s, size_t i,
 	return 0;
 }
 
-struct ktsnap_series_field *
-ktsnap_sample_series__host_cpu_time(struct ktsnap_sample_series *s, const char *label,
-				    uint32_t cpu, enum ktsnap_series_type type,
-				    ktsnap_series_cpu_time_fn fn, void *ctx)
+struct ktsnap_series_field *ktsnap_sample_series__host_cpu_time(struct ktsnap_sample_series *s,
+								const char *label, uint32_t cpu,
+								enum ktsnap_series_type type,
+								ktsnap_series_cpu_time_fn fn,
+								void *ctx)
 {
 	struct user_fn u = { .cpu_time = fn, .ctx = ctx, .cpu = cpu };
 

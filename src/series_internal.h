@@ -17,8 +17,7 @@ struct ktsnap_series_field {
 };
 
 /* A value as a double (bool: 0 / 1). */
-static inline double ktsnap_series_num_f64(enum ktsnap_series_type type,
-					   union ktsnap_series_num v)
+static inline double ktsnap_series_num_f64(enum ktsnap_series_type type, union ktsnap_series_num v)
 {
 	switch (type) {
 	case KTSNAP_SERIES_U64:

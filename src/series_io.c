@@ -157,7 +157,7 @@ static int read_report(const char *dir, const char *file, struct ktsnap_report *
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
-	err = ktsnap_report__read_file(f, KTSNAP_FORMAT_AUTO, r);	/* JSON or .ktsnap */
+	err = ktsnap_report__read_file(f, KTSNAP_FORMAT_AUTO, r); /* JSON or .ktsnap */
 	fclose(f);
 	return err;
 }
@@ -310,9 +310,8 @@ static int read_bare(struct ktsnap_sample_series *s, const char *dir)
 			first_ts = ts;
 		if (ts && first_ts && ts >= first_ts)
 			el = (ts - first_ts) / 1000000;
-		err = ktsnap_sample_series__push(s, tag, r, NULL,
-						 ts && first_ts && ts >= first_ts ? &el : NULL,
-						 NULL, NULL);
+		err = ktsnap_sample_series__push(
+			s, tag, r, NULL, ts && first_ts && ts >= first_ts ? &el : NULL, NULL, NULL);
 		if (err)
 			goto out;
 	}

@@ -60,12 +60,12 @@ struct report_slot {
 /* One connection (or the one stream of serve_fd). */
 struct conn {
 	struct ktsnap_server *s;
-	struct conn *next;	/* the server's list of live connections */
-	int fd;			/* read from */
-	int wfd;		/* written to (== fd but for a FIFO pair) */
+	struct conn *next; /* the server's list of live connections */
+	int fd; /* read from */
+	int wfd; /* written to (== fd but for a FIFO pair) */
 	bool allowed;
 	uint32_t uid, gid;
-	uint64_t expires;	/* refused peers: gone by then (0: never) */
+	uint64_t expires; /* refused peers: gone by then (0: never) */
 };
 
 struct ktsnap_server {
@@ -84,12 +84,12 @@ struct ktsnap_server {
 	char *sock_path;
 	int stop_pipe[2];
 
-	pthread_mutex_t lock;		/* nr_threads, conns */
+	pthread_mutex_t lock; /* nr_threads, conns */
 	pthread_cond_t idle;
 	unsigned int nr_threads;
 	struct conn *conns;
 
-	pthread_mutex_t capture_lock;	/* one capture at a time */
+	pthread_mutex_t capture_lock; /* one capture at a time */
 
 	pthread_mutex_t reports_lock;
 	struct report_slot reports[KTSNAP_MAX_STORED_SNAPSHOTS];
@@ -109,7 +109,7 @@ static void blob_put(struct blob *b)
 /* ---- construction --------------------------------------------------------------- */
 static struct ktsnap_report *no_capture(const char *name, void *ctx)
 {
-	return NULL;	/* §10.6: the host bridge's own callback returns absent */
+	return NULL; /* §10.6: the host bridge's own callback returns absent */
 }
 
 static int dup_ids(uint32_t **dst, size_t *nr, const uint32_t *src, size_t n)
@@ -260,7 +260,7 @@ static void reports_put(struct ktsnap_server *s, const char *tag, struct blob *j
 		if (!strcmp(s->reports[i].tag, tag))
 			break;
 	if (i == s->nr_reports && i == KTSNAP_MAX_STORED_SNAPSHOTS)
-		i = 0;	/* evict the oldest */
+		i = 0; /* evict the oldest */
 	if (i < s->nr_reports) {
 		free(s->reports[i].tag);
 		blob_put(s->reports[i].json);
@@ -381,8 +381,8 @@ static void capture(struct ktsnap_server *s, const char *tag, uint32_t *status, 
 	int rc;
 
 	pthread_mutex_lock(&s->capture_lock);
-	rc = s->capture_fn ? s->capture_fn(tag, &r, s->capture_ctx)
-			   : ktsnap_capture(s->capture, &r);
+	rc = s->capture_fn ? s->capture_fn(tag, &r, s->capture_ctx) :
+			     ktsnap_capture(s->capture, &r);
 	*status = KTSNAP_SNAPSHOT_STATUS_OK;
 	reason[0] = '\0';
 	if (rc || !r) {
@@ -427,7 +427,7 @@ static int handle_snapshot(struct conn *c, const uint8_t *payload, uint32_t len)
 	int rc;
 
 	if (ktsnap_snapshot_request__decode(payload, len, &req))
-		return 1;	/* dropped */
+		return 1; /* dropped */
 	if (!c->allowed) {
 		snprintf(reason, sizeof(reason), "uid %u is not allowed by ktsnap serve", c->uid);
 		status = KTSNAP_SNAPSHOT_STATUS_ERR;
@@ -602,7 +602,7 @@ int ktsnap_kernel_op_live(const struct ktsnap_kernel_op_request *req,
 			break;
 		case KTSNAP_KERNEL_OP_TARGET_DIRECT:
 		case KTSNAP_KERNEL_OP_TARGET_KVA:
-			break;	/* both are kernel virtual addresses kcore maps */
+			break; /* both are kernel virtual addresses kcore maps */
 		default:
 			snprintf(why, sizeof(why), "%s targets are not supported on a live host",
 				 ktsnap_kernel_op_target_kind__name(e->target.kind));
@@ -622,8 +622,10 @@ int ktsnap_kernel_op_live(const struct ktsnap_kernel_op_request *req,
 		case KTSNAP_KERNEL_OP_VALUE_BYTES:
 			len = e->value.bytes.len;
 			if (len > KTSNAP_KERNEL_OP_REPLY_MAX - total) {
-				snprintf(why, sizeof(why), "reads of more than %u bytes do not fit "
-					 "a reply", KTSNAP_KERNEL_OP_REPLY_MAX);
+				snprintf(why, sizeof(why),
+					 "reads of more than %u bytes do not fit "
+					 "a reply",
+					 KTSNAP_KERNEL_OP_REPLY_MAX);
 				goto refuse;
 			}
 			rc = len ? ktsnap_kernel_op_value__set_bytes(&v, NULL, len) : 0;
@@ -670,7 +672,7 @@ static int handle_kernel_op(struct conn *c, const uint8_t *payload, uint32_t len
 	int rc;
 
 	if (ktsnap_kernel_op_request__decode(payload, len, &req))
-		return 1;	/* dropped */
+		return 1; /* dropped */
 	ktsnap_wire_utf8_truncate(req.tag, KTSNAP_KERNEL_OP_TAG_MAX);
 	if (!c->allowed) {
 		char why[128];
@@ -684,9 +686,8 @@ static int handle_kernel_op(struct conn *c, const uint8_t *payload, uint32_t len
 			ktsnap_bridge__record_kernel_op_reply(c->s->bridge, req.tag, &reply);
 		} else if (rc) {
 			ktsnap_kernel_op_reply__clear(&reply);
-			ktsnap_kernel_op_reply__set_reason(&reply, *ktsnap_errmsg()
-									   ? ktsnap_errmsg()
-									   : strerror(-rc));
+			ktsnap_kernel_op_reply__set_reason(
+				&reply, *ktsnap_errmsg() ? ktsnap_errmsg() : strerror(-rc));
 			ktsnap_bridge__record_kernel_op_reply(c->s->bridge, req.tag, &reply);
 		}
 	}
@@ -752,7 +753,7 @@ static int handle_report(struct conn *c, const uint8_t *payload, uint32_t len)
 	int rc = 0;
 
 	if (ktsnap_snapshot_request__decode(payload, len, &req))
-		return 1;	/* dropped */
+		return 1; /* dropped */
 	frame = malloc(KTSNAP_WIRE_FRAME_MAX);
 	if (!frame)
 		return -ENOMEM;
@@ -838,7 +839,7 @@ static int serve_conn(struct conn *c)
 		rc = ktsnap_wire_read_exact(c->fd, hdr, sizeof(hdr), deadline, s->stop_pipe[0],
 					    &got, e, sizeof(e));
 		if (rc == -EPIPE && !got)
-			return 0;	/* the peer is done */
+			return 0; /* the peer is done */
 		if (rc) {
 			pr_debug("serve: dropping connection: %s\n", e);
 			return rc;
@@ -890,7 +891,7 @@ static int serve_conn(struct conn *c)
 			return rc;
 		atomic_fetch_add(&s->served, 1);
 		if (!c->allowed)
-			return 0;	/* one refusal, then the door closes */
+			return 0; /* one refusal, then the door closes */
 	}
 }
 
@@ -1048,7 +1049,7 @@ int ktsnap_server__run(struct ktsnap_server *s)
 			if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
 				continue;
 			if (errno == EMFILE || errno == ENFILE || errno == ENOMEM) {
-				poll(NULL, 0, 10);	/* let connections finish */
+				poll(NULL, 0, 10); /* let connections finish */
 				continue;
 			}
 			return ktsnap_fail(-errno, "run: accept: %s", strerror(errno));

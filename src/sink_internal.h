@@ -17,11 +17,11 @@ struct ktsnap_sink {
 	char *buf;
 	size_t size;
 	FILE *f;
-	size_t len;	/* bytes the full rendering has so far */
-	size_t limit;	/* 0: none; else stop once len > limit */
-	size_t col;	/* current column */
+	size_t len; /* bytes the full rendering has so far */
+	size_t limit; /* 0: none; else stop once len > limit */
+	size_t col; /* current column */
 	bool stop;
-	int err;	/* -EIO once a FILE write failed; -ENOMEM: a piece was cut */
+	int err; /* -EIO once a FILE write failed; -ENOMEM: a piece was cut */
 };
 
 void sink_put(struct ktsnap_sink *s, const char *p, size_t n);

@@ -33,20 +33,20 @@
 struct sr {
 	const uint8_t *buf;
 	size_t len;
-	unsigned int flags;		/* SNAPFILE_READ_* */
+	unsigned int flags; /* SNAPFILE_READ_* */
 	struct ktsnap_report *r;
-	struct btf **btfs;		/* borrowed: the report owns them */
+	struct btf **btfs; /* borrowed: the report owns them */
 	size_t nr_btfs, btfs_cap;
 };
 
 /* One section, its content decompressed (data, len). */
 struct sec {
 	uint32_t type;
-	unsigned int idx;	/* position in the file, from 0 */
-	uint64_t off;		/* file offset of its header */
+	unsigned int idx; /* position in the file, from 0 */
+	uint64_t off; /* file offset of its header */
 	const uint8_t *data;
 	size_t len;
-	uint8_t *owned;		/* malloc'd content (data points into it) */
+	uint8_t *owned; /* malloc'd content (data points into it) */
 };
 
 static int sec_fail(const struct sec *s, int err, const char *fmt, ...)
@@ -83,7 +83,8 @@ static int next_section(struct sr *sr, size_t *off, unsigned int idx, struct sec
 	s->off = *off;
 	s->type = 0;
 	if (left < SEC_HDR_LEN)
-		return ktsnap_fail(-EINVAL, "snapshot file: truncated: section #%u at offset %zu "
+		return ktsnap_fail(-EINVAL,
+				   "snapshot file: truncated: section #%u at offset %zu "
 				   "needs a %d-byte header, %zu bytes left (no END section)",
 				   idx, *off, SEC_HDR_LEN, left);
 	s->type = get_le32(h);
@@ -93,8 +94,9 @@ static int next_section(struct sr *sr, size_t *off, unsigned int idx, struct sec
 	crc = get_le32(h + 24);
 	left -= SEC_HDR_LEN;
 	if (slen > left)
-		return sec_fail(s, -EINVAL, "length %" PRIu64 " exceeds the %zu bytes left in the file",
-				slen, left);
+		return sec_fail(s, -EINVAL,
+				"length %" PRIu64 " exceeds the %zu bytes left in the file", slen,
+				left);
 	stored = h + SEC_HDR_LEN;
 	if (!(sr->flags & SNAPFILE_READ_NO_CRC) && sec_crc(h, stored, slen) != crc)
 		return sec_fail(s, -EINVAL, "CRC mismatch (stored %08x, computed %08x)", crc,
@@ -104,7 +106,8 @@ static int next_section(struct sr *sr, size_t *off, unsigned int idx, struct sec
 	*off += SEC_HDR_LEN + slen;
 	if (!(flags & SEC_F_ZSTD)) {
 		if (rlen != slen)
-			return sec_fail(s, -EINVAL, "content length %" PRIu64 " differs from the "
+			return sec_fail(s, -EINVAL,
+					"content length %" PRIu64 " differs from the "
 					"stored length %" PRIu64 " of an uncompressed section",
 					rlen, slen);
 		s->len = slen;
@@ -124,13 +127,16 @@ static int next_section(struct sr *sr, size_t *off, unsigned int idx, struct sec
 		size_t n;
 
 		if (rlen / ZSTD_MAX_RATIO > slen || rlen > SIZE_MAX / 2)
-			return sec_fail(s, -EINVAL, "content length %" PRIu64 " is more than zstd can "
-					"expand %" PRIu64 " bytes to", rlen, slen);
+			return sec_fail(s, -EINVAL,
+					"content length %" PRIu64 " is more than zstd can "
+					"expand %" PRIu64 " bytes to",
+					rlen, slen);
 		if (fcs == ZSTD_CONTENTSIZE_ERROR || fcs == ZSTD_CONTENTSIZE_UNKNOWN)
 			return sec_fail(s, -EINVAL, "not a zstd frame with a content size");
 		if (fcs != rlen)
-			return sec_fail(s, -EINVAL, "zstd frame holds %llu bytes, header says %" PRIu64,
-					fcs, rlen);
+			return sec_fail(s, -EINVAL,
+					"zstd frame holds %llu bytes, header says %" PRIu64, fcs,
+					rlen);
 		s->owned = malloc(rlen ? rlen : 1);
 		if (!s->owned)
 			return sec_fail(s, -ENOMEM, "out of memory for %" PRIu64 " bytes", rlen);
@@ -153,7 +159,7 @@ static bool owned_if_map(uint32_t type)
 struct cur {
 	const uint8_t *p;
 	size_t len, off;
-	const char *what;	/* the field that did not fit */
+	const char *what; /* the field that did not fit */
 };
 
 static bool take(struct cur *c, size_t n, const char *what, const uint8_t **out)
@@ -220,7 +226,7 @@ static int cstr(struct cur *c, struct ktsnap_arena *a, const char *what, char **
 	return *out ? 0 : -ENOMEM;
 }
 
-#define CUR_FAIL(s, c) \
+#define CUR_FAIL(s, c)                                                                    \
 	sec_fail((s), -EINVAL, "truncated content: %s does not fit (at byte %zu of %zu)", \
 		 (c)->what, (c)->off, (c)->len)
 
@@ -381,8 +387,9 @@ static int read_map(struct sr *sr, struct sec *s)
 	m->layout = layout;
 	if (flags & MAP_F_BTF) {
 		if (bix >= sr->nr_btfs)
-			return sec_fail(s, -EINVAL, "map '%s': BTF #%u, but %zu BTF sections precede it",
-					name, bix, sr->nr_btfs);
+			return sec_fail(s, -EINVAL,
+					"map '%s': BTF #%u, but %zu BTF sections precede it", name,
+					bix, sr->nr_btfs);
 		m->btf = sr->btfs[bix];
 		m->btf_key_type_id = kid;
 		m->btf_value_type_id = vid;
@@ -495,7 +502,8 @@ static uint32_t btf_bad_type(const struct btf *btf)
 			uint32_t bits = btf_int_bits(t), off = btf_int_offset(t);
 
 			if ((t->size != 1 && t->size != 2 && t->size != 4 && t->size != 8 &&
-			     t->size != 16) || !bits || bits > 128 || off + bits > t->size * 8)
+			     t->size != 16) ||
+			    !bits || bits > 128 || off + bits > t->size * 8)
 				return id;
 		} else if (btf_is_enum(t) || btf_is_enum64(t)) {
 			if (t->size != 1 && t->size != 2 && t->size != 4 && t->size != 8)
@@ -560,8 +568,10 @@ int ktsnap_snapfile_read_buf(const void *vbuf, size_t len, unsigned int flags,
 	if (len < FILE_HDR_LEN || memcmp(buf, KTSNAP_BINARY_MAGIC, KTSNAP_BINARY_MAGIC_LEN))
 		return ktsnap_fail(-EINVAL, "snapshot file: bad magic (not a .ktsnap file)");
 	if ((buf[8] | buf[9] << 8) != KTSNAP_BINARY_VERSION_MAJOR)
-		return ktsnap_fail(-EINVAL, "snapshot file: format version %u.%u; this reader "
-				   "reads version %u.x", buf[8] | buf[9] << 8, buf[10] | buf[11] << 8,
+		return ktsnap_fail(-EINVAL,
+				   "snapshot file: format version %u.%u; this reader "
+				   "reads version %u.x",
+				   buf[8] | buf[9] << 8, buf[10] | buf[11] << 8,
 				   KTSNAP_BINARY_VERSION_MAJOR);
 	if (get_le32(buf + 12))
 		return ktsnap_fail(-EINVAL, "snapshot file: unknown header flags 0x%x",
@@ -596,13 +606,15 @@ int ktsnap_snapfile_read_buf(const void *vbuf, size_t len, unsigned int flags,
 				if (s.len)
 					err = sec_fail(&s, -EINVAL, "END section with content");
 				else if (off != len)
-					err = sec_fail(&s, -EINVAL, "%zu bytes after the END section",
+					err = sec_fail(&s, -EINVAL,
+						       "%zu bytes after the END section",
 						       len - off);
 				break;
 			default:
 				/* a later minor version's optional section */
 				if (!(s.type & 0x8000))
-					err = sec_fail(&s, -EINVAL, "unknown section type %u", s.type);
+					err = sec_fail(&s, -EINVAL, "unknown section type %u",
+						       s.type);
 				break;
 			}
 		}
@@ -623,7 +635,8 @@ int ktsnap_report__read_binary_buf(const void *buf, size_t len, struct ktsnap_re
 {
 	ktsnap_errmsg_clear();
 	if (!buf || !report)
-		return ktsnap_fail(-EINVAL, "binary reader: no %s", buf ? "report pointer" : "input");
+		return ktsnap_fail(-EINVAL, "binary reader: no %s",
+				   buf ? "report pointer" : "input");
 	return ktsnap_snapfile_read_buf(buf, len, 0, report);
 }
 
@@ -679,7 +692,8 @@ int ktsnap_report__read_buf(const void *buf, size_t len, enum ktsnap_report_form
 {
 	ktsnap_errmsg_clear();
 	if (!buf || !report)
-		return ktsnap_fail(-EINVAL, "report reader: no %s", buf ? "report pointer" : "input");
+		return ktsnap_fail(-EINVAL, "report reader: no %s",
+				   buf ? "report pointer" : "input");
 	if (fmt == KTSNAP_FORMAT_AUTO)
 		fmt = ktsnap_report_format__detect(buf, len);
 	switch (fmt) {
@@ -723,19 +737,19 @@ int ktsnap_report__read_binary(FILE *f, struct ktsnap_report **report)
 	return read_stream(f, KTSNAP_FORMAT_BINARY, report);
 }
 
-int ktsnap_report__read_file(FILE *f, enum ktsnap_report_format fmt,
-			     struct ktsnap_report **report)
+int ktsnap_report__read_file(FILE *f, enum ktsnap_report_format fmt, struct ktsnap_report **report)
 {
 	return read_stream(f, fmt, report);
 }
 
-int ktsnap_report__write_file(const struct ktsnap_report *r, FILE *f,
-			      enum ktsnap_report_format fmt, unsigned int flags)
+int ktsnap_report__write_file(const struct ktsnap_report *r, FILE *f, enum ktsnap_report_format fmt,
+			      unsigned int flags)
 {
 	switch (fmt) {
 	case KTSNAP_FORMAT_AUTO:
 	case KTSNAP_FORMAT_JSON:
-		return ktsnap_report__write_json(r, f, flags & ~(unsigned int)KTSNAP_BINARY_NO_COMPRESS);
+		return ktsnap_report__write_json(r, f,
+						 flags & ~(unsigned int)KTSNAP_BINARY_NO_COMPRESS);
 	case KTSNAP_FORMAT_BINARY:
 		return ktsnap_report__write_binary(r, f, flags & ~(unsigned int)0xff);
 	default:
@@ -783,4 +797,3 @@ const char *ktsnap_report_format__name(enum ktsnap_report_format fmt)
 		return NULL;
 	}
 }
-

@@ -114,7 +114,6 @@ static inline bool hash_layout(enum ktsnap_map_layout l)
 	return l == KTSNAP_LAYOUT_HASH || l == KTSNAP_LAYOUT_PERCPU_HASH;
 }
 
-
 /* Skip the CRC check, so a fuzzer's mutations reach the section parsers. */
 #define SNAPFILE_READ_NO_CRC 1u
 

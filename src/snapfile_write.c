@@ -221,8 +221,8 @@ static bool map_is_raw(const struct ktsnap_map *m)
 			return false;
 		if (hash_layout(m->layout) && (!e->key || e->key_len != m->key_size))
 			return false;
-		if (percpu_layout(m->layout) ? !e->percpu || e->nr_cpus != m->nr_cpus
-					     : !e->val || e->val_len != m->value_size)
+		if (percpu_layout(m->layout) ? !e->percpu || e->nr_cpus != m->nr_cpus :
+					       !e->val || e->val_len != m->value_size)
 			return false;
 	}
 	return true;
@@ -261,8 +261,8 @@ static void map_payload(struct bb *b, const struct ktsnap_map *m, int btf_ix)
 	if (table_layout(m->layout) && m->nr_entries)
 		need += (size_t)m->nr_entries *
 			((hash_layout(m->layout) ? m->key_size : 4) + 8 +
-			 (percpu_layout(m->layout) ? (size_t)m->percpu_stride * m->nr_cpus
-						   : m->value_size));
+			 (percpu_layout(m->layout) ? (size_t)m->percpu_stride * m->nr_cpus :
+						     m->value_size));
 	if (KTSNAP_ENSURE(b->p, b->cap, need))
 		b->oom = true;
 

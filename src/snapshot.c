@@ -28,21 +28,21 @@
 /* ---- the index ------------------------------------------------------------------ */
 struct vx_slot {
 	const char *key;
-	uint32_t head;	/* 1-based; 0: empty slot */
+	uint32_t head; /* 1-based; 0: empty slot */
 	uint32_t tail;
 };
 
 struct vx_hit {
 	uint32_t map;
-	uint32_t next;	/* 1-based; 0: end */
+	uint32_t next; /* 1-based; 0: end */
 	const struct ktsnap_value *v;
 };
 
 struct view_index {
-	uint32_t nr_maps;	/* maps indexed (a report grown later is scanned) */
+	uint32_t nr_maps; /* maps indexed (a report grown later is scanned) */
 	uint32_t map_mask;
 	struct vx_slot *map_slots;
-	uint32_t *map_next;	/* per map: next map of the same name, 1-based */
+	uint32_t *map_next; /* per map: next map of the same name, 1-based */
 	uint32_t var_mask;
 	struct vx_slot *var_slots;
 	struct vx_hit *hits;
@@ -649,7 +649,8 @@ struct ktsnap_field ktsnap_snapshot__live_var_via(struct ktsnap_snapshot s, cons
 			struct ktsnap_var_candidate *bigger;
 
 			cap *= 2;
-			bigger = c == stack ? malloc(cap * sizeof(*c)) : realloc(c, cap * sizeof(*c));
+			bigger = c == stack ? malloc(cap * sizeof(*c)) :
+					      realloc(c, cap * sizeof(*c));
 			if (!bigger) {
 				f.err = ktsnap_error__projection_failed("out of memory");
 				goto out;
@@ -705,7 +706,7 @@ int ktsnap_snapshot__live_vars_via(struct ktsnap_snapshot s, const char *const *
 	const struct ktsnap_report *r = rep(&s);
 	struct ktsnap_var_row *rows = NULL;
 	struct ktsnap_field *fields = NULL;
-	char requested[KTSNAP_ERROR_TEXT_MAX * 2];	/* longer: the copy marks the cut */
+	char requested[KTSNAP_ERROR_TEXT_MAX * 2]; /* longer: the copy marks the cut */
 	struct ktsnap_error tmp;
 	size_t nrows = 0, k, idx = 0;
 	uint32_t i;
@@ -781,13 +782,13 @@ out:
 }
 
 /* ---- walker-backed fields ------------------------------------------------------------------ */
-#define LIST(type, field)                                                                  \
-	const struct type *ktsnap_snapshot__##field(struct ktsnap_snapshot s, size_t *n)   \
-	{                                                                                  \
-		const struct ktsnap_report *r = rep(&s);                                   \
-		if (n)                                                                     \
-			*n = r->nr_##field;                                                \
-		return r->nr_##field ? r->field : NULL;                                    \
+#define LIST(type, field)                                                                \
+	const struct type *ktsnap_snapshot__##field(struct ktsnap_snapshot s, size_t *n) \
+	{                                                                                \
+		const struct ktsnap_report *r = rep(&s);                                 \
+		if (n)                                                                   \
+			*n = r->nr_##field;                                              \
+		return r->nr_##field ? r->field : NULL;                                  \
 	}
 
 LIST(ktsnap_event_counter_sample, event_counter_timeline)
@@ -800,10 +801,10 @@ LIST(ktsnap_task_enrichment, task_enrichments)
 LIST(ktsnap_prog_runtime_stat, prog_runtime_stats)
 
 /* The report's @field (pass-through). */
-#define FIELD(type, field)                                        \
-	type ktsnap_snapshot__##field(struct ktsnap_snapshot s)   \
-	{                                                         \
-		return rep(&s)->field;                            \
+#define FIELD(type, field)                                      \
+	type ktsnap_snapshot__##field(struct ktsnap_snapshot s) \
+	{                                                       \
+		return rep(&s)->field;                          \
 	}
 
 FIELD(const struct ktsnap_scx_sched_state *, scx_sched_state)
@@ -815,16 +816,16 @@ FIELD(const char *, per_node_numa_unavailable)
 FIELD(const char *, sdt_alloc_unavailable)
 
 /* The first record of list @field whose @member equals @key. */
-#define FIND(type, fn, field, member, key_type)                                         \
+#define FIND(type, fn, field, member, key_type)                                          \
 	const struct type *ktsnap_snapshot__##fn(struct ktsnap_snapshot s, key_type key) \
-	{                                                                               \
-		const struct ktsnap_report *r = rep(&s);                                \
-		size_t i;                                                               \
-                                                                                        \
-		for (i = 0; i < r->nr_##field; i++)                                     \
-			if (r->field[i].member == key)                                  \
-				return &r->field[i];                                    \
-		return NULL;                                                            \
+	{                                                                                \
+		const struct ktsnap_report *r = rep(&s);                                 \
+		size_t i;                                                                \
+                                                                                         \
+		for (i = 0; i < r->nr_##field; i++)                                      \
+			if (r->field[i].member == key)                                   \
+				return &r->field[i];                                     \
+		return NULL;                                                             \
 	}
 
 FIND(ktsnap_per_cpu_time, per_cpu_time_at, per_cpu_time, cpu, uint32_t)
@@ -842,5 +843,3 @@ ktsnap_snapshot__prog_runtime_stats_by_name(struct ktsnap_snapshot s, const char
 			return &r->prog_runtime_stats[i];
 	return NULL;
 }
-
-

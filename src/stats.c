@@ -51,11 +51,13 @@ int ktsnap_missing_stats__format(const struct ktsnap_missing_stats *m, char *buf
 		return snprintf(buf, len, "guest relay reports no scheduler: %s",
 				str_or(m->reason, ""));
 	case KTSNAP_MISSING_STATS_DURING_FREEZE:
-		return snprintf(buf, len,
-				"stats request cancelled \u2014 freeze coordinator paused the scheduler");
+		return snprintf(
+			buf, len,
+			"stats request cancelled \u2014 freeze coordinator paused the scheduler");
 	case KTSNAP_MISSING_STATS_CANCELLED:
-		return snprintf(buf, len,
-				"stats request cancelled \u2014 run-wide cancel flag was set (watchdog or shutdown)");
+		return snprintf(
+			buf, len,
+			"stats request cancelled \u2014 run-wide cancel flag was set (watchdog or shutdown)");
 	case KTSNAP_MISSING_STATS_SCHEDULER_ERROR:
 		return snprintf(buf, len, "scheduler returned errno=%" PRId32 " (args=%s)", m->err,
 				str_or(m->args_json, "null"));
@@ -63,12 +65,13 @@ int ktsnap_missing_stats__format(const struct ktsnap_missing_stats *m, char *buf
 		return snprintf(buf, len, "scheduler envelope missing 'resp' key (args=%s)",
 				str_or(m->args_json, "null"));
 	case KTSNAP_MISSING_STATS_REQUEST_TOO_LARGE:
-		return snprintf(buf, len, "stats request %" PRIu64 " bytes exceeds %" PRIu64 "-byte cap",
+		return snprintf(buf, len,
+				"stats request %" PRIu64 " bytes exceeds %" PRIu64 "-byte cap",
 				m->size, m->max);
 	case KTSNAP_MISSING_STATS_RESPONSE_TOO_LARGE:
 		return snprintf(buf, len,
-				"stats response %" PRIu64 " bytes exceeds %" PRIu64 "-byte cap", m->size,
-				m->max);
+				"stats response %" PRIu64 " bytes exceeds %" PRIu64 "-byte cap",
+				m->size, m->max);
 	case KTSNAP_MISSING_STATS_MUTEX_POISONED:
 		return snprintf(buf, len, "stats client response mutex was poisoned");
 	}
@@ -81,7 +84,7 @@ char *ktsnap_missing_stats__to_string(const struct ktsnap_missing_stats *m)
 	char *s;
 
 	if (n < 0)
-		return ktsnap_err_ptr(n);	/* the format recorded the detail */
+		return ktsnap_err_ptr(n); /* the format recorded the detail */
 	s = malloc((size_t)n + 1);
 	if (!s)
 		return ktsnap_fail_ptr(-ENOMEM, "out of memory");

@@ -73,8 +73,8 @@ void ktsnap_stats_socket__free(struct ktsnap_stats_socket *s)
 	free(s);
 }
 
-static void no_scheduler(struct ktsnap_stats_socket *s, struct ktsnap_stats *out,
-			 const char *what, int err)
+static void no_scheduler(struct ktsnap_stats_socket *s, struct ktsnap_stats *out, const char *what,
+			 int err)
 {
 	snprintf(s->reason, sizeof(s->reason), "stats socket %s: %s: %s", s->path, what,
 		 strerror(err));

@@ -57,8 +57,8 @@ static bool json_is(const struct json_object *o, enum json_type t)
 }
 
 /* "[i]" suffixes in [p, end): elements of JSON arrays. */
-static bool walk_indexes(struct ktsnap_json_field *f, const struct json_object **cur,
-			 const char *p, const char *end, const char *path)
+static bool walk_indexes(struct ktsnap_json_field *f, const struct json_object **cur, const char *p,
+			 const char *end, const char *path)
 {
 	uint64_t i;
 	size_t n;
@@ -250,11 +250,12 @@ static int to_int(const struct json_object *o, bool sign, uint64_t *u, int64_t *
 	case json_type_double:
 		d = json_object_get_double(o);
 		if (!isfinite(d) || (!sign && d < 0))
-			return mismatch(err, tn, sign ? "Float(non-finite)" : "Float(non-coercible)");
+			return mismatch(err, tn,
+					sign ? "Float(non-finite)" : "Float(non-coercible)");
 		if (d != floor(d))
 			return mismatch(err, "integer", "non-integer float");
-		if (sign ? d >= 9223372036854775808.0 || d < -9223372036854775808.0
-			 : d >= 18446744073709551616.0)
+		if (sign ? d >= 9223372036854775808.0 || d < -9223372036854775808.0 :
+			   d >= 18446744073709551616.0)
 			return mismatch(err, tn, "Float(non-coercible)");
 		if (sign)
 			*i = (int64_t)d;
@@ -266,8 +267,8 @@ static int to_int(const struct json_object *o, bool sign, uint64_t *u, int64_t *
 		*i = (int64_t)*u;
 		return 0;
 	case json_type_string:
-		if (sign ? !parse_i64(json_object_get_string((struct json_object *)o), i)
-			 : !parse_u64(json_object_get_string((struct json_object *)o), u))
+		if (sign ? !parse_i64(json_object_get_string((struct json_object *)o), i) :
+			   !parse_u64(json_object_get_string((struct json_object *)o), u))
 			return mismatch(err, tn, "String(non-numeric)");
 		return 0;
 	default:
@@ -321,19 +322,19 @@ static int to_bool(const struct json_object *o, bool *out, struct ktsnap_error *
 }
 
 /* ktsnap_json_field__as_<name> over to_<name>() */
-#define JSON_SCALAR(name, type)                                                                  \
-	int ktsnap_json_field__as_##name(struct ktsnap_json_field f, type *out,                  \
-					 struct ktsnap_error *err)                               \
-	{                                                                                        \
-		type v = 0;                                                                      \
-		int ret;                                                                         \
-                                                                                                 \
-		if (missing(&f, err))                                                            \
-			return -ENOENT;                                                          \
-		ret = to_##name(f.value, &v, err);                                               \
-		if (!ret && out)                                                                 \
-			*out = v;                                                                \
-		return ret;                                                                      \
+#define JSON_SCALAR(name, type)                                                 \
+	int ktsnap_json_field__as_##name(struct ktsnap_json_field f, type *out, \
+					 struct ktsnap_error *err)              \
+	{                                                                       \
+		type v = 0;                                                     \
+		int ret;                                                        \
+                                                                                \
+		if (missing(&f, err))                                           \
+			return -ENOENT;                                         \
+		ret = to_##name(f.value, &v, err);                              \
+		if (!ret && out)                                                \
+			*out = v;                                               \
+		return ret;                                                     \
 	}
 
 JSON_SCALAR(u64, uint64_t)
@@ -359,10 +360,10 @@ static const void *j_elem(const void *arr, size_t i)
 }
 
 /* The conversion core's view of to_*(): untyped JSON nodes. */
-#define J_TO(name, type)                                                         \
+#define J_TO(name, type)                                                           \
 	static int j_to_##name(const void *n, type *out, struct ktsnap_error *err) \
-	{                                                                        \
-		return to_##name(n, out, err);                                   \
+	{                                                                          \
+		return to_##name(n, out, err);                                     \
 	}
 
 J_TO(u64, uint64_t)

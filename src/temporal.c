@@ -92,8 +92,7 @@ const struct ktsnap_verdict_item *ktsnap_verdict__at(const struct ktsnap_verdict
 	return &v->items[i];
 }
 
-size_t ktsnap_verdict__count_of(const struct ktsnap_verdict *v,
-				enum ktsnap_verdict_outcome outcome)
+size_t ktsnap_verdict__count_of(const struct ktsnap_verdict *v, enum ktsnap_verdict_outcome outcome)
 {
 	size_t i, c = 0;
 
@@ -152,8 +151,7 @@ static char *msg_take(struct msg *m)
 	return m->s;
 }
 
-static void msg_push(struct ktsnap_verdict *v, enum ktsnap_verdict_outcome outcome,
-		     struct msg *m)
+static void msg_push(struct ktsnap_verdict *v, enum ktsnap_verdict_outcome outcome, struct msg *m)
 {
 	verdict_add_owned(v, outcome, KTSNAP_DETAIL_TEMPORAL, msg_take(m));
 }
@@ -404,7 +402,7 @@ static bool violates(const struct ktsnap_series_field *sf, size_t l, size_t r, b
 		return strict ? b.u64 <= a.u64 : b.u64 < a.u64;
 	case KTSNAP_SERIES_I64:
 		return strict ? b.i64 <= a.i64 : b.i64 < a.i64;
-	case KTSNAP_SERIES_F64:	/* NaN compares false both ways: no violation */
+	case KTSNAP_SERIES_F64: /* NaN compares false both ways: no violation */
 		return strict ? b.f64 <= a.f64 : b.f64 < a.f64;
 	case KTSNAP_SERIES_BOOL:
 		return strict ? b.b <= a.b : b.b < a.b;
@@ -424,13 +422,14 @@ static struct ktsnap_verdict *ordered(const struct ktsnap_series_field *sf,
 	if (!pattern_start(sf, v, &before))
 		return v;
 	if (sf->n < 2) {
-		push_line(v, sf, KTSNAP_VERDICT_NOTE, "%s): only %zu samples — pattern vacuously "
-			  "holds; ensure num_snapshots >= 2 for meaningful coverage", pat, sf->n);
+		push_line(v, sf, KTSNAP_VERDICT_NOTE,
+			  "%s): only %zu samples — pattern vacuously "
+			  "holds; ensure num_snapshots >= 2 for meaningful coverage",
+			  pat, sf->n);
 		return v;
 	}
 	for (i = 0; i + 1 < sf->n; i++) {
-		if (!sf->values[i].ok || !sf->values[i + 1].ok ||
-		    !violates(sf, i, i + 1, strict))
+		if (!sf->values[i].ok || !sf->values[i + 1].ok || !violates(sf, i, i + 1, strict))
 			continue;
 		if ((f = msg_start(&m, sf))) {
 			fprintf(f, "%s): regression at ", pat);
@@ -462,9 +461,8 @@ struct ktsnap_verdict *ktsnap_series_field__nondecreasing(const struct ktsnap_se
 	return ordered(f, v, false);
 }
 
-struct ktsnap_verdict *
-ktsnap_series_field__strictly_increasing(const struct ktsnap_series_field *f,
-					 struct ktsnap_verdict *v)
+struct ktsnap_verdict *ktsnap_series_field__strictly_increasing(const struct ktsnap_series_field *f,
+								struct ktsnap_verdict *v)
 {
 	return ordered(f, v, true);
 }
@@ -500,8 +498,8 @@ static bool bad_band(struct ktsnap_verdict *v, const struct ktsnap_series_field 
 }
 
 /* "{L} ({pat}): caller error: tolerance {tolerance} negative" when tol < 0; true then. */
-static bool bad_tol(struct ktsnap_verdict *v, const struct ktsnap_series_field *sf,
-		    const char *pat, double tol)
+static bool bad_tol(struct ktsnap_verdict *v, const struct ktsnap_series_field *sf, const char *pat,
+		    double tol)
 {
 	if (tol < 0)
 		caller_error(v, sf, pat, "tolerance ", tol, " negative", NULL);
@@ -577,8 +575,10 @@ struct ktsnap_verdict *ktsnap_series_field__rate_within(const struct ktsnap_seri
 		}
 		msg_push(v, KTSNAP_VERDICT_FAIL, &m);
 	}
-	push_list_note(v, sf, &gaps, "rate_within): %zu consecutive-pair gap(s) skipped due to "
-		       "projection errors on at least one endpoint: ", gaps.n);
+	push_list_note(v, sf, &gaps,
+		       "rate_within): %zu consecutive-pair gap(s) skipped due to "
+		       "projection errors on at least one endpoint: ",
+		       gaps.n);
 	if ((f = pass_start(v, sf, before, &m))) {
 		put_rate_band(f, lo, hi);
 		fprintf(f, "all %zu consecutive-pair rates within band", sf->n - 1);
@@ -628,12 +628,16 @@ struct ktsnap_verdict *ktsnap_series_field__steady_within(const struct ktsnap_se
 			active++;
 		}
 	}
-	push_list_note(v, sf, &skipped, "steady_within): skipped %zu post-warmup sample(s) with "
-		       "projection errors: ", skipped.n);
+	push_list_note(v, sf, &skipped,
+		       "steady_within): skipped %zu post-warmup sample(s) with "
+		       "projection errors: ",
+		       skipped.n);
 	if (!active) {
 		if (!reached)
-			push_line(v, sf, KTSNAP_VERDICT_NOTE, "steady_within): no samples beyond "
-				  "warmup_ms=%" PRIu64 " — pattern vacuously holds", warmup_ms);
+			push_line(v, sf, KTSNAP_VERDICT_NOTE,
+				  "steady_within): no samples beyond "
+				  "warmup_ms=%" PRIu64 " — pattern vacuously holds",
+				  warmup_ms);
 		return v;
 	}
 	mean = sum / (double)active;
@@ -742,8 +746,10 @@ struct ktsnap_verdict *ktsnap_series_field__converges_to(const struct ktsnap_ser
 	if (!witness) {
 		if ((f = msg_start(&m, sf))) {
 			put_converges_head(f, target, tol, deadline_ms);
-			fprintf(f, "no 3-consecutive-in-band witness before deadline "
-				"(%zu samples evaluated)", sf->n);
+			fprintf(f,
+				"no 3-consecutive-in-band witness before deadline "
+				"(%zu samples evaluated)",
+				sf->n);
 			if (interrupted.n) {
 				fputs("; in-progress runs interrupted by errored sample(s): ", f);
 				list_put(f, &interrupted);
@@ -772,7 +778,8 @@ struct ktsnap_verdict *ktsnap_series_field__always_true(const struct ktsnap_seri
 	if (!pattern_start(sf, v, &before))
 		return v;
 	if (sf->type != KTSNAP_SERIES_BOOL) {
-		push_line(v, sf, KTSNAP_VERDICT_FAIL, "always_true): caller error: field is not "
+		push_line(v, sf, KTSNAP_VERDICT_FAIL,
+			  "always_true): caller error: field is not "
 			  "boolean");
 		return v;
 	}
@@ -819,8 +826,10 @@ struct ktsnap_verdict *ktsnap_series_field__ratio_within(const struct ktsnap_ser
 	if (!other || !pattern_start(sf, v, &before) || bad_band(v, sf, "ratio_within", lo, hi))
 		return v;
 	if (sf->n != other->n) {
-		push_line(v, sf, KTSNAP_VERDICT_FAIL, "ratio_within %s): caller error: length "
-			  "mismatch (this %zu, other %zu)", other->label, sf->n, other->n);
+		push_line(v, sf, KTSNAP_VERDICT_FAIL,
+			  "ratio_within %s): caller error: length "
+			  "mismatch (this %zu, other %zu)",
+			  other->label, sf->n, other->n);
 		return v;
 	}
 	for (i = 0; i < sf->n; i++) {
@@ -839,7 +848,8 @@ struct ktsnap_verdict *ktsnap_series_field__ratio_within(const struct ktsnap_ser
 				fputs("ratio_within): rhs == 0 at ", f);
 				put_sample(f, sf, i);
 				fputs(" — denominator is INSTRUMENT-derived; ratio is neither pass "
-				      "nor fail", f);
+				      "nor fail",
+				      f);
 			}
 			msg_push(v, KTSNAP_VERDICT_INCONCLUSIVE, &m);
 			continue;
@@ -864,8 +874,10 @@ struct ktsnap_verdict *ktsnap_series_field__ratio_within(const struct ktsnap_ser
 		}
 		msg_push(v, KTSNAP_VERDICT_FAIL, &m);
 	}
-	push_list_note(v, sf, &gaps, "ratio_within): %zu pair(s) skipped due to projection errors "
-		       "on lhs or rhs: ", gaps.n);
+	push_list_note(v, sf, &gaps,
+		       "ratio_within): %zu pair(s) skipped due to projection errors "
+		       "on lhs or rhs: ",
+		       gaps.n);
 	if ((f = pass_start(v, sf, before, &m))) {
 		put_ratio_head(f, other, lo, hi);
 		fprintf(f, "all %zu pair ratios in band", sf->n);
@@ -896,8 +908,8 @@ static void put_each_head(FILE *f, enum each_op op, double lo, double hi)
 	fputs("): ", f);
 }
 
-static struct ktsnap_verdict *each(const struct ktsnap_series_field *sf,
-				   struct ktsnap_verdict *v, enum each_op op, double lo, double hi)
+static struct ktsnap_verdict *each(const struct ktsnap_series_field *sf, struct ktsnap_verdict *v,
+				   enum each_op op, double lo, double hi)
 {
 	size_t before, i;
 	struct msg m;
@@ -911,8 +923,8 @@ static struct ktsnap_verdict *each(const struct ktsnap_series_field *sf,
 		const struct ktsnap_series_value *x = &sf->values[i];
 		double d = x->ok ? num(sf, i) : 0;
 		bool nan = x->ok && isnan(d);
-		bool bad = !x->ok || nan ||
-			   (op != EACH_AT_MOST && d < lo) || (op != EACH_AT_LEAST && d > hi);
+		bool bad = !x->ok || nan || (op != EACH_AT_MOST && d < lo) ||
+			   (op != EACH_AT_LEAST && d > hi);
 
 		if (!bad)
 			continue;
@@ -1031,8 +1043,10 @@ ktsnap_series_field__ratio_across_phases_at_most(const struct ktsnap_series_fiel
 		return v;
 	}
 	fprintf(f, *sf->label ? "%s: " : "%s", sf->label);
-	fprintf(f, "ratio_across_phases(%s→%s) inconclusive: earlier value is 0 (no baseline to "
-		"ratio against)", pe, pl);
+	fprintf(f,
+		"ratio_across_phases(%s→%s) inconclusive: earlier value is 0 (no baseline to "
+		"ratio against)",
+		pe, pl);
 	msg_push(v, KTSNAP_VERDICT_INCONCLUSIVE, &m);
 	return v;
 }

@@ -23,7 +23,7 @@
 int ktsnap_ensure_mem(void **data, size_t *cap, size_t elem_sz, size_t need);
 
 /* Typed form: the element size comes from the array itself. */
-#define KTSNAP_ENSURE(arr, cap, need)                                                              \
+#define KTSNAP_ENSURE(arr, cap, need) \
 	ktsnap_ensure_mem((void **)&(arr), &(cap), sizeof(*(arr)), (need))
 
 /* a * b, or false when it overflows size_t. */

@@ -15,22 +15,34 @@
 
 /* ---- kinds ------------------------------------------------------------------------ */
 static const char *const kind_names[] = {
-	[KTSNAP_VALUE_INT] = "Int",		[KTSNAP_VALUE_UINT] = "Uint",
-	[KTSNAP_VALUE_BOOL] = "Bool",		[KTSNAP_VALUE_CHAR] = "Char",
-	[KTSNAP_VALUE_FLOAT] = "Float",		[KTSNAP_VALUE_ENUM] = "Enum",
-	[KTSNAP_VALUE_STRUCT] = "Struct",	[KTSNAP_VALUE_ARRAY] = "Array",
-	[KTSNAP_VALUE_CPU_LIST] = "CpuList",	[KTSNAP_VALUE_PTR] = "Ptr",
-	[KTSNAP_VALUE_BYTES] = "Bytes",		[KTSNAP_VALUE_TRUNCATED] = "Truncated",
+	[KTSNAP_VALUE_INT] = "Int",
+	[KTSNAP_VALUE_UINT] = "Uint",
+	[KTSNAP_VALUE_BOOL] = "Bool",
+	[KTSNAP_VALUE_CHAR] = "Char",
+	[KTSNAP_VALUE_FLOAT] = "Float",
+	[KTSNAP_VALUE_ENUM] = "Enum",
+	[KTSNAP_VALUE_STRUCT] = "Struct",
+	[KTSNAP_VALUE_ARRAY] = "Array",
+	[KTSNAP_VALUE_CPU_LIST] = "CpuList",
+	[KTSNAP_VALUE_PTR] = "Ptr",
+	[KTSNAP_VALUE_BYTES] = "Bytes",
+	[KTSNAP_VALUE_TRUNCATED] = "Truncated",
 	[KTSNAP_VALUE_UNSUPPORTED] = "Unsupported",
 };
 
 static const char *const kind_tags[] = {
-	[KTSNAP_VALUE_INT] = "int",		[KTSNAP_VALUE_UINT] = "uint",
-	[KTSNAP_VALUE_BOOL] = "bool",		[KTSNAP_VALUE_CHAR] = "char",
-	[KTSNAP_VALUE_FLOAT] = "float",		[KTSNAP_VALUE_ENUM] = "enum",
-	[KTSNAP_VALUE_STRUCT] = "struct",	[KTSNAP_VALUE_ARRAY] = "array",
-	[KTSNAP_VALUE_CPU_LIST] = "cpu_list",	[KTSNAP_VALUE_PTR] = "ptr",
-	[KTSNAP_VALUE_BYTES] = "bytes",		[KTSNAP_VALUE_TRUNCATED] = "truncated",
+	[KTSNAP_VALUE_INT] = "int",
+	[KTSNAP_VALUE_UINT] = "uint",
+	[KTSNAP_VALUE_BOOL] = "bool",
+	[KTSNAP_VALUE_CHAR] = "char",
+	[KTSNAP_VALUE_FLOAT] = "float",
+	[KTSNAP_VALUE_ENUM] = "enum",
+	[KTSNAP_VALUE_STRUCT] = "struct",
+	[KTSNAP_VALUE_ARRAY] = "array",
+	[KTSNAP_VALUE_CPU_LIST] = "cpu_list",
+	[KTSNAP_VALUE_PTR] = "ptr",
+	[KTSNAP_VALUE_BYTES] = "bytes",
+	[KTSNAP_VALUE_TRUNCATED] = "truncated",
 	[KTSNAP_VALUE_UNSUPPORTED] = "unsupported",
 };
 
@@ -66,7 +78,8 @@ const struct ktsnap_value *ktsnap_value_peel(const struct ktsnap_value *v, enum 
 	while (v && hops < KTSNAP_PEEL_CAP) {
 		if (v->kind == KTSNAP_VALUE_PTR && v->p.deref)
 			v = v->p.deref;
-		else if (how == KTSNAP_PEEL_ALL && v->kind == KTSNAP_VALUE_TRUNCATED && v->t.partial)
+		else if (how == KTSNAP_PEEL_ALL && v->kind == KTSNAP_VALUE_TRUNCATED &&
+			 v->t.partial)
 			v = v->t.partial;
 		else
 			break;
@@ -244,10 +257,10 @@ const struct ktsnap_value *ktsnap_value__get(const struct ktsnap_value *v, const
 enum { TO_U64 = 1, TO_I64 = 2, TO_F64 = 4, TO_BOOL = 8, TO_ALL = 15 };
 
 struct scalar {
-	unsigned int to;	/* targets it coerces to (range checks apart) */
-	bool is_signed;		/* the number is i, else u */
-	bool i64_raw;		/* Enum: as_i64 gives the stored bit pattern */
-	bool is_float;		/* the number is f */
+	unsigned int to; /* targets it coerces to (range checks apart) */
+	bool is_signed; /* the number is i, else u */
+	bool i64_raw; /* Enum: as_i64 gives the stored bit pattern */
+	bool is_float; /* the number is f */
 	int64_t i;
 	uint64_t u;
 	double f;
@@ -271,8 +284,11 @@ static int scalar_of(const struct ktsnap_value *v, unsigned int target, struct s
 		s->u = v->kind == KTSNAP_VALUE_BOOL ? v->b : v->c;
 		break;
 	case KTSNAP_VALUE_ENUM:
-		*s = (struct scalar){ .to = TO_ALL, .is_signed = v->e.is_signed, .i64_raw = true,
-				      .i = v->e.v, .u = (uint64_t)v->e.v };
+		*s = (struct scalar){ .to = TO_ALL,
+				      .is_signed = v->e.is_signed,
+				      .i64_raw = true,
+				      .i = v->e.v,
+				      .u = (uint64_t)v->e.v };
 		break;
 	case KTSNAP_VALUE_PTR:
 		*s = (struct scalar){ .to = TO_U64 | TO_BOOL, .u = v->p.v };
@@ -315,26 +331,38 @@ static int coerce(const struct ktsnap_value *v, unsigned int target, void *out)
 
 int ktsnap_value__as_u64(const struct ktsnap_value *v, uint64_t *out)
 {
-	return coerce(v, TO_U64, out) ? ktsnap_fail_static(-EINVAL, "value does not convert to u64 (absent, negative, a float or an aggregate)")
-					: 0;
+	return coerce(v, TO_U64, out) ?
+		       ktsnap_fail_static(
+			       -EINVAL,
+			       "value does not convert to u64 (absent, negative, a float or an aggregate)") :
+		       0;
 }
 
 int ktsnap_value__as_i64(const struct ktsnap_value *v, int64_t *out)
 {
-	return coerce(v, TO_I64, out) ? ktsnap_fail_static(-EINVAL, "value does not convert to i64 (absent, above INT64_MAX, a float or an aggregate)")
-					: 0;
+	return coerce(v, TO_I64, out) ?
+		       ktsnap_fail_static(
+			       -EINVAL,
+			       "value does not convert to i64 (absent, above INT64_MAX, a float or an aggregate)") :
+		       0;
 }
 
 int ktsnap_value__as_f64(const struct ktsnap_value *v, double *out)
 {
-	return coerce(v, TO_F64, out) ? ktsnap_fail_static(-EINVAL, "value does not convert to f64 (absent, a char, bool, pointer or aggregate)")
-					: 0;
+	return coerce(v, TO_F64, out) ?
+		       ktsnap_fail_static(
+			       -EINVAL,
+			       "value does not convert to f64 (absent, a char, bool, pointer or aggregate)") :
+		       0;
 }
 
 int ktsnap_value__as_bool(const struct ktsnap_value *v, bool *out)
 {
-	return coerce(v, TO_BOOL, out) ? ktsnap_fail_static(-EINVAL, "value does not convert to bool (absent, a float or an aggregate)")
-					: 0;
+	return coerce(v, TO_BOOL, out) ?
+		       ktsnap_fail_static(
+			       -EINVAL,
+			       "value does not convert to bool (absent, a float or an aggregate)") :
+		       0;
 }
 
 #define IS(v, k) ((v) && (v)->kind == KTSNAP_VALUE_##k)

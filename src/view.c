@@ -109,7 +109,8 @@ static void resolve(const struct ktsnap_map_view *mv, enum ktsnap_entry_source s
 		e = &m->entries[i];
 		out->raw = e;
 		if (!mv->narrowed) {
-			out->kind = src == SRC_PERCPU ? KTSNAP_ENTRY_PERCPU : KTSNAP_ENTRY_PERCPU_HASH;
+			out->kind =
+				src == SRC_PERCPU ? KTSNAP_ENTRY_PERCPU : KTSNAP_ENTRY_PERCPU_HASH;
 			return;
 		}
 		len = e->nr_cpus ? e->nr_cpus : m->nr_cpus;
@@ -303,8 +304,7 @@ static bool per_cpu_prefix(const struct ktsnap_entry *e, const char *path,
 	    !ktsnap_path_next_index(&p, end, &cpu) || p != end)
 		return false;
 	mv.cpu = cpu > UINT32_MAX ? UINT32_MAX : (uint32_t)cpu;
-	resolve(&mv, e->kind == KTSNAP_ENTRY_PERCPU ? SRC_PERCPU : SRC_PERCPU_HASH, e->index,
-		slot);
+	resolve(&mv, e->kind == KTSNAP_ENTRY_PERCPU ? SRC_PERCPU : SRC_PERCPU_HASH, e->index, slot);
 	*rest = *end ? end + 1 : end;
 	return true;
 }
@@ -360,9 +360,9 @@ struct ktsnap_field ktsnap_entry__key(struct ktsnap_entry e, const char *path)
 			return (struct ktsnap_field){ .kind = KTSNAP_FIELD_PERCPU_KEY,
 						      .key = e.raw->index };
 		ktsnap_err_type_mismatch(&f.err, "Struct",
-				  e.kind == KTSNAP_ENTRY_PERCPU ? "Uint(percpu key)" :
-								  "Uint(array key)",
-				  path);
+					 e.kind == KTSNAP_ENTRY_PERCPU ? "Uint(percpu key)" :
+									 "Uint(array key)",
+					 path);
 		return f;
 	case KTSNAP_ENTRY_VALUE:
 		ktsnap_err_type_mismatch(&f.err, "key", "single Value (no key)", path);
@@ -407,7 +407,8 @@ static int each_slot(const struct ktsnap_entry *e, const char *path, slot_fn fn,
 		return -ENOENT;
 	}
 	if (e->kind != KTSNAP_ENTRY_PERCPU && e->kind != KTSNAP_ENTRY_PERCPU_HASH) {
-		ktsnap_err_type_mismatch(err, "Percpu / PercpuHash", entry_kind_name(e->kind), path);
+		ktsnap_err_type_mismatch(err, "Percpu / PercpuHash", entry_kind_name(e->kind),
+					 path);
 		return -EINVAL;
 	}
 	for (c = 0; e->raw->per_cpu && c < e->raw->nr_cpus; c++) {
@@ -426,7 +427,7 @@ static int each_slot(const struct ktsnap_entry *e, const char *path, slot_fn fn,
 }
 
 struct agg {
-	int op;		/* 0 sum, 1 max, 2 min */
+	int op; /* 0 sum, 1 max, 2 min */
 	bool any;
 	uint64_t u;
 	double d;
@@ -485,15 +486,15 @@ static int aggregate(struct ktsnap_entry *e, const char *path, struct agg *a, bo
 	return 0;
 }
 
-#define AGG(name, type, f64, opn)                                                              \
-	int ktsnap_entry__##name(struct ktsnap_entry e, const char *path, type *out,           \
-				 struct ktsnap_error *err)                                     \
-	{                                                                                      \
-		struct agg a = { .op = opn };                                                  \
-		int ret = aggregate(&e, path, &a, f64, #name, err);                            \
-		if (!ret && out)                                                               \
-			*out = f64 ? (type)a.d : (type)a.u;                                    \
-		return ret;                                                                    \
+#define AGG(name, type, f64, opn)                                                    \
+	int ktsnap_entry__##name(struct ktsnap_entry e, const char *path, type *out, \
+				 struct ktsnap_error *err)                           \
+	{                                                                            \
+		struct agg a = { .op = opn };                                        \
+		int ret = aggregate(&e, path, &a, f64, #name, err);                  \
+		if (!ret && out)                                                     \
+			*out = f64 ? (type)a.d : (type)a.u;                          \
+		return ret;                                                          \
 	}
 
 AGG(cpu_sum_u64, uint64_t, false, 0)
@@ -523,4 +524,3 @@ int ktsnap_entry__cpu_each(struct ktsnap_entry e, const char *path, ktsnap_cpu_e
 
 	return each_slot(&e, path, each_cb, &c, err ? err : &tmp);
 }
-

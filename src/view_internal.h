@@ -16,16 +16,16 @@
 #include "report_internal.h"
 
 /* Short names for the sub-codes of error.h. */
-#define PF_TEXT		KTSNAP_ERR_PF_TEXT
-#define PF_VAR_RANGE	KTSNAP_ERR_PF_VAR_RANGE
-#define PF_VAR_NONE	KTSNAP_ERR_PF_VAR_NONE
-#define PF_VARS_RANGE	KTSNAP_ERR_PF_VARS_RANGE
-#define PF_VARS_NONE	KTSNAP_ERR_PF_VARS_NONE
-#define PF_VARS_EMPTY	KTSNAP_ERR_PF_VARS_EMPTY
-#define NAS_NO_GLOBALS	KTSNAP_ERR_NAS_NO_GLOBALS
-#define NAS_MULTI_COPY	KTSNAP_ERR_NAS_MULTI_COPY
-#define NAS_MANY_OBJS	KTSNAP_ERR_NAS_MANY_OBJS
-#define NAS_TEXT	KTSNAP_ERR_NAS_TEXT
+#define PF_TEXT KTSNAP_ERR_PF_TEXT
+#define PF_VAR_RANGE KTSNAP_ERR_PF_VAR_RANGE
+#define PF_VAR_NONE KTSNAP_ERR_PF_VAR_NONE
+#define PF_VARS_RANGE KTSNAP_ERR_PF_VARS_RANGE
+#define PF_VARS_NONE KTSNAP_ERR_PF_VARS_NONE
+#define PF_VARS_EMPTY KTSNAP_ERR_PF_VARS_EMPTY
+#define NAS_NO_GLOBALS KTSNAP_ERR_NAS_NO_GLOBALS
+#define NAS_MULTI_COPY KTSNAP_ERR_NAS_MULTI_COPY
+#define NAS_MANY_OBJS KTSNAP_ERR_NAS_MANY_OBJS
+#define NAS_TEXT KTSNAP_ERR_NAS_TEXT
 
 /* Start a fresh error of @kind in place (cheap: the text is not cleared). */
 /* Point ktsnap_errmsg() at the fixed text of a view failure of @kind. */
@@ -79,8 +79,8 @@ void ktsnap_err_render_incomplete(struct ktsnap_error *e, const struct ktsnap_ma
 #define KTSNAP_PEEL_CAP 17
 
 enum ktsnap_peel {
-	KTSNAP_PEEL_PTRS,	/* Ptr{deref} only (views, §6.8) */
-	KTSNAP_PEEL_ALL,	/* also Truncated{partial} (raw layer, arrays) */
+	KTSNAP_PEEL_PTRS, /* Ptr{deref} only (views, §6.8) */
+	KTSNAP_PEEL_ALL, /* also Truncated{partial} (raw layer, arrays) */
 };
 
 /* The one peeling rule: follow at most KTSNAP_PEEL_CAP hops. */
@@ -179,9 +179,11 @@ struct ktsnap_field_conv {
 };
 
 /* The ops of a side whose coercions are named <p>_to_u64 … <p>_to_bool. */
-#define KTSNAP_FIELD_CONV_OPS(p, elem_fn, failed_fn)                                   \
-	{ .elem = elem_fn, .to_u64 = p##_to_u64, .to_i64 = p##_to_i64,                  \
-	  .to_f64 = p##_to_f64, .to_bool = p##_to_bool, .elem_failed = failed_fn }
+#define KTSNAP_FIELD_CONV_OPS(p, elem_fn, failed_fn)                                               \
+	{                                                                                          \
+		.elem = elem_fn, .to_u64 = p##_to_u64, .to_i64 = p##_to_i64, .to_f64 = p##_to_f64, \
+		.to_bool = p##_to_bool, .elem_failed = failed_fn                                   \
+	}
 
 /* Convert the @len elements of @arr to @t: the first @cap into @out, the
  * count into *n; the first failing element stops with its error. */
@@ -190,7 +192,17 @@ int ktsnap_field_conv_array(const struct ktsnap_field_conv *c, const void *arr, 
 			    struct ktsnap_error *err);
 
 /* The five public typed-array readers of a field type, over @as_array. */
-#define KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, name, type, elem)                      	int prefix##__as_##name##_array(ftype f, type *out, size_t cap, size_t *n,          					struct ktsnap_error *err)                           	{                                                                                   		return as_array(f, elem, out, cap, n, err);                                 	}
-#define KTSNAP_FIELD_ARRAYS(prefix, ftype, as_array)                                       	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, u64, uint64_t, KTSNAP_ELEM_U64)         	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, u32, uint32_t, KTSNAP_ELEM_U32)         	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, i64, int64_t, KTSNAP_ELEM_I64)          	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, f64, double, KTSNAP_ELEM_F64)           	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, bool, bool, KTSNAP_ELEM_BOOL)
+#define KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, name, type, elem)              \
+	int prefix##__as_##name##_array(ftype f, type *out, size_t cap, size_t *n, \
+					struct ktsnap_error *err)                  \
+	{                                                                          \
+		return as_array(f, elem, out, cap, n, err);                        \
+	}
+#define KTSNAP_FIELD_ARRAYS(prefix, ftype, as_array)                                \
+	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, u64, uint64_t, KTSNAP_ELEM_U64) \
+	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, u32, uint32_t, KTSNAP_ELEM_U32) \
+	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, i64, int64_t, KTSNAP_ELEM_I64)  \
+	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, f64, double, KTSNAP_ELEM_F64)   \
+	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, bool, bool, KTSNAP_ELEM_BOOL)
 
 #endif /* KTSNAP_VIEW_INTERNAL_H */

@@ -78,8 +78,7 @@ void ktsnap_namelist_add(struct ktsnap_namelist *l, const char *fmt, ...)
 		l->more++;
 		return;
 	}
-	l->len += snprintf(l->s + l->len, sizeof(l->s) - l->len, "%s%s", l->len ? ", " : "",
-			   item);
+	l->len += snprintf(l->s + l->len, sizeof(l->s) - l->len, "%s%s", l->len ? ", " : "", item);
 	l->n++;
 }
 
@@ -195,7 +194,7 @@ static int for_each_prog(prog_visit_fn fn, void *ctx)
 		struct prog p;
 
 		if (prog_load(id, &p))
-			continue;	/* raced away or not accessible */
+			continue; /* raced away or not accessible */
 		err = fn(&p, ctx);
 		free(p.map_ids);
 		if (err)
@@ -445,13 +444,13 @@ struct scx_ctx {
 	struct ktsnap_report *r;
 	struct btf *vmlinux;
 	bool vmlinux_tried;
-	const struct ktsnap_id_set *obj_progs;	/* also report these programs */
+	const struct ktsnap_id_set *obj_progs; /* also report these programs */
 	struct ktsnap_prog_runtime_stat *stats;
 	size_t nr, cap;
 	struct ktsnap_id_set kvas;
 	char active_obj[BPF_OBJ_NAME_LEN];
 	int nr_scx_progs;
-	struct ktsnap_id_set registered_btfs;	/* registered struct_ops maps' BTF ids */
+	struct ktsnap_id_set registered_btfs; /* registered struct_ops maps' BTF ids */
 };
 
 static bool prog_is_sched_ext(const struct prog *p, struct scx_ctx *c)
@@ -559,8 +558,8 @@ static int walk_scheduler(struct ktsnap_report *r, const struct ktsnap_id_set *o
 	err = 0;
 
 	if (c.nr) {
-		r->prog_runtime_stats = ktsnap_arena_memdup(&r->arena, c.stats,
-							    c.nr * sizeof(*c.stats));
+		r->prog_runtime_stats =
+			ktsnap_arena_memdup(&r->arena, c.stats, c.nr * sizeof(*c.stats));
 		if (!r->prog_runtime_stats) {
 			err = -ENOMEM;
 			goto out;
@@ -684,7 +683,7 @@ static int walk_cpu_time(struct ktsnap_report *r)
 	int err = 0;
 
 	if (!stat)
-		return 0;	/* no /proc: the list stays empty */
+		return 0; /* no /proc: the list stays empty */
 	for (line = strtok_r(stat, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		unsigned long long v[8] = {};
 		int cpu;
@@ -859,8 +858,8 @@ static int walk_psi(struct ktsnap_report *r, const char *root, const char *cg,
 			double a10, a60, a300;
 			unsigned long long tot;
 
-			if (sscanf(line + 5, "avg10=%lf avg60=%lf avg300=%lf total=%llu", &a10, &a60,
-				   &a300, &tot) != 4)
+			if (sscanf(line + 5, "avg10=%lf avg60=%lf avg300=%lf total=%llu", &a10,
+				   &a60, &a300, &tot) != 4)
 				continue;
 			if (!strncmp(line, "some ", 5)) {
 				row.some_avg10 = a10;
@@ -911,10 +910,10 @@ static int enrich_task(struct ktsnap_report *r, int pid, const char *cg,
 		/* f[i] = field i+4 (1-based /proc/<pid>/stat numbering) */
 		for (i = 0; i < 40 && *p; i++)
 			f[i] = strtoll(p, &p, 10);
-		t->prio = (int32_t)f[14];	/* field 18 */
-		t->nice = (int32_t)f[15];	/* field 19 */
-		t->cpu = (int32_t)f[35];	/* field 39 */
-		t->policy = (uint32_t)f[37];	/* field 41 */
+		t->prio = (int32_t)f[14]; /* field 18 */
+		t->nice = (int32_t)f[15]; /* field 19 */
+		t->cpu = (int32_t)f[35]; /* field 39 */
+		t->policy = (uint32_t)f[37]; /* field 41 */
 	}
 	free(buf);
 	t->state = ktsnap_arena_strdup(&r->arena, state);
@@ -975,7 +974,7 @@ static int walk_cgroups(struct ktsnap_report *r, const struct ktsnap_capture_opt
 			if ((e = enrich_task(r, atoi(line), cg, &t))) {
 				if (e == -ENOMEM)
 					err = e;
-				continue;	/* exited meanwhile */
+				continue; /* exited meanwhile */
 			}
 			if ((err = KTSNAP_ENSURE(tasks, ctask, ntask + 1)))
 				break;

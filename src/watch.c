@@ -49,12 +49,12 @@
 
 struct wslot {
 	bool used;
-	bool via_bridge;	/* armed by register_watch: holds a bridge slot */
+	bool via_bridge; /* armed by register_watch: holds a bridge slot */
 	char *tag;
 	struct ktsnap_kaddr a;
-	int map_fd;		/* BPF global: keeps the map (and the address) alive */
+	int map_fd; /* BPF global: keeps the map (and the address) alive */
 	uint32_t value_size;
-	int nr;			/* perf events: one per online CPU */
+	int nr; /* perf events: one per online CPU */
 	int *fds;
 	void **rings;
 	uint64_t seq;
@@ -62,18 +62,18 @@ struct wslot {
 
 struct ktsnap_watcher {
 	pthread_mutex_t lock;
-	struct ktsnap_bridge *bridge;	/* borrowed */
+	struct ktsnap_bridge *bridge; /* borrowed */
 	char *obj;
 	ktsnap_watch_hit_fn on_hit;
 	void *hit_ctx;
 	struct wslot slots[NR_SLOTS];
 	size_t nr_armed;
-	bool stats_held;	/* a ktsnap_prog_stats_hold() while armed */
+	bool stats_held; /* a ktsnap_prog_stats_hold() while armed */
 	int epfd;
 	int wake_fd;
 	pthread_t thread;
 	atomic_bool stop;
-	struct ktsnap_watcher *next;	/* the exit registry */
+	struct ktsnap_watcher *next; /* the exit registry */
 };
 
 static size_t page_size(void)
@@ -220,12 +220,11 @@ static int open_breakpoint(const struct ktsnap_kaddr *a, int cpu)
 	attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU;
 	attr.wakeup_events = 1;
 	attr.use_clockid = 1;
-	attr.clockid = CLOCK_MONOTONIC;	/* the clock of bpf_ktime_get_ns() */
+	attr.clockid = CLOCK_MONOTONIC; /* the clock of bpf_ktime_get_ns() */
 	return (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
-static int arm_events(struct ktsnap_watcher *w, struct wslot *s, int slot_idx,
-		      const char *symbol)
+static int arm_events(struct ktsnap_watcher *w, struct wslot *s, int slot_idx, const char *symbol)
 {
 	size_t ring_sz = (1 + RING_DATA_PAGES) * page_size();
 	int *cpus = NULL, nr = 0, c, err;
@@ -247,19 +246,24 @@ static int arm_events(struct ktsnap_watcher *w, struct wslot *s, int slot_idx,
 
 		if (fd < 0) {
 			err = -errno;
-			ktsnap_fail(err,
-				    "symbol '%s' KVA %#" PRIx64 ": perf_event_open(PERF_TYPE_BREAKPOINT, HW_BREAKPOINT_W, len %u) on CPU %d failed: %s%s",
-				    symbol, s->a.kva, s->a.size, cpus[c], strerror(-err),
-				    err == -ENOSPC ? " (every hardware debug register of that CPU is in use)" :
-				    err == -EACCES || err == -EPERM ?
-				    " (kernel-space breakpoints need CAP_PERFMON or CAP_SYS_ADMIN)" : "");
+			ktsnap_fail(
+				err,
+				"symbol '%s' KVA %#" PRIx64
+				": perf_event_open(PERF_TYPE_BREAKPOINT, HW_BREAKPOINT_W, len %u) on CPU %d failed: %s%s",
+				symbol, s->a.kva, s->a.size, cpus[c], strerror(-err),
+				err == -ENOSPC ?
+					" (every hardware debug register of that CPU is in use)" :
+				err == -EACCES || err == -EPERM ?
+					" (kernel-space breakpoints need CAP_PERFMON or CAP_SYS_ADMIN)" :
+					"");
 			goto out;
 		}
 		s->fds[c] = fd;
 		s->rings[c] = mmap(NULL, ring_sz, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (s->rings[c] == MAP_FAILED) {
 			s->rings[c] = NULL;
-			err = ktsnap_fail(-errno, "symbol '%s': cannot map the perf ring of CPU %d: %s",
+			err = ktsnap_fail(-errno,
+					  "symbol '%s': cannot map the perf ring of CPU %d: %s",
 					  symbol, cpus[c], strerror(errno));
 			goto out;
 		}
@@ -289,8 +293,9 @@ static int arm_locked(struct ktsnap_watcher *w, const char *symbol, bool via_bri
 			s = &w->slots[i];
 	}
 	if (!s)
-		return ktsnap_fail(-ENOSPC,
-				   "no free user watchpoint slot \u2014 slots 1..=3 all occupied by prior Op::WatchSnapshot registrations (cap = 3)");
+		return ktsnap_fail(
+			-ENOSPC,
+			"no free user watchpoint slot \u2014 slots 1..=3 all occupied by prior Op::WatchSnapshot registrations (cap = 3)");
 	i = (int)(s - w->slots);
 	memset(s, 0, sizeof(*s));
 	s->map_fd = -1;
@@ -358,8 +363,8 @@ static void ring_drain(void *ring, struct burst *b)
 {
 	struct perf_event_mmap_page *mp = ring;
 	uint64_t size = mp->data_size ? mp->data_size : RING_DATA_PAGES * page_size();
-	const uint8_t *data = (const uint8_t *)ring + (mp->data_offset ? mp->data_offset :
-						       page_size());
+	const uint8_t *data =
+		(const uint8_t *)ring + (mp->data_offset ? mp->data_offset : page_size());
 	uint64_t head = __atomic_load_n(&mp->data_head, __ATOMIC_ACQUIRE);
 	uint64_t tail = mp->data_tail;
 
@@ -416,7 +421,7 @@ static size_t collect_jobs(struct ktsnap_watcher *w, struct job *jobs)
 		memset(j, 0, sizeof(*j));
 		j->tag = strdup(s->tag);
 		if (!j->tag)
-			continue;	/* out of memory: this burst is lost, the next one counts */
+			continue; /* out of memory: this burst is lost, the next one counts */
 		j->map_fd = s->map_fd >= 0 ? fcntl(s->map_fd, F_DUPFD_CLOEXEC, 0) : -1;
 		j->value_size = s->value_size;
 		j->offset = s->a.offset;

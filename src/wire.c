@@ -39,8 +39,7 @@ static void put_le32(uint8_t *p, uint32_t v)
 
 static uint32_t get_le32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /* ---- header ------------------------------------------------------------------ */
@@ -82,8 +81,7 @@ void ktsnap_wire_header__decode(const uint8_t *in, struct ktsnap_wire_header *h)
 	h->pad = get_le32(in + 12);
 }
 
-void ktsnap_wire_header__make(uint32_t msg_type, const void *payload, uint32_t len,
-			      uint8_t *out)
+void ktsnap_wire_header__make(uint32_t msg_type, const void *payload, uint32_t len, uint8_t *out)
 {
 	struct ktsnap_wire_header h = {
 		.msg_type = msg_type,
@@ -94,8 +92,7 @@ void ktsnap_wire_header__make(uint32_t msg_type, const void *payload, uint32_t l
 	ktsnap_wire_header__encode(&h, out);
 }
 
-bool ktsnap_wire_header__crc_ok(const struct ktsnap_wire_header *h, const void *payload,
-				size_t len)
+bool ktsnap_wire_header__crc_ok(const struct ktsnap_wire_header *h, const void *payload, size_t len)
 {
 	return h && ktsnap_wire_crc32(payload, len) == h->crc32;
 }
@@ -281,8 +278,10 @@ int ktsnap_snapshot_request__decode(const void *payload, size_t len,
 	out->request_id = get_le32(p);
 	out->kind = get_le32(p + 4);
 	if (!out->request_id || out->kind == KTSNAP_SNAPSHOT_KIND_NONE)
-		return ktsnap_fail(-EBADMSG, "snapshot request: request_id %u, kind %u (0 is "
-				   "invalid)", out->request_id, out->kind);
+		return ktsnap_fail(-EBADMSG,
+				   "snapshot request: request_id %u, kind %u (0 is "
+				   "invalid)",
+				   out->request_id, out->kind);
 	ktsnap_wire_utf8_lossy(out->tag, sizeof(out->tag), p + 8, KTSNAP_SNAPSHOT_TAG_MAX);
 	return 0;
 }
@@ -299,8 +298,7 @@ int ktsnap_snapshot_reply__decode(const void *payload, size_t len,
 				   KTSNAP_SNAPSHOT_PAYLOAD_SIZE);
 	out->request_id = get_le32(p);
 	out->status = get_le32(p + 4);
-	ktsnap_wire_utf8_lossy(out->reason, sizeof(out->reason), p + 8,
-			       KTSNAP_SNAPSHOT_REASON_MAX);
+	ktsnap_wire_utf8_lossy(out->reason, sizeof(out->reason), p + 8, KTSNAP_SNAPSHOT_REASON_MAX);
 	return 0;
 }
 
@@ -313,8 +311,10 @@ int ktsnap_snapshot_request__decode_frame(const void *frame, size_t len,
 	if (!p || !out)
 		return ktsnap_fail(-EINVAL, "snapshot request frame: NULL frame or result");
 	if (len < KTSNAP_WIRE_HEADER_SIZE)
-		return ktsnap_fail(-EBADMSG, "snapshot request frame: %zu bytes, shorter than "
-				   "a header", len);
+		return ktsnap_fail(-EBADMSG,
+				   "snapshot request frame: %zu bytes, shorter than "
+				   "a header",
+				   len);
 	ktsnap_wire_header__decode(p, &h);
 	if (h.msg_type != KTSNAP_MSG_SNAPSHOT_REQUEST)
 		return ktsnap_fail(-EBADMSG, "snapshot request frame: type 0x%08x", h.msg_type);
@@ -432,14 +432,14 @@ static void pc_target(struct pc_out *o, const struct ktsnap_kernel_op_target *t)
 static int pc_finish(struct pc_out *o, const char *what, uint8_t **out, size_t *out_len)
 {
 	if (!o->err && !o->buf)
-		pc_bytes(o, "", 0);	/* never hand back NULL on success */
+		pc_bytes(o, "", 0); /* never hand back NULL on success */
 	if (!o->err && !o->buf)
 		o->err = -ENOMEM;
 	if (o->err) {
 		free(o->buf);
 		return ktsnap_fail(o->err, "%s: %s", what,
-				   o->err == -ENOMEM ? "out of memory"
-						     : "a NULL string or bytes, or an unknown "
+				   o->err == -ENOMEM ? "out of memory" :
+						       "a NULL string or bytes, or an unknown "
 						       "variant");
 	}
 	*out = o->buf;
@@ -456,7 +456,7 @@ int ktsnap_kernel_op_request__encode(const struct ktsnap_kernel_op_request *req,
 	if (!req || !out || !out_len || (req->nr_entries && !req->entries) ||
 	    req->mode > KTSNAP_KERNEL_OP_COLD || req->direction > KTSNAP_KERNEL_OP_READ)
 		return ktsnap_fail(-EINVAL, "kernel-op request encode: NULL argument, entries, "
-				   "or an unknown mode or direction");
+					    "or an unknown mode or direction");
 	pc_varint(&o, req->request_id);
 	pc_varint(&o, (uint64_t)req->mode);
 	pc_varint(&o, (uint64_t)req->direction);
@@ -507,7 +507,7 @@ static uint64_t pc_get_varint(struct pc_in *in, unsigned int bits)
 		}
 		b = in->p[in->pos++];
 		if (i == max - 1 && (b >> (bits - 7 * i)) != 0) {
-			in->err = -EBADMSG;	/* overflows the type */
+			in->err = -EBADMSG; /* overflows the type */
 			return 0;
 		}
 		v |= (uint64_t)(b & 0x7f) << (7 * i);
@@ -559,7 +559,7 @@ static char *pc_get_str(struct pc_in *in)
 		size_t k = s[i] ? ktsnap_wire_utf8_seq(s + i, n - i) : 0;
 
 		if (!k) {
-			in->err = -EBADMSG;	/* not UTF-8, or a NUL C cannot hold */
+			in->err = -EBADMSG; /* not UTF-8, or a NUL C cannot hold */
 			return NULL;
 		}
 		i += k;
@@ -736,14 +736,14 @@ int ktsnap_wire_sidecar_path(const char *base, const char *tag, char *buf, size_
 	const char *stem;
 	char tmp[8];
 
-#define EMIT(p, n)                                                             \
-	do {                                                                   \
-		size_t n_ = (n);                                               \
-		if (total < size) {                                            \
+#define EMIT(p, n)                                                                 \
+	do {                                                                       \
+		size_t n_ = (n);                                                   \
+		if (total < size) {                                                \
 			size_t k_ = size - total - 1 < n_ ? size - total - 1 : n_; \
-			memcpy(buf + total, (p), k_);                          \
-		}                                                              \
-		total += n_;                                                   \
+			memcpy(buf + total, (p), k_);                              \
+		}                                                                  \
+		total += n_;                                                       \
 	} while (0)
 
 	if (!base || !tag || (!buf && size))
@@ -803,7 +803,10 @@ void ktsnap_wire_fmt_duration(char *buf, size_t size, uint64_t ns)
 		uint64_t unit;
 		const char *name;
 	} units[] = {
-		{ 1000000000ull, "s" }, { 1000000ull, "ms" }, { 1000ull, "\u00b5s" }, { 1, "ns" },
+		{ 1000000000ull, "s" },
+		{ 1000000ull, "ms" },
+		{ 1000ull, "\u00b5s" },
+		{ 1, "ns" },
 	};
 	size_t u;
 
@@ -818,7 +821,9 @@ void ktsnap_wire_fmt_duration(char *buf, size_t size, uint64_t ns)
 
 		/* fractional part without trailing zeros (Rust's Debug) */
 		len = snprintf(frac, sizeof(frac), "%0*llu",
-			       u == 0 ? 9 : u == 1 ? 6 : 3,
+			       u == 0 ? 9 :
+			       u == 1 ? 6 :
+					3,
 			       (unsigned long long)(ns % units[u].unit));
 		while (len > 0 && frac[len - 1] == '0')
 			frac[--len] = '\0';
@@ -853,12 +858,13 @@ int ktsnap_wire_read_exact(int fd, void *buf, size_t n, uint64_t deadline_ns, in
 		if (now >= deadline_ns) {
 			snprintf(err, err_size,
 				 "snapshot reply deadline elapsed after reading %zu of %zu "
-				 "header/payload bytes", filled, n);
+				 "header/payload bytes",
+				 filled, n);
 			rc = -ETIMEDOUT;
 			break;
 		}
-		slice = polls < KTSNAP_WIRE_FAST_POLLS ? KTSNAP_WIRE_FAST_POLL_NS
-						       : KTSNAP_WIRE_SLOW_POLL_NS;
+		slice = polls < KTSNAP_WIRE_FAST_POLLS ? KTSNAP_WIRE_FAST_POLL_NS :
+							 KTSNAP_WIRE_SLOW_POLL_NS;
 		if (slice > deadline_ns - now)
 			slice = deadline_ns - now;
 		if (ktsnap_wire_poll_hook)
@@ -892,7 +898,8 @@ int ktsnap_wire_read_exact(int fd, void *buf, size_t n, uint64_t deadline_ns, in
 		}
 		if (r == 0) {
 			snprintf(err, err_size,
-				 "snapshot reply read returned 0 after %zu of %zu bytes", filled, n);
+				 "snapshot reply read returned 0 after %zu of %zu bytes", filled,
+				 n);
 			rc = -EPIPE;
 			break;
 		}
@@ -947,7 +954,8 @@ int ktsnap_wire_write_frame(int fd, uint32_t msg_type, const void *payload, uint
 
 			if (now >= deadline_ns) {
 				snprintf(err, err_size,
-					 "write deadline elapsed after %zu of %zu bytes", done, total);
+					 "write deadline elapsed after %zu of %zu bytes", done,
+					 total);
 				return -ETIMEDOUT;
 			}
 			/* ms granularity is fine here: this only waits on a full buffer */

@@ -58,8 +58,8 @@ int ktsnap_sleep_ms(uint64_t ms, volatile sig_atomic_t *stop)
 /* What a worker reports once it is in place (one atomic pipe write). */
 struct worker_hello {
 	pid_t pid;
-	int err;	/* 0, or the errno of the step that failed */
-	int what;	/* 0 cgroup, 1 affinity, 2 nice */
+	int err; /* 0, or the errno of the step that failed */
+	int what; /* 0 cgroup, 1 affinity, 2 nice */
 };
 
 static void spin_us(uint32_t us)
@@ -70,8 +70,8 @@ static void spin_us(uint32_t us)
 		;
 }
 
-static void __attribute__((noreturn)) worker_main(pid_t parent, int procs_fd, int hello_fd,
-						  const struct ktsnap_workload *wl)
+static void __attribute__((noreturn))
+worker_main(pid_t parent, int procs_fd, int hello_fd, const struct ktsnap_workload *wl)
 {
 	struct worker_hello h = { .pid = getpid() };
 	cpu_set_t set;
@@ -118,12 +118,11 @@ hello:
 	}
 }
 
-int ktsnap_workers_spawn(const char *cgroup_path, unsigned int n,
-			 const struct ktsnap_workload *wl, pid_t **pids, size_t *nr_pids,
-			 size_t *cap, char *why, size_t why_len)
+int ktsnap_workers_spawn(const char *cgroup_path, unsigned int n, const struct ktsnap_workload *wl,
+			 pid_t **pids, size_t *nr_pids, size_t *cap, char *why, size_t why_len)
 {
 	static const char *const what[] = { "joining the cgroup", "setting the CPU affinity",
-					     "setting nice" };
+					    "setting nice" };
 	char path[PATH_MAX];
 	int procs_fd, p[2], err = 0;
 	unsigned int i, forked = 0;
@@ -181,8 +180,8 @@ int ktsnap_workers_spawn(const char *cgroup_path, unsigned int n,
 		}
 		if (h.err && !err) {
 			err = -h.err;
-			snprintf(why, why_len, "worker %d: %s: %s", (int)h.pid,
-				 what[h.what], strerror(h.err));
+			snprintf(why, why_len, "worker %d: %s: %s", (int)h.pid, what[h.what],
+				 strerror(h.err));
 		}
 	}
 	close(p[0]);
@@ -239,8 +238,8 @@ pid_t ktsnap_process_spawn(const char *const *argv, const char *log)
 			_exit(1);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
-		if (log_fd >= 0 && (dup2(log_fd, STDOUT_FILENO) < 0 ||
-				    dup2(log_fd, STDERR_FILENO) < 0))
+		if (log_fd >= 0 &&
+		    (dup2(log_fd, STDOUT_FILENO) < 0 || dup2(log_fd, STDERR_FILENO) < 0))
 			_exit(127);
 		execvp(argv[0], (char *const *)argv);
 		child_err = errno;

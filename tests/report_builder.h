@@ -95,8 +95,8 @@ static inline struct ktsnap_map_entry *rb_entries(struct ktsnap_report *r, struc
 }
 
 /* Global section @name whose value is @v (a DATASEC-like struct). */
-static inline struct ktsnap_map *rb_global(struct ktsnap_report *r, const char *name,
-					   uint64_t kva, struct ktsnap_value *v)
+static inline struct ktsnap_map *rb_global(struct ktsnap_report *r, const char *name, uint64_t kva,
+					   struct ktsnap_value *v)
 {
 	struct ktsnap_map *m = rb_map(r, name, BPF_MAP_TYPE_ARRAY, 0, 0, 1,
 				      v ? KTSNAP_LAYOUT_VALUE : KTSNAP_LAYOUT_NONE);
@@ -110,8 +110,8 @@ static inline struct ktsnap_map *rb_global(struct ktsnap_report *r, const char *
 static inline struct ktsnap_map *rb_hash(struct ktsnap_report *r, const char *name, uint32_t n,
 					 bool with_btf)
 {
-	struct ktsnap_map *m = rb_map(r, name, BPF_MAP_TYPE_HASH, 4, 16, n ? n : 1,
-				      KTSNAP_LAYOUT_HASH);
+	struct ktsnap_map *m =
+		rb_map(r, name, BPF_MAP_TYPE_HASH, 4, 16, n ? n : 1, KTSNAP_LAYOUT_HASH);
 	struct ktsnap_map_entry *e = rb_entries(r, m, n);
 	uint32_t i;
 
@@ -136,10 +136,9 @@ static inline struct ktsnap_map *rb_hash(struct ktsnap_report *r, const char *na
 static inline struct ktsnap_map *rb_percpu(struct ktsnap_report *r, const char *name, uint32_t n,
 					   uint32_t nr_cpus, uint32_t absent, bool hash)
 {
-	struct ktsnap_map *m = rb_map(r, name,
-				      hash ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_PERCPU_ARRAY,
-				      0, 0, 0,
-				      hash ? KTSNAP_LAYOUT_PERCPU_HASH : KTSNAP_LAYOUT_PERCPU_ARRAY);
+	struct ktsnap_map *m =
+		rb_map(r, name, hash ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_PERCPU_ARRAY, 0, 0,
+		       0, hash ? KTSNAP_LAYOUT_PERCPU_HASH : KTSNAP_LAYOUT_PERCPU_ARRAY);
 	struct ktsnap_map_entry *e = rb_entries(r, m, n);
 	uint32_t i, c;
 
@@ -170,8 +169,7 @@ static inline const char *rb_errstr(const struct ktsnap_error *e)
 /* ---- the full report ------------------------------------------------------------ */
 /* struct kt_task_ctx-like value: nested struct, enums, bitfields,
  * char array, bool, union, u64 max; @runs varies between reports. */
-static inline struct ktsnap_value *rb_task_ctx(struct ktsnap_report *r, int32_t pid,
-					       uint64_t runs)
+static inline struct ktsnap_value *rb_task_ctx(struct ktsnap_report *r, int32_t pid, uint64_t runs)
 {
 	struct ktsnap_value *s = ktsnap_value_new_struct(r, "kt_task_ctx", 12);
 	struct ktsnap_value *ctx = ktsnap_value_new_struct(r, "kt_sched_ctx", 2);
@@ -192,14 +190,14 @@ static inline struct ktsnap_value *rb_task_ctx(struct ktsnap_report *r, int32_t 
 	s->s.m[1] = (struct ktsnap_member){ "comm", *comm };
 	s->s.m[2] = (struct ktsnap_member){ "ctx", *ctx };
 	s->s.m[3] = (struct ktsnap_member){ "sign", rb_enum(32, true, -3, "KT_SIGN_NEG") };
-	s->s.m[4] = (struct ktsnap_member){ "wide", rb_enum(64, false,
-							    (int64_t)0xfedcba9876543210ULL,
-							    "KT_WIDE_BIG") };
+	s->s.m[4] =
+		(struct ktsnap_member){ "wide", rb_enum(64, false, (int64_t)0xfedcba9876543210ULL,
+							"KT_WIDE_BIG") };
 	s->s.m[5] = (struct ktsnap_member){ "magic", rb_uint(64, UINT64_MAX) };
 	s->s.m[6] = (struct ktsnap_member){ "flag_a", rb_uint(3, 5) };
 	s->s.m[7] = (struct ktsnap_member){ "flag_b", rb_uint(5, 17) };
-	s->s.m[8] = (struct ktsnap_member){ "is_kthread",
-					    { .kind = KTSNAP_VALUE_BOOL, .b = false } };
+	s->s.m[8] =
+		(struct ktsnap_member){ "is_kthread", { .kind = KTSNAP_VALUE_BOOL, .b = false } };
 	s->s.m[9] = (struct ktsnap_member){ "u", *un };
 	s->s.m[10] = (struct ktsnap_member){ "nr_runs", rb_uint(64, runs) };
 	s->s.m[11] = (struct ktsnap_member){ "neg", rb_int(32, -42) };
@@ -241,14 +239,14 @@ static inline struct ktsnap_report *rb_full_report(uint64_t tick)
 	bss->s.m[0] = (struct ktsnap_member){ "nr_switches", rb_uint(64, 1000 + tick * 37) };
 	bss->s.m[1] = (struct ktsnap_member){ "bss_neg", rb_int(32, -7) };
 	bss->s.m[2] = (struct ktsnap_member){ "bss_u64_max", rb_uint(64, UINT64_MAX) };
-	bss->s.m[3] = (struct ktsnap_member){ "attached_seen",
-					      { .kind = KTSNAP_VALUE_BOOL, .b = true } };
+	bss->s.m[3] =
+		(struct ktsnap_member){ "attached_seen", { .kind = KTSNAP_VALUE_BOOL, .b = true } };
 	bss->s.m[4] = (struct ktsnap_member){ "letter", { .kind = KTSNAP_VALUE_CHAR, .c = 'A' } };
 	bss->s.m[5] = (struct ktsnap_member){ "load", rb_float(tick ? 0.75 : 0.1) };
 	bss->s.m[6] = (struct ktsnap_member){ "sign", rb_enum(32, true, -3, "KT_SIGN_NEG") };
 	bss->s.m[7] = (struct ktsnap_member){ "mystery", rb_enum(32, false, 9, NULL) };
-	bss->s.m[8] = (struct ktsnap_member){ "online", { .kind = KTSNAP_VALUE_CPU_LIST,
-							  .cpus = "0-2,5" } };
+	bss->s.m[8] = (struct ktsnap_member){ "online",
+					      { .kind = KTSNAP_VALUE_CPU_LIST, .cpus = "0-2,5" } };
 	ptr = ktsnap_value_new(r, KTSNAP_VALUE_PTR);
 	ptr->p.v = 0x1f;
 	ptr->p.cast = "cast→arena";
@@ -258,8 +256,9 @@ static inline struct ktsnap_report *rb_full_report(uint64_t tick)
 	ptr->p.v = 0xffff888000002000ULL;
 	ptr->p.skip_reason = "cycle at 0xffff888000002000";
 	bss->s.m[10] = (struct ktsnap_member){ "self", *ptr };
-	bss->s.m[11] = (struct ktsnap_member){ "blob", { .kind = KTSNAP_VALUE_BYTES,
-							 .hex = "de ad be ef" } };
+	bss->s.m[11] =
+		(struct ktsnap_member){ "blob",
+					{ .kind = KTSNAP_VALUE_BYTES, .hex = "de ad be ef" } };
 	arr = ktsnap_value_new_array(r, 2, 2);
 	arr->a.elems[0] = rb_uint(8, 1);
 	arr->a.elems[1] = rb_uint(8, 2);
@@ -268,8 +267,9 @@ static inline struct ktsnap_report *rb_full_report(uint64_t tick)
 	tr->t.had = 2;
 	tr->t.partial = arr;
 	bss->s.m[12] = (struct ktsnap_member){ "cut", *tr };
-	bss->s.m[13] = (struct ktsnap_member){ "fn", { .kind = KTSNAP_VALUE_UNSUPPORTED,
-						       .reason = "FUNC_PROTO \"x\"\n\t\\" } };
+	bss->s.m[13] = (struct ktsnap_member){
+		"fn", { .kind = KTSNAP_VALUE_UNSUPPORTED, .reason = "FUNC_PROTO \"x\"\n\t\\" }
+	};
 	m->value = bss;
 
 	/* .data: float specials */
@@ -341,8 +341,7 @@ static inline struct ktsnap_report *rb_full_report(uint64_t tick)
 	}
 
 	/* PERCPU_HASH */
-	m = rb_map(r, "pcpu_hash", BPF_MAP_TYPE_PERCPU_HASH, 4, 8, 64,
-		   KTSNAP_LAYOUT_PERCPU_HASH);
+	m = rb_map(r, "pcpu_hash", BPF_MAP_TYPE_PERCPU_HASH, 4, 8, 64, KTSNAP_LAYOUT_PERCPU_HASH);
 	m->nr_cpus = 2;
 	m->percpu_stride = 8;
 	rb_entries(r, m, 1);
@@ -389,14 +388,22 @@ static inline struct ktsnap_report *rb_full_report(uint64_t tick)
 	r->nr_cgroup_psi = 2;
 	r->cgroup_psi = ktsnap_arena_alloc(a, 2 * sizeof(*r->cgroup_psi));
 	r->cgroup_psi[0] = (struct ktsnap_cgroup_psi){ "/demo", "cpu", 1.5, 0.25, 0, 1234 };
-	r->cgroup_psi[1] = (struct ktsnap_cgroup_psi){ "/demo", "memory", 0, 0, 0, 0,
-						       true, 0.5, 0, 0, 99 };
+	r->cgroup_psi[1] =
+		(struct ktsnap_cgroup_psi){ "/demo", "memory", 0, 0, 0, 0, true, 0.5, 0, 0, 99 };
 	r->nr_task_enrichments = 1;
 	r->task_enrichments = ktsnap_arena_alloc(a, sizeof(*r->task_enrichments));
 	r->task_enrichments[0] = (struct ktsnap_task_enrichment){
-		.pid = 100, .tgid = 100, .comm = "worker", .cgroup = "/demo", .prio = 120,
-		.nice = -5, .policy = 0, .state = "R", .cpu = 1,
-		.sum_exec_runtime_ns = 5000, .nr_voluntary_switches = 3,
+		.pid = 100,
+		.tgid = 100,
+		.comm = "worker",
+		.cgroup = "/demo",
+		.prio = 120,
+		.nice = -5,
+		.policy = 0,
+		.state = "R",
+		.cpu = 1,
+		.sum_exec_runtime_ns = 5000,
+		.nr_voluntary_switches = 3,
 	};
 	r->nr_event_counter_timeline = 1;
 	r->event_counter_timeline = ktsnap_arena_alloc(a, sizeof(*r->event_counter_timeline));
@@ -405,8 +412,12 @@ static inline struct ktsnap_report *rb_full_report(uint64_t tick)
 	r->nr_rq_scx_states = 1;
 	r->rq_scx_states = ktsnap_arena_alloc(a, sizeof(*r->rq_scx_states));
 	r->rq_scx_states[0] = (struct ktsnap_rq_scx_state){
-		.cpu = 0, .nr_running = 2, .has_curr_pid = true, .curr_pid = -1,
-		.nr_runnable_task_kvas = 2, .runnable_task_kvas = kvas,
+		.cpu = 0,
+		.nr_running = 2,
+		.has_curr_pid = true,
+		.curr_pid = -1,
+		.nr_runnable_task_kvas = 2,
+		.runnable_task_kvas = kvas,
 	};
 	r->nr_dsq_states = 1;
 	r->dsq_states = ktsnap_arena_alloc(a, sizeof(*r->dsq_states));

@@ -345,13 +345,12 @@ static void store_with_stats_and_step(void **state)
 	assert_int_equal(ktsnap_bridge__store_with_stats_and_step(b, "p", ktsnap_report__new(),
 								  &stats, &elapsed, &boundary, 2),
 			 0);
-	assert_int_equal(ktsnap_bridge__store_with_stats(b, "q", ktsnap_report__new(), &missing,
-							 &elapsed2),
-			 0);
+	assert_int_equal(
+		ktsnap_bridge__store_with_stats(b, "q", ktsnap_report__new(), &missing, &elapsed2),
+		0);
 	stats.json = json;
-	assert_int_equal(ktsnap_bridge__store_with_stats(b, "r", ktsnap_report__new(), &stats,
-							 NULL),
-			 0);
+	assert_int_equal(
+		ktsnap_bridge__store_with_stats(b, "r", ktsnap_report__new(), &stats, NULL), 0);
 	json[5] = '2';
 
 	d = ktsnap_bridge__drain_ordered_with_stats(b);
@@ -447,8 +446,8 @@ static void overwrite_resets_metadata(void **state)
 	uint64_t five = 5, six = 6, boundary = 9;
 
 	/* No metadata on the second write: nothing stale survives. */
-	assert_int_equal(ktsnap_bridge__store_with_stats_and_step(b, "a", ktsnap_report__new(),
-								  &j, &five, &boundary, 4),
+	assert_int_equal(ktsnap_bridge__store_with_stats_and_step(b, "a", ktsnap_report__new(), &j,
+								  &five, &boundary, 4),
 			 0);
 	store_new(b, "a");
 	d = ktsnap_bridge__drain_ordered_with_stats(b);
@@ -481,9 +480,8 @@ static void fifo_eviction_at_cap(void **state)
 	char tag[16];
 	int i;
 
-	assert_int_equal(ktsnap_bridge__store_with_stats(b, "t0", ktsnap_report__new(), &j,
-							 &elapsed),
-			 0);
+	assert_int_equal(
+		ktsnap_bridge__store_with_stats(b, "t0", ktsnap_report__new(), &j, &elapsed), 0);
 	for (i = 1; i <= 64; i++) {
 		snprintf(tag, sizeof(tag), "t%d", i);
 		assert_true(ktsnap_bridge__capture(b, tag));
@@ -523,9 +521,8 @@ static void periodic_real_count(void **state)
 
 	assert_int_equal(ktsnap_bridge__periodic_real_count(b), 0);
 	store_new(b, "periodic_000");
-	assert_int_equal(ktsnap_bridge__store(b, "periodic_001",
-					      ktsnap_report__placeholder("timeout")),
-			 0);
+	assert_int_equal(
+		ktsnap_bridge__store(b, "periodic_001", ktsnap_report__placeholder("timeout")), 0);
 	store_new(b, "periodic_kaslr");
 	store_new(b, "periodic_0002");
 	store_new(b, "periodic_01");
@@ -536,9 +533,8 @@ static void periodic_real_count(void **state)
 	store_new(b, "periodic_999");
 	assert_int_equal(ktsnap_bridge__periodic_real_count(b), 2);
 	/* A placeholder overwriting a real capture stops counting. */
-	assert_int_equal(ktsnap_bridge__store(b, "periodic_000",
-					      ktsnap_report__placeholder("late")),
-			 0);
+	assert_int_equal(
+		ktsnap_bridge__store(b, "periodic_000", ktsnap_report__placeholder("late")), 0);
 	assert_int_equal(ktsnap_bridge__periodic_real_count(b), 1);
 
 	/* F07: the periodic tag format is the shape that counts. */
@@ -569,8 +565,7 @@ static void drain_map_form(void **state)
 	uint64_t ms = 4;
 
 	assert_false(ktsnap_bridge__capture(b, "missing"));
-	assert_int_equal(ktsnap_bridge__store_with_stats(b, "a", ktsnap_report__new(), &j, &ms),
-			 0);
+	assert_int_equal(ktsnap_bridge__store_with_stats(b, "a", ktsnap_report__new(), &j, &ms), 0);
 	assert_int_equal(ktsnap_bridge__store(b, "b", report_with_schema("dual")), 0);
 
 	d = ktsnap_bridge__drain(b);
@@ -636,9 +631,8 @@ static void drain_with_stats_shape(void **state)
 	char tags[64];
 
 	assert_true(ktsnap_bridge__capture_with_step(b, "periodic_000", 1));
-	assert_int_equal(ktsnap_bridge__store_with_stats_and_step(b, "periodic_001",
-								  ktsnap_report__new(), &j, &ms,
-								  &off, 1),
+	assert_int_equal(ktsnap_bridge__store_with_stats_and_step(
+				 b, "periodic_001", ktsnap_report__new(), &j, &ms, &off, 1),
 			 0);
 	store_new(b, "user");
 	d = ktsnap_bridge__drain_ordered_with_stats(b);
@@ -713,8 +707,9 @@ static void event_format(void **state)
 		.new_tag = "t64",
 		.cap = 64,
 	};
-	assert_int_equal(ktsnap_bridge_event__format(&ev, buf, sizeof(buf)),
-			 (int)strlen("Eviction { evicted_tag: \"t0\", new_tag: \"t64\", cap: 64 }"));
+	assert_int_equal(
+		ktsnap_bridge_event__format(&ev, buf, sizeof(buf)),
+		(int)strlen("Eviction { evicted_tag: \"t0\", new_tag: \"t64\", cap: 64 }"));
 	assert_string_equal(buf, "Eviction { evicted_tag: \"t0\", new_tag: \"t64\", cap: 64 }");
 	ev = (struct ktsnap_bridge_event){ .kind = KTSNAP_BRIDGE_EVENT_OVERWRITE,
 					   .tag = "a",
@@ -725,9 +720,9 @@ static void event_format(void **state)
 					   .dropped_count = 6 };
 	ktsnap_bridge_event__format(&ev, buf, sizeof(buf));
 	assert_string_equal(buf, "EventLogTruncated { dropped_count: 6 }");
-	assert_string_equal(
-		ktsnap_bridge_event_kind__name(KTSNAP_BRIDGE_EVENT_DRAIN_ORDERING_INVARIANT_VIOLATION),
-		"DrainOrderingInvariantViolation");
+	assert_string_equal(ktsnap_bridge_event_kind__name(
+				    KTSNAP_BRIDGE_EVENT_DRAIN_ORDERING_INVARIANT_VIOLATION),
+			    "DrainOrderingInvariantViolation");
 	assert_int_equal(ktsnap_bridge_event__format(NULL, buf, sizeof(buf)), -EINVAL);
 }
 
@@ -1043,9 +1038,8 @@ static void kernel_op_payloads(void **state)
 	struct ktsnap_kernel_op_value bytes, bytes2, zero;
 	const uint8_t raw[3] = { 1, 2, 3 };
 
-	assert_int_equal(ktsnap_kernel_op_target__set_per_cpu_field(&t1, "runqueues", "nr_running",
-								    2),
-			 0);
+	assert_int_equal(
+		ktsnap_kernel_op_target__set_per_cpu_field(&t1, "runqueues", "nr_running", 2), 0);
 	assert_int_equal(ktsnap_kernel_op_target__set_task_field(&t2, 77, 123456, "scx.weight"), 0);
 	assert_int_equal(ktsnap_kernel_op_value__set_bytes(&bytes, raw, sizeof(raw)), 0);
 	assert_int_equal(ktsnap_kernel_op_value__set_bytes(&zero, NULL, 4), 0);
@@ -1054,9 +1048,9 @@ static void kernel_op_payloads(void **state)
 	assert_int_equal(ktsnap_kernel_op_request__set_tag(&req, "multi"), 0);
 	assert_int_equal(ktsnap_kernel_op_request__add_entry(&req, &t1, &bytes), 0);
 	assert_int_equal(ktsnap_kernel_op_request__add_entry(
-				 &req, &t2, &(struct ktsnap_kernel_op_value){
-						    .kind = KTSNAP_KERNEL_OP_VALUE_OR_U32,
-						    .u32 = 0x10 }),
+				 &req, &t2,
+				 &(struct ktsnap_kernel_op_value){
+					 .kind = KTSNAP_KERNEL_OP_VALUE_OR_U32, .u32 = 0x10 }),
 			 0);
 	assert_int_equal(ktsnap_kernel_op_request__add_entry(&req, &t3, &zero), 0);
 
@@ -1165,10 +1159,11 @@ static void watch_without_callback(void **state)
 	struct ktsnap_bridge *b = ((struct bridge_fx *)*state)->b;
 
 	assert_int_equal(ktsnap_bridge__register_watch(b, "x"), -EOPNOTSUPP);
-	assert_string_equal(ktsnap_errmsg(), "Op::WatchSnapshot('x'): no watch-register callback installed on "
-				 "this SnapshotBridge \u2014 the host wires one via "
-				 "SnapshotBridge::with_watch_register before execute_steps; "
-				 "in-guest / no-VM scenarios cannot register hardware watchpoints");
+	assert_string_equal(ktsnap_errmsg(),
+			    "Op::WatchSnapshot('x'): no watch-register callback installed on "
+			    "this SnapshotBridge \u2014 the host wires one via "
+			    "SnapshotBridge::with_watch_register before execute_steps; "
+			    "in-guest / no-VM scenarios cannot register hardware watchpoints");
 	assert_int_equal(ktsnap_bridge__watch_count(b), 0);
 }
 
@@ -1206,7 +1201,7 @@ struct race {
 	struct ktsnap_bridge *b;
 	pthread_barrier_t *start;
 	_Atomic int ok;
-	_Atomic int max_seen;	/* largest watch_count any thread observed */
+	_Atomic int max_seen; /* largest watch_count any thread observed */
 };
 
 static void observe(struct race *r)
@@ -1333,12 +1328,10 @@ static void accessor_absent(void **state)
 									  "Op::Test", &seq),
 			 0);
 	assert_int_equal(seq, 0);
-	assert_int_equal(ktsnap_bridge__wait_for_worker_state_not_trying(b, in_ms(60000),
-									 "Op::Test"),
-			 0);
+	assert_int_equal(
+		ktsnap_bridge__wait_for_worker_state_not_trying(b, in_ms(60000), "Op::Test"), 0);
 	/* Even with a deadline already in the past: nothing to wait for. */
-	assert_int_equal(ktsnap_bridge__wait_for_worker_state_not_trying(b, 0, "Op::Test"),
-			 0);
+	assert_int_equal(ktsnap_bridge__wait_for_worker_state_not_trying(b, 0, "Op::Test"), 0);
 
 	/* A rejected accessor install leaves the bridge without one. */
 	{
@@ -1391,9 +1384,8 @@ static void accessor_wakes_on_eventfd(void **state)
 	atomic_store(&w.state, KTSNAP_ACCESSOR_TRYING);
 	w.publish_to = 0;
 	start_worker(&w);
-	assert_int_equal(ktsnap_bridge__wait_for_worker_state_not_trying(b, in_ms(60000),
-									 "Op::Attach"),
-			 0);
+	assert_int_equal(
+		ktsnap_bridge__wait_for_worker_state_not_trying(b, in_ms(60000), "Op::Attach"), 0);
 	assert_int_equal(atomic_load(&w.state), KTSNAP_ACCESSOR_SUCCEEDED);
 	stop_worker(&w);
 	ktsnap_bridge__unref(b);
@@ -1406,26 +1398,29 @@ static void accessor_worker_failed(void **state)
 	struct worker w = { .final_state = KTSNAP_ACCESSOR_FAILED_PERMANENTLY };
 	struct ktsnap_bridge *b = accessor_bridge(&f, &w, 1, KTSNAP_ACCESSOR_FAILED_PERMANENTLY);
 
-	assert_int_equal(ktsnap_bridge__wait_for_accessor_publish_advance(b, 1, in_ms(60000),
-									  "Op::X", NULL),
-			 -ESRCH);
-	assert_string_equal(ktsnap_errmsg(), "Op::X: accessor-init worker exited (FAILED_PERMANENTLY) \u2014 "
-				 "check freeze-coord 'vmm-accessor-init' logs for ELF parse or "
-				 "boot-budget failures; retrying the op will hit the same wall");
+	assert_int_equal(
+		ktsnap_bridge__wait_for_accessor_publish_advance(b, 1, in_ms(60000), "Op::X", NULL),
+		-ESRCH);
+	assert_string_equal(ktsnap_errmsg(),
+			    "Op::X: accessor-init worker exited (FAILED_PERMANENTLY) \u2014 "
+			    "check freeze-coord 'vmm-accessor-init' logs for ELF parse or "
+			    "boot-budget failures; retrying the op will hit the same wall");
 	assert_int_equal(ktsnap_bridge__wait_for_worker_state_not_trying(b, in_ms(60000), "Op::X"),
 			 -ESRCH);
-	assert_string_equal(ktsnap_errmsg(), "Op::X: accessor-init worker exited (FAILED_PERMANENTLY) before "
-				 "this op could run \u2014 check freeze-coord 'vmm-accessor-init' "
-				 "logs for ELF parse or boot-budget failures");
+	assert_string_equal(ktsnap_errmsg(),
+			    "Op::X: accessor-init worker exited (FAILED_PERMANENTLY) before "
+			    "this op could run \u2014 check freeze-coord 'vmm-accessor-init' "
+			    "logs for ELF parse or boot-budget failures");
 
 	/* The terminal transition wakes a waiter parked in TRYING. */
 	atomic_store(&w.state, KTSNAP_ACCESSOR_TRYING);
 	start_worker(&w);
-	assert_int_equal(ktsnap_bridge__wait_for_accessor_publish_advance(b, 1, in_ms(60000),
-									  "Op::X", NULL),
-			 -ESRCH);
-	assert_non_null(strstr(ktsnap_errmsg(), "Op::X: accessor-init worker exited (FAILED_PERMANENTLY) \u2014 "
-				   "check freeze-coord"));
+	assert_int_equal(
+		ktsnap_bridge__wait_for_accessor_publish_advance(b, 1, in_ms(60000), "Op::X", NULL),
+		-ESRCH);
+	assert_non_null(strstr(ktsnap_errmsg(),
+			       "Op::X: accessor-init worker exited (FAILED_PERMANENTLY) \u2014 "
+			       "check freeze-coord"));
 	stop_worker(&w);
 	ktsnap_bridge__unref(b);
 	close(w.efd);
@@ -1450,14 +1445,15 @@ static void accessor_deadline(void **state)
 		"the rebind or the worker's `from_elf_with_hint` retry is hitting a transient "
 		"address-space window \u2014 check freeze-coord logs for `accessor-init:` lines");
 
-	assert_int_equal(ktsnap_bridge__wait_for_worker_state_not_trying(b, in_ms(100),
-									 "Op::Replace"),
-			 -ETIMEDOUT);
-	assert_string_equal(ktsnap_errmsg(), "Op::Replace: accessor-init worker stayed in TRYING state past the "
-				 "deadline \u2014 the worker's first publish has not completed. "
-				 "Likely cause: kernel boot stalled before accessor's bootstrap "
-				 "symbols became readable. Check freeze-coord logs for "
-				 "`accessor-init:` lines");
+	assert_int_equal(
+		ktsnap_bridge__wait_for_worker_state_not_trying(b, in_ms(100), "Op::Replace"),
+		-ETIMEDOUT);
+	assert_string_equal(ktsnap_errmsg(),
+			    "Op::Replace: accessor-init worker stayed in TRYING state past the "
+			    "deadline \u2014 the worker's first publish has not completed. "
+			    "Likely cause: kernel boot stalled before accessor's bootstrap "
+			    "symbols became readable. Check freeze-coord logs for "
+			    "`accessor-init:` lines");
 
 	/* A wake without a publish (spurious) does not end the wait early. */
 	assert_true(pulse(&w));
@@ -1534,19 +1530,28 @@ int main(void)
 		cmocka_unit_test(construction_defaults),
 		cmocka_unit_test_setup_teardown(debug_string, bridge_setup, bridge_teardown),
 		cmocka_unit_test_setup_teardown(capture_success, bridge_setup, bridge_teardown),
-		cmocka_unit_test_setup_teardown(capture_unavailable, bridge_setup_absent, bridge_teardown),
+		cmocka_unit_test_setup_teardown(capture_unavailable, bridge_setup_absent,
+						bridge_teardown),
 		cmocka_unit_test_setup_teardown(capture_with_step, bridge_setup, bridge_teardown),
 		cmocka_unit_test_setup_teardown(store_no_metadata, bridge_setup, bridge_teardown),
-		cmocka_unit_test_setup_teardown(store_with_stats_and_step, bridge_setup, bridge_teardown),
-		cmocka_unit_test_setup_teardown(overwrite_moves_to_back, bridge_setup, bridge_teardown),
-		cmocka_unit_test_setup_teardown(overwrite_at_cap_does_not_evict, bridge_setup, bridge_teardown),
-		cmocka_unit_test_setup_teardown(overwrite_resets_metadata, bridge_setup, bridge_teardown),
-		cmocka_unit_test_setup_teardown(fifo_eviction_at_cap, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(store_with_stats_and_step, bridge_setup,
+						bridge_teardown),
+		cmocka_unit_test_setup_teardown(overwrite_moves_to_back, bridge_setup,
+						bridge_teardown),
+		cmocka_unit_test_setup_teardown(overwrite_at_cap_does_not_evict, bridge_setup,
+						bridge_teardown),
+		cmocka_unit_test_setup_teardown(overwrite_resets_metadata, bridge_setup,
+						bridge_teardown),
+		cmocka_unit_test_setup_teardown(fifo_eviction_at_cap, bridge_setup,
+						bridge_teardown),
 		cmocka_unit_test_setup_teardown(periodic_real_count, bridge_setup, bridge_teardown),
-		cmocka_unit_test_setup_teardown(drain_map_form, bridge_setup_absent, bridge_teardown),
+		cmocka_unit_test_setup_teardown(drain_map_form, bridge_setup_absent,
+						bridge_teardown),
 		cmocka_unit_test_setup_teardown(drain_ordered_order, bridge_setup, bridge_teardown),
-		cmocka_unit_test_setup_teardown(drain_with_stats_shape, bridge_setup, bridge_teardown),
-		cmocka_unit_test_setup_teardown(event_log_truncation, bridge_setup_absent, bridge_teardown),
+		cmocka_unit_test_setup_teardown(drain_with_stats_shape, bridge_setup,
+						bridge_teardown),
+		cmocka_unit_test_setup_teardown(event_log_truncation, bridge_setup_absent,
+						bridge_teardown),
 		cmocka_unit_test(event_format),
 		cmocka_unit_test(shared_handles),
 		cmocka_unit_test(thread_local_install),
@@ -1557,8 +1562,10 @@ int main(void)
 		cmocka_unit_test(kernel_op_payloads),
 		cmocka_unit_test_setup_teardown(cgroup_procs_log, bridge_setup, bridge_teardown),
 		cmocka_unit_test_setup_teardown(watch_cap, bridge_setup, bridge_teardown),
-		cmocka_unit_test_setup_teardown(watch_without_callback, bridge_setup, bridge_teardown),
-		cmocka_unit_test_setup_teardown(watch_callback_error, bridge_setup, bridge_teardown),
+		cmocka_unit_test_setup_teardown(watch_without_callback, bridge_setup,
+						bridge_teardown),
+		cmocka_unit_test_setup_teardown(watch_callback_error, bridge_setup,
+						bridge_teardown),
 		cmocka_unit_test(watch_cap_concurrent),
 		cmocka_unit_test_setup_teardown(accessor_absent, bridge_setup, bridge_teardown),
 		cmocka_unit_test(accessor_already_advanced),

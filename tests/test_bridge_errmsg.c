@@ -70,12 +70,12 @@ static void never_stale(void **state)
 	assert_int_equal(ktsnap_bridge__kernel_op_value(NULL, "t", &v), -EINVAL);
 	assert_fresh(stale, "kernel_op_value(NULL)");
 
-#define CHECK(call, what)                     \
-	do {                                  \
-		free(stale);                  \
-		stale = plant_stale();        \
-		call;                         \
-		assert_fresh(stale, what);    \
+#define CHECK(call, what)                  \
+	do {                               \
+		free(stale);               \
+		stale = plant_stale();     \
+		call;                      \
+		assert_fresh(stale, what); \
 	} while (0)
 
 	/* bridge */
@@ -163,12 +163,13 @@ static void long_text_is_whole(void **state)
 {
 	static _Atomic uint64_t seqno = 1;
 	static _Atomic uint8_t st = KTSNAP_ACCESSOR_FAILED_PERMANENTLY;
-	static const char tail[] = ": accessor-init worker exited (FAILED_PERMANENTLY) before this "
-				   "op could run \u2014 check freeze-coord 'vmm-accessor-init' logs "
-				   "for ELF parse or boot-budget failures";
+	static const char tail[] =
+		": accessor-init worker exited (FAILED_PERMANENTLY) before this "
+		"op could run \u2014 check freeze-coord 'vmm-accessor-init' logs "
+		"for ELF parse or boot-budget failures";
 	struct ktsnap_bridge *b = ktsnap_bridge__new(no_capture, NULL, NULL);
 	char label[3001], *want;
-	int efd = 0;	/* stdin: only dup'd, never read (the state is terminal) */
+	int efd = 0; /* stdin: only dup'd, never read (the state is terminal) */
 
 	memset(label, 'L', sizeof(label) - 1);
 	label[sizeof(label) - 1] = '\0';

@@ -107,8 +107,8 @@ static void failed_live_capture_is_placeholder(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(live_capture_through_bridge,
-						live_fixture_setup, live_fixture_teardown),
+		cmocka_unit_test_setup_teardown(live_capture_through_bridge, live_fixture_setup,
+						live_fixture_teardown),
 		cmocka_unit_test(failed_live_capture_is_placeholder),
 	};
 

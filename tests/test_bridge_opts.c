@@ -63,7 +63,7 @@ static void store_opts_fields(void **state)
 	assert_true(e->has_boundary_offset_ms && e->boundary_offset_ms == 9);
 	assert_true(e->has_step_index && e->step_index == 4);
 	e = ktsnap_drain__entry(d, 1);
-	assert_false(e->stats->ok);	/* NoSchedulerBinary: no stats stored */
+	assert_false(e->stats->ok); /* NoSchedulerBinary: no stats stored */
 	assert_false(e->has_elapsed_ms || e->has_boundary_offset_ms || e->has_step_index);
 	e = ktsnap_drain__entry(d, 2);
 	assert_string_equal(e->tag, "c");
@@ -91,10 +91,11 @@ static void store_opts_newer_caller(void **state)
 	/* A non-zero byte the library does not know: refused, report freed. */
 	big.tail[17] = 0xaa;
 	assert_int_equal(ktsnap_bridge__store_opts(b, "c", ktsnap_report__new(), &big.o), -E2BIG);
-	snprintf(want, sizeof(want),
-		 "ktsnap_bridge_store_opts: opts.sz %zu has a non-zero byte at offset %zu, past the "
-		 "%zu bytes this ktsnap knows (an option of a newer ktsnap?)",
-		 sizeof(big), sizeof(big.o) + 17, sizeof(big.o));
+	snprintf(
+		want, sizeof(want),
+		"ktsnap_bridge_store_opts: opts.sz %zu has a non-zero byte at offset %zu, past the "
+		"%zu bytes this ktsnap knows (an option of a newer ktsnap?)",
+		sizeof(big), sizeof(big.o) + 17, sizeof(big.o));
 	assert_string_equal(ktsnap_errmsg(), want);
 	/* capture refuses before running the callback */
 	assert_false(ktsnap_bridge__capture_opts(b, "d", &big.o));
@@ -141,7 +142,8 @@ static void spec_wrappers(void **state)
 	struct ktsnap_drain *d;
 
 	assert_int_equal(ktsnap_bridge__store(b, "s", ktsnap_report__new()), 0);
-	assert_int_equal(ktsnap_bridge__store_with_stats(b, "t", ktsnap_report__new(), NULL, &ms), 0);
+	assert_int_equal(ktsnap_bridge__store_with_stats(b, "t", ktsnap_report__new(), NULL, &ms),
+			 0);
 	assert_true(ktsnap_bridge__capture_with_step(b, "u", 7));
 	assert_true(ktsnap_bridge__capture(b, "v"));
 	d = ktsnap_bridge__drain_ordered_with_stats(b);

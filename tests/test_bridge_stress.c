@@ -20,8 +20,8 @@
 #include <ktsnap/bridge.h>
 
 #define NR_THREADS 8
-#define ITERS 100	/* per thread: ≤ 800 events in all, below the 1024 cap */
-#define ROUNDS 20	/* fresh bridge per round: more overlap, same bound */
+#define ITERS 100 /* per thread: ≤ 800 events in all, below the 1024 cap */
+#define ROUNDS 20 /* fresh bridge per round: more overlap, same bound */
 #define TAG_LEN 24
 
 struct taglist {
@@ -34,13 +34,13 @@ struct worker {
 	struct ktsnap_bridge *b;
 	pthread_barrier_t *start;
 	int id;
-	struct taglist stored;		/* tags whose store succeeded */
-	struct taglist drained;		/* tags that came out of a drain */
-	struct taglist evicted;		/* tags named by Eviction events */
-	size_t unavailable_tried;	/* captures that returned false */
-	size_t unavailable_seen;	/* CaptureUnavailable events drained */
-	size_t truncated;		/* EventLogTruncated markers seen */
-	size_t overwrites;		/* Overwrite events (must stay 0) */
+	struct taglist stored; /* tags whose store succeeded */
+	struct taglist drained; /* tags that came out of a drain */
+	struct taglist evicted; /* tags named by Eviction events */
+	size_t unavailable_tried; /* captures that returned false */
+	size_t unavailable_seen; /* CaptureUnavailable events drained */
+	size_t truncated; /* EventLogTruncated markers seen */
+	size_t overwrites; /* Overwrite events (must stay 0) */
 	bool failed;
 };
 

@@ -247,7 +247,7 @@ static void planted_values(void **state)
 		for (i = 0; i < n; i++) {
 			assert_int_equal(t[i].cpu, i);
 			irqs += t[i].irqs_sum;
-			timer_softirqs += t[i].softirqs[1];	/* TIMER */
+			timer_softirqs += t[i].softirqs[1]; /* TIMER */
 		}
 		assert_true(irqs > 0 && timer_softirqs > 0);
 	}
@@ -273,7 +273,8 @@ static void sbuf_printf(void *ctx, const char *fmt, va_list ap)
 	int n = vsnprintf(s->buf + s->len, sizeof(s->buf) - s->len, fmt, ap);
 
 	if (n > 0)
-		s->len += (size_t)n < sizeof(s->buf) - s->len ? (size_t)n : sizeof(s->buf) - s->len - 1;
+		s->len += (size_t)n < sizeof(s->buf) - s->len ? (size_t)n :
+								sizeof(s->buf) - s->len - 1;
 }
 
 /*
@@ -290,33 +291,33 @@ static bool dump_has(const char *dump, const char *name, const char *const *text
 
 	/* ".name = " in structs, " name = " for DATASEC variables */
 	for (form = 0; form < 2; form++) {
-	snprintf(key, sizeof(key), form ? " %s = " : ".%s = ", name);
-	klen = strlen(key);
-	p = dump;
-	while ((p = strstr(p, key))) {
-		const char *v = p + klen;
+		snprintf(key, sizeof(key), form ? " %s = " : ".%s = ", name);
+		klen = strlen(key);
+		p = dump;
+		while ((p = strstr(p, key))) {
+			const char *v = p + klen;
 
-		if (*v == '(') {
-			int depth = 0;
+			if (*v == '(') {
+				int depth = 0;
 
-			for (; *v; v++) {
-				if (*v == '(')
-					depth++;
-				else if (*v == ')' && --depth == 0)
-					break;
+				for (; *v; v++) {
+					if (*v == '(')
+						depth++;
+					else if (*v == ')' && --depth == 0)
+						break;
+				}
+				if (*v)
+					v++;
 			}
-			if (*v)
-				v++;
-		}
-		for (i = 0; i < n; i++) {
-			size_t tl = strlen(texts[i]);
+			for (i = 0; i < n; i++) {
+				size_t tl = strlen(texts[i]);
 
-			if (!strncmp(v, texts[i], tl) &&
-			    (v[tl] == ',' || v[tl] == '}' || v[tl] == ';'))
-				return true;
+				if (!strncmp(v, texts[i], tl) &&
+				    (v[tl] == ',' || v[tl] == '}' || v[tl] == ';'))
+					return true;
+			}
+			p = v;
 		}
-		p = v;
-	}
 	}
 	return false;
 }
@@ -339,7 +340,7 @@ static void check_leaves(const struct ktsnap_value *v, const char *name, const c
 		return;
 	case KTSNAP_VALUE_UINT:
 		if (ktsnap_value__uint(v) == 0)
-			return;	/* btf_dump omits zero members */
+			return; /* btf_dump omits zero members */
 		snprintf(a, sizeof(a), "%llu", (unsigned long long)ktsnap_value__uint(v));
 		snprintf(b, sizeof(b), "0x%llx", (unsigned long long)ktsnap_value__uint(v));
 		break;
@@ -478,7 +479,7 @@ static void compare_value(const struct ktsnap_value *v, json_object *j, const ch
 	size_t i;
 
 	if (!j)
-		return;	/* bpftool had no rendering (FLOAT) */
+		return; /* bpftool had no rendering (FLOAT) */
 	switch (ktsnap_value__kind(v)) {
 	case KTSNAP_VALUE_STRUCT: {
 		const char *tn = ktsnap_value__type_name(v);
@@ -489,7 +490,8 @@ static void compare_value(const struct ktsnap_value *v, json_object *j, const ch
 
 			assert_true(json_object_object_get_ex(j, tn, &vars));
 			for (i = 0; i < json_object_array_length(vars); i++) {
-				json_object_object_foreach(json_object_array_get_idx(vars, i), k, jv)
+				json_object_object_foreach(json_object_array_get_idx(vars, i), k,
+							   jv)
 					compare_value(ktsnap_value__member(v, k), jv, k, leaves);
 			}
 			return;
@@ -505,7 +507,7 @@ static void compare_value(const struct ktsnap_value *v, json_object *j, const ch
 		return;
 	}
 	case KTSNAP_VALUE_UINT:
-		if (json_object_is_type(j, json_type_string))	/* bitfields: "0x5" */
+		if (json_object_is_type(j, json_type_string)) /* bitfields: "0x5" */
 			assert_true(strtoull(json_object_get_string(j), NULL, 0) ==
 				    ktsnap_value__uint(v));
 		else if (json_object_get_uint64(j) != ktsnap_value__uint(v))
@@ -530,7 +532,7 @@ static void compare_value(const struct ktsnap_value *v, json_object *j, const ch
 		assert_int_equal(json_object_get_boolean(j), ktsnap_value__bool(v));
 		break;
 	case KTSNAP_VALUE_ARRAY:
-		if (json_object_is_type(j, json_type_string)) {	/* char arrays */
+		if (json_object_is_type(j, json_type_string)) { /* char arrays */
 			const char *s = json_object_get_string(j);
 
 			for (i = 0; i < ktsnap_value__element_count(v) && s[i]; i++)
@@ -538,8 +540,8 @@ static void compare_value(const struct ktsnap_value *v, json_object *j, const ch
 						 ktsnap_value__char(ktsnap_value__index(v, i)));
 			break;
 		}
-		for (i = 0; i < ktsnap_value__element_count(v) &&
-			    i < json_object_array_length(j); i++)
+		for (i = 0; i < ktsnap_value__element_count(v) && i < json_object_array_length(j);
+		     i++)
 			compare_value(ktsnap_value__index(v, i), json_object_array_get_idx(j, i),
 				      where, leaves);
 		return;
@@ -558,7 +560,7 @@ static const struct ktsnap_map_entry *entry_by_key(const struct ktsnap_map *m, j
 		const uint8_t *kb = ktsnap_map_entry__key_bytes(e, &len);
 		uint32_t idx = ktsnap_map_entry__index(e);
 
-		if (!kb) {	/* arrays keep the index, not key bytes */
+		if (!kb) { /* arrays keep the index, not key bytes */
 			kb = (const uint8_t *)&idx;
 			len = 4;
 		}
@@ -598,12 +600,13 @@ static void agrees_with_bpftool(void **state)
 		size_t n;
 
 		if (!is_skel_map(skel->obj, ktsnap_map__kva(m)))
-			continue;	/* another loaded copy */
+			continue; /* another loaded copy */
 		if (l == KTSNAP_LAYOUT_NONE)
-			continue;	/* ring buffer, prog array, stacks: no bpftool dump */
+			continue; /* ring buffer, prog array, stacks: no bpftool dump */
 		dump = bpftool_dump(ktsnap_map__kva(m));
 		if (!dump || !json_object_is_type(dump, json_type_array))
-			fail_msg("bpftool output for map %s is not a JSON array", ktsnap_map__name(m));
+			fail_msg("bpftool output for map %s is not a JSON array",
+				 ktsnap_map__name(m));
 		n = json_object_array_length(dump);
 		if (l == KTSNAP_LAYOUT_VALUE) {
 			json_object *fm, *val;
@@ -618,8 +621,8 @@ static void agrees_with_bpftool(void **state)
 			continue;
 		}
 		if (n != ktsnap_map__entry_count(m))
-			fail_msg("map %s: bpftool has %zu entries, ktsnap %zu", ktsnap_map__name(m), n,
-				 ktsnap_map__entry_count(m));
+			fail_msg("map %s: bpftool has %zu entries, ktsnap %zu", ktsnap_map__name(m),
+				 n, ktsnap_map__entry_count(m));
 		for (j = 0; j < n; j++) {
 			json_object *ent = json_object_array_get_idx(dump, j), *key, *fm, *fv;
 			const struct ktsnap_map_entry *e;
@@ -633,7 +636,8 @@ static void agrees_with_bpftool(void **state)
 			assert_true(json_object_object_get_ex(ent, "formatted", &fm));
 			if (l == KTSNAP_LAYOUT_PERCPU_ARRAY || l == KTSNAP_LAYOUT_PERCPU_HASH) {
 				assert_true(json_object_object_get_ex(fm, "values", &fv));
-				assert_int_equal(json_object_array_length(fv), ktsnap_map__cpu_count(m));
+				assert_int_equal(json_object_array_length(fv),
+						 ktsnap_map__cpu_count(m));
 				for (cpu = 0; cpu < ktsnap_map__cpu_count(m); cpu++) {
 					json_object *slot = json_object_array_get_idx(fv, cpu), *sv;
 
@@ -646,7 +650,8 @@ static void agrees_with_bpftool(void **state)
 			/* raw bytes first: nothing lost */
 			assert_true(json_object_object_get_ex(ent, "value", &fv));
 			ktsnap_map_entry__value_bytes(e, &len);
-			assert_true(hex_array_equals(fv, ktsnap_map_entry__value_bytes(e, &len), len));
+			assert_true(
+				hex_array_equals(fv, ktsnap_map_entry__value_bytes(e, &len), len));
 			assert_true(json_object_object_get_ex(fm, "value", &fv));
 			compare_value(ktsnap_map_entry__value(e), fv, ktsnap_map__name(m), &leaves);
 			if (json_object_object_get_ex(fm, "key", &fv) && ktsnap_map_entry__key(e))
@@ -694,11 +699,13 @@ static void caps_and_isolation(void **state)
 	assert_string_equal(ktsnap_map__error(m), "hash map truncated at 4096 entries");
 	m = find_map(r, "pcpu_big");
 	assert_int_equal(ktsnap_map__entry_count(m), 256);
-	assert_string_equal(ktsnap_map__error(m), "PERCPU_ARRAY truncated at 256 keys (max_entries=300)");
+	assert_string_equal(ktsnap_map__error(m),
+			    "PERCPU_ARRAY truncated at 256 keys (max_entries=300)");
 	m = find_map(r, "kt_queue");
 	assert_int_equal(ktsnap_map__layout(m), KTSNAP_LAYOUT_NONE);
-	assert_string_equal(ktsnap_map__error(m),
-			    "QUEUE/STACK are destructive (peek shows only the head; pop consumes); no enumeration API");
+	assert_string_equal(
+		ktsnap_map__error(m),
+		"QUEUE/STACK are destructive (peek shows only the head; pop consumes); no enumeration API");
 	assert_null(ktsnap_report__map_by_name(r, "func_meta_map"));
 	ktsnap_report__free(r);
 
@@ -800,14 +807,21 @@ static void streaming_write_matches_tree(void **state)
 	skel->links.kt_switch = NULL;
 	/* every width and sign the JSON plans handle, negative values too */
 	for (i = 0; i < 20; i++) {
-		struct kt_plain_key k = { .id = (uint32_t)i, .shard = (int16_t)(-(int)i), .kind = 7,
+		struct kt_plain_key k = { .id = (uint32_t)i,
+					  .shard = (int16_t)(-(int)i),
+					  .kind = 7,
 					  .tag = 'a' + (char)i };
-		struct kt_plain v = { .neg = -(int32_t)i * 1000, .flag = i & 1, .letter = 'Z',
-				      .port = 65535, .inner = { i, ~0ULL }, .big_neg = INT64_MIN + (int64_t)i,
-				      .small = 255, .tiny_neg = -128 };
+		struct kt_plain v = { .neg = -(int32_t)i * 1000,
+				      .flag = i & 1,
+				      .letter = 'Z',
+				      .port = 65535,
+				      .inner = { i, ~0ULL },
+				      .big_neg = INT64_MIN + (int64_t)i,
+				      .small = 255,
+				      .tiny_neg = -128 };
 
-		assert_int_equal(bpf_map_update_elem(bpf_map__fd(big->maps.plain_hash), &k, &v,
-						     BPF_ANY), 0);
+		assert_int_equal(
+			bpf_map_update_elem(bpf_map__fd(big->maps.plain_hash), &k, &v, BPF_ANY), 0);
 	}
 	nr = 0;
 	ids[nr++] = kt_map_id(bpf_map__fd(big->maps.big_hash));
@@ -827,9 +841,9 @@ static void streaming_write_matches_tree(void **state)
 	 * byte arrays, nested structs, unions, per-CPU slots of both kinds */
 	for (i = 0; i < ktsnap_report__map_count(r); i++) {
 		const struct ktsnap_map *m = ktsnap_report__map_by_index(r, i);
-		static const char *const planned[] = { "plain_hash", "big_hash", "task_ctx",
+		static const char *const planned[] = { "plain_hash",   "big_hash",   "task_ctx",
 						       "big_task_ctx", "pcpu_stats", "pcpu_hash",
-						       "dsq_array", "pcpu_big", "lru_tasks" };
+						       "dsq_array",    "pcpu_big",   "lru_tasks" };
 		struct json_plan *plan;
 		size_t k;
 
@@ -842,16 +856,21 @@ static void streaming_write_matches_tree(void **state)
 		assert_non_null(plan);
 		json_plan_free(plan);
 	}
-	a = json_of(r, &la);		/* nothing rendered yet: streaming */
+	a = json_of(r, &la); /* nothing rendered yet: streaming */
 	for (i = 0; i < ktsnap_report__map_count(r); i++)
-		ktsnap_map__entry(ktsnap_report__map_by_index(r, i), 0);	/* render */
-	b = json_of(r, &lb);		/* from the trees */
+		ktsnap_map__entry(ktsnap_report__map_by_index(r, i), 0); /* render */
+	b = json_of(r, &lb); /* from the trees */
 	assert_int_equal(la, lb);
 	assert_memory_equal(a, b, la);
 	assert_non_null(strstr(a, "\"type_name\":\"kt_big_val\""));
-	assert_non_null(strstr(a, "\"name\":\"big_neg\",\"value\":{\"kind\":\"int\",\"bits\":64,\"value\":-9223372036854775808}"));
-	assert_non_null(strstr(a, "{\"name\":\"tiny_neg\",\"value\":{\"kind\":\"int\",\"bits\":8,\"value\":-128}}"));
-	assert_non_null(strstr(a, "{\"name\":\"letter\",\"value\":{\"kind\":\"char\",\"value\":90}}"));
+	assert_non_null(strstr(
+		a,
+		"\"name\":\"big_neg\",\"value\":{\"kind\":\"int\",\"bits\":64,\"value\":-9223372036854775808}"));
+	assert_non_null(strstr(
+		a,
+		"{\"name\":\"tiny_neg\",\"value\":{\"kind\":\"int\",\"bits\":8,\"value\":-128}}"));
+	assert_non_null(
+		strstr(a, "{\"name\":\"letter\",\"value\":{\"kind\":\"char\",\"value\":90}}"));
 	/* big_task_ctx: a named and an unnamed enum value, negative bitfields */
 	assert_non_null(strstr(a, "{\"name\":\"state\",\"value\":{\"kind\":\"enum\",\"bits\":32,"
 				  "\"value\":7,\"variant\":\"KT_TASK_DEAD\"}}"));
@@ -916,8 +935,9 @@ static void filters_that_match_nothing(void **state)
 
 		assert_int_equal(ktsnap_capture(&o, &r), -ENOENT);
 		assert_null(r);
-		assert_non_null(strstr(ktsnap_errmsg(),
-				       "capture: no map named 'kt_no_such_map' is loaded (loaded maps: "));
+		assert_non_null(
+			strstr(ktsnap_errmsg(),
+			       "capture: no map named 'kt_no_such_map' is loaded (loaded maps: "));
 		/* the list is cut when many maps are loaded: just not empty */
 		assert_non_null(strstr(ktsnap_errmsg(), " (id "));
 	}
@@ -929,8 +949,9 @@ static void filters_that_match_nothing(void **state)
 
 		assert_int_equal(ktsnap_capture(&o, &r), -ENOENT);
 		assert_null(r);
-		assert_non_null(strstr(ktsnap_errmsg(),
-				       "capture: no map with id 4000000000 is loaded (loaded maps: "));
+		assert_non_null(
+			strstr(ktsnap_errmsg(),
+			       "capture: no map with id 4000000000 is loaded (loaded maps: "));
 		/* every id found: fine */
 		o.nr_map_ids = 1;
 		assert_int_equal(ktsnap_capture(&o, &r), 0);
@@ -943,8 +964,9 @@ static void filters_that_match_nothing(void **state)
 
 		assert_int_equal(ktsnap_capture(&o, &r), -ENOENT);
 		assert_null(r);
-		assert_non_null(strstr(ktsnap_errmsg(),
-				       "capture: no BPF object 'kt_no_such_obj' is loaded (objects with global-section maps: "));
+		assert_non_null(strstr(
+			ktsnap_errmsg(),
+			"capture: no BPF object 'kt_no_such_obj' is loaded (objects with global-section maps: "));
 		assert_non_null(strstr(ktsnap_errmsg(), "ktsched"));
 	}
 	{
@@ -987,8 +1009,7 @@ static void huge_values_allocate_what_is_present(void **state)
 		/* rounds 2, 3: 300 entries (19 MiB), more than the first
 		 * buffer (16 MiB) holds */
 		KTSNAP_OPTS(ktsnap_capture_opts, o, .map_ids = ids, .nr_map_ids = 2,
-			    .maps_only = true,
-			    .max_hash_entries = round & 1 ? KTSNAP_CAP_NONE : 0);
+			    .maps_only = true, .max_hash_entries = round & 1 ? KTSNAP_CAP_NONE : 0);
 
 		if (round == 2)
 			for (k = 0; k < nr; k++) {
@@ -1058,7 +1079,8 @@ static void percpu_hash_takes_the_hash_cap(void **state)
 		assert_int_equal(ktsnap_capture(&o, &r), 0);
 		m = find_map(r, "kt_pcpu_5k");
 		assert_int_equal(ktsnap_map__entry_count(m), 4096);
-		assert_string_equal(ktsnap_map__error(m), "percpu hash map truncated at 4096 entries");
+		assert_string_equal(ktsnap_map__error(m),
+				    "percpu hash map truncated at 4096 entries");
 		ktsnap_report__free(r);
 	}
 	close(fd);

@@ -32,7 +32,7 @@
 
 struct fixtures {
 	struct ktlongsched *lng;
-	struct ktsched *other;	/* another object, which must stay out */
+	struct ktsched *other; /* another object, which must stay out */
 	uint64_t want[16];
 	size_t nr_want;
 };
@@ -65,8 +65,7 @@ static int teardown(void **state)
 }
 
 /* The report holds exactly the fixture's maps, each once. */
-static void assert_exactly(const struct fixtures *f, const struct ktsnap_report *r,
-			   const char *how)
+static void assert_exactly(const struct fixtures *f, const struct ktsnap_report *r, const char *how)
 {
 	size_t i, j, n = ktsnap_report__map_count(r);
 	bool seen[16] = {};
@@ -189,7 +188,8 @@ static void cli_obj(void **state)
 		ktsnap_report__free(r);
 	}
 	assert_int_equal(run_cli("ktlongxyz", file, out, sizeof(out)), 1);
-	assert_non_null(strstr(out, "no BPF object 'ktlongxyz' is loaded (objects with global-section maps: "));
+	assert_non_null(strstr(
+		out, "no BPF object 'ktlongxyz' is loaded (objects with global-section maps: "));
 	assert_non_null(strstr(out, "ktlongsc"));
 	unlink(file);
 }

@@ -25,7 +25,7 @@
 #include "ktbig.skel.h"
 
 #define NR_KEYS 100000u
-#define NR_STABLE 50000u	/* keys [0, NR_STABLE) are never touched */
+#define NR_STABLE 50000u /* keys [0, NR_STABLE) are never touched */
 
 struct churn {
 	int fd;
@@ -101,7 +101,8 @@ static void capture_under_churn(void **state)
 		keys = calloc(n + 1, sizeof(*keys));
 		for (i = 0; i < n; i++) {
 			size_t len;
-			const uint8_t *kb = ktsnap_map_entry__key_bytes(ktsnap_map__entry(m, i), &len);
+			const uint8_t *kb =
+				ktsnap_map_entry__key_bytes(ktsnap_map__entry(m, i), &len);
 
 			assert_int_equal(len, 4);
 			memcpy(&keys[i], kb, 4);
@@ -135,7 +136,7 @@ static void capture_under_churn(void **state)
 
 struct kind_churn {
 	struct churn c;
-	uint8_t *val;	/* one value (all CPUs' slots for per-CPU kinds) */
+	uint8_t *val; /* one value (all CPUs' slots for per-CPU kinds) */
 };
 
 static void *kind_churn_thread(void *arg)
@@ -205,7 +206,8 @@ static void churn_kind(int fd, const char *name, size_t val_size)
 		assert_non_null(keys);
 		for (i = 0; i < n; i++) {
 			size_t len;
-			const uint8_t *kb = ktsnap_map_entry__key_bytes(ktsnap_map__entry(m, i), &len);
+			const uint8_t *kb =
+				ktsnap_map_entry__key_bytes(ktsnap_map__entry(m, i), &len);
 
 			assert_int_equal(len, 8);
 			memcpy(&keys[i], kb, 8);
@@ -213,8 +215,8 @@ static void churn_kind(int fd, const char *name, size_t val_size)
 		qsort(keys, n, sizeof(*keys), cmp_u64);
 		for (i = 1; i < n; i++)
 			if (keys[i] == keys[i - 1])
-				fail_msg("%s round %d: key %#llx captured twice (%zu entries)", name,
-					 round, (unsigned long long)keys[i], n);
+				fail_msg("%s round %d: key %#llx captured twice (%zu entries)",
+					 name, round, (unsigned long long)keys[i], n);
 		for (i = 0; i < n; i++) {
 			struct kt_lpm_key lk;
 

@@ -16,9 +16,8 @@
 #include "report_builder.h"
 #include "diff_internal.h"
 
-static const struct ktsnap_diff_item *find_op(const struct ktsnap_diff *d,
-					      enum ktsnap_diff_op op, const char *map,
-					      const char *key)
+static const struct ktsnap_diff_item *find_op(const struct ktsnap_diff *d, enum ktsnap_diff_op op,
+					      const char *map, const char *key)
 {
 	size_t i;
 
@@ -95,10 +94,11 @@ static void before_after(void **state)
 	f = open_memstream(&text, &len);
 	assert_int_equal(ktsnap_diff__write_json(d, f, 0), 0);
 	fclose(f);
-	assert_non_null(strstr(text, "{\"op\":\"changed\",\"map\":\"task_ctx\",\"key\":\"100\","
-				     "\"path\":\"nr_runs\",\"old\":{\"kind\":\"uint\",\"bits\":64,"
-				     "\"value\":3},\"new\":{\"kind\":\"uint\",\"bits\":64,\"value\":11},"
-				     "\"delta\":8}"));
+	assert_non_null(strstr(text,
+			       "{\"op\":\"changed\",\"map\":\"task_ctx\",\"key\":\"100\","
+			       "\"path\":\"nr_runs\",\"old\":{\"kind\":\"uint\",\"bits\":64,"
+			       "\"value\":3},\"new\":{\"kind\":\"uint\",\"bits\":64,\"value\":11},"
+			       "\"delta\":8}"));
 	free(text);
 	ktsnap_diff__free(d);
 

@@ -31,35 +31,35 @@ static int teardown(void **state)
 }
 
 /* Format @v and compare, also checking the snprintf return. */
-#define assert_fmt(v, want)                                                      \
-	do {                                                                     \
-		char _b[1024];                                                   \
-		int _n = ktsnap_value__format((v), _b, sizeof(_b));              \
-		assert_string_equal(_b, (want));                                 \
-		assert_int_equal(_n, strlen(want));                              \
+#define assert_fmt(v, want)                                         \
+	do {                                                        \
+		char _b[1024];                                      \
+		int _n = ktsnap_value__format((v), _b, sizeof(_b)); \
+		assert_string_equal(_b, (want));                    \
+		assert_int_equal(_n, strlen(want));                 \
 	} while (0)
 
-static struct ktsnap_value U(uint32_t bits, uint64_t x)
-{
+static struct ktsnap_value U(uint32_t bits, uint64_t x) {
 	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { bits, x } };
 }
 
-static struct ktsnap_value I(uint32_t bits, int64_t x)
-{
+static struct ktsnap_value
+I(uint32_t bits, int64_t x) {
 	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_INT, .i = { bits, x } };
 }
 
-static struct ktsnap_value C(uint8_t c)
-{
+static struct ktsnap_value
+C(uint8_t c) {
 	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_CHAR, .c = c };
 }
 
-static struct ktsnap_value F(double d)
-{
+static struct ktsnap_value
+F(double d) {
 	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT, .f = { 64, d } };
 }
 
-static struct ktsnap_value *chars(const char *s, uint32_t n)
+static struct ktsnap_value *
+chars(const char *s, uint32_t n)
 {
 	struct ktsnap_value *a = ktsnap_value_new_array(R, n, n);
 	uint32_t i;
@@ -124,8 +124,7 @@ static void floats(void **state)
 
 static void enums(void **state)
 {
-	struct ktsnap_value v = { .kind = KTSNAP_VALUE_ENUM,
-				  .e = { 32, false, 2, "X" } };
+	struct ktsnap_value v = { .kind = KTSNAP_VALUE_ENUM, .e = { 32, false, 2, "X" } };
 
 	assert_fmt(&v, "X (2)");
 	v.e.variant = NULL;
@@ -320,12 +319,14 @@ static void multi_line(void **state)
 	out = pretty(s, 1);
 	/* breadcrumb, scalars three per row, compound members on own lines,
 	 * long arrays wrapped within 120 columns */
-	assert_true(!strncmp(out, "  task:\n    pid=42  tgid=41  weight=100\n    vtime=7\n"
-				 "    ctx=inner{a_rather_long_member_name_for_wrapping=123456789}\n"
-				 "    slots=[0x1000, ",
-			     strlen("  task:\n    pid=42  tgid=41  weight=100\n    vtime=7\n"
-				    "    ctx=inner{a_rather_long_member_name_for_wrapping=123456789}\n"
-				    "    slots=[0x1000, ")));
+	assert_true(
+		!strncmp(out,
+			 "  task:\n    pid=42  tgid=41  weight=100\n    vtime=7\n"
+			 "    ctx=inner{a_rather_long_member_name_for_wrapping=123456789}\n"
+			 "    slots=[0x1000, ",
+			 strlen("  task:\n    pid=42  tgid=41  weight=100\n    vtime=7\n"
+				"    ctx=inner{a_rather_long_member_name_for_wrapping=123456789}\n"
+				"    slots=[0x1000, ")));
 	{
 		char *line = out, *nl;
 

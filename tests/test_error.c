@@ -33,7 +33,8 @@ static void placeholder_snapshot(void **state)
 static void sample_variants(void **state)
 {
 	struct ktsnap_missing_stats ms = { .kind = KTSNAP_MISSING_STATS_REQUEST_TOO_LARGE,
-					   .size = 10, .max = 5 };
+					   .size = 10,
+					   .max = 5 };
 	struct ktsnap_error e;
 
 	e = ktsnap_error__placeholder_sample("periodic_003", "rendezvous timeout");
@@ -57,18 +58,20 @@ static void projection_and_no_active(void **state)
 
 	assert_err(&e, "projection failed: ratio undefined");
 	e = ktsnap_error__no_active_scheduler("why");
-	assert_err(&e, "snapshot has no currently-active scheduler (why); use Snapshot::vars(name) "
-		       "to enumerate every observed copy explicitly, Snapshot::live_var(name) to "
-		       "keep the typed error path while opting into the active filter, or "
-		       "Snapshot::map(\"<obj>.<section>\") to address a specific scheduler's bss "
-		       "directly (C: ktsnap_snapshot__vars(), ktsnap_snapshot__live_var(), ktsnap_snapshot__map())");
+	assert_err(
+		&e,
+		"snapshot has no currently-active scheduler (why); use Snapshot::vars(name) "
+		"to enumerate every observed copy explicitly, Snapshot::live_var(name) to "
+		"keep the typed error path while opting into the active filter, or "
+		"Snapshot::map(\"<obj>.<section>\") to address a specific scheduler's bss "
+		"directly (C: ktsnap_snapshot__vars(), ktsnap_snapshot__live_var(), ktsnap_snapshot__map())");
 }
 
 static void walker_drift(void **state)
 {
 	static const uint64_t pinned[] = { 0xffff8881, 0xffff8882 }, sample[] = { 0xffff8883 };
-	struct ktsnap_error e = ktsnap_error__walker_drifted_within_phase("Step(2)", "nr_dispatched",
-									   pinned, 2, sample, 1);
+	struct ktsnap_error e = ktsnap_error__walker_drifted_within_phase(
+		"Step(2)", "nr_dispatched", pinned, 2, sample, 1);
 	char buf[64];
 
 	assert_err(&e,
@@ -241,11 +244,11 @@ static int json_teardown(void **state)
 
 #define JF(path) ktsnap_json_field__from(J, path)
 
-#define JMISMATCH(call, text)                                                     \
-	do {                                                                      \
-		struct ktsnap_error _e;                                           \
-		assert_int_equal(call, -EINVAL);                                  \
-		assert_string_equal(rb_errstr(&_e), text);                        \
+#define JMISMATCH(call, text)                              \
+	do {                                               \
+		struct ktsnap_error _e;                    \
+		assert_int_equal(call, -EINVAL);           \
+		assert_string_equal(rb_errstr(&_e), text); \
 	} while (0)
 
 static void json_walk(void **state)
@@ -329,8 +332,9 @@ static void json_other_scalars(void **state)
 		struct json_object *one = json_object_new_string("1");
 		struct ktsnap_error e;
 
-		assert_int_equal(ktsnap_json_field__as_bool(ktsnap_json_field__from(one, ""), &b, &e),
-				 -EINVAL);
+		assert_int_equal(
+			ktsnap_json_field__as_bool(ktsnap_json_field__from(one, ""), &b, &e),
+			-EINVAL);
 		json_object_put(one);
 	}
 	assert_int_equal(ktsnap_json_field__as_str(JF("txt"), &str, NULL), 0);
@@ -363,9 +367,8 @@ static void json_arrays(void **state)
 	JMISMATCH(ktsnap_json_field__as_u64_array(JF("zeta"), u, 4, &n, &_e),
 		  "path '': cannot read as [u64] — actual rendered variant is Number");
 	assert_int_equal(ktsnap_json_field__member_count(JF("arr")), 3);
-	assert_int_equal(ktsnap_json_field__as_u64(ktsnap_json_field__member(JF("arr"), 2), u,
-						   NULL),
-			 0);
+	assert_int_equal(
+		ktsnap_json_field__as_u64(ktsnap_json_field__member(JF("arr"), 2), u, NULL), 0);
 	assert_int_equal(u[0], 30);
 	assert_false(ktsnap_json_field__is_present(ktsnap_json_field__member(JF("arr"), 3)));
 	assert_int_equal(ktsnap_json_field__member_count(JF("zeta")), 0);
@@ -388,15 +391,16 @@ static void json_index_paths(void **state)
 	uint64_t u;
 	struct ktsnap_json_field f;
 
-	assert_int_equal(ktsnap_json_field__as_u64(ktsnap_json_field__from(root, "a[1].x"), &u,
-						   NULL), 0);
+	assert_int_equal(
+		ktsnap_json_field__as_u64(ktsnap_json_field__from(root, "a[1].x"), &u, NULL), 0);
 	assert_int_equal(u, 2);
 	f = ktsnap_json_field__from(root, "a[2]");
 	assert_string_equal(rb_errstr(ktsnap_json_field__error(&f)),
 			    "map '<array>': index 2 out of range (length 2)");
 	f = ktsnap_json_field__from(root, "n[0]");
-	assert_string_equal(rb_errstr(ktsnap_json_field__error(&f)),
-			    "path 'n[0]': cannot read as Array — actual rendered variant is Number");
+	assert_string_equal(
+		rb_errstr(ktsnap_json_field__error(&f)),
+		"path 'n[0]': cannot read as Array — actual rendered variant is Number");
 	memset(key, 'k', sizeof(key) - 1);
 	key[sizeof(key) - 1] = '\0';
 	json_object_object_add(obj, key, json_object_new_int(5));

@@ -113,9 +113,11 @@ static void exact_values(void **state)
 	/* unknown variant omitted */
 	assert_non_null(strstr(s, "{\"kind\":\"enum\",\"bits\":32,\"value\":9}"));
 	/* bitfield as a number */
-	assert_non_null(strstr(s, "\"flag_a\",\"value\":{\"kind\":\"uint\",\"bits\":3,\"value\":5}"));
+	assert_non_null(
+		strstr(s, "\"flag_a\",\"value\":{\"kind\":\"uint\",\"bits\":3,\"value\":5}"));
 	/* per-CPU slots: array with null for the unmapped one */
-	assert_non_null(strstr(s, "\"per_cpu\":[{\"kind\":\"struct\",\"type_name\":\"kt_pcpu_stat\""));
+	assert_non_null(
+		strstr(s, "\"per_cpu\":[{\"kind\":\"struct\",\"type_name\":\"kt_pcpu_stat\""));
 	assert_non_null(strstr(s, "}}]},null,{\"kind\":\"struct\""));
 	/* raw bytes */
 	assert_non_null(strstr(s, "\"key_hex\":\"64 00 00 00\""));
@@ -136,15 +138,19 @@ static void exact_values(void **state)
 	/* string escapes */
 	assert_non_null(strstr(s, "\"reason\":\"FUNC_PROTO \\\"x\\\"\\n\\t\\\\\""));
 	/* layouts and the empty hash keeps its list */
-	assert_non_null(strstr(s, "\"name\":\"empty_hash\",\"map_kva\":0,\"map_type\":1,"
-				  "\"key_size\":0,\"value_size\":0,\"max_entries\":0,\"entries\":[],"
-				  "\"error\":\"hash map truncated at 4096 entries\"}"));
+	assert_non_null(strstr(s,
+			       "\"name\":\"empty_hash\",\"map_kva\":0,\"map_type\":1,"
+			       "\"key_size\":0,\"value_size\":0,\"max_entries\":0,\"entries\":[],"
+			       "\"error\":\"hash map truncated at 4096 entries\"}"));
 	assert_non_null(strstr(s, "\"array_entries\":[{\"key\":0,\"value\":"));
 	assert_non_null(strstr(s, "{\"key\":1},{\"key\":2,"));
 	/* verbatim fields */
-	assert_non_null(strstr(s, "\"vcpu_regs\":[{\"instruction_pointer\":18446744071562067968},null]"));
+	assert_non_null(
+		strstr(s, "\"vcpu_regs\":[{\"instruction_pointer\":18446744071562067968},null]"));
 	/* extensions */
-	assert_non_null(strstr(s, "\"capture_ns\":12345,\"timestamp_ns\":1700000000000000000,\"capture_skew_ns\":2345,\"freeze_ns\":678}"));
+	assert_non_null(strstr(
+		s,
+		"\"capture_ns\":12345,\"timestamp_ns\":1700000000000000000,\"capture_skew_ns\":2345,\"freeze_ns\":678}"));
 	free(s);
 	ktsnap_report__free(r);
 }
@@ -226,16 +232,16 @@ static void read_back_model(void **state)
 	v = ktsnap_value__member(ktsnap_map__value(m), "sign");
 	assert_int_equal(ktsnap_value__int(v), -3);
 	assert_true(ktsnap_value__enum_is_signed(v));
-	v = ktsnap_value__member(ktsnap_map__value(ktsnap_report__map_by_name(back, "ktsched.data")),
-				 "negzero");
+	v = ktsnap_value__member(
+		ktsnap_map__value(ktsnap_report__map_by_name(back, "ktsched.data")), "negzero");
 	assert_true(signbit(ktsnap_value__float(v)));
 
 	m = ktsnap_report__map_by_name(back, "stacks");
 	assert_int_equal(ktsnap_map__stack_trace(m)->entries[0].pcs[1], 0xffffffff81000010ULL);
 	m = ktsnap_report__map_by_name(back, "jump_table");
 	assert_int_equal(ktsnap_map__fd_array(m)->indices[1], 3);
-	assert_int_equal(ktsnap_map__ringbuf(ktsnap_report__map_by_name(back, "events"))->producer_pos,
-			 144);
+	assert_int_equal(
+		ktsnap_map__ringbuf(ktsnap_report__map_by_name(back, "events"))->producer_pos, 144);
 
 	assert_int_equal(ktsnap_report__probe_counters(back)->trigger_count, UINT64_MAX);
 	assert_int_equal(ktsnap_report__cgroup_psi(back, &n)[1].has_full, true);
@@ -272,10 +278,11 @@ static void value_and_map_writers(void **state)
 	assert_int_equal(ktsnap_value__write_json(NULL, f, 0), 0);
 	assert_int_equal(ktsnap_map__write_json(ktsnap_report__map_by_name(r, "events"), f, 0), 0);
 	fclose(f);
-	assert_string_equal(buf, "null\n{\"name\":\"events\",\"map_kva\":0,\"map_type\":27,"
-				 "\"key_size\":0,\"value_size\":0,\"max_entries\":4096,"
-				 "\"ringbuf\":{\"capacity\":4096,\"consumer_pos\":64,"
-				 "\"producer_pos\":128,\"pending_pos\":128,\"pending_bytes\":64}}\n");
+	assert_string_equal(buf,
+			    "null\n{\"name\":\"events\",\"map_kva\":0,\"map_type\":27,"
+			    "\"key_size\":0,\"value_size\":0,\"max_entries\":4096,"
+			    "\"ringbuf\":{\"capacity\":4096,\"consumer_pos\":64,"
+			    "\"producer_pos\":128,\"pending_pos\":128,\"pending_bytes\":64}}\n");
 	free(buf);
 	ktsnap_report__free(r);
 }
@@ -303,11 +310,14 @@ static void invalid_utf8_is_replaced(void **state)
 	struct ktsnap_report *r = ktsnap_report__new(), *back;
 	char *s;
 
-	r->active_obj_name = "a\xff" "b\xc3\xa9";
+	r->active_obj_name = "a\xff"
+			     "b\xc3\xa9";
 	s = to_json(r, 0);
-	assert_non_null(strstr(s, "\"active_obj_name\":\"a\xef\xbf\xbd" "b\xc3\xa9\""));
+	assert_non_null(strstr(s, "\"active_obj_name\":\"a\xef\xbf\xbd"
+				  "b\xc3\xa9\""));
 	back = from_json(s);
-	assert_string_equal(ktsnap_report__active_obj_name(back), "a\xef\xbf\xbd" "b\xc3\xa9");
+	assert_string_equal(ktsnap_report__active_obj_name(back), "a\xef\xbf\xbd"
+								  "b\xc3\xa9");
 	ktsnap_report__free(back);
 	ktsnap_report__free(r);
 	free(s);
@@ -333,24 +343,29 @@ static void rejects(void **state)
 		      "maps: expected an array, got an object");
 	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"entries\":[{\"value\":"
 		      "{\"kind\":\"uint\",\"bits\":\"64\",\"value\":1}}]}]}",
-		      -EINVAL, "maps[0].entries[0].value.bits: expected an unsigned integer, got a string");
-	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"value\":"
-		      "{\"kind\":\"struct\",\"members\":[{\"name\":\"a\",\"value\":{\"kind\":\"uint\","
-		      "\"bits\":64,\"value\":-1}}]}}]}",
-		      -EINVAL, "maps[0].value.members[0].value.value: expected an unsigned integer, got -1");
+		      -EINVAL,
+		      "maps[0].entries[0].value.bits: expected an unsigned integer, got a string");
+	expect_reject(
+		"{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"value\":"
+		"{\"kind\":\"struct\",\"members\":[{\"name\":\"a\",\"value\":{\"kind\":\"uint\","
+		"\"bits\":64,\"value\":-1}}]}}]}",
+		-EINVAL,
+		"maps[0].value.members[0].value.value: expected an unsigned integer, got -1");
 	expect_reject("{\"schema\":\"single\",\"maps\":[],\"bogus\":1}", -EINVAL,
 		      "unknown field \"bogus\"");
-	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"value\":{\"kind\":\"quux\"}}]}",
-		      -EINVAL, "maps[0].value.kind: unknown kind \"quux\"");
+	expect_reject(
+		"{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"value\":{\"kind\":\"quux\"}}]}",
+		-EINVAL, "maps[0].value.kind: unknown kind \"quux\"");
 	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"value\":{\"bits\":1}}]}",
 		      -EINVAL, "maps[0].value: missing field \"kind\"");
 	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"map_type\":4294967296}]}",
 		      -EINVAL, "maps[0].map_type: 4294967296 is out of range");
 	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":null}]}", -EINVAL,
 		      "maps[0].name: expected a value, got null");
-	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"value\":{\"kind\":\"int\","
-		      "\"value\":9223372036854775808}}]}",
-		      -EINVAL, "value.value: 9223372036854775808 is out of range");
+	expect_reject(
+		"{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"value\":{\"kind\":\"int\","
+		"\"value\":9223372036854775808}}]}",
+		-EINVAL, "value.value: 9223372036854775808 is out of range");
 	expect_reject("{\"schema\":\"single\",\"capture_ns\":18446744073709551616}", -EINVAL,
 		      "at byte 32: integer 18446744073709551616 does not fit in 64 bits");
 	expect_reject("{\"schema\":\"single\",\"x\":NaN}", -EINVAL, "unexpected token 'NaN'");
@@ -360,21 +375,25 @@ static void rejects(void **state)
 	expect_reject("{\"schema\":\"single\",}", -EINVAL, "invalid report JSON at byte 19");
 	expect_reject("{\"schema\":\"single\",\"active_obj_name\":\"a\\u0000b\"}", -EINVAL,
 		      "active_obj_name: string contains a NUL character");
-	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"entries\":[{\"key_hex\":\"0G\"}]}]}",
-		      -EINVAL, "maps[0].entries[0].key_hex: malformed hex bytes");
-	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"entries\":[{\"key_hex\":\"01  02\"}]}]}",
-		      -EINVAL, "malformed hex bytes");
+	expect_reject(
+		"{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"entries\":[{\"key_hex\":\"0G\"}]}]}",
+		-EINVAL, "maps[0].entries[0].key_hex: malformed hex bytes");
+	expect_reject(
+		"{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"entries\":[{\"key_hex\":\"01  02\"}]}]}",
+		-EINVAL, "malformed hex bytes");
 	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"entries\":[],\"value\":"
 		      "{\"kind\":\"bool\"}}]}",
 		      -EINVAL, "more than one of");
-	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"stack_trace\":{\"entries\":"
-		      "[{\"nr\":3,\"pcs\":[1]}]}}]}",
-		      -EINVAL, "maps[0].stack_trace.entries[0]: nr is 3 but pcs has 1 elements");
+	expect_reject(
+		"{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"stack_trace\":{\"entries\":"
+		"[{\"nr\":3,\"pcs\":[1]}]}}]}",
+		-EINVAL, "maps[0].stack_trace.entries[0]: nr is 3 but pcs has 1 elements");
 	expect_reject("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"percpu_entries\":"
 		      "[{\"key\":0,\"per_cpu\":[null,{\"kind\":\"float\",\"value\":1e999}]}]}]}",
 		      -EINVAL, "percpu_entries[0].per_cpu[1].value: number out of range");
-	expect_reject("{\"schema\":\"single\",\"per_cpu_time\":[{\"softirqs\":[1,2,3,4,5,6,7,8,9,10,11]}]}",
-		      -EINVAL, "per_cpu_time[0].softirqs: at most 10 elements");
+	expect_reject(
+		"{\"schema\":\"single\",\"per_cpu_time\":[{\"softirqs\":[1,2,3,4,5,6,7,8,9,10,11]}]}",
+		-EINVAL, "per_cpu_time[0].softirqs: at most 10 elements");
 	expect_reject("{'schema':'single'}", -EINVAL, "unexpected character");
 	expect_reject("{\"schema\":\"single\",\"active_obj_name\":\"\xff\"}", -EINVAL,
 		      "invalid report JSON at byte");
@@ -423,9 +442,10 @@ static void deepest_readable_report(void **state)
 	strcpy(s + len, "}]}");
 	r = from_json(s);
 	out = to_json(r, 0);
-	assert_int_equal(strlen(out), 1 + strlen(s) + strlen(",\"map_kva\":0,\"map_type\":0,"
-							 "\"key_size\":0,\"value_size\":0,"
-							 "\"max_entries\":0"));
+	assert_int_equal(strlen(out), 1 + strlen(s) +
+					      strlen(",\"map_kva\":0,\"map_type\":0,"
+						     "\"key_size\":0,\"value_size\":0,"
+						     "\"max_entries\":0"));
 	free(out);
 	ktsnap_report__free(r);
 	free(s);
@@ -443,25 +463,33 @@ static void entry_lists_one_at_a_time(void **state)
 	size_t len;
 
 	/* each map's list goes to its own map */
-	r = from_json(HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[" ENTRY(1) "," ENTRY(2) "]},"
-		      "{\"name\":\"b\",\"value_size\":1,\"max_entries\":64,\"entries\":[]},"
-		      "{\"name\":\"c\",\"value_size\":1,\"max_entries\":64,\"entries\":[ " ENTRY(3) " ]}]}");
+	r = from_json(
+		HDR
+		"{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[" ENTRY(1) "," ENTRY(
+			2) "]},"
+			   "{\"name\":\"b\",\"value_size\":1,\"max_entries\":64,\"entries\":[]},"
+			   "{\"name\":\"c\",\"value_size\":1,\"max_entries\":64,\"entries\":[ " ENTRY(
+				   3) " ]}]}");
 	assert_int_equal(ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 0)), 2);
 	assert_int_equal(ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 1)), 0);
 	assert_int_equal(ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 2)), 1);
 	assert_int_equal(*ktsnap_map_entry__key_bytes(
-				 ktsnap_map__entry(ktsnap_report__map_by_index(r, 2), 0), &len), 3);
+				 ktsnap_map__entry(ktsnap_report__map_by_index(r, 2), 0), &len),
+			 3);
 	ktsnap_report__free(r);
 
 	/* an escaped key name is the same key (no splitting, same result) */
-	r = from_json(HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entr\\u0069es\":[" ENTRY(1) "]}]}");
+	r = from_json(
+		HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entr\\u0069es\":[" ENTRY(
+			1) "]}]}");
 	assert_int_equal(ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 0)), 1);
 	ktsnap_report__free(r);
 
 	/* json-c-only errors inside an element name the element and the byte
 	 * (lists of more than 1 KB of text are the ones parsed element-wise) */
 	{
-		char big[4096] = HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[";
+		char big[4096] =
+			HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[";
 		int k;
 
 		for (k = 0; k < 30; k++)
@@ -471,19 +499,23 @@ static void entry_lists_one_at_a_time(void **state)
 		expect_reject(big, -EINVAL, "maps[0].entries[30]: invalid JSON at byte ");
 	}
 	/* structural errors around the elements are the whole parse's */
-	expect_reject(HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[" ENTRY(1) ",]}]}", -EINVAL,
-		      "invalid report JSON at byte");
-	expect_reject(HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[" ENTRY(1) " " ENTRY(2) "]}]}", -EINVAL,
-		      "invalid report JSON at byte");
-	expect_reject(HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[" ENTRY(1), -EINVAL, "truncated");
+	expect_reject(HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[" ENTRY(
+			      1) ",]}]}",
+		      -EINVAL, "invalid report JSON at byte");
+	expect_reject(HDR "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[" ENTRY(
+			      1) " " ENTRY(2) "]}]}",
+		      -EINVAL, "invalid report JSON at byte");
+	expect_reject(HDR
+		      "{\"name\":\"a\",\"value_size\":1,\"max_entries\":64,\"entries\":[" ENTRY(1),
+		      -EINVAL, "truncated");
 }
-
 
 /* F42 / F84: the "dual" and "degraded" shapes and a map's "arena" object
  * read, show through their accessors and write back byte for byte. */
-#define SINGLE(name) "{\"schema\":\"single\",\"maps\":[{\"name\":\"" name "\",\"map_kva\":0," \
-		     "\"map_type\":2,\"key_size\":4,\"value_size\":4,\"max_entries\":1," \
-		     "\"value\":{\"kind\":\"uint\",\"bits\":32,\"value\":7}}]}"
+#define SINGLE(name)                                                             \
+	"{\"schema\":\"single\",\"maps\":[{\"name\":\"" name "\",\"map_kva\":0," \
+	"\"map_type\":2,\"key_size\":4,\"value_size\":4,\"max_entries\":1,"      \
+	"\"value\":{\"kind\":\"uint\",\"bits\":32,\"value\":7}}]}"
 static void round_trips(const char *in)
 {
 	struct ktsnap_report *r = from_json(in);
@@ -504,12 +536,12 @@ static void round_trips(const char *in)
 }
 
 static const char dual[] =
-	"{\"schema\":\"dual\",\"early\":" SINGLE("early.bss") ",\"late\":" SINGLE("late.bss")
-	",\"early_max_age_jiffies\":250,\"early_threshold_jiffies\":1000,"
-	"\"early_skipped_reason\":\"too old\"}\n";
+	"{\"schema\":\"dual\",\"early\":" SINGLE("early.bss") ",\"late\":" SINGLE(
+		"late.bss") ",\"early_max_age_jiffies\":250,\"early_threshold_jiffies\":1000,"
+			    "\"early_skipped_reason\":\"too old\"}\n";
 static const char late_only[] =
 	"{\"schema\":\"dual\",\"late\":" SINGLE("late.bss") ",\"early_max_age_jiffies\":0,"
-	"\"early_threshold_jiffies\":5}\n";
+							    "\"early_threshold_jiffies\":5}\n";
 static const char degraded[] =
 	"{\"schema\":\"degraded\",\"reason\":\"rendezvous timed out\",\"vcpu_regs\":"
 	"[{\"instruction_pointer\":18446744071562067968,\"stack_pointer\":1},null],"
@@ -604,22 +636,26 @@ static void cut_arrays_round_trip(void **state)
 	char *s = malloc(cap);
 	int n;
 
-	n = snprintf(s, cap, "{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"map_kva\":0,"
-			     "\"map_type\":2,\"key_size\":4,\"value_size\":800,\"max_entries\":1,"
-			     "\"value\":{\"kind\":\"struct\",\"type_name\":\"t\",\"members\":[");
+	n = snprintf(s, cap,
+		     "{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"map_kva\":0,"
+		     "\"map_type\":2,\"key_size\":4,\"value_size\":800,\"max_entries\":1,"
+		     "\"value\":{\"kind\":\"struct\",\"type_name\":\"t\",\"members\":[");
 	/* members whose values are arrays of 100 small values (past 1 KB) */
 	for (i = 0; i < 200; i++) {
-		n += snprintf(s + n, cap - n, "%s{\"name\":\"a%zu\",\"value\":{\"kind\":\"array\","
-				  "\"len\":100,\"elements\":[", i ? "," : "", i);
+		n += snprintf(s + n, cap - n,
+			      "%s{\"name\":\"a%zu\",\"value\":{\"kind\":\"array\","
+			      "\"len\":100,\"elements\":[",
+			      i ? "," : "", i);
 		for (k = 0; k < 100; k++)
-			n += snprintf(s + n, cap - n, "%s{\"kind\":\"uint\",\"bits\":8,\"value\":%zu}",
+			n += snprintf(s + n, cap - n,
+				      "%s{\"kind\":\"uint\",\"bits\":8,\"value\":%zu}",
 				      k ? "," : "", k);
 		n += snprintf(s + n, cap - n, "]}}");
 	}
 	n += snprintf(s + n, cap - n, "]}}],\"vcpu_regs\":[");
 	for (i = 0; i < 50; i++) {
-		n += snprintf(s + n, cap - n, "%s{\"instruction_pointer\":%zu,\"stack\":[", i ? "," : "",
-			      i);
+		n += snprintf(s + n, cap - n, "%s{\"instruction_pointer\":%zu,\"stack\":[",
+			      i ? "," : "", i);
 		for (k = 0; k < 300; k++)
 			n += snprintf(s + n, cap - n, "%s%zu", k ? "," : "", k);
 		n += snprintf(s + n, cap - n, "],\"s\":\"x\"}");
@@ -633,8 +669,9 @@ static void cut_arrays_round_trip(void **state)
 }
 
 /* Reliability review #14-#16 and #28: what the writer never emits. */
-#define M(fields) "{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"key_size\":4," \
-		  "\"value_size\":8,\"max_entries\":4," fields "}]}"
+#define M(fields)                                                          \
+	"{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"key_size\":4," \
+	"\"value_size\":8,\"max_entries\":4," fields "}]}"
 #define HASH1(e) M("\"entries\":[" e "]")
 #define VAL(v) M("\"value\":" v)
 static void rejects_what_writer_never_emits(void **state)
@@ -691,7 +728,8 @@ static void rejects_what_writer_never_emits(void **state)
 		      -EINVAL, "maps[0]: 1 entries, but max_entries is 0");
 	expect_reject(M("\"percpu_entries\":[{\"key\":0,\"per_cpu\":[null,null]},"
 			"{\"key\":1,\"per_cpu\":[null]}]"),
-		      -EINVAL, "maps[0].percpu_entries[1]: 1 per-CPU slots, but the first entry has 2");
+		      -EINVAL,
+		      "maps[0].percpu_entries[1]: 1 per-CPU slots, but the first entry has 2");
 	expect_reject(M("\"fd_array\":{\"populated\":100,\"scanned\":1}"), -EINVAL,
 		      "maps[0].fd_array: populated 100, scanned 1 and 0 indices do not add up");
 	/* #16: NUL in names, invalid UTF-8 in any string */

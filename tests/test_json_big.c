@@ -30,8 +30,7 @@ static long maxrss_kb(void)
 }
 
 /* A temporary file: @head, @n copies of @item (joined by ','), @tail. */
-static FILE *make_file(const char *head, const char *item, size_t n, const char *tail,
-		       long *size)
+static FILE *make_file(const char *head, const char *item, size_t n, const char *tail, long *size)
 {
 	FILE *f = tmpfile();
 	size_t i;
@@ -118,8 +117,8 @@ static void check_elems(struct ktsnap_report *r)
 {
 	const struct ktsnap_value *v = ktsnap_map__value(ktsnap_report__map_by_index(r, 0));
 
-	if (ktsnap_value__kind(v) != KTSNAP_VALUE_ARRAY ||
-	    !ktsnap_value__index(v, NR_ELEMS - 1) || ktsnap_value__index(v, NR_ELEMS))
+	if (ktsnap_value__kind(v) != KTSNAP_VALUE_ARRAY || !ktsnap_value__index(v, NR_ELEMS - 1) ||
+	    ktsnap_value__index(v, NR_ELEMS))
 		_exit(4);
 }
 
@@ -127,10 +126,10 @@ static void check_elems(struct ktsnap_report *r)
 static void big_value_array(void **state)
 {
 	long size;
-	FILE *f = make_file("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"value\":"
-			    "{\"kind\":\"array\",\"len\":200000,\"elements\":[",
-			    "{\"kind\":\"uint\",\"bits\":8,\"value\":1}", NR_ELEMS, "]}}]}\n",
-			    &size);
+	FILE *f =
+		make_file("{\"schema\":\"single\",\"maps\":[{\"name\":\"m\",\"value\":"
+			  "{\"kind\":\"array\",\"len\":200000,\"elements\":[",
+			  "{\"kind\":\"uint\",\"bits\":8,\"value\":1}", NR_ELEMS, "]}}]}\n", &size);
 
 	read_bounded(f, size, 5, check_elems);
 	fclose(f);

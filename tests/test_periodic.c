@@ -77,16 +77,17 @@ static void test_validation(void **state)
 	(void)state;
 	assert_int_equal(ktsnap_periodic__validate(3, 10 * SEC, &err), 0);
 	assert_null(err);
-	assert_int_equal(ktsnap_periodic__validate(0, 0, &err), 0);	/* off */
+	assert_int_equal(ktsnap_periodic__validate(0, 0, &err), 0); /* off */
 	assert_int_equal(ktsnap_periodic__validate(64, 60 * SEC, NULL), 0);
 
 	assert_int_equal(ktsnap_periodic__validate(65, 3600 * SEC, &err), -EINVAL);
 	assert_string_equal(err, "num_snapshots = 65 exceeds the bridge cap of 64 stored "
-			    "snapshots (MAX_STORED_SNAPSHOTS); reduce num_snapshots");
+				 "snapshots (MAX_STORED_SNAPSHOTS); reduce num_snapshots");
 	free(err);
 
 	assert_int_equal(ktsnap_periodic__validate(8, 1 * SEC, &err), -EINVAL);
-	assert_string_equal(err, "num_snapshots = 8 over a 1000 ms workload spaces the "
+	assert_string_equal(err,
+			    "num_snapshots = 8 over a 1000 ms workload spaces the "
 			    "boundaries 88 ms apart (0.8 * duration / (num_snapshots + 1)), below "
 			    "the 100 ms minimum; reduce num_snapshots or extend the duration");
 	free(err);
@@ -97,10 +98,10 @@ static void test_validation(void **state)
 
 /* ---- the run loop on a fake clock ----------------------------------------------------- */
 struct fake {
-	uint64_t t;			/* the clock */
-	const char *script;		/* per call: 'r' real, 'n' NULL, 'p' placeholder */
+	uint64_t t; /* the clock */
+	const char *script; /* per call: 'r' real, 'n' NULL, 'p' placeholder */
 	unsigned int calls;
-	uint64_t at[16];		/* clock at each capture */
+	uint64_t at[16]; /* clock at each capture */
 	struct ktsnap_periodic *p;
 	/* on call 0: pause for pause_ns, then set step; on call stop_at: stop */
 	uint64_t pause_ns;
@@ -249,11 +250,16 @@ static void test_run_stores_boundaries(void **state)
 	f.script = "r";
 	f.stop_at = -1;
 	f.t = 100 * SEC;
-	o = (struct ktsnap_periodic_opts){ .sz = sizeof(o), .num_snapshots = 1,
-					   .duration_ns = 10 * SEC, .anchor_ns = 100 * SEC,
-					   .ready_ns = 102 * SEC, .capture = fake_capture,
-					   .capture_ctx = &f, .stats = fake_stats,
-					   .stats_ctx = &f, .clock = &clk };
+	o = (struct ktsnap_periodic_opts){ .sz = sizeof(o),
+					   .num_snapshots = 1,
+					   .duration_ns = 10 * SEC,
+					   .anchor_ns = 100 * SEC,
+					   .ready_ns = 102 * SEC,
+					   .capture = fake_capture,
+					   .capture_ctx = &f,
+					   .stats = fake_stats,
+					   .stats_ctx = &f,
+					   .clock = &clk };
 	clk = (struct ktsnap_periodic_clock){ fake_now, fake_sleep, &f };
 	p = f.p = ktsnap_periodic__new(b, &o, NULL);
 	assert_int_equal(ktsnap_periodic__run(p), 0);
@@ -288,8 +294,9 @@ static void test_failures_and_abandonment(void **state)
 	d = ktsnap_bridge__drain_ordered_with_stats(b);
 	assert_int_equal(ktsnap_drain__count(d), 3);
 	assert_true(ktsnap_report__is_placeholder(ktsnap_drain__entry(d, 1)->report));
-	assert_string_equal(ktsnap_report__scx_walker_unavailable(ktsnap_drain__entry(d, 1)->report),
-			    "periodic capture failed: the capture callback returned no report");
+	assert_string_equal(
+		ktsnap_report__scx_walker_unavailable(ktsnap_drain__entry(d, 1)->report),
+		"periodic capture failed: the capture callback returned no report");
 	assert_true(ktsnap_report__is_placeholder(ktsnap_drain__entry(d, 2)->report));
 	ktsnap_drain__free(d);
 	ktsnap_periodic__free(p);
@@ -307,9 +314,10 @@ static void test_failures_and_abandonment(void **state)
 	p = mk_script(b, &f, "n", 2, &clk);
 	assert_int_equal(ktsnap_periodic__run(p), 0);
 	assert_int_equal(ktsnap_periodic__fired(p), 2);
-	assert_false(ktsnap_periodic__abandoned(p));	/* nothing was left to abandon */
+	assert_false(ktsnap_periodic__abandoned(p)); /* nothing was left to abandon */
 	assert_int_equal(ktsnap_periodic__default_check(b, &err), -ENODATA);
-	assert_string_equal(err, "periodic capture stored no boundary with real BPF state "
+	assert_string_equal(err,
+			    "periodic capture stored no boundary with real BPF state "
 			    "(periodic_real_count() == 0): every boundary was missed or produced "
 			    "a placeholder");
 	free(err);
@@ -323,8 +331,10 @@ static void test_stop_and_bad_options(void **state)
 	struct ktsnap_bridge *b = ktsnap_bridge__new(never, NULL, NULL);
 	struct fake f = { .t = 0, .script = "r", .stop_at = 1 };
 	struct ktsnap_periodic_clock clk;
-	struct ktsnap_periodic_opts o = { .sz = sizeof(o), .num_snapshots = 65,
-					  .duration_ns = 3600 * SEC, .capture = fake_capture };
+	struct ktsnap_periodic_opts o = { .sz = sizeof(o),
+					  .num_snapshots = 65,
+					  .duration_ns = 3600 * SEC,
+					  .capture = fake_capture };
 	struct ktsnap_periodic *p;
 	char *err = NULL;
 
@@ -348,8 +358,8 @@ static void test_stop_and_bad_options(void **state)
 /* ---- scheduler stats over the scx stats socket ------------------------------------------ */
 struct stats_server {
 	int lfd;
-	const char *const *replies;	/* one per connection; NULL ends */
-	char request[512];		/* the last request line seen */
+	const char *const *replies; /* one per connection; NULL ends */
+	char request[512]; /* the last request line seen */
 };
 
 static void *serve(void *arg)
@@ -385,7 +395,7 @@ static void test_stats_socket(void **state)
 		"{\"errno\":22,\"args\":{\"resp\":\"bad target\"}}\n",
 		"{\"errno\":0,\"args\":{}}\n",
 		"not json\n",
-		"!",	/* close without answering */
+		"!", /* close without answering */
 		"{\"errno\":0,\"args\":{\"resp\":{\"pad\":\"0123456789012345678901234567890123456789\"}}}\n",
 		NULL,
 	};
@@ -477,8 +487,10 @@ static struct ktsnap_report *real_capture(const char *name, void *ctx)
 static void test_thread_real_clock(void **state)
 {
 	struct ktsnap_bridge *b = ktsnap_bridge__new(never, NULL, NULL);
-	struct ktsnap_periodic_opts o = { .sz = sizeof(o), .num_snapshots = 2,
-					  .duration_ns = 600 * MS, .capture = real_capture };
+	struct ktsnap_periodic_opts o = { .sz = sizeof(o),
+					  .num_snapshots = 2,
+					  .duration_ns = 600 * MS,
+					  .capture = real_capture };
 	struct ktsnap_periodic *p;
 	int rc;
 

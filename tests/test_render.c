@@ -85,7 +85,8 @@ static void scalars(void **state)
 	assert_int_equal(ktsnap_value__kind(v), KTSNAP_VALUE_CHAR);
 	v = render(f, i128, wide, 16);
 	assert_int_equal(ktsnap_value__kind(v), KTSNAP_VALUE_BYTES);
-	assert_string_equal(ktsnap_value__hex(v), "01 02 00 00 00 00 00 00 00 00 00 00 00 00 00 00");
+	assert_string_equal(ktsnap_value__hex(v),
+			    "01 02 00 00 00 00 00 00 00 00 00 00 00 00 00 00");
 	v = render(f, f32, &fl, 4);
 	assert_int_equal(ktsnap_value__kind(v), KTSNAP_VALUE_FLOAT);
 	assert_int_equal(ktsnap_value__bits(v), 32);
@@ -153,12 +154,12 @@ static void structs_unions_bitfields(void **state)
 	btf__add_field(b, "as_u", u32, 0, 0);
 	btf__add_field(b, "as_i", s32, 0, 0);
 	outer = btf__add_struct(b, "outer", 12);
-	btf__add_field(b, "a", u32, 0, 3);	/* bits 0..2 */
-	btf__add_field(b, "b", s32, 3, 5);	/* bits 3..7, signed */
+	btf__add_field(b, "a", u32, 0, 3); /* bits 0..2 */
+	btf__add_field(b, "b", s32, 3, 5); /* bits 3..7, signed */
 	btf__add_field(b, "in", inner, 32, 0);
-	btf__add_field(b, "", un, 64, 0);	/* anonymous union */
+	btf__add_field(b, "", un, 64, 0); /* anonymous union */
 
-	word = 5 | (0x1e << 3);			/* a = 5, b = -2 (5-bit 11110) */
+	word = 5 | (0x1e << 3); /* a = 5, b = -2 (5-bit 11110) */
 	memcpy(bytes, &word, 4);
 	word = 42;
 	memcpy(bytes + 4, &word, 4);
@@ -178,8 +179,9 @@ static void structs_unions_bitfields(void **state)
 	assert_null(ktsnap_value__type_name(ktsnap_value__member_at(v, 3, NULL)));
 	assert_true(ktsnap_value__uint(ktsnap_value__member(ktsnap_value__member_at(v, 3, NULL),
 							    "as_u")) == 0xffffffff);
-	assert_int_equal(ktsnap_value__int(ktsnap_value__member(ktsnap_value__member_at(v, 3, NULL),
-								"as_i")), -1);
+	assert_int_equal(ktsnap_value__int(
+				 ktsnap_value__member(ktsnap_value__member_at(v, 3, NULL), "as_i")),
+			 -1);
 }
 
 static void arrays_and_cpumask(void **state)
@@ -192,7 +194,7 @@ static void arrays_and_cpumask(void **state)
 	int bits = btf__add_array(b, 0, ul, 1);
 	int mask = btf__add_struct(b, "cpumask", 8);
 	static uint8_t data[5000];
-	uint64_t m = 0x27;		/* cpus 0,1,2,5 */
+	uint64_t m = 0x27; /* cpus 0,1,2,5 */
 	const struct ktsnap_value *v;
 
 	btf__add_field(b, "bits", bits, 0, 0);

@@ -36,7 +36,8 @@ static void placeholder_report(void **state)
 	assert_true(ktsnap_report__is_placeholder(r));
 	assert_string_equal(ktsnap_report__schema(r), "single");
 	assert_int_equal(ktsnap_report__map_count(r), 0);
-	assert_string_equal(ktsnap_report__prog_runtime_stats_unavailable(r), "rendezvous timed out");
+	assert_string_equal(ktsnap_report__prog_runtime_stats_unavailable(r),
+			    "rendezvous timed out");
 	assert_string_equal(ktsnap_report__per_node_numa_unavailable(r), "rendezvous timed out");
 	assert_string_equal(ktsnap_report__task_enrichments_unavailable(r), "rendezvous timed out");
 	assert_string_equal(ktsnap_report__scx_walker_unavailable(r), "rendezvous timed out");
@@ -140,10 +141,8 @@ static void hex_string(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(default_report),
-		cmocka_unit_test(placeholder_report),
-		cmocka_unit_test(raw_navigation),
-		cmocka_unit_test(hex_string),
+		cmocka_unit_test(default_report),     cmocka_unit_test(placeholder_report),
+		cmocka_unit_test(raw_navigation),     cmocka_unit_test(hex_string),
 		cmocka_unit_test(null_getters_chain),
 	};
 

@@ -34,7 +34,7 @@
 /* ---- fakes ------------------------------------------------------------------------- */
 struct fake {
 	int captures;
-	bool absent;		/* the callback returns NULL */
+	bool absent; /* the callback returns NULL */
 	/* checks run from inside the capture (the run is live then) */
 	struct ktsnap_scenario *sc;
 	bool check_workers;
@@ -234,11 +234,12 @@ static void capture_in_loop_refused(void **state)
 	assert_int_equal(ktsnap_scenario__add_loop_op(e->sc, 1, &nap), 0);
 	assert_int_equal(ktsnap_scenario__add_loop_op(e->sc, 1, &x), 0);
 	assert_int_equal(run_with(e->sc, e->b), -EINVAL);
-	assert_string_equal(ktsnap_scenario__errmsg(e->sc),
-			    "Op::CaptureSnapshot('x') inside HoldSpec::Loop forces a freeze "
-			    "rendezvous every loop iteration, freezing every vCPU on each iteration "
-			    "so the workload no longer runs at the rate you wrote; move the capture "
-			    "into a non-Loop Step before or after the Loop step");
+	assert_string_equal(
+		ktsnap_scenario__errmsg(e->sc),
+		"Op::CaptureSnapshot('x') inside HoldSpec::Loop forces a freeze "
+		"rendezvous every loop iteration, freezing every vCPU on each iteration "
+		"so the workload no longer runs at the rate you wrote; move the capture "
+		"into a non-Loop Step before or after the Loop step");
 	assert_int_equal(e->f.captures, 0);
 }
 
@@ -302,7 +303,8 @@ static void watch_through_bridge(void **state)
 	struct fake f = {};
 	struct ktsnap_bridge *b = fake_bridge(&f);
 	struct ktsnap_scenario *ok = ktsnap_scenario__new();
-	struct ktsnap_op good = ktsnap_op_watch_snapshot("sym"), no = ktsnap_op_watch_snapshot("bad");
+	struct ktsnap_op good = ktsnap_op_watch_snapshot("sym"),
+			 no = ktsnap_op_watch_snapshot("bad");
 
 	ktsnap_bridge__with_watch_register(b, watch_cb, NULL, NULL);
 	assert_int_equal(ktsnap_scenario__add_op(ok, 0, &good), 0);
@@ -368,9 +370,13 @@ static void cgroup_procs_texts(void **state)
 		assert_int_equal(ktsnap_scenario__add_step(e->sc), 1);
 		assert_int_equal(ktsnap_scenario__add_cgroup(e->sc, 1, "w", 1, NULL), 0);
 		assert_int_equal(ktsnap_scenario__add_op(e->sc, 1, &op), 0);
-		assert_true(ktsnap_scenario__run(e->sc, cases[i].bridge ? &(struct
-			ktsnap_scenario_run_opts){ .sz = sizeof(struct ktsnap_scenario_run_opts),
-						   .bridge = e->b } : NULL) < 0);
+		assert_true(ktsnap_scenario__run(
+				    e->sc,
+				    cases[i].bridge ?
+					    &(struct ktsnap_scenario_run_opts){
+						    .sz = sizeof(struct ktsnap_scenario_run_opts),
+						    .bridge = e->b } :
+					    NULL) < 0);
 		assert_string_equal(ktsnap_scenario__errmsg(e->sc), cases[i].text);
 		env_free(e);
 	}
@@ -454,10 +460,10 @@ static void kernel_ops_merge_and_dispatch(void **state)
 	struct ktsnap_kernel_op_value v;
 
 	ktsnap_bridge__with_kernel_op(e->b, kop_cb, &l, NULL);
-	assert_int_equal(ktsnap_scenario__add_op(e->sc, 0, &a), 0);	/* A */
-	assert_int_equal(ktsnap_scenario__add_op(e->sc, 0, &a), 0);	/* B */
-	assert_int_equal(ktsnap_scenario__add_op(e->sc, 0, &c), 0);	/* C */
-	assert_int_equal(ktsnap_scenario__add_op(e->sc, 0, &a), 0);	/* D */
+	assert_int_equal(ktsnap_scenario__add_op(e->sc, 0, &a), 0); /* A */
+	assert_int_equal(ktsnap_scenario__add_op(e->sc, 0, &a), 0); /* B */
+	assert_int_equal(ktsnap_scenario__add_op(e->sc, 0, &c), 0); /* C */
+	assert_int_equal(ktsnap_scenario__add_op(e->sc, 0, &a), 0); /* D */
 	assert_int_equal(run_with(e->sc, e->b), 0);
 	assert_int_equal(l.calls, 3);
 	assert_int_equal(l.dir[0], KTSNAP_KERNEL_OP_WRITE);
@@ -500,9 +506,12 @@ static void kernel_op_failures(void **state)
 			"Op::WriteKernelHot(''): host reported failure: not supported on a "
 			"live host");
 	/* the text is only known when /proc/kcore is missing */
-	expect_op_fails(&rc, live, -EIO,
-			access("/proc/kcore", F_OK) ? "Op::ReadKernelCold('jiffies'): host "
-			"reported failure: not supported on this host: /proc/kcore missing" : NULL);
+	expect_op_fails(
+		&rc, live, -EIO,
+		access("/proc/kcore", F_OK) ?
+			"Op::ReadKernelCold('jiffies'): host "
+			"reported failure: not supported on this host: /proc/kcore missing" :
+			NULL);
 	ktsnap_bridge__unref(b);
 	ktsnap_bridge__unref(live);
 }
@@ -685,7 +694,9 @@ static int sigterm_child(const char *parent)
 	ktsnap_scenario__set_hold(sc, 1, KTSNAP_HOLD_DURATION, 60000, 0);
 	err = ktsnap_scenario__run(sc, &opts);
 	err = err == -EINTR && ktsnap_scenario__signal(sc) == SIGTERM &&
-	      strstr(ktsnap_scenario__errmsg(sc), "interrupted by signal 15") ? 42 : 1;
+			      strstr(ktsnap_scenario__errmsg(sc), "interrupted by signal 15") ?
+		      42 :
+		      1;
 	ktsnap_scenario__free(sc);
 	ktsnap_bridge__unref(b);
 	return err;

@@ -102,7 +102,7 @@ static bool pid_is(const struct ktsnap_entry *e, void *ctx)
 	uint64_t k;
 
 	return !ktsnap_field__as_u64(ktsnap_entry__key(*e, ""), &k, NULL) &&
-	       k == (uint64_t)*(pid_t *)ctx;
+	       k == (uint64_t) * (pid_t *)ctx;
 }
 
 static const struct ktsnap_drained_entry *entry(struct ktsnap_drain *d, const char *tag)
@@ -197,7 +197,8 @@ static void two_steps_end_to_end(void **state)
 	/* both captures froze the workers */
 	assert_int_equal(ktsnap_scenario__capture_stat_count(sc), 2);
 	for (i = 0; i < 2; i++) {
-		const struct ktsnap_scenario_capture_stat *st = ktsnap_scenario__capture_stat(sc, i);
+		const struct ktsnap_scenario_capture_stat *st =
+			ktsnap_scenario__capture_stat(sc, i);
 
 		assert_true(st->frozen);
 		assert_int_equal(st->step, i + 1);
@@ -274,7 +275,8 @@ static void map_write_refusals(void **state)
 		KTSNAP_OPTS(ktsnap_scenario_run_opts, opts, .capture = &copts);
 
 		assert_int_equal(ktsnap_scenario__add_map_write(sc, cases[i].suffix, cases[i].var,
-								cases[i].offset, 1), 0);
+								cases[i].offset, 1),
+				 0);
 		assert_true(ktsnap_scenario__run(sc, &opts) < 0);
 		if (!strstr(ktsnap_scenario__errmsg(sc), cases[i].text))
 			fail_msg("'%s' does not contain '%s'", ktsnap_scenario__errmsg(sc),
@@ -315,8 +317,7 @@ static size_t map_ids_named(const char *name, uint32_t *ids, size_t cap)
 
 		if (fd < 0)
 			continue;
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, name) &&
-		    n < cap)
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, name) && n < cap)
 			ids[n++] = id;
 		close(fd);
 	}
@@ -348,8 +349,10 @@ static void attach_and_replace_scheduler(void **state)
 	struct ktsnap_bridge *b2 = ktsnap_bridge__new(ktsnap_scenario_capture_callback, bad, NULL);
 	KTSNAP_OPTS(ktsnap_scenario_run_opts, opts, .bridge = b, .capture = &copts,
 		    .progress = progress_line);
-	struct ktsnap_op at = { .kind = KTSNAP_OP_ATTACH_SCHEDULER, .argv = argv,
-				.obj = "ktsched", .timeout_ms = 10000 };
+	struct ktsnap_op at = { .kind = KTSNAP_OP_ATTACH_SCHEDULER,
+				.argv = argv,
+				.obj = "ktsched",
+				.timeout_ms = 10000 };
 	struct ktsnap_op re = at, snap = ktsnap_op_capture_snapshot("after_attach");
 	struct ktsnap_op nap = ktsnap_op_sleep(50);
 	const struct ktsnap_drained_entry *e;
@@ -384,11 +387,12 @@ static void attach_and_replace_scheduler(void **state)
 
 	/* the scheduler's output can go to a log file */
 	{
-		static const char *const sh[] = { "sh", "-c", "echo starting; exec \"$0\" sleep 600",
+		static const char *const sh[] = { "sh", "-c",
+						  "echo starting; exec \"$0\" sleep 600",
 						  KTSCHED_HOLD, NULL };
 		struct ktsnap_scenario *lg = ktsnap_scenario__new();
-		struct ktsnap_bridge *b3 = ktsnap_bridge__new(ktsnap_scenario_capture_callback, lg,
-							      NULL);
+		struct ktsnap_bridge *b3 =
+			ktsnap_bridge__new(ktsnap_scenario_capture_callback, lg, NULL);
 		char log[] = "/tmp/ktsnap-sched-log-XXXXXX", line[64] = "";
 		int fd = mkstemp(log);
 		FILE *f;
@@ -457,8 +461,10 @@ static void attach_waits_for_publish(void **state)
 	struct ktsnap_scenario *sc = ktsnap_scenario__new();
 	struct ktsnap_bridge *b = ktsnap_bridge__new(ktsnap_scenario_capture_callback, sc, NULL);
 	KTSNAP_OPTS(ktsnap_scenario_run_opts, opts, .bridge = b);
-	struct ktsnap_op at = { .kind = KTSNAP_OP_ATTACH_SCHEDULER, .argv = argv,
-				.obj = "ktsched", .timeout_ms = 10000 };
+	struct ktsnap_op at = { .kind = KTSNAP_OP_ATTACH_SCHEDULER,
+				.argv = argv,
+				.obj = "ktsched",
+				.timeout_ms = 10000 };
 	pthread_t t;
 
 	pub.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -482,8 +488,7 @@ static void attach_waits_for_publish(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(two_steps_end_to_end, load_fixture,
-						unload_fixture),
+		cmocka_unit_test_setup_teardown(two_steps_end_to_end, load_fixture, unload_fixture),
 		cmocka_unit_test_setup_teardown(map_write_before_workers, load_fixture,
 						unload_fixture),
 		cmocka_unit_test_setup_teardown(map_write_refusals, load_fixture, unload_fixture),

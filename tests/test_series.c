@@ -54,8 +54,8 @@ static struct ktsnap_report *sched_report(uint64_t kva, uint64_t disp, uint64_t 
 		 "\"type_name\":\".bss\",\"members\":[{\"name\":\"nr_dispatched\",\"value\":%s},"
 		 "{\"name\":\"nr_enq\",\"value\":%s}]}}]%s%s%s}",
 		 (unsigned long long)kva, uint_json(a, sizeof(a), disp),
-		 enq == UINT64_MAX ? "{\"kind\":\"struct\",\"type_name\":\"x\",\"members\":[]}"
-				   : uint_json(b, sizeof(b), enq),
+		 enq == UINT64_MAX ? "{\"kind\":\"struct\",\"type_name\":\"x\",\"members\":[]}" :
+				     uint_json(b, sizeof(b), enq),
 		 kvas ? ",\"active_obj_name\":\"sched\",\"active_map_kvas\":" : "",
 		 kvas ? kvas : "", "");
 	return from_json(json);
@@ -93,16 +93,21 @@ static void test_construction_and_filters(void **state)
 
 	(void)state;
 	assert_true(ktsnap_sample_series__is_empty(s));
-	assert_int_equal(ktsnap_sample_series__push(s, "periodic_000", empty_report(), NULL, &t,
-						    NULL, NULL), 0);
+	assert_int_equal(
+		ktsnap_sample_series__push(s, "periodic_000", empty_report(), NULL, &t, NULL, NULL),
+		0);
 	assert_int_equal(ktsnap_sample_series__push(s, "user_watch", empty_report(), NULL, NULL,
-						    NULL, &step1), 0);
-	assert_int_equal(ktsnap_sample_series__push(s, "periodic_kaslr", empty_report(), NULL,
-						    NULL, NULL, &step2), 0);
-	assert_int_equal(ktsnap_sample_series__push(s, "periodic_001", empty_report(), NULL,
-						    NULL, NULL, &step1), 0);
-	assert_int_equal(ktsnap_sample_series__push(s, NULL, empty_report(), NULL, NULL, NULL,
-						    NULL), -EINVAL);
+						    NULL, &step1),
+			 0);
+	assert_int_equal(ktsnap_sample_series__push(s, "periodic_kaslr", empty_report(), NULL, NULL,
+						    NULL, &step2),
+			 0);
+	assert_int_equal(ktsnap_sample_series__push(s, "periodic_001", empty_report(), NULL, NULL,
+						    NULL, &step1),
+			 0);
+	assert_int_equal(
+		ktsnap_sample_series__push(s, NULL, empty_report(), NULL, NULL, NULL, NULL),
+		-EINVAL);
 	assert_int_equal(ktsnap_sample_series__len(s), 4);
 
 	/* absent stats read as NoSchedulerBinary */
@@ -141,9 +146,11 @@ static void test_stimulus_phase(void **state)
 	struct ktsnap_stimulus_event ev[4] = {
 		{ .elapsed_ms = 2000, .has_step_index = true, .step_index = 2 },
 		{ .elapsed_ms = 0, .has_step_index = true, .step_index = 1 },
-		{ .elapsed_ms = 1500, .is_step_end = true, .has_step_index = true,
+		{ .elapsed_ms = 1500,
+		  .is_step_end = true,
+		  .has_step_index = true,
 		  .step_index = 9 },
-		{ .elapsed_ms = 1000 },	/* no step index: not a start */
+		{ .elapsed_ms = 1000 }, /* no step index: not a start */
 	};
 	struct ktsnap_stimulus_event late[1] = {
 		{ .elapsed_ms = 500, .has_step_index = true, .step_index = 1 },
@@ -158,16 +165,16 @@ static void test_stimulus_phase(void **state)
 	ktsnap_sample_series__push(s, "c", empty_report(), NULL, NULL, &b1600, NULL);
 	ktsnap_sample_series__push(s, "d", empty_report(), NULL, NULL, NULL, NULL);
 	assert_int_equal(ktsnap_sample_series__stimulus_phases(s, ev, 4, out), 0);
-	assert_int_equal(out[0], 2);	/* boundary 2500 ms → the 2000 ms start */
-	assert_int_equal(out[1], 1);	/* no boundary: its own step */
-	assert_int_equal(out[2], 1);	/* step-end markers start nothing */
-	assert_int_equal(out[3], 0);	/* no boundary, no step */
+	assert_int_equal(out[0], 2); /* boundary 2500 ms → the 2000 ms start */
+	assert_int_equal(out[1], 1); /* no boundary: its own step */
+	assert_int_equal(out[2], 1); /* step-end markers start nothing */
+	assert_int_equal(out[3], 0); /* no boundary, no step */
 	ktsnap_sample_series__free(s);
 
 	s = ktsnap_sample_series__new();
 	ktsnap_sample_series__push(s, "e", empty_report(), NULL, NULL, &b100, NULL);
 	assert_int_equal(ktsnap_sample_series__stimulus_phases(s, late, 1, out), 0);
-	assert_int_equal(out[0], 0);	/* before the first start */
+	assert_int_equal(out[0], 0); /* before the first start */
 	ktsnap_sample_series__free(s);
 }
 
@@ -180,11 +187,11 @@ static int counted(void *ctx, struct ktsnap_series_value *out, int err)
 	return 0;
 }
 
-static int read_dispatched(struct ktsnap_snapshot snap, struct ktsnap_series_value *out,
-			   void *ctx)
+static int read_dispatched(struct ktsnap_snapshot snap, struct ktsnap_series_value *out, void *ctx)
 {
-	return counted(ctx, out, ktsnap_field__as_u64(ktsnap_snapshot__var(snap, "nr_dispatched"),
-						      &out->v.u64, &out->err));
+	return counted(ctx, out,
+		       ktsnap_field__as_u64(ktsnap_snapshot__var(snap, "nr_dispatched"),
+					    &out->v.u64, &out->err));
 }
 
 static void test_bpf_placeholder_routing(void **state)
@@ -194,25 +201,28 @@ static void test_bpf_placeholder_routing(void **state)
 	int calls = 0;
 
 	(void)state;
-	ktsnap_sample_series__push(s, "periodic_000", sched_report(0x1000, 5, 0, NULL), NULL,
-				   NULL, NULL, NULL);
-	ktsnap_sample_series__push(s, "periodic_001", ktsnap_report__placeholder("rendezvous "
-				   "timeout after 5s"), NULL, NULL, NULL, NULL);
+	ktsnap_sample_series__push(s, "periodic_000", sched_report(0x1000, 5, 0, NULL), NULL, NULL,
+				   NULL, NULL);
+	ktsnap_sample_series__push(s, "periodic_001",
+				   ktsnap_report__placeholder("rendezvous "
+							      "timeout after 5s"),
+				   NULL, NULL, NULL, NULL);
 	ktsnap_sample_series__push(s, "periodic_002",
 				   from_json("{\"schema\":\"single\",\"is_placeholder\":true}"),
 				   NULL, NULL, NULL, NULL);
 	ktsnap_sample_series__push(s, "periodic_003", empty_report(), NULL, NULL, NULL, NULL);
 	f = ktsnap_sample_series__bpf(s, "disp", KTSNAP_SERIES_U64, read_dispatched, &calls);
 	assert_non_null(f);
-	assert_int_equal(calls, 2);	/* never for a placeholder */
+	assert_int_equal(calls, 2); /* never for a placeholder */
 	assert_string_equal(ktsnap_series_field__label(f), "disp");
 	assert_true(ktsnap_series_field__value(f, 0)->ok);
 	assert_int_equal(ktsnap_series_field__value(f, 0)->v.u64, 5);
-	assert_int_equal(ktsnap_series_field__value(f, 1)->err.kind,
-			 KTSNAP_ERR_PLACEHOLDER_SAMPLE);
-	assert_err_text(f, 1, "sample 'periodic_001' is a placeholder report (capture "
+	assert_int_equal(ktsnap_series_field__value(f, 1)->err.kind, KTSNAP_ERR_PLACEHOLDER_SAMPLE);
+	assert_err_text(f, 1,
+			"sample 'periodic_001' is a placeholder report (capture "
 			"pipeline did not land): rendezvous timeout after 5s");
-	assert_err_text(f, 2, "sample 'periodic_002' is a placeholder report (capture "
+	assert_err_text(f, 2,
+			"sample 'periodic_002' is a placeholder report (capture "
 			"pipeline did not land): placeholder report");
 	/* a real report without the global: the view's own error */
 	assert_int_equal(ktsnap_series_field__value(f, 3)->err.kind, KTSNAP_ERR_VAR_NOT_FOUND);
@@ -223,8 +233,9 @@ static void test_bpf_placeholder_routing(void **state)
 /* ---- F116 -------------------------------------------------------------------------- */
 static int read_stat(struct ktsnap_json_field root, struct ktsnap_series_value *out, void *ctx)
 {
-	return counted(ctx, out, ktsnap_json_field__as_u64(ktsnap_json_field__get(root, "sched.nr"),
-							   &out->v.u64, &out->err));
+	return counted(ctx, out,
+		       ktsnap_json_field__as_u64(ktsnap_json_field__get(root, "sched.nr"),
+						 &out->v.u64, &out->err));
 }
 
 static void test_stats_projection(void **state)
@@ -246,9 +257,11 @@ static void test_stats_projection(void **state)
 	assert_int_equal(calls, 2);
 	assert_int_equal(ktsnap_series_field__value(f, 0)->v.u64, 7);
 	assert_int_equal(ktsnap_series_field__value(f, 1)->err.kind, KTSNAP_ERR_MISSING_STATS);
-	assert_err_text(f, 1, "sample 'periodic_001': stats absent (stats request cancelled "
+	assert_err_text(f, 1,
+			"sample 'periodic_001': stats absent (stats request cancelled "
 			"— freeze coordinator paused the scheduler)");
-	assert_err_text(f, 2, "sample 'periodic_002': stats absent (no scheduler_binary "
+	assert_err_text(f, 2,
+			"sample 'periodic_002': stats absent (no scheduler_binary "
 			"configured for this run)");
 	/* an in-JSON miss is the walker's error, not MissingStats */
 	assert_int_equal(ktsnap_series_field__value(f, 3)->err.kind, KTSNAP_ERR_FIELD_NOT_FOUND);
@@ -268,19 +281,19 @@ static void test_live_gate(void **state)
 	(void)state;
 	/* baseline: pinned by row 0 at [0x1000]; row 1 drifts to [0x2000]; row 2 has
 	 * no whitelist; row 3 is a placeholder */
-	ktsnap_sample_series__push(s, "periodic_000", sched_report(0x1000, 5, 0, "[4096]"),
-				   NULL, NULL, NULL, NULL);
-	ktsnap_sample_series__push(s, "periodic_001", sched_report(0x2000, 6, 0, "[8192]"),
-				   NULL, NULL, NULL, NULL);
-	ktsnap_sample_series__push(s, "periodic_002", sched_report(0x1000, 7, 0, NULL), NULL,
+	ktsnap_sample_series__push(s, "periodic_000", sched_report(0x1000, 5, 0, "[4096]"), NULL,
 				   NULL, NULL, NULL);
-	ktsnap_sample_series__push(s, "periodic_003", ktsnap_report__placeholder("timeout"),
-				   NULL, NULL, NULL, NULL);
+	ktsnap_sample_series__push(s, "periodic_001", sched_report(0x2000, 6, 0, "[8192]"), NULL,
+				   NULL, NULL, NULL);
+	ktsnap_sample_series__push(s, "periodic_002", sched_report(0x1000, 7, 0, NULL), NULL, NULL,
+				   NULL, NULL);
+	ktsnap_sample_series__push(s, "periodic_003", ktsnap_report__placeholder("timeout"), NULL,
+				   NULL, NULL, NULL);
 	/* step 1: first pin is [0x2000]; the same set again passes */
-	ktsnap_sample_series__push(s, "periodic_004", sched_report(0x2000, 8, 0, "[8192]"),
-				   NULL, NULL, NULL, &step1);
-	ktsnap_sample_series__push(s, "periodic_005", sched_report(0x2000, 9, 0, "[8192]"),
-				   NULL, NULL, NULL, &step1);
+	ktsnap_sample_series__push(s, "periodic_004", sched_report(0x2000, 8, 0, "[8192]"), NULL,
+				   NULL, NULL, &step1);
+	ktsnap_sample_series__push(s, "periodic_005", sched_report(0x2000, 9, 0, "[8192]"), NULL,
+				   NULL, NULL, &step1);
 	f = ktsnap_sample_series__bpf_live(s, "nr_dispatched", KTSNAP_SERIES_U64);
 	assert_non_null(f);
 	assert_string_equal(ktsnap_series_field__label(f), "nr_dispatched");
@@ -300,8 +313,7 @@ static void test_live_gate(void **state)
 	assert_non_null(strstr(buf, "resolved against KVA set [], but an earlier same-phase "
 				    "snapshot pinned [\n    0x1000,\n]."));
 
-	assert_int_equal(ktsnap_series_field__value(f, 3)->err.kind,
-			 KTSNAP_ERR_PLACEHOLDER_SAMPLE);
+	assert_int_equal(ktsnap_series_field__value(f, 3)->err.kind, KTSNAP_ERR_PLACEHOLDER_SAMPLE);
 	assert_int_equal(ktsnap_series_field__value(f, 4)->v.u64, 8);
 	assert_int_equal(ktsnap_series_field__value(f, 5)->v.u64, 9);
 	assert_int_equal(ktsnap_series_field__phase(f, 4), 1);
@@ -326,10 +338,10 @@ static void test_live_gate_unpinned(void **state)
 	struct ktsnap_series_field *f;
 
 	(void)state;
-	ktsnap_sample_series__push(s, "periodic_000", sched_report(0x1000, 5, 0, NULL), NULL,
-				   NULL, NULL, NULL);
-	ktsnap_sample_series__push(s, "periodic_001", sched_report(0x2000, 6, 0, NULL), NULL,
-				   NULL, NULL, NULL);
+	ktsnap_sample_series__push(s, "periodic_000", sched_report(0x1000, 5, 0, NULL), NULL, NULL,
+				   NULL, NULL);
+	ktsnap_sample_series__push(s, "periodic_001", sched_report(0x2000, 6, 0, NULL), NULL, NULL,
+				   NULL, NULL);
 	f = ktsnap_sample_series__bpf_live(s, "nr_dispatched", KTSNAP_SERIES_F64);
 	assert_true(ktsnap_series_field__value(f, 0)->ok);
 	assert_true(ktsnap_series_field__value(f, 1)->ok);
@@ -357,30 +369,28 @@ static void test_live_bpf_vars_via(void **state)
 	int picks = 0;
 
 	(void)state;
-	ktsnap_sample_series__push(s, "periodic_000", sched_report(0x1000, 5, 3, NULL), NULL,
-				   NULL, NULL, NULL);
+	ktsnap_sample_series__push(s, "periodic_000", sched_report(0x1000, 5, 3, NULL), NULL, NULL,
+				   NULL, NULL);
 	ktsnap_sample_series__push(s, "periodic_001", empty_report(), NULL, NULL, NULL, NULL);
 	ktsnap_sample_series__push(s, "periodic_002", sched_report(0x1000, 6, UINT64_MAX, NULL),
 				   NULL, NULL, NULL, NULL);
-	ktsnap_sample_series__push(s, "periodic_003", ktsnap_report__placeholder("timeout"),
-				   NULL, NULL, NULL, NULL);
-	assert_int_equal(ktsnap_sample_series__live_bpf_vars_via(s, names, 2,
-								 pick_first, &picks, out), 0);
-	assert_int_equal(picks, 2);	/* one picker call per real row that has candidates */
+	ktsnap_sample_series__push(s, "periodic_003", ktsnap_report__placeholder("timeout"), NULL,
+				   NULL, NULL, NULL);
+	assert_int_equal(
+		ktsnap_sample_series__live_bpf_vars_via(s, names, 2, pick_first, &picks, out), 0);
+	assert_int_equal(picks, 2); /* one picker call per real row that has candidates */
 	assert_string_equal(ktsnap_series_field__label(out[0]), "nr_dispatched");
 	assert_string_equal(ktsnap_series_field__label(out[1]), "nr_enq");
 	assert_int_equal(ktsnap_series_field__value(out[0], 0)->v.u64, 5);
 	assert_int_equal(ktsnap_series_field__value(out[1], 0)->v.u64, 3);
 	/* shared failure: in every field, the same error */
-	assert_int_equal(ktsnap_series_field__value(out[0], 1)->err.kind,
-			 KTSNAP_ERR_VAR_NOT_FOUND);
+	assert_int_equal(ktsnap_series_field__value(out[0], 1)->err.kind, KTSNAP_ERR_VAR_NOT_FOUND);
 	assert_true(ktsnap_error__equal(&ktsnap_series_field__value(out[0], 1)->err,
 					&ktsnap_series_field__value(out[1], 1)->err));
 	/* per-field as_u64 failure: only nr_enq */
 	assert_true(ktsnap_series_field__value(out[0], 2)->ok);
 	assert_int_equal(ktsnap_series_field__value(out[0], 2)->v.u64, 6);
-	assert_int_equal(ktsnap_series_field__value(out[1], 2)->err.kind,
-			 KTSNAP_ERR_TYPE_MISMATCH);
+	assert_int_equal(ktsnap_series_field__value(out[1], 2)->err.kind, KTSNAP_ERR_TYPE_MISMATCH);
 	assert_int_equal(ktsnap_series_field__value(out[0], 3)->err.kind,
 			 KTSNAP_ERR_PLACEHOLDER_SAMPLE);
 	assert_int_equal(ktsnap_series_field__value(out[1], 3)->err.kind,
@@ -398,24 +408,32 @@ static struct ktsnap_report *maps_report(unsigned int weight, bool extra)
 {
 	char json[4096];
 
-	snprintf(json, sizeof(json),
-		 "{\"schema\":\"single\",\"maps\":["
-		 "{\"name\":\"task_ctx\",\"map_type\":1,\"key_size\":4,\"max_entries\":4,"
-		 "\"entries\":[{\"key\":{\"kind\":\"uint\",\"bits\":32,\"value\":0},"
-		 "\"key_hex\":\"00 00 00 00\",\"value\":{\"kind\":\"struct\",\"type_name\":\"val\","
-		 "\"members\":[" MEMBER("pid", U64J(1)) ",{\"name\":\"weight\",\"value\":"
-		 "{\"kind\":\"uint\",\"bits\":64,\"value\":%u}},"
-		 MEMBER("load", "{\"kind\":\"float\",\"bits\":64,\"value\":1.5}") "%s]}}]},"
-		 "{\"name\":\"pcpu\",\"map_type\":6,\"max_entries\":1,\"percpu_entries\":"
-		 "[{\"key\":0,\"per_cpu\":["
-		 "{\"kind\":\"struct\",\"type_name\":\"s\",\"members\":[" MEMBER("runs", U64J(3)) "]},"
-		 "{\"kind\":\"struct\",\"type_name\":\"s\",\"members\":[" MEMBER("runs", U64J(4)) "]}"
-		 "]}]}],"
-		 "\"per_cpu_time\":[{\"cpu\":3,\"cpustat_user_ns\":0,\"cpustat_nice_ns\":0,"
-		 "\"cpustat_system_ns\":0,\"cpustat_softirq_ns\":0,\"cpustat_irq_ns\":0,"
-		 "\"cpustat_idle_ns\":77,\"cpustat_iowait_ns\":0,\"cpustat_steal_ns\":0,"
-		 "\"softirqs\":[0,0,0,0,0,0,0,0,0,0],\"irqs_sum\":0}]}",
-		 weight, extra ? "," MEMBER("extra", U64J(9)) : "");
+	snprintf(
+		json, sizeof(json),
+		"{\"schema\":\"single\",\"maps\":["
+		"{\"name\":\"task_ctx\",\"map_type\":1,\"key_size\":4,\"max_entries\":4,"
+		"\"entries\":[{\"key\":{\"kind\":\"uint\",\"bits\":32,\"value\":0},"
+		"\"key_hex\":\"00 00 00 00\",\"value\":{\"kind\":\"struct\",\"type_name\":\"val\","
+		"\"members\":[" MEMBER(
+			"pid",
+			U64J(1)) ",{\"name\":\"weight\",\"value\":"
+				 "{\"kind\":\"uint\",\"bits\":64,\"value\":%u}}," MEMBER(
+					 "load",
+					 "{\"kind\":\"float\",\"bits\":64,\"value\":1.5}") "%s]}}]},"
+											   "{\"name\":\"pcpu\",\"map_type\":6,\"max_entries\":1,\"percpu_entries\":"
+											   "[{\"key\":0,\"per_cpu\":["
+											   "{\"kind\":\"struct\",\"type_name\":\"s\",\"members\":[" MEMBER(
+												   "runs",
+												   U64J(3)) "]},"
+													    "{\"kind\":\"struct\",\"type_name\":\"s\",\"members\":[" MEMBER(
+														    "runs",
+														    U64J(4)) "]}"
+															     "]}]}],"
+															     "\"per_cpu_time\":[{\"cpu\":3,\"cpustat_user_ns\":0,\"cpustat_nice_ns\":0,"
+															     "\"cpustat_system_ns\":0,\"cpustat_softirq_ns\":0,\"cpustat_irq_ns\":0,"
+															     "\"cpustat_idle_ns\":77,\"cpustat_iowait_ns\":0,\"cpustat_steal_ns\":0,"
+															     "\"softirqs\":[0,0,0,0,0,0,0,0,0,0],\"irqs_sum\":0}]}",
+		weight, extra ? "," MEMBER("extra", U64J(9)) : "");
 	return from_json(json);
 }
 
@@ -426,8 +444,8 @@ static void test_map_projectors(void **state)
 	char **names;
 
 	(void)state;
-	ktsnap_sample_series__push(s, "periodic_000", ktsnap_report__placeholder("timeout"),
-				   NULL, NULL, NULL, NULL);
+	ktsnap_sample_series__push(s, "periodic_000", ktsnap_report__placeholder("timeout"), NULL,
+				   NULL, NULL, NULL);
 	ktsnap_sample_series__push(s, "periodic_001", maps_report(10, false), NULL, NULL, NULL,
 				   NULL);
 	ktsnap_sample_series__push(s, "periodic_002", maps_report(20, true), NULL, NULL, NULL,
@@ -460,8 +478,7 @@ static void test_map_projectors(void **state)
 
 	f = ktsnap_sample_series__map_field(s, "task_ctx", 0, -1, "weight", KTSNAP_SERIES_U64);
 	assert_string_equal(ktsnap_series_field__label(f), "task_ctx[0].weight");
-	assert_int_equal(ktsnap_series_field__value(f, 0)->err.kind,
-			 KTSNAP_ERR_PLACEHOLDER_SAMPLE);
+	assert_int_equal(ktsnap_series_field__value(f, 0)->err.kind, KTSNAP_ERR_PLACEHOLDER_SAMPLE);
 	assert_int_equal(ktsnap_series_field__value(f, 1)->v.u64, 10);
 	assert_int_equal(ktsnap_series_field__value(f, 2)->v.u64, 20);
 	ktsnap_series_field__free(f);
@@ -509,11 +526,12 @@ static void test_host_projector(void **state)
 	ktsnap_sample_series__push(s, "periodic_000", maps_report(1, false), NULL, NULL, NULL,
 				   NULL);
 	ktsnap_sample_series__push(s, "periodic_001", empty_report(), NULL, NULL, NULL, NULL);
-	ktsnap_sample_series__push(s, "periodic_002", ktsnap_report__placeholder("timeout"),
-				   NULL, NULL, NULL, NULL);
+	ktsnap_sample_series__push(s, "periodic_002", ktsnap_report__placeholder("timeout"), NULL,
+				   NULL, NULL, NULL);
 	f = ktsnap_sample_series__host_cpu_time(s, "idle", 3, KTSNAP_SERIES_U64, read_idle, NULL);
 	assert_int_equal(ktsnap_series_field__value(f, 0)->v.u64, 77);
-	assert_err_text(f, 1, "sample 'periodic_001': per_cpu_time has no entry for cpu 3 "
+	assert_err_text(f, 1,
+			"sample 'periodic_001': per_cpu_time has no entry for cpu 3 "
 			"(placeholder report or kernel-walker resolution failure)");
 	assert_int_equal(ktsnap_series_field__value(f, 2)->err.kind,
 			 KTSNAP_ERR_HOST_FIELD_UNAVAILABLE);
@@ -578,10 +596,11 @@ static void test_dir_round_trip(void **state)
 		off = el + 1;
 		step = (uint16_t)i;
 		snprintf(tag, sizeof(tag), "periodic_%03zu", i);
-		assert_int_equal(ktsnap_sample_series__push(s, tag,
-							    sched_report(0x1000, 10 + i, 0, "[4096]"),
-							    stats[i], &el, i == 3 ? NULL : &off,
-							    i == 2 ? NULL : &step), 0);
+		assert_int_equal(ktsnap_sample_series__push(
+					 s, tag, sched_report(0x1000, 10 + i, 0, "[4096]"),
+					 stats[i], &el, i == 3 ? NULL : &off,
+					 i == 2 ? NULL : &step),
+				 0);
 	}
 	ktsnap_sample_series__push(s, "user_watch", empty_report(), NULL, NULL, NULL, NULL);
 	assert_non_null(mkdtemp(dir));
@@ -602,8 +621,8 @@ static void test_dir_round_trip(void **state)
 		assert_int_equal(a.step_index, b.step_index);
 	}
 	{
-		struct ktsnap_series_field *f = ktsnap_sample_series__bpf_live(back, "nr_dispatched",
-									       KTSNAP_SERIES_U64);
+		struct ktsnap_series_field *f =
+			ktsnap_sample_series__bpf_live(back, "nr_dispatched", KTSNAP_SERIES_U64);
 
 		assert_int_equal(ktsnap_series_field__value(f, 3)->v.u64, 13);
 		ktsnap_series_field__free(f);
@@ -668,7 +687,8 @@ static void test_from_drain(void **state)
 		snprintf(tag, sizeof(tag), KTSNAP_PERIODIC_TAG_FMT, i);
 		assert_int_equal(ktsnap_bridge__store_with_stats_and_step(
 					 b, tag, sched_report(0x1000, 10 + 2 * i, 0, "[4096]"),
-					 i == 1 ? &st : NULL, &el, &off, (uint16_t)i / 2), 0);
+					 i == 1 ? &st : NULL, &el, &off, (uint16_t)i / 2),
+				 0);
 	}
 	assert_int_equal(ktsnap_bridge__store(b, "on_demand", empty_report()), 0);
 	d = ktsnap_bridge__drain_ordered_with_stats(b);
@@ -690,14 +710,15 @@ static void test_from_drain(void **state)
 	f = ktsnap_sample_series__bpf_live(s, "nr_dispatched", KTSNAP_SERIES_F64);
 	v = ktsnap_verdict__new();
 	ktsnap_series_field__nondecreasing(f, v);
-	ktsnap_series_field__rate_within(f, v, 0.001, 0.003);	/* 2 per 1000 ms */
+	ktsnap_series_field__rate_within(f, v, 0.001, 0.003); /* 2 per 1000 ms */
 	assert_true(ktsnap_verdict__passed(v));
 	assert_int_equal(ktsnap_verdict__count(v), 0);
 	ktsnap_series_field__rate_within(f, v, 1, 3);
 	assert_false(ktsnap_verdict__passed(v));
-	assert_string_equal(ktsnap_verdict__at(v, 0)->message,
-			    "nr_dispatched (rate_within [1, 3]): rate 0.0020/ms between samples "
-			    "periodic_000 (+1000ms, value 10) and periodic_001 (+2000ms, value 12)");
+	assert_string_equal(
+		ktsnap_verdict__at(v, 0)->message,
+		"nr_dispatched (rate_within [1, 3]): rate 0.0020/ms between samples "
+		"periodic_000 (+1000ms, value 10) and periodic_001 (+2000ms, value 12)");
 	ktsnap_verdict__free(v);
 	ktsnap_series_field__free(f);
 	ktsnap_sample_series__free(s);

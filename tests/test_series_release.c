@@ -59,16 +59,15 @@ static bool key_is(const struct ktsnap_entry *e, void *ctx)
 {
 	uint64_t k;
 
-	return !ktsnap_field__as_u64(ktsnap_entry__key(*e, ""), &k, NULL) &&
-	       k == *(uint64_t *)ctx;
+	return !ktsnap_field__as_u64(ktsnap_entry__key(*e, ""), &k, NULL) && k == *(uint64_t *)ctx;
 }
 
 /* big_hash[key KEY].weight, or the lookup's error. */
 static int weight_of_key(struct ktsnap_snapshot snap, struct ktsnap_series_value *out, void *ctx)
 {
 	uint64_t key = *(uint64_t *)ctx;
-	struct ktsnap_entry e = ktsnap_map_view__find(ktsnap_snapshot__map(snap, "big_hash"),
-						      key_is, &key);
+	struct ktsnap_entry e =
+		ktsnap_map_view__find(ktsnap_snapshot__map(snap, "big_hash"), key_is, &key);
 
 	if (!ktsnap_entry__is_present(e)) {
 		*out = ktsnap_series_err(*ktsnap_entry__error(&e));
@@ -80,15 +79,18 @@ static int weight_of_key(struct ktsnap_snapshot snap, struct ktsnap_series_value
 
 static void set_sample_values(struct ktbig *big, uint32_t i, int ncpus)
 {
-	struct kt_big_val v = { .runtime_ns = KEY * 1000ULL, .vtime = KEY, .weight = 1000 + i,
-				.pid = KEY, .cpu = KEY % 2, .nr_runs = KEY * 3ULL };
+	struct kt_big_val v = { .runtime_ns = KEY * 1000ULL,
+				.vtime = KEY,
+				.weight = 1000 + i,
+				.pid = KEY,
+				.cpu = KEY % 2,
+				.nr_runs = KEY * 3ULL };
 	uint64_t *pc = calloc((size_t)ncpus, sizeof(*pc));
 	uint32_t k = KEY, idx = 3;
 	int c;
 
 	assert_non_null(pc);
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(big->maps.big_hash), &k, &v, BPF_ANY),
-			 0);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(big->maps.big_hash), &k, &v, BPF_ANY), 0);
 	for (c = 0; c < ncpus; c++)
 		pc[c] = i + (uint64_t)c;
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(big->maps.pcpu_big), &idx, pc, BPF_ANY),
@@ -165,8 +167,7 @@ static void project_after_release(void **state)
 	assert_int_equal(ktsnap_sample_series__sample(s, 0, &smp), 0);
 	{
 		struct ktsnap_field fld = ktsnap_entry__get(
-			ktsnap_map_view__at(ktsnap_snapshot__map(smp.snapshot,
-								 "big_hash"), 0),
+			ktsnap_map_view__at(ktsnap_snapshot__map(smp.snapshot, "big_hash"), 0),
 			"no_such_member");
 
 		assert_int_not_equal(ktsnap_field__as_u64(fld, &u, NULL), 0);
@@ -211,8 +212,7 @@ static void project_after_release(void **state)
 	/* a map the caller rendered first keeps its tree and the caller's view */
 	assert_int_equal(ktsnap_sample_series__sample(s, 5, &smp), 0);
 	key = KEY;
-	kept = ktsnap_map_view__find(ktsnap_snapshot__map(smp.snapshot,
-							  "big_hash"), key_is, &key);
+	kept = ktsnap_map_view__find(ktsnap_snapshot__map(smp.snapshot, "big_hash"), key_is, &key);
 	assert_true(ktsnap_entry__is_present(kept));
 	f = ktsnap_sample_series__bpf(s, "weight", KTSNAP_SERIES_U64, weight_of_key, &key);
 	assert_non_null(f);

@@ -101,7 +101,7 @@ static int setup(void **state)
 
 	strcpy(f->dir, "/tmp/ktsnap-serve-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
-	chmod(f->dir, 0711);	/* others may reach the socket, not list the dir */
+	chmod(f->dir, 0711); /* others may reach the socket, not list the dir */
 	snprintf(f->sock, sizeof(f->sock), "%s/s.sock", f->dir);
 	snprintf(f->addr, sizeof(f->addr), "unix:%s", f->sock);
 	*state = f;
@@ -200,11 +200,12 @@ static void t_capture_fetch(void **state)
 	assert_non_null(c);
 	ktsnap_server__set_step(f->srv, 3);
 	assert_int_equal(ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_CAPTURE,
-							      "mid run/1", 5000, &res), 0);
+							      "mid run/1", 5000, &res),
+			 0);
 	assert_true(ktsnap_bridge__has(f->bridge, "mid run/1"));
 
-	assert_int_equal(ktsnap_wire_client__fetch_report(c, "mid run/1", 5000, &json, &len,
-							  &res), 0);
+	assert_int_equal(ktsnap_wire_client__fetch_report(c, "mid run/1", 5000, &json, &len, &res),
+			 0);
 	assert_int_equal(ktsnap_report__read_json_buf(json, len, &r), 0);
 	ktsnap_report__free(r);
 
@@ -275,7 +276,8 @@ static void t_watch(void **state)
 	start(f);
 	c = ktsnap_wire_client__new(f->addr);
 	assert_int_equal(ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_WATCH,
-							      "jiffies_64", 5000, &res), -EREMOTEIO);
+							      "jiffies_64", 5000, &res),
+			 -EREMOTEIO);
 	assert_string_equal(res.reason, "watch unavailable: no watch callback on this host");
 	assert_int_equal(ktsnap_wire_client__request_snapshot(c, 9, "t", 5000, &res), -EREMOTEIO);
 	assert_string_equal(res.reason, "unknown snapshot kind 9");
@@ -340,8 +342,8 @@ static void t_kernel_op_live(void **state)
 	ktsnap_wire_client__free(c);
 }
 
-static int kop_cb(const struct ktsnap_kernel_op_request *req,
-		  struct ktsnap_kernel_op_reply *reply, void *ctx)
+static int kop_cb(const struct ktsnap_kernel_op_request *req, struct ktsnap_kernel_op_reply *reply,
+		  void *ctx)
 {
 	struct ktsnap_kernel_op_value v = ktsnap_kernel_op_value_u64(4242);
 
@@ -380,11 +382,18 @@ static void t_kernel_op_callback(void **state)
 /* A one-segment ELF core file mapping KC_BASE .. +4096, and a kallsyms. */
 static void make_kcore(struct fixture *f, char *kcore, char *syms, size_t size)
 {
-	Elf64_Ehdr eh = { .e_type = ET_CORE, .e_machine = EM_X86_64, .e_version = EV_CURRENT,
-			  .e_phoff = sizeof(Elf64_Ehdr), .e_ehsize = sizeof(Elf64_Ehdr),
-			  .e_phentsize = sizeof(Elf64_Phdr), .e_phnum = 1 };
-	Elf64_Phdr ph = { .p_type = PT_LOAD, .p_offset = 4096, .p_vaddr = KC_BASE,
-			  .p_filesz = 4096, .p_memsz = 4096 };
+	Elf64_Ehdr eh = { .e_type = ET_CORE,
+			  .e_machine = EM_X86_64,
+			  .e_version = EV_CURRENT,
+			  .e_phoff = sizeof(Elf64_Ehdr),
+			  .e_ehsize = sizeof(Elf64_Ehdr),
+			  .e_phentsize = sizeof(Elf64_Phdr),
+			  .e_phnum = 1 };
+	Elf64_Phdr ph = { .p_type = PT_LOAD,
+			  .p_offset = 4096,
+			  .p_vaddr = KC_BASE,
+			  .p_filesz = 4096,
+			  .p_memsz = 4096 };
 	uint8_t page[4096] = { 0 };
 	uint32_t u32 = 0x11223344;
 	uint64_t u64 = 0x0102030405060708ull;
@@ -416,8 +425,7 @@ static void make_kcore(struct fixture *f, char *kcore, char *syms, size_t size)
 
 static void read_one(const struct ktsnap_kernel_op_live_opts *o,
 		     const struct ktsnap_kernel_op_target *t,
-		     const struct ktsnap_kernel_op_value *hint,
-		     struct ktsnap_kernel_op_reply *rep)
+		     const struct ktsnap_kernel_op_value *hint, struct ktsnap_kernel_op_reply *rep)
 {
 	struct ktsnap_kernel_op_request req = { .direction = KTSNAP_KERNEL_OP_READ };
 
@@ -499,7 +507,7 @@ static void t_kernel_op_kcore(void **state)
 	assert_true(strstr(rep.reason, "not supported on this host: ") &&
 		    strstr(rep.reason, "/none missing"));
 	ktsnap_kernel_op_reply__clear(&rep);
-	o.kcore = syms;	/* not an ELF file */
+	o.kcore = syms; /* not an ELF file */
 	read_one(&o, &t, &v, &rep);
 	assert_true(strstr(rep.reason, "is not a 64-bit little-endian ELF core file"));
 	ktsnap_kernel_op_reply__clear(&rep);
@@ -555,14 +563,14 @@ static void t_drop_rules(void **state)
 	start(f);
 	fd = raw_connect(f);
 	ktsnap_snapshot_request__encode(11, KTSNAP_SNAPSHOT_KIND_CAPTURE, "a", p);
-	raw_frame(fd, KTSNAP_MSG_SNAPSHOT_REQUEST, p, 72, true);	/* bad CRC */
-	raw_frame(fd, KTSNAP_MSG_SNAPSHOT_REQUEST, p, 71, false);	/* length 71 */
-	raw_frame(fd, KTSNAP_MSG_SNAPSHOT_REQUEST, p, 73, false);	/* length 73 */
+	raw_frame(fd, KTSNAP_MSG_SNAPSHOT_REQUEST, p, 72, true); /* bad CRC */
+	raw_frame(fd, KTSNAP_MSG_SNAPSHOT_REQUEST, p, 71, false); /* length 71 */
+	raw_frame(fd, KTSNAP_MSG_SNAPSHOT_REQUEST, p, 73, false); /* length 73 */
 	ktsnap_snapshot_request__encode(0, KTSNAP_SNAPSHOT_KIND_CAPTURE, "a", p);
-	raw_frame(fd, KTSNAP_MSG_SNAPSHOT_REQUEST, p, 72, false);	/* id 0 */
+	raw_frame(fd, KTSNAP_MSG_SNAPSHOT_REQUEST, p, 72, false); /* id 0 */
 	ktsnap_snapshot_request__encode(12, KTSNAP_SNAPSHOT_KIND_NONE, "a", p);
-	raw_frame(fd, KTSNAP_MSG_SNAPSHOT_REQUEST, p, 72, false);	/* kind 0 */
-	raw_frame(fd, 0x41424344, p, 72, false);			/* unknown type */
+	raw_frame(fd, KTSNAP_MSG_SNAPSHOT_REQUEST, p, 72, false); /* kind 0 */
+	raw_frame(fd, 0x41424344, p, 72, false); /* unknown type */
 	raw_frame(fd, KTSNAP_MSG_KERNEL_OP_REQUEST, "\x01\x09", 2, false); /* undecodable */
 	ktsnap_snapshot_request__encode(77, KTSNAP_SNAPSHOT_KIND_WATCH, "s", p);
 	raw_frame(fd, KTSNAP_MSG_SNAPSHOT_REQUEST, p, 72, false);
@@ -623,14 +631,16 @@ static void t_hostile_peers(void **state)
 	c = ktsnap_wire_client__new(f->addr);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(ktsnap_wire_client__request_snapshot(
-					 c, KTSNAP_SNAPSHOT_KIND_CAPTURE, "ok", 5000, &res), 0);
+					 c, KTSNAP_SNAPSHOT_KIND_CAPTURE, "ok", 5000, &res),
+				 0);
 	/* the stalled ones are dropped at their frame deadline */
 	assert_true(closed_by_server(half));
 	assert_true(closed_by_server(huge));
 	close(half);
 	close(huge);
 	assert_int_equal(ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_CAPTURE,
-							      "still", 5000, &res), 0);
+							      "still", 5000, &res),
+			 0);
 	assert_int_equal(captures(f), 4);
 	ktsnap_wire_client__free(c);
 }
@@ -792,7 +802,7 @@ static void t_free_with_stuck_writer(void **state)
 	size_t sent = 0;
 	int fd, i;
 
-	f->frame_timeout_ms = 10 * 60 * 1000;	/* far past the test's timeout */
+	f->frame_timeout_ms = 10 * 60 * 1000; /* far past the test's timeout */
 	start(f);
 	fd = raw_connect(f);
 	fcntl(fd, F_SETFL, O_NONBLOCK);
@@ -812,7 +822,7 @@ static void t_free_with_stuck_writer(void **state)
 	}
 	print_message("%zu request bytes sent before the server stopped reading\n", sent);
 	assert_true(sent > 100 * sizeof(frame));
-	stop(f);	/* returns: the connection was shut down, not waited out */
+	stop(f); /* returns: the connection was shut down, not waited out */
 	close(fd);
 }
 
@@ -880,7 +890,8 @@ static void t_serve_fd(void **state)
 	assert_int_equal(pthread_create(&th, NULL, serve_fd_thread, &fs), 0);
 	c = ktsnap_wire_client__from_fd(sv[0]);
 	assert_int_equal(ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_CAPTURE,
-							      "dev", 5000, &res), 0);
+							      "dev", 5000, &res),
+			 0);
 	assert_int_equal(ktsnap_wire_client__fetch_report(c, "dev", 5000, &json, &len, &res), 0);
 	free(json);
 	/* the end of the stream ends the service */
@@ -926,8 +937,9 @@ static void t_serve_fifos(void **state)
 	assert_int_equal(mkfifo(rep, 0600), 0);
 	c = ktsnap_wire_client__new(addr);
 	assert_non_null(c);
-	assert_int_equal(ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_NONE, "t",
-							      100, &res), -ENXIO);
+	assert_int_equal(
+		ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_NONE, "t", 100, &res),
+		-ENXIO);
 
 	fs.srv = ktsnap_server__new(&opts);
 	fs.rfd = open(req, O_RDWR | O_CLOEXEC);
@@ -935,7 +947,8 @@ static void t_serve_fifos(void **state)
 	assert_true(fs.rfd >= 0 && fs.wfd >= 0);
 	assert_int_equal(pthread_create(&th, NULL, serve_fifos_thread, &fs), 0);
 	assert_int_equal(ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_CAPTURE,
-							      "fifo", 5000, &res), 0);
+							      "fifo", 5000, &res),
+			 0);
 	assert_int_equal(ktsnap_wire_client__fetch_report(c, "fifo", 5000, &json, &len, &res), 0);
 	free(json);
 	ktsnap_wire_client__free(c);

@@ -81,8 +81,8 @@ static void assert_same(const struct blob *a, const struct blob *b, const char *
 		return;
 	for (i = 0; i < a->len && i < b->len && a->p[i] == b->p[i]; i++)
 		;
-	fail_msg("%s differ at byte %zu of %zu/%zu:\n  %.200s\n  %.200s", what, i, a->len,
-		 b->len, a->p + (i > 60 ? i - 60 : 0), b->p + (i > 60 ? i - 60 : 0));
+	fail_msg("%s differ at byte %zu of %zu/%zu:\n  %.200s\n  %.200s", what, i, a->len, b->len,
+		 a->p + (i > 60 ? i - 60 : 0), b->p + (i > 60 ? i - 60 : 0));
 }
 
 /* write → read → write: JSON equal to the original's, binary stable */
@@ -146,8 +146,8 @@ static uint8_t pattern(uint32_t i, uint32_t j)
 /* A table map as capture_table() leaves it: one raw buffer, keys then values. */
 static struct ktsnap_map *raw_table(struct ktsnap_report *r, const char *name, uint32_t type,
 				    enum ktsnap_map_layout layout, uint32_t ksz, uint32_t vsz,
-				    uint32_t n, uint32_t ncpus, const struct btf *btf,
-				    uint32_t kid, uint32_t vid)
+				    uint32_t n, uint32_t ncpus, const struct btf *btf, uint32_t kid,
+				    uint32_t vid)
 {
 	struct ktsnap_map *m = rb_map(r, name, type, ksz, vsz, n * 2, layout);
 	bool pc = layout == KTSNAP_LAYOUT_PERCPU_ARRAY || layout == KTSNAP_LAYOUT_PERCPU_HASH;
@@ -201,12 +201,12 @@ static struct ktsnap_report *capture_like(bool with_full)
 	assert_int_equal(ktsnap_report_own_btf(r, btf), 0);
 	r->capture_ns = 777;
 	r->timestamp_ns = 1800000000000000000ULL;
-	raw_table(r, "ctx_hash", BPF_MAP_TYPE_HASH, KTSNAP_LAYOUT_HASH, 4, 48, 40, 0, btf,
-		  id.u32, id.ctx);
+	raw_table(r, "ctx_hash", BPF_MAP_TYPE_HASH, KTSNAP_LAYOUT_HASH, 4, 48, 40, 0, btf, id.u32,
+		  id.ctx);
 	raw_table(r, "pcpu", BPF_MAP_TYPE_PERCPU_ARRAY, KTSNAP_LAYOUT_PERCPU_ARRAY, 4, 12, 5, 3,
 		  btf, id.u32, id.inner);
-	raw_table(r, "pcpu_hash", BPF_MAP_TYPE_PERCPU_HASH, KTSNAP_LAYOUT_PERCPU_HASH, 4, 8, 3,
-		  2, btf, id.u32, id.u64);
+	raw_table(r, "pcpu_hash", BPF_MAP_TYPE_PERCPU_HASH, KTSNAP_LAYOUT_PERCPU_HASH, 4, 8, 3, 2,
+		  btf, id.u32, id.u64);
 	m = raw_table(r, "nobtf_hash", BPF_MAP_TYPE_HASH, KTSNAP_LAYOUT_HASH, 6, 5, 3, 0, NULL, 0,
 		      0);
 	m->error = "hash map truncated at 3 entries";
@@ -468,7 +468,7 @@ static void corrupt_files(void **state)
 	/* a compressed section claiming more than zstd can produce */
 	c = copy(&zbin);
 	off = find_section(&c, 3, 0);
-	assert_int_equal(le32(c.p + off + 4), 1);	/* ctx_hash is compressed */
+	assert_int_equal(le32(c.p + off + 4), 1); /* ctx_hash is compressed */
 	big = le64(c.p + off + 8) * 40000;
 	memcpy(c.p + off + 16, &big, 8);
 	fix_crc(&c, off);
@@ -481,7 +481,7 @@ static void corrupt_files(void **state)
 
 	/* content errors behind a good CRC */
 	c = copy(&bin);
-	off = find_section(&c, 3, 0);	/* ctx_hash */
+	off = find_section(&c, 3, 0); /* ctx_hash */
 	name_len = le32(c.p + off + 28);
 	v = 9;
 	memcpy(c.p + off + 28 + 4 + name_len + 8 + 16, &v, 4);
@@ -493,7 +493,7 @@ static void corrupt_files(void **state)
 	fix_crc(&c, off);
 	expect_bad(&c, "keys does not fit");
 	memcpy(c.p, bin.p, bin.len);
-	v = 5;	/* BTF #5 */
+	v = 5; /* BTF #5 */
 	memcpy(c.p + off + 28 + 4 + name_len + 8 + 16 + 8, &v, 4);
 	fix_crc(&c, off);
 	expect_bad(&c, "BTF #5, but 1 BTF sections precede it");
@@ -615,13 +615,10 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 #ifdef SNAPFILE_LIVE
-		cmocka_unit_test(live_ktsched),
-		cmocka_unit_test(live_ktbig),
+		cmocka_unit_test(live_ktsched),	       cmocka_unit_test(live_ktbig),
 #endif
-		cmocka_unit_test(raw_maps_round_trip),
-		cmocka_unit_test(full_report_round_trip),
-		cmocka_unit_test(read_back_is_lazy),
-		cmocka_unit_test(formats),
+		cmocka_unit_test(raw_maps_round_trip), cmocka_unit_test(full_report_round_trip),
+		cmocka_unit_test(read_back_is_lazy),   cmocka_unit_test(formats),
 		cmocka_unit_test(corrupt_files),
 	};
 

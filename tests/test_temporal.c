@@ -76,10 +76,10 @@ static void check(const struct ktsnap_verdict *v, size_t i, enum ktsnap_verdict_
 }
 
 /* Run @pattern-style body with a fresh verdict and field, then free. */
-#define WITH(fld, v, mkexpr)                                                           \
-	for (struct ktsnap_series_field *fld = (mkexpr); fld; ktsnap_series_field__free(fld), \
-	     fld = NULL)                                                               \
-		for (struct ktsnap_verdict *v = ktsnap_verdict__new(); v;              \
+#define WITH(fld, v, mkexpr)                                              \
+	for (struct ktsnap_series_field *fld = (mkexpr); fld;             \
+	     ktsnap_series_field__free(fld), fld = NULL)                  \
+		for (struct ktsnap_verdict *v = ktsnap_verdict__new(); v; \
 		     ktsnap_verdict__free(v), v = NULL)
 
 /* ---- F119: field invariants and phase reducers ----------------------------------- */
@@ -117,9 +117,11 @@ static void test_phase_reducers(void **state)
 {
 	const char *tags[6] = { "s0", "s1", "s2", "s3", "s4", "s5" };
 	struct ktsnap_series_value vals[6] = {
-		ktsnap_series_u64(10), ktsnap_series_u64(15),
+		ktsnap_series_u64(10),
+		ktsnap_series_u64(15),
 		ktsnap_series_err(ktsnap_error__projection_failed("boom")),
-		ktsnap_series_u64(40), ktsnap_series_u64(70),
+		ktsnap_series_u64(40),
+		ktsnap_series_u64(70),
 		ktsnap_series_err(ktsnap_error__projection_failed("boom")),
 	};
 	int32_t phases[6] = { 0, 0, 1, 1, 1, 2 };
@@ -140,9 +142,9 @@ static void test_phase_reducers(void **state)
 	assert_int_equal(rows[0], 2);
 
 	assert_int_equal(ktsnap_series_field__value_at_phase(f, 1, &x), 0);
-	assert_int_equal(x.u64, 70);	/* last Ok */
+	assert_int_equal(x.u64, 70); /* last Ok */
 	assert_int_equal(ktsnap_series_field__first_at_phase(f, 1, &x), 0);
-	assert_int_equal(x.u64, 40);	/* the error before it is skipped */
+	assert_int_equal(x.u64, 40); /* the error before it is skipped */
 	assert_int_equal(ktsnap_series_field__counter_delta_at_phase(f, 1, &x), 0);
 	assert_int_equal(x.u64, 30);
 	assert_int_equal(ktsnap_series_field__counter_delta_at_phase(f, 0, &x), 0);
@@ -178,8 +180,8 @@ static void test_ratio_across_phases(void **state)
 	struct ktsnap_verdict *v = ktsnap_verdict__new();
 
 	(void)state;
-	f = ktsnap_series_field__new("disp", KTSNAP_SERIES_U64, tags, 4, NULL, 0, vals, 4,
-				     phases, 4);
+	f = ktsnap_series_field__new("disp", KTSNAP_SERIES_U64, tags, 4, NULL, 0, vals, 4, phases,
+				     4);
 	ktsnap_series_field__ratio_across_phases_at_most(f, v, 1, 2, 0.85);
 	check(v, 0, KTSNAP_VERDICT_NOTE,
 	      "[disp] ratio_across_phases(Phase(1)→Phase(2)) = 150/200 = 0.7500 (ceiling 0.8500)");
@@ -225,16 +227,16 @@ struct pcase {
 	const char *label;
 	enum ktsnap_series_type type;
 	const char *spec;
-	const uint64_t *t;		/* elapsed ms (NULL: 100, 200, ...) */
+	const uint64_t *t; /* elapsed ms (NULL: 100, 200, ...) */
 	enum pat pat;
-	double x[3];			/* the pattern's numbers, in its parameter order */
+	double x[3]; /* the pattern's numbers, in its parameter order */
 	enum tri passed;
-	int count;			/* N(items in the verdict) */
-	int fails;			/* N(Fail items) */
+	int count; /* N(items in the verdict) */
+	int fails; /* N(Fail items) */
 	struct {
 		size_t at;
 		enum ktsnap_verdict_outcome o;
-		const char *text;	/* NULL ends the list */
+		const char *text; /* NULL ends the list */
 	} want[3];
 };
 
@@ -276,7 +278,8 @@ static void run_cases(const struct pcase *cases, size_t n)
 	for (i = 0; i < n; i++) {
 		const struct pcase *c = &cases[i];
 
-		WITH(f, v, mkt(c->label, c->type, c->spec, c->t)) {
+		WITH(f, v, mkt(c->label, c->type, c->spec, c->t))
+		{
 			apply(c->pat, f, v, c->x);
 			if (c->passed != ANY)
 				assert_int_equal(ktsnap_verdict__passed(v), c->passed == YES);
@@ -297,24 +300,64 @@ static void run_cases(const struct pcase *cases, size_t n)
 static void test_nondecreasing(void **state)
 {
 	static const struct pcase cases[] = {
-		{ "L", KTSNAP_SERIES_U64, "5 3", NULL, NONDECREASING, { 0 }, NO, N(1), 0,
+		{ "L",
+		  KTSNAP_SERIES_U64,
+		  "5 3",
+		  NULL,
+		  NONDECREASING,
+		  { 0 },
+		  NO,
+		  N(1),
+		  0,
 		  { { 0, KTSNAP_VERDICT_FAIL,
 		      "L (nondecreasing): regression at sample periodic_001 (+200ms): value 3 "
 		      "after prior value 5 at sample periodic_000 (+100ms)" } } },
-		{ "L", KTSNAP_SERIES_U64, "1 E 2", NULL, NONDECREASING, { 0 }, YES, N(1), 0,
+		{ "L",
+		  KTSNAP_SERIES_U64,
+		  "1 E 2",
+		  NULL,
+		  NONDECREASING,
+		  { 0 },
+		  YES,
+		  N(1),
+		  0,
 		  { { 0, KTSNAP_VERDICT_NOTE,
 		      "L (nondecreasing): skipped 1 sample(s) with projection errors: "
 		      "periodic_001(+200ms): " BOOM } } },
 		/* no bridging across a gap: 5, err, 3 is not a regression */
-		{ "L", KTSNAP_SERIES_I64, "5 E 3 E", NULL, NONDECREASING, { 0 }, YES, 0, 0,
+		{ "L",
+		  KTSNAP_SERIES_I64,
+		  "5 E 3 E",
+		  NULL,
+		  NONDECREASING,
+		  { 0 },
+		  YES,
+		  0,
+		  0,
 		  { { 0, KTSNAP_VERDICT_NOTE,
 		      "L (nondecreasing): skipped 2 sample(s) with projection errors: "
 		      "periodic_001(+200ms): " BOOM ", periodic_003(+400ms): " BOOM } } },
-		{ "L", KTSNAP_SERIES_U64, "7", NULL, NONDECREASING, { 0 }, YES, 0, 0,
+		{ "L",
+		  KTSNAP_SERIES_U64,
+		  "7",
+		  NULL,
+		  NONDECREASING,
+		  { 0 },
+		  YES,
+		  0,
+		  0,
 		  { { 0, KTSNAP_VERDICT_NOTE,
 		      "L (nondecreasing): only 1 samples — pattern vacuously holds; ensure "
 		      "num_snapshots >= 2 for meaningful coverage" } } },
-		{ "neg", KTSNAP_SERIES_I64, "-1 -3", NULL, STRICTLY_INCREASING, { 0 }, ANY, 0, 0,
+		{ "neg",
+		  KTSNAP_SERIES_I64,
+		  "-1 -3",
+		  NULL,
+		  STRICTLY_INCREASING,
+		  { 0 },
+		  ANY,
+		  0,
+		  0,
 		  { { 0, KTSNAP_VERDICT_FAIL,
 		      "neg (strictly_increasing): regression at sample periodic_001 (+200ms): "
 		      "value -3 after prior value -1 at sample periodic_000 (+100ms)" } } },
@@ -322,7 +365,8 @@ static void test_nondecreasing(void **state)
 
 	(void)state;
 	RUN_CASES(cases);
-	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "5 5")) {
+	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "5 5"))
+	{
 		ktsnap_series_field__nondecreasing(f, v);
 		assert_int_equal(ktsnap_verdict__count(v), 0);
 		ktsnap_series_field__strictly_increasing(f, v);
@@ -338,8 +382,8 @@ static void test_placeholder_is_skipped(void **state)
 	const char *tags[3] = { "periodic_000", "periodic_001", "periodic_002" };
 	struct ktsnap_series_value vals[3] = {
 		ktsnap_series_u64(10),
-		ktsnap_series_err(ktsnap_error__placeholder_sample("periodic_001",
-								   "rendezvous timeout")),
+		ktsnap_series_err(
+			ktsnap_error__placeholder_sample("periodic_001", "rendezvous timeout")),
 		ktsnap_series_u64(12),
 	};
 	uint64_t ms[3] = { 100, 200, 300 };
@@ -363,32 +407,88 @@ static void test_rate_within(void **state)
 {
 	static const uint64_t same[2] = { 100, 100 };
 	static const struct pcase cases[] = {
-		{ "L", KTSNAP_SERIES_F64, "1 2 3", NULL, RATE_WITHIN, { 0.005, 0.02 }, YES, N(0), 0,
+		{ "L",
+		  KTSNAP_SERIES_F64,
+		  "1 2 3",
+		  NULL,
+		  RATE_WITHIN,
+		  { 0.005, 0.02 },
+		  YES,
+		  N(0),
+		  0,
 		  { { 0 } } },
 		/* neither pass nor fail */
-		{ "L", KTSNAP_SERIES_F64, "1 2", same, RATE_WITHIN, { 0.005, 0.02 }, NO, 0, N(0),
+		{ "L",
+		  KTSNAP_SERIES_F64,
+		  "1 2",
+		  same,
+		  RATE_WITHIN,
+		  { 0.005, 0.02 },
+		  NO,
+		  0,
+		  N(0),
 		  { { 0, KTSNAP_VERDICT_INCONCLUSIVE,
 		      "L (rate_within): zero-time delta between sample periodic_000 (+100ms) and "
 		      "periodic_001 (+100ms) — denominator is INSTRUMENT-derived; rate is "
 		      "neither pass nor fail" } } },
-		{ "L", KTSNAP_SERIES_F64, "1 2 3", NULL, RATE_WITHIN, { 2, 1 }, ANY, N(1), 0,
+		{ "L",
+		  KTSNAP_SERIES_F64,
+		  "1 2 3",
+		  NULL,
+		  RATE_WITHIN,
+		  { 2, 1 },
+		  ANY,
+		  N(1),
+		  0,
 		  { { 0, KTSNAP_VERDICT_FAIL, "L (rate_within): caller error: lo=2 > hi=1" } } },
-		{ "L", KTSNAP_SERIES_U64, "1 11", NULL, RATE_WITHIN, { 0.005, 0.02 }, ANY, 0, 0,
+		{ "L",
+		  KTSNAP_SERIES_U64,
+		  "1 11",
+		  NULL,
+		  RATE_WITHIN,
+		  { 0.005, 0.02 },
+		  ANY,
+		  0,
+		  0,
 		  { { 0, KTSNAP_VERDICT_FAIL,
 		      "L (rate_within [0.005, 0.02]): rate 0.1000/ms between samples "
 		      "periodic_000 (+100ms, value 1) and periodic_001 (+200ms, value 11)" } } },
-		{ "L", KTSNAP_SERIES_F64, "N 1", NULL, RATE_WITHIN, { 0.005, 0.02 }, ANY, 0, 0,
+		{ "L",
+		  KTSNAP_SERIES_F64,
+		  "N 1",
+		  NULL,
+		  RATE_WITHIN,
+		  { 0.005, 0.02 },
+		  ANY,
+		  0,
+		  0,
 		  { { 0, KTSNAP_VERDICT_FAIL,
 		      "L (rate_within [0.005, 0.02]): non-finite rate between samples "
 		      "periodic_000 (+100ms, value NaN) and periodic_001 (+200ms, value 1) — "
 		      "endpoint is NaN or produced inf in the delta" } } },
-		{ "L", KTSNAP_SERIES_F64, "1 E 3 4 E E", NULL, RATE_WITHIN, { 0, 1 }, YES, N(1), 0,
+		{ "L",
+		  KTSNAP_SERIES_F64,
+		  "1 E 3 4 E E",
+		  NULL,
+		  RATE_WITHIN,
+		  { 0, 1 },
+		  YES,
+		  N(1),
+		  0,
 		  { { 0, KTSNAP_VERDICT_NOTE,
 		      "L (rate_within): 4 consecutive-pair gap(s) skipped due to projection "
 		      "errors on at least one endpoint: periodic_001(+200ms): " BOOM ", "
 		      "periodic_001(+200ms): " BOOM ", periodic_004(+500ms): " BOOM ", "
 		      "periodic_004(+500ms): " BOOM " | periodic_005(+600ms): " BOOM } } },
-		{ "L", KTSNAP_SERIES_F64, "1", NULL, RATE_WITHIN, { 0, 1 }, ANY, 0, 0,
+		{ "L",
+		  KTSNAP_SERIES_F64,
+		  "1",
+		  NULL,
+		  RATE_WITHIN,
+		  { 0, 1 },
+		  ANY,
+		  0,
+		  0,
 		  { { 0, KTSNAP_VERDICT_NOTE,
 		      "L (rate_within): only 1 samples — pattern vacuously holds" } } },
 	};
@@ -401,25 +501,65 @@ static void test_rate_within(void **state)
 static void test_steady_within(void **state)
 {
 	static const struct pcase cases[] = {
-		{ "L", KTSNAP_SERIES_F64, "100 50 10 10 10", NULL, STEADY_WITHIN, { 250, 0.01 },
-		  YES, N(0), 0, { { 0 } } },
-		{ "L", KTSNAP_SERIES_F64, "10 10 50", NULL, STEADY_WITHIN, { 0, 0.1 }, NO, N(3), 0,
+		{ "L",
+		  KTSNAP_SERIES_F64,
+		  "100 50 10 10 10",
+		  NULL,
+		  STEADY_WITHIN,
+		  { 250, 0.01 },
+		  YES,
+		  N(0),
+		  0,
+		  { { 0 } } },
+		{ "L",
+		  KTSNAP_SERIES_F64,
+		  "10 10 50",
+		  NULL,
+		  STEADY_WITHIN,
+		  { 0, 0.1 },
+		  NO,
+		  N(3),
+		  0,
 		  { { 0, KTSNAP_VERDICT_FAIL,
 		      "L (steady_within mean 23.3333 ±10.0%): sample periodic_000 (+100ms): "
 		      "value 10 outside [21.0000, 25.6667]" },
 		    { 2, KTSNAP_VERDICT_FAIL,
 		      "L (steady_within mean 23.3333 ±10.0%): sample periodic_002 (+300ms): "
 		      "value 50 outside [21.0000, 25.6667]" } } },
-		{ "L", KTSNAP_SERIES_F64, "N 10 10 E", NULL, STEADY_WITHIN, { 0, 0.1 }, YES, N(1),
-		  0, { { 0, KTSNAP_VERDICT_NOTE,
-			 "L (steady_within): skipped 2 post-warmup sample(s) with projection "
-			 "errors: periodic_000(+100ms): non-finite value NaN, "
-			 "periodic_003(+400ms): " BOOM } } },
-		{ "L", KTSNAP_SERIES_F64, "1 2", NULL, STEADY_WITHIN, { 1000, 0.1 }, ANY, 0, 0,
+		{ "L",
+		  KTSNAP_SERIES_F64,
+		  "N 10 10 E",
+		  NULL,
+		  STEADY_WITHIN,
+		  { 0, 0.1 },
+		  YES,
+		  N(1),
+		  0,
+		  { { 0, KTSNAP_VERDICT_NOTE,
+		      "L (steady_within): skipped 2 post-warmup sample(s) with projection "
+		      "errors: periodic_000(+100ms): non-finite value NaN, "
+		      "periodic_003(+400ms): " BOOM } } },
+		{ "L",
+		  KTSNAP_SERIES_F64,
+		  "1 2",
+		  NULL,
+		  STEADY_WITHIN,
+		  { 1000, 0.1 },
+		  ANY,
+		  0,
+		  0,
 		  { { 0, KTSNAP_VERDICT_NOTE,
 		      "L (steady_within): no samples beyond warmup_ms=1000 — pattern vacuously "
 		      "holds" } } },
-		{ "L", KTSNAP_SERIES_F64, "1 2", NULL, STEADY_WITHIN, { 0, -0.5 }, ANY, 0, 0,
+		{ "L",
+		  KTSNAP_SERIES_F64,
+		  "1 2",
+		  NULL,
+		  STEADY_WITHIN,
+		  { 0, -0.5 },
+		  ANY,
+		  0,
+		  0,
 		  { { 0, KTSNAP_VERDICT_FAIL,
 		      "L (steady_within): caller error: tolerance -0.5 negative" } } },
 	};
@@ -432,26 +572,73 @@ static void test_steady_within(void **state)
 static void test_converges_to(void **state)
 {
 	static const struct pcase cases[] = {
-		{ "L", KTSNAP_SERIES_F64, "10 5 1 1 1", NULL, CONVERGES_TO, { 1, 0.5, 1000 }, YES,
-		  N(0), 0, { { 0 } } },
-		{ "L", KTSNAP_SERIES_F64, "10 10 10", NULL, CONVERGES_TO, { 1, 0.5, 1000 }, ANY, 0,
-		  0, { { 0, KTSNAP_VERDICT_FAIL,
-			 "L (converges_to 1 ±0.5, deadline_ms=1000): no 3-consecutive-in-band "
-			 "witness before deadline (3 samples evaluated)" } } },
-		{ "L", KTSNAP_SERIES_F64, "1 E 1", NULL, CONVERGES_TO, { 1, 0.5, 1000 }, YES, 0, 0,
+		{ "L",
+		  KTSNAP_SERIES_F64,
+		  "10 5 1 1 1",
+		  NULL,
+		  CONVERGES_TO,
+		  { 1, 0.5, 1000 },
+		  YES,
+		  N(0),
+		  0,
+		  { { 0 } } },
+		{ "L",
+		  KTSNAP_SERIES_F64,
+		  "10 10 10",
+		  NULL,
+		  CONVERGES_TO,
+		  { 1, 0.5, 1000 },
+		  ANY,
+		  0,
+		  0,
+		  { { 0, KTSNAP_VERDICT_FAIL,
+		      "L (converges_to 1 ±0.5, deadline_ms=1000): no 3-consecutive-in-band "
+		      "witness before deadline (3 samples evaluated)" } } },
+		{ "L",
+		  KTSNAP_SERIES_F64,
+		  "1 E 1",
+		  NULL,
+		  CONVERGES_TO,
+		  { 1, 0.5, 1000 },
+		  YES,
+		  0,
+		  0,
 		  { { 0, KTSNAP_VERDICT_NOTE,
 		      "L (converges_to 1 ±0.5, deadline_ms=1000): insufficient samples for "
-		      "converges_to (need ≥3, have 2); errored sample(s): periodic_001(+200ms): "
-		      BOOM } } },
-		{ "L", KTSNAP_SERIES_F64, "1 1 E 1 1 5", NULL, CONVERGES_TO, { 1, 0.5, 1000 }, ANY,
-		  0, 0, { { 0, KTSNAP_VERDICT_FAIL,
-			    "L (converges_to 1 ±0.5, deadline_ms=1000): no 3-consecutive-in-band "
-			    "witness before deadline (6 samples evaluated); in-progress runs "
-			    "interrupted by errored sample(s): periodic_002(+300ms): " BOOM } } },
+		      "converges_to (need ≥3, have 2); errored sample(s): periodic_001(+200ms): " BOOM } } },
+		{ "L",
+		  KTSNAP_SERIES_F64,
+		  "1 1 E 1 1 5",
+		  NULL,
+		  CONVERGES_TO,
+		  { 1, 0.5, 1000 },
+		  ANY,
+		  0,
+		  0,
+		  { { 0, KTSNAP_VERDICT_FAIL,
+		      "L (converges_to 1 ±0.5, deadline_ms=1000): no 3-consecutive-in-band "
+		      "witness before deadline (6 samples evaluated); in-progress runs "
+		      "interrupted by errored sample(s): periodic_002(+300ms): " BOOM } } },
 		/* the witness must land at or before the deadline */
-		{ "L", KTSNAP_SERIES_F64, "1 1 9 1 1 1", NULL, CONVERGES_TO, { 1, 0.5, 500 }, NO,
-		  0, 0, { { 0 } } },
-		{ "L", KTSNAP_SERIES_F64, "1 1 1", NULL, CONVERGES_TO, { 1, -1, 500 }, ANY, 0, 0,
+		{ "L",
+		  KTSNAP_SERIES_F64,
+		  "1 1 9 1 1 1",
+		  NULL,
+		  CONVERGES_TO,
+		  { 1, 0.5, 500 },
+		  NO,
+		  0,
+		  0,
+		  { { 0 } } },
+		{ "L",
+		  KTSNAP_SERIES_F64,
+		  "1 1 1",
+		  NULL,
+		  CONVERGES_TO,
+		  { 1, -1, 500 },
+		  ANY,
+		  0,
+		  0,
 		  { { 0, KTSNAP_VERDICT_FAIL,
 		      "L (converges_to): caller error: tolerance -1 negative" } } },
 	};
@@ -464,13 +651,28 @@ static void test_converges_to(void **state)
 static void test_always_true(void **state)
 {
 	static const struct pcase cases[] = {
-		{ "ok", KTSNAP_SERIES_BOOL, "T F E", NULL, ALWAYS_TRUE, { 0 }, ANY, N(2), 0,
+		{ "ok",
+		  KTSNAP_SERIES_BOOL,
+		  "T F E",
+		  NULL,
+		  ALWAYS_TRUE,
+		  { 0 },
+		  ANY,
+		  N(2),
+		  0,
 		  { { 0, KTSNAP_VERDICT_FAIL,
 		      "ok (always_true): sample periodic_001 (+200ms): value false" },
 		    { 1, KTSNAP_VERDICT_FAIL,
-		      "ok (always_true): sample periodic_002 (+300ms): projection error: "
-		      BOOM } } },
-		{ "ok", KTSNAP_SERIES_BOOL, "T T", NULL, ALWAYS_TRUE, { 0 }, YES, N(0), 0,
+		      "ok (always_true): sample periodic_002 (+300ms): projection error: " BOOM } } },
+		{ "ok",
+		  KTSNAP_SERIES_BOOL,
+		  "T T",
+		  NULL,
+		  ALWAYS_TRUE,
+		  { 0 },
+		  YES,
+		  N(0),
+		  0,
 		  { { 0 } } },
 	};
 
@@ -481,15 +683,30 @@ static void test_always_true(void **state)
 static void test_each(void **state)
 {
 	static const struct pcase cases[] = {
-		{ "L", KTSNAP_SERIES_U64, "5 4 E 3", NULL, EACH_AT_LEAST, { 5 }, ANY, N(3), 0,
+		{ "L",
+		  KTSNAP_SERIES_U64,
+		  "5 4 E 3",
+		  NULL,
+		  EACH_AT_LEAST,
+		  { 5 },
+		  ANY,
+		  N(3),
+		  0,
 		  { { 0, KTSNAP_VERDICT_FAIL,
 		      "L (each.at_least 5): sample periodic_001 (+200ms): value 4" },
 		    { 1, KTSNAP_VERDICT_FAIL,
-		      "L (each.at_least 5): sample periodic_002 (+300ms): projection error: "
-		      BOOM },
+		      "L (each.at_least 5): sample periodic_002 (+300ms): projection error: " BOOM },
 		    { 2, KTSNAP_VERDICT_FAIL,
 		      "L (each.at_least 5): sample periodic_003 (+400ms): value 3" } } },
-		{ "L", KTSNAP_SERIES_F64, "N 2.5 3.5", NULL, EACH_AT_MOST, { 3 }, ANY, N(2), 0,
+		{ "L",
+		  KTSNAP_SERIES_F64,
+		  "N 2.5 3.5",
+		  NULL,
+		  EACH_AT_MOST,
+		  { 3 },
+		  ANY,
+		  N(2),
+		  0,
 		  { { 0, KTSNAP_VERDICT_FAIL,
 		      "L (each.at_most 3): sample periodic_000 (+100ms): value NaN is "
 		      "incomparable (NaN)" },
@@ -499,7 +716,8 @@ static void test_each(void **state)
 
 	(void)state;
 	RUN_CASES(cases);
-	WITH(f, v, mk("L", KTSNAP_SERIES_I64, "1 4 -2")) {
+	WITH(f, v, mk("L", KTSNAP_SERIES_I64, "1 4 -2"))
+	{
 		ktsnap_series_field__each_between(f, v, 5, 1);
 		assert_int_equal(ktsnap_verdict__count(v), 1);
 		check(v, 0, KTSNAP_VERDICT_FAIL, "L (each.between): caller error: lo=5 > hi=1");
@@ -519,14 +737,16 @@ static void test_ratio_within(void **state)
 
 	(void)state;
 	rhs = mk("R", KTSNAP_SERIES_F64, "1 2");
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "2 4")) {
+	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "2 4"))
+	{
 		ktsnap_series_field__ratio_within(f, rhs, v, 1.5, 2.5);
 		assert_true(ktsnap_verdict__passed(v));
 		assert_int_equal(ktsnap_verdict__count(v), 0);
 		ktsnap_series_field__ratio_within(f, rhs, v, 2.5, 1.5);
 		check(v, 0, KTSNAP_VERDICT_FAIL, "L (ratio_within): caller error: lo=2.5 > hi=1.5");
 	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "2 4 6")) {
+	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "2 4 6"))
+	{
 		ktsnap_series_field__ratio_within(f, rhs, v, 1, 3);
 		assert_int_equal(ktsnap_verdict__count(v), 1);
 		check(v, 0, KTSNAP_VERDICT_FAIL,
@@ -535,7 +755,8 @@ static void test_ratio_within(void **state)
 	ktsnap_series_field__free(rhs);
 
 	rhs = mk("R", KTSNAP_SERIES_U64, "0 2 E 5");
-	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "1 E E 50")) {
+	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "1 E E 50"))
+	{
 		ktsnap_series_field__ratio_within(f, rhs, v, 1, 2);
 		assert_false(ktsnap_verdict__passed(v));
 		assert_int_equal(ktsnap_verdict__count(v), 3);
@@ -553,7 +774,8 @@ static void test_ratio_within(void **state)
 	ktsnap_series_field__free(rhs);
 
 	rhs = mk("R", KTSNAP_SERIES_F64, "N");
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "1")) {
+	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "1"))
+	{
 		ktsnap_series_field__ratio_within(f, rhs, v, 1, 2);
 		check(v, 0, KTSNAP_VERDICT_FAIL,
 		      "L (ratio_within R [1, 2]): non-finite ratio at sample periodic_000 (+100ms) "
@@ -569,7 +791,8 @@ static void test_verdict_pass_lines(void **state)
 	struct ktsnap_series_field *rhs = mk("R", KTSNAP_SERIES_U64, "1 1 1");
 
 	(void)state;
-	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "1 2 1")) {
+	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "1 2 1"))
+	{
 		/* off by default */
 		ktsnap_series_field__each_at_least(f, v, 0);
 		assert_int_equal(ktsnap_verdict__count(v), 0);
@@ -588,7 +811,8 @@ static void test_verdict_pass_lines(void **state)
 		ktsnap_series_field__each_between(f, v, 1, 2);
 		check(v, 4, KTSNAP_VERDICT_PASSED, "L (each.between [1, 2]): all 3 samples passed");
 		ktsnap_series_field__ratio_within(f, rhs, v, 1, 2);
-		check(v, 5, KTSNAP_VERDICT_PASSED, "L (ratio_within R [1, 2]): all 3 pair ratios in band");
+		check(v, 5, KTSNAP_VERDICT_PASSED,
+		      "L (ratio_within R [1, 2]): all 3 pair ratios in band");
 		ktsnap_series_field__steady_within(f, v, 0, 0.6);
 		check(v, 6, KTSNAP_VERDICT_PASSED,
 		      "L (steady_within mean 1.3333 ±60.0%): all 3 post-warmup samples in band");
@@ -596,7 +820,8 @@ static void test_verdict_pass_lines(void **state)
 		assert_false(ktsnap_verdict__passed(v));
 		assert_null(ktsnap_verdict__at(v, 7));
 	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "1 2 3")) {
+	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "1 2 3"))
+	{
 		ktsnap_verdict__set_log_passes(v, true);
 		ktsnap_series_field__strictly_increasing(f, v);
 		check(v, 0, KTSNAP_VERDICT_PASSED, "L (strictly_increasing): all 3 samples passed");
@@ -610,28 +835,33 @@ static void test_verdict_pass_lines(void **state)
 		assert_int_equal(ktsnap_verdict__count(v), 3);
 		assert_true(ktsnap_verdict__passed(v));
 	}
-	WITH(f, v, mkt("L", KTSNAP_SERIES_F64, "9 1 1.2 0.9 1 1", t)) {
+	WITH(f, v, mkt("L", KTSNAP_SERIES_F64, "9 1 1.2 0.9 1 1", t))
+	{
 		ktsnap_verdict__set_log_passes(v, true);
 		ktsnap_series_field__converges_to(f, v, 1, 0.25, 1000);
 		check(v, 0, KTSNAP_VERDICT_PASSED,
 		      "L (converges_to 1 ±0.25, deadline_ms=1000): 3-consecutive-in-band witness "
 		      "reached at periodic_003 (+400ms)");
 	}
-	WITH(f, v, mk("ok", KTSNAP_SERIES_BOOL, "T T")) {
+	WITH(f, v, mk("ok", KTSNAP_SERIES_BOOL, "T T"))
+	{
 		ktsnap_verdict__set_log_passes(v, true);
 		ktsnap_series_field__always_true(f, v);
 		check(v, 0, KTSNAP_VERDICT_PASSED, "ok (always_true): all 2 samples true");
 	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "1")) {
-		assert_int_equal(ktsnap_verdict__add(v, KTSNAP_VERDICT_NOTE, KTSNAP_DETAIL_OTHER,
-						     "x"), 0);
+	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "1"))
+	{
+		assert_int_equal(
+			ktsnap_verdict__add(v, KTSNAP_VERDICT_NOTE, KTSNAP_DETAIL_OTHER, "x"), 0);
 		assert_true(ktsnap_verdict__passed(v));
 		assert_int_equal(ktsnap_verdict__add(v, KTSNAP_VERDICT_INCONCLUSIVE,
-						     KTSNAP_DETAIL_OTHER, "y"), 0);
+						     KTSNAP_DETAIL_OTHER, "y"),
+				 0);
 		assert_false(ktsnap_verdict__passed(v));
 		assert_int_equal(ktsnap_verdict__error(v), 0);
-		assert_int_equal(ktsnap_verdict__add(v, KTSNAP_VERDICT_NOTE, KTSNAP_DETAIL_OTHER,
-						     NULL), -EINVAL);
+		assert_int_equal(
+			ktsnap_verdict__add(v, KTSNAP_VERDICT_NOTE, KTSNAP_DETAIL_OTHER, NULL),
+			-EINVAL);
 	}
 	ktsnap_series_field__free(rhs);
 }

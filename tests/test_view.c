@@ -115,12 +115,13 @@ static void var_unique_and_never_splits(void **state)
 	bss->s.m[1].v = *rb_struct(r, "kt_sched_ctx", "weight", 100ull, NULL);
 	rb_global(r, "sched.bss", 1, bss);
 
-	assert_int_equal(ktsnap_field__as_u64(ktsnap_snapshot__var(s, "nr_cpus_onln"), &u, NULL), 0);
-	assert_int_equal(u, 4);
-	assert_int_equal(ktsnap_field__as_u64(ktsnap_field__get(ktsnap_snapshot__var(s, "ctx"),
-								"weight"),
-					      &u, NULL),
+	assert_int_equal(ktsnap_field__as_u64(ktsnap_snapshot__var(s, "nr_cpus_onln"), &u, NULL),
 			 0);
+	assert_int_equal(u, 4);
+	assert_int_equal(
+		ktsnap_field__as_u64(ktsnap_field__get(ktsnap_snapshot__var(s, "ctx"), "weight"),
+				     &u, NULL),
+		0);
 	assert_int_equal(u, 100);
 	/* the same reads through the assertion macros (snapshot as base) */
 	KTSNAP_ASSERT_U64(s, s, "nr_cpus_onln", ==, 4);
@@ -194,14 +195,15 @@ static void var_ambiguity(void **state)
 	r = two_objs(NULL);
 	s = ktsnap_snapshot__new(r);
 	f = ktsnap_snapshot__var(s, "n");
-	assert_string_equal(field_err(f),
-			    "snapshot global 'n' is ambiguous (found in [\"a.bss\", \"b.bss\"]); use "
-			    "Snapshot::active().var(name) (or the shorthand "
-			    "Snapshot::live_var(name)) to pick the active scheduler's copy "
-			    "automatically, or Snapshot::map(name) to address a specific "
-			    "scheduler's bss explicitly (C: ktsnap_snapshot__active() then "
-			    "ktsnap_snapshot__var(), ktsnap_snapshot__live_var(), "
-			    "ktsnap_snapshot__map())");
+	assert_string_equal(
+		field_err(f),
+		"snapshot global 'n' is ambiguous (found in [\"a.bss\", \"b.bss\"]); use "
+		"Snapshot::active().var(name) (or the shorthand "
+		"Snapshot::live_var(name)) to pick the active scheduler's copy "
+		"automatically, or Snapshot::map(name) to address a specific "
+		"scheduler's bss explicitly (C: ktsnap_snapshot__active() then "
+		"ktsnap_snapshot__var(), ktsnap_snapshot__live_var(), "
+		"ktsnap_snapshot__map())");
 	ktsnap_report__free(r);
 }
 
@@ -257,7 +259,8 @@ static const char nas_tail[] =
 	"Snapshot::live_var(name) to keep the typed error path while opting into the active "
 	"filter, or Snapshot::map(\"<obj>.<section>\") to address a specific scheduler's bss "
 	"directly";
-static const char nas_c[] = " (C: ktsnap_snapshot__vars(), ktsnap_snapshot__live_var(), ktsnap_snapshot__map())";
+static const char nas_c[] =
+	" (C: ktsnap_snapshot__vars(), ktsnap_snapshot__live_var(), ktsnap_snapshot__map())";
 
 static void active_failures(void **state)
 {
@@ -459,8 +462,9 @@ static void live_vars_via(void **state)
 			 "map (available globals: [\"a.bss\", \"b.bss\", \"a.data\"])");
 	assert_int_equal(ktsnap_snapshot__live_vars_via(s, xz, 0, pick_row, &seen, out, &err),
 			 -ENOENT);
-	assert_err(&err, "projection failed: live_vars_via called with an empty names slice — "
-			 "co-pick requires at least one name (C: ktsnap_snapshot__live_vars_via())");
+	assert_err(&err,
+		   "projection failed: live_vars_via called with an empty names slice — "
+		   "co-pick requires at least one name (C: ktsnap_snapshot__live_vars_via())");
 	assert_int_equal(ktsnap_snapshot__live_vars_via(s, xy, 2, NULL, NULL, out, &err), -ENOENT);
 	assert_err(&err, "projection failed: live_vars_via picker for [y, x] returned None (no "
 			 "candidate matched the supplied disambiguator) "
@@ -756,8 +760,9 @@ static void entry_get_and_key(void **state)
 
 	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "pa"), 0);
 	f = ktsnap_entry__get(e, "x");
-	assert_string_equal(field_err(f), "map '<percpu-array>': per-CPU entry without a CPU "
-					  "narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
+	assert_string_equal(field_err(f),
+			    "map '<percpu-array>': per-CPU entry without a CPU "
+			    "narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
 	f = ktsnap_entry__key(e, "");
 	assert_int_equal(f.kind, KTSNAP_FIELD_PERCPU_KEY);
 	assert_int_equal(ktsnap_field__as_u64(f, &u, NULL), 0);
@@ -768,14 +773,16 @@ static void entry_get_and_key(void **state)
 	assert_string_equal(field_err(f), "path 'x': cannot read as Struct — actual rendered "
 					  "variant is Uint(percpu key)");
 	f = ktsnap_field__get(ktsnap_entry__key(e, ""), "y");
-	assert_string_equal(field_err(f),
-			    "path 'y': cannot read as Struct — actual rendered variant is "
-			    "Uint(percpu key) — call as_u64/as_i64/as_f64/as_bool for the key value");
+	assert_string_equal(
+		field_err(f),
+		"path 'y': cannot read as Struct — actual rendered variant is "
+		"Uint(percpu key) — call as_u64/as_i64/as_f64/as_bool for the key value");
 
 	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "ph"), 0);
 	f = ktsnap_entry__get(e, "");
-	assert_string_equal(field_err(f), "map '<percpu-hash>': per-CPU entry without a CPU "
-					  "narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
+	assert_string_equal(field_err(f),
+			    "map '<percpu-hash>': per-CPU entry without a CPU "
+			    "narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
 	assert_int_equal(ktsnap_field__as_u64(ktsnap_entry__key(e, ""), &u, NULL), 0);
 	assert_int_equal(u, 1000);
 
@@ -841,12 +848,12 @@ static void percpu_aggregators(void **state)
 	assert_int_equal(ktsnap_entry__cpu_each(e, "x", collect, seen, &err), -ENOENT);
 
 	/* floats: NaN propagates through sum, loses in max/min */
-	m->entries[0].per_cpu[0] = &(struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT,
-							   .f = { 64, 1.0 } };
-	m->entries[0].per_cpu[1] = &(struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT,
-							   .f = { 64, NAN } };
-	m->entries[0].per_cpu[2] = &(struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT,
-							   .f = { 64, 3.0 } };
+	m->entries[0].per_cpu[0] =
+		&(struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT, .f = { 64, 1.0 } };
+	m->entries[0].per_cpu[1] =
+		&(struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT, .f = { 64, NAN } };
+	m->entries[0].per_cpu[2] =
+		&(struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT, .f = { 64, 3.0 } };
 	assert_int_equal(ktsnap_entry__cpu_sum_f64(e, "", &d, &err), 0);
 	assert_true(isnan(d));
 	assert_int_equal(ktsnap_entry__cpu_max_f64(e, "", &d, &err), 0);
@@ -877,8 +884,8 @@ static void percpu_aggregators(void **state)
 /* ---- fields ----------------------------------------------------------------------------------- */
 static struct ktsnap_value *task_value(struct ktsnap_report *r)
 {
-	struct ktsnap_value *ctx = rb_struct(r, "kt_sched_ctx", "weight", 100ull, "policy", 0ull,
-					     NULL);
+	struct ktsnap_value *ctx =
+		rb_struct(r, "kt_sched_ctx", "weight", 100ull, "policy", 0ull, NULL);
 	struct ktsnap_value *leader = rb_struct(r, "task", "pid", 77ull, NULL);
 	struct ktsnap_value *t = ktsnap_value_new_struct(r, "kt_task_ctx", 3);
 
@@ -1000,8 +1007,9 @@ static void index_paths(void **state)
 	assert_string_equal(field_err(f), "path 'per_cpu[0].a.b': component 'b' (after walking "
 					  "'per_cpu[0].a') expected a Struct, got Uint");
 	f = ktsnap_entry__get(e, "per_cpu");
-	assert_string_equal(field_err(f), "map '<percpu-array>': per-CPU entry without a CPU "
-					  "narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
+	assert_string_equal(field_err(f),
+			    "map '<percpu-array>': per-CPU entry without a CPU "
+			    "narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
 	ktsnap_report__free(r);
 }
 
@@ -1026,19 +1034,20 @@ static void pointer_hop_cap(void **state)
 			assert_int_equal(ktsnap_field__as_u64(f, &u, NULL), 0);
 			assert_int_equal(u, 9);
 		} else {
-			assert_string_equal(field_err(f), "path 'x': component 'x' (after walking '') "
-							  "expected a Struct, got Ptr");
+			assert_string_equal(field_err(f),
+					    "path 'x': component 'x' (after walking '') "
+					    "expected a Struct, got Ptr");
 		}
 	}
 	ktsnap_report__free(r);
 }
 
-#define MISMATCH(call, text)                                                       \
-	do {                                                                       \
-		struct ktsnap_error _e;                                            \
-		assert_int_equal(call, -EINVAL);                                   \
-		assert_int_equal(_e.kind, KTSNAP_ERR_TYPE_MISMATCH);               \
-		assert_string_equal(rb_errstr(&_e), text);                         \
+#define MISMATCH(call, text)                                         \
+	do {                                                         \
+		struct ktsnap_error _e;                              \
+		assert_int_equal(call, -EINVAL);                     \
+		assert_int_equal(_e.kind, KTSNAP_ERR_TYPE_MISMATCH); \
+		assert_string_equal(rb_errstr(&_e), text);           \
 	} while (0)
 
 static void terminal_reads(void **state)

@@ -18,13 +18,12 @@
 
 static int failures;
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			printf("%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-			       #cond);                                         \
-			failures++;                                            \
-		}                                                              \
+#define CHECK(cond)                                                                     \
+	do {                                                                            \
+		if (!(cond)) {                                                          \
+			printf("%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+			failures++;                                                     \
+		}                                                                       \
 	} while (0)
 
 /* Run @fn with stderr captured; returns the text (static buffer). */

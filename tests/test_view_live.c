@@ -27,7 +27,7 @@
 #define field_err(f) rb_errstr(ktsnap_field__error(&(f)))
 
 struct live {
-	struct ktsched *a, *b;	/* b only: a is loaded but never attached */
+	struct ktsched *a, *b; /* b only: a is loaded but never attached */
 	struct ktsnap_report *r;
 };
 
@@ -189,8 +189,8 @@ static void typed_reads(void **state)
 
 	/* special maps */
 	assert_non_null(ktsnap_map_view__ringbuf(ktsnap_snapshot__map(s, "events")));
-	assert_int_equal(ktsnap_map_view__fd_array(ktsnap_snapshot__map(s, "jump_table"))->populated,
-			 1);
+	assert_int_equal(
+		ktsnap_map_view__fd_array(ktsnap_snapshot__map(s, "jump_table"))->populated, 1);
 }
 
 static void two_copies(void **state)
@@ -221,8 +221,8 @@ static void two_copies(void **state)
 	assert_int_equal(ktsnap_snapshot__active(s, &a, &err), -ENOENT);
 	assert_int_equal(err.kind, KTSNAP_ERR_NO_ACTIVE_SCHEDULER);
 	assert_non_null(strstr(rb_errstr(&err), "copies of ktsched's global-section maps "
-						 "(ktsched.bss × 2, ktsched.data × 2, "
-						 "ktsched.rodata × 2)"));
+						"(ktsched.bss × 2, ktsched.data × 2, "
+						"ktsched.rodata × 2)"));
 	f = ktsnap_snapshot__live_var(s, "nr_switches");
 	assert_true(ktsnap_error__equal(ktsnap_field__error(&f), &err));
 

@@ -37,7 +37,7 @@ static const char SLOT_TEXT[] =
 
 struct fx {
 	struct ktwatch *skel;
-	struct ktwatch *twin;	/* loaded on demand, never attached */
+	struct ktwatch *twin; /* loaded on demand, never attached */
 };
 
 static int setup(void **state)
@@ -118,7 +118,7 @@ static void resolve_forms(void **state)
 	assert_int_equal(ktsnap_watch_resolve("ktwatch.bss:watch_hits", NULL, &kva, &size, &id), 0);
 	assert_int_equal(size, 8);
 	assert_int_equal(id, map_id(f->skel->maps.bss));
-	assert_true(kva >= 0xffff800000000000ull);	/* a kernel address (x86-64 high half) */
+	assert_true(kva >= 0xffff800000000000ull); /* a kernel address (x86-64 high half) */
 	assert_int_equal(kva % 8, 0);
 	/* bare name, unique among the loaded objects; and with the object filter */
 	assert_int_equal(ktsnap_watch_resolve("watch_hits", NULL, &kva2, NULL, NULL), 0);
@@ -132,7 +132,8 @@ static void resolve_forms(void **state)
 	assert_int_equal(kva3, kva + ((uintptr_t)&f->skel->bss->watch_word -
 				      (uintptr_t)&f->skel->bss->watch_hits));
 	/* .data, and the cut name of a .data.* section's object */
-	assert_int_equal(ktsnap_watch_resolve("ktwatch.data:watch_quiet", NULL, NULL, NULL, &id), 0);
+	assert_int_equal(ktsnap_watch_resolve("ktwatch.data:watch_quiet", NULL, NULL, NULL, &id),
+			 0);
 	assert_int_equal(id, map_id(f->skel->maps.data));
 }
 
@@ -155,13 +156,16 @@ static void refusals(void **state)
 
 	assert_int_equal(ktsnap_watch_resolve("ktwatch.bss:watch_odd3", NULL, NULL, NULL, NULL),
 			 -EINVAL);
-	assert_string_equal(ktsnap_errmsg(),
-			    "symbol 'ktwatch.bss:watch_odd3' is 3 bytes wide; a hardware write watchpoint covers 4 or 8 bytes (watch a 4- or 8-byte variable)");
+	assert_string_equal(
+		ktsnap_errmsg(),
+		"symbol 'ktwatch.bss:watch_odd3' is 3 bytes wide; a hardware write watchpoint covers 4 or 8 bytes (watch a 4- or 8-byte variable)");
 
 	/* the object filter and the qualified form miss */
-	assert_int_equal(ktsnap_watch_resolve("watch_hits", "kt_nobody", NULL, NULL, NULL), -ENOENT);
+	assert_int_equal(ktsnap_watch_resolve("watch_hits", "kt_nobody", NULL, NULL, NULL),
+			 -ENOENT);
 	assert_int_equal(ktsnap_watch_resolve("ktwatch.bss:nope", NULL, NULL, NULL, NULL), -ENOENT);
-	assert_string_equal(ktsnap_errmsg(), "symbol 'ktwatch.bss:nope' not found: .bss has no global 'nope'");
+	assert_string_equal(ktsnap_errmsg(),
+			    "symbol 'ktwatch.bss:nope' not found: .bss has no global 'nope'");
 	assert_int_equal(ktsnap_watch_resolve("ktwatch.rodata:x", NULL, NULL, NULL, NULL), -EINVAL);
 }
 
@@ -246,7 +250,9 @@ static void capture_on_write(void **state)
 	e = ktsnap_drain__find(d, "ktwatch.bss:watch_hits");
 	assert_non_null(e);
 	assert_int_equal(ktsnap_field__as_u64(ktsnap_snapshot__var(ktsnap_snapshot__new(e->report),
-								  "watch_hits"), &v, NULL), 0);
+								   "watch_hits"),
+					      &v, NULL),
+			 0);
 	assert_true(v >= armed_at);
 	assert_true(v > 0);
 	/* run times were counted while the watch was armed (BPF_ENABLE_STATS) */
@@ -330,7 +336,8 @@ static uint64_t run_cnt(struct fx *f)
 
 	memset(&info, 0, sizeof(info));
 	assert_int_equal(bpf_obj_get_info_by_fd(bpf_program__fd(f->skel->progs.kt_watch_switch),
-						&info, &len), 0);
+						&info, &len),
+			 0);
 	return info.run_cnt;
 }
 
@@ -349,14 +356,14 @@ static void kallsyms_symbol(void **state)
 
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%llx %c %255s", &addr, &type, sym) == 3 && type == 'R' &&
-		    addr && addr % 4 == 0 && !strchr(line, '['))
+		if (sscanf(line, "%llx %c %255s", &addr, &type, sym) == 3 && type == 'R' && addr &&
+		    addr % 4 == 0 && !strchr(line, '['))
 			break;
 		else
 			sym[0] = '\0';
 	fclose(f);
 	if (!sym[0])
-		skip();	/* no aligned read-only data symbol listed */
+		skip(); /* no aligned read-only data symbol listed */
 	assert_int_equal(ktsnap_watch_resolve(sym, NULL, &kva, &size, &id), 0);
 	assert_int_equal(kva, addr);
 	assert_int_equal(size, 4);
@@ -383,9 +390,9 @@ static void stats_hold(void **state)
 	ktsnap_prog_stats_release();
 	c0 = run_cnt(f);
 	kt_sched_tick();
-	assert_true(run_cnt(f) > c0);	/* one hold left: counting */
+	assert_true(run_cnt(f) > c0); /* one hold left: counting */
 	ktsnap_prog_stats_release();
-	ktsnap_prog_stats_release();	/* one too many: ignored */
+	ktsnap_prog_stats_release(); /* one too many: ignored */
 	if (stats_sysctl() == 0) {
 		/* nobody else holds them (BPF tests run one at a time) */
 		c1 = run_cnt(f);
@@ -404,7 +411,8 @@ static void ambiguous(void **state)
 	f->twin = ktwatch__open_and_load();
 	assert_non_null(f->twin);
 	assert_int_equal(ktsnap_watch_resolve("watch_quiet", NULL, NULL, NULL, NULL), -EEXIST);
-	assert_non_null(strstr(ktsnap_errmsg(), "is ambiguous: 2 loaded global sections define it"));
+	assert_non_null(
+		strstr(ktsnap_errmsg(), "is ambiguous: 2 loaded global sections define it"));
 	assert_int_equal(ktsnap_watch_resolve("ktwatch.bss:watch_hits", NULL, NULL, NULL, NULL),
 			 -EEXIST);
 	/* one copy, by its map id */
@@ -418,12 +426,9 @@ static void ambiguous(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(resolve_forms),
-		cmocka_unit_test(refusals),
-		cmocka_unit_test(capture_on_write),
-		cmocka_unit_test(slot_caps),
-		cmocka_unit_test(stats_hold),
-		cmocka_unit_test(kallsyms_symbol),
+		cmocka_unit_test(resolve_forms),    cmocka_unit_test(refusals),
+		cmocka_unit_test(capture_on_write), cmocka_unit_test(slot_caps),
+		cmocka_unit_test(stats_hold),	    cmocka_unit_test(kallsyms_symbol),
 		cmocka_unit_test(ambiguous),
 	};
 

@@ -35,10 +35,10 @@
 
 struct fx {
 	struct ktsched *sched;
-	struct ktcc *a;			/* registered */
-	struct ktcc *b;			/* loaded, never registered */
-	struct bpf_link *a_update;	/* libbpf's update of a's struct_ops value */
-	int a_link;			/* the struct_ops link: registration lives with it */
+	struct ktcc *a; /* registered */
+	struct ktcc *b; /* loaded, never registered */
+	struct bpf_link *a_update; /* libbpf's update of a's struct_ops value */
+	int a_link; /* the struct_ops link: registration lives with it */
 };
 
 /* Load ktcc with its struct_ops map as a link-based one, so the

@@ -110,13 +110,13 @@ static void t_request_layout(void **state)
 	ktsnap_snapshot_request__encode(1, 1, tag70, p);
 	assert_int_equal(p[8 + 63], 'Z');
 	assert_int_equal(ktsnap_snapshot_request__decode(p, 72, &req), 0);
-	assert_int_equal(strlen(req.tag), 64);	/* truncated to 64, no NUL needed */
+	assert_int_equal(strlen(req.tag), 64); /* truncated to 64, no NUL needed */
 	assert_int_equal(req.tag[63], 'Z');
 
 	ktsnap_snapshot_reply__encode(9, KTSNAP_SNAPSHOT_STATUS_OK, NULL, p);
 	assert_memory_equal(p, "\x09\0\0\0\x01\0\0\0", 8);
 	for (i = 8; i < 72; i++)
-		assert_int_equal(p[i], 0);	/* all zero on success */
+		assert_int_equal(p[i], 0); /* all zero on success */
 	ktsnap_snapshot_reply__encode(9, KTSNAP_SNAPSHOT_STATUS_ERR, tag70, p);
 	assert_int_equal(ktsnap_snapshot_reply__decode(p, 72, &rep), 0);
 	assert_int_equal(rep.status, 2);
@@ -172,9 +172,15 @@ static void t_host_drop_rules(void **state)
 	assert_int_equal(ktsnap_snapshot_request__decode(p, 72, &req), 0);
 
 	/* invalid UTF-8 in the tag is replaced, the tag ends at the first NUL */
-	ktsnap_snapshot_request__encode(1, 1, "a\xff" "b\xe2\x82" "c", p);
+	ktsnap_snapshot_request__encode(1, 1,
+					"a\xff"
+					"b\xe2\x82"
+					"c",
+					p);
 	assert_int_equal(ktsnap_snapshot_request__decode(p, 72, &req), 0);
-	assert_string_equal(req.tag, "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c");
+	assert_string_equal(req.tag, "a\xef\xbf\xbd"
+				     "b\xef\xbf\xbd"
+				     "c");
 	memset(p + 8, 0xff, 64);
 	assert_int_equal(ktsnap_snapshot_request__decode(p, 72, &req), 0);
 	assert_int_equal(strlen(req.tag), 64 * 3);
@@ -188,8 +194,10 @@ static void t_host_drop_rules(void **state)
 /* ---- F134: postcard ------------------------------------------------------------------ */
 static void t_postcard_worked_example(void **state)
 {
-	static const uint8_t want[] = { 0x01, 0x01, 0x01, 0x01, 0x74, 0x01, 0x00, 0x0a, 0x6a, 0x69,
-					0x66, 0x66, 0x69, 0x65, 0x73, 0x5f, 0x36, 0x34, 0x01, 0x00 };
+	static const uint8_t want[] = {
+		0x01, 0x01, 0x01, 0x01, 0x74, 0x01, 0x00, 0x0a, 0x6a, 0x69,
+		0x66, 0x66, 0x69, 0x65, 0x73, 0x5f, 0x36, 0x34, 0x01, 0x00
+	};
 	struct ktsnap_kernel_op_request req = { 0 }, back;
 	struct ktsnap_kernel_op_target t = { 0 };
 	struct ktsnap_kernel_op_value v = ktsnap_kernel_op_value_u64(0);
@@ -222,7 +230,7 @@ static void t_postcard_variants(void **state)
 	uint8_t *buf;
 	size_t len, cut;
 
-	req.request_id = 300;	/* two varint bytes */
+	req.request_id = 300; /* two varint bytes */
 	req.mode = KTSNAP_KERNEL_OP_HOT;
 	req.direction = KTSNAP_KERNEL_OP_WRITE;
 	ktsnap_kernel_op_target__set_per_cpu_field(&t, "runqueues", "nr_running", 3);
@@ -242,7 +250,7 @@ static void t_postcard_variants(void **state)
 	ktsnap_kernel_op_request__add_entry(&req, &t, &v);
 
 	assert_int_equal(ktsnap_kernel_op_request__encode(&req, &buf, &len), 0);
-	assert_memory_equal(buf, "\xac\x02\x00\x00\x00\x04", 6);	/* id 300, Hot, Write, "" */
+	assert_memory_equal(buf, "\xac\x02\x00\x00\x00\x04", 6); /* id 300, Hot, Write, "" */
 	assert_int_equal(ktsnap_kernel_op_request__decode(buf, len, &back), 0);
 	assert_true(ktsnap_kernel_op_request__equal(&req, &back));
 	ktsnap_kernel_op_request__clear(&back);
@@ -279,27 +287,28 @@ static void t_postcard_malformed(void **state)
 	/* bool must be 0 or 1 */
 	assert_int_equal(ktsnap_kernel_op_reply__decode("\x01\x02\x00\x00", 4, &rep), -EBADMSG);
 	/* a u32 varint of 5 bytes whose last byte overflows */
-	assert_int_equal(ktsnap_kernel_op_reply__decode("\xff\xff\xff\xff\x1f\x01\x00\x00", 8,
-							&rep), -EBADMSG);
-	assert_int_equal(ktsnap_kernel_op_reply__decode("\xff\xff\xff\xff\x0f\x01\x00\x00", 8,
-							&rep), 0);
+	assert_int_equal(
+		ktsnap_kernel_op_reply__decode("\xff\xff\xff\xff\x1f\x01\x00\x00", 8, &rep),
+		-EBADMSG);
+	assert_int_equal(
+		ktsnap_kernel_op_reply__decode("\xff\xff\xff\xff\x0f\x01\x00\x00", 8, &rep), 0);
 	assert_int_equal(rep.request_id, UINT32_MAX);
 	ktsnap_kernel_op_reply__clear(&rep);
 	/* a list announcing more entries than bytes left: refused before allocating */
-	assert_int_equal(ktsnap_kernel_op_reply__decode("\x01\x01\x00\xff\xff\xff\xff\x0f", 8,
-							&rep), -EBADMSG);
+	assert_int_equal(
+		ktsnap_kernel_op_reply__decode("\x01\x01\x00\xff\xff\xff\xff\x0f", 8, &rep),
+		-EBADMSG);
 	/* strings: not UTF-8, or holding a NUL */
-	assert_int_equal(ktsnap_kernel_op_reply__decode("\x01\x01\x01\xff\x00", 5, &rep),
-			 -EBADMSG);
-	assert_int_equal(ktsnap_kernel_op_reply__decode("\x01\x01\x01\x00\x00", 5, &rep),
-			 -EBADMSG);
+	assert_int_equal(ktsnap_kernel_op_reply__decode("\x01\x01\x01\xff\x00", 5, &rep), -EBADMSG);
+	assert_int_equal(ktsnap_kernel_op_reply__decode("\x01\x01\x01\x00\x00", 5, &rep), -EBADMSG);
 	/* unknown variants */
 	assert_int_equal(ktsnap_kernel_op_reply__decode("\x01\x01\x00\x01\x04\x00", 6, &rep),
 			 -EBADMSG);
 	assert_int_equal(ktsnap_kernel_op_request__decode("\x01\x02\x00\x00\x00", 5, &req),
 			 -EBADMSG);
-	assert_int_equal(ktsnap_kernel_op_request__decode("\x01\x00\x00\x00\x01\x05\x00\x00", 8,
-							  &req), -EBADMSG);
+	assert_int_equal(
+		ktsnap_kernel_op_request__decode("\x01\x00\x00\x00\x01\x05\x00\x00", 8, &req),
+		-EBADMSG);
 	/* trailing bytes are ignored, as postcard's from_bytes does */
 	assert_int_equal(ktsnap_kernel_op_reply__decode("\x07\x00\x00\x00\xee", 5, &rep), 0);
 	assert_int_equal(rep.request_id, 7);
@@ -311,9 +320,9 @@ static void t_sidecar(void **state)
 {
 	char b[256];
 
-	assert_int_equal(ktsnap_wire_sidecar_path("run/c.failure-dump.json", "../x y", b,
-						  sizeof(b)),
-			 strlen("run/c.snapshot..._x_y.json"));
+	assert_int_equal(
+		ktsnap_wire_sidecar_path("run/c.failure-dump.json", "../x y", b, sizeof(b)),
+		strlen("run/c.snapshot..._x_y.json"));
 	assert_string_equal(b, "run/c.snapshot..._x_y.json");
 	ktsnap_wire_sidecar_path("run/c.failure-dump.json", "mid_run", b, sizeof(b));
 	assert_string_equal(b, "run/c.snapshot.mid_run.json");
@@ -338,10 +347,12 @@ static void t_utf8_truncate(void **state)
 {
 	char s[16];
 
-	strcpy(s, "ab\xc3\xa9" "cd");
-	assert_int_equal(ktsnap_wire_utf8_truncate(s, 3), 2);	/* not mid-é */
+	strcpy(s, "ab\xc3\xa9"
+		  "cd");
+	assert_int_equal(ktsnap_wire_utf8_truncate(s, 3), 2); /* not mid-é */
 	assert_string_equal(s, "ab");
-	strcpy(s, "ab\xc3\xa9" "cd");
+	strcpy(s, "ab\xc3\xa9"
+		  "cd");
 	assert_int_equal(ktsnap_wire_utf8_truncate(s, 4), 4);
 	assert_int_equal(ktsnap_wire_utf8_truncate(s, 40), 4);
 }
@@ -436,7 +447,8 @@ static void t_ids_and_ok(void **state)
 
 	put_reply(p->peer, 1, KTSNAP_SNAPSHOT_STATUS_OK, NULL);
 	assert_int_equal(ktsnap_wire_client__request_snapshot(p->c, KTSNAP_SNAPSHOT_KIND_CAPTURE,
-							      "first", 2000, &res), 0);
+							      "first", 2000, &res),
+			 0);
 	assert_int_equal(res.status, KTSNAP_WIRE_OK);
 	assert_int_equal(res.request_id, 1);
 	get_request(p->peer, &req);
@@ -446,7 +458,8 @@ static void t_ids_and_ok(void **state)
 
 	put_reply(p->peer, 2, KTSNAP_SNAPSHOT_STATUS_OK, NULL);
 	assert_int_equal(ktsnap_wire_client__request_snapshot(p->c, KTSNAP_SNAPSHOT_KIND_WATCH,
-							      "jiffies_64", 2000, &res), 0);
+							      "jiffies_64", 2000, &res),
+			 0);
 	get_request(p->peer, &req);
 	assert_int_equal(req.request_id, 2);
 	assert_int_equal(req.kind, KTSNAP_SNAPSHOT_KIND_WATCH);
@@ -470,9 +483,9 @@ static void t_stale_and_foreign_ignored(void **state)
 	struct ktsnap_wire_result res;
 	uint8_t junk[10] = { 0 };
 
-	put_reply(p->peer, 9, KTSNAP_SNAPSHOT_STATUS_ERR, "stale");	/* another id */
-	put_frame(p->peer, KTSNAP_MSG_KERNEL_OP_REPLY, "\x01\x01\x00\x00", 4);	/* another type */
-	put_frame(p->peer, KTSNAP_MSG_SNAPSHOT_REPLY, junk, sizeof(junk));	/* not 72 bytes */
+	put_reply(p->peer, 9, KTSNAP_SNAPSHOT_STATUS_ERR, "stale"); /* another id */
+	put_frame(p->peer, KTSNAP_MSG_KERNEL_OP_REPLY, "\x01\x01\x00\x00", 4); /* another type */
+	put_frame(p->peer, KTSNAP_MSG_SNAPSHOT_REPLY, junk, sizeof(junk)); /* not 72 bytes */
 	put_reply(p->peer, 0, KTSNAP_SNAPSHOT_STATUS_OK, NULL);
 	put_reply(p->peer, 1, KTSNAP_SNAPSHOT_STATUS_ERR, "no such scheduler\0ignored");
 	assert_int_equal(ktsnap_wire_client__request_snapshot(p->c, 1, "t", 2000, &res),
@@ -489,8 +502,7 @@ static void t_unknown_status(void **state)
 	struct ktsnap_wire_result res;
 
 	put_reply(p->peer, 1, 7, NULL);
-	assert_int_equal(ktsnap_wire_client__request_snapshot(p->c, 1, "t", 2000, &res),
-			 -EPROTO);
+	assert_int_equal(ktsnap_wire_client__request_snapshot(p->c, 1, "t", 2000, &res), -EPROTO);
 	assert_int_equal(res.status, KTSNAP_WIRE_TRANSPORT_ERROR);
 	assert_string_equal(res.reason,
 			    "host reply with unknown status 7 (expected OK=1 or ERR=2)");
@@ -507,16 +519,14 @@ static void t_oversize_length(void **state)
 
 	ktsnap_wire_header__encode(&h, hdr);
 	assert_int_equal(write(p->peer, hdr, 16), 16);
-	assert_int_equal(ktsnap_wire_client__request_snapshot(p->c, 1, "t", 2000, &res),
-			 -EPROTO);
+	assert_int_equal(ktsnap_wire_client__request_snapshot(p->c, 1, "t", 2000, &res), -EPROTO);
 	assert_string_equal(res.reason,
 			    "snapshot reply read failed (request_id=1): TLV length 4294967295 "
 			    "exceeds max payload 72 for port-1 RX; rejecting before allocation to "
 			    "avoid guest OOM");
 	assert_true(ktsnap_wire_transport_latched_dead());
 	/* the handle was dropped: a fd client cannot reopen */
-	assert_int_equal(ktsnap_wire_client__request_snapshot(p->c, 1, "t", 2000, &res),
-			 -ENOTCONN);
+	assert_int_equal(ktsnap_wire_client__request_snapshot(p->c, 1, "t", 2000, &res), -ENOTCONN);
 	assert_string_equal(res.reason, "stream closed after an earlier transport failure");
 }
 
@@ -525,7 +535,8 @@ static void t_bad_crc(void **state)
 	struct pair *p = *state;
 	struct ktsnap_wire_result res;
 	uint8_t pl[72], hdr[16];
-	struct ktsnap_wire_header h = { .msg_type = KTSNAP_MSG_SNAPSHOT_REPLY, .length = 72,
+	struct ktsnap_wire_header h = { .msg_type = KTSNAP_MSG_SNAPSHOT_REPLY,
+					.length = 72,
 					.crc32 = 0x12345678 };
 	char want[256];
 
@@ -533,11 +544,11 @@ static void t_bad_crc(void **state)
 	ktsnap_wire_header__encode(&h, hdr);
 	assert_int_equal(write(p->peer, hdr, 16), 16);
 	assert_int_equal(write(p->peer, pl, 72), 72);
-	assert_int_equal(ktsnap_wire_client__request_snapshot(p->c, 1, "t", 2000, &res),
-			 -EPROTO);
+	assert_int_equal(ktsnap_wire_client__request_snapshot(p->c, 1, "t", 2000, &res), -EPROTO);
 	snprintf(want, sizeof(want),
 		 "snapshot reply read failed (request_id=1): TLV CRC mismatch: header "
-		 "crc=0x12345678 computed=0x%08x length=72", ktsnap_wire_crc32(pl, 72));
+		 "crc=0x12345678 computed=0x%08x length=72",
+		 ktsnap_wire_crc32(pl, 72));
 	assert_string_equal(res.reason, want);
 }
 
@@ -547,8 +558,7 @@ static void t_half_header_stall(void **state)
 	struct ktsnap_wire_result res;
 
 	assert_int_equal(write(p->peer, "PRNS\x48\0\0\0", 8), 8);
-	assert_int_equal(ktsnap_wire_client__request_snapshot(p->c, 1, "t", 200, &res),
-			 -ETIMEDOUT);
+	assert_int_equal(ktsnap_wire_client__request_snapshot(p->c, 1, "t", 200, &res), -ETIMEDOUT);
 	assert_string_equal(res.reason,
 			    "snapshot reply deadline elapsed before frame complete (request_id=1, "
 			    "kind=1): snapshot reply deadline elapsed after reading 8 of 16 "
@@ -561,8 +571,9 @@ static void t_no_reply(void **state)
 	struct pair *p = *state;
 	struct ktsnap_wire_result res;
 
-	assert_int_equal(ktsnap_wire_client__request_snapshot(p->c, KTSNAP_SNAPSHOT_KIND_WATCH,
-							      "t", 300, &res), -ETIMEDOUT);
+	assert_int_equal(ktsnap_wire_client__request_snapshot(p->c, KTSNAP_SNAPSHOT_KIND_WATCH, "t",
+							      300, &res),
+			 -ETIMEDOUT);
 	assert_string_equal(res.reason, "host did not deliver matching snapshot reply within "
 					"300ms (request_id=1, kind=2)");
 }
@@ -577,7 +588,7 @@ static void t_disconnect_mid_reply(void **state)
 	ktsnap_wire_header__make(KTSNAP_MSG_SNAPSHOT_REPLY, pl, 72, hdr);
 	assert_int_equal(write(p->peer, hdr, 16), 16);
 	assert_int_equal(write(p->peer, pl, 24), 24);
-	shutdown(p->peer, SHUT_WR);	/* the peer goes away mid-reply */
+	shutdown(p->peer, SHUT_WR); /* the peer goes away mid-reply */
 	assert_int_equal(ktsnap_wire_client__request_snapshot(p->c, 1, "t", 2000, &res), -EPIPE);
 	assert_string_equal(res.reason, "snapshot reply read failed (request_id=1): snapshot "
 					"reply read returned 0 after 24 of 72 bytes");
@@ -667,15 +678,17 @@ static void t_latch(void **state)
 	/* later ops fail at once, without a request (a reply waiting is not read) */
 	put_reply(p->peer, 4, KTSNAP_SNAPSHOT_STATUS_OK, NULL);
 	assert_int_equal(ktsnap_wire_capture_snapshot_op(p->c, "c", 30000, &res), -ENOTCONN);
-	assert_string_equal(res.reason, "Op::CaptureSnapshot('c'): snapshot transport latched "
-					"dead; a prior request observed TransportError and the latch "
-					"only flips on transport failure (host-side coordinator "
-					"unreachable until process restart)");
+	assert_string_equal(res.reason,
+			    "Op::CaptureSnapshot('c'): snapshot transport latched "
+			    "dead; a prior request observed TransportError and the latch "
+			    "only flips on transport failure (host-side coordinator "
+			    "unreachable until process restart)");
 	assert_int_equal(ktsnap_wire_watch_snapshot_op(p->c, "s", 30000, &res), -ENOTCONN);
-	assert_string_equal(res.reason, "Op::WatchSnapshot('s'): snapshot transport latched "
-					"dead; a prior request observed TransportError and the latch "
-					"only flips on transport failure (host-side coordinator "
-					"unreachable until process restart)");
+	assert_string_equal(res.reason,
+			    "Op::WatchSnapshot('s'): snapshot transport latched "
+			    "dead; a prior request observed TransportError and the latch "
+			    "only flips on transport failure (host-side coordinator "
+			    "unreachable until process restart)");
 }
 
 /* ---- kernel ops over the socketpair -------------------------------------------------- */
@@ -699,10 +712,10 @@ static void t_kernel_op(void **state)
 	uint8_t f[256], *b;
 	ssize_t n;
 
-	want.request_id = 5;	/* stale */
+	want.request_id = 5; /* stale */
 	put_korp(p->peer, &want);
-	put_reply(p->peer, 1, 1, NULL);				/* not KORP */
-	put_frame(p->peer, KTSNAP_MSG_KERNEL_OP_REPLY, "\x01\x05", 2);	/* undecodable */
+	put_reply(p->peer, 1, 1, NULL); /* not KORP */
+	put_frame(p->peer, KTSNAP_MSG_KERNEL_OP_REPLY, "\x01\x05", 2); /* undecodable */
 	want.request_id = 1;
 	want.success = true;
 	ktsnap_kernel_op_reply__push_value(&want, &v);
@@ -830,17 +843,20 @@ static void t_client_new(void **state)
 	assert_null(ktsnap_wire_client__new("unix:"));
 	c = ktsnap_wire_client__new("unix:/nonexistent/ktsnap.sock");
 	assert_non_null(c);
-	assert_int_equal(ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_NONE, "t",
-							      100, &res), -ENOENT);
+	assert_int_equal(
+		ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_NONE, "t", 100, &res),
+		-ENOENT);
 	assert_string_equal(res.reason, "cannot connect to /nonexistent/ktsnap.sock: No such file "
 					"or directory (os error 2)");
 	ktsnap_wire_client__free(c);
 	c = ktsnap_wire_client__new("dev:/nonexistent/vport0p1");
 	assert_non_null(c);
-	assert_int_equal(ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_NONE, "t",
-							      100, &res), -ENOENT);
-	assert_string_equal(res.reason,
-			    "/nonexistent/vport0p1 not yet open (multiport handshake still in flight)");
+	assert_int_equal(
+		ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_NONE, "t", 100, &res),
+		-ENOENT);
+	assert_string_equal(
+		res.reason,
+		"/nonexistent/vport0p1 not yet open (multiport handshake still in flight)");
 	ktsnap_wire_client__free(c);
 	/* kind NONE does not latch */
 	assert_false(ktsnap_wire_transport_latched_dead());
@@ -858,8 +874,9 @@ static void t_default_client(void **state)
 	c = ktsnap_wire_default_client();
 	assert_non_null(c);
 	assert_ptr_equal(ktsnap_wire_default_client(), c);
-	assert_int_equal(ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_NONE, "t",
-							      100, &res), -ENOENT);
+	assert_int_equal(
+		ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_NONE, "t", 100, &res),
+		-ENOENT);
 	assert_string_equal(res.reason, "cannot connect to /nonexistent/serve.sock: No such file "
 					"or directory (os error 2)");
 	unsetenv("KTSNAP_SERVER");

@@ -55,11 +55,11 @@
 #endif
 
 /* Where a path starts: entry / field (walk) or snapshot (global). */
-#define ktsnap_lookup__(base, path)                                                    \
-	_Generic((base),                                                               \
-		struct ktsnap_entry: ktsnap_entry__get,                                \
-		struct ktsnap_field: ktsnap_field__get,                                \
-		struct ktsnap_snapshot: ktsnap_snapshot__var)(base, path)
+#define ktsnap_lookup__(base, path)                          \
+	_Generic((base), struct ktsnap_entry                 \
+		 : ktsnap_entry__get, struct ktsnap_field    \
+		 : ktsnap_field__get, struct ktsnap_snapshot \
+		 : ktsnap_snapshot__var)(base, path)
 
 static inline void ktsnap_assert_head__(const char *file, int line, struct ktsnap_snapshot snap,
 					const char *base, const char *path)
@@ -87,29 +87,29 @@ static inline void ktsnap_assert_f64_str__(double v, char *buf, size_t size)
 }
 
 /* Shared shape of the typed checks; evaluates to true when it held. */
-#define KTSNAP_CHECK_TYPED__(snap, base, path, op, expected, T, conv, fmt_exp, fmt_act, tname)  \
-	({                                                                                  \
-		struct ktsnap_snapshot _ks = (snap);                                        \
-		struct ktsnap_field _kf = ktsnap_lookup__(base, path);                      \
-		struct ktsnap_error _kerr;                                                  \
-		T _ka = 0, _ke = (expected);                                                \
-		bool _kok = false;                                                          \
-		char _kexp[256];                                                            \
-		if (conv(_kf, &_ka, &_kerr)) {                                              \
-			fmt_exp;                                                            \
-			ktsnap_assert_error__(__FILE__, __LINE__, _ks, #base, path, _kexp,  \
-					      &_kerr);                                      \
-		} else if (!(_ka op _ke)) {                                                 \
-			char _kact[256];                                                    \
-			fmt_exp;                                                            \
-			fmt_act;                                                            \
-			ktsnap_assert_head__(__FILE__, __LINE__, _ks, #base, path);         \
-			fprintf(stderr, "  expected: %s\n  actual:   %s (" tname ")\n",     \
-				_kexp, _kact);                                              \
-		} else {                                                                    \
-			_kok = true;                                                        \
-		}                                                                           \
-		_kok;                                                                       \
+#define KTSNAP_CHECK_TYPED__(snap, base, path, op, expected, T, conv, fmt_exp, fmt_act, tname) \
+	({                                                                                     \
+		struct ktsnap_snapshot _ks = (snap);                                           \
+		struct ktsnap_field _kf = ktsnap_lookup__(base, path);                         \
+		struct ktsnap_error _kerr;                                                     \
+		T _ka = 0, _ke = (expected);                                                   \
+		bool _kok = false;                                                             \
+		char _kexp[256];                                                               \
+		if (conv(_kf, &_ka, &_kerr)) {                                                 \
+			fmt_exp;                                                               \
+			ktsnap_assert_error__(__FILE__, __LINE__, _ks, #base, path, _kexp,     \
+					      &_kerr);                                         \
+		} else if (!(_ka op _ke)) {                                                    \
+			char _kact[256];                                                       \
+			fmt_exp;                                                               \
+			fmt_act;                                                               \
+			ktsnap_assert_head__(__FILE__, __LINE__, _ks, #base, path);            \
+			fprintf(stderr, "  expected: %s\n  actual:   %s (" tname ")\n", _kexp, \
+				_kact);                                                        \
+		} else {                                                                       \
+			_kok = true;                                                           \
+		}                                                                              \
+		_kok;                                                                          \
 	})
 
 #define KTSNAP_CHECK_U64(snap, base, path, op, expected)                                     \
@@ -120,56 +120,53 @@ static inline void ktsnap_assert_f64_str__(double v, char *buf, size_t size)
 	KTSNAP_CHECK_TYPED__(snap, base, path, op, expected, int64_t, ktsnap_field__as_i64, \
 			     snprintf(_kexp, sizeof(_kexp), #op " %" PRId64 " (i64)", _ke), \
 			     snprintf(_kact, sizeof(_kact), "%" PRId64, _ka), "i64")
-#define KTSNAP_CHECK_F64(snap, base, path, op, expected)                                    \
-	KTSNAP_CHECK_TYPED__(snap, base, path, op, expected, double, ktsnap_field__as_f64,  \
-			     ({                                                             \
-				     char _kd[64];                                          \
-				     ktsnap_assert_f64_str__(_ke, _kd, sizeof(_kd));        \
-				     snprintf(_kexp, sizeof(_kexp), #op " %s (f64)", _kd);  \
-			     }),                                                            \
+#define KTSNAP_CHECK_F64(snap, base, path, op, expected)                                      \
+	KTSNAP_CHECK_TYPED__(snap, base, path, op, expected, double, ktsnap_field__as_f64, ({ \
+				     char _kd[64];                                            \
+				     ktsnap_assert_f64_str__(_ke, _kd, sizeof(_kd));          \
+				     snprintf(_kexp, sizeof(_kexp), #op " %s (f64)", _kd);    \
+			     }),                                                              \
 			     ktsnap_assert_f64_str__(_ka, _kact, sizeof(_kact)), "f64")
-#define KTSNAP_CHECK_BOOL(snap, base, path, expected)                                        \
-	KTSNAP_CHECK_TYPED__(snap, base, path, ==, expected, bool, ktsnap_field__as_bool,    \
-			     snprintf(_kexp, sizeof(_kexp), "%s (bool)",                     \
-				      _ke ? "true" : "false"),                               \
+#define KTSNAP_CHECK_BOOL(snap, base, path, expected)                                             \
+	KTSNAP_CHECK_TYPED__(snap, base, path, ==, expected, bool, ktsnap_field__as_bool,         \
+			     snprintf(_kexp, sizeof(_kexp), "%s (bool)", _ke ? "true" : "false"), \
 			     snprintf(_kact, sizeof(_kact), "%s", _ka ? "true" : "false"), "bool")
 
-#define KTSNAP_CHECK_STR(snap, base, path, expected)                                        \
-	({                                                                                  \
-		struct ktsnap_snapshot _ks = (snap);                                        \
-		struct ktsnap_field _kf = ktsnap_lookup__(base, path);                      \
-		struct ktsnap_error _kerr;                                                  \
-		const char *_ka = NULL, *_ke = (expected);                                  \
-		bool _kok = false;                                                          \
-		char _kexp[256];                                                            \
-		snprintf(_kexp, sizeof(_kexp), "== \"%s\" (str)", _ke);                     \
-		if (ktsnap_field__as_str(_kf, &_ka, &_kerr)) {                              \
-			ktsnap_assert_error__(__FILE__, __LINE__, _ks, #base, path, _kexp,  \
-					      &_kerr);                                      \
-		} else if (strcmp(_ka, _ke)) {                                              \
-			ktsnap_assert_head__(__FILE__, __LINE__, _ks, #base, path);         \
-			fprintf(stderr, "  expected: %s\n  actual:   \"%s\" (str)\n", _kexp, \
-				_ka);                                                       \
-		} else {                                                                    \
-			_kok = true;                                                        \
-		}                                                                           \
-		_kok;                                                                       \
+#define KTSNAP_CHECK_STR(snap, base, path, expected)                                               \
+	({                                                                                         \
+		struct ktsnap_snapshot _ks = (snap);                                               \
+		struct ktsnap_field _kf = ktsnap_lookup__(base, path);                             \
+		struct ktsnap_error _kerr;                                                         \
+		const char *_ka = NULL, *_ke = (expected);                                         \
+		bool _kok = false;                                                                 \
+		char _kexp[256];                                                                   \
+		snprintf(_kexp, sizeof(_kexp), "== \"%s\" (str)", _ke);                            \
+		if (ktsnap_field__as_str(_kf, &_ka, &_kerr)) {                                     \
+			ktsnap_assert_error__(__FILE__, __LINE__, _ks, #base, path, _kexp,         \
+					      &_kerr);                                             \
+		} else if (strcmp(_ka, _ke)) {                                                     \
+			ktsnap_assert_head__(__FILE__, __LINE__, _ks, #base, path);                \
+			fprintf(stderr, "  expected: %s\n  actual:   \"%s\" (str)\n", _kexp, _ka); \
+		} else {                                                                           \
+			_kok = true;                                                               \
+		}                                                                                  \
+		_kok;                                                                              \
 	})
 
-#define KTSNAP_CHECK_PRESENT(snap, base, path)                                              \
-	({                                                                                  \
-		struct ktsnap_snapshot _ks = (snap);                                        \
-		struct ktsnap_field _kf = ktsnap_lookup__(base, path);                      \
-		bool _kok = ktsnap_field__is_present(_kf);                                  \
-		if (!_kok)                                                                  \
-			ktsnap_assert_error__(__FILE__, __LINE__, _ks, #base, path,         \
-					      "present", ktsnap_field__error(&_kf));        \
-		_kok;                                                                       \
+#define KTSNAP_CHECK_PRESENT(snap, base, path)                                                 \
+	({                                                                                     \
+		struct ktsnap_snapshot _ks = (snap);                                           \
+		struct ktsnap_field _kf = ktsnap_lookup__(base, path);                         \
+		bool _kok = ktsnap_field__is_present(_kf);                                     \
+		if (!_kok)                                                                     \
+			ktsnap_assert_error__(__FILE__, __LINE__, _ks, #base, path, "present", \
+					      ktsnap_field__error(&_kf));                      \
+		_kok;                                                                          \
 	})
 
-#define KTSNAP_ASSERT__(check)                                 \
-	do {                                                   \
-		if (!(check))                                  \
+#define KTSNAP_ASSERT__(check)                                  \
+	do {                                                    \
+		if (!(check))                                   \
 			KTSNAP_ASSERT_FAIL(__FILE__, __LINE__); \
 	} while (0)
 

@@ -45,18 +45,18 @@ extern "C" {
 #endif
 
 /* ---- caps (spec §1) -------------------------------------------------------- */
-#define KTSNAP_MAX_STORED_SNAPSHOTS	64
-#define KTSNAP_MAX_STORED_EVENTS	1024
-#define KTSNAP_MAX_WATCH_SNAPSHOTS	3
+#define KTSNAP_MAX_STORED_SNAPSHOTS 64
+#define KTSNAP_MAX_STORED_EVENTS 1024
+#define KTSNAP_MAX_WATCH_SNAPSHOTS 3
 
 /* Tag of periodic capture N (spec §8.1); periodic_real_count() counts
  * exactly this shape for N < 1000. */
-#define KTSNAP_PERIODIC_TAG_FMT	"periodic_%03u"
+#define KTSNAP_PERIODIC_TAG_FMT "periodic_%03u"
 
 /* Accessor-init worker states (spec §1, §5.10). */
-#define KTSNAP_ACCESSOR_TRYING			0
-#define KTSNAP_ACCESSOR_SUCCEEDED		1
-#define KTSNAP_ACCESSOR_FAILED_PERMANENTLY	2
+#define KTSNAP_ACCESSOR_TRYING 0
+#define KTSNAP_ACCESSOR_SUCCEEDED 1
+#define KTSNAP_ACCESSOR_FAILED_PERMANENTLY 2
 
 struct ktsnap_bridge;
 
@@ -106,9 +106,10 @@ KTSNAP_API void ktsnap_bridge__unref(struct ktsnap_bridge *b);
  * Builders: install a callback (replacing and releasing any previous one)
  * and return @b (borrowed, for chaining).  Call before sharing @b.
  */
-KTSNAP_API struct ktsnap_bridge *
-ktsnap_bridge__with_watch_register(struct ktsnap_bridge *b, ktsnap_watch_register_fn fn,
-				   void *ctx, ktsnap_ctx_free_fn ctx_free);
+KTSNAP_API struct ktsnap_bridge *ktsnap_bridge__with_watch_register(struct ktsnap_bridge *b,
+								    ktsnap_watch_register_fn fn,
+								    void *ctx,
+								    ktsnap_ctx_free_fn ctx_free);
 KTSNAP_API struct ktsnap_bridge *ktsnap_bridge__with_kernel_op(struct ktsnap_bridge *b,
 							       ktsnap_kernel_op_fn fn, void *ctx,
 							       ktsnap_ctx_free_fn ctx_free);
@@ -122,9 +123,10 @@ KTSNAP_API struct ktsnap_bridge *ktsnap_bridge__with_kernel_op(struct ktsnap_bri
  * Returns @b; NULL + errno (EINVAL, EBADF, EMFILE) on failure, leaving @b
  * unchanged and still the caller's.
  */
-KTSNAP_API struct ktsnap_bridge *
-ktsnap_bridge__with_accessor_state(struct ktsnap_bridge *b, _Atomic uint64_t *publish_seqno,
-				   _Atomic uint8_t *worker_state, int wake_fd);
+KTSNAP_API struct ktsnap_bridge *ktsnap_bridge__with_accessor_state(struct ktsnap_bridge *b,
+								    _Atomic uint64_t *publish_seqno,
+								    _Atomic uint8_t *worker_state,
+								    int wake_fd);
 
 /* ---- capture and store (§5.3) ----------------------------------------------- */
 /*
@@ -133,12 +135,12 @@ ktsnap_bridge__with_accessor_state(struct ktsnap_bridge *b, _Atomic uint64_t *pu
  * during the call (the pointers need not outlive it).
  */
 struct ktsnap_bridge_store_opts {
-	size_t sz;	/* sizeof(struct ktsnap_bridge_store_opts) */
-	const struct ktsnap_stats *stats;	/* deep-copied */
+	size_t sz; /* sizeof(struct ktsnap_bridge_store_opts) */
+	const struct ktsnap_stats *stats; /* deep-copied */
 	const uint64_t *elapsed_ms;
 	const uint64_t *boundary_offset_ms;
-	const uint16_t *step_index;	/* 0 = baseline, 1..N = steps */
-	size_t :0;
+	const uint16_t *step_index; /* 0 = baseline, 1..N = steps */
+	size_t : 0;
 };
 #define ktsnap_bridge_store_opts__last_field step_index
 
@@ -184,13 +186,10 @@ static inline int ktsnap_bridge__store_with_stats(struct ktsnap_bridge *b, const
 	return ktsnap_bridge__store_opts(b, name, report, &o);
 }
 
-static inline int ktsnap_bridge__store_with_stats_and_step(struct ktsnap_bridge *b,
-							   const char *name,
-							   struct ktsnap_report *report,
-							   const struct ktsnap_stats *stats,
-							   const uint64_t *elapsed_ms,
-							   const uint64_t *boundary_offset_ms,
-							   uint16_t step_index)
+static inline int ktsnap_bridge__store_with_stats_and_step(
+	struct ktsnap_bridge *b, const char *name, struct ktsnap_report *report,
+	const struct ktsnap_stats *stats, const uint64_t *elapsed_ms,
+	const uint64_t *boundary_offset_ms, uint16_t step_index)
 {
 	struct ktsnap_bridge_store_opts o = {
 		.sz = sizeof(o),
@@ -233,7 +232,7 @@ KTSNAP_API uint64_t ktsnap_bridge__accessor_publish_seqno(struct ktsnap_bridge *
 /* One drained capture (DrainedSnapshotEntry, §7.5).  Borrowed from its drain. */
 struct ktsnap_drained_entry {
 	const char *tag;
-	struct ktsnap_report *report;	/* NULL after ktsnap_drain__take_report() */
+	struct ktsnap_report *report; /* NULL after ktsnap_drain__take_report() */
 	/*
 	 * drain_ordered_with_stats: the stored stats, or a NoSchedulerBinary
 	 * reason when the tag had none.  NULL for the other drains (they
@@ -278,25 +277,25 @@ KTSNAP_API void ktsnap_drain__free(struct ktsnap_drain *d);
 
 /* ---- events (§5.5) ----------------------------------------------------------- */
 enum ktsnap_bridge_event_kind {
-	KTSNAP_BRIDGE_EVENT_CAPTURE_UNAVAILABLE,	/* tag */
-	KTSNAP_BRIDGE_EVENT_OVERWRITE,			/* tag, prior_schema */
-	KTSNAP_BRIDGE_EVENT_EVICTION,			/* evicted_tag, new_tag, cap */
+	KTSNAP_BRIDGE_EVENT_CAPTURE_UNAVAILABLE, /* tag */
+	KTSNAP_BRIDGE_EVENT_OVERWRITE, /* tag, prior_schema */
+	KTSNAP_BRIDGE_EVENT_EVICTION, /* evicted_tag, new_tag, cap */
 	KTSNAP_BRIDGE_EVENT_DRAIN_ORDERING_INVARIANT_VIOLATION, /* tag, drain_variant */
-	KTSNAP_BRIDGE_EVENT_CAP_INVARIANT_VIOLATION,	/* reports_len, cap */
-	KTSNAP_BRIDGE_EVENT_EVENT_LOG_TRUNCATED,	/* dropped_count */
+	KTSNAP_BRIDGE_EVENT_CAP_INVARIANT_VIOLATION, /* reports_len, cap */
+	KTSNAP_BRIDGE_EVENT_EVENT_LOG_TRUNCATED, /* dropped_count */
 };
 
 /* A bridge event.  Fields not used by the kind are NULL / 0. */
 struct ktsnap_bridge_event {
 	enum ktsnap_bridge_event_kind kind;
-	const char *tag;		/* CAPTURE_UNAVAILABLE, OVERWRITE, DRAIN_ORDERING_… */
-	const char *prior_schema;	/* OVERWRITE */
-	const char *evicted_tag;	/* EVICTION */
-	const char *new_tag;		/* EVICTION */
-	const char *drain_variant;	/* DRAIN_ORDERING_…: "drain_ordered"… */
-	size_t cap;			/* EVICTION, CAP_INVARIANT_VIOLATION */
-	size_t reports_len;		/* CAP_INVARIANT_VIOLATION */
-	uint64_t dropped_count;		/* EVENT_LOG_TRUNCATED */
+	const char *tag; /* CAPTURE_UNAVAILABLE, OVERWRITE, DRAIN_ORDERING_… */
+	const char *prior_schema; /* OVERWRITE */
+	const char *evicted_tag; /* EVICTION */
+	const char *new_tag; /* EVICTION */
+	const char *drain_variant; /* DRAIN_ORDERING_…: "drain_ordered"… */
+	size_t cap; /* EVICTION, CAP_INVARIANT_VIOLATION */
+	size_t reports_len; /* CAP_INVARIANT_VIOLATION */
+	uint64_t dropped_count; /* EVENT_LOG_TRUNCATED */
 };
 
 /* "CaptureUnavailable", "Overwrite", … (variant names).  Static. */
@@ -417,9 +416,8 @@ KTSNAP_API struct ktsnap_bridge_guard ktsnap_bridge__set_thread_local(struct kts
 KTSNAP_API void ktsnap_bridge_guard__release(struct ktsnap_bridge_guard *g);
 
 /* Install @b for the rest of the enclosing scope. */
-#define KTSNAP_BRIDGE_SCOPE(bridge)                                                   \
-	struct ktsnap_bridge_guard __attribute__((cleanup(ktsnap_bridge_guard__release), \
-						  unused))                            \
+#define KTSNAP_BRIDGE_SCOPE(bridge)                                                               \
+	struct ktsnap_bridge_guard __attribute__((cleanup(ktsnap_bridge_guard__release), unused)) \
 	KTSNAP_BRIDGE_SCOPE_NAME(__COUNTER__) = ktsnap_bridge__set_thread_local(bridge)
 #define KTSNAP_BRIDGE_SCOPE_NAME(n) KTSNAP_BRIDGE_SCOPE_NAME_(n)
 #define KTSNAP_BRIDGE_SCOPE_NAME_(n) ktsnap_bridge_scope_guard_##n

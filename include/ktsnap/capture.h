@@ -18,7 +18,7 @@ extern "C" {
 #define KTSNAP_CAP_NONE UINT32_MAX
 
 struct ktsnap_capture_opts {
-	size_t sz;	/* sizeof(struct ktsnap_capture_opts) */
+	size_t sz; /* sizeof(struct ktsnap_capture_opts) */
 	/*
 	 * Keep only the maps of one BPF object, named as its author names it
 	 * (the skeleton name, "ticker_bpf") or as libbpf cuts it in the
@@ -35,16 +35,16 @@ struct ktsnap_capture_opts {
 	const uint32_t *map_ids;
 	size_t nr_map_ids;
 	/* Entry caps; 0 = the spec default, KTSNAP_CAP_NONE = unbounded. */
-	uint32_t max_hash_entries;	/* default 4096: (LRU_)HASH, per-CPU hashes, LPM_TRIE */
-	uint32_t max_array_keys;	/* default 4096: ARRAY */
-	uint32_t max_percpu_keys;	/* default 256: PERCPU_ARRAY only */
+	uint32_t max_hash_entries; /* default 4096: (LRU_)HASH, per-CPU hashes, LPM_TRIE */
+	uint32_t max_array_keys; /* default 4096: ARRAY */
+	uint32_t max_percpu_keys; /* default 256: PERCPU_ARRAY only */
 	/* Skip the /proc and /sys walkers (per-CPU time, NUMA, tasks). */
 	bool maps_only;
 	/* cgroup2 paths (relative to the cgroup2 mount or absolute) whose
 	 * tasks are enriched and whose PSI files are read. */
 	const char *const *cgroups;
 	size_t nr_cgroups;
-	size_t :0;
+	size_t : 0;
 };
 #define ktsnap_capture_opts__last_field nr_cgroups
 

@@ -26,7 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>	/* KTSNAP_OPTS uses memset */
+#include <string.h> /* KTSNAP_OPTS uses memset */
 
 #ifdef __cplusplus
 extern "C" {
@@ -39,10 +39,10 @@ extern "C" {
  * without breaking callers; fill them with KTSNAP_OPTS():
  *	KTSNAP_OPTS(ktsnap_capture_opts, opts, .obj = "sched");
  */
-#define KTSNAP_OPTS(TYPE, NAME, ...)                                      \
-	struct TYPE NAME = ({                                             \
-		memset(&NAME, 0, sizeof(struct TYPE));                    \
-		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ };  \
+#define KTSNAP_OPTS(TYPE, NAME, ...)                                     \
+	struct TYPE NAME = ({                                            \
+		memset(&NAME, 0, sizeof(struct TYPE));                   \
+		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ }; \
 	})
 
 enum ktsnap_print_level {
@@ -51,8 +51,7 @@ enum ktsnap_print_level {
 	KTSNAP_DEBUG,
 };
 
-typedef int (*ktsnap_print_fn_t)(enum ktsnap_print_level level,
-				 const char *format, va_list args);
+typedef int (*ktsnap_print_fn_t)(enum ktsnap_print_level level, const char *format, va_list args);
 
 /*
  * Replace the diagnostic print callback (default: none, the library is

@@ -27,17 +27,17 @@ extern "C" {
 struct ktsnap_diff;
 
 enum ktsnap_diff_op {
-	KTSNAP_DIFF_MAP_ADDED,		/* map only in the second report */
-	KTSNAP_DIFF_MAP_REMOVED,	/* map only in the first report */
-	KTSNAP_DIFF_MAP_CHANGED,	/* a map property (path names it) */
-	KTSNAP_DIFF_ENTRY_ADDED,	/* key only in the second report */
-	KTSNAP_DIFF_ENTRY_REMOVED,	/* key only in the first report */
-	KTSNAP_DIFF_VALUE_CHANGED,	/* a scalar inside an entry / value */
+	KTSNAP_DIFF_MAP_ADDED, /* map only in the second report */
+	KTSNAP_DIFF_MAP_REMOVED, /* map only in the first report */
+	KTSNAP_DIFF_MAP_CHANGED, /* a map property (path names it) */
+	KTSNAP_DIFF_ENTRY_ADDED, /* key only in the second report */
+	KTSNAP_DIFF_ENTRY_REMOVED, /* key only in the first report */
+	KTSNAP_DIFF_VALUE_CHANGED, /* a scalar inside an entry / value */
 };
 
 struct ktsnap_diff_item {
 	enum ktsnap_diff_op op;
-	const char *map;	/* map name */
+	const char *map; /* map name */
 	/* entry key as displayed ("100", "kt_lru_key{pid=1}", "hex:01 00");
 	 * NULL for map-level items and single-value maps */
 	const char *key;
@@ -54,9 +54,9 @@ struct ktsnap_diff_item {
 	/* numbers of the same kind: new - old */
 	bool has_delta;
 	bool delta_is_float;
-	bool delta_negative;	/* integer delta is -delta */
-	uint64_t delta;		/* integer magnitude */
-	double fdelta;		/* float delta */
+	bool delta_negative; /* integer delta is -delta */
+	uint64_t delta; /* integer magnitude */
+	double fdelta; /* float delta */
 };
 
 /*
@@ -72,13 +72,11 @@ KTSNAP_API void ktsnap_diff__free(struct ktsnap_diff *d);
 KTSNAP_API size_t ktsnap_diff__count(const struct ktsnap_diff *d);
 /* Borrowed from @d; NULL + ERANGE past the end.  Items come map by map in
  * the first report's order, maps only in the second report last. */
-KTSNAP_API const struct ktsnap_diff_item *ktsnap_diff__item(const struct ktsnap_diff *d,
-							    size_t i);
+KTSNAP_API const struct ktsnap_diff_item *ktsnap_diff__item(const struct ktsnap_diff *d, size_t i);
 /* First VALUE_CHANGED / MAP_CHANGED item of @map with exactly @path
  * (@key NULL: any key); NULL when nothing changed there.  Borrowed. */
 KTSNAP_API const struct ktsnap_diff_item *
-ktsnap_diff__find(const struct ktsnap_diff *d, const char *map, const char *key,
-		  const char *path);
+ktsnap_diff__find(const struct ktsnap_diff *d, const char *map, const char *key, const char *path);
 
 /*
  * Human form: one block per map that changed, each changed scalar as

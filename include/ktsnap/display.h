@@ -61,8 +61,8 @@ KTSNAP_API int ktsnap_value__fprint(const struct ktsnap_value *v, FILE *f, int i
  * The same multi-line rendering into a buffer (snprintf semantics, as
  * ktsnap_value__format(); -EINVAL as ktsnap_value__fprint()).
  */
-KTSNAP_API int ktsnap_value__format_pretty(const struct ktsnap_value *v, int indent,
-					   char *buf, size_t size);
+KTSNAP_API int ktsnap_value__format_pretty(const struct ktsnap_value *v, int indent, char *buf,
+					   size_t size);
 
 /*
  * Shortest decimal that reads back as @v, without exponent ("1", "1.5",

@@ -32,58 +32,58 @@ struct ktsnap_missing_stats;
 
 enum ktsnap_error_kind {
 	KTSNAP_ERR_NONE,
-	KTSNAP_ERR_MAP_NOT_FOUND,		/* requested, available[] */
-	KTSNAP_ERR_VAR_NOT_FOUND,		/* requested, available[] */
-	KTSNAP_ERR_AMBIGUOUS_VAR,		/* requested, found_in[] */
-	KTSNAP_ERR_FIELD_NOT_FOUND,		/* requested, walked, component, available[] */
-	KTSNAP_ERR_NOT_A_STRUCT,		/* requested, walked, component, kind */
-	KTSNAP_ERR_TYPE_MISMATCH,		/* expected, actual, requested */
-	KTSNAP_ERR_INDEX_OUT_OF_RANGE,		/* map, index, len */
-	KTSNAP_ERR_PER_CPU_SLOT,		/* map, cpu, len, unmapped */
-	KTSNAP_ERR_NO_MATCH,			/* map, op, len, available_keys[] */
-	KTSNAP_ERR_EMPTY_PATH_COMPONENT,	/* requested */
-	KTSNAP_ERR_PER_CPU_NOT_NARROWED,	/* map */
-	KTSNAP_ERR_NO_RENDERED,			/* map, side */
-	KTSNAP_ERR_PLACEHOLDER_SAMPLE,		/* tag, reason */
-	KTSNAP_ERR_MISSING_STATS,		/* tag, reason */
-	KTSNAP_ERR_HOST_FIELD_UNAVAILABLE,	/* tag, cpu */
-	KTSNAP_ERR_PLACEHOLDER_SNAPSHOT,	/* tag? */
-	KTSNAP_ERR_NO_ACTIVE_SCHEDULER,		/* reason */
-	KTSNAP_ERR_ACTIVE_FILTER_EXCLUDED_MAPS,	/* requested, active_obj, excluded, whitelist */
-	KTSNAP_ERR_WALKER_DRIFTED_WITHIN_PHASE,	/* phase, pinned_kvas, sample_kvas, requested */
-	KTSNAP_ERR_PROJECTION_FAILED,		/* reason */
-	KTSNAP_ERR_MAP_RENDER_INCOMPLETE,	/* map, error */
+	KTSNAP_ERR_MAP_NOT_FOUND, /* requested, available[] */
+	KTSNAP_ERR_VAR_NOT_FOUND, /* requested, available[] */
+	KTSNAP_ERR_AMBIGUOUS_VAR, /* requested, found_in[] */
+	KTSNAP_ERR_FIELD_NOT_FOUND, /* requested, walked, component, available[] */
+	KTSNAP_ERR_NOT_A_STRUCT, /* requested, walked, component, kind */
+	KTSNAP_ERR_TYPE_MISMATCH, /* expected, actual, requested */
+	KTSNAP_ERR_INDEX_OUT_OF_RANGE, /* map, index, len */
+	KTSNAP_ERR_PER_CPU_SLOT, /* map, cpu, len, unmapped */
+	KTSNAP_ERR_NO_MATCH, /* map, op, len, available_keys[] */
+	KTSNAP_ERR_EMPTY_PATH_COMPONENT, /* requested */
+	KTSNAP_ERR_PER_CPU_NOT_NARROWED, /* map */
+	KTSNAP_ERR_NO_RENDERED, /* map, side */
+	KTSNAP_ERR_PLACEHOLDER_SAMPLE, /* tag, reason */
+	KTSNAP_ERR_MISSING_STATS, /* tag, reason */
+	KTSNAP_ERR_HOST_FIELD_UNAVAILABLE, /* tag, cpu */
+	KTSNAP_ERR_PLACEHOLDER_SNAPSHOT, /* tag? */
+	KTSNAP_ERR_NO_ACTIVE_SCHEDULER, /* reason */
+	KTSNAP_ERR_ACTIVE_FILTER_EXCLUDED_MAPS, /* requested, active_obj, excluded, whitelist */
+	KTSNAP_ERR_WALKER_DRIFTED_WITHIN_PHASE, /* phase, pinned_kvas, sample_kvas, requested */
+	KTSNAP_ERR_PROJECTION_FAILED, /* reason */
+	KTSNAP_ERR_MAP_RENDER_INCOMPLETE, /* map, error */
 };
 
 #define KTSNAP_ERROR_TEXT_MAX 256
 
 /* Sub-codes of the private per-kind records below. */
-enum ktsnap_err_members_of {		/* FieldNotFound: what "members" lists */
-	KTSNAP_ERR_MEMBERS_OF_VALUE,	/* a rendered Struct value */
-	KTSNAP_ERR_MEMBERS_OF_JSON,	/* a JSON object (stats fields) */
+enum ktsnap_err_members_of { /* FieldNotFound: what "members" lists */
+			     KTSNAP_ERR_MEMBERS_OF_VALUE, /* a rendered Struct value */
+			     KTSNAP_ERR_MEMBERS_OF_JSON, /* a JSON object (stats fields) */
 };
-enum ktsnap_err_actual_form {		/* TypeMismatch: how "actual" reads */
-	KTSNAP_ERR_ACTUAL_PLAIN,	/* the variant name */
-	KTSNAP_ERR_ACTUAL_ARRAY_ELEM,	/* Array[index]=<variant> */
-	KTSNAP_ERR_ACTUAL_TRUNCATED,	/* Truncated(partial=<variant>) */
+enum ktsnap_err_actual_form { /* TypeMismatch: how "actual" reads */
+			      KTSNAP_ERR_ACTUAL_PLAIN, /* the variant name */
+			      KTSNAP_ERR_ACTUAL_ARRAY_ELEM, /* Array[index]=<variant> */
+			      KTSNAP_ERR_ACTUAL_TRUNCATED, /* Truncated(partial=<variant>) */
 };
-enum ktsnap_err_var_list {		/* VarNotFound: what "available" lists */
-	KTSNAP_ERR_VAR_LIST_MEMBERS,	/* top-level globals, sorted */
-	KTSNAP_ERR_VAR_LIST_MAPS,	/* global-section map names */
+enum ktsnap_err_var_list { /* VarNotFound: what "available" lists */
+			   KTSNAP_ERR_VAR_LIST_MEMBERS, /* top-level globals, sorted */
+			   KTSNAP_ERR_VAR_LIST_MAPS, /* global-section map names */
 };
-enum ktsnap_err_nas_reason {		/* NoActiveScheduler */
-	KTSNAP_ERR_NAS_NO_GLOBALS,
-	KTSNAP_ERR_NAS_MULTI_COPY,
-	KTSNAP_ERR_NAS_MANY_OBJS,
-	KTSNAP_ERR_NAS_TEXT,		/* free text (the constructor's reason) */
+enum ktsnap_err_nas_reason { /* NoActiveScheduler */
+			     KTSNAP_ERR_NAS_NO_GLOBALS,
+			     KTSNAP_ERR_NAS_MULTI_COPY,
+			     KTSNAP_ERR_NAS_MANY_OBJS,
+			     KTSNAP_ERR_NAS_TEXT, /* free text (the constructor's reason) */
 };
-enum ktsnap_err_pf_template {		/* ProjectionFailed */
-	KTSNAP_ERR_PF_TEXT,
-	KTSNAP_ERR_PF_VAR_RANGE,
-	KTSNAP_ERR_PF_VAR_NONE,
-	KTSNAP_ERR_PF_VARS_RANGE,
-	KTSNAP_ERR_PF_VARS_NONE,
-	KTSNAP_ERR_PF_VARS_EMPTY,
+enum ktsnap_err_pf_template { /* ProjectionFailed */
+			      KTSNAP_ERR_PF_TEXT,
+			      KTSNAP_ERR_PF_VAR_RANGE,
+			      KTSNAP_ERR_PF_VAR_NONE,
+			      KTSNAP_ERR_PF_VARS_RANGE,
+			      KTSNAP_ERR_PF_VARS_NONE,
+			      KTSNAP_ERR_PF_VARS_EMPTY,
 };
 
 /*
@@ -108,72 +108,72 @@ struct ktsnap_error {
 	enum ktsnap_error_kind kind;
 	/* ---- private ---- */
 	union {
-		struct {			/* MAP_NOT_FOUND, AMBIGUOUS_VAR, */
-			struct ktsnap_snapshot snap;	/* ACTIVE_FILTER_EXCLUDED_MAPS */
+		struct { /* MAP_NOT_FOUND, AMBIGUOUS_VAR, */
+			struct ktsnap_snapshot snap; /* ACTIVE_FILTER_EXCLUDED_MAPS */
 		} lookup;
-		struct {			/* VAR_NOT_FOUND */
+		struct { /* VAR_NOT_FOUND */
 			struct ktsnap_snapshot snap;
 			enum ktsnap_err_var_list list;
 		} var_not_found;
-		struct {			/* FIELD_NOT_FOUND, NOT_A_STRUCT */
-			size_t walked_len;	/* bytes of the requested path walked */
-			size_t kept_len;	/* bytes of the path kept in text */
-			const void *members;	/* FIELD_NOT_FOUND: where it looked */
+		struct { /* FIELD_NOT_FOUND, NOT_A_STRUCT */
+			size_t walked_len; /* bytes of the requested path walked */
+			size_t kept_len; /* bytes of the path kept in text */
+			const void *members; /* FIELD_NOT_FOUND: where it looked */
 			enum ktsnap_err_members_of members_of;
-			const char *got;	/* NOT_A_STRUCT: the kind found */
+			const char *got; /* NOT_A_STRUCT: the kind found */
 		} path;
-		struct {			/* TYPE_MISMATCH */
+		struct { /* TYPE_MISMATCH */
 			const char *expected;
 			const char *actual;
-			uint64_t index;		/* ARRAY_ELEM */
+			uint64_t index; /* ARRAY_ELEM */
 			enum ktsnap_err_actual_form form;
 		} type_mismatch;
-		struct {			/* INDEX_OUT_OF_RANGE */
+		struct { /* INDEX_OUT_OF_RANGE */
 			const char *map;
 			uint64_t index, len;
 		} index_out_of_range;
-		struct {			/* PER_CPU_SLOT */
+		struct { /* PER_CPU_SLOT */
 			const char *map;
 			uint64_t cpu, len;
 			bool unmapped;
 		} per_cpu_slot;
-		struct {			/* NO_MATCH */
+		struct { /* NO_MATCH */
 			const char *map;
 			const char *op;
 			uint64_t len;
-			uint32_t nr_keys;	/* keys to sample from keys_of */
+			uint32_t nr_keys; /* keys to sample from keys_of */
 			const struct ktsnap_map *keys_of;
 		} no_match;
-		struct {			/* PER_CPU_NOT_NARROWED */
+		struct { /* PER_CPU_NOT_NARROWED */
 			const char *map;
 		} per_cpu_not_narrowed;
-		struct {			/* NO_RENDERED */
+		struct { /* NO_RENDERED */
 			const char *map;
 			const char *side;
 		} no_rendered;
-		struct {			/* HOST_FIELD_UNAVAILABLE */
+		struct { /* HOST_FIELD_UNAVAILABLE */
 			uint64_t cpu;
 		} host_field_unavailable;
-		struct {			/* PLACEHOLDER_SNAPSHOT */
+		struct { /* PLACEHOLDER_SNAPSHOT */
 			bool has_tag;
 		} placeholder_snapshot;
-		struct {			/* NO_ACTIVE_SCHEDULER */
+		struct { /* NO_ACTIVE_SCHEDULER */
 			struct ktsnap_snapshot snap;
 			enum ktsnap_err_nas_reason reason;
-			const char *obj;	/* MULTI_COPY: obj prefix */
+			const char *obj; /* MULTI_COPY: obj prefix */
 			size_t obj_len;
 		} no_active_scheduler;
-		struct {			/* WALKER_DRIFTED_WITHIN_PHASE */
+		struct { /* WALKER_DRIFTED_WITHIN_PHASE */
 			const uint64_t *pinned;
 			size_t nr_pinned;
 			const uint64_t *sample;
 			size_t nr_sample;
 		} walker_drifted;
-		struct {			/* PROJECTION_FAILED */
+		struct { /* PROJECTION_FAILED */
 			enum ktsnap_err_pf_template tmpl;
 			uint64_t index, count;
 		} projection_failed;
-		struct {			/* MAP_RENDER_INCOMPLETE */
+		struct { /* MAP_RENDER_INCOMPLETE */
 			const char *map;
 			const char *error;
 		} map_render_incomplete;
@@ -239,10 +239,9 @@ KTSNAP_API bool ktsnap_error__unmapped(const struct ktsnap_error *err);
 KTSNAP_API struct ktsnap_error ktsnap_error__placeholder_snapshot(const char *tag /* NULL: none */);
 KTSNAP_API struct ktsnap_error ktsnap_error__placeholder_sample(const char *tag,
 								const char *reason);
-KTSNAP_API struct ktsnap_error ktsnap_error__missing_stats(const char *tag,
-							   const struct ktsnap_missing_stats *reason);
-KTSNAP_API struct ktsnap_error ktsnap_error__host_field_unavailable(const char *tag,
-								    uint32_t cpu);
+KTSNAP_API struct ktsnap_error
+ktsnap_error__missing_stats(const char *tag, const struct ktsnap_missing_stats *reason);
+KTSNAP_API struct ktsnap_error ktsnap_error__host_field_unavailable(const char *tag, uint32_t cpu);
 KTSNAP_API struct ktsnap_error ktsnap_error__projection_failed(const char *reason);
 KTSNAP_API struct ktsnap_error ktsnap_error__no_active_scheduler(const char *reason);
 /*

@@ -60,7 +60,7 @@ extern "C" {
 #endif
 
 enum ktsnap_json_flags {
-	KTSNAP_JSON_PRETTY = 1 << 0,	/* two-space indented, one field a line */
+	KTSNAP_JSON_PRETTY = 1 << 0, /* two-space indented, one field a line */
 };
 
 /*
@@ -84,8 +84,7 @@ KTSNAP_API int ktsnap_report__write_json(const struct ktsnap_report *r, FILE *f,
 /* One map object as it appears in "maps" (same flags and returns). */
 KTSNAP_API int ktsnap_map__write_json(const struct ktsnap_map *m, FILE *f, unsigned int flags);
 /* One RenderedValue object (same flags and returns); NULL writes null. */
-KTSNAP_API int ktsnap_value__write_json(const struct ktsnap_value *v, FILE *f,
-					unsigned int flags);
+KTSNAP_API int ktsnap_value__write_json(const struct ktsnap_value *v, FILE *f, unsigned int flags);
 
 /*
  * Read a report written by ktsnap_report__write_json() from @f (to EOF).
@@ -102,10 +101,10 @@ KTSNAP_API int ktsnap_report__read_json_buf(const char *buf, size_t len,
 
 /* A "dual" report's other fields (the report itself is the late half). */
 struct ktsnap_dual_info {
-	const struct ktsnap_report *early;	/* borrowed from the report; NULL: absent */
+	const struct ktsnap_report *early; /* borrowed from the report; NULL: absent */
 	uint64_t early_max_age_jiffies;
 	uint64_t early_threshold_jiffies;
-	const char *early_skipped_reason;	/* NULL: absent */
+	const char *early_skipped_reason; /* NULL: absent */
 };
 
 /* A "degraded" report's fields; the *_json members are compact JSON text

@@ -37,21 +37,21 @@ enum ktsnap_kernel_op_direction {
 
 /* KernelOpTarget variants (the values are the wire variant indices). */
 enum ktsnap_kernel_op_target_kind {
-	KTSNAP_KERNEL_OP_TARGET_SYMBOL = 0,		/* symbol */
-	KTSNAP_KERNEL_OP_TARGET_DIRECT = 1,		/* addr: KVA in the direct map */
-	KTSNAP_KERNEL_OP_TARGET_KVA = 2,		/* addr: KVA, page-table walk */
-	KTSNAP_KERNEL_OP_TARGET_PER_CPU_FIELD = 3,	/* symbol, field, cpu */
-	KTSNAP_KERNEL_OP_TARGET_TASK_FIELD = 4,		/* pid, expected_start_time_ns, field */
+	KTSNAP_KERNEL_OP_TARGET_SYMBOL = 0, /* symbol */
+	KTSNAP_KERNEL_OP_TARGET_DIRECT = 1, /* addr: KVA in the direct map */
+	KTSNAP_KERNEL_OP_TARGET_KVA = 2, /* addr: KVA, page-table walk */
+	KTSNAP_KERNEL_OP_TARGET_PER_CPU_FIELD = 3, /* symbol, field, cpu */
+	KTSNAP_KERNEL_OP_TARGET_TASK_FIELD = 4, /* pid, expected_start_time_ns, field */
 };
 
 struct ktsnap_kernel_op_target {
 	enum ktsnap_kernel_op_target_kind kind;
-	char *symbol;		/* SYMBOL, PER_CPU_FIELD */
-	char *field;		/* PER_CPU_FIELD, TASK_FIELD */
-	uint64_t addr;		/* DIRECT, KVA */
-	uint32_t cpu;		/* PER_CPU_FIELD */
-	uint32_t pid;		/* TASK_FIELD */
-	uint64_t expected_start_time_ns;	/* TASK_FIELD */
+	char *symbol; /* SYMBOL, PER_CPU_FIELD */
+	char *field; /* PER_CPU_FIELD, TASK_FIELD */
+	uint64_t addr; /* DIRECT, KVA */
+	uint32_t cpu; /* PER_CPU_FIELD */
+	uint32_t pid; /* TASK_FIELD */
+	uint64_t expected_start_time_ns; /* TASK_FIELD */
 };
 
 /* KernelOpValue variants.  For reads the value is a width hint. */
@@ -59,18 +59,18 @@ enum ktsnap_kernel_op_value_kind {
 	KTSNAP_KERNEL_OP_VALUE_U32 = 0,
 	KTSNAP_KERNEL_OP_VALUE_U64 = 1,
 	KTSNAP_KERNEL_OP_VALUE_BYTES = 2,
-	KTSNAP_KERNEL_OP_VALUE_OR_U32 = 3,	/* read-modify-write OR mask */
+	KTSNAP_KERNEL_OP_VALUE_OR_U32 = 3, /* read-modify-write OR mask */
 };
 
 struct ktsnap_kernel_op_value {
 	enum ktsnap_kernel_op_value_kind kind;
 	union {
-		uint32_t u32;		/* U32, OR_U32 */
-		uint64_t u64;		/* U64 */
+		uint32_t u32; /* U32, OR_U32 */
+		uint64_t u64; /* U64 */
 		struct {
 			uint8_t *data;
 			size_t len;
-		} bytes;		/* BYTES */
+		} bytes; /* BYTES */
 	};
 };
 
@@ -93,7 +93,7 @@ struct ktsnap_kernel_op_request {
 struct ktsnap_kernel_op_reply {
 	uint32_t request_id;
 	bool success;
-	char *reason;		/* NULL reads as "" */
+	char *reason; /* NULL reads as "" */
 	struct ktsnap_kernel_op_value *read_values;
 	size_t nr_read_values;
 };
@@ -116,13 +116,14 @@ static inline struct ktsnap_kernel_op_value ktsnap_kernel_op_value_u64(uint64_t 
 
 static inline struct ktsnap_kernel_op_value ktsnap_kernel_op_value_or_u32(uint32_t mask)
 {
-	return (struct ktsnap_kernel_op_value){ .kind = KTSNAP_KERNEL_OP_VALUE_OR_U32, .u32 = mask };
+	return (struct ktsnap_kernel_op_value){ .kind = KTSNAP_KERNEL_OP_VALUE_OR_U32,
+						.u32 = mask };
 }
 
 /* Make @v a BYTES value holding a heap copy of @len bytes at @data (zeros
  * when @data is NULL: the width hint of a read).  0, -EINVAL, -ENOMEM. */
-KTSNAP_API int ktsnap_kernel_op_value__set_bytes(struct ktsnap_kernel_op_value *v,
-						 const void *data, size_t len);
+KTSNAP_API int ktsnap_kernel_op_value__set_bytes(struct ktsnap_kernel_op_value *v, const void *data,
+						 size_t len);
 /* Deep copy into @dst (overwritten, not cleared first).  0, -EINVAL, -ENOMEM. */
 KTSNAP_API int ktsnap_kernel_op_value__copy(struct ktsnap_kernel_op_value *dst,
 					    const struct ktsnap_kernel_op_value *src);
@@ -140,8 +141,7 @@ static inline struct ktsnap_kernel_op_target ktsnap_kernel_op_target_direct(uint
 
 static inline struct ktsnap_kernel_op_target ktsnap_kernel_op_target_kva(uint64_t kva)
 {
-	return (struct ktsnap_kernel_op_target){ .kind = KTSNAP_KERNEL_OP_TARGET_KVA,
-						 .addr = kva };
+	return (struct ktsnap_kernel_op_target){ .kind = KTSNAP_KERNEL_OP_TARGET_KVA, .addr = kva };
 }
 
 /* Setters overwrite @t (without clearing it first) with heap copies of the

@@ -33,16 +33,16 @@ struct ktsnap_map_entry;
 struct ktsnap_value;
 
 /* ---- caps (spec §1) ------------------------------------------------------ */
-#define KTSNAP_MAX_PERCPU_KEYS		256
-#define KTSNAP_MAX_HASH_ENTRIES		4096
-#define KTSNAP_MAX_ARRAY_KEYS		4096
-#define KTSNAP_MAX_STACK_TRACE_BUCKETS	16384
-#define KTSNAP_MAX_STACK_TRACE_PCS	128
-#define KTSNAP_MAX_FD_ARRAY_SLOTS	4096
-#define KTSNAP_MAX_FD_ARRAY_INDICES	1024
-#define KTSNAP_MAX_ARRAY_ELEMS		4096
-#define KTSNAP_MAX_RENDER_DEPTH		32
-#define KTSNAP_MAX_MODIFIER_DEPTH	32
+#define KTSNAP_MAX_PERCPU_KEYS 256
+#define KTSNAP_MAX_HASH_ENTRIES 4096
+#define KTSNAP_MAX_ARRAY_KEYS 4096
+#define KTSNAP_MAX_STACK_TRACE_BUCKETS 16384
+#define KTSNAP_MAX_STACK_TRACE_PCS 128
+#define KTSNAP_MAX_FD_ARRAY_SLOTS 4096
+#define KTSNAP_MAX_FD_ARRAY_INDICES 1024
+#define KTSNAP_MAX_ARRAY_ELEMS 4096
+#define KTSNAP_MAX_RENDER_DEPTH 32
+#define KTSNAP_MAX_MODIFIER_DEPTH 32
 
 /* ---- rendered values (spec §4.1) ----------------------------------------- */
 enum ktsnap_value_kind {
@@ -76,12 +76,11 @@ KTSNAP_API enum ktsnap_value_kind ktsnap_value__kind(const struct ktsnap_value *
  * ktsnap_field__get() reads it ("" = v itself; any miss or an empty
  * component gives NULL).  All results are borrowed from the report.
  */
-KTSNAP_API const struct ktsnap_value *
-ktsnap_value__member(const struct ktsnap_value *v, const char *name);
-KTSNAP_API const struct ktsnap_value *
-ktsnap_value__index(const struct ktsnap_value *v, size_t i);
-KTSNAP_API const struct ktsnap_value *
-ktsnap_value__get(const struct ktsnap_value *v, const char *path);
+KTSNAP_API const struct ktsnap_value *ktsnap_value__member(const struct ktsnap_value *v,
+							   const char *name);
+KTSNAP_API const struct ktsnap_value *ktsnap_value__index(const struct ktsnap_value *v, size_t i);
+KTSNAP_API const struct ktsnap_value *ktsnap_value__get(const struct ktsnap_value *v,
+							const char *path);
 
 /*
  * Scalar coercions (spec §4.2 / §6.9 acceptance): 0 and *out set, or
@@ -94,7 +93,7 @@ KTSNAP_API int ktsnap_value__as_bool(const struct ktsnap_value *v, bool *out);
 
 /* Field access for every variant; the wrong variant gives 0 / NULL. */
 KTSNAP_API uint32_t ktsnap_value__bits(const struct ktsnap_value *v);
-KTSNAP_API int64_t ktsnap_value__int(const struct ktsnap_value *v);   /* Int, Enum */
+KTSNAP_API int64_t ktsnap_value__int(const struct ktsnap_value *v); /* Int, Enum */
 KTSNAP_API uint64_t ktsnap_value__uint(const struct ktsnap_value *v); /* Uint, Ptr */
 KTSNAP_API bool ktsnap_value__bool(const struct ktsnap_value *v);
 KTSNAP_API uint8_t ktsnap_value__char(const struct ktsnap_value *v);
@@ -104,9 +103,9 @@ KTSNAP_API bool ktsnap_value__enum_is_signed(const struct ktsnap_value *v);
 KTSNAP_API const char *ktsnap_value__type_name(const struct ktsnap_value *v);
 KTSNAP_API size_t ktsnap_value__member_count(const struct ktsnap_value *v);
 /* i-th member of a Struct; *name receives its name ("" if anonymous). */
-KTSNAP_API const struct ktsnap_value *
-ktsnap_value__member_at(const struct ktsnap_value *v, size_t i, const char **name);
-KTSNAP_API uint64_t ktsnap_value__array_len(const struct ktsnap_value *v);   /* declared */
+KTSNAP_API const struct ktsnap_value *ktsnap_value__member_at(const struct ktsnap_value *v,
+							      size_t i, const char **name);
+KTSNAP_API uint64_t ktsnap_value__array_len(const struct ktsnap_value *v); /* declared */
 KTSNAP_API size_t ktsnap_value__element_count(const struct ktsnap_value *v); /* stored */
 KTSNAP_API const char *ktsnap_value__cpus(const struct ktsnap_value *v);
 KTSNAP_API const struct ktsnap_value *ktsnap_value__ptr_deref(const struct ktsnap_value *v);
@@ -115,20 +114,19 @@ KTSNAP_API const char *ktsnap_value__ptr_cast_annotation(const struct ktsnap_val
 KTSNAP_API const char *ktsnap_value__hex(const struct ktsnap_value *v);
 KTSNAP_API uint64_t ktsnap_value__truncated_needed(const struct ktsnap_value *v);
 KTSNAP_API uint64_t ktsnap_value__truncated_had(const struct ktsnap_value *v);
-KTSNAP_API const struct ktsnap_value *
-ktsnap_value__truncated_partial(const struct ktsnap_value *v);
+KTSNAP_API const struct ktsnap_value *ktsnap_value__truncated_partial(const struct ktsnap_value *v);
 KTSNAP_API const char *ktsnap_value__unsupported_reason(const struct ktsnap_value *v);
 
 /* ---- maps (spec §3.2) ---------------------------------------------------- */
 
 /* Which entry list a map carries (at most one). */
 enum ktsnap_map_layout {
-	KTSNAP_LAYOUT_NONE,		/* no contents (see error / ringbuf …) */
-	KTSNAP_LAYOUT_VALUE,		/* single value: ktsnap_map__value() */
-	KTSNAP_LAYOUT_HASH,		/* "entries": key/value bytes + renderings */
-	KTSNAP_LAYOUT_ARRAY,		/* "array_entries": index + value */
-	KTSNAP_LAYOUT_PERCPU_ARRAY,	/* "percpu_entries": index + per-CPU */
-	KTSNAP_LAYOUT_PERCPU_HASH,	/* "percpu_hash_entries": key + per-CPU */
+	KTSNAP_LAYOUT_NONE, /* no contents (see error / ringbuf …) */
+	KTSNAP_LAYOUT_VALUE, /* single value: ktsnap_map__value() */
+	KTSNAP_LAYOUT_HASH, /* "entries": key/value bytes + renderings */
+	KTSNAP_LAYOUT_ARRAY, /* "array_entries": index + value */
+	KTSNAP_LAYOUT_PERCPU_ARRAY, /* "percpu_entries": index + per-CPU */
+	KTSNAP_LAYOUT_PERCPU_HASH, /* "percpu_hash_entries": key + per-CPU */
 };
 
 struct ktsnap_ringbuf_info {
@@ -136,12 +134,12 @@ struct ktsnap_ringbuf_info {
 	uint64_t consumer_pos;
 	uint64_t producer_pos;
 	uint64_t pending_pos;
-	uint64_t pending_bytes;	/* producer_pos - consumer_pos (wrapping) */
+	uint64_t pending_bytes; /* producer_pos - consumer_pos (wrapping) */
 };
 
 struct ktsnap_stack_trace_entry {
 	uint32_t bucket_id;
-	uint32_t nr;		/* number of pcs */
+	uint32_t nr; /* number of pcs */
 	uint64_t *pcs;
 	const char *data_hex;
 };
@@ -154,21 +152,21 @@ struct ktsnap_stack_trace_info {
 };
 
 struct ktsnap_fd_array_info {
-	uint32_t populated;	/* slots holding an object */
-	uint32_t scanned;	/* slots looked at */
+	uint32_t populated; /* slots holding an object */
+	uint32_t scanned; /* slots looked at */
 	size_t nr_indices;
-	uint32_t *indices;	/* populated slot indices (capped) */
-	bool truncated;		/* scan stopped at the slot cap */
-	bool indices_truncated;	/* index list stopped at its cap */
+	uint32_t *indices; /* populated slot indices (capped) */
+	bool truncated; /* scan stopped at the slot cap */
+	bool indices_truncated; /* index list stopped at its cap */
 };
 
 KTSNAP_API size_t ktsnap_report__map_count(const struct ktsnap_report *r);
 /* Borrowed from r; NULL + ERANGE past the end. */
-KTSNAP_API const struct ktsnap_map *
-ktsnap_report__map_by_index(const struct ktsnap_report *r, size_t i);
+KTSNAP_API const struct ktsnap_map *ktsnap_report__map_by_index(const struct ktsnap_report *r,
+								size_t i);
 /* First map named exactly @name; borrowed; NULL + ENOENT if none. */
-KTSNAP_API const struct ktsnap_map *
-ktsnap_report__map_by_name(const struct ktsnap_report *r, const char *name);
+KTSNAP_API const struct ktsnap_map *ktsnap_report__map_by_name(const struct ktsnap_report *r,
+							       const char *name);
 
 /*
  * Map getters: a NULL @m reads as 0 / NULL (ktsnap_map__entry: NULL +
@@ -188,8 +186,7 @@ KTSNAP_API enum ktsnap_map_layout ktsnap_map__layout(const struct ktsnap_map *m)
 KTSNAP_API const struct ktsnap_value *ktsnap_map__value(const struct ktsnap_map *m);
 KTSNAP_API size_t ktsnap_map__entry_count(const struct ktsnap_map *m);
 /* Borrowed; NULL + ERANGE past the end. */
-KTSNAP_API const struct ktsnap_map_entry *
-ktsnap_map__entry(const struct ktsnap_map *m, size_t i);
+KTSNAP_API const struct ktsnap_map_entry *ktsnap_map__entry(const struct ktsnap_map *m, size_t i);
 /* Number of per-CPU slots of the map's entries (0 if not per-CPU). */
 KTSNAP_API uint32_t ktsnap_map__cpu_count(const struct ktsnap_map *m);
 KTSNAP_API const struct ktsnap_ringbuf_info *ktsnap_map__ringbuf(const struct ktsnap_map *m);
@@ -210,8 +207,8 @@ KTSNAP_API const uint8_t *ktsnap_map_entry__value_bytes(const struct ktsnap_map_
 /* ARRAY / PERCPU_ARRAY key. */
 KTSNAP_API uint32_t ktsnap_map_entry__index(const struct ktsnap_map_entry *e);
 /* Per-CPU slot @cpu; NULL when unmapped or out of range. */
-KTSNAP_API const struct ktsnap_value *
-ktsnap_map_entry__cpu_value(const struct ktsnap_map_entry *e, uint32_t cpu);
+KTSNAP_API const struct ktsnap_value *ktsnap_map_entry__cpu_value(const struct ktsnap_map_entry *e,
+								  uint32_t cpu);
 
 /* ---- walker records (spec §3.1) ------------------------------------------- */
 struct ktsnap_prog_runtime_stat {
@@ -253,8 +250,8 @@ struct ktsnap_per_node_numa {
 
 /* One row of a cgroup's *.pressure file (live-host PSI). */
 struct ktsnap_cgroup_psi {
-	const char *cgroup;	/* path below the cgroup2 mount */
-	const char *resource;	/* "cpu", "memory", "io", "irq" */
+	const char *cgroup; /* path below the cgroup2 mount */
+	const char *resource; /* "cpu", "memory", "io", "irq" */
 	double some_avg10, some_avg60, some_avg300;
 	uint64_t some_total_us;
 	bool has_full;
@@ -271,8 +268,8 @@ struct ktsnap_task_enrichment {
 	int32_t prio;
 	int32_t nice;
 	uint32_t policy;
-	const char *state;	/* one-letter /proc state */
-	int32_t cpu;		/* last CPU it ran on */
+	const char *state; /* one-letter /proc state */
+	int32_t cpu; /* last CPU it ran on */
 	uint64_t sum_exec_runtime_ns;
 	uint64_t nr_voluntary_switches;
 	uint64_t nr_involuntary_switches;
@@ -326,18 +323,17 @@ struct ktsnap_scx_sched_state {
 	int64_t exit_kind;
 	bool has_watchdog_timeout;
 	uint64_t watchdog_timeout;
-	const char *source;	/* NULL if absent */
+	const char *source; /* NULL if absent */
 	bool has_sched_kva;
 	uint64_t sched_kva;
 };
 
 #define KTSNAP_NR_PROBE_COUNTERS 15
 struct ktsnap_probe_counters {
-	uint64_t probe_count, kprobe_returns, meta_miss, ringbuf_drops,
-		timeline_count, timeline_drops, pi_count, pi_orphan_fexits,
-		pi_class_change_count, pi_drops, lock_contend_count,
-		lock_contend_drops, preempt_disable_count,
-		preempt_enable_count, trigger_count;
+	uint64_t probe_count, kprobe_returns, meta_miss, ringbuf_drops, timeline_count,
+		timeline_drops, pi_count, pi_orphan_fexits, pi_class_change_count, pi_drops,
+		lock_contend_count, lock_contend_drops, preempt_disable_count, preempt_enable_count,
+		trigger_count;
 };
 
 /* ---- the report ----------------------------------------------------------- */
@@ -377,8 +373,7 @@ KTSNAP_API uint64_t ktsnap_report__capture_skew_ns(const struct ktsnap_report *r
 KTSNAP_API uint64_t ktsnap_report__freeze_ns(const struct ktsnap_report *r);
 /* Borrowed; NULL when absent. */
 KTSNAP_API const char *ktsnap_report__active_obj_name(const struct ktsnap_report *r);
-KTSNAP_API const uint64_t *ktsnap_report__active_map_kvas(const struct ktsnap_report *r,
-							  size_t *n);
+KTSNAP_API const uint64_t *ktsnap_report__active_map_kvas(const struct ktsnap_report *r, size_t *n);
 
 /* Walker-backed lists; borrowed arrays of *n records (NULL when empty). */
 KTSNAP_API const struct ktsnap_prog_runtime_stat *
@@ -387,16 +382,16 @@ KTSNAP_API const struct ktsnap_per_cpu_time *
 ktsnap_report__per_cpu_time(const struct ktsnap_report *r, size_t *n);
 KTSNAP_API const struct ktsnap_per_node_numa *
 ktsnap_report__per_node_numa(const struct ktsnap_report *r, size_t *n);
-KTSNAP_API const struct ktsnap_cgroup_psi *
-ktsnap_report__cgroup_psi(const struct ktsnap_report *r, size_t *n);
+KTSNAP_API const struct ktsnap_cgroup_psi *ktsnap_report__cgroup_psi(const struct ktsnap_report *r,
+								     size_t *n);
 KTSNAP_API const struct ktsnap_task_enrichment *
 ktsnap_report__task_enrichments(const struct ktsnap_report *r, size_t *n);
 KTSNAP_API const struct ktsnap_event_counter_sample *
 ktsnap_report__event_counter_timeline(const struct ktsnap_report *r, size_t *n);
 KTSNAP_API const struct ktsnap_rq_scx_state *
 ktsnap_report__rq_scx_states(const struct ktsnap_report *r, size_t *n);
-KTSNAP_API const struct ktsnap_dsq_state *
-ktsnap_report__dsq_states(const struct ktsnap_report *r, size_t *n);
+KTSNAP_API const struct ktsnap_dsq_state *ktsnap_report__dsq_states(const struct ktsnap_report *r,
+								    size_t *n);
 /* NULL when absent. */
 KTSNAP_API const struct ktsnap_scx_sched_state *
 ktsnap_report__scx_sched_state(const struct ktsnap_report *r);

@@ -53,7 +53,7 @@ struct ktsnap_scenario;
  * those CPUs; @nice is applied when @set_nice.
  */
 struct ktsnap_workload {
-	size_t sz;	/* sizeof(struct ktsnap_workload) */
+	size_t sz; /* sizeof(struct ktsnap_workload) */
 	uint32_t spin_us;
 	uint32_t sleep_us;
 	bool yield;
@@ -61,23 +61,23 @@ struct ktsnap_workload {
 	int nice;
 	const uint32_t *cpus;
 	size_t nr_cpus;
-	size_t :0;
+	size_t : 0;
 };
 #define ktsnap_workload__last_field nr_cpus
 
 /* ---- ops (§11) --------------------------------------------------------------------- */
 enum ktsnap_op_kind {
-	KTSNAP_OP_CAPTURE_SNAPSHOT,	/* name */
-	KTSNAP_OP_WATCH_SNAPSHOT,	/* name = symbol */
-	KTSNAP_OP_CAPTURE_CGROUP_PROCS,	/* name = tag, cgroup */
-	KTSNAP_OP_PIN_BPF_MAP,		/* name = map name */
-	KTSNAP_OP_READ_KERNEL_HOT,	/* name = tag, entries[0] = (target, width) */
-	KTSNAP_OP_READ_KERNEL_COLD,	/* same */
-	KTSNAP_OP_WRITE_KERNEL_HOT,	/* entries = (target, value)… */
-	KTSNAP_OP_WRITE_KERNEL_COLD,	/* same; adjacent ones are merged */
-	KTSNAP_OP_ATTACH_SCHEDULER,	/* argv, obj, timeout_ms, log */
-	KTSNAP_OP_REPLACE_SCHEDULER,	/* argv, obj, timeout_ms, log */
-	KTSNAP_OP_SLEEP,		/* timeout_ms */
+	KTSNAP_OP_CAPTURE_SNAPSHOT, /* name */
+	KTSNAP_OP_WATCH_SNAPSHOT, /* name = symbol */
+	KTSNAP_OP_CAPTURE_CGROUP_PROCS, /* name = tag, cgroup */
+	KTSNAP_OP_PIN_BPF_MAP, /* name = map name */
+	KTSNAP_OP_READ_KERNEL_HOT, /* name = tag, entries[0] = (target, width) */
+	KTSNAP_OP_READ_KERNEL_COLD, /* same */
+	KTSNAP_OP_WRITE_KERNEL_HOT, /* entries = (target, value)… */
+	KTSNAP_OP_WRITE_KERNEL_COLD, /* same; adjacent ones are merged */
+	KTSNAP_OP_ATTACH_SCHEDULER, /* argv, obj, timeout_ms, log */
+	KTSNAP_OP_REPLACE_SCHEDULER, /* argv, obj, timeout_ms, log */
+	KTSNAP_OP_SLEEP, /* timeout_ms */
 };
 
 /*
@@ -120,10 +120,10 @@ static inline struct ktsnap_op ktsnap_op_watch_snapshot(const char *symbol)
 	return (struct ktsnap_op){ .kind = KTSNAP_OP_WATCH_SNAPSHOT, .name = symbol };
 }
 
-static inline struct ktsnap_op ktsnap_op_capture_cgroup_procs(const char *tag,
-							      const char *cgroup)
+static inline struct ktsnap_op ktsnap_op_capture_cgroup_procs(const char *tag, const char *cgroup)
 {
-	return (struct ktsnap_op){ .kind = KTSNAP_OP_CAPTURE_CGROUP_PROCS, .name = tag,
+	return (struct ktsnap_op){ .kind = KTSNAP_OP_CAPTURE_CGROUP_PROCS,
+				   .name = tag,
 				   .cgroup = cgroup };
 }
 
@@ -142,9 +142,9 @@ KTSNAP_API const char *ktsnap_op_kind__name(enum ktsnap_op_kind kind);
 
 /* ---- building a scenario ----------------------------------------------------------- */
 enum ktsnap_hold_kind {
-	KTSNAP_HOLD_DURATION,	/* hold duration_ms after the ops */
-	KTSNAP_HOLD_FULL,	/* hold the scenario's step length */
-	KTSNAP_HOLD_LOOP,	/* run the loop ops loop_iters times */
+	KTSNAP_HOLD_DURATION, /* hold duration_ms after the ops */
+	KTSNAP_HOLD_FULL, /* hold the scenario's step length */
+	KTSNAP_HOLD_LOOP, /* run the loop ops loop_iters times */
 };
 
 /* An empty scenario (step 0 only, no hold).  Caller frees with
@@ -197,7 +197,7 @@ KTSNAP_API int ktsnap_scenario__add_map_write(struct ktsnap_scenario *sc, const 
 typedef void (*ktsnap_scenario_progress_fn)(unsigned int step, const char *line, void *ctx);
 
 struct ktsnap_scenario_run_opts {
-	size_t sz;	/* sizeof(struct ktsnap_scenario_run_opts) */
+	size_t sz; /* sizeof(struct ktsnap_scenario_run_opts) */
 	/*
 	 * Installed as the thread's active bridge for the run (a reference
 	 * is taken and dropped); NULL: use whatever bridge is active.
@@ -220,7 +220,7 @@ struct ktsnap_scenario_run_opts {
 	const char *cgroup_parent;
 	ktsnap_scenario_progress_fn progress;
 	void *progress_ctx;
-	size_t :0;
+	size_t : 0;
 };
 #define ktsnap_scenario_run_opts__last_field progress_ctx
 
@@ -263,10 +263,10 @@ KTSNAP_API struct ktsnap_report *ktsnap_scenario_capture_callback(const char *na
 struct ktsnap_scenario_capture_stat {
 	const char *tag;
 	unsigned int step;
-	bool frozen;		/* the workers were frozen for the whole capture */
-	uint64_t freeze_ns;	/* cgroup.freeze write → "frozen 1" seen */
-	uint64_t capture_ns;	/* ktsnap_capture(): first to last map read and walkers */
-	uint64_t thaw_ns;	/* cgroup.freeze 0 written */
+	bool frozen; /* the workers were frozen for the whole capture */
+	uint64_t freeze_ns; /* cgroup.freeze write → "frozen 1" seen */
+	uint64_t capture_ns; /* ktsnap_capture(): first to last map read and walkers */
+	uint64_t thaw_ns; /* cgroup.freeze 0 written */
 };
 
 KTSNAP_API size_t ktsnap_scenario__capture_stat_count(const struct ktsnap_scenario *sc);

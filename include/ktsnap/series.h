@@ -39,11 +39,11 @@ struct ktsnap_bridge;
 
 /* ---- SeriesField (§8.3) ------------------------------------------------------------ */
 
-#define KTSNAP_PHASE_BASELINE	0
+#define KTSNAP_PHASE_BASELINE 0
 /* Phase of step k (0-based). */
-#define KTSNAP_PHASE_STEP(k)	((uint16_t)((k) + 1))
+#define KTSNAP_PHASE_STEP(k) ((uint16_t)((k) + 1))
 /* "no phase" in a field's phases column. */
-#define KTSNAP_PHASE_NONE	(-1)
+#define KTSNAP_PHASE_NONE (-1)
 
 enum ktsnap_series_type {
 	KTSNAP_SERIES_U64,
@@ -63,7 +63,7 @@ union ktsnap_series_num {
 struct ktsnap_series_value {
 	bool ok;
 	union ktsnap_series_num v;
-	struct ktsnap_error err;	/* !ok */
+	struct ktsnap_error err; /* !ok */
 };
 
 static inline struct ktsnap_series_value ktsnap_series_u64(uint64_t x)
@@ -101,9 +101,8 @@ struct ktsnap_series_field;
  * abort().  Caller frees with ktsnap_series_field__free().  NULL + ENOMEM.
  */
 KTSNAP_API struct ktsnap_series_field *
-ktsnap_series_field__new(const char *label, enum ktsnap_series_type type,
-			 const char *const *tags, size_t nr_tags,
-			 const uint64_t *elapsed_ms, size_t nr_elapsed,
+ktsnap_series_field__new(const char *label, enum ktsnap_series_type type, const char *const *tags,
+			 size_t nr_tags, const uint64_t *elapsed_ms, size_t nr_elapsed,
 			 const struct ktsnap_series_value *values, size_t nr_values,
 			 const int32_t *phases, size_t nr_phases);
 /* Accepts NULL. */
@@ -159,8 +158,8 @@ struct ktsnap_sample_series;
 /* One row as a sample; every pointer is borrowed from the series. */
 struct ktsnap_sample {
 	const char *tag;
-	struct ktsnap_snapshot snapshot;	/* named @tag */
-	const struct ktsnap_stats *stats;	/* never NULL */
+	struct ktsnap_snapshot snapshot; /* named @tag */
+	const struct ktsnap_stats *stats; /* never NULL */
 	bool has_elapsed_ms;
 	uint64_t elapsed_ms;
 	bool has_boundary_offset_ms;
@@ -212,7 +211,7 @@ KTSNAP_API size_t ktsnap_sample_series__stamped_phase_rows(const struct ktsnap_s
 /* A stimulus event as by_stimulus_phase reads it. */
 struct ktsnap_stimulus_event {
 	uint64_t elapsed_ms;
-	bool is_step_end;	/* step-end markers start nothing */
+	bool is_step_end; /* step-end markers start nothing */
 	bool has_step_index;
 	uint16_t step_index;
 };
@@ -233,8 +232,8 @@ KTSNAP_API int ktsnap_sample_series__stimulus_phases(const struct ktsnap_sample_
  * Fill *out (pre-set to an Ok zero) with this row's value or error and
  * return 0; a negative errno aborts the projection (returned as errno).
  */
-typedef int (*ktsnap_series_bpf_fn)(struct ktsnap_snapshot snap,
-				    struct ktsnap_series_value *out, void *ctx);
+typedef int (*ktsnap_series_bpf_fn)(struct ktsnap_snapshot snap, struct ktsnap_series_value *out,
+				    void *ctx);
 typedef int (*ktsnap_series_stats_fn)(struct ktsnap_json_field stats,
 				      struct ktsnap_series_value *out, void *ctx);
 
@@ -307,14 +306,14 @@ enum ktsnap_cpu_agg {
  * F64).  Label "map[index].member (cpu sum|max|min)".  NULL + errno.
  */
 KTSNAP_API struct ktsnap_series_field *
-ktsnap_sample_series__map_field_cpu(struct ktsnap_sample_series *s, const char *map,
-				    size_t index, const char *member, enum ktsnap_cpu_agg agg,
+ktsnap_sample_series__map_field_cpu(struct ktsnap_sample_series *s, const char *map, size_t index,
+				    const char *member, enum ktsnap_cpu_agg agg,
 				    enum ktsnap_series_type type);
 
 enum ktsnap_member_filter {
-	KTSNAP_MEMBERS_ALL,	/* member_names() */
-	KTSNAP_MEMBERS_U64,	/* u64_fields(): members that read as u64 */
-	KTSNAP_MEMBERS_F64,	/* f64_fields(): Float members */
+	KTSNAP_MEMBERS_ALL, /* member_names() */
+	KTSNAP_MEMBERS_U64, /* u64_fields(): members that read as u64 */
+	KTSNAP_MEMBERS_F64, /* f64_fields(): Float members */
 };
 
 /*
@@ -353,9 +352,9 @@ KTSNAP_API char **ktsnap_sample_series__stats_key_names(struct ktsnap_sample_ser
 typedef void (*ktsnap_series_cpu_time_fn)(const struct ktsnap_per_cpu_time *t,
 					  struct ktsnap_series_value *out, void *ctx);
 KTSNAP_API struct ktsnap_series_field *
-ktsnap_sample_series__host_cpu_time(struct ktsnap_sample_series *s, const char *label,
-				    uint32_t cpu, enum ktsnap_series_type type,
-				    ktsnap_series_cpu_time_fn fn, void *ctx);
+ktsnap_sample_series__host_cpu_time(struct ktsnap_sample_series *s, const char *label, uint32_t cpu,
+				    enum ktsnap_series_type type, ktsnap_series_cpu_time_fn fn,
+				    void *ctx);
 
 /* ---- scheduler stats over the scx stats socket -------------------------------------------- */
 /*
@@ -363,8 +362,8 @@ ktsnap_sample_series__host_cpu_time(struct ktsnap_sample_series *s, const char *
  * on a Unix stream socket, one JSON response line {"errno":N,"args":{"resp":…}}.
  * Caps on the two lines (bytes, newline excluded).
  */
-#define KTSNAP_STATS_MAX_REQUEST	4096
-#define KTSNAP_STATS_MAX_RESPONSE	(16u << 20)
+#define KTSNAP_STATS_MAX_REQUEST 4096
+#define KTSNAP_STATS_MAX_RESPONSE (16u << 20)
 
 struct ktsnap_stats_socket;
 
@@ -416,8 +415,8 @@ KTSNAP_API struct ktsnap_sample_series *ktsnap_sample_series__read_dir(const cha
 /* ---- periodic capture (§8.1) ------------------------------------------------------------ */
 
 /* Validation limits: at most the bridge cap, boundaries >= 100 ms apart. */
-#define KTSNAP_PERIODIC_MAX_SNAPSHOTS		64
-#define KTSNAP_PERIODIC_MIN_SPACING_NS		100000000ULL
+#define KTSNAP_PERIODIC_MAX_SNAPSHOTS 64
+#define KTSNAP_PERIODIC_MIN_SPACING_NS 100000000ULL
 /* Consecutive failed captures after which the remaining boundaries are abandoned. */
 #define KTSNAP_PERIODIC_MAX_CONSECUTIVE_FAILURES 2
 
@@ -428,8 +427,7 @@ KTSNAP_API struct ktsnap_sample_series *ktsnap_sample_series__read_dir(const cha
  * failed and how to fix it: num_snapshots <= 64, and 0.8 * duration /
  * (num_snapshots + 1) >= 100 ms.
  */
-KTSNAP_API int ktsnap_periodic__validate(uint32_t num_snapshots, uint64_t duration_ns,
-					 char **err);
+KTSNAP_API int ktsnap_periodic__validate(uint32_t num_snapshots, uint64_t duration_ns, char **err);
 
 /*
  * The boundary schedule on any ns clock (integer math): with avail = end -
@@ -462,8 +460,8 @@ typedef int (*ktsnap_periodic_stats_fn)(struct ktsnap_stats *out, void *ctx);
 
 struct ktsnap_periodic_opts {
 	size_t sz;
-	uint32_t num_snapshots;		/* N; 0 = off */
-	uint64_t duration_ns;		/* workload duration */
+	uint32_t num_snapshots; /* N; 0 = off */
+	uint64_t duration_ns; /* workload duration */
 	/* scenario start on the clock (0: the moment run/start is called) */
 	uint64_t anchor_ns;
 	/* when capture prerequisites became ready (0: the anchor) */
@@ -475,7 +473,7 @@ struct ktsnap_periodic_opts {
 	/* optional; NULL stores NoSchedulerBinary */
 	ktsnap_periodic_stats_fn stats;
 	void *stats_ctx;
-	const struct ktsnap_periodic_clock *clock;	/* NULL: CLOCK_MONOTONIC */
+	const struct ktsnap_periodic_clock *clock; /* NULL: CLOCK_MONOTONIC */
 };
 
 struct ktsnap_periodic;
@@ -486,9 +484,8 @@ struct ktsnap_periodic;
  * ktsnap_periodic__validate; a missing capture callback also fails).
  * Caller frees with ktsnap_periodic__free().  NULL + errno.
  */
-KTSNAP_API struct ktsnap_periodic *ktsnap_periodic__new(struct ktsnap_bridge *b,
-							const struct ktsnap_periodic_opts *opts,
-							char **err);
+KTSNAP_API struct ktsnap_periodic *
+ktsnap_periodic__new(struct ktsnap_bridge *b, const struct ktsnap_periodic_opts *opts, char **err);
 /*
  * Service every boundary in the calling thread, then return: each one
  * requests stats, stamps elapsed_ms (workload ms since the anchor, pauses

@@ -27,15 +27,15 @@ extern "C" {
 #endif
 
 enum ktsnap_report_format {
-	KTSNAP_FORMAT_AUTO,	/* reading: by magic; writing: JSON */
+	KTSNAP_FORMAT_AUTO, /* reading: by magic; writing: JSON */
 	KTSNAP_FORMAT_JSON,
-	KTSNAP_FORMAT_BINARY,	/* .ktsnap */
+	KTSNAP_FORMAT_BINARY, /* .ktsnap */
 };
 
 /* Write flags of the binary form (they share the flag word with
  * enum ktsnap_json_flags in ktsnap_report__write_file). */
 enum ktsnap_binary_flags {
-	KTSNAP_BINARY_NO_COMPRESS = 1 << 8,	/* never zstd-compress a section */
+	KTSNAP_BINARY_NO_COMPRESS = 1 << 8, /* never zstd-compress a section */
 };
 
 /* The file's first 8 bytes and the format version this library writes. */
@@ -75,8 +75,7 @@ KTSNAP_API int ktsnap_report__write_file(const struct ktsnap_report *r, FILE *f,
 					 enum ktsnap_report_format fmt, unsigned int flags);
 KTSNAP_API int ktsnap_report__read_file(FILE *f, enum ktsnap_report_format fmt,
 					struct ktsnap_report **report);
-KTSNAP_API int ktsnap_report__read_buf(const void *buf, size_t len,
-				       enum ktsnap_report_format fmt,
+KTSNAP_API int ktsnap_report__read_buf(const void *buf, size_t len, enum ktsnap_report_format fmt,
 				       struct ktsnap_report **report);
 
 /* BINARY for a path ending in ".ktsnap", JSON for ".json", else AUTO

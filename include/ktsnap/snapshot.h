@@ -17,7 +17,7 @@ struct ktsnap_report;
 
 struct ktsnap_snapshot {
 	const struct ktsnap_report *report;
-	const char *name;	/* for messages; borrowed; NULL: unnamed */
+	const char *name; /* for messages; borrowed; NULL: unnamed */
 	/* active filter (private): obj prefix (obj_len bytes, not
 	 * NUL-terminated) and the KVA whitelist, both borrowed from report */
 	const char *obj;

@@ -22,30 +22,30 @@ extern "C" {
 /* MissingStatsReason variants (spec §7.4). */
 enum ktsnap_missing_stats_kind {
 	KTSNAP_MISSING_STATS_NO_SCHEDULER_BINARY,
-	KTSNAP_MISSING_STATS_NO_SCHEDULER,		/* reason */
+	KTSNAP_MISSING_STATS_NO_SCHEDULER, /* reason */
 	KTSNAP_MISSING_STATS_DURING_FREEZE,
 	KTSNAP_MISSING_STATS_CANCELLED,
-	KTSNAP_MISSING_STATS_SCHEDULER_ERROR,		/* err, args_json */
-	KTSNAP_MISSING_STATS_MISSING_RESP,		/* args_json */
-	KTSNAP_MISSING_STATS_REQUEST_TOO_LARGE,		/* size, max */
-	KTSNAP_MISSING_STATS_RESPONSE_TOO_LARGE,	/* size, max */
+	KTSNAP_MISSING_STATS_SCHEDULER_ERROR, /* err, args_json */
+	KTSNAP_MISSING_STATS_MISSING_RESP, /* args_json */
+	KTSNAP_MISSING_STATS_REQUEST_TOO_LARGE, /* size, max */
+	KTSNAP_MISSING_STATS_RESPONSE_TOO_LARGE, /* size, max */
 	KTSNAP_MISSING_STATS_MUTEX_POISONED,
 };
 
 struct ktsnap_missing_stats {
 	enum ktsnap_missing_stats_kind kind;
-	const char *reason;	/* NO_SCHEDULER (NULL reads as "") */
-	int32_t err;		/* SCHEDULER_ERROR: the scheduler's errno */
-	const char *args_json;	/* SCHEDULER_ERROR, MISSING_RESP: compact JSON */
-	uint64_t size;		/* *_TOO_LARGE */
-	uint64_t max;		/* *_TOO_LARGE */
+	const char *reason; /* NO_SCHEDULER (NULL reads as "") */
+	int32_t err; /* SCHEDULER_ERROR: the scheduler's errno */
+	const char *args_json; /* SCHEDULER_ERROR, MISSING_RESP: compact JSON */
+	uint64_t size; /* *_TOO_LARGE */
+	uint64_t max; /* *_TOO_LARGE */
 };
 
 /* The stats slot: ok → json, else missing. */
 struct ktsnap_stats {
 	bool ok;
-	const char *json;	/* ok: compact JSON text of the stats value */
-	struct ktsnap_missing_stats missing;	/* !ok */
+	const char *json; /* ok: compact JSON text of the stats value */
+	struct ktsnap_missing_stats missing; /* !ok */
 };
 
 /* "NoSchedulerBinary", "NoScheduler", … (variant names).  Static. */
@@ -104,8 +104,8 @@ enum ktsnap_json_kind {
  */
 struct ktsnap_json_field {
 	bool present;
-	const struct json_object *value;	/* present (NULL = JSON null) */
-	struct ktsnap_error err;		/* !present */
+	const struct json_object *value; /* present (NULL = JSON null) */
+	struct ktsnap_error err; /* !present */
 };
 
 /*
@@ -121,8 +121,7 @@ KTSNAP_API bool ktsnap_json_field__is_present(struct ktsnap_json_field f);
 KTSNAP_API const struct json_object *ktsnap_json_field__raw(struct ktsnap_json_field f);
 KTSNAP_API const struct ktsnap_error *ktsnap_json_field__error(const struct ktsnap_json_field *f);
 KTSNAP_API size_t ktsnap_json_field__member_count(struct ktsnap_json_field f);
-KTSNAP_API struct ktsnap_json_field ktsnap_json_field__member(struct ktsnap_json_field f,
-							      size_t i);
+KTSNAP_API struct ktsnap_json_field ktsnap_json_field__member(struct ktsnap_json_field f, size_t i);
 KTSNAP_API int ktsnap_json_field__as_u64(struct ktsnap_json_field f, uint64_t *out,
 					 struct ktsnap_error *err);
 KTSNAP_API int ktsnap_json_field__as_i64(struct ktsnap_json_field f, int64_t *out,
@@ -138,12 +137,12 @@ KTSNAP_API int ktsnap_json_field__as_u64_array(struct ktsnap_json_field f, uint6
 					       size_t cap, size_t *n, struct ktsnap_error *err);
 KTSNAP_API int ktsnap_json_field__as_u32_array(struct ktsnap_json_field f, uint32_t *out,
 					       size_t cap, size_t *n, struct ktsnap_error *err);
-KTSNAP_API int ktsnap_json_field__as_i64_array(struct ktsnap_json_field f, int64_t *out,
-					       size_t cap, size_t *n, struct ktsnap_error *err);
-KTSNAP_API int ktsnap_json_field__as_f64_array(struct ktsnap_json_field f, double *out,
-					       size_t cap, size_t *n, struct ktsnap_error *err);
-KTSNAP_API int ktsnap_json_field__as_bool_array(struct ktsnap_json_field f, bool *out,
-						size_t cap, size_t *n, struct ktsnap_error *err);
+KTSNAP_API int ktsnap_json_field__as_i64_array(struct ktsnap_json_field f, int64_t *out, size_t cap,
+					       size_t *n, struct ktsnap_error *err);
+KTSNAP_API int ktsnap_json_field__as_f64_array(struct ktsnap_json_field f, double *out, size_t cap,
+					       size_t *n, struct ktsnap_error *err);
+KTSNAP_API int ktsnap_json_field__as_bool_array(struct ktsnap_json_field f, bool *out, size_t cap,
+						size_t *n, struct ktsnap_error *err);
 
 #ifdef __cplusplus
 }

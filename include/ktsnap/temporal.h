@@ -37,8 +37,8 @@ struct ktsnap_series_field;
 enum ktsnap_verdict_outcome {
 	KTSNAP_VERDICT_FAIL,
 	KTSNAP_VERDICT_INCONCLUSIVE,
-	KTSNAP_VERDICT_NOTE,	/* informational */
-	KTSNAP_VERDICT_PASSED,	/* positive log line (opt-in) */
+	KTSNAP_VERDICT_NOTE, /* informational */
+	KTSNAP_VERDICT_PASSED, /* positive log line (opt-in) */
 };
 
 /* Detail kinds; temporal patterns always use KTSNAP_DETAIL_TEMPORAL. */
@@ -50,7 +50,7 @@ enum ktsnap_detail_kind {
 struct ktsnap_verdict_item {
 	enum ktsnap_verdict_outcome outcome;
 	enum ktsnap_detail_kind kind;
-	const char *message;	/* borrowed from the verdict */
+	const char *message; /* borrowed from the verdict */
 };
 
 struct ktsnap_verdict;

@@ -63,7 +63,7 @@ KTSNAP_API size_t ktsnap_snapshot__map_count(struct ktsnap_snapshot s);
 
 /* ---- map views (§6.5) ------------------------------------------------------------ */
 struct ktsnap_map_view {
-	const struct ktsnap_map *map;	/* NULL: lookup failed, see err */
+	const struct ktsnap_map *map; /* NULL: lookup failed, see err */
 	bool narrowed;
 	uint32_t cpu;
 	struct ktsnap_error err;
@@ -73,8 +73,7 @@ struct ktsnap_map_view {
  * First admitted map named exactly @name.  Errors: PlaceholderSnapshot,
  * ActiveFilterExcludedMaps, MapNotFound (lists the admitted maps).
  */
-KTSNAP_API struct ktsnap_map_view ktsnap_snapshot__map(struct ktsnap_snapshot s,
-						       const char *name);
+KTSNAP_API struct ktsnap_map_view ktsnap_snapshot__map(struct ktsnap_snapshot s, const char *name);
 KTSNAP_API bool ktsnap_map_view__is_ok(struct ktsnap_map_view m);
 /* NULL when @m holds a map.  Borrowed from *m. */
 KTSNAP_API const struct ktsnap_error *ktsnap_map_view__error(const struct ktsnap_map_view *m);
@@ -94,20 +93,20 @@ KTSNAP_API struct ktsnap_map_view ktsnap_map_view__cpu(struct ktsnap_map_view m,
 /* ---- entries (§6.7) ---------------------------------------------------------------- */
 enum ktsnap_entry_kind {
 	KTSNAP_ENTRY_MISSING,
-	KTSNAP_ENTRY_HASH,		/* hash / LRU hash entry */
-	KTSNAP_ENTRY_PERCPU,		/* un-narrowed per-CPU array entry */
-	KTSNAP_ENTRY_PERCPU_HASH,	/* un-narrowed per-CPU hash entry */
-	KTSNAP_ENTRY_VALUE,		/* single value or narrowed per-CPU slot */
-	KTSNAP_ENTRY_ARRAY,		/* multi-entry ARRAY element (extension) */
+	KTSNAP_ENTRY_HASH, /* hash / LRU hash entry */
+	KTSNAP_ENTRY_PERCPU, /* un-narrowed per-CPU array entry */
+	KTSNAP_ENTRY_PERCPU_HASH, /* un-narrowed per-CPU hash entry */
+	KTSNAP_ENTRY_VALUE, /* single value or narrowed per-CPU slot */
+	KTSNAP_ENTRY_ARRAY, /* multi-entry ARRAY element (extension) */
 };
 
 struct ktsnap_entry {
 	enum ktsnap_entry_kind kind;
-	uint32_t index;				/* position in the map's list */
-	const struct ktsnap_map *map;		/* NULL when no map was reached */
-	const struct ktsnap_map_entry *raw;	/* HASH, PERCPU*, ARRAY; narrowed slots */
-	const struct ktsnap_value *value;	/* VALUE */
-	struct ktsnap_error err;		/* MISSING */
+	uint32_t index; /* position in the map's list */
+	const struct ktsnap_map *map; /* NULL when no map was reached */
+	const struct ktsnap_map_entry *raw; /* HASH, PERCPU*, ARRAY; narrowed slots */
+	const struct ktsnap_value *value; /* VALUE */
+	struct ktsnap_error err; /* MISSING */
 };
 
 typedef bool (*ktsnap_entry_pred_fn)(const struct ktsnap_entry *e, void *ctx);
@@ -189,14 +188,14 @@ KTSNAP_API int ktsnap_entry__cpu_each(struct ktsnap_entry e, const char *path,
 enum ktsnap_field_kind {
 	KTSNAP_FIELD_MISSING,
 	KTSNAP_FIELD_VALUE,
-	KTSNAP_FIELD_PERCPU_KEY,	/* the index key of a per-CPU array entry */
+	KTSNAP_FIELD_PERCPU_KEY, /* the index key of a per-CPU array entry */
 };
 
 struct ktsnap_field {
 	enum ktsnap_field_kind kind;
-	uint32_t key;				/* PERCPU_KEY */
-	const struct ktsnap_value *value;	/* VALUE */
-	struct ktsnap_error err;		/* MISSING */
+	uint32_t key; /* PERCPU_KEY */
+	const struct ktsnap_value *value; /* VALUE */
+	struct ktsnap_error err; /* MISSING */
 };
 
 /* A field over any value (e.g. one obtained from the raw layer). */
@@ -226,14 +225,10 @@ KTSNAP_API size_t ktsnap_field__member_count(struct ktsnap_field f);
 KTSNAP_API struct ktsnap_field ktsnap_field__member(struct ktsnap_field f, size_t i);
 
 /* Terminal reads (table of §6.9). */
-KTSNAP_API int ktsnap_field__as_u64(struct ktsnap_field f, uint64_t *out,
-				    struct ktsnap_error *err);
-KTSNAP_API int ktsnap_field__as_i64(struct ktsnap_field f, int64_t *out,
-				    struct ktsnap_error *err);
-KTSNAP_API int ktsnap_field__as_f64(struct ktsnap_field f, double *out,
-				    struct ktsnap_error *err);
-KTSNAP_API int ktsnap_field__as_bool(struct ktsnap_field f, bool *out,
-				     struct ktsnap_error *err);
+KTSNAP_API int ktsnap_field__as_u64(struct ktsnap_field f, uint64_t *out, struct ktsnap_error *err);
+KTSNAP_API int ktsnap_field__as_i64(struct ktsnap_field f, int64_t *out, struct ktsnap_error *err);
+KTSNAP_API int ktsnap_field__as_f64(struct ktsnap_field f, double *out, struct ktsnap_error *err);
+KTSNAP_API int ktsnap_field__as_bool(struct ktsnap_field f, bool *out, struct ktsnap_error *err);
 /* Enum variant name; *out borrowed from the report. */
 KTSNAP_API int ktsnap_field__as_str(struct ktsnap_field f, const char **out,
 				    struct ktsnap_error *err);
@@ -248,10 +243,10 @@ KTSNAP_API int ktsnap_field__as_u32_array(struct ktsnap_field f, uint32_t *out, 
 					  size_t *n, struct ktsnap_error *err);
 KTSNAP_API int ktsnap_field__as_i64_array(struct ktsnap_field f, int64_t *out, size_t cap,
 					  size_t *n, struct ktsnap_error *err);
-KTSNAP_API int ktsnap_field__as_f64_array(struct ktsnap_field f, double *out, size_t cap,
-					  size_t *n, struct ktsnap_error *err);
-KTSNAP_API int ktsnap_field__as_bool_array(struct ktsnap_field f, bool *out, size_t cap,
-					   size_t *n, struct ktsnap_error *err);
+KTSNAP_API int ktsnap_field__as_f64_array(struct ktsnap_field f, double *out, size_t cap, size_t *n,
+					  struct ktsnap_error *err);
+KTSNAP_API int ktsnap_field__as_bool_array(struct ktsnap_field f, bool *out, size_t cap, size_t *n,
+					   struct ktsnap_error *err);
 
 /* ---- globals (§6.2–§6.4) -------------------------------------------------------------- */
 
@@ -296,13 +291,13 @@ struct ktsnap_var_candidate {
 /* One candidate row of live_vars_via: a map holding every name. */
 struct ktsnap_var_row {
 	const char *map_name;
-	const struct ktsnap_field *fields;	/* in names order */
+	const struct ktsnap_field *fields; /* in names order */
 	size_t nr_fields;
 };
 
 /* Pickers: store the chosen index in *idx and return true, or false. */
-typedef bool (*ktsnap_var_picker_fn)(const struct ktsnap_var_candidate *c, size_t n,
-				     size_t *idx, void *ctx);
+typedef bool (*ktsnap_var_picker_fn)(const struct ktsnap_var_candidate *c, size_t n, size_t *idx,
+				     void *ctx);
 typedef bool (*ktsnap_row_picker_fn)(const struct ktsnap_var_row *rows, size_t n, size_t *idx,
 				     void *ctx);
 
@@ -320,32 +315,31 @@ KTSNAP_API struct ktsnap_field ktsnap_snapshot__live_var_via(struct ktsnap_snaps
  * (@out has room for @nr_names).  0, -ENOENT with *err, or -ENOMEM.
  */
 KTSNAP_API int ktsnap_snapshot__live_vars_via(struct ktsnap_snapshot s, const char *const *names,
-					      size_t nr_names, ktsnap_row_picker_fn pick,
-					      void *ctx, struct ktsnap_field *out,
-					      struct ktsnap_error *err);
+					      size_t nr_names, ktsnap_row_picker_fn pick, void *ctx,
+					      struct ktsnap_field *out, struct ktsnap_error *err);
 
 /* ---- pickers (§6.4) ---------------------------------------------------------------------- */
 
 /* Greatest as_u64 value (failures dropped; ties: the last). */
-KTSNAP_API bool ktsnap_pick_max_by_counter_value(const struct ktsnap_var_candidate *c,
-						 size_t n, size_t *idx, void *ctx);
+KTSNAP_API bool ktsnap_pick_max_by_counter_value(const struct ktsnap_var_candidate *c, size_t n,
+						 size_t *idx, void *ctx);
 /* Greatest saturating sum over rows whose every field reads as u64
  * (ties: the last). */
-KTSNAP_API bool ktsnap_pick_max_by_sum_u64(const struct ktsnap_var_row *rows, size_t n,
-					   size_t *idx, void *ctx);
+KTSNAP_API bool ktsnap_pick_max_by_sum_u64(const struct ktsnap_var_row *rows, size_t n, size_t *idx,
+					   void *ctx);
 
 /* ---- walker-backed fields (§6.1) ------------------------------------------------------------- */
 /* Borrowed arrays of *n records (NULL and 0 when empty). */
 KTSNAP_API const struct ktsnap_event_counter_sample *
 ktsnap_snapshot__event_counter_timeline(struct ktsnap_snapshot s, size_t *n);
-KTSNAP_API const struct ktsnap_rq_scx_state *ktsnap_snapshot__rq_scx_states(struct ktsnap_snapshot s,
-									   size_t *n);
+KTSNAP_API const struct ktsnap_rq_scx_state *
+ktsnap_snapshot__rq_scx_states(struct ktsnap_snapshot s, size_t *n);
 KTSNAP_API const struct ktsnap_dsq_state *ktsnap_snapshot__dsq_states(struct ktsnap_snapshot s,
-								     size_t *n);
-KTSNAP_API const struct ktsnap_per_cpu_time *ktsnap_snapshot__per_cpu_time(struct ktsnap_snapshot s,
-									  size_t *n);
-KTSNAP_API const struct ktsnap_cgroup_psi *ktsnap_snapshot__cgroup_psi(struct ktsnap_snapshot s,
 								      size_t *n);
+KTSNAP_API const struct ktsnap_per_cpu_time *ktsnap_snapshot__per_cpu_time(struct ktsnap_snapshot s,
+									   size_t *n);
+KTSNAP_API const struct ktsnap_cgroup_psi *ktsnap_snapshot__cgroup_psi(struct ktsnap_snapshot s,
+								       size_t *n);
 KTSNAP_API const struct ktsnap_per_node_numa *
 ktsnap_snapshot__per_node_numa(struct ktsnap_snapshot s, size_t *n);
 KTSNAP_API const struct ktsnap_task_enrichment *
@@ -355,12 +349,13 @@ ktsnap_snapshot__prog_runtime_stats(struct ktsnap_snapshot s, size_t *n);
 /* NULL when absent. */
 KTSNAP_API const struct ktsnap_scx_sched_state *
 ktsnap_snapshot__scx_sched_state(struct ktsnap_snapshot s);
-KTSNAP_API const struct ktsnap_probe_counters *ktsnap_snapshot__probe_counters(struct ktsnap_snapshot s);
+KTSNAP_API const struct ktsnap_probe_counters *
+ktsnap_snapshot__probe_counters(struct ktsnap_snapshot s);
 
 /* First record whose cpu / node / pid / name equals (not by position);
  * NULL when none. */
-KTSNAP_API const struct ktsnap_per_cpu_time *ktsnap_snapshot__per_cpu_time_at(struct ktsnap_snapshot s,
-									     uint32_t cpu);
+KTSNAP_API const struct ktsnap_per_cpu_time *
+ktsnap_snapshot__per_cpu_time_at(struct ktsnap_snapshot s, uint32_t cpu);
 KTSNAP_API const struct ktsnap_per_node_numa *
 ktsnap_snapshot__per_node_numa_at(struct ktsnap_snapshot s, uint32_t node);
 KTSNAP_API const struct ktsnap_task_enrichment *

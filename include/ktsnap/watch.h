@@ -48,14 +48,14 @@ struct ktsnap_watcher;
 
 /* One capture caused by writes to a watched symbol. */
 struct ktsnap_watch_hit {
-	const char *symbol;	/* the tag the capture is stored under */
-	uint64_t seq;		/* 1 for the symbol's first capture, then 2, … */
-	uint64_t time_ns;	/* CLOCK_MONOTONIC time of the first write of the burst */
-	uint32_t cpu;		/* CPU of that write */
-	uint64_t nr_writes;	/* writes coalesced into this capture (lost ones included) */
-	bool has_value;		/* false for kallsyms symbols (no kernel memory reader) */
-	uint64_t value;		/* the variable read just before the capture */
-	bool stored;		/* the bridge stored a report */
+	const char *symbol; /* the tag the capture is stored under */
+	uint64_t seq; /* 1 for the symbol's first capture, then 2, … */
+	uint64_t time_ns; /* CLOCK_MONOTONIC time of the first write of the burst */
+	uint32_t cpu; /* CPU of that write */
+	uint64_t nr_writes; /* writes coalesced into this capture (lost ones included) */
+	bool has_value; /* false for kallsyms symbols (no kernel memory reader) */
+	uint64_t value; /* the variable read just before the capture */
+	bool stored; /* the bridge stored a report */
 };
 
 /* Called on the watcher thread after each capture; @hit is borrowed for
@@ -63,13 +63,13 @@ struct ktsnap_watch_hit {
 typedef void (*ktsnap_watch_hit_fn)(const struct ktsnap_watch_hit *hit, void *ctx);
 
 struct ktsnap_watch_opts {
-	size_t sz;	/* sizeof(struct ktsnap_watch_opts) */
+	size_t sz; /* sizeof(struct ktsnap_watch_opts) */
 	/* Bare names are looked up in this object's globals only (full or
 	 * cut name); NULL: every loaded object. */
 	const char *obj;
-	ktsnap_watch_hit_fn on_hit;	/* may be NULL */
+	ktsnap_watch_hit_fn on_hit; /* may be NULL */
 	void *hit_ctx;
-	size_t :0;
+	size_t : 0;
 };
 #define ktsnap_watch_opts__last_field hit_ctx
 
@@ -88,8 +88,8 @@ KTSNAP_API struct ktsnap_watcher *ktsnap_watcher__new(struct ktsnap_bridge *b,
  * callback is replaced).  Returns the watcher, borrowed from @b; NULL +
  * errno (EINVAL, E2BIG, ENOMEM) leaving @b unchanged.
  */
-KTSNAP_API struct ktsnap_watcher *ktsnap_bridge__with_live_watch(struct ktsnap_bridge *b,
-								 const struct ktsnap_watch_opts *opts);
+KTSNAP_API struct ktsnap_watcher *
+ktsnap_bridge__with_live_watch(struct ktsnap_bridge *b, const struct ktsnap_watch_opts *opts);
 
 /*
  * The live watch-register callback (a ktsnap_watch_register_fn): @ctx is

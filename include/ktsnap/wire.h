@@ -38,43 +38,43 @@ extern "C" {
 #endif
 
 /* ---- constants (spec §1, F06) ------------------------------------------------ */
-#define KTSNAP_WIRE_HEADER_SIZE		16
-#define KTSNAP_SNAPSHOT_PAYLOAD_SIZE	72
-#define KTSNAP_SNAPSHOT_TAG_MAX		64
-#define KTSNAP_SNAPSHOT_REASON_MAX	64
-#define KTSNAP_SNAPSHOT_KIND_NONE	0u
-#define KTSNAP_SNAPSHOT_KIND_CAPTURE	1u
-#define KTSNAP_SNAPSHOT_KIND_WATCH	2u
-#define KTSNAP_SNAPSHOT_STATUS_OK	1u
-#define KTSNAP_SNAPSHOT_STATUS_ERR	2u
-#define KTSNAP_MSG_SNAPSHOT_REQUEST	0x534E5251u	/* "SNRQ" */
-#define KTSNAP_MSG_SNAPSHOT_REPLY	0x534E5250u	/* "SNRP" */
-#define KTSNAP_MSG_KERNEL_OP_REQUEST	0x4B4F5251u	/* "KORQ" */
-#define KTSNAP_MSG_KERNEL_OP_REPLY	0x4B4F5250u	/* "KORP" */
-#define KTSNAP_KERNEL_OP_REPLY_MAX	1048576u	/* largest KORP payload a client reads */
-#define KTSNAP_KERNEL_OP_TAG_MAX	256		/* host cuts longer tags at UTF-8 */
-#define KTSNAP_KERNEL_OP_REASON_MAX	256
+#define KTSNAP_WIRE_HEADER_SIZE 16
+#define KTSNAP_SNAPSHOT_PAYLOAD_SIZE 72
+#define KTSNAP_SNAPSHOT_TAG_MAX 64
+#define KTSNAP_SNAPSHOT_REASON_MAX 64
+#define KTSNAP_SNAPSHOT_KIND_NONE 0u
+#define KTSNAP_SNAPSHOT_KIND_CAPTURE 1u
+#define KTSNAP_SNAPSHOT_KIND_WATCH 2u
+#define KTSNAP_SNAPSHOT_STATUS_OK 1u
+#define KTSNAP_SNAPSHOT_STATUS_ERR 2u
+#define KTSNAP_MSG_SNAPSHOT_REQUEST 0x534E5251u /* "SNRQ" */
+#define KTSNAP_MSG_SNAPSHOT_REPLY 0x534E5250u /* "SNRP" */
+#define KTSNAP_MSG_KERNEL_OP_REQUEST 0x4B4F5251u /* "KORQ" */
+#define KTSNAP_MSG_KERNEL_OP_REPLY 0x4B4F5250u /* "KORP" */
+#define KTSNAP_KERNEL_OP_REPLY_MAX 1048576u /* largest KORP payload a client reads */
+#define KTSNAP_KERNEL_OP_TAG_MAX 256 /* host cuts longer tags at UTF-8 */
+#define KTSNAP_KERNEL_OP_REASON_MAX 256
 
 /* Extension: report retrieval (see the top of this file). */
-#define KTSNAP_MSG_REPORT_REQUEST	0x52505251u	/* "RPRQ" */
-#define KTSNAP_MSG_REPORT_REPLY		0x52505250u	/* "RPRP" */
-#define KTSNAP_REPORT_FORMAT_JSON	1u
-#define KTSNAP_REPORT_REPLY_HEAD_SIZE	24
+#define KTSNAP_MSG_REPORT_REQUEST 0x52505251u /* "RPRQ" */
+#define KTSNAP_MSG_REPORT_REPLY 0x52505250u /* "RPRP" */
+#define KTSNAP_REPORT_FORMAT_JSON 1u
+#define KTSNAP_REPORT_REPLY_HEAD_SIZE 24
 /* Largest payload the service accepts or sends in one frame. */
-#define KTSNAP_WIRE_FRAME_MAX		1048576u
+#define KTSNAP_WIRE_FRAME_MAX 1048576u
 
 /* Client timing (spec §1): request timeout, reply read poll cadence. */
-#define KTSNAP_WIRE_REQUEST_TIMEOUT_MS	30000u
-#define KTSNAP_WIRE_FAST_POLLS		4
-#define KTSNAP_WIRE_FAST_POLL_NS	100000u		/* 100 µs */
-#define KTSNAP_WIRE_SLOW_POLL_NS	5000000u	/* 5 ms */
+#define KTSNAP_WIRE_REQUEST_TIMEOUT_MS 30000u
+#define KTSNAP_WIRE_FAST_POLLS 4
+#define KTSNAP_WIRE_FAST_POLL_NS 100000u /* 100 µs */
+#define KTSNAP_WIRE_SLOW_POLL_NS 5000000u /* 5 ms */
 
 /* ---- frame header (§10.2) ------------------------------------------------------ */
 struct ktsnap_wire_header {
 	uint32_t msg_type;
 	uint32_t length;
 	uint32_t crc32;
-	uint32_t pad;		/* written 0, ignored on read */
+	uint32_t pad; /* written 0, ignored on read */
 };
 
 /* CRC-32 (IEEE, as zlib's crc32) of @len bytes (0 for NULL @data). */
@@ -91,8 +91,8 @@ KTSNAP_API void ktsnap_wire_header__encode(const struct ktsnap_wire_header *h, u
 /* The KTSNAP_WIRE_HEADER_SIZE bytes at @in into *@h. */
 KTSNAP_API void ktsnap_wire_header__decode(const uint8_t *in, struct ktsnap_wire_header *h);
 /* Does @h's crc32 match the @len payload bytes? */
-KTSNAP_API bool ktsnap_wire_header__crc_ok(const struct ktsnap_wire_header *h,
-					   const void *payload, size_t len);
+KTSNAP_API bool ktsnap_wire_header__crc_ok(const struct ktsnap_wire_header *h, const void *payload,
+					   size_t len);
 
 /* "SNRQ" for KTSNAP_MSG_SNAPSHOT_REQUEST…: the 4 ASCII characters of
  * @msg_type into @buf (5 bytes with the NUL; returned), non-printables as
@@ -122,8 +122,8 @@ struct ktsnap_snapshot_reply {
 /* Encode into the KTSNAP_SNAPSHOT_PAYLOAD_SIZE bytes at @out (nothing for a
  * NULL @out): @tag / @reason (NULL = "") cut to 64 bytes (possibly
  * mid-character) and NUL-padded. */
-KTSNAP_API void ktsnap_snapshot_request__encode(uint32_t request_id, uint32_t kind,
-						const char *tag, uint8_t *out);
+KTSNAP_API void ktsnap_snapshot_request__encode(uint32_t request_id, uint32_t kind, const char *tag,
+						uint8_t *out);
 KTSNAP_API void ktsnap_snapshot_reply__encode(uint32_t request_id, uint32_t status,
 					      const char *reason, uint8_t *out);
 /*
@@ -182,14 +182,13 @@ KTSNAP_API size_t ktsnap_wire_utf8_truncate(char *s, size_t max);
  * '_' per character, however many bytes it takes).  snprintf semantics
  * into @buf; returns the full length, -EINVAL for NULL arguments.
  */
-KTSNAP_API int ktsnap_wire_sidecar_path(const char *base, const char *tag, char *buf,
-					size_t size);
+KTSNAP_API int ktsnap_wire_sidecar_path(const char *base, const char *tag, char *buf, size_t size);
 
 /* ---- client (§10.4, §10.5, §10.7) ---------------------------------------------------- */
 enum ktsnap_wire_status {
 	KTSNAP_WIRE_OK = 0,
-	KTSNAP_WIRE_HOST_ERROR = 1,		/* HostError{reason} */
-	KTSNAP_WIRE_TRANSPORT_ERROR = 2,	/* TransportError{reason} */
+	KTSNAP_WIRE_HOST_ERROR = 1, /* HostError{reason} */
+	KTSNAP_WIRE_TRANSPORT_ERROR = 2, /* TransportError{reason} */
 };
 
 #define KTSNAP_WIRE_REASON_SIZE 1024
@@ -197,8 +196,8 @@ enum ktsnap_wire_status {
 /* SnapshotRequestResult (and the transport half of KernelOpRequestResult). */
 struct ktsnap_wire_result {
 	enum ktsnap_wire_status status;
-	uint32_t request_id;		/* 0 when none was allocated */
-	char reason[KTSNAP_WIRE_REASON_SIZE];	/* "" on OK; cut, never unterminated */
+	uint32_t request_id; /* 0 when none was allocated */
+	char reason[KTSNAP_WIRE_REASON_SIZE]; /* "" on OK; cut, never unterminated */
 };
 
 struct ktsnap_wire_client;
@@ -300,7 +299,7 @@ struct ktsnap_server;
 typedef int (*ktsnap_server_capture_fn)(const char *tag, struct ktsnap_report **out, void *ctx);
 
 struct ktsnap_server_opts {
-	size_t sz;	/* sizeof(struct ktsnap_server_opts) */
+	size_t sz; /* sizeof(struct ktsnap_server_opts) */
 	/* Where captures are stored and watches / kernel ops go (a handle is
 	 * taken).  NULL: a bridge of the service's own. */
 	struct ktsnap_bridge *bridge;
@@ -324,7 +323,7 @@ struct ktsnap_server_opts {
 	/* A frame whose first byte arrived must be complete within this
 	 * (0: 30 s), else the connection is dropped. */
 	uint32_t frame_timeout_ms;
-	size_t :0;
+	size_t : 0;
 };
 #define ktsnap_server_opts__last_field frame_timeout_ms
 
@@ -342,9 +341,9 @@ struct ktsnap_server_opts {
  */
 struct ktsnap_kernel_op_live_opts {
 	size_t sz;
-	const char *kcore;	/* NULL: /proc/kcore */
-	const char *kallsyms;	/* NULL: /proc/kallsyms */
-	size_t :0;
+	const char *kcore; /* NULL: /proc/kcore */
+	const char *kallsyms; /* NULL: /proc/kallsyms */
+	size_t : 0;
 };
 #define ktsnap_kernel_op_live_opts__last_field kallsyms
 
@@ -358,8 +357,7 @@ KTSNAP_API struct ktsnap_server *ktsnap_server__new(const struct ktsnap_server_o
  * is replaced; any other file fails with -EEXIST).  The socket is mode
  * 0660, group @group (-1: the process's group).  0 or -errno.
  */
-KTSNAP_API int ktsnap_server__listen_unix(struct ktsnap_server *s, const char *path,
-					  int64_t group);
+KTSNAP_API int ktsnap_server__listen_unix(struct ktsnap_server *s, const char *path, int64_t group);
 /*
  * Serve until ktsnap_server__stop(): accept connections (each served by a
  * thread of its own; unauthorised peers get one ERR reply and are closed)

@@ -40,8 +40,8 @@ static void build(void)
 	inner->s.m[0].name = "weight";
 	inner->s.m[0].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { 64, 100 } };
 	inner->s.m[1].name = "";
-	inner->s.m[1].v = *s1(NULL, "lo", (struct ktsnap_value){ .kind = KTSNAP_VALUE_INT,
-								 .i = { 32, -1 } });
+	inner->s.m[1].v =
+		*s1(NULL, "lo", (struct ktsnap_value){ .kind = KTSNAP_VALUE_INT, .i = { 32, -1 } });
 	inner->s.m[2].name = "a.b";
 	inner->s.m[2].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_BOOL, .b = true };
 
@@ -67,7 +67,7 @@ static void build(void)
 	ROOT->s.m[3].name = "t";
 	ROOT->s.m[3].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_TRUNCATED,
 						.t = { .needed = 8, .had = 4, .partial = inner } };
-	ROOT->s.m[4].name = "ctx";	/* duplicate name: the first wins */
+	ROOT->s.m[4].name = "ctx"; /* duplicate name: the first wins */
 	ROOT->s.m[4].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { 32, 1 } };
 
 	m = ktsnap_report_add_map(R, "o.bss");
@@ -145,7 +145,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_error(ktsnap_map_view__error(&m));
 		f = ktsnap_entry__get(ktsnap_map_view__at(m, 0), path);
 		check_error(ktsnap_field__error(&f));
-		f = ktsnap_entry__get(ktsnap_map_view__at(ktsnap_snapshot__map(snap, "pc"), 0), path);
+		f = ktsnap_entry__get(ktsnap_map_view__at(ktsnap_snapshot__map(snap, "pc"), 0),
+				      path);
 		check_error(ktsnap_field__error(&f));
 		break;
 	}
