@@ -28,6 +28,16 @@
 #define NAS_TEXT KTSNAP_ERR_NAS_TEXT
 
 /* Start a fresh error of @kind in place (cheap: the text is not cleared). */
+/* The mark that ends a cut string copied into an error. */
+#define CUT_MARK "…"
+#define CUT_MARK_LEN (sizeof(CUT_MARK) - 1)
+
+struct ktsnap_sink;
+/* The "walked" path / the "actual" kind of an error, as its text says them
+ * (error_format.c; the accessors of error.c use them too). */
+void ktsnap_err_put_walked(struct ktsnap_sink *o, const struct ktsnap_error *e);
+void ktsnap_err_put_actual(struct ktsnap_sink *o, const struct ktsnap_error *e);
+
 /* Point ktsnap_errmsg() at the fixed text of a view failure of @kind. */
 void ktsnap_err_note(enum ktsnap_error_kind kind);
 
