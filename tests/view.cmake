@@ -16,7 +16,7 @@ ktsnap_test(test_view_live BPF SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_view_liv
 # which is not instrumented), so the fuzzer sees the branches it explores.
 # New inputs go to the build tree; the seeds in fuzz/corpus stay read-only.
 if(CMAKE_C_COMPILER_ID STREQUAL "Clang")
-	set(fuzz_path_sources value.c field.c view.c snapshot.c error.c stats_field.c
+	set(fuzz_path_sources value.c field.c view.c snapshot.c error.c error_format.c stats_field.c
 	    pickers.c sink.c display.c report.c arena.c util.c)
 	list(TRANSFORM fuzz_path_sources PREPEND ${PROJECT_SOURCE_DIR}/src/)
 	add_library(fuzz_path_objs OBJECT ${fuzz_path_sources})
