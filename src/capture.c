@@ -678,26 +678,18 @@ static void mark_id(uint32_t id, const uint32_t *ids, size_t n, bool *hit)
 			hit[i] = true;
 }
 
+static int add_loaded_map(int fd, struct bpf_map_info *info, void *ctx)
+{
+	if (!ktsnap_map_name_is_harness(info->name))
+		ktsnap_namelist_add(ctx, "%.*s (id %u)", (int)sizeof(info->name), info->name,
+				    info->id);
+	return 0;
+}
+
 /* "name (id N)" of every loaded map but the harness's, for error texts. */
 static void list_loaded_maps(struct ktsnap_namelist *l)
 {
-	LIBBPF_OPTS(bpf_get_fd_by_id_opts, fo, .open_flags = BPF_F_RDONLY);
-	__u32 id = 0;
-
-	while (!bpf_map_get_next_id(id, &id)) {
-		struct bpf_map_info info;
-		__u32 len = sizeof(info);
-		int fd = bpf_map_get_fd_by_id_opts(id, &fo);
-
-		if (fd < 0)
-			continue;
-		memset(&info, 0, sizeof(info));
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
-		    !ktsnap_map_name_is_harness(info.name))
-			ktsnap_namelist_add(l, "%.*s (id %u)", (int)sizeof(info.name), info.name,
-					    id);
-		close(fd);
-	}
+	ktsnap_maps_walk(true, add_loaded_map, l);
 	if (!l->n && !l->more)
 		ktsnap_namelist_add(l, "none");
 }

@@ -46,6 +46,16 @@ bool ktsnap_map_is_global_section(const char *name);
  * libbpf cuts it ("ticker_bpf" and "ticker_b" both match "ticker_b.bss"). */
 bool ktsnap_map_obj_matches(const char *name, const char *obj);
 
+/*
+ * Call @fn for every loaded BPF map with an fd opened by id (read-only when
+ * @rdonly; closed after @fn returns) and its info; maps freed between the
+ * id walk and the open are skipped.  A non-zero return of @fn stops the
+ * walk and is returned; else 0, or the -errno of the id walk.
+ */
+struct bpf_map_info;
+typedef int (*ktsnap_map_visit_fn)(int fd, struct bpf_map_info *info, void *ctx);
+int ktsnap_maps_walk(bool rdonly, ktsnap_map_visit_fn fn, void *ctx);
+
 /* The harness's own maps (spec §3.2), never captured. */
 bool ktsnap_map_name_is_harness(const char *name);
 /* "HASH", "PERCPU_ARRAY", …; NULL for unknown types. */

@@ -37,26 +37,34 @@ static bool admitted(const struct ktsnap_capture_opts *filter, uint32_t id)
 	return ktsnap_map_id_in(filter->map_ids, filter->nr_map_ids, id);
 }
 
+struct find_ctx {
+	const struct ktsnap_capture_opts *filter;
+	ktsnap_map_match_fn match;
+	const void *arg;
+	struct bpf_map_info *info;
+};
+
+static int find_one(int fd, struct bpf_map_info *info, void *ctx)
+{
+	struct find_ctx *c = ctx;
+
+	if (!admitted(c->filter, info->id) || !c->match(info, c->arg))
+		return 0;
+	*c->info = *info;
+	return 1;
+}
+
 int ktsnap_map_find(const struct ktsnap_capture_opts *filter, ktsnap_map_match_fn match,
 		    const void *arg, struct bpf_map_info *info)
 {
-	__u32 id = 0;
+	struct find_ctx c = { filter, match, arg, info };
+	int err = ktsnap_maps_walk(false, find_one, &c), fd;
 
-	while (!bpf_map_get_next_id(id, &id)) {
-		__u32 len = sizeof(*info);
-		int fd;
-
-		if (!admitted(filter, id))
-			continue;
-		fd = bpf_map_get_fd_by_id(id);
-		if (fd < 0)
-			continue; /* gone since the id walk saw it */
-		memset(info, 0, sizeof(*info));
-		if (!bpf_obj_get_info_by_fd(fd, info, &len) && match(info, arg))
-			return fd;
-		close(fd);
-	}
-	return errno == ENOENT ? -ENOENT : -errno;
+	if (err <= 0)
+		return err ? err : -ENOENT;
+	/* the walk closes what it opened: open the one found again */
+	fd = bpf_map_get_fd_by_id(info->id);
+	return fd < 0 ? -ENOENT : fd;
 }
 
 bool ktsnap_map_match_suffix(const struct bpf_map_info *info, const void *arg)

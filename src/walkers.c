@@ -244,12 +244,11 @@ struct map_brief {
 };
 
 /* Every loaded map's id, BTF id and name (maps that vanish are skipped). */
-static int list_maps(struct map_brief **out, size_t *nr)
+int ktsnap_maps_walk(bool rdonly, ktsnap_map_visit_fn fn, void *ctx)
 {
-	LIBBPF_OPTS(bpf_get_fd_by_id_opts, fo, .open_flags = BPF_F_RDONLY);
-	struct map_brief *v = NULL;
-	size_t n = 0, cap = 0;
+	LIBBPF_OPTS(bpf_get_fd_by_id_opts, fo, .open_flags = rdonly ? BPF_F_RDONLY : 0);
 	__u32 id = 0;
+	int err;
 
 	while (!bpf_map_get_next_id(id, &id)) {
 		struct bpf_map_info info;
@@ -257,31 +256,46 @@ static int list_maps(struct map_brief **out, size_t *nr)
 		int fd = bpf_map_get_fd_by_id_opts(id, &fo);
 
 		if (fd < 0)
-			continue;
+			continue; /* freed since the id walk saw it */
 		memset(&info, 0, sizeof(info));
-		if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-			close(fd);
-			continue;
-		}
+		err = bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : fn(fd, &info, ctx);
 		close(fd);
-		if (KTSNAP_ENSURE(v, cap, n + 1)) {
-			free(v);
-			return -ENOMEM;
-		}
-		v[n].id = info.id;
-		v[n].btf_id = info.btf_id;
-		memcpy(v[n].name, info.name, BPF_OBJ_NAME_LEN);
-		v[n].name[BPF_OBJ_NAME_LEN - 1] = '\0';
-		n++;
+		if (err)
+			return err;
 	}
-	if (errno != ENOENT) {
-		int err = -errno;
+	return errno == ENOENT ? 0 : -errno;
+}
 
-		free(v);
+struct map_list {
+	struct map_brief *v;
+	size_t n, cap;
+};
+
+static int add_brief(int fd, struct bpf_map_info *info, void *ctx)
+{
+	struct map_list *l = ctx;
+
+	if (KTSNAP_ENSURE(l->v, l->cap, l->n + 1))
+		return -ENOMEM;
+	l->v[l->n].id = info->id;
+	l->v[l->n].btf_id = info->btf_id;
+	memcpy(l->v[l->n].name, info->name, BPF_OBJ_NAME_LEN);
+	l->v[l->n].name[BPF_OBJ_NAME_LEN - 1] = '\0';
+	l->n++;
+	return 0;
+}
+
+static int list_maps(struct map_brief **out, size_t *nr)
+{
+	struct map_list l = { 0 };
+	int err = ktsnap_maps_walk(true, add_brief, &l);
+
+	if (err) {
+		free(l.v);
 		return err;
 	}
-	*out = v;
-	*nr = n;
+	*out = l.v;
+	*nr = l.n;
 	return 0;
 }
 
@@ -385,9 +399,28 @@ static int registered_map_btf(uint32_t map_id, struct ktsnap_id_set *btfs)
 	return err;
 }
 
+/* A struct_ops map in state INUSE (registered without a link) adds its BTF. */
+static int inuse_struct_ops(int fd, struct bpf_map_info *info, void *ctx)
+{
+	__u32 key = 0, state;
+	void *val;
+	int err = 0;
+
+	if (info->type != BPF_MAP_TYPE_STRUCT_OPS || info->value_size < 8 || !info->btf_id)
+		return 0;
+	val = calloc(1, info->value_size);
+	if (val && !bpf_map_lookup_elem(fd, &key, val)) {
+		memcpy(&state, (char *)val + 4, sizeof(state));
+		if (state == KT_STRUCT_OPS_STATE_INUSE)
+			err = ktsnap_id_set_add(ctx, info->btf_id);
+	}
+	free(val);
+	return err;
+}
+
 static int registered_struct_ops(struct ktsnap_id_set *btfs)
 {
-	__u32 id = 0, key = 0;
+	__u32 id = 0;
 	int err;
 
 	while (!bpf_link_get_next_id(id, &id)) {
@@ -409,35 +442,7 @@ static int registered_struct_ops(struct ktsnap_id_set *btfs)
 		}
 		close(fd);
 	}
-	id = 0;
-	while (!bpf_map_get_next_id(id, &id)) {
-		struct bpf_map_info info;
-		__u32 len = sizeof(info), state;
-		int fd = bpf_map_get_fd_by_id(id);
-		void *val;
-
-		if (fd < 0)
-			continue;
-		memset(&info, 0, sizeof(info));
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
-		    info.type != BPF_MAP_TYPE_STRUCT_OPS || info.value_size < 8 || !info.btf_id) {
-			close(fd);
-			continue;
-		}
-		val = calloc(1, info.value_size);
-		if (val && !bpf_map_lookup_elem(fd, &key, val)) {
-			memcpy(&state, (char *)val + 4, sizeof(state));
-			if (state == KT_STRUCT_OPS_STATE_INUSE &&
-			    (err = ktsnap_id_set_add(btfs, info.btf_id))) {
-				free(val);
-				close(fd);
-				return err;
-			}
-		}
-		free(val);
-		close(fd);
-	}
-	return 0;
+	return ktsnap_maps_walk(false, inuse_struct_ops, btfs);
 }
 
 struct scx_ctx {
