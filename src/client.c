@@ -763,8 +763,14 @@ int ktsnap_wire_client__fetch_report(struct ktsnap_wire_client *c, const char *t
 	"latch only flips on transport failure (host-side coordinator unreachable until "   \
 	"process restart)"
 
-int ktsnap_wire_capture_snapshot_op(struct ktsnap_wire_client *c, const char *name,
-				    uint32_t timeout_ms, struct ktsnap_wire_result *res)
+/*
+ * The two ops differ only in the kind they request and the words of their
+ * texts: "Op::<op>('<name>'): " then the latch text, "<rejected>: reason"
+ * or "port-1 transport failure: reason".
+ */
+static int snapshot_op(struct ktsnap_wire_client *c, uint32_t kind, const char *op,
+		       const char *rejected, const char *name, uint32_t timeout_ms,
+		       struct ktsnap_wire_result *res)
 {
 	struct ktsnap_wire_result local, r;
 	int rc;
@@ -776,40 +782,27 @@ int ktsnap_wire_capture_snapshot_op(struct ktsnap_wire_client *c, const char *na
 	ktsnap_errmsg_clear();
 	if (ktsnap_wire_transport_latched_dead())
 		return result(res, -ENOTCONN, KTSNAP_WIRE_TRANSPORT_ERROR, 0,
-			      "Op::CaptureSnapshot('%s'): " LATCH_TAIL, name);
-	rc = ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_CAPTURE, name, timeout_ms,
-						  &r);
+			      "Op::%s('%s'): " LATCH_TAIL, op, name);
+	rc = ktsnap_wire_client__request_snapshot(c, kind, name, timeout_ms, &r);
 	if (r.status == KTSNAP_WIRE_OK)
 		return result(res, 0, KTSNAP_WIRE_OK, r.request_id, "%s", "");
 	if (r.status == KTSNAP_WIRE_HOST_ERROR)
-		return result(res, rc, r.status, r.request_id,
-			      "Op::CaptureSnapshot('%s'): host rejected capture: %s", name,
-			      r.reason);
-	return result(res, rc, r.status, r.request_id,
-		      "Op::CaptureSnapshot('%s'): port-1 transport failure: %s", name, r.reason);
+		return result(res, rc, r.status, r.request_id, "Op::%s('%s'): %s: %s", op, name,
+			      rejected, r.reason);
+	return result(res, rc, r.status, r.request_id, "Op::%s('%s'): port-1 transport failure: %s",
+		      op, name, r.reason);
+}
+
+int ktsnap_wire_capture_snapshot_op(struct ktsnap_wire_client *c, const char *name,
+				    uint32_t timeout_ms, struct ktsnap_wire_result *res)
+{
+	return snapshot_op(c, KTSNAP_SNAPSHOT_KIND_CAPTURE, "CaptureSnapshot",
+			   "host rejected capture", name, timeout_ms, res);
 }
 
 int ktsnap_wire_watch_snapshot_op(struct ktsnap_wire_client *c, const char *symbol,
 				  uint32_t timeout_ms, struct ktsnap_wire_result *res)
 {
-	struct ktsnap_wire_result local, r;
-	int rc;
-
-	if (!res)
-		res = &local;
-	if (!symbol)
-		symbol = "";
-	ktsnap_errmsg_clear();
-	if (ktsnap_wire_transport_latched_dead())
-		return result(res, -ENOTCONN, KTSNAP_WIRE_TRANSPORT_ERROR, 0,
-			      "Op::WatchSnapshot('%s'): " LATCH_TAIL, symbol);
-	rc = ktsnap_wire_client__request_snapshot(c, KTSNAP_SNAPSHOT_KIND_WATCH, symbol, timeout_ms,
-						  &r);
-	if (r.status == KTSNAP_WIRE_OK)
-		return result(res, 0, KTSNAP_WIRE_OK, r.request_id, "%s", "");
-	if (r.status == KTSNAP_WIRE_HOST_ERROR)
-		return result(res, rc, r.status, r.request_id,
-			      "Op::WatchSnapshot('%s'): host rejected: %s", symbol, r.reason);
-	return result(res, rc, r.status, r.request_id,
-		      "Op::WatchSnapshot('%s'): port-1 transport failure: %s", symbol, r.reason);
+	return snapshot_op(c, KTSNAP_SNAPSHOT_KIND_WATCH, "WatchSnapshot", "host rejected", symbol,
+			   timeout_ms, res);
 }
