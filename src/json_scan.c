@@ -112,7 +112,7 @@ static int check_string(const char *buf, size_t len, size_t *i)
 			k += 6;
 			continue;
 		}
-		n = jw_utf8_seq((const unsigned char *)buf + k, len - k);
+		n = ktsnap_utf8_seq((const unsigned char *)buf + k, len - k);
 		if (!n)
 			return BAD(k, "invalid UTF-8 in a string");
 		k += n;

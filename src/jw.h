@@ -160,10 +160,6 @@ void jw_strn(struct json_writer *w, const char *s, size_t n);
 void jw_hex(struct json_writer *w, const uint8_t *p, size_t n);
 /* Verbatim JSON text (trusted to be one valid JSON value). */
 void jw_raw(struct json_writer *w, const char *json);
-/* Length of the valid UTF-8 sequence at @p (1..4), 0 when invalid: no
- * overlong forms, no surrogates, at most U+10FFFF.  The writer repairs and
- * the reader rejects by this one rule. */
-size_t jw_utf8_seq(const unsigned char *p, size_t n);
 
 /* key + value shorthands */
 JW_INLINE void jw_kv_u64(struct json_writer *w, const char *k, uint64_t v)

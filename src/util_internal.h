@@ -48,6 +48,14 @@ static inline char *ktsnap_strdup_opt(const char *s, bool *oom)
 	return d;
 }
 
+/*
+ * Length of the well-formed UTF-8 sequence at @p (1..4; at most @n bytes
+ * read), or 0 when it is not one: overlong forms, surrogates and code
+ * points past U+10FFFF are not.  The one UTF-8 rule of the JSON writer's
+ * repair, the JSON reader's check and the wire's tag decoding.
+ */
+size_t ktsnap_utf8_seq(const unsigned char *p, size_t n);
+
 /* 64-bit FNV-1a of @n bytes. */
 uint64_t ktsnap_fnv1a(const void *p, size_t n);
 

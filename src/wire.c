@@ -113,37 +113,6 @@ const char *ktsnap_wire_msg_name(uint32_t msg_type, char *buf)
 }
 
 /* ---- UTF-8 ------------------------------------------------------------------- */
-size_t ktsnap_wire_utf8_seq(const uint8_t *p, size_t n)
-{
-	uint8_t c = p[0], lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		need = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		need = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		need = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	for (i = 1; i < need; i++) {
-		if (i >= n || p[i] < lo || p[i] > hi)
-			return 0;
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return need;
-}
 
 /* Bytes of the maximal prefix of a valid sequence at @p (at least 1). */
 static size_t utf8_bad_prefix(const uint8_t *p, size_t n)
@@ -184,7 +153,7 @@ size_t ktsnap_wire_utf8_lossy(char *dst, size_t size, const uint8_t *src, size_t
 	if (!size)
 		return 0;
 	while (i < n && src[i]) {
-		size_t end = i, k = ktsnap_wire_utf8_seq(src + i, n - i);
+		size_t end = i, k = ktsnap_utf8_seq(src + i, n - i);
 		const char *from;
 		size_t len;
 
@@ -556,7 +525,7 @@ static char *pc_get_str(struct pc_in *in)
 		return NULL;
 	s = in->p + in->pos;
 	for (i = 0; i < n;) {
-		size_t k = s[i] ? ktsnap_wire_utf8_seq(s + i, n - i) : 0;
+		size_t k = s[i] ? ktsnap_utf8_seq(s + i, n - i) : 0;
 
 		if (!k) {
 			in->err = -EBADMSG; /* not UTF-8, or a NUL C cannot hold */
@@ -772,7 +741,7 @@ int ktsnap_wire_sidecar_path(const char *base, const char *tag, char *buf, size_
 	EMIT(stem, stem_len);
 	EMIT(".snapshot.", 10);
 	for (t = tag; *t;) {
-		size_t k = ktsnap_wire_utf8_seq((const uint8_t *)t, strlen(t));
+		size_t k = ktsnap_utf8_seq((const uint8_t *)t, strlen(t));
 
 		if (k == 1 && tag_char_ok((uint8_t)*t)) {
 			EMIT(t, 1);

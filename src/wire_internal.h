@@ -18,9 +18,6 @@
  */
 size_t ktsnap_wire_utf8_lossy(char *dst, size_t size, const uint8_t *src, size_t n);
 
-/* Length of the valid UTF-8 sequence at @p (@n bytes left), 0 if invalid. */
-size_t ktsnap_wire_utf8_seq(const uint8_t *p, size_t n);
-
 /* A duration in Rust's Debug form ("30s", "1.5s", "100ms", "250µs"). */
 void ktsnap_wire_fmt_duration(char *buf, size_t size, uint64_t ns);
 
