@@ -144,6 +144,10 @@ int cli_filter_init(struct cli_filter *f, struct ktsnap_capture_opts *copts, int
 int cli_filter_option(struct cli_filter *f, int c, const char *arg);
 void cli_filter_free(struct cli_filter *f);
 
+/* @s in @out (@size bytes, > 0) with every byte outside [A-Za-z0-9._-]
+ * as '_' (§10.6's file names; the callers settle "", "." and ".."). */
+void cli_safe_name(const char *s, char *out, size_t size);
+
 /* "HASH", "PERCPU_ARRAY", … for a bpf_map_type. */
 const char *cli_map_type_name(unsigned int type);
 

@@ -244,3 +244,17 @@ void cli_filter_free(struct cli_filter *f)
 	f->names = f->cgroups = NULL;
 	f->ids = NULL;
 }
+
+void cli_safe_name(const char *s, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < size; i++) {
+		char c = s[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+
+		out[i] = ok ? c : '_';
+	}
+	out[i] = '\0';
+}

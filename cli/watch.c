@@ -35,18 +35,7 @@ struct watch_run {
 /* A tag as a file name: characters outside [A-Za-z0-9._-] become '_' (§10.6). */
 static void safe_tag(const char *tag, char *out, size_t size)
 {
-	size_t i;
-
-	for (i = 0; tag[i] && i + 1 < size; i++) {
-		char c = tag[i];
-
-		out[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-					 (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-					 c == '-' ?
-				 c :
-				 '_';
-	}
-	out[i] = '\0';
+	cli_safe_name(tag, out, size);
 	if (!out[0] || out[0] == '.')
 		out[0] = '_';
 }
