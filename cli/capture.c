@@ -24,16 +24,14 @@ static int summary(const char *out, const struct ktsnap_report *r)
 		       cli_esc(out), size);
 		return EXIT_OK;
 	}
-	w = cli_jw_begin();
+	w = cli_jw_object();
 	if (!w)
-		return cli_fail("out of memory");
-	jw_obj_begin(w);
+		return EXIT_FAIL;
 	jw_kv_str(w, "file", out);
 	jw_kv_u64(w, "maps", ktsnap_report__map_count(r));
 	jw_kv_u64(w, "capture_ns", ktsnap_report__capture_ns(r));
 	jw_kv_i64(w, "bytes", size);
-	jw_obj_end(w);
-	cli_jw_end(w); /* a write error is cli_finish()'s */
+	cli_jw_object_end(w); /* a write error is cli_finish()'s */
 	return EXIT_OK;
 }
 

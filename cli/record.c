@@ -221,13 +221,12 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	if (cli_json) {
-		struct json_writer *w = cli_jw_begin();
+		struct json_writer *w = cli_jw_object();
 
 		if (!w) {
-			rc = cli_fail("out of memory");
+			rc = EXIT_FAIL;
 			goto out;
 		}
-		jw_obj_begin(w);
 		jw_kv_str(w, "dir", dir);
 		jw_kv_u64(w, "target", ktsnap_periodic__target(p));
 		jw_kv_u64(w, "fired", fired);
@@ -245,8 +244,7 @@ static int run(int argc, char **argv)
 			jw_obj_end(w);
 		}
 		jw_arr_end(w);
-		jw_obj_end(w);
-		cli_jw_end(w);
+		cli_jw_object_end(w);
 	} else {
 		printf("recorded %zu of %u samples → %s\n", ktsnap_sample_series__len(s),
 		       ktsnap_periodic__target(p), dir);

@@ -990,18 +990,16 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	if (cli_json) {
-		struct json_writer *jw = cli_jw_begin();
+		struct json_writer *jw = cli_jw_object();
 
 		if (!jw) {
-			rc = cli_fail("out of memory");
+			rc = EXIT_FAIL;
 			goto out;
 		}
-		jw_obj_begin(jw);
 		jw_kv_str(jw, "dir", dir);
 		jw_kv_u64(jw, "captures", nr_captures);
 		jw_kv_u64(jw, "steps", ktsnap_scenario__step_count(p.sc));
-		jw_obj_end(jw);
-		cli_jw_end(jw);
+		cli_jw_object_end(jw);
 	} else {
 		printf("stored %zu capture%s and index.json in %s\n", nr_captures,
 		       nr_captures == 1 ? "" : "s", dir);
