@@ -39,12 +39,10 @@ static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		CLI_OPT_OBJ,
+		CLI_OPTS_FILTER,
 		CLI_OPT_MAP,
 		CLI_OPT_MAX_ENTRIES,
 		CLI_OPT_CGROUP,
-		CLI_OPT_MAPS_ONLY,
-		CLI_OPT_MAP_ID,
 		{ "format", required_argument, NULL, 'F' },
 		{ "compress", no_argument, NULL, 'Z' },
 		{ 0 },

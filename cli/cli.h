@@ -125,6 +125,8 @@ int cli_out_close(struct cli_out *o, bool ok);
 #define CLI_OPT_MAPS_ONLY { "maps-only", no_argument, NULL, 'M' }
 #define CLI_OPT_MAX_ENTRIES { "max-entries", required_argument, NULL, 'n' }
 #define CLI_OPT_CGROUP { "cgroup", required_argument, NULL, 'c' }
+/* the three every one of them takes */
+#define CLI_OPTS_FILTER CLI_OPT_OBJ, CLI_OPT_MAP_ID, CLI_OPT_MAPS_ONLY
 /* clang-format on */
 
 struct cli_filter {

@@ -77,10 +77,8 @@ static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		CLI_OPT_OBJ,
+		CLI_OPTS_FILTER,
 		CLI_OPT_MAP,
-		CLI_OPT_MAP_ID,
-		CLI_OPT_MAPS_ONLY,
 		{ "samples", required_argument, NULL, 'n' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "stats-socket", required_argument, NULL, 'S' },

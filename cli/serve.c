@@ -55,9 +55,7 @@ static int run(int argc, char **argv)
 		{ "allow-uid", required_argument, NULL, 'u' },
 		{ "allow-gid", required_argument, NULL, 'g' },
 		{ "socket-group", required_argument, NULL, 'G' },
-		CLI_OPT_OBJ,
-		CLI_OPT_MAP_ID,
-		CLI_OPT_MAPS_ONLY,
+		CLI_OPTS_FILTER,
 		{ 0 },
 	};
 	KTSNAP_OPTS(ktsnap_capture_opts, copts);

@@ -148,11 +148,9 @@ static int run_watch(int argc, char **argv, struct cli_filter *flt)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		CLI_OPT_OBJ,
+		CLI_OPTS_FILTER,
 		{ "count", required_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
-		CLI_OPT_MAPS_ONLY,
-		CLI_OPT_MAP_ID,
 		{ 0 },
 	};
 	struct ktsnap_capture_opts *copts = flt->copts;
