@@ -24,16 +24,14 @@ static int summary(const char *out, const struct ktsnap_report *r)
 		       cli_esc(out), size);
 		return EXIT_OK;
 	}
-	w = cli_jw_begin();
+	w = cli_jw_object();
 	if (!w)
-		return cli_fail("out of memory");
-	jw_obj_begin(w);
+		return EXIT_FAIL;
 	jw_kv_str(w, "file", out);
 	jw_kv_u64(w, "maps", ktsnap_report__map_count(r));
 	jw_kv_u64(w, "capture_ns", ktsnap_report__capture_ns(r));
 	jw_kv_i64(w, "bytes", size);
-	jw_obj_end(w);
-	cli_jw_end(w); /* a write error is cli_finish()'s */
+	cli_jw_object_end(w); /* a write error is cli_finish()'s */
 	return EXIT_OK;
 }
 
@@ -41,51 +39,30 @@ static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		{ "obj", required_argument, NULL, 'O' },
-		{ "map", required_argument, NULL, 'm' },
-		{ "max-entries", required_argument, NULL, 'n' },
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ "maps-only", no_argument, NULL, 'M' },
-		{ "map-id", required_argument, NULL, 'i' },
+		CLI_OPTS_FILTER,
+		CLI_OPT_MAP,
+		CLI_OPT_MAX_ENTRIES,
+		CLI_OPT_CGROUP,
 		{ "format", required_argument, NULL, 'F' },
 		{ "compress", no_argument, NULL, 'Z' },
 		{ 0 },
 	};
 	KTSNAP_OPTS(ktsnap_capture_opts, copts);
-	const char **names = NULL, **cgroups = NULL;
-	uint32_t *ids = NULL;
+	struct cli_filter flt;
 	const char *out = NULL;
 	struct ktsnap_report *r = NULL;
-	unsigned long long n;
 	FILE *f = stdout;
 	struct cli_out o = { 0 };
 	enum ktsnap_report_format fmt = KTSNAP_FORMAT_AUTO;
 	bool compress = false;
 	int c, err, rc = EXIT_FAIL;
 
-	names = calloc((size_t)argc, sizeof(*names));
-	cgroups = calloc((size_t)argc, sizeof(*cgroups));
-	ids = calloc((size_t)argc, sizeof(*ids));
-	if (!names || !cgroups || !ids) {
-		rc = cli_fail("out of memory");
+	if (cli_filter_init(&flt, &copts, argc))
 		goto out;
-	}
 	while ((c = cli_getopt(argc, argv, "o:", opts)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
-			break;
-		case 'O':
-			copts.obj = optarg;
-			break;
-		case 'm':
-			names[copts.nr_map_names++] = optarg;
-			break;
-		case 'c':
-			cgroups[copts.nr_cgroups++] = optarg;
-			break;
-		case 'M':
-			copts.maps_only = true;
 			break;
 		case 'F':
 			if ((rc = cli_parse_format(optarg, &fmt)))
@@ -95,35 +72,14 @@ static int run(int argc, char **argv)
 		case 'Z':
 			compress = true;
 			break;
-		case 'i':
-			if (!cli_parse_u64(optarg, UINT32_MAX, &n) || !n) {
-				rc = cli_usage("--map-id wants a map id, not '%s'", optarg);
-				goto out;
-			}
-			ids[copts.nr_map_ids++] = (uint32_t)n;
-			break;
-		case 'n':
-			/* 0 and 'all' both mean "no cap", as the CLI asks */
-			if (!strcmp(optarg, "all") || !strcmp(optarg, "none")) {
-				n = KTSNAP_CAP_NONE;
-			} else if (!cli_parse_u64(optarg, KTSNAP_CAP_NONE - 1, &n)) {
-				rc = cli_usage("--max-entries wants a number from 0 to %u or "
-					       "'all' (0 and 'all': no cap), not '%s'",
-					       KTSNAP_CAP_NONE - 1, optarg);
-				goto out;
-			} else if (!n) {
-				n = KTSNAP_CAP_NONE;
-			}
-			copts.max_hash_entries = (uint32_t)n;
-			copts.max_array_keys = (uint32_t)n;
-			copts.max_percpu_keys = (uint32_t)n;
-			break;
 		case 'h':
 			rc = cli_help();
 			goto out;
 		default:
-			rc = EXIT_USAGE;
-			goto out;
+			if ((rc = cli_filter_option(&flt, c, optarg)))
+				goto out;
+			rc = EXIT_FAIL;
+			break;
 		}
 	}
 	if (optind < argc) {
@@ -135,9 +91,6 @@ static int run(int argc, char **argv)
 			       "redirect standard output)");
 		goto out;
 	}
-	copts.map_names = names;
-	copts.map_ids = ids;
-	copts.cgroups = cgroups;
 	/* a bad -o fails before the capture's work (the temporary is removed
 	 * on every failure below, and by a fatal signal) */
 	if (out && strcmp(out, "-")) {
@@ -184,9 +137,7 @@ out:
 	if (o.tmp)
 		cli_out_close(&o, false);
 	ktsnap_report__free(r);
-	free(names);
-	free(cgroups);
-	free(ids);
+	cli_filter_free(&flt);
 	return rc;
 }
 

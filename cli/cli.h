@@ -4,6 +4,7 @@
 #define KTSNAP_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <ktsnap/ktsnap.h>
@@ -110,6 +111,44 @@ int cli_out_open(struct cli_out *o, const char *path);
 /* Close; rename into place when @ok, else remove the temporary.
  * Returns 0 or -errno (and keeps errno). */
 int cli_out_close(struct cli_out *o, bool ok);
+
+/*
+ * The capture-filter options of capture, record, serve and watch.  A
+ * command lists the ones it takes in its option table with the
+ * CLI_OPT_* entries below and passes every option its own switch does
+ * not handle to cli_filter_option().
+ */
+/* clang-format off */
+#define CLI_OPT_OBJ { "obj", required_argument, NULL, 'O' }
+#define CLI_OPT_MAP { "map", required_argument, NULL, 'm' }
+#define CLI_OPT_MAP_ID { "map-id", required_argument, NULL, 'i' }
+#define CLI_OPT_MAPS_ONLY { "maps-only", no_argument, NULL, 'M' }
+#define CLI_OPT_MAX_ENTRIES { "max-entries", required_argument, NULL, 'n' }
+#define CLI_OPT_CGROUP { "cgroup", required_argument, NULL, 'c' }
+/* the three every one of them takes */
+#define CLI_OPTS_FILTER CLI_OPT_OBJ, CLI_OPT_MAP_ID, CLI_OPT_MAPS_ONLY
+/* clang-format on */
+
+struct cli_filter {
+	struct ktsnap_capture_opts *copts;
+	const char **names; /* room for one per argument */
+	const char **cgroups;
+	uint32_t *ids;
+};
+/* Room for the repeatable options of a command line of @argc words, and
+ * @copts pointed at it.  EXIT_OK, or EXIT_FAIL after printing why; free
+ * with cli_filter_free() either way. */
+int cli_filter_init(struct cli_filter *f, struct ktsnap_capture_opts *copts, int argc);
+/* Option @c of a cli_getopt() loop, with @arg: 'O' --obj, 'm' --map,
+ * 'i' --map-id, 'M' --maps-only, 'n' --max-entries, 'c' --cgroup.
+ * EXIT_OK when taken; EXIT_USAGE for a bad argument (after printing why)
+ * and for any other @c (cli_getopt() printed that one). */
+int cli_filter_option(struct cli_filter *f, int c, const char *arg);
+void cli_filter_free(struct cli_filter *f);
+
+/* @s in @out (@size bytes, > 0) with every byte outside [A-Za-z0-9._-]
+ * as '_' (§10.6's file names; the callers settle "", "." and ".."). */
+void cli_safe_name(const char *s, char *out, size_t size);
 
 /* "HASH", "PERCPU_ARRAY", … for a bpf_map_type. */
 const char *cli_map_type_name(unsigned int type);

@@ -14,5 +14,10 @@
 struct json_writer *cli_jw_begin(void);
 /* Finish the document ('\n'), free @w; 0 or the first -errno. */
 int cli_jw_end(struct json_writer *w);
+/* cli_jw_begin() with the top-level object begun; NULL after printing
+ * "out of memory".  End with cli_jw_object_end() (0 or the first
+ * -errno). */
+struct json_writer *cli_jw_object(void);
+int cli_jw_object_end(struct json_writer *w);
 
 #endif

@@ -20,16 +20,14 @@ static int summary(const char *in, const char *out, enum ktsnap_report_format fm
 		       ktsnap_report_format__name(fmt), size);
 		return EXIT_OK;
 	}
-	w = cli_jw_begin();
+	w = cli_jw_object();
 	if (!w)
-		return cli_fail("out of memory");
-	jw_obj_begin(w);
+		return EXIT_FAIL;
 	jw_kv_str(w, "input", in);
 	jw_kv_str(w, "output", out);
 	jw_kv_str(w, "format", ktsnap_report_format__name(fmt));
 	jw_kv_i64(w, "bytes", size);
-	jw_obj_end(w);
-	cli_jw_end(w); /* a write error is cli_finish()'s */
+	cli_jw_object_end(w); /* a write error is cli_finish()'s */
 	return EXIT_OK;
 }
 

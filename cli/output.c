@@ -289,6 +289,24 @@ int cli_jw_end(struct json_writer *w)
 	return err;
 }
 
+struct json_writer *cli_jw_object(void)
+{
+	struct json_writer *w = cli_jw_begin();
+
+	if (!w) {
+		cli_fail("out of memory");
+		return NULL;
+	}
+	jw_obj_begin(w);
+	return w;
+}
+
+int cli_jw_object_end(struct json_writer *w)
+{
+	jw_obj_end(w);
+	return cli_jw_end(w);
+}
+
 /* ---- report files --------------------------------------------------------------- */
 
 /* The temporary a fatal signal must remove (one output file at a time). */

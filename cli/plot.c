@@ -468,18 +468,16 @@ static int do_plot(int argc, char **argv)
 		goto out;
 	}
 	if (cli_json) {
-		struct json_writer *w = cli_jw_begin();
+		struct json_writer *w = cli_jw_object();
 
 		if (!w) {
-			rc = cli_fail("out of memory");
+			rc = EXIT_FAIL;
 			goto out;
 		}
-		jw_obj_begin(w);
 		jw_kv_str(w, "file", out);
 		jw_kv_u64(w, "samples", ktsnap_sample_series__len(s));
 		jw_kv_u64(w, "lines", nr);
-		jw_obj_end(w);
-		cli_jw_end(w);
+		cli_jw_object_end(w);
 	} else {
 		printf("plotted %zu line(s) over %zu samples → %s\n", nr,
 		       ktsnap_sample_series__len(s), out);

@@ -77,10 +77,8 @@ static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		{ "obj", required_argument, NULL, 'O' },
-		{ "map", required_argument, NULL, 'm' },
-		{ "map-id", required_argument, NULL, 'i' },
-		{ "maps-only", no_argument, NULL, 'M' },
+		CLI_OPTS_FILTER,
+		CLI_OPT_MAP,
 		{ "samples", required_argument, NULL, 'n' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "stats-socket", required_argument, NULL, 'S' },
@@ -93,42 +91,23 @@ static int run(int argc, char **argv)
 	struct ktsnap_bridge *b = NULL;
 	struct ktsnap_stats_socket *stats = NULL;
 	struct ktsnap_drain *d = NULL;
-	const char **names = NULL, *dir = NULL, *stats_path = NULL;
-	unsigned long long n, samples = 0, duration = 0;
-	uint32_t *ids = NULL, last = 0, fired;
+	struct cli_filter flt;
+	const char *dir = NULL, *stats_path = NULL;
+	unsigned long long samples = 0, duration = 0;
+	uint32_t last = 0, fired;
 	char *err = NULL, **cmd = NULL;
 	bool tty = isatty(STDERR_FILENO);
 	pid_t child = -1;
 	int c, rc = EXIT_FAIL, status;
 	size_t i;
 
-	names = calloc((size_t)argc, sizeof(*names));
-	ids = calloc((size_t)argc, sizeof(*ids));
-	if (!names || !ids) {
-		rc = cli_fail("out of memory");
+	if (cli_filter_init(&flt, &copts, argc))
 		goto out;
-	}
 	/* the workload command follows "--" */
 	while ((c = cli_getopt(argc, argv, "o:", opts)) != -1) {
 		switch (c) {
 		case 'o':
 			dir = optarg;
-			break;
-		case 'O':
-			copts.obj = optarg;
-			break;
-		case 'm':
-			names[copts.nr_map_names++] = optarg;
-			break;
-		case 'M':
-			copts.maps_only = true;
-			break;
-		case 'i':
-			if (!cli_parse_u64(optarg, UINT32_MAX, &n) || !n) {
-				rc = cli_usage("--map-id wants a map id, not '%s'", optarg);
-				goto out;
-			}
-			ids[copts.nr_map_ids++] = (uint32_t)n;
 			break;
 		case 'n':
 			if (!cli_parse_u64(optarg, KTSNAP_PERIODIC_MAX_SNAPSHOTS, &samples) ||
@@ -152,8 +131,10 @@ static int run(int argc, char **argv)
 			rc = cli_help();
 			goto out;
 		default:
-			rc = EXIT_USAGE;
-			goto out;
+			if ((rc = cli_filter_option(&flt, c, optarg)))
+				goto out;
+			rc = EXIT_FAIL;
+			break;
 		}
 	}
 	if (!dir || !samples || !duration) {
@@ -162,8 +143,6 @@ static int run(int argc, char **argv)
 	}
 	if (optind < argc)
 		cmd = argv + optind;
-	copts.map_names = names;
-	copts.map_ids = ids;
 
 	if (mkdir(dir, 0755) && errno != EEXIST) {
 		rc = cli_fail("%s: %s", dir, strerror(errno));
@@ -240,13 +219,12 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	if (cli_json) {
-		struct json_writer *w = cli_jw_begin();
+		struct json_writer *w = cli_jw_object();
 
 		if (!w) {
-			rc = cli_fail("out of memory");
+			rc = EXIT_FAIL;
 			goto out;
 		}
-		jw_obj_begin(w);
 		jw_kv_str(w, "dir", dir);
 		jw_kv_u64(w, "target", ktsnap_periodic__target(p));
 		jw_kv_u64(w, "fired", fired);
@@ -264,8 +242,7 @@ static int run(int argc, char **argv)
 			jw_obj_end(w);
 		}
 		jw_arr_end(w);
-		jw_obj_end(w);
-		cli_jw_end(w);
+		cli_jw_object_end(w);
 	} else {
 		printf("recorded %zu of %u samples → %s\n", ktsnap_sample_series__len(s),
 		       ktsnap_periodic__target(p), dir);
@@ -281,8 +258,7 @@ out:
 	ktsnap_periodic__free(p);
 	ktsnap_stats_socket__free(stats);
 	ktsnap_bridge__unref(b);
-	free(names);
-	free(ids);
+	cli_filter_free(&flt);
 	return rc;
 }
 

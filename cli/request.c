@@ -148,18 +148,16 @@ static int run(int argc, char **argv)
 	if (!cli_json) {
 		printf("%s '%s': ok\n", verb, cli_esc(arg));
 	} else {
-		struct json_writer *w = cli_jw_begin();
+		struct json_writer *w = cli_jw_object();
 
 		if (!w) {
-			rc = cli_fail("out of memory");
+			rc = EXIT_FAIL;
 			goto done;
 		}
-		jw_obj_begin(w);
 		jw_kv_str(w, "request", verb);
 		jw_kv_str(w, "tag", arg);
 		jw_kv_str(w, "status", "ok");
-		jw_obj_end(w);
-		cli_jw_end(w);
+		cli_jw_object_end(w);
 	}
 done:
 	ktsnap_wire_client__free(c);

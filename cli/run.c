@@ -736,18 +736,7 @@ static struct json_object *read_json(const char *path, char *err, size_t len)
 /* §10.6's rule for file names: every byte outside [A-Za-z0-9._-] becomes '_'. */
 static void safe_tag(const char *tag, char *out, size_t len)
 {
-	size_t i;
-
-	for (i = 0; tag[i] && i + 1 < len; i++) {
-		char c = tag[i];
-
-		out[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-					 (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-					 c == '-' ?
-				 c :
-				 '_';
-	}
-	out[i] = '\0';
+	cli_safe_name(tag, out, len);
 	/* "." and ".." are not file names */
 	if (!strcmp(out, ".") || !strcmp(out, "..") || !out[0])
 		snprintf(out, len, "%s", !tag[0] ? "_" : strcmp(out, ".") ? "__" : "_");
@@ -1001,18 +990,16 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	if (cli_json) {
-		struct json_writer *jw = cli_jw_begin();
+		struct json_writer *jw = cli_jw_object();
 
 		if (!jw) {
-			rc = cli_fail("out of memory");
+			rc = EXIT_FAIL;
 			goto out;
 		}
-		jw_obj_begin(jw);
 		jw_kv_str(jw, "dir", dir);
 		jw_kv_u64(jw, "captures", nr_captures);
 		jw_kv_u64(jw, "steps", ktsnap_scenario__step_count(p.sc));
-		jw_obj_end(jw);
-		cli_jw_end(jw);
+		cli_jw_object_end(jw);
 	} else {
 		printf("stored %zu capture%s and index.json in %s\n", nr_captures,
 		       nr_captures == 1 ? "" : "s", dir);

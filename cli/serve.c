@@ -55,16 +55,15 @@ static int run(int argc, char **argv)
 		{ "allow-uid", required_argument, NULL, 'u' },
 		{ "allow-gid", required_argument, NULL, 'g' },
 		{ "socket-group", required_argument, NULL, 'G' },
-		{ "obj", required_argument, NULL, 'O' },
-		{ "map-id", required_argument, NULL, 'i' },
-		{ "maps-only", no_argument, NULL, 'M' },
+		CLI_OPTS_FILTER,
 		{ 0 },
 	};
 	KTSNAP_OPTS(ktsnap_capture_opts, copts);
 	KTSNAP_OPTS(ktsnap_server_opts, sopts);
 	const char *sock = NULL, *dev = NULL, *fifos = NULL;
 	char *req = NULL, *reply = NULL;
-	uint32_t *uids = NULL, *gids = NULL, *ids = NULL;
+	uint32_t *uids = NULL, *gids = NULL;
+	struct cli_filter flt;
 	size_t nr_uids = 0, nr_gids = 0;
 	long long group = -1;
 	struct ktsnap_server *s = NULL;
@@ -72,10 +71,11 @@ static int run(int argc, char **argv)
 	unsigned long long n;
 	int c, err, fd = -1, wfd = -1, rc = EXIT_FAIL;
 
+	if (cli_filter_init(&flt, &copts, argc))
+		goto out;
 	uids = calloc((size_t)argc, sizeof(*uids));
 	gids = calloc((size_t)argc, sizeof(*gids));
-	ids = calloc((size_t)argc, sizeof(*ids));
-	if (!uids || !gids || !ids) {
+	if (!uids || !gids) {
 		rc = cli_fail("out of memory");
 		goto out;
 	}
@@ -116,20 +116,16 @@ static int run(int argc, char **argv)
 			else if (c == 'G')
 				group = (long long)n;
 			else
-				ids[copts.nr_map_ids++] = (uint32_t)n;
-			break;
-		case 'O':
-			copts.obj = optarg;
-			break;
-		case 'M':
-			copts.maps_only = true;
+				flt.ids[copts.nr_map_ids++] = (uint32_t)n;
 			break;
 		case 'h':
 			rc = cli_help();
 			goto out;
 		default:
-			rc = EXIT_USAGE;
-			goto out;
+			if ((rc = cli_filter_option(&flt, c, optarg)))
+				goto out;
+			rc = EXIT_FAIL;
+			break;
 		}
 	}
 	if (optind < argc) {
@@ -163,7 +159,6 @@ static int run(int argc, char **argv)
 	/* by default the socket belongs to the first allowed group */
 	if (group < 0 && nr_gids)
 		group = gids[0];
-	copts.map_ids = ids;
 	sopts.capture = &copts;
 	sopts.allow_uids = uids;
 	sopts.nr_allow_uids = nr_uids;
@@ -225,7 +220,7 @@ out:
 	free(reply);
 	free(uids);
 	free(gids);
-	free(ids);
+	cli_filter_free(&flt);
 	return rc;
 }
 

@@ -177,3 +177,84 @@ const char *cli_map_type_name(unsigned int type)
 	buf[i] = '\0';
 	return buf;
 }
+
+int cli_filter_init(struct cli_filter *f, struct ktsnap_capture_opts *copts, int argc)
+{
+	f->copts = copts;
+	f->names = calloc((size_t)argc, sizeof(*f->names));
+	f->cgroups = calloc((size_t)argc, sizeof(*f->cgroups));
+	f->ids = calloc((size_t)argc, sizeof(*f->ids));
+	if (!f->names || !f->cgroups || !f->ids)
+		return cli_fail("out of memory");
+	copts->map_names = f->names;
+	copts->map_ids = f->ids;
+	copts->cgroups = f->cgroups;
+	return EXIT_OK;
+}
+
+int cli_filter_option(struct cli_filter *f, int c, const char *arg)
+{
+	struct ktsnap_capture_opts *o = f->copts;
+	unsigned long long n;
+
+	switch (c) {
+	case 'O':
+		o->obj = arg;
+		break;
+	case 'm':
+		f->names[o->nr_map_names++] = arg;
+		break;
+	case 'c':
+		f->cgroups[o->nr_cgroups++] = arg;
+		break;
+	case 'M':
+		o->maps_only = true;
+		break;
+	case 'i':
+		if (!cli_parse_u64(arg, UINT32_MAX, &n) || !n)
+			return cli_usage("--map-id wants a map id, not '%s'", arg);
+		f->ids[o->nr_map_ids++] = (uint32_t)n;
+		break;
+	case 'n':
+		/* 0 and 'all' both mean "no cap", as the CLI asks */
+		if (!strcmp(arg, "all") || !strcmp(arg, "none")) {
+			n = KTSNAP_CAP_NONE;
+		} else if (!cli_parse_u64(arg, KTSNAP_CAP_NONE - 1, &n)) {
+			return cli_usage("--max-entries wants a number from 0 to %u or "
+					 "'all' (0 and 'all': no cap), not '%s'",
+					 KTSNAP_CAP_NONE - 1, arg);
+		} else if (!n) {
+			n = KTSNAP_CAP_NONE;
+		}
+		o->max_hash_entries = (uint32_t)n;
+		o->max_array_keys = (uint32_t)n;
+		o->max_percpu_keys = (uint32_t)n;
+		break;
+	default:
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+void cli_filter_free(struct cli_filter *f)
+{
+	free(f->names);
+	free(f->cgroups);
+	free(f->ids);
+	f->names = f->cgroups = NULL;
+	f->ids = NULL;
+}
+
+void cli_safe_name(const char *s, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < size; i++) {
+		char c = s[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+
+		out[i] = ok ? c : '_';
+	}
+	out[i] = '\0';
+}

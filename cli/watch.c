@@ -35,18 +35,7 @@ struct watch_run {
 /* A tag as a file name: characters outside [A-Za-z0-9._-] become '_' (§10.6). */
 static void safe_tag(const char *tag, char *out, size_t size)
 {
-	size_t i;
-
-	for (i = 0; tag[i] && i + 1 < size; i++) {
-		char c = tag[i];
-
-		out[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-					 (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-					 c == '-' ?
-				 c :
-				 '_';
-	}
-	out[i] = '\0';
+	cli_safe_name(tag, out, size);
 	if (!out[0] || out[0] == '.')
 		out[0] = '_';
 }
@@ -155,18 +144,16 @@ static bool finished(struct watch_run *wr)
 	return done;
 }
 
-static int run_watch(int argc, char **argv, uint32_t *ids)
+static int run_watch(int argc, char **argv, struct cli_filter *flt)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		{ "obj", required_argument, NULL, 'O' },
+		CLI_OPTS_FILTER,
 		{ "count", required_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
-		{ "maps-only", no_argument, NULL, 'M' },
-		{ "map-id", required_argument, NULL, 'i' },
 		{ 0 },
 	};
-	KTSNAP_OPTS(ktsnap_capture_opts, copts);
+	struct ktsnap_capture_opts *copts = flt->copts;
 	struct watch_run wr = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	KTSNAP_OPTS(ktsnap_watch_opts, wopts, .on_hit = on_hit, .hit_ctx = &wr);
 	unsigned long long timeout = 0, v;
@@ -175,24 +162,14 @@ static int run_watch(int argc, char **argv, uint32_t *ids)
 	struct stat st;
 	int c, i, rc = EXIT_FAIL;
 
-	copts.map_ids = ids;
-
 	while ((c = cli_getopt(argc, argv, "o:n:", opts)) != -1) {
 		switch (c) {
 		case 'o':
 			wr.dir = optarg;
 			break;
 		case 'O':
-			copts.obj = optarg;
+			copts->obj = optarg;
 			wopts.obj = optarg;
-			break;
-		case 'M':
-			copts.maps_only = true;
-			break;
-		case 'i':
-			if (!cli_parse_u64(optarg, UINT32_MAX, &v) || !v)
-				return cli_usage("--map-id wants a map id, not '%s'", optarg);
-			ids[copts.nr_map_ids++] = (uint32_t)v;
 			break;
 		case 'n':
 			if (!cli_parse_u64(optarg, ULLONG_MAX, &v) || !v)
@@ -209,7 +186,10 @@ static int run_watch(int argc, char **argv, uint32_t *ids)
 		case 'h':
 			return cli_help();
 		default:
-			return EXIT_USAGE;
+			if ((rc = cli_filter_option(flt, c, optarg)))
+				return rc;
+			rc = EXIT_FAIL;
+			break;
 		}
 	}
 	if (optind >= argc)
@@ -231,7 +211,7 @@ static int run_watch(int argc, char **argv, uint32_t *ids)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, &old);
 
-	wr.b = ktsnap_bridge__new(ktsnap_capture_callback_live, &copts, NULL);
+	wr.b = ktsnap_bridge__new(ktsnap_capture_callback_live, copts, NULL);
 	if (!wr.b || !ktsnap_bridge__with_live_watch(wr.b, &wopts)) {
 		rc = cli_fail("%s", ktsnap_errmsg());
 		goto out;
@@ -273,13 +253,13 @@ out:
 
 static int run(int argc, char **argv)
 {
-	uint32_t *ids = calloc((size_t)argc, sizeof(*ids));
-	int rc;
+	KTSNAP_OPTS(ktsnap_capture_opts, copts);
+	struct cli_filter flt;
+	int rc = cli_filter_init(&flt, &copts, argc);
 
-	if (!ids)
-		return cli_fail("out of memory");
-	rc = run_watch(argc, argv, ids);
-	free(ids);
+	if (!rc)
+		rc = run_watch(argc, argv, &flt);
+	cli_filter_free(&flt);
 	return rc;
 }
 
