@@ -105,7 +105,11 @@ static int run(int argc, char **argv)
 		case 'G':
 		case 'i':
 			if (!cli_parse_u64(optarg, UINT32_MAX - 1, &n)) {
-				rc = cli_usage("%s wants a number, not '%s'", argv[optind - 1],
+				rc = cli_usage("--%s wants a number, not '%s'",
+					       c == 'u' ? "allow-uid" :
+					       c == 'g' ? "allow-gid" :
+					       c == 'G' ? "socket-group" :
+							  "map-id",
 					       optarg);
 				goto out;
 			}

@@ -19,6 +19,11 @@ ids=
 for i in $KT_MAP_IDS; do
 	ids="$ids --map-id $i"
 done
+# a bad number names its option, written as one word or two
+run "$K" serve --socket "$T/x.sock" --map-id x
+expect "serve --map-id x names the option" 2 "--map-id wants a number, not 'x'"
+run "$K" serve --socket "$T/x.sock" --allow-uid=y
+expect "serve --allow-uid=y names the option" 2 "--allow-uid wants a number, not 'y'"
 chmod 711 "$T"
 mkdir "$T/dump" "$T/out"
 chmod 777 "$T/out"
