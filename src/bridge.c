@@ -136,6 +136,11 @@ struct ktsnap_bridge *ktsnap_bridge__with_watch_register(struct ktsnap_bridge *b
 	return b;
 }
 
+void *ktsnap_bridge_watch_ctx(const struct ktsnap_bridge *b, ktsnap_watch_register_fn fn)
+{
+	return b && b->watch == fn ? b->watch_ctx : NULL;
+}
+
 struct ktsnap_bridge *ktsnap_bridge__with_kernel_op(struct ktsnap_bridge *b, ktsnap_kernel_op_fn fn,
 						    void *ctx, ktsnap_ctx_free_fn ctx_free)
 {

@@ -100,4 +100,8 @@ struct ktsnap_bridge {
 void ktsnap_bridge_logs_init(struct ktsnap_bridge *b);
 void ktsnap_bridge_logs_destroy(struct ktsnap_bridge *b);
 
+/* @b's watch-register context when its callback is @fn (set by the
+ * builders, like the callback), else NULL. */
+void *ktsnap_bridge_watch_ctx(const struct ktsnap_bridge *b, ktsnap_watch_register_fn fn);
+
 #endif /* KTSNAP_BRIDGE_INTERNAL_H */

@@ -26,7 +26,9 @@
 
 #include <ktsnap/capture.h>
 #include <ktsnap/scenario.h>
+#include <ktsnap/watch.h>
 
+#include "bridge_internal.h"
 #include "log_internal.h"
 #include "opts_internal.h"
 #include "report_internal.h"
@@ -275,6 +277,15 @@ static int op_watch_snapshot(struct ktsnap_scenario *sc, const struct sc_op *op)
 		err = fail(sc, err, "Op::WatchSnapshot: register watch on '%s' failed: %s",
 			   op->name, msg ? msg : strerror(-err));
 	free(msg);
+	if (!err && !KTSNAP_ENSURE(sc->watches, sc->cap_watches, sc->nr_watches + 1)) {
+		struct sc_watch *w = &sc->watches[sc->nr_watches];
+
+		w->symbol = strdup(op->name);
+		if (w->symbol) {
+			w->bridge = ktsnap_bridge__ref(b);
+			sc->nr_watches++;
+		}
+	}
 	return err;
 }
 
@@ -842,6 +853,19 @@ static void run_cleanup(struct ktsnap_scenario *sc)
 	}
 	if (sc->parent[0])
 		ktsnap_cgroup_destroy(sc->parent);
+	/* a live watch armed by the run ends with it (other watch callbacks
+	 * are the caller's: the bridge has no unregister for them) */
+	for (i = 0; i < sc->nr_watches; i++) {
+		struct sc_watch *w = &sc->watches[i];
+		struct ktsnap_watcher *wr =
+			ktsnap_bridge_watch_ctx(w->bridge, ktsnap_watch_register_live);
+
+		if (wr)
+			ktsnap_watcher__disarm(wr, w->symbol);
+		ktsnap_bridge__unref(w->bridge);
+		free(w->symbol);
+	}
+	sc->nr_watches = 0;
 }
 
 int ktsnap_scenario__run(struct ktsnap_scenario *sc, const struct ktsnap_scenario_run_opts *uopts)

@@ -237,6 +237,7 @@ void ktsnap_scenario__free(struct ktsnap_scenario *sc)
 			close(sc->pins[i].fd);
 	}
 	free(sc->pins);
+	free(sc->watches);
 	for (i = 0; i < sc->nr_stats; i++)
 		free((char *)sc->stats[i].tag);
 	free(sc->stats);

@@ -69,6 +69,11 @@ struct sc_pin {
 	int fd;
 };
 
+struct sc_watch {
+	char *symbol;
+	struct ktsnap_bridge *bridge; /* a reference */
+};
+
 struct ktsnap_scenario {
 	struct sc_step *steps; /* [0] = baseline */
 	size_t nr_steps, cap_steps;
@@ -86,6 +91,8 @@ struct ktsnap_scenario {
 	ktsnap_scenario_progress_fn progress;
 	void *progress_ctx;
 	char parent[PATH_MAX]; /* "" until created */
+	struct sc_watch *watches; /* WatchSnapshot ops of the run: disarmed at its end */
+	size_t nr_watches, cap_watches;
 	struct sc_pin *pins;
 	size_t nr_pins, cap_pins;
 	pid_t sched_pid; /* 0: none */

@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 #include <ktsnap/bridge.h>
 #include <ktsnap/capture.h>
+#include <ktsnap/scenario.h>
 #include <ktsnap/view.h>
 #include <ktsnap/watch.h>
 
@@ -268,6 +269,44 @@ static void capture_on_write(void **state)
 	ktsnap_bridge__unref(b);
 }
 
+/* The progress line after each op: how many breakpoints are armed then. */
+static void count_armed(unsigned int step, const char *line, void *ctx)
+{
+	struct ktsnap_watcher *w = *(struct ktsnap_watcher **)ctx;
+
+	if (strstr(line, "WatchSnapshot"))
+		((size_t *)ctx)[1] = ktsnap_watcher__nr_armed(w);
+}
+
+/* A scenario's WatchSnapshot arms a live breakpoint; the run's end disarms it. */
+static void scenario_end_disarms(void **state)
+{
+	KTSNAP_OPTS(ktsnap_capture_opts, copts, .obj = "ktwatch", .maps_only = true);
+	struct ktsnap_bridge *b = ktsnap_bridge__new(ktsnap_capture_callback_live, &copts, NULL);
+	struct ktsnap_scenario *sc = ktsnap_scenario__new();
+	struct ktsnap_op op = ktsnap_op_watch_snapshot("ktwatch.bss:watch_word");
+	union {
+		struct ktsnap_watcher *w;
+		size_t n[2];
+	} ctx = { 0 };
+	KTSNAP_OPTS(ktsnap_scenario_run_opts, ro, .bridge = b, .progress = count_armed,
+		    .progress_ctx = &ctx);
+
+	assert_non_null(b);
+	assert_non_null(sc);
+	ctx.w = ktsnap_bridge__with_live_watch(b, NULL);
+	assert_non_null(ctx.w);
+	assert_int_equal(ktsnap_scenario__add_op(sc, 0, &op), 0);
+	if (ktsnap_scenario__run(sc, &ro))
+		fail_msg("run: %s", ktsnap_scenario__errmsg(sc));
+	assert_int_equal(ctx.n[1], 1); /* armed while the run went on */
+	assert_int_equal(ktsnap_watcher__nr_armed(ctx.w), 0);
+	assert_int_equal(ktsnap_bridge__watch_count(b), 0);
+	assert_int_equal(nr_perf_fds(), 0);
+	ktsnap_scenario__free(sc);
+	ktsnap_bridge__unref(b);
+}
+
 static void slot_caps(void **state)
 {
 	KTSNAP_OPTS(ktsnap_capture_opts, copts, .obj = "ktwatch", .maps_only = true);
@@ -427,9 +466,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(resolve_forms),    cmocka_unit_test(refusals),
-		cmocka_unit_test(capture_on_write), cmocka_unit_test(slot_caps),
-		cmocka_unit_test(stats_hold),	    cmocka_unit_test(kallsyms_symbol),
-		cmocka_unit_test(ambiguous),
+		cmocka_unit_test(capture_on_write), cmocka_unit_test(scenario_end_disarms),
+		cmocka_unit_test(slot_caps),	    cmocka_unit_test(stats_hold),
+		cmocka_unit_test(kallsyms_symbol),  cmocka_unit_test(ambiguous),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
