@@ -359,6 +359,30 @@ static uint64_t deadline_of(uint32_t timeout_ms, uint64_t *timeout_ns)
 	return ktsnap_monotonic_ns() + *timeout_ns;
 }
 
+/*
+ * Open the port if needed and write one request frame: 0 with the reply
+ * deadline set, or the TransportError result ("<what> request write
+ * failed (request_id=N): …") with the handle dropped.
+ */
+static int send_request(struct ktsnap_wire_client *c, uint32_t type, const char *what, uint32_t id,
+			const void *buf, uint32_t len, uint32_t timeout_ms, uint64_t *deadline,
+			uint64_t *timeout_ns, struct ktsnap_wire_result *res)
+{
+	char e[512];
+	int rc = ensure_open(c, e, sizeof(e));
+
+	if (rc)
+		return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id, "%s", e);
+	*deadline = deadline_of(timeout_ms, timeout_ns);
+	rc = ktsnap_wire_write_frame(c->wfd, type, buf, len, *deadline, e, sizeof(e));
+	if (rc) {
+		drop_handle(c);
+		return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id,
+			      "%s request write failed (request_id=%u): %s", what, id, e);
+	}
+	return 0;
+}
+
 /* ---- request_snapshot (§10.4) -------------------------------------------------------- */
 static int request_snapshot_locked(struct ktsnap_wire_client *c, uint32_t kind, const char *tag,
 				   uint32_t timeout_ms, struct ktsnap_wire_result *res)
@@ -371,17 +395,10 @@ static int request_snapshot_locked(struct ktsnap_wire_client *c, uint32_t kind, 
 
 	id = alloc_id(&c->next_snapshot_id);
 	ktsnap_snapshot_request__encode(id, kind, tag, req);
-	rc = ensure_open(c, e, sizeof(e));
+	rc = send_request(c, KTSNAP_MSG_SNAPSHOT_REQUEST, "snapshot", id, req, sizeof(req),
+			  timeout_ms, &deadline, &timeout_ns, res);
 	if (rc)
-		return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id, "%s", e);
-	deadline = deadline_of(timeout_ms, &timeout_ns);
-	rc = ktsnap_wire_write_frame(c->wfd, KTSNAP_MSG_SNAPSHOT_REQUEST, req, sizeof(req),
-				     deadline, e, sizeof(e));
-	if (rc) {
-		drop_handle(c);
-		return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id,
-			      "snapshot request write failed (request_id=%u): %s", id, e);
-	}
+		return rc;
 	for (;;) {
 		struct ktsnap_snapshot_reply rep;
 		struct ktsnap_wire_header h;
@@ -489,20 +506,11 @@ static int request_kernel_op_locked(struct ktsnap_wire_client *c,
 			      "request_kernel_op: postcard encode failed (request_id=%u): %s", id,
 			      rc == -EMSGSIZE ? "payload larger than the 1 MiB frame limit" :
 						strerror(-rc));
-	rc = ensure_open(c, e, sizeof(e));
-	if (rc) {
-		free(buf);
-		return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id, "%s", e);
-	}
-	deadline = deadline_of(timeout_ms, &timeout_ns);
-	rc = ktsnap_wire_write_frame(c->wfd, KTSNAP_MSG_KERNEL_OP_REQUEST, buf, (uint32_t)len,
-				     deadline, e, sizeof(e));
+	rc = send_request(c, KTSNAP_MSG_KERNEL_OP_REQUEST, "kernel-op", id, buf, (uint32_t)len,
+			  timeout_ms, &deadline, &timeout_ns, res);
 	free(buf);
-	if (rc) {
-		drop_handle(c);
-		return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id,
-			      "kernel-op request write failed (request_id=%u): %s", id, e);
-	}
+	if (rc)
+		return rc;
 	for (;;) {
 		struct ktsnap_wire_header h;
 		uint8_t *payload;
@@ -604,17 +612,10 @@ static int fetch_report_locked(struct ktsnap_wire_client *c, const char *tag, ui
 
 	id = alloc_id(&c->next_report_id);
 	ktsnap_snapshot_request__encode(id, KTSNAP_REPORT_FORMAT_JSON, tag, req);
-	rc = ensure_open(c, e, sizeof(e));
+	rc = send_request(c, KTSNAP_MSG_REPORT_REQUEST, "report", id, req, sizeof(req), timeout_ms,
+			  &deadline, &timeout_ns, res);
 	if (rc)
-		return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id, "%s", e);
-	deadline = deadline_of(timeout_ms, &timeout_ns);
-	rc = ktsnap_wire_write_frame(c->wfd, KTSNAP_MSG_REPORT_REQUEST, req, sizeof(req), deadline,
-				     e, sizeof(e));
-	if (rc) {
-		drop_handle(c);
-		return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id,
-			      "report request write failed (request_id=%u): %s", id, e);
-	}
+		return rc;
 	for (;;) {
 		struct ktsnap_wire_header h;
 		uint64_t off;
