@@ -85,6 +85,21 @@ void ktsnap_arena_reset(struct ktsnap_arena *a)
 	a->total = 0;
 }
 
+void ktsnap_arena_mark(const struct ktsnap_arena *a, struct ktsnap_arena_mark *m)
+{
+	m->head = a->head;
+	m->used = a->used;
+	m->total = a->total;
+}
+
+void ktsnap_arena_rewind(struct ktsnap_arena *a, const struct ktsnap_arena_mark *m)
+{
+	if (!a->head || a->head != m->head)
+		return;
+	a->used = m->used;
+	a->total = m->total;
+}
+
 void ktsnap_arena_splice(struct ktsnap_arena *dst, struct ktsnap_arena *src)
 {
 	struct ktsnap_arena_chunk *tail = src->head;

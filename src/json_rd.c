@@ -295,9 +295,21 @@ static bool rd_parse_piece(struct rd *rd, ssize_t cut, size_t start, size_t end,
 {
 	enum json_tokener_error jerr;
 	struct json_object *o;
-	size_t used;
+	size_t used, clen;
 	char *copy;
 
+	/* the arrays cut out of it left out, then (only to name the byte of
+	 * an error) blanked */
+	if (json_splits_compact(rd->splits, cut, start, end, &copy, &clen))
+		return rd_nomem(rd);
+	json_tokener_reset(rd->etok);
+	o = rd_parse_all(rd->etok, copy ? copy : rd->src + start, clen, &jerr, &used);
+	free(copy);
+	if (jerr == json_tokener_success && used == clen) {
+		*out = o;
+		return true;
+	}
+	json_object_put(o);
 	if (json_splits_text(rd->splits, cut, start, end, &copy))
 		return rd_nomem(rd);
 	json_tokener_reset(rd->etok);

@@ -22,6 +22,7 @@
 #include "util_internal.h"
 
 struct json_splits;
+struct json_fast;
 
 struct rd {
 	struct ktsnap_report *r;
@@ -34,6 +35,7 @@ struct rd {
 	struct json_tokener *etok;
 	struct json_object *pieces[KTSNAP_JSON_MAX_DEPTH + 1];
 	int nr_pieces;
+	struct json_fast *fast; /* json_fast.c's scratch space, or NULL */
 };
 
 bool rd_fail(struct rd *rd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -29,6 +29,7 @@
 
 #include <ktsnap/json.h>
 
+#include "json_fast.h"
 #include "json_internal.h"
 #include "json_rd.h"
 #include "json_scan.h"
@@ -307,6 +308,8 @@ static bool read_member(struct rd *rd, struct rd_arr *a, void *elem, void *ctx)
 	int f;
 
 	(void)ctx;
+	if (json_fast_member(rd, a, m))
+		return true;
 	if (!rd_arr_next(rd, a, &o) || !rd_expect(rd, o, json_type_object, "an object") ||
 	    !rd_check_keys(rd, o, member_keys))
 		return false;
@@ -340,7 +343,7 @@ static bool read_element(struct rd *rd, struct rd_arr *a, void *elem, void *ctx)
 	struct json_object *o;
 
 	(void)ctx;
-	return rd_arr_next(rd, a, &o) && read_value(rd, o, elem);
+	return json_fast_value(rd, a, elem) || (rd_arr_next(rd, a, &o) && read_value(rd, o, elem));
 }
 
 static bool read_elements(struct rd *rd, struct json_object *o, struct ktsnap_value *v)
@@ -579,6 +582,8 @@ static bool read_slot(struct rd *rd, struct rd_arr *a, void *elem, void *ctx)
 	struct json_object *o;
 
 	(void)ctx;
+	if (json_fast_slot(rd, a, elem))
+		return true;
 	if (!rd_arr_next(rd, a, &o))
 		return false;
 	if (!o)
@@ -698,7 +703,8 @@ static bool read_entry_elem(struct rd *rd, struct rd_arr *a, void *elem, void *c
 	struct ktsnap_map_entry *e = elem;
 	struct json_object *o;
 
-	if (!rd_arr_next(rd, a, &o) || !read_entry(rd, o, c->layout, e) ||
+	if ((!json_fast_entry(rd, a, c->layout, e) &&
+	     (!rd_arr_next(rd, a, &o) || !read_entry(rd, o, c->layout, e))) ||
 	    !check_entry(rd, c->m, e, &c->key_size_known))
 		return false;
 	/* every entry has one slot per possible CPU */
@@ -905,8 +911,8 @@ int ktsnap_report__read_json_buf(const char *buf, size_t len, struct ktsnap_repo
 	struct json_tokener *tok = NULL;
 	struct json_object *root = NULL;
 	enum json_tokener_error jerr;
-	bool wellformed;
-	size_t used;
+	bool wellformed, parsed = false;
+	size_t used, clen;
 	char *copy = NULL;
 	int err, i;
 
@@ -920,14 +926,36 @@ int ktsnap_report__read_json_buf(const char *buf, size_t len, struct ktsnap_repo
 	rd.splits = json_splits_find(buf, len, &wellformed);
 	tok = json_tokener_new_ex(KTSNAP_JSON_MAX_DEPTH);
 	rd.etok = json_tokener_new_ex(KTSNAP_JSON_MAX_DEPTH);
-	if (!rd.splits || !tok || !rd.etok || json_splits_text(rd.splits, -1, 0, len, &copy)) {
+	if (!rd.splits || !tok || !rd.etok ||
+	    json_splits_compact(rd.splits, -1, 0, len, &copy, &clen)) {
 		err = ktsnap_fail(-ENOMEM, "out of memory");
 		goto out;
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	json_tokener_set_flags(rd.etok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	root = rd_parse_all(tok, copy ? copy : buf, len, &jerr, &used);
-	free(copy);
+	if (copy) {
+		/* the cut arrays left out: only a failure needs the input's
+		 * offsets (the blanked text below) */
+		root = rd_parse_all(tok, copy, clen, &jerr, &used);
+		free(copy);
+		copy = NULL;
+		parsed = jerr == json_tokener_success && used == clen;
+		if (parsed) {
+			used = len;
+		} else {
+			json_object_put(root);
+			root = NULL;
+			json_tokener_reset(tok);
+		}
+	}
+	if (!parsed) {
+		if (json_splits_text(rd.splits, -1, 0, len, &copy)) {
+			err = ktsnap_fail(-ENOMEM, "out of memory");
+			goto out;
+		}
+		root = rd_parse_all(tok, copy ? copy : buf, len, &jerr, &used);
+		free(copy);
+	}
 	if (jerr == json_tokener_continue) {
 		err = all_ws(buf, len) ?
 			      ktsnap_fail(-EINVAL, "invalid report JSON: empty input") :
@@ -976,6 +1004,7 @@ out:
 	if (rd.etok)
 		json_tokener_free(rd.etok);
 	json_splits_free(rd.splits);
+	json_fast_free(rd.fast);
 	return err;
 }
 

@@ -413,6 +413,42 @@ int json_splits_text(const struct json_splits *s, ssize_t parent, size_t start, 
 	return 0;
 }
 
+int json_splits_compact(const struct json_splits *s, ssize_t parent, size_t start, size_t end,
+			char **copy, size_t *len)
+{
+	size_t i = first_at(s, start), pos = start, n = 0;
+	char *t = NULL;
+
+	*copy = NULL;
+	*len = end - start;
+	for (; i < s->nr && s->cuts[i].open < end; i++) {
+		const struct cut *c = &s->cuts[i];
+		int k;
+
+		if (c->parent != parent)
+			continue;
+		if (!t) {
+			t = malloc(end - start);
+			if (!t)
+				return -ENOMEM;
+		}
+		memcpy(t + n, s->buf + pos, c->open + 1 - pos);
+		n += c->open + 1 - pos;
+		/* the marker fits: json_splits_text() puts it in the same room */
+		k = snprintf(t + n, c->close - c->open, "\"" MARK_PREFIX "%016llx:%zu\"",
+			     (unsigned long long)s->tag, i);
+		n += (size_t)k;
+		pos = c->close;
+	}
+	if (!t)
+		return 0;
+	memcpy(t + n, s->buf + pos, end - pos);
+	n += end - pos;
+	*copy = t;
+	*len = n;
+	return 0;
+}
+
 ssize_t json_splits_marker(const struct json_splits *s, const char *str, size_t len)
 {
 	char want[32];
@@ -436,13 +472,26 @@ size_t json_splits_count(const struct json_splits *s, ssize_t idx)
 	return s->cuts[idx].nr;
 }
 
-/* Past the value at *pos (the scan has checked the structure). */
-static void skip_value(const char *b, size_t len, size_t *pos)
+/* Past the value at *pos (the scan has checked the structure); the
+ * arrays cut out of it are stepped over whole. */
+static void skip_value(const struct json_splits *s, size_t len, size_t *pos)
 {
+	const char *b = s->buf;
+	size_t next = first_at(s, *pos);
+	size_t next_open = next < s->nr ? s->cuts[next].open : SIZE_MAX;
 	int depth = 0;
 
 	while (*pos < len) {
 		char c = b[*pos];
+
+		if (*pos == next_open) {
+			/* at its '[': continue at its ']' */
+			depth++;
+			*pos = s->cuts[next].close;
+			next = first_at(s, *pos);
+			next_open = next < s->nr ? s->cuts[next].open : SIZE_MAX;
+			continue;
+		}
 
 		if (c == '"') {
 			skip_string(b, len, pos);
@@ -466,6 +515,21 @@ static void skip_value(const char *b, size_t len, size_t *pos)
 	}
 }
 
+bool json_splits_peek(const struct json_splits *s, ssize_t idx, size_t cursor, size_t *start,
+		      size_t *close)
+{
+	const struct cut *c = &s->cuts[idx];
+	size_t pos = cursor ? cursor : c->open + 1;
+
+	skip_ws(s->buf, c->close, &pos);
+	if (pos < c->close && s->buf[pos] == ',')
+		pos++;
+	skip_ws(s->buf, c->close, &pos);
+	*start = pos;
+	*close = c->close;
+	return pos < c->close;
+}
+
 bool json_splits_next(const struct json_splits *s, ssize_t idx, size_t *cursor, size_t *start,
 		      size_t *end)
 {
@@ -479,7 +543,7 @@ bool json_splits_next(const struct json_splits *s, ssize_t idx, size_t *cursor, 
 	if (pos >= c->close)
 		return false;
 	*start = pos;
-	skip_value(s->buf, c->close, &pos);
+	skip_value(s, c->close, &pos);
 	*end = pos;
 	*cursor = pos;
 	return true;

@@ -43,6 +43,16 @@ void json_splits_free(struct json_splits *s);
 int json_splits_text(const struct json_splits *s, ssize_t parent, size_t start, size_t end,
 		     char **copy);
 
+/*
+ * json_splits_text() with the cut arrays left out (only their markers
+ * kept) rather than blanked: the same JSON, so much less for json-c to
+ * read, but byte offsets are no longer the input's (on a parse error,
+ * parse json_splits_text()'s to name the byte).  *@len: the length of
+ * *@copy, or of the range when *@copy is NULL.  -ENOMEM or 0.
+ */
+int json_splits_compact(const struct json_splits *s, ssize_t parent, size_t start, size_t end,
+			char **copy, size_t *len);
+
 /* The cut array a marker string names, or -1 when @str is no marker. */
 ssize_t json_splits_marker(const struct json_splits *s, const char *str, size_t len);
 /* Elements of cut array @idx. */
@@ -53,5 +63,13 @@ size_t json_splits_count(const struct json_splits *s, ssize_t idx);
  */
 bool json_splits_next(const struct json_splits *s, ssize_t idx, size_t *cursor, size_t *start,
 		      size_t *end);
+/*
+ * Where the next element of cut array @idx starts (*@start, from @cursor
+ * as json_splits_next() would) and the offset of the array's ']'
+ * (*@close); false after the last element.  A caller that reads the
+ * element itself passes the offset just past it as the next cursor.
+ */
+bool json_splits_peek(const struct json_splits *s, ssize_t idx, size_t cursor, size_t *start,
+		      size_t *close);
 
 #endif

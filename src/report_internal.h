@@ -52,6 +52,15 @@ void *ktsnap_arena_memdup(struct ktsnap_arena *a, const void *p, size_t n);
 void ktsnap_arena_splice(struct ktsnap_arena *dst, struct ktsnap_arena *src);
 /* Forget every allocation but keep the newest chunk for reuse. */
 void ktsnap_arena_reset(struct ktsnap_arena *a);
+/* A point to go back to: ktsnap_arena_rewind() forgets what was allocated
+ * since ktsnap_arena_mark() when it all came from the same chunk (else it
+ * keeps it: only memory is lost).  Nothing allocated since may be used. */
+struct ktsnap_arena_mark {
+	const void *head;
+	size_t used, total;
+};
+void ktsnap_arena_mark(const struct ktsnap_arena *a, struct ktsnap_arena_mark *m);
+void ktsnap_arena_rewind(struct ktsnap_arena *a, const struct ktsnap_arena_mark *m);
 
 /* ---- values ------------------------------------------------------------ */
 struct ktsnap_member;
