@@ -56,6 +56,10 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
  * stdin); prints the error itself and returns EXIT_FAIL, else EXIT_OK
  * with *r set (free with ktsnap_report__free). */
 int cli_read_report(const char *path, struct ktsnap_report **r);
+/* Two report files at once (each on its own thread), as two
+ * cli_read_report(): the first failure (A's before B's) is printed. */
+int cli_read_reports(const char *path_a, const char *path_b, struct ktsnap_report **a,
+		     struct ktsnap_report **b);
 
 /* --format's argument: "json" or "ktsnap" ("binary"); EXIT_OK, or
  * EXIT_USAGE after printing why. */

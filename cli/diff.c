@@ -25,9 +25,8 @@ static int run(int argc, char **argv)
 				 argv[optind + 2]);
 	if (!strcmp(argv[optind], "-") && !strcmp(argv[optind + 1], "-"))
 		return cli_usage("standard input ('-') can be only one of A and B");
-	rc = cli_read_report(argv[optind], &a);
-	if (!rc)
-		rc = cli_read_report(argv[optind + 1], &b);
+	/* the two files are read at once: reading is most of the work */
+	rc = cli_read_reports(argv[optind], argv[optind + 1], &a, &b);
 	if (rc)
 		goto out;
 	d = ktsnap_diff__new(a, b);

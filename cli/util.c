@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Helpers shared by the commands: errors, options, report files. */
 #include <errno.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <getopt.h>
@@ -111,19 +112,73 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 	}
 }
 
-int cli_read_report(const char *path, struct ktsnap_report **r)
+/* A report file read without printing: NULL, or why not (static or the
+ * calling thread's ktsnap_errmsg()). */
+static const char *read_report_quiet(const char *path, struct ktsnap_report **r)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	int err;
 
 	if (!f)
-		return cli_fail("%s: %s", path, strerror(errno));
+		return strerror(errno);
 	/* JSON or .ktsnap, told apart by the binary magic */
 	err = ktsnap_report__read_file(f, KTSNAP_FORMAT_AUTO, r);
 	if (f != stdin)
 		fclose(f);
-	if (err)
-		return cli_fail("%s: %s", path, ktsnap_errmsg());
+	return err ? ktsnap_errmsg() : NULL;
+}
+
+int cli_read_report(const char *path, struct ktsnap_report **r)
+{
+	const char *why = read_report_quiet(path, r);
+
+	return why ? cli_fail("%s: %s", path, why) : EXIT_OK;
+}
+
+struct read_job {
+	const char *path;
+	struct ktsnap_report *r;
+	bool failed;
+	char *why; /* malloc'd (NULL: out of memory) */
+};
+
+static void *read_job_run(void *arg)
+{
+	struct read_job *j = arg;
+	const char *why = read_report_quiet(j->path, &j->r);
+
+	if (why) {
+		j->failed = true;
+		j->why = strdup(why); /* the text is this thread's */
+	}
+	return NULL;
+}
+
+int cli_read_reports(const char *path_a, const char *path_b, struct ktsnap_report **a,
+		     struct ktsnap_report **b)
+{
+	struct read_job j[2] = { { .path = path_a }, { .path = path_b } };
+	int i, rc = EXIT_OK;
+	pthread_t t;
+	bool threaded = !pthread_create(&t, NULL, read_job_run, &j[1]);
+
+	read_job_run(&j[0]);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		read_job_run(&j[1]);
+	for (i = 0; i < 2; i++) {
+		if (j[i].failed && rc == EXIT_OK)
+			rc = cli_fail("%s: %s", j[i].path, j[i].why ? j[i].why : strerror(ENOMEM));
+		free(j[i].why);
+	}
+	if (rc) {
+		ktsnap_report__free(j[0].r);
+		ktsnap_report__free(j[1].r);
+		return rc;
+	}
+	*a = j[0].r;
+	*b = j[1].r;
 	return EXIT_OK;
 }
 

@@ -75,6 +75,13 @@ static long esc_u(const char *s, size_t left)
 	return v;
 }
 
+/* 1: ASCII but '"' and '\\' (nothing to check) */
+static const unsigned char str_plain[256] = {
+	[0x00 ... 0x21] = 1,
+	[0x23 ... 0x5b] = 1,
+	[0x5d ... 0x7f] = 1,
+};
+
 #define BAD(at, fmt, ...) \
 	ktsnap_fail(-EINVAL, "invalid report JSON at byte %zu: " fmt, (size_t)(at), ##__VA_ARGS__)
 
@@ -84,15 +91,16 @@ static int check_string(const char *buf, size_t len, size_t *i)
 	size_t start = *i, k = start + 1, j;
 	bool nul = false;
 
-	while (k < len && buf[k] != '"') {
-		unsigned char c = (unsigned char)buf[k];
+	for (;;) {
+		unsigned char c;
 		size_t n;
 		long u, lo;
 
-		if (c < 0x80 && c != '\\') {
+		while (k < len && str_plain[(unsigned char)buf[k]])
 			k++;
-			continue;
-		}
+		if (k >= len || buf[k] == '"')
+			break;
+		c = (unsigned char)buf[k];
 		if (c == '\\') {
 			u = esc_u(buf + k, len - k);
 			if (u < 0) {
@@ -201,18 +209,33 @@ static void skip_ws(const char *b, size_t len, size_t *pos)
 		(*pos)++;
 }
 
+/* 1: '"' or '\\' (ends a run of plain string bytes) */
+static const unsigned char str_stop[256] = { ['"'] = 1, ['\\'] = 1 };
+/* 1: ends a token that is not a string (the scan leaves tokens to json-c) */
+static const unsigned char tok_stop[256] = {
+	[','] = 1, [']'] = 1, ['}'] = 1, [':'] = 1, ['['] = 1,	['{'] = 1,
+	['"'] = 1, [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, ['\0'] = 1,
+};
+
 /* The string at *pos (opening quote); false when unterminated. */
 static bool skip_string(const char *b, size_t len, size_t *pos)
 {
-	for ((*pos)++; *pos < len; (*pos)++) {
-		if (b[*pos] == '\\')
-			(*pos)++;
-		else if (b[*pos] == '"') {
-			(*pos)++;
+	const unsigned char *u = (const unsigned char *)b;
+	size_t p = *pos + 1;
+
+	for (;;) {
+		while (p < len && !str_stop[u[p]])
+			p++;
+		if (p >= len) {
+			*pos = len;
+			return false;
+		}
+		if (u[p] == '"') {
+			*pos = p + 1;
 			return true;
 		}
+		p += 2; /* a backslash and what it escapes */
 	}
-	return false;
 }
 
 struct frame {
@@ -276,7 +299,7 @@ static bool scan(struct json_splits *s)
 		} else {
 			size_t start = pos;
 
-			while (pos < len && !strchr(",]}:[{\" \t\r\n", b[pos]))
+			while (pos < len && !tok_stop[(unsigned char)b[pos]])
 				pos++;
 			if (pos == start)
 				return false;
