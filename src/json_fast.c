@@ -182,6 +182,7 @@ static void fb_unsupported(struct ktsnap_value *v, const char *reason)
 /* ---- the switch ------------------------------------------------------------------- */
 
 static _Atomic int fast_mode = -1; /* -1: not decided yet */
+static _Thread_local size_t fast_count; /* elements read, this thread */
 
 static bool fast_enabled(void)
 {
@@ -199,6 +200,11 @@ static bool fast_enabled(void)
 void json_fast_set_enabled(bool on)
 {
 	atomic_store(&fast_mode, on ? 1 : 0);
+}
+
+size_t json_fast_elements(void)
+{
+	return fast_count;
 }
 
 void json_fast_free(struct json_fast *f)
@@ -876,8 +882,8 @@ static bool get_elem(struct json_fast *f, enum elem_what what, int layout, void 
 /* Past an element: what json_splits_next() would take as its end. */
 static bool at_elem_end(const struct json_fast *f)
 {
-	return f->p == f->end || *f->p == ',' || *f->p == ' ' || *f->p == '\t' ||
-	       *f->p == '\n' || *f->p == '\r';
+	return f->p == f->end || *f->p == ',' || *f->p == ' ' || *f->p == '\t' || *f->p == '\n' ||
+	       *f->p == '\r';
 }
 
 /* The next element of @a read by the fast path into @out (@size bytes),
@@ -916,6 +922,7 @@ static bool try_elem(struct rd *rd, struct rd_arr *a, enum elem_what what, int l
 	end = (size_t)(f->p - rd->src);
 	a->cursor = end;
 	a->i++;
+	fast_count++;
 	return true;
 }
 

@@ -12,6 +12,7 @@
 #define KTSNAP_JSON_FAST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "json_rd.h"
 #include "report_internal.h"
@@ -36,5 +37,7 @@ void json_fast_free(struct json_fast *f);
  * or back on.  The environment variable KTSNAP_JSON_NO_FAST=1 turns it
  * off for the process. */
 void json_fast_set_enabled(bool on);
+/* Tests: elements the fast path has read on this thread so far. */
+size_t json_fast_elements(void);
 
 #endif

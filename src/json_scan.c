@@ -213,7 +213,7 @@ static void skip_ws(const char *b, size_t len, size_t *pos)
 static const unsigned char str_stop[256] = { ['"'] = 1, ['\\'] = 1 };
 /* 1: ends a token that is not a string (the scan leaves tokens to json-c) */
 static const unsigned char tok_stop[256] = {
-	[','] = 1, [']'] = 1, ['}'] = 1, [':'] = 1, ['['] = 1,	['{'] = 1,
+	[','] = 1, [']'] = 1, ['}'] = 1,  [':'] = 1,  ['['] = 1,  ['{'] = 1,
 	['"'] = 1, [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, ['\0'] = 1,
 };
 

@@ -6,6 +6,9 @@ if(CMAKE_C_COMPILER_ID STREQUAL "Clang")
 	add_subdirectory(${CMAKE_CURRENT_SOURCE_DIR}/fuzz_json
 			 ${CMAKE_CURRENT_BINARY_DIR}/fuzz_json)
 endif()
+# The fast path for the writer's canonical text against the json-c path.
+ktsnap_test(test_json_fast SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_json_fast.c
+	    LIBS PkgConfig::CMOCKA m LABELS json)
 ktsnap_test(test_diff SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_diff.c
 	    LIBS PkgConfig::CMOCKA m LABELS json)
 # Big report files (memory bounded by the file, no size cap on regular
