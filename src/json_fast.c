@@ -37,6 +37,8 @@ struct json_fast {
 	size_t ns, caps;
 	char *sb; /* a string with escapes, decoded */
 	size_t sbcap;
+	size_t *ranges; /* [start, end) pairs of the text read */
+	size_t nr, capr;
 };
 
 /* Values nested deeper than this go to json-c (which has its own limit). */
@@ -215,6 +217,7 @@ void json_fast_free(struct json_fast *f)
 	free(f->mems);
 	free(f->slots);
 	free(f->sb);
+	free(f->ranges);
 	free(f);
 }
 
@@ -879,6 +882,48 @@ static bool get_elem(struct json_fast *f, enum elem_what what, int layout, void 
 	return false;
 }
 
+/* Remember [@start, @end) as read (json_fast_ranges()); the next element
+ * of the same array extends the last range. */
+static void note_range(struct json_fast *f, const char *src, size_t start, size_t end)
+{
+	size_t k;
+
+	if (f->nr) {
+		size_t last = f->ranges[2 * f->nr - 1];
+
+		for (k = last; k < start && strchr(", \t\r\n", src[k]) && src[k]; k++)
+			;
+		if (last <= start && k == start) {
+			f->ranges[2 * f->nr - 1] = end;
+			return;
+		}
+	}
+	/* no room: the check then reads this element too */
+	if (KTSNAP_ENSURE(f->ranges, f->capr, 2 * f->nr + 2))
+		return;
+	f->ranges[2 * f->nr] = start;
+	f->ranges[2 * f->nr + 1] = end;
+	f->nr++;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const size_t *x = a, *y = b;
+
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+size_t json_fast_ranges(struct json_fast *f, const size_t **pairs)
+{
+	*pairs = NULL;
+	if (!f || !f->nr)
+		return 0;
+	/* fields are read in the schema's order, not always the text's */
+	qsort(f->ranges, f->nr, 2 * sizeof(size_t), cmp_range);
+	*pairs = f->ranges;
+	return f->nr;
+}
+
 /* Past an element: what json_splits_next() would take as its end. */
 static bool at_elem_end(const struct json_fast *f)
 {
@@ -920,6 +965,7 @@ static bool try_elem(struct rd *rd, struct rd_arr *a, enum elem_what what, int l
 	json_object_put(rd->pieces[a->slot]);
 	rd->pieces[a->slot] = NULL;
 	end = (size_t)(f->p - rd->src);
+	note_range(f, rd->src, start, end);
 	a->cursor = end;
 	a->i++;
 	fast_count++;

@@ -30,6 +30,14 @@ bool json_fast_member(struct rd *rd, struct rd_arr *a, struct ktsnap_member *m);
 /* An element of "per_cpu" (a RenderedValue or null) into *@slot. */
 bool json_fast_slot(struct rd *rd, struct rd_arr *a, const struct ktsnap_value **slot);
 
+/*
+ * The text the fast path read, as sorted [start, end) pairs in *@pairs
+ * (borrowed from @f, NULL-safe); returns how many.  What it reads passes
+ * json_scan_check() by construction (valid UTF-8, no surrogate or NUL
+ * escapes, integers within 64 bits, no bare words but true/false/null).
+ */
+size_t json_fast_ranges(struct json_fast *f, const size_t **pairs);
+
 /* The scratch space of one read (rd->fast), NULL-safe. */
 void json_fast_free(struct json_fast *f);
 

@@ -911,8 +911,9 @@ int ktsnap_report__read_json_buf(const char *buf, size_t len, struct ktsnap_repo
 	struct json_tokener *tok = NULL;
 	struct json_object *root = NULL;
 	enum json_tokener_error jerr;
-	bool wellformed, parsed = false;
-	size_t used, clen;
+	bool wellformed, parsed = false, ok;
+	size_t used, clen, nskip;
+	const size_t *skip = NULL;
 	char *copy = NULL;
 	int err, i;
 
@@ -979,17 +980,15 @@ int ktsnap_report__read_json_buf(const char *buf, size_t len, struct ktsnap_repo
 					  used);
 		goto out;
 	}
-	err = json_scan_check(buf, len);
-	if (err)
-		goto out;
-
 	rd.r = ktsnap_report__new();
-	if (!rd.r) {
-		err = -ENOMEM;
-		goto out;
-	}
-	if (!read_report(&rd, root, NULL)) {
-		err = rd.err ? rd.err : ktsnap_fail(-EINVAL, "invalid report");
+	ok = rd.r && read_report(&rd, root, NULL);
+	/* the lexical check's error comes first; what the fast path read
+	 * needs none, so it runs after the read, over the rest */
+	nskip = ok ? json_fast_ranges(rd.fast, &skip) : 0;
+	err = json_scan_check_skip(buf, len, skip, nskip);
+	if (!err && !ok)
+		err = !rd.r ? -ENOMEM : rd.err ? rd.err : ktsnap_fail(-EINVAL, "invalid report");
+	if (err) {
 		ktsnap_report__free(rd.r);
 		goto out;
 	}

@@ -138,11 +138,24 @@ static int check_string(const char *buf, size_t len, size_t *i)
 
 int json_scan_check(const char *buf, size_t len)
 {
-	size_t i = 0;
+	return json_scan_check_skip(buf, len, NULL, 0);
+}
+
+int json_scan_check_skip(const char *buf, size_t len, const size_t *skip, size_t nskip)
+{
+	size_t i = 0, r = 0;
 	int err;
 
 	while (i < len) {
-		char c = buf[i];
+		char c;
+
+		if (r < nskip && i >= skip[2 * r]) {
+			if (i < skip[2 * r + 1])
+				i = skip[2 * r + 1];
+			r++;
+			continue;
+		}
+		c = buf[i];
 
 		if (c == '"') {
 			err = check_string(buf, len, &i);

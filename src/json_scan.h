@@ -21,6 +21,9 @@
 
 /* 0, or -EINVAL with ktsnap_errmsg() naming the byte and the rule. */
 int json_scan_check(const char *buf, size_t len);
+/* The same, stepping over the @nskip ranges [skip[2k], skip[2k + 1]) of
+ * text known to pass (sorted, each starting between two tokens). */
+int json_scan_check_skip(const char *buf, size_t len, const size_t *skip, size_t nskip);
 
 struct json_splits;
 

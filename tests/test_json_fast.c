@@ -128,10 +128,11 @@ static struct ktsnap_value rb_str_value(enum ktsnap_value_kind kind, const char 
 /* @times: entry lists repeated, @n: entries of the "spellings" map */
 static struct ktsnap_report *every_shape_n(uint32_t times, uint32_t n_spell)
 {
-	static const char *const names[] = { "plain", "tab\there", "quote\"back\\slash",
-					     "uni→é😀", "ctl\x01\x1f\x7f", "nl\n\r\b\f", "" };
-	static const double floats[] = { 0.75, -0.0, 1e300, 5e-324, 0.1, 123456789.0, -2.5e-7,
-					 NAN, INFINITY, -INFINITY };
+	static const char *const names[] = { "plain",  "tab\there",	  "quote\"back\\slash",
+					     "uni→é😀", "ctl\x01\x1f\x7f", "nl\n\r\b\f",
+					     "" };
+	static const double floats[] = { 0.75,	      -0.0,    1e300, 5e-324,	0.1,
+					 123456789.0, -2.5e-7, NAN,   INFINITY, -INFINITY };
 	struct ktsnap_report *r = rb_full_report(1);
 	struct ktsnap_value *bss = (struct ktsnap_value *)map_named(r, "ktsched.bss")->value;
 	struct ktsnap_value *big, *arr, *v;
@@ -180,15 +181,16 @@ static struct ktsnap_report *every_shape_n(uint32_t times, uint32_t n_spell)
 		v->s.m[0] = (struct ktsnap_member){ s, rb_float(floats[i % 10]) };
 		v->s.m[1] = (struct ktsnap_member){ "f32", rb_float((float)floats[i % 10]) };
 		v->s.m[1].v.f.bits = 32;
-		v->s.m[2] = (struct ktsnap_member){ "i64", rb_int(64, i % 2 ? INT64_MIN : INT64_MAX) };
+		v->s.m[2] =
+			(struct ktsnap_member){ "i64", rb_int(64, i % 2 ? INT64_MIN : INT64_MAX) };
 		v->s.m[3] = (struct ktsnap_member){ "i8", rb_int(8, i % 2 ? -128 : 127) };
 		v->s.m[4] = (struct ktsnap_member){ "e", rb_enum(64, false, -1, s) };
 		v->s.m[5] = (struct ktsnap_member){ "se", rb_enum(8, true, -128, NULL) };
-		v->s.m[6] = (struct ktsnap_member){ "cpus",
-						    rb_str_value(KTSNAP_VALUE_CPU_LIST, s) };
+		v->s.m[6] =
+			(struct ktsnap_member){ "cpus", rb_str_value(KTSNAP_VALUE_CPU_LIST, s) };
 		v->s.m[7] = (struct ktsnap_member){ "hex", rb_str_value(KTSNAP_VALUE_BYTES, s) };
-		v->s.m[8] = (struct ktsnap_member){ "why",
-						    rb_str_value(KTSNAP_VALUE_UNSUPPORTED, s) };
+		v->s.m[8] =
+			(struct ktsnap_member){ "why", rb_str_value(KTSNAP_VALUE_UNSUPPORTED, s) };
 		v->s.m[9] = (struct ktsnap_member){ "c", { .kind = KTSNAP_VALUE_CHAR, .c = 255 } };
 		v->s.m[10] = (struct ktsnap_member){ "ptr", bss->s.m[9].v };
 		e->val_rv = v;
