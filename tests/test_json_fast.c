@@ -234,12 +234,14 @@ static void every_shape_reads_the_same_both_ways(void **state)
 static char *edit(const char *text, const char *anchor, const char *from, const char *to,
 		  size_t *len)
 {
-	const char *a = strstr(text, anchor), *p;
+	const char *a = strstr(text, anchor), *p = a ? strstr(a, from) : NULL;
 	size_t lf = strlen(from), lt = strlen(to), lx = strlen(text);
 	char *out;
 
-	if (!a || !(p = strstr(a, from)))
+	if (!p) {
 		fail_msg("no \"%s\" after \"%s\"", from, anchor);
+		return NULL;
+	}
 	out = malloc(lx - lf + lt + 1);
 	assert_non_null(out);
 	memcpy(out, text, (size_t)(p - text));
