@@ -334,7 +334,7 @@ static const struct variant variants[] = {
 static void non_canonical_text_reads_as_before(void **state)
 {
 	struct ktsnap_report *r = every_shape();
-	size_t len, n, i;
+	size_t len, n = 0, i;
 	char *text = to_json(r, &len), *t;
 
 	(void)state;
