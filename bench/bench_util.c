@@ -97,33 +97,68 @@ int kt_bench_check_capture(const char *who, const char *path, size_t want)
 	return 0;
 }
 
-int kt_bench_start(const char *who, char *dir)
+int kt_bench_cli_main(struct kt_bench_cli *c, int argc, char **argv, unsigned int n,
+		      int (*run)(struct kt_bench_cli *c, struct ktbig *skel))
 {
+	struct ktbig *skel = NULL;
+	int err, rc = 1;
+
+	if (argc > 1)
+		c->ktsnap = argv[1];
+	if (argc > 2)
+		c->bpftool = argv[2];
 	if (geteuid() != 0) {
-		fprintf(stderr, "%s: needs root (loads BPF)\n", who);
+		fprintf(stderr, "%s: needs root (loads BPF)\n", c->who);
 		return 1;
 	}
-	if (!mkdtemp(dir)) {
+	snprintf(c->dir, sizeof(c->dir), "/tmp/ktsnap-bench-XXXXXX");
+	if (!mkdtemp(c->dir)) {
 		perror("mkdtemp");
 		return 1;
 	}
-	return 0;
+	err = kt_big_open(&skel);
+	if (!err)
+		err = kt_big_fill(skel, n);
+	if (!err)
+		err = kt_big_task_fill(skel, n);
+	if (err)
+		fprintf(stderr, "%s: loading ktbig: %s\n", c->who, strerror(-err));
+	else
+		rc = run(c, skel);
+	kt_big_close(skel);
+	rmdir(c->dir);
+	return rc;
 }
 
-int kt_bench_load_big(const char *who, struct ktbig **skel, unsigned int n)
+void kt_bench_capture_argv(char *argv[KT_BENCH_CAPTURE_ARGC], struct kt_bench_cli *c, int fd,
+			   const char *extra, const char *out)
 {
-	int err = kt_big_open(skel);
+	int i = 0;
 
-	if (!err)
-		err = kt_big_fill(*skel, n);
-	if (!err)
-		err = kt_big_task_fill(*skel, n);
-	if (err) {
-		fprintf(stderr, "%s: loading ktbig: %s\n", who, strerror(-err));
-		if (*skel)
-			kt_big_close(*skel);
-		*skel = NULL;
-		return 1;
-	}
-	return 0;
+	snprintf(c->id, sizeof(c->id), "%u", kt_map_id(fd));
+	argv[i++] = (char *)c->ktsnap;
+	argv[i++] = "capture";
+	argv[i++] = "--map-id";
+	argv[i++] = c->id;
+	argv[i++] = "--max-entries";
+	argv[i++] = "all";
+	argv[i++] = "--maps-only";
+	if (extra)
+		argv[i++] = (char *)extra;
+	argv[i++] = "-o";
+	argv[i++] = (char *)out;
+	argv[i] = NULL;
+}
+
+void kt_bench_bpftool_argv(char *argv[KT_BENCH_BPFTOOL_ARGC], struct kt_bench_cli *c, int fd)
+{
+	static const char *const words[] = { "-j", "map", "dump", "id" };
+	int i;
+
+	snprintf(c->id, sizeof(c->id), "%u", kt_map_id(fd));
+	argv[0] = (char *)c->bpftool;
+	for (i = 0; i < 4; i++)
+		argv[i + 1] = (char *)words[i];
+	argv[5] = c->id;
+	argv[6] = NULL;
 }

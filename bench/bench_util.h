@@ -44,14 +44,32 @@ long long kt_bench_file_size(const char *path);
  * stderr, prefixed with @who. */
 int kt_bench_check_capture(const char *who, const char *path, size_t want);
 
-/* A benchmark that loads BPF and writes files: needs root, makes the
- * temporary directory @dir (a mkdtemp template).  0, or 1 after saying
- * why. */
-int kt_bench_start(const char *who, char *dir);
+/* The frame of a benchmark of the ktsnap / bpftool command lines. */
+struct kt_bench_cli {
+	const char *who; /* the benchmark's name, for messages */
+	const char *ktsnap; /* argv[1], else the build's ktsnap */
+	const char *bpftool; /* argv[2], else the bpftool found at build time */
+	char dir[32]; /* a temporary directory for the outputs */
+	char id[16]; /* the map id of the last kt_bench_*_argv call */
+};
 
-/* Opens ktbig and fills its big_hash and big_task_ctx with keys [0, n).
- * 0, or 1 after saying why (the fixture closed again). */
 struct ktbig;
-int kt_bench_load_big(const char *who, struct ktbig **skel, unsigned int n);
+/* Needs root; makes the temporary directory, opens ktbig and fills its
+ * big_hash and big_task_ctx with keys [0, n), runs @run, then removes
+ * both again.  The process exit status (@run's result, or 1 after saying
+ * why the frame failed). */
+int kt_bench_cli_main(struct kt_bench_cli *c, int argc, char **argv, unsigned int n,
+		      int (*run)(struct kt_bench_cli *c, struct ktbig *skel));
+
+/* Fills @argv (room for KT_BENCH_CAPTURE_ARGC entries) with
+ * `ktsnap capture --map-id ID --max-entries all --maps-only [@extra] -o @out`
+ * for map @fd, NULL-terminated.  @extra may be NULL. */
+#define KT_BENCH_CAPTURE_ARGC 11
+void kt_bench_capture_argv(char *argv[KT_BENCH_CAPTURE_ARGC], struct kt_bench_cli *c, int fd,
+			   const char *extra, const char *out);
+/* Fills @argv (room for KT_BENCH_BPFTOOL_ARGC entries) with
+ * `bpftool -j map dump id ID` of map @fd, NULL-terminated. */
+#define KT_BENCH_BPFTOOL_ARGC 7
+void kt_bench_bpftool_argv(char *argv[KT_BENCH_BPFTOOL_ARGC], struct kt_bench_cli *c, int fd);
 
 #endif

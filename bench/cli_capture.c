@@ -18,7 +18,6 @@
  * every entry is there.
  */
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -39,31 +38,25 @@
 #endif
 
 /* Both tools on map @fd, REPS times each; 0 or 1 after saying why. */
-static int bench_map(const char *ktsnap, const char *bpftool, const char *dir, int fd,
-		     const char *label, double target)
+static int bench_map(struct kt_bench_cli *c, int fd, const char *label, double target)
 {
-	char kfile[64], bfile[64], id[16];
+	char kfile[64], bfile[64], *kargv[KT_BENCH_CAPTURE_ARGC], *bargv[KT_BENCH_BPFTOOL_ARGC];
+	/* ktsnap's summary line (stdout) is not part of the measurement */
+	struct kt_bench_cmd k = { .argv = kargv, .out = kfile };
+	struct kt_bench_cmd b = { .argv = bargv, .out = bfile, .out_is_stdout = true };
 	double tk[REPS], tb[REPS], mk, mb;
 	int i, rc = 1;
 
-	snprintf(kfile, sizeof(kfile), "%s/ktsnap.json", dir);
-	snprintf(bfile, sizeof(bfile), "%s/bpftool.json", dir);
-	snprintf(id, sizeof(id), "%u", kt_map_id(fd));
-	{
-		char *kargv[] = { (char *)ktsnap, "capture",	 "--map-id", id,    "--max-entries",
-				  "all",	  "--maps-only", "-o",	     kfile, NULL };
-		char *bargv[] = { (char *)bpftool, "-j", "map", "dump", "id", id, NULL };
-		/* ktsnap's summary line (stdout) is not part of the measurement */
-		struct kt_bench_cmd k = { .argv = kargv, .out = kfile };
-		struct kt_bench_cmd b = { .argv = bargv, .out = bfile, .out_is_stdout = true };
-
-		for (i = 0; i < REPS; i++) {
-			tk[i] = kt_bench_run(&k);
-			tb[i] = kt_bench_run(&b);
-			if (tk[i] < 0 || tb[i] < 0) {
-				fprintf(stderr, WHO ": %s failed\n", tk[i] < 0 ? ktsnap : bpftool);
-				goto out;
-			}
+	snprintf(kfile, sizeof(kfile), "%s/ktsnap.json", c->dir);
+	snprintf(bfile, sizeof(bfile), "%s/bpftool.json", c->dir);
+	kt_bench_capture_argv(kargv, c, fd, NULL, kfile);
+	kt_bench_bpftool_argv(bargv, c, fd);
+	for (i = 0; i < REPS; i++) {
+		tk[i] = kt_bench_run(&k);
+		tb[i] = kt_bench_run(&b);
+		if (tk[i] < 0 || tb[i] < 0) {
+			fprintf(stderr, WHO ": %s failed\n", tk[i] < 0 ? c->ktsnap : c->bpftool);
+			goto out;
 		}
 	}
 	mk = kt_bench_median(tk, REPS);
@@ -85,24 +78,17 @@ out:
 	return rc;
 }
 
+static int run(struct kt_bench_cli *c, struct ktbig *skel)
+{
+	int rc = bench_map(c, bpf_map__fd(skel->maps.big_hash), "big_hash (struct of integers)", 5);
+
+	return rc |
+	       bench_map(c, bpf_map__fd(skel->maps.big_task_ctx), "big_task_ctx (task context)", 6);
+}
+
 int main(int argc, char **argv)
 {
-	const char *ktsnap = argc > 1 ? argv[1] : KTSNAP_CLI;
-	const char *bpftool = argc > 2 ? argv[2] : BPFTOOL_PATH;
-	char dir[] = "/tmp/ktsnap-bench-XXXXXX";
-	struct ktbig *skel = NULL;
-	int rc = 1;
+	struct kt_bench_cli c = { .who = WHO, .ktsnap = KTSNAP_CLI, .bpftool = BPFTOOL_PATH };
 
-	if (kt_bench_start(WHO, dir))
-		return 1;
-	if (kt_bench_load_big(WHO, &skel, NR_ENTRIES))
-		goto out;
-	rc = bench_map(ktsnap, bpftool, dir, bpf_map__fd(skel->maps.big_hash),
-		       "big_hash (struct of integers)", 5);
-	rc |= bench_map(ktsnap, bpftool, dir, bpf_map__fd(skel->maps.big_task_ctx),
-			"big_task_ctx (task context)", 6);
-out:
-	kt_big_close(skel);
-	rmdir(dir);
-	return rc;
+	return kt_bench_cli_main(&c, argc, argv, NR_ENTRIES, run);
 }

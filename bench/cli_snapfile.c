@@ -92,48 +92,38 @@ static long long btf_size(int fd)
 /* The commands, in the order they run within one repetition. */
 enum { RAW, KTSNAP, COMPRESS, JSON, BPFTOOL, NR_CMDS };
 
-static int bench_map(const char *label, int fd, const char *ktsnap, const char *bpftool,
-		     const char *dir)
+static int bench_map(struct kt_bench_cli *cli, int fd, const char *label)
 {
-	char kfile[96], zfile[96], jfile[96], bfile[96], id[16];
+	char kfile[96], zfile[96], jfile[96], bfile[96];
+	char *kargv[KT_BENCH_CAPTURE_ARGC], *zargv[KT_BENCH_CAPTURE_ARGC];
+	char *jargv[KT_BENCH_CAPTURE_ARGC], *bargv[KT_BENCH_BPFTOOL_ARGC];
+	const struct kt_bench_cmd cmd[NR_CMDS] = {
+		[RAW] = { .fn = raw_copy, .arg = &fd },
+		[KTSNAP] = { .argv = kargv, .out = kfile },
+		[COMPRESS] = { .argv = zargv, .out = zfile },
+		[JSON] = { .argv = jargv, .out = jfile },
+		[BPFTOOL] = { .argv = bargv, .out = bfile, .out_is_stdout = true },
+	};
 	double t[NR_CMDS][REPS], m[NR_CMDS];
 	long long raw = (long long)NR_ENTRIES * (KEY_SIZE + VALUE_SIZE), bsz = btf_size(fd);
 	int i, c;
 
-	snprintf(kfile, sizeof(kfile), "%s/x.ktsnap", dir);
-	snprintf(zfile, sizeof(zfile), "%s/z.ktsnap", dir);
-	snprintf(jfile, sizeof(jfile), "%s/x.json", dir);
-	snprintf(bfile, sizeof(bfile), "%s/bpftool.json", dir);
-	snprintf(id, sizeof(id), "%u", kt_map_id(fd));
-	{
-#define CAPTURE(...)                                                                              \
-	{                                                                                         \
-		(char *)ktsnap, "capture", "--map-id", id, "--max-entries", "all", "--maps-only", \
-			__VA_ARGS__, NULL                                                         \
-	}
-		char *kargv[] = CAPTURE("-o", kfile);
-		char *zargv[] = CAPTURE("--compress", "-o", zfile);
-		char *jargv[] = CAPTURE("-o", jfile);
-#undef CAPTURE
-		char *bargv[] = { (char *)bpftool, "-j", "map", "dump", "id", id, NULL };
-		const struct kt_bench_cmd cmd[NR_CMDS] = {
-			[RAW] = { .fn = raw_copy, .arg = &fd },
-			[KTSNAP] = { .argv = kargv, .out = kfile },
-			[COMPRESS] = { .argv = zargv, .out = zfile },
-			[JSON] = { .argv = jargv, .out = jfile },
-			[BPFTOOL] = { .argv = bargv, .out = bfile, .out_is_stdout = true },
-		};
-
-		for (i = 0; i < REPS; i++)
-			for (c = 0; c < NR_CMDS; c++) {
-				t[c][i] = kt_bench_run(&cmd[c]);
-				if (t[c][i] < 0) {
-					fprintf(stderr, WHO ": run %d of command %d failed\n", i,
-						c);
-					return 1;
-				}
+	snprintf(kfile, sizeof(kfile), "%s/x.ktsnap", cli->dir);
+	snprintf(zfile, sizeof(zfile), "%s/z.ktsnap", cli->dir);
+	snprintf(jfile, sizeof(jfile), "%s/x.json", cli->dir);
+	snprintf(bfile, sizeof(bfile), "%s/bpftool.json", cli->dir);
+	kt_bench_capture_argv(kargv, cli, fd, NULL, kfile);
+	kt_bench_capture_argv(zargv, cli, fd, "--compress", zfile);
+	kt_bench_capture_argv(jargv, cli, fd, NULL, jfile);
+	kt_bench_bpftool_argv(bargv, cli, fd);
+	for (i = 0; i < REPS; i++)
+		for (c = 0; c < NR_CMDS; c++) {
+			t[c][i] = kt_bench_run(&cmd[c]);
+			if (t[c][i] < 0) {
+				fprintf(stderr, WHO ": run %d of command %d failed\n", i, c);
+				return 1;
 			}
-	}
+		}
 	for (c = 0; c < NR_CMDS; c++)
 		m[c] = kt_bench_median(t[c], REPS);
 	if (kt_bench_check_capture(WHO, kfile, NR_ENTRIES))
@@ -165,25 +155,17 @@ static int bench_map(const char *label, int fd, const char *ktsnap, const char *
 	return 0;
 }
 
+static int run(struct kt_bench_cli *c, struct ktbig *skel)
+{
+	int rc = bench_map(c, bpf_map__fd(skel->maps.big_task_ctx),
+			   "task-context struct (nested struct, enum, u8[8], bitfields)");
+
+	return rc ? rc : bench_map(c, bpf_map__fd(skel->maps.big_hash), "integer struct");
+}
+
 int main(int argc, char **argv)
 {
-	const char *ktsnap = argc > 1 ? argv[1] : KTSNAP_CLI;
-	const char *bpftool = argc > 2 ? argv[2] : BPFTOOL_PATH;
-	char dir[] = "/tmp/ktsnap-bench-XXXXXX";
-	struct ktbig *skel = NULL;
-	int rc = 1;
+	struct kt_bench_cli c = { .who = WHO, .ktsnap = KTSNAP_CLI, .bpftool = BPFTOOL_PATH };
 
-	if (kt_bench_start(WHO, dir))
-		return 1;
-	if (kt_bench_load_big(WHO, &skel, NR_ENTRIES))
-		goto out;
-	rc = bench_map("task-context struct (nested struct, enum, u8[8], bitfields)",
-		       bpf_map__fd(skel->maps.big_task_ctx), ktsnap, bpftool, dir);
-	if (!rc)
-		rc = bench_map("integer struct", bpf_map__fd(skel->maps.big_hash), ktsnap, bpftool,
-			       dir);
-out:
-	kt_big_close(skel);
-	rmdir(dir);
-	return rc;
+	return kt_bench_cli_main(&c, argc, argv, NR_ENTRIES, run);
 }
