@@ -14,6 +14,13 @@
 #include "bench_util.h"
 #include "fixture.h"
 
+#ifndef KTSNAP_CLI
+#define KTSNAP_CLI "ktsnap"
+#endif
+#ifndef BPFTOOL_PATH
+#define BPFTOOL_PATH "bpftool"
+#endif
+
 double kt_bench_now_ms(void)
 {
 	struct timespec ts;
@@ -103,10 +110,8 @@ int kt_bench_cli_main(struct kt_bench_cli *c, int argc, char **argv, unsigned in
 	struct ktbig *skel = NULL;
 	int err, rc = 1;
 
-	if (argc > 1)
-		c->ktsnap = argv[1];
-	if (argc > 2)
-		c->bpftool = argv[2];
+	c->ktsnap = argc > 1 ? argv[1] : KTSNAP_CLI;
+	c->bpftool = argc > 2 ? argv[2] : BPFTOOL_PATH;
 	if (geteuid() != 0) {
 		fprintf(stderr, "%s: needs root (loads BPF)\n", c->who);
 		return 1;

@@ -2,7 +2,4 @@
 # of the same map in the same run (prints times, sizes, ratio).
 add_executable(bench_cli_capture ${CMAKE_CURRENT_SOURCE_DIR}/cli_capture.c)
 target_link_libraries(bench_cli_capture PRIVATE ktbench)
-target_compile_definitions(bench_cli_capture PRIVATE
-	KTSNAP_CLI="$<TARGET_FILE:ktsnap_cli>" BPFTOOL_PATH="${BPFTOOL}")
-add_dependencies(bench_cli_capture ktsnap_cli)
 add_dependencies(benches bench_cli_capture)

@@ -30,13 +30,6 @@
 #define REPS 5
 #define WHO "bench_cli_capture"
 
-#ifndef KTSNAP_CLI
-#define KTSNAP_CLI "ktsnap"
-#endif
-#ifndef BPFTOOL_PATH
-#define BPFTOOL_PATH "bpftool"
-#endif
-
 /* Both tools on map @fd, REPS times each; 0 or 1 after saying why. */
 static int bench_map(struct kt_bench_cli *c, int fd, const char *label, double target)
 {
@@ -88,7 +81,7 @@ static int run(struct kt_bench_cli *c, struct ktbig *skel)
 
 int main(int argc, char **argv)
 {
-	struct kt_bench_cli c = { .who = WHO, .ktsnap = KTSNAP_CLI, .bpftool = BPFTOOL_PATH };
+	struct kt_bench_cli c = { .who = WHO };
 
 	return kt_bench_cli_main(&c, argc, argv, NR_ENTRIES, run);
 }

@@ -36,13 +36,6 @@
 #define KEY_SIZE 4
 #define VALUE_SIZE 48
 
-#ifndef KTSNAP_CLI
-#define KTSNAP_CLI "ktsnap"
-#endif
-#ifndef BPFTOOL_PATH
-#define BPFTOOL_PATH "bpftool"
-#endif
-
 /* The floor: a process that copies every entry of map *@arg out with
  * batch lookups.  0 when it saw them all. */
 static int raw_copy(void *arg)
@@ -165,7 +158,7 @@ static int run(struct kt_bench_cli *c, struct ktbig *skel)
 
 int main(int argc, char **argv)
 {
-	struct kt_bench_cli c = { .who = WHO, .ktsnap = KTSNAP_CLI, .bpftool = BPFTOOL_PATH };
+	struct kt_bench_cli c = { .who = WHO };
 
 	return kt_bench_cli_main(&c, argc, argv, NR_ENTRIES, run);
 }
