@@ -450,7 +450,7 @@ static int request_snapshot_locked(struct ktsnap_wire_client *c, uint32_t kind, 
 	while (!rc) {
 		struct ktsnap_snapshot_reply rep;
 		struct ktsnap_wire_header h;
-		uint8_t *payload;
+		uint8_t *payload = NULL;
 
 		rc = await_reply(c, &p, KTSNAP_MSG_SNAPSHOT_REPLY, KTSNAP_SNAPSHOT_PAYLOAD_SIZE, &h,
 				 &payload, res);
@@ -532,7 +532,7 @@ static int request_kernel_op_locked(struct ktsnap_wire_client *c,
 	free(buf);
 	while (!rc) {
 		struct ktsnap_wire_header h;
-		uint8_t *payload;
+		uint8_t *payload = NULL;
 
 		rc = await_reply(c, &p, KTSNAP_MSG_KERNEL_OP_REPLY, KTSNAP_KERNEL_OP_REPLY_MAX, &h,
 				 &payload, res);
@@ -615,7 +615,7 @@ static int fetch_report_locked(struct ktsnap_wire_client *c, const char *tag, ui
 		struct ktsnap_wire_header h;
 		uint64_t off;
 		uint32_t rid, status;
-		uint8_t *payload;
+		uint8_t *payload = NULL;
 		size_t n;
 
 		rc = await_reply(c, &p, KTSNAP_MSG_REPORT_REPLY, KTSNAP_WIRE_FRAME_MAX, &h,
