@@ -12,49 +12,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include <ktsnap/capture.h>
+#include "bench_util.h"
 #include "fixture.h"
 #include "ktsched.h"
 #include "ktbig.skel.h"
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_d);
-	return v[n / 2];
-}
 
 static double time_ktsnap(uint32_t id, uint32_t expect)
 {
 	KTSNAP_OPTS(ktsnap_capture_opts, opts, .map_ids = &id, .nr_map_ids = 1,
 		    .max_hash_entries = KTSNAP_CAP_NONE, .maps_only = true);
 	struct ktsnap_report *r;
-	double t = now_ms();
+	double t = kt_bench_now_ms();
 
 	if (ktsnap_capture(&opts, &r)) {
 		fprintf(stderr, "capture failed: %s\n", ktsnap_errmsg());
 		exit(1);
 	}
-	t = now_ms() - t;
+	t = kt_bench_now_ms() - t;
 	if (ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 0)) != expect) {
 		fprintf(stderr, "capture saw %zu entries, want %u\n",
 			ktsnap_map__entry_count(ktsnap_report__map_by_index(r, 0)), expect);
@@ -69,7 +48,7 @@ static double time_raw(int fd, uint32_t n)
 	uint32_t *keys = malloc((n + 1) * sizeof(*keys)), got = 0, in, out;
 	struct kt_big_val *vals = malloc((n + 1) * sizeof(*vals));
 	void *inp = NULL;
-	double t = now_ms();
+	double t = kt_bench_now_ms();
 
 	for (;;) {
 		__u32 count = n + 1 - got;
@@ -81,7 +60,7 @@ static double time_raw(int fd, uint32_t n)
 		in = out;
 		inp = &in;
 	}
-	t = now_ms() - t;
+	t = kt_bench_now_ms() - t;
 	if (got != n) {
 		fprintf(stderr, "raw batch saw %u entries, want %u\n", got, n);
 		exit(1);
@@ -97,12 +76,12 @@ static double time_bpftool(uint32_t id)
 	double t;
 
 	snprintf(cmd, sizeof(cmd), "bpftool -j map dump id %u > /dev/null", id);
-	t = now_ms();
+	t = kt_bench_now_ms();
 	if (system(cmd)) {
 		fprintf(stderr, "bpftool failed\n");
 		exit(1);
 	}
-	return now_ms() - t;
+	return kt_bench_now_ms() - t;
 }
 
 int main(void)
@@ -130,7 +109,8 @@ int main(void)
 		}
 		for (i = 0; i < 3; i++)
 			b[i] = time_bpftool(id);
-		double km = median(k, 7), rm = median(r, 7), bm = median(b, 3);
+		double km = kt_bench_median(k, 7), rm = kt_bench_median(r, 7),
+		       bm = kt_bench_median(b, 3);
 
 		printf("%-8u %12.3f %12.3f %12.1f %10.2f %10.1f\n", sizes[s], km, rm, bm, km / rm,
 		       bm / km);

@@ -12,26 +12,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <bpf/libbpf.h>
 
 #include <ktsnap/capture.h>
 #include <ktsnap/series.h>
+#include "bench_util.h"
 #include "fixture.h"
 #include "ktsched.h"
 #include "ktbig.skel.h"
 
 #define SAMPLES 64
 #define ENTRIES 4096
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* A "VmRSS:" / "VmHWM:" line of /proc/self/status, in bytes. */
 static long long status_bytes(const char *key)
@@ -84,16 +76,16 @@ int main(void)
 	}
 	rss1 = status_bytes("VmRSS:");
 
-	t = now_ms();
+	t = kt_bench_now_ms();
 	f = ktsnap_sample_series__map_field(s, "big_hash", 0, -1, "weight", KTSNAP_SERIES_U64);
-	t = now_ms() - t;
+	t = kt_bench_now_ms() - t;
 	rss2 = status_bytes("VmRSS:");
 	for (i = 0; f && i < SAMPLES; i++)
 		ok += ktsnap_series_field__value(f, (size_t)i)->ok;
 	/* projections drop the trees they render: a second one renders again */
-	t2 = now_ms();
+	t2 = kt_bench_now_ms();
 	f2 = ktsnap_sample_series__map_field(s, "big_hash", 0, -1, "vtime", KTSNAP_SERIES_U64);
-	t2 = now_ms() - t2;
+	t2 = kt_bench_now_ms() - t2;
 	ktsnap_series_field__free(f2);
 
 	raw = (double)SAMPLES * ENTRIES * (sizeof(uint32_t) + sizeof(struct kt_big_val));

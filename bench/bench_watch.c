@@ -27,6 +27,7 @@
 #include <ktsnap/bridge.h>
 #include <ktsnap/capture.h>
 #include <ktsnap/watch.h>
+#include "bench_util.h"
 #include "fixture.h"
 #include "ktsched.h"
 #include "ktbig.skel.h"
@@ -66,13 +67,6 @@ static void on_hit(const struct ktsnap_watch_hit *h, void *ctx)
 	}
 	l->last_done = now;
 	pthread_mutex_unlock(&l->lock);
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static double pct(double *v, int n, int p)
@@ -122,8 +116,8 @@ static int run(struct ktwatch *w, uint32_t entries)
 		fprintf(stderr, "no hits\n");
 		return 1;
 	}
-	qsort(l.us, (size_t)l.n, sizeof(double), cmp_d);
-	qsort(l.capture_us + 1, (size_t)l.n - 1, sizeof(double), cmp_d);
+	qsort(l.us, (size_t)l.n, sizeof(double), kt_bench_cmp_double);
+	qsort(l.capture_us + 1, (size_t)l.n - 1, sizeof(double), kt_bench_cmp_double);
 	printf("%5u-entry map  %3d hits  write→stored p50 %8.1f us  p99 %8.1f us"
 	       "   (capture to capture p50 %8.1f us)\n",
 	       entries, l.n, pct(l.us, l.n, 50), pct(l.us, l.n, 99),

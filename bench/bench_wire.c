@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -28,6 +27,7 @@
 #include <ktsnap/bridge.h>
 #include <ktsnap/capture.h>
 #include <ktsnap/wire.h>
+#include "bench_util.h"
 #include "fixture.h"
 #include "ktsched.h"
 #include "ktbig.skel.h"
@@ -43,14 +43,6 @@ struct client {
 	double *lat_ms;
 	int ok, mismatched;
 };
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static long rss_kb(void)
 {
@@ -74,13 +66,13 @@ static void *client(void *arg)
 	int i;
 
 	for (i = 0; i < NR_REQUESTS && w; i++) {
-		double t = now_ms();
+		double t = kt_bench_now_ms();
 		int rc;
 
 		snprintf(tag, sizeof(tag), "r%dc%d_%d", c->round, c->idx, i);
 		rc = ktsnap_wire_client__request_snapshot(w, KTSNAP_SNAPSHOT_KIND_CAPTURE, tag, 0,
 							  &res);
-		c->lat_ms[i] = now_ms() - t;
+		c->lat_ms[i] = kt_bench_now_ms() - t;
 		if (!rc && res.request_id == (uint32_t)i + 1)
 			c->ok++;
 		else if (!rc)
@@ -96,13 +88,6 @@ static void *serve(void *arg)
 {
 	ktsnap_server__run(arg);
 	return NULL;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 int main(void)
@@ -142,7 +127,7 @@ int main(void)
 
 		for (round = 0; round < 3; round++) {
 			ok = bad = 0;
-			t = now_ms();
+			t = kt_bench_now_ms();
 			for (i = 0; i < NR_CLIENTS; i++) {
 				cl[i] = (struct client){ .idx = i,
 							 .round = round,
@@ -154,7 +139,7 @@ int main(void)
 				ok += cl[i].ok;
 				bad += cl[i].mismatched;
 			}
-			t = now_ms() - t;
+			t = kt_bench_now_ms() - t;
 			rss[round] = rss_kb();
 			malloc_trim(0);
 			rss_trim[round] = rss_kb();
@@ -171,7 +156,7 @@ int main(void)
 		       "answered %llu requests in all\n",
 		       NR_CLIENTS, NR_REQUESTS, NR_ENTRIES,
 		       (unsigned long long)ktsnap_server__served(srv));
-		qsort(lat, NR_CLIENTS * NR_REQUESTS, sizeof(*lat), cmp_d);
+		qsort(lat, NR_CLIENTS * NR_REQUESTS, sizeof(*lat), kt_bench_cmp_double);
 		printf("last round: %.0f requests/s, latency p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
 		       NR_CLIENTS * NR_REQUESTS / (t / 1e3), lat[NR_CLIENTS * NR_REQUESTS / 2],
 		       lat[NR_CLIENTS * NR_REQUESTS * 99 / 100], lat[NR_CLIENTS * NR_REQUESTS - 1]);

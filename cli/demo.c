@@ -122,6 +122,16 @@ static struct task_line task_of(struct ktsnap_entry e)
 	return t;
 }
 
+/* "key": {"before": @before, "after": @after} */
+static void kv_before_after(struct json_writer *w, const char *key, uint64_t before, uint64_t after)
+{
+	jw_key(w, key);
+	jw_obj_begin(w);
+	jw_kv_u64(w, "before", before);
+	jw_kv_u64(w, "after", after);
+	jw_obj_end(w);
+}
+
 static void summary(struct demo *d, const struct ktsnap_report *before,
 		    const struct ktsnap_report *after, const struct ktsnap_diff *df)
 {
@@ -155,21 +165,9 @@ static void summary(struct demo *d, const struct ktsnap_report *before,
 			jw_str(w, files[i]);
 		jw_arr_end(w);
 		jw_kv_i64(w, "worker_pid", d->worker);
-		jw_key(w, "nr_switches");
-		jw_obj_begin(w);
-		jw_kv_u64(w, "before", sw0);
-		jw_kv_u64(w, "after", sw1);
-		jw_obj_end(w);
-		jw_key(w, "nr_dispatched");
-		jw_obj_begin(w);
-		jw_kv_u64(w, "before", dp0);
-		jw_kv_u64(w, "after", dp1);
-		jw_obj_end(w);
-		jw_key(w, "tasks_seen");
-		jw_obj_begin(w);
-		jw_kv_u64(w, "before", ntasks0);
-		jw_kv_u64(w, "after", ntasks1);
-		jw_obj_end(w);
+		kv_before_after(w, "nr_switches", sw0, sw1);
+		kv_before_after(w, "nr_dispatched", dp0, dp1);
+		kv_before_after(w, "tasks_seen", ntasks0, ntasks1);
 		jw_key(w, "busiest");
 		jw_obj_begin(w);
 		jw_kv_i64(w, "pid", busy.pid);

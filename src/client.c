@@ -359,100 +359,125 @@ static uint64_t deadline_of(uint32_t timeout_ms, uint64_t *timeout_ns)
 	return ktsnap_monotonic_ns() + *timeout_ns;
 }
 
+/* One request in flight: what the texts call it, its id, its reply deadline. */
+struct pending {
+	const char *what; /* "snapshot", "kernel-op", "report" */
+	uint32_t id;
+	char ctx[24]; /* appended to "request_id=N" in the timeout texts, or "" */
+	uint64_t deadline, timeout_ns;
+};
+
 /*
  * Open the port if needed and write one request frame: 0 with the reply
  * deadline set, or the TransportError result ("<what> request write
  * failed (request_id=N): …") with the handle dropped.
  */
-static int send_request(struct ktsnap_wire_client *c, uint32_t type, const char *what, uint32_t id,
-			const void *buf, uint32_t len, uint32_t timeout_ms, uint64_t *deadline,
-			uint64_t *timeout_ns, struct ktsnap_wire_result *res)
+static int send_request(struct ktsnap_wire_client *c, uint32_t type, struct pending *p,
+			const void *buf, uint32_t len, uint32_t timeout_ms,
+			struct ktsnap_wire_result *res)
 {
 	char e[512];
 	int rc = ensure_open(c, e, sizeof(e));
 
 	if (rc)
-		return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id, "%s", e);
-	*deadline = deadline_of(timeout_ms, timeout_ns);
-	rc = ktsnap_wire_write_frame(c->wfd, type, buf, len, *deadline, e, sizeof(e));
+		return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, p->id, "%s", e);
+	p->deadline = deadline_of(timeout_ms, &p->timeout_ns);
+	rc = ktsnap_wire_write_frame(c->wfd, type, buf, len, p->deadline, e, sizeof(e));
 	if (rc) {
 		drop_handle(c);
-		return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id,
-			      "%s request write failed (request_id=%u): %s", what, id, e);
+		return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, p->id,
+			      "%s request write failed (request_id=%u): %s", p->what, p->id, e);
 	}
 	return 0;
+}
+
+/*
+ * Wait for the next frame of type @type (at most @max bytes) before the
+ * deadline, dropping frames of other types: 0 with @h and @payload (the
+ * caller frees it), or the TransportError result ("host did not deliver
+ * matching <what> reply within …", "<what> reply deadline elapsed before
+ * frame complete …", or "<what> reply read failed …" with the handle
+ * dropped).
+ */
+static int await_reply(struct ktsnap_wire_client *c, const struct pending *p, uint32_t type,
+		       uint32_t max, struct ktsnap_wire_header *h, uint8_t **payload,
+		       struct ktsnap_wire_result *res)
+{
+	char e[512], dur[32], name[5];
+	int rc;
+
+	for (;;) {
+		if (ktsnap_monotonic_ns() >= p->deadline) {
+			ktsnap_wire_fmt_duration(dur, sizeof(dur), p->timeout_ns);
+			return result(res, -ETIMEDOUT, KTSNAP_WIRE_TRANSPORT_ERROR, p->id,
+				      "host did not deliver matching %s reply within %s "
+				      "(request_id=%u%s)",
+				      p->what, dur, p->id, p->ctx);
+		}
+		rc = read_frame(c, max, p->deadline, h, payload, e, sizeof(e));
+		if (rc == -ETIME)
+			continue; /* the deadline check above words it */
+		if (rc == -ETIMEDOUT)
+			return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, p->id,
+				      "%s reply deadline elapsed before frame complete "
+				      "(request_id=%u%s): %s",
+				      p->what, p->id, p->ctx, e);
+		if (rc) {
+			drop_handle(c);
+			return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, p->id,
+				      "%s reply read failed (request_id=%u): %s", p->what, p->id,
+				      e);
+		}
+		if (h->msg_type == type)
+			return 0;
+		pr_debug("%s: ignoring %s frame (%u bytes) while waiting for request_id=%u\n",
+			 p->what, ktsnap_wire_msg_name(h->msg_type, name), h->length, p->id);
+		free(*payload);
+	}
 }
 
 /* ---- request_snapshot (§10.4) -------------------------------------------------------- */
 static int request_snapshot_locked(struct ktsnap_wire_client *c, uint32_t kind, const char *tag,
 				   uint32_t timeout_ms, struct ktsnap_wire_result *res)
 {
+	struct pending p = { .what = "snapshot", .id = alloc_id(&c->next_snapshot_id) };
 	uint8_t req[KTSNAP_SNAPSHOT_PAYLOAD_SIZE];
-	char e[512], dur[32];
-	uint64_t deadline, timeout_ns;
-	uint32_t id;
 	int rc;
 
-	id = alloc_id(&c->next_snapshot_id);
-	ktsnap_snapshot_request__encode(id, kind, tag, req);
-	rc = send_request(c, KTSNAP_MSG_SNAPSHOT_REQUEST, "snapshot", id, req, sizeof(req),
-			  timeout_ms, &deadline, &timeout_ns, res);
-	if (rc)
-		return rc;
-	for (;;) {
+	snprintf(p.ctx, sizeof(p.ctx), ", kind=%u", kind);
+	ktsnap_snapshot_request__encode(p.id, kind, tag, req);
+	rc = send_request(c, KTSNAP_MSG_SNAPSHOT_REQUEST, &p, req, sizeof(req), timeout_ms, res);
+	while (!rc) {
 		struct ktsnap_snapshot_reply rep;
 		struct ktsnap_wire_header h;
-		uint8_t *payload;
-		char name[5];
+		uint8_t *payload = NULL;
 
-		if (ktsnap_monotonic_ns() >= deadline) {
-			ktsnap_wire_fmt_duration(dur, sizeof(dur), timeout_ns);
-			return result(res, -ETIMEDOUT, KTSNAP_WIRE_TRANSPORT_ERROR, id,
-				      "host did not deliver matching snapshot reply within %s "
-				      "(request_id=%u, kind=%u)",
-				      dur, id, kind);
-		}
-		rc = read_frame(c, KTSNAP_SNAPSHOT_PAYLOAD_SIZE, deadline, &h, &payload, e,
-				sizeof(e));
-		if (rc == -ETIME)
-			continue; /* the deadline check above words it */
-		if (rc == -ETIMEDOUT)
-			return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id,
-				      "snapshot reply deadline elapsed before frame complete "
-				      "(request_id=%u, kind=%u): %s",
-				      id, kind, e);
-		if (rc) {
-			drop_handle(c);
-			return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id,
-				      "snapshot reply read failed (request_id=%u): %s", id, e);
-		}
-		if (h.msg_type != KTSNAP_MSG_SNAPSHOT_REPLY) {
-			pr_debug("request_snapshot: ignoring %s frame (%u bytes) while waiting "
-				 "for request_id=%u\n",
-				 ktsnap_wire_msg_name(h.msg_type, name), h.length, id);
-			free(payload);
-			continue;
-		}
+		rc = await_reply(c, &p, KTSNAP_MSG_SNAPSHOT_REPLY, KTSNAP_SNAPSHOT_PAYLOAD_SIZE, &h,
+				 &payload, res);
+		if (rc)
+			break;
 		rc = ktsnap_snapshot_reply__decode(payload, h.length, &rep);
 		free(payload);
 		if (rc) {
 			pr_debug("request_snapshot: ignoring a %u-byte reply\n", h.length);
+			rc = 0;
 			continue;
 		}
-		if (rep.request_id != id) {
+		if (rep.request_id != p.id) {
 			pr_debug("request_snapshot: ignoring stale reply id %u (want %u)\n",
-				 rep.request_id, id);
+				 rep.request_id, p.id);
 			continue;
 		}
 		if (rep.status == KTSNAP_SNAPSHOT_STATUS_OK)
-			return result(res, 0, KTSNAP_WIRE_OK, id, "%s", "");
+			return result(res, 0, KTSNAP_WIRE_OK, p.id, "%s", "");
 		if (rep.status == KTSNAP_SNAPSHOT_STATUS_ERR)
-			return result(res, -EREMOTEIO, KTSNAP_WIRE_HOST_ERROR, id, "%s",
+			return result(res, -EREMOTEIO, KTSNAP_WIRE_HOST_ERROR, p.id, "%s",
 				      rep.reason);
-		return result(res, -EPROTO, KTSNAP_WIRE_TRANSPORT_ERROR, id,
+		return result(res, -EPROTO, KTSNAP_WIRE_TRANSPORT_ERROR, p.id,
 			      "host reply with unknown status %u (expected OK=%u or ERR=%u)",
 			      rep.status, KTSNAP_SNAPSHOT_STATUS_OK, KTSNAP_SNAPSHOT_STATUS_ERR);
 	}
+	return rc;
 }
 
 int ktsnap_wire_client__request_snapshot(struct ktsnap_wire_client *c, uint32_t kind,
@@ -486,82 +511,53 @@ static int request_kernel_op_locked(struct ktsnap_wire_client *c,
 				    struct ktsnap_kernel_op_reply *reply,
 				    struct ktsnap_wire_result *res)
 {
+	struct pending p = { .what = "kernel-op", .id = alloc_id(&c->next_kernel_op_id) };
 	struct ktsnap_kernel_op_request stamped = *req;
-	uint64_t deadline, timeout_ns;
 	uint8_t *buf = NULL;
-	char e[512], dur[32];
 	size_t len;
-	uint32_t id;
 	int rc;
 
-	id = alloc_id(&c->next_kernel_op_id);
-	stamped.request_id = id;
+	stamped.request_id = p.id;
 	rc = ktsnap_kernel_op_request__encode(&stamped, &buf, &len);
 	if (!rc && len > KTSNAP_WIRE_FRAME_MAX) {
 		free(buf);
 		rc = -EMSGSIZE;
 	}
 	if (rc)
-		return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id,
-			      "request_kernel_op: postcard encode failed (request_id=%u): %s", id,
+		return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, p.id,
+			      "request_kernel_op: postcard encode failed (request_id=%u): %s", p.id,
 			      rc == -EMSGSIZE ? "payload larger than the 1 MiB frame limit" :
 						strerror(-rc));
-	rc = send_request(c, KTSNAP_MSG_KERNEL_OP_REQUEST, "kernel-op", id, buf, (uint32_t)len,
-			  timeout_ms, &deadline, &timeout_ns, res);
+	rc = send_request(c, KTSNAP_MSG_KERNEL_OP_REQUEST, &p, buf, (uint32_t)len, timeout_ms, res);
 	free(buf);
-	if (rc)
-		return rc;
-	for (;;) {
+	while (!rc) {
 		struct ktsnap_wire_header h;
-		uint8_t *payload;
-		char name[5];
+		uint8_t *payload = NULL;
 
-		if (ktsnap_monotonic_ns() >= deadline) {
-			ktsnap_wire_fmt_duration(dur, sizeof(dur), timeout_ns);
-			return result(res, -ETIMEDOUT, KTSNAP_WIRE_TRANSPORT_ERROR, id,
-				      "host did not deliver matching kernel-op reply within %s "
-				      "(request_id=%u)",
-				      dur, id);
-		}
-		rc = read_frame(c, KTSNAP_KERNEL_OP_REPLY_MAX, deadline, &h, &payload, e,
-				sizeof(e));
-		if (rc == -ETIME)
-			continue; /* the deadline check above words it */
-		if (rc == -ETIMEDOUT)
-			return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id,
-				      "kernel-op reply deadline elapsed before frame complete "
-				      "(request_id=%u): %s",
-				      id, e);
-		if (rc) {
-			drop_handle(c);
-			return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id,
-				      "kernel-op reply read failed (request_id=%u): %s", id, e);
-		}
-		if (h.msg_type != KTSNAP_MSG_KERNEL_OP_REPLY) {
-			pr_debug("request_kernel_op: ignoring %s frame while waiting for "
-				 "request_id=%u\n",
-				 ktsnap_wire_msg_name(h.msg_type, name), id);
-			free(payload);
-			continue;
-		}
+		rc = await_reply(c, &p, KTSNAP_MSG_KERNEL_OP_REPLY, KTSNAP_KERNEL_OP_REPLY_MAX, &h,
+				 &payload, res);
+		if (rc)
+			break;
 		rc = ktsnap_kernel_op_reply__decode(payload, h.length, reply);
 		free(payload);
 		if (rc == -ENOMEM)
-			return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id,
+			return result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, p.id,
 				      "kernel-op reply read failed (request_id=%u): out of memory",
-				      id);
+				      p.id);
 		if (rc) {
 			pr_debug("request_kernel_op: postcard decode failed; ignoring\n");
+			rc = 0;
 			continue;
 		}
-		if (reply->request_id != id) {
+		if (reply->request_id != p.id) {
 			pr_debug("request_kernel_op: ignoring stale reply id %u (want %u)\n",
-				 reply->request_id, id);
+				 reply->request_id, p.id);
 			ktsnap_kernel_op_reply__clear(reply);
 			continue;
 		}
-		return result(res, 0, KTSNAP_WIRE_OK, id, "%s", "");
+		return result(res, 0, KTSNAP_WIRE_OK, p.id, "%s", "");
 	}
+	return rc;
 }
 
 int ktsnap_wire_client__request_kernel_op(struct ktsnap_wire_client *c,
@@ -603,52 +599,30 @@ static uint64_t get_le64(const uint8_t *p)
 static int fetch_report_locked(struct ktsnap_wire_client *c, const char *tag, uint32_t timeout_ms,
 			       char **json, size_t *json_len, struct ktsnap_wire_result *res)
 {
+	struct pending p = { .what = "report", .id = alloc_id(&c->next_report_id) };
 	uint8_t req[KTSNAP_SNAPSHOT_PAYLOAD_SIZE];
-	uint64_t deadline, timeout_ns, total = 0, have = 0;
-	char e[512], dur[32], *out = NULL;
+	uint64_t total = 0, have = 0;
 	bool started = false;
-	uint32_t id;
+	uint32_t id = p.id;
+	char *out = NULL;
 	int rc;
 
-	id = alloc_id(&c->next_report_id);
 	ktsnap_snapshot_request__encode(id, KTSNAP_REPORT_FORMAT_JSON, tag, req);
-	rc = send_request(c, KTSNAP_MSG_REPORT_REQUEST, "report", id, req, sizeof(req), timeout_ms,
-			  &deadline, &timeout_ns, res);
+	rc = send_request(c, KTSNAP_MSG_REPORT_REQUEST, &p, req, sizeof(req), timeout_ms, res);
 	if (rc)
 		return rc;
 	for (;;) {
 		struct ktsnap_wire_header h;
 		uint64_t off;
 		uint32_t rid, status;
-		uint8_t *payload;
+		uint8_t *payload = NULL;
 		size_t n;
 
-		if (ktsnap_monotonic_ns() >= deadline) {
-			ktsnap_wire_fmt_duration(dur, sizeof(dur), timeout_ns);
-			rc = result(res, -ETIMEDOUT, KTSNAP_WIRE_TRANSPORT_ERROR, id,
-				    "host did not deliver matching report reply within %s "
-				    "(request_id=%u)",
-				    dur, id);
+		rc = await_reply(c, &p, KTSNAP_MSG_REPORT_REPLY, KTSNAP_WIRE_FRAME_MAX, &h,
+				 &payload, res);
+		if (rc)
 			break;
-		}
-		rc = read_frame(c, KTSNAP_WIRE_FRAME_MAX, deadline, &h, &payload, e, sizeof(e));
-		if (rc == -ETIME)
-			continue; /* the deadline check above words it */
-		if (rc == -ETIMEDOUT) {
-			rc = result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id,
-				    "report reply deadline elapsed before frame complete "
-				    "(request_id=%u): %s",
-				    id, e);
-			break;
-		}
-		if (rc) {
-			drop_handle(c);
-			rc = result(res, rc, KTSNAP_WIRE_TRANSPORT_ERROR, id,
-				    "report reply read failed (request_id=%u): %s", id, e);
-			break;
-		}
-		if (h.msg_type != KTSNAP_MSG_REPORT_REPLY ||
-		    h.length < KTSNAP_REPORT_REPLY_HEAD_SIZE) {
+		if (h.length < KTSNAP_REPORT_REPLY_HEAD_SIZE) {
 			free(payload);
 			continue;
 		}

@@ -184,6 +184,7 @@ struct global_query {
 	size_t nr_maps; /* writable global-section maps looked at */
 	struct ktsnap_id_set obj_maps; /* q->obj's maps, for ".data.NAME" maps */
 	bool obj_loaded;
+	int err; /* the last object lookup that failed, or 0 */
 };
 
 /* Look for q->var in the DATASEC of ARRAY map @fd. */
@@ -242,52 +243,51 @@ static int obj_has_map(struct global_query *q, uint32_t id)
 	return ktsnap_id_set_has(&q->obj_maps, id);
 }
 
+/* ktsnap_maps_walk visitor: searches writable global-section ARRAY map
+ * @fd when it is one the query names.  Never stops the walk; an error of
+ * the object lookup is kept in q->err. */
+static int visit_global_map(int fd, struct bpf_map_info *info, void *ctx)
+{
+	struct global_query *q = ctx;
+	const char *dot;
+	int mine;
+
+	if (info->type != BPF_MAP_TYPE_ARRAY || (q->map_id && info->id != q->map_id))
+		return 0;
+	info->name[sizeof(info->name) - 1] = '\0';
+	dot = strchr(info->name, '.');
+	if (dot == info->name) {
+		/* ".data.NAME": libbpf leaves the object out; its BTF says */
+		if (!section_writable(dot) || (q->sec && strcmp(dot, q->sec)))
+			return 0;
+		if (q->obj && (mine = obj_has_map(q, info->id)) <= 0) {
+			if (mine < 0)
+				q->err = mine;
+			return 0;
+		}
+	} else {
+		if (!ktsnap_map_is_global_section(info->name) || !dot || !section_writable(dot) ||
+		    ktsnap_map_name_is_harness(info->name))
+			return 0;
+		if (q->sec && strcmp(dot, q->sec))
+			return 0;
+		if (q->obj && !ktsnap_map_obj_matches(info->name, q->obj))
+			return 0;
+	}
+	q->nr_maps++;
+	search_map(fd, info, q);
+	return 0;
+}
+
 static int search_globals(struct global_query *q)
 {
-	LIBBPF_OPTS(bpf_get_fd_by_id_opts, fo, .open_flags = BPF_F_RDONLY);
-	__u32 id = 0;
-	int err = 0;
+	int err = ktsnap_maps_walk(true, visit_global_map, q);
 
-	while (!bpf_map_get_next_id(id, &id)) {
-		struct bpf_map_info info;
-		__u32 len = sizeof(info);
-		const char *dot;
-		int mine, fd = bpf_map_get_fd_by_id_opts(id, &fo);
-
-		if (fd < 0)
-			continue; /* raced away */
-		memset(&info, 0, sizeof(info));
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != BPF_MAP_TYPE_ARRAY ||
-		    (q->map_id && info.id != q->map_id))
-			goto next;
-		info.name[sizeof(info.name) - 1] = '\0';
-		dot = strchr(info.name, '.');
-		if (dot == info.name) {
-			/* ".data.NAME": libbpf leaves the object out; its BTF says */
-			if (!section_writable(dot) || (q->sec && strcmp(dot, q->sec)))
-				goto next;
-			if (q->obj && (mine = obj_has_map(q, info.id)) <= 0) {
-				if (mine < 0)
-					err = mine;
-				goto next;
-			}
-		} else {
-			if (!ktsnap_map_is_global_section(info.name) || !dot ||
-			    !section_writable(dot) || ktsnap_map_name_is_harness(info.name))
-				goto next;
-			if (q->sec && strcmp(dot, q->sec))
-				goto next;
-			if (q->obj && !ktsnap_map_obj_matches(info.name, q->obj))
-				goto next;
-		}
-		q->nr_maps++;
-		search_map(fd, &info, q);
-next:
-		close(fd);
-	}
-	if (errno != ENOENT)
-		err = ktsnap_fail(-errno, "enumerating BPF maps: %s%s", strerror(errno),
-				  errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+	if (err)
+		err = ktsnap_fail(err, "enumerating BPF maps: %s%s", strerror(-err),
+				  err == -EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+	else
+		err = q->err;
 	ktsnap_id_set_free(&q->obj_maps);
 	return err;
 }

@@ -4,23 +4,13 @@
 #   "return -E…" / "errno = E…".  The views are skipped by name: their
 #   failures are struct ktsnap_error values, whose constructor sets the
 #   text (test_bridge_errmsg checks that).
+set(errmsg_headers bridge capture diff json kernel_op stats report display error view snapshot
+    scenario wire)
+list(TRANSFORM errmsg_headers REPLACE "(.+)" "${PROJECT_SOURCE_DIR}/include/ktsnap/\\1.h")
 add_test(NAME errmsg_contract
 	 COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/contract/errmsg_check.sh
 		 -s "^ktsnap_json_field__|^ktsnap_field__|^ktsnap_snapshot__"
-		 ${PROJECT_SOURCE_DIR}/src
-		 ${PROJECT_SOURCE_DIR}/include/ktsnap/bridge.h
-		 ${PROJECT_SOURCE_DIR}/include/ktsnap/capture.h
-		 ${PROJECT_SOURCE_DIR}/include/ktsnap/diff.h
-		 ${PROJECT_SOURCE_DIR}/include/ktsnap/json.h
-		 ${PROJECT_SOURCE_DIR}/include/ktsnap/kernel_op.h
-		 ${PROJECT_SOURCE_DIR}/include/ktsnap/stats.h
-		 ${PROJECT_SOURCE_DIR}/include/ktsnap/report.h
-		 ${PROJECT_SOURCE_DIR}/include/ktsnap/display.h
-		 ${PROJECT_SOURCE_DIR}/include/ktsnap/error.h
-		 ${PROJECT_SOURCE_DIR}/include/ktsnap/view.h
-		 ${PROJECT_SOURCE_DIR}/include/ktsnap/snapshot.h
-		 ${PROJECT_SOURCE_DIR}/include/ktsnap/scenario.h
-		 ${PROJECT_SOURCE_DIR}/include/ktsnap/wire.h)
+		 ${PROJECT_SOURCE_DIR}/src ${errmsg_headers})
 set_tests_properties(errmsg_contract PROPERTIES LABELS contract TIMEOUT 60)
 # - abi_check: the shared library exports exactly the names listed in
 #   src/libktsnap.map, and those are exactly the KTSNAP_API functions; a

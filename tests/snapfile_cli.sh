@@ -74,8 +74,7 @@ out=
 expect ".ktsnap by extension" 0 ""
 run "$K" capture --maps-only --map-id "$KT_BIG_ID" --format ktsnap -o "$T/forced.json"
 expect "--format ktsnap overrides .json" 0 "captured 1 maps"
-run "$K" get "$T/forced.json" map big_hash 7 weight
-expect_eq "read back by magic" 0 "100"
+get_eq "read back by magic" "100" "$T/forced.json" map big_hash 7 weight
 big=$(wc -c <"$T/big.json")
 small=$(wc -c <"$T/big.ktsnap")
 [ "$small" -lt "$big" ]

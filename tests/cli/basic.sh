@@ -50,45 +50,28 @@ run "$K" show "$A" --frob
 expect "unknown option" 2 "unknown option '--frob'"
 
 # ---- get: planted values ------------------------------------------------------
-run "$K" get "$A" var bss_u64_max
-expect_eq "var u64 max" 0 "18446744073709551615"
-run_stdout "$K" -j get "$A" var bss_u64_max
-expect_eq "var u64 max, JSON" 0 '{"kind":"uint","bits":64,"value":18446744073709551615}'
-run "$K" get "$A" var sign
-expect_eq "var negative enum" 0 "KT_SIGN_NEG (-3)"
-run_stdout "$K" -j get "$A" var sign
-expect_eq "var negative enum, JSON" 0 '{"kind":"enum","bits":32,"value":-3,"variant":"KT_SIGN_NEG","is_signed":true}'
-run "$K" get "$A" var letter
-expect_eq "var char" 0 "'A'"
-run "$K" get "$A" var head
-expect_eq "var pointer" 0 "0x1f (cast→arena) → 3"
-run "$K" get "$A" map task_ctx 0 flag_a
-expect_eq "map bitfield" 0 "5"
-run_stdout "$K" -j get "$A" map task_ctx 0 flag_b
-expect_eq "map bitfield, JSON" 0 '{"kind":"uint","bits":5,"value":17}'
-run "$K" get "$A" map task_ctx 0 ctx.policy
-expect_eq "map nested unsigned enum" 0 "KT_POLICY_BIG (2147483648)"
-run "$K" get "$A" map task_ctx 0 wide
-expect_eq "map 64-bit enum" 0 "KT_WIDE_BIG (18364758544493064720)"
-run "$K" get "$A" map task_ctx 0 comm
-expect_eq "map char array" 0 '"worker"'
-run "$K" get "$A" map pcpu_stats 0 nr_switches --cpu 2
-expect_eq "per-CPU slot" 0 "12"
-run "$K" get "$A" map pcpu_stats 0 --cpu 0 nr_switches
-expect_eq "per-CPU slot, option first" 0 "10"
+get_eq "var u64 max" "18446744073709551615" "$A" var bss_u64_max
+get_json_eq "var u64 max, JSON" '{"kind":"uint","bits":64,"value":18446744073709551615}' "$A" var bss_u64_max
+get_eq "var negative enum" "KT_SIGN_NEG (-3)" "$A" var sign
+get_json_eq "var negative enum, JSON" '{"kind":"enum","bits":32,"value":-3,"variant":"KT_SIGN_NEG","is_signed":true}' "$A" var sign
+get_eq "var char" "'A'" "$A" var letter
+get_eq "var pointer" "0x1f (cast→arena) → 3" "$A" var head
+get_eq "map bitfield" "5" "$A" map task_ctx 0 flag_a
+get_json_eq "map bitfield, JSON" '{"kind":"uint","bits":5,"value":17}' "$A" map task_ctx 0 flag_b
+get_eq "map nested unsigned enum" "KT_POLICY_BIG (2147483648)" "$A" map task_ctx 0 ctx.policy
+get_eq "map 64-bit enum" "KT_WIDE_BIG (18364758544493064720)" "$A" map task_ctx 0 wide
+get_eq "map char array" '"worker"' "$A" map task_ctx 0 comm
+get_eq "per-CPU slot" "12" "$A" map pcpu_stats 0 nr_switches --cpu 2
+get_eq "per-CPU slot, option first" "10" "$A" map pcpu_stats 0 --cpu 0 nr_switches
 # the path forms diff prints: "name[i]" and a leading "per_cpu[n]"
-run "$K" get "$A" map task_ctx 0 'comm[1]'
-expect_eq "array element path" 0 "'o'"
-run "$K" get "$A" map pcpu_stats 0 'per_cpu[2].nr_switches'
-expect_eq "per_cpu[n] path" 0 "12"
+get_eq "array element path" "'o'" "$A" map task_ctx 0 'comm[1]'
+get_eq "per_cpu[n] path" "12" "$A" map pcpu_stats 0 'per_cpu[2].nr_switches'
 run "$K" get "$A" map task_ctx 0 'comm[16]'
 expect "array index out of range" 1 "index 16 out of range (length 16)"
-run "$K" get "$A" map pcpu_stats 0 nr_switches
-expect_eq "per-CPU, every slot" 0 "cpu 0: 10
+get_eq "per-CPU, every slot" "cpu 0: 10
 cpu 1: (unmapped)
-cpu 2: 12"
-run_stdout "$K" -j get "$A" map pcpu_stats 0 nr_switches
-expect_eq "per-CPU, every slot, JSON" 0 '[{"kind":"uint","bits":64,"value":10},null,{"kind":"uint","bits":64,"value":12}]'
+cpu 2: 12" "$A" map pcpu_stats 0 nr_switches
+get_json_eq "per-CPU, every slot, JSON" '[{"kind":"uint","bits":64,"value":10},null,{"kind":"uint","bits":64,"value":12}]' "$A" map pcpu_stats 0 nr_switches
 
 # ---- get: misses give the library's error text ----------------------------------
 run "$K" get "$A" map task_ctz 0

@@ -7,47 +7,30 @@ K=$1
 . "$(dirname "$0")/lib.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-[ -n "$KT_MAP_IDS" ] || { echo "run me under ktsched_hold"; exit 1; }
-ids=
-for i in $KT_MAP_IDS; do
-	ids="$ids --map-id $i"
-done
+live_ids
 
 # shellcheck disable=SC2086
 run "$K" capture $ids -o "$T/before.json"
 expect "capture -o" 0 "captured 11 maps in "
 R=$T/before.json
 
-run "$K" get "$R" var bss_u64_max
-expect_eq "u64 max global" 0 "18446744073709551615"
-run "$K" get "$R" var data_u64_max
-expect_eq "u64 max in .data" 0 "18446744073709551615"
-run "$K" get "$R" var data_sign
-expect_eq "negative enum global" 0 "KT_SIGN_NEG (-3)"
-run "$K" get "$R" var bss_neg
-expect_eq "negative global" 0 "-7"
+get_eq "u64 max global" "18446744073709551615" "$R" var bss_u64_max
+get_eq "u64 max in .data" "18446744073709551615" "$R" var data_u64_max
+get_eq "negative enum global" "KT_SIGN_NEG (-3)" "$R" var data_sign
+get_eq "negative global" "-7" "$R" var bss_neg
 run "$K" get "$R" var stats nr_events
 case "$out" in [1-9]*) rc2=0 ;; *) rc2=1 ;; esac
 rc=$((rc + rc2))
 expect "struct global member" 0 ""
-run "$K" get "$R" map task_ctx 0 magic
-expect_eq "u64 max in a hash value" 0 "18446744073709551615"
-run "$K" get "$R" map task_ctx 0 sign
-expect_eq "negative enum member" 0 "KT_SIGN_NEG (-3)"
-run_stdout "$K" -j get "$R" map task_ctx 0 sign
-expect_eq "negative enum member, JSON" 0 '{"kind":"enum","bits":32,"value":-3,"variant":"KT_SIGN_NEG","is_signed":true}'
-run "$K" get "$R" map task_ctx 0 ctx.policy
-expect_eq "unsigned enum above INT32_MAX" 0 "KT_POLICY_BIG (2147483648)"
-run "$K" get "$R" map task_ctx 0 wide
-expect_eq "64-bit unsigned enum" 0 "KT_WIDE_BIG (18364758544493064720)"
-run "$K" get "$R" map task_ctx 0 flag_a
-expect_eq "bitfield a" 0 "5"
-run_stdout "$K" -j get "$R" map task_ctx 0 flag_b
-expect_eq "bitfield b, JSON" 0 '{"kind":"uint","bits":5,"value":17}'
-run "$K" get "$R" map task_ctx 0 neg
-expect_eq "negative s32 member" 0 "-42"
-run "$K" get "$R" map task_ctx 0 ctx.vtime
-expect_eq "negative s64 member" 0 "-1000"
+get_eq "u64 max in a hash value" "18446744073709551615" "$R" map task_ctx 0 magic
+get_eq "negative enum member" "KT_SIGN_NEG (-3)" "$R" map task_ctx 0 sign
+get_json_eq "negative enum member, JSON" '{"kind":"enum","bits":32,"value":-3,"variant":"KT_SIGN_NEG","is_signed":true}' "$R" map task_ctx 0 sign
+get_eq "unsigned enum above INT32_MAX" "KT_POLICY_BIG (2147483648)" "$R" map task_ctx 0 ctx.policy
+get_eq "64-bit unsigned enum" "KT_WIDE_BIG (18364758544493064720)" "$R" map task_ctx 0 wide
+get_eq "bitfield a" "5" "$R" map task_ctx 0 flag_a
+get_json_eq "bitfield b, JSON" '{"kind":"uint","bits":5,"value":17}' "$R" map task_ctx 0 flag_b
+get_eq "negative s32 member" "-42" "$R" map task_ctx 0 neg
+get_eq "negative s64 member" "-1000" "$R" map task_ctx 0 ctx.vtime
 run "$K" get "$R" map pcpu_stats 0 nr_switches --cpu 0
 case "$out" in [0-9]*) ;; *) rc=99 ;; esac
 expect "per-CPU slot" 0 ""

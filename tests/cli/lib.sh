@@ -55,6 +55,33 @@ expect_same() {
 	fi
 }
 
+# get_eq DESC TEXT FILE ARGS...: `$K get FILE ARGS...` exits 0 printing
+# exactly TEXT (stdout and stderr)
+get_eq() {
+	desc=$1 text=$2
+	shift 2
+	run "$K" get "$@"
+	expect_eq "$desc" 0 "$text"
+}
+
+# get_json_eq DESC TEXT FILE ARGS...: the same with -j, stdout only
+get_json_eq() {
+	desc=$1 text=$2
+	shift 2
+	run_stdout "$K" -j get "$@"
+	expect_eq "$desc" 0 "$text"
+}
+
+# live_ids: under ktsched_hold (the fixture's map ids in KT_MAP_IDS), those
+# ids as "--map-id N ..." in $ids; exits when not run under it
+live_ids() {
+	[ -n "$KT_MAP_IDS" ] || { echo "run me under ktsched_hold"; exit 1; }
+	ids=
+	for i in $KT_MAP_IDS; do
+		ids="$ids --map-id $i"
+	done
+}
+
 finish() {
 	echo "$checks checks, $fails failed"
 	[ "$fails" -eq 0 ]

@@ -9,11 +9,8 @@ K=$1
 T=$(mktemp -d)
 srv=
 trap 'umount "$T/small" 2>/dev/null; [ -n "$srv" ] && kill "$srv"; rm -rf "$T"' EXIT
-[ -n "$KT_MAP_IDS" ] && [ -n "$KT_BIG_ID" ] || { echo "run me under ktsched_hold -b N"; exit 1; }
-ids=
-for i in $KT_MAP_IDS; do
-	ids="$ids --map-id $i"
-done
+[ -n "$KT_BIG_ID" ] || { echo "run me under ktsched_hold -b N"; exit 1; }
+live_ids
 first_id=${KT_MAP_IDS%% *}
 umask 022
 

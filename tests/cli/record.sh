@@ -7,11 +7,7 @@ K=$1
 . "$(dirname "$0")/lib.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-[ -n "$KT_MAP_IDS" ] || { echo "run me under ktsched_hold"; exit 1; }
-ids=
-for i in $KT_MAP_IDS; do
-	ids="$ids --map-id $i"
-done
+live_ids
 
 run "$K" record --samples 5 -o "$T/x"
 expect "record without --duration" 2 "--samples, --duration and -o DIR are required"

@@ -36,8 +36,7 @@ run "$K" run "$EX/scenario-scheduler.json" -o "$T/sched"
 expect "scheduler example" 0 "stored 2 captures"
 expect "… attach" 0 "step 0: AttachScheduler('ktsched_hold', obj 'ktsched') ok"
 expect "… map write" 0 "step 0: BpfMapWrite('ktsched.data', variable 'data_neg') = 7 ok"
-run "$K" get "$T/sched/before_swap.json" var data_neg
-expect_eq "the write landed before the workers" 0 "7"
+get_eq "the write landed before the workers" "7" "$T/sched/before_swap.json" var data_neg
 
 # tags become file names (§10.6)
 cat >"$T/tag.json" <<'J'

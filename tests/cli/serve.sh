@@ -13,12 +13,8 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-[ -n "$KT_MAP_IDS" ] || { echo "run me under ktsched_hold"; exit 1; }
+live_ids
 command -v setpriv >/dev/null || { echo "setpriv missing"; exit 1; }
-ids=
-for i in $KT_MAP_IDS; do
-	ids="$ids --map-id $i"
-done
 # a bad number names its option, written as one word or two
 run "$K" serve --socket "$T/x.sock" --map-id x
 expect "serve --map-id x names the option" 2 "--map-id wants a number, not 'x'"
@@ -56,10 +52,8 @@ as() {	# as UID GID GROUPS CMD...: run CMD unprivileged (GROUPS may be "")
 
 run as 65534 4242 "" "$K" request --socket "$S" capture fixture -o "$T/out/fixture.json"
 expect "uid 65534 captures and fetches" 0 "fetched 'fixture' → $T/out/fixture.json ("
-run "$K" get "$T/out/fixture.json" var bss_u64_max
-expect_eq "the fetched capture holds the fixture's globals" 0 "18446744073709551615"
-run "$K" get "$T/out/fixture.json" map task_ctx 0 sign
-expect_eq "… and its maps" 0 "KT_SIGN_NEG (-3)"
+get_eq "the fetched capture holds the fixture's globals" "18446744073709551615" "$T/out/fixture.json" var bss_u64_max
+get_eq "… and its maps" "KT_SIGN_NEG (-3)" "$T/out/fixture.json" map task_ctx 0 sign
 expect_same "the sidecar holds the same report" "$T/out/fixture.json" \
 	"$T/dump/ktsnap.snapshot.fixture.json"
 
@@ -132,8 +126,7 @@ until grep -q serving "$T/fifo.log" || [ $i -ge 100 ]; do
 done
 run env KTSNAP_SERVER="fifo:$T/req,$T/rep" "$K" request capture f -o "$T/out/f.json"
 expect "capture over a FIFO pair" 0 "fetched 'f' → $T/out/f.json"
-run "$K" get "$T/out/f.json" var bss_u64_max
-expect_eq "… holds the fixture" 0 "18446744073709551615"
+get_eq "… holds the fixture" "18446744073709551615" "$T/out/f.json" var bss_u64_max
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
