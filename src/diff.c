@@ -166,6 +166,7 @@ static bool scalar_eq(const struct ktsnap_value *a, const struct ktsnap_value *b
 
 static bool deep_eq(const struct ktsnap_value *a, const struct ktsnap_value *b, int depth)
 {
+	struct ktsnap_value ta, tb;
 	uint32_t i;
 
 	if (!a || !b)
@@ -185,7 +186,8 @@ static bool deep_eq(const struct ktsnap_value *a, const struct ktsnap_value *b, 
 		if (ktsnap_array_len(a) != ktsnap_array_len(b) || a->n != b->n)
 			return false;
 		for (i = 0; i < a->n; i++)
-			if (!deep_eq(ktsnap_elem(a, i), ktsnap_elem(b, i), depth + 1))
+			if (!deep_eq(ktsnap_elem_read(a, i, &ta), ktsnap_elem_read(b, i, &tb),
+				     depth + 1))
 				return false;
 		return true;
 	case KTSNAP_VALUE_PTR:
@@ -204,10 +206,11 @@ static bool deep_eq(const struct ktsnap_value *a, const struct ktsnap_value *b, 
 static bool texty(const struct ktsnap_value *v)
 {
 	const struct ktsnap_value *e;
+	struct ktsnap_value tmp;
 
 	if (v->kind != KTSNAP_VALUE_ARRAY || !v->n)
 		return false;
-	e = ktsnap_elem(v, 0);
+	e = ktsnap_elem_read(v, 0, &tmp);
 	return e->kind == KTSNAP_VALUE_CHAR ||
 	       ((e->kind == KTSNAP_VALUE_INT || e->kind == KTSNAP_VALUE_UINT) &&
 		ktsnap_value__bits(e) == 8);

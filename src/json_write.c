@@ -158,6 +158,7 @@ static void write_int_compact(struct json_writer *w, const struct ktsnap_value *
 
 static void write_value(struct json_writer *w, const struct ktsnap_value *v)
 {
+	struct ktsnap_value tmp;
 	uint32_t i;
 
 	if (!v) {
@@ -189,7 +190,7 @@ static void write_value(struct json_writer *w, const struct ktsnap_value *v)
 		break;
 	case KTSNAP_VALUE_ARRAY:
 		for (i = 0; i < v->n; i++)
-			write_value(w, ktsnap_elem(v, i));
+			write_value(w, ktsnap_elem_read(v, i, &tmp));
 		jw_arr_end(w);
 		break;
 	case KTSNAP_VALUE_PTR:

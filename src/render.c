@@ -30,6 +30,8 @@
 struct render_ctx {
 	struct ktsnap_arena *a; /* where the tree goes */
 	const struct btf *btf;
+	struct ktsnap_arena *flat; /* non-NULL: plain-integer arrays stay flat,
+				    * their nodes made in this arena on demand */
 	bool oom;
 	uint32_t nr_infos;
 	struct {
@@ -370,6 +372,35 @@ static void render_datasec(struct render_ctx *c, const struct btf_type *t, const
 	out->n = nr;
 }
 
+/* Whether elements of type @id (@esz bytes) render exactly as a flat array
+ * decodes them: whole little-endian integers of 1, 2, 4 or 8 bytes. */
+static bool flat_kind(struct render_ctx *c, uint32_t id, __s64 esz, uint8_t *kind)
+{
+	const struct btf_type *t = ktsnap_btf_peel(c->btf, &id);
+	unsigned int bits;
+
+	if (!t || !btf_is_int(t) || btf_int_offset(t) || t->size != esz)
+		return false;
+	bits = btf_int_bits(t);
+	if (bits != t->size * 8 || (bits != 8 && bits != 16 && bits != 32 && bits != 64))
+		return false;
+	switch (ktsnap_btf_int_shape(t, bits, btf_name(c->btf, t->name_off))) {
+	case KTSNAP_INT_BOOL:
+		*kind = KTSNAP_VALUE_BOOL;
+		break;
+	case KTSNAP_INT_CHAR:
+		*kind = KTSNAP_VALUE_CHAR;
+		break;
+	case KTSNAP_INT_SIGNED:
+		*kind = KTSNAP_VALUE_INT;
+		break;
+	default:
+		*kind = KTSNAP_VALUE_UINT;
+		break;
+	}
+	return true;
+}
+
 static void render_array(struct render_ctx *c, const struct btf_type *t, const uint8_t *data,
 			 size_t size, int depth, struct ktsnap_value *out)
 {
@@ -381,6 +412,27 @@ static void render_array(struct render_ctx *c, const struct btf_type *t, const u
 		stored = n < KTSNAP_MAX_ARRAY_ELEMS ? n : KTSNAP_MAX_ARRAY_ELEMS;
 		if ((uint64_t)stored * esz > size)
 			stored = size / esz;
+	}
+	if (c->flat && stored && depth < KTSNAP_MAX_RENDER_DEPTH) {
+		struct ktsnap_flat_body *b;
+		uint8_t kind;
+
+		if (flat_kind(c, a->type, esz, &kind)) {
+			b = ralloc(c, sizeof(*b) + (size_t)stored * esz);
+			if (!b)
+				return;
+			b->len = n;
+			b->arena = c->flat;
+			memcpy(b->raw, data, (size_t)stored * esz);
+			*out = (struct ktsnap_value){
+				.kind = KTSNAP_VALUE_ARRAY,
+				.flags = (uint8_t)(KTSNAP_VF_FLAT | kind << KTSNAP_VF_ELEM_SHIFT),
+				.bits = (uint16_t)(esz * 8),
+				.n = stored,
+				.fa = b
+			};
+			return;
+		}
 	}
 	/* zero-sized elements (flexible tails) carry no data */
 	if (ktsnap_value_init_array(c->a, out, n, stored)) {
@@ -638,7 +690,7 @@ int ktsnap_render_entry(const struct ktsnap_map *m, struct ktsnap_map_entry *e,
 /* Entries [from, to) of @m into arena @a; 0 or -ENOMEM. */
 static int render_entries(struct ktsnap_map *m, struct ktsnap_arena *a, uint32_t from, uint32_t to)
 {
-	struct render_ctx c = { .a = a };
+	struct render_ctx c = { .a = a, .flat = &m->render_arena };
 	uint32_t i;
 	int err;
 
@@ -676,7 +728,7 @@ static void *render_half(void *arg)
 static int render_map(struct ktsnap_map *m)
 {
 	struct ktsnap_arena *a = &m->render_arena;
-	struct render_ctx c = { .a = a };
+	struct render_ctx c = { .a = a, .flat = a };
 	struct half h;
 	pthread_t t;
 	int err;

@@ -262,6 +262,35 @@ int ktsnap_value_init_array(struct ktsnap_arena *a, struct ktsnap_value *v, uint
 	return 0;
 }
 
+/* One lock for making flat arrays' nodes: rare, short, and a leaf. */
+static pthread_mutex_t flat_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const struct ktsnap_value *ktsnap_flat_nodes(const struct ktsnap_value *v, uint32_t i)
+{
+	static _Thread_local struct ktsnap_value oom;
+	struct ktsnap_flat_body *b = v->fa;
+	struct ktsnap_value *n = atomic_load_explicit(&b->nodes, memory_order_acquire);
+	uint32_t k;
+
+	if (n)
+		return &n[i];
+	pthread_mutex_lock(&flat_lock);
+	n = atomic_load_explicit(&b->nodes, memory_order_relaxed);
+	if (!n) {
+		n = ktsnap_arena_alloc(b->arena, (size_t)v->n * sizeof(*n));
+		for (k = 0; n && k < v->n; k++)
+			n[k] = ktsnap_flat_elem(v, k);
+		if (n)
+			atomic_store_explicit(&b->nodes, n, memory_order_release);
+	}
+	pthread_mutex_unlock(&flat_lock);
+	if (n)
+		return &n[i];
+	/* out of memory: a copy that lives until this thread's next miss */
+	oom = ktsnap_flat_elem(v, i);
+	return &oom;
+}
+
 struct ktsnap_value *ktsnap_value_new_struct(struct ktsnap_report *r, const char *type_name,
 					     uint32_t nr)
 {

@@ -61,7 +61,11 @@ void ktsnap_arena_reset(struct ktsnap_arena *a);
  *
  *   STRUCT  n = members; s → { info, m[n] }, info = { type_name, names[] },
  *           shared by every instance of one BTF struct type a render makes
- *   ARRAY   n = stored elements; a → { len (declared), elems[n] }
+ *   ARRAY   n = stored elements; a → { len (declared), elems[n] }, or when
+ *           KTSNAP_VF_FLAT (a map's rendered arrays of plain integers)
+ *           fa → { len, the raw element bytes }, whose element nodes are
+ *           made on first demand for a pointer (ktsnap_elem); read-only
+ *           walkers decode them into a temporary instead (ktsnap_elem_read)
  *   ENUM    value fits 32 bits: n holds it (sign-extended when
  *           KTSNAP_VF_SEXT), str the variant; else e → { v, variant }
  *   PTR, TRUNCATED: p / t → a body with their fields
@@ -73,7 +77,10 @@ enum {
 	KTSNAP_VF_ENUM_SIGNED = 1, /* ENUM: is_signed */
 	KTSNAP_VF_ENUM_BODY = 2, /* ENUM: value and variant in e */
 	KTSNAP_VF_SEXT = 4, /* ENUM inline: n sign-extends */
+	KTSNAP_VF_FLAT = 8, /* ARRAY of plain integers kept as raw bytes (fa) */
 };
+/* A flat array's element kind sits in flags >> 4, its width in bits. */
+#define KTSNAP_VF_ELEM_SHIFT 4
 
 struct ktsnap_struct_info {
 	const char *type_name; /* NULL: anonymous */
@@ -94,6 +101,7 @@ struct ktsnap_value {
 		const char *str; /* CPU_LIST, BYTES, UNSUPPORTED; inline ENUM's variant */
 		struct ktsnap_struct_body *s;
 		struct ktsnap_array_body *a;
+		struct ktsnap_flat_body *fa;
 		struct ktsnap_enum_body *e;
 		struct ktsnap_ptr_body *p;
 		struct ktsnap_trunc_body *t;
@@ -109,6 +117,13 @@ struct ktsnap_struct_body {
 struct ktsnap_array_body {
 	uint64_t len; /* declared length (≥ stored) */
 	struct ktsnap_value elems[];
+};
+
+struct ktsnap_flat_body {
+	uint64_t len; /* declared length (≥ stored) */
+	_Atomic(struct ktsnap_value *) nodes; /* made on demand, or NULL */
+	struct ktsnap_arena *arena; /* where they are made (the map's) */
+	uint8_t raw[]; /* n elements of bits / 8 bytes */
 };
 
 struct ktsnap_enum_body {
@@ -147,11 +162,58 @@ static inline const char *ktsnap_struct_type(const struct ktsnap_value *v)
 
 static inline uint64_t ktsnap_array_len(const struct ktsnap_value *v)
 {
+	if (v->flags & KTSNAP_VF_FLAT)
+		return v->fa->len;
 	return v->a ? v->a->len : 0;
 }
 
+/* Element @i of a flat array, decoded. */
+static inline struct ktsnap_value ktsnap_flat_elem(const struct ktsnap_value *v, uint32_t i)
+{
+	unsigned int bits = v->bits, size = bits / 8;
+	const uint8_t *p = v->fa->raw + (size_t)i * size;
+	struct ktsnap_value e = { .kind = (uint8_t)(v->flags >> KTSNAP_VF_ELEM_SHIFT) };
+	uint64_t raw = 0;
+
+	__builtin_memcpy(&raw, p, size); /* little-endian hosts, as the renderer */
+	switch (e.kind) {
+	case KTSNAP_VALUE_BOOL:
+		e.b = raw != 0;
+		break;
+	case KTSNAP_VALUE_CHAR:
+		e.c = (uint8_t)raw;
+		break;
+	case KTSNAP_VALUE_INT:
+		e.bits = (uint16_t)bits;
+		e.i = bits < 64 ? (int64_t)(raw << (64 - bits)) >> (64 - bits) : (int64_t)raw;
+		break;
+	default:
+		e.bits = (uint16_t)bits;
+		e.u = raw;
+		break;
+	}
+	return e;
+}
+
+/* The element nodes of flat array @v, made once (thread-safe). */
+const struct ktsnap_value *ktsnap_flat_nodes(const struct ktsnap_value *v, uint32_t i);
+
+/* A pointer to element @i that lives as long as the tree. */
 static inline const struct ktsnap_value *ktsnap_elem(const struct ktsnap_value *v, uint32_t i)
 {
+	if (v->flags & KTSNAP_VF_FLAT)
+		return ktsnap_flat_nodes(v, i);
+	return &v->a->elems[i];
+}
+
+/* Element @i for reading now: in the tree, or decoded into @tmp. */
+static inline const struct ktsnap_value *ktsnap_elem_read(const struct ktsnap_value *v, uint32_t i,
+							  struct ktsnap_value *tmp)
+{
+	if (v->flags & KTSNAP_VF_FLAT) {
+		*tmp = ktsnap_flat_elem(v, i);
+		return tmp;
+	}
 	return &v->a->elems[i];
 }
 
