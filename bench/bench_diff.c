@@ -121,7 +121,9 @@ int main(void)
 	for (i = 0; i < n; i += 100) {
 		struct ktsnap_value *v = (struct ktsnap_value *)mb->entries[i].val_rv;
 
-		v->s.m[1].v.u.v += 1; /* 1% changed */
+		/* 1% changed */
+		ktsnap_value_set_uint(ktsnap_member_slot(v, 1, "weight"), 64,
+				      ktsnap_mval(v, 1)->u + 1);
 		*(uint32_t *)mb->entries[i + 1].key = n + i; /* 1% other keys */
 		mb->entries[i + 1].key_rv = ktsnap_value_new_uint(b, 32, n + i);
 	}

@@ -28,10 +28,8 @@ static struct ktsnap_value *val_struct(struct ktsnap_report *r, uint64_t pid, ui
 {
 	struct ktsnap_value *v = ktsnap_value_new_struct(r, "kt_big_val", 2);
 
-	v->s.m[0].name = "pid";
-	v->s.m[0].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { 32, pid } };
-	v->s.m[1].name = "weight";
-	v->s.m[1].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { 64, weight } };
+	*ktsnap_member_slot(v, 0, "pid") = ktsnap_uint_of(32, pid);
+	*ktsnap_member_slot(v, 1, "weight") = ktsnap_uint_of(64, weight);
 	return v;
 }
 
@@ -48,9 +46,9 @@ static struct ktsnap_report *build(uint32_t nr_objs)
 		struct ktsnap_value *bss = ktsnap_value_new_struct(r, ".bss", 16);
 
 		for (j = 0; j < 16; j++) {
-			bss->s.m[j].name = ktsnap_arena_printf(&r->arena, "o%u_var%u", i, j);
-			bss->s.m[j].v =
-				(struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { 64, j } };
+			*ktsnap_member_slot(bss, j,
+					    ktsnap_arena_printf(&r->arena, "o%u_var%u", i, j)) =
+				ktsnap_uint_of(64, j);
 		}
 		snprintf(name, sizeof(name), "o%u.bss", i);
 		m = ktsnap_report_add_map(r, name);

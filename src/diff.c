@@ -91,11 +91,11 @@ static void set_delta(struct ktsnap_diff_item *it)
 	it->has_delta = true;
 	if (a->kind == KTSNAP_VALUE_FLOAT) {
 		it->delta_is_float = true;
-		it->fdelta = b->f.v - a->f.v;
+		it->fdelta = b->f - a->f;
 		return;
 	}
-	x = a->kind == KTSNAP_VALUE_INT ? (__int128)a->i.v : (__int128)a->u.v;
-	y = b->kind == KTSNAP_VALUE_INT ? (__int128)b->i.v : (__int128)b->u.v;
+	x = a->kind == KTSNAP_VALUE_INT ? (__int128)a->i : (__int128)a->u;
+	y = b->kind == KTSNAP_VALUE_INT ? (__int128)b->i : (__int128)b->u;
 	dd = y - x;
 	it->delta_negative = dd < 0;
 	it->delta = (uint64_t)(dd < 0 ? -dd : dd);
@@ -139,27 +139,26 @@ static bool scalar_eq(const struct ktsnap_value *a, const struct ktsnap_value *b
 {
 	switch (a->kind) {
 	case KTSNAP_VALUE_INT:
-		return a->i.bits == b->i.bits && a->i.v == b->i.v;
+		return a->bits == b->bits && a->i == b->i;
 	case KTSNAP_VALUE_UINT:
-		return a->u.bits == b->u.bits && a->u.v == b->u.v;
+		return a->bits == b->bits && a->u == b->u;
 	case KTSNAP_VALUE_BOOL:
 		return a->b == b->b;
 	case KTSNAP_VALUE_CHAR:
 		return a->c == b->c;
 	case KTSNAP_VALUE_FLOAT:
-		return a->f.bits == b->f.bits &&
-		       (a->f.v == b->f.v ? signbit(a->f.v) == signbit(b->f.v) :
-					   isnan(a->f.v) && isnan(b->f.v));
+		return a->bits == b->bits &&
+		       (a->f == b->f ? signbit(a->f) == signbit(b->f) : isnan(a->f) && isnan(b->f));
 	case KTSNAP_VALUE_ENUM:
-		return a->e.bits == b->e.bits && a->e.v == b->e.v &&
-		       a->e.is_signed == b->e.is_signed &&
-		       ktsnap_str_eq(a->e.variant, b->e.variant);
+		return a->bits == b->bits && ktsnap_enum_v(a) == ktsnap_enum_v(b) &&
+		       ktsnap_enum_signed(a) == ktsnap_enum_signed(b) &&
+		       ktsnap_str_eq(ktsnap_enum_variant(a), ktsnap_enum_variant(b));
 	case KTSNAP_VALUE_CPU_LIST:
-		return ktsnap_str_eq(a->cpus, b->cpus);
+		return ktsnap_str_eq(a->str, b->str);
 	case KTSNAP_VALUE_BYTES:
-		return ktsnap_str_eq(a->hex, b->hex);
+		return ktsnap_str_eq(a->str, b->str);
 	case KTSNAP_VALUE_UNSUPPORTED:
-		return ktsnap_str_eq(a->reason, b->reason);
+		return ktsnap_str_eq(a->str, b->str);
 	default:
 		return false;
 	}
@@ -167,6 +166,7 @@ static bool scalar_eq(const struct ktsnap_value *a, const struct ktsnap_value *b
 
 static bool deep_eq(const struct ktsnap_value *a, const struct ktsnap_value *b, int depth)
 {
+	struct ktsnap_value ta, tb;
 	uint32_t i;
 
 	if (!a || !b)
@@ -175,27 +175,28 @@ static bool deep_eq(const struct ktsnap_value *a, const struct ktsnap_value *b, 
 		return false;
 	switch (a->kind) {
 	case KTSNAP_VALUE_STRUCT:
-		if (a->s.nr != b->s.nr || !ktsnap_str_eq(a->s.type_name, b->s.type_name))
+		if (a->n != b->n || !ktsnap_str_eq(ktsnap_struct_type(a), ktsnap_struct_type(b)))
 			return false;
-		for (i = 0; i < a->s.nr; i++)
-			if (!ktsnap_str_eq(a->s.m[i].name, b->s.m[i].name) ||
-			    !deep_eq(&a->s.m[i].v, &b->s.m[i].v, depth + 1))
+		for (i = 0; i < a->n; i++)
+			if (!ktsnap_str_eq(ktsnap_mname(a, i), ktsnap_mname(b, i)) ||
+			    !deep_eq(ktsnap_mval(a, i), ktsnap_mval(b, i), depth + 1))
 				return false;
 		return true;
 	case KTSNAP_VALUE_ARRAY:
-		if (a->a.len != b->a.len || a->a.nr != b->a.nr)
+		if (ktsnap_array_len(a) != ktsnap_array_len(b) || a->n != b->n)
 			return false;
-		for (i = 0; i < a->a.nr; i++)
-			if (!deep_eq(&a->a.elems[i], &b->a.elems[i], depth + 1))
+		for (i = 0; i < a->n; i++)
+			if (!deep_eq(ktsnap_elem_read(a, i, &ta), ktsnap_elem_read(b, i, &tb),
+				     depth + 1))
 				return false;
 		return true;
 	case KTSNAP_VALUE_PTR:
-		return a->p.v == b->p.v && ktsnap_str_eq(a->p.cast, b->p.cast) &&
-		       ktsnap_str_eq(a->p.skip_reason, b->p.skip_reason) &&
-		       deep_eq(a->p.deref, b->p.deref, depth + 1);
+		return a->p->v == b->p->v && ktsnap_str_eq(a->p->cast, b->p->cast) &&
+		       ktsnap_str_eq(a->p->skip_reason, b->p->skip_reason) &&
+		       deep_eq(a->p->deref, b->p->deref, depth + 1);
 	case KTSNAP_VALUE_TRUNCATED:
-		return a->t.needed == b->t.needed && a->t.had == b->t.had &&
-		       deep_eq(a->t.partial, b->t.partial, depth + 1);
+		return a->t->needed == b->t->needed && a->t->had == b->t->had &&
+		       deep_eq(a->t->partial, b->t->partial, depth + 1);
 	default:
 		return scalar_eq(a, b);
 	}
@@ -205,10 +206,11 @@ static bool deep_eq(const struct ktsnap_value *a, const struct ktsnap_value *b, 
 static bool texty(const struct ktsnap_value *v)
 {
 	const struct ktsnap_value *e;
+	struct ktsnap_value tmp;
 
-	if (v->kind != KTSNAP_VALUE_ARRAY || !v->a.nr)
+	if (v->kind != KTSNAP_VALUE_ARRAY || !v->n)
 		return false;
-	e = &v->a.elems[0];
+	e = ktsnap_elem_read(v, 0, &tmp);
 	return e->kind == KTSNAP_VALUE_CHAR ||
 	       ((e->kind == KTSNAP_VALUE_INT || e->kind == KTSNAP_VALUE_UINT) &&
 		ktsnap_value__bits(e) == 8);
@@ -221,33 +223,33 @@ static void cmp_struct(struct ktsnap_diff *d, const struct ktsnap_value *a,
 		       const struct ktsnap_value *b, int depth)
 {
 	uint32_t i, j;
-	bool same_shape = a->s.nr == b->s.nr;
+	bool same_shape = a->n == b->n;
 
-	for (i = 0; same_shape && i < a->s.nr; i++)
-		same_shape = ktsnap_str_eq(a->s.m[i].name, b->s.m[i].name);
+	for (i = 0; same_shape && i < a->n; i++)
+		same_shape = ktsnap_str_eq(ktsnap_mname(a, i), ktsnap_mname(b, i));
 	if (same_shape) {
-		for (i = 0; i < a->s.nr; i++) {
-			size_t p = push_member(d, a->s.m[i].name);
+		for (i = 0; i < a->n; i++) {
+			size_t p = push_member(d, ktsnap_mname(a, i));
 
-			cmp_value(d, &a->s.m[i].v, &b->s.m[i].v, depth + 1);
+			cmp_value(d, ktsnap_mval(a, i), ktsnap_mval(b, i), depth + 1);
 			pop(d, p);
 		}
 		return;
 	}
 	/* different layouts: pair members by name */
-	for (i = 0; i < a->s.nr; i++) {
-		const struct ktsnap_value *bv = ktsnap_value__member(b, a->s.m[i].name);
-		size_t p = push_member(d, a->s.m[i].name);
+	for (i = 0; i < a->n; i++) {
+		const struct ktsnap_value *bv = ktsnap_value__member(b, ktsnap_mname(a, i));
+		size_t p = push_member(d, ktsnap_mname(a, i));
 
-		cmp_value(d, &a->s.m[i].v, *a->s.m[i].name ? bv : NULL, depth + 1);
+		cmp_value(d, ktsnap_mval(a, i), *ktsnap_mname(a, i) ? bv : NULL, depth + 1);
 		pop(d, p);
 	}
-	for (j = 0; j < b->s.nr; j++) {
-		if (*b->s.m[j].name && ktsnap_value__member(a, b->s.m[j].name))
+	for (j = 0; j < b->n; j++) {
+		if (*ktsnap_mname(b, j) && ktsnap_value__member(a, ktsnap_mname(b, j)))
 			continue;
-		size_t p = push_member(d, b->s.m[j].name);
+		size_t p = push_member(d, ktsnap_mname(b, j));
 
-		cmp_value(d, NULL, &b->s.m[j].v, depth + 1);
+		cmp_value(d, NULL, ktsnap_mval(b, j), depth + 1);
 		pop(d, p);
 	}
 }
@@ -268,33 +270,33 @@ static void cmp_value(struct ktsnap_diff *d, const struct ktsnap_value *a,
 		cmp_struct(d, a, b, depth);
 		return;
 	case KTSNAP_VALUE_ARRAY:
-		if (a->a.len != b->a.len || a->a.nr != b->a.nr || texty(a)) {
+		if (ktsnap_array_len(a) != ktsnap_array_len(b) || a->n != b->n || texty(a)) {
 			value_changed(d, a, b);
 			return;
 		}
-		for (i = 0; i < a->a.nr; i++) {
+		for (i = 0; i < a->n; i++) {
 			size_t p = push_index(d, "", i); /* "name[i]" */
 
-			cmp_value(d, &a->a.elems[i], &b->a.elems[i], depth + 1);
+			cmp_value(d, ktsnap_elem(a, i), ktsnap_elem(b, i), depth + 1);
 			pop(d, p);
 		}
 		return;
 	case KTSNAP_VALUE_PTR:
 		/* the address, then what it points to (paths look through) */
-		if (a->p.v != b->p.v || !ktsnap_str_eq(a->p.cast, b->p.cast) ||
-		    !ktsnap_str_eq(a->p.skip_reason, b->p.skip_reason) || !a->p.deref ||
-		    !b->p.deref) {
+		if (a->p->v != b->p->v || !ktsnap_str_eq(a->p->cast, b->p->cast) ||
+		    !ktsnap_str_eq(a->p->skip_reason, b->p->skip_reason) || !a->p->deref ||
+		    !b->p->deref) {
 			value_changed(d, a, b);
 			return;
 		}
-		cmp_value(d, a->p.deref, b->p.deref, depth + 1);
+		cmp_value(d, a->p->deref, b->p->deref, depth + 1);
 		return;
 	case KTSNAP_VALUE_TRUNCATED:
-		if (a->t.needed != b->t.needed || a->t.had != b->t.had) {
+		if (a->t->needed != b->t->needed || a->t->had != b->t->had) {
 			value_changed(d, a, b);
 			return;
 		}
-		cmp_value(d, a->t.partial, b->t.partial, depth + 1);
+		cmp_value(d, a->t->partial, b->t->partial, depth + 1);
 		return;
 	default:
 		value_changed(d, a, b);
@@ -518,8 +520,8 @@ static void prop_u64(struct ktsnap_diff *d, const char *path, uint64_t x, uint64
 		d->err = -ENOMEM;
 		return;
 	}
-	*a = (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { 64, x } };
-	*b = (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { 64, y } };
+	ktsnap_value_set_uint(a, 64, x);
+	ktsnap_value_set_uint(b, 64, y);
 	it->path = path;
 	it->old_value = a;
 	it->new_value = b;

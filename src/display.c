@@ -90,7 +90,7 @@ static bool is_scalar(const struct ktsnap_value *v)
 	case KTSNAP_VALUE_ENUM:
 		return true;
 	case KTSNAP_VALUE_PTR:
-		return !v->p.deref;
+		return !v->p->deref;
 	default:
 		return false;
 	}
@@ -100,19 +100,19 @@ static bool scalar_zero(const struct ktsnap_value *v)
 {
 	switch (v->kind) {
 	case KTSNAP_VALUE_INT:
-		return v->i.v == 0;
+		return v->i == 0;
 	case KTSNAP_VALUE_UINT:
-		return v->u.v == 0;
+		return v->u == 0;
 	case KTSNAP_VALUE_BOOL:
 		return !v->b;
 	case KTSNAP_VALUE_CHAR:
 		return v->c == 0;
 	case KTSNAP_VALUE_FLOAT:
-		return v->f.v == 0;
+		return v->f == 0;
 	case KTSNAP_VALUE_ENUM:
-		return v->e.v == 0;
+		return ktsnap_enum_v(v) == 0;
 	case KTSNAP_VALUE_PTR:
-		return v->p.v == 0 && !v->p.deref && !v->p.skip_reason;
+		return v->p->v == 0 && !v->p->deref && !v->p->skip_reason;
 	default:
 		return false;
 	}
@@ -127,17 +127,17 @@ static bool deep_zero(const struct ktsnap_value *v, int depth)
 		return false;
 	switch (v->kind) {
 	case KTSNAP_VALUE_STRUCT:
-		for (i = 0; i < v->s.nr; i++)
-			if (!deep_zero(&v->s.m[i].v, depth + 1))
+		for (i = 0; i < v->n; i++)
+			if (!deep_zero(ktsnap_mval(v, i), depth + 1))
 				return false;
 		return true;
 	case KTSNAP_VALUE_ARRAY:
-		for (i = 0; i < v->a.nr; i++)
-			if (!deep_zero(&v->a.elems[i], depth + 1))
+		for (i = 0; i < v->n; i++)
+			if (!deep_zero(ktsnap_elem(v, i), depth + 1))
 				return false;
 		return true;
 	case KTSNAP_VALUE_CPU_LIST:
-		return !v->cpus || !*v->cpus;
+		return !v->str || !*v->str;
 	default:
 		return scalar_zero(v);
 	}
@@ -149,12 +149,12 @@ static bool byte_elem(const struct ktsnap_value *v, uint8_t *b)
 		*b = v->c;
 		return true;
 	}
-	if (v->kind == KTSNAP_VALUE_INT && v->i.bits == 8) {
-		*b = (uint8_t)v->i.v;
+	if (v->kind == KTSNAP_VALUE_INT && v->bits == 8) {
+		*b = (uint8_t)v->i;
 		return true;
 	}
-	if (v->kind == KTSNAP_VALUE_UINT && v->u.bits == 8) {
-		*b = (uint8_t)v->u.v;
+	if (v->kind == KTSNAP_VALUE_UINT && v->bits == 8) {
+		*b = (uint8_t)v->u;
 		return true;
 	}
 	return false;
@@ -170,16 +170,16 @@ static bool is_text(const struct ktsnap_value *v, uint32_t *n)
 	uint32_t i;
 	uint8_t b = 0;
 
-	if (v->kind != KTSNAP_VALUE_ARRAY || v->a.nr < 2)
+	if (v->kind != KTSNAP_VALUE_ARRAY || v->n < 2)
 		return false;
-	for (i = 0; i < v->a.nr; i++)
-		if (!byte_elem(&v->a.elems[i], &b))
+	for (i = 0; i < v->n; i++)
+		if (!byte_elem(ktsnap_elem(v, i), &b))
 			return false;
-	byte_elem(&v->a.elems[0], &b);
+	byte_elem(ktsnap_elem(v, 0), &b);
 	if (!b)
 		return false;
-	for (i = 0; i < v->a.nr; i++) {
-		byte_elem(&v->a.elems[i], &b);
+	for (i = 0; i < v->n; i++) {
+		byte_elem(ktsnap_elem(v, i), &b);
 		if (!b)
 			break;
 		if ((b < 0x20 || b > 0x7e) && b != '\n' && b != '\t')
@@ -189,14 +189,16 @@ static bool is_text(const struct ktsnap_value *v, uint32_t *n)
 	return true;
 }
 
-static bool hidden_member(const struct ktsnap_member *m)
+/* Member @i of struct @v. */
+static bool hidden_member(const struct ktsnap_value *v, uint32_t i)
 {
+	const struct ktsnap_value *m = ktsnap_mval(v, i);
 	uint32_t n;
 
-	if (deep_zero(&m->v, 0))
+	if (deep_zero(m, 0))
 		return true;
 	/* bpf_printk-style format strings kept in structs are noise */
-	return strstr(m->name, "___fmt") && is_text(&m->v, &n);
+	return strstr(ktsnap_mname(v, i), "___fmt") && is_text(m, &n);
 }
 
 static bool value_eq(const struct ktsnap_value *a, const struct ktsnap_value *b, int depth)
@@ -209,37 +211,37 @@ static bool value_eq(const struct ktsnap_value *a, const struct ktsnap_value *b,
 		return false;
 	switch (a->kind) {
 	case KTSNAP_VALUE_INT:
-		return a->i.v == b->i.v;
+		return a->i == b->i;
 	case KTSNAP_VALUE_UINT:
-		return a->u.v == b->u.v;
+		return a->u == b->u;
 	case KTSNAP_VALUE_BOOL:
 		return a->b == b->b;
 	case KTSNAP_VALUE_CHAR:
 		return a->c == b->c;
 	case KTSNAP_VALUE_FLOAT:
-		return a->f.v == b->f.v;
+		return a->f == b->f;
 	case KTSNAP_VALUE_ENUM:
-		return a->e.v == b->e.v;
+		return ktsnap_enum_v(a) == ktsnap_enum_v(b);
 	case KTSNAP_VALUE_STRUCT:
-		if (a->s.nr != b->s.nr)
+		if (a->n != b->n)
 			return false;
-		for (i = 0; i < a->s.nr; i++)
-			if (!value_eq(&a->s.m[i].v, &b->s.m[i].v, depth + 1))
+		for (i = 0; i < a->n; i++)
+			if (!value_eq(ktsnap_mval(a, i), ktsnap_mval(b, i), depth + 1))
 				return false;
 		return true;
 	case KTSNAP_VALUE_ARRAY:
-		if (a->a.nr != b->a.nr)
+		if (a->n != b->n)
 			return false;
-		for (i = 0; i < a->a.nr; i++)
-			if (!value_eq(&a->a.elems[i], &b->a.elems[i], depth + 1))
+		for (i = 0; i < a->n; i++)
+			if (!value_eq(ktsnap_elem(a, i), ktsnap_elem(b, i), depth + 1))
 				return false;
 		return true;
 	case KTSNAP_VALUE_CPU_LIST:
-		return !strcmp(a->cpus ? a->cpus : "", b->cpus ? b->cpus : "");
+		return !strcmp(a->str ? a->str : "", b->str ? b->str : "");
 	case KTSNAP_VALUE_PTR:
-		return a->p.v == b->p.v && value_eq(a->p.deref, b->p.deref, depth + 1);
+		return a->p->v == b->p->v && value_eq(a->p->deref, b->p->deref, depth + 1);
 	case KTSNAP_VALUE_BYTES:
-		return !strcmp(a->hex ? a->hex : "", b->hex ? b->hex : "");
+		return !strcmp(a->str ? a->str : "", b->str ? b->str : "");
 	default:
 		return false;
 	}
@@ -259,13 +261,13 @@ static void scalar(struct ktsnap_sink *s, const struct ktsnap_value *v, bool hex
 
 	switch (v->kind) {
 	case KTSNAP_VALUE_INT:
-		sink_putf(s, "%" PRId64, v->i.v);
+		sink_putf(s, "%" PRId64, v->i);
 		break;
 	case KTSNAP_VALUE_UINT:
-		if (hex_wide && v->u.bits >= 32)
-			put_hex(s, v->u.v);
+		if (hex_wide && v->bits >= 32)
+			put_hex(s, v->u);
 		else
-			sink_putf(s, "%" PRIu64, v->u.v);
+			sink_putf(s, "%" PRIu64, v->u);
 		break;
 	case KTSNAP_VALUE_BOOL:
 		sink_puts(s, v->b ? "true" : "false");
@@ -277,19 +279,19 @@ static void scalar(struct ktsnap_sink *s, const struct ktsnap_value *v, bool hex
 			sink_putf(s, "0x%02x", v->c);
 		break;
 	case KTSNAP_VALUE_FLOAT:
-		ktsnap_f64__format(v->f.v, f, sizeof(f));
+		ktsnap_f64__format(v->f, f, sizeof(f));
 		sink_puts(s, f);
 		break;
 	case KTSNAP_VALUE_ENUM:
-		if (v->e.variant) {
-			sink_put_name(s, v->e.variant);
+		if (ktsnap_enum_variant(v)) {
+			sink_put_name(s, ktsnap_enum_variant(v));
 			sink_puts(s, " (");
 		}
-		if (v->e.is_signed)
-			sink_putf(s, "%" PRId64, v->e.v);
+		if (ktsnap_enum_signed(v))
+			sink_putf(s, "%" PRId64, ktsnap_enum_v(v));
 		else
-			sink_putf(s, "%" PRIu64, (uint64_t)v->e.v);
-		if (v->e.variant)
+			sink_putf(s, "%" PRIu64, (uint64_t)ktsnap_enum_v(v));
+		if (ktsnap_enum_variant(v))
 			sink_puts(s, ")");
 		break;
 	default:
@@ -305,7 +307,7 @@ static void quoted(struct ktsnap_sink *s, const struct ktsnap_value *v, uint32_t
 
 	sink_put(s, "\"", 1);
 	for (i = 0; i < n && !s->stop; i++) {
-		byte_elem(&v->a.elems[i], &b);
+		byte_elem(ktsnap_elem(v, i), &b);
 		c = (char)b;
 		if (c == '"' || c == '\\') {
 			sink_put(s, "\\", 1);
@@ -323,16 +325,16 @@ static void quoted(struct ktsnap_sink *s, const struct ktsnap_value *v, uint32_t
 
 static void shown_note(struct ktsnap_sink *s, const struct ktsnap_value *v)
 {
-	if (v->a.nr < v->a.len)
-		sink_putf(s, " /* %" PRIu32 " of %" PRIu64 " shown */", v->a.nr, v->a.len);
+	if (v->n < ktsnap_array_len(v))
+		sink_putf(s, " /* %" PRIu32 " of %" PRIu64 " shown */", v->n, ktsnap_array_len(v));
 }
 
 static bool all_scalar(const struct ktsnap_value *v)
 {
 	uint32_t i;
 
-	for (i = 0; i < v->a.nr; i++)
-		if (!is_scalar(&v->a.elems[i]))
+	for (i = 0; i < v->n; i++)
+		if (!is_scalar(ktsnap_elem(v, i)))
 			return false;
 	return true;
 }
@@ -341,8 +343,8 @@ static uint32_t nonzero_count(const struct ktsnap_value *v)
 {
 	uint32_t i, n = 0;
 
-	for (i = 0; i < v->a.nr; i++)
-		n += !deep_zero(&v->a.elems[i], 0);
+	for (i = 0; i < v->n; i++)
+		n += !deep_zero(ktsnap_elem(v, i), 0);
 	return n;
 }
 
@@ -352,12 +354,12 @@ static void sparse_runs(struct ktsnap_sink *s, const struct ktsnap_value *v, int
 	uint32_t i = 0, j, k;
 	bool first = true;
 
-	while (i < v->a.nr && !s->stop) {
-		if (scalar_zero(&v->a.elems[i])) {
+	while (i < v->n && !s->stop) {
+		if (scalar_zero(ktsnap_elem(v, i))) {
 			i++;
 			continue;
 		}
-		for (j = i; j + 1 < v->a.nr && !scalar_zero(&v->a.elems[j + 1]); j++)
+		for (j = i; j + 1 < v->n && !scalar_zero(ktsnap_elem(v, j + 1)); j++)
 			;
 		if (!first) {
 			if (wrap_indent >= 0 && s->col > WIDTH - 24) {
@@ -370,13 +372,13 @@ static void sparse_runs(struct ktsnap_sink *s, const struct ktsnap_value *v, int
 		first = false;
 		if (i == j) {
 			sink_putf(s, "[%" PRIu32 "]=", i);
-			scalar(s, &v->a.elems[i], true);
+			scalar(s, ktsnap_elem(v, i), true);
 		} else {
 			sink_putf(s, "[%" PRIu32 "..%" PRIu32 "]={", i, j);
 			for (k = i; k <= j; k++) {
 				if (k > i)
 					sink_put(s, ", ", 2);
-				scalar(s, &v->a.elems[k], true);
+				scalar(s, ktsnap_elem(v, k), true);
 			}
 			sink_put(s, "}", 1);
 		}
@@ -389,7 +391,7 @@ static void dense(struct ktsnap_sink *s, const struct ktsnap_value *v, int wrap_
 	uint32_t i;
 
 	sink_put(s, "[", 1);
-	for (i = 0; i < v->a.nr && !s->stop; i++) {
+	for (i = 0; i < v->n && !s->stop; i++) {
 		if (i) {
 			sink_put(s, ",", 1);
 			if (wrap_indent >= 0 && s->col > WIDTH - 24) {
@@ -399,7 +401,7 @@ static void dense(struct ktsnap_sink *s, const struct ktsnap_value *v, int wrap_
 				sink_put(s, " ", 1);
 			}
 		}
-		scalar(s, &v->a.elems[i], true);
+		scalar(s, ktsnap_elem(v, i), true);
 	}
 	sink_put(s, "]", 1);
 }
@@ -409,7 +411,7 @@ static uint32_t group_end(const struct ktsnap_value *v, uint32_t i)
 {
 	uint32_t j = i;
 
-	while (j + 1 < v->a.nr && value_eq(&v->a.elems[i], &v->a.elems[j + 1], 0))
+	while (j + 1 < v->n && value_eq(ktsnap_elem(v, i), ktsnap_elem(v, j + 1), 0))
 		j++;
 	return j;
 }
@@ -427,29 +429,29 @@ static void inl_array(struct ktsnap_sink *s, const struct ktsnap_value *v, int d
 	uint32_t i, j, n;
 	bool first = true;
 
-	if (!v->a.nr) {
+	if (!v->n) {
 		sink_put(s, "[]", 2);
 	} else if (is_text(v, &n)) {
 		quoted(s, v, n, true);
 	} else if (!nonzero_count(v)) {
-		sink_putf(s, "[all %" PRIu32 " zero]", v->a.nr);
+		sink_putf(s, "[all %" PRIu32 " zero]", v->n);
 	} else if (all_scalar(v)) {
-		if (nonzero_count(v) * 2 >= v->a.nr)
+		if (nonzero_count(v) * 2 >= v->n)
 			dense(s, v, -1);
 		else
 			sparse_runs(s, v, -1);
 	} else {
 		sink_put(s, "[", 1);
-		for (i = 0; i < v->a.nr && !s->stop; i = j + 1) {
+		for (i = 0; i < v->n && !s->stop; i = j + 1) {
 			j = group_end(v, i);
-			if (deep_zero(&v->a.elems[i], 0))
+			if (deep_zero(ktsnap_elem(v, i), 0))
 				continue;
 			if (!first)
 				sink_put(s, ", ", 2);
 			first = false;
 			group_label(s, i, j);
 			sink_put(s, " ", 1);
-			inl(s, &v->a.elems[i], depth + 1);
+			inl(s, ktsnap_elem(v, i), depth + 1);
 		}
 		sink_put(s, "]", 1);
 	}
@@ -461,45 +463,45 @@ static void inl_struct(struct ktsnap_sink *s, const struct ktsnap_value *v, int 
 	bool first = true;
 	uint32_t i;
 
-	if (v->s.type_name)
-		sink_put_name(s, v->s.type_name);
+	if (ktsnap_struct_type(v))
+		sink_put_name(s, ktsnap_struct_type(v));
 	sink_put(s, "{", 1);
-	for (i = 0; i < v->s.nr && !s->stop; i++) {
-		const struct ktsnap_member *m = &v->s.m[i];
+	for (i = 0; i < v->n && !s->stop; i++) {
+		const char *name = ktsnap_mname(v, i);
 
-		if (hidden_member(m))
+		if (hidden_member(v, i))
 			continue;
 		if (!first)
 			sink_put(s, ", ", 2);
 		first = false;
-		if (m->name[0]) {
-			sink_put_name(s, m->name);
+		if (name[0]) {
+			sink_put_name(s, name);
 			sink_put(s, "=", 1);
 		}
-		inl(s, &m->v, depth + 1);
+		inl(s, ktsnap_mval(v, i), depth + 1);
 	}
 	sink_put(s, "}", 1);
 }
 
 static void ptr_head(struct ktsnap_sink *s, const struct ktsnap_value *v)
 {
-	put_hex(s, v->p.v);
-	if (v->p.cast) {
+	put_hex(s, v->p->v);
+	if (v->p->cast) {
 		sink_puts(s, " (");
-		sink_put_name(s, v->p.cast);
+		sink_put_name(s, v->p->cast);
 		sink_puts(s, ")");
 	}
 }
 
 static void ptr_tail(struct ktsnap_sink *s, const struct ktsnap_value *v)
 {
-	if (v->p.deref)
+	if (v->p->deref)
 		return;
-	if (v->p.skip_reason && !strncmp(v->p.skip_reason, "cycle ", 6))
+	if (v->p->skip_reason && !strncmp(v->p->skip_reason, "cycle ", 6))
 		sink_puts(s, " [cycle]");
-	else if (v->p.skip_reason) {
+	else if (v->p->skip_reason) {
 		sink_puts(s, " [chase: ");
-		sink_put_name(s, v->p.skip_reason);
+		sink_put_name(s, v->p->skip_reason);
 		sink_put(s, "]", 1);
 	}
 }
@@ -519,32 +521,32 @@ static void inl(struct ktsnap_sink *s, const struct ktsnap_value *v, int depth)
 		break;
 	case KTSNAP_VALUE_CPU_LIST:
 		sink_puts(s, "cpus={");
-		sink_put_name(s, v->cpus ? v->cpus : "");
+		sink_put_name(s, v->str ? v->str : "");
 		sink_puts(s, "}");
 		break;
 	case KTSNAP_VALUE_BYTES:
-		sink_put_name(s, v->hex ? v->hex : "");
+		sink_put_name(s, v->str ? v->str : "");
 		break;
 	case KTSNAP_VALUE_UNSUPPORTED:
 		sink_puts(s, "<unsupported: ");
-		sink_put_name(s, v->reason ? v->reason : "");
+		sink_put_name(s, v->str ? v->str : "");
 		sink_puts(s, ">");
 		break;
 	case KTSNAP_VALUE_PTR:
 		ptr_head(s, v);
-		if (v->p.deref) {
+		if (v->p->deref) {
 			sink_puts(s, " → ");
-			inl(s, v->p.deref, depth + 1);
+			inl(s, v->p->deref, depth + 1);
 		}
 		ptr_tail(s, v);
 		break;
 	case KTSNAP_VALUE_TRUNCATED:
-		if (!v->t.had)
+		if (!v->t->had)
 			break;
-		sink_putf(s, "<truncated needed=%" PRIu64 " had=%" PRIu64 "> ", v->t.needed,
-			  v->t.had);
-		if (v->t.partial)
-			inl(s, v->t.partial, depth + 1);
+		sink_putf(s, "<truncated needed=%" PRIu64 " had=%" PRIu64 "> ", v->t->needed,
+			  v->t->had);
+		if (v->t->partial)
+			inl(s, v->t->partial, depth + 1);
 		break;
 	default:
 		scalar(s, v, false);
@@ -573,17 +575,18 @@ static void pretty_struct_body(struct ktsnap_sink *s, const struct ktsnap_value 
 	int on_row = 0;
 	uint32_t i;
 
-	for (i = 0; i < v->s.nr && !s->stop; i++) {
-		const struct ktsnap_member *m = &v->s.m[i];
+	for (i = 0; i < v->n && !s->stop; i++) {
+		const char *name = ktsnap_mname(v, i);
+		const struct ktsnap_value *m = ktsnap_mval(v, i);
 		long w = -1;
 
-		if (hidden_member(m))
+		if (hidden_member(v, i))
 			continue;
-		if (is_scalar(&m->v)) {
+		if (is_scalar(m)) {
 			struct ktsnap_sink t = { .limit = WIDTH };
 
-			inl(&t, &m->v, depth);
-			w = (long)(strlen(m->name) + 1 + t.len);
+			inl(&t, m, depth);
+			w = (long)(strlen(name) + 1 + t.len);
 		}
 		if (w >= 0 && on_row && on_row < 3 && s->col + 2 + (size_t)w <= WIDTH) {
 			sink_put(s, "  ", 2);
@@ -592,16 +595,16 @@ static void pretty_struct_body(struct ktsnap_sink *s, const struct ktsnap_value 
 				sink_put(s, "\n", 1);
 			on_row = 0;
 			if (w < 0) {
-				pretty(s, m->name, "=", &m->v, level, depth + 1);
+				pretty(s, name, "=", m, level, depth + 1);
 				continue;
 			}
 			indent_(s, level);
 		}
-		if (m->name[0]) {
-			sink_put_name(s, m->name);
+		if (name[0]) {
+			sink_put_name(s, name);
 			sink_put(s, "=", 1);
 		}
-		inl(s, &m->v, depth + 1);
+		inl(s, m, depth + 1);
 		on_row++;
 	}
 	if (on_row)
@@ -622,14 +625,14 @@ static void pretty_array(struct ktsnap_sink *s, const char *label, const char *s
 		shown_note(s, v);
 		for (start = 0, i = 0; i <= n && !s->stop; i++) {
 			if (i < n) {
-				byte_elem(&v->a.elems[i], &b);
+				byte_elem(ktsnap_elem(v, i), &b);
 				if (b != '\n')
 					continue;
 			}
 			sink_put(s, "\n", 1);
 			indent_(s, level + 1);
 			for (j = start; j < i; j++) {
-				byte_elem(&v->a.elems[j], &b);
+				byte_elem(ktsnap_elem(v, j), &b);
 				sink_put(s, (const char *)&b, 1);
 			}
 			start = i + 1;
@@ -639,7 +642,7 @@ static void pretty_array(struct ktsnap_sink *s, const char *label, const char *s
 	}
 	if (all_scalar(v)) {
 		sink_puts(s, sep);
-		if (nonzero_count(v) * 2 >= v->a.nr) {
+		if (nonzero_count(v) * 2 >= v->n) {
 			dense(s, v, level + 1);
 		} else {
 			sink_put(s, "\n", 1);
@@ -654,17 +657,17 @@ static void pretty_array(struct ktsnap_sink *s, const char *label, const char *s
 		sink_put(s, ":", 1);
 	shown_note(s, v);
 	sink_put(s, "\n", 1);
-	for (i = 0; i < v->a.nr && !s->stop; i = j + 1) {
+	for (i = 0; i < v->n && !s->stop; i = j + 1) {
 		char lab[32];
 
 		j = group_end(v, i);
-		if (deep_zero(&v->a.elems[i], 0))
+		if (deep_zero(ktsnap_elem(v, i), 0))
 			continue;
 		if (i == j)
 			snprintf(lab, sizeof(lab), "[%" PRIu32 "]", i);
 		else
 			snprintf(lab, sizeof(lab), "[%" PRIu32 "-%" PRIu32 "]", i, j);
-		pretty(s, lab, " ", &v->a.elems[i], level + 1, depth + 1);
+		pretty(s, lab, " ", ktsnap_elem(v, i), level + 1, depth + 1);
 	}
 }
 
@@ -674,7 +677,7 @@ static bool has_newline(const struct ktsnap_value *v, uint32_t n)
 	uint8_t b = 0;
 
 	for (i = 0; i < n; i++)
-		if (byte_elem(&v->a.elems[i], &b) && b == '\n')
+		if (byte_elem(ktsnap_elem(v, i), &b) && b == '\n')
 			return true;
 	return false;
 }
@@ -686,10 +689,10 @@ static bool holds_text_block(const struct ktsnap_value *v)
 
 	if (v->kind != KTSNAP_VALUE_STRUCT)
 		return false;
-	for (i = 0; i < v->s.nr; i++) {
-		const struct ktsnap_value *m = &v->s.m[i].v;
+	for (i = 0; i < v->n; i++) {
+		const struct ktsnap_value *m = ktsnap_mval(v, i);
 
-		if (!hidden_member(&v->s.m[i]) && is_text(m, &n) && has_newline(m, n))
+		if (!hidden_member(v, i) && is_text(m, &n) && has_newline(m, n))
 			return true;
 	}
 	return false;
@@ -724,14 +727,14 @@ static void pretty(struct ktsnap_sink *s, const char *label, const char *sep,
 		indent_(s, level);
 		if (label[0]) {
 			sink_put_name(s, label);
-			if (v->s.type_name) {
+			if (ktsnap_struct_type(v)) {
 				sink_puts(s, " (");
-				sink_put_name(s, v->s.type_name);
+				sink_put_name(s, ktsnap_struct_type(v));
 				sink_puts(s, ")");
 			}
 			sink_puts(s, ":\n");
-		} else if (v->s.type_name) {
-			sink_put_name(s, v->s.type_name);
+		} else if (ktsnap_struct_type(v)) {
+			sink_put_name(s, ktsnap_struct_type(v));
 			sink_puts(s, ":\n");
 		}
 		pretty_struct_body(s, v, level + 1, depth);
@@ -747,7 +750,7 @@ static void pretty(struct ktsnap_sink *s, const char *label, const char *sep,
 		}
 		ptr_head(s, v);
 		sink_puts(s, " →\n");
-		pretty(s, "", "", v->p.deref, level + 1, depth + 1);
+		pretty(s, "", "", v->p->deref, level + 1, depth + 1);
 		break;
 	case KTSNAP_VALUE_TRUNCATED:
 		indent_(s, level);
@@ -755,10 +758,10 @@ static void pretty(struct ktsnap_sink *s, const char *label, const char *sep,
 			sink_put_name(s, label);
 			sink_puts(s, sep);
 		}
-		sink_putf(s, "<truncated needed=%" PRIu64 " had=%" PRIu64 ">\n", v->t.needed,
-			  v->t.had);
-		if (v->t.partial)
-			pretty(s, "", "", v->t.partial, level + 1, depth + 1);
+		sink_putf(s, "<truncated needed=%" PRIu64 " had=%" PRIu64 ">\n", v->t->needed,
+			  v->t->had);
+		if (v->t->partial)
+			pretty(s, "", "", v->t->partial, level + 1, depth + 1);
 		break;
 	default:
 		break;

@@ -336,17 +336,11 @@ int ktsnap_err_detach(struct ktsnap_error *e, struct ktsnap_report *r)
 	v = e->u.path.members;
 	pthread_mutex_lock(&r->render_lock);
 	copy = ktsnap_arena_alloc(&r->arena, sizeof(*copy));
-	if (copy) {
-		copy->kind = KTSNAP_VALUE_STRUCT;
-		copy->s.nr = v->s.nr;
-		copy->s.m = v->s.nr ? ktsnap_arena_alloc(&r->arena, v->s.nr * sizeof(*copy->s.m)) :
-				      NULL;
-		if (v->s.nr && !copy->s.m)
-			copy = NULL;
-	}
+	if (copy && ktsnap_value_init_struct(&r->arena, copy, NULL, NULL, v->n))
+		copy = NULL;
 	/* names come from the BTF (or the report arena), both outlive the trees */
-	for (i = 0; copy && i < v->s.nr; i++)
-		copy->s.m[i].name = v->s.m[i].name;
+	for (i = 0; copy && i < v->n; i++)
+		ktsnap_member_slot(copy, i, ktsnap_mname(v, i));
 	pthread_mutex_unlock(&r->render_lock);
 	if (!copy)
 		err = -ENOMEM;

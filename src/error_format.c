@@ -181,8 +181,8 @@ static void global_names(const void *src, struct pick_state *st)
 	for (i = 0; r && i < r->nr_maps; i++) {
 		const struct ktsnap_value *v = global_struct(s, rmap(r, i));
 
-		for (j = 0; v && j < v->s.nr; j++)
-			pick_see(v->s.m[j].name, st);
+		for (j = 0; v && j < v->n; j++)
+			pick_see(ktsnap_mname(v, j), st);
 	}
 }
 
@@ -220,9 +220,9 @@ static void list_members(struct ktsnap_sink *o, const struct ktsnap_value *v)
 	uint32_t i;
 
 	sink_puts(o, "[");
-	for (i = 0; v && i < v->s.nr; i++) {
+	for (i = 0; v && i < v->n; i++) {
 		list_sep(o, i);
-		put_debug_str(o, v->s.m[i].name, strlen(v->s.m[i].name));
+		put_debug_str(o, ktsnap_mname(v, i), strlen(ktsnap_mname(v, i)));
 	}
 	sink_puts(o, "]");
 }

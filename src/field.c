@@ -80,7 +80,7 @@ size_t ktsnap_field__member_count(struct ktsnap_field f)
 	if (f.kind != KTSNAP_FIELD_VALUE)
 		return 0;
 	v = ktsnap_peel_all(f.value);
-	return v && v->kind == KTSNAP_VALUE_ARRAY ? v->a.nr : 0;
+	return v && v->kind == KTSNAP_VALUE_ARRAY ? v->n : 0;
 }
 
 struct ktsnap_field ktsnap_field__member(struct ktsnap_field f, size_t i)
@@ -91,7 +91,7 @@ struct ktsnap_field ktsnap_field__member(struct ktsnap_field f, size_t i)
 
 	if (i < n) {
 		v = ktsnap_peel_all(f.value);
-		return ktsnap_field_value(&v->a.elems[i]);
+		return ktsnap_field_value(ktsnap_elem(v, i));
 	}
 	if (f.kind == KTSNAP_FIELD_MISSING)
 		return f;
@@ -219,7 +219,7 @@ static int v_to_bool(const void *node, bool *out, struct ktsnap_error *err)
 
 static const void *v_elem(const void *arr, size_t i)
 {
-	return &((const struct ktsnap_value *)arr)->a.elems[i];
+	return ktsnap_elem(arr, i);
 }
 
 /* A bad element reads as "Array[i]=<variant>" against the array type. */
@@ -273,10 +273,10 @@ int ktsnap_field__as_str(struct ktsnap_field f, const char **out, struct ktsnap_
 		return -ENOENT;
 	if (f.kind == KTSNAP_FIELD_PERCPU_KEY)
 		return ktsnap_err_type_mismatch(err, "str", PK_ACTUAL, "");
-	if (v->kind != KTSNAP_VALUE_ENUM || !v->e.variant)
+	if (v->kind != KTSNAP_VALUE_ENUM || !ktsnap_enum_variant(v))
 		return ktsnap_err_type_mismatch(err, "str (enum variant name)", kind_of(v), "");
 	if (out)
-		*out = v->e.variant;
+		*out = ktsnap_enum_variant(v);
 	return 0;
 }
 
@@ -299,7 +299,7 @@ static int as_array(struct ktsnap_field f, enum ktsnap_elem_type t, void *out, s
 			err->u.type_mismatch.form = KTSNAP_ERR_ACTUAL_TRUNCATED;
 		return -EINVAL;
 	}
-	return ktsnap_field_conv_array(&value_conv, v, v->a.nr, t, out, cap, n, err);
+	return ktsnap_field_conv_array(&value_conv, v, v->n, t, out, cap, n, err);
 }
 
 KTSNAP_FIELD_ARRAYS(ktsnap_field, struct ktsnap_field, as_array)

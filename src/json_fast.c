@@ -31,7 +31,7 @@ struct json_fast {
 	 * copies its own into the arena when it closes */
 	struct ktsnap_value *vals;
 	size_t nv, capv;
-	struct ktsnap_member *mems;
+	struct json_fast_member *mems;
 	size_t nm, capm;
 	const struct ktsnap_value **slots;
 	size_t ns, caps;
@@ -53,50 +53,38 @@ static struct ktsnap_value *fb_new(struct json_fast *f)
 
 static void fb_int(struct ktsnap_value *v, uint32_t bits, int64_t i)
 {
-	v->kind = KTSNAP_VALUE_INT;
-	v->i.bits = bits;
-	v->i.v = i;
+	ktsnap_value_set_int(v, bits, i);
 }
 
 static void fb_uint(struct ktsnap_value *v, uint32_t bits, uint64_t u)
 {
-	v->kind = KTSNAP_VALUE_UINT;
-	v->u.bits = bits;
-	v->u.v = u;
+	ktsnap_value_set_uint(v, bits, u);
 }
 
 static void fb_bool(struct ktsnap_value *v, bool b)
 {
-	v->kind = KTSNAP_VALUE_BOOL;
-	v->b = b;
+	ktsnap_value_set_bool(v, b);
 }
 
 static void fb_char(struct ktsnap_value *v, uint8_t c)
 {
-	v->kind = KTSNAP_VALUE_CHAR;
-	v->c = c;
+	ktsnap_value_set_char(v, c);
 }
 
 static void fb_float(struct ktsnap_value *v, uint32_t bits, double d)
 {
-	v->kind = KTSNAP_VALUE_FLOAT;
-	v->f.bits = bits;
-	v->f.v = d;
+	ktsnap_value_set_float(v, bits, d);
 }
 
 /* @i: the value, or an unsigned enum's bit pattern */
-static void fb_enum(struct ktsnap_value *v, uint32_t bits, bool is_signed, int64_t i,
-		    const char *variant)
+static bool fb_enum(struct json_fast *f, struct ktsnap_value *v, uint32_t bits, bool is_signed,
+		    int64_t i, const char *variant)
 {
-	v->kind = KTSNAP_VALUE_ENUM;
-	v->e.bits = bits;
-	v->e.is_signed = is_signed;
-	v->e.v = i;
-	v->e.variant = variant;
+	return !ktsnap_value_set_enum(&f->r->arena, v, bits, is_signed, i, variant);
 }
 
 /* A member (on the scratch stack): @v is copied. */
-static void fb_member(struct ktsnap_member *m, const char *name, const struct ktsnap_value *v)
+static void fb_member(struct json_fast_member *m, const char *name, const struct ktsnap_value *v)
 {
 	m->name = name;
 	m->v = *v;
@@ -104,22 +92,15 @@ static void fb_member(struct ktsnap_member *m, const char *name, const struct kt
 
 /* A struct of the @n members at @m (copied into the arena). */
 static bool fb_struct(struct json_fast *f, struct ktsnap_value *v, const char *type_name,
-		      const struct ktsnap_member *m, size_t n)
+		      const struct json_fast_member *m, size_t n)
 {
-	struct ktsnap_member *dst = NULL;
+	uint32_t i;
 
-	if (n > UINT32_MAX)
+	if (n > UINT32_MAX ||
+	    ktsnap_value_init_struct(&f->r->arena, v, NULL, type_name, (uint32_t)n))
 		return false;
-	if (n) {
-		dst = ktsnap_arena_alloc(&f->r->arena, n * sizeof(*dst));
-		if (!dst)
-			return false;
-		memcpy(dst, m, n * sizeof(*dst));
-	}
-	v->kind = KTSNAP_VALUE_STRUCT;
-	v->s.type_name = type_name;
-	v->s.nr = (uint32_t)n;
-	v->s.m = dst;
+	for (i = 0; i < n; i++)
+		*ktsnap_member_slot(v, i, m[i].name) = m[i].v;
 	return true;
 }
 
@@ -127,58 +108,38 @@ static bool fb_struct(struct json_fast *f, struct ktsnap_value *v, const char *t
 static bool fb_array(struct json_fast *f, struct ktsnap_value *v, uint64_t len,
 		     const struct ktsnap_value *el, size_t n)
 {
-	struct ktsnap_value *dst = NULL;
-
-	if (n > UINT32_MAX)
+	if (n > UINT32_MAX || ktsnap_value_init_array(&f->r->arena, v, len, (uint32_t)n))
 		return false;
-	if (n) {
-		dst = ktsnap_arena_alloc(&f->r->arena, n * sizeof(*dst));
-		if (!dst)
-			return false;
-		memcpy(dst, el, n * sizeof(*dst));
-	}
-	v->kind = KTSNAP_VALUE_ARRAY;
-	v->a.len = len;
-	v->a.nr = (uint32_t)n;
-	v->a.elems = dst;
+	if (n)
+		memcpy(ktsnap_elem_slot(v, 0), el, n * sizeof(*el));
 	return true;
 }
 
 static void fb_cpus(struct ktsnap_value *v, const char *cpus)
 {
-	v->kind = KTSNAP_VALUE_CPU_LIST;
-	v->cpus = cpus;
+	ktsnap_value_set_str(v, KTSNAP_VALUE_CPU_LIST, cpus);
 }
 
-static void fb_ptr(struct ktsnap_value *v, uint64_t addr, struct ktsnap_value *deref,
-		   const char *skip_reason, const char *cast)
+static bool fb_ptr(struct json_fast *f, struct ktsnap_value *v, uint64_t addr,
+		   struct ktsnap_value *deref, const char *skip_reason, const char *cast)
 {
-	v->kind = KTSNAP_VALUE_PTR;
-	v->p.v = addr;
-	v->p.deref = deref;
-	v->p.skip_reason = skip_reason;
-	v->p.cast = cast;
+	return !ktsnap_value_set_ptr(&f->r->arena, v, addr, deref, skip_reason, cast);
 }
 
 static void fb_bytes(struct ktsnap_value *v, const char *hex)
 {
-	v->kind = KTSNAP_VALUE_BYTES;
-	v->hex = hex;
+	ktsnap_value_set_str(v, KTSNAP_VALUE_BYTES, hex);
 }
 
-static void fb_truncated(struct ktsnap_value *v, uint64_t needed, uint64_t had,
+static bool fb_truncated(struct json_fast *f, struct ktsnap_value *v, uint64_t needed, uint64_t had,
 			 struct ktsnap_value *partial)
 {
-	v->kind = KTSNAP_VALUE_TRUNCATED;
-	v->t.needed = needed;
-	v->t.had = had;
-	v->t.partial = partial;
+	return !ktsnap_value_set_truncated(&f->r->arena, v, needed, had, partial);
 }
 
 static void fb_unsupported(struct ktsnap_value *v, const char *reason)
 {
-	v->kind = KTSNAP_VALUE_UNSUPPORTED;
-	v->reason = reason;
+	ktsnap_value_set_str(v, KTSNAP_VALUE_UNSUPPORTED, reason);
 }
 
 /* ---- the switch ------------------------------------------------------------------- */
@@ -627,8 +588,7 @@ static bool get_enum(struct json_fast *f, struct ktsnap_value *v)
 	}
 	if (!fits((uint32_t)bits, is_signed, i, (uint64_t)i))
 		return false;
-	fb_enum(v, (uint32_t)bits, is_signed, i, variant);
-	return true;
+	return fb_enum(f, v, (uint32_t)bits, is_signed, i, variant);
 }
 
 enum { K_NONE = -1 };
@@ -718,8 +678,7 @@ static bool get_value_fields(struct json_fast *f, struct ktsnap_value *v)
 			return false;
 		if (!LIT(f, "}"))
 			return false;
-		fb_ptr(v, u, sub, s, s2);
-		return true;
+		return fb_ptr(f, v, u, sub, s, s2);
 	case KTSNAP_VALUE_BYTES:
 		if (!LIT(f, "\",\"hex\":") || !get_str(f, &s) || !LIT(f, "}"))
 			return false;
@@ -734,8 +693,7 @@ static bool get_value_fields(struct json_fast *f, struct ktsnap_value *v)
 			return false;
 		if (!LIT(f, "}"))
 			return false;
-		fb_truncated(v, u, u2, sub);
-		return true;
+		return fb_truncated(f, v, u, u2, sub);
 	case KTSNAP_VALUE_UNSUPPORTED:
 		if (!LIT(f, "\",\"reason\":") || !get_str(f, &s) || !LIT(f, "}"))
 			return false;
@@ -860,7 +818,7 @@ enum elem_what { E_ENTRY, E_VALUE, E_MEMBER, E_SLOT };
 
 static bool get_elem(struct json_fast *f, enum elem_what what, int layout, void *out)
 {
-	struct ktsnap_member *m = out;
+	struct json_fast_member *m = out;
 	struct ktsnap_value mv = { 0 };
 	const char *name;
 
@@ -983,7 +941,7 @@ bool json_fast_value(struct rd *rd, struct rd_arr *a, struct ktsnap_value *v)
 	return try_elem(rd, a, E_VALUE, 0, v, sizeof(*v));
 }
 
-bool json_fast_member(struct rd *rd, struct rd_arr *a, struct ktsnap_member *m)
+bool json_fast_member(struct rd *rd, struct rd_arr *a, struct json_fast_member *m)
 {
 	return try_elem(rd, a, E_MEMBER, 0, m, sizeof(*m));
 }

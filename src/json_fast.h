@@ -25,8 +25,14 @@ bool json_fast_entry(struct rd *rd, struct rd_arr *a, enum ktsnap_map_layout lay
 		     struct ktsnap_map_entry *e);
 /* An element of "elements" (a RenderedValue) into the zeroed @v. */
 bool json_fast_value(struct rd *rd, struct rd_arr *a, struct ktsnap_value *v);
+/* A member as read, before it goes into its struct's slot. */
+struct json_fast_member {
+	const char *name;
+	struct ktsnap_value v;
+};
+
 /* An element of "members" ({"name", "value"}) into the zeroed @m. */
-bool json_fast_member(struct rd *rd, struct rd_arr *a, struct ktsnap_member *m);
+bool json_fast_member(struct rd *rd, struct rd_arr *a, struct json_fast_member *m);
 /* An element of "per_cpu" (a RenderedValue or null) into *@slot. */
 bool json_fast_slot(struct rd *rd, struct rd_arr *a, const struct ktsnap_value **slot);
 

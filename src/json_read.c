@@ -276,7 +276,22 @@ static const char *const value_keys[][6] = {
 
 #define NR_KINDS ((int)(sizeof(value_keys) / sizeof(value_keys[0])))
 
-static bool read_enum_value(struct rd *rd, struct json_object *o, struct ktsnap_value *v)
+/*
+ * A value's fields as the file has them, checked before they are packed
+ * into a node (which keeps widths in 16 bits and small enums inline).
+ */
+struct wide {
+	uint32_t bits;
+	bool is_signed; /* ENUM */
+	int64_t ev; /* ENUM */
+	const char *str; /* ENUM variant, STRUCT type_name */
+	uint64_t u; /* ARRAY len, PTR value, TRUNCATED needed */
+	uint64_t had; /* TRUNCATED */
+	const struct ktsnap_value *child; /* PTR deref, TRUNCATED partial */
+	const char *skip, *cast; /* PTR */
+};
+
+static bool read_enum_value(struct rd *rd, struct json_object *o, struct wide *w)
 {
 	struct json_object *j;
 	uint64_t u;
@@ -289,77 +304,91 @@ static bool read_enum_value(struct rd *rd, struct json_object *o, struct ktsnap_
 	p = rd_path_key(rd, "value");
 	/* unsigned enums are written unsigned; the i64 bit pattern (what
 	 * the reference writes) is accepted too */
-	if (!v->e.is_signed && json_object_is_type(j, json_type_int) &&
+	if (!w->is_signed && json_object_is_type(j, json_type_int) &&
 	    json_object_get_int64(j) >= 0) {
 		ok = rd_conv_u64(rd, j, UINT64_MAX, &u);
-		v->e.v = (int64_t)u;
+		w->ev = (int64_t)u;
 	} else {
-		ok = rd_conv_i64(rd, j, INT64_MIN, INT64_MAX, &v->e.v);
+		ok = rd_conv_i64(rd, j, INT64_MIN, INT64_MAX, &w->ev);
 	}
 	rd_path_pop(rd, p);
 	return ok;
 }
 
-static bool read_member(struct rd *rd, struct rd_arr *a, void *elem, void *ctx)
+static bool read_member(struct rd *rd, struct rd_arr *a, struct ktsnap_value *s, uint32_t i)
 {
 	static const char *const member_keys[] = { "name", "value", NULL };
-	struct ktsnap_member *m = elem;
 	struct json_object *o, *v;
+	struct json_fast_member fm = { 0 };
+	const char *name = "";
 	int f;
 
-	(void)ctx;
-	if (json_fast_member(rd, a, m))
+	if (json_fast_member(rd, a, &fm)) {
+		*ktsnap_member_slot(s, i, fm.name) = fm.v;
 		return true;
+	}
 	if (!rd_arr_next(rd, a, &o) || !rd_expect(rd, o, json_type_object, "an object") ||
 	    !rd_check_keys(rd, o, member_keys))
 		return false;
-	m->name = "";
-	if (!rd_get_str(rd, o, "name", &m->name))
+	if (!rd_get_str(rd, o, "name", &name))
 		return false;
+	ktsnap_member_slot(s, i, name);
 	f = rd_field(rd, o, "value", &v);
 	if (f < 0)
 		return false;
 	if (!f)
 		return rd_fail(rd, "missing field \"value\"");
 	rd_path_key(rd, "value");
-	return read_value(rd, v, &m->v);
+	return read_value(rd, v, ktsnap_member_slot(s, i, name));
 }
 
-static bool read_members(struct rd *rd, struct json_object *o, struct ktsnap_value *v)
-{
-	size_t n = 0;
-
-	if (!rd_get_list(rd, o, "members", sizeof(*v->s.m), read_member, NULL, (void **)&v->s.m,
-			 &n))
-		return false;
-	if (n > UINT32_MAX)
-		return FAIL_AT(rd, "members", "too many members");
-	v->s.nr = (uint32_t)n;
-	return true;
-}
-
-static bool read_element(struct rd *rd, struct rd_arr *a, void *elem, void *ctx)
+static bool read_element(struct rd *rd, struct rd_arr *a, struct ktsnap_value *arr, uint32_t i)
 {
 	struct json_object *o;
 
-	(void)ctx;
-	return json_fast_value(rd, a, elem) || (rd_arr_next(rd, a, &o) && read_value(rd, o, elem));
+	return json_fast_value(rd, a, ktsnap_elem_slot(arr, i)) ||
+	       (rd_arr_next(rd, a, &o) && read_value(rd, o, ktsnap_elem_slot(arr, i)));
 }
 
-static bool read_elements(struct rd *rd, struct json_object *o, struct ktsnap_value *v)
+/* "members" or "elements" of @v: built as a struct (type name @type_name)
+ * or an array (declared length @len) with one slot per element. */
+static bool read_children(struct rd *rd, struct json_object *o, struct ktsnap_value *v,
+			  const char *type_name, uint64_t len)
 {
-	size_t n = 0;
+	bool is_struct = v->kind == KTSNAP_VALUE_STRUCT;
+	const char *key = is_struct ? "members" : "elements";
+	struct rd_arr a = { 0 };
+	size_t i, p;
+	int f = rd_get_array(rd, o, key, &a);
+	int err;
 
-	if (!rd_get_list(rd, o, "elements", sizeof(*v->a.elems), read_element, NULL,
-			 (void **)&v->a.elems, &n))
+	if (f < 0)
 		return false;
-	if (n > UINT32_MAX)
-		return FAIL_AT(rd, "elements", "too many elements");
-	v->a.nr = (uint32_t)n;
+	if (a.n > UINT32_MAX)
+		return FAIL_AT(rd, key, is_struct ? "too many members" : "too many elements");
+	err = is_struct ?
+		      ktsnap_value_init_struct(&rd->r->arena, v, NULL, type_name, (uint32_t)a.n) :
+		      ktsnap_value_init_array(&rd->r->arena, v, len, (uint32_t)a.n);
+	if (err)
+		return rd_nomem(rd);
+	if (!f)
+		return true;
+	p = rd_path_key(rd, key);
+	for (i = 0; i < a.n; i++) {
+		size_t q = rd_path_idx(rd, i);
+
+		if (!(is_struct ? read_member(rd, &a, v, (uint32_t)i) :
+				  read_element(rd, &a, v, (uint32_t)i)))
+			return false;
+		rd_path_pop(rd, q);
+	}
+	rd_arr_done(rd, &a);
+	rd_path_pop(rd, p);
 	return true;
 }
 
-static bool read_value_fields(struct rd *rd, struct json_object *o, struct ktsnap_value *v)
+static bool read_value_fields(struct rd *rd, struct json_object *o, struct ktsnap_value *v,
+			      struct wide *w)
 {
 	const char *kind;
 	struct json_object *k;
@@ -393,9 +422,9 @@ static bool read_value_fields(struct rd *rd, struct json_object *o, struct ktsna
 	v->kind = i;
 	switch (v->kind) {
 	case KTSNAP_VALUE_INT:
-		return rd_get_u32(rd, o, "bits", &v->i.bits) && rd_get_i64(rd, o, "value", &v->i.v);
+		return rd_get_u32(rd, o, "bits", &w->bits) && rd_get_i64(rd, o, "value", &v->i);
 	case KTSNAP_VALUE_UINT:
-		return rd_get_u32(rd, o, "bits", &v->u.bits) && rd_get_u64(rd, o, "value", &v->u.v);
+		return rd_get_u32(rd, o, "bits", &w->bits) && rd_get_u64(rd, o, "value", &v->u);
 	case KTSNAP_VALUE_BOOL:
 		return rd_get_bool(rd, o, "value", &v->b);
 	case KTSNAP_VALUE_CHAR: {
@@ -414,77 +443,71 @@ static bool read_value_fields(struct rd *rd, struct json_object *o, struct ktsna
 		return true;
 	}
 	case KTSNAP_VALUE_FLOAT:
-		return rd_get_u32(rd, o, "bits", &v->f.bits) && rd_get_f64(rd, o, "value", &v->f.v);
+		return rd_get_u32(rd, o, "bits", &w->bits) && rd_get_f64(rd, o, "value", &v->f);
 	case KTSNAP_VALUE_ENUM:
-		return rd_get_u32(rd, o, "bits", &v->e.bits) &&
-		       rd_get_bool(rd, o, "is_signed", &v->e.is_signed) &&
-		       read_enum_value(rd, o, v) && rd_get_str(rd, o, "variant", &v->e.variant);
+		return rd_get_u32(rd, o, "bits", &w->bits) &&
+		       rd_get_bool(rd, o, "is_signed", &w->is_signed) &&
+		       read_enum_value(rd, o, w) && rd_get_str(rd, o, "variant", &w->str);
 	case KTSNAP_VALUE_STRUCT:
-		return rd_get_str(rd, o, "type_name", &v->s.type_name) && read_members(rd, o, v);
+		return rd_get_str(rd, o, "type_name", &w->str) &&
+		       read_children(rd, o, v, w->str, 0);
 	case KTSNAP_VALUE_ARRAY:
-		return rd_get_u64(rd, o, "len", &v->a.len) && read_elements(rd, o, v);
+		return rd_get_u64(rd, o, "len", &w->u) && read_children(rd, o, v, NULL, w->u);
 	case KTSNAP_VALUE_CPU_LIST:
-		v->cpus = "";
-		return rd_get_str(rd, o, "cpus", &v->cpus);
-	case KTSNAP_VALUE_PTR:
-		return rd_get_u64(rd, o, "value", &v->p.v) &&
-		       get_value(rd, o, "deref", (const struct ktsnap_value **)&v->p.deref) &&
-		       rd_get_str(rd, o, "deref_skipped_reason", &v->p.skip_reason) &&
-		       rd_get_str(rd, o, "cast_annotation", &v->p.cast);
 	case KTSNAP_VALUE_BYTES:
-		v->hex = "";
-		return rd_get_str(rd, o, "hex", &v->hex);
-	case KTSNAP_VALUE_TRUNCATED:
-		return rd_get_u64(rd, o, "needed", &v->t.needed) &&
-		       rd_get_u64(rd, o, "had", &v->t.had) &&
-		       get_value(rd, o, "partial", (const struct ktsnap_value **)&v->t.partial);
 	case KTSNAP_VALUE_UNSUPPORTED:
-		v->reason = "";
-		return rd_get_str(rd, o, "reason", &v->reason);
+		v->str = "";
+		return rd_get_str(rd, o, value_keys[i][1], &v->str);
+	case KTSNAP_VALUE_PTR:
+		return rd_get_u64(rd, o, "value", &w->u) && get_value(rd, o, "deref", &w->child) &&
+		       rd_get_str(rd, o, "deref_skipped_reason", &w->skip) &&
+		       rd_get_str(rd, o, "cast_annotation", &w->cast);
+	case KTSNAP_VALUE_TRUNCATED:
+		return rd_get_u64(rd, o, "needed", &w->u) && rd_get_u64(rd, o, "had", &w->had) &&
+		       get_value(rd, o, "partial", &w->child);
 	}
 	return false;
 }
 
 /* What the renderer never produces: widths it does not use, values that do
  * not fit their width, arrays with more elements than their length. */
-static bool check_value(struct rd *rd, struct json_object *o, const struct ktsnap_value *v)
+static bool check_value(struct rd *rd, struct json_object *o, const struct ktsnap_value *v,
+			const struct wide *w)
 {
 	bool has_bits = json_object_object_get_ex(o, "bits", NULL);
-	uint32_t bits = 0;
+	uint32_t bits = w->bits;
 	uint64_t u = 0;
 	int64_t i = 0;
 	bool is_signed = false;
 
 	switch (v->kind) {
 	case KTSNAP_VALUE_INT:
-		bits = v->i.bits, i = v->i.v, is_signed = true;
+		i = v->i, is_signed = true;
 		break;
 	case KTSNAP_VALUE_UINT:
-		bits = v->u.bits, u = v->u.v;
+		u = v->u;
 		break;
 	case KTSNAP_VALUE_ENUM:
-		bits = v->e.bits, is_signed = v->e.is_signed;
-		i = v->e.v, u = (uint64_t)v->e.v;
+		is_signed = w->is_signed;
+		i = w->ev, u = (uint64_t)w->ev;
 		break;
 	case KTSNAP_VALUE_FLOAT:
-		if (has_bits && (v->f.bits < 16 || v->f.bits > 128 || v->f.bits % 8))
-			return FAIL_AT(rd, "bits", "a float of %u bits is not a BTF float",
-				       v->f.bits);
+		if (has_bits && (bits < 16 || bits > 128 || bits % 8))
+			return FAIL_AT(rd, "bits", "a float of %u bits is not a BTF float", bits);
 		return true;
 	case KTSNAP_VALUE_ARRAY:
-		if (v->a.len > UINT32_MAX || v->a.len < v->a.nr)
+		if (w->u > UINT32_MAX || w->u < v->n)
 			return FAIL_AT(rd, "len",
 				       "%llu does not fit %u elements (BTF arrays hold at most %u)",
-				       (unsigned long long)v->a.len, v->a.nr, UINT32_MAX);
+				       (unsigned long long)w->u, v->n, UINT32_MAX);
 		return true;
 	case KTSNAP_VALUE_TRUNCATED:
-		if (v->t.needed > UINT32_MAX)
+		if (w->u > UINT32_MAX)
 			return FAIL_AT(rd, "needed", "%llu is more than a BTF type's size can be",
-				       (unsigned long long)v->t.needed);
-		if (v->t.had > v->t.needed)
+				       (unsigned long long)w->u);
+		if (w->had > w->u)
 			return FAIL_AT(rd, "had", "%llu is more than needed (%llu)",
-				       (unsigned long long)v->t.had,
-				       (unsigned long long)v->t.needed);
+				       (unsigned long long)w->had, (unsigned long long)w->u);
 		return true;
 	default:
 		return true;
@@ -508,21 +531,36 @@ static bool check_value(struct rd *rd, struct json_object *o, const struct ktsna
 
 static bool read_value(struct rd *rd, struct json_object *o, struct ktsnap_value *v)
 {
-	if (!read_value_fields(rd, o, v) || !check_value(rd, o, v))
+	struct wide w = { 0 };
+	int err = 0;
+
+	if (!read_value_fields(rd, o, v, &w) || !check_value(rd, o, v, &w))
 		return false;
 	/* a width the file leaves out is the widest (the writer always
 	 * writes one, and 0 is no width) */
-	if (!json_object_object_get_ex(o, "bits", NULL)) {
-		if (v->kind == KTSNAP_VALUE_INT)
-			v->i.bits = 64;
-		else if (v->kind == KTSNAP_VALUE_UINT)
-			v->u.bits = 64;
-		else if (v->kind == KTSNAP_VALUE_ENUM)
-			v->e.bits = 64;
-		else if (v->kind == KTSNAP_VALUE_FLOAT)
-			v->f.bits = 64;
+	if (!json_object_object_get_ex(o, "bits", NULL))
+		w.bits = 64;
+	switch (v->kind) {
+	case KTSNAP_VALUE_INT:
+	case KTSNAP_VALUE_UINT:
+	case KTSNAP_VALUE_FLOAT:
+		v->bits = (uint16_t)w.bits; /* checked: at most 128 */
+		break;
+	case KTSNAP_VALUE_ENUM:
+		err = ktsnap_value_set_enum(&rd->r->arena, v, w.bits, w.is_signed, w.ev, w.str);
+		break;
+	case KTSNAP_VALUE_PTR:
+		err = ktsnap_value_set_ptr(&rd->r->arena, v, w.u, (struct ktsnap_value *)w.child,
+					   w.skip, w.cast);
+		break;
+	case KTSNAP_VALUE_TRUNCATED:
+		err = ktsnap_value_set_truncated(&rd->r->arena, v, w.u, w.had,
+						 (struct ktsnap_value *)w.child);
+		break;
+	default:
+		break;
 	}
-	return true;
+	return err ? rd_nomem(rd) : true;
 }
 
 /* ---- maps ------------------------------------------------------------------ */
@@ -649,13 +687,13 @@ static bool key_matches_hex(const struct ktsnap_value *k, const uint8_t *hex, ui
 
 	switch (k->kind) {
 	case KTSNAP_VALUE_UINT:
-		u = k->u.v, bits = k->u.bits;
+		u = k->u, bits = k->bits;
 		break;
 	case KTSNAP_VALUE_INT:
-		u = (uint64_t)k->i.v, bits = k->i.bits;
+		u = (uint64_t)k->i, bits = k->bits;
 		break;
 	case KTSNAP_VALUE_ENUM:
-		u = (uint64_t)k->e.v, bits = k->e.bits;
+		u = (uint64_t)ktsnap_enum_v(k), bits = k->bits;
 		break;
 	default:
 		return true; /* compound keys: nothing cheap to compare */

@@ -48,12 +48,12 @@ static __attribute__((noinline)) void write_scalar(struct json_writer *w,
 {
 	switch (v->kind) {
 	case KTSNAP_VALUE_INT:
-		jw_kv_u64(w, "bits", v->i.bits);
-		jw_kv_i64(w, "value", v->i.v);
+		jw_kv_u64(w, "bits", v->bits);
+		jw_kv_i64(w, "value", v->i);
 		break;
 	case KTSNAP_VALUE_UINT:
-		jw_kv_u64(w, "bits", v->u.bits);
-		jw_kv_u64(w, "value", v->u.v);
+		jw_kv_u64(w, "bits", v->bits);
+		jw_kv_u64(w, "value", v->u);
 		break;
 	case KTSNAP_VALUE_BOOL:
 		jw_kv_bool(w, "value", v->b);
@@ -62,35 +62,35 @@ static __attribute__((noinline)) void write_scalar(struct json_writer *w,
 		jw_kv_u64(w, "value", v->c);
 		break;
 	case KTSNAP_VALUE_FLOAT:
-		jw_kv_u64(w, "bits", v->f.bits);
-		jw_kv_f64(w, "value", v->f.v);
+		jw_kv_u64(w, "bits", v->bits);
+		jw_kv_f64(w, "value", v->f);
 		break;
 	case KTSNAP_VALUE_ENUM:
-		jw_kv_u64(w, "bits", v->e.bits);
+		jw_kv_u64(w, "bits", v->bits);
 		/* unsigned enums keep the bit pattern in v; show it unsigned */
-		if (v->e.is_signed)
-			jw_kv_i64(w, "value", v->e.v);
+		if (ktsnap_enum_signed(v))
+			jw_kv_i64(w, "value", ktsnap_enum_v(v));
 		else
-			jw_kv_u64(w, "value", (uint64_t)v->e.v);
-		write_opt_str(w, "variant", v->e.variant);
-		if (v->e.is_signed)
+			jw_kv_u64(w, "value", (uint64_t)ktsnap_enum_v(v));
+		write_opt_str(w, "variant", ktsnap_enum_variant(v));
+		if (ktsnap_enum_signed(v))
 			jw_kv_bool(w, "is_signed", true);
 		break;
 	case KTSNAP_VALUE_CPU_LIST:
-		jw_kv_str(w, "cpus", v->cpus ? v->cpus : "");
+		jw_kv_str(w, "cpus", v->str ? v->str : "");
 		break;
 	case KTSNAP_VALUE_PTR:
-		jw_kv_u64(w, "value", v->p.v);
+		jw_kv_u64(w, "value", v->p->v);
 		break;
 	case KTSNAP_VALUE_BYTES:
-		jw_kv_str(w, "hex", v->hex ? v->hex : "");
+		jw_kv_str(w, "hex", v->str ? v->str : "");
 		break;
 	case KTSNAP_VALUE_TRUNCATED:
-		jw_kv_u64(w, "needed", v->t.needed);
-		jw_kv_u64(w, "had", v->t.had);
+		jw_kv_u64(w, "needed", v->t->needed);
+		jw_kv_u64(w, "had", v->t->had);
 		break;
 	case KTSNAP_VALUE_UNSUPPORTED:
-		jw_kv_str(w, "reason", v->reason ? v->reason : "");
+		jw_kv_str(w, "reason", v->str ? v->str : "");
 		break;
 	default:
 		break;
@@ -113,12 +113,12 @@ static __attribute__((noinline)) void write_head(struct json_writer *w,
 	jw_str_safe(w, ktsnap_value_kind__tag(v->kind));
 	switch (v->kind) {
 	case KTSNAP_VALUE_STRUCT:
-		write_opt_str(w, "type_name", v->s.type_name);
+		write_opt_str(w, "type_name", ktsnap_struct_type(v));
 		jw_key(w, "members");
 		jw_arr_begin(w);
 		break;
 	case KTSNAP_VALUE_ARRAY:
-		jw_kv_u64(w, "len", v->a.len);
+		jw_kv_u64(w, "len", ktsnap_array_len(v));
 		jw_key(w, "elements");
 		jw_arr_begin(w);
 		break;
@@ -130,8 +130,8 @@ static __attribute__((noinline)) void write_head(struct json_writer *w,
 static __attribute__((noinline)) void write_ptr_tail(struct json_writer *w,
 						     const struct ktsnap_value *v)
 {
-	write_opt_str(w, "deref_skipped_reason", v->p.skip_reason);
-	write_opt_str(w, "cast_annotation", v->p.cast);
+	write_opt_str(w, "deref_skipped_reason", v->p->skip_reason);
+	write_opt_str(w, "cast_annotation", v->p->cast);
 }
 
 /* Recursive: nothing but calls, so that its frame stays small. */
@@ -147,17 +147,18 @@ static void write_int_compact(struct json_writer *w, const struct ktsnap_value *
 		jw__put(w, uint_head, sizeof(uint_head) - 1);
 	else
 		jw__put(w, int_head, sizeof(int_head) - 1);
-	jw__put_u64(w, false, is_uint ? v->u.bits : v->i.bits);
+	jw__put_u64(w, false, is_uint ? v->bits : v->bits);
 	jw__put(w, ",\"value\":", 9);
 	if (is_uint)
-		jw__put_u64(w, false, v->u.v);
+		jw__put_u64(w, false, v->u);
 	else
-		jw__put_u64(w, v->i.v < 0, v->i.v < 0 ? -(uint64_t)v->i.v : (uint64_t)v->i.v);
+		jw__put_u64(w, v->i < 0, v->i < 0 ? -(uint64_t)v->i : (uint64_t)v->i);
 	jw__putch(w, '}');
 }
 
 static void write_value(struct json_writer *w, const struct ktsnap_value *v)
 {
+	struct ktsnap_value tmp;
 	uint32_t i;
 
 	if (!v) {
@@ -180,24 +181,24 @@ static void write_value(struct json_writer *w, const struct ktsnap_value *v)
 	write_head(w, v);
 	switch (v->kind) {
 	case KTSNAP_VALUE_STRUCT:
-		for (i = 0; i < v->s.nr; i++) {
-			write_member_name(w, v->s.m[i].name);
-			write_value(w, &v->s.m[i].v);
+		for (i = 0; i < v->n; i++) {
+			write_member_name(w, ktsnap_mname(v, i));
+			write_value(w, ktsnap_mval(v, i));
 			jw_obj_end(w);
 		}
 		jw_arr_end(w);
 		break;
 	case KTSNAP_VALUE_ARRAY:
-		for (i = 0; i < v->a.nr; i++)
-			write_value(w, &v->a.elems[i]);
+		for (i = 0; i < v->n; i++)
+			write_value(w, ktsnap_elem_read(v, i, &tmp));
 		jw_arr_end(w);
 		break;
 	case KTSNAP_VALUE_PTR:
-		write_opt_value(w, "deref", v->p.deref);
+		write_opt_value(w, "deref", v->p->deref);
 		write_ptr_tail(w, v);
 		break;
 	case KTSNAP_VALUE_TRUNCATED:
-		write_opt_value(w, "partial", v->t.partial);
+		write_opt_value(w, "partial", v->t->partial);
 		break;
 	default:
 		break;

@@ -23,10 +23,21 @@
 #include "render_internal.h"
 #include "log_internal.h"
 
+/* Struct infos (type and member names) shared by every instance of a BTF
+ * struct type that one render context makes. */
+#define INFO_CACHE 32
+
 struct render_ctx {
 	struct ktsnap_arena *a; /* where the tree goes */
 	const struct btf *btf;
+	struct ktsnap_arena *flat; /* non-NULL: plain-integer arrays stay flat,
+				    * their nodes made in this arena on demand */
 	bool oom;
+	uint32_t nr_infos;
+	struct {
+		uint32_t id;
+		const struct ktsnap_struct_info *info;
+	} infos[INFO_CACHE];
 };
 
 static void *ralloc(struct render_ctx *c, size_t n)
@@ -41,23 +52,25 @@ static void *ralloc(struct render_ctx *c, size_t n)
 static void set_unsupported(struct render_ctx *c, struct ktsnap_value *out, const char *fmt,
 			    const char *arg)
 {
-	out->kind = KTSNAP_VALUE_UNSUPPORTED;
-	out->reason = ktsnap_arena_printf(c->a, fmt, arg ? arg : "");
-	if (!out->reason) {
+	const char *s = ktsnap_arena_printf(c->a, fmt, arg ? arg : "");
+
+	if (!s) {
 		c->oom = true;
-		out->reason = "out of memory";
+		s = "out of memory";
 	}
+	ktsnap_value_set_str(out, KTSNAP_VALUE_UNSUPPORTED, s);
 }
 
 static void set_bytes(struct render_ctx *c, struct ktsnap_value *out, const uint8_t *data,
 		      size_t size)
 {
-	out->kind = KTSNAP_VALUE_BYTES;
-	out->hex = ktsnap_hex_string(c->a, data, size);
-	if (!out->hex) {
+	const char *s = ktsnap_hex_string(c->a, data, size);
+
+	if (!s) {
 		c->oom = true;
-		out->hex = "";
+		s = "";
 	}
+	ktsnap_value_set_str(out, KTSNAP_VALUE_BYTES, s);
 }
 
 /* Little-endian load of 1..8 bytes (BPF maps are host-endian; the
@@ -126,21 +139,14 @@ static void render_int_bits(struct ktsnap_value *out, const struct btf_type *t, 
 {
 	enum ktsnap_int_shape shape = ktsnap_btf_int_shape(t, bits, name);
 
-	if (shape == KTSNAP_INT_BOOL) {
-		out->kind = KTSNAP_VALUE_BOOL;
-		out->b = raw != 0;
-	} else if (shape == KTSNAP_INT_CHAR) {
-		out->kind = KTSNAP_VALUE_CHAR;
-		out->c = (uint8_t)raw;
-	} else if (shape == KTSNAP_INT_SIGNED) {
-		out->kind = KTSNAP_VALUE_INT;
-		out->i.bits = bits;
-		out->i.v = sign_extend(raw, bits);
-	} else {
-		out->kind = KTSNAP_VALUE_UINT;
-		out->u.bits = bits;
-		out->u.v = bits < 64 ? raw & ((1ULL << bits) - 1) : raw;
-	}
+	if (shape == KTSNAP_INT_BOOL)
+		ktsnap_value_set_bool(out, raw != 0);
+	else if (shape == KTSNAP_INT_CHAR)
+		ktsnap_value_set_char(out, (uint8_t)raw);
+	else if (shape == KTSNAP_INT_SIGNED)
+		ktsnap_value_set_int(out, bits, sign_extend(raw, bits));
+	else
+		ktsnap_value_set_uint(out, bits, bits < 64 ? raw & ((1ULL << bits) - 1) : raw);
 }
 
 static void render_int(struct render_ctx *c, const struct btf_type *t, const uint8_t *data,
@@ -190,11 +196,8 @@ static void render_enum_raw(struct render_ctx *c, const struct btf_type *t, uint
 	int64_t v = is_signed ? sign_extend(raw, bits) :
 				(int64_t)(bits < 64 ? raw & ((1ULL << bits) - 1) : raw);
 
-	out->kind = KTSNAP_VALUE_ENUM;
-	out->e.bits = t->size * 8;
-	out->e.is_signed = is_signed;
-	out->e.v = v;
-	out->e.variant = enum_variant(c->btf, t, v);
+	if (ktsnap_value_set_enum(c->a, out, t->size * 8, is_signed, v, enum_variant(c->btf, t, v)))
+		c->oom = true;
 }
 
 /* "0-2,5" from a little-endian bitmap of @size bytes. */
@@ -205,8 +208,7 @@ static void render_cpulist(struct render_ctx *c, const uint8_t *data, size_t siz
 	char *s = ralloc(c, cap);
 	bool first = true;
 
-	out->kind = KTSNAP_VALUE_CPU_LIST;
-	out->cpus = "";
+	ktsnap_value_set_str(out, KTSNAP_VALUE_CPU_LIST, "");
 	if (!s)
 		return;
 	for (i = 0; i < nbits;) {
@@ -239,7 +241,7 @@ static void render_cpulist(struct render_ctx *c, const uint8_t *data, size_t siz
 		first = false;
 		i = j + 1;
 	}
-	out->cpus = s;
+	out->str = s;
 }
 
 static void render_member_bitfield(struct render_ctx *c, uint32_t mtype, const uint8_t *base,
@@ -273,49 +275,60 @@ static void render_member_bitfield(struct render_ctx *c, uint32_t mtype, const u
 	}
 	if (btf_is_int(t)) {
 		render_int_bits(out, t, raw, bit_sz, "");
-		if (out->kind == KTSNAP_VALUE_CHAR) {
-			out->kind = KTSNAP_VALUE_UINT;
-			out->u.bits = bit_sz;
-			out->u.v = raw;
-		}
+		if (out->kind == KTSNAP_VALUE_CHAR)
+			ktsnap_value_set_uint(out, bit_sz, raw);
 		return;
 	}
-	out->kind = KTSNAP_VALUE_UINT;
-	out->u.bits = bit_sz;
-	out->u.v = raw;
+	ktsnap_value_set_uint(out, bit_sz, raw);
 }
 
-/* A Struct named after @t with room for its vlen members (filled by the
- * caller, which bumps s.nr); false on ENOMEM. */
-static bool begin_struct(struct render_ctx *c, const struct btf_type *t, struct ktsnap_value *out)
-{
-	const char *name = btf_name(c->btf, t->name_off);
-	int n = btf_vlen(t);
-
-	out->kind = KTSNAP_VALUE_STRUCT;
-	out->s.type_name = *name ? name : NULL;
-	out->s.nr = 0;
-	out->s.m = n ? ralloc(c, n * sizeof(*out->s.m)) : NULL;
-	return !n || out->s.m;
-}
-
-/* Struct/union whose bytes are all present (or a truncated partial). */
-static void render_struct(struct render_ctx *c, const struct btf_type *t, const uint8_t *data,
-			  size_t size, int depth, struct ktsnap_value *out)
+/* The shared info (type and member names) of struct type @id, @t. */
+static const struct ktsnap_struct_info *struct_info(struct render_ctx *c, uint32_t id,
+						    const struct btf_type *t)
 {
 	const struct btf_member *m = btf_members(t);
+	const char *name = btf_name(c->btf, t->name_off);
+	struct ktsnap_struct_info *info;
 	int i, n = btf_vlen(t);
+	uint32_t k;
 
-	if (!begin_struct(c, t, out))
+	for (k = 0; k < c->nr_infos; k++)
+		if (c->infos[k].id == id)
+			return c->infos[k].info;
+	info = ralloc(c, sizeof(*info) + (size_t)n * sizeof(info->names[0]));
+	if (!info)
+		return NULL;
+	info->type_name = *name ? name : NULL;
+	for (i = 0; i < n; i++)
+		info->names[i] = btf_name(c->btf, m[i].name_off);
+	if (c->nr_infos < INFO_CACHE) {
+		c->infos[c->nr_infos].id = id;
+		c->infos[c->nr_infos++].info = info;
+	}
+	return info;
+}
+
+/* Struct/union whose bytes are all present (or a truncated partial, whose
+ * members are a prefix of the type's). */
+static void render_struct(struct render_ctx *c, uint32_t id, const struct btf_type *t,
+			  const uint8_t *data, size_t size, int depth, struct ktsnap_value *out)
+{
+	const struct ktsnap_struct_info *info = struct_info(c, id, t);
+	const struct btf_member *m = btf_members(t);
+	int i, n = btf_vlen(t);
+	uint32_t nr = 0;
+
+	if (!info || ktsnap_value_init_struct(c->a, out, info, NULL, n)) {
+		c->oom = true;
 		return;
+	}
 	for (i = 0; i < n; i++) {
 		uint32_t bit_off = btf_member_bit_offset(t, i);
 		uint32_t bit_sz = btf_member_bitfield_size(t, i);
-		struct ktsnap_member *dst = &out->s.m[out->s.nr];
+		struct ktsnap_value *dst = &out->s->m[nr];
 
-		dst->name = btf_name(c->btf, m[i].name_off);
 		if (bit_sz) {
-			render_member_bitfield(c, m[i].type, data, size, bit_off, bit_sz, &dst->v);
+			render_member_bitfield(c, m[i].type, data, size, bit_off, bit_sz, dst);
 		} else {
 			size_t off = bit_off / 8;
 
@@ -323,32 +336,69 @@ static void render_struct(struct render_ctx *c, const struct btf_type *t, const 
 				/* Only reachable on a truncated partial. */
 				break;
 			}
-			render_type(c, m[i].type, data + off, size - off, depth + 1, &dst->v);
+			render_type(c, m[i].type, data + off, size - off, depth + 1, dst);
 		}
-		out->s.nr++;
+		nr++;
 	}
+	out->n = nr;
 }
 
 static void render_datasec(struct render_ctx *c, const struct btf_type *t, const uint8_t *data,
 			   size_t size, int depth, struct ktsnap_value *out)
 {
 	const struct btf_var_secinfo *vs = btf_var_secinfos(t);
+	const char *name = btf_name(c->btf, t->name_off);
 	int i, n = btf_vlen(t);
+	uint32_t nr = 0;
 
-	if (!begin_struct(c, t, out))
+	/* variables may be skipped: names of its own */
+	if (ktsnap_value_init_struct(c->a, out, NULL, *name ? name : NULL, n)) {
+		c->oom = true;
 		return;
+	}
 	for (i = 0; i < n; i++) {
 		const struct btf_type *var = btf__type_by_id(c->btf, vs[i].type);
-		struct ktsnap_member *dst = &out->s.m[out->s.nr];
+		struct ktsnap_value *dst;
 
 		if (!var || vs[i].offset > size)
 			continue;
-		dst->name = btf_is_var(var) ? btf_name(c->btf, var->name_off) : "";
+		dst = ktsnap_member_slot(out, nr,
+					 btf_is_var(var) ? btf_name(c->btf, var->name_off) : "");
 		render_type(c, btf_is_var(var) ? var->type : vs[i].type, data + vs[i].offset,
 			    size - vs[i].offset < vs[i].size ? size - vs[i].offset : vs[i].size,
-			    depth + 1, &dst->v);
-		out->s.nr++;
+			    depth + 1, dst);
+		nr++;
 	}
+	out->n = nr;
+}
+
+/* Whether elements of type @id (@esz bytes) render exactly as a flat array
+ * decodes them: whole little-endian integers of 1, 2, 4 or 8 bytes. */
+static bool flat_kind(struct render_ctx *c, uint32_t id, __s64 esz, uint8_t *kind)
+{
+	const struct btf_type *t = ktsnap_btf_peel(c->btf, &id);
+	unsigned int bits;
+
+	if (!t || !btf_is_int(t) || btf_int_offset(t) || t->size != esz)
+		return false;
+	bits = btf_int_bits(t);
+	if (bits != t->size * 8 || (bits != 8 && bits != 16 && bits != 32 && bits != 64))
+		return false;
+	switch (ktsnap_btf_int_shape(t, bits, btf_name(c->btf, t->name_off))) {
+	case KTSNAP_INT_BOOL:
+		*kind = KTSNAP_VALUE_BOOL;
+		break;
+	case KTSNAP_INT_CHAR:
+		*kind = KTSNAP_VALUE_CHAR;
+		break;
+	case KTSNAP_INT_SIGNED:
+		*kind = KTSNAP_VALUE_INT;
+		break;
+	default:
+		*kind = KTSNAP_VALUE_UINT;
+		break;
+	}
+	return true;
 }
 
 static void render_array(struct render_ctx *c, const struct btf_type *t, const uint8_t *data,
@@ -356,24 +406,42 @@ static void render_array(struct render_ctx *c, const struct btf_type *t, const u
 {
 	const struct btf_array *a = btf_array(t);
 	__s64 esz = btf__resolve_size(c->btf, a->type);
-	uint32_t n = a->nelems, i, stored;
+	uint32_t n = a->nelems, i, stored = 0;
 
-	out->kind = KTSNAP_VALUE_ARRAY;
-	out->a.len = n;
-	out->a.nr = 0;
-	if (esz <= 0) {
-		/* zero-sized elements (flexible tails) carry no data */
+	if (esz > 0) {
+		stored = n < KTSNAP_MAX_ARRAY_ELEMS ? n : KTSNAP_MAX_ARRAY_ELEMS;
+		if ((uint64_t)stored * esz > size)
+			stored = size / esz;
+	}
+	if (c->flat && stored && depth < KTSNAP_MAX_RENDER_DEPTH) {
+		struct ktsnap_flat_body *b;
+		uint8_t kind;
+
+		if (flat_kind(c, a->type, esz, &kind)) {
+			b = ralloc(c, sizeof(*b) + (size_t)stored * esz);
+			if (!b)
+				return;
+			b->len = n;
+			b->arena = c->flat;
+			memcpy(b->raw, data, (size_t)stored * esz);
+			*out = (struct ktsnap_value){
+				.kind = KTSNAP_VALUE_ARRAY,
+				.flags = (uint8_t)(KTSNAP_VF_FLAT | kind << KTSNAP_VF_ELEM_SHIFT),
+				.bits = (uint16_t)(esz * 8),
+				.n = stored,
+				.fa = b
+			};
+			return;
+		}
+	}
+	/* zero-sized elements (flexible tails) carry no data */
+	if (ktsnap_value_init_array(c->a, out, n, stored)) {
+		c->oom = true;
 		return;
 	}
-	stored = n < KTSNAP_MAX_ARRAY_ELEMS ? n : KTSNAP_MAX_ARRAY_ELEMS;
-	if ((uint64_t)stored * esz > size)
-		stored = size / esz;
-	out->a.elems = stored ? ralloc(c, stored * sizeof(*out->a.elems)) : NULL;
-	if (stored && !out->a.elems)
-		return;
 	for (i = 0; i < stored; i++)
-		render_type(c, a->type, data + (size_t)i * esz, esz, depth + 1, &out->a.elems[i]);
-	out->a.nr = stored;
+		render_type(c, a->type, data + (size_t)i * esz, esz, depth + 1,
+			    ktsnap_elem_slot(out, i));
 }
 
 static void render_type(struct render_ctx *c, uint32_t id, const uint8_t *data, size_t size,
@@ -422,15 +490,13 @@ static void render_type(struct render_ctx *c, uint32_t id, const uint8_t *data, 
 	if ((size_t)need > size) {
 		struct ktsnap_value *partial = ralloc(c, sizeof(*partial));
 
-		out->kind = KTSNAP_VALUE_TRUNCATED;
-		out->t.needed = need;
-		out->t.had = size;
-		out->t.partial = partial;
-		if (!partial)
+		if (!partial || ktsnap_value_set_truncated(c->a, out, need, size, partial)) {
+			c->oom = true;
 			return;
+		}
 		/* What is there: whole members / elements, else the bytes. */
 		if (btf_is_composite(t))
-			render_struct(c, t, data, size, depth, partial);
+			render_struct(c, id, t, data, size, depth, partial);
 		else if (btf_is_datasec(t))
 			render_datasec(c, t, data, size, depth, partial);
 		else if (btf_is_array(t))
@@ -444,23 +510,25 @@ static void render_type(struct render_ctx *c, uint32_t id, const uint8_t *data, 
 	case BTF_KIND_INT:
 		render_int(c, t, data, out);
 		break;
-	case BTF_KIND_FLOAT:
-		out->kind = KTSNAP_VALUE_FLOAT;
-		out->f.bits = t->size * 8;
+	case BTF_KIND_FLOAT: {
+		double d;
+
 		if (t->size == 4) {
 			float f;
 
 			memcpy(&f, data, 4);
-			out->f.v = f;
+			d = f;
 		} else if (t->size == 8) {
-			memcpy(&out->f.v, data, 8);
+			memcpy(&d, data, 8);
 		} else {
 			long double ld = 0;
 
 			memcpy(&ld, data, t->size < sizeof(ld) ? t->size : sizeof(ld));
-			out->f.v = (double)ld;
+			d = (double)ld;
 		}
+		ktsnap_value_set_float(out, t->size * 8, d);
 		break;
+	}
 	case BTF_KIND_ENUM:
 	case BTF_KIND_ENUM64:
 		render_enum_raw(c, t, load_uint(data, t->size), t->size * 8, out);
@@ -481,7 +549,7 @@ static void render_type(struct render_ctx *c, uint32_t id, const uint8_t *data, 
 			render_cpulist(c, data, n, out);
 			break;
 		}
-		render_struct(c, t, data, need, depth, out);
+		render_struct(c, id, t, data, need, depth, out);
 		break;
 	case BTF_KIND_DATASEC:
 		render_datasec(c, t, data, need, depth, out);
@@ -489,12 +557,14 @@ static void render_type(struct render_ctx *c, uint32_t id, const uint8_t *data, 
 	case BTF_KIND_ARRAY:
 		render_array(c, t, data, need, depth, out);
 		break;
-	case BTF_KIND_PTR:
-		out->kind = KTSNAP_VALUE_PTR;
-		out->p.v = load_uint(data, need);
-		if (out->p.v)
-			out->p.skip_reason = KTSNAP_PTR_NOT_FOLLOWED;
+	case BTF_KIND_PTR: {
+		uint64_t p = load_uint(data, need);
+
+		if (ktsnap_value_set_ptr(c->a, out, p, NULL, p ? KTSNAP_PTR_NOT_FOLLOWED : NULL,
+					 NULL))
+			c->oom = true;
 		break;
+	}
 	default:
 		set_unsupported(c, out, "BTF kind %s",
 				btf_kind(t) == BTF_KIND_DECL_TAG ? "DECL_TAG" : "unknown");
@@ -502,39 +572,44 @@ static void render_type(struct render_ctx *c, uint32_t id, const uint8_t *data, 
 	}
 }
 
-static const struct ktsnap_value *render_value(struct ktsnap_arena *a, const struct btf *btf,
+/* A new value in @c's arena; NULL on ENOMEM. */
+static const struct ktsnap_value *render_value(struct render_ctx *c, const struct btf *btf,
 					       uint32_t type_id, const uint8_t *data, size_t size)
 {
-	struct render_ctx c = { .a = a, .btf = btf };
-	struct ktsnap_value *v = ktsnap_arena_alloc(a, sizeof(*v));
+	struct ktsnap_value *v = ktsnap_arena_alloc(c->a, sizeof(*v));
 
 	if (!v)
 		return NULL;
-	render_type(&c, type_id, data, size, 0, v);
-	return c.oom ? NULL : v;
+	if (c->btf != btf) {
+		c->btf = btf;
+		c->nr_infos = 0;
+	}
+	render_type(c, type_id, data, size, 0, v);
+	return c->oom ? NULL : v;
 }
 
 const struct ktsnap_value *ktsnap_render(struct ktsnap_report *r, const struct btf *btf,
 					 uint32_t type_id, const uint8_t *data, size_t size)
 {
-	return render_value(&r->arena, btf, type_id, data, size);
+	struct render_ctx c = { .a = &r->arena };
+
+	return render_value(&c, btf, type_id, data, size);
 }
 
 /* Value side without BTF: the bytes, so nothing captured is lost. */
-static const struct ktsnap_value *render_or_bytes(struct ktsnap_arena *a,
-						  const struct ktsnap_map *m, const uint8_t *data,
-						  size_t size)
+static const struct ktsnap_value *render_or_bytes(struct render_ctx *c, const struct ktsnap_map *m,
+						  const uint8_t *data, size_t size)
 {
 	struct ktsnap_value *v;
+	const char *hex;
 
 	if (m->btf && m->btf_value_type_id)
-		return render_value(a, m->btf, m->btf_value_type_id, data, size);
-	v = ktsnap_arena_alloc(a, sizeof(*v));
-	if (!v)
+		return render_value(c, m->btf, m->btf_value_type_id, data, size);
+	v = ktsnap_arena_alloc(c->a, sizeof(*v));
+	if (!v || !(hex = ktsnap_hex_string(c->a, data, size)))
 		return NULL;
-	v->kind = KTSNAP_VALUE_BYTES;
-	v->hex = ktsnap_hex_string(a, data, size);
-	return v->hex ? v : NULL;
+	ktsnap_value_set_str(v, KTSNAP_VALUE_BYTES, hex);
+	return v;
 }
 
 /* String-merge sections (.rodata.str1.1): printable ASCII, rest escaped. */
@@ -563,22 +638,19 @@ static const struct ktsnap_value *render_strings(struct ktsnap_arena *a, const u
 		}
 	}
 	*p = '\0';
-	v->kind = KTSNAP_VALUE_BYTES;
-	v->hex = s;
+	ktsnap_value_set_str(v, KTSNAP_VALUE_BYTES, s);
 	return v;
 }
 
-/*
- * Render one entry's key, value and per-CPU slots into arena @a, setting
- * the rendering pointers of @e (which may be a copy of a map's entry).
- */
-int ktsnap_render_entry(const struct ktsnap_map *m, struct ktsnap_map_entry *e,
-			struct ktsnap_arena *a)
+/* One entry with render context @c (see ktsnap_render_entry). */
+static int render_entry(struct render_ctx *c, const struct ktsnap_map *m,
+			struct ktsnap_map_entry *e)
 {
+	struct ktsnap_arena *a = c->a;
 	uint32_t cpu;
 
 	if (e->key && m->btf && m->btf_key_type_id &&
-	    !(e->key_rv = render_value(a, m->btf, m->btf_key_type_id, e->key, e->key_len)))
+	    !(e->key_rv = render_value(c, m->btf, m->btf_key_type_id, e->key, e->key_len)))
 		return -ENOMEM;
 	if (e->percpu) {
 		const struct ktsnap_value **slots;
@@ -588,7 +660,7 @@ int ktsnap_render_entry(const struct ktsnap_map *m, struct ktsnap_map_entry *e,
 			return -ENOMEM;
 		for (cpu = 0; cpu < e->nr_cpus; cpu++) {
 			slots[cpu] = render_or_bytes(
-				a, m, e->percpu + (size_t)cpu * m->percpu_stride, m->value_size);
+				c, m, e->percpu + (size_t)cpu * m->percpu_stride, m->value_size);
 			if (!slots[cpu])
 				return -ENOMEM;
 		}
@@ -599,18 +671,31 @@ int ktsnap_render_entry(const struct ktsnap_map *m, struct ktsnap_map_entry *e,
 		return 0;
 	if (m->layout == KTSNAP_LAYOUT_HASH && !(m->btf && m->btf_value_type_id))
 		return 0; /* value_hex keeps the bytes; no rendering */
-	e->val_rv = render_or_bytes(a, m, e->val, e->val_len);
+	e->val_rv = render_or_bytes(c, m, e->val, e->val_len);
 	return e->val_rv ? 0 : -ENOMEM;
+}
+
+/*
+ * Render one entry's key, value and per-CPU slots into arena @a, setting
+ * the rendering pointers of @e (which may be a copy of a map's entry).
+ */
+int ktsnap_render_entry(const struct ktsnap_map *m, struct ktsnap_map_entry *e,
+			struct ktsnap_arena *a)
+{
+	struct render_ctx c = { .a = a };
+
+	return render_entry(&c, m, e);
 }
 
 /* Entries [from, to) of @m into arena @a; 0 or -ENOMEM. */
 static int render_entries(struct ktsnap_map *m, struct ktsnap_arena *a, uint32_t from, uint32_t to)
 {
+	struct render_ctx c = { .a = a, .flat = &m->render_arena };
 	uint32_t i;
 	int err;
 
 	for (i = from; i < to; i++)
-		if ((err = ktsnap_render_entry(m, &m->entries[i], a)))
+		if ((err = render_entry(&c, m, &m->entries[i])))
 			return err;
 	return 0;
 }
@@ -643,6 +728,7 @@ static void *render_half(void *arg)
 static int render_map(struct ktsnap_map *m)
 {
 	struct ktsnap_arena *a = &m->render_arena;
+	struct render_ctx c = { .a = a, .flat = a };
 	struct half h;
 	pthread_t t;
 	int err;
@@ -651,7 +737,7 @@ static int render_map(struct ktsnap_map *m)
 	if (m->layout == KTSNAP_LAYOUT_VALUE && m->value_raw) {
 		m->value = m->render_as_string_bytes ?
 				   render_strings(a, m->value_raw, m->value_size) :
-				   render_or_bytes(a, m, m->value_raw, m->value_size);
+				   render_or_bytes(&c, m, m->value_raw, m->value_size);
 		return m->value ? 0 : -ENOMEM;
 	}
 	if (m->nr_entries < PARALLEL_RENDER_MIN)

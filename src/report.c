@@ -142,49 +142,198 @@ int ktsnap_report_own_btf(struct ktsnap_report *r, struct btf *btf)
 struct ktsnap_value *ktsnap_value_new(struct ktsnap_report *r, enum ktsnap_value_kind kind)
 {
 	struct ktsnap_value *v = ktsnap_arena_alloc(&r->arena, sizeof(*v));
+	int err = 0;
 
-	if (v)
+	if (!v)
+		return NULL;
+	/* aggregates and pointers always have a body to read */
+	switch (kind) {
+	case KTSNAP_VALUE_STRUCT:
+		err = ktsnap_value_init_struct(&r->arena, v, NULL, NULL, 0);
+		break;
+	case KTSNAP_VALUE_ARRAY:
+		err = ktsnap_value_init_array(&r->arena, v, 0, 0);
+		break;
+	case KTSNAP_VALUE_PTR:
+		err = ktsnap_value_set_ptr(&r->arena, v, 0, NULL, NULL, NULL);
+		break;
+	case KTSNAP_VALUE_TRUNCATED:
+		err = ktsnap_value_set_truncated(&r->arena, v, 0, 0, NULL);
+		break;
+	default:
 		v->kind = kind;
-	return v;
+		break;
+	}
+	return err ? NULL : v;
 }
 
 struct ktsnap_value *ktsnap_value_new_uint(struct ktsnap_report *r, uint32_t bits, uint64_t x)
 {
 	struct ktsnap_value *v = ktsnap_value_new(r, KTSNAP_VALUE_UINT);
 
-	if (v) {
-		v->u.bits = bits;
-		v->u.v = x;
-	}
+	if (v)
+		ktsnap_value_set_uint(v, bits, x);
 	return v;
+}
+
+int ktsnap_value_set_enum(struct ktsnap_arena *a, struct ktsnap_value *v, uint32_t bits,
+			  bool is_signed, int64_t x, const char *variant)
+{
+	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_ENUM, .bits = (uint16_t)bits };
+	if (is_signed)
+		v->flags |= KTSNAP_VF_ENUM_SIGNED;
+	if (x >= 0 && x <= UINT32_MAX) {
+		v->n = (uint32_t)x;
+		v->str = variant;
+	} else if (x < 0 && x >= INT32_MIN) {
+		v->n = (uint32_t)x;
+		v->flags |= KTSNAP_VF_SEXT;
+		v->str = variant;
+	} else {
+		v->e = ktsnap_arena_alloc(a, sizeof(*v->e));
+		if (!v->e)
+			return -ENOMEM;
+		v->flags |= KTSNAP_VF_ENUM_BODY;
+		v->e->v = x;
+		v->e->variant = variant;
+	}
+	return 0;
+}
+
+int ktsnap_value_set_ptr(struct ktsnap_arena *a, struct ktsnap_value *v, uint64_t x,
+			 struct ktsnap_value *deref, const char *skip_reason, const char *cast)
+{
+	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_PTR };
+	v->p = ktsnap_arena_alloc(a, sizeof(*v->p));
+	if (!v->p)
+		return -ENOMEM;
+	*v->p = (struct ktsnap_ptr_body){ x, deref, skip_reason, cast };
+	return 0;
+}
+
+int ktsnap_value_set_truncated(struct ktsnap_arena *a, struct ktsnap_value *v, uint64_t needed,
+			       uint64_t had, struct ktsnap_value *partial)
+{
+	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_TRUNCATED };
+	v->t = ktsnap_arena_alloc(a, sizeof(*v->t));
+	if (!v->t)
+		return -ENOMEM;
+	*v->t = (struct ktsnap_trunc_body){ needed, had, partial };
+	return 0;
+}
+
+int ktsnap_value_init_struct(struct ktsnap_arena *a, struct ktsnap_value *v,
+			     const struct ktsnap_struct_info *info, const char *type_name,
+			     uint32_t nr)
+{
+	struct ktsnap_struct_body *b;
+	uint32_t i;
+
+	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_STRUCT };
+	if (!info) {
+		struct ktsnap_struct_info *own;
+
+		own = ktsnap_arena_alloc(a, sizeof(*own) + (size_t)nr * sizeof(own->names[0]));
+		if (!own)
+			return -ENOMEM;
+		own->type_name = type_name;
+		for (i = 0; i < nr; i++)
+			own->names[i] = "";
+		info = own;
+	}
+	b = ktsnap_arena_alloc(a, sizeof(*b) + (size_t)nr * sizeof(b->m[0]));
+	if (!b)
+		return -ENOMEM;
+	b->info = info;
+	v->s = b;
+	v->n = nr;
+	return 0;
+}
+
+int ktsnap_value_init_array(struct ktsnap_arena *a, struct ktsnap_value *v, uint64_t len,
+			    uint32_t nr)
+{
+	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_ARRAY };
+	v->a = ktsnap_arena_alloc(a, sizeof(*v->a) + (size_t)nr * sizeof(v->a->elems[0]));
+	if (!v->a)
+		return -ENOMEM;
+	v->a->len = len;
+	v->n = nr;
+	return 0;
+}
+
+/* One lock for making flat arrays' nodes: rare, short, and a leaf. */
+static pthread_mutex_t flat_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const struct ktsnap_value *ktsnap_flat_nodes(const struct ktsnap_value *v, uint32_t i)
+{
+	static _Thread_local struct ktsnap_value oom;
+	struct ktsnap_flat_body *b = v->fa;
+	struct ktsnap_value *n = atomic_load_explicit(&b->nodes, memory_order_acquire);
+	uint32_t k;
+
+	if (n)
+		return &n[i];
+	pthread_mutex_lock(&flat_lock);
+	n = atomic_load_explicit(&b->nodes, memory_order_relaxed);
+	if (!n) {
+		n = ktsnap_arena_alloc(b->arena, (size_t)v->n * sizeof(*n));
+		for (k = 0; n && k < v->n; k++)
+			n[k] = ktsnap_flat_elem(v, k);
+		if (n)
+			atomic_store_explicit(&b->nodes, n, memory_order_release);
+	}
+	pthread_mutex_unlock(&flat_lock);
+	if (n)
+		return &n[i];
+	/* out of memory: a copy that lives until this thread's next miss */
+	oom = ktsnap_flat_elem(v, i);
+	return &oom;
 }
 
 struct ktsnap_value *ktsnap_value_new_struct(struct ktsnap_report *r, const char *type_name,
 					     uint32_t nr)
 {
 	struct ktsnap_value *v = ktsnap_value_new(r, KTSNAP_VALUE_STRUCT);
+	const char *tn = NULL;
 
 	if (!v)
 		return NULL;
-	if (type_name && !(v->s.type_name = ktsnap_arena_strdup(&r->arena, type_name)))
+	if (type_name && !(tn = ktsnap_arena_strdup(&r->arena, type_name)))
 		return NULL;
-	if (nr && !(v->s.m = ktsnap_arena_alloc(&r->arena, nr * sizeof(*v->s.m))))
-		return NULL;
-	v->s.nr = nr;
-	return v;
+	return ktsnap_value_init_struct(&r->arena, v, NULL, tn, nr) ? NULL : v;
 }
 
 struct ktsnap_value *ktsnap_value_new_array(struct ktsnap_report *r, uint64_t len, uint32_t nr)
 {
 	struct ktsnap_value *v = ktsnap_value_new(r, KTSNAP_VALUE_ARRAY);
 
-	if (!v)
-		return NULL;
-	if (nr && !(v->a.elems = ktsnap_arena_alloc(&r->arena, nr * sizeof(*v->a.elems))))
-		return NULL;
-	v->a.len = len;
-	v->a.nr = nr;
-	return v;
+	return v && !ktsnap_value_init_array(&r->arena, v, len, nr) ? v : NULL;
+}
+
+struct ktsnap_value *ktsnap_value_new_enum(struct ktsnap_report *r, uint32_t bits, bool is_signed,
+					   int64_t x, const char *variant)
+{
+	struct ktsnap_value *v = ktsnap_value_new(r, KTSNAP_VALUE_ENUM);
+
+	return v && !ktsnap_value_set_enum(&r->arena, v, bits, is_signed, x, variant) ? v : NULL;
+}
+
+struct ktsnap_value *ktsnap_value_new_ptr(struct ktsnap_report *r, uint64_t x,
+					  struct ktsnap_value *deref, const char *skip_reason,
+					  const char *cast)
+{
+	struct ktsnap_value *v = ktsnap_value_new(r, KTSNAP_VALUE_PTR);
+
+	return v && !ktsnap_value_set_ptr(&r->arena, v, x, deref, skip_reason, cast) ? v : NULL;
+}
+
+struct ktsnap_value *ktsnap_value_new_truncated(struct ktsnap_report *r, uint64_t needed,
+						uint64_t had, struct ktsnap_value *partial)
+{
+	struct ktsnap_value *v = ktsnap_value_new(r, KTSNAP_VALUE_TRUNCATED);
+
+	return v && !ktsnap_value_set_truncated(&r->arena, v, needed, had, partial) ? v : NULL;
 }
 
 /* ---- map and entry accessors ------------------------------------------------------ */

@@ -63,62 +63,288 @@ void ktsnap_arena_mark(const struct ktsnap_arena *a, struct ktsnap_arena_mark *m
 void ktsnap_arena_rewind(struct ktsnap_arena *a, const struct ktsnap_arena_mark *m);
 
 /* ---- values ------------------------------------------------------------ */
-struct ktsnap_member;
+/*
+ * A rendered value is a 16-byte node: a header (kind, flags, bits, n) and
+ * an 8-byte payload that holds a scalar, a string or a pointer to a body
+ * in the same arena.  Aggregates keep their children inline in the body:
+ *
+ *   STRUCT  n = members; s → { info, m[n] }, info = { type_name, names[] },
+ *           shared by every instance of one BTF struct type a render makes
+ *   ARRAY   n = stored elements; a → { len (declared), elems[n] }, or when
+ *           KTSNAP_VF_FLAT (a map's rendered arrays of plain integers)
+ *           fa → { len, the raw element bytes }, whose element nodes are
+ *           made on first demand for a pointer (ktsnap_elem); read-only
+ *           walkers decode them into a temporary instead (ktsnap_elem_read)
+ *   ENUM    value fits 32 bits: n holds it (sign-extended when
+ *           KTSNAP_VF_SEXT), str the variant; else e → { v, variant }
+ *   PTR, TRUNCATED: p / t → a body with their fields
+ *
+ * Build values through the builders below; read them through the inline
+ * helpers, which know where each field lives.
+ */
+enum {
+	KTSNAP_VF_ENUM_SIGNED = 1, /* ENUM: is_signed */
+	KTSNAP_VF_ENUM_BODY = 2, /* ENUM: value and variant in e */
+	KTSNAP_VF_SEXT = 4, /* ENUM inline: n sign-extends */
+	KTSNAP_VF_FLAT = 8, /* ARRAY of plain integers kept as raw bytes (fa) */
+};
+/* A flat array's element kind sits in flags >> 4, its width in bits. */
+#define KTSNAP_VF_ELEM_SHIFT 4
+
+struct ktsnap_struct_info {
+	const char *type_name; /* NULL: anonymous */
+	const char *names[]; /* "" for anonymous members */
+};
 
 struct ktsnap_value {
-	enum ktsnap_value_kind kind;
+	uint8_t kind; /* enum ktsnap_value_kind */
+	uint8_t flags; /* KTSNAP_VF_* */
+	uint16_t bits; /* INT, UINT, FLOAT, ENUM */
+	uint32_t n; /* STRUCT: members; ARRAY: stored elements; ENUM: inline value */
 	union {
-		struct {
-			uint32_t bits;
-			int64_t v;
-		} i; /* INT */
-		struct {
-			uint32_t bits;
-			uint64_t v;
-		} u; /* UINT */
+		int64_t i; /* INT */
+		uint64_t u; /* UINT */
+		double f; /* FLOAT */
 		bool b; /* BOOL */
 		uint8_t c; /* CHAR */
-		struct {
-			uint32_t bits;
-			double v;
-		} f; /* FLOAT */
-		struct { /* ENUM */
-			uint32_t bits;
-			bool is_signed;
-			int64_t v; /* unsigned: bit pattern */
-			const char *variant; /* NULL: unknown */
-		} e;
-		struct { /* STRUCT */
-			const char *type_name; /* NULL: anonymous */
-			uint32_t nr;
-			struct ktsnap_member *m;
-		} s;
-		struct { /* ARRAY */
-			uint64_t len; /* declared length */
-			uint32_t nr; /* stored elements (≤ 4096) */
-			struct ktsnap_value *elems;
-		} a;
-		const char *cpus; /* CPU_LIST */
-		struct { /* PTR */
-			uint64_t v;
-			struct ktsnap_value *deref;
-			const char *skip_reason;
-			const char *cast;
-		} p;
-		const char *hex; /* BYTES */
-		struct { /* TRUNCATED */
-			uint64_t needed;
-			uint64_t had;
-			struct ktsnap_value *partial;
-		} t;
-		const char *reason; /* UNSUPPORTED */
+		const char *str; /* CPU_LIST, BYTES, UNSUPPORTED; inline ENUM's variant */
+		struct ktsnap_struct_body *s;
+		struct ktsnap_array_body *a;
+		struct ktsnap_flat_body *fa;
+		struct ktsnap_enum_body *e;
+		struct ktsnap_ptr_body *p;
+		struct ktsnap_trunc_body *t;
 	};
 };
+_Static_assert(sizeof(struct ktsnap_value) == 16, "a value node is 16 bytes");
 
-struct ktsnap_member {
-	const char *name; /* "" for anonymous members */
-	struct ktsnap_value v;
+struct ktsnap_struct_body {
+	const struct ktsnap_struct_info *info;
+	struct ktsnap_value m[];
 };
+
+struct ktsnap_array_body {
+	uint64_t len; /* declared length (≥ stored) */
+	struct ktsnap_value elems[];
+};
+
+struct ktsnap_flat_body {
+	uint64_t len; /* declared length (≥ stored) */
+	_Atomic(struct ktsnap_value *) nodes; /* made on demand, or NULL */
+	struct ktsnap_arena *arena; /* where they are made (the map's) */
+	uint8_t raw[]; /* n elements of bits / 8 bytes */
+};
+
+struct ktsnap_enum_body {
+	int64_t v; /* unsigned: bit pattern */
+	const char *variant; /* NULL: unknown */
+};
+
+struct ktsnap_ptr_body {
+	uint64_t v;
+	struct ktsnap_value *deref;
+	const char *skip_reason;
+	const char *cast;
+};
+
+struct ktsnap_trunc_body {
+	uint64_t needed;
+	uint64_t had;
+	struct ktsnap_value *partial;
+};
+
+/* ---- reading (internal; the public getters are in value.c) ---- */
+static inline const char *ktsnap_mname(const struct ktsnap_value *v, uint32_t i)
+{
+	return v->s->info->names[i];
+}
+
+static inline const struct ktsnap_value *ktsnap_mval(const struct ktsnap_value *v, uint32_t i)
+{
+	return &v->s->m[i];
+}
+
+static inline const char *ktsnap_struct_type(const struct ktsnap_value *v)
+{
+	return v->s ? v->s->info->type_name : NULL;
+}
+
+static inline uint64_t ktsnap_array_len(const struct ktsnap_value *v)
+{
+	if (v->flags & KTSNAP_VF_FLAT)
+		return v->fa->len;
+	return v->a ? v->a->len : 0;
+}
+
+/* Element @i of a flat array, decoded. */
+static inline struct ktsnap_value ktsnap_flat_elem(const struct ktsnap_value *v, uint32_t i)
+{
+	unsigned int bits = v->bits, size = bits / 8;
+	const uint8_t *p = v->fa->raw + (size_t)i * size;
+	struct ktsnap_value e = { .kind = (uint8_t)(v->flags >> KTSNAP_VF_ELEM_SHIFT) };
+	uint64_t raw = 0;
+
+	__builtin_memcpy(&raw, p, size); /* little-endian hosts, as the renderer */
+	switch (e.kind) {
+	case KTSNAP_VALUE_BOOL:
+		e.b = raw != 0;
+		break;
+	case KTSNAP_VALUE_CHAR:
+		e.c = (uint8_t)raw;
+		break;
+	case KTSNAP_VALUE_INT:
+		e.bits = (uint16_t)bits;
+		e.i = bits < 64 ? (int64_t)(raw << (64 - bits)) >> (64 - bits) : (int64_t)raw;
+		break;
+	default:
+		e.bits = (uint16_t)bits;
+		e.u = raw;
+		break;
+	}
+	return e;
+}
+
+/* The element nodes of flat array @v, made once (thread-safe). */
+const struct ktsnap_value *ktsnap_flat_nodes(const struct ktsnap_value *v, uint32_t i);
+
+/* A pointer to element @i that lives as long as the tree. */
+static inline const struct ktsnap_value *ktsnap_elem(const struct ktsnap_value *v, uint32_t i)
+{
+	if (v->flags & KTSNAP_VF_FLAT)
+		return ktsnap_flat_nodes(v, i);
+	return &v->a->elems[i];
+}
+
+/* Element @i for reading now: in the tree, or decoded into @tmp. */
+static inline const struct ktsnap_value *ktsnap_elem_read(const struct ktsnap_value *v, uint32_t i,
+							  struct ktsnap_value *tmp)
+{
+	if (v->flags & KTSNAP_VF_FLAT) {
+		*tmp = ktsnap_flat_elem(v, i);
+		return tmp;
+	}
+	return &v->a->elems[i];
+}
+
+static inline int64_t ktsnap_enum_v(const struct ktsnap_value *v)
+{
+	if (v->flags & KTSNAP_VF_ENUM_BODY)
+		return v->e->v;
+	return v->flags & KTSNAP_VF_SEXT ? (int64_t)(int32_t)v->n : (int64_t)v->n;
+}
+
+static inline const char *ktsnap_enum_variant(const struct ktsnap_value *v)
+{
+	return v->flags & KTSNAP_VF_ENUM_BODY ? v->e->variant : v->str;
+}
+
+static inline bool ktsnap_enum_signed(const struct ktsnap_value *v)
+{
+	return v->flags & KTSNAP_VF_ENUM_SIGNED;
+}
+
+/* ---- building: scalars by value (they need no arena) ---- */
+static inline struct ktsnap_value ktsnap_uint_of(uint32_t bits, uint64_t x)
+{
+	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .bits = (uint16_t)bits, .u = x };
+}
+
+static inline struct ktsnap_value ktsnap_int_of(uint32_t bits, int64_t x)
+{
+	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_INT, .bits = (uint16_t)bits, .i = x };
+}
+
+static inline struct ktsnap_value ktsnap_float_of(uint32_t bits, double x)
+{
+	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT, .bits = (uint16_t)bits, .f = x };
+}
+
+static inline struct ktsnap_value ktsnap_bool_of(bool x)
+{
+	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_BOOL, .b = x };
+}
+
+static inline struct ktsnap_value ktsnap_char_of(uint8_t x)
+{
+	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_CHAR, .c = x };
+}
+
+/* CPU_LIST (cpus), BYTES (hex), UNSUPPORTED (reason): @s is kept, not copied. */
+static inline struct ktsnap_value ktsnap_str_of(enum ktsnap_value_kind kind, const char *s)
+{
+	return (struct ktsnap_value){ .kind = (uint8_t)kind, .str = s };
+}
+
+/* ---- building: in place (scalars need no arena) ---- */
+static inline void ktsnap_value_set_uint(struct ktsnap_value *v, uint32_t bits, uint64_t x)
+{
+	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .bits = (uint16_t)bits, .u = x };
+}
+
+static inline void ktsnap_value_set_int(struct ktsnap_value *v, uint32_t bits, int64_t x)
+{
+	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_INT, .bits = (uint16_t)bits, .i = x };
+}
+
+static inline void ktsnap_value_set_float(struct ktsnap_value *v, uint32_t bits, double x)
+{
+	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT, .bits = (uint16_t)bits, .f = x };
+}
+
+static inline void ktsnap_value_set_bool(struct ktsnap_value *v, bool x)
+{
+	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_BOOL, .b = x };
+}
+
+static inline void ktsnap_value_set_char(struct ktsnap_value *v, uint8_t x)
+{
+	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_CHAR, .c = x };
+}
+
+/* CPU_LIST (cpus), BYTES (hex), UNSUPPORTED (reason): @s is kept, not copied. */
+static inline void ktsnap_value_set_str(struct ktsnap_value *v, enum ktsnap_value_kind kind,
+					const char *s)
+{
+	*v = (struct ktsnap_value){ .kind = (uint8_t)kind, .str = s };
+}
+
+/* ---- building: in place with bodies from @a (0 or -ENOMEM; strings and
+ * children are kept, not copied) ---- */
+int ktsnap_value_set_enum(struct ktsnap_arena *a, struct ktsnap_value *v, uint32_t bits,
+			  bool is_signed, int64_t x, const char *variant);
+int ktsnap_value_set_ptr(struct ktsnap_arena *a, struct ktsnap_value *v, uint64_t x,
+			 struct ktsnap_value *deref, const char *skip_reason, const char *cast);
+int ktsnap_value_set_truncated(struct ktsnap_arena *a, struct ktsnap_value *v, uint64_t needed,
+			       uint64_t had, struct ktsnap_value *partial);
+/* Struct of @nr members (zeroed) sharing @info, or with an info of its own
+ * (type name @type_name, member names "" until ktsnap_member_slot()) when
+ * @info is NULL. */
+int ktsnap_value_init_struct(struct ktsnap_arena *a, struct ktsnap_value *v,
+			     const struct ktsnap_struct_info *info, const char *type_name,
+			     uint32_t nr);
+/* Array of declared length @len with @nr (zeroed) stored elements. */
+int ktsnap_value_init_array(struct ktsnap_arena *a, struct ktsnap_value *v, uint64_t len,
+			    uint32_t nr);
+
+/* Member @i of a struct built with an info of its own: names it @name
+ * (kept) and returns its value slot to fill. */
+static inline struct ktsnap_value *ktsnap_member_slot(struct ktsnap_value *v, uint32_t i,
+						      const char *name)
+{
+	((struct ktsnap_struct_info *)v->s->info)->names[i] = name;
+	return &v->s->m[i];
+}
+
+/* Change an array's declared length (never below its stored elements). */
+static inline void ktsnap_array_set_len(struct ktsnap_value *v, uint64_t len)
+{
+	v->a->len = len;
+}
+
+static inline struct ktsnap_value *ktsnap_elem_slot(struct ktsnap_value *v, uint32_t i)
+{
+	return &v->a->elems[i];
+}
 
 /* ---- maps ---------------------------------------------------------------- */
 struct ktsnap_map_entry {
@@ -258,13 +484,22 @@ int ktsnap_map_set_error(struct ktsnap_report *r, struct ktsnap_map *m, const ch
 /* Keep @btf alive as long as @r (takes ownership). */
 int ktsnap_report_own_btf(struct ktsnap_report *r, struct btf *btf);
 
-/* Value constructors (arena-allocated; NULL on ENOMEM). */
+/* Value constructors in @r's arena (NULL on ENOMEM). */
 struct ktsnap_value *ktsnap_value_new(struct ktsnap_report *r, enum ktsnap_value_kind kind);
 struct ktsnap_value *ktsnap_value_new_uint(struct ktsnap_report *r, uint32_t bits, uint64_t v);
-/* Struct with @nr members whose names are copied; fill m[i].v. */
+/* Struct with @nr members (type name copied); name and fill each with
+ * ktsnap_member_slot(). */
 struct ktsnap_value *ktsnap_value_new_struct(struct ktsnap_report *r, const char *type_name,
 					     uint32_t nr);
+/* Array; fill each element with ktsnap_elem_slot(). */
 struct ktsnap_value *ktsnap_value_new_array(struct ktsnap_report *r, uint64_t len, uint32_t nr);
+struct ktsnap_value *ktsnap_value_new_enum(struct ktsnap_report *r, uint32_t bits, bool is_signed,
+					   int64_t x, const char *variant);
+struct ktsnap_value *ktsnap_value_new_ptr(struct ktsnap_report *r, uint64_t x,
+					  struct ktsnap_value *deref, const char *skip_reason,
+					  const char *cast);
+struct ktsnap_value *ktsnap_value_new_truncated(struct ktsnap_report *r, uint64_t needed,
+						uint64_t had, struct ktsnap_value *partial);
 
 /* Lowercase, space-separated hex of @n bytes ("01 00 00 00"), arena. */
 char *ktsnap_hex_string(struct ktsnap_arena *a, const uint8_t *p, size_t n);

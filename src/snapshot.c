@@ -125,7 +125,7 @@ static struct view_index *index_build(const struct ktsnap_report *r)
 			continue;
 		v = ktsnap_peel_ptrs(ktsnap_map__value(&r->maps[i]));
 		if (v && v->kind == KTSNAP_VALUE_STRUCT)
-			nr_members += v->s.nr;
+			nr_members += v->n;
 	}
 	cap = table_size(nr_members);
 	ix->var_mask = cap - 1;
@@ -141,8 +141,8 @@ static struct view_index *index_build(const struct ktsnap_report *r)
 		v = ktsnap_peel_ptrs(ktsnap_map__value(&r->maps[i]));
 		if (!v || v->kind != KTSNAP_VALUE_STRUCT)
 			continue;
-		for (j = 0; j < v->s.nr; j++) {
-			const char *name = v->s.m[j].name;
+		for (j = 0; j < v->n; j++) {
+			const char *name = ktsnap_mname(v, j);
 			struct vx_slot *s = slot_find(ix->var_slots, ix->var_mask, name);
 			struct vx_hit *h = &ix->hits[ix->nr_hits];
 
@@ -150,7 +150,7 @@ static struct view_index *index_build(const struct ktsnap_report *r)
 			if (s->head && ix->hits[s->tail - 1].map == i)
 				continue;
 			h->map = i;
-			h->v = &v->s.m[j].v;
+			h->v = ktsnap_mval(v, j);
 			if (!s->head) {
 				s->key = name;
 				s->head = ix->nr_hits + 1;

@@ -76,11 +76,11 @@ const struct ktsnap_value *ktsnap_value_peel(const struct ktsnap_value *v, enum 
 	 * files that nest deeply (value trees are acyclic).
 	 */
 	while (v && hops < KTSNAP_PEEL_CAP) {
-		if (v->kind == KTSNAP_VALUE_PTR && v->p.deref)
-			v = v->p.deref;
+		if (v->kind == KTSNAP_VALUE_PTR && v->p->deref)
+			v = v->p->deref;
 		else if (how == KTSNAP_PEEL_ALL && v->kind == KTSNAP_VALUE_TRUNCATED &&
-			 v->t.partial)
-			v = v->t.partial;
+			 v->t->partial)
+			v = v->t->partial;
 		else
 			break;
 		hops++;
@@ -97,11 +97,11 @@ static const struct ktsnap_value *member_n(const struct ktsnap_value *v, const c
 
 	if (!v || v->kind != KTSNAP_VALUE_STRUCT)
 		return NULL;
-	for (i = 0; i < v->s.nr; i++) {
-		const char *n = v->s.m[i].name;
+	for (i = 0; i < v->n; i++) {
+		const char *n = ktsnap_mname(v, i);
 
 		if (!strncmp(n, name, len) && n[len] == '\0')
-			return &v->s.m[i].v;
+			return ktsnap_mval(v, i);
 	}
 	return NULL;
 }
@@ -119,9 +119,9 @@ const struct ktsnap_value *ktsnap_value__member(const struct ktsnap_value *v, co
 const struct ktsnap_value *ktsnap_value__index(const struct ktsnap_value *v, size_t i)
 {
 	v = ktsnap_value_peel(v, KTSNAP_PEEL_ALL);
-	if (!v || v->kind != KTSNAP_VALUE_ARRAY || i >= v->a.nr)
+	if (!v || v->kind != KTSNAP_VALUE_ARRAY || i >= v->n)
 		return NULL;
-	return &v->a.elems[i];
+	return ktsnap_elem(v, i);
 }
 
 /* ---- dotted paths ------------------------------------------------------------------- */
@@ -179,11 +179,11 @@ static int walk_indexes(const struct ktsnap_value **cur, const char *p, const ch
 			err_not_array(err, path, ktsnap_value_kind__name(v->kind));
 			return -ENOENT;
 		}
-		if (i >= v->a.nr) {
-			ktsnap_err_index_out_of_range(err, "<array>", i, v->a.nr);
+		if (i >= v->n) {
+			ktsnap_err_index_out_of_range(err, "<array>", i, v->n);
 			return -ENOENT;
 		}
-		*cur = &v->a.elems[i];
+		*cur = ktsnap_elem(v, i);
 	}
 	return 0;
 }
@@ -273,10 +273,10 @@ static int scalar_of(const struct ktsnap_value *v, unsigned int target, struct s
 		return -EINVAL;
 	switch (v->kind) {
 	case KTSNAP_VALUE_INT:
-		*s = (struct scalar){ .to = TO_ALL, .is_signed = true, .i = v->i.v };
+		*s = (struct scalar){ .to = TO_ALL, .is_signed = true, .i = v->i };
 		break;
 	case KTSNAP_VALUE_UINT:
-		*s = (struct scalar){ .to = TO_ALL, .u = v->u.v };
+		*s = (struct scalar){ .to = TO_ALL, .u = v->u };
 		break;
 	case KTSNAP_VALUE_BOOL:
 	case KTSNAP_VALUE_CHAR:
@@ -285,16 +285,16 @@ static int scalar_of(const struct ktsnap_value *v, unsigned int target, struct s
 		break;
 	case KTSNAP_VALUE_ENUM:
 		*s = (struct scalar){ .to = TO_ALL,
-				      .is_signed = v->e.is_signed,
+				      .is_signed = ktsnap_enum_signed(v),
 				      .i64_raw = true,
-				      .i = v->e.v,
-				      .u = (uint64_t)v->e.v };
+				      .i = ktsnap_enum_v(v),
+				      .u = (uint64_t)ktsnap_enum_v(v) };
 		break;
 	case KTSNAP_VALUE_PTR:
-		*s = (struct scalar){ .to = TO_U64 | TO_BOOL, .u = v->p.v };
+		*s = (struct scalar){ .to = TO_U64 | TO_BOOL, .u = v->p->v };
 		break;
 	case KTSNAP_VALUE_FLOAT:
-		*s = (struct scalar){ .to = TO_F64, .is_float = true, .f = v->f.v };
+		*s = (struct scalar){ .to = TO_F64, .is_float = true, .f = v->f };
 		break;
 	default:
 		break;
@@ -369,25 +369,19 @@ int ktsnap_value__as_bool(const struct ktsnap_value *v, bool *out)
 
 uint32_t ktsnap_value__bits(const struct ktsnap_value *v)
 {
-	if (IS(v, INT))
-		return v->i.bits;
-	if (IS(v, UINT))
-		return v->u.bits;
-	if (IS(v, FLOAT))
-		return v->f.bits;
-	if (IS(v, ENUM))
-		return v->e.bits;
+	if (IS(v, INT) || IS(v, UINT) || IS(v, FLOAT) || IS(v, ENUM))
+		return v->bits;
 	return 0;
 }
 
 int64_t ktsnap_value__int(const struct ktsnap_value *v)
 {
-	return IS(v, INT) ? v->i.v : IS(v, ENUM) ? v->e.v : 0;
+	return IS(v, INT) ? v->i : IS(v, ENUM) ? ktsnap_enum_v(v) : 0;
 }
 
 uint64_t ktsnap_value__uint(const struct ktsnap_value *v)
 {
-	return IS(v, UINT) ? v->u.v : IS(v, PTR) ? v->p.v : 0;
+	return IS(v, UINT) ? v->u : IS(v, PTR) ? v->p->v : 0;
 }
 
 bool ktsnap_value__bool(const struct ktsnap_value *v)
@@ -402,90 +396,90 @@ uint8_t ktsnap_value__char(const struct ktsnap_value *v)
 
 double ktsnap_value__float(const struct ktsnap_value *v)
 {
-	return IS(v, FLOAT) ? v->f.v : 0.0;
+	return IS(v, FLOAT) ? v->f : 0.0;
 }
 
 const char *ktsnap_value__enum_variant(const struct ktsnap_value *v)
 {
-	return IS(v, ENUM) ? v->e.variant : NULL;
+	return IS(v, ENUM) ? ktsnap_enum_variant(v) : NULL;
 }
 
 bool ktsnap_value__enum_is_signed(const struct ktsnap_value *v)
 {
-	return IS(v, ENUM) ? v->e.is_signed : false;
+	return IS(v, ENUM) ? ktsnap_enum_signed(v) : false;
 }
 
 const char *ktsnap_value__type_name(const struct ktsnap_value *v)
 {
-	return IS(v, STRUCT) ? v->s.type_name : NULL;
+	return IS(v, STRUCT) ? ktsnap_struct_type(v) : NULL;
 }
 
 size_t ktsnap_value__member_count(const struct ktsnap_value *v)
 {
-	return IS(v, STRUCT) ? v->s.nr : 0;
+	return IS(v, STRUCT) ? v->n : 0;
 }
 
 const struct ktsnap_value *ktsnap_value__member_at(const struct ktsnap_value *v, size_t i,
 						   const char **name)
 {
-	if (!IS(v, STRUCT) || i >= v->s.nr)
+	if (!IS(v, STRUCT) || i >= v->n)
 		return NULL;
 	if (name)
-		*name = v->s.m[i].name;
-	return &v->s.m[i].v;
+		*name = ktsnap_mname(v, i);
+	return ktsnap_mval(v, i);
 }
 
 uint64_t ktsnap_value__array_len(const struct ktsnap_value *v)
 {
-	return IS(v, ARRAY) ? v->a.len : 0;
+	return IS(v, ARRAY) ? ktsnap_array_len(v) : 0;
 }
 
 size_t ktsnap_value__element_count(const struct ktsnap_value *v)
 {
-	return IS(v, ARRAY) ? v->a.nr : 0;
+	return IS(v, ARRAY) ? v->n : 0;
 }
 
 const char *ktsnap_value__cpus(const struct ktsnap_value *v)
 {
-	return IS(v, CPU_LIST) ? v->cpus : NULL;
+	return IS(v, CPU_LIST) ? v->str : NULL;
 }
 
 const struct ktsnap_value *ktsnap_value__ptr_deref(const struct ktsnap_value *v)
 {
-	return IS(v, PTR) ? v->p.deref : NULL;
+	return IS(v, PTR) ? v->p->deref : NULL;
 }
 
 const char *ktsnap_value__ptr_skip_reason(const struct ktsnap_value *v)
 {
-	return IS(v, PTR) ? v->p.skip_reason : NULL;
+	return IS(v, PTR) ? v->p->skip_reason : NULL;
 }
 
 const char *ktsnap_value__ptr_cast_annotation(const struct ktsnap_value *v)
 {
-	return IS(v, PTR) ? v->p.cast : NULL;
+	return IS(v, PTR) ? v->p->cast : NULL;
 }
 
 const char *ktsnap_value__hex(const struct ktsnap_value *v)
 {
-	return IS(v, BYTES) ? v->hex : NULL;
+	return IS(v, BYTES) ? v->str : NULL;
 }
 
 uint64_t ktsnap_value__truncated_needed(const struct ktsnap_value *v)
 {
-	return IS(v, TRUNCATED) ? v->t.needed : 0;
+	return IS(v, TRUNCATED) ? v->t->needed : 0;
 }
 
 uint64_t ktsnap_value__truncated_had(const struct ktsnap_value *v)
 {
-	return IS(v, TRUNCATED) ? v->t.had : 0;
+	return IS(v, TRUNCATED) ? v->t->had : 0;
 }
 
 const struct ktsnap_value *ktsnap_value__truncated_partial(const struct ktsnap_value *v)
 {
-	return IS(v, TRUNCATED) ? v->t.partial : NULL;
+	return IS(v, TRUNCATED) ? v->t->partial : NULL;
 }
 
 const char *ktsnap_value__unsupported_reason(const struct ktsnap_value *v)
 {
-	return IS(v, UNSUPPORTED) ? v->reason : NULL;
+	return IS(v, UNSUPPORTED) ? v->str : NULL;
 }

@@ -22,28 +22,70 @@
 /* ---- values ----------------------------------------------------------------- */
 static inline struct ktsnap_value rb_uint(uint32_t bits, uint64_t v)
 {
-	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { bits, v } };
+	return ktsnap_uint_of(bits, v);
 }
 
 static inline struct ktsnap_value rb_int(uint32_t bits, int64_t v)
 {
-	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_INT, .i = { bits, v } };
+	return ktsnap_int_of(bits, v);
 }
 
 static inline struct ktsnap_value rb_float(double v)
 {
-	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT, .f = { 64, v } };
+	return ktsnap_float_of(64, v);
 }
 
-static inline struct ktsnap_value rb_enum(uint32_t bits, bool sign, int64_t v, const char *var)
+/* An enum (values past 32 bits keep a body in @r's arena). */
+static inline struct ktsnap_value rb_enum(struct ktsnap_report *r, uint32_t bits, bool sign,
+					  int64_t v, const char *var)
 {
-	struct ktsnap_value e = { .kind = KTSNAP_VALUE_ENUM };
+	struct ktsnap_value e;
 
-	e.e.bits = bits;
-	e.e.is_signed = sign;
-	e.e.v = v;
-	e.e.variant = var;
+	ktsnap_value_set_enum(&r->arena, &e, bits, sign, v, var);
 	return e;
+}
+
+static inline struct ktsnap_value rb_bool(bool b)
+{
+	struct ktsnap_value v;
+
+	ktsnap_value_set_bool(&v, b);
+	return v;
+}
+
+static inline struct ktsnap_value rb_char(uint8_t c)
+{
+	struct ktsnap_value v;
+
+	ktsnap_value_set_char(&v, c);
+	return v;
+}
+
+/* CPU_LIST, BYTES or UNSUPPORTED holding @s. */
+static inline struct ktsnap_value rb_str(enum ktsnap_value_kind kind, const char *s)
+{
+	struct ktsnap_value v;
+
+	ktsnap_value_set_str(&v, kind, s);
+	return v;
+}
+
+static inline struct ktsnap_value rb_ptr(struct ktsnap_report *r, uint64_t x,
+					 struct ktsnap_value *deref)
+{
+	struct ktsnap_value v;
+
+	ktsnap_value_set_ptr(&r->arena, &v, x, deref, NULL, NULL);
+	return v;
+}
+
+static inline struct ktsnap_value rb_truncated(struct ktsnap_report *r, uint64_t needed,
+					       uint64_t had, struct ktsnap_value *partial)
+{
+	struct ktsnap_value v;
+
+	ktsnap_value_set_truncated(&r->arena, &v, needed, had, partial);
+	return v;
 }
 
 /* Struct with members "a", 1, "b", 2 …: NULL-terminated name/uint pairs. */
@@ -61,8 +103,8 @@ static inline struct ktsnap_value *rb_struct(struct ktsnap_report *r, const char
 	va_end(ap);
 	v = ktsnap_value_new_struct(r, type, n);
 	for (i = 0; i < n; i++) {
-		v->s.m[i].name = ktsnap_arena_strdup(&r->arena, names[i]);
-		v->s.m[i].v = rb_uint(64, vals[i]);
+		*ktsnap_member_slot(v, i, ktsnap_arena_strdup(&r->arena, names[i])) =
+			rb_uint(64, vals[i]);
 	}
 	return v;
 }
@@ -179,28 +221,25 @@ static inline struct ktsnap_value *rb_task_ctx(struct ktsnap_report *r, int32_t 
 	int i;
 
 	for (i = 0; i < 16; i++)
-		comm->a.elems[i] = (struct ktsnap_value){ .kind = KTSNAP_VALUE_CHAR,
-							  .c = (uint8_t)(i < 6 ? name[i] : 0) };
-	ctx->s.m[0] = (struct ktsnap_member){ "weight", rb_uint(64, 100) };
-	ctx->s.m[1] = (struct ktsnap_member){ "policy",
-					      rb_enum(32, false, 0x80000000LL, "KT_POLICY_BIG") };
-	un->s.m[0] = (struct ktsnap_member){ "raw", rb_uint(64, 0x5566778811223344ULL) };
-	un->s.m[1] = (struct ktsnap_member){ "", rb_uint(32, 0x11223344) };
-	s->s.m[0] = (struct ktsnap_member){ "pid", rb_int(32, pid) };
-	s->s.m[1] = (struct ktsnap_member){ "comm", *comm };
-	s->s.m[2] = (struct ktsnap_member){ "ctx", *ctx };
-	s->s.m[3] = (struct ktsnap_member){ "sign", rb_enum(32, true, -3, "KT_SIGN_NEG") };
-	s->s.m[4] =
-		(struct ktsnap_member){ "wide", rb_enum(64, false, (int64_t)0xfedcba9876543210ULL,
-							"KT_WIDE_BIG") };
-	s->s.m[5] = (struct ktsnap_member){ "magic", rb_uint(64, UINT64_MAX) };
-	s->s.m[6] = (struct ktsnap_member){ "flag_a", rb_uint(3, 5) };
-	s->s.m[7] = (struct ktsnap_member){ "flag_b", rb_uint(5, 17) };
-	s->s.m[8] =
-		(struct ktsnap_member){ "is_kthread", { .kind = KTSNAP_VALUE_BOOL, .b = false } };
-	s->s.m[9] = (struct ktsnap_member){ "u", *un };
-	s->s.m[10] = (struct ktsnap_member){ "nr_runs", rb_uint(64, runs) };
-	s->s.m[11] = (struct ktsnap_member){ "neg", rb_int(32, -42) };
+		*ktsnap_elem_slot(comm, i) = ktsnap_char_of((uint8_t)(i < 6 ? name[i] : 0));
+	*ktsnap_member_slot(ctx, 0, "weight") = rb_uint(64, 100);
+	*ktsnap_member_slot(ctx, 1, "policy") =
+		rb_enum(r, 32, false, 0x80000000LL, "KT_POLICY_BIG");
+	*ktsnap_member_slot(un, 0, "raw") = rb_uint(64, 0x5566778811223344ULL);
+	*ktsnap_member_slot(un, 1, "") = rb_uint(32, 0x11223344);
+	*ktsnap_member_slot(s, 0, "pid") = rb_int(32, pid);
+	*ktsnap_member_slot(s, 1, "comm") = *comm;
+	*ktsnap_member_slot(s, 2, "ctx") = *ctx;
+	*ktsnap_member_slot(s, 3, "sign") = rb_enum(r, 32, true, -3, "KT_SIGN_NEG");
+	*ktsnap_member_slot(s, 4, "wide") =
+		rb_enum(r, 64, false, (int64_t)0xfedcba9876543210ULL, "KT_WIDE_BIG");
+	*ktsnap_member_slot(s, 5, "magic") = rb_uint(64, UINT64_MAX);
+	*ktsnap_member_slot(s, 6, "flag_a") = rb_uint(3, 5);
+	*ktsnap_member_slot(s, 7, "flag_b") = rb_uint(5, 17);
+	*ktsnap_member_slot(s, 8, "is_kthread") = ktsnap_bool_of(false);
+	*ktsnap_member_slot(s, 9, "u") = *un;
+	*ktsnap_member_slot(s, 10, "nr_runs") = rb_uint(64, runs);
+	*ktsnap_member_slot(s, 11, "neg") = rb_int(32, -42);
 	return s;
 }
 
@@ -236,52 +275,40 @@ static inline struct ktsnap_report *rb_full_report(uint64_t tick)
 	m = rb_map(r, "ktsched.bss", BPF_MAP_TYPE_ARRAY, 4, 64, 1, KTSNAP_LAYOUT_VALUE);
 	m->map_kva = 7;
 	bss = ktsnap_value_new_struct(r, NULL, 14);
-	bss->s.m[0] = (struct ktsnap_member){ "nr_switches", rb_uint(64, 1000 + tick * 37) };
-	bss->s.m[1] = (struct ktsnap_member){ "bss_neg", rb_int(32, -7) };
-	bss->s.m[2] = (struct ktsnap_member){ "bss_u64_max", rb_uint(64, UINT64_MAX) };
-	bss->s.m[3] =
-		(struct ktsnap_member){ "attached_seen", { .kind = KTSNAP_VALUE_BOOL, .b = true } };
-	bss->s.m[4] = (struct ktsnap_member){ "letter", { .kind = KTSNAP_VALUE_CHAR, .c = 'A' } };
-	bss->s.m[5] = (struct ktsnap_member){ "load", rb_float(tick ? 0.75 : 0.1) };
-	bss->s.m[6] = (struct ktsnap_member){ "sign", rb_enum(32, true, -3, "KT_SIGN_NEG") };
-	bss->s.m[7] = (struct ktsnap_member){ "mystery", rb_enum(32, false, 9, NULL) };
-	bss->s.m[8] = (struct ktsnap_member){ "online",
-					      { .kind = KTSNAP_VALUE_CPU_LIST, .cpus = "0-2,5" } };
-	ptr = ktsnap_value_new(r, KTSNAP_VALUE_PTR);
-	ptr->p.v = 0x1f;
-	ptr->p.cast = "cast→arena";
-	ptr->p.deref = ktsnap_value_new_uint(r, 64, 3);
-	bss->s.m[9] = (struct ktsnap_member){ "head", *ptr };
-	ptr = ktsnap_value_new(r, KTSNAP_VALUE_PTR);
-	ptr->p.v = 0xffff888000002000ULL;
-	ptr->p.skip_reason = "cycle at 0xffff888000002000";
-	bss->s.m[10] = (struct ktsnap_member){ "self", *ptr };
-	bss->s.m[11] =
-		(struct ktsnap_member){ "blob",
-					{ .kind = KTSNAP_VALUE_BYTES, .hex = "de ad be ef" } };
+	*ktsnap_member_slot(bss, 0, "nr_switches") = rb_uint(64, 1000 + tick * 37);
+	*ktsnap_member_slot(bss, 1, "bss_neg") = rb_int(32, -7);
+	*ktsnap_member_slot(bss, 2, "bss_u64_max") = rb_uint(64, UINT64_MAX);
+	*ktsnap_member_slot(bss, 3, "attached_seen") = ktsnap_bool_of(true);
+	*ktsnap_member_slot(bss, 4, "letter") = ktsnap_char_of('A');
+	*ktsnap_member_slot(bss, 5, "load") = rb_float(tick ? 0.75 : 0.1);
+	*ktsnap_member_slot(bss, 6, "sign") = rb_enum(r, 32, true, -3, "KT_SIGN_NEG");
+	*ktsnap_member_slot(bss, 7, "mystery") = rb_enum(r, 32, false, 9, NULL);
+	*ktsnap_member_slot(bss, 8, "online") = ktsnap_str_of(KTSNAP_VALUE_CPU_LIST, "0-2,5");
+	ptr = ktsnap_value_new_ptr(r, 0x1f, ktsnap_value_new_uint(r, 64, 3), NULL, "cast→arena");
+	*ktsnap_member_slot(bss, 9, "head") = *ptr;
+	ptr = ktsnap_value_new_ptr(r, 0xffff888000002000ULL, NULL, "cycle at 0xffff888000002000",
+				   NULL);
+	*ktsnap_member_slot(bss, 10, "self") = *ptr;
+	*ktsnap_member_slot(bss, 11, "blob") = ktsnap_str_of(KTSNAP_VALUE_BYTES, "de ad be ef");
 	arr = ktsnap_value_new_array(r, 2, 2);
-	arr->a.elems[0] = rb_uint(8, 1);
-	arr->a.elems[1] = rb_uint(8, 2);
-	tr = ktsnap_value_new(r, KTSNAP_VALUE_TRUNCATED);
-	tr->t.needed = 8;
-	tr->t.had = 2;
-	tr->t.partial = arr;
-	bss->s.m[12] = (struct ktsnap_member){ "cut", *tr };
-	bss->s.m[13] = (struct ktsnap_member){
-		"fn", { .kind = KTSNAP_VALUE_UNSUPPORTED, .reason = "FUNC_PROTO \"x\"\n\t\\" }
-	};
+	*ktsnap_elem_slot(arr, 0) = rb_uint(8, 1);
+	*ktsnap_elem_slot(arr, 1) = rb_uint(8, 2);
+	tr = ktsnap_value_new_truncated(r, 8, 2, arr);
+	*ktsnap_member_slot(bss, 12, "cut") = *tr;
+	*ktsnap_member_slot(bss, 13, "fn") =
+		ktsnap_str_of(KTSNAP_VALUE_UNSUPPORTED, "FUNC_PROTO \"x\"\n\t\\");
 	m->value = bss;
 
 	/* .data: float specials */
 	m = rb_map(r, "ktsched.data", BPF_MAP_TYPE_ARRAY, 0, 40, 1, KTSNAP_LAYOUT_VALUE);
 	m->map_kva = 8;
 	v = ktsnap_value_new_struct(r, NULL, 6);
-	v->s.m[0] = (struct ktsnap_member){ "nan", rb_float(NAN) };
-	v->s.m[1] = (struct ktsnap_member){ "pinf", rb_float(INFINITY) };
-	v->s.m[2] = (struct ktsnap_member){ "ninf", rb_float(-INFINITY) };
-	v->s.m[3] = (struct ktsnap_member){ "negzero", rb_float(-0.0) };
-	v->s.m[4] = (struct ktsnap_member){ "third", rb_float(1.0 / 3.0) };
-	v->s.m[5] = (struct ktsnap_member){ "big", rb_float(1e300) };
+	*ktsnap_member_slot(v, 0, "nan") = rb_float(NAN);
+	*ktsnap_member_slot(v, 1, "pinf") = rb_float(INFINITY);
+	*ktsnap_member_slot(v, 2, "ninf") = rb_float(-INFINITY);
+	*ktsnap_member_slot(v, 3, "negzero") = rb_float(-0.0);
+	*ktsnap_member_slot(v, 4, "third") = rb_float(1.0 / 3.0);
+	*ktsnap_member_slot(v, 5, "big") = rb_float(1e300);
 	m->value = v;
 
 	/* hash with raw bytes and renderings */
@@ -301,7 +328,7 @@ static inline struct ktsnap_report *rb_full_report(uint64_t tick)
 	m->entries[1].key_rv = ktsnap_value_new_uint(r, 32, tick ? 300 : 200);
 	m->entries[1].val_rv = rb_task_ctx(r, tick ? 300 : 200, 1);
 	inner = ktsnap_value_new_struct(r, "payload_t", 1);
-	inner->s.m[0] = (struct ktsnap_member){ "x", rb_uint(64, 1) };
+	*ktsnap_member_slot(inner, 0, "x") = rb_uint(64, 1);
 	m->entries[1].payload = inner;
 
 	/* hash without BTF (hex only), and an empty hash */
@@ -334,9 +361,8 @@ static inline struct ktsnap_report *rb_full_report(uint64_t tick)
 	m->entries[0].per_cpu = ktsnap_arena_alloc(a, 3 * sizeof(void *));
 	for (i = 0; i < 3; i += 2) {
 		v = ktsnap_value_new_struct(r, "kt_pcpu_stat", 2);
-		v->s.m[0] = (struct ktsnap_member){ "nr_switches",
-						    rb_uint(64, 10 + (uint64_t)i + tick * i) };
-		v->s.m[1] = (struct ktsnap_member){ "nr_preempt", rb_uint(64, 0) };
+		*ktsnap_member_slot(v, 0, "nr_switches") = rb_uint(64, 10 + (uint64_t)i + tick * i);
+		*ktsnap_member_slot(v, 1, "nr_preempt") = rb_uint(64, 0);
 		m->entries[0].per_cpu[i] = v;
 	}
 

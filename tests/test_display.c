@@ -40,22 +40,22 @@ static int teardown(void **state)
 	} while (0)
 
 static struct ktsnap_value U(uint32_t bits, uint64_t x) {
-	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { bits, x } };
+	return ktsnap_uint_of(bits, x);
 }
 
 static struct ktsnap_value
 I(uint32_t bits, int64_t x) {
-	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_INT, .i = { bits, x } };
+	return ktsnap_int_of(bits, x);
 }
 
 static struct ktsnap_value
 C(uint8_t c) {
-	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_CHAR, .c = c };
+	return ktsnap_char_of(c);
 }
 
 static struct ktsnap_value
 F(double d) {
-	return (struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT, .f = { 64, d } };
+	return ktsnap_float_of(64, d);
 }
 
 static struct ktsnap_value *
@@ -65,7 +65,7 @@ chars(const char *s, uint32_t n)
 	uint32_t i;
 
 	for (i = 0; i < n; i++)
-		a->a.elems[i] = C((uint8_t)s[i]);
+		*ktsnap_elem_slot(a, i) = C((uint8_t)s[i]);
 	return a;
 }
 
@@ -77,7 +77,7 @@ static void scalars(void **state)
 	assert_fmt(&v, "-42");
 	v = U(64, UINT64_MAX);
 	assert_fmt(&v, "18446744073709551615");
-	v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_BOOL, .b = true };
+	v = ktsnap_bool_of(true);
 	assert_fmt(&v, "true");
 	v.b = false;
 	assert_fmt(&v, "false");
@@ -124,49 +124,43 @@ static void floats(void **state)
 
 static void enums(void **state)
 {
-	struct ktsnap_value v = { .kind = KTSNAP_VALUE_ENUM, .e = { 32, false, 2, "X" } };
+	struct ktsnap_value v;
 
+	ktsnap_value_set_enum(&R->arena, &v, 32, false, 2, "X");
 	assert_fmt(&v, "X (2)");
-	v.e.variant = NULL;
+	ktsnap_value_set_enum(&R->arena, &v, 32, false, 2, NULL);
 	assert_fmt(&v, "2");
 	/* unsigned: the u64 bit pattern */
-	v.e.v = -1;
+	ktsnap_value_set_enum(&R->arena, &v, 32, false, -1, NULL);
 	assert_fmt(&v, "18446744073709551615");
-	v.e.is_signed = true;
-	v.e.v = -3;
-	v.e.variant = "KT_SIGN_NEG";
+	ktsnap_value_set_enum(&R->arena, &v, 32, true, -3, "KT_SIGN_NEG");
 	assert_fmt(&v, "KT_SIGN_NEG (-3)");
 }
 
 static void pointers_and_misc(void **state)
 {
 	struct ktsnap_value three = U(32, 3);
-	struct ktsnap_value v = { .kind = KTSNAP_VALUE_PTR };
+	struct ktsnap_value v;
 	struct ktsnap_value t;
 
-	v.p.v = 0x1f;
-	v.p.cast = "cast→arena";
-	v.p.deref = &three;
+	ktsnap_value_set_ptr(&R->arena, &v, 0x1f, &three, NULL, "cast→arena");
 	assert_fmt(&v, "0x1f (cast→arena) → 3");
-	v.p.cast = NULL;
-	v.p.deref = NULL;
-	v.p.skip_reason = "cycle at 0x1f";
+	ktsnap_value_set_ptr(&R->arena, &v, 0x1f, NULL, "cycle at 0x1f", NULL);
 	assert_fmt(&v, "0x1f [cycle]");
-	v.p.skip_reason = "r";
+	ktsnap_value_set_ptr(&R->arena, &v, 0x1f, NULL, "r", NULL);
 	assert_fmt(&v, "0x1f [chase: r]");
-	v.p.skip_reason = NULL;
+	ktsnap_value_set_ptr(&R->arena, &v, 0x1f, NULL, NULL, NULL);
 	assert_fmt(&v, "0x1f");
 
-	t = (struct ktsnap_value){ .kind = KTSNAP_VALUE_CPU_LIST, .cpus = "0-2,5" };
+	ktsnap_value_set_str(&t, KTSNAP_VALUE_CPU_LIST, "0-2,5");
 	assert_fmt(&t, "cpus={0-2,5}");
-	t = (struct ktsnap_value){ .kind = KTSNAP_VALUE_BYTES, .hex = "01 00 ff" };
+	ktsnap_value_set_str(&t, KTSNAP_VALUE_BYTES, "01 00 ff");
 	assert_fmt(&t, "01 00 ff");
-	t = (struct ktsnap_value){ .kind = KTSNAP_VALUE_UNSUPPORTED, .reason = "FUNC" };
+	ktsnap_value_set_str(&t, KTSNAP_VALUE_UNSUPPORTED, "FUNC");
 	assert_fmt(&t, "<unsupported: FUNC>");
-	t = (struct ktsnap_value){ .kind = KTSNAP_VALUE_TRUNCATED,
-				   .t = { .needed = 8, .had = 0, .partial = &three } };
+	ktsnap_value_set_truncated(&R->arena, &t, 8, 0, &three);
 	assert_fmt(&t, "");
-	t.t.had = 4;
+	ktsnap_value_set_truncated(&R->arena, &t, 8, 4, &three);
 	assert_fmt(&t, "<truncated needed=8 had=4> 3");
 }
 
@@ -174,34 +168,28 @@ static void structs(void **state)
 {
 	struct ktsnap_value *s = ktsnap_value_new_struct(R, "t", 2), *anon, *outer;
 
-	s->s.m[0].name = "a";
-	s->s.m[0].v = U(32, 1);
-	s->s.m[1].name = "b";
-	s->s.m[1].v = U(32, 0);
+	*ktsnap_member_slot(s, 0, "a") = U(32, 1);
+	*ktsnap_member_slot(s, 1, "b") = U(32, 0);
 	assert_fmt(s, "t{a=1}");
-	s->s.m[1].v = I(32, -2);
+	*ktsnap_member_slot(s, 1, "b") = I(32, -2);
 	assert_fmt(s, "t{a=1, b=-2}");
-	s->s.m[0].v = U(32, 0);
-	s->s.m[1].v = U(32, 0);
+	*ktsnap_member_slot(s, 0, "a") = U(32, 0);
+	*ktsnap_member_slot(s, 1, "b") = U(32, 0);
 	assert_fmt(s, "t{}");
 
 	anon = ktsnap_value_new_struct(R, NULL, 1);
-	anon->s.m[0].name = "x";
-	anon->s.m[0].v = U(8, 9);
+	*ktsnap_member_slot(anon, 0, "x") = U(8, 9);
 	assert_fmt(anon, "{x=9}");
 
 	/* deeply-zero aggregate members are hidden; non-zero nest inline */
 	outer = ktsnap_value_new_struct(R, "o", 3);
-	outer->s.m[0].name = "z";
-	outer->s.m[0].v = *s;
-	outer->s.m[1].name = "in";
-	outer->s.m[1].v = *anon;
-	outer->s.m[2].name = "comm";
-	outer->s.m[2].v = *chars("hi\0", 3);
+	*ktsnap_member_slot(outer, 0, "z") = *s;
+	*ktsnap_member_slot(outer, 1, "in") = *anon;
+	*ktsnap_member_slot(outer, 2, "comm") = *chars("hi\0", 3);
 	assert_fmt(outer, "o{in={x=9}, comm=\"hi\"}");
 
 	/* ___fmt members holding strings are hidden */
-	outer->s.m[2].name = "____fmt";
+	ktsnap_member_slot(outer, 2, "____fmt");
 	assert_fmt(outer, "o{in={x=9}}");
 }
 
@@ -211,7 +199,7 @@ static void arrays(void **state)
 	uint32_t i;
 
 	for (i = 0; i < 3; i++)
-		a->a.elems[i] = U(32, 0);
+		*ktsnap_elem_slot(a, i) = U(32, 0);
 	assert_fmt(a, "[all 3 zero]");
 	assert_fmt(chars("hi\0", 3), "\"hi\"");
 	assert_fmt(chars("a\"b\n\0", 5), "\"a\\\"b\\n\"");
@@ -221,44 +209,43 @@ static void arrays(void **state)
 	assert_fmt(b, "[]");
 
 	/* dense; u64 elements in hex */
-	a->a.elems[0] = U(16, 1);
-	a->a.elems[1] = U(16, 2);
-	a->a.elems[2] = U(16, 0);
+	*ktsnap_elem_slot(a, 0) = U(16, 1);
+	*ktsnap_elem_slot(a, 1) = U(16, 2);
+	*ktsnap_elem_slot(a, 2) = U(16, 0);
 	assert_fmt(a, "[1, 2, 0]");
-	a->a.elems[0] = U(32, 1);
+	*ktsnap_elem_slot(a, 0) = U(32, 1);
 	assert_fmt(a, "[0x1, 2, 0]");
 	b = ktsnap_value_new_array(R, 2, 2);
-	b->a.elems[0] = U(64, 255);
-	b->a.elems[1] = I(64, -1);
+	*ktsnap_elem_slot(b, 0) = U(64, 255);
+	*ktsnap_elem_slot(b, 1) = I(64, -1);
 	assert_fmt(b, "[0xff, -1]");
-	b->a.elems[0] = U(16, 255);
+	*ktsnap_elem_slot(b, 0) = U(16, 255);
 	assert_fmt(b, "[255, -1]");
 
 	/* sparse runs */
 	b = ktsnap_value_new_array(R, 10, 10);
 	for (i = 0; i < 10; i++)
-		b->a.elems[i] = U(16, 0);
-	b->a.elems[1] = U(16, 7);
-	b->a.elems[5] = U(16, 1);
-	b->a.elems[6] = U(16, 2);
+		*ktsnap_elem_slot(b, i) = U(16, 0);
+	*ktsnap_elem_slot(b, 1) = U(16, 7);
+	*ktsnap_elem_slot(b, 5) = U(16, 1);
+	*ktsnap_elem_slot(b, 6) = U(16, 2);
 	assert_fmt(b, "[1]=7  [5..6]={1, 2}");
 
 	/* truncation note */
-	b->a.len = 5000;
+	ktsnap_array_set_len(b, 5000);
 	assert_fmt(b, "[1]=7  [5..6]={1, 2} /* 10 of 5000 shown */");
 
 	/* arrays of aggregates: groups of equal elements, zero ones hidden */
 	b = ktsnap_value_new_array(R, 4, 4);
 	for (i = 0; i < 4; i++) {
 		s = ktsnap_value_new_struct(R, "d", 1);
-		s->s.m[0].name = "id";
-		s->s.m[0].v = U(64, i < 3 ? 0 : 0);
-		b->a.elems[i] = *s;
+		*ktsnap_member_slot(s, 0, "id") = U(64, i < 3 ? 0 : 0);
+		*ktsnap_elem_slot(b, i) = *s;
 	}
 	assert_fmt(b, "[all 4 zero]");
-	b->a.elems[1].s.m[0].v = U(64, 5);
-	b->a.elems[2].s.m[0].v = U(64, 5);
-	b->a.elems[3].s.m[0].v = U(64, 6);
+	*ktsnap_member_slot(ktsnap_elem_slot(b, 1), 0, "id") = U(64, 5);
+	*ktsnap_member_slot(ktsnap_elem_slot(b, 2), 0, "id") = U(64, 5);
+	*ktsnap_member_slot(ktsnap_elem_slot(b, 3), 0, "id") = U(64, 6);
 	assert_fmt(b, "[[1-2] d{id=5}, [3] d{id=6}]");
 }
 
@@ -292,30 +279,23 @@ static void multi_line(void **state)
 	int fd, n;
 
 	/* short: one line */
-	s->s.m[0].name = "pid";
-	s->s.m[0].v = I(32, 42);
-	s->s.nr = 1;
+	*ktsnap_member_slot(s, 0, "pid") = I(32, 42);
+	s->n = 1;
 	out = pretty(s, 0);
 	assert_string_equal(out, "task{pid=42}\n");
 	free(out);
 
-	s->s.nr = 6;
-	s->s.m[1].name = "tgid";
-	s->s.m[1].v = I(32, 41);
-	s->s.m[2].name = "weight";
-	s->s.m[2].v = U(64, 100);
-	s->s.m[3].name = "vtime";
-	s->s.m[3].v = U(64, 7);
+	s->n = 6;
+	*ktsnap_member_slot(s, 1, "tgid") = I(32, 41);
+	*ktsnap_member_slot(s, 2, "weight") = U(64, 100);
+	*ktsnap_member_slot(s, 3, "vtime") = U(64, 7);
 	in = ktsnap_value_new_struct(R, "inner", 1);
-	in->s.m[0].name = "a_rather_long_member_name_for_wrapping";
-	in->s.m[0].v = U(64, 123456789);
-	s->s.m[4].name = "ctx";
-	s->s.m[4].v = *in;
+	*ktsnap_member_slot(in, 0, "a_rather_long_member_name_for_wrapping") = U(64, 123456789);
+	*ktsnap_member_slot(s, 4, "ctx") = *in;
 	arr = ktsnap_value_new_array(R, 40, 40);
 	for (i = 0; i < 40; i++)
-		arr->a.elems[i] = U(64, 0x1000 + i);
-	s->s.m[5].name = "slots";
-	s->s.m[5].v = *arr;
+		*ktsnap_elem_slot(arr, i) = U(64, 0x1000 + i);
+	*ktsnap_member_slot(s, 5, "slots") = *arr;
 	out = pretty(s, 1);
 	/* breadcrumb, scalars three per row, compound members on own lines,
 	 * long arrays wrapped within 120 columns */
@@ -363,12 +343,11 @@ static void multi_line_text_block(void **state)
 	struct ktsnap_value *s = ktsnap_value_new_struct(R, "msg", 1);
 	char *out;
 
-	s->s.m[0].name = "text";
-	s->s.m[0].v = *chars("line one\nline two\0", 18);
+	*ktsnap_member_slot(s, 0, "text") = *chars("line one\nline two\0", 18);
 	out = pretty(s, 0);
 	assert_string_equal(out, "msg:\n  text: |\n    line one\n    line two\n");
 	free(out);
-	out = pretty(&s->s.m[0].v, 0);
+	out = pretty(ktsnap_mval(s, 0), 0);
 	assert_string_equal(out, "|\n  line one\n  line two\n");
 	free(out);
 }
@@ -380,9 +359,7 @@ static void deep_nesting_is_bounded(void **state)
 	int i;
 
 	for (i = 0; i < 200; i++) {
-		p = ktsnap_value_new(R, KTSNAP_VALUE_PTR);
-		p->p.v = 0x10;
-		p->p.deref = v;
+		p = ktsnap_value_new_ptr(R, 0x10, v, NULL, NULL);
 		v = p;
 	}
 	assert_true(ktsnap_value__format(v, b, sizeof(b)) > 0);

@@ -132,9 +132,7 @@ static void long_inputs_keep_the_whole_sentence(void **state)
 	assert_non_null(name);
 	assert_non_null(mapname);
 	/* node.a points back at node: every "a." component walks one hop */
-	node->s.m[0].name = "a";
-	node->s.m[0].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_PTR,
-						.p = { .v = 0x1000, .deref = node } };
+	*ktsnap_member_slot(node, 0, "a") = rb_ptr(r, 0x1000, node);
 	for (i = 0; i < n - 1; i++)
 		memcpy(path + 2 * i, "a.", 2);
 	strcpy(path + 2 * (n - 1), "zzz");

@@ -295,8 +295,7 @@ static void writer_depth_limit(void **state)
 	int i;
 
 	for (i = 0; i < 1000; i++) {
-		p = ktsnap_value_new(r, KTSNAP_VALUE_PTR);
-		p->p.deref = v;
+		p = ktsnap_value_new_ptr(r, 0, v, NULL, NULL);
 		v = p;
 	}
 	assert_int_equal(ktsnap_value__write_json(v, f, 0), -EINVAL);

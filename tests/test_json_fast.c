@@ -112,19 +112,6 @@ static void repeat_entries(struct ktsnap_report *r, uint32_t times)
 	}
 }
 
-static struct ktsnap_value rb_str_value(enum ktsnap_value_kind kind, const char *s)
-{
-	struct ktsnap_value v = { .kind = kind };
-
-	if (kind == KTSNAP_VALUE_CPU_LIST)
-		v.cpus = s;
-	else if (kind == KTSNAP_VALUE_BYTES)
-		v.hex = s;
-	else
-		v.reason = s;
-	return v;
-}
-
 /* @times: entry lists repeated, @n: entries of the "spellings" map */
 static struct ktsnap_report *every_shape_n(uint32_t times, uint32_t n_spell)
 {
@@ -142,14 +129,15 @@ static struct ktsnap_report *every_shape_n(uint32_t times, uint32_t n_spell)
 	repeat_entries(r, times);
 
 	/* a struct and an array value big enough to be cut themselves */
-	big = ktsnap_value_new_struct(r, "big\ttype", bss->s.nr * (times > 4 ? 8 : 2));
-	for (i = 0; i < big->s.nr; i++)
-		big->s.m[i] = bss->s.m[i % bss->s.nr];
+	big = ktsnap_value_new_struct(r, "big\ttype", bss->n * (times > 4 ? 8 : 2));
+	for (i = 0; i < big->n; i++)
+		*ktsnap_member_slot(big, i, ktsnap_mname(bss, i % bss->n)) =
+			*ktsnap_mval(bss, i % bss->n);
 	m = rb_map(r, "big_struct", BPF_MAP_TYPE_ARRAY, 4, 64, 1, KTSNAP_LAYOUT_VALUE);
 	m->value = big;
-	arr = ktsnap_value_new_array(r, 500, bss->s.nr * (times > 4 ? 8 : 2) + 4);
-	for (i = 0; i < arr->a.nr; i++)
-		arr->a.elems[i] = i < 4 ? *bss : bss->s.m[i % bss->s.nr].v;
+	arr = ktsnap_value_new_array(r, 500, bss->n * (times > 4 ? 8 : 2) + 4);
+	for (i = 0; i < arr->n; i++)
+		*ktsnap_elem_slot(arr, i) = i < 4 ? *bss : *ktsnap_mval(bss, i % bss->n);
 	m = rb_map(r, "big_array", BPF_MAP_TYPE_ARRAY, 4, 64, 1, KTSNAP_LAYOUT_VALUE);
 	m->value = arr;
 
@@ -178,21 +166,17 @@ static struct ktsnap_report *every_shape_n(uint32_t times, uint32_t n_spell)
 		const char *s = names[i % 7];
 
 		v = ktsnap_value_new_struct(r, s, 11);
-		v->s.m[0] = (struct ktsnap_member){ s, rb_float(floats[i % 10]) };
-		v->s.m[1] = (struct ktsnap_member){ "f32", rb_float((float)floats[i % 10]) };
-		v->s.m[1].v.f.bits = 32;
-		v->s.m[2] =
-			(struct ktsnap_member){ "i64", rb_int(64, i % 2 ? INT64_MIN : INT64_MAX) };
-		v->s.m[3] = (struct ktsnap_member){ "i8", rb_int(8, i % 2 ? -128 : 127) };
-		v->s.m[4] = (struct ktsnap_member){ "e", rb_enum(64, false, -1, s) };
-		v->s.m[5] = (struct ktsnap_member){ "se", rb_enum(8, true, -128, NULL) };
-		v->s.m[6] =
-			(struct ktsnap_member){ "cpus", rb_str_value(KTSNAP_VALUE_CPU_LIST, s) };
-		v->s.m[7] = (struct ktsnap_member){ "hex", rb_str_value(KTSNAP_VALUE_BYTES, s) };
-		v->s.m[8] =
-			(struct ktsnap_member){ "why", rb_str_value(KTSNAP_VALUE_UNSUPPORTED, s) };
-		v->s.m[9] = (struct ktsnap_member){ "c", { .kind = KTSNAP_VALUE_CHAR, .c = 255 } };
-		v->s.m[10] = (struct ktsnap_member){ "ptr", bss->s.m[9].v };
+		*ktsnap_member_slot(v, 0, s) = rb_float(floats[i % 10]);
+		*ktsnap_member_slot(v, 1, "f32") = ktsnap_float_of(32, (float)floats[i % 10]);
+		*ktsnap_member_slot(v, 2, "i64") = rb_int(64, i % 2 ? INT64_MIN : INT64_MAX);
+		*ktsnap_member_slot(v, 3, "i8") = rb_int(8, i % 2 ? -128 : 127);
+		*ktsnap_member_slot(v, 4, "e") = rb_enum(r, 64, false, -1, s);
+		*ktsnap_member_slot(v, 5, "se") = rb_enum(r, 8, true, -128, NULL);
+		*ktsnap_member_slot(v, 6, "cpus") = rb_str(KTSNAP_VALUE_CPU_LIST, s);
+		*ktsnap_member_slot(v, 7, "hex") = rb_str(KTSNAP_VALUE_BYTES, s);
+		*ktsnap_member_slot(v, 8, "why") = rb_str(KTSNAP_VALUE_UNSUPPORTED, s);
+		*ktsnap_member_slot(v, 9, "c") = rb_char(255);
+		*ktsnap_member_slot(v, 10, "ptr") = *ktsnap_mval(bss, 9);
 		e->val_rv = v;
 		if (i % 4 == 0)
 			e->key_rv = ktsnap_value_new_uint(r, 8, i); /* no key bytes */

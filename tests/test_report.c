@@ -55,41 +55,33 @@ static void raw_navigation(void **state)
 
 	/* Ptr{0x10, deref: Struct{x = 7}} */
 	s = ktsnap_value_new_struct(r, "t", 1);
-	s->s.m[0].name = "x";
-	s->s.m[0].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { 32, 7 } };
-	ptr = ktsnap_value_new(r, KTSNAP_VALUE_PTR);
-	ptr->p.v = 0x10;
-	ptr->p.deref = s;
-	assert_ptr_equal(ktsnap_value__member(ptr, "x"), &s->s.m[0].v);
+	*ktsnap_member_slot(s, 0, "x") = ktsnap_uint_of(32, 7);
+	ptr = ktsnap_value_new_ptr(r, 0x10, s, NULL, NULL);
+	assert_ptr_equal(ktsnap_value__member(ptr, "x"), ktsnap_mval(s, 0));
 	assert_int_equal(ktsnap_value__as_u64(ptr, &u), 0);
 	assert_int_equal(u, 0x10);
-	assert_ptr_equal(ktsnap_value__get(ptr, "x"), &s->s.m[0].v);
+	assert_ptr_equal(ktsnap_value__get(ptr, "x"), ktsnap_mval(s, 0));
 	assert_null(ktsnap_value__get(ptr, "x..y"));
 	assert_ptr_equal(ktsnap_value__get(ptr, ""), ptr);
 
 	/* Truncated{partial: Array[a, b]} */
 	arr = ktsnap_value_new_array(r, 2, 2);
-	arr->a.elems[0] = (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { 8, 1 } };
-	arr->a.elems[1] = (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { 8, 2 } };
-	tr = ktsnap_value_new(r, KTSNAP_VALUE_TRUNCATED);
-	tr->t.needed = 2;
-	tr->t.had = 2;
-	tr->t.partial = arr;
-	assert_ptr_equal(ktsnap_value__index(tr, 1), &arr->a.elems[1]);
+	*ktsnap_elem_slot(arr, 0) = ktsnap_uint_of(8, 1);
+	*ktsnap_elem_slot(arr, 1) = ktsnap_uint_of(8, 2);
+	tr = ktsnap_value_new_truncated(r, 2, 2, arr);
+	assert_ptr_equal(ktsnap_value__index(tr, 1), ktsnap_elem(arr, 1));
 	assert_null(ktsnap_value__index(tr, 2));
 
 	/* unsigned enum holding -1 reads as u64 max; float does not coerce */
-	e = ktsnap_value_new(r, KTSNAP_VALUE_ENUM);
-	e->e.bits = 64;
-	e->e.v = -1;
+	e = ktsnap_value_new_enum(r, 64, false, -1, NULL);
 	assert_int_equal(ktsnap_value__as_u64(e, &u), 0);
 	assert_true(u == UINT64_MAX);
-	e->e.is_signed = true;
+	e = ktsnap_value_new_enum(r, 64, true, -1, NULL);
 	assert_int_equal(ktsnap_value__as_u64(e, &u), -EINVAL);
 	assert_int_equal(ktsnap_value__as_i64(e, &i), 0);
 	assert_int_equal(i, -1);
 	e = ktsnap_value_new(r, KTSNAP_VALUE_FLOAT);
-	e->f.v = 1.5;
+	e->f = 1.5;
 	assert_int_equal(ktsnap_value__as_u64(e, &u), -EINVAL);
 	assert_int_equal(ktsnap_value__as_f64(e, &f), 0);
 	ktsnap_report__free(r);

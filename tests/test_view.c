@@ -109,10 +109,8 @@ static void var_unique_and_never_splits(void **state)
 	struct ktsnap_value *bss = ktsnap_value_new_struct(r, ".bss", 2);
 	uint64_t u = 0;
 
-	bss->s.m[0].name = "nr_cpus_onln";
-	bss->s.m[0].v = rb_uint(32, 4);
-	bss->s.m[1].name = "ctx";
-	bss->s.m[1].v = *rb_struct(r, "kt_sched_ctx", "weight", 100ull, NULL);
+	*ktsnap_member_slot(bss, 0, "nr_cpus_onln") = rb_uint(32, 4);
+	*ktsnap_member_slot(bss, 1, "ctx") = *rb_struct(r, "kt_sched_ctx", "weight", 100ull, NULL);
 	rb_global(r, "sched.bss", 1, bss);
 
 	assert_int_equal(ktsnap_field__as_u64(ktsnap_snapshot__var(s, "nr_cpus_onln"), &u, NULL),
@@ -848,12 +846,12 @@ static void percpu_aggregators(void **state)
 	assert_int_equal(ktsnap_entry__cpu_each(e, "x", collect, seen, &err), -ENOENT);
 
 	/* floats: NaN propagates through sum, loses in max/min */
-	m->entries[0].per_cpu[0] =
-		&(struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT, .f = { 64, 1.0 } };
-	m->entries[0].per_cpu[1] =
-		&(struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT, .f = { 64, NAN } };
-	m->entries[0].per_cpu[2] =
-		&(struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT, .f = { 64, 3.0 } };
+	m->entries[0].per_cpu[0] = ktsnap_value_new(r, KTSNAP_VALUE_FLOAT);
+	*(struct ktsnap_value *)m->entries[0].per_cpu[0] = ktsnap_float_of(64, 1.0);
+	m->entries[0].per_cpu[1] = ktsnap_value_new(r, KTSNAP_VALUE_FLOAT);
+	*(struct ktsnap_value *)m->entries[0].per_cpu[1] = ktsnap_float_of(64, NAN);
+	m->entries[0].per_cpu[2] = ktsnap_value_new(r, KTSNAP_VALUE_FLOAT);
+	*(struct ktsnap_value *)m->entries[0].per_cpu[2] = ktsnap_float_of(64, 3.0);
 	assert_int_equal(ktsnap_entry__cpu_sum_f64(e, "", &d, &err), 0);
 	assert_true(isnan(d));
 	assert_int_equal(ktsnap_entry__cpu_max_f64(e, "", &d, &err), 0);
@@ -889,13 +887,9 @@ static struct ktsnap_value *task_value(struct ktsnap_report *r)
 	struct ktsnap_value *leader = rb_struct(r, "task", "pid", 77ull, NULL);
 	struct ktsnap_value *t = ktsnap_value_new_struct(r, "kt_task_ctx", 3);
 
-	t->s.m[0].name = "ctx";
-	t->s.m[0].v = *ctx;
-	t->s.m[1].name = "a";
-	t->s.m[1].v = rb_uint(32, 5);
-	t->s.m[2].name = "leader";
-	t->s.m[2].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_PTR,
-					     .p = { .v = 0xffff1000, .deref = leader } };
+	*ktsnap_member_slot(t, 0, "ctx") = *ctx;
+	*ktsnap_member_slot(t, 1, "a") = rb_uint(32, 5);
+	*ktsnap_member_slot(t, 2, "leader") = rb_ptr(r, 0xffff1000, leader);
 	return t;
 }
 
@@ -952,17 +946,17 @@ static void index_paths(void **state)
 	struct ktsnap_entry e;
 	uint64_t u;
 
-	tag->a.elems[0] = rb_uint(8, 10);
-	tag->a.elems[1] = rb_uint(8, 11);
-	tag->a.elems[2] = *rb_struct(r, "in", "x", 7ull, NULL);
-	row->a.elems[0] = rb_uint(8, 20);
-	row->a.elems[1] = rb_uint(8, 21);
-	grid->a.elems[0] = *row;
-	grid->a.elems[1] = *row;
-	root->s.m[0] = (struct ktsnap_member){ .name = "tag", .v = *tag };
-	root->s.m[1] = (struct ktsnap_member){ .name = "grid", .v = *grid };
-	root->s.m[2] = (struct ktsnap_member){ .name = "n", .v = rb_uint(8, 5) };
-	root->s.m[3] = (struct ktsnap_member){ .name = "odd[1]", .v = rb_uint(8, 99) };
+	*ktsnap_elem_slot(tag, 0) = rb_uint(8, 10);
+	*ktsnap_elem_slot(tag, 1) = rb_uint(8, 11);
+	*ktsnap_elem_slot(tag, 2) = *rb_struct(r, "in", "x", 7ull, NULL);
+	*ktsnap_elem_slot(row, 0) = rb_uint(8, 20);
+	*ktsnap_elem_slot(row, 1) = rb_uint(8, 21);
+	*ktsnap_elem_slot(grid, 0) = *row;
+	*ktsnap_elem_slot(grid, 1) = *row;
+	*ktsnap_member_slot(root, 0, "tag") = *tag;
+	*ktsnap_member_slot(root, 1, "grid") = *grid;
+	*ktsnap_member_slot(root, 2, "n") = rb_uint(8, 5);
+	*ktsnap_member_slot(root, 3, "odd[1]") = rb_uint(8, 99);
 	top = ktsnap_field__of(root);
 
 	KTSNAP_ASSERT_U64(s, top, "tag[1]", ==, 11);
@@ -1024,9 +1018,7 @@ static void pointer_hop_cap(void **state)
 	for (depth = 17; depth <= 18; depth++) {
 		v = rb_struct(r, "s", "x", 9ull, NULL);
 		for (i = 0; i < depth; i++) {
-			p = ktsnap_value_new(r, KTSNAP_VALUE_PTR);
-			p->p.v = 0x100 + (uint64_t)i;
-			p->p.deref = v;
+			p = ktsnap_value_new_ptr(r, 0x100 + (uint64_t)i, v, NULL, NULL);
 			v = p;
 		}
 		f = ktsnap_field__get(ktsnap_field__of(v), "x");
@@ -1052,17 +1044,18 @@ static void pointer_hop_cap(void **state)
 
 static void terminal_reads(void **state)
 {
+	struct ktsnap_report *r = ktsnap_report__new();
 	struct ktsnap_value three = rb_uint(32, 3);
 	struct ktsnap_value vals[] = {
 		rb_uint(64, UINT64_MAX),
 		rb_int(32, -1),
-		{ .kind = KTSNAP_VALUE_BOOL, .b = true },
-		{ .kind = KTSNAP_VALUE_CHAR, .c = 'A' },
-		{ .kind = KTSNAP_VALUE_ENUM, .e = { 32, false, -1, NULL } },
-		{ .kind = KTSNAP_VALUE_ENUM, .e = { 32, true, -5, "KT_SIGN_NEG" } },
-		{ .kind = KTSNAP_VALUE_PTR, .p = { .v = 0x1000, .deref = &three } },
-		{ .kind = KTSNAP_VALUE_FLOAT, .f = { 64, 2.5 } },
-		{ .kind = KTSNAP_VALUE_PTR, .p = { .v = 0 } },
+		rb_bool(true),
+		rb_char('A'),
+		rb_enum(r, 32, false, -1, NULL),
+		rb_enum(r, 32, true, -5, "KT_SIGN_NEG"),
+		rb_ptr(r, 0x1000, &three),
+		rb_float(2.5),
+		rb_ptr(r, 0, NULL),
 	};
 	struct ktsnap_field f[9];
 	uint64_t u;
@@ -1129,6 +1122,7 @@ static void terminal_reads(void **state)
 	MISMATCH(ktsnap_field__as_str(f[0], &str, &_e),
 		 "path '': cannot read as str (enum variant name) — actual rendered variant is "
 		 "Uint");
+	ktsnap_report__free(r);
 }
 
 static void array_reads(void **state)
@@ -1143,8 +1137,8 @@ static void array_reads(void **state)
 	bool b[4];
 	size_t n;
 
-	a->a.elems[0] = rb_uint(64, 1);
-	a->a.elems[1] = rb_uint(64, 2);
+	*ktsnap_elem_slot(a, 0) = rb_uint(64, 1);
+	*ktsnap_elem_slot(a, 1) = rb_uint(64, 2);
 	assert_int_equal(ktsnap_field__as_u64_array(ktsnap_field__of(a), u, 4, &n, NULL), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(u[0], 1);
@@ -1158,27 +1152,26 @@ static void array_reads(void **state)
 	assert_int_equal(ktsnap_field__as_bool_array(ktsnap_field__of(a), b, 4, &n, NULL), 0);
 	assert_true(b[0]);
 
-	tr = (struct ktsnap_value){ .kind = KTSNAP_VALUE_TRUNCATED,
-				    .t = { .needed = 16, .had = 8, .partial = a } };
+	tr = rb_truncated(r, 16, 8, a);
 	assert_int_equal(ktsnap_field__as_u64_array(ktsnap_field__of(&tr), u, 4, &n, NULL), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(ktsnap_field__as_u32_array(ktsnap_field__of(a), u32, 4, &n, NULL), 0);
 	assert_int_equal(u32[1], 2);
 
 	big = ktsnap_value_new_array(r, 2, 2);
-	big->a.elems[0] = rb_uint(64, 1);
-	big->a.elems[1] = rb_uint(64, 1ull << 32);
+	*ktsnap_elem_slot(big, 0) = rb_uint(64, 1);
+	*ktsnap_elem_slot(big, 1) = rb_uint(64, 1ull << 32);
 	MISMATCH(ktsnap_field__as_u32_array(ktsnap_field__of(big), u32, 4, &n, &_e),
 		 "path '': cannot read as [u32] — actual rendered variant is Array[1]=Uint");
 
 	bad = ktsnap_value_new_array(r, 2, 2);
-	bad->a.elems[0] = rb_uint(64, 1);
-	bad->a.elems[1] = *rb_struct(r, "s", "x", 1ull, NULL);
+	*ktsnap_elem_slot(bad, 0) = rb_uint(64, 1);
+	*ktsnap_elem_slot(bad, 1) = *rb_struct(r, "s", "x", 1ull, NULL);
 	MISMATCH(ktsnap_field__as_u64_array(ktsnap_field__of(bad), u, 4, &n, &_e),
 		 "path '': cannot read as [u64] — actual rendered variant is Array[1]=Struct");
 	MISMATCH(ktsnap_field__as_u64_array(ktsnap_field__of(&three), u, 4, &n, &_e),
 		 "path '': cannot read as [u64] — actual rendered variant is Uint");
-	tr.t.partial = &three;
+	tr = rb_truncated(r, 16, 8, &three);
 	MISMATCH(ktsnap_field__as_u64_array(ktsnap_field__of(&tr), u, 4, &n, &_e),
 		 "path '': cannot read as [u64] — actual rendered variant is "
 		 "Truncated(partial=Uint)");
@@ -1194,8 +1187,8 @@ static void members_raw_error_present(void **state)
 	int i;
 
 	for (i = 0; i < 3; i++)
-		a->a.elems[i] = *rb_struct(r, "kt_dsq", "id", (uint64_t)i, NULL);
-	ptr = (struct ktsnap_value){ .kind = KTSNAP_VALUE_PTR, .p = { .v = 8, .deref = a } };
+		*ktsnap_elem_slot(a, i) = *rb_struct(r, "kt_dsq", "id", (uint64_t)i, NULL);
+	ptr = rb_ptr(r, 8, a);
 	f = ktsnap_field__of(&ptr);
 	assert_int_equal(ktsnap_field__member_count(f), 3);
 	m = ktsnap_field__member(f, 2);
@@ -1203,7 +1196,7 @@ static void members_raw_error_present(void **state)
 	assert_int_equal(u, 2);
 	m = ktsnap_field__member(f, 3);
 	assert_false(ktsnap_field__is_present(m));
-	assert_int_equal(ktsnap_field__member_count(ktsnap_field__of(&a->a.elems[0])), 0);
+	assert_int_equal(ktsnap_field__member_count(ktsnap_field__of(ktsnap_elem(a, 0))), 0);
 
 	assert_non_null(ktsnap_field__raw(f));
 	assert_null(ktsnap_field__error(&f));

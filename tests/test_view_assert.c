@@ -104,17 +104,11 @@ int main(void)
 	int status;
 
 	rb_global(r, "kt.bss", 0, rb_struct(r, NULL, "nr_cpus_onln", 4ull, NULL));
-	v->s.m[0].name = "neg";
-	v->s.m[0].v = rb_int(32, -42);
-	v->s.m[1].name = "ctx";
-	v->s.m[1].v = *rb_struct(r, "kt_sched_ctx", "weight", 100ull, NULL);
-	v->s.m[2].name = "util";
-	v->s.m[2].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT, .f = { 64, 0.5 } };
-	v->s.m[3].name = "busy";
-	v->s.m[3].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_BOOL, .b = true };
-	v->s.m[4].name = "policy";
-	v->s.m[4].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_ENUM,
-					     .e = { 32, false, 3, "KT_POLICY_BATCH" } };
+	*ktsnap_member_slot(v, 0, "neg") = rb_int(32, -42);
+	*ktsnap_member_slot(v, 1, "ctx") = *rb_struct(r, "kt_sched_ctx", "weight", 100ull, NULL);
+	*ktsnap_member_slot(v, 2, "util") = rb_float(0.5);
+	*ktsnap_member_slot(v, 3, "busy") = rb_bool(true);
+	*ktsnap_member_slot(v, 4, "policy") = rb_enum(r, 32, false, 3, "KT_POLICY_BATCH");
 	rb_global(r, "single", 0, v);
 	c.snap = ktsnap_snapshot__named(r, "after_spawn");
 	c.entry = ktsnap_map_view__at(ktsnap_snapshot__map(c.snap, "single"), 0);

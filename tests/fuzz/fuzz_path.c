@@ -24,8 +24,7 @@ static struct ktsnap_value *s1(const char *type, const char *name, struct ktsnap
 {
 	struct ktsnap_value *s = ktsnap_value_new_struct(R, type, 1);
 
-	s->s.m[0].name = name;
-	s->s.m[0].v = v;
+	*ktsnap_member_slot(s, 0, name) = v;
 	return s;
 }
 
@@ -37,38 +36,27 @@ static void build(void)
 
 	R = ktsnap_report__new();
 	inner = ktsnap_value_new_struct(R, "inner", 3);
-	inner->s.m[0].name = "weight";
-	inner->s.m[0].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { 64, 100 } };
-	inner->s.m[1].name = "";
-	inner->s.m[1].v =
-		*s1(NULL, "lo", (struct ktsnap_value){ .kind = KTSNAP_VALUE_INT, .i = { 32, -1 } });
-	inner->s.m[2].name = "a.b";
-	inner->s.m[2].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_BOOL, .b = true };
+	*ktsnap_member_slot(inner, 0, "weight") = ktsnap_uint_of(64, 100);
+	*ktsnap_member_slot(inner, 1, "") = *s1(NULL, "lo", ktsnap_int_of(32, -1));
+	*ktsnap_member_slot(inner, 2, "a.b") = ktsnap_bool_of(true);
 
 	arr = ktsnap_value_new_array(R, 3, 2);
-	arr->a.elems[0] = *inner;
-	arr->a.elems[1] = (struct ktsnap_value){ .kind = KTSNAP_VALUE_CHAR, .c = 'x' };
+	*ktsnap_elem_slot(arr, 0) = *inner;
+	*ktsnap_elem_slot(arr, 1) = ktsnap_char_of('x');
 
-	chain = s1("end", "x", (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { 8, 9 } });
+	chain = s1("end", "x", ktsnap_uint_of(8, 9));
 	for (i = 0; i < 20; i++) {
-		p = ktsnap_value_new(R, KTSNAP_VALUE_PTR);
-		p->p.v = 0x1000 + (uint64_t)i;
-		p->p.deref = chain;
+		p = ktsnap_value_new_ptr(R, 0x1000 + (uint64_t)i, chain, NULL, NULL);
 		chain = p;
 	}
 
 	ROOT = ktsnap_value_new_struct(R, "root", 5);
-	ROOT->s.m[0].name = "ctx";
-	ROOT->s.m[0].v = *inner;
-	ROOT->s.m[1].name = "arr";
-	ROOT->s.m[1].v = *arr;
-	ROOT->s.m[2].name = "chain";
-	ROOT->s.m[2].v = *chain;
-	ROOT->s.m[3].name = "t";
-	ROOT->s.m[3].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_TRUNCATED,
-						.t = { .needed = 8, .had = 4, .partial = inner } };
-	ROOT->s.m[4].name = "ctx"; /* duplicate name: the first wins */
-	ROOT->s.m[4].v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .u = { 32, 1 } };
+	*ktsnap_member_slot(ROOT, 0, "ctx") = *inner;
+	*ktsnap_member_slot(ROOT, 1, "arr") = *arr;
+	*ktsnap_member_slot(ROOT, 2, "chain") = *chain;
+	*ktsnap_member_slot(ROOT, 3, "t") = *ktsnap_value_new_truncated(R, 8, 4, inner);
+	/* duplicate name: the first wins */
+	*ktsnap_member_slot(ROOT, 4, "ctx") = ktsnap_uint_of(32, 1);
 
 	m = ktsnap_report_add_map(R, "o.bss");
 	m->layout = KTSNAP_LAYOUT_VALUE;
