@@ -738,17 +738,23 @@ static bool picks_reserve(struct ktsnap_map *m)
 	return true;
 }
 
-/* The single rendering of entry @i, render lock held; NULL on ENOMEM. */
+/* Entry @i rendered alone earlier, render lock held; NULL: not yet. */
+static const struct ktsnap_map_entry *picked(const struct ktsnap_map *m, uint32_t i)
+{
+	const struct ktsnap_entry_pick *p;
+
+	if (!m->picks)
+		return NULL;
+	p = pick_slot(m->picks, m->picks_cap, i);
+	return p->slot ? p->e : NULL;
+}
+
+/* Render entry @i alone, render lock held; NULL on ENOMEM. */
 static const struct ktsnap_map_entry *pick_locked(struct ktsnap_map *m, uint32_t i)
 {
 	struct ktsnap_map_entry *e;
 	struct ktsnap_entry_pick *p;
 
-	if (m->picks) {
-		p = pick_slot(m->picks, m->picks_cap, i);
-		if (p->slot)
-			return p->e;
-	}
 	if (!m->render_arena.min_chunk)
 		m->render_arena.min_chunk = MAP_ARENA_MIN_CHUNK;
 	if (!picks_reserve(m) || !(e = ktsnap_arena_alloc(&m->render_arena, sizeof(*e))))
@@ -771,8 +777,10 @@ const struct ktsnap_map_entry *ktsnap_map_entry_rendered(const struct ktsnap_map
 	if (atomic_load_explicit(&m->rendered, memory_order_acquire))
 		return &m->entries[i];
 	pthread_mutex_lock(&m->owner->render_lock);
-	if (!atomic_load_explicit(&m->rendered, memory_order_relaxed) &&
-	    m->nr_entries >= KTSNAP_LAZY_WALK_MIN && m->nr_picks < m->nr_entries / 16)
+	if (atomic_load_explicit(&m->rendered, memory_order_relaxed))
+		e = &m->entries[i];
+	else if (!(e = picked(m, i)) && m->nr_entries >= KTSNAP_LAZY_WALK_MIN &&
+		 m->nr_picks < m->nr_entries / 16)
 		e = pick_locked(m, i);
 	if (!e) {
 		/* small, many picks already, or out of memory: the whole map */

@@ -36,3 +36,7 @@ if(CMAKE_C_COMPILER_ID STREQUAL "Clang")
 			 ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus)
 	set_tests_properties(fuzz_path PROPERTIES LABELS "view;fuzz" TIMEOUT 120)
 endif()
+# find / filter / max_by / at on big maps not rendered yet: the same
+# entries as on the rendered map, without rendering it whole.
+ktsnap_test(test_view_lazy BPF SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_view_lazy.c
+	    LIBS ktfixture PkgConfig::CMOCKA LABELS view)
