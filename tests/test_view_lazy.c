@@ -274,8 +274,8 @@ static void picks_then_whole(void **state)
 	size_t i;
 
 	/* a find, then the owner drops its entry like a series does */
-	assert_int_equal(key_u64((struct ktsnap_entry[]){ ktsnap_map_view__find(mv, key_is, &key) }),
-			 42);
+	assert_int_equal(
+		key_u64((struct ktsnap_entry[]){ ktsnap_map_view__find(mv, key_is, &key) }), 42);
 	assert_true(ktsnap_map_release_rendered((struct ktsnap_map *)m));
 	assert_false(ktsnap_map_has_trees(m));
 	assert_int_equal(m->render_arena.total, 0);
@@ -391,8 +391,7 @@ static void pcpu_lookups(struct ktsnap_map_view mv, int ncpus, char t[PCPU_TEXTS
 	assert_int_equal(ktsnap_map_view__filter(last, pid_is, &pid, out, 4), 1);
 	entry_text(out[0], ncpus, t[7], TEXT);
 	assert_int_equal(ktsnap_map_view__filter(past, accept_all, NULL, out, 4), ENTRIES);
-	assert_int_equal(ktsnap_error__kind(ktsnap_entry__error(&out[3])),
-			 KTSNAP_ERR_PER_CPU_SLOT);
+	assert_int_equal(ktsnap_error__kind(ktsnap_entry__error(&out[3])), KTSNAP_ERR_PER_CPU_SLOT);
 }
 
 static void lazy_percpu(void **state)

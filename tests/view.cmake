@@ -40,3 +40,7 @@ endif()
 # entries as on the rendered map, without rendering it whole.
 ktsnap_test(test_view_lazy BPF SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_view_lazy.c
 	    LIBS ktfixture PkgConfig::CMOCKA LABELS view)
+# The same from two threads while a third renders the map (TSan).
+ktsnap_test(test_view_lazy_race BPF SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_view_lazy_race.c
+	    LIBS ktfixture PkgConfig::CMOCKA LABELS tsan)
+add_dependencies(tsan_tests test_view_lazy_race)
