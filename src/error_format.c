@@ -17,6 +17,7 @@
 #include <ktsnap/error.h>
 #include "log_internal.h"
 #include "view_internal.h"
+#include "render_internal.h"
 #include "sink_internal.h"
 
 #define KEY_SAMPLE 3
@@ -246,7 +247,9 @@ static size_t utf8_prefix(const char *s, size_t chars, bool *more)
 
 static void sample_key(const struct ktsnap_map *m, uint32_t i, char *buf, size_t size)
 {
-	const struct ktsnap_map_entry *e = &m->entries[i];
+	/* the owner may have dropped the trees since (series projections);
+	 * a big map renders just the sampled entries */
+	const struct ktsnap_map_entry *e = ktsnap_map_entry_rendered(m, i);
 	enum ktsnap_entry_source src = ktsnap_entry_source(m);
 
 	if (src == SRC_PERCPU || src == SRC_ARRAY) {
@@ -284,8 +287,6 @@ static void put_no_match(struct ktsnap_sink *o, const struct ktsnap_error *e)
 			  map, op, len);
 		return;
 	}
-	/* the owner may have dropped the trees since (series projections) */
-	ktsnap_map_ensure_rendered(m);
 	sink_putf(o, "map '%s': %s matched none of %" PRIu64 " entries (first %" PRIu32 ": [", map,
 		  op, len, nk);
 	for (i = 0; i < nk && i < KEY_SAMPLE; i++) {

@@ -13,6 +13,8 @@
  * (ktsnap_map_ensure_rendered) into the map's own arena, which the owner
  * of the report may drop (ktsnap_map_release_rendered) to render again on
  * the next access: a sample series does that after each projection.
+ * Lookups on big maps render only the entries they return
+ * (ktsnap_map_entry_rendered), into the same arena.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -753,14 +755,11 @@ static int render_map(struct ktsnap_map *m)
 	return err ? err : h.err;
 }
 
-void ktsnap_map_ensure_rendered(const struct ktsnap_map *cm)
+/* The body of ktsnap_map_ensure_rendered(), render lock held. */
+static void render_locked(struct ktsnap_map *m)
 {
-	struct ktsnap_map *m = (struct ktsnap_map *)cm;
 	struct ktsnap_report *r = m->owner;
 
-	if (atomic_load_explicit(&m->rendered, memory_order_acquire))
-		return;
-	pthread_mutex_lock(&r->render_lock);
 	if (!atomic_load_explicit(&m->rendered, memory_order_relaxed)) {
 		if (render_map(m)) {
 			pr_warn("map '%s': rendering ran out of memory\n", m->name);
@@ -769,7 +768,126 @@ void ktsnap_map_ensure_rendered(const struct ktsnap_map *cm)
 		}
 		atomic_store_explicit(&m->rendered, true, memory_order_release);
 	}
-	pthread_mutex_unlock(&r->render_lock);
+}
+
+void ktsnap_map_ensure_rendered(const struct ktsnap_map *cm)
+{
+	struct ktsnap_map *m = (struct ktsnap_map *)cm;
+
+	if (atomic_load_explicit(&m->rendered, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&m->owner->render_lock);
+	render_locked(m);
+	pthread_mutex_unlock(&m->owner->render_lock);
+}
+
+/*
+ * Single entries of a map not rendered whole (the views' lookups on big
+ * maps): each rendered once into the map's arena, found again through an
+ * open-addressing table keyed by entry number.  Grown tables stay in the
+ * arena (geometric: at most as much again); all of it goes with the
+ * map's trees.
+ */
+struct ktsnap_entry_pick {
+	uint32_t slot; /* entry number + 1; 0: empty */
+	const struct ktsnap_map_entry *e;
+};
+
+#define PICKS_MIN_CAP 64
+
+static struct ktsnap_entry_pick *pick_slot(struct ktsnap_entry_pick *t, uint32_t cap, uint32_t i)
+{
+	uint32_t h = (i * 2654435761u) & (cap - 1);
+
+	while (t[h].slot && t[h].slot != i + 1)
+		h = (h + 1) & (cap - 1);
+	return &t[h];
+}
+
+/* Room for one more pick; false on ENOMEM. */
+static bool picks_reserve(struct ktsnap_map *m)
+{
+	struct ktsnap_entry_pick *t;
+	uint32_t cap, k;
+
+	if (m->picks && (m->nr_picks + 1) * 2 <= m->picks_cap)
+		return true;
+	cap = m->picks_cap ? m->picks_cap * 2 : PICKS_MIN_CAP;
+	t = ktsnap_arena_alloc(&m->render_arena, cap * sizeof(*t));
+	if (!t)
+		return false;
+	for (k = 0; k < m->picks_cap; k++)
+		if (m->picks[k].slot)
+			*pick_slot(t, cap, m->picks[k].slot - 1) = m->picks[k];
+	m->picks = t;
+	m->picks_cap = cap;
+	return true;
+}
+
+/* Entry @i rendered alone earlier, render lock held; NULL: not yet. */
+static const struct ktsnap_map_entry *picked(const struct ktsnap_map *m, uint32_t i)
+{
+	const struct ktsnap_entry_pick *p;
+
+	if (!m->picks)
+		return NULL;
+	p = pick_slot(m->picks, m->picks_cap, i);
+	return p->slot ? p->e : NULL;
+}
+
+/* Render entry @i alone, render lock held; NULL on ENOMEM. */
+static const struct ktsnap_map_entry *pick_locked(struct ktsnap_map *m, uint32_t i)
+{
+	struct ktsnap_map_entry *e;
+	struct ktsnap_entry_pick *p;
+
+	if (!m->render_arena.min_chunk)
+		m->render_arena.min_chunk = MAP_ARENA_MIN_CHUNK;
+	if (!picks_reserve(m) || !(e = ktsnap_arena_alloc(&m->render_arena, sizeof(*e))))
+		return NULL;
+	*e = ktsnap_entry_bytes(&m->entries[i]);
+	if (ktsnap_render_entry(m, e, &m->render_arena))
+		return NULL;
+	p = pick_slot(m->picks, m->picks_cap, i);
+	p->slot = i + 1;
+	p->e = e;
+	m->nr_picks++;
+	return e;
+}
+
+const struct ktsnap_map_entry *ktsnap_map_entry_rendered(const struct ktsnap_map *cm, uint32_t i)
+{
+	struct ktsnap_map *m = (struct ktsnap_map *)cm;
+	const struct ktsnap_map_entry *e = NULL;
+
+	if (atomic_load_explicit(&m->rendered, memory_order_acquire))
+		return &m->entries[i];
+	pthread_mutex_lock(&m->owner->render_lock);
+	if (atomic_load_explicit(&m->rendered, memory_order_relaxed))
+		e = &m->entries[i];
+	else if (!(e = picked(m, i)) && m->nr_entries >= KTSNAP_LAZY_WALK_MIN &&
+		 m->nr_picks < m->nr_entries / 16)
+		e = pick_locked(m, i);
+	if (!e) {
+		/* small, many picks already, or out of memory: the whole map */
+		render_locked(m);
+		e = &m->entries[i];
+	}
+	pthread_mutex_unlock(&m->owner->render_lock);
+	return e;
+}
+
+bool ktsnap_map_has_trees(const struct ktsnap_map *cm)
+{
+	struct ktsnap_map *m = (struct ktsnap_map *)cm;
+	bool any;
+
+	if (atomic_load_explicit(&m->rendered, memory_order_acquire))
+		return true;
+	pthread_mutex_lock(&m->owner->render_lock);
+	any = atomic_load_explicit(&m->rendered, memory_order_relaxed) || m->picks;
+	pthread_mutex_unlock(&m->owner->render_lock);
+	return any;
 }
 
 /* Layouts whose trees hang off entries (and are never indexed by name). */
@@ -793,12 +911,16 @@ bool ktsnap_map_release_rendered(struct ktsnap_map *m)
 	uint32_t i;
 
 	pthread_mutex_lock(&r->render_lock);
-	if (releasable(m) && atomic_load_explicit(&m->rendered, memory_order_relaxed)) {
+	if (releasable(m) &&
+	    (atomic_load_explicit(&m->rendered, memory_order_relaxed) || m->picks)) {
 		for (i = 0; i < m->nr_entries; i++) {
 			m->entries[i].key_rv = NULL;
 			m->entries[i].val_rv = NULL;
 			m->entries[i].per_cpu = NULL;
 		}
+		m->picks = NULL;
+		m->picks_cap = 0;
+		m->nr_picks = 0;
 		ktsnap_arena_release(&m->render_arena);
 		atomic_store_explicit(&m->rendered, false, memory_order_release);
 		done = true;

@@ -27,6 +27,48 @@ const struct ktsnap_value *ktsnap_render(struct ktsnap_report *r, const struct b
  */
 int ktsnap_render_entry(const struct ktsnap_map *m, struct ktsnap_map_entry *e,
 			struct ktsnap_arena *a);
+/*
+ * A copy of @src with only its captured bytes (no rendering pointers), to
+ * render into a scratch arena with ktsnap_render_entry().  Reads nothing
+ * another thread rendering the map writes.
+ */
+static inline struct ktsnap_map_entry ktsnap_entry_bytes(const struct ktsnap_map_entry *src)
+{
+	return (struct ktsnap_map_entry){
+		.key = src->key,
+		.val = src->val,
+		.key_len = src->key_len,
+		.val_len = src->val_len,
+		.index = src->index,
+		.percpu = src->percpu,
+		.payload = src->payload,
+		.nr_cpus = src->nr_cpus,
+	};
+}
+
+/*
+ * Entry-layout maps with at least this many entries are not rendered
+ * whole for a lookup: the views walk them entry by entry in a scratch
+ * arena and render only the entries they hand back.  Smaller maps render
+ * whole on first access (a few MB at most, and every later lookup is a
+ * plain walk).
+ */
+#define KTSNAP_LAZY_WALK_MIN 8192
+
+/*
+ * Entry @i (< nr_entries) of @m with its renderings valid as long as the
+ * map's trees (until ktsnap_map_release_rendered): &m->entries[i] when the
+ * map is rendered or small (then rendered whole first), else a copy
+ * rendered alone into the map's arena under the render lock, the map
+ * staying unrendered; asked for the same entry again, the same copy.
+ * Past nr_entries / 16 single entries the map is rendered whole instead.
+ * Thread-safe; never NULL (out of memory it renders the whole map as
+ * ktsnap_map_ensure_rendered() does, with the same error).
+ */
+const struct ktsnap_map_entry *ktsnap_map_entry_rendered(const struct ktsnap_map *m, uint32_t i);
+/* Whether any tree of @m exists: rendered whole or single entries. */
+bool ktsnap_map_has_trees(const struct ktsnap_map *m);
+
 /* Whether @m still holds raw bytes waiting to be rendered. */
 static inline bool ktsnap_map_is_rendered(const struct ktsnap_map *m)
 {

@@ -395,6 +395,12 @@ struct ktsnap_map {
 	atomic_bool rendered;
 	bool render_failed; /* ran out of memory: never released */
 	struct ktsnap_arena render_arena; /* the trees rendered from raw */
+	/* entries rendered one by one into render_arena while the map is not
+	 * rendered whole (ktsnap_map_entry_rendered, under the render lock):
+	 * an open-addressing table of picks_cap slots, NULL when none */
+	struct ktsnap_entry_pick *picks;
+	uint32_t picks_cap;
+	uint32_t nr_picks;
 	void *raw; /* malloc'd key/value buffer, or NULL */
 };
 
@@ -509,9 +515,9 @@ char *ktsnap_hex_string(struct ktsnap_arena *a, const uint8_t *p, size_t n);
 void ktsnap_map_ensure_rendered(const struct ktsnap_map *m);
 /*
  * Drop the value trees of a captured entry-layout map (hash, array,
- * per-CPU) so the next access renders them again from the raw bytes; a
- * no-op (false) for other maps, maps that failed to render and maps not
- * rendered.  Every pointer into the dropped trees (views, entries,
+ * per-CPU), whole or single entries (ktsnap_map_entry_rendered), so the
+ * next access renders them again from the raw bytes; a no-op (false) for
+ * other maps, maps that failed to render and maps with nothing rendered.  Every pointer into the dropped trees (views, entries,
  * values, errors listing members) dies: only the owner of the report may
  * call it, between uses, with no other thread looking at @m.
  */

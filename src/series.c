@@ -521,7 +521,8 @@ static struct ktsnap_error placeholder_error(const struct series_row *r)
  * maps the projection itself found unrendered are dropped: a caller's own
  * views into a map it rendered earlier stay valid.
  *
- * fresh_maps(): the entry maps of @r not rendered yet, as r->nr_maps
+ * fresh_maps(): the entry maps of @r with nothing rendered yet (not even
+ * the single entries a lookup on a big map returned), as r->nr_maps
  * flags; NULL when there are none (or on ENOMEM: then nothing is dropped,
  * which costs memory, never correctness).
  */
@@ -533,7 +534,7 @@ static bool *fresh_maps(const struct ktsnap_report *r)
 	for (i = 0; r && i < r->nr_maps; i++) {
 		const struct ktsnap_map *m = &r->maps[i];
 
-		if (!m->raw || m->layout == KTSNAP_LAYOUT_VALUE || ktsnap_map_is_rendered(m))
+		if (!m->raw || m->layout == KTSNAP_LAYOUT_VALUE || ktsnap_map_has_trees(m))
 			continue;
 		if (!fresh && !(fresh = calloc(r->nr_maps, sizeof(*fresh))))
 			return NULL;

@@ -3,6 +3,12 @@
  * SnapshotMap and SnapshotEntry (spec §6.5-§6.7): map views with their CPU
  * narrowing, entry lookup (at/find/filter/max_by), the value and key sides
  * of an entry, and the per-CPU aggregators over un-narrowed entries.
+ *
+ * A big entry map nobody rendered yet (KTSNAP_LAZY_WALK_MIN) is not
+ * rendered whole for a lookup: find/filter/max_by render each entry into
+ * a scratch arena for the callback and drop it after, and only the
+ * entries they return (and at()'s) are rendered for good, one by one
+ * (ktsnap_map_entry_rendered).
  */
 #include <errno.h>
 #include <math.h>
@@ -10,6 +16,7 @@
 #include <string.h>
 
 #include "view_internal.h"
+#include "render_internal.h"
 
 static struct ktsnap_field field_missing(const struct ktsnap_error *err)
 {
@@ -62,11 +69,26 @@ const struct ktsnap_stack_trace_info *ktsnap_map_view__stack_trace(struct ktsnap
 	return m.map ? m.map->stack_trace : NULL;
 }
 
+/* A big entry map not rendered yet: lookups need not render it whole. */
+static bool walk_lazily(const struct ktsnap_map *m)
+{
+	switch (m->layout) {
+	case KTSNAP_LAYOUT_HASH:
+	case KTSNAP_LAYOUT_ARRAY:
+	case KTSNAP_LAYOUT_PERCPU_ARRAY:
+	case KTSNAP_LAYOUT_PERCPU_HASH:
+		return m->nr_entries >= KTSNAP_LAZY_WALK_MIN && !ktsnap_map_is_rendered(m);
+	default:
+		return false;
+	}
+}
+
 size_t ktsnap_map_view__len(struct ktsnap_map_view m)
 {
 	if (!m.map)
 		return 0;
-	ktsnap_map_ensure_rendered(m.map);
+	if (!walk_lazily(m.map))
+		ktsnap_map_ensure_rendered(m.map);
 	return ktsnap_entry_source_len(m.map, ktsnap_entry_source(m.map));
 }
 
@@ -77,12 +99,12 @@ struct ktsnap_map_view ktsnap_map_view__cpu(struct ktsnap_map_view m, uint32_t c
 	return m;
 }
 
-/* Entry @i of the list @src, resolved through the narrowing (§6.5). */
-static void resolve(const struct ktsnap_map_view *mv, enum ktsnap_entry_source src, uint32_t i,
-		    struct ktsnap_entry *out)
+/* Entry @i of the list @src, resolved through the narrowing (§6.5); @e
+ * is the map's entry @i or a rendered copy of it (entry lists only). */
+static void resolve_entry(const struct ktsnap_map_view *mv, enum ktsnap_entry_source src,
+			  uint32_t i, const struct ktsnap_map_entry *e, struct ktsnap_entry *out)
 {
 	const struct ktsnap_map *m = mv->map;
-	const struct ktsnap_map_entry *e;
 	const struct ktsnap_value *slot;
 	uint32_t len;
 
@@ -98,15 +120,14 @@ static void resolve(const struct ktsnap_map_view *mv, enum ktsnap_entry_source s
 		return;
 	case SRC_HASH:
 		out->kind = KTSNAP_ENTRY_HASH;
-		out->raw = &m->entries[i];
+		out->raw = e;
 		return;
 	case SRC_ARRAY:
 		out->kind = KTSNAP_ENTRY_ARRAY;
-		out->raw = &m->entries[i];
+		out->raw = e;
 		return;
 	case SRC_PERCPU:
 	case SRC_PERCPU_HASH:
-		e = &m->entries[i];
 		out->raw = e;
 		if (!mv->narrowed) {
 			out->kind =
@@ -133,20 +154,93 @@ static void resolve(const struct ktsnap_map_view *mv, enum ktsnap_entry_source s
 	}
 }
 
+static void resolve(const struct ktsnap_map_view *mv, enum ktsnap_entry_source src, uint32_t i,
+		    struct ktsnap_entry *out)
+{
+	resolve_entry(mv, src, i, i < mv->map->nr_entries ? &mv->map->entries[i] : NULL, out);
+}
+
+/*
+ * One pass of find/filter/max_by over the entries of a map view: entries
+ * for the callback (walk_entry: on a lazily walked map rendered into the
+ * scratch arena, valid until the next walk_entry or walk_end) and entries
+ * to hand back (walk_result: valid as long as the map's trees).
+ */
+struct walk {
+	const struct ktsnap_map_view *mv;
+	enum ktsnap_entry_source src;
+	size_t len;
+	bool lazy;
+	struct ktsnap_arena scratch;
+	struct ktsnap_map_entry copy;
+};
+
+static void walk_begin(struct walk *w, const struct ktsnap_map_view *mv)
+{
+	w->mv = mv;
+	w->lazy = walk_lazily(mv->map);
+	if (!w->lazy)
+		ktsnap_map_ensure_rendered(mv->map);
+	w->src = ktsnap_entry_source(mv->map);
+	w->len = ktsnap_entry_source_len(mv->map, w->src);
+	ktsnap_arena_init(&w->scratch);
+}
+
+static void walk_entry(struct walk *w, uint32_t i, struct ktsnap_entry *out)
+{
+	const struct ktsnap_map *m = w->mv->map;
+
+	/* rendered meanwhile (another thread, or past the picks budget) */
+	if (w->lazy && ktsnap_map_is_rendered(m))
+		w->lazy = false;
+	if (w->lazy) {
+		ktsnap_arena_reset(&w->scratch);
+		w->copy = ktsnap_entry_bytes(&m->entries[i]);
+		if (!ktsnap_render_entry(m, &w->copy, &w->scratch)) {
+			resolve_entry(w->mv, w->src, i, &w->copy, out);
+			return;
+		}
+		/* out of memory: the whole map, as without the scratch */
+		w->lazy = false;
+		ktsnap_map_ensure_rendered(m);
+	}
+	resolve(w->mv, w->src, i, out);
+}
+
+static void walk_result(const struct walk *w, uint32_t i, struct ktsnap_entry *out)
+{
+	if (w->lazy)
+		resolve_entry(w->mv, w->src, i, ktsnap_map_entry_rendered(w->mv->map, i), out);
+	else
+		resolve(w->mv, w->src, i, out);
+}
+
+static void walk_end(struct walk *w)
+{
+	ktsnap_arena_release(&w->scratch);
+}
+
 struct ktsnap_entry ktsnap_map_view__at(struct ktsnap_map_view m, size_t n)
 {
 	enum ktsnap_entry_source src;
 	struct ktsnap_entry e = { .kind = KTSNAP_ENTRY_MISSING };
+	bool lazy;
 	size_t len;
 
 	if (!m.map)
 		return entry_missing(&m.err);
-	ktsnap_map_ensure_rendered(m.map);
+	lazy = walk_lazily(m.map);
+	if (!lazy)
+		ktsnap_map_ensure_rendered(m.map);
 	src = ktsnap_entry_source(m.map);
 	len = ktsnap_entry_source_len(m.map, src);
 	e.map = m.map;
 	if (n < len) {
-		resolve(&m, src, (uint32_t)n, &e);
+		if (lazy)
+			resolve_entry(&m, src, (uint32_t)n,
+				      ktsnap_map_entry_rendered(m.map, (uint32_t)n), &e);
+		else
+			resolve(&m, src, (uint32_t)n, &e);
 		return e;
 	}
 	if (!len && m.map->error) {
@@ -183,70 +277,72 @@ static struct ktsnap_entry no_match(const struct ktsnap_map_view *m, enum ktsnap
 struct ktsnap_entry ktsnap_map_view__find(struct ktsnap_map_view m, ktsnap_entry_pred_fn pred,
 					  void *ctx)
 {
-	enum ktsnap_entry_source src;
 	struct ktsnap_entry e;
-	size_t len, i;
+	struct walk w;
+	size_t i;
 
 	if (!m.map)
 		return entry_missing(&m.err);
-	ktsnap_map_ensure_rendered(m.map);
-	src = ktsnap_entry_source(m.map);
-	len = ktsnap_entry_source_len(m.map, src);
-	for (i = 0; i < len; i++) {
-		resolve(&m, src, (uint32_t)i, &e);
-		if (pred && pred(&e, ctx))
+	walk_begin(&w, &m);
+	for (i = 0; i < w.len; i++) {
+		walk_entry(&w, (uint32_t)i, &e);
+		if (pred && pred(&e, ctx)) {
+			walk_result(&w, (uint32_t)i, &e);
+			walk_end(&w);
 			return e;
+		}
 	}
-	return no_match(&m, src, len, "find");
+	walk_end(&w);
+	return no_match(&m, w.src, w.len, "find");
 }
 
 size_t ktsnap_map_view__filter(struct ktsnap_map_view m, ktsnap_entry_pred_fn pred, void *ctx,
 			       struct ktsnap_entry *out, size_t cap)
 {
-	enum ktsnap_entry_source src;
 	struct ktsnap_entry e;
-	size_t len, i, n = 0;
+	struct walk w;
+	size_t i, n = 0;
 
 	if (!m.map)
 		return 0;
-	ktsnap_map_ensure_rendered(m.map);
-	src = ktsnap_entry_source(m.map);
-	len = ktsnap_entry_source_len(m.map, src);
-	for (i = 0; i < len; i++) {
-		resolve(&m, src, (uint32_t)i, &e);
+	walk_begin(&w, &m);
+	for (i = 0; i < w.len; i++) {
+		walk_entry(&w, (uint32_t)i, &e);
 		if (pred && !pred(&e, ctx))
 			continue;
 		if (n < cap && out)
-			out[n] = e;
+			walk_result(&w, (uint32_t)i, &out[n]);
 		n++;
 	}
+	walk_end(&w);
 	return n;
 }
 
 struct ktsnap_entry ktsnap_map_view__max_by(struct ktsnap_map_view m, ktsnap_entry_key_fn key,
 					    void *ctx)
 {
-	enum ktsnap_entry_source src;
 	struct ktsnap_entry e;
 	uint64_t best = 0, k;
-	size_t len, i, best_i = 0;
+	size_t i, best_i = 0;
+	struct walk w;
 
 	if (!m.map)
 		return entry_missing(&m.err);
-	ktsnap_map_ensure_rendered(m.map);
-	src = ktsnap_entry_source(m.map);
-	len = ktsnap_entry_source_len(m.map, src);
-	if (!len)
-		return no_match(&m, src, 0, "max_by");
-	for (i = 0; i < len; i++) {
-		resolve(&m, src, (uint32_t)i, &e);
+	walk_begin(&w, &m);
+	if (!w.len) {
+		walk_end(&w);
+		return no_match(&m, w.src, 0, "max_by");
+	}
+	for (i = 0; i < w.len; i++) {
+		walk_entry(&w, (uint32_t)i, &e);
 		k = key ? key(&e, ctx) : 0;
 		if (!i || k > best) {
 			best = k;
 			best_i = i;
 		}
 	}
-	resolve(&m, src, (uint32_t)best_i, &e);
+	walk_result(&w, (uint32_t)best_i, &e);
+	walk_end(&w);
 	return e;
 }
 
@@ -304,7 +400,9 @@ static bool per_cpu_prefix(const struct ktsnap_entry *e, const char *path,
 	    !ktsnap_path_next_index(&p, end, &cpu) || p != end)
 		return false;
 	mv.cpu = cpu > UINT32_MAX ? UINT32_MAX : (uint32_t)cpu;
-	resolve(&mv, e->kind == KTSNAP_ENTRY_PERCPU ? SRC_PERCPU : SRC_PERCPU_HASH, e->index, slot);
+	/* e->raw: a callback's entry may be a scratch copy of the map's */
+	resolve_entry(&mv, e->kind == KTSNAP_ENTRY_PERCPU ? SRC_PERCPU : SRC_PERCPU_HASH, e->index,
+		      e->raw, slot);
 	*rest = *end ? end + 1 : end;
 	return true;
 }

@@ -16,3 +16,11 @@ ktsnap_fuzz(fuzz_path DIR fuzz
 	    INSTRUMENT value.c field.c view.c snapshot.c error.c error_format.c stats_field.c
 		       pickers.c sink.c display.c report.c arena.c util.c
 	    LIBS PkgConfig::JSONC SECONDS 20 MAX_LEN 256 LABELS view fuzz TIMEOUT 120)
+# find / filter / max_by / at on big maps not rendered yet: the same
+# entries as on the rendered map, without rendering it whole.
+ktsnap_test(test_view_lazy BPF SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_view_lazy.c
+	    LIBS ktfixture PkgConfig::CMOCKA LABELS view)
+# The same from two threads while a third renders the map (TSan).
+ktsnap_test(test_view_lazy_race BPF SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_view_lazy_race.c
+	    LIBS ktfixture PkgConfig::CMOCKA LABELS tsan)
+add_dependencies(tsan_tests test_view_lazy_race)

@@ -109,6 +109,18 @@ struct ktsnap_entry {
 	struct ktsnap_error err; /* MISSING */
 };
 
+/*
+ * Callbacks of find / filter / max_by.  A big map not rendered yet (8192
+ * entries or more, none of at/find/… or the raw layer rendered it whole)
+ * is walked without building the whole map's value trees: each entry is
+ * rendered for the call into scratch memory reused for the next one.  So
+ * whatever a callback obtains from @e — @e itself, ktsnap_entry__value(),
+ * fields from ktsnap_entry__get() / __key() and their values, strings and
+ * errors — is valid only until the callback returns; copy out what must
+ * outlive it (numbers, strdup'd text).  The entries find / filter /
+ * max_by / at return are always valid, as long as the report (they are
+ * rendered on their own, the map itself may stay unrendered).
+ */
 typedef bool (*ktsnap_entry_pred_fn)(const struct ktsnap_entry *e, void *ctx);
 typedef uint64_t (*ktsnap_entry_key_fn)(const struct ktsnap_entry *e, void *ctx);
 
