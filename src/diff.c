@@ -811,8 +811,6 @@ int ktsnap_diff__write_json(const struct ktsnap_diff *d, FILE *f, unsigned int f
 			}
 		}
 		jw_obj_end(w);
-		if (w->len > JW_BUF_SIZE / 2)
-			jw_flush(w);
 	}
 	jw_arr_end(w);
 	jw_obj_end(w);

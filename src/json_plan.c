@@ -542,9 +542,9 @@ void json_plan_write(const struct json_plan *p, struct json_writer *w, const uin
 	char *tmp;
 
 	jw__pre_item(w);
-	if (sizeof(w->buf) - w->len < p->max_out)
-		jw_flush(w);
-	if (sizeof(w->buf) - w->len >= p->max_out) {
+	if (w->cap - w->len < p->max_out)
+		jw__spill(w);
+	if (w->cap - w->len >= p->max_out) {
 		/* the common case: straight into the writer's buffer */
 		w->len = (size_t)(write_ops(p, w->buf + w->len, data) - w->buf);
 		return;

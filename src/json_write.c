@@ -569,12 +569,8 @@ static void write_report_hook(struct json_writer *w, const char *name, const voi
 	}
 	jw_key(w, "maps");
 	jw_arr_begin(w);
-	for (i = 0; i < r->nr_maps; i++) {
+	for (i = 0; i < r->nr_maps; i++)
 		write_map(w, &r->maps[i]);
-		/* keep the buffer from holding a whole 100k-entry map */
-		if (w->len > JW_BUF_SIZE / 2)
-			jw_flush(w);
-	}
 	jw_arr_end(w);
 }
 

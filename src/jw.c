@@ -4,13 +4,17 @@
  * through (report files, diffs, the CLI's -j): a private buffer in front of
  * a FILE, sticky errors, containers tracked by one flag per level, strings
  * repaired to valid UTF-8, doubles as the shortest round-trip decimal.  The
- * hot inline half (keys and integers) lives in jw.h.
+ * hot inline half (keys and integers) lives in jw.h.  Long documents bound
+ * for a file descriptor are written by a helper thread (below), so making
+ * the text and the kernel's copy of it into the page cache overlap.
  */
 #include <errno.h>
-#include <unistd.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jw.h"
 #include "util_internal.h"
@@ -23,9 +27,29 @@ void jw_init(struct json_writer *w, FILE *f, bool pretty)
 	w->after_key = false;
 	w->err = 0;
 	w->depth = 0;
+	w->buf = w->own;
+	w->cap = sizeof(w->own);
 	w->len = 0;
 	w->written = 0;
+	w->spills = 0;
+	w->async = NULL;
 	w->has_elems[0] = false;
+}
+
+/* 0, or the negative errno of the failed write(2) (EINVAL: -EIO). */
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, s, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 && errno != EINVAL ? -errno : -EIO;
+		s += k;
+		n -= (size_t)k;
+	}
+	return 0;
 }
 
 /*
@@ -37,46 +61,213 @@ void jw_init(struct json_writer *w, FILE *f, bool pretty)
  */
 static void emit(struct json_writer *w, const char *s, size_t n)
 {
-	int fd;
-
 	if (w->err || !n)
 		return;
 	w->written += n;
 	if (w->fd == -2)
 		w->fd = fflush(w->f) ? -1 : fileno(w->f);
-	fd = w->fd;
-	if (fd < 0) {
+	if (w->fd < 0) {
 		errno = 0;
 		if (fwrite(s, 1, n, w->f) != n)
 			w->err = errno && errno != EINVAL ? -errno : -EIO; /* keep ENOSPC */
 		return;
 	}
-	while (n) {
-		ssize_t k = write(fd, s, n);
+	w->err = write_all(w->fd, s, n);
+}
 
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			w->err = k < 0 && errno != EINVAL ? -errno : -EIO;
-			return;
-		}
-		s += k;
-		n -= (size_t)k;
+/* ---- the helper thread ------------------------------------------------------------ */
+
+/*
+ * A document that has filled the writer's own buffer JW_ASYNC_AFTER times
+ * is a long one: from then on the caller fills JW_ASYNC_BUFS buffers of
+ * JW_ASYNC_CHUNK bytes in turn and a helper thread writes them, in order,
+ * while the next one fills.  The caller waits only when every buffer is
+ * queued.  A write error stops the writing (the rest is dropped) and
+ * reaches the caller at its next spill, flush or jw_finish().
+ */
+#define JW_ASYNC_AFTER 2
+#define JW_ASYNC_BUFS 4
+#define JW_ASYNC_CHUNK (1024 * 1024)
+
+struct jw_async {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* queued changed, or stop */
+	int fd;
+	char *bufs[JW_ASYNC_BUFS];
+	size_t lens[JW_ASYNC_BUFS];
+	unsigned int head; /* next buffer the thread writes */
+	unsigned int queued; /* handed over, not written yet */
+	unsigned int cur; /* the one the caller fills */
+	bool stop;
+	int err; /* first write error */
+};
+
+static void *async_main(void *arg)
+{
+	struct jw_async *a = arg;
+
+	pthread_mutex_lock(&a->lock);
+	for (;;) {
+		unsigned int i;
+		int err;
+
+		while (!a->queued && !a->stop)
+			pthread_cond_wait(&a->cond, &a->lock);
+		if (!a->queued)
+			break;
+		i = a->head;
+		err = a->err;
+		pthread_mutex_unlock(&a->lock);
+		if (!err)
+			err = write_all(a->fd, a->bufs[i], a->lens[i]);
+		pthread_mutex_lock(&a->lock);
+		if (err && !a->err)
+			a->err = err;
+		a->head = (i + 1) % JW_ASYNC_BUFS;
+		a->queued--;
+		pthread_cond_broadcast(&a->cond);
 	}
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
+}
+
+static void async_free(struct jw_async *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < JW_ASYNC_BUFS; i++)
+		free(a->bufs[i]);
+	free(a);
+}
+
+/* Start the thread; on any failure the caller simply keeps writing. */
+static void async_start(struct json_writer *w)
+{
+	struct jw_async *a = calloc(1, sizeof(*a));
+	sigset_t all, old;
+	unsigned int i;
+	int err;
+
+	if (!a)
+		return;
+	for (i = 0; i < JW_ASYNC_BUFS; i++)
+		if (!(a->bufs[i] = malloc(JW_ASYNC_CHUNK)))
+			goto fail;
+	a->fd = w->fd;
+	if (pthread_mutex_init(&a->lock, NULL))
+		goto fail;
+	if (pthread_cond_init(&a->cond, NULL)) {
+		pthread_mutex_destroy(&a->lock);
+		goto fail;
+	}
+	/* signals stay with the caller's threads (the CLI's cleanup handlers) */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&a->thread, NULL, async_main, a);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		pthread_cond_destroy(&a->cond);
+		pthread_mutex_destroy(&a->lock);
+		goto fail;
+	}
+	w->async = a;
+	w->buf = a->bufs[0];
+	w->cap = JW_ASYNC_CHUNK;
+	w->len = 0;
+	return;
+fail:
+	async_free(a);
+}
+
+/* Queue the buffer being filled and take the next one when it is free. */
+static void async_spill(struct json_writer *w)
+{
+	struct jw_async *a = w->async;
+
+	pthread_mutex_lock(&a->lock);
+	if (w->len && !w->err) {
+		a->lens[a->cur] = w->len;
+		w->written += w->len;
+		a->queued++;
+		a->cur = (a->cur + 1) % JW_ASYNC_BUFS;
+		pthread_cond_broadcast(&a->cond);
+	}
+	/* the next buffer is still queued only when all of them are */
+	while (a->queued == JW_ASYNC_BUFS)
+		pthread_cond_wait(&a->cond, &a->lock);
+	if (a->err && !w->err)
+		w->err = a->err;
+	pthread_mutex_unlock(&a->lock);
+	w->buf = a->bufs[a->cur];
+	w->len = 0;
+}
+
+/* Everything handed over is written. */
+static void async_drain(struct json_writer *w)
+{
+	struct jw_async *a = w->async;
+
+	async_spill(w);
+	pthread_mutex_lock(&a->lock);
+	while (a->queued)
+		pthread_cond_wait(&a->cond, &a->lock);
+	if (a->err && !w->err)
+		w->err = a->err;
+	pthread_mutex_unlock(&a->lock);
+}
+
+static void async_stop(struct json_writer *w)
+{
+	struct jw_async *a = w->async;
+
+	async_drain(w);
+	pthread_mutex_lock(&a->lock);
+	a->stop = true;
+	pthread_cond_broadcast(&a->cond);
+	pthread_mutex_unlock(&a->lock);
+	pthread_join(a->thread, NULL);
+	pthread_cond_destroy(&a->cond);
+	pthread_mutex_destroy(&a->lock);
+	async_free(a);
+	w->async = NULL;
+	w->buf = w->own;
+	w->cap = sizeof(w->own);
+	w->len = 0;
+}
+
+void jw__spill(struct json_writer *w)
+{
+	if (w->async) {
+		async_spill(w);
+		return;
+	}
+	emit(w, w->buf, w->len);
+	w->len = 0;
+	if (++w->spills == JW_ASYNC_AFTER && w->fd >= 0 && !w->err)
+		async_start(w);
 }
 
 void jw_flush(struct json_writer *w)
 {
+	if (w->async) {
+		async_drain(w);
+		return;
+	}
 	emit(w, w->buf, w->len);
 	w->len = 0;
 }
 
 void jw__put_slow(struct json_writer *w, const char *s, size_t n)
 {
-	jw_flush(w);
-	if (n > sizeof(w->buf)) {
-		emit(w, s, n);
-		return;
+	while (n > w->cap - w->len) {
+		size_t k = w->cap - w->len;
+
+		memcpy(w->buf + w->len, s, k);
+		w->len += k;
+		s += k;
+		n -= k;
+		jw__spill(w);
 	}
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
@@ -163,7 +354,10 @@ int jw_finish(struct json_writer *w)
 	if (w->depth && !w->err)
 		w->err = -EINVAL;
 	putch(w, '\n');
-	jw_flush(w);
+	if (w->async)
+		async_stop(w);
+	else
+		jw_flush(w);
 	if (!w->err && fflush(w->f))
 		w->err = errno && errno != EINVAL ? -errno : -EIO;
 	if (w->fd >= 0) {

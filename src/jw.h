@@ -3,7 +3,9 @@
  * A small streaming JSON writer: values go straight to a FILE through a
  * private buffer, nothing is kept but one "has elements" flag per open
  * container.  Errors are sticky (the first one is returned by jw_finish()),
- * so callers write a whole document without checking each call.
+ * so callers write a whole document without checking each call.  A long
+ * document bound for a file descriptor is written by a helper thread
+ * while the caller goes on producing the next megabyte (jw.c).
  */
 #ifndef KTSNAP_JW_H
 #define KTSNAP_JW_H
@@ -18,6 +20,8 @@
 #define JW_MAX_DEPTH 512
 #define JW_BUF_SIZE (64 * 1024)
 
+struct jw_async;
+
 struct json_writer {
 	FILE *f;
 	int fd; /* f's descriptor, -1 for memory streams */
@@ -25,18 +29,24 @@ struct json_writer {
 	bool after_key; /* next value completes a "key": pair */
 	int err; /* first error (negative errno), sticky */
 	int depth;
+	char *buf; /* own, or one of the helper thread's buffers */
+	size_t cap; /* size of buf */
 	size_t len;
 	uint64_t written; /* bytes handed to the FILE so far */
+	unsigned int spills; /* full buffers written in the caller's thread */
+	struct jw_async *async; /* NULL: every write is the caller's */
 	bool has_elems[JW_MAX_DEPTH + 1];
-	char buf[JW_BUF_SIZE];
+	char own[JW_BUF_SIZE];
 };
 
 /* @w may live on the heap (it holds the buffer). */
 void jw_init(struct json_writer *w, FILE *f, bool pretty);
-/* Close the document: '\n' after a complete top-level value, flush.
- * Returns the first error, or -EINVAL if containers are left open. */
+/* Close the document: '\n' after a complete top-level value, flush, stop
+ * the helper thread if one was started.  Returns the first error, or
+ * -EINVAL if containers are left open.  Every jw_init() needs it. */
 int jw_finish(struct json_writer *w);
-/* Flush the buffer to the FILE without ending the document. */
+/* Write out everything so far (also what the helper thread holds), so the
+ * caller may write to the FILE itself, without ending the document. */
 void jw_flush(struct json_writer *w);
 
 void jw_obj_begin(struct json_writer *w);
@@ -47,11 +57,13 @@ void jw_arr_end(struct json_writer *w);
 /* ---- the hot path, inline (a report is millions of keys and numbers) -- */
 void jw__newline_indent(struct json_writer *w, int depth);
 void jw__put_slow(struct json_writer *w, const char *s, size_t n);
+/* The buffer is full: hand it on (to the helper thread, if any). */
+void jw__spill(struct json_writer *w);
 void jw__second_top_level(struct json_writer *w);
 
 JW_INLINE void jw__put(struct json_writer *w, const char *s, size_t n)
 {
-	if (n > sizeof(w->buf) - w->len) {
+	if (n > w->cap - w->len) {
 		jw__put_slow(w, s, n);
 		return;
 	}
@@ -68,8 +80,8 @@ JW_INLINE void jw__put(struct json_writer *w, const char *s, size_t n)
 
 JW_INLINE void jw__putch(struct json_writer *w, char c)
 {
-	if (w->len == sizeof(w->buf))
-		jw_flush(w);
+	if (w->len == w->cap)
+		jw__spill(w);
 	w->buf[w->len++] = c;
 }
 

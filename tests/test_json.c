@@ -8,6 +8,8 @@
  */
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -821,6 +823,81 @@ static void big_write_warns(void **state)
 	ktsnap_report__free(r);
 }
 
+/* A report long enough for the writer's helper thread (many megabytes). */
+static struct ktsnap_report *long_report(void)
+{
+	struct ktsnap_report *r = rb_full_report(0);
+
+	rb_hash(r, "long", 60000, true);
+	return r;
+}
+
+/* Written to a file (the helper thread writes) and to a memory stream
+ * (the caller writes everything): the same bytes, pretty or not. */
+static void long_file_same_as_memory(void **state)
+{
+	struct ktsnap_report *r = long_report();
+	unsigned int flags[] = { 0, KTSNAP_JSON_PRETTY };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		char *mem = NULL, *file;
+		size_t mem_len = 0;
+		FILE *m = open_memstream(&mem, &mem_len), *f = tmpfile();
+		long len;
+
+		assert_non_null(m);
+		assert_non_null(f);
+		assert_int_equal(ktsnap_report__write_json(r, m, flags[i]), 0);
+		fclose(m);
+		/* something of the caller's before and after stays in order */
+		fputs("<", f);
+		assert_int_equal(ktsnap_report__write_json(r, f, flags[i]), 0);
+		fputs(">", f);
+		assert_int_equal(fflush(f), 0);
+		len = ftell(f);
+		assert_int_equal(len, (long)mem_len + 2);
+		assert_true(mem_len > 8 << 20);
+		file = malloc(len);
+		assert_non_null(file);
+		rewind(f);
+		assert_int_equal(fread(file, 1, len, f), len);
+		assert_int_equal(file[0], '<');
+		assert_int_equal(file[len - 1], '>');
+		assert_memory_equal(file + 1, mem, mem_len);
+		free(file);
+		free(mem);
+		fclose(f);
+	}
+	ktsnap_report__free(r);
+}
+
+/* A write that fails megabytes in (a file size limit) is the writer's
+ * error, with the errno of the failed write. */
+static void long_file_write_error(void **state)
+{
+	struct ktsnap_report *r = long_report();
+	struct rlimit old, lim;
+	void (*old_sig)(int) = signal(SIGXFSZ, SIG_IGN);
+	FILE *f = tmpfile();
+	int err;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 3 << 20;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	err = ktsnap_report__write_json(r, f, 0);
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, old_sig);
+	assert_int_equal(err, -EFBIG);
+	assert_non_null(strstr(ktsnap_errmsg(), "write failed"));
+	fclose(f);
+	ktsnap_report__free(r);
+}
+
 static int write_corpus(const char *dir)
 {
 	struct {
@@ -878,6 +955,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(read_errors_name_errno),
 		cmocka_unit_test(read_from_file_position),
 		cmocka_unit_test(big_write_warns),
+		cmocka_unit_test(long_file_same_as_memory),
+		cmocka_unit_test(long_file_write_error),
 		cmocka_unit_test(cut_arrays_round_trip),
 	};
 

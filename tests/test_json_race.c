@@ -5,7 +5,8 @@
  * JSON writer streams unrendered maps entry by entry from a copy of each
  * entry; the copy must take only the captured bytes, never the rendering
  * pointers the other thread writes under the render lock.  Run under TSan
- * (label tsan), where a race fails the test.
+ * (label tsan), where a race fails the test.  Also: two long documents
+ * written at once, each handing its buffers to its own helper thread.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -23,6 +24,7 @@
 #include "fixture.h"
 #include "ktsched.h"
 #include "ktsched.skel.h"
+#include "report_builder.h"
 
 static void *writer(void *arg)
 {
@@ -72,6 +74,25 @@ static void write_while_rendering(void **state)
 	}
 }
 
+/* Long enough for the writer's helper thread; both writers share @r. */
+static void two_long_writers(void **state)
+{
+	struct ktsnap_report *r = rb_full_report(0);
+	pthread_t t[2];
+	void *err[2];
+	int i;
+
+	(void)state;
+	rb_hash(r, "long", 20000, true);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, writer, r), 0);
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i], &err[i]);
+		assert_int_equal((intptr_t)err[i], 0);
+	}
+	ktsnap_report__free(r);
+}
+
 static int setup(void **state)
 {
 	struct ktsched *skel;
@@ -93,6 +114,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(write_while_rendering),
+		cmocka_unit_test(two_long_writers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
