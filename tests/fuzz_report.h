@@ -40,8 +40,8 @@ static inline char *fuzz_write(fuzz_writer write, const struct ktsnap_report *r,
 
 /* fuzz_write(), aborting, after saying that the @what writer failed,
  * when the writer refuses. */
-static inline char *fuzz_must_write(fuzz_writer write, const struct ktsnap_report *r,
-				    size_t *len, const char *what)
+static inline char *fuzz_must_write(fuzz_writer write, const struct ktsnap_report *r, size_t *len,
+				    const char *what)
 {
 	char *buf = fuzz_write(write, r, len);
 
@@ -58,8 +58,8 @@ static inline char *fuzz_must_write(fuzz_writer write, const struct ktsnap_repor
  * Returns the report read back (the caller frees it).  @what names the
  * writer. */
 static inline struct ktsnap_report *fuzz_round_trip(const struct ktsnap_report *r,
-						     fuzz_writer write, fuzz_reader read,
-						     const char *what, bool text)
+						    fuzz_writer write, fuzz_reader read,
+						    const char *what, bool text)
 {
 	struct ktsnap_report *back = NULL;
 	size_t la, lb;
