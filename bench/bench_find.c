@@ -15,65 +15,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <bpf/libbpf.h>
 
 #include <ktsnap/capture.h>
 #include <ktsnap/view.h>
+#include "bench_util.h"
 #include "fixture.h"
 #include "ktsched.h"
 #include "ktbig.skel.h"
 
 #define ENTRIES 100000
 #define RUNS 5
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_d);
-	return v[n / 2];
-}
-
-/* A "VmRSS:" / "VmHWM:" line of /proc/self/status, in bytes. */
-static long long status_bytes(const char *key)
-{
-	char line[256];
-	long long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)))
-			sscanf(line + strlen(key), "%lld", &kb);
-	if (f)
-		fclose(f);
-	return kb * 1024;
-}
-
-/* Start a new peak: VmHWM drops to the current RSS. */
-static void reset_peak(void)
-{
-	FILE *f = fopen("/proc/self/clear_refs", "w");
-
-	if (f) {
-		fputs("5", f);
-		fclose(f);
-	}
-}
 
 static uint64_t u64_of(struct ktsnap_field f)
 {
@@ -127,29 +80,29 @@ static struct run one(uint32_t id, bool render_first)
 	long long rss0;
 	double t;
 
-	rss0 = status_bytes("VmRSS:");
-	reset_peak();
+	rss0 = kt_bench_status_bytes("VmRSS:");
+	kt_bench_reset_peak();
 	if (render_first) {
-		t = now_ms();
+		t = kt_bench_now_ms();
 		ktsnap_map__entry(mv.map, 0);
-		run.render_ms = now_ms() - t;
+		run.render_ms = kt_bench_now_ms() - t;
 	}
-	t = now_ms();
+	t = kt_bench_now_ms();
 	e = ktsnap_map_view__find(mv, key_is, &key);
-	run.find_ms = now_ms() - t;
+	run.find_ms = kt_bench_now_ms() - t;
 	if (u64_of(ktsnap_entry__key(e, "")) != key) {
 		fprintf(stderr, "find: wrong entry\n");
 		exit(1);
 	}
-	t = now_ms();
+	t = kt_bench_now_ms();
 	e = ktsnap_map_view__max_by(mv, enq_ns, NULL);
-	run.max_ms = now_ms() - t;
+	run.max_ms = kt_bench_now_ms() - t;
 	if (u64_of(ktsnap_entry__key(e, "")) != ENTRIES - 1) {
 		fprintf(stderr, "max_by: wrong entry\n");
 		exit(1);
 	}
-	run.peak = status_bytes("VmHWM:") - rss0;
-	run.kept = status_bytes("VmRSS:") - rss0;
+	run.peak = kt_bench_status_bytes("VmHWM:") - rss0;
+	run.kept = kt_bench_status_bytes("VmRSS:") - rss0;
 	ktsnap_report__free(r);
 	return run;
 }
@@ -170,8 +123,8 @@ static void report(const char *name, uint32_t id, bool render_first)
 	}
 	printf("  %-11s render %7.1f ms  find %6.1f ms  max_by %6.1f ms  "
 	       "RSS +%6.1f MiB peak, +%6.1f MiB kept\n",
-	       name, median(render, RUNS), median(find, RUNS), median(max, RUNS),
-	       first.peak / 1048576.0, first.kept / 1048576.0);
+	       name, kt_bench_median(render, RUNS), kt_bench_median(find, RUNS),
+	       kt_bench_median(max, RUNS), first.peak / 1048576.0, first.kept / 1048576.0);
 }
 
 int main(void)

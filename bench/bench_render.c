@@ -15,45 +15,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <bpf/libbpf.h>
 #include <ktsnap/capture.h>
 #include <ktsnap/report.h>
 
+#include "bench_util.h"
 #include "fixture.h"
 #include "ktbig.skel.h"
 
 #define NR_ENTRIES 100000
 #define TARGET_MS 60.0
 #define TARGET_MB 40.0
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/* A "Vm...:" line of /proc/self/status in KiB (-1: unreadable). */
-static long status_kib(const char *key)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	size_t n = strlen(key);
-	long v = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':') {
-			v = strtol(line + n + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
-}
 
 struct walk {
 	uint64_t nodes;
@@ -108,7 +81,7 @@ static bool bench_map(const char *name, uint32_t id)
 	const struct ktsnap_map *m;
 	struct ktsnap_report *r;
 	struct walk w = { 0 };
-	long rss0, rss1;
+	long long rss0, rss1;
 	double t, mb;
 	size_t i, n;
 	bool ok;
@@ -124,27 +97,27 @@ static bool bench_map(const char *name, uint32_t id)
 		ktsnap_report__free(r);
 		return false;
 	}
-	rss0 = status_kib("VmRSS");
-	t = now_ms();
+	rss0 = kt_bench_status_bytes("VmRSS:");
+	t = kt_bench_now_ms();
 	if (!ktsnap_map_entry__value(ktsnap_map__entry(m, 0))) {
 		fprintf(stderr, "%s: render failed\n", name);
 		ktsnap_report__free(r);
 		return false;
 	}
-	t = now_ms() - t;
-	rss1 = status_kib("VmRSS");
+	t = kt_bench_now_ms() - t;
+	rss1 = kt_bench_status_bytes("VmRSS:");
 	for (i = 0; i < n; i++) {
 		const struct ktsnap_map_entry *e = ktsnap_map__entry(m, i);
 
 		walk(ktsnap_map_entry__key(e), &w);
 		walk(ktsnap_map_entry__value(e), &w);
 	}
-	mb = (rss1 - rss0) / 1024.0;
+	mb = (rss1 - rss0) / 1048576.0;
 	ok = t <= TARGET_MS && mb <= TARGET_MB;
 	printf("%-13s render %7.1f ms  rss +%6.1f MB (%5.0f B/entry)  peak %6.1f MB  "
 	       "walk %" PRIu64 " nodes sum %" PRIu64 "  [%s]\n",
-	       name, t, mb, (rss1 - rss0) * 1024.0 / n, status_kib("VmHWM") / 1024.0, w.nodes,
-	       w.sum, ok ? "met" : "NOT MET");
+	       name, t, mb, (double)(rss1 - rss0) / n, kt_bench_status_bytes("VmHWM:") / 1048576.0,
+	       w.nodes, w.sum, ok ? "met" : "NOT MET");
 	ktsnap_report__free(r);
 	return true;
 }

@@ -25,21 +25,6 @@
 #define SAMPLES 64
 #define ENTRIES 4096
 
-/* A "VmRSS:" / "VmHWM:" line of /proc/self/status, in bytes. */
-static long long status_bytes(const char *key)
-{
-	char line[256];
-	long long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)))
-			sscanf(line + strlen(key), "%lld", &kb);
-	if (f)
-		fclose(f);
-	return kb * 1024;
-}
-
 int main(void)
 {
 	struct ktsnap_sample_series *s = ktsnap_sample_series__new();
@@ -59,7 +44,7 @@ int main(void)
 		return 1;
 	}
 	id = kt_map_id(bpf_map__fd(skel->maps.big_hash));
-	rss0 = status_bytes("VmRSS:");
+	rss0 = kt_bench_status_bytes("VmRSS:");
 	for (i = 0; i < SAMPLES; i++) {
 		KTSNAP_OPTS(ktsnap_capture_opts, opts, .map_ids = &id, .nr_map_ids = 1,
 			    .maps_only = true);
@@ -74,12 +59,12 @@ int main(void)
 		if (ktsnap_sample_series__push(s, tag, r, NULL, NULL, NULL, NULL))
 			return 1;
 	}
-	rss1 = status_bytes("VmRSS:");
+	rss1 = kt_bench_status_bytes("VmRSS:");
 
 	t = kt_bench_now_ms();
 	f = ktsnap_sample_series__map_field(s, "big_hash", 0, -1, "weight", KTSNAP_SERIES_U64);
 	t = kt_bench_now_ms() - t;
-	rss2 = status_bytes("VmRSS:");
+	rss2 = kt_bench_status_bytes("VmRSS:");
 	for (i = 0; f && i < SAMPLES; i++)
 		ok += ktsnap_series_field__value(f, (size_t)i)->ok;
 	/* projections drop the trees they render: a second one renders again */
@@ -97,7 +82,7 @@ int main(void)
 	       (rss2 - rss0) / 1048576.0, (rss2 - rss0) / raw, ok, SAMPLES);
 	printf("  projection time: %.1f ms (%.2f ms/sample), a second projection %.1f ms; "
 	       "peak RSS %.1f MiB\n",
-	       t, t / SAMPLES, t2, status_bytes("VmHWM:") / 1048576.0);
+	       t, t / SAMPLES, t2, kt_bench_status_bytes("VmHWM:") / 1048576.0);
 	ktsnap_series_field__free(f);
 	ktsnap_sample_series__free(s);
 	kt_big_close(skel);

@@ -42,6 +42,30 @@ double kt_bench_median(double *v, size_t n)
 	return v[n / 2];
 }
 
+long long kt_bench_status_bytes(const char *key)
+{
+	char line[256];
+	long long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			sscanf(line + strlen(key), "%lld", &kb);
+	if (f)
+		fclose(f);
+	return kb * 1024;
+}
+
+void kt_bench_reset_peak(void)
+{
+	FILE *f = fopen("/proc/self/clear_refs", "w");
+
+	if (f) {
+		fputs("5", f);
+		fclose(f);
+	}
+}
+
 static void child(const struct kt_bench_cmd *cmd)
 {
 	const char *to = cmd->out && cmd->out_is_stdout ? cmd->out : "/dev/null";

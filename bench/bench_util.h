@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the benchmarks share: the clock, medians, timing one child process
+ * What the benchmarks share: the clock, medians, the resident set (RSS and
+ * its peak), timing one child process
  * (a command, or a function run in a fresh process) and reading a written
  * capture back to check it holds every entry.  Benchmarks only; nothing
  * here is part of the library.
@@ -18,6 +19,12 @@ int kt_bench_cmp_double(const void *a, const void *b);
 /* Sorts @v[0..n) in place (so v[0] and v[n - 1] are min and max) and
  * returns its median v[n / 2]. */
 double kt_bench_median(double *v, size_t n);
+
+/* The "VmRSS:" / "VmHWM:" (any "Key:") line of /proc/self/status in
+ * bytes; negative if it cannot be read. */
+long long kt_bench_status_bytes(const char *key);
+/* Starts a new peak: VmHWM drops to the current RSS. */
+void kt_bench_reset_peak(void);
 
 /* One command a child process runs. */
 struct kt_bench_cmd {

@@ -232,6 +232,24 @@ static int result(struct ktsnap_wire_result *res, int rc, enum ktsnap_wire_statu
 	return rc;
 }
 
+/* What every public call starts with: no message left from an earlier
+ * call, and @local as the result when the caller passed no @res. */
+static struct ktsnap_wire_result *call_start(struct ktsnap_wire_result *res,
+					     struct ktsnap_wire_result *local)
+{
+	ktsnap_errmsg_clear();
+	return res ? res : local;
+}
+
+/* @fn called on the host, where there is no client. */
+static int host_context(struct ktsnap_wire_result *res, const char *fn)
+{
+	return result(res, -ENOTCONN, KTSNAP_WIRE_TRANSPORT_ERROR, 0,
+		      "%s called from host context (virtio-console port 1 is reachable only "
+		      "from inside the guest)",
+		      fn);
+}
+
 /* Open (or reopen) the stream: 0, or -errno with the reason in @err. */
 static int ensure_open(struct ktsnap_wire_client *c, char *err, size_t size)
 {
@@ -487,13 +505,9 @@ int ktsnap_wire_client__request_snapshot(struct ktsnap_wire_client *c, uint32_t 
 	struct ktsnap_wire_result local;
 	int rc;
 
-	ktsnap_errmsg_clear();
-	if (!res)
-		res = &local;
+	res = call_start(res, &local);
 	if (!c)
-		rc = result(res, -ENOTCONN, KTSNAP_WIRE_TRANSPORT_ERROR, 0,
-			    "request_snapshot called from host context (virtio-console port 1 is "
-			    "reachable only from inside the guest)");
+		rc = host_context(res, "request_snapshot");
 	else {
 		pthread_mutex_lock(&c->lock);
 		rc = request_snapshot_locked(c, kind, tag, timeout_ms, res);
@@ -568,17 +582,13 @@ int ktsnap_wire_client__request_kernel_op(struct ktsnap_wire_client *c,
 	struct ktsnap_wire_result local;
 	int rc;
 
-	ktsnap_errmsg_clear();
-	if (!res)
-		res = &local;
+	res = call_start(res, &local);
 	if (!req || !reply)
 		return result(res, -EINVAL, KTSNAP_WIRE_TRANSPORT_ERROR, 0,
 			      "request_kernel_op: NULL request or reply");
 	memset(reply, 0, sizeof(*reply));
 	if (!c)
-		return result(res, -ENOTCONN, KTSNAP_WIRE_TRANSPORT_ERROR, 0,
-			      "request_kernel_op called from host context (virtio-console port 1 "
-			      "is reachable only from inside the guest)");
+		return host_context(res, "request_kernel_op");
 	pthread_mutex_lock(&c->lock);
 	rc = request_kernel_op_locked(c, req, timeout_ms, reply, res);
 	pthread_mutex_unlock(&c->lock);
@@ -720,9 +730,7 @@ int ktsnap_wire_client__fetch_report(struct ktsnap_wire_client *c, const char *t
 	struct ktsnap_wire_result local;
 	int rc;
 
-	ktsnap_errmsg_clear();
-	if (!res)
-		res = &local;
+	res = call_start(res, &local);
 	if (!c || !tag || !json || !len)
 		return result(res, -EINVAL, KTSNAP_WIRE_TRANSPORT_ERROR, 0,
 			      "fetch_report: NULL argument");
@@ -750,11 +758,9 @@ static int snapshot_op(struct ktsnap_wire_client *c, uint32_t kind, const char *
 	struct ktsnap_wire_result local, r;
 	int rc;
 
-	if (!res)
-		res = &local;
+	res = call_start(res, &local);
 	if (!name)
 		name = "";
-	ktsnap_errmsg_clear();
 	if (ktsnap_wire_transport_latched_dead())
 		return result(res, -ENOTCONN, KTSNAP_WIRE_TRANSPORT_ERROR, 0,
 			      "Op::%s('%s'): " LATCH_TAIL, op, name);

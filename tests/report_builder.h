@@ -3,7 +3,8 @@
  * Hand-built reports for the tests (no BPF needed): scalar and struct
  * values, maps of every layout, and rb_full_report(), one report that
  * exercises every RenderedValue variant, every map layout and every walker
- * record (the JSON, diff and view tests and the fuzz corpus generator).
+ * record (the JSON, diff and view tests and the fuzz corpus generator);
+ * writing reports to memory and the fuzz corpus seeds to files.
  */
 #ifndef KTSNAP_TEST_REPORT_BUILDER_H
 #define KTSNAP_TEST_REPORT_BUILDER_H
@@ -14,8 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/bpf.h>
+#include <errno.h>
 
 #include <ktsnap/display.h>
+#include <ktsnap/json.h>
 #include <ktsnap/view.h>
 #include "report_internal.h"
 
@@ -462,6 +465,64 @@ static inline struct ktsnap_report *rb_full_report(uint64_t tick)
 	r->prog_runtime_stats_unavailable = NULL;
 	r->scx_walker_unavailable = "no scx walker capture";
 	return r;
+}
+
+/* ---- writing ---------------------------------------------------------------- */
+/* ktsnap_report__write_json() or ktsnap_report__write_binary() */
+typedef int (*rb_writer)(const struct ktsnap_report *r, FILE *f, unsigned int flags);
+
+/* @r written by @write with @flags into *@buf (malloc'd, the caller frees
+ * it, also on failure) of *@len bytes: the writer's result, or -errno if no
+ * stream could be opened.  One thread at a time. */
+static inline int rb_write_mem(rb_writer write, const struct ktsnap_report *r, unsigned int flags,
+			       char **buf, size_t *len)
+{
+	/* static: gcc 12 takes the stream's pointer to a local for a
+	 * dangling one (-Wdangling-pointer) */
+	static char *mem;
+	static size_t n;
+	FILE *f;
+	int err;
+
+	*buf = mem = NULL;
+	*len = n = 0;
+	f = open_memstream(&mem, &n);
+	if (!f)
+		return -errno;
+	err = write(r, f, flags);
+	fclose(f);
+	*buf = mem;
+	*len = n;
+	return err;
+}
+
+/* One seed of a fuzz corpus: @r written with @flags to the file @name. */
+struct rb_seed {
+	const char *name;
+	struct ktsnap_report *r;
+	unsigned int flags;
+};
+
+/* Writes each of @seeds[0..n) with @write into @dir and frees its report.
+ * 0, or 1 after perror() of the file that could not be written. */
+static inline int rb_write_corpus(const char *dir, struct rb_seed *seeds, size_t n, rb_writer write)
+{
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, seeds[i].name);
+		f = fopen(path, "w");
+		if (!f || write(seeds[i].r, f, seeds[i].flags)) {
+			perror(path);
+			return 1;
+		}
+		fclose(f);
+		ktsnap_report__free(seeds[i].r);
+	}
+	return 0;
 }
 
 #endif

@@ -69,53 +69,57 @@ chars(const char *s, uint32_t n)
 	return a;
 }
 
+/* One value and the text it formats to. */
+struct fmt_case {
+	struct ktsnap_value v;
+	const char *want;
+};
+
+static void assert_fmts(const struct fmt_case *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		assert_fmt(&c[i].v, c[i].want);
+}
+
+#define ASSERT_FMTS(cases) assert_fmts(cases, sizeof(cases) / sizeof(cases[0]))
+
 static void scalars(void **state)
 {
-	struct ktsnap_value v;
+	const struct fmt_case cases[] = {
+		{ I(32, -42), "-42" },
+		{ U(64, UINT64_MAX), "18446744073709551615" },
+		{ ktsnap_bool_of(true), "true" },
+		{ C(65), "'A'" },
+		{ C(7), "0x07" },
+		{ C(0x7f), "0x7f" },
+		{ C(' '), "' '" },
+	};
+	struct ktsnap_value v = ktsnap_bool_of(true);
 
-	v = I(32, -42);
-	assert_fmt(&v, "-42");
-	v = U(64, UINT64_MAX);
-	assert_fmt(&v, "18446744073709551615");
-	v = ktsnap_bool_of(true);
-	assert_fmt(&v, "true");
+	ASSERT_FMTS(cases);
 	v.b = false;
 	assert_fmt(&v, "false");
-	v = C(65);
-	assert_fmt(&v, "'A'");
-	v = C(7);
-	assert_fmt(&v, "0x07");
-	v = C(0x7f);
-	assert_fmt(&v, "0x7f");
-	v = C(' ');
-	assert_fmt(&v, "' '");
 }
 
 static void floats(void **state)
 {
-	struct ktsnap_value v;
+	const struct fmt_case cases[] = {
+		{ F(1.0), "1" },
+		{ F(1.5), "1.5" },
+		{ F(0.1), "0.1" },
+		{ F(-2.25), "-2.25" },
+		{ F(1e20), "100000000000000000000" },
+		{ F(1.5e-7), "0.00000015" },
+		{ F(NAN), "NaN" },
+		{ F(INFINITY), "inf" },
+		{ F(-INFINITY), "-inf" },
+		{ F(123456.789), "123456.789" },
+	};
 	char b[64];
 
-	v = F(1.0);
-	assert_fmt(&v, "1");
-	v = F(1.5);
-	assert_fmt(&v, "1.5");
-	v = F(0.1);
-	assert_fmt(&v, "0.1");
-	v = F(-2.25);
-	assert_fmt(&v, "-2.25");
-	v = F(1e20);
-	assert_fmt(&v, "100000000000000000000");
-	v = F(1.5e-7);
-	assert_fmt(&v, "0.00000015");
-	v = F(NAN);
-	assert_fmt(&v, "NaN");
-	v = F(INFINITY);
-	assert_fmt(&v, "inf");
-	v = F(-INFINITY);
-	assert_fmt(&v, "-inf");
-	v = F(123456.789);
-	assert_fmt(&v, "123456.789");
+	ASSERT_FMTS(cases);
 	/* round trip of an awkward value */
 	ktsnap_f64__format(0.30000000000000004, b, sizeof(b));
 	assert_string_equal(b, "0.30000000000000004");

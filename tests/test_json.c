@@ -26,19 +26,10 @@
 /* Write @r to a malloc'd string (caller frees). */
 static char *to_json(const struct ktsnap_report *r, unsigned flags)
 {
-	/* static: gcc 12 takes the stream's pointer to a local for a
-	 * dangling one (-Wdangling-pointer) */
-	static char *buf;
-	static size_t len;
-	FILE *f;
+	char *buf;
+	size_t len;
 
-	buf = NULL;
-	len = 0;
-	f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(ktsnap_report__write_json(r, f, flags), 0);
-	fclose(f);
+	assert_int_equal(rb_write_mem(ktsnap_report__write_json, r, flags, &buf, &len), 0);
 	return buf;
 }
 
@@ -900,11 +891,7 @@ static void long_file_write_error(void **state)
 
 static int write_corpus(const char *dir)
 {
-	struct {
-		const char *name;
-		struct ktsnap_report *r;
-		unsigned flags;
-	} seeds[] = {
+	struct rb_seed seeds[] = {
 		{ "default.json", ktsnap_report__new(), 0 },
 		{ "placeholder.json", ktsnap_report__placeholder("rendezvous timed out"), 0 },
 		{ "all_variants.json", rb_full_report(0), 0 },
@@ -914,24 +901,12 @@ static int write_corpus(const char *dir)
 		{ "arena.json", NULL, 0 },
 	};
 	const char *text[] = { [4] = dual, [5] = degraded, [6] = arena };
-	size_t i;
-	char path[4096];
+	size_t i, n = sizeof(seeds) / sizeof(seeds[0]);
 
-	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "%s/%s", dir, seeds[i].name);
+	for (i = 0; i < n; i++)
 		if (text[i] && ktsnap_report__read_json_buf(text[i], strlen(text[i]), &seeds[i].r))
 			return 1;
-		f = fopen(path, "w");
-		if (!f || ktsnap_report__write_json(seeds[i].r, f, seeds[i].flags)) {
-			perror(path);
-			return 1;
-		}
-		fclose(f);
-		ktsnap_report__free(seeds[i].r);
-	}
-	return 0;
+	return rb_write_corpus(dir, seeds, n, ktsnap_report__write_json);
 }
 
 int main(int argc, char **argv)

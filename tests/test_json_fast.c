@@ -26,17 +26,9 @@
 
 static char *to_json(const struct ktsnap_report *r, size_t *len)
 {
-	static char *buf; /* static: see test_json.c (gcc's dangling-pointer) */
-	static size_t n;
-	FILE *f;
+	char *buf;
 
-	buf = NULL;
-	n = 0;
-	f = open_memstream(&buf, &n);
-	assert_non_null(f);
-	assert_int_equal(ktsnap_report__write_json(r, f, 0), 0);
-	fclose(f);
-	*len = n;
+	assert_int_equal(rb_write_mem(ktsnap_report__write_json, r, 0, &buf, len), 0);
 	return buf;
 }
 

@@ -327,17 +327,20 @@ static void datasec(void **state)
 	assert_int_equal(ktsnap_value__int(ktsnap_value__get(v, "neg")), -9);
 }
 
+/* A test run on a fresh fixture (setup() / teardown()). */
+#define WITH_FIXTURE(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(scalars, setup, teardown),
-		cmocka_unit_test_setup_teardown(enums, setup, teardown),
-		cmocka_unit_test_setup_teardown(structs_unions_bitfields, setup, teardown),
-		cmocka_unit_test_setup_teardown(arrays_and_cpumask, setup, teardown),
-		cmocka_unit_test_setup_teardown(pointers_and_unsupported, setup, teardown),
-		cmocka_unit_test_setup_teardown(caps, setup, teardown),
-		cmocka_unit_test_setup_teardown(truncated, setup, teardown),
-		cmocka_unit_test_setup_teardown(datasec, setup, teardown),
+		WITH_FIXTURE(scalars),
+		WITH_FIXTURE(enums),
+		WITH_FIXTURE(structs_unions_bitfields),
+		WITH_FIXTURE(arrays_and_cpumask),
+		WITH_FIXTURE(pointers_and_unsupported),
+		WITH_FIXTURE(caps),
+		WITH_FIXTURE(truncated),
+		WITH_FIXTURE(datasec),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

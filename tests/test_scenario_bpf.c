@@ -485,15 +485,16 @@ static void attach_waits_for_publish(void **state)
 	close(pub.efd);
 }
 
+/* A test run between load_fixture() and unload_fixture(). */
+#define WITH_FIXTURE(fn) cmocka_unit_test_setup_teardown(fn, load_fixture, unload_fixture)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(two_steps_end_to_end, load_fixture, unload_fixture),
-		cmocka_unit_test_setup_teardown(map_write_before_workers, load_fixture,
-						unload_fixture),
-		cmocka_unit_test_setup_teardown(map_write_refusals, load_fixture, unload_fixture),
-		cmocka_unit_test_setup_teardown(pin_map_is_idempotent, load_fixture,
-						unload_fixture),
+		WITH_FIXTURE(two_steps_end_to_end),
+		WITH_FIXTURE(map_write_before_workers),
+		WITH_FIXTURE(map_write_refusals),
+		WITH_FIXTURE(pin_map_is_idempotent),
 		cmocka_unit_test(attach_and_replace_scheduler),
 		cmocka_unit_test(attach_waits_for_publish),
 	};

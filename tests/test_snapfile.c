@@ -40,26 +40,19 @@ struct blob {
 
 static struct blob to_json(const struct ktsnap_report *r)
 {
-	struct blob b = {};
-	FILE *f = open_memstream(&b.p, &b.len);
+	struct blob b;
 
-	assert_non_null(f);
-	assert_int_equal(ktsnap_report__write_json(r, f, 0), 0);
-	fclose(f);
+	assert_int_equal(rb_write_mem(ktsnap_report__write_json, r, 0, &b.p, &b.len), 0);
 	return b;
 }
 
 static struct blob to_bin(const struct ktsnap_report *r, unsigned int flags)
 {
-	struct blob b = {};
-	FILE *f = open_memstream(&b.p, &b.len);
-	int err;
+	struct blob b;
+	int err = rb_write_mem(ktsnap_report__write_binary, r, flags, &b.p, &b.len);
 
-	assert_non_null(f);
-	err = ktsnap_report__write_binary(r, f, flags);
 	if (err)
 		fail_msg("write_binary: %d %s", err, ktsnap_errmsg());
-	fclose(f);
 	return b;
 }
 
@@ -583,32 +576,15 @@ static void live_ktbig(void **state)
 /* ---- the fuzz corpus ------------------------------------------------------------------ */
 static int write_corpus(const char *dir)
 {
-	struct {
-		const char *name;
-		struct ktsnap_report *r;
-		unsigned int flags;
-	} seeds[] = {
+	struct rb_seed seeds[] = {
 		{ "default.ktsnap", ktsnap_report__new(), 0 },
 		{ "raw_maps.ktsnap", capture_like(false), KTSNAP_BINARY_NO_COMPRESS },
 		{ "raw_maps_zstd.ktsnap", capture_like(false), 0 },
 		{ "full.ktsnap", rb_full_report(0), KTSNAP_BINARY_NO_COMPRESS },
 	};
-	char path[4096];
-	size_t i;
 
-	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "%s/%s", dir, seeds[i].name);
-		f = fopen(path, "w");
-		if (!f || ktsnap_report__write_binary(seeds[i].r, f, seeds[i].flags)) {
-			perror(path);
-			return 1;
-		}
-		fclose(f);
-		ktsnap_report__free(seeds[i].r);
-	}
-	return 0;
+	return rb_write_corpus(dir, seeds, sizeof(seeds) / sizeof(seeds[0]),
+			       ktsnap_report__write_binary);
 }
 
 int main(int argc, char **argv)

@@ -19,6 +19,30 @@
 #define field_err(f) rb_errstr(ktsnap_field__error(&(f)))
 #define entry_err(e) rb_errstr(ktsnap_entry__error(&(e)))
 
+/* ktsnap_field__get(@from, @path) fails, saying @want. */
+static void get_fails(struct ktsnap_field from, const char *path, const char *want)
+{
+	struct ktsnap_field f = ktsnap_field__get(from, path);
+
+	assert_string_equal(field_err(f), want);
+}
+
+/* ktsnap_entry__get(@e, @path) fails, saying @want. */
+static void entry_get_fails(struct ktsnap_entry e, const char *path, const char *want)
+{
+	struct ktsnap_field f = ktsnap_entry__get(e, path);
+
+	assert_string_equal(field_err(f), want);
+}
+
+/* ktsnap_map_view__at(@m, @i) fails, saying @want. */
+static void at_fails(struct ktsnap_map_view m, size_t i, const char *want)
+{
+	struct ktsnap_entry e = ktsnap_map_view__at(m, i);
+
+	assert_string_equal(entry_err(e), want);
+}
+
 static void snapshot_borrows(void **state)
 {
 	struct ktsnap_report *r = ktsnap_report__new();
@@ -535,22 +559,20 @@ static void at_hash_value_empty(void **state)
 	e = ktsnap_map_view__at(m, 1);
 	assert_int_equal(e.kind, KTSNAP_ENTRY_HASH);
 	assert_int_equal(e.index, 1);
-	e = ktsnap_map_view__at(m, 2);
-	assert_string_equal(entry_err(e), "map 'h': index 2 out of range (length 2)");
+	at_fails(m, 2, "map 'h': index 2 out of range (length 2)");
 	/* cpu() is ignored on non-per-CPU maps */
 	e = ktsnap_map_view__at(ktsnap_map_view__cpu(m, 3), 0);
 	assert_int_equal(e.kind, KTSNAP_ENTRY_HASH);
 
 	m = ktsnap_snapshot__map(s, "o.bss");
 	assert_int_equal(ktsnap_map_view__at(m, 0).kind, KTSNAP_ENTRY_VALUE);
-	e = ktsnap_map_view__at(m, 1);
-	assert_string_equal(entry_err(e), "map 'o.bss': index 1 out of range (length 1)");
+	at_fails(m, 1, "map 'o.bss': index 1 out of range (length 1)");
 
-	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "empty"), 0);
-	assert_string_equal(entry_err(e), "map 'empty': index 0 out of range (length 0)");
-	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "broken"), 0);
-	assert_string_equal(entry_err(e), "map 'broken' contents unavailable (render failed at "
-					  "capture): hash map truncated at 4096 entries");
+	at_fails(ktsnap_snapshot__map(s, "empty"), 0,
+		 "map 'empty': index 0 out of range (length 0)");
+	at_fails(ktsnap_snapshot__map(s, "broken"), 0,
+		 "map 'broken' contents unavailable (render failed at "
+		 "capture): hash map truncated at 4096 entries");
 	ktsnap_report__free(r);
 }
 
@@ -757,10 +779,9 @@ static void entry_get_and_key(void **state)
 	rb_global(r, "o.bss", 0, rb_struct(r, NULL, "n", 1ull, NULL));
 
 	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "pa"), 0);
-	f = ktsnap_entry__get(e, "x");
-	assert_string_equal(field_err(f),
-			    "map '<percpu-array>': per-CPU entry without a CPU "
-			    "narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
+	entry_get_fails(e, "x",
+			"map '<percpu-array>': per-CPU entry without a CPU "
+			"narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
 	f = ktsnap_entry__key(e, "");
 	assert_int_equal(f.kind, KTSNAP_FIELD_PERCPU_KEY);
 	assert_int_equal(ktsnap_field__as_u64(f, &u, NULL), 0);
@@ -777,17 +798,16 @@ static void entry_get_and_key(void **state)
 		"Uint(percpu key) — call as_u64/as_i64/as_f64/as_bool for the key value");
 
 	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "ph"), 0);
-	f = ktsnap_entry__get(e, "");
-	assert_string_equal(field_err(f),
-			    "map '<percpu-hash>': per-CPU entry without a CPU "
-			    "narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
+	entry_get_fails(e, "",
+			"map '<percpu-hash>': per-CPU entry without a CPU "
+			"narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
 	assert_int_equal(ktsnap_field__as_u64(ktsnap_entry__key(e, ""), &u, NULL), 0);
 	assert_int_equal(u, 1000);
 
 	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "h"), 0);
-	f = ktsnap_entry__get(e, "pid");
-	assert_string_equal(field_err(f), "map '<entry>': value has no rendered structure (no BTF "
-					  "type at capture time)");
+	entry_get_fails(e, "pid",
+			"map '<entry>': value has no rendered structure (no BTF "
+			"type at capture time)");
 	hm->entries[0].key_rv = NULL;
 	f = ktsnap_entry__key(e, "");
 	assert_string_equal(field_err(f), "map '<entry>': key has no rendered structure (no BTF "
@@ -906,8 +926,7 @@ static void dotted_paths(void **state)
 	assert_ptr_equal(ktsnap_field__raw(f), ktsnap_field__raw(g));
 	assert_ptr_equal(ktsnap_field__raw(ktsnap_field__get(root, "")), ktsnap_field__raw(root));
 
-	f = ktsnap_field__get(root, "a..b");
-	assert_string_equal(field_err(f), "path 'a..b' has an empty component (consecutive '.')");
+	get_fails(root, "a..b", "path 'a..b' has an empty component (consecutive '.')");
 	f = ktsnap_field__get(root, "a.b");
 	assert_string_equal(field_err(f), "path 'a.b': component 'b' (after walking 'a') expected "
 					  "a Struct, got Uint");
@@ -915,14 +934,14 @@ static void dotted_paths(void **state)
 	assert_string_equal(buf, "a");
 	ktsnap_error__component(&f.err, buf, sizeof(buf));
 	assert_string_equal(buf, "b");
-	f = ktsnap_field__get(root, "ctx.wieght");
-	assert_string_equal(field_err(f), "path 'ctx.wieght': component 'wieght' (after walking "
-					  "'ctx') not found (members at this depth: [\"weight\", "
-					  "\"policy\"])");
-	f = ktsnap_field__get(root, "nope");
-	assert_string_equal(field_err(f), "path 'nope': component 'nope' (after walking '') not "
-					  "found (members at this depth: [\"ctx\", \"a\", "
-					  "\"leader\"])");
+	get_fails(root, "ctx.wieght",
+		  "path 'ctx.wieght': component 'wieght' (after walking "
+		  "'ctx') not found (members at this depth: [\"weight\", "
+		  "\"policy\"])");
+	get_fails(root, "nope",
+		  "path 'nope': component 'nope' (after walking '') not "
+		  "found (members at this depth: [\"ctx\", \"a\", "
+		  "\"leader\"])");
 	/* pointer chase; a final Ptr stays a Ptr */
 	assert_int_equal(ktsnap_field__as_i64(ktsnap_field__get(root, "leader.pid"), &i, NULL), 0);
 	assert_int_equal(i, 77);
@@ -972,11 +991,10 @@ static void index_paths(void **state)
 	assert_int_equal(ktsnap_value__uint(ktsnap_value__get(root, "tag[2].x")), 7);
 	assert_null(ktsnap_value__get(root, "tag[3]"));
 
-	f = ktsnap_field__get(top, "tag[3]");
-	assert_string_equal(field_err(f), "map '<array>': index 3 out of range (length 3)");
-	f = ktsnap_field__get(top, "n[0]");
-	assert_string_equal(field_err(f), "path 'n[0]': cannot read as Array — actual rendered "
-					  "variant is Uint");
+	get_fails(top, "tag[3]", "map '<array>': index 3 out of range (length 3)");
+	get_fails(top, "n[0]",
+		  "path 'n[0]': cannot read as Array — actual rendered "
+		  "variant is Uint");
 	/* malformed suffixes are names, and so not found */
 	f = ktsnap_field__get(top, "tag[-1]");
 	assert_int_equal(ktsnap_error__kind(ktsnap_field__error(&f)), KTSNAP_ERR_FIELD_NOT_FOUND);
@@ -990,20 +1008,17 @@ static void index_paths(void **state)
 		rb_struct(r, "slot", "a", 5ull, NULL);
 	e = ktsnap_map_view__at(ktsnap_snapshot__map(s, "pa"), 1);
 	KTSNAP_ASSERT_U64(s, e, "per_cpu[1]", ==, 101);
-	f = ktsnap_entry__get(e, "per_cpu[2]");
-	assert_string_equal(field_err(f), "map 'pa': cpu 2 per-CPU slot is unmapped (None)");
-	f = ktsnap_entry__get(e, "per_cpu[7]");
-	assert_string_equal(field_err(f), "map 'pa': cpu 7 out of range (have 3 per-CPU slots)");
-	f = ktsnap_entry__get(e, "per_cpu[1].x");
-	assert_string_equal(field_err(f), "path 'per_cpu[1].x': component 'x' (after walking "
-					  "'per_cpu[1]') expected a Struct, got Uint");
-	f = ktsnap_entry__get(e, "per_cpu[0].a.b");
-	assert_string_equal(field_err(f), "path 'per_cpu[0].a.b': component 'b' (after walking "
-					  "'per_cpu[0].a') expected a Struct, got Uint");
-	f = ktsnap_entry__get(e, "per_cpu");
-	assert_string_equal(field_err(f),
-			    "map '<percpu-array>': per-CPU entry without a CPU "
-			    "narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
+	entry_get_fails(e, "per_cpu[2]", "map 'pa': cpu 2 per-CPU slot is unmapped (None)");
+	entry_get_fails(e, "per_cpu[7]", "map 'pa': cpu 7 out of range (have 3 per-CPU slots)");
+	entry_get_fails(e, "per_cpu[1].x",
+			"path 'per_cpu[1].x': component 'x' (after walking "
+			"'per_cpu[1]') expected a Struct, got Uint");
+	entry_get_fails(e, "per_cpu[0].a.b",
+			"path 'per_cpu[0].a.b': component 'b' (after walking "
+			"'per_cpu[0].a') expected a Struct, got Uint");
+	entry_get_fails(e, "per_cpu",
+			"map '<percpu-array>': per-CPU entry without a CPU "
+			"narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
 	ktsnap_report__free(r);
 }
 

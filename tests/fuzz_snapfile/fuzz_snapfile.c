@@ -16,44 +16,12 @@
 #include <ktsnap/json.h>
 #include <ktsnap/snapfile.h>
 
+#include "fuzz_report.h"
 #include "snapfile_internal.h"
 
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	return 0;
-}
-
-static char *write_bin(const struct ktsnap_report *r, size_t *len)
-{
-	char *buf = NULL;
-	FILE *f = open_memstream(&buf, len);
-
-	if (!f)
-		abort();
-	if (ktsnap_report__write_binary(r, f, 0)) {
-		fprintf(stderr, "binary writer failed: %s\n", ktsnap_errmsg());
-		abort();
-	}
-	fclose(f);
-	return buf;
-}
-
-/* NULL when the writer refuses (-EINVAL: a value tree deeper than it goes) */
-static char *write_json(const struct ktsnap_report *r, size_t *len)
-{
-	char *buf = NULL;
-	FILE *f = open_memstream(&buf, len);
-	int err;
-
-	if (!f)
-		abort();
-	err = ktsnap_report__write_json(r, f, 0);
-	fclose(f);
-	if (err) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -65,21 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	libbpf_set_print(quiet);
 	if (ktsnap_snapfile_read_buf(data, size, SNAPFILE_READ_NO_CRC, &r))
 		return 0;
-	a = write_bin(r, &la);
-	if (ktsnap_report__read_binary_buf(a, la, &back)) {
-		fprintf(stderr, "writer output rejected: %s\n", ktsnap_errmsg());
-		abort();
-	}
-	b = write_bin(back, &lb);
-	if (la != lb || memcmp(a, b, la)) {
-		fprintf(stderr, "binary round trip differs (%zu vs %zu bytes)\n", la, lb);
-		abort();
-	}
-	free(a);
-	free(b);
+	back = fuzz_round_trip(r, ktsnap_report__write_binary, ktsnap_report__read_binary_buf,
+			       "binary", false);
 	/* the input and its rewrite render the same */
-	a = write_json(r, &la);
-	b = write_json(back, &lb);
+	a = fuzz_write(ktsnap_report__write_json, r, &la);
+	b = fuzz_write(ktsnap_report__write_json, back, &lb);
 	if (!a != !b || (a && (la != lb || memcmp(a, b, la)))) {
 		fprintf(stderr, "JSON of the input and of its rewrite differ\n");
 		abort();
