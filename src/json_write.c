@@ -478,17 +478,7 @@ static void stream_entries(struct json_writer *w, const struct ktsnap_map *m,
 		/* Only the captured bytes: another thread may be rendering this
 		 * map (ktsnap_map_ensure_rendered() under the render lock),
 		 * writing the rendering pointers of m->entries[i] meanwhile. */
-		const struct ktsnap_map_entry *src = &m->entries[i];
-		struct ktsnap_map_entry e = {
-			.key = src->key,
-			.val = src->val,
-			.key_len = src->key_len,
-			.val_len = src->val_len,
-			.index = src->index,
-			.percpu = src->percpu,
-			.payload = src->payload,
-			.nr_cpus = src->nr_cpus,
-		};
+		struct ktsnap_map_entry e = ktsnap_entry_bytes(&m->entries[i]);
 
 		if (ktsnap_render_entry(m, &e, &scratch)) {
 			w->err = -ENOMEM;
