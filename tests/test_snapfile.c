@@ -564,7 +564,8 @@ static void live_ktbig(void **state)
 	struct ktbig *skel = NULL;
 
 	assert_int_equal(kt_big_open(&skel), 0);
-	if (kt_big_fill(skel, 20000)) {
+	/* plain integers, and the task context (enum, bitfields, u8[8]) */
+	if (kt_big_fill(skel, 20000) || kt_big_task_fill(skel, 20000)) {
 		kt_big_close(skel);
 		fail_msg("fill failed");
 	}
