@@ -82,6 +82,18 @@ live_ids() {
 	done
 }
 
+# live_bss: under ktsched_hold, this copy's ktsched.bss map id in $bss
+# (another copy may linger while the kernel frees it, so a bare symbol
+# could be ambiguous); exits when there is none
+live_bss() {
+	[ -n "$KT_MAP_IDS" ] || { echo "run me under ktsched_hold"; exit 1; }
+	bss=
+	for i in $KT_MAP_IDS; do
+		bpftool map show id "$i" 2>/dev/null | grep -q " name ktsched.bss " && bss=$i
+	done
+	[ -n "$bss" ] || { echo "FAIL no ktsched.bss among $KT_MAP_IDS"; exit 1; }
+}
+
 finish() {
 	echo "$checks checks, $fails failed"
 	[ "$fails" -eq 0 ]

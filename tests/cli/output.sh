@@ -11,6 +11,7 @@ srv=
 trap 'umount "$T/small" 2>/dev/null; [ -n "$srv" ] && kill "$srv"; rm -rf "$T"' EXIT
 [ -n "$KT_BIG_ID" ] || { echo "run me under ktsched_hold -b N"; exit 1; }
 live_ids
+live_bss
 first_id=${KT_MAP_IDS%% *}
 umask 022
 
@@ -50,7 +51,7 @@ for c in $cmds; do
 	plot) args="plot $T/series var bss_u64_max -o $T/demo-$c.svg" ;;
 	request) args="request --socket $T/srv.sock get r" ;;
 	serve) args="serve --socket $T/full.sock" ;;	# its ready line fails: it stops
-	watch) mkdir -p "$T/w" && args="watch nr_switches --obj ktsched --maps-only --count 1 --timeout 60 -o $T/w" ;;
+	watch) mkdir -p "$T/w" && args="watch ktsched.bss#$bss:nr_switches --map-id $bss --maps-only --count 1 --timeout 60 -o $T/w" ;;
 	*) args= ;;
 	esac
 	if [ -z "$args" ]; then

@@ -7,13 +7,7 @@ K=$1
 . "$(dirname "$0")/lib.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-[ -n "$KT_MAP_IDS" ] || { echo "run me under ktsched_hold"; exit 1; }
-# this copy's .bss (another copy may linger while the kernel frees it)
-bss=
-for i in $KT_MAP_IDS; do
-	bpftool map show id "$i" 2>/dev/null | grep -q " name ktsched.bss " && bss=$i
-done
-[ -n "$bss" ] || { echo "FAIL no ktsched.bss among $KT_MAP_IDS"; exit 1; }
+live_bss
 S="ktsched.bss#$bss:nr_switches"
 
 F="ktsched.bss_${bss}_nr_switches"
