@@ -72,20 +72,15 @@ static int run(int argc, char **argv)
 		case 'Z':
 			compress = true;
 			break;
-		case 'h':
-			rc = cli_help();
-			goto out;
 		default:
-			if ((rc = cli_filter_option(&flt, c, optarg)))
+			if (cli_filter_option(&flt, c, optarg, &rc))
 				goto out;
-			rc = EXIT_FAIL;
 			break;
 		}
 	}
-	if (optind < argc) {
-		rc = cli_usage("unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_operands(argc, argv, 0, NULL)))
 		goto out;
-	}
+	rc = EXIT_FAIL;
 	if ((!out || !strcmp(out, "-")) && fmt == KTSNAP_FORMAT_BINARY && isatty(STDOUT_FILENO)) {
 		rc = cli_usage("not writing a binary report to a terminal (give -o FILE, or "
 			       "redirect standard output)");

@@ -68,6 +68,11 @@ int cli_parse_format(const char *s, enum ktsnap_report_format *fmt);
  * (.ktsnap: binary), else JSON.  @path may be NULL (stdout). */
 enum ktsnap_report_format cli_output_format(const char *path, enum ktsnap_report_format forced);
 
+/* After the options: exactly @want operands at argv[optind…].  EXIT_OK,
+ * or EXIT_USAGE after printing @missing (fewer) or "unexpected argument
+ * '…'" naming the first one too many. */
+int cli_operands(int argc, char **argv, int want, const char *missing);
+
 /* Parse a non-negative decimal; false when not a number or > max. */
 bool cli_parse_u64(const char *s, unsigned long long max, unsigned long long *out);
 
@@ -143,11 +148,14 @@ struct cli_filter {
  * @copts pointed at it.  EXIT_OK, or EXIT_FAIL after printing why; free
  * with cli_filter_free() either way. */
 int cli_filter_init(struct cli_filter *f, struct ktsnap_capture_opts *copts, int argc);
-/* Option @c of a cli_getopt() loop, with @arg: 'O' --obj, 'm' --map,
- * 'i' --map-id, 'M' --maps-only, 'n' --max-entries, 'c' --cgroup.
- * EXIT_OK when taken; EXIT_USAGE for a bad argument (after printing why)
- * and for any other @c (cli_getopt() printed that one). */
-int cli_filter_option(struct cli_filter *f, int c, const char *arg);
+/* Option @c of a cli_getopt() loop, with @arg, that the command's own
+ * switch does not take: 'O' --obj, 'm' --map, 'i' --map-id, 'M'
+ * --maps-only, 'n' --max-entries, 'c' --cgroup, and 'h' --help.  False
+ * when the loop goes on (a filter option taken, *@rc untouched); true
+ * when the command stops with *@rc: EXIT_OK after printing the help,
+ * EXIT_USAGE for a bad argument (after printing why) and for any other
+ * @c (cli_getopt() printed that one). */
+bool cli_filter_option(struct cli_filter *f, int c, const char *arg, int *rc);
 void cli_filter_free(struct cli_filter *f);
 
 /* @s in @out (@size bytes, > 0) with every byte outside [A-Za-z0-9._-]

@@ -57,10 +57,8 @@ static int run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 2)
-		return cli_usage(argc - optind < 2 ? "an input and an output file are needed" :
-						     "unexpected argument '%s'",
-				 argv[optind + 2]);
+	if ((rc = cli_operands(argc, argv, 2, "an input and an output file are needed")))
+		return rc;
 	in = argv[optind];
 	out = argv[optind + 1];
 	to_stdout = !strcmp(out, "-");

@@ -362,8 +362,8 @@ static int run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc)
-		return cli_usage("unexpected argument '%s'", argv[optind]);
+	if (cli_operands(argc, argv, 0, NULL))
+		return EXIT_USAGE;
 	if (geteuid() != 0)
 		return cli_fail("the demo needs root: it loads a BPF program, creates a cgroup and "
 				"reads BPF maps by id (try: sudo make demo)");

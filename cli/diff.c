@@ -19,10 +19,8 @@ static int run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 2)
-		return cli_usage(argc - optind < 2 ? "two report files are needed" :
-						     "unexpected argument '%s'",
-				 argv[optind + 2]);
+	if ((rc = cli_operands(argc, argv, 2, "two report files are needed")))
+		return rc;
 	if (!strcmp(argv[optind], "-") && !strcmp(argv[optind + 1], "-"))
 		return cli_usage("standard input ('-') can be only one of A and B");
 	/* the two files are read at once: reading is most of the work */

@@ -127,13 +127,9 @@ static int run(int argc, char **argv)
 		case 'S':
 			stats_path = optarg;
 			break;
-		case 'h':
-			rc = cli_help();
-			goto out;
 		default:
-			if ((rc = cli_filter_option(&flt, c, optarg)))
+			if (cli_filter_option(&flt, c, optarg, &rc))
 				goto out;
-			rc = EXIT_FAIL;
 			break;
 		}
 	}

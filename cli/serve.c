@@ -122,20 +122,15 @@ static int run(int argc, char **argv)
 			else
 				flt.ids[copts.nr_map_ids++] = (uint32_t)n;
 			break;
-		case 'h':
-			rc = cli_help();
-			goto out;
 		default:
-			if ((rc = cli_filter_option(&flt, c, optarg)))
+			if (cli_filter_option(&flt, c, optarg, &rc))
 				goto out;
-			rc = EXIT_FAIL;
 			break;
 		}
 	}
-	if (optind < argc) {
-		rc = cli_usage("unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_operands(argc, argv, 0, NULL)))
 		goto out;
-	}
+	rc = EXIT_FAIL;
 	if (!!sock + !!dev + !!fifos != 1) {
 		rc = cli_usage("give exactly one of --socket PATH, --device PATH and "
 			       "--fifos REQ,REPLY");

@@ -243,9 +243,8 @@ static int run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind + 1 != argc)
-		return optind == argc ? cli_usage("no report file given") :
-					cli_usage("unexpected argument '%s'", argv[optind + 1]);
+	if ((rc = cli_operands(argc, argv, 1, "no report file given")))
+		return rc;
 	rc = cli_read_report(argv[optind], &r);
 	if (rc)
 		return rc;

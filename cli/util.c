@@ -247,7 +247,8 @@ int cli_filter_init(struct cli_filter *f, struct ktsnap_capture_opts *copts, int
 	return EXIT_OK;
 }
 
-int cli_filter_option(struct cli_filter *f, int c, const char *arg)
+/* The filter option @c with @arg: EXIT_OK when taken, else EXIT_USAGE. */
+static int filter_option(struct cli_filter *f, int c, const char *arg)
 {
 	struct ktsnap_capture_opts *o = f->copts;
 	unsigned long long n;
@@ -288,6 +289,30 @@ int cli_filter_option(struct cli_filter *f, int c, const char *arg)
 	default:
 		return EXIT_USAGE;
 	}
+	return EXIT_OK;
+}
+
+bool cli_filter_option(struct cli_filter *f, int c, const char *arg, int *rc)
+{
+	int r;
+
+	if (c == 'h') {
+		*rc = cli_help();
+		return true;
+	}
+	r = filter_option(f, c, arg);
+	if (r == EXIT_OK)
+		return false;
+	*rc = r;
+	return true;
+}
+
+int cli_operands(int argc, char **argv, int want, const char *missing)
+{
+	if (argc - optind < want)
+		return cli_usage("%s", missing);
+	if (argc - optind > want)
+		return cli_usage("unexpected argument '%s'", argv[optind + want]);
 	return EXIT_OK;
 }
 

@@ -183,12 +183,9 @@ static int run_watch(int argc, char **argv, struct cli_filter *flt)
 						 optarg);
 			timeout = v;
 			break;
-		case 'h':
-			return cli_help();
 		default:
-			if ((rc = cli_filter_option(flt, c, optarg)))
+			if (cli_filter_option(flt, c, optarg, &rc))
 				return rc;
-			rc = EXIT_FAIL;
 			break;
 		}
 	}

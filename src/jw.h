@@ -173,36 +173,20 @@ void jw_hex(struct json_writer *w, const uint8_t *p, size_t n);
 /* Verbatim JSON text (trusted to be one valid JSON value). */
 void jw_raw(struct json_writer *w, const char *json);
 
-/* key + value shorthands */
-JW_INLINE void jw_kv_u64(struct json_writer *w, const char *k, uint64_t v)
-{
-	jw_key(w, k);
-	jw_u64(w, v);
-}
-
-JW_INLINE void jw_kv_i64(struct json_writer *w, const char *k, int64_t v)
-{
-	jw_key(w, k);
-	jw_i64(w, v);
-}
-
-JW_INLINE void jw_kv_bool(struct json_writer *w, const char *k, bool v)
-{
-	jw_key(w, k);
-	jw_bool(w, v);
-}
-
-JW_INLINE void jw_kv_f64(struct json_writer *w, const char *k, double v)
-{
-	jw_key(w, k);
-	jw_f64(w, v);
-}
-
-JW_INLINE void jw_kv_str(struct json_writer *w, const char *k, const char *v)
-{
-	jw_key(w, k);
-	jw_str(w, v);
-}
+/* key + value shorthands: jw_kv_u64(w, k, v) is jw_key(w, k) then
+ * jw_u64(w, v); likewise jw_kv_i64, jw_kv_bool, jw_kv_f64 and jw_kv_str */
+#define JW_KV(kind, type)                                                         \
+	JW_INLINE void jw_kv_##kind(struct json_writer *w, const char *k, type v) \
+	{                                                                         \
+		jw_key(w, k);                                                     \
+		jw_##kind(w, v);                                                  \
+	}
+JW_KV(u64, uint64_t)
+JW_KV(i64, int64_t)
+JW_KV(bool, bool)
+JW_KV(f64, double)
+JW_KV(str, const char *)
+#undef JW_KV
 
 /* Shortest "%.*g" text of @v that strtod() reads back exactly (finite v);
  * always contains '.', 'e' or "inf"/"nan".  Returns the length. */
