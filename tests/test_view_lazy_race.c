@@ -4,8 +4,10 @@
  * renders it whole: two threads find / max_by / at on the same 10k-entry
  * capture (scratch renders, single entries rendered under the render
  * lock) while a third renders the map (ktsnap_map__entry).  Every entry
- * read must be right, before and after the render.  Run under TSan
- * (label tsan), where a race fails the test.
+ * read must be right, before and after the render.  Also: two threads
+ * asking at once for the elements of the same flat arrays (a rendered
+ * map's u8[8] tags, whose element nodes are made on first demand).  Run
+ * under TSan (label tsan), where a race fails the test.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -146,6 +148,59 @@ static void find_while_rendering(void **state)
 	}
 }
 
+struct tagger {
+	const struct ktsnap_map *m;
+	const struct ktsnap_value *first[ENTRIES]; /* &tag[0] of each entry */
+	uint64_t sum;
+};
+
+static void *tag_walk(void *arg)
+{
+	struct tagger *t = arg;
+	size_t i, j;
+
+	for (i = 0; i < ENTRIES; i++) {
+		const struct ktsnap_value *tag = ktsnap_value__member(
+			ktsnap_map_entry__value(ktsnap_map__entry(t->m, i)), "tag");
+
+		for (j = 0; j < 8; j++)
+			t->sum += ktsnap_value__uint(ktsnap_value__index(tag, j)) << (j % 4 * 8);
+		t->first[i] = ktsnap_value__index(tag, 0);
+	}
+	return NULL;
+}
+
+static void flat_elements_from_threads(void **state)
+{
+	struct ktbig *big = *state;
+	uint32_t id = kt_map_id(bpf_map__fd(big->maps.big_task_ctx));
+	KTSNAP_OPTS(ktsnap_capture_opts, opts, .map_ids = &id, .nr_map_ids = 1,
+		    .max_hash_entries = KTSNAP_CAP_NONE, .maps_only = true);
+	static struct tagger t[2];
+	struct ktsnap_report *r = NULL;
+	const struct ktsnap_map *m;
+	pthread_t th[2];
+	size_t i;
+
+	assert_int_equal(ktsnap_capture(&opts, &r), 0);
+	m = ktsnap_report__map_by_index(r, 0);
+	assert_non_null(ktsnap_map__entry(m, 0)); /* renders the map whole */
+	for (i = 0; i < 2; i++) {
+		t[i] = (struct tagger){ .m = m };
+		assert_int_equal(pthread_create(&th[i], NULL, tag_walk, &t[i]), 0);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	assert_true(t[0].sum != 0);
+	assert_true(t[0].sum == t[1].sum);
+	/* each array's nodes were made once: both threads got the same ones */
+	for (i = 0; i < ENTRIES; i++) {
+		assert_non_null(t[0].first[i]);
+		assert_ptr_equal(t[0].first[i], t[1].first[i]);
+	}
+	ktsnap_report__free(r);
+}
+
 static int setup(void **state)
 {
 	struct ktbig *big;
@@ -170,6 +225,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(find_while_rendering),
+		cmocka_unit_test(flat_elements_from_threads),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
