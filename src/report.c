@@ -139,9 +139,15 @@ int ktsnap_report_own_btf(struct ktsnap_report *r, struct btf *btf)
 	return 0;
 }
 
+/* An unset node; the new_*() constructors below give it its body. */
+static struct ktsnap_value *new_node(struct ktsnap_report *r)
+{
+	return ktsnap_arena_alloc(&r->arena, sizeof(struct ktsnap_value));
+}
+
 struct ktsnap_value *ktsnap_value_new(struct ktsnap_report *r, enum ktsnap_value_kind kind)
 {
-	struct ktsnap_value *v = ktsnap_arena_alloc(&r->arena, sizeof(*v));
+	struct ktsnap_value *v = new_node(r);
 	int err = 0;
 
 	if (!v)
@@ -169,7 +175,7 @@ struct ktsnap_value *ktsnap_value_new(struct ktsnap_report *r, enum ktsnap_value
 
 struct ktsnap_value *ktsnap_value_new_uint(struct ktsnap_report *r, uint32_t bits, uint64_t x)
 {
-	struct ktsnap_value *v = ktsnap_value_new(r, KTSNAP_VALUE_UINT);
+	struct ktsnap_value *v = new_node(r);
 
 	if (v)
 		ktsnap_value_set_uint(v, bits, x);
@@ -294,7 +300,7 @@ const struct ktsnap_value *ktsnap_flat_nodes(const struct ktsnap_value *v, uint3
 struct ktsnap_value *ktsnap_value_new_struct(struct ktsnap_report *r, const char *type_name,
 					     uint32_t nr)
 {
-	struct ktsnap_value *v = ktsnap_value_new(r, KTSNAP_VALUE_STRUCT);
+	struct ktsnap_value *v = new_node(r);
 	const char *tn = NULL;
 
 	if (!v)
@@ -306,7 +312,7 @@ struct ktsnap_value *ktsnap_value_new_struct(struct ktsnap_report *r, const char
 
 struct ktsnap_value *ktsnap_value_new_array(struct ktsnap_report *r, uint64_t len, uint32_t nr)
 {
-	struct ktsnap_value *v = ktsnap_value_new(r, KTSNAP_VALUE_ARRAY);
+	struct ktsnap_value *v = new_node(r);
 
 	return v && !ktsnap_value_init_array(&r->arena, v, len, nr) ? v : NULL;
 }
@@ -314,7 +320,7 @@ struct ktsnap_value *ktsnap_value_new_array(struct ktsnap_report *r, uint64_t le
 struct ktsnap_value *ktsnap_value_new_enum(struct ktsnap_report *r, uint32_t bits, bool is_signed,
 					   int64_t x, const char *variant)
 {
-	struct ktsnap_value *v = ktsnap_value_new(r, KTSNAP_VALUE_ENUM);
+	struct ktsnap_value *v = new_node(r);
 
 	return v && !ktsnap_value_set_enum(&r->arena, v, bits, is_signed, x, variant) ? v : NULL;
 }
@@ -323,7 +329,7 @@ struct ktsnap_value *ktsnap_value_new_ptr(struct ktsnap_report *r, uint64_t x,
 					  struct ktsnap_value *deref, const char *skip_reason,
 					  const char *cast)
 {
-	struct ktsnap_value *v = ktsnap_value_new(r, KTSNAP_VALUE_PTR);
+	struct ktsnap_value *v = new_node(r);
 
 	return v && !ktsnap_value_set_ptr(&r->arena, v, x, deref, skip_reason, cast) ? v : NULL;
 }
@@ -331,7 +337,7 @@ struct ktsnap_value *ktsnap_value_new_ptr(struct ktsnap_report *r, uint64_t x,
 struct ktsnap_value *ktsnap_value_new_truncated(struct ktsnap_report *r, uint64_t needed,
 						uint64_t had, struct ktsnap_value *partial)
 {
-	struct ktsnap_value *v = ktsnap_value_new(r, KTSNAP_VALUE_TRUNCATED);
+	struct ktsnap_value *v = new_node(r);
 
 	return v && !ktsnap_value_set_truncated(&r->arena, v, needed, had, partial) ? v : NULL;
 }
