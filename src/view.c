@@ -222,32 +222,20 @@ static void walk_end(struct walk *w)
 
 struct ktsnap_entry ktsnap_map_view__at(struct ktsnap_map_view m, size_t n)
 {
-	enum ktsnap_entry_source src;
 	struct ktsnap_entry e = { .kind = KTSNAP_ENTRY_MISSING };
-	bool lazy;
-	size_t len;
+	struct walk w;
 
 	if (!m.map)
 		return entry_missing(&m.err);
-	lazy = walk_lazily(m.map);
-	if (!lazy)
-		ktsnap_map_ensure_rendered(m.map);
-	src = ktsnap_entry_source(m.map);
-	len = ktsnap_entry_source_len(m.map, src);
+	walk_begin(&w, &m);
 	e.map = m.map;
-	if (n < len) {
-		if (lazy)
-			resolve_entry(&m, src, (uint32_t)n,
-				      ktsnap_map_entry_rendered(m.map, (uint32_t)n), &e);
-		else
-			resolve(&m, src, (uint32_t)n, &e);
-		return e;
-	}
-	if (!len && m.map->error) {
+	if (n < w.len)
+		walk_result(&w, (uint32_t)n, &e);
+	else if (!w.len && m.map->error)
 		ktsnap_err_render_incomplete(&e.err, m.map);
-		return e;
-	}
-	ktsnap_err_index_out_of_range(&e.err, m.map->name, n, len);
+	else
+		ktsnap_err_index_out_of_range(&e.err, m.map->name, n, w.len);
+	walk_end(&w);
 	return e;
 }
 
