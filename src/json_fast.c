@@ -468,18 +468,6 @@ static bool get_hex(struct json_fast *f, const uint8_t **out, uint32_t *len)
 
 /* ---- RenderedValues ------------------------------------------------------------------ */
 
-/* check_value() of json_read.c: an integer of @bits bits holds the value. */
-static bool fits(uint32_t bits, bool is_signed, int64_t i, uint64_t u)
-{
-	if (bits < 1 || bits > 64)
-		return false;
-	if (bits == 64)
-		return true;
-	if (is_signed)
-		return i >= -(INT64_C(1) << (bits - 1)) && i < (INT64_C(1) << (bits - 1));
-	return !(u >> bits);
-}
-
 static bool get_value(struct json_fast *f, struct ktsnap_value *v);
 
 /* A value into a new arena node. */
@@ -552,7 +540,7 @@ static bool get_int(struct json_fast *f, struct ktsnap_value *v, bool is_signed)
 
 	if (!LIT(f, "\",\"bits\":") || !get_u64(f, 64, &bits) || !LIT(f, ",\"value\":") ||
 	    !(is_signed ? get_i64(f, &i) : get_u64(f, UINT64_MAX, &u)) ||
-	    !fits((uint32_t)bits, is_signed, i, u) || !LIT(f, "}"))
+	    !rd_int_fits((uint32_t)bits, is_signed, i, u) || !LIT(f, "}"))
 		return false;
 	if (is_signed)
 		fb_int(v, (uint32_t)bits, i);
@@ -586,7 +574,7 @@ static bool get_enum(struct json_fast *f, struct ktsnap_value *v)
 			return false;
 		i = (int64_t)mag;
 	}
-	if (!fits((uint32_t)bits, is_signed, i, (uint64_t)i))
+	if (!rd_int_fits((uint32_t)bits, is_signed, i, (uint64_t)i))
 		return false;
 	return fb_enum(f, v, (uint32_t)bits, is_signed, i, variant);
 }

@@ -109,4 +109,17 @@ bool rd_get_uint_list(struct rd *rd, struct json_object *o, const char *key, uin
 bool rd_get_raw(struct rd *rd, struct json_object *o, const char *key, unsigned flags,
 		const char **out);
 
+/* The renderer's integer rule: a value of a @bits-wide integer (1 to 64)
+ * fits them; @i is read when @is_signed, else @u. */
+static inline bool rd_int_fits(uint32_t bits, bool is_signed, int64_t i, uint64_t u)
+{
+	if (bits < 1 || bits > 64)
+		return false;
+	if (bits == 64)
+		return true;
+	if (is_signed)
+		return i >= -(INT64_C(1) << (bits - 1)) && i < (INT64_C(1) << (bits - 1));
+	return !(u >> bits);
+}
+
 #endif

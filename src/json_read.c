@@ -516,10 +516,7 @@ static bool check_value(struct rd *rd, struct json_object *o, const struct ktsna
 		return true; /* absent: read as 64 (read_value) */
 	if (bits < 1 || bits > 64)
 		return FAIL_AT(rd, "bits", "%u is not an integer width (1 to 64)", bits);
-	if (bits == 64)
-		return true;
-	if (is_signed ? (i < -(INT64_C(1) << (bits - 1)) || i >= (INT64_C(1) << (bits - 1))) :
-			u >> bits != 0) {
+	if (!rd_int_fits(bits, is_signed, i, u)) {
 		if (is_signed)
 			return FAIL_AT(rd, "value", "%lld does not fit in %u bits", (long long)i,
 				       bits);
