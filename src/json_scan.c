@@ -420,6 +420,13 @@ static size_t first_at(const struct json_splits *s, size_t pos)
 
 #define MARK_PREFIX "\\u0000ks:"
 
+/* The marker of cut @i (a JSON string) at @dst, in at most @room bytes
+ * with its NUL; its length. */
+static int put_marker(char *dst, size_t room, const struct json_splits *s, size_t i)
+{
+	return snprintf(dst, room, "\"" MARK_PREFIX "%016llx:%zu\"", (unsigned long long)s->tag, i);
+}
+
 int json_splits_text(const struct json_splits *s, ssize_t parent, size_t start, size_t end,
 		     char **copy)
 {
@@ -441,8 +448,7 @@ int json_splits_text(const struct json_splits *s, ssize_t parent, size_t start, 
 			memcpy(t, s->buf + start, end - start);
 		}
 		memset(t + (c->open + 1 - start), ' ', room);
-		n = snprintf(t + (c->open + 1 - start), room, "\"" MARK_PREFIX "%016llx:%zu\"",
-			     (unsigned long long)s->tag, i);
+		n = put_marker(t + (c->open + 1 - start), room, s, i);
 		t[c->open + 1 - start + (size_t)n] = ' '; /* snprintf's NUL */
 	}
 	*copy = t;
@@ -471,8 +477,7 @@ int json_splits_compact(const struct json_splits *s, ssize_t parent, size_t star
 		memcpy(t + n, s->buf + pos, c->open + 1 - pos);
 		n += c->open + 1 - pos;
 		/* the marker fits: json_splits_text() puts it in the same room */
-		k = snprintf(t + n, c->close - c->open, "\"" MARK_PREFIX "%016llx:%zu\"",
-			     (unsigned long long)s->tag, i);
+		k = put_marker(t + n, c->close - c->open, s, i);
 		n += (size_t)k;
 		pos = c->close;
 	}
