@@ -147,7 +147,7 @@ static void write_int_compact(struct json_writer *w, const struct ktsnap_value *
 		jw__put(w, uint_head, sizeof(uint_head) - 1);
 	else
 		jw__put(w, int_head, sizeof(int_head) - 1);
-	jw__put_u64(w, false, is_uint ? v->bits : v->bits);
+	jw__put_u64(w, false, v->bits);
 	jw__put(w, ",\"value\":", 9);
 	if (is_uint)
 		jw__put_u64(w, false, v->u);
