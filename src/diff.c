@@ -275,8 +275,14 @@ static void cmp_value(struct ktsnap_diff *d, const struct ktsnap_value *a,
 			return;
 		}
 		for (i = 0; i < a->n; i++) {
-			size_t p = push_index(d, "", i); /* "name[i]" */
+			struct ktsnap_value ta, tb;
+			size_t p;
 
+			/* a flat array gets element nodes (which the items
+			 * point to) only when an element differs */
+			if (deep_eq(ktsnap_elem_read(a, i, &ta), ktsnap_elem_read(b, i, &tb), 0))
+				continue;
+			p = push_index(d, "", i); /* "name[i]" */
 			cmp_value(d, ktsnap_elem(a, i), ktsnap_elem(b, i), depth + 1);
 			pop(d, p);
 		}
