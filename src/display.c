@@ -133,7 +133,7 @@ static bool deep_zero(const struct ktsnap_value *v, int depth)
 		return true;
 	case KTSNAP_VALUE_ARRAY:
 		for (i = 0; i < v->n; i++)
-			if (!deep_zero(ktsnap_elem(v, i), depth + 1))
+			if (!deep_zero(KTSNAP_ELEM_READ(v, i), depth + 1))
 				return false;
 		return true;
 	case KTSNAP_VALUE_CPU_LIST:
@@ -173,13 +173,13 @@ static bool is_text(const struct ktsnap_value *v, uint32_t *n)
 	if (v->kind != KTSNAP_VALUE_ARRAY || v->n < 2)
 		return false;
 	for (i = 0; i < v->n; i++)
-		if (!byte_elem(ktsnap_elem(v, i), &b))
+		if (!byte_elem(KTSNAP_ELEM_READ(v, i), &b))
 			return false;
-	byte_elem(ktsnap_elem(v, 0), &b);
+	byte_elem(KTSNAP_ELEM_READ(v, 0), &b);
 	if (!b)
 		return false;
 	for (i = 0; i < v->n; i++) {
-		byte_elem(ktsnap_elem(v, i), &b);
+		byte_elem(KTSNAP_ELEM_READ(v, i), &b);
 		if (!b)
 			break;
 		if ((b < 0x20 || b > 0x7e) && b != '\n' && b != '\t')
@@ -233,7 +233,7 @@ static bool value_eq(const struct ktsnap_value *a, const struct ktsnap_value *b,
 		if (a->n != b->n)
 			return false;
 		for (i = 0; i < a->n; i++)
-			if (!value_eq(ktsnap_elem(a, i), ktsnap_elem(b, i), depth + 1))
+			if (!value_eq(KTSNAP_ELEM_READ(a, i), KTSNAP_ELEM_READ(b, i), depth + 1))
 				return false;
 		return true;
 	case KTSNAP_VALUE_CPU_LIST:
@@ -307,7 +307,7 @@ static void quoted(struct ktsnap_sink *s, const struct ktsnap_value *v, uint32_t
 
 	sink_put(s, "\"", 1);
 	for (i = 0; i < n && !s->stop; i++) {
-		byte_elem(ktsnap_elem(v, i), &b);
+		byte_elem(KTSNAP_ELEM_READ(v, i), &b);
 		c = (char)b;
 		if (c == '"' || c == '\\') {
 			sink_put(s, "\\", 1);
@@ -334,7 +334,7 @@ static bool all_scalar(const struct ktsnap_value *v)
 	uint32_t i;
 
 	for (i = 0; i < v->n; i++)
-		if (!is_scalar(ktsnap_elem(v, i)))
+		if (!is_scalar(KTSNAP_ELEM_READ(v, i)))
 			return false;
 	return true;
 }
@@ -344,7 +344,7 @@ static uint32_t nonzero_count(const struct ktsnap_value *v)
 	uint32_t i, n = 0;
 
 	for (i = 0; i < v->n; i++)
-		n += !deep_zero(ktsnap_elem(v, i), 0);
+		n += !deep_zero(KTSNAP_ELEM_READ(v, i), 0);
 	return n;
 }
 
@@ -355,11 +355,11 @@ static void sparse_runs(struct ktsnap_sink *s, const struct ktsnap_value *v, int
 	bool first = true;
 
 	while (i < v->n && !s->stop) {
-		if (scalar_zero(ktsnap_elem(v, i))) {
+		if (scalar_zero(KTSNAP_ELEM_READ(v, i))) {
 			i++;
 			continue;
 		}
-		for (j = i; j + 1 < v->n && !scalar_zero(ktsnap_elem(v, j + 1)); j++)
+		for (j = i; j + 1 < v->n && !scalar_zero(KTSNAP_ELEM_READ(v, j + 1)); j++)
 			;
 		if (!first) {
 			if (wrap_indent >= 0 && s->col > WIDTH - 24) {
@@ -372,13 +372,13 @@ static void sparse_runs(struct ktsnap_sink *s, const struct ktsnap_value *v, int
 		first = false;
 		if (i == j) {
 			sink_putf(s, "[%" PRIu32 "]=", i);
-			scalar(s, ktsnap_elem(v, i), true);
+			scalar(s, KTSNAP_ELEM_READ(v, i), true);
 		} else {
 			sink_putf(s, "[%" PRIu32 "..%" PRIu32 "]={", i, j);
 			for (k = i; k <= j; k++) {
 				if (k > i)
 					sink_put(s, ", ", 2);
-				scalar(s, ktsnap_elem(v, k), true);
+				scalar(s, KTSNAP_ELEM_READ(v, k), true);
 			}
 			sink_put(s, "}", 1);
 		}
@@ -401,7 +401,7 @@ static void dense(struct ktsnap_sink *s, const struct ktsnap_value *v, int wrap_
 				sink_put(s, " ", 1);
 			}
 		}
-		scalar(s, ktsnap_elem(v, i), true);
+		scalar(s, KTSNAP_ELEM_READ(v, i), true);
 	}
 	sink_put(s, "]", 1);
 }
@@ -411,7 +411,7 @@ static uint32_t group_end(const struct ktsnap_value *v, uint32_t i)
 {
 	uint32_t j = i;
 
-	while (j + 1 < v->n && value_eq(ktsnap_elem(v, i), ktsnap_elem(v, j + 1), 0))
+	while (j + 1 < v->n && value_eq(KTSNAP_ELEM_READ(v, i), KTSNAP_ELEM_READ(v, j + 1), 0))
 		j++;
 	return j;
 }
@@ -444,14 +444,14 @@ static void inl_array(struct ktsnap_sink *s, const struct ktsnap_value *v, int d
 		sink_put(s, "[", 1);
 		for (i = 0; i < v->n && !s->stop; i = j + 1) {
 			j = group_end(v, i);
-			if (deep_zero(ktsnap_elem(v, i), 0))
+			if (deep_zero(KTSNAP_ELEM_READ(v, i), 0))
 				continue;
 			if (!first)
 				sink_put(s, ", ", 2);
 			first = false;
 			group_label(s, i, j);
 			sink_put(s, " ", 1);
-			inl(s, ktsnap_elem(v, i), depth + 1);
+			inl(s, KTSNAP_ELEM_READ(v, i), depth + 1);
 		}
 		sink_put(s, "]", 1);
 	}
@@ -625,14 +625,14 @@ static void pretty_array(struct ktsnap_sink *s, const char *label, const char *s
 		shown_note(s, v);
 		for (start = 0, i = 0; i <= n && !s->stop; i++) {
 			if (i < n) {
-				byte_elem(ktsnap_elem(v, i), &b);
+				byte_elem(KTSNAP_ELEM_READ(v, i), &b);
 				if (b != '\n')
 					continue;
 			}
 			sink_put(s, "\n", 1);
 			indent_(s, level + 1);
 			for (j = start; j < i; j++) {
-				byte_elem(ktsnap_elem(v, j), &b);
+				byte_elem(KTSNAP_ELEM_READ(v, j), &b);
 				sink_put(s, (const char *)&b, 1);
 			}
 			start = i + 1;
@@ -661,13 +661,13 @@ static void pretty_array(struct ktsnap_sink *s, const char *label, const char *s
 		char lab[32];
 
 		j = group_end(v, i);
-		if (deep_zero(ktsnap_elem(v, i), 0))
+		if (deep_zero(KTSNAP_ELEM_READ(v, i), 0))
 			continue;
 		if (i == j)
 			snprintf(lab, sizeof(lab), "[%" PRIu32 "]", i);
 		else
 			snprintf(lab, sizeof(lab), "[%" PRIu32 "-%" PRIu32 "]", i, j);
-		pretty(s, lab, " ", ktsnap_elem(v, i), level + 1, depth + 1);
+		pretty(s, lab, " ", KTSNAP_ELEM_READ(v, i), level + 1, depth + 1);
 	}
 }
 
@@ -677,7 +677,7 @@ static bool has_newline(const struct ktsnap_value *v, uint32_t n)
 	uint8_t b = 0;
 
 	for (i = 0; i < n; i++)
-		if (byte_elem(ktsnap_elem(v, i), &b) && b == '\n')
+		if (byte_elem(KTSNAP_ELEM_READ(v, i), &b) && b == '\n')
 			return true;
 	return false;
 }

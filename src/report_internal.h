@@ -226,6 +226,10 @@ static inline const struct ktsnap_value *ktsnap_elem_read(const struct ktsnap_va
 	return &v->a->elems[i];
 }
 
+/* Element @i for reading within the enclosing statement: its temporary is
+ * a compound literal of the caller's block. */
+#define KTSNAP_ELEM_READ(v, i) ktsnap_elem_read((v), (i), &(struct ktsnap_value){ 0 })
+
 static inline int64_t ktsnap_enum_v(const struct ktsnap_value *v)
 {
 	if (v->flags & KTSNAP_VF_ENUM_BODY)
