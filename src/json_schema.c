@@ -12,38 +12,28 @@
 
 #include "json_internal.h"
 
-#define F(S, f, t)                                           \
-	{                                                    \
-#f, t, 0, 0, offsetof(struct S, f), -1, NULL \
-	}
-#define FL(S, f, t, fl)                                       \
-	{                                                     \
-#f, t, fl, 0, offsetof(struct S, f), -1, NULL \
-	}
-/* present only when the bool @h is set */
-#define FH(S, f, t, h)                                                                        \
-	{                                                                                     \
-#f, t, JF_HAS, 0, offsetof(struct S, f), (ssize_t)offsetof(struct S, h), NULL \
-	}
-/* a list with its count in @n */
-#define FN(S, f, t, fl, n)                                                                \
-	{                                                                                 \
-#f, t, fl, 0, offsetof(struct S, f), (ssize_t)offsetof(struct S, n), NULL \
-	}
-/* records: @sub describes each element */
-#define FR(S, f, fl, n, sub)                                                                       \
-	{                                                                                          \
-#f, JF_RECORDS, fl, 0, offsetof(struct S, f), (ssize_t)offsetof(struct S, n), &sub \
-	}
-#define FO(S, f, sub)                                                           \
-	{                                                                       \
-#f, JF_OBJECT, JF_OMIT_NULL, 0, offsetof(struct S, f), -1, &sub \
-	}
-/* a field whose JSON name is not its C name */
-#define FX(S, name, f, t, fl)                                   \
+/*
+ * One field of struct @S: its JSON name, where it is (@f), and the rest of
+ * struct json_field.  The shorthands below all spell a field through it.
+ */
+#define FIELD(name, t, fl, n, S, f, aux, sub)                   \
 	{                                                       \
-		name, t, fl, 0, offsetof(struct S, f), -1, NULL \
+		name, t, fl, n, offsetof(struct S, f), aux, sub \
 	}
+/* the offset of @S's field @f as a json_field aux */
+#define AUX(S, f) ((ssize_t)offsetof(struct S, f))
+/* a field whose JSON name is not its C name */
+#define FX(S, name, f, t, fl) FIELD(name, t, fl, 0, S, f, -1, NULL)
+#define FL(S, f, t, fl) FX(S, #f, f, t, fl)
+#define F(S, f, t) FL(S, f, t, 0)
+/* present only when the bool @h is set */
+#define FH(S, f, t, h) FIELD(#f, t, JF_HAS, 0, S, f, AUX(S, h), NULL)
+/* a list with its count in @n */
+#define FN(S, f, t, fl, n) FIELD(#f, t, fl, 0, S, f, AUX(S, n), NULL)
+/* records: @sub describes each element */
+#define FR(S, f, fl, n, sub) FIELD(#f, JF_RECORDS, fl, 0, S, f, AUX(S, n), &sub)
+/* one record, absent when NULL */
+#define FO(S, f, sub) FIELD(#f, JF_OBJECT, JF_OMIT_NULL, 0, S, f, -1, &sub)
 #define HOOK(name)                               \
 	{                                        \
 		name, JF_HOOK, 0, 0, 0, -1, NULL \
@@ -74,8 +64,8 @@ static const struct json_field cpu_time_f[] = {
 	T(cpustat_idle_ns),
 	T(cpustat_iowait_ns),
 	T(cpustat_steal_ns),
-	{ "softirqs", JF_U64_FIXED, 0, KTSNAP_NR_SOFTIRQS,
-	  offsetof(struct ktsnap_per_cpu_time, softirqs), -1, NULL },
+	FIELD("softirqs", JF_U64_FIXED, 0, KTSNAP_NR_SOFTIRQS, ktsnap_per_cpu_time, softirqs, -1,
+	      NULL),
 	T(irqs_sum),
 	FH(ktsnap_per_cpu_time, iowait_sleeptime_ns, JF_U64, has_iowait_sleeptime_ns),
 };
@@ -244,22 +234,16 @@ static const struct json_field map_f[] = {
 	F(ktsnap_map, max_entries, JF_U32),
 	HOOK("layout"), /* one of json_layout_keys */
 	FX(ktsnap_map, "arena", arena_json, JF_RAW, JF_OMIT_NULL | JF_ANY),
-	{ "ringbuf", JF_OBJECT, JF_OMIT_NULL, 0, offsetof(struct ktsnap_map, ringbuf), -1,
-	  &json_rec_ringbuf },
-	{ "stack_trace", JF_OBJECT, JF_OMIT_NULL, 0, offsetof(struct ktsnap_map, stack_trace), -1,
-	  &json_rec_stack_trace },
-	{ "fd_array", JF_OBJECT, JF_OMIT_NULL, 0, offsetof(struct ktsnap_map, fd_array), -1,
-	  &json_rec_fd_array },
+	FO(ktsnap_map, ringbuf, json_rec_ringbuf),
+	FO(ktsnap_map, stack_trace, json_rec_stack_trace),
+	FO(ktsnap_map, fd_array, json_rec_fd_array),
 	FL(ktsnap_map, error, JF_STR, JF_OMIT_NULL),
 };
 const struct json_record json_rec_map = REC(ktsnap_map, map_f);
 
 /* ---- the report ------------------------------------------------------------------- */
 #define S(f) FL(ktsnap_report, f, JF_STR, JF_OMIT_NULL)
-#define RAW(f, name, fl)                                                                          \
-	{                                                                                         \
-		name, JF_RAW, JF_OMIT_NULL | (fl), 0, offsetof(struct ktsnap_report, f), -1, NULL \
-	}
+#define RAW(f, name, fl) FX(ktsnap_report, name, f, JF_RAW, JF_OMIT_NULL | (fl))
 #define LIST(f, sub) FR(ktsnap_report, f, JF_OMIT_EMPTY, nr_##f, sub)
 static const struct json_field report_f[] = {
 	HOOK("schema"),
