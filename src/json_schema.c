@@ -42,6 +42,14 @@
 	{                                                               \
 #S, sizeof(struct S), tab, sizeof(tab) / sizeof(tab[0]) \
 	}
+/*
+ * For a record of 64-bit counters only: a member added to the public
+ * struct without its row here fails the build instead of never reaching
+ * the file.
+ */
+#define ALL_U64_ROWS(S, tab)                                                                \
+	_Static_assert(sizeof(struct S) == sizeof(tab) / sizeof(tab[0]) * sizeof(uint64_t), \
+		       "struct " #S " has a member that " #tab " lacks")
 
 /* ---- walker records ------------------------------------------------------------- */
 static const struct json_field prog_stat_f[] = {
@@ -120,6 +128,7 @@ static const struct json_field event_f[] = {
 };
 #undef E
 static const struct json_record event = REC(ktsnap_event_counter_sample, event_f);
+ALL_U64_ROWS(ktsnap_event_counter_sample, event_f);
 
 static const struct json_field rq_f[] = {
 	F(ktsnap_rq_scx_state, cpu, JF_U32),
@@ -174,6 +183,7 @@ static const struct json_field probe_f[] = {
 };
 #undef P
 static const struct json_record probe = REC(ktsnap_probe_counters, probe_f);
+ALL_U64_ROWS(ktsnap_probe_counters, probe_f);
 
 static const struct json_field psi_f[] = {
 	F(ktsnap_cgroup_psi, cgroup, JF_STR),
