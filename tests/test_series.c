@@ -23,6 +23,8 @@
 #include <ktsnap/series.h>
 #include <ktsnap/temporal.h>
 
+#include "periodic_read.h"
+
 static struct ktsnap_report *from_json(const char *json)
 {
 	struct ktsnap_report *r = NULL;
@@ -723,10 +725,7 @@ static void test_from_drain(void **state)
 {
 	struct ktsnap_bridge *b = ktsnap_bridge__new(no_capture, NULL, NULL);
 	struct ktsnap_stats st = ktsnap_stats_json("{\"x\":1}");
-	struct ktsnap_sample_series *s;
-	struct ktsnap_series_field *f;
-	struct ktsnap_verdict *v;
-	struct ktsnap_drain *d;
+	struct periodic_read r;
 	struct ktsnap_sample smp;
 	uint64_t el, off;
 	unsigned int i;
@@ -744,13 +743,9 @@ static void test_from_drain(void **state)
 				 0);
 	}
 	assert_int_equal(ktsnap_bridge__store(b, "on_demand", empty_report()), 0);
-	d = ktsnap_bridge__drain_ordered_with_stats(b);
-	s = ktsnap_sample_series__from_drain(d);
-	ktsnap_drain__free(d);
-	assert_non_null(s);
-	assert_int_equal(ktsnap_sample_series__len(s), 4);
-	assert_int_equal(ktsnap_sample_series__retain_periodic(s), 3);
-	assert_int_equal(ktsnap_sample_series__sample(s, 1, &smp), 0);
+	periodic_read_open(&r, b, 3, "nr_dispatched", KTSNAP_SERIES_F64);
+	assert_int_equal(r.drained, 4);
+	assert_int_equal(ktsnap_sample_series__sample(r.s, 1, &smp), 0);
 	assert_string_equal(smp.tag, "periodic_001");
 	assert_true(smp.stats->ok);
 	assert_string_equal(smp.stats->json, "{\"x\":1}");
@@ -760,22 +755,17 @@ static void test_from_drain(void **state)
 	assert_true(smp.has_step_index);
 	assert_int_equal(smp.step_index, 0);
 
-	f = ktsnap_sample_series__bpf_live(s, "nr_dispatched", KTSNAP_SERIES_F64);
-	v = ktsnap_verdict__new();
-	ktsnap_series_field__nondecreasing(f, v);
-	ktsnap_series_field__rate_within(f, v, 0.001, 0.003); /* 2 per 1000 ms */
-	assert_true(ktsnap_verdict__passed(v));
-	assert_int_equal(ktsnap_verdict__count(v), 0);
-	ktsnap_series_field__rate_within(f, v, 1, 3);
-	assert_false(ktsnap_verdict__passed(v));
+	ktsnap_series_field__nondecreasing(r.f, r.v);
+	ktsnap_series_field__rate_within(r.f, r.v, 0.001, 0.003); /* 2 per 1000 ms */
+	assert_true(ktsnap_verdict__passed(r.v));
+	assert_int_equal(ktsnap_verdict__count(r.v), 0);
+	ktsnap_series_field__rate_within(r.f, r.v, 1, 3);
+	assert_false(ktsnap_verdict__passed(r.v));
 	assert_string_equal(
-		ktsnap_verdict__at(v, 0)->message,
+		ktsnap_verdict__at(r.v, 0)->message,
 		"nr_dispatched (rate_within [1, 3]): rate 0.0020/ms between samples "
 		"periodic_000 (+1000ms, value 10) and periodic_001 (+2000ms, value 12)");
-	ktsnap_verdict__free(v);
-	ktsnap_series_field__free(f);
-	ktsnap_sample_series__free(s);
-	ktsnap_bridge__unref(b);
+	periodic_read_close(&r);
 }
 
 int main(void)
