@@ -22,6 +22,7 @@
 #include <ktsnap/temporal.h>
 
 #include "live_fixture.h"
+#include "periodic_read.h"
 
 static void periodic_beside_workload(void **state)
 {
@@ -34,11 +35,8 @@ static void periodic_beside_workload(void **state)
 		.capture = ktsnap_capture_callback_live,
 		.capture_ctx = &copts,
 	};
-	struct ktsnap_sample_series *s;
-	struct ktsnap_series_field *f;
-	struct ktsnap_verdict *v;
+	struct periodic_read r;
 	struct ktsnap_periodic *p;
-	struct ktsnap_drain *d;
 	size_t i, fails;
 	char *err = NULL;
 
@@ -57,35 +55,28 @@ static void periodic_beside_workload(void **state)
 	assert_int_equal(ktsnap_periodic__default_check(b, &err), 0);
 	ktsnap_periodic__free(p);
 
-	d = ktsnap_bridge__drain_ordered_with_stats(b);
-	s = ktsnap_sample_series__from_drain(d);
-	ktsnap_drain__free(d);
-	assert_int_equal(ktsnap_sample_series__retain_periodic(s), 5);
-
-	f = ktsnap_sample_series__bpf_live(s, "nr_switches", KTSNAP_SERIES_U64);
-	assert_non_null(f);
+	periodic_read_open(&r, b, 5, "nr_switches", KTSNAP_SERIES_U64);
 	for (i = 0; i < 5; i++) {
-		const struct ktsnap_series_value *x = ktsnap_series_field__value(f, i);
+		const struct ktsnap_series_value *x = ktsnap_series_field__value(r.f, i);
 		char msg[512] = "";
 
 		if (!x->ok) {
 			ktsnap_error__format(&x->err, msg, sizeof(msg));
-			fprintf(stderr, "%s: %s\n", ktsnap_series_field__tag(f, i), msg);
+			fprintf(stderr, "%s: %s\n", ktsnap_series_field__tag(r.f, i), msg);
 		}
 		assert_true(x->ok);
 		assert_true(x->v.u64 > 0);
 		if (i)
-			assert_true(ktsnap_series_field__elapsed_ms(f, i) >=
-				    ktsnap_series_field__elapsed_ms(f, i - 1));
+			assert_true(ktsnap_series_field__elapsed_ms(r.f, i) >=
+				    ktsnap_series_field__elapsed_ms(r.f, i - 1));
 	}
-	v = ktsnap_verdict__new();
-	ktsnap_series_field__nondecreasing(f, v);
-	assert_true(ktsnap_verdict__passed(v));
-	ktsnap_series_field__rate_within(f, v, 1e12, 2e12);
-	assert_false(ktsnap_verdict__passed(v));
+	ktsnap_series_field__nondecreasing(r.f, r.v);
+	assert_true(ktsnap_verdict__passed(r.v));
+	ktsnap_series_field__rate_within(r.f, r.v, 1e12, 2e12);
+	assert_false(ktsnap_verdict__passed(r.v));
 	fails = 0;
-	for (i = 0; i < ktsnap_verdict__count(v); i++) {
-		const struct ktsnap_verdict_item *it = ktsnap_verdict__at(v, i);
+	for (i = 0; i < ktsnap_verdict__count(r.v); i++) {
+		const struct ktsnap_verdict_item *it = ktsnap_verdict__at(r.v, i);
 
 		if (it->outcome != KTSNAP_VERDICT_FAIL)
 			continue;
@@ -95,10 +86,7 @@ static void periodic_beside_workload(void **state)
 		assert_non_null(strstr(it->message, "/ms between samples periodic_00"));
 	}
 	assert_true(fails >= 1);
-	ktsnap_verdict__free(v);
-	ktsnap_series_field__free(f);
-	ktsnap_sample_series__free(s);
-	ktsnap_bridge__unref(b);
+	periodic_read_close(&r);
 }
 
 int main(void)

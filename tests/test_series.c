@@ -23,6 +23,8 @@
 #include <ktsnap/series.h>
 #include <ktsnap/temporal.h>
 
+#include "periodic_read.h"
+
 static struct ktsnap_report *from_json(const char *json)
 {
 	struct ktsnap_report *r = NULL;
@@ -178,7 +180,55 @@ static void test_stimulus_phase(void **state)
 	ktsnap_sample_series__free(s);
 }
 
-/* ---- F115 -------------------------------------------------------------------------- */
+/* ---- F115 / F116 ------------------------------------------------------------------- */
+/*
+ * Samples periodic_000, periodic_001, ...: row i holds @reports[i] and
+ * @stats[i] (a NULL array: an empty report / absent stats in every row).
+ * The series owns the reports and copies the stats.
+ */
+static struct ktsnap_sample_series *periodic_series(unsigned int n,
+						    struct ktsnap_report *const *reports,
+						    const struct ktsnap_stats *const *stats)
+{
+	struct ktsnap_sample_series *s = ktsnap_sample_series__new();
+	char tag[32];
+	unsigned int i;
+
+	assert_non_null(s);
+	for (i = 0; i < n; i++) {
+		snprintf(tag, sizeof(tag), KTSNAP_PERIODIC_TAG_FMT, i);
+		assert_int_equal(
+			ktsnap_sample_series__push(s, tag, reports ? reports[i] : empty_report(),
+						   stats ? stats[i] : NULL, NULL, NULL, NULL),
+			0);
+	}
+	return s;
+}
+
+/* F115: real state, two placeholders, then a real report without the global. */
+static struct ktsnap_sample_series *placeholder_rows(void)
+{
+	struct ktsnap_report *reports[4] = {
+		sched_report(0x1000, 5, 0, NULL),
+		ktsnap_report__placeholder("rendezvous timeout after 5s"),
+		from_json("{\"schema\":\"single\",\"is_placeholder\":true}"),
+		empty_report(),
+	};
+
+	return periodic_series(4, reports, NULL);
+}
+
+/* F116: stats, stats absent (frozen; never configured), then stats without the key. */
+static struct ktsnap_sample_series *stats_rows(void)
+{
+	struct ktsnap_stats ok = ktsnap_stats_json("{\"sched\":{\"nr\":7}}");
+	struct ktsnap_stats other = ktsnap_stats_json("{\"sched\":{}}");
+	struct ktsnap_stats frozen = ktsnap_stats_missing(KTSNAP_MISSING_STATS_DURING_FREEZE);
+	const struct ktsnap_stats *stats[4] = { &ok, &frozen, NULL, &other };
+
+	return periodic_series(4, NULL, stats);
+}
+
 /* The end of a counting projection: one more call in *@ctx, @err the read's result. */
 static int counted(void *ctx, struct ktsnap_series_value *out, int err)
 {
@@ -194,43 +244,6 @@ static int read_dispatched(struct ktsnap_snapshot snap, struct ktsnap_series_val
 					    &out->v.u64, &out->err));
 }
 
-static void test_bpf_placeholder_routing(void **state)
-{
-	struct ktsnap_sample_series *s = ktsnap_sample_series__new();
-	struct ktsnap_series_field *f;
-	int calls = 0;
-
-	(void)state;
-	ktsnap_sample_series__push(s, "periodic_000", sched_report(0x1000, 5, 0, NULL), NULL, NULL,
-				   NULL, NULL);
-	ktsnap_sample_series__push(s, "periodic_001",
-				   ktsnap_report__placeholder("rendezvous "
-							      "timeout after 5s"),
-				   NULL, NULL, NULL, NULL);
-	ktsnap_sample_series__push(s, "periodic_002",
-				   from_json("{\"schema\":\"single\",\"is_placeholder\":true}"),
-				   NULL, NULL, NULL, NULL);
-	ktsnap_sample_series__push(s, "periodic_003", empty_report(), NULL, NULL, NULL, NULL);
-	f = ktsnap_sample_series__bpf(s, "disp", KTSNAP_SERIES_U64, read_dispatched, &calls);
-	assert_non_null(f);
-	assert_int_equal(calls, 2); /* never for a placeholder */
-	assert_string_equal(ktsnap_series_field__label(f), "disp");
-	assert_true(ktsnap_series_field__value(f, 0)->ok);
-	assert_int_equal(ktsnap_series_field__value(f, 0)->v.u64, 5);
-	assert_int_equal(ktsnap_series_field__value(f, 1)->err.kind, KTSNAP_ERR_PLACEHOLDER_SAMPLE);
-	assert_err_text(f, 1,
-			"sample 'periodic_001' is a placeholder report (capture "
-			"pipeline did not land): rendezvous timeout after 5s");
-	assert_err_text(f, 2,
-			"sample 'periodic_002' is a placeholder report (capture "
-			"pipeline did not land): placeholder report");
-	/* a real report without the global: the view's own error */
-	assert_int_equal(ktsnap_series_field__value(f, 3)->err.kind, KTSNAP_ERR_VAR_NOT_FOUND);
-	ktsnap_series_field__free(f);
-	ktsnap_sample_series__free(s);
-}
-
-/* ---- F116 -------------------------------------------------------------------------- */
 static int read_stat(struct ktsnap_json_field root, struct ktsnap_series_value *out, void *ctx)
 {
 	return counted(ctx, out,
@@ -238,35 +251,77 @@ static int read_stat(struct ktsnap_json_field root, struct ktsnap_series_value *
 						 &out->v.u64, &out->err));
 }
 
-static void test_stats_projection(void **state)
+/*
+ * A counting projection (bpf() with @bpf, else stats() with @stats) over
+ * the four @rows, of which rows 1 and 2 never reach the reader: row 0 reads
+ * @value, rows 1 and 2 are @routed errors with exactly @texts, and row 3
+ * reaches the reader and fails there with @read_err.
+ */
+static const struct routing_case {
+	struct ktsnap_sample_series *(*rows)(void);
+	ktsnap_series_bpf_fn bpf;
+	ktsnap_series_stats_fn stats;
+	const char *label;
+	uint64_t value;
+	enum ktsnap_error_kind routed;
+	const char *texts[2];
+	enum ktsnap_error_kind read_err;
+} routing_cases[] = {
+	/* F115: never for a placeholder; the global's absence is the view's own error */
+	{ placeholder_rows,
+	  read_dispatched,
+	  NULL,
+	  "disp",
+	  5,
+	  KTSNAP_ERR_PLACEHOLDER_SAMPLE,
+	  { "sample 'periodic_001' is a placeholder report (capture pipeline did not land): "
+	    "rendezvous timeout after 5s",
+	    "sample 'periodic_002' is a placeholder report (capture pipeline did not land): "
+	    "placeholder report" },
+	  KTSNAP_ERR_VAR_NOT_FOUND },
+	/* F116: never for absent stats; an in-JSON miss is the walker's error, not MissingStats */
+	{ stats_rows,
+	  NULL,
+	  read_stat,
+	  "nr",
+	  7,
+	  KTSNAP_ERR_MISSING_STATS,
+	  { "sample 'periodic_001': stats absent (stats request cancelled — freeze "
+	    "coordinator paused the scheduler)",
+	    "sample 'periodic_002': stats absent (no scheduler_binary configured for this run)" },
+	  KTSNAP_ERR_FIELD_NOT_FOUND },
+};
+
+static void test_projection_routing(void **state)
 {
-	struct ktsnap_sample_series *s = ktsnap_sample_series__new();
-	struct ktsnap_stats ok = ktsnap_stats_json("{\"sched\":{\"nr\":7}}");
-	struct ktsnap_stats other = ktsnap_stats_json("{\"sched\":{}}");
-	struct ktsnap_stats frozen = ktsnap_stats_missing(KTSNAP_MISSING_STATS_DURING_FREEZE);
-	struct ktsnap_series_field *f;
-	int calls = 0;
+	size_t k, i;
 
 	(void)state;
-	ktsnap_sample_series__push(s, "periodic_000", empty_report(), &ok, NULL, NULL, NULL);
-	ktsnap_sample_series__push(s, "periodic_001", empty_report(), &frozen, NULL, NULL, NULL);
-	ktsnap_sample_series__push(s, "periodic_002", empty_report(), NULL, NULL, NULL, NULL);
-	ktsnap_sample_series__push(s, "periodic_003", empty_report(), &other, NULL, NULL, NULL);
-	f = ktsnap_sample_series__stats(s, "nr", KTSNAP_SERIES_U64, read_stat, &calls);
-	assert_non_null(f);
-	assert_int_equal(calls, 2);
-	assert_int_equal(ktsnap_series_field__value(f, 0)->v.u64, 7);
-	assert_int_equal(ktsnap_series_field__value(f, 1)->err.kind, KTSNAP_ERR_MISSING_STATS);
-	assert_err_text(f, 1,
-			"sample 'periodic_001': stats absent (stats request cancelled "
-			"— freeze coordinator paused the scheduler)");
-	assert_err_text(f, 2,
-			"sample 'periodic_002': stats absent (no scheduler_binary "
-			"configured for this run)");
-	/* an in-JSON miss is the walker's error, not MissingStats */
-	assert_int_equal(ktsnap_series_field__value(f, 3)->err.kind, KTSNAP_ERR_FIELD_NOT_FOUND);
-	ktsnap_series_field__free(f);
-	ktsnap_sample_series__free(s);
+	for (k = 0; k < sizeof(routing_cases) / sizeof(routing_cases[0]); k++) {
+		const struct routing_case *c = &routing_cases[k];
+		struct ktsnap_sample_series *s = c->rows();
+		struct ktsnap_series_field *f;
+		int calls = 0;
+
+		if (c->bpf)
+			f = ktsnap_sample_series__bpf(s, c->label, KTSNAP_SERIES_U64, c->bpf,
+						      &calls);
+		else
+			f = ktsnap_sample_series__stats(s, c->label, KTSNAP_SERIES_U64, c->stats,
+							&calls);
+		assert_non_null(f);
+		assert_int_equal(calls, 2); /* rows 0 and 3 only, never a routed row */
+		assert_string_equal(ktsnap_series_field__label(f), c->label);
+		assert_true(ktsnap_series_field__value(f, 0)->ok);
+		assert_int_equal(ktsnap_series_field__value(f, 0)->v.u64, c->value);
+		for (i = 1; i <= 2; i++) {
+			assert_int_equal(ktsnap_series_field__value(f, i)->err.kind, c->routed);
+			assert_err_text(f, i, c->texts[i - 1]);
+		}
+		assert_int_equal(ktsnap_series_field__value(f, 3)->err.kind, c->read_err);
+		ktsnap_series_field__free(f);
+		ktsnap_sample_series__free(s);
+	}
 }
 
 /* ---- F117 -------------------------------------------------------------------------- */
@@ -670,10 +725,7 @@ static void test_from_drain(void **state)
 {
 	struct ktsnap_bridge *b = ktsnap_bridge__new(no_capture, NULL, NULL);
 	struct ktsnap_stats st = ktsnap_stats_json("{\"x\":1}");
-	struct ktsnap_sample_series *s;
-	struct ktsnap_series_field *f;
-	struct ktsnap_verdict *v;
-	struct ktsnap_drain *d;
+	struct periodic_read r;
 	struct ktsnap_sample smp;
 	uint64_t el, off;
 	unsigned int i;
@@ -691,13 +743,9 @@ static void test_from_drain(void **state)
 				 0);
 	}
 	assert_int_equal(ktsnap_bridge__store(b, "on_demand", empty_report()), 0);
-	d = ktsnap_bridge__drain_ordered_with_stats(b);
-	s = ktsnap_sample_series__from_drain(d);
-	ktsnap_drain__free(d);
-	assert_non_null(s);
-	assert_int_equal(ktsnap_sample_series__len(s), 4);
-	assert_int_equal(ktsnap_sample_series__retain_periodic(s), 3);
-	assert_int_equal(ktsnap_sample_series__sample(s, 1, &smp), 0);
+	periodic_read_open(&r, b, 3, "nr_dispatched", KTSNAP_SERIES_F64);
+	assert_int_equal(r.drained, 4);
+	assert_int_equal(ktsnap_sample_series__sample(r.s, 1, &smp), 0);
 	assert_string_equal(smp.tag, "periodic_001");
 	assert_true(smp.stats->ok);
 	assert_string_equal(smp.stats->json, "{\"x\":1}");
@@ -707,22 +755,17 @@ static void test_from_drain(void **state)
 	assert_true(smp.has_step_index);
 	assert_int_equal(smp.step_index, 0);
 
-	f = ktsnap_sample_series__bpf_live(s, "nr_dispatched", KTSNAP_SERIES_F64);
-	v = ktsnap_verdict__new();
-	ktsnap_series_field__nondecreasing(f, v);
-	ktsnap_series_field__rate_within(f, v, 0.001, 0.003); /* 2 per 1000 ms */
-	assert_true(ktsnap_verdict__passed(v));
-	assert_int_equal(ktsnap_verdict__count(v), 0);
-	ktsnap_series_field__rate_within(f, v, 1, 3);
-	assert_false(ktsnap_verdict__passed(v));
+	ktsnap_series_field__nondecreasing(r.f, r.v);
+	ktsnap_series_field__rate_within(r.f, r.v, 0.001, 0.003); /* 2 per 1000 ms */
+	assert_true(ktsnap_verdict__passed(r.v));
+	assert_int_equal(ktsnap_verdict__count(r.v), 0);
+	ktsnap_series_field__rate_within(r.f, r.v, 1, 3);
+	assert_false(ktsnap_verdict__passed(r.v));
 	assert_string_equal(
-		ktsnap_verdict__at(v, 0)->message,
+		ktsnap_verdict__at(r.v, 0)->message,
 		"nr_dispatched (rate_within [1, 3]): rate 0.0020/ms between samples "
 		"periodic_000 (+1000ms, value 10) and periodic_001 (+2000ms, value 12)");
-	ktsnap_verdict__free(v);
-	ktsnap_series_field__free(f);
-	ktsnap_sample_series__free(s);
-	ktsnap_bridge__unref(b);
+	periodic_read_close(&r);
 }
 
 int main(void)
@@ -730,8 +773,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_construction_and_filters),
 		cmocka_unit_test(test_stimulus_phase),
-		cmocka_unit_test(test_bpf_placeholder_routing),
-		cmocka_unit_test(test_stats_projection),
+		cmocka_unit_test(test_projection_routing),
 		cmocka_unit_test(test_live_gate),
 		cmocka_unit_test(test_live_gate_unpinned),
 		cmocka_unit_test(test_live_bpf_vars_via),
