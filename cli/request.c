@@ -71,13 +71,13 @@ static int fetch(struct ktsnap_wire_client *c, const char *tag, uint32_t timeout
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "device", required_argument, NULL, 'D' },
+		CLI_OPTS_TRANSPORT,
 		{ "output", required_argument, NULL, 'o' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ 0 },
 	};
-	const char *sock = NULL, *dev = NULL, *out = NULL, *verb, *arg;
+	struct cli_transport t = { 0 };
+	const char *out = NULL, *verb, *arg;
 	struct ktsnap_wire_client *c = NULL;
 	struct ktsnap_wire_result res;
 	unsigned long long n;
@@ -87,12 +87,6 @@ static int run(int argc, char **argv)
 
 	while ((ch = cli_getopt(argc, argv, "o:", opts)) != -1) {
 		switch (ch) {
-		case 's':
-			sock = optarg;
-			break;
-		case 'D':
-			dev = optarg;
-			break;
 		case 'o':
 			out = optarg;
 			break;
@@ -104,15 +98,17 @@ static int run(int argc, char **argv)
 		case 'h':
 			return cli_help();
 		default:
-			return EXIT_USAGE;
+			if (!cli_transport_option(&t, ch, optarg))
+				return EXIT_USAGE;
+			break;
 		}
 	}
-	if (sock && dev)
+	if (t.socket && t.device)
 		return cli_usage("give one of --socket PATH and --device PATH");
-	if (sock)
-		snprintf(addr, sizeof(addr), "unix:%s", sock);
-	else if (dev)
-		snprintf(addr, sizeof(addr), "dev:%s", dev);
+	if (t.socket)
+		snprintf(addr, sizeof(addr), "unix:%s", t.socket);
+	else if (t.device)
+		snprintf(addr, sizeof(addr), "dev:%s", t.device);
 	else if (getenv("KTSNAP_SERVER") && *getenv("KTSNAP_SERVER"))
 		snprintf(addr, sizeof(addr), "%s", getenv("KTSNAP_SERVER"));
 	else
