@@ -341,6 +341,21 @@ static uint32_t cpu_count(const struct ktsnap_sample_series *s, const char *name
 	return 0;
 }
 
+/* What -j says once the chart is written. */
+struct summary {
+	const char *file;
+	size_t samples, lines;
+};
+
+static void summary_fields(struct json_writer *w, const void *ctx)
+{
+	const struct summary *sum = ctx;
+
+	jw_kv_str(w, "file", sum->file);
+	jw_kv_u64(w, "samples", sum->samples);
+	jw_kv_u64(w, "lines", sum->lines);
+}
+
 static int do_plot(int argc, char **argv)
 {
 	static const struct option extra[] = {
@@ -355,6 +370,7 @@ static int do_plot(int argc, char **argv)
 	unsigned long long cpu = 0, index;
 	bool has_cpu = false;
 	struct cli_out o = { 0 };
+	struct summary sum;
 	int c, rc = EXIT_USAGE, err;
 
 	pos = calloc((size_t)argc, sizeof(*pos));
@@ -467,22 +483,9 @@ static int do_plot(int argc, char **argv)
 		rc = cli_fail("writing %s: %s", out, strerror(-err));
 		goto out;
 	}
-	if (cli_json) {
-		struct json_writer *w = cli_jw_object();
-
-		if (!w) {
-			rc = EXIT_FAIL;
-			goto out;
-		}
-		jw_kv_str(w, "file", out);
-		jw_kv_u64(w, "samples", ktsnap_sample_series__len(s));
-		jw_kv_u64(w, "lines", nr);
-		cli_jw_object_end(w);
-	} else {
-		printf("plotted %zu line(s) over %zu samples → %s\n", nr,
-		       ktsnap_sample_series__len(s), out);
-	}
-	rc = EXIT_OK;
+	sum = (struct summary){ out, ktsnap_sample_series__len(s), nr };
+	rc = cli_summary(summary_fields, &sum, "plotted %zu line(s) over %zu samples → %s\n", nr,
+			 sum.samples, out);
 out:
 	for (i = 0; i < nr; i++)
 		ktsnap_series_field__free(lines[i].f);
