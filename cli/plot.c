@@ -365,17 +365,15 @@ static int do_plot(int argc, char **argv)
 	};
 	struct ktsnap_sample_series *s = NULL;
 	struct line lines[MAX_LINES];
-	size_t nr = 0, npos = 0, k, i;
-	const char *out = NULL, **pos;
+	size_t nr = 0, npos, k, i;
+	const char *out = NULL;
+	char **pos;
 	unsigned long long cpu = 0, index;
 	bool has_cpu = false;
 	struct cli_out o = { 0 };
 	struct summary sum;
 	int c, rc = EXIT_USAGE, err;
 
-	pos = calloc((size_t)argc, sizeof(*pos));
-	if (!pos)
-		return cli_fail("out of memory");
 	while ((c = cli_getopt(argc, argv, "o:", extra)) != -1) {
 		switch (c) {
 		case 'o':
@@ -395,8 +393,9 @@ static int do_plot(int argc, char **argv)
 			goto out;
 		}
 	}
-	for (i = (size_t)optind; i < (size_t)argc; i++)
-		pos[npos++] = argv[i];
+	/* the operands, DIR first (getopt moved the options before them) */
+	pos = argv + optind;
+	npos = (size_t)(argc - optind);
 	if (npos < 3 || !out) {
 		cli_usage("DIR, at least one SOURCE and -o FILE.svg are required");
 		goto out;
@@ -490,7 +489,6 @@ out:
 	for (i = 0; i < nr; i++)
 		ktsnap_series_field__free(lines[i].f);
 	ktsnap_sample_series__free(s);
-	free(pos);
 	return rc;
 }
 
