@@ -12,27 +12,31 @@
 #include "cli.h"
 #include "cli_json.h"
 
+/* What -o says once the file is written. */
+struct summary {
+	const char *file;
+	const struct ktsnap_report *r;
+	long long bytes;
+};
+
+static void summary_fields(struct json_writer *w, const void *ctx)
+{
+	const struct summary *sum = ctx;
+
+	jw_kv_str(w, "file", sum->file);
+	jw_kv_u64(w, "maps", ktsnap_report__map_count(sum->r));
+	jw_kv_u64(w, "capture_ns", ktsnap_report__capture_ns(sum->r));
+	jw_kv_i64(w, "bytes", sum->bytes);
+}
+
 static int summary(const char *out, const struct ktsnap_report *r)
 {
 	struct stat st;
-	long long size = stat(out, &st) ? -1 : (long long)st.st_size;
-	struct json_writer *w;
+	struct summary sum = { out, r, stat(out, &st) ? -1 : (long long)st.st_size };
 
-	if (!cli_json) {
-		printf("captured %zu maps in %.1f ms → %s (%lld bytes)\n",
-		       ktsnap_report__map_count(r), ktsnap_report__capture_ns(r) / 1e6,
-		       cli_esc(out), size);
-		return EXIT_OK;
-	}
-	w = cli_jw_object();
-	if (!w)
-		return EXIT_FAIL;
-	jw_kv_str(w, "file", out);
-	jw_kv_u64(w, "maps", ktsnap_report__map_count(r));
-	jw_kv_u64(w, "capture_ns", ktsnap_report__capture_ns(r));
-	jw_kv_i64(w, "bytes", size);
-	cli_jw_object_end(w); /* a write error is cli_finish()'s */
-	return EXIT_OK;
+	return cli_summary(summary_fields, &sum, "captured %zu maps in %.1f ms → %s (%lld bytes)\n",
+			   ktsnap_report__map_count(r), ktsnap_report__capture_ns(r) / 1e6,
+			   cli_esc(out), sum.bytes);
 }
 
 static int run(int argc, char **argv)

@@ -260,34 +260,29 @@ static int do_check(int argc, char **argv)
 	struct source src = { 0 };
 	double a[3] = { 0 };
 	uint64_t u[3] = { 0 };
-	const char *dir, **pos;
-	size_t npos = 0, p, i, k;
+	const char *dir;
+	char **pos;
+	size_t npos, p, k;
 	int c, ret;
 
-	pos = calloc((size_t)argc, sizeof(*pos));
-	if (!pos)
-		return cli_fail("out of memory");
 	while ((c = cli_getopt(argc, argv, "", extra)) != -1) {
 		switch (c) {
 		case 'c':
-			if (!cli_parse_u64(optarg, UINT32_MAX, &src.cpu)) {
-				free(pos);
+			if (!cli_parse_u64(optarg, UINT32_MAX, &src.cpu))
 				return cli_usage("--cpu must be a number, not '%s'", optarg);
-			}
 			src.has_cpu = true;
 			break;
 		case 'h':
-			free(pos);
 			return cli_help();
 		case '?':
-			free(pos);
 			return EXIT_USAGE;
 		default:
 			break;
 		}
 	}
-	for (i = (size_t)optind; i < (size_t)argc; i++)
-		pos[npos++] = argv[i];
+	/* the operands, DIR first (getopt moved the options before them) */
+	pos = argv + optind;
+	npos = (size_t)(argc - optind);
 	ret = EXIT_USAGE;
 	if (npos < 2) {
 		cli_usage("DIR and PATTERN are required");
@@ -354,7 +349,6 @@ out:
 	ktsnap_verdict__free(v);
 	ktsnap_series_field__free(f);
 	ktsnap_sample_series__free(s);
-	free(pos);
 	return ret;
 }
 

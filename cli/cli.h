@@ -158,6 +158,26 @@ int cli_filter_init(struct cli_filter *f, struct ktsnap_capture_opts *copts, int
 bool cli_filter_option(struct cli_filter *f, int c, const char *arg, int *rc);
 void cli_filter_free(struct cli_filter *f);
 
+/*
+ * Where serve listens and request connects: --socket PATH or --device
+ * PATH.  A command lists them in its option table with
+ * CLI_OPTS_TRANSPORT and passes the options its own switch does not
+ * handle to cli_transport_option().
+ */
+/* clang-format off */
+#define CLI_OPTS_TRANSPORT \
+	{ "socket", required_argument, NULL, 's' }, \
+	{ "device", required_argument, NULL, 'D' }
+/* clang-format on */
+
+struct cli_transport {
+	const char *socket; /* --socket PATH, or NULL */
+	const char *device; /* --device PATH, or NULL */
+};
+/* Option @c of a cli_getopt() loop, with @arg: true when it is --socket
+ * or --device (the last one given of each wins), else false. */
+bool cli_transport_option(struct cli_transport *t, int c, const char *arg);
+
 /* @s in @out (@size bytes, > 0) with every byte outside [A-Za-z0-9._-]
  * as '_' (§10.6's file names; the callers settle "", "." and ".."). */
 void cli_safe_name(const char *s, char *out, size_t size);

@@ -14,10 +14,14 @@
 struct json_writer *cli_jw_begin(void);
 /* Finish the document ('\n'), free @w; 0 or the first -errno. */
 int cli_jw_end(struct json_writer *w);
-/* cli_jw_begin() with the top-level object begun; NULL after printing
- * "out of memory".  End with cli_jw_object_end() (0 or the first
- * -errno). */
-struct json_writer *cli_jw_object(void);
-int cli_jw_object_end(struct json_writer *w);
+
+/*
+ * A command's closing summary on stdout: under -j one JSON object whose
+ * members @fields writes (given @ctx), else the line @fmt.  EXIT_OK, or
+ * EXIT_FAIL after printing "out of memory"; a write error is left to
+ * cli_finish().
+ */
+int cli_summary(void (*fields)(struct json_writer *w, const void *ctx), const void *ctx,
+		const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

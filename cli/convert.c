@@ -9,26 +9,30 @@
 #include "cli.h"
 #include "cli_json.h"
 
+/* What convert says once the file is written. */
+struct summary {
+	const char *input, *output, *format;
+	long long bytes;
+};
+
+static void summary_fields(struct json_writer *w, const void *ctx)
+{
+	const struct summary *sum = ctx;
+
+	jw_kv_str(w, "input", sum->input);
+	jw_kv_str(w, "output", sum->output);
+	jw_kv_str(w, "format", sum->format);
+	jw_kv_i64(w, "bytes", sum->bytes);
+}
+
 static int summary(const char *in, const char *out, enum ktsnap_report_format fmt)
 {
 	struct stat st;
-	long long size = stat(out, &st) ? -1 : (long long)st.st_size;
-	struct json_writer *w;
+	struct summary sum = { in, out, ktsnap_report_format__name(fmt),
+			       stat(out, &st) ? -1 : (long long)st.st_size };
 
-	if (!cli_json) {
-		printf("%s → %s (%s, %lld bytes)\n", cli_esc(in), cli_esc(out),
-		       ktsnap_report_format__name(fmt), size);
-		return EXIT_OK;
-	}
-	w = cli_jw_object();
-	if (!w)
-		return EXIT_FAIL;
-	jw_kv_str(w, "input", in);
-	jw_kv_str(w, "output", out);
-	jw_kv_str(w, "format", ktsnap_report_format__name(fmt));
-	jw_kv_i64(w, "bytes", size);
-	cli_jw_object_end(w); /* a write error is cli_finish()'s */
-	return EXIT_OK;
+	return cli_summary(summary_fields, &sum, "%s → %s (%s, %lld bytes)\n", cli_esc(in),
+			   cli_esc(out), sum.format, sum.bytes);
 }
 
 static int run(int argc, char **argv)

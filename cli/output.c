@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -289,22 +290,26 @@ int cli_jw_end(struct json_writer *w)
 	return err;
 }
 
-struct json_writer *cli_jw_object(void)
+int cli_summary(void (*fields)(struct json_writer *w, const void *ctx), const void *ctx,
+		const char *fmt, ...)
 {
-	struct json_writer *w = cli_jw_begin();
+	struct json_writer *w;
+	va_list ap;
 
-	if (!w) {
-		cli_fail("out of memory");
-		return NULL;
+	if (!cli_json) {
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+		return EXIT_OK;
 	}
+	w = cli_jw_begin();
+	if (!w)
+		return cli_fail("out of memory");
 	jw_obj_begin(w);
-	return w;
-}
-
-int cli_jw_object_end(struct json_writer *w)
-{
+	fields(w, ctx);
 	jw_obj_end(w);
-	return cli_jw_end(w);
+	cli_jw_end(w); /* a write error is cli_finish()'s */
+	return EXIT_OK;
 }
 
 /* ---- report files --------------------------------------------------------------- */

@@ -341,6 +341,21 @@ static uint32_t cpu_count(const struct ktsnap_sample_series *s, const char *name
 	return 0;
 }
 
+/* What -j says once the chart is written. */
+struct summary {
+	const char *file;
+	size_t samples, lines;
+};
+
+static void summary_fields(struct json_writer *w, const void *ctx)
+{
+	const struct summary *sum = ctx;
+
+	jw_kv_str(w, "file", sum->file);
+	jw_kv_u64(w, "samples", sum->samples);
+	jw_kv_u64(w, "lines", sum->lines);
+}
+
 static int do_plot(int argc, char **argv)
 {
 	static const struct option extra[] = {
@@ -350,16 +365,15 @@ static int do_plot(int argc, char **argv)
 	};
 	struct ktsnap_sample_series *s = NULL;
 	struct line lines[MAX_LINES];
-	size_t nr = 0, npos = 0, k, i;
-	const char *out = NULL, **pos;
+	size_t nr = 0, npos, k, i;
+	const char *out = NULL;
+	char **pos;
 	unsigned long long cpu = 0, index;
 	bool has_cpu = false;
 	struct cli_out o = { 0 };
+	struct summary sum;
 	int c, rc = EXIT_USAGE, err;
 
-	pos = calloc((size_t)argc, sizeof(*pos));
-	if (!pos)
-		return cli_fail("out of memory");
 	while ((c = cli_getopt(argc, argv, "o:", extra)) != -1) {
 		switch (c) {
 		case 'o':
@@ -379,8 +393,9 @@ static int do_plot(int argc, char **argv)
 			goto out;
 		}
 	}
-	for (i = (size_t)optind; i < (size_t)argc; i++)
-		pos[npos++] = argv[i];
+	/* the operands, DIR first (getopt moved the options before them) */
+	pos = argv + optind;
+	npos = (size_t)(argc - optind);
 	if (npos < 3 || !out) {
 		cli_usage("DIR, at least one SOURCE and -o FILE.svg are required");
 		goto out;
@@ -467,27 +482,13 @@ static int do_plot(int argc, char **argv)
 		rc = cli_fail("writing %s: %s", out, strerror(-err));
 		goto out;
 	}
-	if (cli_json) {
-		struct json_writer *w = cli_jw_object();
-
-		if (!w) {
-			rc = EXIT_FAIL;
-			goto out;
-		}
-		jw_kv_str(w, "file", out);
-		jw_kv_u64(w, "samples", ktsnap_sample_series__len(s));
-		jw_kv_u64(w, "lines", nr);
-		cli_jw_object_end(w);
-	} else {
-		printf("plotted %zu line(s) over %zu samples → %s\n", nr,
-		       ktsnap_sample_series__len(s), out);
-	}
-	rc = EXIT_OK;
+	sum = (struct summary){ out, ktsnap_sample_series__len(s), nr };
+	rc = cli_summary(summary_fields, &sum, "plotted %zu line(s) over %zu samples → %s\n", nr,
+			 sum.samples, out);
 out:
 	for (i = 0; i < nr; i++)
 		ktsnap_series_field__free(lines[i].f);
 	ktsnap_sample_series__free(s);
-	free(pos);
 	return rc;
 }
 

@@ -73,6 +73,38 @@ static void progress(bool tty, uint32_t fired, uint32_t target)
 	fflush(stderr);
 }
 
+/* What -j says once the series is written. */
+struct summary {
+	const char *dir;
+	struct ktsnap_periodic *p;
+	uint32_t fired;
+	const struct ktsnap_sample_series *s;
+};
+
+static void summary_fields(struct json_writer *w, const void *ctx)
+{
+	const struct summary *sum = ctx;
+	size_t i;
+
+	jw_kv_str(w, "dir", sum->dir);
+	jw_kv_u64(w, "target", ktsnap_periodic__target(sum->p));
+	jw_kv_u64(w, "fired", sum->fired);
+	jw_kv_bool(w, "abandoned", ktsnap_periodic__abandoned(sum->p));
+	jw_key(w, "samples");
+	jw_arr_begin(w);
+	for (i = 0; i < ktsnap_sample_series__len(sum->s); i++) {
+		struct ktsnap_sample smp;
+
+		ktsnap_sample_series__sample(sum->s, i, &smp);
+		jw_obj_begin(w);
+		jw_kv_str(w, "tag", smp.tag);
+		jw_kv_u64(w, "elapsed_ms", smp.elapsed_ms);
+		jw_kv_bool(w, "placeholder", ktsnap_snapshot__is_placeholder(smp.snapshot));
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -98,8 +130,8 @@ static int run(int argc, char **argv)
 	char *err = NULL, **cmd = NULL;
 	bool tty = isatty(STDERR_FILENO);
 	pid_t child = -1;
+	struct summary sum;
 	int c, rc = EXIT_FAIL, status;
-	size_t i;
 
 	if (cli_filter_init(&flt, &copts, argc))
 		goto out;
@@ -214,35 +246,10 @@ static int run(int argc, char **argv)
 		rc = cli_fail("writing %s: %s", dir, strerror(-c));
 		goto out;
 	}
-	if (cli_json) {
-		struct json_writer *w = cli_jw_object();
-
-		if (!w) {
-			rc = EXIT_FAIL;
-			goto out;
-		}
-		jw_kv_str(w, "dir", dir);
-		jw_kv_u64(w, "target", ktsnap_periodic__target(p));
-		jw_kv_u64(w, "fired", fired);
-		jw_kv_bool(w, "abandoned", ktsnap_periodic__abandoned(p));
-		jw_key(w, "samples");
-		jw_arr_begin(w);
-		for (i = 0; i < ktsnap_sample_series__len(s); i++) {
-			struct ktsnap_sample smp;
-
-			ktsnap_sample_series__sample(s, i, &smp);
-			jw_obj_begin(w);
-			jw_kv_str(w, "tag", smp.tag);
-			jw_kv_u64(w, "elapsed_ms", smp.elapsed_ms);
-			jw_kv_bool(w, "placeholder", ktsnap_snapshot__is_placeholder(smp.snapshot));
-			jw_obj_end(w);
-		}
-		jw_arr_end(w);
-		cli_jw_object_end(w);
-	} else {
-		printf("recorded %zu of %u samples → %s\n", ktsnap_sample_series__len(s),
-		       ktsnap_periodic__target(p), dir);
-	}
+	sum = (struct summary){ dir, p, fired, s };
+	if (cli_summary(summary_fields, &sum, "recorded %zu of %u samples → %s\n",
+			ktsnap_sample_series__len(s), ktsnap_periodic__target(p), dir))
+		rc = EXIT_FAIL;
 out:
 	if (child > 0) {
 		kill(child, SIGTERM);

@@ -35,6 +35,31 @@ static int write_out(const char *path, const char *json, size_t len)
 	return EXIT_OK;
 }
 
+/* What -j says once a request is done: capture and watch name the
+ * request, get the file it wrote. */
+struct summary {
+	const char *request, *tag, *file;
+	size_t bytes;
+};
+
+static void requested_fields(struct json_writer *w, const void *ctx)
+{
+	const struct summary *sum = ctx;
+
+	jw_kv_str(w, "request", sum->request);
+	jw_kv_str(w, "tag", sum->tag);
+	jw_kv_str(w, "status", "ok");
+}
+
+static void fetched_fields(struct json_writer *w, const void *ctx)
+{
+	const struct summary *sum = ctx;
+
+	jw_kv_str(w, "tag", sum->tag);
+	jw_kv_str(w, "file", sum->file);
+	jw_kv_u64(w, "bytes", sum->bytes);
+}
+
 static int fetch(struct ktsnap_wire_client *c, const char *tag, uint32_t timeout_ms,
 		 const char *out)
 {
@@ -49,20 +74,10 @@ static int fetch(struct ktsnap_wire_client *c, const char *tag, uint32_t timeout
 				res.reason);
 	rc = write_out(out, json, len);
 	if (rc == EXIT_OK && out && strcmp(out, "-")) {
-		struct json_writer *w;
+		struct summary sum = { .tag = tag, .file = out, .bytes = len };
 
-		if (!cli_json) {
-			printf("fetched '%s' → %s (%zu bytes)\n", cli_esc(tag), cli_esc(out), len);
-		} else if ((w = cli_jw_begin())) {
-			jw_obj_begin(w);
-			jw_kv_str(w, "tag", tag);
-			jw_kv_str(w, "file", out);
-			jw_kv_u64(w, "bytes", len);
-			jw_obj_end(w);
-			cli_jw_end(w);
-		} else {
-			rc = cli_fail("out of memory");
-		}
+		rc = cli_summary(fetched_fields, &sum, "fetched '%s' → %s (%zu bytes)\n",
+				 cli_esc(tag), cli_esc(out), len);
 	}
 	free(json);
 	return rc;
@@ -71,28 +86,23 @@ static int fetch(struct ktsnap_wire_client *c, const char *tag, uint32_t timeout
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "device", required_argument, NULL, 'D' },
+		CLI_OPTS_TRANSPORT,
 		{ "output", required_argument, NULL, 'o' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ 0 },
 	};
-	const char *sock = NULL, *dev = NULL, *out = NULL, *verb, *arg;
+	struct cli_transport t = { 0 };
+	const char *out = NULL, *verb, *arg;
 	struct ktsnap_wire_client *c = NULL;
 	struct ktsnap_wire_result res;
 	unsigned long long n;
 	uint32_t timeout_ms = KTSNAP_WIRE_REQUEST_TIMEOUT_MS;
 	char addr[4200];
+	struct summary sum;
 	int ch, rc = EXIT_FAIL;
 
 	while ((ch = cli_getopt(argc, argv, "o:", opts)) != -1) {
 		switch (ch) {
-		case 's':
-			sock = optarg;
-			break;
-		case 'D':
-			dev = optarg;
-			break;
 		case 'o':
 			out = optarg;
 			break;
@@ -104,15 +114,17 @@ static int run(int argc, char **argv)
 		case 'h':
 			return cli_help();
 		default:
-			return EXIT_USAGE;
+			if (!cli_transport_option(&t, ch, optarg))
+				return EXIT_USAGE;
+			break;
 		}
 	}
-	if (sock && dev)
+	if (t.socket && t.device)
 		return cli_usage("give one of --socket PATH and --device PATH");
-	if (sock)
-		snprintf(addr, sizeof(addr), "unix:%s", sock);
-	else if (dev)
-		snprintf(addr, sizeof(addr), "dev:%s", dev);
+	if (t.socket)
+		snprintf(addr, sizeof(addr), "unix:%s", t.socket);
+	else if (t.device)
+		snprintf(addr, sizeof(addr), "dev:%s", t.device);
 	else if (getenv("KTSNAP_SERVER") && *getenv("KTSNAP_SERVER"))
 		snprintf(addr, sizeof(addr), "%s", getenv("KTSNAP_SERVER"));
 	else
@@ -144,21 +156,8 @@ static int run(int argc, char **argv)
 		rc = fetch(c, arg, timeout_ms, out);
 		goto done;
 	}
-	rc = EXIT_OK;
-	if (!cli_json) {
-		printf("%s '%s': ok\n", verb, cli_esc(arg));
-	} else {
-		struct json_writer *w = cli_jw_object();
-
-		if (!w) {
-			rc = EXIT_FAIL;
-			goto done;
-		}
-		jw_kv_str(w, "request", verb);
-		jw_kv_str(w, "tag", arg);
-		jw_kv_str(w, "status", "ok");
-		cli_jw_object_end(w);
-	}
+	sum = (struct summary){ .request = verb, .tag = arg };
+	rc = cli_summary(requested_fields, &sum, "%s '%s': ok\n", verb, cli_esc(arg));
 done:
 	ktsnap_wire_client__free(c);
 	return rc;

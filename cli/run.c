@@ -903,6 +903,21 @@ out:
 }
 
 /* ---- the command ------------------------------------------------------------------------- */
+/* What -j says once the captures are stored. */
+struct summary {
+	const char *dir;
+	size_t captures, steps;
+};
+
+static void summary_fields(struct json_writer *w, const void *ctx)
+{
+	const struct summary *sum = ctx;
+
+	jw_kv_str(w, "dir", sum->dir);
+	jw_kv_u64(w, "captures", sum->captures);
+	jw_kv_u64(w, "steps", sum->steps);
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -919,6 +934,7 @@ static int run(int argc, char **argv)
 	struct ktsnap_watcher *watcher = NULL;
 	const char *dir = "ktsnap-run", *file;
 	size_t nr_captures = 0;
+	struct summary sum;
 	int c, err, rc = EXIT_FAIL;
 	struct stat st;
 
@@ -989,22 +1005,9 @@ static int run(int argc, char **argv)
 		rc = cli_fail("writing %s: %s", dir, strerror(-c));
 		goto out;
 	}
-	if (cli_json) {
-		struct json_writer *jw = cli_jw_object();
-
-		if (!jw) {
-			rc = EXIT_FAIL;
-			goto out;
-		}
-		jw_kv_str(jw, "dir", dir);
-		jw_kv_u64(jw, "captures", nr_captures);
-		jw_kv_u64(jw, "steps", ktsnap_scenario__step_count(p.sc));
-		cli_jw_object_end(jw);
-	} else {
-		printf("stored %zu capture%s and index.json in %s\n", nr_captures,
-		       nr_captures == 1 ? "" : "s", dir);
-	}
-	rc = EXIT_OK;
+	sum = (struct summary){ dir, nr_captures, ktsnap_scenario__step_count(p.sc) };
+	rc = cli_summary(summary_fields, &sum, "stored %zu capture%s and index.json in %s\n",
+			 nr_captures, nr_captures == 1 ? "" : "s", dir);
 out:
 	ktsnap_bridge__unref(b);
 	ktsnap_scenario__free(p.sc);

@@ -48,8 +48,7 @@ static void on_signal(int sig)
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "device", required_argument, NULL, 'D' },
+		CLI_OPTS_TRANSPORT,
 		{ "fifos", required_argument, NULL, 'F' },
 		{ "dump-dir", required_argument, NULL, 'd' },
 		{ "allow-uid", required_argument, NULL, 'u' },
@@ -60,7 +59,8 @@ static int run(int argc, char **argv)
 	};
 	KTSNAP_OPTS(ktsnap_capture_opts, copts);
 	KTSNAP_OPTS(ktsnap_server_opts, sopts);
-	const char *sock = NULL, *dev = NULL, *fifos = NULL;
+	struct cli_transport t = { 0 };
+	const char *fifos = NULL;
 	char *req = NULL, *reply = NULL;
 	uint32_t *uids = NULL, *gids = NULL;
 	struct cli_filter flt;
@@ -88,12 +88,6 @@ static int run(int argc, char **argv)
 	mallopt(M_ARENA_MAX, 2);
 	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
 		switch (c) {
-		case 's':
-			sock = optarg;
-			break;
-		case 'D':
-			dev = optarg;
-			break;
 		case 'F':
 			fifos = optarg;
 			break;
@@ -123,7 +117,8 @@ static int run(int argc, char **argv)
 				flt.ids[copts.nr_map_ids++] = (uint32_t)n;
 			break;
 		default:
-			if (cli_filter_option(&flt, c, optarg, &rc))
+			if (!cli_transport_option(&t, c, optarg) &&
+			    cli_filter_option(&flt, c, optarg, &rc))
 				goto out;
 			break;
 		}
@@ -131,7 +126,7 @@ static int run(int argc, char **argv)
 	if ((rc = cli_operands(argc, argv, 0, NULL)))
 		goto out;
 	rc = EXIT_FAIL;
-	if (!!sock + !!dev + !!fifos != 1) {
+	if (!!t.socket + !!t.device + !!fifos != 1) {
 		rc = cli_usage("give exactly one of --socket PATH, --device PATH and "
 			       "--fifos REQ,REPLY");
 		goto out;
@@ -149,9 +144,9 @@ static int run(int argc, char **argv)
 			rc = cli_fail("out of memory");
 			goto out;
 		}
-		dev = req;
+		t.device = req;
 	}
-	if (!sock && (nr_uids || nr_gids || group >= 0)) {
+	if (!t.socket && (nr_uids || nr_gids || group >= 0)) {
 		rc = cli_usage("--allow-uid, --allow-gid and --socket-group apply to --socket");
 		goto out;
 	}
@@ -172,21 +167,21 @@ static int run(int argc, char **argv)
 	running = s;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (sock) {
-		err = ktsnap_server__listen_unix(s, sock, group);
+	if (t.socket) {
+		err = ktsnap_server__listen_unix(s, t.socket, group);
 		if (err) {
 			rc = cli_fail("%s", ktsnap_errmsg());
 			goto out;
 		}
-		if (!ready(cli_json ? "listening" : "listening on", sock))
+		if (!ready(cli_json ? "listening" : "listening on", t.socket))
 			goto out;
 		err = ktsnap_server__run(s);
 	} else {
 		/* read+write even for the request FIFO: opening never waits for a
 		 * client, and clients coming and going is not an end of stream */
-		fd = open(dev, O_RDWR | O_CLOEXEC | O_NOCTTY);
+		fd = open(t.device, O_RDWR | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0) {
-			rc = cli_fail("%s: %s", dev, strerror(errno));
+			rc = cli_fail("%s: %s", t.device, strerror(errno));
 			goto out;
 		}
 		if (reply) {
@@ -196,7 +191,7 @@ static int run(int argc, char **argv)
 				goto out;
 			}
 		}
-		if (!ready("serving", dev))
+		if (!ready("serving", t.device))
 			goto out;
 		err = ktsnap_server__serve_fds(s, fd, wfd >= 0 ? wfd : fd);
 	}

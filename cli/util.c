@@ -307,6 +307,17 @@ bool cli_filter_option(struct cli_filter *f, int c, const char *arg, int *rc)
 	return true;
 }
 
+bool cli_transport_option(struct cli_transport *t, int c, const char *arg)
+{
+	if (c == 's')
+		t->socket = arg;
+	else if (c == 'D')
+		t->device = arg;
+	else
+		return false;
+	return true;
+}
+
 int cli_operands(int argc, char **argv, int want, const char *missing)
 {
 	if (argc - optind < want)
