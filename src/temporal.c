@@ -467,7 +467,7 @@ struct ktsnap_verdict *ktsnap_series_field__strictly_increasing(const struct kts
 	return ordered(f, v, true);
 }
 
-/* ---- rate_within ----------------------------------------------------------------- */
+/* ---- caller errors ----------------------------------------------------------------- */
 /*
  * "{L} ({pat}): caller error: {a}{x}{b}" and, when @y is given, "{y}"
  * after it: a Fail.
@@ -506,7 +506,127 @@ static bool bad_tol(struct ktsnap_verdict *v, const struct ktsnap_series_field *
 	return tol < 0;
 }
 
-/* "sample{s} {prev} (+{tp}ms, value {left}) and {tag} (+{t}ms, value {right})" */
+/* ---- rate_within / ratio_within: a band over per-pair quotients ---------------------- */
+/*
+ * Both patterns walk pairs of samples, the left one always sample i of the
+ * field: its right one is sample i + 1 of the same field (rate_within) or
+ * sample i of the other field (ratio_within).  A pair with an errored side
+ * is a gap (listed in one Note), a zero denominator is Inconclusive, and a
+ * quotient that is non-finite or outside [lo, hi] is a Fail.  What differs
+ * between the two is a struct quotient_kind.
+ */
+struct quotient_walk {
+	const struct quotient_kind *k;
+	const struct ktsnap_series_field *sf, *rs; /* left / right field */
+	double lo, hi;
+};
+
+struct quotient_kind {
+	const char *pat; /* "rate_within": in every message */
+	const char *what; /* "rate": what a zero denominator leaves undecided */
+	bool two_fields; /* pairs sample i with the other field's sample i */
+	const char *lp, *rp; /* gap-entry prefixes of the left / right side */
+	const char *gap_noun, *gap_sides; /* "{n} {noun} skipped ... on {sides}: " */
+	const char *all_in_band; /* pass line: "all {pairs} {all_in_band}" */
+	/* True when the fields cannot be paired (its own message pushed). */
+	bool (*refused)(struct ktsnap_verdict *v, const struct quotient_walk *w);
+	/* The quotient of pair @i into *@q; false when its denominator is 0. */
+	bool (*at)(const struct quotient_walk *w, size_t i, double *q);
+	/* Where pair @i's denominator is 0, before " — denominator is ...". */
+	void (*put_zero)(FILE *f, const struct quotient_walk *w, size_t i);
+	/* After the head: what is wrong with pair @i's quotient @q. */
+	void (*put_fail)(FILE *f, const struct quotient_walk *w, size_t i, double q);
+};
+
+/* "{pat} [{other} ]{band}): " */
+static void put_quotient_head(FILE *f, const struct quotient_walk *w)
+{
+	fprintf(f, "%s ", w->k->pat);
+	if (w->k->two_fields)
+		fprintf(f, "%s ", w->rs->label);
+	put_band(f, w->lo, w->hi);
+	fputs("): ", f);
+}
+
+static struct ktsnap_verdict *quotients_within(const struct quotient_kind *k,
+					       const struct ktsnap_series_field *sf,
+					       const struct ktsnap_series_field *rs,
+					       struct ktsnap_verdict *v, double lo, double hi)
+{
+	const struct quotient_walk w = { k, sf, rs, lo, hi };
+	struct list gaps = { 0 };
+	size_t before, i, pairs, step = k->two_fields ? 0 : 1;
+	double q;
+	struct msg m;
+	FILE *f;
+
+	if (!pattern_start(sf, v, &before) || bad_band(v, sf, k->pat, lo, hi) || k->refused(v, &w))
+		return v;
+	pairs = sf->n - step;
+	for (i = 0; i < pairs; i++) {
+		if (!sf->values[i].ok || !rs->values[i + step].ok) {
+			if ((f = list_next(&gaps)))
+				put_gap(f, k->lp, sf, i, k->rp, rs, i + step);
+			continue;
+		}
+		if (!k->at(&w, i, &q)) {
+			if ((f = msg_start(&m, sf))) {
+				fprintf(f, "%s): ", k->pat);
+				k->put_zero(f, &w, i);
+				fprintf(f,
+					" — denominator is INSTRUMENT-derived; %s is neither pass "
+					"nor fail",
+					k->what);
+			}
+			msg_push(v, KTSNAP_VERDICT_INCONCLUSIVE, &m);
+			continue;
+		}
+		if (isfinite(q) && q >= lo && q <= hi)
+			continue;
+		if ((f = msg_start(&m, sf))) {
+			put_quotient_head(f, &w);
+			k->put_fail(f, &w, i, q);
+		}
+		msg_push(v, KTSNAP_VERDICT_FAIL, &m);
+	}
+	push_list_note(v, sf, &gaps, "%s): %zu %s skipped due to projection errors on %s: ", k->pat,
+		       gaps.n, k->gap_noun, k->gap_sides);
+	if ((f = pass_start(v, sf, before, &m))) {
+		put_quotient_head(f, &w);
+		fprintf(f, "all %zu %s", pairs, k->all_in_band);
+		pass_push(v, &m);
+	}
+	return v;
+}
+
+/* -- rate_within: (value[i+1] - value[i]) / (elapsed[i+1] - elapsed[i]) per ms -- */
+static bool rate_refused(struct ktsnap_verdict *v, const struct quotient_walk *w)
+{
+	if (w->sf->n < 2)
+		push_line(v, w->sf, KTSNAP_VERDICT_NOTE,
+			  "rate_within): only %zu samples — pattern vacuously holds", w->sf->n);
+	return w->sf->n < 2;
+}
+
+static bool rate_at(const struct quotient_walk *w, size_t i, double *q)
+{
+	uint64_t t0 = w->sf->elapsed_ms[i], t1 = w->sf->elapsed_ms[i + 1];
+	uint64_t dt = t1 > t0 ? t1 - t0 : 0;
+
+	if (dt)
+		*q = (num(w->sf, i + 1) - num(w->sf, i)) / (double)dt;
+	return dt != 0;
+}
+
+static void rate_put_zero(FILE *f, const struct quotient_walk *w, size_t i)
+{
+	const struct ktsnap_series_field *sf = w->sf;
+
+	fprintf(f, "zero-time delta between sample %s (+%" PRIu64 "ms) and %s (+%" PRIu64 "ms)",
+		sf->tags[i], sf->elapsed_ms[i], sf->tags[i + 1], sf->elapsed_ms[i + 1]);
+}
+
+/* "samples {prev} (+{tp}ms, value {left}) and {tag} (+{t}ms, value {right})" */
 static void put_pair(FILE *f, const struct ktsnap_series_field *sf, size_t i)
 {
 	fprintf(f, "samples %s (+%" PRIu64 "ms, value ", sf->tags[i], sf->elapsed_ms[i]);
@@ -516,75 +636,105 @@ static void put_pair(FILE *f, const struct ktsnap_series_field *sf, size_t i)
 	fputc(')', f);
 }
 
-static void put_rate_band(FILE *f, double lo, double hi)
+static void rate_put_fail(FILE *f, const struct quotient_walk *w, size_t i, double rate)
 {
-	fputs("rate_within ", f);
-	put_band(f, lo, hi);
-	fputs("): ", f);
+	if (!isfinite(rate)) {
+		fputs("non-finite rate between ", f);
+		put_pair(f, w->sf, i);
+		fputs(" — endpoint is NaN or produced inf in the delta", f);
+		return;
+	}
+	fputs("rate ", f);
+	put_fixed(f, rate, 4);
+	fputs("/ms between ", f);
+	put_pair(f, w->sf, i);
 }
+
+static const struct quotient_kind rate_within = {
+	.pat = "rate_within",
+	.what = "rate",
+	.two_fields = false,
+	.lp = "",
+	.rp = "",
+	.gap_noun = "consecutive-pair gap(s)",
+	.gap_sides = "at least one endpoint",
+	.all_in_band = "consecutive-pair rates within band",
+	.refused = rate_refused,
+	.at = rate_at,
+	.put_zero = rate_put_zero,
+	.put_fail = rate_put_fail,
+};
 
 struct ktsnap_verdict *ktsnap_series_field__rate_within(const struct ktsnap_series_field *sf,
 							struct ktsnap_verdict *v, double lo,
 							double hi)
 {
-	struct list gaps = { 0 };
-	size_t before, i;
-	struct msg m;
-	FILE *f;
+	return quotients_within(&rate_within, sf, sf, v, lo, hi);
+}
 
-	if (!pattern_start(sf, v, &before) || bad_band(v, sf, "rate_within", lo, hi))
-		return v;
-	if (sf->n < 2) {
-		push_line(v, sf, KTSNAP_VERDICT_NOTE,
-			  "rate_within): only %zu samples — pattern vacuously holds", sf->n);
-		return v;
-	}
-	for (i = 0; i + 1 < sf->n; i++) {
-		uint64_t t0 = sf->elapsed_ms[i], t1 = sf->elapsed_ms[i + 1];
-		uint64_t dt = t1 > t0 ? t1 - t0 : 0;
-		double rate;
+/* -- ratio_within: value[i] / other.value[i] -- */
+static bool ratio_refused(struct ktsnap_verdict *v, const struct quotient_walk *w)
+{
+	if (w->sf->n != w->rs->n)
+		push_line(v, w->sf, KTSNAP_VERDICT_FAIL,
+			  "ratio_within %s): caller error: length "
+			  "mismatch (this %zu, other %zu)",
+			  w->rs->label, w->sf->n, w->rs->n);
+	return w->sf->n != w->rs->n;
+}
 
-		if (!sf->values[i].ok || !sf->values[i + 1].ok) {
-			if ((f = list_next(&gaps)))
-				put_gap(f, "", sf, i, "", sf, i + 1);
-			continue;
-		}
-		if (!dt) {
-			push_line(v, sf, KTSNAP_VERDICT_INCONCLUSIVE,
-				  "rate_within): zero-time delta between sample %s (+%" PRIu64
-				  "ms) and %s (+%" PRIu64 "ms) — denominator is "
-				  "INSTRUMENT-derived; rate is neither pass nor fail",
-				  sf->tags[i], t0, sf->tags[i + 1], t1);
-			continue;
-		}
-		rate = (num(sf, i + 1) - num(sf, i)) / (double)dt;
-		if (isfinite(rate) && rate >= lo && rate <= hi)
-			continue;
-		if ((f = msg_start(&m, sf))) {
-			put_rate_band(f, lo, hi);
-			if (!isfinite(rate)) {
-				fputs("non-finite rate between ", f);
-				put_pair(f, sf, i);
-				fputs(" — endpoint is NaN or produced inf in the delta", f);
-			} else {
-				fputs("rate ", f);
-				put_fixed(f, rate, 4);
-				fputs("/ms between ", f);
-				put_pair(f, sf, i);
-			}
-		}
-		msg_push(v, KTSNAP_VERDICT_FAIL, &m);
+static bool ratio_at(const struct quotient_walk *w, size_t i, double *q)
+{
+	double r = num(w->rs, i);
+
+	if (r != 0)
+		*q = num(w->sf, i) / r;
+	return r != 0;
+}
+
+static void ratio_put_zero(FILE *f, const struct quotient_walk *w, size_t i)
+{
+	fputs("rhs == 0 at ", f);
+	put_sample(f, w->sf, i);
+}
+
+static void ratio_put_fail(FILE *f, const struct quotient_walk *w, size_t i, double ratio)
+{
+	if (!isfinite(ratio)) {
+		fputs("non-finite ratio at ", f);
+	} else {
+		fputs("ratio ", f);
+		put_fixed(f, ratio, 4);
+		fputs(" at ", f);
 	}
-	push_list_note(v, sf, &gaps,
-		       "rate_within): %zu consecutive-pair gap(s) skipped due to "
-		       "projection errors on at least one endpoint: ",
-		       gaps.n);
-	if ((f = pass_start(v, sf, before, &m))) {
-		put_rate_band(f, lo, hi);
-		fprintf(f, "all %zu consecutive-pair rates within band", sf->n - 1);
-		pass_push(v, &m);
-	}
-	return v;
+	put_sample(f, w->sf, i);
+	fputs(" — lhs=", f);
+	put_num(f, w->sf->type, w->sf->values[i].v);
+	fputs(" rhs=", f);
+	put_num(f, w->rs->type, w->rs->values[i].v);
+}
+
+static const struct quotient_kind ratio_within = {
+	.pat = "ratio_within",
+	.what = "ratio",
+	.two_fields = true,
+	.lp = "lhs ",
+	.rp = "rhs ",
+	.gap_noun = "pair(s)",
+	.gap_sides = "lhs or rhs",
+	.all_in_band = "pair ratios in band",
+	.refused = ratio_refused,
+	.at = ratio_at,
+	.put_zero = ratio_put_zero,
+	.put_fail = ratio_put_fail,
+};
+
+struct ktsnap_verdict *ktsnap_series_field__ratio_within(const struct ktsnap_series_field *sf,
+							 const struct ktsnap_series_field *other,
+							 struct ktsnap_verdict *v, double lo,
+							 double hi)
+{
+	return other ? quotients_within(&ratio_within, sf, other, v, lo, hi) : v;
 }
 
 /* ---- steady_within ---------------------------------------------------------------- */
@@ -800,87 +950,6 @@ struct ktsnap_verdict *ktsnap_series_field__always_true(const struct ktsnap_seri
 	}
 	if ((f = pass_start(v, sf, before, &m))) {
 		fprintf(f, "always_true): all %zu samples true", sf->n);
-		pass_push(v, &m);
-	}
-	return v;
-}
-
-/* ---- ratio_within ------------------------------------------------------------------- */
-static void put_ratio_head(FILE *f, const struct ktsnap_series_field *other, double lo, double hi)
-{
-	fprintf(f, "ratio_within %s ", other->label);
-	put_band(f, lo, hi);
-	fputs("): ", f);
-}
-
-struct ktsnap_verdict *ktsnap_series_field__ratio_within(const struct ktsnap_series_field *sf,
-							 const struct ktsnap_series_field *other,
-							 struct ktsnap_verdict *v, double lo,
-							 double hi)
-{
-	struct list gaps = { 0 };
-	size_t before, i;
-	struct msg m;
-	FILE *f;
-
-	if (!other || !pattern_start(sf, v, &before) || bad_band(v, sf, "ratio_within", lo, hi))
-		return v;
-	if (sf->n != other->n) {
-		push_line(v, sf, KTSNAP_VERDICT_FAIL,
-			  "ratio_within %s): caller error: length "
-			  "mismatch (this %zu, other %zu)",
-			  other->label, sf->n, other->n);
-		return v;
-	}
-	for (i = 0; i < sf->n; i++) {
-		const struct ktsnap_series_value *a = &sf->values[i], *b = &other->values[i];
-		double l, r, ratio;
-
-		if (!a->ok || !b->ok) {
-			if ((f = list_next(&gaps)))
-				put_gap(f, "lhs ", sf, i, "rhs ", other, i);
-			continue;
-		}
-		l = num(sf, i);
-		r = num(other, i);
-		if (r == 0) {
-			if ((f = msg_start(&m, sf))) {
-				fputs("ratio_within): rhs == 0 at ", f);
-				put_sample(f, sf, i);
-				fputs(" — denominator is INSTRUMENT-derived; ratio is neither pass "
-				      "nor fail",
-				      f);
-			}
-			msg_push(v, KTSNAP_VERDICT_INCONCLUSIVE, &m);
-			continue;
-		}
-		ratio = l / r;
-		if (isfinite(ratio) && ratio >= lo && ratio <= hi)
-			continue;
-		if ((f = msg_start(&m, sf))) {
-			put_ratio_head(f, other, lo, hi);
-			if (!isfinite(ratio)) {
-				fputs("non-finite ratio at ", f);
-			} else {
-				fputs("ratio ", f);
-				put_fixed(f, ratio, 4);
-				fputs(" at ", f);
-			}
-			put_sample(f, sf, i);
-			fputs(" — lhs=", f);
-			put_num(f, sf->type, a->v);
-			fputs(" rhs=", f);
-			put_num(f, other->type, b->v);
-		}
-		msg_push(v, KTSNAP_VERDICT_FAIL, &m);
-	}
-	push_list_note(v, sf, &gaps,
-		       "ratio_within): %zu pair(s) skipped due to projection errors "
-		       "on lhs or rhs: ",
-		       gaps.n);
-	if ((f = pass_start(v, sf, before, &m))) {
-		put_ratio_head(f, other, lo, hi);
-		fprintf(f, "all %zu pair ratios in band", sf->n);
 		pass_push(v, &m);
 	}
 	return v;

@@ -1,6 +1,8 @@
 # Sample series, SeriesField, verdicts and temporal patterns, periodic capture.
 ktsnap_test(test_temporal SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_temporal.c
 	    LIBS PkgConfig::CMOCKA m LABELS series)
+target_compile_definitions(test_temporal PRIVATE
+			   KTSNAP_TEMPORAL_CASES="${CMAKE_CURRENT_SOURCE_DIR}/data/temporal_patterns.txt")
 ktsnap_test(test_series SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_series.c
 	    LIBS PkgConfig::CMOCKA LABELS series)
 ktsnap_test(test_periodic SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_periodic.c

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Temporal patterns over hand-built SeriesFields (spec §8.4, §8.5;
- * FEATURES F119–F125): every message is compared byte for byte.
+ * FEATURES F119–F125): every message is compared byte for byte.  The
+ * single-pattern cases of F120–F125 are data, in
+ * tests/data/temporal_patterns.txt.
  */
 #include <errno.h>
 #include <math.h>
@@ -20,8 +22,6 @@
 
 #include <ktsnap/series.h>
 #include <ktsnap/temporal.h>
-
-#define BOOM "projection failed: boom"
 
 /*
  * A field from a spec string of space-separated values: numbers, "E" (a
@@ -203,9 +203,12 @@ static void test_ratio_across_phases(void **state)
 }
 
 /*
- * Table-driven pattern cases: one field, one pattern applied once, then
- * what the verdict must hold.  Cases that apply several patterns to one
- * verdict stay written out below.
+ * The single-pattern cases of tests/data/temporal_patterns.txt (its head
+ * says how a case is written), read line by line: "field", "ms" and
+ * "other" describe the fields, "apply" builds them and applies the
+ * pattern to a fresh verdict, every later line of the case checks that
+ * verdict.  A failed check names the file line it comes from.  Cases
+ * that apply several patterns to one verdict stay written out below.
  */
 enum pat {
 	NONDECREASING,
@@ -216,31 +219,98 @@ enum pat {
 	ALWAYS_TRUE,
 	EACH_AT_LEAST,
 	EACH_AT_MOST,
+	RATIO_WITHIN,
 };
 
-enum tri { ANY, YES, NO };
+static const char *const pat_names[] = {
+	[NONDECREASING] = "nondecreasing", [STRICTLY_INCREASING] = "strictly_increasing",
+	[RATE_WITHIN] = "rate_within",	   [STEADY_WITHIN] = "steady_within",
+	[CONVERGES_TO] = "converges_to",   [ALWAYS_TRUE] = "always_true",
+	[EACH_AT_LEAST] = "each.at_least", [EACH_AT_MOST] = "each.at_most",
+	[RATIO_WITHIN] = "ratio_within",
+};
 
-/* N(n): "exactly n"; a count left out is not checked. */
-#define N(n) ((n) + 1)
+static const char *const type_names[] = {
+	[KTSNAP_SERIES_U64] = "u64",
+	[KTSNAP_SERIES_I64] = "i64",
+	[KTSNAP_SERIES_F64] = "f64",
+	[KTSNAP_SERIES_BOOL] = "bool",
+};
+
+static const char *const outcome_names[] = {
+	[KTSNAP_VERDICT_FAIL] = "fail",
+	[KTSNAP_VERDICT_INCONCLUSIVE] = "inconclusive",
+	[KTSNAP_VERDICT_NOTE] = "note",
+	[KTSNAP_VERDICT_PASSED] = "passed",
+};
+
+#define NAMES(a) (a), sizeof(a) / sizeof((a)[0])
+
+/* "LABEL TYPE VALUE..." of a "field" or "other" line. */
+struct field_line {
+	char label[32], type[8], values[512];
+};
 
 struct pcase {
-	const char *label;
-	enum ktsnap_series_type type;
-	const char *spec;
-	const uint64_t *t; /* elapsed ms (NULL: 100, 200, ...) */
-	enum pat pat;
-	double x[3]; /* the pattern's numbers, in its parameter order */
-	enum tri passed;
-	int count; /* N(items in the verdict) */
-	int fails; /* N(Fail items) */
-	struct {
-		size_t at;
-		enum ktsnap_verdict_outcome o;
-		const char *text; /* NULL ends the list */
-	} want[3];
+	unsigned line; /* of the file, the one being read */
+	struct field_line field, other;
+	bool has_field, has_other;
+	uint64_t ms[64];
+	size_t n_ms;
+	struct ktsnap_series_field *f, *rhs;
+	struct ktsnap_verdict *v;
 };
 
-static void apply(enum pat pat, const struct ktsnap_series_field *f, struct ktsnap_verdict *v,
+/* True when @ok; otherwise fails the test naming the case's file line. */
+static bool __attribute__((format(printf, 3, 4)))
+expect(const struct pcase *c, bool ok, const char *fmt, ...)
+{
+	char why[2048];
+	va_list ap;
+
+	if (ok)
+		return true;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	print_error("%s:%u: %s\n", KTSNAP_TEMPORAL_CASES, c->line, why);
+	fail();
+	return false;
+}
+
+/* The index of @word in @names, -1 (and a failed test) when absent. */
+static int lookup(const struct pcase *c, const char *what, const char *const *names, size_t n,
+		  const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], word))
+			return (int)i;
+	expect(c, false, "unknown %s \"%s\"", what, word);
+	return -1;
+}
+
+static void read_field(const struct pcase *c, struct field_line *fl, const char *text)
+{
+	int off = 0;
+
+	if (sscanf(text, "%31s %7s %n", fl->label, fl->type, &off) == 2 && off)
+		snprintf(fl->values, sizeof(fl->values), "%s", text + off);
+	else
+		expect(c, false, "want LABEL TYPE VALUE..., have \"%s\"", text);
+}
+
+static struct ktsnap_series_field *make_field(const struct pcase *c, const struct field_line *fl,
+					      const uint64_t *ms)
+{
+	int type = lookup(c, "type", NAMES(type_names), fl->type);
+
+	return type < 0 ? NULL : mkt(fl->label, (enum ktsnap_series_type)type, fl->values, ms);
+}
+
+static void apply(enum pat pat, const struct ktsnap_series_field *f,
+		  const struct ktsnap_series_field *rhs, struct ktsnap_verdict *v,
 		  const double x[3])
 {
 	switch (pat) {
@@ -268,103 +338,162 @@ static void apply(enum pat pat, const struct ktsnap_series_field *f, struct ktsn
 	case EACH_AT_MOST:
 		ktsnap_series_field__each_at_most(f, v, x[0]);
 		break;
+	case RATIO_WITHIN:
+		ktsnap_series_field__ratio_within(f, rhs, v, x[0], x[1]);
+		break;
 	}
 }
 
-static void run_cases(const struct pcase *cases, size_t n)
+/* "apply PATTERN NUMBER...": build the fields, apply to a fresh verdict. */
+static void case_apply(struct pcase *c, char *text)
 {
-	size_t i, k;
+	char *save, *name = strtok_r(text, " ", &save), *tok;
+	double x[3] = { 0 };
+	size_t n = 0;
+	int pat;
 
-	for (i = 0; i < n; i++) {
-		const struct pcase *c = &cases[i];
+	if (!expect(c, c->has_field && !c->v, "apply wants one field line before it") ||
+	    (pat = lookup(c, "pattern", NAMES(pat_names), name ? name : "")) < 0)
+		return;
+	while ((tok = strtok_r(NULL, " ", &save)) && expect(c, n < 3, "more than 3 numbers"))
+		x[n++] = strtod(tok, NULL);
+	c->f = make_field(c, &c->field, c->n_ms ? c->ms : NULL);
+	if (c->has_other)
+		c->rhs = make_field(c, &c->other, NULL);
+	c->v = ktsnap_verdict__new();
+	if (!expect(c, c->f && c->v && (c->rhs || !c->has_other), "cannot build the case") ||
+	    !expect(c, !c->n_ms || c->n_ms == ktsnap_series_field__len(c->f),
+		    "%zu ms for %zu samples", c->n_ms, ktsnap_series_field__len(c->f)))
+		return;
+	apply((enum pat)pat, c->f, c->rhs, c->v, x);
+}
 
-		WITH(f, v, mkt(c->label, c->type, c->spec, c->t))
-		{
-			apply(c->pat, f, v, c->x);
-			if (c->passed != ANY)
-				assert_int_equal(ktsnap_verdict__passed(v), c->passed == YES);
-			if (c->count)
-				assert_int_equal(ktsnap_verdict__count(v), c->count - 1);
-			if (c->fails)
-				assert_int_equal(ktsnap_verdict__count_of(v, KTSNAP_VERDICT_FAIL),
-						 c->fails - 1);
-			for (k = 0; k < 3 && c->want[k].text; k++)
-				check(v, c->want[k].at, c->want[k].o, c->want[k].text);
-		}
+/* "item AT OUTCOME MESSAGE" */
+static void case_item(const struct pcase *c, const char *text)
+{
+	const struct ktsnap_verdict_item *it;
+	char outcome[16];
+	size_t at;
+	int o, off = 0;
+
+	if (!expect(c, sscanf(text, "%zu %15s %n", &at, outcome, &off) == 2 && off,
+		    "want AT OUTCOME MESSAGE, have \"%s\"", text) ||
+	    (o = lookup(c, "outcome", NAMES(outcome_names), outcome)) < 0)
+		return;
+	it = ktsnap_verdict__at(c->v, at);
+	if (!expect(c, it, "no item %zu: the verdict holds %zu", at, ktsnap_verdict__count(c->v)))
+		return;
+	expect(c, !strcmp(it->message, text + off), "item %zu is\n  \"%s\"\nwant\n  \"%s\"", at,
+	       it->message, text + off);
+	expect(c, it->outcome == (enum ktsnap_verdict_outcome)o, "item %zu is %s, want %s", at,
+	       outcome_names[it->outcome], outcome);
+	expect(c, it->kind == KTSNAP_DETAIL_TEMPORAL, "item %zu is not Temporal", at);
+}
+
+static void case_count(const struct pcase *c, const char *what, size_t have, const char *text)
+{
+	char *end;
+	unsigned long want = strtoul(text, &end, 10);
+
+	if (expect(c, end != text && !*end, "want a count, have \"%s\"", text))
+		expect(c, have == want, "%s: %zu, want %lu", what, have, want);
+}
+
+/* "passed yes|no" */
+static void case_passed(const struct pcase *c, const char *text)
+{
+	static const char *const no_yes[] = { "no", "yes" };
+	int want = lookup(c, "passed", NAMES(no_yes), text);
+
+	if (want >= 0)
+		expect(c, ktsnap_verdict__passed(c->v) == want, "passed: %s, want %s",
+		       no_yes[ktsnap_verdict__passed(c->v)], text);
+}
+
+/* One line of a case after its "apply". */
+static void case_check(const struct pcase *c, const char *key, const char *text)
+{
+	if (!strcmp(key, "passed"))
+		case_passed(c, text);
+	else if (!strcmp(key, "items"))
+		case_count(c, "items", ktsnap_verdict__count(c->v), text);
+	else if (!strcmp(key, "fails"))
+		case_count(c, "fails", ktsnap_verdict__count_of(c->v, KTSNAP_VERDICT_FAIL), text);
+	else if (!strcmp(key, "item"))
+		case_item(c, text);
+	else
+		expect(c, false, "unknown line \"%s\"", key);
+}
+
+static void case_line(struct pcase *c, const char *key, char *text)
+{
+	char *save, *tok;
+
+	if (!strcmp(key, "field")) {
+		read_field(c, &c->field, text);
+		c->has_field = true;
+	} else if (!strcmp(key, "other")) {
+		read_field(c, &c->other, text);
+		c->has_other = true;
+	} else if (!strcmp(key, "ms")) {
+		for (tok = strtok_r(text, " ", &save); tok && c->n_ms < 64;
+		     tok = strtok_r(NULL, " ", &save))
+			c->ms[c->n_ms++] = strtoull(tok, NULL, 10);
+	} else if (!strcmp(key, "apply")) {
+		case_apply(c, text);
+	} else if (expect(c, c->v, "\"%s\" before apply", key)) {
+		case_check(c, key, text);
 	}
 }
 
-#define RUN_CASES(cases) run_cases((cases), sizeof(cases) / sizeof((cases)[0]))
-
-/* ---- F120: nondecreasing / strictly_increasing ------------------------------------ */
-static void test_nondecreasing(void **state)
+/* A blank line or the end of the file: the case is over. */
+static void case_end(struct pcase *c, size_t *cases)
 {
-	static const struct pcase cases[] = {
-		{ "L",
-		  KTSNAP_SERIES_U64,
-		  "5 3",
-		  NULL,
-		  NONDECREASING,
-		  { 0 },
-		  NO,
-		  N(1),
-		  0,
-		  { { 0, KTSNAP_VERDICT_FAIL,
-		      "L (nondecreasing): regression at sample periodic_001 (+200ms): value 3 "
-		      "after prior value 5 at sample periodic_000 (+100ms)" } } },
-		{ "L",
-		  KTSNAP_SERIES_U64,
-		  "1 E 2",
-		  NULL,
-		  NONDECREASING,
-		  { 0 },
-		  YES,
-		  N(1),
-		  0,
-		  { { 0, KTSNAP_VERDICT_NOTE,
-		      "L (nondecreasing): skipped 1 sample(s) with projection errors: "
-		      "periodic_001(+200ms): " BOOM } } },
-		/* no bridging across a gap: 5, err, 3 is not a regression */
-		{ "L",
-		  KTSNAP_SERIES_I64,
-		  "5 E 3 E",
-		  NULL,
-		  NONDECREASING,
-		  { 0 },
-		  YES,
-		  0,
-		  0,
-		  { { 0, KTSNAP_VERDICT_NOTE,
-		      "L (nondecreasing): skipped 2 sample(s) with projection errors: "
-		      "periodic_001(+200ms): " BOOM ", periodic_003(+400ms): " BOOM } } },
-		{ "L",
-		  KTSNAP_SERIES_U64,
-		  "7",
-		  NULL,
-		  NONDECREASING,
-		  { 0 },
-		  YES,
-		  0,
-		  0,
-		  { { 0, KTSNAP_VERDICT_NOTE,
-		      "L (nondecreasing): only 1 samples — pattern vacuously holds; ensure "
-		      "num_snapshots >= 2 for meaningful coverage" } } },
-		{ "neg",
-		  KTSNAP_SERIES_I64,
-		  "-1 -3",
-		  NULL,
-		  STRICTLY_INCREASING,
-		  { 0 },
-		  ANY,
-		  0,
-		  0,
-		  { { 0, KTSNAP_VERDICT_FAIL,
-		      "neg (strictly_increasing): regression at sample periodic_001 (+200ms): "
-		      "value -3 after prior value -1 at sample periodic_000 (+100ms)" } } },
-	};
+	expect(c, c->v || !c->has_field, "case without apply");
+	*cases += c->v != NULL;
+	ktsnap_verdict__free(c->v);
+	ktsnap_series_field__free(c->f);
+	ktsnap_series_field__free(c->rhs);
+	*c = (struct pcase){ .line = c->line };
+}
+
+static void test_pattern_cases(void **state)
+{
+	FILE *in = fopen(KTSNAP_TEMPORAL_CASES, "r");
+	struct pcase c = { 0 };
+	char *line = NULL, *text;
+	size_t cap = 0, cases = 0;
+	ssize_t len;
 
 	(void)state;
-	RUN_CASES(cases);
+	assert_non_null(in);
+	while ((len = getline(&line, &cap, in)) >= 0) {
+		c.line++;
+		if (len && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (!len) {
+			case_end(&c, &cases);
+			continue;
+		}
+		if (*line == '#')
+			continue;
+		text = strchr(line, ' ');
+		if (text)
+			*text++ = '\0';
+		else
+			text = line + len;
+		case_line(&c, line, text);
+	}
+	case_end(&c, &cases);
+	free(line);
+	fclose(in);
+	assert_true(cases > 0);
+}
+
+/* ---- F120: nondecreasing / strictly_increasing ------------------------------------ */
+static void test_equal_neighbours(void **state)
+{
+	(void)state;
 	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "5 5"))
 	{
 		ktsnap_series_field__nondecreasing(f, v);
@@ -402,320 +531,10 @@ static void test_placeholder_is_skipped(void **state)
 	ktsnap_series_field__free(f);
 }
 
-/* ---- F121: rate_within ------------------------------------------------------------ */
-static void test_rate_within(void **state)
+/* ---- F124: each() ------------------------------------------------------------------- */
+static void test_each_between(void **state)
 {
-	static const uint64_t same[2] = { 100, 100 };
-	static const struct pcase cases[] = {
-		{ "L",
-		  KTSNAP_SERIES_F64,
-		  "1 2 3",
-		  NULL,
-		  RATE_WITHIN,
-		  { 0.005, 0.02 },
-		  YES,
-		  N(0),
-		  0,
-		  { { 0 } } },
-		/* neither pass nor fail */
-		{ "L",
-		  KTSNAP_SERIES_F64,
-		  "1 2",
-		  same,
-		  RATE_WITHIN,
-		  { 0.005, 0.02 },
-		  NO,
-		  0,
-		  N(0),
-		  { { 0, KTSNAP_VERDICT_INCONCLUSIVE,
-		      "L (rate_within): zero-time delta between sample periodic_000 (+100ms) and "
-		      "periodic_001 (+100ms) — denominator is INSTRUMENT-derived; rate is "
-		      "neither pass nor fail" } } },
-		{ "L",
-		  KTSNAP_SERIES_F64,
-		  "1 2 3",
-		  NULL,
-		  RATE_WITHIN,
-		  { 2, 1 },
-		  ANY,
-		  N(1),
-		  0,
-		  { { 0, KTSNAP_VERDICT_FAIL, "L (rate_within): caller error: lo=2 > hi=1" } } },
-		{ "L",
-		  KTSNAP_SERIES_U64,
-		  "1 11",
-		  NULL,
-		  RATE_WITHIN,
-		  { 0.005, 0.02 },
-		  ANY,
-		  0,
-		  0,
-		  { { 0, KTSNAP_VERDICT_FAIL,
-		      "L (rate_within [0.005, 0.02]): rate 0.1000/ms between samples "
-		      "periodic_000 (+100ms, value 1) and periodic_001 (+200ms, value 11)" } } },
-		{ "L",
-		  KTSNAP_SERIES_F64,
-		  "N 1",
-		  NULL,
-		  RATE_WITHIN,
-		  { 0.005, 0.02 },
-		  ANY,
-		  0,
-		  0,
-		  { { 0, KTSNAP_VERDICT_FAIL,
-		      "L (rate_within [0.005, 0.02]): non-finite rate between samples "
-		      "periodic_000 (+100ms, value NaN) and periodic_001 (+200ms, value 1) — "
-		      "endpoint is NaN or produced inf in the delta" } } },
-		{ "L",
-		  KTSNAP_SERIES_F64,
-		  "1 E 3 4 E E",
-		  NULL,
-		  RATE_WITHIN,
-		  { 0, 1 },
-		  YES,
-		  N(1),
-		  0,
-		  { { 0, KTSNAP_VERDICT_NOTE,
-		      "L (rate_within): 4 consecutive-pair gap(s) skipped due to projection "
-		      "errors on at least one endpoint: periodic_001(+200ms): " BOOM ", "
-		      "periodic_001(+200ms): " BOOM ", periodic_004(+500ms): " BOOM ", "
-		      "periodic_004(+500ms): " BOOM " | periodic_005(+600ms): " BOOM } } },
-		{ "L",
-		  KTSNAP_SERIES_F64,
-		  "1",
-		  NULL,
-		  RATE_WITHIN,
-		  { 0, 1 },
-		  ANY,
-		  0,
-		  0,
-		  { { 0, KTSNAP_VERDICT_NOTE,
-		      "L (rate_within): only 1 samples — pattern vacuously holds" } } },
-	};
-
 	(void)state;
-	RUN_CASES(cases);
-}
-
-/* ---- F122: steady_within ------------------------------------------------------------ */
-static void test_steady_within(void **state)
-{
-	static const struct pcase cases[] = {
-		{ "L",
-		  KTSNAP_SERIES_F64,
-		  "100 50 10 10 10",
-		  NULL,
-		  STEADY_WITHIN,
-		  { 250, 0.01 },
-		  YES,
-		  N(0),
-		  0,
-		  { { 0 } } },
-		{ "L",
-		  KTSNAP_SERIES_F64,
-		  "10 10 50",
-		  NULL,
-		  STEADY_WITHIN,
-		  { 0, 0.1 },
-		  NO,
-		  N(3),
-		  0,
-		  { { 0, KTSNAP_VERDICT_FAIL,
-		      "L (steady_within mean 23.3333 ±10.0%): sample periodic_000 (+100ms): "
-		      "value 10 outside [21.0000, 25.6667]" },
-		    { 2, KTSNAP_VERDICT_FAIL,
-		      "L (steady_within mean 23.3333 ±10.0%): sample periodic_002 (+300ms): "
-		      "value 50 outside [21.0000, 25.6667]" } } },
-		{ "L",
-		  KTSNAP_SERIES_F64,
-		  "N 10 10 E",
-		  NULL,
-		  STEADY_WITHIN,
-		  { 0, 0.1 },
-		  YES,
-		  N(1),
-		  0,
-		  { { 0, KTSNAP_VERDICT_NOTE,
-		      "L (steady_within): skipped 2 post-warmup sample(s) with projection "
-		      "errors: periodic_000(+100ms): non-finite value NaN, "
-		      "periodic_003(+400ms): " BOOM } } },
-		{ "L",
-		  KTSNAP_SERIES_F64,
-		  "1 2",
-		  NULL,
-		  STEADY_WITHIN,
-		  { 1000, 0.1 },
-		  ANY,
-		  0,
-		  0,
-		  { { 0, KTSNAP_VERDICT_NOTE,
-		      "L (steady_within): no samples beyond warmup_ms=1000 — pattern vacuously "
-		      "holds" } } },
-		{ "L",
-		  KTSNAP_SERIES_F64,
-		  "1 2",
-		  NULL,
-		  STEADY_WITHIN,
-		  { 0, -0.5 },
-		  ANY,
-		  0,
-		  0,
-		  { { 0, KTSNAP_VERDICT_FAIL,
-		      "L (steady_within): caller error: tolerance -0.5 negative" } } },
-	};
-
-	(void)state;
-	RUN_CASES(cases);
-}
-
-/* ---- F123: converges_to ---------------------------------------------------------------- */
-static void test_converges_to(void **state)
-{
-	static const struct pcase cases[] = {
-		{ "L",
-		  KTSNAP_SERIES_F64,
-		  "10 5 1 1 1",
-		  NULL,
-		  CONVERGES_TO,
-		  { 1, 0.5, 1000 },
-		  YES,
-		  N(0),
-		  0,
-		  { { 0 } } },
-		{ "L",
-		  KTSNAP_SERIES_F64,
-		  "10 10 10",
-		  NULL,
-		  CONVERGES_TO,
-		  { 1, 0.5, 1000 },
-		  ANY,
-		  0,
-		  0,
-		  { { 0, KTSNAP_VERDICT_FAIL,
-		      "L (converges_to 1 ±0.5, deadline_ms=1000): no 3-consecutive-in-band "
-		      "witness before deadline (3 samples evaluated)" } } },
-		{ "L",
-		  KTSNAP_SERIES_F64,
-		  "1 E 1",
-		  NULL,
-		  CONVERGES_TO,
-		  { 1, 0.5, 1000 },
-		  YES,
-		  0,
-		  0,
-		  { { 0, KTSNAP_VERDICT_NOTE,
-		      "L (converges_to 1 ±0.5, deadline_ms=1000): insufficient samples for "
-		      "converges_to (need ≥3, have 2); errored sample(s): periodic_001(+200ms): " BOOM } } },
-		{ "L",
-		  KTSNAP_SERIES_F64,
-		  "1 1 E 1 1 5",
-		  NULL,
-		  CONVERGES_TO,
-		  { 1, 0.5, 1000 },
-		  ANY,
-		  0,
-		  0,
-		  { { 0, KTSNAP_VERDICT_FAIL,
-		      "L (converges_to 1 ±0.5, deadline_ms=1000): no 3-consecutive-in-band "
-		      "witness before deadline (6 samples evaluated); in-progress runs "
-		      "interrupted by errored sample(s): periodic_002(+300ms): " BOOM } } },
-		/* the witness must land at or before the deadline */
-		{ "L",
-		  KTSNAP_SERIES_F64,
-		  "1 1 9 1 1 1",
-		  NULL,
-		  CONVERGES_TO,
-		  { 1, 0.5, 500 },
-		  NO,
-		  0,
-		  0,
-		  { { 0 } } },
-		{ "L",
-		  KTSNAP_SERIES_F64,
-		  "1 1 1",
-		  NULL,
-		  CONVERGES_TO,
-		  { 1, -1, 500 },
-		  ANY,
-		  0,
-		  0,
-		  { { 0, KTSNAP_VERDICT_FAIL,
-		      "L (converges_to): caller error: tolerance -1 negative" } } },
-	};
-
-	(void)state;
-	RUN_CASES(cases);
-}
-
-/* ---- F124: always_true and each() ------------------------------------------------------ */
-static void test_always_true(void **state)
-{
-	static const struct pcase cases[] = {
-		{ "ok",
-		  KTSNAP_SERIES_BOOL,
-		  "T F E",
-		  NULL,
-		  ALWAYS_TRUE,
-		  { 0 },
-		  ANY,
-		  N(2),
-		  0,
-		  { { 0, KTSNAP_VERDICT_FAIL,
-		      "ok (always_true): sample periodic_001 (+200ms): value false" },
-		    { 1, KTSNAP_VERDICT_FAIL,
-		      "ok (always_true): sample periodic_002 (+300ms): projection error: " BOOM } } },
-		{ "ok",
-		  KTSNAP_SERIES_BOOL,
-		  "T T",
-		  NULL,
-		  ALWAYS_TRUE,
-		  { 0 },
-		  YES,
-		  N(0),
-		  0,
-		  { { 0 } } },
-	};
-
-	(void)state;
-	RUN_CASES(cases);
-}
-
-static void test_each(void **state)
-{
-	static const struct pcase cases[] = {
-		{ "L",
-		  KTSNAP_SERIES_U64,
-		  "5 4 E 3",
-		  NULL,
-		  EACH_AT_LEAST,
-		  { 5 },
-		  ANY,
-		  N(3),
-		  0,
-		  { { 0, KTSNAP_VERDICT_FAIL,
-		      "L (each.at_least 5): sample periodic_001 (+200ms): value 4" },
-		    { 1, KTSNAP_VERDICT_FAIL,
-		      "L (each.at_least 5): sample periodic_002 (+300ms): projection error: " BOOM },
-		    { 2, KTSNAP_VERDICT_FAIL,
-		      "L (each.at_least 5): sample periodic_003 (+400ms): value 3" } } },
-		{ "L",
-		  KTSNAP_SERIES_F64,
-		  "N 2.5 3.5",
-		  NULL,
-		  EACH_AT_MOST,
-		  { 3 },
-		  ANY,
-		  N(2),
-		  0,
-		  { { 0, KTSNAP_VERDICT_FAIL,
-		      "L (each.at_most 3): sample periodic_000 (+100ms): value NaN is "
-		      "incomparable (NaN)" },
-		    { 1, KTSNAP_VERDICT_FAIL,
-		      "L (each.at_most 3): sample periodic_002 (+300ms): value 3.5" } } },
-	};
-
-	(void)state;
-	RUN_CASES(cases);
 	WITH(f, v, mk("L", KTSNAP_SERIES_I64, "1 4 -2"))
 	{
 		ktsnap_series_field__each_between(f, v, 5, 1);
@@ -728,60 +547,6 @@ static void test_each(void **state)
 		check(v, 2, KTSNAP_VERDICT_FAIL,
 		      "L (each.between [1, 3]): sample periodic_002 (+300ms): value -2");
 	}
-}
-
-/* ---- F125: ratio_within ----------------------------------------------------------------- */
-static void test_ratio_within(void **state)
-{
-	struct ktsnap_series_field *rhs;
-
-	(void)state;
-	rhs = mk("R", KTSNAP_SERIES_F64, "1 2");
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "2 4"))
-	{
-		ktsnap_series_field__ratio_within(f, rhs, v, 1.5, 2.5);
-		assert_true(ktsnap_verdict__passed(v));
-		assert_int_equal(ktsnap_verdict__count(v), 0);
-		ktsnap_series_field__ratio_within(f, rhs, v, 2.5, 1.5);
-		check(v, 0, KTSNAP_VERDICT_FAIL, "L (ratio_within): caller error: lo=2.5 > hi=1.5");
-	}
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "2 4 6"))
-	{
-		ktsnap_series_field__ratio_within(f, rhs, v, 1, 3);
-		assert_int_equal(ktsnap_verdict__count(v), 1);
-		check(v, 0, KTSNAP_VERDICT_FAIL,
-		      "L (ratio_within R): caller error: length mismatch (this 3, other 2)");
-	}
-	ktsnap_series_field__free(rhs);
-
-	rhs = mk("R", KTSNAP_SERIES_U64, "0 2 E 5");
-	WITH(f, v, mk("L", KTSNAP_SERIES_U64, "1 E E 50"))
-	{
-		ktsnap_series_field__ratio_within(f, rhs, v, 1, 2);
-		assert_false(ktsnap_verdict__passed(v));
-		assert_int_equal(ktsnap_verdict__count(v), 3);
-		check(v, 0, KTSNAP_VERDICT_INCONCLUSIVE,
-		      "L (ratio_within): rhs == 0 at sample periodic_000 (+100ms) — denominator "
-		      "is INSTRUMENT-derived; ratio is neither pass nor fail");
-		check(v, 1, KTSNAP_VERDICT_FAIL,
-		      "L (ratio_within R [1, 2]): ratio 10.0000 at sample periodic_003 (+400ms) "
-		      "— lhs=50 rhs=5");
-		check(v, 2, KTSNAP_VERDICT_NOTE,
-		      "L (ratio_within): 2 pair(s) skipped due to projection errors on lhs or "
-		      "rhs: lhs periodic_001(+200ms): " BOOM ", lhs periodic_002(+300ms): " BOOM
-		      " | rhs periodic_002(+300ms): " BOOM);
-	}
-	ktsnap_series_field__free(rhs);
-
-	rhs = mk("R", KTSNAP_SERIES_F64, "N");
-	WITH(f, v, mk("L", KTSNAP_SERIES_F64, "1"))
-	{
-		ktsnap_series_field__ratio_within(f, rhs, v, 1, 2);
-		check(v, 0, KTSNAP_VERDICT_FAIL,
-		      "L (ratio_within R [1, 2]): non-finite ratio at sample periodic_000 (+100ms) "
-		      "— lhs=1 rhs=NaN");
-	}
-	ktsnap_series_field__free(rhs);
 }
 
 /* ---- verdict (§8.4) ------------------------------------------------------------------------ */
@@ -873,14 +638,10 @@ int main(void)
 		cmocka_unit_test(test_phase_reducers),
 		cmocka_unit_test(test_counter_regression_reads_zero),
 		cmocka_unit_test(test_ratio_across_phases),
-		cmocka_unit_test(test_nondecreasing),
+		cmocka_unit_test(test_pattern_cases),
+		cmocka_unit_test(test_equal_neighbours),
 		cmocka_unit_test(test_placeholder_is_skipped),
-		cmocka_unit_test(test_rate_within),
-		cmocka_unit_test(test_steady_within),
-		cmocka_unit_test(test_converges_to),
-		cmocka_unit_test(test_always_true),
-		cmocka_unit_test(test_each),
-		cmocka_unit_test(test_ratio_within),
+		cmocka_unit_test(test_each_between),
 		cmocka_unit_test(test_verdict_pass_lines),
 	};
 
