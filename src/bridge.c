@@ -361,18 +361,6 @@ void ktsnap_bridge_events__free(struct ktsnap_bridge_events *evs)
 	free(evs);
 }
 
-size_t ktsnap_bridge__event_count(struct ktsnap_bridge *b)
-{
-	size_t n;
-
-	if (!b)
-		return 0;
-	pthread_mutex_lock(&b->lock);
-	n = b->ev_nr;
-	pthread_mutex_unlock(&b->lock);
-	return n;
-}
-
 /* ---- store ----------------------------------------------------------------------- */
 /* Index of @name in the store (lock held), or -1. */
 static ssize_t find_entry(const struct ktsnap_bridge *b, const char *name)
@@ -551,32 +539,46 @@ static bool is_periodic_tag(const char *tag)
 	       d[2] <= '9' && d[3] == '\0';
 }
 
-uint32_t ktsnap_bridge__periodic_real_count(struct ktsnap_bridge *b)
+/* Stored real reports with a periodic tag (lock held), saturating. */
+static uint32_t periodic_real_locked(const struct ktsnap_bridge *b)
 {
 	uint32_t n = 0;
 	size_t i;
 
-	if (!b)
-		return 0;
-	pthread_mutex_lock(&b->lock);
 	for (i = 0; i < b->nr; i++)
 		if (is_periodic_tag(b->entries[i].tag) &&
 		    !ktsnap_report__is_placeholder(b->entries[i].report) && n < UINT32_MAX)
 			n++;
+	return n;
+}
+
+uint32_t ktsnap_bridge__periodic_real_count(struct ktsnap_bridge *b)
+{
+	uint32_t n;
+
+	if (!b)
+		return 0;
+	pthread_mutex_lock(&b->lock);
+	n = periodic_real_locked(b);
 	pthread_mutex_unlock(&b->lock);
 	return n;
 }
 
-size_t ktsnap_bridge__watch_count(struct ktsnap_bridge *b)
+struct ktsnap_bridge_counts ktsnap_bridge__counts(struct ktsnap_bridge *b)
 {
-	return b ? atomic_load(&b->watch_count) : 0;
-}
+	struct ktsnap_bridge_counts c = { 0 };
 
-uint64_t ktsnap_bridge__accessor_publish_seqno(struct ktsnap_bridge *b)
-{
-	if (!b || !b->seqno)
-		return 0;
-	return atomic_load_explicit(b->seqno, memory_order_acquire);
+	if (!b)
+		return c;
+	pthread_mutex_lock(&b->lock);
+	c.len = b->nr;
+	c.periodic_real = periodic_real_locked(b);
+	c.events = b->ev_nr;
+	pthread_mutex_unlock(&b->lock);
+	c.watches = atomic_load(&b->watch_count);
+	if (b->seqno)
+		c.publish_seqno = atomic_load_explicit(b->seqno, memory_order_acquire);
+	return c;
 }
 
 /* ---- report drains ------------------------------------------------------------------- */
@@ -895,15 +897,16 @@ advanced:
 /* ---- debug ---------------------------------------------------------------------------- */
 char *ktsnap_bridge__debug_string(struct ktsnap_bridge *b)
 {
+	struct ktsnap_bridge_counts c;
 	char *s = NULL;
 
 	if (!b)
 		return ktsnap_fail_ptr(-EINVAL, "NULL bridge");
+	c = ktsnap_bridge__counts(b);
 	if (asprintf(
 		    &s,
 		    "SnapshotBridge { snapshots: %zu, watch_count: %zu, capture: \"<callback>\", register_watch: \"%s\" }",
-		    ktsnap_bridge__len(b), ktsnap_bridge__watch_count(b),
-		    b->watch ? "<callback>" : "<none>") < 0)
+		    c.len, c.watches, b->watch ? "<callback>" : "<none>") < 0)
 		return ktsnap_fail_ptr(-ENOMEM, "out of memory");
 	return s;
 }

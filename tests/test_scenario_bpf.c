@@ -479,7 +479,7 @@ static void attach_waits_for_publish(void **state)
 		fail_msg("run: %s", ktsnap_scenario__errmsg(sc));
 	}
 	pthread_join(t, NULL);
-	assert_int_equal(ktsnap_bridge__accessor_publish_seqno(b), 1);
+	assert_int_equal(ktsnap_bridge__counts(b).publish_seqno, 1);
 	ktsnap_bridge__unref(b);
 	ktsnap_scenario__free(sc);
 	close(pub.efd);

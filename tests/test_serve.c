@@ -294,7 +294,7 @@ static void t_watch_callback(void **state)
 	start(f);
 	c = ktsnap_wire_client__new(f->addr);
 	assert_int_equal(ktsnap_wire_watch_snapshot_op(c, "jiffies_64", 5000, &res), 0);
-	assert_int_equal(ktsnap_bridge__watch_count(f->bridge), 1);
+	assert_int_equal(ktsnap_bridge__counts(f->bridge).watches, 1);
 	assert_int_equal(ktsnap_wire_watch_snapshot_op(c, "nope", 5000, &res), -EREMOTEIO);
 	ktsnap_wire_client__free(c);
 }

@@ -222,11 +222,21 @@ KTSNAP_API size_t ktsnap_bridge__len(struct ktsnap_bridge *b);
 KTSNAP_API bool ktsnap_bridge__is_empty(struct ktsnap_bridge *b);
 /* Stored non-placeholder reports tagged exactly "periodic_" + 3 digits. */
 KTSNAP_API uint32_t ktsnap_bridge__periodic_real_count(struct ktsnap_bridge *b);
-/* Queued events, not counting a pending truncation marker. */
-KTSNAP_API size_t ktsnap_bridge__event_count(struct ktsnap_bridge *b);
-KTSNAP_API size_t ktsnap_bridge__watch_count(struct ktsnap_bridge *b);
-/* The worker's publish seqno (acquire read); 0 without accessor state. */
-KTSNAP_API uint64_t ktsnap_bridge__accessor_publish_seqno(struct ktsnap_bridge *b);
+
+/*
+ * The bridge's counters (§5.4) read in one call.  The store's three are
+ * taken under one hold of the store lock, so they agree with each other
+ * (no event or report lands between them); the atomics are read after.
+ */
+struct ktsnap_bridge_counts {
+	size_t len; /* stored reports, as ktsnap_bridge__len() */
+	uint32_t periodic_real; /* as ktsnap_bridge__periodic_real_count() */
+	size_t events; /* queued events, not counting a pending truncation marker */
+	size_t watches; /* watch registrations held (watch_count, §5.8) */
+	uint64_t publish_seqno; /* the worker's (acquire read); 0 without accessor state */
+};
+/* All zero for a NULL bridge. */
+KTSNAP_API struct ktsnap_bridge_counts ktsnap_bridge__counts(struct ktsnap_bridge *b);
 
 /* ---- report drains (§5.6) ----------------------------------------------------- */
 /* One drained capture (DrainedSnapshotEntry, §7.5).  Borrowed from its drain. */
