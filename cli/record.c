@@ -233,7 +233,7 @@ static int run(int argc, char **argv)
 			ktsnap_sample_series__sample(s, i, &smp);
 			jw_obj_begin(w);
 			jw_kv_str(w, "tag", smp.tag);
-			jw_kv_u64(w, "elapsed_ms", smp.elapsed_ms);
+			jw_kv_u64(w, "elapsed_ms", smp.meta.elapsed_ms);
 			jw_kv_bool(w, "placeholder", ktsnap_snapshot__is_placeholder(smp.snapshot));
 			jw_obj_end(w);
 		}

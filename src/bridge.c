@@ -431,18 +431,8 @@ int ktsnap_bridge__store_opts(struct ktsnap_bridge *b, const char *name,
 	e->tag = tag;
 	e->report = report;
 	e->stats = stats;
-	if (meta->elapsed_ms) {
-		e->has_elapsed = true;
-		e->elapsed_ms = *meta->elapsed_ms;
-	}
-	if (meta->boundary_offset_ms) {
-		e->has_boundary = true;
-		e->boundary_offset_ms = *meta->boundary_offset_ms;
-	}
-	if (meta->step_index) {
-		e->has_step = true;
-		e->step_index = *meta->step_index;
-	}
+	e->meta = ktsnap_capture_meta_of(meta->elapsed_ms, meta->boundary_offset_ms,
+					 meta->step_index);
 
 	/* An overwrite keeps the count, so only a new tag can cross the cap,
 	 * and by one entry at most. */
@@ -608,12 +598,7 @@ static struct ktsnap_drain *drain_internal(struct ktsnap_bridge *b, enum drain_k
 		it->stats_owned = e->stats;
 		if (kind == DRAIN_WITH_STATS) {
 			it->pub.stats = e->stats ? e->stats : &no_scheduler_binary;
-			it->pub.has_elapsed_ms = e->has_elapsed;
-			it->pub.elapsed_ms = e->elapsed_ms;
-			it->pub.has_boundary_offset_ms = e->has_boundary;
-			it->pub.boundary_offset_ms = e->boundary_offset_ms;
-			it->pub.has_step_index = e->has_step;
-			it->pub.step_index = e->step_index;
+			it->pub.meta = e->meta;
 		}
 		memset(e, 0, sizeof(*e));
 	}

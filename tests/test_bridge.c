@@ -167,9 +167,9 @@ static void assert_no_metadata(const struct ktsnap_drained_entry *e)
 	assert_non_null(e);
 	assert_false(e->stats->ok);
 	assert_int_equal(e->stats->missing.kind, KTSNAP_MISSING_STATS_NO_SCHEDULER_BINARY);
-	assert_false(e->has_elapsed_ms);
-	assert_false(e->has_boundary_offset_ms);
-	assert_false(e->has_step_index);
+	assert_false(e->meta.has_elapsed_ms);
+	assert_false(e->meta.has_boundary_offset_ms);
+	assert_false(e->meta.has_step_index);
 }
 
 static size_t count_events(struct ktsnap_bridge_events *evs, enum ktsnap_bridge_event_kind kind)
@@ -291,13 +291,13 @@ static void capture_with_step(void **state)
 	e = ktsnap_drain__entry(d, 0);
 	assert_string_equal(e->tag, "a");
 	assert_non_null(e->report);
-	assert_true(e->has_step_index);
-	assert_int_equal(e->step_index, 3);
+	assert_true(e->meta.has_step_index);
+	assert_int_equal(e->meta.step_index, 3);
 	assert_non_null(e->stats);
 	assert_false(e->stats->ok);
 	assert_int_equal(e->stats->missing.kind, KTSNAP_MISSING_STATS_NO_SCHEDULER_BINARY);
-	assert_false(e->has_elapsed_ms);
-	assert_false(e->has_boundary_offset_ms);
+	assert_false(e->meta.has_elapsed_ms);
+	assert_false(e->meta.has_boundary_offset_ms);
 	ktsnap_drain__free(d);
 
 	/* An absent capture with a step stores nothing either. */
@@ -363,24 +363,24 @@ static void store_with_stats_and_step(void **state)
 	assert_string_equal(e->tag, "p");
 	assert_true(e->stats->ok);
 	assert_string_equal(e->stats->json, "{\"nr_dispatched\":12}");
-	assert_true(e->has_elapsed_ms);
-	assert_int_equal(e->elapsed_ms, 100);
-	assert_true(e->has_boundary_offset_ms);
-	assert_int_equal(e->boundary_offset_ms, 3000);
-	assert_true(e->has_step_index);
-	assert_int_equal(e->step_index, 2);
+	assert_true(e->meta.has_elapsed_ms);
+	assert_int_equal(e->meta.elapsed_ms, 100);
+	assert_true(e->meta.has_boundary_offset_ms);
+	assert_int_equal(e->meta.boundary_offset_ms, 3000);
+	assert_true(e->meta.has_step_index);
+	assert_int_equal(e->meta.step_index, 2);
 
 	e = ktsnap_drain__entry(d, 1);
 	assert_string_equal(e->tag, "q");
 	assert_false(e->stats->ok);
 	assert_true(ktsnap_missing_stats__equal(&e->stats->missing, &missing.missing));
-	assert_int_equal(e->elapsed_ms, 7);
-	assert_false(e->has_boundary_offset_ms);
-	assert_false(e->has_step_index);
+	assert_int_equal(e->meta.elapsed_ms, 7);
+	assert_false(e->meta.has_boundary_offset_ms);
+	assert_false(e->meta.has_step_index);
 
 	e = ktsnap_drain__entry(d, 2);
 	assert_string_equal(e->stats->json, "{\"x\":1}");
-	assert_false(e->has_elapsed_ms);
+	assert_false(e->meta.has_elapsed_ms);
 	ktsnap_drain__free(d);
 }
 
@@ -468,7 +468,7 @@ static void overwrite_resets_metadata(void **state)
 	d = ktsnap_bridge__drain_ordered_with_stats(b);
 	e = ktsnap_drain__entry(d, 0);
 	assert_string_equal(e->stats->json, "{\"a\":2}");
-	assert_int_equal(e->elapsed_ms, 6);
+	assert_int_equal(e->meta.elapsed_ms, 6);
 	ktsnap_drain__free(d);
 }
 
@@ -513,7 +513,7 @@ static void fifo_eviction_at_cap(void **state)
 		const struct ktsnap_drained_entry *e = ktsnap_drain__entry(d, (size_t)i);
 
 		assert_false(e->stats->ok);
-		assert_false(e->has_elapsed_ms);
+		assert_false(e->meta.has_elapsed_ms);
 	}
 	ktsnap_drain__free(d);
 }
@@ -580,7 +580,7 @@ static void drain_map_form(void **state)
 	e = ktsnap_drain__find(d, "a");
 	assert_non_null(e);
 	assert_null(e->stats);
-	assert_false(e->has_elapsed_ms);
+	assert_false(e->meta.has_elapsed_ms);
 	assert_null(ktsnap_drain__find(d, "missing"));
 	assert_int_equal(errno, ENOENT);
 
@@ -643,7 +643,7 @@ static void drain_with_stats_shape(void **state)
 	drain_tags(d, tags, sizeof(tags));
 	assert_string_equal(tags, "periodic_000,periodic_001,user");
 	assert_true(ktsnap_drain__entry(d, 1)->stats->ok);
-	assert_int_equal(ktsnap_drain__entry(d, 1)->boundary_offset_ms, 20);
+	assert_int_equal(ktsnap_drain__entry(d, 1)->meta.boundary_offset_ms, 20);
 	assert_true(ktsnap_bridge__is_empty(b));
 	ktsnap_drain__free(d);
 

@@ -196,8 +196,8 @@ static void capture_stamps_step_index(void **state)
 		const struct ktsnap_drained_entry *ent = ktsnap_drain__entry(d, i);
 
 		assert_string_equal(ent->tag, tags[i]);
-		assert_true(ent->has_step_index);
-		assert_int_equal(ent->step_index, i);
+		assert_true(ent->meta.has_step_index);
+		assert_int_equal(ent->meta.step_index, i);
 	}
 	ktsnap_drain__free(d);
 }

@@ -130,6 +130,20 @@ KTSNAP_API struct ktsnap_bridge *ktsnap_bridge__with_accessor_state(struct ktsna
 
 /* ---- capture and store (§5.3) ----------------------------------------------- */
 /*
+ * The metadata slots of a stored capture (§5.1) as they come back out of
+ * the bridge (drained entries) and a sample series (samples): each value
+ * with its presence flag.
+ */
+struct ktsnap_capture_meta {
+	bool has_elapsed_ms;
+	uint64_t elapsed_ms; /* workload ms, pauses excluded */
+	bool has_boundary_offset_ms;
+	uint64_t boundary_offset_ms; /* periodic boundary - anchor */
+	bool has_step_index;
+	uint16_t step_index; /* 0 = baseline, 1..N = steps */
+};
+
+/*
  * Metadata stored with a capture.  Fill with KTSNAP_OPTS() (or set sz to
  * sizeof); every field is optional, NULL meaning "none", and is copied
  * during the call (the pointers need not outlive it).
@@ -249,12 +263,8 @@ struct ktsnap_drained_entry {
 	 * discard metadata).
 	 */
 	const struct ktsnap_stats *stats;
-	bool has_elapsed_ms;
-	uint64_t elapsed_ms;
-	bool has_boundary_offset_ms;
-	uint64_t boundary_offset_ms;
-	bool has_step_index;
-	uint16_t step_index;
+	/* drain_ordered_with_stats: the stored slots; all absent otherwise */
+	struct ktsnap_capture_meta meta;
 };
 
 /* The result of a drain: owns every report and string in it. */
