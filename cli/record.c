@@ -98,7 +98,7 @@ static void summary_fields(struct json_writer *w, const void *ctx)
 		ktsnap_sample_series__sample(sum->s, i, &smp);
 		jw_obj_begin(w);
 		jw_kv_str(w, "tag", smp.tag);
-		jw_kv_u64(w, "elapsed_ms", smp.elapsed_ms);
+		jw_kv_u64(w, "elapsed_ms", smp.meta.elapsed_ms);
 		jw_kv_bool(w, "placeholder", ktsnap_snapshot__is_placeholder(smp.snapshot));
 		jw_obj_end(w);
 	}

@@ -836,8 +836,8 @@ static int write_outputs(const char *dir, const char *scenario_path, struct ktsn
 		jw_obj_begin(w);
 		jw_kv_str(w, "tag", e->tag);
 		jw_kv_str(w, "file", path);
-		if (e->has_step_index)
-			jw_kv_u64(w, "step_index", e->step_index);
+		if (e->meta.has_step_index)
+			jw_kv_u64(w, "step_index", e->meta.step_index);
 		jw_kv_bool(w, "placeholder", ktsnap_report__is_placeholder(e->report));
 		if (s) {
 			jw_kv_bool(w, "frozen", s->frozen);

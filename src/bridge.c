@@ -361,18 +361,6 @@ void ktsnap_bridge_events__free(struct ktsnap_bridge_events *evs)
 	free(evs);
 }
 
-size_t ktsnap_bridge__event_count(struct ktsnap_bridge *b)
-{
-	size_t n;
-
-	if (!b)
-		return 0;
-	pthread_mutex_lock(&b->lock);
-	n = b->ev_nr;
-	pthread_mutex_unlock(&b->lock);
-	return n;
-}
-
 /* ---- store ----------------------------------------------------------------------- */
 /* Index of @name in the store (lock held), or -1. */
 static ssize_t find_entry(const struct ktsnap_bridge *b, const char *name)
@@ -443,18 +431,8 @@ int ktsnap_bridge__store_opts(struct ktsnap_bridge *b, const char *name,
 	e->tag = tag;
 	e->report = report;
 	e->stats = stats;
-	if (meta->elapsed_ms) {
-		e->has_elapsed = true;
-		e->elapsed_ms = *meta->elapsed_ms;
-	}
-	if (meta->boundary_offset_ms) {
-		e->has_boundary = true;
-		e->boundary_offset_ms = *meta->boundary_offset_ms;
-	}
-	if (meta->step_index) {
-		e->has_step = true;
-		e->step_index = *meta->step_index;
-	}
+	e->meta = ktsnap_capture_meta_of(meta->elapsed_ms, meta->boundary_offset_ms,
+					 meta->step_index);
 
 	/* An overwrite keeps the count, so only a new tag can cross the cap,
 	 * and by one entry at most. */
@@ -551,32 +529,46 @@ static bool is_periodic_tag(const char *tag)
 	       d[2] <= '9' && d[3] == '\0';
 }
 
-uint32_t ktsnap_bridge__periodic_real_count(struct ktsnap_bridge *b)
+/* Stored real reports with a periodic tag (lock held), saturating. */
+static uint32_t periodic_real_locked(const struct ktsnap_bridge *b)
 {
 	uint32_t n = 0;
 	size_t i;
 
-	if (!b)
-		return 0;
-	pthread_mutex_lock(&b->lock);
 	for (i = 0; i < b->nr; i++)
 		if (is_periodic_tag(b->entries[i].tag) &&
 		    !ktsnap_report__is_placeholder(b->entries[i].report) && n < UINT32_MAX)
 			n++;
+	return n;
+}
+
+uint32_t ktsnap_bridge__periodic_real_count(struct ktsnap_bridge *b)
+{
+	uint32_t n;
+
+	if (!b)
+		return 0;
+	pthread_mutex_lock(&b->lock);
+	n = periodic_real_locked(b);
 	pthread_mutex_unlock(&b->lock);
 	return n;
 }
 
-size_t ktsnap_bridge__watch_count(struct ktsnap_bridge *b)
+struct ktsnap_bridge_counts ktsnap_bridge__counts(struct ktsnap_bridge *b)
 {
-	return b ? atomic_load(&b->watch_count) : 0;
-}
+	struct ktsnap_bridge_counts c = { 0 };
 
-uint64_t ktsnap_bridge__accessor_publish_seqno(struct ktsnap_bridge *b)
-{
-	if (!b || !b->seqno)
-		return 0;
-	return atomic_load_explicit(b->seqno, memory_order_acquire);
+	if (!b)
+		return c;
+	pthread_mutex_lock(&b->lock);
+	c.len = b->nr;
+	c.periodic_real = periodic_real_locked(b);
+	c.events = b->ev_nr;
+	pthread_mutex_unlock(&b->lock);
+	c.watches = atomic_load(&b->watch_count);
+	if (b->seqno)
+		c.publish_seqno = atomic_load_explicit(b->seqno, memory_order_acquire);
+	return c;
 }
 
 /* ---- report drains ------------------------------------------------------------------- */
@@ -606,12 +598,7 @@ static struct ktsnap_drain *drain_internal(struct ktsnap_bridge *b, enum drain_k
 		it->stats_owned = e->stats;
 		if (kind == DRAIN_WITH_STATS) {
 			it->pub.stats = e->stats ? e->stats : &no_scheduler_binary;
-			it->pub.has_elapsed_ms = e->has_elapsed;
-			it->pub.elapsed_ms = e->elapsed_ms;
-			it->pub.has_boundary_offset_ms = e->has_boundary;
-			it->pub.boundary_offset_ms = e->boundary_offset_ms;
-			it->pub.has_step_index = e->has_step;
-			it->pub.step_index = e->step_index;
+			it->pub.meta = e->meta;
 		}
 		memset(e, 0, sizeof(*e));
 	}
@@ -895,15 +882,16 @@ advanced:
 /* ---- debug ---------------------------------------------------------------------------- */
 char *ktsnap_bridge__debug_string(struct ktsnap_bridge *b)
 {
+	struct ktsnap_bridge_counts c;
 	char *s = NULL;
 
 	if (!b)
 		return ktsnap_fail_ptr(-EINVAL, "NULL bridge");
+	c = ktsnap_bridge__counts(b);
 	if (asprintf(
 		    &s,
 		    "SnapshotBridge { snapshots: %zu, watch_count: %zu, capture: \"<callback>\", register_watch: \"%s\" }",
-		    ktsnap_bridge__len(b), ktsnap_bridge__watch_count(b),
-		    b->watch ? "<callback>" : "<none>") < 0)
+		    c.len, c.watches, b->watch ? "<callback>" : "<none>") < 0)
 		return ktsnap_fail_ptr(-ENOMEM, "out of memory");
 	return s;
 }

@@ -2,7 +2,8 @@
 /*
  * bridge internals shared by bridge.c (the object, the store, drains,
  * events, watches, accessor waits) and bridge_log.c (the kernel-op and
- * cgroup.procs logs, and the small append/drain log they both use).
+ * cgroup.procs logs, and the small append/drain log they both use); series.c
+ * builds its rows' metadata with ktsnap_capture_meta_of() as the store does.
  */
 #ifndef KTSNAP_BRIDGE_INTERNAL_H
 #define KTSNAP_BRIDGE_INTERNAL_H
@@ -51,17 +52,30 @@ void *ktsnap_log_items_at(const struct ktsnap_log_items *it, size_t i);
 /* Release every record of @it and its array. */
 void ktsnap_log_items_release(struct ktsnap_log_items *it);
 
+/*
+ * Metadata slots from optional values (NULL: absent), the form the store
+ * options and ktsnap_sample_series__push() take them in (series.c too).
+ */
+static inline struct ktsnap_capture_meta ktsnap_capture_meta_of(const uint64_t *elapsed_ms,
+								const uint64_t *boundary_offset_ms,
+								const uint16_t *step_index)
+{
+	return (struct ktsnap_capture_meta){
+		.has_elapsed_ms = elapsed_ms,
+		.elapsed_ms = elapsed_ms ? *elapsed_ms : 0,
+		.has_boundary_offset_ms = boundary_offset_ms,
+		.boundary_offset_ms = boundary_offset_ms ? *boundary_offset_ms : 0,
+		.has_step_index = step_index,
+		.step_index = step_index ? *step_index : 0,
+	};
+}
+
 /* One entry of the store: a capture and its metadata slots. */
 struct bridge_entry {
 	char *tag;
 	struct ktsnap_report *report;
 	struct ktsnap_stats *stats; /* NULL: no stats slot */
-	bool has_elapsed;
-	bool has_boundary;
-	bool has_step;
-	uint16_t step_index;
-	uint64_t elapsed_ms;
-	uint64_t boundary_offset_ms;
+	struct ktsnap_capture_meta meta;
 };
 
 struct ktsnap_bridge {

@@ -608,7 +608,7 @@ static int op_scheduler(struct ktsnap_scenario *sc, const struct sc_op *op)
 			b, ktsnap_monotonic_ns() + ATTACH_NOT_TRYING_S * NS_PER_S, label, &msg);
 		if (err)
 			return gate_fail(sc, err, msg);
-		seqno_before = ktsnap_bridge__accessor_publish_seqno(b);
+		seqno_before = ktsnap_bridge__counts(b).publish_seqno;
 	}
 	err = spawn_and_discover(sc, op, label);
 	if (err)
@@ -618,7 +618,7 @@ static int op_scheduler(struct ktsnap_scenario *sc, const struct sc_op *op)
 			b, ktsnap_monotonic_ns() + REPLACE_NOT_TRYING_S * NS_PER_S, label, &msg);
 		if (err)
 			return gate_fail(sc, err, msg);
-		seqno_before = ktsnap_bridge__accessor_publish_seqno(b);
+		seqno_before = ktsnap_bridge__counts(b).publish_seqno;
 	}
 	err = bridge_wait_advance(
 		b, seqno_before,

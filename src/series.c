@@ -22,6 +22,7 @@
 #include <ktsnap/report.h>
 #include <ktsnap/series.h>
 
+#include "bridge_internal.h"
 #include "render_internal.h"
 #include "series_internal.h"
 #include "util_internal.h"
@@ -276,9 +277,7 @@ struct series_row {
 	struct ktsnap_stats *stats; /* deep copy, never NULL */
 	struct json_object *stats_json; /* parsed on first use */
 	bool stats_parsed;
-	bool has_elapsed_ms, has_boundary_offset_ms, has_step_index;
-	uint64_t elapsed_ms, boundary_offset_ms;
-	uint16_t step_index;
+	struct ktsnap_capture_meta meta;
 };
 
 struct ktsnap_sample_series {
@@ -317,13 +316,12 @@ void ktsnap_sample_series__free(struct ktsnap_sample_series *s)
 	free(s);
 }
 
-int ktsnap_sample_series__push(struct ktsnap_sample_series *s, const char *tag,
-			       struct ktsnap_report *report, const struct ktsnap_stats *stats,
-			       const uint64_t *elapsed_ms, const uint64_t *boundary_offset_ms,
-			       const uint16_t *step_index)
+/* Append a row with @meta (push's contract otherwise). */
+static int push_row(struct ktsnap_sample_series *s, const char *tag, struct ktsnap_report *report,
+		    const struct ktsnap_stats *stats, const struct ktsnap_capture_meta *meta)
 {
 	struct ktsnap_stats none = ktsnap_stats_missing(KTSNAP_MISSING_STATS_NO_SCHEDULER_BINARY);
-	struct series_row r = { 0 };
+	struct series_row r = { .meta = *meta };
 
 	if (!s || !tag || !report) {
 		ktsnap_report__free(report);
@@ -336,14 +334,19 @@ int ktsnap_sample_series__push(struct ktsnap_sample_series *s, const char *tag,
 		row_clear(&r);
 		return -ENOMEM;
 	}
-	r.has_elapsed_ms = elapsed_ms;
-	r.elapsed_ms = elapsed_ms ? *elapsed_ms : 0;
-	r.has_boundary_offset_ms = boundary_offset_ms;
-	r.boundary_offset_ms = boundary_offset_ms ? *boundary_offset_ms : 0;
-	r.has_step_index = step_index;
-	r.step_index = step_index ? *step_index : 0;
 	s->rows[s->n++] = r;
 	return 0;
+}
+
+int ktsnap_sample_series__push(struct ktsnap_sample_series *s, const char *tag,
+			       struct ktsnap_report *report, const struct ktsnap_stats *stats,
+			       const uint64_t *elapsed_ms, const uint64_t *boundary_offset_ms,
+			       const uint16_t *step_index)
+{
+	struct ktsnap_capture_meta meta =
+		ktsnap_capture_meta_of(elapsed_ms, boundary_offset_ms, step_index);
+
+	return push_row(s, tag, report, stats, &meta);
 }
 
 struct ktsnap_sample_series *ktsnap_sample_series__from_drain(struct ktsnap_drain *d)
@@ -361,10 +364,7 @@ struct ktsnap_sample_series *ktsnap_sample_series__from_drain(struct ktsnap_drai
 		if (!e || !e->report)
 			continue;
 		r = ktsnap_drain__take_report(d, i);
-		err = ktsnap_sample_series__push(
-			s, e->tag, r, e->stats, e->has_elapsed_ms ? &e->elapsed_ms : NULL,
-			e->has_boundary_offset_ms ? &e->boundary_offset_ms : NULL,
-			e->has_step_index ? &e->step_index : NULL);
+		err = push_row(s, e->tag, r, e->stats, &e->meta);
 		if (err) {
 			ktsnap_sample_series__free(s);
 			errno = -err;
@@ -390,12 +390,7 @@ static void row_sample(const struct series_row *r, struct ktsnap_sample *out)
 		.tag = r->tag,
 		.snapshot = ktsnap_snapshot__named(r->report, r->tag),
 		.stats = r->stats,
-		.has_elapsed_ms = r->has_elapsed_ms,
-		.elapsed_ms = r->elapsed_ms,
-		.has_boundary_offset_ms = r->has_boundary_offset_ms,
-		.boundary_offset_ms = r->boundary_offset_ms,
-		.has_step_index = r->has_step_index,
-		.step_index = r->step_index,
+		.meta = r->meta,
 	};
 }
 
@@ -424,14 +419,15 @@ size_t ktsnap_sample_series__retain_periodic(struct ktsnap_sample_series *s)
 	return kept;
 }
 
-uint16_t ktsnap_sample__stamped_phase(const struct ktsnap_sample *smp)
+/* The stamped step, 0 (baseline) when none was stamped. */
+static uint16_t meta_phase(const struct ktsnap_capture_meta *m)
 {
-	return smp && smp->has_step_index ? smp->step_index : 0;
+	return m->has_step_index ? m->step_index : 0;
 }
 
-static uint16_t row_phase(const struct series_row *r)
+uint16_t ktsnap_sample__stamped_phase(const struct ktsnap_sample *smp)
 {
-	return r->has_step_index ? r->step_index : 0;
+	return smp ? meta_phase(&smp->meta) : 0;
 }
 
 size_t ktsnap_sample_series__stamped_phase_rows(const struct ktsnap_sample_series *s,
@@ -440,7 +436,7 @@ size_t ktsnap_sample_series__stamped_phase_rows(const struct ktsnap_sample_serie
 	size_t i, count = 0;
 
 	for (i = 0; s && i < s->n; i++)
-		if (row_phase(&s->rows[i]) == phase)
+		if (meta_phase(&s->rows[i].meta) == phase)
 			row_add(out, cap, &count, i);
 	return count;
 }
@@ -457,8 +453,8 @@ int ktsnap_sample_series__stimulus_phases(const struct ktsnap_sample_series *s,
 		const struct series_row *r = &s->rows[i];
 		const struct ktsnap_stimulus_event *best = NULL;
 
-		if (!r->has_boundary_offset_ms) {
-			out[i] = row_phase(r);
+		if (!r->meta.has_boundary_offset_ms) {
+			out[i] = meta_phase(&r->meta);
 			continue;
 		}
 		/*
@@ -470,7 +466,7 @@ int ktsnap_sample_series__stimulus_phases(const struct ktsnap_sample_series *s,
 			const struct ktsnap_stimulus_event *e = &events[j];
 
 			if (e->is_step_end || !e->has_step_index ||
-			    e->elapsed_ms > r->boundary_offset_ms)
+			    e->elapsed_ms > r->meta.boundary_offset_ms)
 				continue;
 			if (!best || e->elapsed_ms >= best->elapsed_ms)
 				best = e;
@@ -500,8 +496,8 @@ static struct ktsnap_series_field *series_field(const struct ktsnap_sample_serie
 			errno = ENOMEM;
 			return NULL;
 		}
-		f->elapsed_ms[i] = r->elapsed_ms;
-		f->phases[i] = r->has_step_index ? r->step_index : KTSNAP_PHASE_NONE;
+		f->elapsed_ms[i] = r->meta.elapsed_ms;
+		f->phases[i] = r->meta.has_step_index ? r->meta.step_index : KTSNAP_PHASE_NONE;
 	}
 	return f;
 }
@@ -703,7 +699,7 @@ static ssize_t gate_pin(const struct ktsnap_sample_series *s, uint16_t phase)
 	for (i = 0; i < s->n; i++) {
 		const struct series_row *r = &s->rows[i];
 
-		if (row_phase(r) != phase || ktsnap_report__is_placeholder(r->report))
+		if (meta_phase(&r->meta) != phase || ktsnap_report__is_placeholder(r->report))
 			continue;
 		if (ktsnap_report__active_map_kvas(r->report, &n) && n)
 			return (ssize_t)i;
@@ -723,7 +719,7 @@ static int gate_check(const struct ktsnap_sample_series *s, size_t row, const ch
 	const uint64_t *pinned, *mine;
 	size_t np = 0, nm = 0;
 	char phase[32];
-	ssize_t pin = gate_pin(s, row_phase(r));
+	ssize_t pin = gate_pin(s, meta_phase(&r->meta));
 
 	if (pin < 0)
 		return 0;
@@ -731,7 +727,7 @@ static int gate_check(const struct ktsnap_sample_series *s, size_t row, const ch
 	mine = ktsnap_report__active_map_kvas(r->report, &nm);
 	if (nm && kva_same(pinned, np, mine, nm))
 		return 0;
-	ktsnap_phase__format(row_phase(r), phase, sizeof(phase));
+	ktsnap_phase__format(meta_phase(&r->meta), phase, sizeof(phase));
 	*err = ktsnap_error__walker_drifted_within_phase(phase, name, pinned, np, nm ? mine : NULL,
 							 nm);
 	return 1;

@@ -120,15 +120,15 @@ int ktsnap_sample_series__write_dir(const struct ktsnap_sample_series *s, const 
 		snprintf(file, sizeof(file), "%s.json", smp.tag);
 		json_object_object_add(rec, "tag", json_object_new_string(smp.tag));
 		json_object_object_add(rec, "file", json_object_new_string(file));
-		if (smp.has_elapsed_ms)
+		if (smp.meta.has_elapsed_ms)
 			json_object_object_add(rec, "elapsed_ms",
-					       json_object_new_uint64(smp.elapsed_ms));
-		if (smp.has_boundary_offset_ms)
+					       json_object_new_uint64(smp.meta.elapsed_ms));
+		if (smp.meta.has_boundary_offset_ms)
 			json_object_object_add(rec, "boundary_offset_ms",
-					       json_object_new_uint64(smp.boundary_offset_ms));
-		if (smp.has_step_index)
+					       json_object_new_uint64(smp.meta.boundary_offset_ms));
+		if (smp.meta.has_step_index)
 			json_object_object_add(rec, "step_index",
-					       json_object_new_int(smp.step_index));
+					       json_object_new_int(smp.meta.step_index));
 		if (add_stats(rec, smp.stats)) {
 			err = -ENOMEM;
 			goto out;

@@ -167,9 +167,9 @@ static void assert_no_metadata(const struct ktsnap_drained_entry *e)
 	assert_non_null(e);
 	assert_false(e->stats->ok);
 	assert_int_equal(e->stats->missing.kind, KTSNAP_MISSING_STATS_NO_SCHEDULER_BINARY);
-	assert_false(e->has_elapsed_ms);
-	assert_false(e->has_boundary_offset_ms);
-	assert_false(e->has_step_index);
+	assert_false(e->meta.has_elapsed_ms);
+	assert_false(e->meta.has_boundary_offset_ms);
+	assert_false(e->meta.has_step_index);
 }
 
 static size_t count_events(struct ktsnap_bridge_events *evs, enum ktsnap_bridge_event_kind kind)
@@ -187,14 +187,18 @@ static void construction_defaults(void **state)
 {
 	struct fake f = {};
 	struct ktsnap_bridge *b = ktsnap_bridge__new(fake_capture, &f, fake_free);
+	struct ktsnap_bridge_counts c;
 	char *dbg;
 
 	assert_non_null(b);
 	assert_int_equal(ktsnap_bridge__len(b), 0);
 	assert_true(ktsnap_bridge__is_empty(b));
-	assert_int_equal(ktsnap_bridge__watch_count(b), 0);
-	assert_int_equal(ktsnap_bridge__event_count(b), 0);
-	assert_int_equal(ktsnap_bridge__accessor_publish_seqno(b), 0);
+	c = ktsnap_bridge__counts(b);
+	assert_int_equal(c.len, 0);
+	assert_int_equal(c.periodic_real, 0);
+	assert_int_equal(c.watches, 0);
+	assert_int_equal(c.events, 0);
+	assert_int_equal(c.publish_seqno, 0);
 	dbg = ktsnap_bridge__debug_string(b);
 	assert_string_equal(dbg, "SnapshotBridge { snapshots: 0, watch_count: 0, capture: "
 				 "\"<callback>\", register_watch: \"<none>\" }");
@@ -244,7 +248,7 @@ static void capture_success(void **state)
 	assert_false(ktsnap_bridge__has(b, "b"));
 	assert_int_equal(ktsnap_bridge__len(b), 1);
 	assert_false(ktsnap_bridge__is_empty(b));
-	assert_int_equal(ktsnap_bridge__event_count(b), 0);
+	assert_int_equal(ktsnap_bridge__counts(b).events, 0);
 
 	d = ktsnap_bridge__drain(b);
 	assert_int_equal(ktsnap_drain__count(d), 1);
@@ -263,7 +267,7 @@ static void capture_unavailable(void **state)
 	assert_int_equal(fx->f.calls, 1);
 	assert_int_equal(ktsnap_bridge__len(b), 0);
 	assert_false(ktsnap_bridge__has(b, "a"));
-	assert_int_equal(ktsnap_bridge__event_count(b), 1);
+	assert_int_equal(ktsnap_bridge__counts(b).events, 1);
 
 	ev = drain_events_first(b, &evs, 1, KTSNAP_BRIDGE_EVENT_CAPTURE_UNAVAILABLE);
 	assert_string_equal(ev->tag, "a");
@@ -287,20 +291,20 @@ static void capture_with_step(void **state)
 	e = ktsnap_drain__entry(d, 0);
 	assert_string_equal(e->tag, "a");
 	assert_non_null(e->report);
-	assert_true(e->has_step_index);
-	assert_int_equal(e->step_index, 3);
+	assert_true(e->meta.has_step_index);
+	assert_int_equal(e->meta.step_index, 3);
 	assert_non_null(e->stats);
 	assert_false(e->stats->ok);
 	assert_int_equal(e->stats->missing.kind, KTSNAP_MISSING_STATS_NO_SCHEDULER_BINARY);
-	assert_false(e->has_elapsed_ms);
-	assert_false(e->has_boundary_offset_ms);
+	assert_false(e->meta.has_elapsed_ms);
+	assert_false(e->meta.has_boundary_offset_ms);
 	ktsnap_drain__free(d);
 
 	/* An absent capture with a step stores nothing either. */
 	fx->f.mode = FAKE_ABSENT;
 	assert_false(ktsnap_bridge__capture_with_step(b, "b", 1));
 	assert_int_equal(ktsnap_bridge__len(b), 0);
-	assert_int_equal(ktsnap_bridge__event_count(b), 1);
+	assert_int_equal(ktsnap_bridge__counts(b).events, 1);
 }
 
 /* ---- F12 / F13: store and metadata -------------------------------------------------------- */
@@ -359,24 +363,24 @@ static void store_with_stats_and_step(void **state)
 	assert_string_equal(e->tag, "p");
 	assert_true(e->stats->ok);
 	assert_string_equal(e->stats->json, "{\"nr_dispatched\":12}");
-	assert_true(e->has_elapsed_ms);
-	assert_int_equal(e->elapsed_ms, 100);
-	assert_true(e->has_boundary_offset_ms);
-	assert_int_equal(e->boundary_offset_ms, 3000);
-	assert_true(e->has_step_index);
-	assert_int_equal(e->step_index, 2);
+	assert_true(e->meta.has_elapsed_ms);
+	assert_int_equal(e->meta.elapsed_ms, 100);
+	assert_true(e->meta.has_boundary_offset_ms);
+	assert_int_equal(e->meta.boundary_offset_ms, 3000);
+	assert_true(e->meta.has_step_index);
+	assert_int_equal(e->meta.step_index, 2);
 
 	e = ktsnap_drain__entry(d, 1);
 	assert_string_equal(e->tag, "q");
 	assert_false(e->stats->ok);
 	assert_true(ktsnap_missing_stats__equal(&e->stats->missing, &missing.missing));
-	assert_int_equal(e->elapsed_ms, 7);
-	assert_false(e->has_boundary_offset_ms);
-	assert_false(e->has_step_index);
+	assert_int_equal(e->meta.elapsed_ms, 7);
+	assert_false(e->meta.has_boundary_offset_ms);
+	assert_false(e->meta.has_step_index);
 
 	e = ktsnap_drain__entry(d, 2);
 	assert_string_equal(e->stats->json, "{\"x\":1}");
-	assert_false(e->has_elapsed_ms);
+	assert_false(e->meta.has_elapsed_ms);
 	ktsnap_drain__free(d);
 }
 
@@ -464,7 +468,7 @@ static void overwrite_resets_metadata(void **state)
 	d = ktsnap_bridge__drain_ordered_with_stats(b);
 	e = ktsnap_drain__entry(d, 0);
 	assert_string_equal(e->stats->json, "{\"a\":2}");
-	assert_int_equal(e->elapsed_ms, 6);
+	assert_int_equal(e->meta.elapsed_ms, 6);
 	ktsnap_drain__free(d);
 }
 
@@ -509,7 +513,7 @@ static void fifo_eviction_at_cap(void **state)
 		const struct ktsnap_drained_entry *e = ktsnap_drain__entry(d, (size_t)i);
 
 		assert_false(e->stats->ok);
-		assert_false(e->has_elapsed_ms);
+		assert_false(e->meta.has_elapsed_ms);
 	}
 	ktsnap_drain__free(d);
 }
@@ -576,7 +580,7 @@ static void drain_map_form(void **state)
 	e = ktsnap_drain__find(d, "a");
 	assert_non_null(e);
 	assert_null(e->stats);
-	assert_false(e->has_elapsed_ms);
+	assert_false(e->meta.has_elapsed_ms);
 	assert_null(ktsnap_drain__find(d, "missing"));
 	assert_int_equal(errno, ENOENT);
 
@@ -595,7 +599,7 @@ static void drain_map_form(void **state)
 	assert_int_equal(ktsnap_drain__count(d), 0);
 	ktsnap_drain__free(d);
 	/* Report drains leave the events alone. */
-	assert_int_equal(ktsnap_bridge__event_count(b), 1);
+	assert_int_equal(ktsnap_bridge__counts(b).events, 1);
 	ktsnap_drain__free(NULL);
 }
 
@@ -639,7 +643,7 @@ static void drain_with_stats_shape(void **state)
 	drain_tags(d, tags, sizeof(tags));
 	assert_string_equal(tags, "periodic_000,periodic_001,user");
 	assert_true(ktsnap_drain__entry(d, 1)->stats->ok);
-	assert_int_equal(ktsnap_drain__entry(d, 1)->boundary_offset_ms, 20);
+	assert_int_equal(ktsnap_drain__entry(d, 1)->meta.boundary_offset_ms, 20);
 	assert_true(ktsnap_bridge__is_empty(b));
 	ktsnap_drain__free(d);
 
@@ -662,13 +666,13 @@ static void event_log_truncation(void **state)
 		snprintf(tag, sizeof(tag), "c%d", i);
 		assert_false(ktsnap_bridge__capture(b, tag));
 	}
-	assert_int_equal(ktsnap_bridge__event_count(b), 1024);
+	assert_int_equal(ktsnap_bridge__counts(b).events, 1024);
 
 	/* Report drains and event drains are independent. */
 	store_new(b, "r");
 	d = ktsnap_bridge__drain_ordered(b);
 	ktsnap_drain__free(d);
-	assert_int_equal(ktsnap_bridge__event_count(b), 1024);
+	assert_int_equal(ktsnap_bridge__counts(b).events, 1024);
 	store_new(b, "r");
 
 	evs = ktsnap_bridge__drain_events(b);
@@ -683,7 +687,7 @@ static void event_log_truncation(void **state)
 		ev, &(struct ktsnap_bridge_event){ .kind = KTSNAP_BRIDGE_EVENT_EVENT_LOG_TRUNCATED,
 						   .dropped_count = 6 }));
 	ktsnap_bridge_events__free(evs);
-	assert_int_equal(ktsnap_bridge__event_count(b), 0);
+	assert_int_equal(ktsnap_bridge__counts(b).events, 0);
 
 	/* The counter was reset: one new event drains alone. */
 	assert_false(ktsnap_bridge__capture(b, "after"));
@@ -893,7 +897,7 @@ static void concurrent_capture(void **state)
 			assert_string_not_equal(ktsnap_drain__entry(d, i)->tag,
 						ktsnap_drain__entry(d, j)->tag);
 	ktsnap_drain__free(d);
-	assert_int_equal(ktsnap_bridge__event_count(b), 0);
+	assert_int_equal(ktsnap_bridge__counts(b).events, 0);
 	ktsnap_bridge__unref(b);
 }
 
@@ -1146,7 +1150,7 @@ static void watch_cap(void **state)
 	assert_int_equal(ktsnap_bridge__register_watch(b, "sym"), -ENOSPC);
 	assert_string_equal(ktsnap_errmsg(), cap_text);
 	assert_int_equal(calls, 3);
-	assert_int_equal(ktsnap_bridge__watch_count(b), 3);
+	assert_int_equal(ktsnap_bridge__counts(b).watches, 3);
 	/* Another failure in between: the cap text comes back, not that one. */
 	assert_int_equal(ktsnap_bridge__register_watch(NULL, "sym"), -EINVAL);
 	assert_string_equal(ktsnap_errmsg(), "register_watch needs a bridge and a symbol");
@@ -1164,7 +1168,7 @@ static void watch_without_callback(void **state)
 			    "this SnapshotBridge \u2014 the host wires one via "
 			    "SnapshotBridge::with_watch_register before execute_steps; "
 			    "in-guest / no-VM scenarios cannot register hardware watchpoints");
-	assert_int_equal(ktsnap_bridge__watch_count(b), 0);
+	assert_int_equal(ktsnap_bridge__counts(b).watches, 0);
 }
 
 static int picky_watch(const char *symbol, char **err, void *ctx)
@@ -1186,7 +1190,7 @@ static void watch_callback_error(void **state)
 	assert_int_equal(ktsnap_bridge__register_watch(b, "ok1"), 0);
 	assert_int_equal(ktsnap_bridge__register_watch(b, "x"), -ENOENT);
 	assert_string_equal(ktsnap_errmsg(), "symbol 'x' not found in vmlinux symtab");
-	assert_int_equal(ktsnap_bridge__watch_count(b), 1);
+	assert_int_equal(ktsnap_bridge__counts(b).watches, 1);
 	assert_int_equal(ktsnap_bridge__register_watch(b, "silent"), -EINVAL);
 	/* No reason from the callback: a generic text, never the previous one. */
 	assert_string_equal(ktsnap_errmsg(),
@@ -1206,7 +1210,7 @@ struct race {
 
 static void observe(struct race *r)
 {
-	int n = (int)ktsnap_bridge__watch_count(r->b), m = atomic_load(&r->max_seen);
+	int n = (int)ktsnap_bridge__counts(r->b).watches, m = atomic_load(&r->max_seen);
 
 	while (n > m && !atomic_compare_exchange_weak(&r->max_seen, &m, n))
 		;
@@ -1248,7 +1252,7 @@ static void watch_cap_concurrent(void **state)
 	pthread_barrier_destroy(&start);
 	assert_int_equal(atomic_load(&r.ok), 3);
 	assert_true(atomic_load(&r.max_seen) <= 3);
-	assert_int_equal(ktsnap_bridge__watch_count(r.b), 3);
+	assert_int_equal(ktsnap_bridge__counts(r.b).watches, 3);
 	ktsnap_bridge__unref(r.b);
 }
 
@@ -1343,7 +1347,7 @@ static void accessor_absent(void **state)
 		assert_null(ktsnap_bridge__with_accessor_state(b, &sq, &st, 1000000));
 		assert_int_equal(errno, EBADF);
 		assert_null(ktsnap_bridge__with_accessor_state(b, NULL, &st, 0));
-		assert_int_equal(ktsnap_bridge__accessor_publish_seqno(b), 0);
+		assert_int_equal(ktsnap_bridge__counts(b).publish_seqno, 0);
 		assert_int_equal(ktsnap_bridge__wait_for_worker_state_not_trying(b, 0, "Op::Test"),
 				 0);
 	}
@@ -1356,7 +1360,7 @@ static void accessor_already_advanced(void **state)
 	struct ktsnap_bridge *b = accessor_bridge(&f, &w, 5, KTSNAP_ACCESSOR_SUCCEEDED);
 	uint64_t seq = 0;
 
-	assert_int_equal(ktsnap_bridge__accessor_publish_seqno(b), 5);
+	assert_int_equal(ktsnap_bridge__counts(b).publish_seqno, 5);
 	/* Deadline in the past: an advance that already landed still wins. */
 	assert_int_equal(ktsnap_bridge__wait_for_accessor_publish_advance(b, 3, 0, "Op::X", &seq),
 			 0);

@@ -49,7 +49,7 @@ static void live_capture_through_bridge(void **state)
 	}
 	assert_true(stored);
 	assert_true(ktsnap_bridge__has(keep, "after_spawn"));
-	assert_int_equal(ktsnap_bridge__event_count(keep), 0);
+	assert_int_equal(ktsnap_bridge__counts(keep).events, 0);
 
 	d = ktsnap_bridge__drain_ordered(keep);
 	assert_int_equal(ktsnap_drain__count(d), 1);

@@ -59,15 +59,16 @@ static void store_opts_fields(void **state)
 	assert_int_equal(ktsnap_drain__count(d), 3);
 	e = ktsnap_drain__entry(d, 0);
 	assert_string_equal(e->stats->json, "{\"n\":1}");
-	assert_true(e->has_elapsed_ms && e->elapsed_ms == 5);
-	assert_true(e->has_boundary_offset_ms && e->boundary_offset_ms == 9);
-	assert_true(e->has_step_index && e->step_index == 4);
+	assert_true(e->meta.has_elapsed_ms && e->meta.elapsed_ms == 5);
+	assert_true(e->meta.has_boundary_offset_ms && e->meta.boundary_offset_ms == 9);
+	assert_true(e->meta.has_step_index && e->meta.step_index == 4);
 	e = ktsnap_drain__entry(d, 1);
 	assert_false(e->stats->ok); /* NoSchedulerBinary: no stats stored */
-	assert_false(e->has_elapsed_ms || e->has_boundary_offset_ms || e->has_step_index);
+	assert_false(e->meta.has_elapsed_ms || e->meta.has_boundary_offset_ms ||
+		     e->meta.has_step_index);
 	e = ktsnap_drain__entry(d, 2);
 	assert_string_equal(e->tag, "c");
-	assert_true(e->has_step_index && e->step_index == 4);
+	assert_true(e->meta.has_step_index && e->meta.step_index == 4);
 	ktsnap_drain__free(d);
 	ktsnap_bridge__unref(b);
 }
@@ -129,7 +130,8 @@ static void store_opts_older_caller(void **state)
 	d = ktsnap_bridge__drain_ordered_with_stats(b);
 	e = ktsnap_drain__entry(d, 0);
 	assert_true(e->stats->ok);
-	assert_false(e->has_elapsed_ms || e->has_boundary_offset_ms || e->has_step_index);
+	assert_false(e->meta.has_elapsed_ms || e->meta.has_boundary_offset_ms ||
+		     e->meta.has_step_index);
 	ktsnap_drain__free(d);
 	ktsnap_bridge__unref(b);
 }
@@ -148,9 +150,9 @@ static void spec_wrappers(void **state)
 	assert_true(ktsnap_bridge__capture(b, "v"));
 	d = ktsnap_bridge__drain_ordered_with_stats(b);
 	assert_int_equal(ktsnap_drain__count(d), 4);
-	assert_true(ktsnap_drain__entry(d, 1)->has_elapsed_ms);
-	assert_int_equal(ktsnap_drain__entry(d, 2)->step_index, 7);
-	assert_false(ktsnap_drain__entry(d, 3)->has_step_index);
+	assert_true(ktsnap_drain__entry(d, 1)->meta.has_elapsed_ms);
+	assert_int_equal(ktsnap_drain__entry(d, 2)->meta.step_index, 7);
+	assert_false(ktsnap_drain__entry(d, 3)->meta.has_step_index);
 	ktsnap_drain__free(d);
 	ktsnap_bridge__unref(b);
 }

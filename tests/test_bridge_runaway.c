@@ -47,7 +47,7 @@ static void runaway_captures_stay_bounded(void **state)
 		n = ktsnap_bridge__len(b);
 		if (n > max_len)
 			max_len = n;
-		n = ktsnap_bridge__event_count(b);
+		n = ktsnap_bridge__counts(b).events;
 		if (n > max_events)
 			max_events = n;
 	}

@@ -226,22 +226,23 @@ static void test_run_stores_boundaries(void **state)
 	assert_int_equal(ktsnap_drain__count(d), 3);
 	e = ktsnap_drain__entry(d, 0);
 	assert_string_equal(e->tag, "periodic_000");
-	assert_true(e->has_elapsed_ms && e->has_boundary_offset_ms && e->has_step_index);
-	assert_int_equal(e->elapsed_ms, 3000);
-	assert_int_equal(e->boundary_offset_ms, 3000);
-	assert_int_equal(e->step_index, 0);
+	assert_true(e->meta.has_elapsed_ms && e->meta.has_boundary_offset_ms &&
+		    e->meta.has_step_index);
+	assert_int_equal(e->meta.elapsed_ms, 3000);
+	assert_int_equal(e->meta.boundary_offset_ms, 3000);
+	assert_int_equal(e->meta.step_index, 0);
 	assert_false(e->stats->ok);
 	assert_int_equal(e->stats->missing.kind, KTSNAP_MISSING_STATS_NO_SCHEDULER_BINARY);
 	/* pause-adjusted: workload time, not the clock */
 	e = ktsnap_drain__entry(d, 1);
 	assert_string_equal(e->tag, "periodic_001");
-	assert_int_equal(e->elapsed_ms, 5000);
-	assert_int_equal(e->boundary_offset_ms, 5000);
-	assert_int_equal(e->step_index, 1);
+	assert_int_equal(e->meta.elapsed_ms, 5000);
+	assert_int_equal(e->meta.boundary_offset_ms, 5000);
+	assert_int_equal(e->meta.step_index, 1);
 	e = ktsnap_drain__entry(d, 2);
 	assert_string_equal(e->tag, "periodic_002");
-	assert_int_equal(e->elapsed_ms, 7000);
-	assert_int_equal(e->step_index, 1);
+	assert_int_equal(e->meta.elapsed_ms, 7000);
+	assert_int_equal(e->meta.step_index, 1);
 	ktsnap_drain__free(d);
 	ktsnap_periodic__free(p);
 
@@ -267,7 +268,7 @@ static void test_run_stores_boundaries(void **state)
 	assert_int_equal(f.at[0], 106 * SEC);
 	d = ktsnap_bridge__drain_ordered_with_stats(b);
 	e = ktsnap_drain__entry(d, 0);
-	assert_int_equal(e->boundary_offset_ms, 6000);
+	assert_int_equal(e->meta.boundary_offset_ms, 6000);
 	assert_true(e->stats->ok);
 	assert_string_equal(e->stats->json, "{\"nr\":1}");
 	ktsnap_drain__free(d);

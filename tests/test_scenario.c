@@ -196,8 +196,8 @@ static void capture_stamps_step_index(void **state)
 		const struct ktsnap_drained_entry *ent = ktsnap_drain__entry(d, i);
 
 		assert_string_equal(ent->tag, tags[i]);
-		assert_true(ent->has_step_index);
-		assert_int_equal(ent->step_index, i);
+		assert_true(ent->meta.has_step_index);
+		assert_int_equal(ent->meta.step_index, i);
 	}
 	ktsnap_drain__free(d);
 }
@@ -309,11 +309,11 @@ static void watch_through_bridge(void **state)
 	ktsnap_bridge__with_watch_register(b, watch_cb, NULL, NULL);
 	assert_int_equal(ktsnap_scenario__add_op(ok, 0, &good), 0);
 	assert_int_equal(run_with(ok, b), 0);
-	assert_int_equal(ktsnap_bridge__watch_count(b), 1);
+	assert_int_equal(ktsnap_bridge__counts(b).watches, 1);
 
 	expect_op_fails(&no, b, -ENOENT,
 			"Op::WatchSnapshot: register watch on 'bad' failed: no such symbol e");
-	assert_int_equal(ktsnap_bridge__watch_count(b), 1);
+	assert_int_equal(ktsnap_bridge__counts(b).watches, 1);
 	ktsnap_scenario__free(ok);
 	ktsnap_bridge__unref(b);
 }

@@ -162,10 +162,10 @@ static void two_steps_end_to_end(void **state)
 	assert_int_equal(ktsnap_drain__count(d), 2);
 	e1 = entry(d, "s1");
 	e2 = entry(d, "s2");
-	assert_true(e1->has_step_index);
-	assert_int_equal(e1->step_index, 1);
-	assert_true(e2->has_step_index);
-	assert_int_equal(e2->step_index, 2);
+	assert_true(e1->meta.has_step_index);
+	assert_int_equal(e1->meta.step_index, 1);
+	assert_true(e2->meta.has_step_index);
+	assert_int_equal(e2->meta.step_index, 2);
 	/* both were taken with the workers frozen, and say so; the map reads
 	 * of a capture are spread over a measurable window */
 	assert_true(ktsnap_report__freeze_ns(e1->report) > 0);
@@ -479,7 +479,7 @@ static void attach_waits_for_publish(void **state)
 		fail_msg("run: %s", ktsnap_scenario__errmsg(sc));
 	}
 	pthread_join(t, NULL);
-	assert_int_equal(ktsnap_bridge__accessor_publish_seqno(b), 1);
+	assert_int_equal(ktsnap_bridge__counts(b).publish_seqno, 1);
 	ktsnap_bridge__unref(b);
 	ktsnap_scenario__free(sc);
 	close(pub.efd);

@@ -119,10 +119,10 @@ static void test_construction_and_filters(void **state)
 	assert_int_equal(smp.stats->missing.kind, KTSNAP_MISSING_STATS_NO_SCHEDULER_BINARY);
 	ktsnap_missing_stats__format(&smp.stats->missing, buf, sizeof(buf));
 	assert_string_equal(buf, "no scheduler_binary configured for this run");
-	assert_true(smp.has_elapsed_ms);
-	assert_int_equal(smp.elapsed_ms, 100);
-	assert_false(smp.has_boundary_offset_ms);
-	assert_false(smp.has_step_index);
+	assert_true(smp.meta.has_elapsed_ms);
+	assert_int_equal(smp.meta.elapsed_ms, 100);
+	assert_false(smp.meta.has_boundary_offset_ms);
+	assert_false(smp.meta.has_step_index);
 	assert_int_equal(ktsnap_sample__stamped_phase(&smp), 0);
 	assert_ptr_equal(ktsnap_snapshot__report(smp.snapshot), smp.snapshot.report);
 	assert_int_equal(ktsnap_sample_series__sample(s, 4, &smp), -ERANGE);
@@ -668,12 +668,12 @@ static void test_dir_round_trip(void **state)
 		ktsnap_sample_series__sample(back, i, &b);
 		assert_string_equal(a.tag, b.tag);
 		assert_true(ktsnap_stats__equal(a.stats, b.stats));
-		assert_int_equal(a.has_elapsed_ms, b.has_elapsed_ms);
-		assert_int_equal(a.elapsed_ms, b.elapsed_ms);
-		assert_int_equal(a.has_boundary_offset_ms, b.has_boundary_offset_ms);
-		assert_int_equal(a.boundary_offset_ms, b.boundary_offset_ms);
-		assert_int_equal(a.has_step_index, b.has_step_index);
-		assert_int_equal(a.step_index, b.step_index);
+		assert_int_equal(a.meta.has_elapsed_ms, b.meta.has_elapsed_ms);
+		assert_int_equal(a.meta.elapsed_ms, b.meta.elapsed_ms);
+		assert_int_equal(a.meta.has_boundary_offset_ms, b.meta.has_boundary_offset_ms);
+		assert_int_equal(a.meta.boundary_offset_ms, b.meta.boundary_offset_ms);
+		assert_int_equal(a.meta.has_step_index, b.meta.has_step_index);
+		assert_int_equal(a.meta.step_index, b.meta.step_index);
 	}
 	{
 		struct ktsnap_series_field *f =
@@ -749,11 +749,11 @@ static void test_from_drain(void **state)
 	assert_string_equal(smp.tag, "periodic_001");
 	assert_true(smp.stats->ok);
 	assert_string_equal(smp.stats->json, "{\"x\":1}");
-	assert_int_equal(smp.elapsed_ms, 2000);
-	assert_true(smp.has_boundary_offset_ms);
-	assert_int_equal(smp.boundary_offset_ms, 2005);
-	assert_true(smp.has_step_index);
-	assert_int_equal(smp.step_index, 0);
+	assert_int_equal(smp.meta.elapsed_ms, 2000);
+	assert_true(smp.meta.has_boundary_offset_ms);
+	assert_int_equal(smp.meta.boundary_offset_ms, 2005);
+	assert_true(smp.meta.has_step_index);
+	assert_int_equal(smp.meta.step_index, 0);
 
 	ktsnap_series_field__nondecreasing(r.f, r.v);
 	ktsnap_series_field__rate_within(r.f, r.v, 0.001, 0.003); /* 2 per 1000 ms */

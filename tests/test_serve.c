@@ -227,8 +227,8 @@ static void t_capture_fetch(void **state)
 	/* stored with the current step */
 	d = ktsnap_bridge__drain_ordered_with_stats(f->bridge);
 	assert_int_equal(ktsnap_drain__count(d), 1);
-	assert_true(ktsnap_drain__entry(d, 0)->has_step_index);
-	assert_int_equal(ktsnap_drain__entry(d, 0)->step_index, 3);
+	assert_true(ktsnap_drain__entry(d, 0)->meta.has_step_index);
+	assert_int_equal(ktsnap_drain__entry(d, 0)->meta.step_index, 3);
 	ktsnap_drain__free(d);
 
 	/* a tag never captured */
@@ -294,7 +294,7 @@ static void t_watch_callback(void **state)
 	start(f);
 	c = ktsnap_wire_client__new(f->addr);
 	assert_int_equal(ktsnap_wire_watch_snapshot_op(c, "jiffies_64", 5000, &res), 0);
-	assert_int_equal(ktsnap_bridge__watch_count(f->bridge), 1);
+	assert_int_equal(ktsnap_bridge__counts(f->bridge).watches, 1);
 	assert_int_equal(ktsnap_wire_watch_snapshot_op(c, "nope", 5000, &res), -EREMOTEIO);
 	ktsnap_wire_client__free(c);
 }

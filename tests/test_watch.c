@@ -218,12 +218,12 @@ static void capture_on_write(void **state)
 	assert_non_null(w);
 	armed_at = f->skel->bss->watch_hits;
 	assert_int_equal(ktsnap_bridge__register_watch(b, "ktwatch.bss:watch_hits"), 0);
-	assert_int_equal(ktsnap_bridge__watch_count(b), 1);
+	assert_int_equal(ktsnap_bridge__counts(b).watches, 1);
 	assert_true(nr_perf_fds() >= 1);
 
 	run_until(&hs, 2);
 	assert_int_equal(ktsnap_watcher__disarm(w, "ktwatch.bss:watch_hits"), 0);
-	assert_int_equal(ktsnap_bridge__watch_count(b), 0);
+	assert_int_equal(ktsnap_bridge__counts(b).watches, 0);
 	assert_int_equal(ktsnap_watcher__nr_armed(w), 0);
 	assert_int_equal(nr_perf_fds(), 0);
 	assert_int_equal(ktsnap_watcher__disarm(w, "ktwatch.bss:watch_hits"), -ENOENT);
@@ -301,7 +301,7 @@ static void scenario_end_disarms(void **state)
 		fail_msg("run: %s", ktsnap_scenario__errmsg(sc));
 	assert_int_equal(ctx.n[1], 1); /* armed while the run went on */
 	assert_int_equal(ktsnap_watcher__nr_armed(ctx.w), 0);
-	assert_int_equal(ktsnap_bridge__watch_count(b), 0);
+	assert_int_equal(ktsnap_bridge__counts(b).watches, 0);
 	assert_int_equal(nr_perf_fds(), 0);
 	ktsnap_scenario__free(sc);
 	ktsnap_bridge__unref(b);
@@ -320,14 +320,14 @@ static void slot_caps(void **state)
 	assert_int_equal(ktsnap_bridge__register_watch(b, "kt_no_such_symbol"), -ENOENT);
 	assert_true(starts_with(ktsnap_errmsg(),
 				"symbol 'kt_no_such_symbol' not found in /proc/kallsyms ("));
-	assert_int_equal(ktsnap_bridge__watch_count(b), 0);
+	assert_int_equal(ktsnap_bridge__counts(b).watches, 0);
 
 	assert_int_equal(ktsnap_bridge__register_watch(b, "ktwatch.bss:watch_hits"), 0);
 	assert_int_equal(ktsnap_bridge__register_watch(b, "ktwatch.bss:watch_stamp_ns"), 0);
 	assert_int_equal(ktsnap_bridge__register_watch(b, "ktwatch.bss:watch_word"), 0);
 	assert_int_equal(ktsnap_bridge__register_watch(b, "ktwatch.data:watch_quiet"), -ENOSPC);
 	assert_string_equal(ktsnap_errmsg(), CAP_TEXT);
-	assert_int_equal(ktsnap_bridge__watch_count(b), 3);
+	assert_int_equal(ktsnap_bridge__counts(b).watches, 3);
 	/* the watcher's own cap, armed directly: the host's text (§9) */
 	assert_int_equal(ktsnap_watcher__arm(w, "ktwatch.data:watch_quiet"), -ENOSPC);
 	assert_string_equal(ktsnap_errmsg(), SLOT_TEXT);
@@ -336,7 +336,7 @@ static void slot_caps(void **state)
 
 	/* a disarmed slot is free again, through the bridge too */
 	assert_int_equal(ktsnap_watcher__disarm(w, "ktwatch.bss:watch_word"), 0);
-	assert_int_equal(ktsnap_bridge__watch_count(b), 2);
+	assert_int_equal(ktsnap_bridge__counts(b).watches, 2);
 	assert_int_equal(ktsnap_bridge__register_watch(b, "ktwatch.data:watch_quiet"), 0);
 	/* the same symbol twice */
 	assert_int_equal(ktsnap_watcher__disarm(w, "ktwatch.data:watch_quiet"), 0);
@@ -351,7 +351,7 @@ static void slot_caps(void **state)
 	solo = ktsnap_watcher__new(b, NULL);
 	assert_non_null(solo);
 	assert_int_equal(ktsnap_watcher__arm(solo, "ktwatch.bss:watch_word"), 0);
-	assert_int_equal(ktsnap_bridge__watch_count(b), 0);
+	assert_int_equal(ktsnap_bridge__counts(b).watches, 0);
 	ktsnap_watcher__free(solo);
 	assert_int_equal(nr_perf_fds(), 0);
 	ktsnap_bridge__unref(b);

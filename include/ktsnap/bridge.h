@@ -130,6 +130,20 @@ KTSNAP_API struct ktsnap_bridge *ktsnap_bridge__with_accessor_state(struct ktsna
 
 /* ---- capture and store (§5.3) ----------------------------------------------- */
 /*
+ * The metadata slots of a stored capture (§5.1) as they come back out of
+ * the bridge (drained entries) and a sample series (samples): each value
+ * with its presence flag.
+ */
+struct ktsnap_capture_meta {
+	bool has_elapsed_ms;
+	uint64_t elapsed_ms; /* workload ms, pauses excluded */
+	bool has_boundary_offset_ms;
+	uint64_t boundary_offset_ms; /* periodic boundary - anchor */
+	bool has_step_index;
+	uint16_t step_index; /* 0 = baseline, 1..N = steps */
+};
+
+/*
  * Metadata stored with a capture.  Fill with KTSNAP_OPTS() (or set sz to
  * sizeof); every field is optional, NULL meaning "none", and is copied
  * during the call (the pointers need not outlive it).
@@ -222,11 +236,21 @@ KTSNAP_API size_t ktsnap_bridge__len(struct ktsnap_bridge *b);
 KTSNAP_API bool ktsnap_bridge__is_empty(struct ktsnap_bridge *b);
 /* Stored non-placeholder reports tagged exactly "periodic_" + 3 digits. */
 KTSNAP_API uint32_t ktsnap_bridge__periodic_real_count(struct ktsnap_bridge *b);
-/* Queued events, not counting a pending truncation marker. */
-KTSNAP_API size_t ktsnap_bridge__event_count(struct ktsnap_bridge *b);
-KTSNAP_API size_t ktsnap_bridge__watch_count(struct ktsnap_bridge *b);
-/* The worker's publish seqno (acquire read); 0 without accessor state. */
-KTSNAP_API uint64_t ktsnap_bridge__accessor_publish_seqno(struct ktsnap_bridge *b);
+
+/*
+ * The bridge's counters (§5.4) read in one call.  The store's three are
+ * taken under one hold of the store lock, so they agree with each other
+ * (no event or report lands between them); the atomics are read after.
+ */
+struct ktsnap_bridge_counts {
+	size_t len; /* stored reports, as ktsnap_bridge__len() */
+	uint32_t periodic_real; /* as ktsnap_bridge__periodic_real_count() */
+	size_t events; /* queued events, not counting a pending truncation marker */
+	size_t watches; /* watch registrations held (watch_count, §5.8) */
+	uint64_t publish_seqno; /* the worker's (acquire read); 0 without accessor state */
+};
+/* All zero for a NULL bridge. */
+KTSNAP_API struct ktsnap_bridge_counts ktsnap_bridge__counts(struct ktsnap_bridge *b);
 
 /* ---- report drains (§5.6) ----------------------------------------------------- */
 /* One drained capture (DrainedSnapshotEntry, §7.5).  Borrowed from its drain. */
@@ -239,12 +263,8 @@ struct ktsnap_drained_entry {
 	 * discard metadata).
 	 */
 	const struct ktsnap_stats *stats;
-	bool has_elapsed_ms;
-	uint64_t elapsed_ms;
-	bool has_boundary_offset_ms;
-	uint64_t boundary_offset_ms;
-	bool has_step_index;
-	uint16_t step_index;
+	/* drain_ordered_with_stats: the stored slots; all absent otherwise */
+	struct ktsnap_capture_meta meta;
 };
 
 /* The result of a drain: owns every report and string in it. */

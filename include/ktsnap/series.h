@@ -160,12 +160,7 @@ struct ktsnap_sample {
 	const char *tag;
 	struct ktsnap_snapshot snapshot; /* named @tag */
 	const struct ktsnap_stats *stats; /* never NULL */
-	bool has_elapsed_ms;
-	uint64_t elapsed_ms;
-	bool has_boundary_offset_ms;
-	uint64_t boundary_offset_ms;
-	bool has_step_index;
-	uint16_t step_index;
+	struct ktsnap_capture_meta meta;
 };
 
 /* An empty series.  Caller frees with ktsnap_sample_series__free().  NULL + ENOMEM. */
