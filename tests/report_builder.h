@@ -4,7 +4,9 @@
  * values, maps of every layout, and rb_full_report(), one report that
  * exercises every RenderedValue variant, every map layout and every walker
  * record (the JSON, diff and view tests and the fuzz corpus generator);
- * writing reports to memory and the fuzz corpus seeds to files.
+ * writing reports to memory and the fuzz corpus seeds to files; for the
+ * cmocka tests, a fixture that gives each test a fresh report and frees it
+ * after, and the output buffers of the typed array reads.
  */
 #ifndef KTSNAP_TEST_REPORT_BUILDER_H
 #define KTSNAP_TEST_REPORT_BUILDER_H
@@ -209,6 +211,37 @@ static inline const char *rb_errstr(const struct ktsnap_error *e)
 	if (ktsnap_error__format(e, buf, sizeof(buf)) < 0)
 		snprintf(buf, sizeof(buf), "<no error>");
 	return buf;
+}
+
+/* ---- reading ---------------------------------------------------------------------- */
+/* Room for the typed array reads of a Field or a JsonField
+ * (ktsnap_field__as_*_array(), ktsnap_json_field__as_*_array()): up to 4
+ * elements of each element type, and the element count of the last read. */
+struct rb_arrays {
+	uint64_t u[4];
+	uint32_t u32[4];
+	int64_t i64[4];
+	double d[4];
+	bool b[4];
+	size_t n;
+};
+
+/* ---- cmocka fixture --------------------------------------------------------------- */
+/* Setup and teardown of a test whose state is a fresh empty report (the test
+ * fills it); the report is freed after the test, also when an assertion
+ * fails.  RB_REPORT_TEST(f) is the cmocka table entry of such a test. */
+#define RB_REPORT_TEST(f) cmocka_unit_test_setup_teardown(f, rb_report_setup, rb_report_teardown)
+
+static inline int rb_report_setup(void **state)
+{
+	*state = ktsnap_report__new();
+	return *state ? 0 : -1;
+}
+
+static inline int rb_report_teardown(void **state)
+{
+	ktsnap_report__free(*state);
+	return 0;
 }
 
 /* ---- the full report ------------------------------------------------------------ */

@@ -119,7 +119,7 @@ static bool ends_with(const char *s, const char *tail)
  */
 static void long_inputs_keep_the_whole_sentence(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_value *node = ktsnap_value_new_struct(r, "node", 1);
 	size_t i, n = 10000, big = 120000;
 	char *path = malloc(n * 2 + 4), *name = malloc(big + 1), *mapname = malloc(1001);
@@ -174,12 +174,11 @@ static void long_inputs_keep_the_whole_sentence(void **state)
 	free(path);
 	free(name);
 	free(mapname);
-	ktsnap_report__free(r);
 }
 
 static void accessors(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
 	struct ktsnap_entry e;
 	struct ktsnap_field f;
@@ -217,7 +216,6 @@ static void accessors(void **state)
 				 strlen("projection failed: abc"));
 		assert_string_equal(small, "project");
 	}
-	ktsnap_report__free(r);
 }
 
 /* ---- JsonField (§6.10) ----------------------------------------------------------------- */
@@ -350,33 +348,28 @@ static void json_other_scalars(void **state)
 
 static void json_arrays(void **state)
 {
-	uint64_t u[4];
-	uint32_t u32[4];
-	int64_t i64[4];
-	double d[4];
-	bool b[4];
-	size_t n;
+	struct rb_arrays o;
 
-	JMISMATCH(ktsnap_json_field__as_u32_array(JF("alpha"), u32, 4, &n, &_e),
+	JMISMATCH(ktsnap_json_field__as_u32_array(JF("alpha"), o.u32, 4, &o.n, &_e),
 		  "path '': cannot read as u32 — actual rendered variant is Uint(>u32::MAX)");
-	assert_int_equal(ktsnap_json_field__as_u64_array(JF("alpha"), u, 4, &n, NULL), 0);
-	assert_int_equal(n, 2);
-	assert_true(u[1] == 4294967296ull);
-	JMISMATCH(ktsnap_json_field__as_u64_array(JF("zeta"), u, 4, &n, &_e),
+	assert_int_equal(ktsnap_json_field__as_u64_array(JF("alpha"), o.u, 4, &o.n, NULL), 0);
+	assert_int_equal(o.n, 2);
+	assert_true(o.u[1] == 4294967296ull);
+	JMISMATCH(ktsnap_json_field__as_u64_array(JF("zeta"), o.u, 4, &o.n, &_e),
 		  "path '': cannot read as [u64] — actual rendered variant is Number");
 	assert_int_equal(ktsnap_json_field__member_count(JF("arr")), 3);
 	assert_int_equal(
-		ktsnap_json_field__as_u64(ktsnap_json_field__member(JF("arr"), 2), u, NULL), 0);
-	assert_int_equal(u[0], 30);
+		ktsnap_json_field__as_u64(ktsnap_json_field__member(JF("arr"), 2), o.u, NULL), 0);
+	assert_int_equal(o.u[0], 30);
 	assert_false(ktsnap_json_field__is_present(ktsnap_json_field__member(JF("arr"), 3)));
 	assert_int_equal(ktsnap_json_field__member_count(JF("zeta")), 0);
-	assert_int_equal(ktsnap_json_field__as_i64_array(JF("arr"), i64, 4, &n, NULL), 0);
-	assert_int_equal(i64[2], 30);
-	assert_int_equal(ktsnap_json_field__as_f64_array(JF("arr"), d, 4, &n, NULL), 0);
-	assert_true(d[0] == 10.0);
-	assert_int_equal(ktsnap_json_field__as_bool_array(JF("flags"), b, 4, &n, NULL), 0);
-	assert_true(b[0] && !b[1]);
-	JMISMATCH(ktsnap_json_field__as_bool_array(JF("arr"), b, 4, &n, &_e),
+	assert_int_equal(ktsnap_json_field__as_i64_array(JF("arr"), o.i64, 4, &o.n, NULL), 0);
+	assert_int_equal(o.i64[2], 30);
+	assert_int_equal(ktsnap_json_field__as_f64_array(JF("arr"), o.d, 4, &o.n, NULL), 0);
+	assert_true(o.d[0] == 10.0);
+	assert_int_equal(ktsnap_json_field__as_bool_array(JF("flags"), o.b, 4, &o.n, NULL), 0);
+	assert_true(o.b[0] && !o.b[1]);
+	JMISMATCH(ktsnap_json_field__as_bool_array(JF("arr"), o.b, 4, &o.n, &_e),
 		  "path '': cannot read as bool — actual rendered variant is Number");
 }
 
@@ -416,8 +409,8 @@ int main(void)
 		cmocka_unit_test(projection_and_no_active),
 		cmocka_unit_test(walker_drift),
 		cmocka_unit_test(long_texts_are_cut_safely),
-		cmocka_unit_test(long_inputs_keep_the_whole_sentence),
-		cmocka_unit_test(accessors),
+		RB_REPORT_TEST(long_inputs_keep_the_whole_sentence),
+		RB_REPORT_TEST(accessors),
 		cmocka_unit_test(json_walk),
 		cmocka_unit_test(json_u64),
 		cmocka_unit_test(json_other_scalars),

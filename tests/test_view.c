@@ -45,18 +45,17 @@ static void at_fails(struct ktsnap_map_view m, size_t i, const char *want)
 
 static void snapshot_borrows(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
 
 	assert_ptr_equal(ktsnap_snapshot__report(s), r);
 	assert_false(ktsnap_snapshot__is_placeholder(s));
 	assert_int_equal(ktsnap_snapshot__map_count(s), 0);
-	ktsnap_report__free(r);
 }
 
 static void map_hit_and_miss(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
 	struct ktsnap_map_view m;
 	char buf[64];
@@ -85,7 +84,6 @@ static void map_hit_and_miss(void **state)
 		assert_int_equal(ktsnap_field__as_u64(f, &u, &err), -ENOENT);
 		assert_int_equal(err.kind, KTSNAP_ERR_MAP_NOT_FOUND);
 	}
-	ktsnap_report__free(r);
 }
 
 static void placeholder_short_circuit(void **state)
@@ -128,7 +126,7 @@ static void placeholder_short_circuit(void **state)
 
 static void var_unique_and_never_splits(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
 	struct ktsnap_value *bss = ktsnap_value_new_struct(r, ".bss", 2);
 	uint64_t u = 0;
@@ -158,12 +156,11 @@ static void var_unique_and_never_splits(void **state)
 		assert_int_equal(ktsnap_error__kind(ktsnap_field__error(&f)),
 				 KTSNAP_ERR_VAR_NOT_FOUND);
 	}
-	ktsnap_report__free(r);
 }
 
 static void var_miss_lists_sorted_globals(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
 	struct ktsnap_field f;
 
@@ -174,12 +171,11 @@ static void var_miss_lists_sorted_globals(void **state)
 	assert_string_equal(field_err(f),
 			    "snapshot has no global variable 'zz' in any *.bss/*.data/*.rodata "
 			    "map (available globals: [\"a\", \"b\"])");
-	ktsnap_report__free(r);
 }
 
 static void var_render_incomplete(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
 	struct ktsnap_map *m = rb_global(r, "x.bss", 0, NULL);
 	struct ktsnap_field f;
@@ -188,7 +184,6 @@ static void var_render_incomplete(void **state)
 	f = ktsnap_snapshot__var(s, "n");
 	assert_string_equal(field_err(f), "map 'x.bss' contents unavailable (render failed at "
 					  "capture): boom");
-	ktsnap_report__free(r);
 }
 
 /* a.bss{n=1} and b.bss{n=2} */
@@ -258,7 +253,7 @@ static void vars_in_map_order(void **state)
 
 static void active_single_obj(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r), a;
 	struct ktsnap_map_view m;
 
@@ -271,7 +266,6 @@ static void active_single_obj(void **state)
 	m = ktsnap_snapshot__map(a, "scx_per_task");
 	assert_err(&m.err, "snapshot has no map 'scx_per_task' (captured maps: [\"o.bss\", "
 			   "\"o.data\"])");
-	ktsnap_report__free(r);
 }
 
 #define C3_NAMES "ktsnap_snapshot__vars(), ktsnap_snapshot__live_var(), ktsnap_snapshot__map()"
@@ -323,7 +317,7 @@ static void active_failures(void **state)
 static void active_multi_copy(void **state)
 {
 	static uint64_t kvas[] = { 0x2000 };
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r), a;
 	struct ktsnap_error err;
 	char want[2048];
@@ -357,13 +351,12 @@ static void active_multi_copy(void **state)
 	assert_int_equal(ktsnap_snapshot__map_count(a), 1);
 	r->active_map_kvas = NULL;
 	r->nr_active_map_kvas = 0;
-	ktsnap_report__free(r);
 }
 
 static void active_filter_excluded(void **state)
 {
 	static uint64_t kvas[] = { 0xdead };
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
 	struct ktsnap_field f;
 	struct ktsnap_map *m;
@@ -405,7 +398,6 @@ static void active_filter_excluded(void **state)
 	assert_int_equal(ktsnap_error__kind(ktsnap_field__error(&f)), KTSNAP_ERR_VAR_NOT_FOUND);
 	r->active_map_kvas = NULL;
 	r->nr_active_map_kvas = 0;
-	ktsnap_report__free(r);
 }
 
 static bool pick_const(const struct ktsnap_var_candidate *c, size_t n, size_t *idx, void *ctx)
@@ -460,7 +452,7 @@ static bool pick_row(const struct ktsnap_var_row *rows, size_t n, size_t *idx, v
 
 static void live_vars_via(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
 	const char *xy[] = { "y", "x" }, *xz[] = { "x", "z" };
 	struct ktsnap_field out[2];
@@ -491,18 +483,19 @@ static void live_vars_via(void **state)
 	assert_err(&err, "projection failed: live_vars_via picker for [y, x] returned None (no "
 			 "candidate matched the supplied disambiguator) "
 			 "(C: ktsnap_snapshot__live_vars_via())");
-	ktsnap_report__free(r);
 }
 
 static void walker_accessors(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
-	struct ktsnap_per_cpu_time t[2] = { { .cpu = 3, .cpustat_user_ns = 7 }, { .cpu = 0 } };
-	struct ktsnap_per_node_numa nn[2] = { { .node = 1, .numa_hit = 5 }, { .node = 1 } };
-	struct ktsnap_task_enrichment te[2] = { { .pid = 42, .comm = "a" }, { .pid = 42 } };
-	struct ktsnap_prog_runtime_stat ps[2] = { { .name = "enqueue", .cnt = 9 },
-						  { .name = "enqueue" } };
+	/* static: the report points at them after the test returns */
+	static struct ktsnap_per_cpu_time t[2] = { { .cpu = 3, .cpustat_user_ns = 7 },
+						   { .cpu = 0 } };
+	static struct ktsnap_per_node_numa nn[2] = { { .node = 1, .numa_hit = 5 }, { .node = 1 } };
+	static struct ktsnap_task_enrichment te[2] = { { .pid = 42, .comm = "a" }, { .pid = 42 } };
+	static struct ktsnap_prog_runtime_stat ps[2] = { { .name = "enqueue", .cnt = 9 },
+							 { .name = "enqueue" } };
 	size_t n;
 
 	r->per_cpu_time = t;
@@ -529,21 +522,12 @@ static void walker_accessors(void **state)
 	assert_null(ktsnap_snapshot__scx_sched_state(s));
 	assert_null(ktsnap_snapshot__probe_counters(s));
 	assert_null(ktsnap_snapshot__scx_walker_unavailable(s));
-	r->per_cpu_time = NULL;
-	r->nr_per_cpu_time = 0;
-	r->per_node_numa = NULL;
-	r->nr_per_node_numa = 0;
-	r->task_enrichments = NULL;
-	r->nr_task_enrichments = 0;
-	r->prog_runtime_stats = NULL;
-	r->nr_prog_runtime_stats = 0;
-	ktsnap_report__free(r);
 }
 
 /* ---- maps ---------------------------------------------------------------------------- */
 static void at_hash_value_empty(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
 	struct ktsnap_map_view m;
 	struct ktsnap_entry e;
@@ -573,12 +557,11 @@ static void at_hash_value_empty(void **state)
 	at_fails(ktsnap_snapshot__map(s, "broken"), 0,
 		 "map 'broken' contents unavailable (render failed at "
 		 "capture): hash map truncated at 4096 entries");
-	ktsnap_report__free(r);
 }
 
 static void percpu_narrowing(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
 	struct ktsnap_map_view m;
 	struct ktsnap_entry e;
@@ -597,7 +580,6 @@ static void percpu_narrowing(void **state)
 	assert_string_equal(entry_err(e), "map 'pc': cpu 5 out of range (have 2 per-CPU slots)");
 	assert_false(ktsnap_error__unmapped(&e.err));
 	assert_int_equal(ktsnap_error__len(&e.err), 2);
-	ktsnap_report__free(r);
 }
 
 static bool pid_is(const struct ktsnap_entry *e, void *ctx)
@@ -618,7 +600,7 @@ static uint64_t weight_of(const struct ktsnap_entry *e, void *ctx)
 
 static void find_filter_max_by(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
 	struct ktsnap_entry e, out[8];
 	struct ktsnap_map_view m;
@@ -666,7 +648,6 @@ static void find_filter_max_by(void **state)
 	e = ktsnap_map_view__max_by(ktsnap_snapshot__map(s, "empty"), weight_of, NULL);
 	assert_string_equal(entry_err(e), "map 'empty': max_by matched no entries (map is empty)");
 	assert_int_equal(ktsnap_map_view__len(m), 5);
-	ktsnap_report__free(r);
 }
 
 static bool never(const struct ktsnap_entry *e, void *ctx)
@@ -676,7 +657,7 @@ static bool never(const struct ktsnap_entry *e, void *ctx)
 
 static void no_match_key_sampling(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
 	struct ktsnap_map *m;
 	struct ktsnap_entry e;
@@ -713,12 +694,11 @@ static void no_match_key_sampling(void **state)
 					  "[\"1000\"])");
 	for (i = 0; i < 3; i++)
 		(void)i;
-	ktsnap_report__free(r);
 }
 
 static void array_entries_extension(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
 	struct ktsnap_map *m = ktsnap_report_add_map(r, "dsq_array");
 	struct ktsnap_entry e;
@@ -741,12 +721,11 @@ static void array_entries_extension(void **state)
 	e = ktsnap_map_view__find(ktsnap_snapshot__map(s, "dsq_array"), never, NULL);
 	assert_string_equal(entry_err(e), "map 'dsq_array': find matched none of 4 entries (first "
 					  "3: [\"0\", \"1\", \"2\"])");
-	ktsnap_report__free(r);
 }
 
 static void special_map_views(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
 	struct ktsnap_ringbuf_info rb = { .capacity = 4096 };
 	struct ktsnap_map *m = ktsnap_report_add_map(r, "events");
@@ -759,13 +738,12 @@ static void special_map_views(void **state)
 	assert_null(ktsnap_map_view__stack_trace(v));
 	assert_null(ktsnap_map_view__map_error(v));
 	assert_ptr_equal(ktsnap_map_view__raw(v), &r->maps[0]);
-	ktsnap_report__free(r);
 }
 
 /* ---- entries ------------------------------------------------------------------------------- */
 static void entry_get_and_key(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
 	struct ktsnap_map *hm;
 	struct ktsnap_entry e;
@@ -819,7 +797,6 @@ static void entry_get_and_key(void **state)
 					  "is single Value (no key)");
 	assert_int_equal(ktsnap_field__as_u64(ktsnap_entry__get(e, "n"), &u, NULL), 0);
 	assert_int_equal(u, 1);
-	ktsnap_report__free(r);
 }
 
 static int collect(uint32_t cpu, const struct ktsnap_field *f, void *ctx)
@@ -836,7 +813,7 @@ static int collect(uint32_t cpu, const struct ktsnap_field *f, void *ctx)
 
 static void percpu_aggregators(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
 	struct ktsnap_map *m;
 	struct ktsnap_error err;
@@ -896,7 +873,6 @@ static void percpu_aggregators(void **state)
 	assert_int_equal(ktsnap_entry__cpu_sum_u64(e, "pid", &u, &err), -EINVAL);
 	assert_err(&err, "path 'pid': cannot read as Percpu / PercpuHash — actual rendered variant "
 			 "is Hash");
-	ktsnap_report__free(r);
 }
 
 /* ---- fields ----------------------------------------------------------------------------------- */
@@ -915,7 +891,7 @@ static struct ktsnap_value *task_value(struct ktsnap_report *r)
 
 static void dotted_paths(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_field root = ktsnap_field__of(task_value(r)), f, g;
 	char buf[64];
 	uint64_t u;
@@ -949,13 +925,12 @@ static void dotted_paths(void **state)
 	assert_int_equal(ktsnap_value__kind(ktsnap_field__raw(f)), KTSNAP_VALUE_PTR);
 	assert_int_equal(ktsnap_field__as_u64(f, &u, NULL), 0);
 	assert_int_equal(u, 0xffff1000);
-	ktsnap_report__free(r);
 }
 
 /* Issue #18: the "[i]" and "per_cpu[n]" forms diff prints walk too. */
 static void index_paths(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
 	struct ktsnap_value *tag = ktsnap_value_new_array(r, 3, 3);
 	struct ktsnap_value *grid = ktsnap_value_new_array(r, 2, 2);
@@ -1019,12 +994,11 @@ static void index_paths(void **state)
 	entry_get_fails(e, "per_cpu",
 			"map '<percpu-array>': per-CPU entry without a CPU "
 			"narrow — call .cpu(N) first (C: ktsnap_map_view__cpu())");
-	ktsnap_report__free(r);
 }
 
 static void pointer_hop_cap(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_value *v, *p;
 	struct ktsnap_field f;
 	int depth, i;
@@ -1046,7 +1020,6 @@ static void pointer_hop_cap(void **state)
 					    "expected a Struct, got Ptr");
 		}
 	}
-	ktsnap_report__free(r);
 }
 
 #define MISMATCH(call, text)                                         \
@@ -1059,7 +1032,7 @@ static void pointer_hop_cap(void **state)
 
 static void terminal_reads(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_value three = rb_uint(32, 3);
 	struct ktsnap_value vals[] = {
 		rb_uint(64, UINT64_MAX),
@@ -1137,65 +1110,58 @@ static void terminal_reads(void **state)
 	MISMATCH(ktsnap_field__as_str(f[0], &str, &_e),
 		 "path '': cannot read as str (enum variant name) — actual rendered variant is "
 		 "Uint");
-	ktsnap_report__free(r);
 }
 
 static void array_reads(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_value *a = ktsnap_value_new_array(r, 2, 2), *bad, tr, *big;
 	struct ktsnap_value three = rb_uint(8, 3);
-	uint64_t u[4];
-	uint32_t u32[4];
-	int64_t i64[4];
-	double d[4];
-	bool b[4];
-	size_t n;
+	struct rb_arrays o;
 
 	*ktsnap_elem_slot(a, 0) = rb_uint(64, 1);
 	*ktsnap_elem_slot(a, 1) = rb_uint(64, 2);
-	assert_int_equal(ktsnap_field__as_u64_array(ktsnap_field__of(a), u, 4, &n, NULL), 0);
-	assert_int_equal(n, 2);
-	assert_int_equal(u[0], 1);
-	assert_int_equal(u[1], 2);
+	assert_int_equal(ktsnap_field__as_u64_array(ktsnap_field__of(a), o.u, 4, &o.n, NULL), 0);
+	assert_int_equal(o.n, 2);
+	assert_int_equal(o.u[0], 1);
+	assert_int_equal(o.u[1], 2);
 	/* a short buffer still reports the count */
-	assert_int_equal(ktsnap_field__as_u64_array(ktsnap_field__of(a), u, 1, &n, NULL), 0);
-	assert_int_equal(n, 2);
-	assert_int_equal(ktsnap_field__as_i64_array(ktsnap_field__of(a), i64, 4, &n, NULL), 0);
-	assert_int_equal(ktsnap_field__as_f64_array(ktsnap_field__of(a), d, 4, &n, NULL), 0);
-	assert_true(d[1] == 2.0);
-	assert_int_equal(ktsnap_field__as_bool_array(ktsnap_field__of(a), b, 4, &n, NULL), 0);
-	assert_true(b[0]);
+	assert_int_equal(ktsnap_field__as_u64_array(ktsnap_field__of(a), o.u, 1, &o.n, NULL), 0);
+	assert_int_equal(o.n, 2);
+	assert_int_equal(ktsnap_field__as_i64_array(ktsnap_field__of(a), o.i64, 4, &o.n, NULL), 0);
+	assert_int_equal(ktsnap_field__as_f64_array(ktsnap_field__of(a), o.d, 4, &o.n, NULL), 0);
+	assert_true(o.d[1] == 2.0);
+	assert_int_equal(ktsnap_field__as_bool_array(ktsnap_field__of(a), o.b, 4, &o.n, NULL), 0);
+	assert_true(o.b[0]);
 
 	tr = rb_truncated(r, 16, 8, a);
-	assert_int_equal(ktsnap_field__as_u64_array(ktsnap_field__of(&tr), u, 4, &n, NULL), 0);
-	assert_int_equal(n, 2);
-	assert_int_equal(ktsnap_field__as_u32_array(ktsnap_field__of(a), u32, 4, &n, NULL), 0);
-	assert_int_equal(u32[1], 2);
+	assert_int_equal(ktsnap_field__as_u64_array(ktsnap_field__of(&tr), o.u, 4, &o.n, NULL), 0);
+	assert_int_equal(o.n, 2);
+	assert_int_equal(ktsnap_field__as_u32_array(ktsnap_field__of(a), o.u32, 4, &o.n, NULL), 0);
+	assert_int_equal(o.u32[1], 2);
 
 	big = ktsnap_value_new_array(r, 2, 2);
 	*ktsnap_elem_slot(big, 0) = rb_uint(64, 1);
 	*ktsnap_elem_slot(big, 1) = rb_uint(64, 1ull << 32);
-	MISMATCH(ktsnap_field__as_u32_array(ktsnap_field__of(big), u32, 4, &n, &_e),
+	MISMATCH(ktsnap_field__as_u32_array(ktsnap_field__of(big), o.u32, 4, &o.n, &_e),
 		 "path '': cannot read as [u32] — actual rendered variant is Array[1]=Uint");
 
 	bad = ktsnap_value_new_array(r, 2, 2);
 	*ktsnap_elem_slot(bad, 0) = rb_uint(64, 1);
 	*ktsnap_elem_slot(bad, 1) = *rb_struct(r, "s", "x", 1ull, NULL);
-	MISMATCH(ktsnap_field__as_u64_array(ktsnap_field__of(bad), u, 4, &n, &_e),
+	MISMATCH(ktsnap_field__as_u64_array(ktsnap_field__of(bad), o.u, 4, &o.n, &_e),
 		 "path '': cannot read as [u64] — actual rendered variant is Array[1]=Struct");
-	MISMATCH(ktsnap_field__as_u64_array(ktsnap_field__of(&three), u, 4, &n, &_e),
+	MISMATCH(ktsnap_field__as_u64_array(ktsnap_field__of(&three), o.u, 4, &o.n, &_e),
 		 "path '': cannot read as [u64] — actual rendered variant is Uint");
 	tr = rb_truncated(r, 16, 8, &three);
-	MISMATCH(ktsnap_field__as_u64_array(ktsnap_field__of(&tr), u, 4, &n, &_e),
+	MISMATCH(ktsnap_field__as_u64_array(ktsnap_field__of(&tr), o.u, 4, &o.n, &_e),
 		 "path '': cannot read as [u64] — actual rendered variant is "
 		 "Truncated(partial=Uint)");
-	ktsnap_report__free(r);
 }
 
 static void members_raw_error_present(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_value *a = ktsnap_value_new_array(r, 3, 3), ptr;
 	struct ktsnap_field f, m;
 	uint64_t u;
@@ -1220,12 +1186,11 @@ static void members_raw_error_present(void **state)
 	assert_null(ktsnap_field__raw(m));
 	assert_non_null(ktsnap_field__error(&m));
 	assert_int_equal(ktsnap_field__member_count(m), 0);
-	ktsnap_report__free(r);
 }
 
 static void errors_are_values(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s = ktsnap_snapshot__new(r);
 	struct ktsnap_map_view a, b;
 	struct ktsnap_error copy;
@@ -1239,12 +1204,11 @@ static void errors_are_values(void **state)
 	b = ktsnap_snapshot__map(s, "y");
 	assert_false(ktsnap_error__equal(&a.err, &b.err));
 	assert_string_equal(ktsnap_error_kind__name(copy.kind), "MapNotFound");
-	ktsnap_report__free(r);
 }
 
 static void index_handles_many_maps(void **state)
 {
-	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_report *r = *state;
 	struct ktsnap_snapshot s;
 	char name[32];
 	uint64_t u;
@@ -1267,43 +1231,42 @@ static void index_handles_many_maps(void **state)
 	assert_int_equal(u, 42);
 	assert_int_equal(ktsnap_snapshot__var(s, "shared").err.kind, KTSNAP_ERR_AMBIGUOUS_VAR);
 	assert_non_null(r->view_index);
-	ktsnap_report__free(r);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(snapshot_borrows),
-		cmocka_unit_test(map_hit_and_miss),
+		RB_REPORT_TEST(snapshot_borrows),
+		RB_REPORT_TEST(map_hit_and_miss),
 		cmocka_unit_test(placeholder_short_circuit),
-		cmocka_unit_test(var_unique_and_never_splits),
-		cmocka_unit_test(var_miss_lists_sorted_globals),
-		cmocka_unit_test(var_render_incomplete),
+		RB_REPORT_TEST(var_unique_and_never_splits),
+		RB_REPORT_TEST(var_miss_lists_sorted_globals),
+		RB_REPORT_TEST(var_render_incomplete),
 		cmocka_unit_test(var_ambiguity),
 		cmocka_unit_test(vars_in_map_order),
-		cmocka_unit_test(active_single_obj),
+		RB_REPORT_TEST(active_single_obj),
 		cmocka_unit_test(active_failures),
-		cmocka_unit_test(active_multi_copy),
-		cmocka_unit_test(active_filter_excluded),
+		RB_REPORT_TEST(active_multi_copy),
+		RB_REPORT_TEST(active_filter_excluded),
 		cmocka_unit_test(live_var_via),
-		cmocka_unit_test(live_vars_via),
-		cmocka_unit_test(walker_accessors),
-		cmocka_unit_test(at_hash_value_empty),
-		cmocka_unit_test(percpu_narrowing),
-		cmocka_unit_test(find_filter_max_by),
-		cmocka_unit_test(no_match_key_sampling),
-		cmocka_unit_test(array_entries_extension),
-		cmocka_unit_test(special_map_views),
-		cmocka_unit_test(entry_get_and_key),
-		cmocka_unit_test(percpu_aggregators),
-		cmocka_unit_test(dotted_paths),
-		cmocka_unit_test(pointer_hop_cap),
-		cmocka_unit_test(index_paths),
-		cmocka_unit_test(terminal_reads),
-		cmocka_unit_test(array_reads),
-		cmocka_unit_test(members_raw_error_present),
-		cmocka_unit_test(errors_are_values),
-		cmocka_unit_test(index_handles_many_maps),
+		RB_REPORT_TEST(live_vars_via),
+		RB_REPORT_TEST(walker_accessors),
+		RB_REPORT_TEST(at_hash_value_empty),
+		RB_REPORT_TEST(percpu_narrowing),
+		RB_REPORT_TEST(find_filter_max_by),
+		RB_REPORT_TEST(no_match_key_sampling),
+		RB_REPORT_TEST(array_entries_extension),
+		RB_REPORT_TEST(special_map_views),
+		RB_REPORT_TEST(entry_get_and_key),
+		RB_REPORT_TEST(percpu_aggregators),
+		RB_REPORT_TEST(dotted_paths),
+		RB_REPORT_TEST(pointer_hop_cap),
+		RB_REPORT_TEST(index_paths),
+		RB_REPORT_TEST(terminal_reads),
+		RB_REPORT_TEST(array_reads),
+		RB_REPORT_TEST(members_raw_error_present),
+		RB_REPORT_TEST(errors_are_values),
+		RB_REPORT_TEST(index_handles_many_maps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -192,17 +192,44 @@ static void t_host_drop_rules(void **state)
 }
 
 /* ---- F134: postcard ------------------------------------------------------------------ */
+/*
+ * round_trip_request() and round_trip_reply(), one body for both message
+ * types: @m encodes to bytes that begin with @head[0..@n), decode back to a
+ * message equal to @m, and are refused (leaving nothing allocated) when cut
+ * short anywhere.  Returns the encoded length.
+ */
+#define DEFINE_ROUND_TRIP(what)                                                                    \
+	static size_t round_trip_##what(const struct ktsnap_kernel_op_##what *m, const void *head, \
+					size_t n)                                                  \
+	{                                                                                          \
+		struct ktsnap_kernel_op_##what back;                                               \
+		uint8_t *buf;                                                                      \
+		size_t len, cut;                                                                   \
+                                                                                                   \
+		assert_int_equal(ktsnap_kernel_op_##what##__encode(m, &buf, &len), 0);             \
+		assert_true(len >= n);                                                             \
+		assert_memory_equal(buf, head, n);                                                 \
+		assert_int_equal(ktsnap_kernel_op_##what##__decode(buf, len, &back), 0);           \
+		assert_true(ktsnap_kernel_op_##what##__equal(m, &back));                           \
+		ktsnap_kernel_op_##what##__clear(&back);                                           \
+		for (cut = 0; cut < len; cut++)                                                    \
+			assert_int_equal(ktsnap_kernel_op_##what##__decode(buf, cut, &back),       \
+					 -EBADMSG);                                                \
+		free(buf);                                                                         \
+		return len;                                                                        \
+	}
+DEFINE_ROUND_TRIP(request)
+DEFINE_ROUND_TRIP(reply)
+
 static void t_postcard_worked_example(void **state)
 {
 	static const uint8_t want[] = {
 		0x01, 0x01, 0x01, 0x01, 0x74, 0x01, 0x00, 0x0a, 0x6a, 0x69,
 		0x66, 0x66, 0x69, 0x65, 0x73, 0x5f, 0x36, 0x34, 0x01, 0x00
 	};
-	struct ktsnap_kernel_op_request req = { 0 }, back;
+	struct ktsnap_kernel_op_request req = { 0 };
 	struct ktsnap_kernel_op_target t = { 0 };
 	struct ktsnap_kernel_op_value v = ktsnap_kernel_op_value_u64(0);
-	uint8_t *buf;
-	size_t len;
 
 	req.request_id = 1;
 	req.mode = KTSNAP_KERNEL_OP_COLD;
@@ -210,25 +237,18 @@ static void t_postcard_worked_example(void **state)
 	assert_int_equal(ktsnap_kernel_op_request__set_tag(&req, "t"), 0);
 	assert_int_equal(ktsnap_kernel_op_target__set_symbol(&t, "jiffies_64"), 0);
 	assert_int_equal(ktsnap_kernel_op_request__add_entry(&req, &t, &v), 0);
-	assert_int_equal(ktsnap_kernel_op_request__encode(&req, &buf, &len), 0);
-	assert_int_equal(len, sizeof(want));
-	assert_memory_equal(buf, want, sizeof(want));
-	assert_int_equal(ktsnap_kernel_op_request__decode(buf, len, &back), 0);
-	assert_true(ktsnap_kernel_op_request__equal(&req, &back));
-	free(buf);
-	ktsnap_kernel_op_request__clear(&back);
+	assert_int_equal(round_trip_request(&req, want, sizeof(want)), sizeof(want));
 	ktsnap_kernel_op_request__clear(&req);
 	ktsnap_kernel_op_target__clear(&t);
 }
 
 static void t_postcard_variants(void **state)
 {
-	struct ktsnap_kernel_op_request req = { 0 }, back;
-	struct ktsnap_kernel_op_reply rep = { 0 }, rback;
+	static const char want_reply[] = "\x01\x01\x02ok\x02\x01\x2a\x02\x04\0\0\0\0";
+	struct ktsnap_kernel_op_request req = { 0 };
+	struct ktsnap_kernel_op_reply rep = { 0 };
 	struct ktsnap_kernel_op_target t = { 0 };
 	struct ktsnap_kernel_op_value v = { 0 };
-	uint8_t *buf;
-	size_t len, cut;
 
 	req.request_id = 300; /* two varint bytes */
 	req.mode = KTSNAP_KERNEL_OP_HOT;
@@ -249,15 +269,8 @@ static void t_postcard_variants(void **state)
 	v = ktsnap_kernel_op_value_u64(1ull << 63);
 	ktsnap_kernel_op_request__add_entry(&req, &t, &v);
 
-	assert_int_equal(ktsnap_kernel_op_request__encode(&req, &buf, &len), 0);
-	assert_memory_equal(buf, "\xac\x02\x00\x00\x00\x04", 6); /* id 300, Hot, Write, "" */
-	assert_int_equal(ktsnap_kernel_op_request__decode(buf, len, &back), 0);
-	assert_true(ktsnap_kernel_op_request__equal(&req, &back));
-	ktsnap_kernel_op_request__clear(&back);
-	/* every truncation is refused, and leaves nothing allocated */
-	for (cut = 0; cut < len; cut++)
-		assert_int_equal(ktsnap_kernel_op_request__decode(buf, cut, &back), -EBADMSG);
-	free(buf);
+	/* id 300, Hot, Write, "" */
+	round_trip_request(&req, "\xac\x02\x00\x00\x00\x04", 6);
 	ktsnap_kernel_op_request__clear(&req);
 
 	rep.request_id = 1;
@@ -268,14 +281,8 @@ static void t_postcard_variants(void **state)
 	ktsnap_kernel_op_value__set_bytes(&v, NULL, 4);
 	ktsnap_kernel_op_reply__push_value(&rep, &v);
 	ktsnap_kernel_op_value__clear(&v);
-	assert_int_equal(ktsnap_kernel_op_reply__encode(&rep, &buf, &len), 0);
-	assert_memory_equal(buf, "\x01\x01\x02ok\x02\x01\x2a\x02\x04\0\0\0\0", len);
-	assert_int_equal(ktsnap_kernel_op_reply__decode(buf, len, &rback), 0);
-	assert_true(ktsnap_kernel_op_reply__equal(&rep, &rback));
-	ktsnap_kernel_op_reply__clear(&rback);
-	for (cut = 0; cut < len; cut++)
-		assert_int_equal(ktsnap_kernel_op_reply__decode(buf, cut, &rback), -EBADMSG);
-	free(buf);
+	assert_int_equal(round_trip_reply(&rep, want_reply, sizeof(want_reply) - 1),
+			 sizeof(want_reply) - 1);
 	ktsnap_kernel_op_reply__clear(&rep);
 }
 
@@ -318,25 +325,27 @@ static void t_postcard_malformed(void **state)
 /* ---- F136: sidecar names ------------------------------------------------------------- */
 static void t_sidecar(void **state)
 {
+	static const struct {
+		const char *base, *tag, *want;
+	} cases[] = {
+		{ "run/c.failure-dump.json", "../x y", "run/c.snapshot..._x_y.json" },
+		{ "run/c.failure-dump.json", "mid_run", "run/c.snapshot.mid_run.json" },
+		{ "run/c", "t", "run/c.snapshot.t" },
+		{ "run/.failure-dump.json", "t", "run/dump.snapshot.t.json" },
+		{ "run/.hidden", "t", "run/dump.snapshot.t" },
+		{ "", "t", "dump.snapshot.t" },
+		/* one '_' per character, however many bytes it takes */
+		{ "d/s.json", "a\xc3\xa9z\xe2\x80\xa6!", "d/s.snapshot.a_z__.json" },
+	};
 	char b[256];
+	size_t i;
 
-	assert_int_equal(
-		ktsnap_wire_sidecar_path("run/c.failure-dump.json", "../x y", b, sizeof(b)),
-		strlen("run/c.snapshot..._x_y.json"));
-	assert_string_equal(b, "run/c.snapshot..._x_y.json");
-	ktsnap_wire_sidecar_path("run/c.failure-dump.json", "mid_run", b, sizeof(b));
-	assert_string_equal(b, "run/c.snapshot.mid_run.json");
-	ktsnap_wire_sidecar_path("run/c", "t", b, sizeof(b));
-	assert_string_equal(b, "run/c.snapshot.t");
-	ktsnap_wire_sidecar_path("run/.failure-dump.json", "t", b, sizeof(b));
-	assert_string_equal(b, "run/dump.snapshot.t.json");
-	ktsnap_wire_sidecar_path("run/.hidden", "t", b, sizeof(b));
-	assert_string_equal(b, "run/dump.snapshot.t");
-	ktsnap_wire_sidecar_path("", "t", b, sizeof(b));
-	assert_string_equal(b, "dump.snapshot.t");
-	/* one '_' per character, however many bytes it takes */
-	ktsnap_wire_sidecar_path("d/s.json", "a\xc3\xa9z\xe2\x80\xa6!", b, sizeof(b));
-	assert_string_equal(b, "d/s.snapshot.a_z__.json");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(
+			ktsnap_wire_sidecar_path(cases[i].base, cases[i].tag, b, sizeof(b)),
+			strlen(cases[i].want));
+		assert_string_equal(b, cases[i].want);
+	}
 	/* snprintf semantics */
 	assert_int_equal(ktsnap_wire_sidecar_path("run/c.json", "t", b, 4), 21);
 	assert_string_equal(b, "run");
@@ -771,63 +780,79 @@ static void t_kernel_op_timeout(void **state)
 }
 
 /* ---- report retrieval (extension) ---------------------------------------------------- */
-static void put_chunk(int fd, uint32_t id, uint32_t status, uint64_t total, uint64_t off,
-		      const char *data, size_t n)
+/* One REPORT_REPLY frame: its header fields, then @data (strlen(data) bytes). */
+struct chunk {
+	uint32_t id, status;
+	uint64_t total, off;
+	const char *data;
+};
+
+static void put_chunk(int fd, const struct chunk *c)
 {
+	size_t n = strlen(c->data);
 	uint8_t f[256];
 	int i;
 
 	memset(f, 0, 24);
 	for (i = 0; i < 4; i++) {
-		f[i] = (uint8_t)(id >> (8 * i));
-		f[4 + i] = (uint8_t)(status >> (8 * i));
+		f[i] = (uint8_t)(c->id >> (8 * i));
+		f[4 + i] = (uint8_t)(c->status >> (8 * i));
 	}
 	for (i = 0; i < 8; i++) {
-		f[8 + i] = (uint8_t)(total >> (8 * i));
-		f[16 + i] = (uint8_t)(off >> (8 * i));
+		f[8 + i] = (uint8_t)(c->total >> (8 * i));
+		f[16 + i] = (uint8_t)(c->off >> (8 * i));
 	}
-	memcpy(f + 24, data, n);
+	memcpy(f + 24, c->data, n);
 	put_frame(fd, KTSNAP_MSG_REPORT_REPLY, f, (uint32_t)(24 + n));
+}
+
+/* The peer sends @chunks[0..@n), then the client fetches report "t" (2 s
+ * deadline): its result; *@json stays NULL unless it succeeds. */
+static int fetch_after(struct pair *p, const struct chunk *chunks, size_t n, char **json,
+		       size_t *len, struct ktsnap_wire_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		put_chunk(p->peer, &chunks[i]);
+	*json = NULL;
+	return ktsnap_wire_client__fetch_report(p->c, "t", 2000, json, len, res);
 }
 
 static void t_fetch_report(void **state)
 {
+	/* a stale reply (id 7) is skipped; the report comes in two chunks */
+	static const struct chunk two[] = { { 7, 1, 10, 0, "stale" },
+					    { 1, 1, 10, 0, "{\"a\":" },
+					    { 1, 1, 10, 5, "12}\n\n" } };
+	static const struct chunk refused = { 2, 2, 6, 0, "nope!!" };
+	/* an announced size past the reader's limit is refused up front */
+	static const struct chunk huge = { 3, 1, 1ull << 40, 0, "x" };
 	struct pair *p = *state;
 	struct ktsnap_wire_result res;
-	char *json = NULL;
+	char *json;
 	size_t len;
 
-	put_chunk(p->peer, 7, 1, 10, 0, "stale", 5);
-	put_chunk(p->peer, 1, 1, 10, 0, "{\"a\":", 5);
-	put_chunk(p->peer, 1, 1, 10, 5, "12}\n\n", 5);
-	assert_int_equal(ktsnap_wire_client__fetch_report(p->c, "t", 2000, &json, &len, &res), 0);
+	assert_int_equal(fetch_after(p, two, 3, &json, &len, &res), 0);
 	assert_int_equal(len, 10);
 	assert_string_equal(json, "{\"a\":12}\n\n");
 	free(json);
 
-	put_chunk(p->peer, 2, 2, 6, 0, "nope!!", 6);
-	assert_int_equal(ktsnap_wire_client__fetch_report(p->c, "t", 2000, &json, &len, &res),
-			 -EREMOTEIO);
+	assert_int_equal(fetch_after(p, &refused, 1, &json, &len, &res), -EREMOTEIO);
 	assert_string_equal(res.reason, "nope!!");
 
-	/* an announced size past the reader's limit is refused up front */
-	put_chunk(p->peer, 3, 1, 1ull << 40, 0, "x", 1);
-	assert_int_equal(ktsnap_wire_client__fetch_report(p->c, "t", 2000, &json, &len, &res),
-			 -EFBIG);
+	assert_int_equal(fetch_after(p, &huge, 1, &json, &len, &res), -EFBIG);
 	assert_false(ktsnap_wire_transport_latched_dead());
 }
 
 static void t_fetch_report_gap(void **state)
 {
-	struct pair *p = *state;
+	static const struct chunk gap[] = { { 1, 1, 10, 0, "abc" }, { 1, 1, 10, 5, "fgh" } };
 	struct ktsnap_wire_result res;
-	char *json = NULL;
+	char *json;
 	size_t len;
 
-	put_chunk(p->peer, 1, 1, 10, 0, "abc", 3);
-	put_chunk(p->peer, 1, 1, 10, 5, "fgh", 3);
-	assert_int_equal(ktsnap_wire_client__fetch_report(p->c, "t", 2000, &json, &len, &res),
-			 -EPROTO);
+	assert_int_equal(fetch_after(*state, gap, 2, &json, &len, &res), -EPROTO);
 	assert_null(json);
 	assert_string_equal(res.reason, "report reply read failed (request_id=1): chunk at 5 of 3 "
 					"bytes does not continue 3 of 10");
