@@ -169,7 +169,12 @@ int ktsnap_workers_spawn(const char *cgroup_path, unsigned int n, const struct k
 	/* every forked worker says hello once, or dies (EOF when all did) */
 	for (i = 0; i < forked; i++) {
 		struct worker_hello h;
-		ssize_t r = read(p[0], &h, sizeof(h));
+		ssize_t r;
+
+		/* a caught stop signal must not read as a worker that died */
+		do
+			r = read(p[0], &h, sizeof(h));
+		while (r < 0 && errno == EINTR);
 
 		if (r != sizeof(h)) {
 			if (!err) {

@@ -687,16 +687,21 @@ static int sigterm_child(const char *parent)
 	struct ktsnap_scenario *sc = ktsnap_scenario__new();
 	KTSNAP_OPTS(ktsnap_scenario_run_opts, opts, .bridge = b, .catch_signals = true,
 		    .cgroup_parent = parent);
-	int err;
+	const char *msg;
+	int rc, err;
 
 	ktsnap_scenario__add_step(sc);
 	ktsnap_scenario__add_cgroup(sc, 1, "w", 2, NULL);
 	ktsnap_scenario__set_hold(sc, 1, KTSNAP_HOLD_DURATION, 60000, 0);
-	err = ktsnap_scenario__run(sc, &opts);
-	err = err == -EINTR && ktsnap_scenario__signal(sc) == SIGTERM &&
-			      strstr(ktsnap_scenario__errmsg(sc), "interrupted by signal 15") ?
+	rc = ktsnap_scenario__run(sc, &opts);
+	msg = ktsnap_scenario__errmsg(sc);
+	err = rc == -EINTR && ktsnap_scenario__signal(sc) == SIGTERM && msg &&
+			      strstr(msg, "interrupted by signal 15") ?
 		      42 :
 		      1;
+	if (err != 42) /* the parent's failure then shows what the run said */
+		fprintf(stderr, "child: run returned %d, signal %d: %s\n", rc,
+			ktsnap_scenario__signal(sc), msg ? msg : "(no message)");
 	ktsnap_scenario__free(sc);
 	ktsnap_bridge__unref(b);
 	return err;
