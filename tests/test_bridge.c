@@ -199,6 +199,8 @@ static void construction_defaults(void **state)
 	assert_int_equal(c.watches, 0);
 	assert_int_equal(c.events, 0);
 	assert_int_equal(c.publish_seqno, 0);
+	for (size_t i = 0; i < sizeof(c.reserved) / sizeof(c.reserved[0]); i++)
+		assert_int_equal(c.reserved[i], 0);
 	dbg = ktsnap_bridge__debug_string(b);
 	assert_string_equal(dbg, "SnapshotBridge { snapshots: 0, watch_count: 0, capture: "
 				 "\"<callback>\", register_watch: \"<none>\" }");

@@ -248,6 +248,7 @@ struct ktsnap_bridge_counts {
 	size_t events; /* queued events, not counting a pending truncation marker */
 	size_t watches; /* watch registrations held (watch_count, §5.8) */
 	uint64_t publish_seqno; /* the worker's (acquire read); 0 without accessor state */
+	uint64_t reserved[4]; /* zero: room for later counters without an ABI break */
 };
 /* All zero for a NULL bridge. */
 KTSNAP_API struct ktsnap_bridge_counts ktsnap_bridge__counts(struct ktsnap_bridge *b);
