@@ -253,16 +253,16 @@ const struct json_record json_rec_map = REC(ktsnap_map, map_f);
 
 /* ---- the report ------------------------------------------------------------------- */
 #define S(f) FL(ktsnap_report, f, JF_STR, JF_OMIT_NULL)
-#define RAW(f, name, fl) FX(ktsnap_report, name, f, JF_RAW, JF_OMIT_NULL | (fl))
+#define RAW(f, fl) FX(ktsnap_report, #f, carried.f, JF_RAW, JF_OMIT_NULL | (fl))
 #define LIST(f, sub) FR(ktsnap_report, f, JF_OMIT_EMPTY, nr_##f, sub)
 static const struct json_field report_f[] = {
 	HOOK("schema"),
 	HOOK("maps"),
-	RAW(vcpu_regs_json, "vcpu_regs", JF_ARRAY),
+	RAW(vcpu_regs, JF_ARRAY),
 	S(active_obj_name),
 	FN(ktsnap_report, active_map_kvas, JF_U64_LIST, JF_OMIT_EMPTY, nr_active_map_kvas),
-	RAW(sdt_allocations_json, "sdt_allocations", JF_ARRAY),
-	RAW(scx_static_ranges_json, "scx_static_ranges", 0),
+	RAW(sdt_allocations, JF_ARRAY),
+	RAW(scx_static_ranges, 0),
 	S(sdt_alloc_unavailable),
 	LIST(prog_runtime_stats, prog_stat),
 	S(prog_runtime_stats_unavailable),
@@ -276,7 +276,7 @@ static const struct json_field report_f[] = {
 	LIST(dsq_states, dsq),
 	FO(ktsnap_report, scx_sched_state, sched),
 	S(scx_walker_unavailable),
-	RAW(vcpu_perf_at_freeze_json, "vcpu_perf_at_freeze", JF_ARRAY),
+	RAW(vcpu_perf_at_freeze, JF_ARRAY),
 	FH(ktsnap_report, dump_truncated_at_us, JF_U64, has_dump_truncated_at_us),
 	FO(ktsnap_report, probe_counters, probe),
 	LIST(cgroup_psi, psi),

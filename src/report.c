@@ -419,6 +419,13 @@ GETTER(const char *, ktsnap_report__scx_walker_unavailable, ktsnap_report,
        o->scx_walker_unavailable)
 GETTER(const char *, ktsnap_report__sdt_alloc_unavailable, ktsnap_report, o->sdt_alloc_unavailable)
 
+const struct ktsnap_carried_json *ktsnap_report__carried_json(const struct ktsnap_report *r)
+{
+	if (!r)
+		return ktsnap_fail_ptr(-EINVAL, "carried_json: no report");
+	return &r->carried;
+}
+
 const struct ktsnap_value *ktsnap_map__value(const struct ktsnap_map *m)
 {
 	if (!m)

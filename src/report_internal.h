@@ -447,12 +447,9 @@ struct ktsnap_report {
 	const char *scx_walker_unavailable;
 	const char *sdt_alloc_unavailable;
 
-	/* VM-only / escape-only fields, kept verbatim as compact JSON text
-	 * (NULL: absent) so a report read from a file round-trips. */
-	const char *vcpu_regs_json;
-	const char *vcpu_perf_at_freeze_json;
-	const char *sdt_allocations_json;
-	const char *scx_static_ranges_json;
+	/* VM-only / escape-only fields, kept verbatim so a report read from a
+	 * file round-trips */
+	struct ktsnap_carried_json carried;
 
 	bool has_dump_truncated_at_us;
 	uint64_t dump_truncated_at_us;

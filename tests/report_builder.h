@@ -493,8 +493,8 @@ static inline struct ktsnap_report *rb_full_report(uint64_t tick)
 	r->probe_counters->trigger_count = UINT64_MAX;
 	r->has_dump_truncated_at_us = true;
 	r->dump_truncated_at_us = 0;
-	r->vcpu_regs_json = "[{\"instruction_pointer\":18446744071562067968},null]";
-	r->scx_static_ranges_json = "{\"ranges\":[]}";
+	r->carried.vcpu_regs = "[{\"instruction_pointer\":18446744071562067968},null]";
+	r->carried.scx_static_ranges = "{\"ranges\":[]}";
 	r->prog_runtime_stats_unavailable = NULL;
 	r->scx_walker_unavailable = "no scx walker capture";
 	return r;

@@ -242,6 +242,17 @@ static void read_back_model(void **state)
 	assert_int_equal(ktsnap_report__rq_scx_states(back, &n)[0].curr_pid, -1);
 	assert_int_equal(ktsnap_report__timestamp_ns(back), 1700000000000000001ULL);
 
+	/* carried-through fields come back as the compact text the file held */
+	assert_string_equal(ktsnap_report__carried_json(back)->vcpu_regs,
+			    "[{\"instruction_pointer\":18446744071562067968},null]");
+	assert_string_equal(ktsnap_report__carried_json(back)->scx_static_ranges,
+			    "{\"ranges\":[]}");
+	assert_null(ktsnap_report__carried_json(back)->sdt_allocations);
+	assert_null(ktsnap_report__carried_json(back)->vcpu_perf_at_freeze);
+	errno = 0;
+	assert_null(ktsnap_report__carried_json(NULL));
+	assert_int_equal(errno, EINVAL);
+
 	free(s);
 	ktsnap_report__free(back);
 	ktsnap_report__free(r);

@@ -398,6 +398,22 @@ ktsnap_report__scx_sched_state(const struct ktsnap_report *r);
 KTSNAP_API const struct ktsnap_probe_counters *
 ktsnap_report__probe_counters(const struct ktsnap_report *r);
 
+/*
+ * The fields a "single" report carries through without interpreting them,
+ * each as the compact JSON text the file held (NULL: absent).  A live
+ * capture on a host leaves them all absent; a report written inside a VM
+ * may hold them, and reading then writing it keeps them.
+ */
+struct ktsnap_carried_json {
+	const char *vcpu_regs; /* per-vCPU register sets (VM-only) */
+	const char *vcpu_perf_at_freeze; /* per-vCPU perf samples (VM-only) */
+	const char *sdt_allocations; /* typed views of sdt_alloc allocations */
+	const char *scx_static_ranges; /* scx_static allocator ranges */
+};
+/* Borrowed from @r (lives as long as it); NULL with errno EINVAL for a NULL @r. */
+KTSNAP_API const struct ktsnap_carried_json *
+ktsnap_report__carried_json(const struct ktsnap_report *r);
+
 /* The reason strings (NULL when absent). */
 KTSNAP_API const char *ktsnap_report__prog_runtime_stats_unavailable(const struct ktsnap_report *r);
 KTSNAP_API const char *ktsnap_report__per_node_numa_unavailable(const struct ktsnap_report *r);
