@@ -44,6 +44,16 @@ static pid_t start_workload(char **argv)
 	return pid;
 }
 
+/* SIGTERM the workload if it still runs, reap it, and forget it. */
+static void stop_workload(pid_t *child)
+{
+	if (*child > 0) {
+		kill(*child, SIGTERM);
+		waitpid(*child, NULL, 0);
+	}
+	*child = 0;
+}
+
 static void sleep_ms(unsigned int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
@@ -221,10 +231,7 @@ static int run(int argc, char **argv)
 	fired = ktsnap_periodic__fired(p);
 	if (fired != last)
 		progress(tty, fired, ktsnap_periodic__target(p));
-	if (child > 0) {
-		kill(child, SIGTERM);
-		waitpid(child, &status, 0);
-	}
+	stop_workload(&child);
 
 	if (ktsnap_periodic__default_check(b, &err)) {
 		cli_fail("%s", err ? err : "no sample with real BPF state");
@@ -251,10 +258,7 @@ static int run(int argc, char **argv)
 			ktsnap_sample_series__len(s), ktsnap_periodic__target(p), dir))
 		rc = EXIT_FAIL;
 out:
-	if (child > 0) {
-		kill(child, SIGTERM);
-		waitpid(child, &status, 0);
-	}
+	stop_workload(&child);
 	free(err);
 	ktsnap_sample_series__free(s);
 	ktsnap_drain__free(d);
