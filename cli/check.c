@@ -109,54 +109,18 @@ static int project_map(struct ktsnap_snapshot snap, struct ktsnap_series_value *
 	return 0;
 }
 
-static struct ktsnap_series_field *project(struct ktsnap_sample_series *s, const struct source *src)
+/* The column of @ctx (a struct source) read as @type. */
+static struct ktsnap_series_field *project(struct ktsnap_sample_series *s,
+					   enum ktsnap_series_type type, void *ctx)
 {
+	struct source *src = ctx;
 	char label[512];
 
+	src->type = type;
 	if (!src->is_map)
 		return ktsnap_sample_series__bpf_live(s, src->name, src->type);
 	snprintf(label, sizeof(label), "%s[%llu].%s", src->name, src->index, src->path);
-	return ktsnap_sample_series__bpf(s, label, src->type, project_map, (void *)src);
-}
-
-/* Some Ok-looking row failed only because of the chosen type. */
-static bool type_mismatch(const struct ktsnap_series_field *f)
-{
-	size_t i;
-
-	for (i = 0; i < ktsnap_series_field__len(f); i++) {
-		const struct ktsnap_series_value *v = ktsnap_series_field__value(f, i);
-
-		if (!v->ok && ktsnap_error__kind(&v->err) == KTSNAP_ERR_TYPE_MISMATCH)
-			return true;
-	}
-	return false;
-}
-
-/*
- * The column, read as u64 when every value is one, else i64, else f64
- * (always_true: bool).
- */
-static struct ktsnap_series_field *project_typed(struct ktsnap_sample_series *s, struct source *src,
-						 bool boolean)
-{
-	static const enum ktsnap_series_type order[] = { KTSNAP_SERIES_U64, KTSNAP_SERIES_I64,
-							 KTSNAP_SERIES_F64 };
-	struct ktsnap_series_field *f = NULL;
-	size_t i;
-
-	if (boolean) {
-		src->type = KTSNAP_SERIES_BOOL;
-		return project(s, src);
-	}
-	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		ktsnap_series_field__free(f);
-		src->type = order[i];
-		f = project(s, src);
-		if (!f || !type_mismatch(f))
-			break;
-	}
-	return f;
+	return ktsnap_sample_series__bpf(s, label, src->type, project_map, src);
 }
 
 static const char *outcome_name(enum ktsnap_verdict_outcome o)
@@ -335,7 +299,9 @@ static int do_check(int argc, char **argv)
 	ret = load_series(dir, &s);
 	if (ret)
 		goto out;
-	f = project_typed(s, &src, p == P_ALWAYS_TRUE);
+	/* always_true reads bools, the other patterns numbers */
+	f = p == P_ALWAYS_TRUE ? project(s, KTSNAP_SERIES_BOOL, &src) :
+				 cli_series_numeric(s, project, &src);
 	v = ktsnap_verdict__new();
 	if (!f || !v) {
 		ret = cli_fail("out of memory");

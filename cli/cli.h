@@ -11,6 +11,7 @@
 #include <ktsnap/diff.h>
 #include <ktsnap/display.h>
 #include <ktsnap/json.h>
+#include <ktsnap/series.h>
 #include <ktsnap/snapfile.h>
 #include <ktsnap/view.h>
 
@@ -181,6 +182,18 @@ bool cli_transport_option(struct cli_transport *t, int c, const char *arg);
 /* @s in @out (@size bytes, > 0) with every byte outside [A-Za-z0-9._-]
  * as '_' (§10.6's file names; the callers settle "", "." and ".."). */
 void cli_safe_name(const char *s, char *out, size_t size);
+
+/* Some row of @f failed with an error of @kind. */
+bool cli_series_has_error(const struct ktsnap_series_field *f, enum ktsnap_error_kind kind);
+/* A column of the samples in @s, made by @project(@s, type, @ctx): read
+ * as u64, else i64, else f64 (the first type no row rejects as a type
+ * mismatch; f64 whatever its rows say).  NULL + errno when @project
+ * fails. */
+struct ktsnap_series_field *
+cli_series_numeric(struct ktsnap_sample_series *s,
+		   struct ktsnap_series_field *(*project)(struct ktsnap_sample_series *s,
+							  enum ktsnap_series_type type, void *ctx),
+		   void *ctx);
 
 /* "HASH", "PERCPU_ARRAY", … for a bpf_map_type. */
 const char *cli_map_type_name(unsigned int type);

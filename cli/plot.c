@@ -282,46 +282,38 @@ static int write_svg(FILE *out, struct line *lines, size_t nr, const char *dir)
 	return ferror(out) ? -EIO : 0;
 }
 
+/* One source: a global, or a member of a map entry (@cpu < 0: no CPU). */
+struct source {
+	bool is_var;
+	const char *name, *path;
+	size_t index;
+	int64_t cpu;
+};
+
+static struct ktsnap_series_field *project_as(struct ktsnap_sample_series *s,
+					      enum ktsnap_series_type type, void *ctx)
+{
+	const struct source *src = ctx;
+
+	return src->is_var ? ktsnap_sample_series__bpf_live(s, src->name, type) :
+			     ktsnap_sample_series__map_field(s, src->name, src->index, src->cpu,
+							     src->path, type);
+}
+
 /* Read as u64, else i64, else f64 (the first type no row rejects). */
-static struct ktsnap_series_field *project(struct ktsnap_sample_series *s, const char *kind,
+static struct ktsnap_series_field *project(struct ktsnap_sample_series *s, bool is_var,
 					   const char *name, size_t index, const char *path,
 					   int64_t cpu)
 {
-	static const enum ktsnap_series_type order[] = { KTSNAP_SERIES_U64, KTSNAP_SERIES_I64,
-							 KTSNAP_SERIES_F64 };
-	struct ktsnap_series_field *f = NULL;
-	size_t t, i;
+	struct source src = { is_var, name, path, index, cpu };
 
-	for (t = 0; t < sizeof(order) / sizeof(order[0]); t++) {
-		bool mismatch = false;
-
-		ktsnap_series_field__free(f);
-		f = strcmp(kind, "var") ?
-			    ktsnap_sample_series__map_field(s, name, index, cpu, path, order[t]) :
-			    ktsnap_sample_series__bpf_live(s, name, order[t]);
-		for (i = 0; f && i < ktsnap_series_field__len(f); i++) {
-			const struct ktsnap_series_value *v = ktsnap_series_field__value(f, i);
-
-			mismatch |=
-				!v->ok && ktsnap_error__kind(&v->err) == KTSNAP_ERR_TYPE_MISMATCH;
-		}
-		if (!f || !mismatch)
-			break;
-	}
-	return f;
+	return cli_series_numeric(s, project_as, &src);
 }
 
-/* Every row failed with PerCpuNotNarrowed: the source is a per-CPU map. */
+/* Some row failed with PerCpuNotNarrowed: the source is a per-CPU map. */
 static bool needs_cpu(const struct ktsnap_series_field *f)
 {
-	size_t i, n = ktsnap_series_field__len(f), hits = 0;
-
-	for (i = 0; i < n; i++) {
-		const struct ktsnap_series_value *v = ktsnap_series_field__value(f, i);
-
-		hits += !v->ok && ktsnap_error__kind(&v->err) == KTSNAP_ERR_PER_CPU_NOT_NARROWED;
-	}
-	return hits > 0;
+	return cli_series_has_error(f, KTSNAP_ERR_PER_CPU_NOT_NARROWED);
 }
 
 /* CPU slots of map @name in the first sample that has it. */
@@ -435,7 +427,7 @@ static int do_plot(int argc, char **argv)
 		if (!is_var)
 			cli_parse_u64(pos[k + 2], UINT64_MAX, &index);
 		k += is_var ? 2 : 4;
-		f = project(s, is_var ? "var" : "map", name, (size_t)index, path,
+		f = project(s, is_var, name, (size_t)index, path,
 			    !is_var && has_cpu ? (int64_t)cpu : -1);
 		if (!f) {
 			rc = cli_fail("out of memory");
@@ -460,7 +452,7 @@ static int do_plot(int argc, char **argv)
 				rc = cli_fail("more than %d lines", MAX_LINES);
 				goto out;
 			}
-			lines[nr].f = project(s, "map", name, (size_t)index, path, cc);
+			lines[nr].f = project(s, false, name, (size_t)index, path, cc);
 			if (!lines[nr].f) {
 				rc = cli_fail("out of memory");
 				goto out;

@@ -349,3 +349,36 @@ void cli_safe_name(const char *s, char *out, size_t size)
 	}
 	out[i] = '\0';
 }
+
+bool cli_series_has_error(const struct ktsnap_series_field *f, enum ktsnap_error_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < ktsnap_series_field__len(f); i++) {
+		const struct ktsnap_series_value *v = ktsnap_series_field__value(f, i);
+
+		if (!v->ok && ktsnap_error__kind(&v->err) == kind)
+			return true;
+	}
+	return false;
+}
+
+struct ktsnap_series_field *
+cli_series_numeric(struct ktsnap_sample_series *s,
+		   struct ktsnap_series_field *(*project)(struct ktsnap_sample_series *s,
+							  enum ktsnap_series_type type, void *ctx),
+		   void *ctx)
+{
+	static const enum ktsnap_series_type order[] = { KTSNAP_SERIES_U64, KTSNAP_SERIES_I64,
+							 KTSNAP_SERIES_F64 };
+	struct ktsnap_series_field *f = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		ktsnap_series_field__free(f);
+		f = project(s, order[i], ctx);
+		if (!f || !cli_series_has_error(f, KTSNAP_ERR_TYPE_MISMATCH))
+			break;
+	}
+	return f;
+}
