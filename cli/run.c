@@ -22,11 +22,12 @@
 
 #include "cli.h"
 #include "cli_json.h"
+#include "util_internal.h"
 
 /* ---- the scenario file ---------------------------------------------------------- */
 struct parse {
 	struct ktsnap_scenario *sc;
-	char path[512]; /* JSON path of the value being read */
+	struct ktsnap_pathbuf path; /* JSON path of the value being read */
 	char err[1536]; /* "<path>: <message>" */
 	/* strings the capture options borrow for the run */
 	const char **map_names;
@@ -43,30 +44,24 @@ static int perr(struct parse *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(p->err, sizeof(p->err), "%s: %s", p->path[0] ? p->path : "(top level)", msg);
+	snprintf(p->err, sizeof(p->err), "%s: %s", p->path.len ? p->path.s : "(top level)", msg);
 	return -1;
 }
 
 /* Append ".key" or "[i]" to the path; returns the length to restore. */
 static size_t push_key(struct parse *p, const char *key)
 {
-	size_t old = strlen(p->path);
-
-	snprintf(p->path + old, sizeof(p->path) - old, "%s%s", old ? "." : "", key);
-	return old;
+	return ktsnap_pathbuf_push(&p->path, "%s%s", p->path.len ? "." : "", key);
 }
 
 static size_t push_index(struct parse *p, size_t i)
 {
-	size_t old = strlen(p->path);
-
-	snprintf(p->path + old, sizeof(p->path) - old, "[%zu]", i);
-	return old;
+	return ktsnap_pathbuf_push(&p->path, "[%zu]", i);
 }
 
 static void pop(struct parse *p, size_t old)
 {
-	p->path[old] = '\0';
+	ktsnap_pathbuf_pop(&p->path, old);
 }
 
 static const char *type_name(struct json_object *o)
