@@ -90,14 +90,13 @@ static void on_hit(const struct ktsnap_watch_hit *h, void *ctx)
 	struct watch_run *wr = ctx;
 	char name[NAME_MAX - 32], path[PATH_MAX], when[32];
 	struct json_writer *w;
-	unsigned long long n;
 
 	pthread_mutex_lock(&wr->lock);
 	if (wr->count && wr->done >= wr->count) {
 		pthread_mutex_unlock(&wr->lock);
 		return;
 	}
-	n = ++wr->done;
+	wr->done++;
 	safe_tag(h->symbol, name, sizeof(name));
 	snprintf(path, sizeof(path), "%s/%s-%" PRIu64 ".json", wr->dir, name, h->seq);
 	if (!h->stored || write_capture(wr, h->symbol, path)) {
@@ -130,7 +129,6 @@ static void on_hit(const struct ktsnap_watch_hit *h, void *ctx)
 		cli_jw_end(w);
 	}
 	fflush(stdout);
-	(void)n;
 	pthread_mutex_unlock(&wr->lock);
 }
 
