@@ -94,6 +94,15 @@ live_bss() {
 	[ -n "$bss" ] || { echo "FAIL no ktsched.bss among $KT_MAP_IDS"; exit 1; }
 }
 
+# wait_socket PATH: wait (at most 10 s) until a daemon's socket PATH exists
+wait_socket() {
+	_i=0
+	while [ ! -S "$1" ] && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 finish() {
 	echo "$checks checks, $fails failed"
 	[ "$fails" -eq 0 ]

@@ -24,11 +24,7 @@ R=$T/r.json
 # shellcheck disable=SC2086
 "$K" serve --socket "$T/srv.sock" $ids --maps-only >/dev/null 2>&1 &
 srv=$!
-i=0
-while [ ! -S "$T/srv.sock" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_socket "$T/srv.sock"
 "$K" request --socket "$T/srv.sock" capture r >/dev/null || { echo "request failed"; exit 1; }
 # The list comes from `ktsnap --help`, so a new command without a case here fails.
 echo '{ "steps": [] }' >"$T/empty-scenario.json"

@@ -29,11 +29,7 @@ S=$T/s.sock
 "$K" serve --socket "$S" --dump-dir "$T/dump" --allow-uid 65534 --allow-gid 4343 \
 	--socket-group 4242 $ids --maps-only >"$T/serve.log" 2>&1 &
 pid=$!
-i=0
-while [ ! -S "$S" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_socket "$S"
 run stat -c '%a %g' "$S"
 expect_eq "socket is 0660, group 4242" 0 "660 4242"
 out=$(cat "$T/serve.log")
