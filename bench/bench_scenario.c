@@ -17,23 +17,11 @@
 
 #include <ktsnap/scenario.h>
 #include "fixture.h"
+#include "bench_util.h"
 #include "ktsched.h"
 #include "ktbig.skel.h"
 
 #define NR_CAPTURES 20
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median_ms(uint64_t *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_u64);
-	return v[n / 2] / 1e6;
-}
 
 static int one_run(uint32_t id, bool freeze)
 {
@@ -45,7 +33,7 @@ static int one_run(uint32_t id, bool freeze)
 		sc ? ktsnap_bridge__new(ktsnap_scenario_capture_callback, sc, NULL) : NULL;
 	KTSNAP_OPTS(ktsnap_scenario_run_opts, opts, .bridge = b, .capture = &copts,
 		    .no_freeze = !freeze);
-	uint64_t fr[NR_CAPTURES], cap[NR_CAPTURES], th[NR_CAPTURES], sk[NR_CAPTURES];
+	double fr[NR_CAPTURES], cap[NR_CAPTURES], th[NR_CAPTURES], sk[NR_CAPTURES];
 	struct ktsnap_drain *d = NULL;
 	struct ktsnap_op nap = ktsnap_op_sleep(100);
 	char tag[32];
@@ -73,18 +61,23 @@ static int one_run(uint32_t id, bool freeze)
 	for (i = 0; i < n && i < NR_CAPTURES; i++) {
 		const struct ktsnap_scenario_capture_stat *s = ktsnap_scenario__capture_stat(sc, i);
 
-		fr[i] = s->freeze_ns;
-		cap[i] = s->capture_ns;
-		th[i] = s->thaw_ns;
+		fr[i] = s->freeze_ns / 1e6;
+		cap[i] = s->capture_ns / 1e6;
+		th[i] = s->thaw_ns / 1e6;
+	}
+	if (!i) {
+		fprintf(stderr, "run: no capture ran\n");
+		err = -ENODATA;
+		goto out;
 	}
 	/* the skew the reports record: first map read's start to last one's end */
 	d = ktsnap_bridge__drain_ordered(b);
 	for (n = 0; d && n < ktsnap_drain__count(d) && n < NR_CAPTURES; n++)
-		sk[n] = ktsnap_report__capture_skew_ns(ktsnap_drain__entry(d, n)->report);
+		sk[n] = ktsnap_report__capture_skew_ns(ktsnap_drain__entry(d, n)->report) / 1e6;
 	printf("%-10s freeze %7.3f ms   capture %7.3f ms   thaw %7.3f ms   skew %7.3f ms   "
 	       "(median of %zu)\n",
-	       freeze ? "frozen" : "unfrozen", median_ms(fr, i), median_ms(cap, i),
-	       median_ms(th, i), n ? median_ms(sk, n) : 0.0, i);
+	       freeze ? "frozen" : "unfrozen", kt_bench_median(fr, i), kt_bench_median(cap, i),
+	       kt_bench_median(th, i), n ? kt_bench_median(sk, n) : 0.0, i);
 out:
 	ktsnap_drain__free(d);
 	ktsnap_bridge__unref(b);
