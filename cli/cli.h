@@ -28,7 +28,7 @@ struct cli_cmd {
 };
 
 extern const struct cli_cmd cmd_capture, cmd_show, cmd_get, cmd_diff, cmd_demo, cmd_run,
-	cmd_convert, cmd_watch;
+	cmd_convert, cmd_watch, cmd_check, cmd_record, cmd_plot, cmd_serve, cmd_request;
 
 /* Global output mode (-j, -p). */
 extern bool cli_json;

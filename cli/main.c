@@ -17,9 +17,6 @@
 #define KTSNAP_VERSION "0"
 #endif
 
-extern const struct cli_cmd cmd_check, cmd_record, cmd_plot;
-extern const struct cli_cmd cmd_serve, cmd_request;
-
 static const struct cli_cmd *const cmds[] = {
 	&cmd_capture, &cmd_show, &cmd_get,   &cmd_diff,	   &cmd_demo,	 &cmd_run,   &cmd_record,
 	&cmd_check,   &cmd_plot, &cmd_serve, &cmd_request, &cmd_convert, &cmd_watch,
