@@ -168,22 +168,18 @@ static int recv_line(struct ktsnap_stats_socket *s, int fd, char **line, size_t 
 			rc = r < 0 ? -errno : -ECONNRESET;
 			break;
 		}
+		/* the line so far: up to the newline when one came */
 		nl = memchr(buf + n, '\n', (size_t)r);
-		n += (size_t)r;
+		n = nl ? (size_t)(nl - buf) : n + (size_t)r;
+		if (n > s->max_response) {
+			rc = -EFBIG;
+			break;
+		}
 		if (nl) {
-			n = (size_t)(nl - buf);
-			if (n > s->max_response) {
-				rc = -EFBIG;
-				break;
-			}
 			buf[n] = '\0';
 			*line = buf;
 			*len = n;
 			return 0;
-		}
-		if (n > s->max_response) {
-			rc = -EFBIG;
-			break;
 		}
 	}
 	*len = n;
