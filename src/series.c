@@ -566,12 +566,14 @@ typedef int (*row_step_fn)(struct ktsnap_sample_series *s, size_t i,
 			   struct ktsnap_series_value *out, void *arg);
 
 /*
- * The field @label over @s, each row filled by @step.  NULL with errno
- * EINVAL when @valid is false, ENOMEM, or the errno a step returned.
+ * The field @label over @s, each row filled by @step.  A step that
+ * @renders (reads the row's maps) has the trees it rendered dropped after
+ * it; steps over stats or host data skip that bookkeeping.  NULL with
+ * errno EINVAL when @valid is false, ENOMEM, or the errno a step returned.
  */
 static struct ktsnap_series_field *project(struct ktsnap_sample_series *s, bool valid,
 					   const char *label, enum ktsnap_series_type type,
-					   row_step_fn step, void *arg)
+					   bool renders, row_step_fn step, void *arg)
 {
 	struct ktsnap_series_field *f;
 	size_t i;
@@ -584,7 +586,7 @@ static struct ktsnap_series_field *project(struct ktsnap_sample_series *s, bool 
 	f = series_field(s, label, type);
 	for (i = 0; f && i < s->n; i++) {
 		struct ktsnap_report *r = s->rows[i].report;
-		bool *fresh = fresh_maps(r);
+		bool *fresh = renders ? fresh_maps(r) : NULL;
 
 		err = step(s, i, &f->values[i], arg);
 		drop_fresh(r, fresh, &f->values[i], 1);
@@ -628,7 +630,7 @@ struct ktsnap_series_field *ktsnap_sample_series__bpf(struct ktsnap_sample_serie
 {
 	struct user_fn u = { .bpf = fn, .ctx = ctx };
 
-	return project(s, fn != NULL, label, type, bpf_step, &u);
+	return project(s, fn != NULL, label, type, true, bpf_step, &u);
 }
 
 /* The row's parsed stats JSON, or NULL (stats missing or unparsable). */
@@ -668,7 +670,7 @@ struct ktsnap_series_field *ktsnap_sample_series__stats(struct ktsnap_sample_ser
 {
 	struct user_fn u = { .stats = fn, .ctx = ctx };
 
-	return project(s, fn != NULL, label, type, stats_step, &u);
+	return project(s, fn != NULL, label, type, false, stats_step, &u);
 }
 
 /* Same KVA set (order and duplicates ignored). */
@@ -795,7 +797,7 @@ struct ktsnap_series_field *ktsnap_sample_series__bpf_live(struct ktsnap_sample_
 {
 	struct live_var_arg a = { .name = name, .type = type };
 
-	return project(s, name != NULL, name, type, live_var_step, &a);
+	return project(s, name != NULL, name, type, true, live_var_step, &a);
 }
 
 int ktsnap_sample_series__live_bpf_vars_via(struct ktsnap_sample_series *s,
@@ -1154,5 +1156,5 @@ struct ktsnap_series_field *ktsnap_sample_series__host_cpu_time(struct ktsnap_sa
 {
 	struct user_fn u = { .cpu_time = fn, .ctx = ctx, .cpu = cpu };
 
-	return project(s, fn != NULL, label, type, cpu_time_step, &u);
+	return project(s, fn != NULL, label, type, false, cpu_time_step, &u);
 }

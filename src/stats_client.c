@@ -73,11 +73,12 @@ void ktsnap_stats_socket__free(struct ktsnap_stats_socket *s)
 	free(s);
 }
 
+/* NoScheduler, reason "stats socket {path}: {what}" and ": {strerror(err)}" for an @err. */
 static void no_scheduler(struct ktsnap_stats_socket *s, struct ktsnap_stats *out, const char *what,
 			 int err)
 {
-	snprintf(s->reason, sizeof(s->reason), "stats socket %s: %s: %s", s->path, what,
-		 strerror(err));
+	snprintf(s->reason, sizeof(s->reason), "stats socket %s: %s%s%s", s->path, what,
+		 err ? ": " : "", err ? strerror(err) : "");
 	*out = ktsnap_stats_missing(KTSNAP_MISSING_STATS_NO_SCHEDULER);
 	out->missing.reason = s->reason;
 }
@@ -168,22 +169,18 @@ static int recv_line(struct ktsnap_stats_socket *s, int fd, char **line, size_t 
 			rc = r < 0 ? -errno : -ECONNRESET;
 			break;
 		}
+		/* the line so far: up to the newline when one came */
 		nl = memchr(buf + n, '\n', (size_t)r);
-		n += (size_t)r;
+		n = nl ? (size_t)(nl - buf) : n + (size_t)r;
+		if (n > s->max_response) {
+			rc = -EFBIG;
+			break;
+		}
 		if (nl) {
-			n = (size_t)(nl - buf);
-			if (n > s->max_response) {
-				rc = -EFBIG;
-				break;
-			}
 			buf[n] = '\0';
 			*line = buf;
 			*len = n;
 			return 0;
-		}
-		if (n > s->max_response) {
-			rc = -EFBIG;
-			break;
 		}
 	}
 	*len = n;
@@ -208,10 +205,7 @@ static void interpret(struct ktsnap_stats_socket *s, const char *line, struct kt
 	    !json_object_is_type(err, json_type_int) ||
 	    !json_object_object_get_ex(root, "args", &args) ||
 	    !json_object_is_type(args, json_type_object)) {
-		snprintf(s->reason, sizeof(s->reason), "stats socket %s: malformed response",
-			 s->path);
-		*out = ktsnap_stats_missing(KTSNAP_MISSING_STATS_NO_SCHEDULER);
-		out->missing.reason = s->reason;
+		no_scheduler(s, out, "malformed response", 0);
 		goto out;
 	}
 	if (json_object_get_int(err)) {
@@ -226,9 +220,7 @@ static void interpret(struct ktsnap_stats_socket *s, const char *line, struct kt
 	}
 	if ((out->ok && !out->json) || (!out->ok && out->missing.args_json == NULL &&
 					out->missing.kind != KTSNAP_MISSING_STATS_NO_SCHEDULER)) {
-		snprintf(s->reason, sizeof(s->reason), "stats socket %s: out of memory", s->path);
-		*out = ktsnap_stats_missing(KTSNAP_MISSING_STATS_NO_SCHEDULER);
-		out->missing.reason = s->reason;
+		no_scheduler(s, out, "out of memory", 0);
 	}
 out:
 	json_object_put(root);

@@ -623,6 +623,22 @@ int ktsnap_watch_register_live(const char *symbol, char **err, void *ctx)
 	return ret;
 }
 
+/*
+ * Disarm the armed slot @s (w->lock held): give back its bridge
+ * registration, release its events, and drop the stats hold with the last
+ * armed slot.
+ */
+static void disarm_locked(struct ktsnap_watcher *w, struct wslot *s)
+{
+	if (s->via_bridge)
+		atomic_fetch_sub(&w->bridge->watch_count, 1);
+	slot_release(w, s);
+	if (!--w->nr_armed && w->stats_held) {
+		ktsnap_prog_stats_release();
+		w->stats_held = false;
+	}
+}
+
 int ktsnap_watcher__disarm(struct ktsnap_watcher *w, const char *symbol)
 {
 	int i;
@@ -635,13 +651,7 @@ int ktsnap_watcher__disarm(struct ktsnap_watcher *w, const char *symbol)
 
 		if (!s->used || strcmp(s->tag, symbol))
 			continue;
-		if (s->via_bridge)
-			atomic_fetch_sub(&w->bridge->watch_count, 1);
-		slot_release(w, s);
-		if (!--w->nr_armed && w->stats_held) {
-			ktsnap_prog_stats_release();
-			w->stats_held = false;
-		}
+		disarm_locked(w, s);
 		pthread_mutex_unlock(&w->lock);
 		return 0;
 	}
@@ -658,19 +668,10 @@ size_t ktsnap_watcher__disarm_all(struct ktsnap_watcher *w)
 		return 0;
 	pthread_mutex_lock(&w->lock);
 	for (i = 0; i < NR_SLOTS; i++) {
-		struct wslot *s = &w->slots[i];
-
-		if (!s->used)
+		if (!w->slots[i].used)
 			continue;
-		if (s->via_bridge)
-			atomic_fetch_sub(&w->bridge->watch_count, 1);
-		slot_release(w, s);
+		disarm_locked(w, &w->slots[i]);
 		n++;
-	}
-	w->nr_armed = 0;
-	if (w->stats_held) {
-		ktsnap_prog_stats_release();
-		w->stats_held = false;
 	}
 	pthread_mutex_unlock(&w->lock);
 	return n;

@@ -410,7 +410,7 @@ KTSNAP_API struct ktsnap_sample_series *ktsnap_sample_series__read_dir(const cha
 /* ---- periodic capture (§8.1) ------------------------------------------------------------ */
 
 /* Validation limits: at most the bridge cap, boundaries >= 100 ms apart. */
-#define KTSNAP_PERIODIC_MAX_SNAPSHOTS 64
+#define KTSNAP_PERIODIC_MAX_SNAPSHOTS KTSNAP_MAX_STORED_SNAPSHOTS
 #define KTSNAP_PERIODIC_MIN_SPACING_NS 100000000ULL
 /* Consecutive failed captures after which the remaining boundaries are abandoned. */
 #define KTSNAP_PERIODIC_MAX_CONSECUTIVE_FAILURES 2
