@@ -554,6 +554,22 @@ fail:
 	return ktsnap_err_ptr(err);
 }
 
+/*
+ * Disarm the armed slot @s (w->lock held): give back its bridge
+ * registration, release its events, and drop the stats hold with the last
+ * armed slot.
+ */
+static void disarm_locked(struct ktsnap_watcher *w, struct wslot *s)
+{
+	if (s->via_bridge)
+		atomic_fetch_sub(&w->bridge->watch_count, 1);
+	slot_release(w, s);
+	if (!--w->nr_armed && w->stats_held) {
+		ktsnap_prog_stats_release();
+		w->stats_held = false;
+	}
+}
+
 void ktsnap_watcher__free(struct ktsnap_watcher *w)
 {
 	uint64_t one = 1;
@@ -566,11 +582,13 @@ void ktsnap_watcher__free(struct ktsnap_watcher *w)
 	if (write(w->wake_fd, &one, sizeof(one)) < 0)
 		pr_warn("watcher: cannot wake its thread: %s", strerror(errno));
 	pthread_join(w->thread, NULL);
+	/* as disarm does: bridge slots go back too, so a bridge that outlives
+	 * this watcher (another was installed) does not count them */
+	pthread_mutex_lock(&w->lock);
 	for (i = 0; i < NR_SLOTS; i++)
 		if (w->slots[i].used)
-			slot_release(w, &w->slots[i]);
-	if (w->stats_held)
-		ktsnap_prog_stats_release();
+			disarm_locked(w, &w->slots[i]);
+	pthread_mutex_unlock(&w->lock);
 	close(w->epfd);
 	close(w->wake_fd);
 	pthread_mutex_destroy(&w->lock);
@@ -621,22 +639,6 @@ int ktsnap_watch_register_live(const char *symbol, char **err, void *ctx)
 	if (ret && err)
 		*err = strdup(ktsnap_errmsg());
 	return ret;
-}
-
-/*
- * Disarm the armed slot @s (w->lock held): give back its bridge
- * registration, release its events, and drop the stats hold with the last
- * armed slot.
- */
-static void disarm_locked(struct ktsnap_watcher *w, struct wslot *s)
-{
-	if (s->via_bridge)
-		atomic_fetch_sub(&w->bridge->watch_count, 1);
-	slot_release(w, s);
-	if (!--w->nr_armed && w->stats_held) {
-		ktsnap_prog_stats_release();
-		w->stats_held = false;
-	}
 }
 
 int ktsnap_watcher__disarm(struct ktsnap_watcher *w, const char *symbol)

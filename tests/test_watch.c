@@ -342,6 +342,15 @@ static void slot_caps(void **state)
 	assert_int_equal(ktsnap_watcher__disarm(w, "ktwatch.data:watch_quiet"), 0);
 	assert_int_equal(ktsnap_watcher__arm(w, "ktwatch.bss:watch_hits"), -EEXIST);
 
+	/* a watcher replaced on the bridge gives back the slots it held there */
+	assert_int_equal(ktsnap_bridge__counts(b).watches, 2);
+	w = ktsnap_bridge__with_live_watch(b, NULL);
+	assert_non_null(w);
+	assert_int_equal(ktsnap_bridge__counts(b).watches, 0);
+	assert_int_equal(nr_perf_fds(), 0);
+	assert_int_equal(ktsnap_bridge__register_watch(b, "ktwatch.bss:watch_hits"), 0);
+	assert_int_equal(ktsnap_bridge__counts(b).watches, 1);
+
 	/* the last bridge handle disarms everything */
 	ktsnap_bridge__unref(b);
 	assert_int_equal(nr_perf_fds(), 0);
