@@ -178,8 +178,6 @@ int ktsnap_map_var_offset(const struct bpf_map_info *info, const char *var, uint
 int ktsnap_map_write_u32(int fd, uint32_t value_size, uint32_t off, uint32_t value);
 
 /* ---- shared -------------------------------------------------------------------------- */
-/* CLOCK_MONOTONIC in ns. */
-uint64_t ktsnap_scenario_now_ns(void);
 /* Sleep @ms, waking early when *@stop becomes non-zero.  0, or -EINTR. */
 int ktsnap_sleep_ms(uint64_t ms, volatile sig_atomic_t *stop);
 
