@@ -35,6 +35,7 @@
 #include <ktsnap/wire.h>
 
 #include "log_internal.h"
+#include "util_internal.h"
 #include "wire_internal.h"
 
 #ifndef SO_PEERGROUPS
@@ -710,20 +711,6 @@ static int handle_kernel_op(struct conn *c, const uint8_t *payload, uint32_t len
 	ktsnap_kernel_op_reply__clear(&reply);
 	ktsnap_kernel_op_request__clear(&req);
 	return rc;
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	put_le32(p, (uint32_t)v);
-	put_le32(p + 4, (uint32_t)(v >> 32));
 }
 
 static int send_report_chunk(struct conn *c, uint8_t *frame, uint32_t id, uint32_t status,
