@@ -302,11 +302,11 @@ static int ensure_open(struct ktsnap_wire_client *c, char *err, size_t size)
 			snprintf(err, size, "cannot connect to %s: %s", c->path, os);
 			return -e;
 		}
-		if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
-			e = errno;
+		e = set_nonblock(fd);
+		if (e) {
 			close(fd);
-			snprintf(err, size, "%s: %s", c->path, strerror(e));
-			return -e;
+			snprintf(err, size, "%s: %s", c->path, strerror(-e));
+			return e;
 		}
 	} else {
 		fd = open(c->path, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
