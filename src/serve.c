@@ -65,7 +65,7 @@ struct conn {
 	int fd; /* read from */
 	int wfd; /* written to (== fd but for a FIFO pair) */
 	bool allowed;
-	uint32_t uid, gid;
+	uint32_t uid; /* the peer's, for the refusal text */
 	uint64_t expires; /* refused peers: gone by then (0: never) */
 };
 
@@ -936,7 +936,7 @@ static bool id_in(const uint32_t *ids, size_t n, uint32_t id)
 	return false;
 }
 
-static bool peer_allowed(struct ktsnap_server *s, int fd, uint32_t *uid, uint32_t *gid)
+static bool peer_allowed(struct ktsnap_server *s, int fd, uint32_t *uid)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -946,7 +946,6 @@ static bool peer_allowed(struct ktsnap_server *s, int fd, uint32_t *uid, uint32_
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		return false;
 	*uid = cred.uid;
-	*gid = cred.gid;
 	if (cred.uid == 0 || id_in(s->uids, s->nr_uids, cred.uid) ||
 	    id_in(s->gids, s->nr_gids, cred.gid))
 		return true;
@@ -1048,7 +1047,7 @@ int ktsnap_server__run(struct ktsnap_server *s)
 		}
 		c->s = s;
 		c->fd = c->wfd = fd;
-		c->allowed = peer_allowed(s, fd, &c->uid, &c->gid);
+		c->allowed = peer_allowed(s, fd, &c->uid);
 		if (!c->allowed)
 			c->expires = frame_deadline(s);
 		pthread_mutex_lock(&s->lock);
