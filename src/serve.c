@@ -50,7 +50,7 @@
 struct blob {
 	atomic_uint ref;
 	size_t len;
-	char data[];
+	char *data; /* malloc'd */
 };
 
 struct report_slot {
@@ -103,8 +103,10 @@ struct ktsnap_server {
 
 static void blob_put(struct blob *b)
 {
-	if (b && atomic_fetch_sub(&b->ref, 1) == 1)
+	if (b && atomic_fetch_sub(&b->ref, 1) == 1) {
+		free(b->data);
 		free(b);
+	}
 }
 
 /* ---- construction --------------------------------------------------------------- */
@@ -304,12 +306,14 @@ static struct blob *report_json(const struct ktsnap_report *r)
 	err = ktsnap_report__write_json(r, f, 0);
 	if (fclose(f) || err)
 		goto out;
-	b = malloc(sizeof(*b) + len);
+	b = malloc(sizeof(*b));
 	if (!b)
 		goto out;
+	/* the stream's buffer becomes the blob's: no second copy */
 	atomic_init(&b->ref, 1);
 	b->len = len;
-	memcpy(b->data, buf, len);
+	b->data = buf;
+	buf = NULL;
 out:
 	free(buf);
 	return b;
