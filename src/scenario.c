@@ -525,7 +525,7 @@ static int spawn_and_discover(struct ktsnap_scenario *sc, const struct sc_op *op
 	for (;;) {
 		err = ktsnap_map_ids_of_obj(sc->capture, op->obj, &after, &nr_after);
 		for (i = 0; !err && i < nr_after; i++)
-			if (!ktsnap_map_id_in(before, nr_before, after[i]))
+			if (!ktsnap_u32_in(before, nr_before, after[i]))
 				break;
 		free(after);
 		if (err) {

@@ -168,7 +168,6 @@ bool ktsnap_map_match_name(const struct bpf_map_info *info, const void *arg);
  * 0 or -ENOMEM. */
 int ktsnap_map_ids_of_obj(const struct ktsnap_capture_opts *filter, const char *obj, uint32_t **ids,
 			  size_t *n);
-bool ktsnap_map_id_in(const uint32_t *ids, size_t n, uint32_t id);
 /* Byte offset of global @var in the map's BTF value (a DATASEC, or a
  * struct member that is not a bitfield).  0, -ENODATA (no BTF value
  * type), -ENOENT (no such variable), -errno. */

@@ -20,21 +20,11 @@
 #include "scenario_internal.h"
 #include "util_internal.h"
 
-bool ktsnap_map_id_in(const uint32_t *ids, size_t n, uint32_t id)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (ids[i] == id)
-			return true;
-	return false;
-}
-
 static bool admitted(const struct ktsnap_capture_opts *filter, uint32_t id)
 {
 	if (!filter || !filter->map_ids || !filter->nr_map_ids)
 		return true;
-	return ktsnap_map_id_in(filter->map_ids, filter->nr_map_ids, id);
+	return ktsnap_u32_in(filter->map_ids, filter->nr_map_ids, id);
 }
 
 struct find_ctx {

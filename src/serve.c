@@ -930,16 +930,6 @@ static void *conn_thread(void *arg)
 }
 
 /* ---- listening ----------------------------------------------------------------------- */
-static bool id_in(const uint32_t *ids, size_t n, uint32_t id)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (ids[i] == id)
-			return true;
-	return false;
-}
-
 static bool peer_allowed(struct ktsnap_server *s, int fd, uint32_t *uid)
 {
 	struct ucred cred;
@@ -950,15 +940,15 @@ static bool peer_allowed(struct ktsnap_server *s, int fd, uint32_t *uid)
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		return false;
 	*uid = cred.uid;
-	if (cred.uid == 0 || id_in(s->uids, s->nr_uids, cred.uid) ||
-	    id_in(s->gids, s->nr_gids, cred.gid))
+	if (cred.uid == 0 || ktsnap_u32_in(s->uids, s->nr_uids, cred.uid) ||
+	    ktsnap_u32_in(s->gids, s->nr_gids, cred.gid))
 		return true;
 	len = sizeof(groups);
 	if (!s->nr_gids || getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
 		return false;
 	n = len / sizeof(groups[0]);
 	for (i = 0; i < n; i++)
-		if (id_in(s->gids, s->nr_gids, groups[i]))
+		if (ktsnap_u32_in(s->gids, s->nr_gids, groups[i]))
 			return true;
 	return false;
 }
