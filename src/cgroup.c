@@ -111,7 +111,7 @@ static int open_events(const char *dir)
  * of the file with POLLPRI, the 10 ms cap only guards against a missed one. */
 static int wait_event(const char *dir, const char *key, bool want, unsigned int timeout_ms)
 {
-	uint64_t deadline = ktsnap_scenario_now_ns() + timeout_ms * 1000000ULL;
+	uint64_t deadline = ktsnap_monotonic_ns() + timeout_ms * 1000000ULL;
 	int fd = open_events(dir), v;
 
 	if (fd < 0)
@@ -123,7 +123,7 @@ static int wait_event(const char *dir, const char *key, bool want, unsigned int 
 		v = read_event(fd, key);
 		if (v < 0 || v == want)
 			break;
-		now = ktsnap_scenario_now_ns();
+		now = ktsnap_monotonic_ns();
 		if (now >= deadline) {
 			v = -ETIMEDOUT;
 			break;

@@ -28,6 +28,7 @@
 #include <ktsnap/wire.h>
 
 #include "log_internal.h"
+#include "util_internal.h"
 #include "wire_internal.h"
 
 enum addr_kind { ADDR_FD, ADDR_UNIX, ADDR_DEV, ADDR_FIFO, ADDR_AUTO };
@@ -301,11 +302,11 @@ static int ensure_open(struct ktsnap_wire_client *c, char *err, size_t size)
 			snprintf(err, size, "cannot connect to %s: %s", c->path, os);
 			return -e;
 		}
-		if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
-			e = errno;
+		e = set_nonblock(fd);
+		if (e) {
 			close(fd);
-			snprintf(err, size, "%s: %s", c->path, strerror(e));
-			return -e;
+			snprintf(err, size, "%s: %s", c->path, strerror(-e));
+			return e;
 		}
 	} else {
 		fd = open(c->path, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -596,16 +597,6 @@ int ktsnap_wire_client__request_kernel_op(struct ktsnap_wire_client *c,
 }
 
 /* ---- report retrieval (extension) ---------------------------------------------------- */
-static uint64_t get_le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static int fetch_report_locked(struct ktsnap_wire_client *c, const char *tag, uint32_t timeout_ms,
 			       char **json, size_t *json_len, struct ktsnap_wire_result *res)
 {
@@ -636,10 +627,8 @@ static int fetch_report_locked(struct ktsnap_wire_client *c, const char *tag, ui
 			free(payload);
 			continue;
 		}
-		rid = (uint32_t)payload[0] | (uint32_t)payload[1] << 8 |
-		      (uint32_t)payload[2] << 16 | (uint32_t)payload[3] << 24;
-		status = (uint32_t)payload[4] | (uint32_t)payload[5] << 8 |
-			 (uint32_t)payload[6] << 16 | (uint32_t)payload[7] << 24;
+		rid = get_le32(payload);
+		status = get_le32(payload + 4);
 		if (rid != id) {
 			free(payload);
 			continue;

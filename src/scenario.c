@@ -148,7 +148,7 @@ static int bridge_wait_advance(struct ktsnap_bridge *b, uint64_t before, uint64_
 /* BpfMapWrite (§11.7, §12): read-modify-write of key 0 of an ARRAY map. */
 static int do_map_write(struct ktsnap_scenario *sc, const struct sc_map_write *w)
 {
-	uint64_t deadline = ktsnap_scenario_now_ns() + MAP_WRITE_WAIT_MS * 1000000ULL;
+	uint64_t deadline = ktsnap_monotonic_ns() + MAP_WRITE_WAIT_MS * 1000000ULL;
 	struct bpf_map_info info;
 	uint32_t off = w->offset;
 	char what[128];
@@ -161,7 +161,7 @@ static int do_map_write(struct ktsnap_scenario *sc, const struct sc_map_write *w
 	/* wait until the scheduler's map is discoverable */
 	while ((fd = ktsnap_map_find(sc->capture, ktsnap_map_match_suffix, w->suffix, &info)) ==
 	       -ENOENT) {
-		if (ktsnap_scenario_now_ns() >= deadline)
+		if (ktsnap_monotonic_ns() >= deadline)
 			return fail(sc, -ENOENT,
 				    "BpfMapWrite(%s): no BPF map whose name ends with '%s' "
 				    "appeared within %d ms",
@@ -482,11 +482,11 @@ static void stop_scheduler(struct ktsnap_scenario *sc)
  */
 static int wait_scx_disabled(struct ktsnap_scenario *sc, const char *label)
 {
-	uint64_t deadline = ktsnap_scenario_now_ns() + SCHED_KILL_GRACE_MS * 1000000ULL;
+	uint64_t deadline = ktsnap_monotonic_ns() + SCHED_KILL_GRACE_MS * 1000000ULL;
 	char state[64];
 
 	while (!read_scx_state(state, sizeof(state)) && strcmp(state, "disabled")) {
-		if (ktsnap_scenario_now_ns() >= deadline)
+		if (ktsnap_monotonic_ns() >= deadline)
 			return fail(sc, -ETIMEDOUT,
 				    "%s: sched_ext state '%s' did not reach "
 				    "'disabled' within 10s of stopping the previous scheduler",
@@ -521,11 +521,11 @@ static int spawn_and_discover(struct ktsnap_scenario *sc, const struct sc_op *op
 			    strerror(-pid));
 	}
 	sc->sched_pid = pid;
-	deadline = ktsnap_scenario_now_ns() + timeout * 1000000ULL;
+	deadline = ktsnap_monotonic_ns() + timeout * 1000000ULL;
 	for (;;) {
 		err = ktsnap_map_ids_of_obj(sc->capture, op->obj, &after, &nr_after);
 		for (i = 0; !err && i < nr_after; i++)
-			if (!ktsnap_map_id_in(before, nr_before, after[i]))
+			if (!ktsnap_u32_in(before, nr_before, after[i]))
 				break;
 		free(after);
 		if (err) {
@@ -542,7 +542,7 @@ static int spawn_and_discover(struct ktsnap_scenario *sc, const struct sc_op *op
 				   label, op->argv[0], op->obj);
 			break;
 		}
-		if (ktsnap_scenario_now_ns() >= deadline) {
+		if (ktsnap_monotonic_ns() >= deadline) {
 			err = fail(sc, -ETIMEDOUT,
 				   "%s: no map of BPF object '%s' appeared within "
 				   "%" PRIu32 " ms of starting '%s'",
@@ -959,18 +959,18 @@ struct ktsnap_report *ktsnap_scenario_capture_callback(const char *name, void *c
 	freeze = atomic_load(&sc->running) && !sc->no_freeze && sc->parent[0];
 	if (freeze) {
 		/* freezing the parent freezes every cgroup of the step at once */
-		t = ktsnap_scenario_now_ns();
+		t = ktsnap_monotonic_ns();
 		cs.frozen = !ktsnap_cgroup_set_frozen(sc->parent, true) &&
 			    !ktsnap_cgroup_wait_frozen(sc->parent, true, FREEZE_TIMEOUT_MS);
-		cs.freeze_ns = ktsnap_scenario_now_ns() - t;
+		cs.freeze_ns = ktsnap_monotonic_ns() - t;
 	}
-	t = ktsnap_scenario_now_ns();
+	t = ktsnap_monotonic_ns();
 	err = ktsnap_capture(sc->capture, &r);
-	cs.capture_ns = ktsnap_scenario_now_ns() - t;
+	cs.capture_ns = ktsnap_monotonic_ns() - t;
 	if (freeze) {
-		t = ktsnap_scenario_now_ns();
+		t = ktsnap_monotonic_ns();
 		ktsnap_cgroup_set_frozen(sc->parent, false);
-		cs.thaw_ns = ktsnap_scenario_now_ns() - t;
+		cs.thaw_ns = ktsnap_monotonic_ns() - t;
 	}
 	if (err) {
 		char reason[512];

@@ -168,7 +168,6 @@ bool ktsnap_map_match_name(const struct bpf_map_info *info, const void *arg);
  * 0 or -ENOMEM. */
 int ktsnap_map_ids_of_obj(const struct ktsnap_capture_opts *filter, const char *obj, uint32_t **ids,
 			  size_t *n);
-bool ktsnap_map_id_in(const uint32_t *ids, size_t n, uint32_t id);
 /* Byte offset of global @var in the map's BTF value (a DATASEC, or a
  * struct member that is not a bitfield).  0, -ENODATA (no BTF value
  * type), -ENOENT (no such variable), -errno. */
@@ -178,8 +177,6 @@ int ktsnap_map_var_offset(const struct bpf_map_info *info, const char *var, uint
 int ktsnap_map_write_u32(int fd, uint32_t value_size, uint32_t off, uint32_t value);
 
 /* ---- shared -------------------------------------------------------------------------- */
-/* CLOCK_MONOTONIC in ns. */
-uint64_t ktsnap_scenario_now_ns(void);
 /* Sleep @ms, waking early when *@stop becomes non-zero.  0, or -EINTR. */
 int ktsnap_sleep_ms(uint64_t ms, volatile sig_atomic_t *stop);
 

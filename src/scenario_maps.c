@@ -20,21 +20,11 @@
 #include "scenario_internal.h"
 #include "util_internal.h"
 
-bool ktsnap_map_id_in(const uint32_t *ids, size_t n, uint32_t id)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (ids[i] == id)
-			return true;
-	return false;
-}
-
 static bool admitted(const struct ktsnap_capture_opts *filter, uint32_t id)
 {
 	if (!filter || !filter->map_ids || !filter->nr_map_ids)
 		return true;
-	return ktsnap_map_id_in(filter->map_ids, filter->nr_map_ids, id);
+	return ktsnap_u32_in(filter->map_ids, filter->nr_map_ids, id);
 }
 
 struct find_ctx {
@@ -90,7 +80,7 @@ int ktsnap_map_ids_of_obj(const struct ktsnap_capture_opts *filter, const char *
 {
 	struct ktsnap_id_set maps = {}, progs = {};
 	struct ktsnap_namelist known = {};
-	size_t i, cap = 0;
+	size_t i, kept = 0;
 	int err;
 
 	*ids = NULL;
@@ -101,19 +91,12 @@ int ktsnap_map_ids_of_obj(const struct ktsnap_capture_opts *filter, const char *
 		ktsnap_id_set_free(&maps);
 		return err == -ENOENT ? 0 : err;
 	}
-	for (i = 0; i < maps.n; i++) {
-		if (!admitted(filter, maps.ids[i]))
-			continue;
-		if (KTSNAP_ENSURE(*ids, cap, *n + 1)) {
-			free(*ids);
-			*ids = NULL;
-			*n = 0;
-			ktsnap_id_set_free(&maps);
-			return -ENOMEM;
-		}
-		(*ids)[(*n)++] = maps.ids[i];
-	}
-	ktsnap_id_set_free(&maps);
+	/* keep the admitted ids in place and hand the set's array over */
+	for (i = 0; i < maps.n; i++)
+		if (admitted(filter, maps.ids[i]))
+			maps.ids[kept++] = maps.ids[i];
+	*ids = maps.ids;
+	*n = kept;
 	return 0;
 }
 

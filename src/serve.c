@@ -35,6 +35,7 @@
 #include <ktsnap/wire.h>
 
 #include "log_internal.h"
+#include "util_internal.h"
 #include "wire_internal.h"
 
 #ifndef SO_PEERGROUPS
@@ -49,7 +50,7 @@
 struct blob {
 	atomic_uint ref;
 	size_t len;
-	char data[];
+	char *data; /* malloc'd */
 };
 
 struct report_slot {
@@ -64,7 +65,7 @@ struct conn {
 	int fd; /* read from */
 	int wfd; /* written to (== fd but for a FIFO pair) */
 	bool allowed;
-	uint32_t uid, gid;
+	uint32_t uid; /* the peer's, for the refusal text */
 	uint64_t expires; /* refused peers: gone by then (0: never) */
 };
 
@@ -102,8 +103,10 @@ struct ktsnap_server {
 
 static void blob_put(struct blob *b)
 {
-	if (b && atomic_fetch_sub(&b->ref, 1) == 1)
+	if (b && atomic_fetch_sub(&b->ref, 1) == 1) {
+		free(b->data);
 		free(b);
+	}
 }
 
 /* ---- construction --------------------------------------------------------------- */
@@ -303,12 +306,14 @@ static struct blob *report_json(const struct ktsnap_report *r)
 	err = ktsnap_report__write_json(r, f, 0);
 	if (fclose(f) || err)
 		goto out;
-	b = malloc(sizeof(*b) + len);
+	b = malloc(sizeof(*b));
 	if (!b)
 		goto out;
+	/* the stream's buffer becomes the blob's: no second copy */
 	atomic_init(&b->ref, 1);
 	b->len = len;
-	memcpy(b->data, buf, len);
+	b->data = buf;
+	buf = NULL;
 out:
 	free(buf);
 	return b;
@@ -712,20 +717,6 @@ static int handle_kernel_op(struct conn *c, const uint8_t *payload, uint32_t len
 	return rc;
 }
 
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	put_le32(p, (uint32_t)v);
-	put_le32(p + 4, (uint32_t)(v >> 32));
-}
-
 static int send_report_chunk(struct conn *c, uint8_t *frame, uint32_t id, uint32_t status,
 			     uint64_t total, uint64_t off, const void *data, size_t n)
 {
@@ -939,17 +930,7 @@ static void *conn_thread(void *arg)
 }
 
 /* ---- listening ----------------------------------------------------------------------- */
-static bool id_in(const uint32_t *ids, size_t n, uint32_t id)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (ids[i] == id)
-			return true;
-	return false;
-}
-
-static bool peer_allowed(struct ktsnap_server *s, int fd, uint32_t *uid, uint32_t *gid)
+static bool peer_allowed(struct ktsnap_server *s, int fd, uint32_t *uid)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -959,16 +940,15 @@ static bool peer_allowed(struct ktsnap_server *s, int fd, uint32_t *uid, uint32_
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		return false;
 	*uid = cred.uid;
-	*gid = cred.gid;
-	if (cred.uid == 0 || id_in(s->uids, s->nr_uids, cred.uid) ||
-	    id_in(s->gids, s->nr_gids, cred.gid))
+	if (cred.uid == 0 || ktsnap_u32_in(s->uids, s->nr_uids, cred.uid) ||
+	    ktsnap_u32_in(s->gids, s->nr_gids, cred.gid))
 		return true;
 	len = sizeof(groups);
 	if (!s->nr_gids || getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
 		return false;
 	n = len / sizeof(groups[0]);
 	for (i = 0; i < n; i++)
-		if (id_in(s->gids, s->nr_gids, groups[i]))
+		if (ktsnap_u32_in(s->gids, s->nr_gids, groups[i]))
 			return true;
 	return false;
 }
@@ -1061,7 +1041,7 @@ int ktsnap_server__run(struct ktsnap_server *s)
 		}
 		c->s = s;
 		c->fd = c->wfd = fd;
-		c->allowed = peer_allowed(s, fd, &c->uid, &c->gid);
+		c->allowed = peer_allowed(s, fd, &c->uid);
 		if (!c->allowed)
 			c->expires = frame_deadline(s);
 		pthread_mutex_lock(&s->lock);

@@ -15,6 +15,8 @@
 
 #include <ktsnap/report.h>
 
+#include "util_internal.h"
+
 #define FILE_HDR_LEN 16
 #define SEC_HDR_LEN 28
 
@@ -63,28 +65,6 @@ static inline const char *sec_name(uint32_t type)
 	default:
 		return "unknown";
 	}
-}
-
-static inline void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static inline void put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static inline uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static inline uint64_t get_le64(const uint8_t *p)
-{
-	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
 }
 
 /* CRC32 of the section header's first 24 bytes and the stored bytes. */

@@ -2,9 +2,10 @@
 /*
  * util: the small helpers every part of the library shares, so that each
  * rule is written once: growing an array (with the overflow check), string
- * equality that accepts NULL, one FNV-1a hash, a bounded dotted-path
- * buffer, the "01 ab" hex form of bytes, and the shortest decimal that
- * reads back as the same double.
+ * equality that accepts NULL, membership in a list of ids, little-endian
+ * integers, one FNV-1a hash, a bounded dotted-path buffer, the "01 ab" hex
+ * form of bytes, and the shortest decimal that reads back as the same
+ * double.
  */
 #ifndef KTSNAP_UTIL_INTERNAL_H
 #define KTSNAP_UTIL_INTERNAL_H
@@ -46,6 +47,38 @@ static inline char *ktsnap_strdup_opt(const char *s, bool *oom)
 	if (s && !d)
 		*oom = true;
 	return d;
+}
+
+/* Whether @id is one of the @n @ids (a linear search: the lists are short). */
+static inline bool ktsnap_u32_in(const uint32_t *ids, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* Little-endian integers at @p, as the .ktsnap format and the wire store them. */
+static inline void put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void put_le64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t get_le64(const uint8_t *p)
+{
+	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
 }
 
 /*

@@ -28,20 +28,6 @@
 #include "util_internal.h"
 #include "wire_internal.h"
 
-/* ---- little-endian helpers -------------------------------------------------- */
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* ---- header ------------------------------------------------------------------ */
 uint32_t ktsnap_wire_crc32(const void *data, size_t len)
 {

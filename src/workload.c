@@ -25,20 +25,12 @@
 #include "scenario_internal.h"
 #include "util_internal.h"
 
-uint64_t ktsnap_scenario_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 int ktsnap_sleep_ms(uint64_t ms, volatile sig_atomic_t *stop)
 {
-	uint64_t deadline = ktsnap_scenario_now_ns() + ms * 1000000ULL;
+	uint64_t deadline = ktsnap_monotonic_ns() + ms * 1000000ULL;
 
 	for (;;) {
-		uint64_t now = ktsnap_scenario_now_ns(), left;
+		uint64_t now = ktsnap_monotonic_ns(), left;
 		struct timespec ts;
 
 		if (stop && *stop)
@@ -64,9 +56,9 @@ struct worker_hello {
 
 static void spin_us(uint32_t us)
 {
-	uint64_t end = ktsnap_scenario_now_ns() + us * 1000ULL;
+	uint64_t end = ktsnap_monotonic_ns() + us * 1000ULL;
 
-	while (ktsnap_scenario_now_ns() < end)
+	while (ktsnap_monotonic_ns() < end)
 		;
 }
 
@@ -276,7 +268,7 @@ bool ktsnap_process_alive(pid_t pid)
 
 int ktsnap_process_stop(pid_t pid, unsigned int grace_ms)
 {
-	uint64_t deadline = ktsnap_scenario_now_ns() + grace_ms * 1000000ULL;
+	uint64_t deadline = ktsnap_monotonic_ns() + grace_ms * 1000000ULL;
 	int ret = 0;
 
 	kill(-pid, SIGTERM);
@@ -286,7 +278,7 @@ int ktsnap_process_stop(pid_t pid, unsigned int grace_ms)
 
 		if (r == pid || (r < 0 && errno == ECHILD))
 			break;
-		if (ktsnap_scenario_now_ns() >= deadline) {
+		if (ktsnap_monotonic_ns() >= deadline) {
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
