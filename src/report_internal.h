@@ -282,34 +282,34 @@ static inline struct ktsnap_value ktsnap_str_of(enum ktsnap_value_kind kind, con
 /* ---- building: in place (scalars need no arena) ---- */
 static inline void ktsnap_value_set_uint(struct ktsnap_value *v, uint32_t bits, uint64_t x)
 {
-	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .bits = (uint16_t)bits, .u = x };
+	*v = ktsnap_uint_of(bits, x);
 }
 
 static inline void ktsnap_value_set_int(struct ktsnap_value *v, uint32_t bits, int64_t x)
 {
-	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_INT, .bits = (uint16_t)bits, .i = x };
+	*v = ktsnap_int_of(bits, x);
 }
 
 static inline void ktsnap_value_set_float(struct ktsnap_value *v, uint32_t bits, double x)
 {
-	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT, .bits = (uint16_t)bits, .f = x };
+	*v = ktsnap_float_of(bits, x);
 }
 
 static inline void ktsnap_value_set_bool(struct ktsnap_value *v, bool x)
 {
-	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_BOOL, .b = x };
+	*v = ktsnap_bool_of(x);
 }
 
 static inline void ktsnap_value_set_char(struct ktsnap_value *v, uint8_t x)
 {
-	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_CHAR, .c = x };
+	*v = ktsnap_char_of(x);
 }
 
 /* CPU_LIST (cpus), BYTES (hex), UNSUPPORTED (reason): @s is kept, not copied. */
 static inline void ktsnap_value_set_str(struct ktsnap_value *v, enum ktsnap_value_kind kind,
 					const char *s)
 {
-	*v = (struct ktsnap_value){ .kind = (uint8_t)kind, .str = s };
+	*v = ktsnap_str_of(kind, s);
 }
 
 /* ---- building: in place with bodies from @a (0 or -ENOMEM; strings and
