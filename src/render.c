@@ -724,9 +724,6 @@ static void *render_half(void *arg)
 	return NULL;
 }
 
-/* A map's trees start in small chunks: most maps are small. */
-#define MAP_ARENA_MIN_CHUNK 4096
-
 static int render_map(struct ktsnap_map *m)
 {
 	struct ktsnap_arena *a = &m->render_arena;
@@ -735,7 +732,6 @@ static int render_map(struct ktsnap_map *m)
 	pthread_t t;
 	int err;
 
-	a->min_chunk = MAP_ARENA_MIN_CHUNK;
 	if (m->layout == KTSNAP_LAYOUT_VALUE && m->value_raw) {
 		m->value = m->render_as_string_bytes ?
 				   render_strings(a, m->value_raw, m->value_size) :
@@ -841,8 +837,6 @@ static const struct ktsnap_map_entry *pick_locked(struct ktsnap_map *m, uint32_t
 	struct ktsnap_map_entry *e;
 	struct ktsnap_entry_pick *p;
 
-	if (!m->render_arena.min_chunk)
-		m->render_arena.min_chunk = MAP_ARENA_MIN_CHUNK;
 	if (!picks_reserve(m) || !(e = ktsnap_arena_alloc(&m->render_arena, sizeof(*e))))
 		return NULL;
 	*e = ktsnap_entry_bytes(&m->entries[i]);

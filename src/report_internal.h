@@ -351,6 +351,9 @@ static inline struct ktsnap_value *ktsnap_elem_slot(struct ktsnap_value *v, uint
 }
 
 /* ---- maps ---------------------------------------------------------------- */
+/* A map's trees start in small chunks: most maps are small. */
+#define KTSNAP_MAP_ARENA_MIN_CHUNK 4096
+
 struct ktsnap_map_entry {
 	const uint8_t *key; /* key bytes (hash kinds), else NULL */
 	const uint8_t *val; /* value bytes (hash, array), else NULL */
@@ -398,7 +401,9 @@ struct ktsnap_map {
 	bool render_as_string_bytes; /* .rodata.str1.1 sections */
 	atomic_bool rendered;
 	bool render_failed; /* ran out of memory: never released */
-	struct ktsnap_arena render_arena; /* the trees rendered from raw */
+	/* the trees rendered from raw; chunks of KTSNAP_MAP_ARENA_MIN_CHUNK
+	 * and up (ktsnap_report_add_map) */
+	struct ktsnap_arena render_arena;
 	/* entries rendered one by one into render_arena while the map is not
 	 * rendered whole (ktsnap_map_entry_rendered, under the render lock):
 	 * an open-addressing table of picks_cap slots, NULL when none */
