@@ -884,18 +884,11 @@ bool ktsnap_map_has_trees(const struct ktsnap_map *cm)
 	return any;
 }
 
-/* Layouts whose trees hang off entries (and are never indexed by name). */
+/* Entry layouts: their trees hang off entries (and are never indexed by
+ * name). */
 static bool releasable(const struct ktsnap_map *m)
 {
-	switch (m->layout) {
-	case KTSNAP_LAYOUT_HASH:
-	case KTSNAP_LAYOUT_ARRAY:
-	case KTSNAP_LAYOUT_PERCPU_HASH:
-	case KTSNAP_LAYOUT_PERCPU_ARRAY:
-		return m->raw && !m->render_failed;
-	default:
-		return false;
-	}
+	return ktsnap_is_entry_layout(m->layout) && m->raw && !m->render_failed;
 }
 
 bool ktsnap_map_release_rendered(struct ktsnap_map *m)

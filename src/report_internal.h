@@ -413,6 +413,20 @@ struct ktsnap_map {
 	void *raw; /* malloc'd key/value buffer, or NULL */
 };
 
+/* The entry layouts: hash, array and their per-CPU kinds (entries[]). */
+static inline bool ktsnap_is_entry_layout(enum ktsnap_map_layout l)
+{
+	switch (l) {
+	case KTSNAP_LAYOUT_HASH:
+	case KTSNAP_LAYOUT_ARRAY:
+	case KTSNAP_LAYOUT_PERCPU_ARRAY:
+	case KTSNAP_LAYOUT_PERCPU_HASH:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* ---- the report ------------------------------------------------------------- */
 struct ktsnap_report {
 	struct ktsnap_arena arena;
