@@ -34,6 +34,15 @@ static void indent_(struct ktsnap_sink *s, int level)
 		sink_put(s, "  ", 2);
 }
 
+/* @name from the report (escaped, sink_put_name) between @open and @close. */
+static void put_name_in(struct ktsnap_sink *s, const char *open, const char *name,
+			const char *close)
+{
+	sink_puts(s, open);
+	sink_put_name(s, name);
+	sink_puts(s, close);
+}
+
 /* ---- floats -------------------------------------------------------------- */
 
 /* Shortest %.*e that round-trips, then spelled out without the exponent. */
@@ -486,11 +495,8 @@ static void inl_struct(struct ktsnap_sink *s, const struct ktsnap_value *v, int 
 static void ptr_head(struct ktsnap_sink *s, const struct ktsnap_value *v)
 {
 	put_hex(s, v->p->v);
-	if (v->p->cast) {
-		sink_puts(s, " (");
-		sink_put_name(s, v->p->cast);
-		sink_puts(s, ")");
-	}
+	if (v->p->cast)
+		put_name_in(s, " (", v->p->cast, ")");
 }
 
 static void ptr_tail(struct ktsnap_sink *s, const struct ktsnap_value *v)
@@ -499,11 +505,8 @@ static void ptr_tail(struct ktsnap_sink *s, const struct ktsnap_value *v)
 		return;
 	if (v->p->skip_reason && !strncmp(v->p->skip_reason, "cycle ", 6))
 		sink_puts(s, " [cycle]");
-	else if (v->p->skip_reason) {
-		sink_puts(s, " [chase: ");
-		sink_put_name(s, v->p->skip_reason);
-		sink_put(s, "]", 1);
-	}
+	else if (v->p->skip_reason)
+		put_name_in(s, " [chase: ", v->p->skip_reason, "]");
 }
 
 static void inl(struct ktsnap_sink *s, const struct ktsnap_value *v, int depth)
@@ -520,17 +523,13 @@ static void inl(struct ktsnap_sink *s, const struct ktsnap_value *v, int depth)
 		inl_array(s, v, depth);
 		break;
 	case KTSNAP_VALUE_CPU_LIST:
-		sink_puts(s, "cpus={");
-		sink_put_name(s, v->str ? v->str : "");
-		sink_puts(s, "}");
+		put_name_in(s, "cpus={", v->str ? v->str : "", "}");
 		break;
 	case KTSNAP_VALUE_BYTES:
 		sink_put_name(s, v->str ? v->str : "");
 		break;
 	case KTSNAP_VALUE_UNSUPPORTED:
-		sink_puts(s, "<unsupported: ");
-		sink_put_name(s, v->str ? v->str : "");
-		sink_puts(s, ">");
+		put_name_in(s, "<unsupported: ", v->str ? v->str : "", ">");
 		break;
 	case KTSNAP_VALUE_PTR:
 		ptr_head(s, v);
@@ -727,11 +726,8 @@ static void pretty(struct ktsnap_sink *s, const char *label, const char *sep,
 		indent_(s, level);
 		if (label[0]) {
 			sink_put_name(s, label);
-			if (ktsnap_struct_type(v)) {
-				sink_puts(s, " (");
-				sink_put_name(s, ktsnap_struct_type(v));
-				sink_puts(s, ")");
-			}
+			if (ktsnap_struct_type(v))
+				put_name_in(s, " (", ktsnap_struct_type(v), ")");
 			sink_puts(s, ":\n");
 		} else if (ktsnap_struct_type(v)) {
 			sink_put_name(s, ktsnap_struct_type(v));

@@ -247,14 +247,18 @@ static size_t utf8_prefix(const char *s, size_t chars, bool *more)
 
 static void sample_key(const struct ktsnap_map *m, uint32_t i, char *buf, size_t size)
 {
+	enum ktsnap_entry_source src = ktsnap_entry_source(m);
+	const struct ktsnap_map_entry *e;
+
+	/* an index is a captured number: nothing to render */
+	if (src == SRC_PERCPU || src == SRC_ARRAY) {
+		snprintf(buf, size, "%" PRIu32, m->entries[i].index);
+		return;
+	}
 	/* the owner may have dropped the trees since (series projections);
 	 * a big map renders just the sampled entries */
-	const struct ktsnap_map_entry *e = ktsnap_map_entry_rendered(m, i);
-	enum ktsnap_entry_source src = ktsnap_entry_source(m);
-
-	if (src == SRC_PERCPU || src == SRC_ARRAY) {
-		snprintf(buf, size, "%" PRIu32, e->index);
-	} else if (e->key_rv) {
+	e = ktsnap_map_entry_rendered(m, i);
+	if (e->key_rv) {
 		ktsnap_value__format(e->key_rv, buf, size);
 	} else {
 		size_t k, pos = 4;

@@ -26,6 +26,7 @@
 #include "capture_internal.h"
 #include "kaddr_internal.h"
 #include "log_internal.h"
+#include "render_internal.h"
 #include "util_internal.h"
 #include "kaddr_iter.skel.h"
 
@@ -36,14 +37,13 @@
  * arrays).  -1 when absent. */
 static long member_bit_offset(const struct btf *btf, uint32_t id, const char *name, int depth)
 {
-	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_type *t;
 	const struct btf_member *m;
 	uint16_t i, n;
 
-	if (!t || depth > 8)
+	if (depth > 8)
 		return -1;
-	while (btf_is_mod(t) || btf_is_typedef(t))
-		t = btf__type_by_id(btf, t->type);
+	t = ktsnap_btf_peel(btf, &id);
 	if (!t || !btf_is_composite(t))
 		return -1;
 	m = btf_members(t);

@@ -724,9 +724,6 @@ static void *render_half(void *arg)
 	return NULL;
 }
 
-/* A map's trees start in small chunks: most maps are small. */
-#define MAP_ARENA_MIN_CHUNK 4096
-
 static int render_map(struct ktsnap_map *m)
 {
 	struct ktsnap_arena *a = &m->render_arena;
@@ -735,7 +732,6 @@ static int render_map(struct ktsnap_map *m)
 	pthread_t t;
 	int err;
 
-	a->min_chunk = MAP_ARENA_MIN_CHUNK;
 	if (m->layout == KTSNAP_LAYOUT_VALUE && m->value_raw) {
 		m->value = m->render_as_string_bytes ?
 				   render_strings(a, m->value_raw, m->value_size) :
@@ -841,8 +837,6 @@ static const struct ktsnap_map_entry *pick_locked(struct ktsnap_map *m, uint32_t
 	struct ktsnap_map_entry *e;
 	struct ktsnap_entry_pick *p;
 
-	if (!m->render_arena.min_chunk)
-		m->render_arena.min_chunk = MAP_ARENA_MIN_CHUNK;
 	if (!picks_reserve(m) || !(e = ktsnap_arena_alloc(&m->render_arena, sizeof(*e))))
 		return NULL;
 	*e = ktsnap_entry_bytes(&m->entries[i]);
@@ -890,18 +884,11 @@ bool ktsnap_map_has_trees(const struct ktsnap_map *cm)
 	return any;
 }
 
-/* Layouts whose trees hang off entries (and are never indexed by name). */
+/* Entry layouts: their trees hang off entries (and are never indexed by
+ * name). */
 static bool releasable(const struct ktsnap_map *m)
 {
-	switch (m->layout) {
-	case KTSNAP_LAYOUT_HASH:
-	case KTSNAP_LAYOUT_ARRAY:
-	case KTSNAP_LAYOUT_PERCPU_HASH:
-	case KTSNAP_LAYOUT_PERCPU_ARRAY:
-		return m->raw && !m->render_failed;
-	default:
-		return false;
-	}
+	return ktsnap_is_entry_layout(m->layout) && m->raw && !m->render_failed;
 }
 
 bool ktsnap_map_release_rendered(struct ktsnap_map *m)

@@ -104,6 +104,7 @@ struct ktsnap_map *ktsnap_report_add_map(struct ktsnap_report *r, const char *na
 	if (!m->name)
 		return NULL;
 	m->owner = r;
+	m->render_arena.min_chunk = KTSNAP_MAP_ARENA_MIN_CHUNK;
 	atomic_init(&m->rendered, true);
 	r->nr_maps++;
 	return m;

@@ -282,34 +282,34 @@ static inline struct ktsnap_value ktsnap_str_of(enum ktsnap_value_kind kind, con
 /* ---- building: in place (scalars need no arena) ---- */
 static inline void ktsnap_value_set_uint(struct ktsnap_value *v, uint32_t bits, uint64_t x)
 {
-	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_UINT, .bits = (uint16_t)bits, .u = x };
+	*v = ktsnap_uint_of(bits, x);
 }
 
 static inline void ktsnap_value_set_int(struct ktsnap_value *v, uint32_t bits, int64_t x)
 {
-	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_INT, .bits = (uint16_t)bits, .i = x };
+	*v = ktsnap_int_of(bits, x);
 }
 
 static inline void ktsnap_value_set_float(struct ktsnap_value *v, uint32_t bits, double x)
 {
-	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_FLOAT, .bits = (uint16_t)bits, .f = x };
+	*v = ktsnap_float_of(bits, x);
 }
 
 static inline void ktsnap_value_set_bool(struct ktsnap_value *v, bool x)
 {
-	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_BOOL, .b = x };
+	*v = ktsnap_bool_of(x);
 }
 
 static inline void ktsnap_value_set_char(struct ktsnap_value *v, uint8_t x)
 {
-	*v = (struct ktsnap_value){ .kind = KTSNAP_VALUE_CHAR, .c = x };
+	*v = ktsnap_char_of(x);
 }
 
 /* CPU_LIST (cpus), BYTES (hex), UNSUPPORTED (reason): @s is kept, not copied. */
 static inline void ktsnap_value_set_str(struct ktsnap_value *v, enum ktsnap_value_kind kind,
 					const char *s)
 {
-	*v = (struct ktsnap_value){ .kind = (uint8_t)kind, .str = s };
+	*v = ktsnap_str_of(kind, s);
 }
 
 /* ---- building: in place with bodies from @a (0 or -ENOMEM; strings and
@@ -351,6 +351,9 @@ static inline struct ktsnap_value *ktsnap_elem_slot(struct ktsnap_value *v, uint
 }
 
 /* ---- maps ---------------------------------------------------------------- */
+/* A map's trees start in small chunks: most maps are small. */
+#define KTSNAP_MAP_ARENA_MIN_CHUNK 4096
+
 struct ktsnap_map_entry {
 	const uint8_t *key; /* key bytes (hash kinds), else NULL */
 	const uint8_t *val; /* value bytes (hash, array), else NULL */
@@ -398,7 +401,9 @@ struct ktsnap_map {
 	bool render_as_string_bytes; /* .rodata.str1.1 sections */
 	atomic_bool rendered;
 	bool render_failed; /* ran out of memory: never released */
-	struct ktsnap_arena render_arena; /* the trees rendered from raw */
+	/* the trees rendered from raw; chunks of KTSNAP_MAP_ARENA_MIN_CHUNK
+	 * and up (ktsnap_report_add_map) */
+	struct ktsnap_arena render_arena;
 	/* entries rendered one by one into render_arena while the map is not
 	 * rendered whole (ktsnap_map_entry_rendered, under the render lock):
 	 * an open-addressing table of picks_cap slots, NULL when none */
@@ -407,6 +412,20 @@ struct ktsnap_map {
 	uint32_t nr_picks;
 	void *raw; /* malloc'd key/value buffer, or NULL */
 };
+
+/* The entry layouts: hash, array and their per-CPU kinds (entries[]). */
+static inline bool ktsnap_is_entry_layout(enum ktsnap_map_layout l)
+{
+	switch (l) {
+	case KTSNAP_LAYOUT_HASH:
+	case KTSNAP_LAYOUT_ARRAY:
+	case KTSNAP_LAYOUT_PERCPU_ARRAY:
+	case KTSNAP_LAYOUT_PERCPU_HASH:
+		return true;
+	default:
+		return false;
+	}
+}
 
 /* ---- the report ------------------------------------------------------------- */
 struct ktsnap_report {

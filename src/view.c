@@ -72,15 +72,8 @@ const struct ktsnap_stack_trace_info *ktsnap_map_view__stack_trace(struct ktsnap
 /* A big entry map not rendered yet: lookups need not render it whole. */
 static bool walk_lazily(const struct ktsnap_map *m)
 {
-	switch (m->layout) {
-	case KTSNAP_LAYOUT_HASH:
-	case KTSNAP_LAYOUT_ARRAY:
-	case KTSNAP_LAYOUT_PERCPU_ARRAY:
-	case KTSNAP_LAYOUT_PERCPU_HASH:
-		return m->nr_entries >= KTSNAP_LAZY_WALK_MIN && !ktsnap_map_is_rendered(m);
-	default:
-		return false;
-	}
+	return ktsnap_is_entry_layout(m->layout) && m->nr_entries >= KTSNAP_LAZY_WALK_MIN &&
+	       !ktsnap_map_is_rendered(m);
 }
 
 size_t ktsnap_map_view__len(struct ktsnap_map_view m)

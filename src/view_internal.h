@@ -27,7 +27,6 @@
 #define NAS_MANY_OBJS KTSNAP_ERR_NAS_MANY_OBJS
 #define NAS_TEXT KTSNAP_ERR_NAS_TEXT
 
-/* Start a fresh error of @kind in place (cheap: the text is not cleared). */
 /* The mark that ends a cut string copied into an error. */
 #define CUT_MARK "…"
 #define CUT_MARK_LEN (sizeof(CUT_MARK) - 1)
@@ -41,6 +40,7 @@ void ktsnap_err_put_actual(struct ktsnap_sink *o, const struct ktsnap_error *e);
 /* Point ktsnap_errmsg() at the fixed text of a view failure of @kind. */
 void ktsnap_err_note(enum ktsnap_error_kind kind);
 
+/* Start a fresh error of @kind in place (cheap: the text is not cleared). */
 static inline void ktsnap_err_init(struct ktsnap_error *e, enum ktsnap_error_kind kind)
 {
 	if (kind != KTSNAP_ERR_NONE)

@@ -52,27 +52,18 @@ static inline struct ktsnap_value rb_enum(struct ktsnap_report *r, uint32_t bits
 
 static inline struct ktsnap_value rb_bool(bool b)
 {
-	struct ktsnap_value v;
-
-	ktsnap_value_set_bool(&v, b);
-	return v;
+	return ktsnap_bool_of(b);
 }
 
 static inline struct ktsnap_value rb_char(uint8_t c)
 {
-	struct ktsnap_value v;
-
-	ktsnap_value_set_char(&v, c);
-	return v;
+	return ktsnap_char_of(c);
 }
 
 /* CPU_LIST, BYTES or UNSUPPORTED holding @s. */
 static inline struct ktsnap_value rb_str(enum ktsnap_value_kind kind, const char *s)
 {
-	struct ktsnap_value v;
-
-	ktsnap_value_set_str(&v, kind, s);
-	return v;
+	return ktsnap_str_of(kind, s);
 }
 
 static inline struct ktsnap_value rb_ptr(struct ktsnap_report *r, uint64_t x,
