@@ -649,16 +649,6 @@ static bool name_in(const char *name, const char *const *names, size_t n)
 	return false;
 }
 
-static bool id_in(uint32_t id, const uint32_t *ids, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (ids[i] == id)
-			return true;
-	return false;
-}
-
 /* Which of @n requested names/ids matched a loaded map (for the error). */
 static void mark_name(const char *name, const char *const *names, size_t n, bool *hit)
 {
@@ -817,7 +807,7 @@ int ktsnap_capture(const struct ktsnap_capture_opts *uopts, struct ktsnap_report
 					  strerror(errno));
 			goto fail;
 		}
-		if (opts.nr_map_ids && !id_in(id, opts.map_ids, opts.nr_map_ids))
+		if (opts.nr_map_ids && !ktsnap_u32_in(opts.map_ids, opts.nr_map_ids, id))
 			continue;
 		mark_id(id, opts.map_ids, opts.nr_map_ids, id_hit);
 		fd = bpf_map_get_fd_by_id_opts(id, &fo);
