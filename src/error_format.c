@@ -748,20 +748,35 @@ static int format_spec(const struct ktsnap_error *e, struct ktsnap_sink *o)
 	return 0;
 }
 
+/* The sentence of @err into @o; its length, or -errno. */
+static int format_into(const struct ktsnap_error *err, struct ktsnap_sink *o)
+{
+	int ret;
+
+	if (!err)
+		return ktsnap_fail_static(-EINVAL, "error format: no error");
+	ret = format(err, o);
+	if (ret)
+		return ret;
+	sink_finish(o);
+	return o->len > INT32_MAX ? INT32_MAX : (int)o->len;
+}
+
 int ktsnap_error__format(const struct ktsnap_error *err, char *buf, size_t size)
 {
 	struct ktsnap_sink o = { .buf = buf, .size = size };
-	int ret;
 
 	if (buf && size)
 		buf[0] = '\0';
-	if (!err)
-		return ktsnap_fail_static(-EINVAL, "error format: no error");
-	ret = format(err, &o);
-	if (ret)
-		return ret;
-	sink_finish(&o);
-	return o.len > INT32_MAX ? INT32_MAX : (int)o.len;
+	return format_into(err, &o);
+}
+
+int ktsnap_error_fprint(const struct ktsnap_error *err, FILE *f)
+{
+	struct ktsnap_sink o = { .f = f };
+	int ret = format_into(err, &o);
+
+	return ret < 0 ? ret : o.err ? o.err : ret;
 }
 
 bool ktsnap_error__equal(const struct ktsnap_error *a, const struct ktsnap_error *b)

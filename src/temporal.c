@@ -21,6 +21,7 @@
 
 #include "series_internal.h"
 #include "util_internal.h"
+#include "view_internal.h"
 
 /* ---- verdict ------------------------------------------------------------------ */
 struct ktsnap_verdict {
@@ -228,25 +229,8 @@ static void put_num(FILE *f, enum ktsnap_series_type type, union ktsnap_series_n
 
 static void put_err(FILE *f, const struct ktsnap_error *e)
 {
-	char small[512], *big;
-	int n = ktsnap_error__format(e, small, sizeof(small));
-
-	if (n < 0) {
+	if (ktsnap_error_fprint(e, f) == -EINVAL)
 		fputs("<unformattable error>", f);
-		return;
-	}
-	if ((size_t)n < sizeof(small)) {
-		fputs(small, f);
-		return;
-	}
-	big = malloc((size_t)n + 1);
-	if (!big) {
-		fputs(small, f);
-		return;
-	}
-	ktsnap_error__format(e, big, (size_t)n + 1);
-	fputs(big, f);
-	free(big);
 }
 
 /* "{tag}(+{t}ms)" */

@@ -35,6 +35,9 @@ struct ktsnap_sink;
 /* The "walked" path / the "actual" kind of an error, as its text says them
  * (error_format.c; the accessors of error.c use them too). */
 void ktsnap_err_put_walked(struct ktsnap_sink *o, const struct ktsnap_error *e);
+/* ktsnap_error__format()'s sentence written to @f, whatever its length:
+ * its length, or -errno (-EIO: a write failed). */
+int ktsnap_error_fprint(const struct ktsnap_error *err, FILE *f);
 void ktsnap_err_put_actual(struct ktsnap_sink *o, const struct ktsnap_error *e);
 
 /* Point ktsnap_errmsg() at the fixed text of a view failure of @kind. */
