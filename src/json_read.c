@@ -946,10 +946,9 @@ int ktsnap_report__read_json_buf(const char *buf, size_t len, struct ktsnap_repo
 	struct json_tokener *tok = NULL;
 	struct json_object *root = NULL;
 	enum json_tokener_error jerr;
-	bool wellformed, parsed = false, ok;
-	size_t used, clen, nskip;
+	bool wellformed, ok;
+	size_t used, nskip;
 	const size_t *skip = NULL;
-	char *copy = NULL;
 	int err, i;
 
 	ktsnap_errmsg_clear();
@@ -962,35 +961,15 @@ int ktsnap_report__read_json_buf(const char *buf, size_t len, struct ktsnap_repo
 	rd.splits = json_splits_find(buf, len, &wellformed);
 	tok = json_tokener_new_ex(KTSNAP_JSON_MAX_DEPTH);
 	rd.etok = json_tokener_new_ex(KTSNAP_JSON_MAX_DEPTH);
-	if (!rd.splits || !tok || !rd.etok ||
-	    json_splits_compact(rd.splits, -1, 0, len, &copy, &clen)) {
+	if (!rd.splits || !tok || !rd.etok) {
 		err = ktsnap_fail(-ENOMEM, "out of memory");
 		goto out;
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	json_tokener_set_flags(rd.etok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	if (copy) {
-		/* the cut arrays left out: only a failure needs the input's
-		 * offsets (the blanked text below) */
-		root = rd_parse_all(tok, copy, clen, &jerr, &used);
-		free(copy);
-		copy = NULL;
-		parsed = jerr == json_tokener_success && used == clen;
-		if (parsed) {
-			used = len;
-		} else {
-			json_object_put(root);
-			root = NULL;
-			json_tokener_reset(tok);
-		}
-	}
-	if (!parsed) {
-		if (json_splits_text(rd.splits, -1, 0, len, &copy)) {
-			err = ktsnap_fail(-ENOMEM, "out of memory");
-			goto out;
-		}
-		root = rd_parse_all(tok, copy ? copy : buf, len, &jerr, &used);
-		free(copy);
+	if (rd_parse_range(&rd, tok, -1, 0, len, &root, &jerr, &used)) {
+		err = ktsnap_fail(-ENOMEM, "out of memory");
+		goto out;
 	}
 	if (jerr == json_tokener_continue) {
 		err = all_ws(buf, len) ?
