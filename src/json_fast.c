@@ -424,16 +424,11 @@ static bool get_str(struct json_fast *f, const char **out)
 	return *out != NULL;
 }
 
-static int hexdigit(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* "xx xx …" (lowercase, as jw_hex() writes) into arena bytes; "" → NULL. */
 static bool get_hex(struct json_fast *f, const uint8_t **out, uint32_t *len)
 {
 	const char *p = f->p, *q;
-	size_t n, nb, i;
+	size_t n, nb;
 	uint8_t *b;
 
 	if (p == f->end || *p != '"')
@@ -452,14 +447,8 @@ static bool get_hex(struct json_fast *f, const uint8_t **out, uint32_t *len)
 	b = ktsnap_arena_alloc(&f->r->arena, nb);
 	if (!b)
 		return false;
-	for (i = 0; i < nb; i++) {
-		const char *h = p + i * 3;
-		int hi = hexdigit(h[0]), lo = hexdigit(h[1]);
-
-		if (hi < 0 || lo < 0 || (i + 1 < nb && h[2] != ' '))
-			return false;
-		b[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (rd_hex_decode(p, nb, b) >= 0)
+		return false;
 	*out = b;
 	*len = (uint32_t)nb;
 	f->p = q + 1;

@@ -502,6 +502,26 @@ bool rd_get_uint_list(struct rd *rd, struct json_object *o, const char *key, uin
 			   read_uint, &max, out, nr);
 }
 
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+ssize_t rd_hex_decode(const char *s, size_t nb, uint8_t *b)
+{
+	size_t i;
+
+	for (i = 0; i < nb; i++) {
+		const char *h = s + i * 3;
+		int hi = hex_digit(h[0]), lo = hex_digit(h[1]);
+
+		if (hi < 0 || lo < 0 || (i + 1 < nb && h[2] != ' '))
+			return (ssize_t)(i * 3);
+		b[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return -1;
+}
+
 /* Compact JSON text of @v as json-c writes it, with cut arrays put back. */
 struct sbuf {
 	char *s;

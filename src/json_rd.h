@@ -113,6 +113,11 @@ bool rd_get_uint_list(struct rd *rd, struct json_object *o, const char *key, uin
 bool rd_get_raw(struct rd *rd, struct json_object *o, const char *key, unsigned flags,
 		const char **out);
 
+/* The writer's hex bytes ("01 ab ff", as jw_hex() writes them: lowercase
+ * pairs, one space between), the @nb bytes of the 3 * @nb - 1 characters
+ * at @s, into @b: -1, or the offset of the first pair that breaks the form. */
+ssize_t rd_hex_decode(const char *s, size_t nb, uint8_t *b);
+
 /* The renderer's integer rule: a value of a @bits-wide integer (1 to 64)
  * fits them; @i is read when @is_signed, else @u. */
 static inline bool rd_int_fits(uint32_t bits, bool is_signed, int64_t i, uint64_t u)

@@ -568,8 +568,9 @@ static bool get_hex(struct rd *rd, struct json_object *o, const char *key, const
 {
 	struct json_object *v;
 	const char *s;
-	size_t n, i, p, nb;
+	size_t n, p, nb;
 	uint8_t *b;
+	ssize_t bad;
 	int f = rd_field(rd, o, key, &v);
 
 	if (f <= 0)
@@ -591,19 +592,9 @@ static bool get_hex(struct rd *rd, struct json_object *o, const char *key, const
 	b = ktsnap_arena_alloc(&rd->r->arena, nb);
 	if (!b)
 		return rd_nomem(rd);
-	for (i = 0; i < nb; i++) {
-		const char *h = s + i * 3;
-		int hi = h[0] >= '0' && h[0] <= '9' ? h[0] - '0' :
-			 h[0] >= 'a' && h[0] <= 'f' ? h[0] - 'a' + 10 :
-						      -1;
-		int lo = h[1] >= '0' && h[1] <= '9' ? h[1] - '0' :
-			 h[1] >= 'a' && h[1] <= 'f' ? h[1] - 'a' + 10 :
-						      -1;
-
-		if (hi < 0 || lo < 0 || (i + 1 < nb && h[2] != ' '))
-			return rd_fail(rd, "malformed hex bytes at character %zu", i * 3);
-		b[i] = (uint8_t)(hi << 4 | lo);
-	}
+	bad = rd_hex_decode(s, nb, b);
+	if (bad >= 0)
+		return rd_fail(rd, "malformed hex bytes at character %zd", bad);
 	rd_path_pop(rd, p);
 	*out = b;
 	*len = (uint32_t)nb;
