@@ -468,6 +468,20 @@ static bool get_new_value(struct json_fast *f, struct ktsnap_value **out)
 	return v && get_value(f, v);
 }
 
+/* {"name":…,"value":…} into @m (not on the scratch stack: reading the
+ * value may grow it). */
+static bool get_member(struct json_fast *f, struct json_fast_member *m)
+{
+	struct ktsnap_value mv = { 0 };
+	const char *name;
+
+	if (!LIT(f, "{\"name\":") || !get_str(f, &name) || !LIT(f, ",\"value\":") ||
+	    !get_value(f, &mv) || !LIT(f, "}"))
+		return false;
+	fb_member(m, name, &mv);
+	return true;
+}
+
 static bool get_members(struct json_fast *f, struct ktsnap_value *v, const char *type_name)
 {
 	size_t base = f->nm;
@@ -476,15 +490,11 @@ static bool get_members(struct json_fast *f, struct ktsnap_value *v, const char 
 		return false;
 	if (!LIT(f, "]")) {
 		do {
-			struct ktsnap_value mv = { 0 };
-			const char *name;
+			struct json_fast_member m;
 
-			if (!LIT(f, "{\"name\":") || !get_str(f, &name) || !LIT(f, ",\"value\":") ||
-			    !get_value(f, &mv) || !LIT(f, "}"))
+			if (!get_member(f, &m) || KTSNAP_ENSURE(f->mems, f->capm, f->nm + 1))
 				return false;
-			if (KTSNAP_ENSURE(f->mems, f->capm, f->nm + 1))
-				return false;
-			fb_member(&f->mems[f->nm++], name, &mv);
+			f->mems[f->nm++] = m;
 		} while (LIT(f, ","));
 		if (!LIT(f, "]"))
 			return false;
@@ -795,21 +805,13 @@ enum elem_what { E_ENTRY, E_VALUE, E_MEMBER, E_SLOT };
 
 static bool get_elem(struct json_fast *f, enum elem_what what, int layout, void *out)
 {
-	struct json_fast_member *m = out;
-	struct ktsnap_value mv = { 0 };
-	const char *name;
-
 	switch (what) {
 	case E_ENTRY:
 		return get_entry(f, (enum ktsnap_map_layout)layout, out);
 	case E_VALUE:
 		return get_value(f, out);
 	case E_MEMBER:
-		if (!LIT(f, "{\"name\":") || !get_str(f, &name) || !LIT(f, ",\"value\":") ||
-		    !get_value(f, &mv) || !LIT(f, "}"))
-			return false;
-		fb_member(m, name, &mv);
-		return true;
+		return get_member(f, out);
 	case E_SLOT:
 		*(struct ktsnap_value **)out = NULL;
 		return LIT(f, "null") || get_new_value(f, out);
