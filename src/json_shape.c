@@ -14,27 +14,26 @@
 #include "log_internal.h"
 #include "util_internal.h"
 
-static const struct ktsnap_sidecar *sidecar(const struct ktsnap_report *r, const char *schema,
-					    void *out)
+/* @r's sidecar, when @r was read as @schema: 0, or -EINVAL / -ENOENT. */
+static int sidecar(const struct ktsnap_report *r, const char *schema, const void *out,
+		   const struct ktsnap_sidecar **s)
 {
-	if (!r || !out) {
-		ktsnap_fail(-EINVAL, "report__%s: no report or no output", schema);
-		return NULL;
-	}
-	if (!r->sidecar || !ktsnap_str_eq(r->schema, schema)) {
-		ktsnap_fail(-ENOENT, "the report's schema is \"%s\", not \"%s\"",
-			    r->schema ? r->schema : "single", schema);
-		return NULL;
-	}
-	return r->sidecar;
+	if (!r || !out)
+		return ktsnap_fail(-EINVAL, "report__%s: no report or no output", schema);
+	if (!r->sidecar || !ktsnap_str_eq(r->schema, schema))
+		return ktsnap_fail(-ENOENT, "the report's schema is \"%s\", not \"%s\"",
+				   r->schema ? r->schema : "single", schema);
+	*s = r->sidecar;
+	return 0;
 }
 
 int ktsnap_report__dual(const struct ktsnap_report *r, struct ktsnap_dual_info *out)
 {
-	const struct ktsnap_sidecar *s = sidecar(r, "dual", out);
+	const struct ktsnap_sidecar *s;
+	int err = sidecar(r, "dual", out, &s);
 
-	if (!s)
-		return r && out ? -ENOENT : -EINVAL;
+	if (err)
+		return err;
 	*out = s->dual;
 	out->early = r->early;
 	return 0;
@@ -42,10 +41,11 @@ int ktsnap_report__dual(const struct ktsnap_report *r, struct ktsnap_dual_info *
 
 int ktsnap_report__degraded(const struct ktsnap_report *r, struct ktsnap_degraded_info *out)
 {
-	const struct ktsnap_sidecar *s = sidecar(r, "degraded", out);
+	const struct ktsnap_sidecar *s;
+	int err = sidecar(r, "degraded", out, &s);
 
-	if (!s)
-		return r && out ? -ENOENT : -EINVAL;
+	if (err)
+		return err;
 	*out = s->degraded;
 	return 0;
 }
