@@ -281,7 +281,7 @@ static const char *const value_keys[][6] = {
  * into a node (which keeps widths in 16 bits and small enums inline).
  */
 struct wide {
-	uint32_t bits;
+	uint32_t bits; /* 64 when the file has none (read_value) */
 	bool is_signed; /* ENUM */
 	int64_t ev; /* ENUM */
 	const char *str; /* ENUM variant, STRUCT type_name */
@@ -471,10 +471,8 @@ static bool read_value_fields(struct rd *rd, struct json_object *o, struct ktsna
 
 /* What the renderer never produces: widths it does not use, values that do
  * not fit their width, arrays with more elements than their length. */
-static bool check_value(struct rd *rd, struct json_object *o, const struct ktsnap_value *v,
-			const struct wide *w)
+static bool check_value(struct rd *rd, const struct ktsnap_value *v, const struct wide *w)
 {
-	bool has_bits = json_object_object_get_ex(o, "bits", NULL);
 	uint32_t bits = w->bits;
 	uint64_t u = 0;
 	int64_t i = 0;
@@ -492,7 +490,7 @@ static bool check_value(struct rd *rd, struct json_object *o, const struct ktsna
 		i = w->ev, u = (uint64_t)w->ev;
 		break;
 	case KTSNAP_VALUE_FLOAT:
-		if (has_bits && (bits < 16 || bits > 128 || bits % 8))
+		if (bits < 16 || bits > 128 || bits % 8)
 			return FAIL_AT(rd, "bits", "a float of %u bits is not a BTF float", bits);
 		return true;
 	case KTSNAP_VALUE_ARRAY:
@@ -512,8 +510,6 @@ static bool check_value(struct rd *rd, struct json_object *o, const struct ktsna
 	default:
 		return true;
 	}
-	if (!has_bits)
-		return true; /* absent: read as 64 (read_value) */
 	if (bits < 1 || bits > 64)
 		return FAIL_AT(rd, "bits", "%u is not an integer width (1 to 64)", bits);
 	if (!rd_int_fits(bits, is_signed, i, u)) {
@@ -528,15 +524,13 @@ static bool check_value(struct rd *rd, struct json_object *o, const struct ktsna
 
 static bool read_value(struct rd *rd, struct json_object *o, struct ktsnap_value *v)
 {
-	struct wide w = { 0 };
-	int err = 0;
-
-	if (!read_value_fields(rd, o, v, &w) || !check_value(rd, o, v, &w))
-		return false;
 	/* a width the file leaves out is the widest (the writer always
 	 * writes one, and 0 is no width) */
-	if (!json_object_object_get_ex(o, "bits", NULL))
-		w.bits = 64;
+	struct wide w = { .bits = 64 };
+	int err = 0;
+
+	if (!read_value_fields(rd, o, v, &w) || !check_value(rd, v, &w))
+		return false;
 	switch (v->kind) {
 	case KTSNAP_VALUE_INT:
 	case KTSNAP_VALUE_UINT:
