@@ -730,13 +730,9 @@ static bool get_per_cpu(struct json_fast *f, struct ktsnap_map_entry *e)
 	n = f->ns;
 	if (n > UINT32_MAX)
 		return false;
-	dst = NULL;
-	if (n) {
-		dst = ktsnap_arena_alloc(&f->r->arena, n * sizeof(*dst));
-		if (!dst)
-			return false;
-		memcpy(dst, f->slots, n * sizeof(*dst));
-	}
+	dst = n ? ktsnap_arena_memdup(&f->r->arena, f->slots, n * sizeof(*dst)) : NULL;
+	if (n && !dst)
+		return false;
 	e->per_cpu = dst;
 	e->nr_cpus = (uint32_t)n;
 	f->ns = 0;
