@@ -187,9 +187,9 @@ static bool read_field(struct rd *rd, struct json_object *o, const struct json_r
 	return ok;
 }
 
-/* Read the fields of @rec into @base; JF_HOOK fields go to @hook.  Unknown
- * fields are an error; absent ones keep their defaults ("" for strings
- * the writer always emits). */
+/* Read the fields of @rec into @base; JF_HOOK fields go to @hook (NULL:
+ * the caller has read them).  Unknown fields are an error; absent ones
+ * keep their defaults ("" for strings the writer always emits). */
 static bool read_record(struct rd *rd, struct json_object *o, const struct json_record *rec,
 			void *base, hook_fn hook, void *ctx)
 {
@@ -207,7 +207,7 @@ static bool read_record(struct rd *rd, struct json_object *o, const struct json_
 		const struct json_field *f = &rec->f[i];
 
 		if (f->type == JF_HOOK) {
-			if (!hook(rd, o, f->name, ctx))
+			if (hook && !hook(rd, o, f->name, ctx))
 				return false;
 			continue;
 		}
@@ -868,12 +868,6 @@ static bool read_half(struct rd *rd, struct json_object *o, const char *name, vo
 	return ok;
 }
 
-static bool no_hook(struct rd *rd, struct json_object *o, const char *name, void *ctx)
-{
-	(void)rd, (void)o, (void)name, (void)ctx;
-	return true;
-}
-
 static bool read_report(struct rd *rd, struct json_object *o, const char *only)
 {
 	struct ktsnap_report *r = rd->r;
@@ -907,7 +901,7 @@ static bool read_report(struct rd *rd, struct json_object *o, const char *only)
 		return read_record(rd, o, &json_rec_dual, r->sidecar, read_half, NULL);
 	}
 	r->schema = "degraded";
-	return read_record(rd, o, &json_rec_degraded, r->sidecar, no_hook, NULL);
+	return read_record(rd, o, &json_rec_degraded, r->sidecar, NULL, NULL);
 }
 
 /* ---- entry points ---------------------------------------------------------------- */
