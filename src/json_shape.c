@@ -14,25 +14,29 @@
 #include "log_internal.h"
 #include "util_internal.h"
 
-/* @r's sidecar, when @r was read as @schema: 0, or -EINVAL / -ENOENT. */
-static int sidecar(const struct ktsnap_report *r, const char *schema, const void *out,
-		   const struct ktsnap_sidecar **s)
+/* @r's sidecar, when @r was read as @schema; NULL with *@err -EINVAL or
+ * -ENOENT. */
+static const struct ktsnap_sidecar *sidecar(const struct ktsnap_report *r, const char *schema,
+					    const void *out, int *err)
 {
-	if (!r || !out)
-		return ktsnap_fail(-EINVAL, "report__%s: no report or no output", schema);
-	if (!r->sidecar || !ktsnap_str_eq(r->schema, schema))
-		return ktsnap_fail(-ENOENT, "the report's schema is \"%s\", not \"%s\"",
+	if (!r || !out) {
+		*err = ktsnap_fail(-EINVAL, "report__%s: no report or no output", schema);
+		return NULL;
+	}
+	if (!r->sidecar || !ktsnap_str_eq(r->schema, schema)) {
+		*err = ktsnap_fail(-ENOENT, "the report's schema is \"%s\", not \"%s\"",
 				   r->schema ? r->schema : "single", schema);
-	*s = r->sidecar;
-	return 0;
+		return NULL;
+	}
+	return r->sidecar;
 }
 
 int ktsnap_report__dual(const struct ktsnap_report *r, struct ktsnap_dual_info *out)
 {
-	const struct ktsnap_sidecar *s;
-	int err = sidecar(r, "dual", out, &s);
+	int err;
+	const struct ktsnap_sidecar *s = sidecar(r, "dual", out, &err);
 
-	if (err)
+	if (!s)
 		return err;
 	*out = s->dual;
 	out->early = r->early;
@@ -41,10 +45,10 @@ int ktsnap_report__dual(const struct ktsnap_report *r, struct ktsnap_dual_info *
 
 int ktsnap_report__degraded(const struct ktsnap_report *r, struct ktsnap_degraded_info *out)
 {
-	const struct ktsnap_sidecar *s;
-	int err = sidecar(r, "degraded", out, &s);
+	int err;
+	const struct ktsnap_sidecar *s = sidecar(r, "degraded", out, &err);
 
-	if (err)
+	if (!s)
 		return err;
 	*out = s->degraded;
 	return 0;
