@@ -384,7 +384,7 @@ bool rd_arr_next(struct rd *rd, struct rd_arr *a, struct json_object **out)
  * numbers is read straight from the text). */
 bool rd_arr_next_u64(struct rd *rd, struct rd_arr *a, uint64_t max, uint64_t *out)
 {
-	struct json_object *v;
+	struct json_object *v = NULL;
 
 	if (a->cut >= 0) {
 		size_t cursor = a->cursor, start, end, k;
