@@ -10,8 +10,8 @@
  * json-c path (json_read.c) applies to a value or an entry; on the first
  * byte that differs, or on anything json_read.c would refuse, it gives the
  * element back (its arena allocations rewound) and the json-c path reads
- * it, errors and all.  Every store into a value tree goes through the
- * fb_* builders at the top of this file.
+ * it, errors and all.  Values are built with report_internal.h's
+ * ktsnap_value_set_*() and ktsnap_value_init_*().
  */
 #include <math.h>
 #include <stdatomic.h>
@@ -44,44 +44,7 @@ struct json_fast {
 /* Values nested deeper than this go to json-c (which has its own limit). */
 #define FAST_MAX_DEPTH 64
 
-/* ---- building trees: every store into a value is here ------------------------------ */
-
-static struct ktsnap_value *fb_new(struct json_fast *f)
-{
-	return ktsnap_arena_alloc(&f->r->arena, sizeof(struct ktsnap_value));
-}
-
-static void fb_int(struct ktsnap_value *v, uint32_t bits, int64_t i)
-{
-	ktsnap_value_set_int(v, bits, i);
-}
-
-static void fb_uint(struct ktsnap_value *v, uint32_t bits, uint64_t u)
-{
-	ktsnap_value_set_uint(v, bits, u);
-}
-
-static void fb_bool(struct ktsnap_value *v, bool b)
-{
-	ktsnap_value_set_bool(v, b);
-}
-
-static void fb_char(struct ktsnap_value *v, uint8_t c)
-{
-	ktsnap_value_set_char(v, c);
-}
-
-static void fb_float(struct ktsnap_value *v, uint32_t bits, double d)
-{
-	ktsnap_value_set_float(v, bits, d);
-}
-
-/* @i: the value, or an unsigned enum's bit pattern */
-static bool fb_enum(struct json_fast *f, struct ktsnap_value *v, uint32_t bits, bool is_signed,
-		    int64_t i, const char *variant)
-{
-	return !ktsnap_value_set_enum(&f->r->arena, v, bits, is_signed, i, variant);
-}
+/* ---- building containers (the scalars are ktsnap_value_set_*()'s) ------------------- */
 
 /* A member (on the scratch stack): @v is copied. */
 static void fb_member(struct json_fast_member *m, const char *name, const struct ktsnap_value *v)
@@ -113,33 +76,6 @@ static bool fb_array(struct json_fast *f, struct ktsnap_value *v, uint64_t len,
 	if (n)
 		memcpy(ktsnap_elem_slot(v, 0), el, n * sizeof(*el));
 	return true;
-}
-
-static void fb_cpus(struct ktsnap_value *v, const char *cpus)
-{
-	ktsnap_value_set_str(v, KTSNAP_VALUE_CPU_LIST, cpus);
-}
-
-static bool fb_ptr(struct json_fast *f, struct ktsnap_value *v, uint64_t addr,
-		   struct ktsnap_value *deref, const char *skip_reason, const char *cast)
-{
-	return !ktsnap_value_set_ptr(&f->r->arena, v, addr, deref, skip_reason, cast);
-}
-
-static void fb_bytes(struct ktsnap_value *v, const char *hex)
-{
-	ktsnap_value_set_str(v, KTSNAP_VALUE_BYTES, hex);
-}
-
-static bool fb_truncated(struct json_fast *f, struct ktsnap_value *v, uint64_t needed, uint64_t had,
-			 struct ktsnap_value *partial)
-{
-	return !ktsnap_value_set_truncated(&f->r->arena, v, needed, had, partial);
-}
-
-static void fb_unsupported(struct ktsnap_value *v, const char *reason)
-{
-	ktsnap_value_set_str(v, KTSNAP_VALUE_UNSUPPORTED, reason);
 }
 
 /* ---- the switch ------------------------------------------------------------------- */
@@ -424,16 +360,11 @@ static bool get_str(struct json_fast *f, const char **out)
 	return *out != NULL;
 }
 
-static int hexdigit(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* "xx xx …" (lowercase, as jw_hex() writes) into arena bytes; "" → NULL. */
 static bool get_hex(struct json_fast *f, const uint8_t **out, uint32_t *len)
 {
 	const char *p = f->p, *q;
-	size_t n, nb, i;
+	size_t n, nb;
 	uint8_t *b;
 
 	if (p == f->end || *p != '"')
@@ -452,14 +383,8 @@ static bool get_hex(struct json_fast *f, const uint8_t **out, uint32_t *len)
 	b = ktsnap_arena_alloc(&f->r->arena, nb);
 	if (!b)
 		return false;
-	for (i = 0; i < nb; i++) {
-		const char *h = p + i * 3;
-		int hi = hexdigit(h[0]), lo = hexdigit(h[1]);
-
-		if (hi < 0 || lo < 0 || (i + 1 < nb && h[2] != ' '))
-			return false;
-		b[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (rd_hex_decode(p, nb, b) >= 0)
+		return false;
 	*out = b;
 	*len = (uint32_t)nb;
 	f->p = q + 1;
@@ -473,10 +398,24 @@ static bool get_value(struct json_fast *f, struct ktsnap_value *v);
 /* A value into a new arena node. */
 static bool get_new_value(struct json_fast *f, struct ktsnap_value **out)
 {
-	struct ktsnap_value *v = fb_new(f);
+	struct ktsnap_value *v = ktsnap_arena_alloc(&f->r->arena, sizeof(*v));
 
 	*out = v;
 	return v && get_value(f, v);
+}
+
+/* {"name":…,"value":…} into @m (not on the scratch stack: reading the
+ * value may grow it). */
+static bool get_member(struct json_fast *f, struct json_fast_member *m)
+{
+	struct ktsnap_value mv = { 0 };
+	const char *name;
+
+	if (!LIT(f, "{\"name\":") || !get_str(f, &name) || !LIT(f, ",\"value\":") ||
+	    !get_value(f, &mv) || !LIT(f, "}"))
+		return false;
+	fb_member(m, name, &mv);
+	return true;
 }
 
 static bool get_members(struct json_fast *f, struct ktsnap_value *v, const char *type_name)
@@ -487,15 +426,11 @@ static bool get_members(struct json_fast *f, struct ktsnap_value *v, const char 
 		return false;
 	if (!LIT(f, "]")) {
 		do {
-			struct ktsnap_value mv = { 0 };
-			const char *name;
+			struct json_fast_member m;
 
-			if (!LIT(f, "{\"name\":") || !get_str(f, &name) || !LIT(f, ",\"value\":") ||
-			    !get_value(f, &mv) || !LIT(f, "}"))
+			if (!get_member(f, &m) || KTSNAP_ENSURE(f->mems, f->capm, f->nm + 1))
 				return false;
-			if (KTSNAP_ENSURE(f->mems, f->capm, f->nm + 1))
-				return false;
-			fb_member(&f->mems[f->nm++], name, &mv);
+			f->mems[f->nm++] = m;
 		} while (LIT(f, ","));
 		if (!LIT(f, "]"))
 			return false;
@@ -543,9 +478,9 @@ static bool get_int(struct json_fast *f, struct ktsnap_value *v, bool is_signed)
 	    !rd_int_fits((uint32_t)bits, is_signed, i, u) || !LIT(f, "}"))
 		return false;
 	if (is_signed)
-		fb_int(v, (uint32_t)bits, i);
+		ktsnap_value_set_int(v, (uint32_t)bits, i);
 	else
-		fb_uint(v, (uint32_t)bits, u);
+		ktsnap_value_set_uint(v, (uint32_t)bits, u);
 	return true;
 }
 
@@ -576,7 +511,7 @@ static bool get_enum(struct json_fast *f, struct ktsnap_value *v)
 	}
 	if (!rd_int_fits((uint32_t)bits, is_signed, i, (uint64_t)i))
 		return false;
-	return fb_enum(f, v, (uint32_t)bits, is_signed, i, variant);
+	return !ktsnap_value_set_enum(&f->r->arena, v, (uint32_t)bits, is_signed, i, variant);
 }
 
 enum { K_NONE = -1 };
@@ -617,23 +552,23 @@ static bool get_value_fields(struct json_fast *f, struct ktsnap_value *v)
 		return get_int(f, v, false);
 	case KTSNAP_VALUE_BOOL:
 		if (LIT(f, "\",\"value\":true}"))
-			fb_bool(v, true);
+			ktsnap_value_set_bool(v, true);
 		else if (LIT(f, "\",\"value\":false}"))
-			fb_bool(v, false);
+			ktsnap_value_set_bool(v, false);
 		else
 			return false;
 		return true;
 	case KTSNAP_VALUE_CHAR:
 		if (!LIT(f, "\",\"value\":") || !get_u64(f, 255, &u) || !LIT(f, "}"))
 			return false;
-		fb_char(v, (uint8_t)u);
+		ktsnap_value_set_char(v, (uint8_t)u);
 		return true;
 	case KTSNAP_VALUE_FLOAT:
 		/* check_value(): the widths of BTF floats */
 		if (!LIT(f, "\",\"bits\":") || !get_u64(f, 128, &u) || u < 16 || u % 8 ||
 		    !LIT(f, ",\"value\":") || !get_f64(f, &d) || !LIT(f, "}"))
 			return false;
-		fb_float(v, (uint32_t)u, d);
+		ktsnap_value_set_float(v, (uint32_t)u, d);
 		return true;
 	case KTSNAP_VALUE_ENUM:
 		return get_enum(f, v);
@@ -653,7 +588,7 @@ static bool get_value_fields(struct json_fast *f, struct ktsnap_value *v)
 	case KTSNAP_VALUE_CPU_LIST:
 		if (!LIT(f, "\",\"cpus\":") || !get_str(f, &s) || !LIT(f, "}"))
 			return false;
-		fb_cpus(v, s);
+		ktsnap_value_set_str(v, KTSNAP_VALUE_CPU_LIST, s);
 		return true;
 	case KTSNAP_VALUE_PTR:
 		if (!LIT(f, "\",\"value\":") || !get_u64(f, UINT64_MAX, &u))
@@ -666,11 +601,11 @@ static bool get_value_fields(struct json_fast *f, struct ktsnap_value *v)
 			return false;
 		if (!LIT(f, "}"))
 			return false;
-		return fb_ptr(f, v, u, sub, s, s2);
+		return !ktsnap_value_set_ptr(&f->r->arena, v, u, sub, s, s2);
 	case KTSNAP_VALUE_BYTES:
 		if (!LIT(f, "\",\"hex\":") || !get_str(f, &s) || !LIT(f, "}"))
 			return false;
-		fb_bytes(v, s);
+		ktsnap_value_set_str(v, KTSNAP_VALUE_BYTES, s);
 		return true;
 	case KTSNAP_VALUE_TRUNCATED:
 		/* check_value(): a BTF size, no more bytes than needed */
@@ -681,11 +616,11 @@ static bool get_value_fields(struct json_fast *f, struct ktsnap_value *v)
 			return false;
 		if (!LIT(f, "}"))
 			return false;
-		return fb_truncated(f, v, u, u2, sub);
+		return !ktsnap_value_set_truncated(&f->r->arena, v, u, u2, sub);
 	case KTSNAP_VALUE_UNSUPPORTED:
 		if (!LIT(f, "\",\"reason\":") || !get_str(f, &s) || !LIT(f, "}"))
 			return false;
-		fb_unsupported(v, s);
+		ktsnap_value_set_str(v, KTSNAP_VALUE_UNSUPPORTED, s);
 		return true;
 	default:
 		return false;
@@ -731,13 +666,9 @@ static bool get_per_cpu(struct json_fast *f, struct ktsnap_map_entry *e)
 	n = f->ns;
 	if (n > UINT32_MAX)
 		return false;
-	dst = NULL;
-	if (n) {
-		dst = ktsnap_arena_alloc(&f->r->arena, n * sizeof(*dst));
-		if (!dst)
-			return false;
-		memcpy(dst, f->slots, n * sizeof(*dst));
-	}
+	dst = n ? ktsnap_arena_memdup(&f->r->arena, f->slots, n * sizeof(*dst)) : NULL;
+	if (n && !dst)
+		return false;
 	e->per_cpu = dst;
 	e->nr_cpus = (uint32_t)n;
 	f->ns = 0;
@@ -806,21 +737,13 @@ enum elem_what { E_ENTRY, E_VALUE, E_MEMBER, E_SLOT };
 
 static bool get_elem(struct json_fast *f, enum elem_what what, int layout, void *out)
 {
-	struct json_fast_member *m = out;
-	struct ktsnap_value mv = { 0 };
-	const char *name;
-
 	switch (what) {
 	case E_ENTRY:
 		return get_entry(f, (enum ktsnap_map_layout)layout, out);
 	case E_VALUE:
 		return get_value(f, out);
 	case E_MEMBER:
-		if (!LIT(f, "{\"name\":") || !get_str(f, &name) || !LIT(f, ",\"value\":") ||
-		    !get_value(f, &mv) || !LIT(f, "}"))
-			return false;
-		fb_member(m, name, &mv);
-		return true;
+		return get_member(f, out);
 	case E_SLOT:
 		*(struct ktsnap_value **)out = NULL;
 		return LIT(f, "null") || get_new_value(f, out);

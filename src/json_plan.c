@@ -455,16 +455,9 @@ static int64_t op_sext(const struct op *op, uint64_t v)
 /* Decimal @v (with '-' when @neg) at @d; returns the end. */
 static char *put_num(char *d, bool neg, uint64_t v)
 {
-	char tmp[24], *q = tmp + sizeof(tmp);
-	size_t n;
+	char tmp[24], *q = jw__dec_back(tmp + sizeof(tmp), neg, v);
+	size_t n = (size_t)(tmp + sizeof(tmp) - q);
 
-	do {
-		*--q = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	if (neg)
-		*--q = '-';
-	n = (size_t)(tmp + sizeof(tmp) - q);
 	memcpy(d, q, n);
 	return d + n;
 }

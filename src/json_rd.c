@@ -265,8 +265,8 @@ DEFINE_GETTER(rd_get_i32, int32_t, rd_conv_i32)
 /* Feed @len bytes of @text to @tok; a value that needs a terminator to end
  * (a number, a literal) gets a space.  *used: bytes of @text consumed (the
  * error offset on failure). */
-struct json_object *rd_parse_all(struct json_tokener *tok, const char *text, size_t len,
-				 enum json_tokener_error *jerr, size_t *used)
+static struct json_object *rd_parse_all(struct json_tokener *tok, const char *text, size_t len,
+					enum json_tokener_error *jerr, size_t *used)
 {
 	const size_t chunk = INT_MAX / 2;
 	struct json_object *o = NULL;
@@ -289,32 +289,48 @@ struct json_object *rd_parse_all(struct json_tokener *tok, const char *text, siz
 	return o;
 }
 
+int rd_parse_range(const struct rd *rd, struct json_tokener *tok, ssize_t cut, size_t start,
+		   size_t end, struct json_object **out, enum json_tokener_error *jerr,
+		   size_t *used)
+{
+	struct json_object *o;
+	size_t clen;
+	char *copy;
+
+	/* the arrays cut out of it left out; with nothing cut, that is the
+	 * input itself, parsed once */
+	if (json_splits_compact(rd->splits, cut, start, end, &copy, &clen))
+		return -ENOMEM;
+	if (copy) {
+		json_tokener_reset(tok);
+		o = rd_parse_all(tok, copy, clen, jerr, used);
+		free(copy);
+		if (*jerr == json_tokener_success && *used == clen) {
+			*out = o;
+			*used = end - start;
+			return 0;
+		}
+		json_object_put(o);
+		/* only to name the byte of the error: the cut arrays blanked */
+		if (json_splits_text(rd->splits, cut, start, end, &copy))
+			return -ENOMEM;
+	}
+	json_tokener_reset(tok);
+	*out = rd_parse_all(tok, copy ? copy : rd->src + start, end - start, jerr, used);
+	free(copy);
+	return 0;
+}
+
 /* Element [start, end) of cut array @cut, parsed on its own. */
 static bool rd_parse_piece(struct rd *rd, ssize_t cut, size_t start, size_t end,
 			   struct json_object **out)
 {
 	enum json_tokener_error jerr;
 	struct json_object *o;
-	size_t used, clen;
-	char *copy;
+	size_t used;
 
-	/* the arrays cut out of it left out, then (only to name the byte of
-	 * an error) blanked */
-	if (json_splits_compact(rd->splits, cut, start, end, &copy, &clen))
+	if (rd_parse_range(rd, rd->etok, cut, start, end, &o, &jerr, &used))
 		return rd_nomem(rd);
-	json_tokener_reset(rd->etok);
-	o = rd_parse_all(rd->etok, copy ? copy : rd->src + start, clen, &jerr, &used);
-	free(copy);
-	if (jerr == json_tokener_success && used == clen) {
-		*out = o;
-		return true;
-	}
-	json_object_put(o);
-	if (json_splits_text(rd->splits, cut, start, end, &copy))
-		return rd_nomem(rd);
-	json_tokener_reset(rd->etok);
-	o = rd_parse_all(rd->etok, copy ? copy : rd->src + start, end - start, &jerr, &used);
-	free(copy);
 	if (jerr == json_tokener_success && used == end - start) {
 		*out = o;
 		return true;
@@ -368,7 +384,7 @@ bool rd_arr_next(struct rd *rd, struct rd_arr *a, struct json_object **out)
  * numbers is read straight from the text). */
 bool rd_arr_next_u64(struct rd *rd, struct rd_arr *a, uint64_t max, uint64_t *out)
 {
-	struct json_object *v;
+	struct json_object *v = NULL;
 
 	if (a->cut >= 0) {
 		size_t cursor = a->cursor, start, end, k;
@@ -484,6 +500,26 @@ bool rd_get_uint_list(struct rd *rd, struct json_object *o, const char *key, uin
 {
 	return rd_get_list(rd, o, key, max <= UINT32_MAX ? sizeof(uint32_t) : sizeof(uint64_t),
 			   read_uint, &max, out, nr);
+}
+
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+ssize_t rd_hex_decode(const char *s, size_t nb, uint8_t *b)
+{
+	size_t i;
+
+	for (i = 0; i < nb; i++) {
+		const char *h = s + i * 3;
+		int hi = hex_digit(h[0]), lo = hex_digit(h[1]);
+
+		if (hi < 0 || lo < 0 || (i + 1 < nb && h[2] != ' '))
+			return (ssize_t)(i * 3);
+		b[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return -1;
 }
 
 /* Compact JSON text of @v as json-c writes it, with cut arrays put back. */

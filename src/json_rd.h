@@ -67,12 +67,16 @@ bool rd_get_i32(struct rd *rd, struct json_object *o, const char *key, int32_t *
 void *rd_arena_array(struct rd *rd, size_t n, size_t size);
 
 /*
- * Feed @len bytes of @text to @tok; a value that needs a terminator to end
- * (a number, a literal) gets a space.  *used: bytes of @text consumed (the
- * error offset on failure).
+ * Parse [@start, @end) of the input, which lies in cut array @cut (-1: the
+ * whole text), with @tok: the text with the arrays cut below @cut left out
+ * and, when that fails, once more with them blanked, so that *@used counts
+ * bytes of the input from @start (the error offset on failure).  *@out:
+ * the value (the caller puts it, also on failure), *@jerr: json-c's
+ * verdict, json_tokener_continue for a value cut short.  0 or -ENOMEM.
  */
-struct json_object *rd_parse_all(struct json_tokener *tok, const char *text, size_t len,
-				 enum json_tokener_error *jerr, size_t *used);
+int rd_parse_range(const struct rd *rd, struct json_tokener *tok, ssize_t cut, size_t start,
+		   size_t end, struct json_object **out, enum json_tokener_error *jerr,
+		   size_t *used);
 
 /* An array being read: its n elements come from the DOM or, for an array
  * json_scan.c cut out, are parsed one at a time. */
@@ -108,6 +112,11 @@ bool rd_get_uint_list(struct rd *rd, struct json_object *o, const char *key, uin
  * JF_NULL_OK of json_internal.h say what it may be). */
 bool rd_get_raw(struct rd *rd, struct json_object *o, const char *key, unsigned flags,
 		const char **out);
+
+/* The writer's hex bytes ("01 ab ff", as jw_hex() writes them: lowercase
+ * pairs, one space between), the @nb bytes of the 3 * @nb - 1 characters
+ * at @s, into @b: -1, or the offset of the first pair that breaks the form. */
+ssize_t rd_hex_decode(const char *s, size_t nb, uint8_t *b);
 
 /* The renderer's integer rule: a value of a @bits-wide integer (1 to 64)
  * fits them; @i is read when @is_signed, else @u. */

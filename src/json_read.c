@@ -187,9 +187,9 @@ static bool read_field(struct rd *rd, struct json_object *o, const struct json_r
 	return ok;
 }
 
-/* Read the fields of @rec into @base; JF_HOOK fields go to @hook.  Unknown
- * fields are an error; absent ones keep their defaults ("" for strings
- * the writer always emits). */
+/* Read the fields of @rec into @base; JF_HOOK fields go to @hook (NULL:
+ * the caller has read them).  Unknown fields are an error; absent ones
+ * keep their defaults ("" for strings the writer always emits). */
 static bool read_record(struct rd *rd, struct json_object *o, const struct json_record *rec,
 			void *base, hook_fn hook, void *ctx)
 {
@@ -207,7 +207,7 @@ static bool read_record(struct rd *rd, struct json_object *o, const struct json_
 		const struct json_field *f = &rec->f[i];
 
 		if (f->type == JF_HOOK) {
-			if (!hook(rd, o, f->name, ctx))
+			if (hook && !hook(rd, o, f->name, ctx))
 				return false;
 			continue;
 		}
@@ -281,7 +281,7 @@ static const char *const value_keys[][6] = {
  * into a node (which keeps widths in 16 bits and small enums inline).
  */
 struct wide {
-	uint32_t bits;
+	uint32_t bits; /* 64 when the file has none (read_value) */
 	bool is_signed; /* ENUM */
 	int64_t ev; /* ENUM */
 	const char *str; /* ENUM variant, STRUCT type_name */
@@ -471,10 +471,8 @@ static bool read_value_fields(struct rd *rd, struct json_object *o, struct ktsna
 
 /* What the renderer never produces: widths it does not use, values that do
  * not fit their width, arrays with more elements than their length. */
-static bool check_value(struct rd *rd, struct json_object *o, const struct ktsnap_value *v,
-			const struct wide *w)
+static bool check_value(struct rd *rd, const struct ktsnap_value *v, const struct wide *w)
 {
-	bool has_bits = json_object_object_get_ex(o, "bits", NULL);
 	uint32_t bits = w->bits;
 	uint64_t u = 0;
 	int64_t i = 0;
@@ -492,7 +490,7 @@ static bool check_value(struct rd *rd, struct json_object *o, const struct ktsna
 		i = w->ev, u = (uint64_t)w->ev;
 		break;
 	case KTSNAP_VALUE_FLOAT:
-		if (has_bits && (bits < 16 || bits > 128 || bits % 8))
+		if (bits < 16 || bits > 128 || bits % 8)
 			return FAIL_AT(rd, "bits", "a float of %u bits is not a BTF float", bits);
 		return true;
 	case KTSNAP_VALUE_ARRAY:
@@ -512,8 +510,6 @@ static bool check_value(struct rd *rd, struct json_object *o, const struct ktsna
 	default:
 		return true;
 	}
-	if (!has_bits)
-		return true; /* absent: read as 64 (read_value) */
 	if (bits < 1 || bits > 64)
 		return FAIL_AT(rd, "bits", "%u is not an integer width (1 to 64)", bits);
 	if (!rd_int_fits(bits, is_signed, i, u)) {
@@ -528,15 +524,13 @@ static bool check_value(struct rd *rd, struct json_object *o, const struct ktsna
 
 static bool read_value(struct rd *rd, struct json_object *o, struct ktsnap_value *v)
 {
-	struct wide w = { 0 };
-	int err = 0;
-
-	if (!read_value_fields(rd, o, v, &w) || !check_value(rd, o, v, &w))
-		return false;
 	/* a width the file leaves out is the widest (the writer always
 	 * writes one, and 0 is no width) */
-	if (!json_object_object_get_ex(o, "bits", NULL))
-		w.bits = 64;
+	struct wide w = { .bits = 64 };
+	int err = 0;
+
+	if (!read_value_fields(rd, o, v, &w) || !check_value(rd, v, &w))
+		return false;
 	switch (v->kind) {
 	case KTSNAP_VALUE_INT:
 	case KTSNAP_VALUE_UINT:
@@ -568,8 +562,9 @@ static bool get_hex(struct rd *rd, struct json_object *o, const char *key, const
 {
 	struct json_object *v;
 	const char *s;
-	size_t n, i, p, nb;
+	size_t n, p, nb;
 	uint8_t *b;
+	ssize_t bad;
 	int f = rd_field(rd, o, key, &v);
 
 	if (f <= 0)
@@ -591,19 +586,9 @@ static bool get_hex(struct rd *rd, struct json_object *o, const char *key, const
 	b = ktsnap_arena_alloc(&rd->r->arena, nb);
 	if (!b)
 		return rd_nomem(rd);
-	for (i = 0; i < nb; i++) {
-		const char *h = s + i * 3;
-		int hi = h[0] >= '0' && h[0] <= '9' ? h[0] - '0' :
-			 h[0] >= 'a' && h[0] <= 'f' ? h[0] - 'a' + 10 :
-						      -1;
-		int lo = h[1] >= '0' && h[1] <= '9' ? h[1] - '0' :
-			 h[1] >= 'a' && h[1] <= 'f' ? h[1] - 'a' + 10 :
-						      -1;
-
-		if (hi < 0 || lo < 0 || (i + 1 < nb && h[2] != ' '))
-			return rd_fail(rd, "malformed hex bytes at character %zu", i * 3);
-		b[i] = (uint8_t)(hi << 4 | lo);
-	}
+	bad = rd_hex_decode(s, nb, b);
+	if (bad >= 0)
+		return rd_fail(rd, "malformed hex bytes at character %zd", bad);
 	rd_path_pop(rd, p);
 	*out = b;
 	*len = (uint32_t)nb;
@@ -883,18 +868,12 @@ static bool read_half(struct rd *rd, struct json_object *o, const char *name, vo
 	return ok;
 }
 
-static bool no_hook(struct rd *rd, struct json_object *o, const char *name, void *ctx)
-{
-	(void)rd, (void)o, (void)name, (void)ctx;
-	return true;
-}
-
 static bool read_report(struct rd *rd, struct json_object *o, const char *only)
 {
 	struct ktsnap_report *r = rd->r;
 	struct json_object *schema;
-	size_t p, n;
 	const char *s;
+	size_t p;
 
 	if (!json_object_is_type(o, json_type_object))
 		return rd_fail(rd, "%s is %s, not an object",
@@ -902,12 +881,8 @@ static bool read_report(struct rd *rd, struct json_object *o, const char *only)
 	if (!json_object_object_get_ex(o, "schema", &schema))
 		return rd_fail(rd, "missing \"schema\"");
 	p = rd_path_key(rd, "schema");
-	if (!rd_expect(rd, schema, json_type_string, "a string"))
+	if (!rd_conv_str(rd, schema, &s))
 		return false;
-	s = json_object_get_string(schema);
-	n = (size_t)json_object_get_string_len(schema);
-	if (memchr(s, '\0', n))
-		return rd_fail(rd, "string contains a NUL character");
 	if (only && strcmp(s, only))
 		return rd_fail(rd, "expected \"%s\", got \"%.40s\"", only, s);
 	if (strcmp(s, "single") && strcmp(s, "dual") && strcmp(s, "degraded"))
@@ -926,7 +901,7 @@ static bool read_report(struct rd *rd, struct json_object *o, const char *only)
 		return read_record(rd, o, &json_rec_dual, r->sidecar, read_half, NULL);
 	}
 	r->schema = "degraded";
-	return read_record(rd, o, &json_rec_degraded, r->sidecar, no_hook, NULL);
+	return read_record(rd, o, &json_rec_degraded, r->sidecar, NULL, NULL);
 }
 
 /* ---- entry points ---------------------------------------------------------------- */
@@ -946,10 +921,9 @@ int ktsnap_report__read_json_buf(const char *buf, size_t len, struct ktsnap_repo
 	struct json_tokener *tok = NULL;
 	struct json_object *root = NULL;
 	enum json_tokener_error jerr;
-	bool wellformed, parsed = false, ok;
-	size_t used, clen, nskip;
+	bool wellformed, ok;
+	size_t used, nskip;
 	const size_t *skip = NULL;
-	char *copy = NULL;
 	int err, i;
 
 	ktsnap_errmsg_clear();
@@ -962,35 +936,15 @@ int ktsnap_report__read_json_buf(const char *buf, size_t len, struct ktsnap_repo
 	rd.splits = json_splits_find(buf, len, &wellformed);
 	tok = json_tokener_new_ex(KTSNAP_JSON_MAX_DEPTH);
 	rd.etok = json_tokener_new_ex(KTSNAP_JSON_MAX_DEPTH);
-	if (!rd.splits || !tok || !rd.etok ||
-	    json_splits_compact(rd.splits, -1, 0, len, &copy, &clen)) {
+	if (!rd.splits || !tok || !rd.etok) {
 		err = ktsnap_fail(-ENOMEM, "out of memory");
 		goto out;
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	json_tokener_set_flags(rd.etok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	if (copy) {
-		/* the cut arrays left out: only a failure needs the input's
-		 * offsets (the blanked text below) */
-		root = rd_parse_all(tok, copy, clen, &jerr, &used);
-		free(copy);
-		copy = NULL;
-		parsed = jerr == json_tokener_success && used == clen;
-		if (parsed) {
-			used = len;
-		} else {
-			json_object_put(root);
-			root = NULL;
-			json_tokener_reset(tok);
-		}
-	}
-	if (!parsed) {
-		if (json_splits_text(rd.splits, -1, 0, len, &copy)) {
-			err = ktsnap_fail(-ENOMEM, "out of memory");
-			goto out;
-		}
-		root = rd_parse_all(tok, copy ? copy : buf, len, &jerr, &used);
-		free(copy);
+	if (rd_parse_range(&rd, tok, -1, 0, len, &root, &jerr, &used)) {
+		err = ktsnap_fail(-ENOMEM, "out of memory");
+		goto out;
 	}
 	if (jerr == json_tokener_continue) {
 		err = all_ws(buf, len) ?

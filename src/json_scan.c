@@ -574,17 +574,12 @@ bool json_splits_peek(const struct json_splits *s, ssize_t idx, size_t cursor, s
 bool json_splits_next(const struct json_splits *s, ssize_t idx, size_t *cursor, size_t *start,
 		      size_t *end)
 {
-	const struct cut *c = &s->cuts[idx];
-	size_t pos = *cursor ? *cursor : c->open + 1;
+	size_t pos, close;
 
-	skip_ws(s->buf, c->close, &pos);
-	if (pos < c->close && s->buf[pos] == ',')
-		pos++;
-	skip_ws(s->buf, c->close, &pos);
-	if (pos >= c->close)
+	if (!json_splits_peek(s, idx, *cursor, &pos, &close))
 		return false;
 	*start = pos;
-	skip_value(s, c->close, &pos);
+	skip_value(s, close, &pos);
 	*end = pos;
 	*cursor = pos;
 	return true;

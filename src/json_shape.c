@@ -14,16 +14,18 @@
 #include "log_internal.h"
 #include "util_internal.h"
 
+/* @r's sidecar, when @r was read as @schema; NULL with *@err -EINVAL or
+ * -ENOENT. */
 static const struct ktsnap_sidecar *sidecar(const struct ktsnap_report *r, const char *schema,
-					    void *out)
+					    const void *out, int *err)
 {
 	if (!r || !out) {
-		ktsnap_fail(-EINVAL, "report__%s: no report or no output", schema);
+		*err = ktsnap_fail(-EINVAL, "report__%s: no report or no output", schema);
 		return NULL;
 	}
 	if (!r->sidecar || !ktsnap_str_eq(r->schema, schema)) {
-		ktsnap_fail(-ENOENT, "the report's schema is \"%s\", not \"%s\"",
-			    r->schema ? r->schema : "single", schema);
+		*err = ktsnap_fail(-ENOENT, "the report's schema is \"%s\", not \"%s\"",
+				   r->schema ? r->schema : "single", schema);
 		return NULL;
 	}
 	return r->sidecar;
@@ -31,10 +33,11 @@ static const struct ktsnap_sidecar *sidecar(const struct ktsnap_report *r, const
 
 int ktsnap_report__dual(const struct ktsnap_report *r, struct ktsnap_dual_info *out)
 {
-	const struct ktsnap_sidecar *s = sidecar(r, "dual", out);
+	int err;
+	const struct ktsnap_sidecar *s = sidecar(r, "dual", out, &err);
 
 	if (!s)
-		return r && out ? -ENOENT : -EINVAL;
+		return err;
 	*out = s->dual;
 	out->early = r->early;
 	return 0;
@@ -42,10 +45,11 @@ int ktsnap_report__dual(const struct ktsnap_report *r, struct ktsnap_dual_info *
 
 int ktsnap_report__degraded(const struct ktsnap_report *r, struct ktsnap_degraded_info *out)
 {
-	const struct ktsnap_sidecar *s = sidecar(r, "degraded", out);
+	int err;
+	const struct ktsnap_sidecar *s = sidecar(r, "degraded", out, &err);
 
 	if (!s)
-		return r && out ? -ENOENT : -EINVAL;
+		return err;
 	*out = s->degraded;
 	return 0;
 }

@@ -131,17 +131,24 @@ JW_INLINE void jw_str_safe(struct json_writer *w, const char *s)
 	jw__putch(w, '"');
 }
 
-JW_INLINE void jw__put_u64(struct json_writer *w, bool neg, uint64_t v)
+/* The decimal of @v, with '-' when @neg, written backwards so that it
+ * ends at @end (at most 21 bytes); returns where it starts. */
+JW_INLINE char *jw__dec_back(char *end, bool neg, uint64_t v)
 {
-	char tmp[24];
-	char *p = tmp + sizeof(tmp);
-
 	do {
-		*--p = (char)('0' + v % 10);
+		*--end = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
 	if (neg)
-		*--p = '-';
+		*--end = '-';
+	return end;
+}
+
+JW_INLINE void jw__put_u64(struct json_writer *w, bool neg, uint64_t v)
+{
+	char tmp[24];
+	char *p = jw__dec_back(tmp + sizeof(tmp), neg, v);
+
 	jw__put(w, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 

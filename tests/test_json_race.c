@@ -21,7 +21,7 @@
 
 #include <ktsnap/capture.h>
 #include <ktsnap/json.h>
-#include "fixture.h"
+#include "live_fixture.h"
 #include "ktsched.h"
 #include "ktsched.skel.h"
 #include "report_builder.h"
@@ -93,23 +93,6 @@ static void two_long_writers(void **state)
 	ktsnap_report__free(r);
 }
 
-static int setup(void **state)
-{
-	struct ktsched *skel;
-
-	if (kt_sched_open(&skel, true))
-		return -1;
-	kt_sched_tick();
-	*state = skel;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	kt_sched_close(*state);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,5 +100,5 @@ int main(void)
 		cmocka_unit_test(two_long_writers),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, live_fixture_setup, live_fixture_teardown);
 }
