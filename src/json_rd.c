@@ -540,8 +540,7 @@ static bool sb_put(struct rd *rd, struct sbuf *b, const char *s, size_t n)
 
 static bool sb_json(struct rd *rd, struct sbuf *b, struct json_object *v)
 {
-	const char *s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-								  JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *s = json_object_to_json_string_ext(v, KTSNAP_JSONC_COMPACT);
 
 	return s ? sb_put(rd, b, s, strlen(s)) : rd_nomem(rd);
 }

@@ -17,9 +17,6 @@
 
 #include <json-c/json.h>
 
-/* compact, and "/" left as is (json-c escapes it by default) */
-#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-
 #include <ktsnap/json.h>
 #include <ktsnap/report.h>
 #include <ktsnap/series.h>
@@ -138,7 +135,7 @@ int ktsnap_sample_series__write_dir(const struct ktsnap_sample_series *s, const 
 			goto out;
 	}
 	snprintf(path, sizeof(path), "%s/" SERIES_FILE, dir);
-	if (json_object_to_file_ext(path, root, JSON_FLAGS))
+	if (json_object_to_file_ext(path, root, KTSNAP_JSONC_COMPACT))
 		err = errno ? -errno : -EIO;
 out:
 	json_object_put(root);
@@ -191,7 +188,7 @@ static int parse_stats(struct json_object *rec, struct ktsnap_stats *st)
 	int k;
 
 	if (json_object_object_get_ex(rec, "stats", &v)) {
-		*st = ktsnap_stats_json(json_object_to_json_string_ext(v, JSON_FLAGS));
+		*st = ktsnap_stats_json(json_object_to_json_string_ext(v, KTSNAP_JSONC_COMPACT));
 		return 0;
 	}
 	if (get_str(rec, "stats_text")) {

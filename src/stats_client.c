@@ -18,9 +18,6 @@
 
 #include <json-c/json.h>
 
-/* compact, and "/" left as is (json-c escapes it by default) */
-#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-
 #include <ktsnap/bridge.h>
 #include <ktsnap/series.h>
 
@@ -110,7 +107,7 @@ static char *request_line(struct ktsnap_stats_socket *s)
 	json_object_object_add(req, "req", json_object_new_string("stats"));
 	json_object_object_add(req, "args", args);
 	args = NULL;
-	line = strdup(json_object_to_json_string_ext(req, JSON_FLAGS));
+	line = strdup(json_object_to_json_string_ext(req, KTSNAP_JSONC_COMPACT));
 out:
 	json_object_put(args);
 	json_object_put(req);
@@ -192,7 +189,7 @@ static int recv_line(struct ktsnap_stats_socket *s, int fd, char **line, size_t 
 static const char *keep_json(char **slot, struct json_object *v)
 {
 	free(*slot);
-	*slot = strdup(v ? json_object_to_json_string_ext(v, JSON_FLAGS) : "null");
+	*slot = strdup(v ? json_object_to_json_string_ext(v, KTSNAP_JSONC_COMPACT) : "null");
 	return *slot;
 }
 

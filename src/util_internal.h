@@ -49,6 +49,14 @@ static inline char *ktsnap_strdup_opt(const char *s, bool *oom)
 	return d;
 }
 
+/*
+ * json-c's flags for the compact text the library keeps JSON in (stats
+ * replies, series.json's stats, a report's verbatim fields): no spaces,
+ * '/' not escaped.  One spelling, so text stored by one part compares
+ * equal to text another part wrote.  Users include <json-c/json.h>.
+ */
+#define KTSNAP_JSONC_COMPACT (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
 /* Whether @id is one of the @n @ids (a linear search: the lists are short). */
 static inline bool ktsnap_u32_in(const uint32_t *ids, size_t n, uint32_t id)
 {
