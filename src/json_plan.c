@@ -142,17 +142,7 @@ static bool add_enum(struct json_plan *p, const struct btf *btf, const struct bt
 	for (i = 0; i < n; i++) {
 		uint32_t name_off;
 
-		if (btf_is_enum(t)) {
-			const struct btf_enum *v = btf_enum(t) + i;
-
-			e->vals[i] = btf_kflag(t) ? (int64_t)v->val : (int64_t)(uint32_t)v->val;
-			name_off = v->name_off;
-		} else {
-			const struct btf_enum64 *v = btf_enum64(t) + i;
-
-			e->vals[i] = (int64_t)btf_enum64_value(v);
-			name_off = v->name_off;
-		}
+		e->vals[i] = ktsnap_btf_enum_val(t, i, &name_off);
 		e->names[i] = btf__name_by_offset(btf, name_off);
 		if (!e->names[i])
 			e->names[i] = "";

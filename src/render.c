@@ -166,27 +166,25 @@ static void render_int(struct render_ctx *c, const struct btf_type *t, const uin
 	render_int_bits(out, t, raw, bits, btf_name(c->btf, t->name_off));
 }
 
+int64_t ktsnap_btf_enum_val(const struct btf_type *t, uint32_t i, uint32_t *name_off)
+{
+	if (btf_is_enum(t)) {
+		const struct btf_enum *e = btf_enum(t) + i;
+
+		*name_off = e->name_off;
+		return btf_kflag(t) ? (int64_t)e->val : (int64_t)(uint32_t)e->val;
+	}
+	*name_off = btf_enum64(t)[i].name_off;
+	return (int64_t)btf_enum64_value(btf_enum64(t) + i);
+}
+
 static const char *enum_variant(const struct btf *btf, const struct btf_type *t, int64_t v)
 {
-	int i, n = btf_vlen(t);
+	uint32_t i, n = btf_vlen(t), name_off;
 
-	if (btf_is_enum(t)) {
-		const struct btf_enum *e = btf_enum(t);
-		bool is_signed = btf_kflag(t);
-
-		for (i = 0; i < n; i++) {
-			int64_t ev = is_signed ? (int64_t)e[i].val : (int64_t)(uint32_t)e[i].val;
-
-			if (ev == v)
-				return btf_name(btf, e[i].name_off);
-		}
-	} else {
-		const struct btf_enum64 *e = btf_enum64(t);
-
-		for (i = 0; i < n; i++)
-			if ((int64_t)btf_enum64_value(&e[i]) == v)
-				return btf_name(btf, e[i].name_off);
-	}
+	for (i = 0; i < n; i++)
+		if (ktsnap_btf_enum_val(t, i, &name_off) == v)
+			return btf_name(btf, name_off);
 	return NULL;
 }
 

@@ -78,8 +78,8 @@ static inline bool ktsnap_map_is_rendered(const struct ktsnap_map *m)
 /*
  * BTF rules the renderer and the JSON plans must apply identically:
  * peeling typedef/const/volatile/restrict/type_tag (NULL past the
- * KTSNAP_MAX_MODIFIER_DEPTH cap), what an INT renders as, and which
- * struct names are CPU masks.
+ * KTSNAP_MAX_MODIFIER_DEPTH cap), what an INT renders as, what value an
+ * enum's variant has, and which struct names are CPU masks.
  */
 const struct btf_type *ktsnap_btf_peel(const struct btf *btf, uint32_t *id);
 
@@ -92,5 +92,8 @@ enum ktsnap_int_shape {
 enum ktsnap_int_shape ktsnap_btf_int_shape(const struct btf_type *t, unsigned bits,
 					   const char *name);
 bool ktsnap_btf_is_cpumask(const char *name);
+/* Variant @i of the ENUM or ENUM64 @t: its value as rendered values carry
+ * it (a 32-bit enum's sign from the kind flag); its name offset in *@name_off. */
+int64_t ktsnap_btf_enum_val(const struct btf_type *t, uint32_t i, uint32_t *name_off);
 
 #endif
