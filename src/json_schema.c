@@ -5,314 +5,212 @@
  * "dual" and "degraded" sidecars) in the order the writer emits its fields;
  * json_read.c's read_record() and json_write.c's write_record() both walk
  * these tables, so a field the writer emits is always one the reader
- * accepts.  The types and flags are described in json_internal.h.
+ * accepts.  A field's JSON type comes from its member's C type, so a table
+ * cannot disagree with the public struct it describes.  The types and flags
+ * are described in json_internal.h.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "json_internal.h"
 
 /*
- * One field of struct @S: its JSON name, where it is (@f), and the rest of
- * struct json_field.  The shorthands below all spell a field through it.
+ * Each table is written between "#define REC_OF <struct tag>" and its
+ * #undef; the shorthands below name members of that struct.
  */
-#define FIELD(name, t, fl, n, S, f, aux, sub)                   \
-	{                                                       \
-		name, t, fl, n, offsetof(struct S, f), aux, sub \
+#define MEMBER(f) (((struct REC_OF *)0)->f)
+/*
+ * The JSON type of member @f, from its C type.  A member whose type has no
+ * JSON form here fails the build; so does a u32 member listed as a u64.
+ */
+#define JTYPE(f) \
+	_Generic(MEMBER(f), uint64_t: JF_U64, uint32_t: JF_U32, int64_t: JF_I64,         \
+		 int32_t: JF_I32, bool: JF_BOOL, double: JF_F64, char *: JF_STR,          \
+		 const char *: JF_STR, uint64_t *: JF_U64_LIST, uint32_t *: JF_U32_LIST)
+/* the offset of member @f as a json_field aux */
+#define AUX(f) ((ssize_t)offsetof(struct REC_OF, f))
+#define FIELD(name, t, fl, n, f, aux, sub)                           \
+	{                                                            \
+		name, t, fl, n, offsetof(struct REC_OF, f), aux, sub \
 	}
-/* the offset of @S's field @f as a json_field aux */
-#define AUX(S, f) ((ssize_t)offsetof(struct S, f))
 /* a field whose JSON name is not its C name */
-#define FX(S, name, f, t, fl) FIELD(name, t, fl, 0, S, f, -1, NULL)
-#define FL(S, f, t, fl) FX(S, #f, f, t, fl)
-#define F(S, f, t) FL(S, f, t, 0)
+#define FX(name, f, fl) FIELD(name, JTYPE(f), fl, 0, f, -1, NULL)
+#define FL(f, fl) FX(#f, f, fl)
+#define F(f) FL(f, 0)
+/* compact JSON text kept verbatim */
+#define FRAW(name, f, fl) FIELD(name, JF_RAW, fl, 0, f, -1, NULL)
 /* present only when the bool @h is set */
-#define FH(S, f, t, h) FIELD(#f, t, JF_HAS, 0, S, f, AUX(S, h), NULL)
+#define FH(f, h) FIELD(#f, JTYPE(f), JF_HAS, 0, f, AUX(h), NULL)
 /* a list with its count in @n */
-#define FN(S, f, t, fl, n) FIELD(#f, t, fl, 0, S, f, AUX(S, n), NULL)
+#define FN(f, fl, n) FIELD(#f, JTYPE(f), fl, 0, f, AUX(n), NULL)
 /* records: @sub describes each element */
-#define FR(S, f, fl, n, sub) FIELD(#f, JF_RECORDS, fl, 0, S, f, AUX(S, n), &sub)
+#define FR(f, fl, n, sub) FIELD(#f, JF_RECORDS, fl, 0, f, AUX(n), &sub)
 /* one record, absent when NULL */
-#define FO(S, f, sub) FIELD(#f, JF_OBJECT, JF_OMIT_NULL, 0, S, f, -1, &sub)
+#define FO(f, sub) FIELD(#f, JF_OBJECT, JF_OMIT_NULL, 0, f, -1, &sub)
 #define HOOK(name)                               \
 	{                                        \
 		name, JF_HOOK, 0, 0, 0, -1, NULL \
 	}
-#define REC(S, tab)                                                     \
-	{                                                               \
-#S, sizeof(struct S), tab, sizeof(tab) / sizeof(tab[0]) \
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define REC(tab)                                                                      \
+	{                                                                             \
+		STR(REC_OF), sizeof(struct REC_OF), tab, sizeof(tab) / sizeof(tab[0]) \
 	}
+/*
+ * The record @name of struct REC_OF: the fields given, in the order the
+ * writer emits them (the table itself is @name##_f).  @link is static, or
+ * empty for the records json_internal.h names.
+ */
+#define RECORD_AS(link, name, ...)                                   \
+	static const struct json_field name##_f[] = { __VA_ARGS__ }; \
+	link const struct json_record name = REC(name##_f)
+#define RECORD(name, ...) RECORD_AS(static, name, __VA_ARGS__)
+#define SHARED_RECORD(name, ...) RECORD_AS(, name, __VA_ARGS__)
 /*
  * For a record of 64-bit counters only: a member added to the public
  * struct without its row here fails the build instead of never reaching
  * the file.
  */
-#define ALL_U64_ROWS(S, tab)                                                                \
-	_Static_assert(sizeof(struct S) == sizeof(tab) / sizeof(tab[0]) * sizeof(uint64_t), \
-		       "struct " #S " has a member that " #tab " lacks")
+#define ALL_U64_ROWS(tab)                                                                        \
+	_Static_assert(sizeof(struct REC_OF) == sizeof(tab) / sizeof(tab[0]) * sizeof(uint64_t), \
+		       "struct " STR(REC_OF) " has a member that " #tab " lacks")
 
 /* ---- walker records ------------------------------------------------------------- */
-static const struct json_field prog_stat_f[] = {
-	F(ktsnap_prog_runtime_stat, name, JF_STR),
-	F(ktsnap_prog_runtime_stat, cnt, JF_U64),
-	F(ktsnap_prog_runtime_stat, nsecs, JF_U64),
-	F(ktsnap_prog_runtime_stat, misses, JF_U64),
-	FL(ktsnap_prog_runtime_stat, verified_insns, JF_U64, JF_OMIT_EMPTY),
-};
-static const struct json_record prog_stat = REC(ktsnap_prog_runtime_stat, prog_stat_f);
+#define REC_OF ktsnap_prog_runtime_stat
+RECORD(prog_stat, F(name), F(cnt), F(nsecs), F(misses), FL(verified_insns, JF_OMIT_EMPTY));
+#undef REC_OF
 
-#define T(f) F(ktsnap_per_cpu_time, f, JF_U64)
-static const struct json_field cpu_time_f[] = {
-	F(ktsnap_per_cpu_time, cpu, JF_U32),
-	T(cpustat_user_ns),
-	T(cpustat_nice_ns),
-	T(cpustat_system_ns),
-	T(cpustat_softirq_ns),
-	T(cpustat_irq_ns),
-	T(cpustat_idle_ns),
-	T(cpustat_iowait_ns),
-	T(cpustat_steal_ns),
-	FIELD("softirqs", JF_U64_FIXED, 0, KTSNAP_NR_SOFTIRQS, ktsnap_per_cpu_time, softirqs, -1,
-	      NULL),
-	T(irqs_sum),
-	FH(ktsnap_per_cpu_time, iowait_sleeptime_ns, JF_U64, has_iowait_sleeptime_ns),
-};
-#undef T
-static const struct json_record cpu_time = REC(ktsnap_per_cpu_time, cpu_time_f);
+#define REC_OF ktsnap_per_cpu_time
+RECORD(cpu_time, F(cpu), F(cpustat_user_ns), F(cpustat_nice_ns), F(cpustat_system_ns),
+       F(cpustat_softirq_ns), F(cpustat_irq_ns), F(cpustat_idle_ns), F(cpustat_iowait_ns),
+       F(cpustat_steal_ns),
+       FIELD("softirqs", JF_U64_FIXED, 0, KTSNAP_NR_SOFTIRQS, softirqs, -1, NULL), F(irqs_sum),
+       FH(iowait_sleeptime_ns, has_iowait_sleeptime_ns));
+#undef REC_OF
 
-#define N(f) F(ktsnap_per_node_numa, f, JF_U64)
-static const struct json_field numa_f[] = {
-	F(ktsnap_per_node_numa, node, JF_U32),
-	N(numa_hit),
-	N(numa_miss),
-	N(numa_foreign),
-	N(numa_interleave_hit),
-	N(numa_local),
-	N(numa_other),
-};
-#undef N
-static const struct json_record numa = REC(ktsnap_per_node_numa, numa_f);
+#define REC_OF ktsnap_per_node_numa
+RECORD(numa, F(node), F(numa_hit), F(numa_miss), F(numa_foreign), F(numa_interleave_hit),
+       F(numa_local), F(numa_other));
+#undef REC_OF
 
-static const struct json_field task_f[] = {
-	F(ktsnap_task_enrichment, pid, JF_I32),
-	F(ktsnap_task_enrichment, tgid, JF_I32),
-	FL(ktsnap_task_enrichment, comm, JF_STR, JF_OMIT_NULL),
-	FL(ktsnap_task_enrichment, cgroup, JF_STR, JF_OMIT_NULL),
-	F(ktsnap_task_enrichment, prio, JF_I32),
-	F(ktsnap_task_enrichment, nice, JF_I32),
-	F(ktsnap_task_enrichment, policy, JF_U32),
-	FL(ktsnap_task_enrichment, state, JF_STR, JF_OMIT_NULL),
-	F(ktsnap_task_enrichment, cpu, JF_I32),
-	F(ktsnap_task_enrichment, sum_exec_runtime_ns, JF_U64),
-	F(ktsnap_task_enrichment, nr_voluntary_switches, JF_U64),
-	F(ktsnap_task_enrichment, nr_involuntary_switches, JF_U64),
-};
-static const struct json_record task = REC(ktsnap_task_enrichment, task_f);
+#define REC_OF ktsnap_task_enrichment
+RECORD(task, F(pid), F(tgid), FL(comm, JF_OMIT_NULL), FL(cgroup, JF_OMIT_NULL), F(prio), F(nice),
+       F(policy), FL(state, JF_OMIT_NULL), F(cpu), F(sum_exec_runtime_ns), F(nr_voluntary_switches),
+       F(nr_involuntary_switches));
+#undef REC_OF
 
-#define E(f) F(ktsnap_event_counter_sample, f, JF_I64)
-static const struct json_field event_f[] = {
-	F(ktsnap_event_counter_sample, elapsed_ms, JF_U64),
-	E(select_cpu_fallback),
-	E(dispatch_local_dsq_offline),
-	E(dispatch_keep_last),
-	E(enq_skip_exiting),
-	E(enq_skip_migration_disabled),
-	E(reenq_immed),
-	E(reenq_local_repeat),
-	E(refill_slice_dfl),
-	E(bypass_duration),
-	E(bypass_dispatch),
-	E(bypass_activate),
-	E(insert_not_owned),
-	E(sub_bypass_dispatch),
-};
-#undef E
-static const struct json_record event = REC(ktsnap_event_counter_sample, event_f);
-ALL_U64_ROWS(ktsnap_event_counter_sample, event_f);
+#define REC_OF ktsnap_event_counter_sample
+RECORD(event, F(elapsed_ms), F(select_cpu_fallback), F(dispatch_local_dsq_offline),
+       F(dispatch_keep_last), F(enq_skip_exiting), F(enq_skip_migration_disabled), F(reenq_immed),
+       F(reenq_local_repeat), F(refill_slice_dfl), F(bypass_duration), F(bypass_dispatch),
+       F(bypass_activate), F(insert_not_owned), F(sub_bypass_dispatch));
+ALL_U64_ROWS(event_f);
+#undef REC_OF
 
-static const struct json_field rq_f[] = {
-	F(ktsnap_rq_scx_state, cpu, JF_U32),
-	F(ktsnap_rq_scx_state, nr_running, JF_U64),
-	F(ktsnap_rq_scx_state, flags, JF_U64),
-	F(ktsnap_rq_scx_state, cpu_released, JF_BOOL),
-	F(ktsnap_rq_scx_state, ops_qseq, JF_U64),
-	FH(ktsnap_rq_scx_state, kick_sync, JF_U64, has_kick_sync),
-	F(ktsnap_rq_scx_state, nr_immed, JF_U64),
-	F(ktsnap_rq_scx_state, rq_clock, JF_U64),
-	FH(ktsnap_rq_scx_state, curr_pid, JF_I32, has_curr_pid),
-	FN(ktsnap_rq_scx_state, runnable_task_kvas, JF_U64_LIST, 0, nr_runnable_task_kvas),
-};
-static const struct json_record rq = REC(ktsnap_rq_scx_state, rq_f);
+#define REC_OF ktsnap_rq_scx_state
+RECORD(rq, F(cpu), F(nr_running), F(flags), F(cpu_released), F(ops_qseq),
+       FH(kick_sync, has_kick_sync), F(nr_immed), F(rq_clock), FH(curr_pid, has_curr_pid),
+       FN(runnable_task_kvas, 0, nr_runnable_task_kvas));
+#undef REC_OF
 
-static const struct json_field dsq_f[] = {
-	F(ktsnap_dsq_state, origin, JF_STR),
-	F(ktsnap_dsq_state, nr, JF_U64),
-	F(ktsnap_dsq_state, seq, JF_U64),
-	FN(ktsnap_dsq_state, task_kvas, JF_U64_LIST, 0, nr_task_kvas),
-	F(ktsnap_dsq_state, truncated, JF_BOOL),
-};
-static const struct json_record dsq = REC(ktsnap_dsq_state, dsq_f);
+#define REC_OF ktsnap_dsq_state
+RECORD(dsq, F(origin), F(nr), F(seq), FN(task_kvas, 0, nr_task_kvas), F(truncated));
+#undef REC_OF
 
-static const struct json_field sched_f[] = {
-	F(ktsnap_scx_sched_state, aborting, JF_BOOL),
-	F(ktsnap_scx_sched_state, bypass_depth, JF_I64),
-	F(ktsnap_scx_sched_state, exit_kind, JF_I64),
-	FH(ktsnap_scx_sched_state, watchdog_timeout, JF_U64, has_watchdog_timeout),
-	FL(ktsnap_scx_sched_state, source, JF_STR, JF_OMIT_NULL),
-	FH(ktsnap_scx_sched_state, sched_kva, JF_U64, has_sched_kva),
-};
-static const struct json_record sched = REC(ktsnap_scx_sched_state, sched_f);
+#define REC_OF ktsnap_scx_sched_state
+RECORD(sched, F(aborting), F(bypass_depth), F(exit_kind),
+       FH(watchdog_timeout, has_watchdog_timeout), FL(source, JF_OMIT_NULL),
+       FH(sched_kva, has_sched_kva));
+#undef REC_OF
 
-#define P(f) F(ktsnap_probe_counters, f, JF_U64)
-static const struct json_field probe_f[] = {
-	P(probe_count),
-	P(kprobe_returns),
-	P(meta_miss),
-	P(ringbuf_drops),
-	P(timeline_count),
-	P(timeline_drops),
-	P(pi_count),
-	P(pi_orphan_fexits),
-	P(pi_class_change_count),
-	P(pi_drops),
-	P(lock_contend_count),
-	P(lock_contend_drops),
-	P(preempt_disable_count),
-	P(preempt_enable_count),
-	P(trigger_count),
-};
-#undef P
-static const struct json_record probe = REC(ktsnap_probe_counters, probe_f);
-ALL_U64_ROWS(ktsnap_probe_counters, probe_f);
+#define REC_OF ktsnap_probe_counters
+RECORD(probe, F(probe_count), F(kprobe_returns), F(meta_miss), F(ringbuf_drops), F(timeline_count),
+       F(timeline_drops), F(pi_count), F(pi_orphan_fexits), F(pi_class_change_count), F(pi_drops),
+       F(lock_contend_count), F(lock_contend_drops), F(preempt_disable_count),
+       F(preempt_enable_count), F(trigger_count));
+ALL_U64_ROWS(probe_f);
+#undef REC_OF
 
-static const struct json_field psi_f[] = {
-	F(ktsnap_cgroup_psi, cgroup, JF_STR),
-	F(ktsnap_cgroup_psi, resource, JF_STR),
-	F(ktsnap_cgroup_psi, some_avg10, JF_F64),
-	F(ktsnap_cgroup_psi, some_avg60, JF_F64),
-	F(ktsnap_cgroup_psi, some_avg300, JF_F64),
-	F(ktsnap_cgroup_psi, some_total_us, JF_U64),
-	FH(ktsnap_cgroup_psi, full_avg10, JF_F64, has_full),
-	FH(ktsnap_cgroup_psi, full_avg60, JF_F64, has_full),
-	FH(ktsnap_cgroup_psi, full_avg300, JF_F64, has_full),
-	FH(ktsnap_cgroup_psi, full_total_us, JF_U64, has_full),
-};
-static const struct json_record psi = REC(ktsnap_cgroup_psi, psi_f);
+#define REC_OF ktsnap_cgroup_psi
+RECORD(psi, F(cgroup), F(resource), F(some_avg10), F(some_avg60), F(some_avg300), F(some_total_us),
+       FH(full_avg10, has_full), FH(full_avg60, has_full), FH(full_avg300, has_full),
+       FH(full_total_us, has_full));
+#undef REC_OF
 
 /* ---- map side records ------------------------------------------------------------ */
-static const struct json_field ringbuf_f[] = {
-	F(ktsnap_ringbuf_info, capacity, JF_U64),      F(ktsnap_ringbuf_info, consumer_pos, JF_U64),
-	F(ktsnap_ringbuf_info, producer_pos, JF_U64),  F(ktsnap_ringbuf_info, pending_pos, JF_U64),
-	F(ktsnap_ringbuf_info, pending_bytes, JF_U64),
-};
-const struct json_record json_rec_ringbuf = REC(ktsnap_ringbuf_info, ringbuf_f);
+#define REC_OF ktsnap_ringbuf_info
+SHARED_RECORD(json_rec_ringbuf, F(capacity), F(consumer_pos), F(producer_pos), F(pending_pos),
+	      F(pending_bytes));
+#undef REC_OF
 
-static const struct json_field stack_entry_f[] = {
-	F(ktsnap_stack_trace_entry, bucket_id, JF_U32),
-	F(ktsnap_stack_trace_entry, nr, JF_U32),
-	/* the writer emits nr pcs; the reader checks that it got nr */
-	FN(ktsnap_stack_trace_entry, pcs, JF_U64_LIST, JF_COUNT_FIELD, nr),
-	F(ktsnap_stack_trace_entry, data_hex, JF_STR),
-};
-static const struct json_record stack_entry = REC(ktsnap_stack_trace_entry, stack_entry_f);
+#define REC_OF ktsnap_stack_trace_entry
+RECORD(stack_entry, F(bucket_id), F(nr),
+       /* the writer emits nr pcs; the reader checks that it got nr */
+       FN(pcs, JF_COUNT_FIELD, nr), F(data_hex));
+#undef REC_OF
 
-static const struct json_field stack_trace_f[] = {
-	F(ktsnap_stack_trace_info, n_buckets, JF_U32),
-	FR(ktsnap_stack_trace_info, entries, 0, nr_entries, stack_entry),
-	F(ktsnap_stack_trace_info, truncated, JF_BOOL),
-};
-const struct json_record json_rec_stack_trace = REC(ktsnap_stack_trace_info, stack_trace_f);
+#define REC_OF ktsnap_stack_trace_info
+SHARED_RECORD(json_rec_stack_trace, F(n_buckets), FR(entries, 0, nr_entries, stack_entry),
+	      F(truncated));
+#undef REC_OF
 
-static const struct json_field fd_array_f[] = {
-	F(ktsnap_fd_array_info, populated, JF_U32),
-	F(ktsnap_fd_array_info, scanned, JF_U32),
-	FN(ktsnap_fd_array_info, indices, JF_U32_LIST, 0, nr_indices),
-	F(ktsnap_fd_array_info, truncated, JF_BOOL),
-	F(ktsnap_fd_array_info, indices_truncated, JF_BOOL),
-};
-const struct json_record json_rec_fd_array = REC(ktsnap_fd_array_info, fd_array_f);
+#define REC_OF ktsnap_fd_array_info
+SHARED_RECORD(json_rec_fd_array, F(populated), F(scanned), FN(indices, 0, nr_indices), F(truncated),
+	      F(indices_truncated));
+#undef REC_OF
 
 const char *const json_layout_keys[5] = { "value", "entries", "array_entries", "percpu_entries",
 					  "percpu_hash_entries" };
 
-static const struct json_field map_f[] = {
-	F(ktsnap_map, name, JF_STR),
-	F(ktsnap_map, map_kva, JF_U64),
-	F(ktsnap_map, map_type, JF_U32),
-	F(ktsnap_map, key_size, JF_U32),
-	F(ktsnap_map, value_size, JF_U32),
-	F(ktsnap_map, max_entries, JF_U32),
-	HOOK("layout"), /* one of json_layout_keys */
-	FX(ktsnap_map, "arena", arena_json, JF_RAW, JF_OMIT_NULL | JF_ANY),
-	FO(ktsnap_map, ringbuf, json_rec_ringbuf),
-	FO(ktsnap_map, stack_trace, json_rec_stack_trace),
-	FO(ktsnap_map, fd_array, json_rec_fd_array),
-	FL(ktsnap_map, error, JF_STR, JF_OMIT_NULL),
-};
-const struct json_record json_rec_map = REC(ktsnap_map, map_f);
+#define REC_OF ktsnap_map
+SHARED_RECORD(json_rec_map, F(name), F(map_kva), F(map_type), F(key_size), F(value_size),
+	      F(max_entries), HOOK("layout"), /* one of json_layout_keys */
+	      FRAW("arena", arena_json, JF_OMIT_NULL | JF_ANY), FO(ringbuf, json_rec_ringbuf),
+	      FO(stack_trace, json_rec_stack_trace), FO(fd_array, json_rec_fd_array),
+	      FL(error, JF_OMIT_NULL));
+#undef REC_OF
 
 /* ---- the report ------------------------------------------------------------------- */
-#define S(f) FL(ktsnap_report, f, JF_STR, JF_OMIT_NULL)
-#define RAW(f, fl) FX(ktsnap_report, #f, carried.f, JF_RAW, JF_OMIT_NULL | (fl))
-#define LIST(f, sub) FR(ktsnap_report, f, JF_OMIT_EMPTY, nr_##f, sub)
-static const struct json_field report_f[] = {
-	HOOK("schema"),
-	HOOK("maps"),
-	RAW(vcpu_regs, JF_ARRAY),
-	S(active_obj_name),
-	FN(ktsnap_report, active_map_kvas, JF_U64_LIST, JF_OMIT_EMPTY, nr_active_map_kvas),
-	RAW(sdt_allocations, JF_ARRAY),
-	RAW(scx_static_ranges, 0),
-	S(sdt_alloc_unavailable),
-	LIST(prog_runtime_stats, prog_stat),
-	S(prog_runtime_stats_unavailable),
-	LIST(per_cpu_time, cpu_time),
-	LIST(per_node_numa, numa),
-	S(per_node_numa_unavailable),
-	LIST(task_enrichments, task),
-	S(task_enrichments_unavailable),
-	LIST(event_counter_timeline, event),
-	LIST(rq_scx_states, rq),
-	LIST(dsq_states, dsq),
-	FO(ktsnap_report, scx_sched_state, sched),
-	S(scx_walker_unavailable),
-	RAW(vcpu_perf_at_freeze, JF_ARRAY),
-	FH(ktsnap_report, dump_truncated_at_us, JF_U64, has_dump_truncated_at_us),
-	FO(ktsnap_report, probe_counters, probe),
-	LIST(cgroup_psi, psi),
-	FL(ktsnap_report, is_placeholder, JF_BOOL, JF_OMIT_EMPTY),
-	FL(ktsnap_report, capture_ns, JF_U64, JF_OMIT_EMPTY),
-	FL(ktsnap_report, timestamp_ns, JF_U64, JF_OMIT_EMPTY),
-	FL(ktsnap_report, capture_skew_ns, JF_U64, JF_OMIT_EMPTY),
-	FL(ktsnap_report, freeze_ns, JF_U64, JF_OMIT_EMPTY),
-};
+#define REC_OF ktsnap_report
+#define S(f) FL(f, JF_OMIT_NULL)
+#define RAW(f, fl) FRAW(#f, carried.f, JF_OMIT_NULL | (fl))
+#define LIST(f, sub) FR(f, JF_OMIT_EMPTY, nr_##f, sub)
+SHARED_RECORD(json_rec_report, HOOK("schema"), HOOK("maps"), RAW(vcpu_regs, JF_ARRAY),
+	      S(active_obj_name), FN(active_map_kvas, JF_OMIT_EMPTY, nr_active_map_kvas),
+	      RAW(sdt_allocations, JF_ARRAY), RAW(scx_static_ranges, 0), S(sdt_alloc_unavailable),
+	      LIST(prog_runtime_stats, prog_stat), S(prog_runtime_stats_unavailable),
+	      LIST(per_cpu_time, cpu_time), LIST(per_node_numa, numa), S(per_node_numa_unavailable),
+	      LIST(task_enrichments, task), S(task_enrichments_unavailable),
+	      LIST(event_counter_timeline, event), LIST(rq_scx_states, rq), LIST(dsq_states, dsq),
+	      FO(scx_sched_state, sched), S(scx_walker_unavailable),
+	      RAW(vcpu_perf_at_freeze, JF_ARRAY),
+	      FH(dump_truncated_at_us, has_dump_truncated_at_us), FO(probe_counters, probe),
+	      LIST(cgroup_psi, psi), FL(is_placeholder, JF_OMIT_EMPTY),
+	      FL(capture_ns, JF_OMIT_EMPTY), FL(timestamp_ns, JF_OMIT_EMPTY),
+	      FL(capture_skew_ns, JF_OMIT_EMPTY), FL(freeze_ns, JF_OMIT_EMPTY));
 #undef S
 #undef RAW
 #undef LIST
-const struct json_record json_rec_report = REC(ktsnap_report, report_f);
+#undef REC_OF
 
 /* ---- the other schemas ------------------------------------------------------------ */
-#define D(f, t, fl) FX(ktsnap_sidecar, #f, dual.f, t, fl)
-#define G(f, name, t, fl) FX(ktsnap_sidecar, name, degraded.f, t, fl)
-static const struct json_field dual_f[] = {
-	HOOK("schema"),
-	HOOK("early"), /* a "single" report, absent when the early capture was skipped */
-	HOOK("late"), /* a "single" report: the report itself */
-	D(early_max_age_jiffies, JF_U64, 0),
-	D(early_threshold_jiffies, JF_U64, 0),
-	D(early_skipped_reason, JF_STR, JF_OMIT_NULL),
-};
-const struct json_record json_rec_dual = REC(ktsnap_sidecar, dual_f);
+#define REC_OF ktsnap_sidecar
+#define D(f, fl) FX(#f, dual.f, fl)
+#define G(f, name, fl) FRAW(name, degraded.f, fl)
+SHARED_RECORD(json_rec_dual, HOOK("schema"),
+	      HOOK("early"), /* a "single" report, absent when the early capture was skipped */
+	      HOOK("late"), /* a "single" report: the report itself */
+	      D(early_max_age_jiffies, 0), D(early_threshold_jiffies, 0),
+	      D(early_skipped_reason, JF_OMIT_NULL));
 
-static const struct json_field degraded_f[] = {
-	HOOK("schema"),
-	G(reason, "reason", JF_STR, 0),
-	G(vcpu_regs_json, "vcpu_regs", JF_RAW, JF_ARRAY),
-	G(watchpoint_hit_json, "watchpoint_hit", JF_RAW, JF_ANY | JF_NULL_OK),
-	G(bss_latch_state_json, "bss_latch_state", JF_RAW, JF_ANY | JF_NULL_OK),
-	G(exit_kind_json, "exit_kind", JF_RAW, JF_OMIT_NULL | JF_ANY | JF_NULL_OK),
-	G(elapsed_ms, "elapsed_ms", JF_U64, 0),
-};
+SHARED_RECORD(json_rec_degraded, HOOK("schema"), FX("reason", degraded.reason, 0),
+	      G(vcpu_regs_json, "vcpu_regs", JF_ARRAY),
+	      G(watchpoint_hit_json, "watchpoint_hit", JF_ANY | JF_NULL_OK),
+	      G(bss_latch_state_json, "bss_latch_state", JF_ANY | JF_NULL_OK),
+	      G(exit_kind_json, "exit_kind", JF_OMIT_NULL | JF_ANY | JF_NULL_OK),
+	      FX("elapsed_ms", degraded.elapsed_ms, 0));
 #undef D
 #undef G
-const struct json_record json_rec_degraded = REC(ktsnap_sidecar, degraded_f);
+#undef REC_OF
