@@ -344,10 +344,7 @@ size_t ktsnap_bridge_events__count(const struct ktsnap_bridge_events *evs)
 const struct ktsnap_bridge_event *ktsnap_bridge_events__at(const struct ktsnap_bridge_events *evs,
 							   size_t i)
 {
-	if (!evs || i >= evs->nr)
-		return ktsnap_fail_ptr(-ERANGE, "event %zu out of range (%zu events)", i,
-				       evs ? evs->nr : 0);
-	return evs->ev[i];
+	return ktsnap_index_ok(i, evs ? evs->nr : 0, "event") ? evs->ev[i] : NULL;
 }
 
 void ktsnap_bridge_events__free(struct ktsnap_bridge_events *evs)
@@ -638,10 +635,7 @@ size_t ktsnap_drain__count(const struct ktsnap_drain *d)
 
 const struct ktsnap_drained_entry *ktsnap_drain__entry(const struct ktsnap_drain *d, size_t i)
 {
-	if (!d || i >= d->nr)
-		return ktsnap_fail_ptr(-ERANGE, "drain entry %zu out of range (%zu entries)", i,
-				       d ? d->nr : 0);
-	return &d->items[i].pub;
+	return ktsnap_index_ok(i, d ? d->nr : 0, "drain entry") ? &d->items[i].pub : NULL;
 }
 
 const struct ktsnap_drained_entry *ktsnap_drain__find(const struct ktsnap_drain *d, const char *tag)
@@ -659,9 +653,8 @@ struct ktsnap_report *ktsnap_drain__take_report(struct ktsnap_drain *d, size_t i
 {
 	struct ktsnap_report *r;
 
-	if (!d || i >= d->nr)
-		return ktsnap_fail_ptr(-ERANGE, "drain entry %zu out of range (%zu entries)", i,
-				       d ? d->nr : 0);
+	if (!ktsnap_index_ok(i, d ? d->nr : 0, "drain entry"))
+		return NULL;
 	r = d->items[i].pub.report;
 	d->items[i].pub.report = NULL;
 	if (!r)

@@ -235,11 +235,9 @@ size_t ktsnap_kernel_op_log__count(const struct ktsnap_kernel_op_log *log)
 
 static const struct kop_record *kop_at(const struct ktsnap_kernel_op_log *log, size_t i)
 {
-	const struct kop_record *rec = log ? ktsnap_log_items_at(&log->items, i) : NULL;
-
-	if (!rec)
-		return ktsnap_fail_ptr(-ERANGE, "kernel-op log record %zu out of range", i);
-	return rec;
+	if (!ktsnap_index_ok(i, ktsnap_kernel_op_log__count(log), "kernel-op log record"))
+		return NULL;
+	return ktsnap_log_items_at(&log->items, i);
 }
 
 const char *ktsnap_kernel_op_log__tag(const struct ktsnap_kernel_op_log *log, size_t i)
@@ -369,10 +367,11 @@ size_t ktsnap_cgroup_procs_log__count(const struct ktsnap_cgroup_procs_log *log)
 const struct ktsnap_cgroup_procs *
 ktsnap_cgroup_procs_log__at(const struct ktsnap_cgroup_procs_log *log, size_t i)
 {
-	struct ktsnap_cgroup_procs **rec = log ? ktsnap_log_items_at(&log->items, i) : NULL;
+	struct ktsnap_cgroup_procs **rec;
 
-	if (!rec)
-		return ktsnap_fail_ptr(-ERANGE, "cgroup.procs log record %zu out of range", i);
+	if (!ktsnap_index_ok(i, ktsnap_cgroup_procs_log__count(log), "cgroup.procs log record"))
+		return NULL;
+	rec = ktsnap_log_items_at(&log->items, i);
 	return *rec;
 }
 

@@ -659,10 +659,7 @@ size_t ktsnap_diff__count(const struct ktsnap_diff *d)
 
 const struct ktsnap_diff_item *ktsnap_diff__item(const struct ktsnap_diff *d, size_t i)
 {
-	if (!d || i >= d->nr)
-		return ktsnap_fail_ptr(-ERANGE, "diff item %zu out of range (%zu items)", i,
-				       d ? d->nr : 0);
-	return &d->items[i];
+	return ktsnap_index_ok(i, d ? d->nr : 0, "diff item") ? &d->items[i] : NULL;
 }
 
 const struct ktsnap_diff_item *ktsnap_diff__find(const struct ktsnap_diff *d, const char *map,

@@ -132,3 +132,17 @@ void *ktsnap_fail_ptr(int err, const char *fmt, ...)
 	errno = -err;
 	return NULL;
 }
+
+bool ktsnap_index_ok(size_t i, size_t n, const char *what, ...)
+{
+	char name[256];
+	va_list ap;
+
+	if (i < n)
+		return true;
+	va_start(ap, what);
+	vsnprintf(name, sizeof(name), what, ap);
+	va_end(ap);
+	ktsnap_fail_ptr(-ERANGE, "%s %zu out of range (length %zu)", name, i, n);
+	return false;
+}

@@ -27,6 +27,13 @@ int ktsnap_fail_static(int err, const char *text);
 /* Same, for pointer returns: sets errno = -err and returns NULL. */
 void *ktsnap_fail_ptr(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
+ * The range rule of the indexed getters: true when @i < @n; otherwise
+ * errno ERANGE and the message "<what> <i> out of range (length <n>)",
+ * @what being a printf format for the thing indexed.
+ */
+bool ktsnap_index_ok(size_t i, size_t n, const char *what, ...)
+	__attribute__((format(printf, 3, 4)));
+/*
  * Pass up a failure whose detail a callee already recorded: sets
  * errno = -err and returns NULL (ktsnap_fail() / ktsnap_fail_ptr() are
  * for the place that knows what went wrong).

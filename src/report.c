@@ -353,11 +353,7 @@ const struct ktsnap_map *ktsnap_report__map_by_index(const struct ktsnap_report 
 {
 	if (!r)
 		return ktsnap_fail_ptr(-EINVAL, "map_by_index: no report");
-	if (i >= r->nr_maps)
-		return ktsnap_fail_ptr(-ERANGE,
-				       "map index %zu is past the end (the report has %u maps)", i,
-				       r->nr_maps);
-	return &r->maps[i];
+	return ktsnap_index_ok(i, r->nr_maps, "map index") ? &r->maps[i] : NULL;
 }
 
 const struct ktsnap_map *ktsnap_report__map_by_name(const struct ktsnap_report *r, const char *name)
@@ -439,10 +435,8 @@ const struct ktsnap_map_entry *ktsnap_map__entry(const struct ktsnap_map *m, siz
 {
 	if (!m)
 		return ktsnap_fail_ptr(-EINVAL, "map entry: no map");
-	if (i >= m->nr_entries)
-		return ktsnap_fail_ptr(-ERANGE,
-				       "entry %zu of map '%s' is past the end (%u entries)", i,
-				       m->name, m->nr_entries);
+	if (!ktsnap_index_ok(i, m->nr_entries, "map '%s': index", m->name))
+		return NULL;
 	ktsnap_map_ensure_rendered(m);
 	return &m->entries[i];
 }

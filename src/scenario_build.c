@@ -417,9 +417,8 @@ const pid_t *ktsnap_scenario__worker_pids(const struct ktsnap_scenario *sc, unsi
 		*n = 0;
 	if (!sc || !n)
 		return ktsnap_fail_ptr(-EINVAL, "worker_pids: no scenario or no count pointer");
-	if (step >= sc->nr_steps)
-		return ktsnap_fail_ptr(-ERANGE, "worker_pids: no step %u (the scenario has %zu)",
-				       step, sc->nr_steps);
+	if (!ktsnap_index_ok(step, sc->nr_steps, "worker_pids: step"))
+		return NULL;
 	*n = sc->steps[step].nr_pids;
 	return sc->steps[step].pids;
 }
@@ -432,5 +431,7 @@ size_t ktsnap_scenario__capture_stat_count(const struct ktsnap_scenario *sc)
 const struct ktsnap_scenario_capture_stat *
 ktsnap_scenario__capture_stat(const struct ktsnap_scenario *sc, size_t i)
 {
-	return sc && i < sc->nr_stats ? &sc->stats[i] : NULL;
+	return ktsnap_index_ok(i, ktsnap_scenario__capture_stat_count(sc), "capture stat") ?
+		       &sc->stats[i] :
+		       NULL;
 }

@@ -226,12 +226,48 @@ static void per_thread(void **state)
 	free(stale);
 }
 
+/* Every indexed getter words a miss the same way, and sets ERANGE. */
+static void past_the_end(void **state)
+{
+	struct ktsnap_bridge *b = ktsnap_bridge__new(no_capture, NULL, NULL);
+	struct ktsnap_report *r = ktsnap_report__new();
+	struct ktsnap_drain *d = ktsnap_bridge__drain(b);
+	struct ktsnap_bridge_events *evs = ktsnap_bridge__drain_events(b);
+	struct ktsnap_diff *diff = ktsnap_diff__new(r, r);
+
+	assert_non_null(d);
+	assert_non_null(evs);
+	assert_non_null(diff);
+#define MISS(call, text)                                    \
+	do {                                                \
+		errno = 0;                                  \
+		assert_null(call);                          \
+		assert_int_equal(errno, ERANGE);            \
+		assert_string_equal(ktsnap_errmsg(), text); \
+	} while (0)
+	MISS(ktsnap_drain__entry(d, 0), "drain entry 0 out of range (length 0)");
+	MISS(ktsnap_drain__take_report(d, 3), "drain entry 3 out of range (length 0)");
+	MISS(ktsnap_bridge_events__at(evs, 9), "event 9 out of range (length 0)");
+	MISS(ktsnap_diff__item(diff, 1), "diff item 1 out of range (length 0)");
+	MISS(ktsnap_report__map_by_index(r, 5), "map index 5 out of range (length 0)");
+	MISS(ktsnap_kernel_op_log__tag(NULL, 2), "kernel-op log record 2 out of range (length 0)");
+	MISS(ktsnap_cgroup_procs_log__at(NULL, 0),
+	     "cgroup.procs log record 0 out of range (length 0)");
+#undef MISS
+	ktsnap_diff__free(diff);
+	ktsnap_bridge_events__free(evs);
+	ktsnap_drain__free(d);
+	ktsnap_report__free(r);
+	ktsnap_bridge__unref(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(never_stale),
 		cmocka_unit_test(long_text_is_whole),
 		cmocka_unit_test(per_thread),
+		cmocka_unit_test(past_the_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
