@@ -371,50 +371,45 @@ const struct ktsnap_map *ktsnap_report__map_by_name(const struct ktsnap_report *
 /*
  * Plain getters: a NULL object reads as 0 / NULL (common.h), so chains such
  * as ktsnap_map__value(ktsnap_report__map_by_name(r, "x")) never crash.
+ * Each returns its member as the type its header declaration states.
  */
-#define GETTER(ret, fn, type, expr)         \
-	ret fn(const struct type *o)        \
-	{                                   \
-		return o ? (expr) : (ret)0; \
+#define GETTER(fn, type, member)                                \
+	__typeof__(fn(NULL)) fn(const struct type *o)           \
+	{                                                       \
+		return o ? o->member : (__typeof__(fn(NULL)))0; \
 	}
 
-GETTER(const char *, ktsnap_map__name, ktsnap_map, o->name)
-GETTER(uint64_t, ktsnap_map__kva, ktsnap_map, o->map_kva)
-GETTER(uint32_t, ktsnap_map__type, ktsnap_map, o->map_type)
-GETTER(uint32_t, ktsnap_map__key_size, ktsnap_map, o->key_size)
-GETTER(uint32_t, ktsnap_map__value_size, ktsnap_map, o->value_size)
-GETTER(uint32_t, ktsnap_map__max_entries, ktsnap_map, o->max_entries)
-GETTER(const char *, ktsnap_map__error, ktsnap_map, o->error)
-GETTER(enum ktsnap_map_layout, ktsnap_map__layout, ktsnap_map, o->layout)
-GETTER(size_t, ktsnap_map__entry_count, ktsnap_map, o->nr_entries)
-GETTER(uint32_t, ktsnap_map__cpu_count, ktsnap_map, o->nr_cpus)
-GETTER(const struct ktsnap_ringbuf_info *, ktsnap_map__ringbuf, ktsnap_map, o->ringbuf)
-GETTER(const struct ktsnap_stack_trace_info *, ktsnap_map__stack_trace, ktsnap_map, o->stack_trace)
-GETTER(const struct ktsnap_fd_array_info *, ktsnap_map__fd_array, ktsnap_map, o->fd_array)
-GETTER(const struct ktsnap_value *, ktsnap_map_entry__key, ktsnap_map_entry, o->key_rv)
-GETTER(const struct ktsnap_value *, ktsnap_map_entry__value, ktsnap_map_entry, o->val_rv)
-GETTER(const struct ktsnap_value *, ktsnap_map_entry__payload, ktsnap_map_entry, o->payload)
-GETTER(uint32_t, ktsnap_map_entry__index, ktsnap_map_entry, o->index)
-GETTER(const char *, ktsnap_report__schema, ktsnap_report, o->schema)
-GETTER(bool, ktsnap_report__is_placeholder, ktsnap_report, o->is_placeholder)
-GETTER(uint64_t, ktsnap_report__capture_ns, ktsnap_report, o->capture_ns)
-GETTER(uint64_t, ktsnap_report__timestamp_ns, ktsnap_report, o->timestamp_ns)
-GETTER(uint64_t, ktsnap_report__capture_skew_ns, ktsnap_report, o->capture_skew_ns)
-GETTER(uint64_t, ktsnap_report__freeze_ns, ktsnap_report, o->freeze_ns)
-GETTER(const char *, ktsnap_report__active_obj_name, ktsnap_report, o->active_obj_name)
-GETTER(const struct ktsnap_scx_sched_state *, ktsnap_report__scx_sched_state, ktsnap_report,
-       o->scx_sched_state)
-GETTER(const struct ktsnap_probe_counters *, ktsnap_report__probe_counters, ktsnap_report,
-       o->probe_counters)
-GETTER(const char *, ktsnap_report__prog_runtime_stats_unavailable, ktsnap_report,
-       o->prog_runtime_stats_unavailable)
-GETTER(const char *, ktsnap_report__per_node_numa_unavailable, ktsnap_report,
-       o->per_node_numa_unavailable)
-GETTER(const char *, ktsnap_report__task_enrichments_unavailable, ktsnap_report,
-       o->task_enrichments_unavailable)
-GETTER(const char *, ktsnap_report__scx_walker_unavailable, ktsnap_report,
-       o->scx_walker_unavailable)
-GETTER(const char *, ktsnap_report__sdt_alloc_unavailable, ktsnap_report, o->sdt_alloc_unavailable)
+GETTER(ktsnap_map__name, ktsnap_map, name)
+GETTER(ktsnap_map__kva, ktsnap_map, map_kva)
+GETTER(ktsnap_map__type, ktsnap_map, map_type)
+GETTER(ktsnap_map__key_size, ktsnap_map, key_size)
+GETTER(ktsnap_map__value_size, ktsnap_map, value_size)
+GETTER(ktsnap_map__max_entries, ktsnap_map, max_entries)
+GETTER(ktsnap_map__error, ktsnap_map, error)
+GETTER(ktsnap_map__layout, ktsnap_map, layout)
+GETTER(ktsnap_map__entry_count, ktsnap_map, nr_entries)
+GETTER(ktsnap_map__cpu_count, ktsnap_map, nr_cpus)
+GETTER(ktsnap_map__ringbuf, ktsnap_map, ringbuf)
+GETTER(ktsnap_map__stack_trace, ktsnap_map, stack_trace)
+GETTER(ktsnap_map__fd_array, ktsnap_map, fd_array)
+GETTER(ktsnap_map_entry__key, ktsnap_map_entry, key_rv)
+GETTER(ktsnap_map_entry__value, ktsnap_map_entry, val_rv)
+GETTER(ktsnap_map_entry__payload, ktsnap_map_entry, payload)
+GETTER(ktsnap_map_entry__index, ktsnap_map_entry, index)
+GETTER(ktsnap_report__schema, ktsnap_report, schema)
+GETTER(ktsnap_report__is_placeholder, ktsnap_report, is_placeholder)
+GETTER(ktsnap_report__capture_ns, ktsnap_report, capture_ns)
+GETTER(ktsnap_report__timestamp_ns, ktsnap_report, timestamp_ns)
+GETTER(ktsnap_report__capture_skew_ns, ktsnap_report, capture_skew_ns)
+GETTER(ktsnap_report__freeze_ns, ktsnap_report, freeze_ns)
+GETTER(ktsnap_report__active_obj_name, ktsnap_report, active_obj_name)
+GETTER(ktsnap_report__scx_sched_state, ktsnap_report, scx_sched_state)
+GETTER(ktsnap_report__probe_counters, ktsnap_report, probe_counters)
+GETTER(ktsnap_report__prog_runtime_stats_unavailable, ktsnap_report, prog_runtime_stats_unavailable)
+GETTER(ktsnap_report__per_node_numa_unavailable, ktsnap_report, per_node_numa_unavailable)
+GETTER(ktsnap_report__task_enrichments_unavailable, ktsnap_report, task_enrichments_unavailable)
+GETTER(ktsnap_report__scx_walker_unavailable, ktsnap_report, scx_walker_unavailable)
+GETTER(ktsnap_report__sdt_alloc_unavailable, ktsnap_report, sdt_alloc_unavailable)
 
 const struct ktsnap_carried_json *ktsnap_report__carried_json(const struct ktsnap_report *r)
 {
