@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * SnapshotField (spec §6.8, §6.9): fields over rendered values, their
- * path walk and conversions, and the conversion core (typed arrays,
- * element coercion) that the JSON fields of stats_field.c share.
+ * SnapshotField and JsonField (spec §6.8-§6.10): the one set of field
+ * functions; fields over rendered values (their path walk and
+ * conversions) are handled here, JSON fields are dispatched to
+ * stats_field.c.  Also the conversion core (typed arrays, element
+ * coercion) both kinds share.
  */
 #include <errno.h>
 #include <math.h>
@@ -42,11 +44,18 @@ struct ktsnap_field ktsnap_field__of(const struct ktsnap_value *v)
 	return ktsnap_field_value(v);
 }
 
+struct ktsnap_field ktsnap_field__from_json(const struct json_object *root, const char *path)
+{
+	return ktsnap_json_walk(root, path ? path : "");
+}
+
 struct ktsnap_field ktsnap_field__get(struct ktsnap_field f, const char *path)
 {
 	switch (f.kind) {
 	case KTSNAP_FIELD_VALUE:
 		return ktsnap_field_walk(f.value, path);
+	case KTSNAP_FIELD_JSON:
+		return ktsnap_json_walk(f.json, path ? path : "");
 	case KTSNAP_FIELD_PERCPU_KEY: {
 		struct ktsnap_field m = { .kind = KTSNAP_FIELD_MISSING };
 
@@ -68,6 +77,11 @@ const struct ktsnap_value *ktsnap_field__raw(struct ktsnap_field f)
 	return f.kind == KTSNAP_FIELD_VALUE ? f.value : NULL;
 }
 
+const struct json_object *ktsnap_field__json(struct ktsnap_field f)
+{
+	return f.kind == KTSNAP_FIELD_JSON ? f.json : NULL;
+}
+
 const struct ktsnap_error *ktsnap_field__error(const struct ktsnap_field *f)
 {
 	return f && f->kind == KTSNAP_FIELD_MISSING ? &f->err : NULL;
@@ -77,6 +91,8 @@ size_t ktsnap_field__member_count(struct ktsnap_field f)
 {
 	const struct ktsnap_value *v;
 
+	if (f.kind == KTSNAP_FIELD_JSON)
+		return ktsnap_json_len(f.json);
 	if (f.kind != KTSNAP_FIELD_VALUE)
 		return 0;
 	v = ktsnap_peel_all(f.value);
@@ -86,13 +102,12 @@ size_t ktsnap_field__member_count(struct ktsnap_field f)
 struct ktsnap_field ktsnap_field__member(struct ktsnap_field f, size_t i)
 {
 	struct ktsnap_field m = { .kind = KTSNAP_FIELD_MISSING };
-	const struct ktsnap_value *v;
 	size_t n = ktsnap_field__member_count(f);
 
-	if (i < n) {
-		v = ktsnap_peel_all(f.value);
-		return ktsnap_field_value(ktsnap_elem(v, i));
-	}
+	if (i < n && f.kind == KTSNAP_FIELD_JSON)
+		return ktsnap_field_json(ktsnap_json_conv.elem(f.json, i));
+	if (i < n)
+		return ktsnap_field_value(ktsnap_elem(ktsnap_peel_all(f.value), i));
 	if (f.kind == KTSNAP_FIELD_MISSING)
 		return f;
 	ktsnap_err_index_out_of_range(&m.err, "<array>", i, n);
@@ -243,17 +258,28 @@ static int missing(const struct ktsnap_field *f, struct ktsnap_error *err)
 	return -ENOENT;
 }
 
+/* The coercions of a VALUE or JSON field, and the node they apply to. */
+static const struct ktsnap_field_conv *conv_of(const struct ktsnap_field *f)
+{
+	return f->kind == KTSNAP_FIELD_JSON ? &ktsnap_json_conv : &value_conv;
+}
+
+static const void *node_of(const struct ktsnap_field *f)
+{
+	return f->kind == KTSNAP_FIELD_JSON ? (const void *)f->json : f->value;
+}
+
 /* ktsnap_field__as_<name>: a per-CPU key reads as its index. */
 #define FIELD_SCALAR(name, type)                                                                \
 	int ktsnap_field__as_##name(struct ktsnap_field f, type *out, struct ktsnap_error *err) \
 	{                                                                                       \
-		type x;                                                                         \
+		type x = 0;                                                                     \
                                                                                                 \
 		if (missing(&f, err))                                                           \
 			return -ENOENT;                                                         \
 		if (f.kind == KTSNAP_FIELD_PERCPU_KEY)                                          \
 			x = (type)f.key;                                                        \
-		else if (v_to_##name(f.value, &x, err))                                         \
+		else if (conv_of(&f)->to_##name(node_of(&f), &x, err))                          \
 			return -EINVAL;                                                         \
 		if (out)                                                                        \
 			*out = x;                                                               \
@@ -273,6 +299,8 @@ int ktsnap_field__as_str(struct ktsnap_field f, const char **out, struct ktsnap_
 		return -ENOENT;
 	if (f.kind == KTSNAP_FIELD_PERCPU_KEY)
 		return ktsnap_err_type_mismatch(err, "str", PK_ACTUAL, "");
+	if (f.kind == KTSNAP_FIELD_JSON)
+		return ktsnap_json_as_str(f.json, out, err);
 	if (v->kind != KTSNAP_VALUE_ENUM || !ktsnap_enum_variant(v))
 		return ktsnap_err_type_mismatch(err, "str (enum variant name)", kind_of(v), "");
 	if (out)
@@ -292,6 +320,8 @@ static int as_array(struct ktsnap_field f, enum ktsnap_elem_type t, void *out, s
 		return -ENOENT;
 	if (f.kind == KTSNAP_FIELD_PERCPU_KEY)
 		return ktsnap_err_type_mismatch(err, tname, PK_ACTUAL, "");
+	if (f.kind == KTSNAP_FIELD_JSON)
+		return ktsnap_json_as_array(f.json, t, out, cap, n, err);
 	v = ktsnap_peel_all(f.value);
 	if (v->kind != KTSNAP_VALUE_ARRAY) {
 		ktsnap_err_type_mismatch(err, tname, kind_of(v), "");
@@ -302,4 +332,16 @@ static int as_array(struct ktsnap_field f, enum ktsnap_elem_type t, void *out, s
 	return ktsnap_field_conv_array(&value_conv, v, v->n, t, out, cap, n, err);
 }
 
-KTSNAP_FIELD_ARRAYS(ktsnap_field, struct ktsnap_field, as_array)
+/* ktsnap_field__as_<name>_array over as_array() */
+#define FIELD_ARRAY(name, type, elem)                                                     \
+	int ktsnap_field__as_##name##_array(struct ktsnap_field f, type *out, size_t cap, \
+					    size_t *n, struct ktsnap_error *err)          \
+	{                                                                                 \
+		return as_array(f, elem, out, cap, n, err);                               \
+	}
+
+FIELD_ARRAY(u64, uint64_t, KTSNAP_ELEM_U64)
+FIELD_ARRAY(u32, uint32_t, KTSNAP_ELEM_U32)
+FIELD_ARRAY(i64, int64_t, KTSNAP_ELEM_I64)
+FIELD_ARRAY(f64, double, KTSNAP_ELEM_F64)
+FIELD_ARRAY(bool, bool, KTSNAP_ELEM_BOOL)

@@ -660,7 +660,7 @@ static int stats_step(struct ktsnap_sample_series *s, size_t i, struct ktsnap_se
 									 "parse"));
 		return 0;
 	}
-	return u->stats(ktsnap_json_field__from(root, ""), out, u->ctx);
+	return u->stats(ktsnap_field__from_json(root, ""), out, u->ctx);
 }
 
 struct ktsnap_series_field *ktsnap_sample_series__stats(struct ktsnap_sample_series *s,
@@ -735,37 +735,28 @@ static int gate_check(const struct ktsnap_sample_series *s, size_t row, const ch
 	return 1;
 }
 
-/*
- * Read @fld as @type into the series value @out (the value, or the error)
- * with the PREFIX__as_u64 / _i64 / _f64 / _bool readers.  A macro because
- * report fields and stats JSON fields are different types whose readers
- * share only their names' tails.
- */
-#define READ_TYPED(prefix, fld, type, out)                                          \
-	do {                                                                        \
-		int err_ = 0;                                                       \
-                                                                                    \
-		switch (type) {                                                     \
-		case KTSNAP_SERIES_U64:                                             \
-			err_ = prefix##__as_u64((fld), &(out)->v.u64, &(out)->err); \
-			break;                                                      \
-		case KTSNAP_SERIES_I64:                                             \
-			err_ = prefix##__as_i64((fld), &(out)->v.i64, &(out)->err); \
-			break;                                                      \
-		case KTSNAP_SERIES_F64:                                             \
-			err_ = prefix##__as_f64((fld), &(out)->v.f64, &(out)->err); \
-			break;                                                      \
-		case KTSNAP_SERIES_BOOL:                                            \
-			err_ = prefix##__as_bool((fld), &(out)->v.b, &(out)->err);  \
-			break;                                                      \
-		}                                                                   \
-		(out)->ok = !err_;                                                  \
-	} while (0)
-
+/* Read @fld (a report or a stats JSON field) as @type into the series
+ * value @out: the value, or the error. */
 static void read_field(struct ktsnap_field fld, enum ktsnap_series_type type,
 		       struct ktsnap_series_value *out)
 {
-	READ_TYPED(ktsnap_field, fld, type, out);
+	int err = 0;
+
+	switch (type) {
+	case KTSNAP_SERIES_U64:
+		err = ktsnap_field__as_u64(fld, &out->v.u64, &out->err);
+		break;
+	case KTSNAP_SERIES_I64:
+		err = ktsnap_field__as_i64(fld, &out->v.i64, &out->err);
+		break;
+	case KTSNAP_SERIES_F64:
+		err = ktsnap_field__as_f64(fld, &out->v.f64, &out->err);
+		break;
+	case KTSNAP_SERIES_BOOL:
+		err = ktsnap_field__as_bool(fld, &out->v.b, &out->err);
+		break;
+	}
+	out->ok = !err;
 }
 
 struct live_var_arg {
@@ -1072,21 +1063,18 @@ struct stats_key_ctx {
 	enum ktsnap_series_type type;
 };
 
-static struct ktsnap_json_field stats_key(struct ktsnap_json_field root, const char *path,
-					  const char *key)
+static struct ktsnap_field stats_key(struct ktsnap_field root, const char *path, const char *key)
 {
-	struct ktsnap_json_field f = *path ? ktsnap_json_field__get(root, path) : root;
+	struct ktsnap_field f = *path ? ktsnap_field__get(root, path) : root;
 
-	return ktsnap_json_field__get(f, key);
+	return ktsnap_field__get(f, key);
 }
 
-static int stats_key_fn(struct ktsnap_json_field root, struct ktsnap_series_value *out, void *ctx)
+static int stats_key_fn(struct ktsnap_field root, struct ktsnap_series_value *out, void *ctx)
 {
 	const struct stats_key_ctx *c = ctx;
-	struct ktsnap_json_field f =
-		ktsnap_json_field__get(stats_key(root, c->path, c->key), c->name);
 
-	READ_TYPED(ktsnap_json_field, f, c->type, out);
+	read_field(ktsnap_field__get(stats_key(root, c->path, c->key), c->name), c->type, out);
 	return 0;
 }
 
@@ -1116,13 +1104,13 @@ char **ktsnap_sample_series__stats_key_names(struct ktsnap_sample_series *s, con
 	for (i = 0; s && i < s->n; i++) {
 		struct series_row *r = &s->rows[i];
 		struct json_object *root = r->stats->ok ? row_stats_json(r) : NULL;
-		struct ktsnap_json_field f;
+		struct ktsnap_field f;
 		const struct json_object *obj;
 
 		if (!root)
 			continue;
-		f = ktsnap_json_field__from(root, path ? path : "");
-		obj = ktsnap_json_field__raw(f);
+		f = ktsnap_field__from_json(root, path ? path : "");
+		obj = ktsnap_field__json(f);
 		if (!obj || !json_object_is_type(obj, json_type_object))
 			continue;
 		json_object_object_foreach((struct json_object *)obj, k, v) {

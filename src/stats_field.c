@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * JsonField (spec §6.10): the SnapshotField surface over a JSON document
- * (scheduler stats), read with json-c: the path walk (value.c's rules) and
- * the JSON coercions; typed arrays go through field.c's conversion core.
- * Errors borrow the JSON tree (FieldNotFound lists the object's keys).
+ * JsonField (spec §6.10): the JSON side of the field functions, which
+ * field.c dispatches here for KTSNAP_FIELD_JSON fields (scheduler stats,
+ * read with json-c): the path walk (value.c's rules) and the JSON
+ * coercions; typed arrays go through field.c's conversion core.  Errors
+ * borrow the JSON tree (FieldNotFound lists the object's keys).
  */
 #include <errno.h>
 #include <math.h>
@@ -32,11 +33,6 @@ static const char *json_kind(const struct json_object *o)
 	}
 }
 
-static struct ktsnap_json_field jvalue(const struct json_object *o)
-{
-	return (struct ktsnap_json_field){ .present = true, .value = o };
-}
-
 /* Member of object @o named exactly @name (@len bytes) into *out (NULL
  * for a JSON null); false when there is none.  No length cap. */
 static bool key_n(const struct json_object *o, const char *name, size_t len,
@@ -57,7 +53,7 @@ static bool json_is(const struct json_object *o, enum json_type t)
 }
 
 /* "[i]" suffixes in [p, end): elements of JSON arrays. */
-static bool walk_indexes(struct ktsnap_json_field *f, const struct json_object **cur, const char *p,
+static bool walk_indexes(struct ktsnap_field *f, const struct json_object **cur, const char *p,
 			 const char *end, const char *path)
 {
 	uint64_t i;
@@ -79,15 +75,15 @@ static bool walk_indexes(struct ktsnap_json_field *f, const struct json_object *
 }
 
 /* The path rules of ktsnap_walk() (value.c) over a JSON tree. */
-static struct ktsnap_json_field walk(const struct json_object *root, const char *path)
+struct ktsnap_field ktsnap_json_walk(const struct json_object *root, const char *path)
 {
-	struct ktsnap_json_field f = { .present = false };
+	struct ktsnap_field f = { .kind = KTSNAP_FIELD_MISSING };
 	const struct json_object *cur = root, *next;
 	const char *p = path, *dot;
 	size_t walked = 0, len, name_len;
 
 	if (!*path)
-		return jvalue(root);
+		return ktsnap_field_json(root);
 	for (;;) {
 		dot = strchr(p, '.');
 		len = dot ? (size_t)(dot - p) : strlen(p);
@@ -123,66 +119,15 @@ static struct ktsnap_json_field walk(const struct json_object *root, const char 
 			break;
 		p = dot + 1;
 	}
-	return jvalue(cur);
+	return ktsnap_field_json(cur);
 }
 
-struct ktsnap_json_field ktsnap_json_field__from(const struct json_object *root, const char *path)
+size_t ktsnap_json_len(const struct json_object *o)
 {
-	return walk(root, path ? path : "");
-}
-
-struct ktsnap_json_field ktsnap_json_field__get(struct ktsnap_json_field f, const char *path)
-{
-	if (!f.present)
-		return f;
-	return walk(f.value, path ? path : "");
-}
-
-bool ktsnap_json_field__is_present(struct ktsnap_json_field f)
-{
-	return f.present;
-}
-
-const struct json_object *ktsnap_json_field__raw(struct ktsnap_json_field f)
-{
-	return f.present ? f.value : NULL;
-}
-
-const struct ktsnap_error *ktsnap_json_field__error(const struct ktsnap_json_field *f)
-{
-	return f && !f->present ? &f->err : NULL;
-}
-
-size_t ktsnap_json_field__member_count(struct ktsnap_json_field f)
-{
-	if (!f.present || !json_object_is_type((struct json_object *)f.value, json_type_array))
-		return 0;
-	return json_object_array_length(f.value);
-}
-
-struct ktsnap_json_field ktsnap_json_field__member(struct ktsnap_json_field f, size_t i)
-{
-	struct ktsnap_json_field m = { .present = false };
-	size_t n = ktsnap_json_field__member_count(f);
-
-	if (i < n)
-		return jvalue(json_object_array_get_idx(f.value, i));
-	if (!f.present)
-		return f;
-	ktsnap_err_index_out_of_range(&m.err, "<array>", i, n);
-	return m;
+	return json_is(o, json_type_array) ? json_object_array_length(o) : 0;
 }
 
 /* ---- conversions ------------------------------------------------------------------ */
-static int missing(const struct ktsnap_json_field *f, struct ktsnap_error *err)
-{
-	if (f->present)
-		return 0;
-	if (err)
-		*err = f->err;
-	return -ENOENT;
-}
-
 static int mismatch(struct ktsnap_error *err, const char *expected, const char *actual)
 {
 	return ktsnap_err_type_mismatch(err, expected, actual, "");
@@ -321,36 +266,12 @@ static int to_bool(const struct json_object *o, bool *out, struct ktsnap_error *
 	return 0;
 }
 
-/* ktsnap_json_field__as_<name> over to_<name>() */
-#define JSON_SCALAR(name, type)                                                 \
-	int ktsnap_json_field__as_##name(struct ktsnap_json_field f, type *out, \
-					 struct ktsnap_error *err)              \
-	{                                                                       \
-		type v = 0;                                                     \
-		int ret;                                                        \
-                                                                                \
-		if (missing(&f, err))                                           \
-			return -ENOENT;                                         \
-		ret = to_##name(f.value, &v, err);                              \
-		if (!ret && out)                                                \
-			*out = v;                                               \
-		return ret;                                                     \
-	}
-
-JSON_SCALAR(u64, uint64_t)
-JSON_SCALAR(i64, int64_t)
-JSON_SCALAR(f64, double)
-JSON_SCALAR(bool, bool)
-
-int ktsnap_json_field__as_str(struct ktsnap_json_field f, const char **out,
-			      struct ktsnap_error *err)
+int ktsnap_json_as_str(const struct json_object *o, const char **out, struct ktsnap_error *err)
 {
-	if (missing(&f, err))
-		return -ENOENT;
-	if (!json_object_is_type((struct json_object *)f.value, json_type_string))
-		return mismatch(err, "str", json_kind(f.value));
+	if (!json_is(o, json_type_string))
+		return mismatch(err, "str", json_kind(o));
 	if (out)
-		*out = json_object_get_string((struct json_object *)f.value);
+		*out = json_object_get_string((struct json_object *)o);
 	return 0;
 }
 
@@ -372,19 +293,13 @@ J_TO(f64, double)
 J_TO(bool, bool)
 
 /* a bad element keeps its own scalar error */
-static const struct ktsnap_field_conv json_conv = KTSNAP_FIELD_CONV_OPS(j, j_elem, NULL);
+const struct ktsnap_field_conv ktsnap_json_conv = KTSNAP_FIELD_CONV_OPS(j, j_elem, NULL);
 
-static int as_array(struct ktsnap_json_field f, enum ktsnap_elem_type t, void *out, size_t cap,
-		    size_t *n, struct ktsnap_error *err)
+int ktsnap_json_as_array(const struct json_object *o, enum ktsnap_elem_type t, void *out,
+			 size_t cap, size_t *n, struct ktsnap_error *err)
 {
-	if (n)
-		*n = 0;
-	if (missing(&f, err))
-		return -ENOENT;
-	if (!json_is(f.value, json_type_array))
-		return mismatch(err, ktsnap_elem_type_names[t], json_kind(f.value));
-	return ktsnap_field_conv_array(&json_conv, f.value, json_object_array_length(f.value), t,
-				       out, cap, n, err);
+	if (!json_is(o, json_type_array))
+		return mismatch(err, ktsnap_elem_type_names[t], json_kind(o));
+	return ktsnap_field_conv_array(&ktsnap_json_conv, o, json_object_array_length(o), t, out,
+				       cap, n, err);
 }
-
-KTSNAP_FIELD_ARRAYS(ktsnap_json_field, struct ktsnap_json_field, as_array)

@@ -2,7 +2,7 @@
 /*
  * Shared by the view layer: value.c (peeling, dotted-path walk), snapshot.c,
  * view.c, field.c, error.c (error records and their texts), pickers.c and
- * stats_field.c.
+ * stats_field.c (the JSON side of the field functions).
  *
  * Error records are filled in place (they live inside views): start one
  * with ktsnap_err_init(), then fill the union member named after its kind
@@ -159,6 +159,11 @@ static inline struct ktsnap_field ktsnap_field_value(const struct ktsnap_value *
 	return (struct ktsnap_field){ .kind = KTSNAP_FIELD_VALUE, .value = v };
 }
 
+static inline struct ktsnap_field ktsnap_field_json(const struct json_object *o)
+{
+	return (struct ktsnap_field){ .kind = KTSNAP_FIELD_JSON, .json = o };
+}
+
 /* The field at @path under @root (a path error makes it Missing). */
 struct ktsnap_field ktsnap_field_walk(const struct ktsnap_value *root, const char *path);
 /* A Missing field: NoRendered for the entry's @side ("key", "value"). */
@@ -204,18 +209,18 @@ int ktsnap_field_conv_array(const struct ktsnap_field_conv *c, const void *arr, 
 			    enum ktsnap_elem_type t, void *out, size_t cap, size_t *n,
 			    struct ktsnap_error *err);
 
-/* The five public typed-array readers of a field type, over @as_array. */
-#define KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, name, type, elem)              \
-	int prefix##__as_##name##_array(ftype f, type *out, size_t cap, size_t *n, \
-					struct ktsnap_error *err)                  \
-	{                                                                          \
-		return as_array(f, elem, out, cap, n, err);                        \
-	}
-#define KTSNAP_FIELD_ARRAYS(prefix, ftype, as_array)                                \
-	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, u64, uint64_t, KTSNAP_ELEM_U64) \
-	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, u32, uint32_t, KTSNAP_ELEM_U32) \
-	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, i64, int64_t, KTSNAP_ELEM_I64)  \
-	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, f64, double, KTSNAP_ELEM_F64)   \
-	KTSNAP_FIELD_ARRAY(prefix, ftype, as_array, bool, bool, KTSNAP_ELEM_BOOL)
+/* ---- stats_field.c: the JSON side of the field functions (§6.10) --------------- */
+/* The coercions of JSON values (nodes are json_object, NULL = JSON null). */
+extern const struct ktsnap_field_conv ktsnap_json_conv;
+/* The JSON field at @path under @root (a path error makes it Missing). */
+struct ktsnap_field ktsnap_json_walk(const struct json_object *root, const char *path);
+/* Elements of a JSON array; 0 for anything else. */
+size_t ktsnap_json_len(const struct json_object *o);
+/* A JSON string (else TypeMismatch "str"); *out borrowed from the tree. */
+int ktsnap_json_as_str(const struct json_object *o, const char **out, struct ktsnap_error *err);
+/* A JSON array converted to @t (ktsnap_field_conv_array()), else
+ * TypeMismatch "[T]" / the JSON kind. */
+int ktsnap_json_as_array(const struct json_object *o, enum ktsnap_elem_type t, void *out,
+			 size_t cap, size_t *n, struct ktsnap_error *err);
 
 #endif /* KTSNAP_VIEW_INTERNAL_H */

@@ -9,7 +9,7 @@ set(errmsg_headers bridge capture diff json kernel_op stats report display error
 list(TRANSFORM errmsg_headers REPLACE "(.+)" "${PROJECT_SOURCE_DIR}/include/ktsnap/\\1.h")
 add_test(NAME errmsg_contract
 	 COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/contract/errmsg_check.sh
-		 -s "^ktsnap_json_field__|^ktsnap_field__|^ktsnap_snapshot__"
+		 -s "^ktsnap_field__|^ktsnap_snapshot__"
 		 ${PROJECT_SOURCE_DIR}/src ${errmsg_headers})
 set_tests_properties(errmsg_contract PROPERTIES LABELS contract TIMEOUT 60)
 # - abi_check: the shared library exports exactly the names listed in

@@ -205,8 +205,8 @@ static inline const char *rb_errstr(const struct ktsnap_error *e)
 }
 
 /* ---- reading ---------------------------------------------------------------------- */
-/* Room for the typed array reads of a Field or a JsonField
- * (ktsnap_field__as_*_array(), ktsnap_json_field__as_*_array()): up to 4
+/* Room for the typed array reads of a field, report or JSON
+ * (ktsnap_field__as_*_array()): up to 4
  * elements of each element type, and the element count of the last read. */
 struct rb_arrays {
 	uint64_t u[4];

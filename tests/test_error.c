@@ -238,7 +238,7 @@ static int json_teardown(void **state)
 	return 0;
 }
 
-#define JF(path) ktsnap_json_field__from(J, path)
+#define JF(path) ktsnap_field__from_json(J, path)
 
 #define JMISMATCH(call, text)                              \
 	do {                                               \
@@ -249,17 +249,17 @@ static int json_teardown(void **state)
 
 static void json_walk(void **state)
 {
-	struct ktsnap_json_field f;
+	struct ktsnap_field f;
 	double d;
 
-	assert_int_equal(ktsnap_json_field__as_f64(JF("layers.batch.util"), &d, NULL), 0);
+	assert_int_equal(ktsnap_field__as_f64(JF("layers.batch.util"), &d, NULL), 0);
 	assert_true(d == 0.5);
-	assert_ptr_equal(ktsnap_json_field__raw(JF("")), J);
-	f = ktsnap_json_field__get(JF("layers"), "batch.util");
-	assert_true(ktsnap_json_field__is_present(f));
+	assert_ptr_equal(ktsnap_field__json(JF("")), J);
+	f = ktsnap_field__get(JF("layers"), "batch.util");
+	assert_true(ktsnap_field__is_present(f));
 	f = JF("layers.batch.missing");
-	assert_false(ktsnap_json_field__is_present(f));
-	assert_string_equal(rb_errstr(ktsnap_json_field__error(&f)),
+	assert_false(ktsnap_field__is_present(f));
+	assert_string_equal(rb_errstr(ktsnap_field__error(&f)),
 			    "path 'layers.batch.missing': component 'missing' (after walking "
 			    "'layers.batch') not found (members at this depth: [\"n\", \"util\"])");
 	f = JF("nope");
@@ -276,30 +276,30 @@ static void json_walk(void **state)
 	f = JF("layers..b");
 	assert_string_equal(rb_errstr(&f.err), "path 'layers..b' has an empty component "
 					       "(consecutive '.')");
-	assert_true(ktsnap_json_field__is_present(JF("nul")));
+	assert_true(ktsnap_field__is_present(JF("nul")));
 }
 
 static void json_u64(void **state)
 {
 	uint64_t u;
 
-	assert_int_equal(ktsnap_json_field__as_u64(JF("zeta"), &u, NULL), 0);
+	assert_int_equal(ktsnap_field__as_u64(JF("zeta"), &u, NULL), 0);
 	assert_int_equal(u, 1);
-	assert_int_equal(ktsnap_json_field__as_u64(JF("s"), &u, NULL), 0);
+	assert_int_equal(ktsnap_field__as_u64(JF("s"), &u, NULL), 0);
 	assert_true(u == UINT64_MAX);
-	assert_int_equal(ktsnap_json_field__as_u64(JF("big"), &u, NULL), 0);
+	assert_int_equal(ktsnap_field__as_u64(JF("big"), &u, NULL), 0);
 	assert_true(u == UINT64_MAX);
-	assert_int_equal(ktsnap_json_field__as_u64(JF("t"), &u, NULL), 0);
+	assert_int_equal(ktsnap_field__as_u64(JF("t"), &u, NULL), 0);
 	assert_int_equal(u, 1);
-	assert_int_equal(ktsnap_json_field__as_u64(JF("f"), &u, NULL), 0);
+	assert_int_equal(ktsnap_field__as_u64(JF("f"), &u, NULL), 0);
 	assert_int_equal(u, 5);
-	JMISMATCH(ktsnap_json_field__as_u64(JF("frac"), &u, &_e),
+	JMISMATCH(ktsnap_field__as_u64(JF("frac"), &u, &_e),
 		  "path '': cannot read as integer — actual rendered variant is non-integer float");
-	JMISMATCH(ktsnap_json_field__as_u64(JF("neg"), &u, &_e),
+	JMISMATCH(ktsnap_field__as_u64(JF("neg"), &u, &_e),
 		  "path '': cannot read as u64 — actual rendered variant is Int(negative)");
-	JMISMATCH(ktsnap_json_field__as_u64(JF("nul"), &u, &_e),
+	JMISMATCH(ktsnap_field__as_u64(JF("nul"), &u, &_e),
 		  "path '': cannot read as u64 — actual rendered variant is Null");
-	JMISMATCH(ktsnap_json_field__as_u64(JF("txt"), &u, &_e),
+	JMISMATCH(ktsnap_field__as_u64(JF("txt"), &u, &_e),
 		  "path '': cannot read as u64 — actual rendered variant is String(non-numeric)");
 }
 
@@ -310,38 +310,37 @@ static void json_other_scalars(void **state)
 	double d;
 	bool b;
 
-	assert_int_equal(ktsnap_json_field__as_i64(JF("si"), &i, NULL), 0);
+	assert_int_equal(ktsnap_field__as_i64(JF("si"), &i, NULL), 0);
 	assert_int_equal(i, -123);
-	assert_int_equal(ktsnap_json_field__as_i64(JF("neg"), &i, NULL), 0);
+	assert_int_equal(ktsnap_field__as_i64(JF("neg"), &i, NULL), 0);
 	assert_int_equal(i, -5);
-	JMISMATCH(ktsnap_json_field__as_i64(JF("big"), &i, &_e),
+	JMISMATCH(ktsnap_field__as_i64(JF("big"), &i, &_e),
 		  "path '': cannot read as i64 — actual rendered variant is Uint(>i64::MAX)");
-	assert_int_equal(ktsnap_json_field__as_f64(JF("sf"), &d, NULL), 0);
+	assert_int_equal(ktsnap_field__as_f64(JF("sf"), &d, NULL), 0);
 	assert_true(d == 2.25);
-	JMISMATCH(ktsnap_json_field__as_f64(JF("txt"), &d, &_e),
+	JMISMATCH(ktsnap_field__as_f64(JF("txt"), &d, &_e),
 		  "path '': cannot read as f64 — actual rendered variant is String(non-numeric)");
-	assert_int_equal(ktsnap_json_field__as_bool(JF("t"), &b, NULL), 0);
+	assert_int_equal(ktsnap_field__as_bool(JF("t"), &b, NULL), 0);
 	assert_true(b);
-	JMISMATCH(ktsnap_json_field__as_bool(JF("zeta"), &b, &_e),
+	JMISMATCH(ktsnap_field__as_bool(JF("zeta"), &b, &_e),
 		  "path '': cannot read as bool — actual rendered variant is Number");
 	{
 		struct json_object *one = json_object_new_string("1");
 		struct ktsnap_error e;
 
-		assert_int_equal(
-			ktsnap_json_field__as_bool(ktsnap_json_field__from(one, ""), &b, &e),
-			-EINVAL);
+		assert_int_equal(ktsnap_field__as_bool(ktsnap_field__from_json(one, ""), &b, &e),
+				 -EINVAL);
 		json_object_put(one);
 	}
-	assert_int_equal(ktsnap_json_field__as_str(JF("txt"), &str, NULL), 0);
+	assert_int_equal(ktsnap_field__as_str(JF("txt"), &str, NULL), 0);
 	assert_string_equal(str, "hi");
-	JMISMATCH(ktsnap_json_field__as_str(JF("zeta"), &str, &_e),
+	JMISMATCH(ktsnap_field__as_str(JF("zeta"), &str, &_e),
 		  "path '': cannot read as str — actual rendered variant is Number");
 	/* a failed lookup passes its error to the terminal read */
 	{
 		struct ktsnap_error e;
 
-		assert_int_equal(ktsnap_json_field__as_u64(JF("x.y"), NULL, &e), -ENOENT);
+		assert_int_equal(ktsnap_field__as_u64(JF("x.y"), NULL, &e), -ENOENT);
 		assert_int_equal(e.kind, KTSNAP_ERR_FIELD_NOT_FOUND);
 	}
 }
@@ -350,26 +349,25 @@ static void json_arrays(void **state)
 {
 	struct rb_arrays o;
 
-	JMISMATCH(ktsnap_json_field__as_u32_array(JF("alpha"), o.u32, 4, &o.n, &_e),
+	JMISMATCH(ktsnap_field__as_u32_array(JF("alpha"), o.u32, 4, &o.n, &_e),
 		  "path '': cannot read as u32 — actual rendered variant is Uint(>u32::MAX)");
-	assert_int_equal(ktsnap_json_field__as_u64_array(JF("alpha"), o.u, 4, &o.n, NULL), 0);
+	assert_int_equal(ktsnap_field__as_u64_array(JF("alpha"), o.u, 4, &o.n, NULL), 0);
 	assert_int_equal(o.n, 2);
 	assert_true(o.u[1] == 4294967296ull);
-	JMISMATCH(ktsnap_json_field__as_u64_array(JF("zeta"), o.u, 4, &o.n, &_e),
+	JMISMATCH(ktsnap_field__as_u64_array(JF("zeta"), o.u, 4, &o.n, &_e),
 		  "path '': cannot read as [u64] — actual rendered variant is Number");
-	assert_int_equal(ktsnap_json_field__member_count(JF("arr")), 3);
-	assert_int_equal(
-		ktsnap_json_field__as_u64(ktsnap_json_field__member(JF("arr"), 2), o.u, NULL), 0);
+	assert_int_equal(ktsnap_field__member_count(JF("arr")), 3);
+	assert_int_equal(ktsnap_field__as_u64(ktsnap_field__member(JF("arr"), 2), o.u, NULL), 0);
 	assert_int_equal(o.u[0], 30);
-	assert_false(ktsnap_json_field__is_present(ktsnap_json_field__member(JF("arr"), 3)));
-	assert_int_equal(ktsnap_json_field__member_count(JF("zeta")), 0);
-	assert_int_equal(ktsnap_json_field__as_i64_array(JF("arr"), o.i64, 4, &o.n, NULL), 0);
+	assert_false(ktsnap_field__is_present(ktsnap_field__member(JF("arr"), 3)));
+	assert_int_equal(ktsnap_field__member_count(JF("zeta")), 0);
+	assert_int_equal(ktsnap_field__as_i64_array(JF("arr"), o.i64, 4, &o.n, NULL), 0);
 	assert_int_equal(o.i64[2], 30);
-	assert_int_equal(ktsnap_json_field__as_f64_array(JF("arr"), o.d, 4, &o.n, NULL), 0);
+	assert_int_equal(ktsnap_field__as_f64_array(JF("arr"), o.d, 4, &o.n, NULL), 0);
 	assert_true(o.d[0] == 10.0);
-	assert_int_equal(ktsnap_json_field__as_bool_array(JF("flags"), o.b, 4, &o.n, NULL), 0);
+	assert_int_equal(ktsnap_field__as_bool_array(JF("flags"), o.b, 4, &o.n, NULL), 0);
 	assert_true(o.b[0] && !o.b[1]);
-	JMISMATCH(ktsnap_json_field__as_bool_array(JF("arr"), o.b, 4, &o.n, &_e),
+	JMISMATCH(ktsnap_field__as_bool_array(JF("arr"), o.b, 4, &o.n, &_e),
 		  "path '': cannot read as bool — actual rendered variant is Number");
 }
 
@@ -380,25 +378,65 @@ static void json_index_paths(void **state)
 	struct json_object *obj = json_object_new_object();
 	char key[600];
 	uint64_t u;
-	struct ktsnap_json_field f;
+	struct ktsnap_field f;
 
-	assert_int_equal(
-		ktsnap_json_field__as_u64(ktsnap_json_field__from(root, "a[1].x"), &u, NULL), 0);
+	assert_int_equal(ktsnap_field__as_u64(ktsnap_field__from_json(root, "a[1].x"), &u, NULL),
+			 0);
 	assert_int_equal(u, 2);
-	f = ktsnap_json_field__from(root, "a[2]");
-	assert_string_equal(rb_errstr(ktsnap_json_field__error(&f)),
+	f = ktsnap_field__from_json(root, "a[2]");
+	assert_string_equal(rb_errstr(ktsnap_field__error(&f)),
 			    "map '<array>': index 2 out of range (length 2)");
-	f = ktsnap_json_field__from(root, "n[0]");
+	f = ktsnap_field__from_json(root, "n[0]");
 	assert_string_equal(
-		rb_errstr(ktsnap_json_field__error(&f)),
+		rb_errstr(ktsnap_field__error(&f)),
 		"path 'n[0]': cannot read as Array — actual rendered variant is Number");
 	memset(key, 'k', sizeof(key) - 1);
 	key[sizeof(key) - 1] = '\0';
 	json_object_object_add(obj, key, json_object_new_int(5));
-	assert_int_equal(ktsnap_json_field__as_u64(ktsnap_json_field__from(obj, key), &u, NULL), 0);
+	assert_int_equal(ktsnap_field__as_u64(ktsnap_field__from_json(obj, key), &u, NULL), 0);
 	assert_int_equal(u, 5);
 	json_object_put(obj);
 	json_object_put(root);
+}
+
+/* One field type: report and JSON fields go through the same functions. */
+static void json_and_value_fields_are_one_type(void **state)
+{
+	struct ktsnap_value v = rb_uint(64, 7);
+	struct ktsnap_field vf = ktsnap_field__of(&v), jf = JF("zeta"), f;
+	struct ktsnap_field key = { .kind = KTSNAP_FIELD_PERCPU_KEY, .key = 3 };
+	const char *str;
+	uint64_t u;
+
+	assert_int_equal(jf.kind, KTSNAP_FIELD_JSON);
+	assert_int_equal(ktsnap_field__as_u64(vf, &u, NULL), 0);
+	assert_int_equal(u, 7);
+	assert_int_equal(ktsnap_field__as_u64(jf, &u, NULL), 0);
+	assert_int_equal(u, 1);
+	/* raw() is the rendered value only, json() the JSON value only */
+	assert_ptr_equal(ktsnap_field__raw(vf), &v);
+	assert_null(ktsnap_field__json(vf));
+	assert_null(ktsnap_field__json(key));
+	assert_null(ktsnap_field__raw(jf));
+	assert_non_null(ktsnap_field__json(jf));
+	/* JSON null: present, with a NULL json value */
+	f = JF("nul");
+	assert_true(ktsnap_field__is_present(f));
+	assert_null(ktsnap_field__json(f));
+	assert_null(ktsnap_field__error(&f));
+	/* as_str: an enum variant on values, a JSON string on JSON fields */
+	JMISMATCH(ktsnap_field__as_str(vf, &str, &_e),
+		  "path '': cannot read as str (enum variant name) — actual rendered variant is "
+		  "Uint");
+	assert_int_equal(ktsnap_field__as_str(JF("txt"), &str, NULL), 0);
+	assert_string_equal(str, "hi");
+	/* get walks JSON on a JSON field; a key field still refuses paths */
+	assert_int_equal(ktsnap_field__get(JF("layers"), "batch.n").kind, KTSNAP_FIELD_JSON);
+	assert_false(ktsnap_field__is_present(ktsnap_field__get(key, "x")));
+	/* array elements of a JSON field are JSON fields; none on a key */
+	assert_int_equal(ktsnap_field__member(JF("arr"), 0).kind, KTSNAP_FIELD_JSON);
+	assert_int_equal(ktsnap_field__member_count(key), 0);
+	assert_int_equal(ktsnap_field__member_count(vf), 0);
 }
 
 int main(void)
@@ -416,6 +454,7 @@ int main(void)
 		cmocka_unit_test(json_other_scalars),
 		cmocka_unit_test(json_arrays),
 		cmocka_unit_test(json_index_paths),
+		cmocka_unit_test(json_and_value_fields_are_one_type),
 	};
 
 	return cmocka_run_group_tests(tests, json_setup, json_teardown);

@@ -244,11 +244,11 @@ static int read_dispatched(struct ktsnap_snapshot snap, struct ktsnap_series_val
 					    &out->v.u64, &out->err));
 }
 
-static int read_stat(struct ktsnap_json_field root, struct ktsnap_series_value *out, void *ctx)
+static int read_stat(struct ktsnap_field root, struct ktsnap_series_value *out, void *ctx)
 {
-	return counted(ctx, out,
-		       ktsnap_json_field__as_u64(ktsnap_json_field__get(root, "sched.nr"),
-						 &out->v.u64, &out->err));
+	return counted(
+		ctx, out,
+		ktsnap_field__as_u64(ktsnap_field__get(root, "sched.nr"), &out->v.u64, &out->err));
 }
 
 /*

@@ -229,8 +229,8 @@ KTSNAP_API int ktsnap_sample_series__stimulus_phases(const struct ktsnap_sample_
  */
 typedef int (*ktsnap_series_bpf_fn)(struct ktsnap_snapshot snap, struct ktsnap_series_value *out,
 				    void *ctx);
-typedef int (*ktsnap_series_stats_fn)(struct ktsnap_json_field stats,
-				      struct ktsnap_series_value *out, void *ctx);
+typedef int (*ktsnap_series_stats_fn)(struct ktsnap_field stats, struct ktsnap_series_value *out,
+				      void *ctx);
 
 /*
  * bpf(label, f): placeholder rows become PlaceholderSample{tag, reason =

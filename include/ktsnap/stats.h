@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Scheduler-stats slot of a stored capture (spec §5.1, §7.4): either the
- * stats JSON the scheduler answered with, or the reason it is missing; and
- * JsonField (§6.10), the typed field surface over that JSON.
+ * stats JSON the scheduler answered with, or the reason it is missing.  The
+ * typed fields over that JSON (JsonField, §6.10) are struct ktsnap_field
+ * of view.h (ktsnap_field__from_json()).
  *
  * These are plain value records.  A record filled by hand may point at
  * any memory the caller keeps alive while it is used; the bridge
@@ -87,8 +88,8 @@ KTSNAP_API void ktsnap_stats__free(struct ktsnap_stats *s);
 KTSNAP_API bool ktsnap_stats__equal(const struct ktsnap_stats *a, const struct ktsnap_stats *b);
 
 /* ---- JsonField (§6.10) ---------------------------------------------------------------------- */
-struct json_object;
-
+/* JSON fields are struct ktsnap_field (view.h): ktsnap_field__from_json()
+ * reads the stats JSON, then every ktsnap_field__* function applies. */
 enum ktsnap_json_kind {
 	KTSNAP_JSON_NULL,
 	KTSNAP_JSON_BOOL,
@@ -97,52 +98,6 @@ enum ktsnap_json_kind {
 	KTSNAP_JSON_ARRAY,
 	KTSNAP_JSON_OBJECT,
 };
-
-/*
- * A field of a JSON document (scheduler stats).  Borrowed from the
- * json-c object tree: valid (errors included) while it lives.
- */
-struct ktsnap_json_field {
-	bool present;
-	const struct json_object *value; /* present (NULL = JSON null) */
-	struct ktsnap_error err; /* !present */
-};
-
-/*
- * The field at @path under @root ("" = root; members of objects, "[i]"
- * for array elements, as in ktsnap_field__get()).  NULL @root: Missing
- * (NotAStruct).
- */
-KTSNAP_API struct ktsnap_json_field ktsnap_json_field__from(const struct json_object *root,
-							    const char *path);
-KTSNAP_API struct ktsnap_json_field ktsnap_json_field__get(struct ktsnap_json_field f,
-							   const char *path);
-KTSNAP_API bool ktsnap_json_field__is_present(struct ktsnap_json_field f);
-KTSNAP_API const struct json_object *ktsnap_json_field__raw(struct ktsnap_json_field f);
-KTSNAP_API const struct ktsnap_error *ktsnap_json_field__error(const struct ktsnap_json_field *f);
-KTSNAP_API size_t ktsnap_json_field__member_count(struct ktsnap_json_field f);
-KTSNAP_API struct ktsnap_json_field ktsnap_json_field__member(struct ktsnap_json_field f, size_t i);
-KTSNAP_API int ktsnap_json_field__as_u64(struct ktsnap_json_field f, uint64_t *out,
-					 struct ktsnap_error *err);
-KTSNAP_API int ktsnap_json_field__as_i64(struct ktsnap_json_field f, int64_t *out,
-					 struct ktsnap_error *err);
-KTSNAP_API int ktsnap_json_field__as_f64(struct ktsnap_json_field f, double *out,
-					 struct ktsnap_error *err);
-KTSNAP_API int ktsnap_json_field__as_bool(struct ktsnap_json_field f, bool *out,
-					  struct ktsnap_error *err);
-/* *out borrowed from the JSON tree. */
-KTSNAP_API int ktsnap_json_field__as_str(struct ktsnap_json_field f, const char **out,
-					 struct ktsnap_error *err);
-KTSNAP_API int ktsnap_json_field__as_u64_array(struct ktsnap_json_field f, uint64_t *out,
-					       size_t cap, size_t *n, struct ktsnap_error *err);
-KTSNAP_API int ktsnap_json_field__as_u32_array(struct ktsnap_json_field f, uint32_t *out,
-					       size_t cap, size_t *n, struct ktsnap_error *err);
-KTSNAP_API int ktsnap_json_field__as_i64_array(struct ktsnap_json_field f, int64_t *out, size_t cap,
-					       size_t *n, struct ktsnap_error *err);
-KTSNAP_API int ktsnap_json_field__as_f64_array(struct ktsnap_json_field f, double *out, size_t cap,
-					       size_t *n, struct ktsnap_error *err);
-KTSNAP_API int ktsnap_json_field__as_bool_array(struct ktsnap_json_field f, bool *out, size_t cap,
-						size_t *n, struct ktsnap_error *err);
 
 #ifdef __cplusplus
 }

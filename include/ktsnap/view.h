@@ -196,22 +196,41 @@ typedef int (*ktsnap_cpu_each_fn)(uint32_t cpu, const struct ktsnap_field *f, vo
 KTSNAP_API int ktsnap_entry__cpu_each(struct ktsnap_entry e, const char *path,
 				      ktsnap_cpu_each_fn fn, void *ctx, struct ktsnap_error *err);
 
-/* ---- fields (§6.8, §6.9) --------------------------------------------------------------- */
+/* ---- fields (§6.8, §6.9, §6.10) ---------------------------------------------------------- */
 enum ktsnap_field_kind {
 	KTSNAP_FIELD_MISSING,
 	KTSNAP_FIELD_VALUE,
 	KTSNAP_FIELD_PERCPU_KEY, /* the index key of a per-CPU array entry */
+	KTSNAP_FIELD_JSON, /* a JSON value (json == NULL: JSON null) */
 };
 
+struct json_object;
+
+/*
+ * One field type over both kinds of data: rendered BTF values of a report
+ * (VALUE, PERCPU_KEY; borrowed from the report) and JSON values, the
+ * scheduler stats (JSON; borrowed from the json-c tree, errors included:
+ * valid while that tree lives).  Every ktsnap_field__* function takes
+ * either; JSON fields follow the rules of §6.10.
+ */
 struct ktsnap_field {
 	enum ktsnap_field_kind kind;
 	uint32_t key; /* PERCPU_KEY */
 	const struct ktsnap_value *value; /* VALUE */
 	struct ktsnap_error err; /* MISSING */
+	const struct json_object *json; /* JSON */
 };
 
 /* A field over any value (e.g. one obtained from the raw layer). */
 KTSNAP_API struct ktsnap_field ktsnap_field__of(const struct ktsnap_value *v);
+/*
+ * The JSON field at @path under @root (§6.10; the entry point of the
+ * scheduler stats, stats.h): "" = @root itself, then the path syntax of
+ * ktsnap_field__get().  A NULL @root is JSON null (so any non-empty path
+ * fails with NotAStruct).
+ */
+KTSNAP_API struct ktsnap_field ktsnap_field__from_json(const struct json_object *root,
+						       const char *path);
 /*
  * Dotted-path walk (§6.8): members by exact name, pointers followed
  * transparently (at most 17 in a row), the final value returned as is.
@@ -221,27 +240,34 @@ KTSNAP_API struct ktsnap_field ktsnap_field__of(const struct ktsnap_value *v);
  * "x[1]" still wins.  Errors: EmptyPathComponent, NotAStruct,
  * FieldNotFound, TypeMismatch (on a key field, or "[i]" on a non-array:
  * expected "Array"), IndexOutOfRange (map "<array>"), or the field's own
- * error.
+ * error.  On a JSON field the same syntax walks object members and array
+ * elements (§6.10).
  */
 KTSNAP_API struct ktsnap_field ktsnap_field__get(struct ktsnap_field f, const char *path);
 KTSNAP_API bool ktsnap_field__is_present(struct ktsnap_field f);
-/* The rendered value (VALUE only).  Borrowed from the report. */
+/* The rendered value (VALUE only, else NULL).  Borrowed from the report. */
 KTSNAP_API const struct ktsnap_value *ktsnap_field__raw(struct ktsnap_field f);
+/*
+ * The JSON value (JSON only, else NULL; also NULL for a JSON null, which
+ * ktsnap_field__is_present() tells apart).  Borrowed from the json-c tree.
+ */
+KTSNAP_API const struct json_object *ktsnap_field__json(struct ktsnap_field f);
 /* NULL unless Missing.  Borrowed from *f. */
 KTSNAP_API const struct ktsnap_error *ktsnap_field__error(const struct ktsnap_field *f);
 /*
- * Array elements as fields (Ptr / Truncated looked through); 0 members
- * for anything else.
+ * Array elements as fields (Ptr / Truncated looked through; JSON arrays);
+ * 0 members for anything else.
  */
 KTSNAP_API size_t ktsnap_field__member_count(struct ktsnap_field f);
 KTSNAP_API struct ktsnap_field ktsnap_field__member(struct ktsnap_field f, size_t i);
 
-/* Terminal reads (table of §6.9). */
+/* Terminal reads (tables of §6.9 and §6.10). */
 KTSNAP_API int ktsnap_field__as_u64(struct ktsnap_field f, uint64_t *out, struct ktsnap_error *err);
 KTSNAP_API int ktsnap_field__as_i64(struct ktsnap_field f, int64_t *out, struct ktsnap_error *err);
 KTSNAP_API int ktsnap_field__as_f64(struct ktsnap_field f, double *out, struct ktsnap_error *err);
 KTSNAP_API int ktsnap_field__as_bool(struct ktsnap_field f, bool *out, struct ktsnap_error *err);
-/* Enum variant name; *out borrowed from the report. */
+/* Enum variant name, or a JSON string; *out borrowed from the report / the
+ * JSON tree. */
 KTSNAP_API int ktsnap_field__as_str(struct ktsnap_field f, const char **out,
 				    struct ktsnap_error *err);
 /*

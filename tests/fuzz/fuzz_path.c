@@ -100,7 +100,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ktsnap_snapshot snap;
 	struct ktsnap_field f;
-	struct ktsnap_json_field jf;
 	char *path, buf[256];
 	uint64_t u;
 
@@ -139,9 +138,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	default:
-		jf = ktsnap_json_field__from(J, path);
-		ktsnap_json_field__as_u64(jf, &u, NULL);
-		check_error(ktsnap_json_field__error(&jf));
+		f = ktsnap_field__from_json(J, path);
+		ktsnap_field__as_u64(f, &u, NULL);
+		check_error(ktsnap_field__error(&f));
 		break;
 	}
 	free(path);
