@@ -90,14 +90,6 @@ KTSNAP_API bool ktsnap_stats__equal(const struct ktsnap_stats *a, const struct k
 /* ---- JsonField (§6.10) ---------------------------------------------------------------------- */
 /* JSON fields are struct ktsnap_field (view.h): ktsnap_field__from_json()
  * reads the stats JSON, then every ktsnap_field__* function applies. */
-enum ktsnap_json_kind {
-	KTSNAP_JSON_NULL,
-	KTSNAP_JSON_BOOL,
-	KTSNAP_JSON_NUMBER,
-	KTSNAP_JSON_STRING,
-	KTSNAP_JSON_ARRAY,
-	KTSNAP_JSON_OBJECT,
-};
 
 #ifdef __cplusplus
 }
