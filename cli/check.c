@@ -212,29 +212,105 @@ static void apply(enum pattern_id p, const struct ktsnap_series_field *f, struct
 	}
 }
 
+/* What the command line asks for: a pattern, its arguments and a source. */
+struct check_args {
+	const char *dir;
+	enum pattern_id p;
+	double a[3];
+	uint64_t u[3];
+	struct source src;
+};
+
+/*
+ * The operands after the options, DIR first (getopt moved the options
+ * before them): EXIT_OK, or EXIT_USAGE with the reason printed.
+ */
+static int parse_operands(char **pos, size_t npos, struct check_args *ca)
+{
+	size_t p, k;
+
+	if (npos < 2)
+		return cli_usage("DIR and PATTERN are required");
+	ca->dir = pos[0];
+	for (p = 0; p < NR_PATTERNS && strcmp(pos[1], patterns[p].name); p++)
+		;
+	if (p == NR_PATTERNS)
+		return cli_usage("unknown pattern '%s'", pos[1]);
+	ca->p = (enum pattern_id)p;
+	if (npos < 2 + (size_t)patterns[p].nargs)
+		return cli_usage("%s takes %d argument(s)", patterns[p].name, patterns[p].nargs);
+	for (k = 0; k < (size_t)patterns[p].nargs; k++) {
+		const char *arg = pos[2 + k];
+		bool ms = (p == P_STEADY_WITHIN && k == 0) || (p == P_CONVERGES_TO && k == 2);
+		unsigned long long x;
+
+		if (ms ? !cli_parse_u64(arg, UINT64_MAX, &x) : !parse_f64(arg, &ca->a[k]))
+			return cli_usage("%s: '%s' is not a %s", patterns[p].name, arg,
+					 ms ? "number of milliseconds" : "number");
+		if (ms)
+			ca->u[k] = x;
+	}
+	k = 2 + (size_t)patterns[p].nargs;
+	if (npos - k == 2 && !strcmp(pos[k], "var")) {
+		ca->src.name = pos[k + 1];
+		if (ca->src.has_cpu)
+			return cli_usage("--cpu only applies to a map source");
+	} else if (npos - k == 4 && !strcmp(pos[k], "map")) {
+		ca->src.is_map = true;
+		ca->src.name = pos[k + 1];
+		ca->src.path = pos[k + 3];
+		if (!cli_parse_u64(pos[k + 2], UINT64_MAX, &ca->src.index))
+			return cli_usage("INDEX must be a number, not '%s'", pos[k + 2]);
+	} else {
+		return cli_usage("SOURCE is `var NAME` or `map NAME INDEX PATH [--cpu N]`");
+	}
+	return EXIT_OK;
+}
+
+/* Load the samples, project the source, run the pattern, print the verdict. */
+static int run_check(struct check_args *ca)
+{
+	struct ktsnap_sample_series *s = NULL;
+	struct ktsnap_series_field *f = NULL;
+	struct ktsnap_verdict *v = NULL;
+	int ret;
+
+	ret = load_series(ca->dir, &s);
+	if (ret)
+		return ret;
+	/* always_true reads bools, the other patterns numbers */
+	f = ca->p == P_ALWAYS_TRUE ? project(s, KTSNAP_SERIES_BOOL, &ca->src) :
+				     cli_series_numeric(s, project, &ca->src);
+	v = ktsnap_verdict__new();
+	if (!f || !v) {
+		ret = cli_fail("out of memory");
+	} else {
+		ktsnap_verdict__set_log_passes(v, true);
+		apply(ca->p, f, v, ca->a, ca->u);
+		print_verdict(v);
+		ret = ktsnap_verdict__passed(v) ? EXIT_OK : EXIT_FAIL;
+	}
+	ktsnap_verdict__free(v);
+	ktsnap_series_field__free(f);
+	ktsnap_sample_series__free(s);
+	return ret;
+}
+
 static int do_check(int argc, char **argv)
 {
 	static const struct option extra[] = {
 		{ "cpu", required_argument, NULL, 'c' },
 		{ 0 },
 	};
-	struct ktsnap_sample_series *s = NULL;
-	struct ktsnap_series_field *f = NULL;
-	struct ktsnap_verdict *v = NULL;
-	struct source src = { 0 };
-	double a[3] = { 0 };
-	uint64_t u[3] = { 0 };
-	const char *dir;
-	char **pos;
-	size_t npos, p, k;
-	int c, ret;
+	struct check_args ca = { 0 };
+	int c;
 
 	while ((c = cli_getopt(argc, argv, "", extra)) != -1) {
 		switch (c) {
 		case 'c':
-			if (!cli_parse_u64(optarg, UINT32_MAX, &src.cpu))
+			if (!cli_parse_u64(optarg, UINT32_MAX, &ca.src.cpu))
 				return cli_usage("--cpu must be a number, not '%s'", optarg);
-			src.has_cpu = true;
+			ca.src.has_cpu = true;
 			break;
 		case 'h':
 			return cli_help();
@@ -244,78 +320,9 @@ static int do_check(int argc, char **argv)
 			break;
 		}
 	}
-	/* the operands, DIR first (getopt moved the options before them) */
-	pos = argv + optind;
-	npos = (size_t)(argc - optind);
-	ret = EXIT_USAGE;
-	if (npos < 2) {
-		cli_usage("DIR and PATTERN are required");
-		goto out;
-	}
-	dir = pos[0];
-	for (p = 0; p < NR_PATTERNS && strcmp(pos[1], patterns[p].name); p++)
-		;
-	if (p == NR_PATTERNS) {
-		cli_usage("unknown pattern '%s'", pos[1]);
-		goto out;
-	}
-	if (npos < 2 + (size_t)patterns[p].nargs) {
-		cli_usage("%s takes %d argument(s)", patterns[p].name, patterns[p].nargs);
-		goto out;
-	}
-	for (k = 0; k < (size_t)patterns[p].nargs; k++) {
-		const char *arg = pos[2 + k];
-		bool ms = (p == P_STEADY_WITHIN && k == 0) || (p == P_CONVERGES_TO && k == 2);
-		unsigned long long x;
-
-		if (ms ? !cli_parse_u64(arg, UINT64_MAX, &x) : !parse_f64(arg, &a[k])) {
-			cli_usage("%s: '%s' is not a %s", patterns[p].name, arg,
-				  ms ? "number of milliseconds" : "number");
-			goto out;
-		}
-		if (ms)
-			u[k] = x;
-	}
-	k = 2 + (size_t)patterns[p].nargs;
-	if (npos - k == 2 && !strcmp(pos[k], "var")) {
-		src.name = pos[k + 1];
-		if (src.has_cpu) {
-			cli_usage("--cpu only applies to a map source");
-			goto out;
-		}
-	} else if (npos - k == 4 && !strcmp(pos[k], "map")) {
-		src.is_map = true;
-		src.name = pos[k + 1];
-		src.path = pos[k + 3];
-		if (!cli_parse_u64(pos[k + 2], UINT64_MAX, &src.index)) {
-			cli_usage("INDEX must be a number, not '%s'", pos[k + 2]);
-			goto out;
-		}
-	} else {
-		cli_usage("SOURCE is `var NAME` or `map NAME INDEX PATH [--cpu N]`");
-		goto out;
-	}
-
-	ret = load_series(dir, &s);
-	if (ret)
-		goto out;
-	/* always_true reads bools, the other patterns numbers */
-	f = p == P_ALWAYS_TRUE ? project(s, KTSNAP_SERIES_BOOL, &src) :
-				 cli_series_numeric(s, project, &src);
-	v = ktsnap_verdict__new();
-	if (!f || !v) {
-		ret = cli_fail("out of memory");
-		goto out;
-	}
-	ktsnap_verdict__set_log_passes(v, true);
-	apply((enum pattern_id)p, f, v, a, u);
-	print_verdict(v);
-	ret = ktsnap_verdict__passed(v) ? EXIT_OK : EXIT_FAIL;
-out:
-	ktsnap_verdict__free(v);
-	ktsnap_series_field__free(f);
-	ktsnap_sample_series__free(s);
-	return ret;
+	if (parse_operands(argv + optind, (size_t)(argc - optind), &ca))
+		return EXIT_USAGE;
+	return run_check(&ca);
 }
 
 const struct cli_cmd cmd_check = {
