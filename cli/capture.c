@@ -143,9 +143,7 @@ out:
 const struct cli_cmd cmd_capture = {
 	.name = "capture",
 	.run = run,
-	.synopsis = "  ktsnap capture [-o FILE] [--obj PREFIX] [--map NAME]... [--map-id ID]...\n"
-		    "                 [--max-entries N|all] [--cgroup PATH]... [--maps-only]\n"
-		    "                 [--format json|ktsnap] [--compress] [--pretty]\n",
+	.synopsis = CLI_SYNOPSIS_capture,
 	.help = "Capture the BPF maps of the running kernel (and the /proc walkers) to a\n"
 		"report file; stdout by default.  Needs root (CAP_SYS_ADMIN: the kernel lists\n"
 		"BPF maps only to it).  A filter that matches nothing is an error.\n\n"

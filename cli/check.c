@@ -328,8 +328,7 @@ static int do_check(int argc, char **argv)
 const struct cli_cmd cmd_check = {
 	.name = "check",
 	.run = do_check,
-	.synopsis = "  ktsnap check DIR PATTERN [ARGS] var NAME\n"
-		    "  ktsnap check DIR PATTERN [ARGS] map NAME INDEX PATH [--cpu N]\n",
+	.synopsis = CLI_SYNOPSIS_check,
 	.help = "Run a temporal pattern over the periodic_*.json samples in DIR and print\n"
 		"the verdict's lines; exit 0 when it passed, 1 when it failed or was\n"
 		"inconclusive.  A negative number needs `--` before the arguments.\n\n"

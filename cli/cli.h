@@ -15,6 +15,8 @@
 #include <ktsnap/snapfile.h>
 #include <ktsnap/view.h>
 
+#include "synopsis.h" /* CLI_SYNOPSIS_<command>, from the man page */
+
 /* exit codes */
 #define EXIT_OK 0
 #define EXIT_FAIL 1
@@ -23,7 +25,7 @@
 struct cli_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv); /* argv[0] is the command name */
-	const char *synopsis; /* one line per form */
+	const char *synopsis; /* one line per form: CLI_SYNOPSIS_<name> */
 	const char *help; /* options and description */
 };
 
@@ -40,6 +42,12 @@ extern const struct cli_cmd *cli_current;
 /* Print an error (JSON mode: {"error": "…"} on stdout; else
  * "ktsnap: …" on stderr) and return EXIT_FAIL. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Print usage forms (a CLI_SYNOPSIS_*: one per line) indented by two and
+ * wrapped at 80 columns; a continuation lines up after "ktsnap NAME " and
+ * a line breaks only between bracketed groups.
+ */
+void cli_print_synopsis(FILE *f, const char *forms);
 /* A usage error: the message plus the command's synopsis; EXIT_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the current command's --help to stdout; EXIT_OK. */

@@ -106,7 +106,7 @@ out:
 const struct cli_cmd cmd_convert = {
 	.name = "convert",
 	.run = run,
-	.synopsis = "  ktsnap convert [--format json|ktsnap] IN OUT\n",
+	.synopsis = CLI_SYNOPSIS_convert,
 	.help = "Rewrite report file IN (JSON or .ktsnap, told apart by content; '-': stdin)\n"
 		"as OUT, in the format --format names, else the one OUT's extension names\n"
 		"(.ktsnap: the compact binary file), else JSON ('-': stdout, JSON unless\n"

@@ -418,7 +418,7 @@ out:
 const struct cli_cmd cmd_demo = {
 	.name = "demo",
 	.run = run,
-	.synopsis = "  ktsnap demo [-o DIR] [--seconds N]\n",
+	.synopsis = CLI_SYNOPSIS_demo,
 	.help = "Load the bundled scheduler-shaped BPF object, run a CPU-and-sleep worker\n"
 		"in its own cgroup, capture before and after, print what the scheduler\n"
 		"counted, and write before.json, after.json, diff.txt and diff.json to\n"

@@ -49,7 +49,7 @@ out:
 const struct cli_cmd cmd_diff = {
 	.name = "diff",
 	.run = run,
-	.synopsis = "  ktsnap diff A B\n",
+	.synopsis = CLI_SYNOPSIS_diff,
 	.help = "What changed from report A to report B: maps added (+) and removed (-),\n"
 		"entries added and removed (by key), and every changed scalar as\n"
 		"\"path: old → new\" with the delta of numbers.  -j gives\n"

@@ -220,8 +220,7 @@ out:
 const struct cli_cmd cmd_get = {
 	.name = "get",
 	.run = run,
-	.synopsis = "  ktsnap get FILE var NAME [PATH]\n"
-		    "  ktsnap get FILE map NAME INDEX [PATH] [--cpu N]\n",
+	.synopsis = CLI_SYNOPSIS_get,
 	.help = "Print one value of a report file: a global variable (NAME is never\n"
 		"split on dots) or the INDEX-th entry of a map, then the dotted PATH\n"
 		"inside it (members by name, pointers followed, tag[2] for an array\n"

@@ -28,11 +28,13 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: ktsnap [-j] [-p] COMMAND [ARGS]\n\n"
-		   "Capture, inspect and compare snapshots of live BPF state.\n\n"
-		   "commands:\n");
+	fprintf(f,
+		"usage: %s\n"
+		"Capture, inspect and compare snapshots of live BPF state.\n\n"
+		"commands:\n",
+		CLI_SYNOPSIS_MAIN);
 	for (i = 0; i < NR_CMDS; i++)
-		fprintf(f, "%s", cmds[i]->synopsis);
+		cli_print_synopsis(f, cmds[i]->synopsis);
 	fprintf(f, "\noptions (anywhere):\n"
 		   "  -j, --json      JSON output (errors as {\"error\": …})\n"
 		   "  -p, --pretty    indent JSON output\n"

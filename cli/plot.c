@@ -487,7 +487,7 @@ out:
 const struct cli_cmd cmd_plot = {
 	.name = "plot",
 	.run = do_plot,
-	.synopsis = "  ktsnap plot DIR SOURCE... -o FILE.svg [--cpu N]\n",
+	.synopsis = CLI_SYNOPSIS_plot,
 	.help = "Draw the samples in DIR (see `ktsnap record`) as an SVG line chart: one\n"
 		"line per SOURCE over the elapsed time, one line per CPU for a per-CPU map\n"
 		"(unless --cpu picks one), a legend, and each sample's tag and value on\n"

@@ -272,9 +272,7 @@ out:
 const struct cli_cmd cmd_record = {
 	.name = "record",
 	.run = run,
-	.synopsis = "  ktsnap record [--obj PREFIX] [--map NAME]... [--map-id ID]... --samples N\n"
-		    "                --duration SECONDS -o DIR [--stats-socket PATH]\n"
-		    "                [-- COMMAND [ARGS]...]\n",
+	.synopsis = CLI_SYNOPSIS_record,
 	.help = "Capture N periodic samples of the live kernel's BPF state over a workload\n"
 		"window of SECONDS (inside its 10%-90% slice) into DIR: DIR/periodic_000.json …\n"
 		"and DIR/series.json with tags, elapsed times and boundary offsets, for\n"

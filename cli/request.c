@@ -166,9 +166,7 @@ done:
 const struct cli_cmd cmd_request = {
 	.name = "request",
 	.run = run,
-	.synopsis = "  ktsnap request (--socket PATH | --device PATH) capture TAG [-o FILE]\n"
-		    "  ktsnap request (--socket PATH | --device PATH) watch SYMBOL\n"
-		    "  ktsnap request (--socket PATH | --device PATH) get TAG [-o FILE]\n",
+	.synopsis = CLI_SYNOPSIS_request,
 	.help = "Ask a `ktsnap serve` daemon for a capture stored under TAG (and fetch it\n"
 		"with -o), for a watch on SYMBOL, or for the report stored under TAG.\n"
 		"Without --socket/--device, KTSNAP_SERVER (unix:PATH or dev:PATH) names it.\n\n"

@@ -1014,7 +1014,7 @@ out:
 const struct cli_cmd cmd_run = {
 	.name = "run",
 	.run = run,
-	.synopsis = "  ktsnap run SCENARIO.json [-o DIR] [--no-freeze]\n",
+	.synopsis = CLI_SYNOPSIS_run,
 	.help = "Run a scenario (docs/scenario.md): steps that start workers in cgroup2\n"
 		"cgroups and ops that capture snapshots.  Prints one line per step and op;\n"
 		"stores every capture as DIR/<tag>.json and DIR/index.json (tags, step\n"

@@ -221,11 +221,7 @@ out:
 const struct cli_cmd cmd_serve = {
 	.name = "serve",
 	.run = run,
-	.synopsis =
-		"  ktsnap serve (--socket PATH | --device PATH | --fifos REQ,REPLY)\n"
-		"               [--dump-dir DIR]\n"
-		"               [--allow-uid UID]... [--allow-gid GID]... [--socket-group GID]\n"
-		"               [--obj PREFIX] [--map-id ID]... [--maps-only]\n",
+	.synopsis = CLI_SYNOPSIS_serve,
 	.help = "Answer the wire's requests (capture, watch, kernel op, report retrieval)\n"
 		"of clients that cannot read BPF state themselves, until SIGINT/SIGTERM.\n"
 		"Needs root for the captures.  Says \"listening on PATH\" (or \"serving PATH\")\n"

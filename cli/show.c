@@ -280,7 +280,7 @@ static int run(int argc, char **argv)
 const struct cli_cmd cmd_show = {
 	.name = "show",
 	.run = run,
-	.synopsis = "  ktsnap show FILE [--map NAME]\n",
+	.synopsis = CLI_SYNOPSIS_show,
 	.help = "Print a report file for a terminal: each map with its shape, global\n"
 		"variables one per line, entries by key, per-CPU slots by CPU, values\n"
 		"rendered as described in ktsnap(1), VALUES.  FILE may be '-' for stdin.\n"

@@ -47,6 +47,49 @@ int cli_fail(const char *fmt, ...)
 	return EXIT_FAIL;
 }
 
+/* One form, from @s up to its newline. */
+static void print_form(FILE *f, const char *s)
+{
+	const char *tok = s, *p;
+	size_t col = 2, indent = 0, spaces = 0;
+	int depth = 0;
+
+	fputs("  ", f);
+	for (p = s;; p++) {
+		if (*p && *p != '\n' && (*p != ' ' || depth)) {
+			depth += (*p == '[' || *p == '(') - (*p == ']' || *p == ')');
+			continue;
+		}
+		/* a token [tok, p): after the name, continuations line up */
+		if (col > indent && indent && col + 1 + (size_t)(p - tok) > 80) {
+			fprintf(f, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (tok != s) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(tok, 1, (size_t)(p - tok), f);
+		col += (size_t)(p - tok);
+		if (!indent && ++spaces == 2)
+			indent = col + 1; /* after "ktsnap NAME" */
+		if (!*p || *p == '\n')
+			break;
+		tok = p + 1;
+	}
+	fputc('\n', f);
+}
+
+void cli_print_synopsis(FILE *f, const char *forms)
+{
+	const char *p;
+
+	for (p = forms; *p; p = strchr(p, '\n') + 1) {
+		print_form(f, p);
+		if (!strchr(p, '\n'))
+			break;
+	}
+}
+
 int cli_usage(const char *fmt, ...)
 {
 	va_list ap;
@@ -55,10 +98,11 @@ int cli_usage(const char *fmt, ...)
 	vreport(fmt, ap);
 	va_end(ap);
 	if (!cli_json) {
-		if (cli_current)
-			fprintf(stderr, "usage:\n%s(see: ktsnap %s --help)\n",
-				cli_current->synopsis, cli_current->name);
-		else
+		if (cli_current) {
+			fputs("usage:\n", stderr);
+			cli_print_synopsis(stderr, cli_current->synopsis);
+			fprintf(stderr, "(see: ktsnap %s --help)\n", cli_current->name);
+		} else
 			fprintf(stderr, "see: ktsnap --help\n");
 	}
 	return EXIT_USAGE;
@@ -66,7 +110,9 @@ int cli_usage(const char *fmt, ...)
 
 int cli_help(void)
 {
-	printf("usage:\n%s\n%s", cli_current->synopsis, cli_current->help);
+	printf("usage:\n");
+	cli_print_synopsis(stdout, cli_current->synopsis);
+	printf("\n%s", cli_current->help);
 	return EXIT_OK;
 }
 

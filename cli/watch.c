@@ -261,9 +261,7 @@ static int run(int argc, char **argv)
 const struct cli_cmd cmd_watch = {
 	.name = "watch",
 	.run = run,
-	.synopsis =
-		"  ktsnap watch SYMBOL... -o DIR [--obj PREFIX] [--count N] [--timeout SECONDS]\n"
-		"               [--map-id ID]... [--maps-only]\n",
+	.synopsis = CLI_SYNOPSIS_watch,
 	.help = "Arm a hardware write breakpoint on each SYMBOL (at most 3) and capture the\n"
 		"BPF state whenever it is written: one report per hit, DIR/<tag>-<n>.json, and\n"
 		"one line per hit (time, CPU, the value read right after the write, the writes\n"

@@ -15,6 +15,12 @@ run "$K" --help
 expect "--help" 0 "usage: ktsnap [-j] [-p] COMMAND"
 run "$K" get --help
 expect "get --help" 0 "ktsnap get FILE map NAME INDEX [PATH] [--cpu N]"
+run "$K" request --help
+expect "usage forms are the man page's (the transport is optional)" 0 \
+	"ktsnap request [--socket PATH | --device PATH]"
+run "$K" record --help
+expect "usage forms are the man page's (record takes --maps-only)" 0 \
+	"ktsnap record [--obj PREFIX] [--map NAME]... [--map-id ID]... [--maps-only]"
 run "$K"
 expect "no command" 2 "usage: ktsnap"
 run "$K" frob
