@@ -75,28 +75,6 @@ static int load_series(const char *dir, struct ktsnap_sample_series **out)
 	return cli_fail("cannot read the samples in '%s': %s", dir, strerror(errno));
 }
 
-static void read_typed(struct ktsnap_field f, enum ktsnap_series_type type,
-		       struct ktsnap_series_value *out)
-{
-	int err = 0;
-
-	switch (type) {
-	case KTSNAP_SERIES_U64:
-		err = ktsnap_field__as_u64(f, &out->v.u64, &out->err);
-		break;
-	case KTSNAP_SERIES_I64:
-		err = ktsnap_field__as_i64(f, &out->v.i64, &out->err);
-		break;
-	case KTSNAP_SERIES_F64:
-		err = ktsnap_field__as_f64(f, &out->v.f64, &out->err);
-		break;
-	case KTSNAP_SERIES_BOOL:
-		err = ktsnap_field__as_bool(f, &out->v.b, &out->err);
-		break;
-	}
-	out->ok = !err;
-}
-
 static int project_map(struct ktsnap_snapshot snap, struct ktsnap_series_value *out, void *ctx)
 {
 	const struct source *src = ctx;
@@ -104,8 +82,9 @@ static int project_map(struct ktsnap_snapshot snap, struct ktsnap_series_value *
 
 	if (src->has_cpu)
 		m = ktsnap_map_view__cpu(m, (uint32_t)src->cpu);
-	read_typed(ktsnap_entry__get(ktsnap_map_view__at(m, (size_t)src->index), src->path),
-		   src->type, out);
+	ktsnap_series_value__read(
+		ktsnap_entry__get(ktsnap_map_view__at(m, (size_t)src->index), src->path), src->type,
+		out);
 	return 0;
 }
 

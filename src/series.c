@@ -23,6 +23,7 @@
 #include <ktsnap/series.h>
 
 #include "bridge_internal.h"
+#include "log_internal.h"
 #include "render_internal.h"
 #include "series_internal.h"
 #include "util_internal.h"
@@ -735,13 +736,13 @@ static int gate_check(const struct ktsnap_sample_series *s, size_t row, const ch
 	return 1;
 }
 
-/* Read @fld (a report or a stats JSON field) as @type into the series
- * value @out: the value, or the error. */
-static void read_field(struct ktsnap_field fld, enum ktsnap_series_type type,
-		       struct ktsnap_series_value *out)
+int ktsnap_series_value__read(struct ktsnap_field fld, enum ktsnap_series_type type,
+			      struct ktsnap_series_value *out)
 {
-	int err = 0;
+	int err;
 
+	if (!out)
+		return ktsnap_fail(-EINVAL, "series_value__read: no output value");
 	switch (type) {
 	case KTSNAP_SERIES_U64:
 		err = ktsnap_field__as_u64(fld, &out->v.u64, &out->err);
@@ -755,8 +756,11 @@ static void read_field(struct ktsnap_field fld, enum ktsnap_series_type type,
 	case KTSNAP_SERIES_BOOL:
 		err = ktsnap_field__as_bool(fld, &out->v.b, &out->err);
 		break;
+	default:
+		return ktsnap_fail(-EINVAL, "series_value__read: unknown type %d", (int)type);
 	}
 	out->ok = !err;
+	return err;
 }
 
 struct live_var_arg {
@@ -775,8 +779,9 @@ static int live_var_step(struct ktsnap_sample_series *s, size_t i, struct ktsnap
 		*out = ktsnap_series_err(placeholder_error(r));
 		return 0;
 	}
-	read_field(ktsnap_snapshot__live_var(ktsnap_snapshot__named(r->report, r->tag), a->name),
-		   a->type, out);
+	ktsnap_series_value__read(
+		ktsnap_snapshot__live_var(ktsnap_snapshot__named(r->report, r->tag), a->name),
+		a->type, out);
 	if (out->ok && gate_check(s, i, a->name, &drift))
 		*out = ktsnap_series_err(drift);
 	return 0;
@@ -834,7 +839,8 @@ int ktsnap_sample_series__live_bpf_vars_via(struct ktsnap_sample_series *s,
 			if (rc)
 				out[k]->values[i] = ktsnap_series_err(shared);
 			else
-				read_field(fields[k], KTSNAP_SERIES_U64, &out[k]->values[i]);
+				ktsnap_series_value__read(fields[k], KTSNAP_SERIES_U64,
+							  &out[k]->values[i]);
 		}
 	}
 	free(fields);
@@ -884,7 +890,7 @@ static int map_field_fn(struct ktsnap_snapshot snap, struct ktsnap_series_value 
 		m = ktsnap_map_view__cpu(m, (uint32_t)c->cpu);
 	e = ktsnap_map_view__at(m, c->index);
 	if (!c->aggregate) {
-		read_field(ktsnap_entry__get(e, c->member), c->type, out);
+		ktsnap_series_value__read(ktsnap_entry__get(e, c->member), c->type, out);
 		return 0;
 	}
 	if (c->type == KTSNAP_SERIES_U64)
@@ -1074,7 +1080,8 @@ static int stats_key_fn(struct ktsnap_field root, struct ktsnap_series_value *ou
 {
 	const struct stats_key_ctx *c = ctx;
 
-	read_field(ktsnap_field__get(stats_key(root, c->path, c->key), c->name), c->type, out);
+	ktsnap_series_value__read(ktsnap_field__get(stats_key(root, c->path, c->key), c->name),
+				  c->type, out);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
 
 #include <ktsnap/bridge.h>
 #include <ktsnap/json.h>
@@ -240,15 +241,45 @@ static int counted(void *ctx, struct ktsnap_series_value *out, int err)
 static int read_dispatched(struct ktsnap_snapshot snap, struct ktsnap_series_value *out, void *ctx)
 {
 	return counted(ctx, out,
-		       ktsnap_field__as_u64(ktsnap_snapshot__var(snap, "nr_dispatched"),
-					    &out->v.u64, &out->err));
+		       ktsnap_series_value__read(ktsnap_snapshot__var(snap, "nr_dispatched"),
+						 KTSNAP_SERIES_U64, out));
 }
 
 static int read_stat(struct ktsnap_field root, struct ktsnap_series_value *out, void *ctx)
 {
-	return counted(
-		ctx, out,
-		ktsnap_field__as_u64(ktsnap_field__get(root, "sched.nr"), &out->v.u64, &out->err));
+	return counted(ctx, out,
+		       ktsnap_series_value__read(ktsnap_field__get(root, "sched.nr"),
+						 KTSNAP_SERIES_U64, out));
+}
+
+/* A projection's read: the value as the column's type, or its error. */
+static void test_series_value_read(void **state)
+{
+	struct json_object *doc = json_tokener_parse("{\"n\": 5, \"on\": true}");
+	struct ktsnap_field n = ktsnap_field__from_json(doc, "n");
+	struct ktsnap_series_value v = { 0 };
+
+	assert_non_null(doc);
+	assert_int_equal(ktsnap_series_value__read(n, KTSNAP_SERIES_U64, &v), 0);
+	assert_true(v.ok);
+	assert_int_equal(v.v.u64, 5);
+	assert_int_equal(ktsnap_series_value__read(n, KTSNAP_SERIES_F64, &v), 0);
+	assert_true(v.ok && v.v.f64 == 5.0);
+	assert_int_equal(ktsnap_series_value__read(ktsnap_field__from_json(doc, "on"),
+						   KTSNAP_SERIES_BOOL, &v),
+			 0);
+	assert_true(v.ok && v.v.b);
+	assert_int_equal(ktsnap_series_value__read(n, KTSNAP_SERIES_BOOL, &v), -EINVAL);
+	assert_false(v.ok);
+	assert_int_equal(v.err.kind, KTSNAP_ERR_TYPE_MISMATCH);
+	assert_int_equal(ktsnap_series_value__read(ktsnap_field__from_json(doc, "gone"),
+						   KTSNAP_SERIES_I64, &v),
+			 -ENOENT);
+	assert_false(v.ok);
+	assert_int_equal(v.err.kind, KTSNAP_ERR_FIELD_NOT_FOUND);
+	assert_int_equal(ktsnap_series_value__read(n, (enum ktsnap_series_type)99, &v), -EINVAL);
+	assert_int_equal(ktsnap_series_value__read(n, KTSNAP_SERIES_U64, NULL), -EINVAL);
+	json_object_put(doc);
 }
 
 /*
@@ -774,6 +805,7 @@ int main(void)
 		cmocka_unit_test(test_construction_and_filters),
 		cmocka_unit_test(test_stimulus_phase),
 		cmocka_unit_test(test_projection_routing),
+		cmocka_unit_test(test_series_value_read),
 		cmocka_unit_test(test_live_gate),
 		cmocka_unit_test(test_live_gate_unpinned),
 		cmocka_unit_test(test_live_bpf_vars_via),
