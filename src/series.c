@@ -72,8 +72,7 @@ static struct ktsnap_series_field *field_alloc(const char *label, enum ktsnap_se
 	return f;
 oom:
 	ktsnap_series_field__free(f);
-	errno = ENOMEM;
-	return NULL;
+	return ktsnap_fail_ptr(-ENOMEM, "series field: out of memory");
 }
 
 struct ktsnap_series_field *
@@ -97,8 +96,7 @@ ktsnap_series_field__new(const char *label, enum ktsnap_series_type type, const 
 		f->tags[i] = strdup(tags[i] ? tags[i] : "");
 		if (!f->tags[i]) {
 			ktsnap_series_field__free(f);
-			errno = ENOMEM;
-			return NULL;
+			return ktsnap_fail_ptr(-ENOMEM, "series field: out of memory");
 		}
 		f->elapsed_ms[i] = elapsed_ms ? elapsed_ms[i] : 0;
 		f->values[i] = values[i];
@@ -239,8 +237,11 @@ int ktsnap_series_field__counter_delta_at_phase(const struct ktsnap_series_field
 	union ktsnap_series_num a, b, d = { 0 };
 	int err;
 
-	if (!f || !out || f->type == KTSNAP_SERIES_BOOL)
-		return -EINVAL;
+	if (!f || !out)
+		return ktsnap_fail(-EINVAL, "counter_delta_at_phase: no field or no output");
+	if (f->type == KTSNAP_SERIES_BOOL)
+		return ktsnap_fail(-EINVAL, "counter_delta_at_phase: '%s' is a bool column",
+				   f->label);
 	err = ktsnap_series_field__first_at_phase(f, phase, &a);
 	if (!err)
 		err = ktsnap_series_field__value_at_phase(f, phase, &b);
@@ -300,9 +301,7 @@ struct ktsnap_sample_series *ktsnap_sample_series__new(void)
 {
 	struct ktsnap_sample_series *s = calloc(1, sizeof(*s));
 
-	if (!s)
-		errno = ENOMEM;
-	return s;
+	return s ? s : ktsnap_fail_ptr(-ENOMEM, "sample series: out of memory");
 }
 
 void ktsnap_sample_series__free(struct ktsnap_sample_series *s)
@@ -398,8 +397,10 @@ static void row_sample(const struct series_row *r, struct ktsnap_sample *out)
 int ktsnap_sample_series__sample(const struct ktsnap_sample_series *s, size_t i,
 				 struct ktsnap_sample *out)
 {
-	if (!s || !out || i >= s->n)
-		return -ERANGE;
+	if (!out)
+		return ktsnap_fail(-EINVAL, "sample: no output");
+	if (!ktsnap_index_ok(i, ktsnap_sample_series__len(s), "sample"))
+		return -errno; /* ERANGE, with its text */
 	row_sample(&s->rows[i], out);
 	return 0;
 }
@@ -449,7 +450,7 @@ int ktsnap_sample_series__stimulus_phases(const struct ktsnap_sample_series *s,
 	size_t i, j;
 
 	if (!s || (nr_events && !events) || (s->n && !out))
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "stimulus_phases: no series, events or output");
 	for (i = 0; i < s->n; i++) {
 		const struct series_row *r = &s->rows[i];
 		const struct ktsnap_stimulus_event *best = NULL;
@@ -494,8 +495,7 @@ static struct ktsnap_series_field *series_field(const struct ktsnap_sample_serie
 		f->tags[i] = strdup(r->tag);
 		if (!f->tags[i]) {
 			ktsnap_series_field__free(f);
-			errno = ENOMEM;
-			return NULL;
+			return ktsnap_fail_ptr(-ENOMEM, "series field: out of memory");
 		}
 		f->elapsed_ms[i] = r->meta.elapsed_ms;
 		f->phases[i] = r->meta.has_step_index ? r->meta.step_index : KTSNAP_PHASE_NONE;
@@ -806,11 +806,11 @@ int ktsnap_sample_series__live_bpf_vars_via(struct ktsnap_sample_series *s,
 	int err = 0;
 
 	if (!s || !names || !nr_names || !pick || !out)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "live_bpf_vars: no series, names, picker or output");
 	memset(out, 0, nr_names * sizeof(*out));
 	fields = calloc(nr_names, sizeof(*fields));
 	if (!fields)
-		return -ENOMEM;
+		return ktsnap_fail(-ENOMEM, "live_bpf_vars: out of memory");
 	for (k = 0; k < nr_names; k++) {
 		out[k] = series_field(s, names[k], KTSNAP_SERIES_U64);
 		if (!out[k]) {
@@ -911,10 +911,8 @@ struct ktsnap_series_field *ktsnap_sample_series__map_field(struct ktsnap_sample
 	};
 	char label[512];
 
-	if (!map || !member) {
-		errno = EINVAL;
-		return NULL;
-	}
+	if (!map || !member)
+		return ktsnap_fail_ptr(-EINVAL, "map_field: no map or member name");
 	if (cpu >= 0)
 		snprintf(label, sizeof(label), "%s[%zu].cpu(%lld).%s", map, index, (long long)cpu,
 			 member);
@@ -939,11 +937,13 @@ struct ktsnap_series_field *ktsnap_sample_series__map_field_cpu(struct ktsnap_sa
 				   .type = type };
 	char label[512];
 
-	if (!map || !member || (unsigned int)agg > KTSNAP_CPU_MIN ||
-	    (type != KTSNAP_SERIES_U64 && type != KTSNAP_SERIES_F64)) {
-		errno = EINVAL;
-		return NULL;
-	}
+	if (!map || !member)
+		return ktsnap_fail_ptr(-EINVAL, "map_field_cpu: no map or member name");
+	if ((unsigned int)agg > KTSNAP_CPU_MIN)
+		return ktsnap_fail_ptr(-EINVAL, "map_field_cpu: unknown aggregate %d", (int)agg);
+	if (type != KTSNAP_SERIES_U64 && type != KTSNAP_SERIES_F64)
+		return ktsnap_fail_ptr(-EINVAL,
+				       "map_field_cpu: a per-CPU aggregate is a u64 or f64 column");
 	snprintf(label, sizeof(label), "%s[%zu].%s (cpu %s)", map, index, member, aggs[agg]);
 	return ktsnap_sample_series__bpf(s, label, type, map_field_fn, &c);
 }
@@ -1095,10 +1095,8 @@ struct ktsnap_series_field *ktsnap_sample_series__stats_key_field(struct ktsnap_
 	};
 	char label[512];
 
-	if (!key || !name) {
-		errno = EINVAL;
-		return NULL;
-	}
+	if (!key || !name)
+		return ktsnap_fail_ptr(-EINVAL, "stats_key_field: no key or name");
 	snprintf(label, sizeof(label), "%s%s%s.%s", c.path, *c.path ? "." : "", key, name);
 	return ktsnap_sample_series__stats(s, label, type, stats_key_fn, &c);
 }

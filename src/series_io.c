@@ -22,6 +22,7 @@
 #include <ktsnap/series.h>
 #include <ktsnap/snapfile.h>
 
+#include "log_internal.h"
 #include "util_internal.h"
 
 #define SERIES_FILE "series.json"
@@ -90,11 +91,13 @@ int ktsnap_sample_series__write_dir(const struct ktsnap_sample_series *s, const 
 	int err = 0;
 
 	if (!s || !dir)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "write_dir: no series or no directory");
 	for (i = 0; i < ktsnap_sample_series__len(s); i++) {
 		ktsnap_sample_series__sample(s, i, &smp);
 		if (!tag_is_file_safe(smp.tag))
-			return -EINVAL;
+			return ktsnap_fail(-EINVAL,
+					   "write_dir: sample %zu's tag '%s' cannot be a file name",
+					   i, smp.tag);
 	}
 	root = json_object_new_object();
 	arr = json_object_new_array();
@@ -328,10 +331,8 @@ struct ktsnap_sample_series *ktsnap_sample_series__read_dir(const char *dir)
 	FILE *f;
 	int err;
 
-	if (!dir) {
-		errno = EINVAL;
-		return NULL;
-	}
+	if (!dir)
+		return ktsnap_fail_ptr(-EINVAL, "read_dir: no directory");
 	s = ktsnap_sample_series__new();
 	if (!s)
 		return NULL;

@@ -21,6 +21,7 @@
 #include <ktsnap/bridge.h>
 #include <ktsnap/series.h>
 
+#include "log_internal.h"
 #include "util_internal.h"
 
 struct ktsnap_stats_socket {
@@ -39,10 +40,10 @@ struct ktsnap_stats_socket *ktsnap_stats_socket__new(const char *path, const cha
 {
 	struct ktsnap_stats_socket *s;
 
-	if (!path || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-		errno = EINVAL;
-		return NULL;
-	}
+	if (!path)
+		return ktsnap_fail_ptr(-EINVAL, "stats socket: no path");
+	if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return ktsnap_fail_ptr(-EINVAL, "stats socket: path too long: %s", path);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		goto oom;
@@ -55,8 +56,7 @@ struct ktsnap_stats_socket *ktsnap_stats_socket__new(const char *path, const cha
 	return s;
 oom:
 	ktsnap_stats_socket__free(s);
-	errno = ENOMEM;
-	return NULL;
+	return ktsnap_fail_ptr(-ENOMEM, "stats socket: out of memory");
 }
 
 void ktsnap_stats_socket__free(struct ktsnap_stats_socket *s)
@@ -232,7 +232,7 @@ int ktsnap_stats_socket__request(struct ktsnap_stats *out, void *client)
 	int fd = -1, rc;
 
 	if (!out || !s)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "stats request: no socket or no output");
 	req = request_line(s);
 	if (!req) {
 		no_scheduler(s, out, "building the request", ENOMEM);

@@ -19,6 +19,7 @@
 #include <ktsnap/display.h>
 #include <ktsnap/temporal.h>
 
+#include "log_internal.h"
 #include "series_internal.h"
 #include "util_internal.h"
 #include "view_internal.h"
@@ -35,9 +36,7 @@ struct ktsnap_verdict *ktsnap_verdict__new(void)
 {
 	struct ktsnap_verdict *v = calloc(1, sizeof(*v));
 
-	if (!v)
-		errno = ENOMEM;
-	return v;
+	return v ? v : ktsnap_fail_ptr(-ENOMEM, "verdict: out of memory");
 }
 
 void ktsnap_verdict__free(struct ktsnap_verdict *v)
@@ -65,7 +64,7 @@ static int verdict_add_owned(struct ktsnap_verdict *v, enum ktsnap_verdict_outco
 	if (!msg || KTSNAP_ENSURE(v->items, v->cap, v->n + 1)) {
 		free(msg);
 		v->err = -ENOMEM;
-		return -ENOMEM;
+		return ktsnap_fail(-ENOMEM, "verdict: out of memory");
 	}
 	v->items[v->n++] = (struct ktsnap_verdict_item){ outcome, kind, msg };
 	return 0;
@@ -75,7 +74,7 @@ int ktsnap_verdict__add(struct ktsnap_verdict *v, enum ktsnap_verdict_outcome ou
 			enum ktsnap_detail_kind kind, const char *message)
 {
 	if (!v || !message)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "verdict add: no verdict or no message");
 	return verdict_add_owned(v, outcome, kind, strdup(message));
 }
 
@@ -86,11 +85,7 @@ size_t ktsnap_verdict__count(const struct ktsnap_verdict *v)
 
 const struct ktsnap_verdict_item *ktsnap_verdict__at(const struct ktsnap_verdict *v, size_t i)
 {
-	if (!v || i >= v->n) {
-		errno = ERANGE;
-		return NULL;
-	}
-	return &v->items[i];
+	return ktsnap_index_ok(i, ktsnap_verdict__count(v), "verdict item") ? &v->items[i] : NULL;
 }
 
 size_t ktsnap_verdict__count_of(const struct ktsnap_verdict *v, enum ktsnap_verdict_outcome outcome)

@@ -20,6 +20,8 @@
 #include <ktsnap/diff.h>
 #include <ktsnap/json.h>
 #include <ktsnap/display.h>
+#include <ktsnap/series.h>
+#include <ktsnap/temporal.h>
 #include <ktsnap/view.h>
 
 static const char bogus[] = "{\"bogus\":1}";
@@ -127,6 +129,33 @@ static void never_stale(void **state)
 	CHECK(assert_int_equal(ktsnap_diff__write_json(NULL, stdout, 0), -EINVAL),
 	      "diff write_json");
 	ktsnap_diff__free(diff);
+
+	/* series and verdicts */
+	{
+		struct ktsnap_sample_series *s = ktsnap_sample_series__new();
+		struct ktsnap_verdict *v = ktsnap_verdict__new();
+		struct ktsnap_sample smp;
+
+		assert_non_null(s);
+		assert_non_null(v);
+		CHECK(assert_int_equal(ktsnap_sample_series__sample(s, 0, &smp), -ERANGE),
+		      "sample past the end");
+		CHECK(assert_null(ktsnap_sample_series__read_dir(NULL)), "read_dir(NULL)");
+		CHECK(assert_int_equal(ktsnap_sample_series__write_dir(s, NULL), -EINVAL),
+		      "write_dir(NULL)");
+		CHECK(assert_null(ktsnap_sample_series__map_field(s, NULL, 0, -1, NULL,
+								  KTSNAP_SERIES_U64)),
+		      "map_field without a map");
+		CHECK(assert_null(ktsnap_stats_socket__new(NULL, NULL, 0, 0)),
+		      "stats socket(NULL)");
+		CHECK(assert_int_equal(ktsnap_verdict__add(v, KTSNAP_VERDICT_NOTE,
+							   KTSNAP_DETAIL_OTHER, NULL),
+				       -EINVAL),
+		      "verdict add(NULL)");
+		CHECK(assert_null(ktsnap_verdict__at(v, 3)), "verdict item past the end");
+		ktsnap_verdict__free(v);
+		ktsnap_sample_series__free(s);
+	}
 
 	/* the report model, the value layer, the display and the views */
 	{
