@@ -35,6 +35,7 @@
 #include <ktsnap/wire.h>
 
 #include "log_internal.h"
+#include "opts_internal.h"
 #include "util_internal.h"
 #include "wire_internal.h"
 
@@ -129,15 +130,17 @@ static int dup_ids(uint32_t **dst, size_t *nr, const uint32_t *src, size_t n)
 	return 0;
 }
 
-struct ktsnap_server *ktsnap_server__new(const struct ktsnap_server_opts *opts)
+struct ktsnap_server *ktsnap_server__new(const struct ktsnap_server_opts *uopts)
 {
+	struct ktsnap_server_opts opts;
 	struct ktsnap_server *s;
-	int err = -ENOMEM;
+	int err;
 
 	ktsnap_errmsg_clear();
-	if (opts && opts->sz < offsetof(struct ktsnap_server_opts, frame_timeout_ms) +
-				       sizeof(opts->frame_timeout_ms))
-		return ktsnap_fail_ptr(-EINVAL, "ktsnap_server_opts: sz %zu too small", opts->sz);
+	err = KTSNAP_OPTS_READ(opts, uopts, ktsnap_server_opts);
+	if (err)
+		return ktsnap_err_ptr(err);
+	err = -ENOMEM;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return ktsnap_fail_ptr(-ENOMEM, "server: out of memory");
@@ -151,25 +154,23 @@ struct ktsnap_server *ktsnap_server__new(const struct ktsnap_server_opts *opts)
 		err = -errno;
 		goto fail;
 	}
-	if (opts) {
-		s->capture = opts->capture;
-		s->capture_fn = opts->capture_fn;
-		s->capture_ctx = opts->capture_ctx;
-		s->max_clients = opts->max_clients;
-		s->frame_timeout_ms = opts->frame_timeout_ms;
-		if (opts->dump_dir && !(s->dump_dir = strdup(opts->dump_dir)))
-			goto fail;
-		if (opts->dump_stem && !(s->dump_stem = strdup(opts->dump_stem)))
-			goto fail;
-		err = dup_ids(&s->uids, &s->nr_uids, opts->allow_uids, opts->nr_allow_uids);
-		if (!err)
-			err = dup_ids(&s->gids, &s->nr_gids, opts->allow_gids, opts->nr_allow_gids);
-		if (err)
-			goto fail;
-		err = -ENOMEM;
-		if (opts->bridge)
-			s->bridge = ktsnap_bridge__ref(opts->bridge);
-	}
+	s->capture = opts.capture;
+	s->capture_fn = opts.capture_fn;
+	s->capture_ctx = opts.capture_ctx;
+	s->max_clients = opts.max_clients;
+	s->frame_timeout_ms = opts.frame_timeout_ms;
+	if (opts.dump_dir && !(s->dump_dir = strdup(opts.dump_dir)))
+		goto fail;
+	if (opts.dump_stem && !(s->dump_stem = strdup(opts.dump_stem)))
+		goto fail;
+	err = dup_ids(&s->uids, &s->nr_uids, opts.allow_uids, opts.nr_allow_uids);
+	if (!err)
+		err = dup_ids(&s->gids, &s->nr_gids, opts.allow_gids, opts.nr_allow_gids);
+	if (err)
+		goto fail;
+	err = -ENOMEM;
+	if (opts.bridge)
+		s->bridge = ktsnap_bridge__ref(opts.bridge);
 	if (!s->max_clients)
 		s->max_clients = SERVER_MAX_CLIENTS_DEFAULT;
 	if (!s->frame_timeout_ms)
@@ -573,15 +574,19 @@ static int kallsyms_lookup(const char *path, const char *name, uint64_t *addr, c
 int ktsnap_kernel_op_live(const struct ktsnap_kernel_op_request *req,
 			  struct ktsnap_kernel_op_reply *reply, void *ctx)
 {
-	const struct ktsnap_kernel_op_live_opts *o = ctx;
-	const char *kcore_path = o && o->kcore ? o->kcore : "/proc/kcore";
-	const char *syms_path = o && o->kallsyms ? o->kallsyms : "/proc/kallsyms";
+	struct ktsnap_kernel_op_live_opts o;
+	const char *kcore_path, *syms_path;
 	char why[512] = "";
 	struct kcore k = { .fd = -1 };
 	size_t i, total = 0;
-	int rc = 0;
+	int rc;
 
 	ktsnap_errmsg_clear();
+	rc = KTSNAP_OPTS_READ(o, ctx, ktsnap_kernel_op_live_opts);
+	if (rc)
+		return rc;
+	kcore_path = o.kcore ? o.kcore : "/proc/kcore";
+	syms_path = o.kallsyms ? o.kallsyms : "/proc/kallsyms";
 	if (!req || !reply)
 		return ktsnap_fail(-EINVAL, "kernel op: NULL request or reply");
 	if (req->nr_entries && !req->entries)

@@ -515,6 +515,68 @@ static void t_kernel_op_kcore(void **state)
 	assert_int_equal(ktsnap_kernel_op_live(NULL, NULL, NULL), -EINVAL);
 }
 
+/*
+ * The server's and the live kernel op's options are read like every opts
+ * struct: an older (smaller) one reads the rest as defaults and is never
+ * read past its sz; a newer one with a non-zero byte this ktsnap does not
+ * know is refused.
+ */
+static void t_opts_rules(void **state)
+{
+	struct fixture *f = *state;
+	struct {
+		struct ktsnap_server_opts o;
+		char newer[16];
+	} big_srv = { .o = { .sz = sizeof(big_srv) } };
+	struct {
+		struct ktsnap_kernel_op_live_opts o;
+		char newer[16];
+	} big_kop = { .o = { .sz = sizeof(big_kop) } };
+	struct ktsnap_server_opts old_srv;
+	struct ktsnap_kernel_op_live_opts old_kop;
+	struct ktsnap_kernel_op_target t = ktsnap_kernel_op_target_kva(KC_BASE);
+	struct ktsnap_kernel_op_value v = ktsnap_kernel_op_value_u64(0);
+	struct ktsnap_kernel_op_reply rep;
+	struct ktsnap_server *srv;
+	char missing[160];
+
+	big_srv.newer[5] = 1;
+	errno = 0;
+	assert_null(ktsnap_server__new(&big_srv.o));
+	assert_int_equal(errno, E2BIG);
+	assert_non_null(strstr(ktsnap_errmsg(), "ktsnap_server_opts: opts.sz"));
+	big_srv.newer[5] = 0;
+	srv = ktsnap_server__new(&big_srv.o);
+	assert_non_null(srv);
+	ktsnap_server__free(srv);
+
+	/* an older caller that knew nothing past dump_dir: junk after it */
+	memset(&old_srv, 0x5a, sizeof(old_srv));
+	old_srv.sz = offsetof(struct ktsnap_server_opts, dump_stem);
+	old_srv.bridge = f->bridge;
+	old_srv.capture = NULL;
+	old_srv.capture_fn = NULL;
+	old_srv.capture_ctx = NULL;
+	old_srv.dump_dir = NULL;
+	srv = ktsnap_server__new(&old_srv);
+	assert_non_null(srv);
+	ktsnap_server__free(srv);
+
+	big_kop.newer[0] = 1;
+	assert_int_equal(ktsnap_kernel_op_live(NULL, NULL, &big_kop.o), -E2BIG);
+	assert_non_null(strstr(ktsnap_errmsg(), "ktsnap_kernel_op_live_opts: opts.sz"));
+
+	/* an older caller that knew only kcore: kallsyms is junk, never read */
+	snprintf(missing, sizeof(missing), "%s/none", f->dir);
+	memset(&old_kop, 0x5a, sizeof(old_kop));
+	old_kop.sz = offsetof(struct ktsnap_kernel_op_live_opts, kallsyms);
+	old_kop.kcore = missing;
+	read_one(&old_kop, &t, &v, &rep);
+	assert_false(rep.success);
+	assert_non_null(strstr(rep.reason, "/none missing"));
+	ktsnap_kernel_op_reply__clear(&rep);
+}
+
 /* ---- drop rules, end to end ---------------------------------------------------------- */
 static int raw_connect(struct fixture *f)
 {
@@ -973,6 +1035,7 @@ int main(void)
 		T(t_kernel_op_live),
 		T(t_kernel_op_callback),
 		T(t_kernel_op_kcore),
+		T(t_opts_rules),
 		T(t_drop_rules),
 		T(t_hostile_peers),
 		T(t_many_clients),
