@@ -52,17 +52,6 @@ static const struct {
 
 #define NR_PATTERNS (sizeof(patterns) / sizeof(patterns[0]))
 
-/* What to project from each sample. */
-struct source {
-	bool is_map;
-	const char *name;
-	unsigned long long index;
-	const char *path;
-	bool has_cpu;
-	unsigned long long cpu;
-	enum ktsnap_series_type type;
-};
-
 static int load_series(const char *dir, struct ktsnap_sample_series **out)
 {
 	*out = ktsnap_sample_series__read_dir(dir);
@@ -73,33 +62,6 @@ static int load_series(const char *dir, struct ktsnap_sample_series **out)
 	if (errno == EINVAL && *ktsnap_errmsg())
 		return cli_fail("%s: %s", dir, ktsnap_errmsg());
 	return cli_fail("cannot read the samples in '%s': %s", dir, strerror(errno));
-}
-
-static int project_map(struct ktsnap_snapshot snap, struct ktsnap_series_value *out, void *ctx)
-{
-	const struct source *src = ctx;
-	struct ktsnap_map_view m = ktsnap_snapshot__map(snap, src->name);
-
-	if (src->has_cpu)
-		m = ktsnap_map_view__cpu(m, (uint32_t)src->cpu);
-	ktsnap_series_value__read(
-		ktsnap_entry__get(ktsnap_map_view__at(m, (size_t)src->index), src->path), src->type,
-		out);
-	return 0;
-}
-
-/* The column of @ctx (a struct source) read as @type. */
-static struct ktsnap_series_field *project(struct ktsnap_sample_series *s,
-					   enum ktsnap_series_type type, void *ctx)
-{
-	struct source *src = ctx;
-	char label[512];
-
-	src->type = type;
-	if (!src->is_map)
-		return ktsnap_sample_series__bpf_live(s, src->name, src->type);
-	snprintf(label, sizeof(label), "%s[%llu].%s", src->name, src->index, src->path);
-	return ktsnap_sample_series__bpf(s, label, src->type, project_map, src);
 }
 
 static const char *outcome_name(enum ktsnap_verdict_outcome o)
@@ -197,7 +159,7 @@ struct check_args {
 	enum pattern_id p;
 	double a[3];
 	uint64_t u[3];
-	struct source src;
+	struct cli_source src;
 };
 
 /*
@@ -206,6 +168,7 @@ struct check_args {
  */
 static int parse_operands(char **pos, size_t npos, struct check_args *ca)
 {
+	unsigned long long x;
 	size_t p, k;
 
 	if (npos < 2)
@@ -221,7 +184,6 @@ static int parse_operands(char **pos, size_t npos, struct check_args *ca)
 	for (k = 0; k < (size_t)patterns[p].nargs; k++) {
 		const char *arg = pos[2 + k];
 		bool ms = (p == P_STEADY_WITHIN && k == 0) || (p == P_CONVERGES_TO && k == 2);
-		unsigned long long x;
 
 		if (ms ? !cli_parse_u64(arg, UINT64_MAX, &x) : !parse_f64(arg, &ca->a[k]))
 			return cli_usage("%s: '%s' is not a %s", patterns[p].name, arg,
@@ -231,15 +193,16 @@ static int parse_operands(char **pos, size_t npos, struct check_args *ca)
 	}
 	k = 2 + (size_t)patterns[p].nargs;
 	if (npos - k == 2 && !strcmp(pos[k], "var")) {
+		ca->src.is_var = true;
 		ca->src.name = pos[k + 1];
-		if (ca->src.has_cpu)
+		if (ca->src.cpu >= 0)
 			return cli_usage("--cpu only applies to a map source");
 	} else if (npos - k == 4 && !strcmp(pos[k], "map")) {
-		ca->src.is_map = true;
 		ca->src.name = pos[k + 1];
 		ca->src.path = pos[k + 3];
-		if (!cli_parse_u64(pos[k + 2], UINT64_MAX, &ca->src.index))
+		if (!cli_parse_u64(pos[k + 2], SIZE_MAX, &x))
 			return cli_usage("INDEX must be a number, not '%s'", pos[k + 2]);
+		ca->src.index = (size_t)x;
 	} else {
 		return cli_usage("SOURCE is `var NAME` or `map NAME INDEX PATH [--cpu N]`");
 	}
@@ -258,8 +221,8 @@ static int run_check(struct check_args *ca)
 	if (ret)
 		return ret;
 	/* always_true reads bools, the other patterns numbers */
-	f = ca->p == P_ALWAYS_TRUE ? project(s, KTSNAP_SERIES_BOOL, &ca->src) :
-				     cli_series_numeric(s, project, &ca->src);
+	f = ca->p == P_ALWAYS_TRUE ? cli_source_column(s, &ca->src, KTSNAP_SERIES_BOOL) :
+				     cli_series_numeric(s, &ca->src);
 	v = ktsnap_verdict__new();
 	if (!f || !v) {
 		ret = cli_fail("out of memory");
@@ -281,15 +244,16 @@ static int do_check(int argc, char **argv)
 		{ "cpu", required_argument, NULL, 'c' },
 		{ 0 },
 	};
-	struct check_args ca = { 0 };
+	struct check_args ca = { .src.cpu = -1 };
+	unsigned long long cpu;
 	int c;
 
 	while ((c = cli_getopt(argc, argv, "", extra)) != -1) {
 		switch (c) {
 		case 'c':
-			if (!cli_parse_u64(optarg, UINT32_MAX, &ca.src.cpu))
+			if (!cli_parse_u64(optarg, UINT32_MAX, &cpu))
 				return cli_usage("--cpu must be a number, not '%s'", optarg);
-			ca.src.has_cpu = true;
+			ca.src.cpu = (int64_t)cpu;
 			break;
 		case 'h':
 			return cli_help();

@@ -193,15 +193,23 @@ void cli_safe_name(const char *s, char *out, size_t size);
 
 /* Some row of @f failed with an error of @kind. */
 bool cli_series_has_error(const struct ktsnap_series_field *f, enum ktsnap_error_kind kind);
-/* A column of the samples in @s, made by @project(@s, type, @ctx): read
- * as u64, else i64, else f64 (the first type no row rejects as a type
- * mismatch; f64 whatever its rows say).  NULL + errno when @project
- * fails. */
-struct ktsnap_series_field *
-cli_series_numeric(struct ktsnap_sample_series *s,
-		   struct ktsnap_series_field *(*project)(struct ktsnap_sample_series *s,
-							  enum ktsnap_series_type type, void *ctx),
-		   void *ctx);
+/* What check and plot read from each sample: a global, or a member of
+ * a map entry (@cpu < 0: no CPU narrowing). */
+struct cli_source {
+	bool is_var;
+	const char *name, *path;
+	size_t index;
+	int64_t cpu;
+};
+/* The column @src of the samples in @s read as @type.  NULL + errno. */
+struct ktsnap_series_field *cli_source_column(struct ktsnap_sample_series *s,
+					      const struct cli_source *src,
+					      enum ktsnap_series_type type);
+/* The column @src read as u64, else i64, else f64 (the first type no
+ * row rejects as a type mismatch; f64 whatever its rows say).  NULL +
+ * errno. */
+struct ktsnap_series_field *cli_series_numeric(struct ktsnap_sample_series *s,
+					       const struct cli_source *src);
 
 /* "HASH", "PERCPU_ARRAY", … for a bpf_map_type. */
 const char *cli_map_type_name(unsigned int type);

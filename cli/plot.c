@@ -282,32 +282,14 @@ static int write_svg(FILE *out, struct line *lines, size_t nr, const char *dir)
 	return ferror(out) ? -EIO : 0;
 }
 
-/* One source: a global, or a member of a map entry (@cpu < 0: no CPU). */
-struct source {
-	bool is_var;
-	const char *name, *path;
-	size_t index;
-	int64_t cpu;
-};
-
-static struct ktsnap_series_field *project_as(struct ktsnap_sample_series *s,
-					      enum ktsnap_series_type type, void *ctx)
-{
-	const struct source *src = ctx;
-
-	return src->is_var ? ktsnap_sample_series__bpf_live(s, src->name, type) :
-			     ktsnap_sample_series__map_field(s, src->name, src->index, src->cpu,
-							     src->path, type);
-}
-
 /* Read as u64, else i64, else f64 (the first type no row rejects). */
 static struct ktsnap_series_field *project(struct ktsnap_sample_series *s, bool is_var,
 					   const char *name, size_t index, const char *path,
 					   int64_t cpu)
 {
-	struct source src = { is_var, name, path, index, cpu };
+	struct cli_source src = { is_var, name, path, index, cpu };
 
-	return cli_series_numeric(s, project_as, &src);
+	return cli_series_numeric(s, &src);
 }
 
 /* Some row failed with PerCpuNotNarrowed: the source is a per-CPU map. */

@@ -409,11 +409,17 @@ bool cli_series_has_error(const struct ktsnap_series_field *f, enum ktsnap_error
 	return false;
 }
 
-struct ktsnap_series_field *
-cli_series_numeric(struct ktsnap_sample_series *s,
-		   struct ktsnap_series_field *(*project)(struct ktsnap_sample_series *s,
-							  enum ktsnap_series_type type, void *ctx),
-		   void *ctx)
+struct ktsnap_series_field *cli_source_column(struct ktsnap_sample_series *s,
+					      const struct cli_source *src,
+					      enum ktsnap_series_type type)
+{
+	if (src->is_var)
+		return ktsnap_sample_series__bpf_live(s, src->name, type);
+	return ktsnap_sample_series__map_field(s, src->name, src->index, src->cpu, src->path, type);
+}
+
+struct ktsnap_series_field *cli_series_numeric(struct ktsnap_sample_series *s,
+					       const struct cli_source *src)
 {
 	static const enum ktsnap_series_type order[] = { KTSNAP_SERIES_U64, KTSNAP_SERIES_I64,
 							 KTSNAP_SERIES_F64 };
@@ -422,7 +428,7 @@ cli_series_numeric(struct ktsnap_sample_series *s,
 
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		ktsnap_series_field__free(f);
-		f = project(s, order[i], ctx);
+		f = cli_source_column(s, src, order[i]);
 		if (!f || !cli_series_has_error(f, KTSNAP_ERR_TYPE_MISMATCH))
 			break;
 	}

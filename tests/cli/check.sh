@@ -71,7 +71,8 @@ expect "inconclusive is not a pass" 1 "denominator is INSTRUMENT-derived; rate i
 run "$K" check "$T/s" between 11 20 map sched.bss 0 nr_dispatched
 expect "map source" 1 "sched.bss[0].nr_dispatched (each.between [11, 20]): sample periodic_000 (+1000ms): value 10"
 run "$K" check "$T/s" at_least 10 map sched.bss 0 nr_dispatched --cpu 1
-expect_eq "map source, --cpu on a non-per-CPU map" 0 "sched.bss[0].nr_dispatched (each.at_least 10): all 5 samples passed"
+expect_eq "map source, --cpu on a non-per-CPU map (named as plot names it)" 0 \
+	"sched.bss[0].cpu(1).nr_dispatched (each.at_least 10): all 5 samples passed"
 run "$K" check "$T/s" at_least 10 var nr_dispatched --cpu 1
 expect "--cpu with var" 2 "--cpu only applies to a map source"
 
