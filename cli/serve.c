@@ -97,13 +97,11 @@ static int run(int argc, char **argv)
 		case 'u':
 		case 'g':
 		case 'G':
-		case 'i':
 			if (!cli_parse_u64(optarg, UINT32_MAX - 1, &n)) {
 				rc = cli_usage("--%s wants a number, not '%s'",
 					       c == 'u' ? "allow-uid" :
 					       c == 'g' ? "allow-gid" :
-					       c == 'G' ? "socket-group" :
-							  "map-id",
+							  "socket-group",
 					       optarg);
 				goto out;
 			}
@@ -111,10 +109,8 @@ static int run(int argc, char **argv)
 				uids[nr_uids++] = (uint32_t)n;
 			else if (c == 'g')
 				gids[nr_gids++] = (uint32_t)n;
-			else if (c == 'G')
-				group = (long long)n;
 			else
-				flt.ids[copts.nr_map_ids++] = (uint32_t)n;
+				group = (long long)n;
 			break;
 		default:
 			if (!cli_transport_option(&t, c, optarg) &&

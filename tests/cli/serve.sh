@@ -17,7 +17,9 @@ live_ids
 command -v setpriv >/dev/null || { echo "setpriv missing"; exit 1; }
 # a bad number names its option, written as one word or two
 run "$K" serve --socket "$T/x.sock" --map-id x
-expect "serve --map-id x names the option" 2 "--map-id wants a number, not 'x'"
+expect "serve --map-id x: the message every command gives" 2 "--map-id wants a map id, not 'x'"
+run "$K" serve --socket "$T/x.sock" --map-id 0
+expect "serve --map-id 0 is no map id" 2 "--map-id wants a map id, not '0'"
 run "$K" serve --socket "$T/x.sock" --allow-uid=y
 expect "serve --allow-uid=y names the option" 2 "--allow-uid wants a number, not 'y'"
 chmod 711 "$T"
