@@ -900,23 +900,28 @@ fail:
  * The bridge's capture callback for live captures (declared in capture.h):
  * the bridge knows captures only through such a callback.
  */
+struct ktsnap_report *ktsnap_capture_failed(int err, char *reason, size_t size)
+{
+	char why[1024];
+
+	snprintf(why, sizeof(why), "live capture failed: %s",
+		 ktsnap_errmsg()[0] ? ktsnap_errmsg() : strerror(err < 0 ? -err : EIO));
+	if (reason && size)
+		snprintf(reason, size, "%s", why);
+	return ktsnap_report__placeholder(why);
+}
+
 struct ktsnap_report *ktsnap_capture_callback_live(const char *name, void *ctx)
 {
 	const struct ktsnap_capture_opts *opts = ctx;
-	struct ktsnap_report *r = NULL, *ph;
-	char reason[600];
+	struct ktsnap_report *r = NULL;
+	char reason[1024];
 	int err;
 
 	err = ktsnap_capture(opts, &r);
 	if (!err && r)
 		return r;
-	if (!err)
-		err = -EIO;
-	/* Keep the failed attempt visible as a placeholder (spec §12) rather
-	 * than an absent capture. */
-	snprintf(reason, sizeof(reason), "live capture failed: %s",
-		 ktsnap_errmsg()[0] ? ktsnap_errmsg() : strerror(-err));
+	r = ktsnap_capture_failed(err, reason, sizeof(reason));
 	pr_warn("SnapshotBridge: capture '%s': %s\n", name ? name : "", reason);
-	ph = ktsnap_report__placeholder(reason);
-	return ph;
+	return r;
 }

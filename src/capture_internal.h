@@ -35,6 +35,15 @@ const char *ktsnap_namelist_str(struct ktsnap_namelist *l);
 int ktsnap_obj_ids(const char *obj, struct ktsnap_id_set *maps, struct ktsnap_id_set *progs,
 		   struct ktsnap_namelist *known);
 
+/*
+ * The placeholder a failed live capture leaves (spec §12), so the attempt
+ * stays visible rather than absent.  Its reason, "live capture failed: "
+ * then ktsnap_errmsg() (or strerror(-@err) when there is none), is also
+ * written to @reason (@size bytes) when @reason is not NULL.  The caller
+ * owns the report; NULL only when it cannot be allocated.
+ */
+struct ktsnap_report *ktsnap_capture_failed(int err, char *reason, size_t size);
+
 /* 0 when cgroup2 path @cg (absolute or relative to the cgroup2 mount) is a
  * directory; else -errno with the path looked at (or why none) in @dir. */
 int ktsnap_cgroup_check(const char *cg, char *dir, size_t size);

@@ -29,6 +29,7 @@
 #include <ktsnap/watch.h>
 
 #include "bridge_internal.h"
+#include "capture_internal.h"
 #include "log_internal.h"
 #include "opts_internal.h"
 #include "report_internal.h"
@@ -973,11 +974,7 @@ struct ktsnap_report *ktsnap_scenario_capture_callback(const char *name, void *c
 		cs.thaw_ns = ktsnap_monotonic_ns() - t;
 	}
 	if (err) {
-		char reason[512];
-
-		snprintf(reason, sizeof(reason), "live capture failed: %s",
-			 ktsnap_errmsg()[0] ? ktsnap_errmsg() : strerror(-err));
-		r = ktsnap_report__placeholder(reason);
+		r = ktsnap_capture_failed(err, NULL, 0);
 	} else if (cs.frozen) {
 		/* the report says it was taken with the workers frozen */
 		r->freeze_ns = cs.freeze_ns ? cs.freeze_ns : 1;

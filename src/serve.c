@@ -34,6 +34,7 @@
 #include <ktsnap/report.h>
 #include <ktsnap/wire.h>
 
+#include "capture_internal.h"
 #include "log_internal.h"
 #include "opts_internal.h"
 #include "util_internal.h"
@@ -383,7 +384,7 @@ static void capture(struct ktsnap_server *s, const char *tag, uint32_t *status, 
 {
 	struct ktsnap_report *r = NULL;
 	struct blob *json;
-	char why[1024], e[512];
+	char e[512];
 	int rc;
 
 	pthread_mutex_lock(&s->capture_lock);
@@ -394,12 +395,9 @@ static void capture(struct ktsnap_server *s, const char *tag, uint32_t *status, 
 	if (rc || !r) {
 		/* §12: a failed live capture leaves a placeholder, and the
 		 * requester hears why */
-		snprintf(why, sizeof(why), "live capture failed: %s",
-			 *ktsnap_errmsg() ? ktsnap_errmsg() : strerror(rc ? -rc : EIO));
 		ktsnap_report__free(r);
-		r = ktsnap_report__placeholder(why);
+		r = ktsnap_capture_failed(rc, reason, size);
 		*status = KTSNAP_SNAPSHOT_STATUS_ERR;
-		snprintf(reason, size, "%s", why);
 		if (!r)
 			goto out;
 	}
