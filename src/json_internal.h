@@ -94,8 +94,8 @@ extern const char *const json_layout_keys[5];
  * The C side of the other two schemas (report->sidecar): what
  * ktsnap_report__dual() and ktsnap_report__degraded() return.  A "dual"
  * report is its late half (the report itself) with the early half
- * (report->early, dual.early is unused here) and the jiffies fields
- * attached; a "degraded" report holds no maps, only these fields.
+ * (report->early, which owns it; dual.early borrows it) and the jiffies
+ * fields attached; a "degraded" report holds no maps, only these fields.
  */
 struct ktsnap_sidecar {
 	struct ktsnap_dual_info dual;

@@ -860,6 +860,7 @@ static bool read_half(struct rd *rd, struct json_object *o, const char *name, vo
 	if (!early)
 		return rd_nomem(rd);
 	outer->early = early;
+	outer->sidecar->dual.early = early; /* what ktsnap_report__dual() lends */
 	rd->r = early;
 	ok = read_report(rd, v, "single");
 	rd->r = outer;

@@ -14,44 +14,29 @@
 #include "log_internal.h"
 #include "util_internal.h"
 
-/* @r's sidecar, when @r was read as @schema; NULL with *@err -EINVAL or
- * -ENOENT. */
-static const struct ktsnap_sidecar *sidecar(const struct ktsnap_report *r, const char *schema,
-					    const void *out, int *err)
+/* @r's sidecar, when @r was read as @schema; NULL + errno and a text. */
+static const struct ktsnap_sidecar *sidecar(const struct ktsnap_report *r, const char *schema)
 {
-	if (!r || !out) {
-		*err = ktsnap_fail(-EINVAL, "report__%s: no report or no output", schema);
-		return NULL;
-	}
-	if (!r->sidecar || !ktsnap_str_eq(r->schema, schema)) {
-		*err = ktsnap_fail(-ENOENT, "the report's schema is \"%s\", not \"%s\"",
-				   r->schema ? r->schema : "single", schema);
-		return NULL;
-	}
+	if (!r)
+		return ktsnap_fail_ptr(-EINVAL, "report__%s: no report", schema);
+	if (!r->sidecar || !ktsnap_str_eq(r->schema, schema))
+		return ktsnap_fail_ptr(-ENOENT, "the report's schema is \"%s\", not \"%s\"",
+				       r->schema ? r->schema : "single", schema);
 	return r->sidecar;
 }
 
-int ktsnap_report__dual(const struct ktsnap_report *r, struct ktsnap_dual_info *out)
+const struct ktsnap_dual_info *ktsnap_report__dual(const struct ktsnap_report *r)
 {
-	int err;
-	const struct ktsnap_sidecar *s = sidecar(r, "dual", out, &err);
+	const struct ktsnap_sidecar *s = sidecar(r, "dual");
 
-	if (!s)
-		return err;
-	*out = s->dual;
-	out->early = r->early;
-	return 0;
+	return s ? &s->dual : NULL;
 }
 
-int ktsnap_report__degraded(const struct ktsnap_report *r, struct ktsnap_degraded_info *out)
+const struct ktsnap_degraded_info *ktsnap_report__degraded(const struct ktsnap_report *r)
 {
-	int err;
-	const struct ktsnap_sidecar *s = sidecar(r, "degraded", out, &err);
+	const struct ktsnap_sidecar *s = sidecar(r, "degraded");
 
-	if (!s)
-		return err;
-	*out = s->degraded;
-	return 0;
+	return s ? &s->degraded : NULL;
 }
 
 const char *ktsnap_map__arena_json(const struct ktsnap_map *m)

@@ -557,8 +557,8 @@ static const char arena[] =
 
 static void sidecar_shapes(void **state)
 {
-	struct ktsnap_dual_info di;
-	struct ktsnap_degraded_info dg;
+	const struct ktsnap_dual_info *di;
+	const struct ktsnap_degraded_info *dg;
 	struct ktsnap_report *r;
 	const struct ktsnap_map *m;
 
@@ -572,32 +572,41 @@ static void sidecar_shapes(void **state)
 	assert_string_equal(ktsnap_report__schema(r), "dual");
 	assert_non_null(ktsnap_report__map_by_name(r, "late.bss"));
 	assert_null(ktsnap_report__map_by_name(r, "early.bss"));
-	assert_int_equal(ktsnap_report__dual(r, &di), 0);
-	assert_non_null(di.early);
-	assert_non_null(ktsnap_report__map_by_name(di.early, "early.bss"));
-	assert_string_equal(ktsnap_report__schema(di.early), "single");
-	assert_int_equal(di.early_max_age_jiffies, 250);
-	assert_int_equal(di.early_threshold_jiffies, 1000);
-	assert_string_equal(di.early_skipped_reason, "too old");
-	assert_int_equal(ktsnap_report__degraded(r, &dg), -ENOENT);
+	di = ktsnap_report__dual(r);
+	assert_non_null(di);
+	assert_non_null(di->early);
+	assert_non_null(ktsnap_report__map_by_name(di->early, "early.bss"));
+	assert_string_equal(ktsnap_report__schema(di->early), "single");
+	assert_int_equal(di->early_max_age_jiffies, 250);
+	assert_int_equal(di->early_threshold_jiffies, 1000);
+	assert_string_equal(di->early_skipped_reason, "too old");
+	errno = 0;
+	assert_null(ktsnap_report__degraded(r));
+	assert_int_equal(errno, ENOENT);
 	ktsnap_report__free(r);
 	r = from_json(late_only);
-	assert_int_equal(ktsnap_report__dual(r, &di), 0);
-	assert_null(di.early);
-	assert_null(di.early_skipped_reason);
+	di = ktsnap_report__dual(r);
+	assert_non_null(di);
+	assert_null(di->early);
+	assert_null(di->early_skipped_reason);
 	ktsnap_report__free(r);
 
 	r = from_json(degraded);
 	assert_string_equal(ktsnap_report__schema(r), "degraded");
 	assert_int_equal(ktsnap_report__map_count(r), 0);
-	assert_int_equal(ktsnap_report__degraded(r, &dg), 0);
-	assert_string_equal(dg.reason, "rendezvous timed out");
-	assert_string_equal(dg.watchpoint_hit_json, "null");
-	assert_string_equal(dg.bss_latch_state_json, "{\"latched\":true,\"n\":[1,2]}");
-	assert_string_equal(dg.exit_kind_json, "\"Error\"");
-	assert_int_equal(dg.elapsed_ms, 1500);
-	assert_int_equal(ktsnap_report__dual(r, &di), -ENOENT);
-	assert_int_equal(ktsnap_report__dual(NULL, &di), -EINVAL);
+	dg = ktsnap_report__degraded(r);
+	assert_non_null(dg);
+	assert_string_equal(dg->reason, "rendezvous timed out");
+	assert_string_equal(dg->watchpoint_hit_json, "null");
+	assert_string_equal(dg->bss_latch_state_json, "{\"latched\":true,\"n\":[1,2]}");
+	assert_string_equal(dg->exit_kind_json, "\"Error\"");
+	assert_int_equal(dg->elapsed_ms, 1500);
+	errno = 0;
+	assert_null(ktsnap_report__dual(r));
+	assert_int_equal(errno, ENOENT);
+	assert_string_equal(ktsnap_errmsg(), "the report's schema is \"degraded\", not \"dual\"");
+	assert_null(ktsnap_report__dual(NULL));
+	assert_int_equal(errno, EINVAL);
 	ktsnap_report__free(r);
 
 	r = from_json(arena);

@@ -119,13 +119,14 @@ struct ktsnap_degraded_info {
 };
 
 /*
- * Fill @out from a report read from a "dual" (resp. "degraded") file.
- * Strings and the early report are borrowed from @r.  0, -EINVAL (NULL
- * argument), -ENOENT (@r has another schema).
+ * The fields of a report read from a "dual" (resp. "degraded") file,
+ * borrowed from @r with everything they point at: valid while @r lives.
+ * The library owns the struct, so it may grow without breaking callers.
+ * NULL + errno EINVAL (NULL @r) or ENOENT (@r has another schema).
  */
-KTSNAP_API int ktsnap_report__dual(const struct ktsnap_report *r, struct ktsnap_dual_info *out);
-KTSNAP_API int ktsnap_report__degraded(const struct ktsnap_report *r,
-				       struct ktsnap_degraded_info *out);
+KTSNAP_API const struct ktsnap_dual_info *ktsnap_report__dual(const struct ktsnap_report *r);
+KTSNAP_API const struct ktsnap_degraded_info *
+ktsnap_report__degraded(const struct ktsnap_report *r);
 /* An ARENA map's "arena" object as compact JSON text, borrowed from the
  * report; NULL + ENOENT when the map has none, NULL + EINVAL for NULL. */
 KTSNAP_API const char *ktsnap_map__arena_json(const struct ktsnap_map *m);
