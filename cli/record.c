@@ -137,7 +137,7 @@ static int run(int argc, char **argv)
 	const char *dir = NULL, *stats_path = NULL;
 	unsigned long long samples = 0, duration = 0;
 	uint32_t last = 0, fired;
-	char *err = NULL, **cmd = NULL;
+	char **cmd = NULL;
 	bool tty = isatty(STDERR_FILENO);
 	pid_t child = -1;
 	struct summary sum;
@@ -201,9 +201,12 @@ static int run(int argc, char **argv)
 	popts.duration_ns = duration * NS_PER_SEC;
 	popts.capture = ktsnap_capture_callback_live;
 	popts.capture_ctx = &copts;
-	p = b ? ktsnap_periodic__new(b, &popts, &err) : NULL;
+	p = b ? ktsnap_periodic__new(b, &popts) : NULL;
 	if (!p) {
-		rc = err ? cli_usage("%s", err) : cli_fail("%s", strerror(errno));
+		/* EINVAL: --samples over --duration broke a rule the text names */
+		rc = b && errno == EINVAL ?
+			     cli_usage("%s", ktsnap_errmsg()) :
+			     cli_fail("%s", *ktsnap_errmsg() ? ktsnap_errmsg() : strerror(errno));
 		goto out;
 	}
 	if (cmd) {
@@ -215,7 +218,7 @@ static int run(int argc, char **argv)
 		}
 	}
 	if (ktsnap_periodic__start(p)) {
-		rc = cli_fail("starting the capture thread failed");
+		rc = cli_fail("%s", ktsnap_errmsg());
 		goto out;
 	}
 	/* the window: boundaries fire on the capture thread */
@@ -233,10 +236,8 @@ static int run(int argc, char **argv)
 		progress(tty, fired, ktsnap_periodic__target(p));
 	stop_workload(&child);
 
-	if (ktsnap_periodic__default_check(b, &err)) {
-		cli_fail("%s", err ? err : "no sample with real BPF state");
-		free(err);
-		err = NULL;
+	if (ktsnap_periodic__default_check(b)) {
+		cli_fail("%s", ktsnap_errmsg());
 		/* still write what was captured: the placeholders explain it */
 	} else {
 		rc = EXIT_OK;
@@ -259,7 +260,6 @@ static int run(int argc, char **argv)
 		rc = EXIT_FAIL;
 out:
 	stop_workload(&child);
-	free(err);
 	ktsnap_sample_series__free(s);
 	ktsnap_drain__free(d);
 	ktsnap_periodic__free(p);

@@ -8,13 +8,12 @@
  * in a bridge as "periodic_%03u" with its metadata.  There is no freeze on
  * a live host: a capture either lands or fails, and a failure stores a
  * placeholder so the attempt stays visible; two failures in a row abandon
- * the rest of the schedule.
+ * the rest of the schedule.  Failures are reported as everywhere else in
+ * the library: a negative errno (NULL + errno) with a ktsnap_errmsg() text.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,51 +24,44 @@
 #include <ktsnap/report.h>
 #include <ktsnap/series.h>
 
+#include "log_internal.h"
+#include "opts_internal.h"
+
 #define NS_PER_MS 1000000ULL
 
 /* ---- validation and schedule --------------------------------------------------------- */
 
-static int set_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int set_err(char **err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		*err = NULL;
-		va_start(ap, fmt);
-		if (vasprintf(err, fmt, ap) < 0)
-			*err = NULL;
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
-int ktsnap_periodic__validate(uint32_t n, uint64_t duration_ns, char **err)
+/* The rules of ktsnap_periodic__validate (which clears the text first). */
+static int validate(uint32_t n, uint64_t duration_ns)
 {
 	unsigned __int128 lhs, rhs;
 
-	if (err)
-		*err = NULL;
 	if (!n)
 		return 0;
 	if (n > KTSNAP_PERIODIC_MAX_SNAPSHOTS)
-		return set_err(err,
-			       "num_snapshots = %u exceeds the bridge cap of %u stored "
-			       "snapshots (MAX_STORED_SNAPSHOTS); reduce num_snapshots",
-			       n, KTSNAP_PERIODIC_MAX_SNAPSHOTS);
+		return ktsnap_fail(-EINVAL,
+				   "num_snapshots = %u exceeds the bridge cap of %u stored "
+				   "snapshots (MAX_STORED_SNAPSHOTS); reduce num_snapshots",
+				   n, KTSNAP_PERIODIC_MAX_SNAPSHOTS);
 	/* 0.8 * d / (n + 1) >= 100 ms  <=>  8 * d >= 10 * (n + 1) * 100 ms */
 	lhs = (unsigned __int128)duration_ns * 8;
 	rhs = (unsigned __int128)(n + 1) * 10 * KTSNAP_PERIODIC_MIN_SPACING_NS;
 	if (lhs < rhs)
-		return set_err(err,
-			       "num_snapshots = %u over a %llu ms workload spaces the "
-			       "boundaries %llu ms apart (0.8 * duration / (num_snapshots + 1)), "
-			       "below the 100 ms minimum; reduce num_snapshots or extend the "
-			       "duration",
-			       n, (unsigned long long)(duration_ns / NS_PER_MS),
-			       (unsigned long long)(duration_ns * 8 / 10 / (n + 1) / NS_PER_MS));
+		return ktsnap_fail(
+			-EINVAL,
+			"num_snapshots = %u over a %llu ms workload spaces the "
+			"boundaries %llu ms apart (0.8 * duration / (num_snapshots + 1)), "
+			"below the 100 ms minimum; reduce num_snapshots or extend the "
+			"duration",
+			n, (unsigned long long)(duration_ns / NS_PER_MS),
+			(unsigned long long)(duration_ns * 8 / 10 / (n + 1) / NS_PER_MS));
 	return 0;
+}
+
+int ktsnap_periodic__validate(uint32_t n, uint64_t duration_ns)
+{
+	ktsnap_errmsg_clear();
+	return validate(n, duration_ns);
 }
 
 size_t ktsnap_periodic__boundaries(uint64_t start, uint64_t end, uint32_t n, uint64_t *out)
@@ -90,24 +82,23 @@ size_t ktsnap_periodic__boundaries(uint64_t start, uint64_t end, uint32_t n, uin
 	return n;
 }
 
-int ktsnap_periodic__default_check(struct ktsnap_bridge *b, char **err)
+int ktsnap_periodic__default_check(struct ktsnap_bridge *b)
 {
-	if (err)
-		*err = NULL;
-	if (b && ktsnap_bridge__periodic_real_count(b) >= 1)
+	ktsnap_errmsg_clear();
+	if (!b)
+		return ktsnap_fail(-EINVAL, "periodic: default_check needs a bridge");
+	if (ktsnap_bridge__periodic_real_count(b) >= 1)
 		return 0;
-	if (err && !(*err = strdup("periodic capture stored no boundary with real BPF state "
-				   "(periodic_real_count() == 0): every boundary was missed or "
-				   "produced a placeholder")))
-		return -ENOMEM;
-	return -ENODATA;
+	return ktsnap_fail(-ENODATA, "periodic capture stored no boundary with real BPF state "
+				     "(periodic_real_count() == 0): every boundary was missed or "
+				     "produced a placeholder");
 }
 
 /* ---- the run ------------------------------------------------------------------------------- */
 
 struct ktsnap_periodic {
 	struct ktsnap_bridge *bridge; /* own handle */
-	struct ktsnap_periodic_opts opts; /* copy, sz-bounded */
+	struct ktsnap_periodic_opts opts; /* read with KTSNAP_OPTS_READ */
 	struct ktsnap_periodic_clock clock;
 	bool default_clock;
 
@@ -145,34 +136,34 @@ static uint64_t workload_now_locked(struct ktsnap_periodic *p)
 }
 
 struct ktsnap_periodic *ktsnap_periodic__new(struct ktsnap_bridge *b,
-					     const struct ktsnap_periodic_opts *opts, char **err)
+					     const struct ktsnap_periodic_opts *opts)
 {
+	static const char needs[] =
+		"periodic capture needs a bridge, options and a capture callback";
+	struct ktsnap_periodic_opts local;
 	struct ktsnap_periodic *p;
 	pthread_condattr_t ca;
 	int rc;
 
-	if (err)
-		*err = NULL;
-	if (!b || !opts || opts->sz < offsetof(struct ktsnap_periodic_opts, clock) ||
-	    !opts->capture) {
-		set_err(err, "periodic capture needs a bridge, options and a capture callback");
-		errno = EINVAL;
-		return NULL;
-	}
-	rc = ktsnap_periodic__validate(opts->num_snapshots, opts->duration_ns, err);
-	if (rc) {
-		errno = -rc;
-		return NULL;
-	}
+	ktsnap_errmsg_clear();
+	if (!b || !opts)
+		return ktsnap_fail_ptr(-EINVAL, "%s", needs);
+	rc = KTSNAP_OPTS_READ(local, opts, ktsnap_periodic_opts);
+	if (rc)
+		return ktsnap_err_ptr(rc);
+	if (!local.capture)
+		return ktsnap_fail_ptr(-EINVAL, "%s", needs);
+	if (local.clock && !local.clock->now_ns)
+		return ktsnap_fail_ptr(-EINVAL, "periodic: the injected clock has no now_ns");
+	rc = validate(local.num_snapshots, local.duration_ns);
+	if (rc)
+		return ktsnap_err_ptr(rc);
 	p = calloc(1, sizeof(*p));
-	if (!p) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	memcpy(&p->opts, opts, opts->sz < sizeof(p->opts) ? opts->sz : sizeof(p->opts));
-	p->opts.sz = sizeof(p->opts);
-	if (opts->sz >= sizeof(p->opts) && opts->clock) {
-		p->clock = *opts->clock;
+	if (!p)
+		return ktsnap_fail_ptr(-ENOMEM, "periodic capture: out of memory");
+	p->opts = local;
+	if (local.clock) {
+		p->clock = *local.clock;
 	} else {
 		p->clock = (struct ktsnap_periodic_clock){ .now_ns = mono_now };
 		p->default_clock = true;
@@ -262,8 +253,8 @@ static bool fire(struct ktsnap_periodic *p, uint32_t i, uint64_t at, uint64_t an
 	return failed;
 }
 
-/* Claim the one run a periodic object gets.  false when already claimed. */
-static bool claim(struct ktsnap_periodic *p)
+/* Claim the one run a periodic object gets: 0, or -EALREADY with its text. */
+static int claim(struct ktsnap_periodic *p)
 {
 	bool ok;
 
@@ -271,7 +262,17 @@ static bool claim(struct ktsnap_periodic *p)
 	ok = !p->started;
 	p->started = true;
 	pthread_mutex_unlock(&p->lock);
-	return ok;
+	return ok ? 0 : ktsnap_fail(-EALREADY, "periodic: run or start was already called");
+}
+
+/* The text of a run's result, recorded on the thread that reports it. */
+static int result_text(struct ktsnap_periodic *p, int result)
+{
+	if (result == -ECANCELED)
+		return ktsnap_fail(result,
+				   "periodic: stopped before the last boundary (%u of %u serviced)",
+				   ktsnap_periodic__fired(p), p->opts.num_snapshots);
+	return result;
 }
 
 static int run_claimed_stats(struct ktsnap_periodic *p);
@@ -331,11 +332,15 @@ static int run_claimed_stats(struct ktsnap_periodic *p)
 
 int ktsnap_periodic__run(struct ktsnap_periodic *p)
 {
+	int rc;
+
+	ktsnap_errmsg_clear();
 	if (!p)
-		return -EINVAL;
-	if (!claim(p))
-		return -EALREADY;
-	return run_claimed(p);
+		return ktsnap_fail(-EINVAL, "periodic: run needs a periodic object");
+	rc = claim(p);
+	if (rc)
+		return rc;
+	return result_text(p, run_claimed(p));
 }
 
 static void *thread_main(void *arg)
@@ -348,26 +353,30 @@ int ktsnap_periodic__start(struct ktsnap_periodic *p)
 {
 	int rc;
 
+	ktsnap_errmsg_clear();
 	if (!p)
-		return -EINVAL;
-	if (!claim(p))
-		return -EALREADY;
+		return ktsnap_fail(-EINVAL, "periodic: start needs a periodic object");
+	rc = claim(p);
+	if (rc)
+		return rc;
 	rc = pthread_create(&p->thread, NULL, thread_main, p);
 	pthread_mutex_lock(&p->lock);
 	p->thread_live = !rc;
 	if (rc)
 		p->started = false;
 	pthread_mutex_unlock(&p->lock);
-	return -rc;
+	if (rc)
+		return ktsnap_fail(-rc, "periodic: cannot create the capture thread: %s",
+				   strerror(rc));
+	return 0;
 }
 
-int ktsnap_periodic__join(struct ktsnap_periodic *p)
+/* Join the capture thread: its run's result, or -ESRCH (no text) when none is live. */
+static int join_thread(struct ktsnap_periodic *p)
 {
 	bool live;
 	int rc;
 
-	if (!p)
-		return -EINVAL;
 	pthread_mutex_lock(&p->lock);
 	live = p->thread_live;
 	pthread_mutex_unlock(&p->lock);
@@ -379,6 +388,21 @@ int ktsnap_periodic__join(struct ktsnap_periodic *p)
 	rc = p->result;
 	pthread_mutex_unlock(&p->lock);
 	return rc;
+}
+
+int ktsnap_periodic__join(struct ktsnap_periodic *p)
+{
+	int rc;
+
+	ktsnap_errmsg_clear();
+	if (!p)
+		return ktsnap_fail(-EINVAL, "periodic: join needs a periodic object");
+	rc = join_thread(p);
+	if (rc == -ESRCH)
+		return ktsnap_fail(rc, "periodic: join without a capture thread to wait for "
+				       "(start was not called, failed, or the thread was already "
+				       "joined)");
+	return result_text(p, rc);
 }
 
 void ktsnap_periodic__stop(struct ktsnap_periodic *p)
@@ -463,7 +487,7 @@ void ktsnap_periodic__free(struct ktsnap_periodic *p)
 	if (!p)
 		return;
 	ktsnap_periodic__stop(p);
-	ktsnap_periodic__join(p);
+	join_thread(p); /* a destructor leaves ktsnap_errmsg() alone */
 	pthread_cond_destroy(&p->wake);
 	pthread_mutex_destroy(&p->lock);
 	ktsnap_bridge__unref(p->bridge);

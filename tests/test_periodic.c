@@ -72,28 +72,28 @@ static void test_schedule(void **state)
 
 static void test_validation(void **state)
 {
-	char *err = NULL;
-
 	(void)state;
-	assert_int_equal(ktsnap_periodic__validate(3, 10 * SEC, &err), 0);
-	assert_null(err);
-	assert_int_equal(ktsnap_periodic__validate(0, 0, &err), 0); /* off */
-	assert_int_equal(ktsnap_periodic__validate(64, 60 * SEC, NULL), 0);
+	assert_int_equal(ktsnap_periodic__validate(3, 10 * SEC), 0);
+	assert_string_equal(ktsnap_errmsg(), "");
+	assert_int_equal(ktsnap_periodic__validate(0, 0), 0); /* off */
+	assert_int_equal(ktsnap_periodic__validate(64, 60 * SEC), 0);
 
-	assert_int_equal(ktsnap_periodic__validate(65, 3600 * SEC, &err), -EINVAL);
-	assert_string_equal(err, "num_snapshots = 65 exceeds the bridge cap of 64 stored "
-				 "snapshots (MAX_STORED_SNAPSHOTS); reduce num_snapshots");
-	free(err);
+	assert_int_equal(ktsnap_periodic__validate(65, 3600 * SEC), -EINVAL);
+	assert_string_equal(ktsnap_errmsg(),
+			    "num_snapshots = 65 exceeds the bridge cap of 64 stored "
+			    "snapshots (MAX_STORED_SNAPSHOTS); reduce num_snapshots");
+	/* a passing call clears the text of the failed one */
+	assert_int_equal(ktsnap_periodic__validate(3, 10 * SEC), 0);
+	assert_string_equal(ktsnap_errmsg(), "");
 
-	assert_int_equal(ktsnap_periodic__validate(8, 1 * SEC, &err), -EINVAL);
-	assert_string_equal(err,
+	assert_int_equal(ktsnap_periodic__validate(8, 1 * SEC), -EINVAL);
+	assert_string_equal(ktsnap_errmsg(),
 			    "num_snapshots = 8 over a 1000 ms workload spaces the "
 			    "boundaries 88 ms apart (0.8 * duration / (num_snapshots + 1)), below "
 			    "the 100 ms minimum; reduce num_snapshots or extend the duration");
-	free(err);
 	/* exactly 100 ms apart is allowed: 0.8 * 1.25 s / 10 */
-	assert_int_equal(ktsnap_periodic__validate(9, 1250 * MS, NULL), 0);
-	assert_int_equal(ktsnap_periodic__validate(9, 1250 * MS - 1, NULL), -EINVAL);
+	assert_int_equal(ktsnap_periodic__validate(9, 1250 * MS), 0);
+	assert_int_equal(ktsnap_periodic__validate(9, 1250 * MS - 1), -EINVAL);
 }
 
 /* ---- the run loop on a fake clock ----------------------------------------------------- */
@@ -175,12 +175,11 @@ static struct ktsnap_periodic *mk(struct ktsnap_bridge *b, struct fake *f, uint3
 		.capture_ctx = f,
 		.clock = clk,
 	};
-	char *err = NULL;
 
 	*clk = (struct ktsnap_periodic_clock){ fake_now, fake_sleep, f };
-	f->p = ktsnap_periodic__new(b, &o, &err);
+	f->p = ktsnap_periodic__new(b, &o);
 	assert_non_null(f->p);
-	assert_null(err);
+	assert_string_equal(ktsnap_errmsg(), "");
 	return f->p;
 }
 
@@ -204,7 +203,6 @@ static void test_run_stores_boundaries(void **state)
 	struct ktsnap_periodic *p;
 	struct ktsnap_drain *d;
 	const struct ktsnap_drained_entry *e;
-	char *err = (char *)1;
 
 	(void)state;
 	p = mk(b, &f, 3, &clk);
@@ -212,6 +210,12 @@ static void test_run_stores_boundaries(void **state)
 	assert_int_equal(ktsnap_periodic__fired(p), 0);
 	assert_int_equal(ktsnap_periodic__run(p), 0);
 	assert_int_equal(ktsnap_periodic__run(p), -EALREADY);
+	assert_string_equal(ktsnap_errmsg(), "periodic: run or start was already called");
+	assert_int_equal(ktsnap_periodic__start(p), -EALREADY);
+	assert_string_equal(ktsnap_errmsg(), "periodic: run or start was already called");
+	/* a run in the caller's thread leaves no thread to join */
+	assert_int_equal(ktsnap_periodic__join(p), -ESRCH);
+	assert_non_null(strstr(ktsnap_errmsg(), "periodic: join without a capture thread"));
 	assert_int_equal(ktsnap_periodic__fired(p), 3);
 	assert_false(ktsnap_periodic__abandoned(p));
 	/* the 1 s pause after the first capture shifts the later boundaries */
@@ -219,8 +223,8 @@ static void test_run_stores_boundaries(void **state)
 	assert_int_equal(f.at[1], 11 * SEC);
 	assert_int_equal(f.at[2], 13 * SEC);
 	assert_int_equal(ktsnap_bridge__periodic_real_count(b), 3);
-	assert_int_equal(ktsnap_periodic__default_check(b, &err), 0);
-	assert_null(err);
+	assert_int_equal(ktsnap_periodic__default_check(b), 0);
+	assert_string_equal(ktsnap_errmsg(), "");
 
 	d = ktsnap_bridge__drain_ordered_with_stats(b);
 	assert_int_equal(ktsnap_drain__count(d), 3);
@@ -262,7 +266,7 @@ static void test_run_stores_boundaries(void **state)
 					   .stats_ctx = &f,
 					   .clock = &clk };
 	clk = (struct ktsnap_periodic_clock){ fake_now, fake_sleep, &f };
-	p = f.p = ktsnap_periodic__new(b, &o, NULL);
+	p = f.p = ktsnap_periodic__new(b, &o);
 	assert_int_equal(ktsnap_periodic__run(p), 0);
 	/* window 102..110 s: pre 0.8 s, w 6.4 s, boundary 102 + 0.8 + 3.2 s */
 	assert_int_equal(f.at[0], 106 * SEC);
@@ -282,7 +286,6 @@ static void test_failures_and_abandonment(void **state)
 	struct ktsnap_periodic_clock clk;
 	struct ktsnap_periodic *p;
 	struct ktsnap_drain *d;
-	char *err = NULL;
 	struct fake f;
 
 	(void)state;
@@ -316,12 +319,13 @@ static void test_failures_and_abandonment(void **state)
 	assert_int_equal(ktsnap_periodic__run(p), 0);
 	assert_int_equal(ktsnap_periodic__fired(p), 2);
 	assert_false(ktsnap_periodic__abandoned(p)); /* nothing was left to abandon */
-	assert_int_equal(ktsnap_periodic__default_check(b, &err), -ENODATA);
-	assert_string_equal(err,
+	assert_int_equal(ktsnap_periodic__default_check(b), -ENODATA);
+	assert_string_equal(ktsnap_errmsg(),
 			    "periodic capture stored no boundary with real BPF state "
 			    "(periodic_real_count() == 0): every boundary was missed or produced "
 			    "a placeholder");
-	free(err);
+	assert_int_equal(ktsnap_periodic__default_check(NULL), -EINVAL);
+	assert_string_equal(ktsnap_errmsg(), "periodic: default_check needs a bridge");
 	ktsnap_drain__free(ktsnap_bridge__drain(b));
 	ktsnap_periodic__free(p);
 	ktsnap_bridge__unref(b);
@@ -337,22 +341,106 @@ static void test_stop_and_bad_options(void **state)
 					  .duration_ns = 3600 * SEC,
 					  .capture = fake_capture };
 	struct ktsnap_periodic *p;
-	char *err = NULL;
 
 	(void)state;
 	p = mk(b, &f, 4, &clk);
 	assert_int_equal(ktsnap_periodic__run(p), -ECANCELED);
+	assert_string_equal(ktsnap_errmsg(),
+			    "periodic: stopped before the last boundary (2 of 4 serviced)");
 	assert_int_equal(ktsnap_periodic__fired(p), 2);
 	ktsnap_periodic__free(p);
 
-	assert_null(ktsnap_periodic__new(b, &o, &err));
+	assert_null(ktsnap_periodic__new(b, &o));
 	assert_int_equal(errno, EINVAL);
-	assert_non_null(strstr(err, "exceeds the bridge cap of 64"));
-	free(err);
+	assert_string_equal(ktsnap_errmsg(),
+			    "num_snapshots = 65 exceeds the bridge cap of 64 stored "
+			    "snapshots (MAX_STORED_SNAPSHOTS); reduce num_snapshots");
 	o.num_snapshots = 1;
 	o.capture = NULL;
-	assert_null(ktsnap_periodic__new(b, &o, NULL));
+	assert_null(ktsnap_periodic__new(b, &o));
+	assert_int_equal(errno, EINVAL);
+	assert_string_equal(ktsnap_errmsg(),
+			    "periodic capture needs a bridge, options and a capture callback");
+	assert_null(ktsnap_periodic__new(b, NULL));
+	assert_int_equal(errno, EINVAL);
+	assert_string_equal(ktsnap_errmsg(),
+			    "periodic capture needs a bridge, options and a capture callback");
+	o.capture = fake_capture;
+	assert_null(ktsnap_periodic__new(NULL, &o));
+	assert_int_equal(errno, EINVAL);
+	assert_string_equal(ktsnap_errmsg(),
+			    "periodic capture needs a bridge, options and a capture callback");
+	/* an injected clock must tell the time */
+	clk = (struct ktsnap_periodic_clock){ 0 };
+	o.clock = &clk;
+	assert_null(ktsnap_periodic__new(b, &o));
+	assert_int_equal(errno, EINVAL);
+	assert_string_equal(ktsnap_errmsg(), "periodic: the injected clock has no now_ns");
+
+	/* NULL objects fail with a text too */
+	assert_int_equal(ktsnap_periodic__run(NULL), -EINVAL);
+	assert_string_equal(ktsnap_errmsg(), "periodic: run needs a periodic object");
+	assert_int_equal(ktsnap_periodic__start(NULL), -EINVAL);
+	assert_string_equal(ktsnap_errmsg(), "periodic: start needs a periodic object");
+	assert_int_equal(ktsnap_periodic__join(NULL), -EINVAL);
+	assert_string_equal(ktsnap_errmsg(), "periodic: join needs a periodic object");
 	ktsnap_drain__free(ktsnap_bridge__drain(b));
+	ktsnap_bridge__unref(b);
+}
+
+static struct ktsnap_report *real_capture(const char *name, void *ctx)
+{
+	(void)name;
+	(void)ctx;
+	return ktsnap_report__new();
+}
+
+/* ---- the options are read like every other opts struct ----------------------------------- */
+static void test_opts_sizes(void **state)
+{
+	struct ktsnap_bridge *b = ktsnap_bridge__new(never, NULL, NULL);
+	struct ktsnap_periodic_clock broken = { 0 }; /* no now_ns: refused if read */
+	struct {
+		struct ktsnap_periodic_opts o;
+		uint64_t newer; /* a field of a newer ktsnap */
+	} big;
+	struct ktsnap_periodic_opts o;
+	struct ktsnap_periodic *p;
+
+	(void)state;
+	/* an older caller's struct ends before clock: clock reads as NULL */
+	o = (struct ktsnap_periodic_opts){ .sz = offsetof(struct ktsnap_periodic_opts, clock),
+					   .capture = real_capture,
+					   .clock = &broken };
+	p = ktsnap_periodic__new(b, &o);
+	assert_non_null(p);
+	assert_int_equal(ktsnap_periodic__run(p), 0); /* num_snapshots 0: off */
+	assert_int_equal(ktsnap_periodic__fired(p), 0);
+	ktsnap_periodic__free(p);
+	/* the same struct at full size does read clock */
+	o.sz = sizeof(o);
+	assert_null(ktsnap_periodic__new(b, &o));
+	assert_int_equal(errno, EINVAL);
+	assert_string_equal(ktsnap_errmsg(), "periodic: the injected clock has no now_ns");
+	/* too small to hold even sz */
+	o.sz = 4;
+	assert_null(ktsnap_periodic__new(b, &o));
+	assert_int_equal(errno, EINVAL);
+	assert_non_null(strstr(ktsnap_errmsg(), "ktsnap_periodic_opts: opts.sz 4 "));
+
+	/* a newer caller's struct: zero bytes past the known end are fine … */
+	memset(&big, 0, sizeof(big));
+	big.o.sz = sizeof(big);
+	big.o.capture = real_capture;
+	p = ktsnap_periodic__new(b, &big.o);
+	assert_non_null(p);
+	ktsnap_periodic__free(p);
+	/* … an option this ktsnap does not know is refused, not ignored */
+	big.newer = 1;
+	assert_null(ktsnap_periodic__new(b, &big.o));
+	assert_int_equal(errno, E2BIG);
+	assert_non_null(strstr(ktsnap_errmsg(), "ktsnap_periodic_opts: opts.sz "));
+	assert_non_null(strstr(ktsnap_errmsg(), "has a non-zero byte at offset "));
 	ktsnap_bridge__unref(b);
 }
 
@@ -478,13 +566,6 @@ static void test_thread_fake_clock(void **state)
 	ktsnap_bridge__unref(b);
 }
 
-static struct ktsnap_report *real_capture(const char *name, void *ctx)
-{
-	(void)name;
-	(void)ctx;
-	return ktsnap_report__new();
-}
-
 static void test_thread_real_clock(void **state)
 {
 	struct ktsnap_bridge *b = ktsnap_bridge__new(never, NULL, NULL);
@@ -497,7 +578,7 @@ static void test_thread_real_clock(void **state)
 
 	(void)state;
 	/* runs to completion beside the caller (boundaries at 240 and 360 ms) */
-	p = ktsnap_periodic__new(b, &o, NULL);
+	p = ktsnap_periodic__new(b, &o);
 	assert_non_null(p);
 	assert_int_equal(ktsnap_periodic__start(p), 0);
 	assert_int_equal(ktsnap_periodic__join(p), 0);
@@ -508,12 +589,16 @@ static void test_thread_real_clock(void **state)
 	/* stop wakes a sleeping run: whatever fired by then, the run ends cancelled */
 	o.num_snapshots = 3;
 	o.duration_ns = 3600 * SEC;
-	p = ktsnap_periodic__new(b, &o, NULL);
+	p = ktsnap_periodic__new(b, &o);
 	assert_int_equal(ktsnap_periodic__start(p), 0);
 	ktsnap_periodic__pause(p);
 	ktsnap_periodic__stop(p);
 	rc = ktsnap_periodic__join(p);
 	assert_int_equal(rc, -ECANCELED);
+	/* the run's text lands on the joining thread */
+	assert_non_null(strstr(ktsnap_errmsg(), "periodic: stopped before the last boundary ("));
+	assert_int_equal(ktsnap_periodic__join(p), -ESRCH);
+	assert_non_null(strstr(ktsnap_errmsg(), "periodic: join without a capture thread"));
 	ktsnap_periodic__free(p);
 	ktsnap_drain__free(ktsnap_bridge__drain(b));
 	ktsnap_bridge__unref(b);
@@ -528,6 +613,7 @@ int main(void)
 		cmocka_unit_test(test_run_stores_boundaries),
 		cmocka_unit_test(test_failures_and_abandonment),
 		cmocka_unit_test(test_stop_and_bad_options),
+		cmocka_unit_test(test_opts_sizes),
 		cmocka_unit_test(test_stats_socket),
 		cmocka_unit_test(test_thread_fake_clock),
 		cmocka_unit_test(test_thread_real_clock),

@@ -38,11 +38,10 @@ static void periodic_beside_workload(void **state)
 	struct periodic_read r;
 	struct ktsnap_periodic *p;
 	size_t i, fails;
-	char *err = NULL;
 
 	(void)state;
 	assert_non_null(b);
-	p = ktsnap_periodic__new(b, &o, &err);
+	p = ktsnap_periodic__new(b, &o);
 	assert_non_null(p);
 	assert_int_equal(ktsnap_periodic__start(p), 0);
 	/* the workload: keep switching until every boundary has been serviced */
@@ -52,7 +51,7 @@ static void periodic_beside_workload(void **state)
 	assert_int_equal(ktsnap_periodic__fired(p), 5);
 	assert_false(ktsnap_periodic__abandoned(p));
 	assert_int_equal(ktsnap_bridge__periodic_real_count(b), 5);
-	assert_int_equal(ktsnap_periodic__default_check(b, &err), 0);
+	assert_int_equal(ktsnap_periodic__default_check(b), 0);
 	ktsnap_periodic__free(p);
 
 	periodic_read_open(&r, b, 5, "nr_switches", KTSNAP_SERIES_U64);

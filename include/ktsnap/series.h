@@ -424,13 +424,18 @@ KTSNAP_API struct ktsnap_sample_series *ktsnap_sample_series__read_dir(const cha
 #define KTSNAP_PERIODIC_MAX_CONSECUTIVE_FAILURES 2
 
 /*
- * Check @num_snapshots over a workload of @duration_ns: 0 (also for
- * num_snapshots 0, which means "off"), or -EINVAL with a heap text in
- * *err (when @err is not NULL; caller frees with free()) saying which rule
- * failed and how to fix it: num_snapshots <= 64, and 0.8 * duration /
- * (num_snapshots + 1) >= 100 ms.
+ * Periodic capture reports failures like the rest of the library: a
+ * negative errno (NULL + errno for ktsnap_periodic__new) and a text for
+ * ktsnap_errmsg() saying what was wrong.
  */
-KTSNAP_API int ktsnap_periodic__validate(uint32_t num_snapshots, uint64_t duration_ns, char **err);
+
+/*
+ * Check @num_snapshots over a workload of @duration_ns: 0 (also for
+ * num_snapshots 0, which means "off"), or -EINVAL with a ktsnap_errmsg()
+ * text saying which rule failed and how to fix it: num_snapshots <= 64,
+ * and 0.8 * duration / (num_snapshots + 1) >= 100 ms.
+ */
+KTSNAP_API int ktsnap_periodic__validate(uint32_t num_snapshots, uint64_t duration_ns);
 
 /*
  * The boundary schedule on any ns clock (integer math): with avail = end -
@@ -477,18 +482,26 @@ struct ktsnap_periodic_opts {
 	ktsnap_periodic_stats_fn stats;
 	void *stats_ctx;
 	const struct ktsnap_periodic_clock *clock; /* NULL: CLOCK_MONOTONIC */
+	size_t : 0;
 };
+#define ktsnap_periodic_opts__last_field clock
 
 struct ktsnap_periodic;
 
 /*
  * A periodic capture run storing into @b (a handle is taken; the caller
- * keeps its own).  Validates the options (-EINVAL text in *err as for
- * ktsnap_periodic__validate; a missing capture callback also fails).
- * Caller frees with ktsnap_periodic__free().  NULL + errno.
+ * keeps its own).  @opts is required (it carries the capture callback)
+ * and is copied.  A caller built against an older ktsnap passes a smaller
+ * opts->sz: the fields it does not know read as zero (no clock: the
+ * monotonic one).  Caller frees with ktsnap_periodic__free().  NULL +
+ * errno: EINVAL (no bridge, no options, no capture callback, a clock
+ * without now_ns, opts->sz smaller than sz itself, or the rules of
+ * ktsnap_periodic__validate, with its text), E2BIG (a non-zero byte in
+ * @opts past the fields this ktsnap knows), ENOMEM; ktsnap_errmsg() says
+ * which.
  */
-KTSNAP_API struct ktsnap_periodic *
-ktsnap_periodic__new(struct ktsnap_bridge *b, const struct ktsnap_periodic_opts *opts, char **err);
+KTSNAP_API struct ktsnap_periodic *ktsnap_periodic__new(struct ktsnap_bridge *b,
+							const struct ktsnap_periodic_opts *opts);
 /*
  * Service every boundary in the calling thread, then return: each one
  * requests stats, stamps elapsed_ms (workload ms since the anchor, pauses
@@ -496,13 +509,22 @@ ktsnap_periodic__new(struct ktsnap_bridge *b, const struct ktsnap_periodic_opts 
  * captures and stores "periodic_%03u" with the stats, elapsed_ms,
  * boundary_offset_ms (boundary - anchor) and the current step.  A failed
  * capture stores a placeholder; after 2 consecutive failures the
- * remaining boundaries are abandoned.  0, -EALREADY (already run or
- * running), -ECANCELED when stopped early.
+ * remaining boundaries are abandoned.  0, -EINVAL (@p NULL),
+ * -EALREADY (run or start was already called), -ECANCELED when stopped
+ * early; each failure with a ktsnap_errmsg() text.
  */
 KTSNAP_API int ktsnap_periodic__run(struct ktsnap_periodic *p);
-/* The same on a new thread beside the caller's workload.  0 or -errno. */
+/*
+ * The same on a new thread beside the caller's workload.  0, -EINVAL,
+ * -EALREADY as for run, or the errno of the thread creation; with a text.
+ */
 KTSNAP_API int ktsnap_periodic__start(struct ktsnap_periodic *p);
-/* Wait for the thread started by __start to finish; returns what run returned. */
+/*
+ * Wait for the thread started by __start to finish; returns what run
+ * returned (-ECANCELED with its text on this thread), -EINVAL (@p NULL)
+ * or -ESRCH (no thread to wait for: start not called, failed, or already
+ * joined), with a text.
+ */
 KTSNAP_API int ktsnap_periodic__join(struct ktsnap_periodic *p);
 /* Ask the run to stop before the next boundary and wake it (thread-safe). */
 KTSNAP_API void ktsnap_periodic__stop(struct ktsnap_periodic *p);
@@ -523,10 +545,10 @@ KTSNAP_API void ktsnap_periodic__free(struct ktsnap_periodic *p);
 /*
  * The default post-run check of a periodic run with no check of its own:
  * at least one stored boundary with real BPF state
- * (ktsnap_bridge__periodic_real_count(b) >= 1).  0, or -ENODATA with a heap
- * text in *err (when not NULL; caller frees).
+ * (ktsnap_bridge__periodic_real_count(b) >= 1).  0, -ENODATA when there is
+ * none, -EINVAL for a NULL bridge; ktsnap_errmsg() says which.
  */
-KTSNAP_API int ktsnap_periodic__default_check(struct ktsnap_bridge *b, char **err);
+KTSNAP_API int ktsnap_periodic__default_check(struct ktsnap_bridge *b);
 
 #ifdef __cplusplus
 }
