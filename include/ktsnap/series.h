@@ -436,6 +436,13 @@ KTSNAP_API struct ktsnap_sample_series *ktsnap_sample_series__read_dir(const cha
  * and 0.8 * duration / (num_snapshots + 1) >= 100 ms.
  */
 KTSNAP_API int ktsnap_periodic__validate(uint32_t num_snapshots, uint64_t duration_ns);
+/*
+ * The default post-run check of a periodic run with no check of its own:
+ * at least one stored boundary with real BPF state
+ * (ktsnap_bridge__periodic_real_count(b) >= 1).  0, -ENODATA when there is
+ * none, -EINVAL for a NULL bridge; ktsnap_errmsg() says which.
+ */
+KTSNAP_API int ktsnap_periodic__default_check(struct ktsnap_bridge *b);
 
 /*
  * The boundary schedule on any ns clock (integer math): with avail = end -
@@ -502,6 +509,8 @@ struct ktsnap_periodic;
  */
 KTSNAP_API struct ktsnap_periodic *ktsnap_periodic__new(struct ktsnap_bridge *b,
 							const struct ktsnap_periodic_opts *opts);
+/* Stops and joins a running thread, drops the bridge handle.  Accepts NULL. */
+KTSNAP_API void ktsnap_periodic__free(struct ktsnap_periodic *p);
 /*
  * Service every boundary in the calling thread, then return: each one
  * requests stats, stamps elapsed_ms (workload ms since the anchor, pauses
@@ -539,16 +548,6 @@ KTSNAP_API void ktsnap_periodic__set_step(struct ktsnap_periodic *p, uint16_t st
 KTSNAP_API uint32_t ktsnap_periodic__target(const struct ktsnap_periodic *p);
 KTSNAP_API uint32_t ktsnap_periodic__fired(struct ktsnap_periodic *p);
 KTSNAP_API bool ktsnap_periodic__abandoned(struct ktsnap_periodic *p);
-/* Stops and joins a running thread, drops the bridge handle.  Accepts NULL. */
-KTSNAP_API void ktsnap_periodic__free(struct ktsnap_periodic *p);
-
-/*
- * The default post-run check of a periodic run with no check of its own:
- * at least one stored boundary with real BPF state
- * (ktsnap_bridge__periodic_real_count(b) >= 1).  0, -ENODATA when there is
- * none, -EINVAL for a NULL bridge; ktsnap_errmsg() says which.
- */
-KTSNAP_API int ktsnap_periodic__default_check(struct ktsnap_bridge *b);
 
 #ifdef __cplusplus
 }
