@@ -258,18 +258,11 @@ static int missing(const struct ktsnap_field *f, struct ktsnap_error *err)
 	return -ENOENT;
 }
 
-/* The coercions of a VALUE or JSON field, and the node they apply to. */
-static const struct ktsnap_field_conv *conv_of(const struct ktsnap_field *f)
-{
-	return f->kind == KTSNAP_FIELD_JSON ? &ktsnap_json_conv : &value_conv;
-}
-
-static const void *node_of(const struct ktsnap_field *f)
-{
-	return f->kind == KTSNAP_FIELD_JSON ? (const void *)f->json : f->value;
-}
-
-/* ktsnap_field__as_<name>: a per-CPU key reads as its index. */
+/*
+ * ktsnap_field__as_<name>: a per-CPU key reads as its index.  A value is
+ * converted by a direct call (the hot path of find and max_by), a JSON
+ * value through the JSON coercions.
+ */
 #define FIELD_SCALAR(name, type)                                                                \
 	int ktsnap_field__as_##name(struct ktsnap_field f, type *out, struct ktsnap_error *err) \
 	{                                                                                       \
@@ -279,7 +272,9 @@ static const void *node_of(const struct ktsnap_field *f)
 			return -ENOENT;                                                         \
 		if (f.kind == KTSNAP_FIELD_PERCPU_KEY)                                          \
 			x = (type)f.key;                                                        \
-		else if (conv_of(&f)->to_##name(node_of(&f), &x, err))                          \
+		else if (f.kind == KTSNAP_FIELD_JSON ?                                          \
+				 ktsnap_json_conv.to_##name(f.json, &x, err) :                  \
+				 v_to_##name(f.value, &x, err))                                 \
 			return -EINVAL;                                                         \
 		if (out)                                                                        \
 			*out = x;                                                               \

@@ -216,9 +216,11 @@ struct json_object;
 struct ktsnap_field {
 	enum ktsnap_field_kind kind;
 	uint32_t key; /* PERCPU_KEY */
-	const struct ktsnap_value *value; /* VALUE */
+	union {
+		const struct ktsnap_value *value; /* VALUE */
+		const struct json_object *json; /* JSON */
+	};
 	struct ktsnap_error err; /* MISSING */
-	const struct json_object *json; /* JSON */
 };
 
 /* A field over any value (e.g. one obtained from the raw layer). */
