@@ -6,7 +6,7 @@ target_link_libraries(ktsched_hold PRIVATE ktfixture)
 
 add_test(NAME cli_basic
 	 COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/basic.sh $<TARGET_FILE:ktsnap_cli>
-		 ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_json/corpus)
+		 ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_json/corpus ${CMAKE_COMMAND})
 set_tests_properties(cli_basic PROPERTIES LABELS cli TIMEOUT 60)
 
 ktsnap_bpf_command(cmd $<TARGET_FILE:ktsched_hold> sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/capture.sh

@@ -1,9 +1,11 @@
 #!/bin/sh
 # ktsnap on hand-made report files (no BPF): usage, get, show, diff, and
 # the rejection of damaged files.  $1 = ktsnap binary, $2 = directory of
-# report files written by the library (the fuzz seed corpus).
+# report files written by the library (the fuzz seed corpus), $3 = cmake
+# (runs the usage forms' generator, cli/synopsis.cmake).
 K=$1
 C=$2
+CMAKE=${3:-cmake}
 . "$(dirname "$0")/lib.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -54,6 +56,76 @@ for c in $("$K" --help | sed -n 's/^  ktsnap \([a-z]*\).*/\1/p' | sort -u); do
 done
 run "$K" show "$A" --frob
 expect "unknown option" 2 "unknown option '--frob'"
+
+# ---- the usage forms' generator: a malformed SYNOPSIS stops the build ------------
+# synopsis BODY: cli/synopsis.cmake on a man page whose SYNOPSIS is BODY; $out
+# holds its messages, then the header it wrote, on one line (cmake wraps
+# its messages)
+synopsis() {
+	printf '# NAME\n\nktsnap\n\n# SYNOPSIS\n\n%s\n\n# DESCRIPTION\n\nx\n' "$1" >"$T/m.md"
+	rm -f "$T/s.h"
+	run "$CMAKE" -DIN="$T/m.md" -DOUT="$T/s.h" -P "$(dirname "$0")/../../cli/synopsis.cmake"
+	[ -f "$T/s.h" ] && out="$out
+$(cat "$T/s.h")"
+	out=$(printf '%s\n' "$out" | tr '\n' ' ' | tr -s ' ')
+}
+M='**ktsnap** [**-j**] *COMMAND*'
+synopsis "$M
+
+**ktsnap diff** *A* *B*"
+expect "synopsis: a form" 0 '#define CLI_SYNOPSIS_diff "ktsnap diff A B\n"'
+synopsis "$M
+
+**ktsnap diff** *A*
+   *B*"
+expect "synopsis: a paragraph over two lines is one form" 0 \
+	'#define CLI_SYNOPSIS_diff "ktsnap diff A B\n"'
+synopsis "$M
+
+**ktsnap list**"
+expect "synopsis: a command without arguments is its own" 0 \
+	'#define CLI_SYNOPSIS_list "ktsnap list\n"'
+run grep -x '#define CLI_SYNOPSIS_MAIN "ktsnap \[-j\] COMMAND\\n"' "$T/s.h"
+expect "synopsis: ... not a second form of ktsnap itself" 0 "CLI_SYNOPSIS_MAIN"
+synopsis "$M
+
+**ktsnap show** *FILE* [**--map** *NAME*"
+expect "synopsis: an unclosed bracket fails" 1 \
+	"unbalanced brackets in the SYNOPSIS form '**ktsnap show** *FILE* [**--map** *NAME*'"
+synopsis "$M
+
+**ktsnap show** *FILE* [**--map** *NAME*
+
+**ktsnap get** *FILE*"
+expect "synopsis: an unclosed bracket before another form fails" 1 "unbalanced brackets"
+synopsis "$M
+
+**ktsnap show** *FILE*] (*X*]"
+expect "synopsis: a stray closing bracket fails" 1 "unbalanced brackets"
+synopsis "$M
+
+**ktsnap show** *A*;*B*"
+expect "synopsis: a ';' fails" 1 "has a ';'"
+synopsis "$M
+
+**ktsnap show** [*A*;*B*]"
+expect "synopsis: a ';' in brackets fails" 1 "has a ';'"
+synopsis "$M
+
+**ktsnap show-all** *FILE*"
+expect "synopsis: a command name it cannot read fails" 1 \
+	"cannot read the SYNOPSIS paragraph '**ktsnap show-all** *FILE*'"
+synopsis "$M
+
+**ktsnap** **show** *FILE*"
+expect "synopsis: a second form of ktsnap itself fails" 1 "more than one **ktsnap** form"
+synopsis "$M
+
+Options come first."
+expect "synopsis: a paragraph that is no form fails" 1 \
+	"cannot read the SYNOPSIS paragraph 'Options come first.'"
+synopsis "**ktsnap diff** *A* *B*"
+expect "synopsis: no form of ktsnap itself fails" 1 "no **ktsnap** form"
 
 # ---- get: planted values ------------------------------------------------------
 get_eq "var u64 max" "18446744073709551615" "$A" var bss_u64_max
