@@ -23,11 +23,14 @@
 /*
  * The JSON type of member @f, from its C type.  A member whose type has no
  * JSON form here fails the build; so does a u32 member listed as a u64.
+ * The member's address is what is matched: the member itself would decay
+ * from an array to a pointer, so a char[N] would pass for a string and a
+ * u64[N] for a list.
  */
 #define JTYPE(f) \
-	_Generic(MEMBER(f), uint64_t: JF_U64, uint32_t: JF_U32, int64_t: JF_I64,         \
-		 int32_t: JF_I32, bool: JF_BOOL, double: JF_F64, char *: JF_STR,          \
-		 const char *: JF_STR, uint64_t *: JF_U64_LIST, uint32_t *: JF_U32_LIST)
+	_Generic(&MEMBER(f), uint64_t *: JF_U64, uint32_t *: JF_U32, int64_t *: JF_I64,       \
+		 int32_t *: JF_I32, bool *: JF_BOOL, double *: JF_F64, char **: JF_STR,        \
+		 const char **: JF_STR, uint64_t **: JF_U64_LIST, uint32_t **: JF_U32_LIST)
 /* the offset of member @f as a json_field aux */
 #define AUX(f) ((ssize_t)offsetof(struct REC_OF, f))
 #define FIELD(name, t, fl, n, f, aux, sub)                           \
