@@ -756,8 +756,14 @@ int ktsnap_series_value__read(struct ktsnap_field fld, enum ktsnap_series_type t
 	case KTSNAP_SERIES_BOOL:
 		err = ktsnap_field__as_bool(fld, &out->v.b, &out->err);
 		break;
-	default:
-		return ktsnap_fail(-EINVAL, "series_value__read: unknown type %d", (int)type);
+	default: {
+		char why[64];
+
+		/* *out is this error, not whatever it held */
+		snprintf(why, sizeof(why), "unknown series type %d", (int)type);
+		*out = ktsnap_series_err(ktsnap_error__projection_failed(why));
+		return ktsnap_fail(-EINVAL, "series_value__read: %s", why);
+	}
 	}
 	out->ok = !err;
 	return err;

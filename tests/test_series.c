@@ -277,7 +277,13 @@ static void test_series_value_read(void **state)
 			 -ENOENT);
 	assert_false(v.ok);
 	assert_int_equal(v.err.kind, KTSNAP_ERR_FIELD_NOT_FOUND);
+	/* an unknown type fills *out with an error too, never leaves an Ok value */
+	assert_int_equal(ktsnap_series_value__read(n, KTSNAP_SERIES_U64, &v), 0);
+	assert_true(v.ok);
 	assert_int_equal(ktsnap_series_value__read(n, (enum ktsnap_series_type)99, &v), -EINVAL);
+	assert_false(v.ok);
+	assert_int_equal(v.err.kind, KTSNAP_ERR_PROJECTION_FAILED);
+	assert_string_equal(ktsnap_errmsg(), "series_value__read: unknown series type 99");
 	assert_int_equal(ktsnap_series_value__read(n, KTSNAP_SERIES_U64, NULL), -EINVAL);
 	json_object_put(doc);
 }

@@ -234,8 +234,9 @@ typedef int (*ktsnap_series_stats_fn)(struct ktsnap_field stats, struct ktsnap_s
 /*
  * For projections: @f read as @type (ktsnap_field__as_u64() … as_bool())
  * into *out, the value or the error that replaced it; returns what the
- * as_*() call did (0, -ENOENT, -EINVAL), or -EINVAL for a NULL @out.  This
- * is how the library's own projections read their fields.
+ * as_*() call did (0, -ENOENT, -EINVAL), or -EINVAL for a NULL @out or an
+ * unknown @type (*out: a ProjectionFailed error).  This is how the
+ * library's own projections read their fields.
  */
 KTSNAP_API int ktsnap_series_value__read(struct ktsnap_field f, enum ktsnap_series_type type,
 					 struct ktsnap_series_value *out);
