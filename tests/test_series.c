@@ -127,6 +127,7 @@ static void test_construction_and_filters(void **state)
 	assert_int_equal(ktsnap_sample__stamped_phase(&smp), 0);
 	assert_ptr_equal(ktsnap_snapshot__report(smp.snapshot), smp.snapshot.report);
 	assert_int_equal(ktsnap_sample_series__sample(s, 4, &smp), -ERANGE);
+	assert_int_equal(ktsnap_sample_series__sample(s, 0, NULL), -EINVAL);
 
 	/* by_stamped_phase: absent step → 0 */
 	assert_int_equal(ktsnap_sample_series__stamped_phase_rows(s, 1, rows, 8), 2);

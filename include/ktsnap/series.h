@@ -190,7 +190,7 @@ KTSNAP_API struct ktsnap_sample_series *ktsnap_sample_series__from_drain(struct 
 
 KTSNAP_API size_t ktsnap_sample_series__len(const struct ktsnap_sample_series *s);
 KTSNAP_API bool ktsnap_sample_series__is_empty(const struct ktsnap_sample_series *s);
-/* Row @i as a sample.  0, -ERANGE. */
+/* Row @i as a sample.  0, -EINVAL (NULL @out), -ERANGE (@i past the end). */
 KTSNAP_API int ktsnap_sample_series__sample(const struct ktsnap_sample_series *s, size_t i,
 					    struct ktsnap_sample *out);
 /* periodic_only(): keep the rows whose tag starts with "periodic_" (prefix
