@@ -565,6 +565,11 @@ static void t_opts_rules(void **state)
 	big_kop.newer[0] = 1;
 	assert_int_equal(ktsnap_kernel_op_live(NULL, NULL, &big_kop.o), -E2BIG);
 	assert_non_null(strstr(ktsnap_errmsg(), "ktsnap_kernel_op_live_opts: opts.sz"));
+	/* the ctx is an opts struct: without its sz it is refused, never guessed */
+	big_kop.newer[0] = 0;
+	big_kop.o.sz = 0;
+	assert_int_equal(ktsnap_kernel_op_live(NULL, NULL, &big_kop.o), -EINVAL);
+	assert_non_null(strstr(ktsnap_errmsg(), "opts.sz 0 is smaller than the sz field"));
 
 	/* an older caller that knew only kcore: kallsyms is junk, never read */
 	snprintf(missing, sizeof(missing), "%s/none", f->dir);
