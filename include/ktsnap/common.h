@@ -81,9 +81,10 @@ KTSNAP_API const char *ktsnap_errmsg(void);
  * The hot paths set it too, but to a fixed text, so a failing lookup in a
  * loop formats nothing:
  *   - the value accessors ktsnap_value__as_*() say which conversion failed;
- *   - the views (view.h, snapshot.h, stats.h's JSON fields), which report
- *     through struct ktsnap_error, name the error kind and point at
- *     ktsnap_error__format() for the whole sentence.
+ *   - the views (view.h, whose fields also read the stats JSON, and
+ *     snapshot.h), which report through struct ktsnap_error, name the
+ *     error kind and point at ktsnap_error__format() for the whole
+ *     sentence.
  * Plain getters that cannot fail (counts, names, equality tests) leave it.
  * A successful call may leave an earlier failure's text in place: read
  * it only after a call has reported a failure.
