@@ -212,9 +212,10 @@ static int phase_ok_value(const struct ktsnap_series_field *f, uint16_t phase, b
 	ssize_t r = phase_ok_row(f, phase, last);
 
 	if (!f || !out)
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "%s_at_phase: no field or no output",
+				   last ? "value" : "first");
 	if (r < 0)
-		return -ENOENT;
+		return ktsnap_fail(-ENOENT, "'%s' has no Ok value in phase %u", f->label, phase);
 	*out = f->values[r].v;
 	return 0;
 }
@@ -325,14 +326,14 @@ static int push_row(struct ktsnap_sample_series *s, const char *tag, struct ktsn
 
 	if (!s || !tag || !report) {
 		ktsnap_report__free(report);
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "push: no series, tag or report");
 	}
 	r.report = report;
 	r.tag = strdup(tag);
 	r.stats = ktsnap_stats__dup(stats ? stats : &none);
 	if (!r.tag || !r.stats || KTSNAP_ENSURE(s->rows, s->cap, s->n + 1)) {
 		row_clear(&r);
-		return -ENOMEM;
+		return ktsnap_fail(-ENOMEM, "push: out of memory");
 	}
 	s->rows[s->n++] = r;
 	return 0;
@@ -580,10 +581,10 @@ static struct ktsnap_series_field *project(struct ktsnap_sample_series *s, bool 
 	size_t i;
 	int err;
 
-	if (!s || !valid) {
-		errno = EINVAL;
-		return NULL;
-	}
+	if (!s || !valid)
+		return ktsnap_fail_ptr(-EINVAL,
+				       "series '%s': no sample series or nothing to project",
+				       label ? label : "");
 	f = series_field(s, label, type);
 	for (i = 0; f && i < s->n; i++) {
 		struct ktsnap_report *r = s->rows[i].report;
@@ -593,8 +594,8 @@ static struct ktsnap_series_field *project(struct ktsnap_sample_series *s, bool 
 		drop_fresh(r, fresh, &f->values[i], 1);
 		if (err < 0) {
 			ktsnap_series_field__free(f);
-			errno = -err;
-			return NULL;
+			return ktsnap_fail_ptr(err, "series '%s': the projection failed on %s: %s",
+					       label ? label : "", s->rows[i].tag, strerror(-err));
 		}
 	}
 	return f;
@@ -990,8 +991,7 @@ static char **strv_finish(struct strv *sv)
 		sv->oom = true;
 	if (sv->oom) {
 		ktsnap_strv__free(sv->v);
-		errno = ENOMEM;
-		return NULL;
+		return ktsnap_fail_ptr(-ENOMEM, "names: out of memory");
 	}
 	return sv->v;
 }

@@ -42,11 +42,13 @@ static int write_report(const char *dir, const char *tag, const struct ktsnap_re
 
 	snprintf(path, sizeof(path), "%s/%s.json", dir, tag);
 	f = fopen(path, "we");
-	if (!f)
-		return -errno;
+	if (!f) {
+		err = errno;
+		return ktsnap_fail(-err, "write_dir: cannot create %s: %s", path, strerror(err));
+	}
 	err = ktsnap_report__write_json(r, f, 0);
 	if (fclose(f) && !err)
-		err = -EIO;
+		err = ktsnap_fail(-EIO, "write_dir: cannot write %s", path);
 	return err;
 }
 
@@ -103,7 +105,7 @@ int ktsnap_sample_series__write_dir(const struct ktsnap_sample_series *s, const 
 	arr = json_object_new_array();
 	if (!root || !arr) {
 		json_object_put(arr);
-		err = -ENOMEM;
+		err = ktsnap_fail(-ENOMEM, "write_dir: out of memory");
 		goto out;
 	}
 	json_object_object_add(root, "samples", arr);
@@ -113,7 +115,7 @@ int ktsnap_sample_series__write_dir(const struct ktsnap_sample_series *s, const 
 
 		ktsnap_sample_series__sample(s, i, &smp);
 		if (!rec) {
-			err = -ENOMEM;
+			err = ktsnap_fail(-ENOMEM, "write_dir: out of memory");
 			goto out;
 		}
 		json_object_array_add(arr, rec);
@@ -130,7 +132,7 @@ int ktsnap_sample_series__write_dir(const struct ktsnap_sample_series *s, const 
 			json_object_object_add(rec, "step_index",
 					       json_object_new_int(smp.meta.step_index));
 		if (add_stats(rec, smp.stats)) {
-			err = -ENOMEM;
+			err = ktsnap_fail(-ENOMEM, "write_dir: out of memory");
 			goto out;
 		}
 		err = write_report(dir, smp.tag, ktsnap_snapshot__report(smp.snapshot));
@@ -138,8 +140,10 @@ int ktsnap_sample_series__write_dir(const struct ktsnap_sample_series *s, const 
 			goto out;
 	}
 	snprintf(path, sizeof(path), "%s/" SERIES_FILE, dir);
-	if (json_object_to_file_ext(path, root, KTSNAP_JSONC_COMPACT))
+	if (json_object_to_file_ext(path, root, KTSNAP_JSONC_COMPACT)) {
 		err = errno ? -errno : -EIO;
+		ktsnap_fail(err, "write_dir: cannot write %s: %s", path, strerror(-err));
+	}
 out:
 	json_object_put(root);
 	return err;
@@ -155,8 +159,10 @@ static int read_report(const char *dir, const char *file, struct ktsnap_report *
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	f = fopen(path, "re");
-	if (!f)
-		return -errno;
+	if (!f) {
+		err = errno;
+		return ktsnap_fail(-err, "read_dir: cannot open %s: %s", path, strerror(err));
+	}
 	err = ktsnap_report__read_file(f, KTSNAP_FORMAT_AUTO, r); /* JSON or .ktsnap */
 	fclose(f);
 	return err;
@@ -228,7 +234,8 @@ static int read_indexed(struct ktsnap_sample_series *s, const char *dir, struct 
 
 	if (!json_object_object_get_ex(root, "samples", &arr) ||
 	    !json_object_is_type(arr, json_type_array))
-		return -EINVAL;
+		return ktsnap_fail(-EINVAL, "read_dir: %s/" SERIES_FILE " has no \"samples\" array",
+				   dir);
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *rec = json_object_array_get_idx(arr, i);
 		const char *tag = get_str(rec, "tag"), *file = get_str(rec, "file");
@@ -240,13 +247,21 @@ static int read_indexed(struct ktsnap_sample_series *s, const char *dir, struct 
 		uint16_t step16;
 
 		if (!tag || !tag_is_file_safe(tag))
-			return -EINVAL;
+			return ktsnap_fail(-EINVAL,
+					   "read_dir: sample %zu of %s/" SERIES_FILE
+					   " has no tag that can be a file name",
+					   i, dir);
 		if (!file) {
 			snprintf(fallback, sizeof(fallback), "%s.json", tag);
 			file = fallback;
 		}
-		if (!tag_is_file_safe(file) || parse_stats(rec, &st))
-			return -EINVAL;
+		if (!tag_is_file_safe(file))
+			return ktsnap_fail(-EINVAL,
+					   "read_dir: sample '%s': file '%s' is not a file name",
+					   tag, file);
+		if (parse_stats(rec, &st))
+			return ktsnap_fail(
+				-EINVAL, "read_dir: sample '%s': unknown missing_stats kind", tag);
 		has_el = get_u64(rec, "elapsed_ms", &el);
 		has_off = get_u64(rec, "boundary_offset_ms", &off);
 		has_step = get_u64(rec, "step_index", &step) && step <= UINT16_MAX;
@@ -277,8 +292,10 @@ static int read_bare(struct ktsnap_sample_series *s, const char *dir)
 	int err = 0;
 	DIR *d = opendir(dir);
 
-	if (!d)
-		return -errno;
+	if (!d) {
+		err = errno;
+		return ktsnap_fail(-err, "read_dir: cannot open %s: %s", dir, strerror(err));
+	}
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 
@@ -286,13 +303,16 @@ static int read_bare(struct ktsnap_sample_series *s, const char *dir)
 		    strcmp(de->d_name + len - 5, ".json"))
 			continue;
 		if (KTSNAP_ENSURE(names, cap, n + 1) || !(names[n] = strdup(de->d_name))) {
-			err = -ENOMEM;
+			err = ktsnap_fail(-ENOMEM, "read_dir: out of memory");
 			goto out;
 		}
 		n++;
 	}
 	if (!n) {
-		err = -ENOENT;
+		err = ktsnap_fail(-ENOENT,
+				  "read_dir: %s has neither " SERIES_FILE
+				  " nor periodic_*.json samples",
+				  dir);
 		goto out;
 	}
 	qsort(names, n, sizeof(*names), cmp_str);
@@ -341,10 +361,14 @@ struct ktsnap_sample_series *ktsnap_sample_series__read_dir(const char *dir)
 	if (f) {
 		fclose(f);
 		root = json_object_from_file(path);
-		err = root ? read_indexed(s, dir, root) : -EINVAL;
+		err = root ? read_indexed(s, dir, root) :
+			     ktsnap_fail(-EINVAL, "read_dir: %s is not JSON", path);
 		json_object_put(root);
 	} else {
-		err = errno == ENOENT ? read_bare(s, dir) : -errno;
+		err = errno;
+		err = err == ENOENT ? read_bare(s, dir) :
+				      ktsnap_fail(-err, "read_dir: cannot open %s: %s", path,
+						  strerror(err));
 	}
 	if (err) {
 		ktsnap_sample_series__free(s);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <ktsnap/bridge.h>
@@ -52,6 +53,12 @@ static int failing_kop(const struct ktsnap_kernel_op_request *req,
 		       struct ktsnap_kernel_op_reply *reply, void *ctx)
 {
 	return -EFAULT;
+}
+
+static int failing_projection(struct ktsnap_snapshot snap, struct ktsnap_series_value *out,
+			      void *ctx)
+{
+	return -EIO;
 }
 
 /* The review's reproduction, then the same check for every family. */
@@ -154,6 +161,53 @@ static void never_stale(void **state)
 		      "verdict add(NULL)");
 		CHECK(assert_null(ktsnap_verdict__at(v, 3)), "verdict item past the end");
 		ktsnap_verdict__free(v);
+		ktsnap_sample_series__free(s);
+	}
+
+	/* series failures found in their static helpers */
+	{
+		struct ktsnap_sample_series *s = ktsnap_sample_series__new();
+		struct ktsnap_series_field *empty = ktsnap_series_field__new(
+			"x", KTSNAP_SERIES_U64, NULL, 0, NULL, 0, NULL, 0, NULL, 0);
+		union ktsnap_series_num num;
+		char dir[] = "/tmp/ktsnap-errmsg-XXXXXX", path[64];
+		FILE *f;
+
+		assert_non_null(s);
+		assert_non_null(empty);
+		assert_non_null(mkdtemp(dir));
+		CHECK(assert_int_equal(ktsnap_series_field__value_at_phase(NULL, 0, &num), -EINVAL),
+		      "value_at_phase(NULL)");
+		CHECK(assert_int_equal(ktsnap_series_field__first_at_phase(empty, 1, &num),
+				       -ENOENT),
+		      "first_at_phase without a value");
+		CHECK(assert_int_equal(
+			      ktsnap_sample_series__push(s, NULL, NULL, NULL, NULL, NULL, NULL),
+			      -EINVAL),
+		      "push(NULL)");
+		CHECK(assert_null(ktsnap_sample_series__bpf(s, "x", KTSNAP_SERIES_U64, NULL, NULL)),
+		      "bpf without a projection");
+		CHECK(assert_null(ktsnap_sample_series__bpf_live(NULL, "x", KTSNAP_SERIES_U64)),
+		      "bpf_live(NULL)");
+		assert_int_equal(ktsnap_sample_series__push(s, "periodic_000", ktsnap_report__new(),
+							    NULL, NULL, NULL, NULL),
+				 0);
+		CHECK(assert_null(ktsnap_sample_series__bpf(s, "x", KTSNAP_SERIES_U64,
+							    failing_projection, NULL)),
+		      "a projection that fails");
+		assert_non_null(strstr(ktsnap_errmsg(), "periodic_000"));
+		CHECK(assert_null(ktsnap_sample_series__read_dir(dir)), "read_dir of an empty dir");
+		snprintf(path, sizeof(path), "%s/series.json", dir);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fputs("{\"samples\": 3}", f);
+		fclose(f);
+		CHECK(assert_null(ktsnap_sample_series__read_dir(dir)), "read_dir of a bad index");
+		assert_int_equal(unlink(path), 0);
+		assert_int_equal(rmdir(dir), 0);
+		CHECK(assert_int_equal(ktsnap_sample_series__write_dir(s, dir), -ENOENT),
+		      "write_dir into a missing dir");
+		ktsnap_series_field__free(empty);
 		ktsnap_sample_series__free(s);
 	}
 
