@@ -896,10 +896,7 @@ fail:
 	return err;
 }
 
-/*
- * The bridge's capture callback for live captures (declared in capture.h):
- * the bridge knows captures only through such a callback.
- */
+/* The placeholder of a failed live capture (capture_internal.h). */
 struct ktsnap_report *ktsnap_capture_failed(int err, char *reason, size_t size)
 {
 	char why[1024];
@@ -911,6 +908,10 @@ struct ktsnap_report *ktsnap_capture_failed(int err, char *reason, size_t size)
 	return ktsnap_report__placeholder(why);
 }
 
+/*
+ * The bridge's capture callback for live captures (declared in capture.h):
+ * the bridge knows captures only through such a callback.
+ */
 struct ktsnap_report *ktsnap_capture_callback_live(const char *name, void *ctx)
 {
 	const struct ktsnap_capture_opts *opts = ctx;

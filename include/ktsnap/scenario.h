@@ -270,7 +270,7 @@ struct ktsnap_scenario_capture_stat {
 };
 
 KTSNAP_API size_t ktsnap_scenario__capture_stat_count(const struct ktsnap_scenario *sc);
-/* Borrowed from @sc; NULL past the end. */
+/* Borrowed from @sc; NULL + errno ERANGE (and a text) past the end. */
 KTSNAP_API const struct ktsnap_scenario_capture_stat *
 ktsnap_scenario__capture_stat(const struct ktsnap_scenario *sc, size_t i);
 

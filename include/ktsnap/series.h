@@ -236,7 +236,9 @@ typedef int (*ktsnap_series_stats_fn)(struct ktsnap_field stats, struct ktsnap_s
  * into *out, the value or the error that replaced it; returns what the
  * as_*() call did (0, -ENOENT, -EINVAL), or -EINVAL for a NULL @out or an
  * unknown @type (*out: a ProjectionFailed error).  This is how the
- * library's own projections read their fields.
+ * library's own projections read their fields.  A projection callback
+ * returns 0 after it whatever the read did: *out already holds the row's
+ * error, and a negative return would abort the whole column.
  */
 KTSNAP_API int ktsnap_series_value__read(struct ktsnap_field f, enum ktsnap_series_type type,
 					 struct ktsnap_series_value *out);

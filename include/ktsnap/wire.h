@@ -338,8 +338,9 @@ struct ktsnap_server_opts {
  * in /proc/kallsyms", "address 0x… (8 bytes) is not in /proc/kcore" …).
  * @ctx: a const struct ktsnap_kernel_op_live_opts * with its sz set, as
  * every opts struct (KTSNAP_OPTS()), or NULL (the /proc files).  0 with
- * @reply filled (zeroed on entry); -EINVAL (also an @ctx whose sz is 0),
- * -E2BIG (@ctx holds an option this ktsnap does not know), -ENOMEM.
+ * @reply filled (pass it zeroed, as a bridge does); -EINVAL (also an @ctx
+ * whose sz is 0), -E2BIG (@ctx holds an option this ktsnap does not
+ * know), -ENOMEM.
  */
 struct ktsnap_kernel_op_live_opts {
 	size_t sz;
