@@ -179,6 +179,11 @@ static int run(int argc, char **argv)
 		rc = cli_usage("--samples, --duration and -o DIR are required");
 		goto out;
 	}
+	/* the spacing rule, before anything is created */
+	if (ktsnap_periodic__validate((uint32_t)samples, duration * NS_PER_SEC)) {
+		rc = cli_usage("%s", ktsnap_errmsg());
+		goto out;
+	}
 	if (optind < argc)
 		cmd = argv + optind;
 
@@ -203,10 +208,7 @@ static int run(int argc, char **argv)
 	popts.capture_ctx = &copts;
 	p = b ? ktsnap_periodic__new(b, &popts) : NULL;
 	if (!p) {
-		/* EINVAL: --samples over --duration broke a rule the text names */
-		rc = b && errno == EINVAL ?
-			     cli_usage("%s", ktsnap_errmsg()) :
-			     cli_fail("%s", *ktsnap_errmsg() ? ktsnap_errmsg() : strerror(errno));
+		rc = cli_fail("%s", *ktsnap_errmsg() ? ktsnap_errmsg() : strerror(errno));
 		goto out;
 	}
 	if (cmd) {

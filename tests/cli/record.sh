@@ -15,8 +15,10 @@ run "$K" record --samples 65 --duration 100 -o "$T/x"
 expect "record with too many samples" 2 "--samples wants 1..64"
 run "$K" record --samples 2 --duration 1 -o "$T/x" --stats-socket "$(printf '%0200d' 0)"
 expect "record with a bad stats socket path" 2 "--stats-socket:"
-run "$K" record --samples 8 --duration 1 -o "$T/x"
+run "$K" record --samples 8 --duration 1 -o "$T/dense"
 expect "record too dense" 2 "below the 100 ms minimum"
+run test ! -e "$T/dense"
+expect "record too dense creates no DIR" 0 ""
 
 # the workload: context switches until record ends it
 # shellcheck disable=SC2086
